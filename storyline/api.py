@@ -1,0 +1,81 @@
+"""The Python API, mirroring the CLI: ``storyline.open(db).ingest(paths)``, ``.run()``."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from storyline import pipeline
+from storyline.config import Settings, load_settings
+from storyline.ingest import FormatChoice
+from storyline.models import CleanArticle, IngestSummary
+from storyline.store import Store
+
+
+@dataclass(frozen=True, slots=True)
+class RunReport:
+    """What ``run`` did, stage by stage, as lines a person reads."""
+
+    stages: tuple[tuple[str, str], ...] = field(default_factory=tuple)
+
+    def lines(self) -> list[str]:
+        """Return one line per stage: its name and what it produced."""
+        return [f"{name}: {what}" for name, what in self.stages]
+
+
+class Workspace:
+    """A store plus the settings that every stage reads."""
+
+    def __init__(self, store: Store, settings: Settings) -> None:
+        self.store = store
+        self.settings = settings
+
+    def __enter__(self) -> Workspace:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Close the store."""
+        self.store.close()
+
+    def ingest(
+        self,
+        paths: Sequence[str | Path],
+        *,
+        fmt: str = "auto",
+        published: str | None = None,
+        progress: pipeline.Progress | None = None,
+    ) -> IngestSummary:
+        """Read, clean and store articles; see ``pipeline.ingest``."""
+        chosen: FormatChoice = fmt  # type: ignore[assignment]
+        return pipeline.ingest(
+            self.store,
+            [Path(p) for p in paths],
+            settings=self.settings,
+            fmt=chosen,
+            published=published,
+            progress=progress,
+        )
+
+    def run(self) -> RunReport:
+        """Run every corpus stage over what is stored and report what each produced."""
+        return RunReport(tuple(pipeline.analyse(self.store, settings=self.settings)))
+
+    def articles(self) -> list[CleanArticle]:
+        """Return every stored article, in ingest order."""
+        return list(self.store.articles())
+
+
+def open(  # noqa: A001 - mirrors the built-in on purpose: storyline.open(db)
+    db: str | Path = "storyline.db", *, settings: Settings | None = None
+) -> Workspace:
+    """Open (or create) a storyline database.
+
+    Args:
+        db: a SQLite file path, or ":memory:".
+        settings: resolved settings; defaults (plus ./storyline.toml) when None.
+    """
+    return Workspace(Store(db), settings or load_settings())

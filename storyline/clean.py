@@ -1,0 +1,343 @@
+"""Boilerplate cleaning: a scored line classifier that keeps every sentence of the story.
+
+Each line of a body gets a score in 0..1 from features that generalise across sites: calls to
+action (imperative marketing verbs, subscription vocabulary, self-reference to "this article"),
+URL-only lines, photo captions and credits, author bios and bylines, "related articles" blocks,
+lines repeated within the page or across the corpus, position (boilerplate gathers at the top
+and the tail) and similarity to the rest of the article. A line at or above the threshold is
+removed and kept aside as a ``RemovedLine`` with its reason, so nothing is lost.
+
+Story lines are protected by what boilerplate rarely has: reporting verbs, quotations, length
+with sentence punctuation, and words shared with the rest of the article.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from storyline.models import CleanArticle, RawArticle, RemovedLine, content_hash
+
+_WORD_RE = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?", re.UNICODE)
+_URL_LINE_RE = re.compile(r"^\W*(?:https?://|www\.)\S+\W*$", re.IGNORECASE)
+_URL_RE = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
+_TERMINAL_RE = re.compile(r"[.!?…:;][\"'”’»)\]]*\s*$|[\"”’»]\s*$")
+_CREDIT_RE = re.compile(
+    r"\((?:image|photo|picture|video|illustration)?\s*(?:credit|courtesy|source)s?\s*:|"
+    r"^\s*(?:photo|image|picture|illustration|credit|photograph|file photo)s?\s*(?:credit)?\s*:|"
+    r"\((?:photo|image|picture)\s*:",
+    re.IGNORECASE,
+)
+_AGENCIES = (
+    r"reuters|afp|ap|associated press|getty images?|epa|shutterstock|bloomberg|pa|alamy|"
+    r"ap photo|pa wire|xinhua|anadolu|sipa|efe|tass|ria novosti|dpa|ansa|imago"
+)
+_ENDS_WITH_CREDIT_RE = re.compile(rf"(?:\b(?:{_AGENCIES})|/\s*\w[\w .]*)\)?\s*$", re.IGNORECASE)
+_HEADER_RE = re.compile(
+    r"^(?:related(?: articles?| stories| content| coverage| news| posts| links)?|"
+    r"recommended(?: for you| stories| reading)?|more (?:from|on|stories|news|in|like this)\b.*|"
+    r"read (?:more|next|also)|most (?:popular|read|viewed|shared)|trending(?: now| stories)?|"
+    r"you (?:may|might) (?:also )?(?:like|enjoy)|top stories|latest(?: news| stories)?|news|"
+    r"see also|also (?:on|in)\b.*|what to read next|editor['’]?s picks|popular(?: now)?|"
+    r"in (?:other|case you missed).*|further reading|around the web|sponsored(?: content)?|"
+    r"advertisement|share this(?: article| story)?|comments?)\W*$",
+    re.IGNORECASE,
+)
+_CTA_START_RE = re.compile(
+    r"^\W*(?:sign (?:up|in)|subscribe|register|log ?in|follow|share|click|tap|download|"
+    r"get (?:the|our|unlimited|full|access|your|more|a)|join|continue reading|read (?:more|the full)|"
+    r"learn more|contact us|already (?:a|an) |not (?:a|yet a) (?:subscriber|member)|cancel|become a|"
+    r"support (?:us|our|independent)|donate|listen (?:to|now)|watch(?: now)?:|see also|also read|"
+    r"escape|discover|enjoy|try|unlock|stay (?:informed|up to date|updated)|explore|"
+    r"want (?:to|more)|don['’]t miss|never miss|save|start your|we use cookies|by (?:continuing|using))",
+    re.IGNORECASE,
+)
+_BOILER_TERMS = re.compile(
+    r"\b(?:newsletters?|subscri(?:be|bed|ber|bers|ption|ptions)|inbox|sign(?:-| )?up|"
+    r"unlimited|website access|digital access|paywall|cookies?|privacy policy|terms of "
+    r"(?:use|service)|advertis(?:ement|ing)|sponsored|republish(?:ing)?|licensing|"
+    r"all rights reserved|copyright|this (?:article|content|form|story|page|site|website)|"
+    r"click here|found here|free trial|membership|premium|exclusive offer|"
+    r"delivered (?:directly|straight|to your)|follow us|log ?in|email address|podcasts?|"
+    r"download (?:our|the) app|share (?:this|on)|facebook|twitter|whatsapp|linkedin|"
+    r"read (?:more|next)|continue reading)\b",
+    re.IGNORECASE,
+)
+_BIO_RE = re.compile(
+    r"\b(?:has (?:worked|written|been (?:a|an|the)|reported|covered)|joined (?:the|[A-Z])|"
+    r"covers\b|writes (?:about|for|on)|reports on|is (?:a|an|the) (?:\w+ ){0,3}"
+    r"(?:writer|editor|reporter|correspondent|journalist|columnist|contributor|producer)|"
+    r"began (?:his|her|their) career|career (?:began|started)|previously worked|"
+    r"(?:writer|editor|reporter|correspondent|journalist|columnist) (?:at|for|based in))",
+    re.IGNORECASE,
+)
+_JOURNALISM_RE = re.compile(
+    r"\b(?:writer|editor|reporter|correspondent|journalist|columnist|newsroom|newswire|"
+    r"magazine|journalism|copy editor|bureau|editorial)\b",
+    re.IGNORECASE,
+)
+_BYLINE_RE = re.compile(
+    r"^(?:by\s+)?[A-Z][\w.'’-]+(?:\s+[A-Z][\w.'’-]+){0,3}\s*(?:,|\||—|-)\s*"
+    r"(?:[A-Z][\w.'’&-]*\s*){1,5}$|^by\s+[A-Z][\w.'’-]+(?:\s+[A-Z][\w.'’-]+){0,3}\s*$"
+)
+_REPORTING_RE = re.compile(
+    r"\b(?:said|says|told|added|according to|announced|stated|insisted|warned|claimed|"
+    r"reported|suggested|noted|explained|argued|asked|urged|accused|declared)\b",
+    re.IGNORECASE,
+)
+_QUOTE_CHARS = "\"“”«»"
+
+_STOP = frozenset(
+    "a an the and or but of to in on at for with by from as is are was were be been it its this "
+    "that these those he she they we you i his her their our your not no so if than then there "
+    "has have had will would can could may might also more most about into over after before "
+    "up out who which what when where how all any some such only just do does did".split()
+)
+
+
+@dataclass(frozen=True, slots=True)
+class LineScore:
+    """The boilerplate score of one line and the reason code of its strongest feature."""
+
+    score: float
+    reason: str
+
+
+def normalise_line(line: str) -> str:
+    """Return the form lines are compared in: no escapes, quotes or punctuation, casefolded."""
+    line = line.replace("\\'", "'").replace('\\"', '"')
+    return " ".join(_WORD_RE.findall(line.casefold()))
+
+
+def find_furniture(texts: Iterable[str], *, min_count: int = 3) -> frozenset[str]:
+    """Return normalised lines that recur in at least ``min_count`` different articles.
+
+    Such lines are page furniture (a site's newsletter prompt, its copyright line) when they
+    are also short or headline-like; ``score_lines`` applies that second test.
+    """
+    counts: Counter[str] = Counter()
+    for text in texts:
+        counts.update({normalise_line(line) for line in text.split("\n") if line.strip()})
+    return frozenset(line for line, count in counts.items() if count >= min_count and line)
+
+
+def _content_words(text: str) -> list[str]:
+    return [w for w in _WORD_RE.findall(text.casefold()) if w not in _STOP and len(w) > 2]
+
+
+def _cosine(a: Counter[str], b: Counter[str]) -> float:
+    common = set(a) & set(b)
+    if not common:
+        return 0.0
+    dot = sum(a[w] * b[w] for w in common)
+    norm = math.sqrt(sum(v * v for v in a.values())) * math.sqrt(sum(v * v for v in b.values()))
+    return dot / norm if norm else 0.0
+
+
+def _is_terminal(line: str) -> bool:
+    return bool(_TERMINAL_RE.search(line))
+
+
+def _line_features(line: str, *, is_first: bool, is_last: bool, in_tail: bool) -> LineScore:
+    """Score one line on its own, before context (repetition, blocks, neighbours)."""
+    stripped = line.strip()
+    words = _WORD_RE.findall(stripped)
+    n_words = len(words)
+    if _URL_LINE_RE.match(stripped):
+        return LineScore(1.0, "url")
+    if _CREDIT_RE.search(stripped):
+        return LineScore(0.95, "caption")
+    if _HEADER_RE.match(stripped):
+        return LineScore(0.9, "related")
+    terminal = _is_terminal(stripped)
+    has_quote = any(c in stripped for c in _QUOTE_CHARS)
+    reporting = bool(_REPORTING_RE.search(stripped))
+    candidates: list[LineScore] = []
+    terms = len(_BOILER_TERMS.findall(stripped))
+    cta = 0.0
+    if _CTA_START_RE.match(stripped) and not has_quote:
+        cta += 0.55 if n_words <= 30 else 0.3
+    cta += min(0.7, 0.3 * terms)
+    if cta:
+        candidates.append(LineScore(min(1.0, cta), "call_to_action"))
+    if not terminal and n_words >= 4 and _ENDS_WITH_CREDIT_RE.search(stripped):
+        candidates.append(LineScore(0.9, "caption"))
+    if not terminal and n_words >= 6 and (is_first or is_last):
+        candidates.append(LineScore(0.6, "caption"))
+    elif not terminal and n_words >= 1:
+        candidates.append(LineScore(0.35, "headline"))
+    if _BIO_RE.search(stripped) and (_JOURNALISM_RE.search(stripped) or in_tail):
+        candidates.append(LineScore(0.85 if in_tail else 0.5, "bio"))
+    if n_words <= 8 and not terminal and _BYLINE_RE.match(stripped):
+        candidates.append(LineScore(0.7 if (in_tail or is_first) else 0.4, "byline"))
+    if not candidates:
+        return LineScore(0.0, "")
+    named = [c for c in candidates if c.reason != "headline"] or candidates
+    best = max(named, key=lambda c: c.score)
+    # Independent weak signals add up (noisy-or); the strongest one names the reason.
+    remaining = 1.0
+    for candidate in candidates:
+        remaining *= 1.0 - candidate.score
+    combined = 1.0 - remaining
+    protection = 0.0
+    if reporting:
+        protection += 0.25
+    if has_quote and reporting:
+        protection += 0.2
+    if terminal and n_words >= 20:
+        protection += 0.1
+    return LineScore(max(0.0, combined - protection), best.reason)
+
+
+def score_lines(
+    lines: Sequence[str],
+    *,
+    title: str = "",
+    furniture: frozenset[str] = frozenset(),
+    threshold: float = 0.5,
+) -> list[LineScore]:
+    """Score every line of a body; blank lines score 0 with no reason.
+
+    Args:
+        lines: the body split on newlines.
+        title: the headline, so that a copy of it in the body is recognised.
+        furniture: normalised lines that recur across the corpus (``find_furniture``).
+        threshold: the score at which a line counts as boilerplate, used for context rules.
+    """
+    content = [i for i, line in enumerate(lines) if line.strip()]
+    if not content:
+        return [LineScore(0.0, "") for _ in lines]
+    first, last = content[0], content[-1]
+    tail_start = content[int(len(content) * 0.6)] if len(content) >= 5 else first
+    scores = [LineScore(0.0, "") for _ in lines]
+    for i in content:
+        scores[i] = _line_features(
+            lines[i], is_first=i == first, is_last=i == last, in_tail=i >= tail_start
+        )
+    _apply_repetition(lines, content, scores, title=title, furniture=furniture)
+    _apply_related_blocks(lines, content, scores, threshold=threshold)
+    _apply_neighbours(content, scores, threshold=threshold, tail_start=tail_start)
+    return scores
+
+
+def _apply_repetition(
+    lines: Sequence[str],
+    content: Sequence[int],
+    scores: list[LineScore],
+    *,
+    title: str,
+    furniture: frozenset[str],
+) -> None:
+    """Raise scores of lines repeated in the page, copies of the title, and corpus furniture."""
+    norms = {i: normalise_line(lines[i]) for i in content}
+    counts = Counter(norms.values())
+    seen: set[str] = set()
+    title_norm = normalise_line(title)
+    for i in content:
+        norm = norms[i]
+        if not norm:
+            continue
+        weak = scores[i].score > 0 or not _is_terminal(lines[i]) or len(norm.split()) <= 12
+        if norm == title_norm:
+            scores[i] = LineScore(0.9, "title")
+        elif counts[norm] > 1 and (weak or norm in seen):
+            scores[i] = LineScore(max(scores[i].score, 0.85), "repeated")
+        elif norm in furniture and weak:
+            scores[i] = LineScore(max(scores[i].score, 0.8), "furniture")
+        seen.add(norm)
+
+
+def _apply_related_blocks(
+    lines: Sequence[str], content: Sequence[int], scores: list[LineScore], *, threshold: float
+) -> None:
+    """Remove the teasers under a "related articles" header, up to the next story-like line."""
+    body = Counter(
+        w for i in content if scores[i].score < threshold for w in _content_words(lines[i])
+    )
+    in_block = False
+    for i in content:
+        if scores[i].reason == "related" and scores[i].score >= threshold:
+            in_block = True
+            continue
+        if not in_block:
+            continue
+        words = _content_words(lines[i])
+        similar = _cosine(Counter(words), body - Counter(words)) >= 0.3
+        story_like = (
+            _is_terminal(lines[i]) and len(words) >= 10 and similar and scores[i].score < threshold
+        )
+        if story_like:
+            in_block = False
+        else:
+            scores[i] = LineScore(max(scores[i].score, 0.8), "related")
+
+
+def _apply_neighbours(
+    content: Sequence[int], scores: list[LineScore], *, threshold: float, tail_start: int
+) -> None:
+    """Boilerplate comes in runs: a weak line between removed ones, or after them at the tail, goes too."""
+    removed = [scores[i].score >= threshold for i in content]
+    for k, i in enumerate(content):
+        if removed[k] or scores[i].score < 0.25:
+            continue
+        before = k > 0 and removed[k - 1]
+        after = k + 1 < len(content) and removed[k + 1]
+        rest_removed = k + 1 < len(content) and all(removed[k + 1 :]) and i >= tail_start
+        last = k == len(content) - 1
+        if (before and after) or ((before or after) and rest_removed) or (before and last):
+            neighbour = content[k - 1] if before else content[k + 1]
+            reason = scores[neighbour].reason or scores[i].reason
+            scores[i] = LineScore(threshold, reason)
+            removed[k] = True
+
+
+def clean_text(
+    text: str,
+    *,
+    title: str = "",
+    furniture: frozenset[str] = frozenset(),
+    threshold: float = 0.5,
+) -> tuple[str, tuple[RemovedLine, ...]]:
+    """Return the body without its boilerplate lines, and the removed lines with reasons."""
+    lines = text.split("\n")
+    scores = score_lines(lines, title=title, furniture=furniture, threshold=threshold)
+    kept: list[str] = []
+    removed: list[RemovedLine] = []
+    for i, (line, score) in enumerate(zip(lines, scores, strict=True)):
+        if score.score >= threshold:
+            removed.append(RemovedLine(i, line, score.reason, round(score.score, 3)))
+        elif line.strip() or (kept and kept[-1].strip()):
+            kept.append(line.rstrip())
+    return "\n".join(kept).strip("\n"), tuple(removed)
+
+
+def clean_article(
+    raw: RawArticle, *, furniture: frozenset[str] = frozenset(), threshold: float = 0.5
+) -> CleanArticle:
+    """Clean one article: remove boilerplate lines, keep them aside, hash the clean content."""
+    text, removed = clean_text(raw.text, title=raw.title, furniture=furniture, threshold=threshold)
+    return CleanArticle(
+        id=raw.id,
+        title=raw.title,
+        text=text,
+        locator=raw.locator,
+        format=raw.format,
+        content_hash=content_hash(raw.title, text),
+        source=raw.source,
+        url=raw.url,
+        published=raw.published,
+        published_source=raw.published_source,
+        published_confidence=1.0 if raw.published_source == "metadata" else 0.0,
+        language=raw.language,
+        raw_sha256=raw.raw_sha256,
+        removed=removed,
+        meta=raw.meta,
+    )
+
+
+def strip_urls(text: str) -> str:
+    """Return ``text`` with inline URLs removed (for features, not for stored text)."""
+    return _URL_RE.sub(" ", text)

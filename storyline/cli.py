@@ -1,0 +1,176 @@
+"""The ``storyline`` command: a thin typer layer over the library.
+
+Exit codes (DESIGN.md): 0 all items processed, 1 usage or fatal error, 3 finished but some
+inputs were rejected.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from storyline import api
+from storyline.config import Settings, load_settings
+from storyline.errors import StorylineError, UsageError
+from storyline.export import WHATS, export_rows, write_export
+from storyline.ingest import FORMATS
+from storyline.models import IngestSummary
+from storyline.render import rejected_table, summary_table
+
+EXIT_OK = 0
+EXIT_FATAL = 1
+EXIT_REJECTED = 3
+
+app = typer.Typer(
+    name="storyline",
+    help="Turn a pile of news articles from many outlets into sourced stories.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+config_app = typer.Typer(help="Show the resolved settings.", no_args_is_help=True)
+app.add_typer(config_app, name="config")
+
+console = Console()
+err_console = Console(stderr=True)
+
+DbOption = Annotated[str, typer.Option("--db", help="SQLite database file.")]
+ConfigOption = Annotated[
+    Path | None, typer.Option("--config", help="TOML file overriding defaults.toml keys.")
+]
+PathsArgument = Annotated[list[Path], typer.Argument(help="Files or folders to read.")]
+FormatOption = Annotated[
+    str, typer.Option("--format", help=f"Input format: {'|'.join(FORMATS)}.")
+]
+PublishedOption = Annotated[
+    str | None, typer.Option("--published", help="ISO date overriding every publication date.")
+]
+
+
+def _settings(config: Path | None) -> Settings:
+    return load_settings(config)
+
+
+def _check_format(fmt: str) -> None:
+    if fmt not in FORMATS:
+        raise UsageError(f"unknown --format {fmt!r}; choose one of {', '.join(FORMATS)}")
+
+
+def _ingest_with_progress(
+    workspace: api.Workspace, paths: list[Path], fmt: str, published: str | None
+) -> IngestSummary:
+    with Progress(
+        TextColumn("[bold]reading"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err_console,
+        transient=True,
+        disable=not err_console.is_terminal,
+    ) as bar:
+        task = bar.add_task("files", total=None)
+
+        def progress(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        return workspace.ingest(paths, fmt=fmt, published=published, progress=progress)
+
+
+def _finish(summary: IngestSummary, title: str) -> None:
+    console.print(summary_table(summary, title=title))
+    if summary.rejected:
+        console.print(rejected_table(summary))
+        raise typer.Exit(EXIT_REJECTED)
+
+
+@app.command()
+def ingest(
+    paths: PathsArgument,
+    db: DbOption = "storyline.db",
+    fmt: FormatOption = "auto",
+    published: PublishedOption = None,
+    config: ConfigOption = None,
+) -> None:
+    """Read articles (txt, html, jsonl, csv, warc), remove boilerplate and store them."""
+    _check_format(fmt)
+    with api.open(db, settings=_settings(config)) as workspace:
+        summary = _ingest_with_progress(workspace, paths, fmt, published)
+    _finish(summary, "storyline ingest")
+
+
+@app.command()
+def run(
+    paths: PathsArgument,
+    db: DbOption = "storyline.db",
+    fmt: FormatOption = "auto",
+    published: PublishedOption = None,
+    config: ConfigOption = None,
+) -> None:
+    """Ingest PATHS and run every stage over the store."""
+    _check_format(fmt)
+    with api.open(db, settings=_settings(config)) as workspace:
+        summary = _ingest_with_progress(workspace, paths, fmt, published)
+        report = workspace.run()
+    for line in report.lines():
+        console.print(line)
+    _finish(summary, "storyline run")
+
+
+@app.command()
+def export(
+    what: Annotated[str, typer.Option("--what", help=f"One of {'|'.join(WHATS)}.")],
+    db: DbOption = "storyline.db",
+    out_format: Annotated[str, typer.Option("--format", help="jsonl or csv.")] = "jsonl",
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="File to write (default stdout).")
+    ] = None,
+) -> None:
+    """Export stored records as JSONL or CSV."""
+    if out_format not in ("jsonl", "csv"):
+        raise UsageError(f"unknown --format {out_format!r}; choose jsonl or csv")
+    if not Path(db).exists():
+        raise UsageError(f"no database at {db}: run `storyline ingest` first")
+    with api.open(db) as workspace:
+        rows = export_rows(workspace.store, what)
+        if output is None:
+            write_export(rows, sys.stdout, out_format)  # type: ignore[arg-type]
+        else:
+            with output.open("w", encoding="utf-8", newline="") as handle:
+                count = write_export(rows, handle, out_format)  # type: ignore[arg-type]
+            err_console.print(f"wrote {count} {what} rows to {output}")
+
+
+@config_app.command("show")
+def config_show(config: ConfigOption = None) -> None:
+    """Print the resolved settings (defaults, then the user file)."""
+    settings = _settings(config)
+    data: dict[str, Any] = settings.model_dump()
+    for section, values in data.items():
+        console.print(f"[bold]\\[{section}][/bold]")
+        for key, value in values.items():
+            console.print(f"{key} = {value!r}")
+
+
+def main() -> None:
+    """Entry point: run the app, turning storyline errors into a message and exit 1."""
+    try:
+        app(standalone_mode=False)
+    except StorylineError as exc:
+        err_console.print(f"[red]error:[/red] {exc}")
+        sys.exit(EXIT_FATAL)
+    except typer.Exit as exc:
+        sys.exit(exc.exit_code)
+    except typer.Abort:
+        sys.exit(EXIT_FATAL)
+    except Exception as exc:  # noqa: BLE001 - click usage errors arrive here in non-standalone mode
+        from click import ClickException  # noqa: PLC0415
+
+        if isinstance(exc, ClickException):
+            exc.show()
+            sys.exit(EXIT_FATAL)
+        raise

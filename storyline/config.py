@@ -1,0 +1,106 @@
+"""Settings: ``defaults.toml`` ships in the package, a user file overrides the keys it sets.
+
+The resolved ``Settings`` is frozen and passed explicitly to whatever needs it; there is no
+module-level global.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from storyline.errors import ConfigError
+
+USER_CONFIG_NAME = "storyline.toml"
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class IngestSettings(_Section):
+    """How inputs are read."""
+
+    max_bytes: int = Field(gt=0)
+    batch_size: int = Field(gt=0)
+
+
+class CleanSettings(_Section):
+    """How boilerplate lines are scored and removed."""
+
+    threshold: float = Field(ge=0.0, le=1.0)
+    corpus_repeat_min: int = Field(ge=2)
+
+
+class NlpSettings(_Section):
+    """Which spaCy model runs and how it batches."""
+
+    model: str
+    batch_size: int = Field(gt=0)
+
+
+class Settings(_Section):
+    """Every setting storyline reads, resolved from defaults, a user file and flags."""
+
+    ingest: IngestSettings
+    clean: CleanSettings
+    nlp: NlpSettings
+    aliases: dict[str, str] = Field(default_factory=dict)
+
+
+def _merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
+    """Return ``base`` with ``override``'s keys laid over it, tables merged key by key."""
+    merged = dict(base)
+    for key, value in override.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = _merge(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def default_values() -> dict[str, Any]:
+    """Return the packaged defaults as a plain mapping."""
+    text = resources.files("storyline").joinpath("defaults.toml").read_text(encoding="utf-8")
+    return tomllib.loads(text)
+
+
+def load_settings(
+    path: Path | None = None, overrides: dict[str, Any] | None = None
+) -> Settings:
+    """Resolve settings: packaged defaults, then the user file, then explicit overrides.
+
+    Args:
+        path: a TOML file; when None, ``./storyline.toml`` is read if it exists.
+        overrides: nested mapping of keys set on the command line.
+
+    Returns:
+        The frozen, validated settings.
+
+    Raises:
+        ConfigError: the file is missing, is not TOML, or sets unknown or invalid keys.
+    """
+    values = default_values()
+    if path is None and Path(USER_CONFIG_NAME).is_file():
+        path = Path(USER_CONFIG_NAME)
+    if path is not None:
+        try:
+            user = tomllib.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError as exc:
+            raise ConfigError(f"config file not found: {path}") from exc
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            raise ConfigError(f"{path}: not valid TOML ({exc})") from exc
+        values = _merge(values, user)
+    if overrides:
+        values = _merge(values, overrides)
+    try:
+        return Settings.model_validate(values)
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in exc.errors()
+        )
+        raise ConfigError(f"invalid settings: {problems}") from exc

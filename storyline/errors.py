@@ -1,0 +1,83 @@
+"""Errors and the stable codes that bad input is reported with.
+
+The tree::
+
+    StorylineError            base of everything storyline raises
+    ├── ConfigError           a config file or setting is wrong        (S001)
+    ├── StoreError            the database cannot be opened or migrated (S002)
+    ├── UsageError            the caller asked for something impossible (S003)
+    └── InputError            one input item is unusable; carries a code below
+
+Input codes (``Rejected.code``) are stable: tests and users match on them, not on wording.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+MISSING_PATH: Final = "S100"
+EMPTY_INPUT: Final = "S101"
+MALFORMED_JSONL: Final = "S102"
+MISSING_FIELD: Final = "S103"
+BINARY_INPUT: Final = "S104"
+UNDECODABLE: Final = "S105"
+TOO_LARGE: Final = "S106"
+UNKNOWN_FORMAT: Final = "S107"
+NO_ARTICLE_TEXT: Final = "S108"
+MALFORMED_CSV: Final = "S109"
+MALFORMED_WARC: Final = "S110"
+INVALID_FIELD: Final = "S111"
+INTERNAL: Final = "S199"
+
+DESCRIPTIONS: Final[dict[str, str]] = {
+    MISSING_PATH: "path does not exist",
+    EMPTY_INPUT: "empty input",
+    MALFORMED_JSONL: "malformed JSONL line",
+    MISSING_FIELD: "required field missing",
+    BINARY_INPUT: "binary content, not text",
+    UNDECODABLE: "bytes could not be decoded as text",
+    TOO_LARGE: "input over the size limit",
+    UNKNOWN_FORMAT: "unknown input format",
+    NO_ARTICLE_TEXT: "no article text could be extracted",
+    MALFORMED_CSV: "malformed CSV row",
+    MALFORMED_WARC: "malformed WARC file",
+    INVALID_FIELD: "field has an invalid value",
+    INTERNAL: "unexpected internal error (a bug: the traceback is stored)",
+}
+
+
+class StorylineError(Exception):
+    """Base class of every error storyline raises on purpose."""
+
+    code = "S000"
+
+    def __str__(self) -> str:
+        return f"[{self.code}] {super().__str__()}"
+
+
+class ConfigError(StorylineError):
+    """A config file or setting is wrong."""
+
+    code = "S001"
+
+
+class StoreError(StorylineError):
+    """The database cannot be opened, read or migrated."""
+
+    code = "S002"
+
+
+class UsageError(StorylineError):
+    """The caller asked for something that cannot be done (unknown story, bad option)."""
+
+    code = "S003"
+
+
+class InputError(StorylineError):
+    """One input item cannot become an article; the batch goes on without it."""
+
+    def __init__(self, code: str, locator: str, reason: str) -> None:
+        super().__init__(f"{locator}: {reason}")
+        self.code = code
+        self.locator = locator
+        self.reason = reason

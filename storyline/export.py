@@ -1,0 +1,80 @@
+"""Export: the stable JSONL/CSV interface that benchmarks and outside tools read."""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Iterator
+from typing import Any, Literal, TextIO
+
+from storyline.errors import UsageError
+from storyline.store import Store
+
+What = Literal[
+    "articles", "entities", "quotes", "timexes", "timeline", "stories", "claims", "rejected"
+]
+WHATS: tuple[str, ...] = (
+    "articles", "entities", "quotes", "timexes", "timeline", "stories", "claims", "rejected"
+)
+ExportFormat = Literal["jsonl", "csv"]
+
+
+def export_rows(store: Store, what: str) -> Iterator[dict[str, Any]]:
+    """Yield the rows of one export, in a stable order.
+
+    Raises:
+        UsageError: ``what`` is not a known export.
+    """
+    if what == "articles":
+        yield from _article_rows(store)
+    elif what == "rejected":
+        yield from store.rows("rejected", order="locator")
+    elif what == "timexes":
+        yield from store.rows("timexes", order='article_id, start, "end"')
+    elif what == "quotes":
+        yield from store.rows("quotes", order="article_id, start")
+    elif what == "entities":
+        yield from store.rows("entities", order="name, id")
+    elif what == "stories":
+        yield from store.rows("stories", order="level DESC, first_date, id")
+    elif what in WHATS:
+        raise UsageError(f"nothing to export for {what!r} yet: that stage has not run")
+    else:
+        raise UsageError(f"unknown export {what!r}; choose one of {', '.join(WHATS)}")
+
+
+def _article_rows(store: Store) -> Iterator[dict[str, Any]]:
+    story_ids: dict[str, list[str]] = {}
+    for story in store.rows("stories", order="id"):
+        for article_id in story["article_ids"]:
+            story_ids.setdefault(article_id, []).append(story["id"])
+    removed: dict[str, list[dict[str, Any]]] = {}
+    for line in store.rows("removed_lines", order="article_id, line_no"):
+        article_id = line.pop("article_id")
+        removed.setdefault(article_id, []).append(line)
+    for row in store.rows("articles", order="seq"):
+        row.pop("raw_text")
+        row.pop("seq")
+        row["removed"] = removed.get(row["id"], [])
+        row["story_ids"] = story_ids.get(row["id"], [])
+        yield row
+
+
+def write_export(rows: Iterator[dict[str, Any]], out: TextIO, fmt: ExportFormat) -> int:
+    """Write rows as JSONL or CSV (nested values JSON-encoded); return how many were written."""
+    count = 0
+    if fmt == "jsonl":
+        for row in rows:
+            out.write(json.dumps(row, ensure_ascii=False, sort_keys=False) + "\n")
+            count += 1
+        return count
+    writer: csv.DictWriter[str] | None = None
+    for row in rows:
+        flat = {k: json.dumps(v, ensure_ascii=False) if isinstance(v, list | dict) else v
+                for k, v in row.items()}
+        if writer is None:
+            writer = csv.DictWriter(out, fieldnames=list(flat), lineterminator="\n")
+            writer.writeheader()
+        writer.writerow(flat)
+        count += 1
+    return count

@@ -1,0 +1,51 @@
+"""CSV reader: a header row, then one article per row, ``text`` column required."""
+
+from __future__ import annotations
+
+import csv
+import io
+import sys
+from collections.abc import Iterator
+from typing import IO
+
+from storyline import errors
+from storyline.errors import InputError
+from storyline.ingest.rows import row_to_article
+from storyline.models import RawArticle, Rejected
+
+# News bodies are long: the stdlib default of 128 KiB per field is too small.
+csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
+
+
+def read_csv(stream: IO[bytes], path: str, *, max_line_bytes: int) -> Iterator[RawArticle | Rejected]:
+    """Yield an article or a Rejected row for every data row of a CSV file."""
+    text = io.TextIOWrapper(stream, encoding="utf-8-sig", errors="strict", newline="")
+    try:
+        reader = csv.DictReader(text)
+        header = reader.fieldnames
+    except (UnicodeDecodeError, csv.Error) as exc:
+        yield Rejected(path, errors.MALFORMED_CSV, f"unreadable header ({exc})")
+        return
+    if not header:
+        yield Rejected(path, errors.EMPTY_INPUT, "the input is empty")
+        return
+    if "text" not in header:
+        yield Rejected(path, errors.MISSING_FIELD, "no 'text' column in the header")
+        return
+    while True:
+        locator = f"{path}:{reader.line_num + 1}"
+        try:
+            record = next(reader)
+        except StopIteration:
+            return
+        except (UnicodeDecodeError, csv.Error) as exc:
+            yield Rejected(locator, errors.MALFORMED_CSV, f"malformed CSV row ({exc})")
+            return  # the reader cannot resynchronise after a broken row
+        try:
+            if None in record:
+                raise InputError(errors.MALFORMED_CSV, locator, "more fields than the header")
+            if sum(len(v or "") for v in record.values()) > max_line_bytes:
+                raise InputError(errors.TOO_LARGE, locator, f"row over {max_line_bytes} bytes")
+            yield row_to_article({k: v for k, v in record.items() if v != ""}, locator, "csv")
+        except InputError as exc:
+            yield Rejected(exc.locator, exc.code, exc.reason)

@@ -1,0 +1,88 @@
+"""Validation of JSONL/CSV rows: the trust boundary for structured input."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import ftfy
+from dateutil import parser as dateutil_parser
+from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
+
+from storyline import errors
+from storyline.errors import InputError
+from storyline.models import InputFormat, RawArticle, content_hash
+
+_KNOWN = ("id", "title", "source", "url", "published", "language", "text")
+
+
+class ArticleRow(BaseModel):
+    """One structured input row; unknown columns are kept aside as ``meta``."""
+
+    model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
+
+    text: str
+    id: str | None = None
+    title: str | None = None
+    source: str | None = None
+    url: str | None = None
+    published: str | None = None
+    language: str | None = None
+
+    @field_validator("id", mode="before")
+    @classmethod
+    def _id_as_text(cls, value: object) -> object:
+        # Numeric ids are common in CSV/JSONL exports; they are still ids.
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            return str(value)
+        return value
+
+
+def parse_published(value: str) -> str:
+    """Return ``value`` as an ISO date, or raise ValueError when it is not a date."""
+    try:
+        return dt.date.fromisoformat(value[:10]).isoformat()
+    except ValueError:
+        parsed = dateutil_parser.parse(value, default=dt.datetime(1, 1, 1))  # noqa: DTZ001
+        if parsed.year == 1:
+            raise ValueError(f"no year in {value!r}") from None
+        return parsed.date().isoformat()
+
+
+def row_to_article(record: dict[str, Any], locator: str, fmt: InputFormat) -> RawArticle:
+    """Validate one row and turn it into a RawArticle.
+
+    Raises:
+        InputError: S103 when ``text`` is missing or empty, S111 when a field is invalid.
+    """
+    if not str(record.get("text") or "").strip():
+        raise InputError(errors.MISSING_FIELD, locator, "row has no 'text'")
+    try:
+        row = ArticleRow.model_validate(record)
+    except ValidationError as exc:
+        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
+        raise InputError(errors.INVALID_FIELD, locator, problems) from exc
+    published = None
+    if row.published:
+        try:
+            published = parse_published(row.published)
+        except (ValueError, OverflowError) as exc:
+            raise InputError(
+                errors.INVALID_FIELD, locator, f"published: not a date ({row.published!r})"
+            ) from exc
+    text = ftfy.fix_text(row.text.replace("\r\n", "\n"), uncurl_quotes=False)
+    title = ftfy.fix_text(row.title or "", uncurl_quotes=False)
+    meta = {k: v for k, v in record.items() if k not in _KNOWN}
+    return RawArticle(
+        id=row.id or content_hash(title, text),
+        title=title,
+        text=text,
+        locator=locator,
+        format=fmt,
+        source=row.source or None,
+        url=row.url or None,
+        published=published,
+        published_source="metadata" if published else "unknown",
+        language=row.language or None,
+        meta=meta,
+    )

@@ -1,0 +1,175 @@
+"""Small frozen records that the pipeline stages pass to each other.
+
+Records refer to each other by id, never by nesting, so that one record is one row in the
+store and is cheap to pickle for a process pool or a Dask worker.
+
+Flow: ``RawArticle -> CleanArticle -> (TimeExpr, Quote, Mention, Entity) -> Story``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+InputFormat = Literal["txt", "html", "jsonl", "csv", "warc"]
+PublishedSource = Literal["metadata", "inferred", "unknown"]
+QuoteKind = Literal["direct", "indirect", "mixed"]
+TimexType = Literal["DATE", "TIME", "DURATION", "SET"]
+
+_SPACE_RE = re.compile(r"\s+")
+
+
+def normalise_content(title: str, text: str) -> str:
+    """Return the form of an article that its content hash is computed from."""
+    joined = unicodedata.normalize("NFKC", f"{title}\n{text}").casefold()
+    return _SPACE_RE.sub(" ", joined).strip()
+
+
+def content_hash(title: str, text: str) -> str:
+    """Return a short stable hash of an article's normalised title and text."""
+    return hashlib.sha256(normalise_content(title, text).encode("utf-8")).hexdigest()[:16]
+
+
+@dataclass(frozen=True, slots=True)
+class RawArticle:
+    """One article as a reader found it, before any cleaning."""
+
+    id: str  # the input's own id, else the content hash
+    title: str
+    text: str  # body as extracted, boilerplate still in
+    locator: str  # where it came from: path, path:line, path@warc-offset
+    format: InputFormat
+    source: str | None = None  # outlet
+    url: str | None = None
+    published: str | None = None  # ISO date (YYYY-MM-DD)
+    published_source: PublishedSource = "unknown"
+    language: str | None = None
+    raw_sha256: str | None = None  # hash of the raw bytes the article was read from
+    meta: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class RemovedLine:
+    """A line the cleaner dropped, kept with the reason so nothing is lost."""
+
+    line_no: int  # 0-based index into the raw text's lines
+    text: str
+    reason: str  # a code such as "newsletter", "related", "caption", "url", "bio", "repeated"
+    score: float
+
+
+@dataclass(frozen=True, slots=True)
+class CleanArticle:
+    """An article with page boilerplate removed; ``text`` is what later stages read."""
+
+    id: str
+    title: str
+    text: str
+    locator: str
+    format: InputFormat
+    content_hash: str
+    source: str | None = None
+    url: str | None = None
+    published: str | None = None
+    published_source: PublishedSource = "unknown"
+    published_confidence: float = 0.0
+    language: str | None = None
+    raw_sha256: str | None = None
+    removed: tuple[RemovedLine, ...] = ()
+    meta: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class Rejected:
+    """An input that could not become an article, with a stable error code."""
+
+    locator: str  # path, path:line, path@offset
+    code: str  # "S101" ... see errors.py
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class TimeExpr:
+    """A temporal expression found in an article's clean text, normalised TimeML-style."""
+
+    article_id: str
+    start: int
+    end: int
+    text: str
+    type: TimexType
+    value: str  # "2015-10-22", "2015-W43", "P3W", "PAST_REF", ...
+    anchor: str | None  # the date the value was resolved against, ISO
+
+
+@dataclass(frozen=True, slots=True)
+class Mention:
+    """One mention of an entity in one article."""
+
+    article_id: str
+    start: int
+    end: int
+    text: str
+    label: str  # PERSON, ORG, GPE, LOC, NORP, EVENT, ...
+
+
+@dataclass(frozen=True, slots=True)
+class Entity:
+    """A person, organisation or place with its aliases merged across the corpus."""
+
+    id: str
+    name: str
+    type: str
+    aliases: tuple[str, ...] = ()
+    roles: tuple[str, ...] = ()
+    article_ids: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Quote:
+    """Who said what: a direct, indirect or mixed quote with its speaker."""
+
+    id: str
+    article_id: str
+    speaker: str | None  # canonical entity name; None = unattributed, never a guess
+    speaker_text: str | None  # as written ("he", "Mr Putin")
+    cue: str  # "said", "told reporters", "according to"
+    kind: QuoteKind
+    text: str  # content only, without the quote marks
+    start: int  # char span of the content in CleanArticle.text
+    end: int
+    nested_in: str | None = None  # id of the quote this one is quoted inside
+    speaker_entity_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Story:
+    """A group of articles: an event (level "event") inside a storyline (level "storyline")."""
+
+    id: str
+    label: str
+    level: Literal["event", "storyline"]
+    article_ids: tuple[str, ...]
+    parent: str | None = None
+    first_date: str | None = None
+    last_date: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class IngestSummary:
+    """What one ingest did: the counts the CLI prints at the end."""
+
+    read: int = 0
+    stored: int = 0
+    unchanged: int = 0
+    rejected: tuple[Rejected, ...] = ()
+
+    @property
+    def rejected_by_code(self) -> dict[str, int]:
+        """Return how many inputs were rejected, per error code."""
+        counts: dict[str, int] = {}
+        for item in self.rejected:
+            counts[item.code] = counts.get(item.code, 0) + 1
+        return dict(sorted(counts.items()))

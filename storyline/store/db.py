@@ -1,0 +1,343 @@
+"""The SQLite store: one table per record type, written by the driver only.
+
+Writes happen in short transactions, one per batch, so a crash mid-run leaves the store as it
+was after the last complete batch (WAL journal, foreign keys on).
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import traceback
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any, Literal
+
+from storyline.errors import StoreError
+from storyline.models import (
+    CleanArticle,
+    Entity,
+    Mention,
+    Quote,
+    RawArticle,
+    Rejected,
+    RemovedLine,
+    Story,
+    TimeExpr,
+)
+from storyline.store.migrations import migrate
+
+Outcome = Literal["stored", "updated", "unchanged"]
+
+_ARTICLE_COLUMNS = (
+    "id, content_hash, title, text, raw_text, source, url, published, published_source, "
+    "published_confidence, language, format, locator, raw_sha256, meta, seq"
+)
+
+
+class Store:
+    """A storyline database: articles, what was removed from them, and everything derived."""
+
+    def __init__(self, path: str | Path = "storyline.db") -> None:
+        self.path = str(path)
+        try:
+            self.conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+            self.conn.row_factory = sqlite3.Row
+            if self.path != ":memory:":
+                self.conn.execute("PRAGMA journal_mode=WAL")
+            self.conn.execute("PRAGMA foreign_keys=ON")
+            self.conn.execute("PRAGMA synchronous=NORMAL")
+            migrate(self.conn)
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"cannot open the database {self.path}: {exc}") from exc
+
+    @classmethod
+    def memory(cls) -> Store:
+        """Return a store that lives in memory (tests, one-off runs)."""
+        return cls(":memory:")
+
+    def close(self) -> None:
+        """Close the connection."""
+        self.conn.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """Run a block in one transaction: all of it is written, or none of it."""
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield self.conn
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
+        self.conn.execute("COMMIT")
+
+    # -- articles -----------------------------------------------------------------------
+
+    def save_batch(
+        self, articles: Sequence[tuple[RawArticle, CleanArticle]], rejected: Sequence[Rejected]
+    ) -> list[Outcome]:
+        """Write a batch of cleaned articles and rejected inputs in one transaction.
+
+        Returns:
+            For each article, whether it was new, changed, or already stored as it is.
+        """
+        outcomes: list[Outcome] = []
+        with self.transaction() as conn:
+            seq = int(conn.execute("SELECT COALESCE(MAX(seq), 0) FROM articles").fetchone()[0])
+            for raw, clean in articles:
+                row = conn.execute(
+                    "SELECT content_hash, raw_text, title FROM articles WHERE id = ?", (clean.id,)
+                ).fetchone()
+                if row is not None and (row["raw_text"], row["title"]) == (raw.text, raw.title):
+                    outcomes.append("unchanged")
+                    continue
+                seq += 1
+                self._write_article(conn, raw, clean, seq)
+                outcomes.append("updated" if row is not None else "stored")
+                # an input that was rejected before and now reads fine is no longer rejected
+                conn.execute("DELETE FROM rejected WHERE locator = ?", (clean.locator,))
+            for item in rejected:
+                conn.execute(
+                    "INSERT INTO rejected (locator, code, reason, detail) VALUES (?, ?, ?, ?) "
+                    "ON CONFLICT(locator) DO UPDATE SET code=excluded.code, reason=excluded.reason,"
+                    " detail=excluded.detail",
+                    (item.locator, item.code, item.reason, None),
+                )
+        return outcomes
+
+    @staticmethod
+    def _write_article(
+        conn: sqlite3.Connection, raw: RawArticle, clean: CleanArticle, seq: int
+    ) -> None:
+        conn.execute("DELETE FROM articles WHERE id = ?", (clean.id,))
+        conn.execute(
+            f"INSERT INTO articles ({_ARTICLE_COLUMNS}) VALUES "  # noqa: S608 - fixed columns
+            "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                clean.id,
+                clean.content_hash,
+                clean.title,
+                clean.text,
+                raw.text,
+                clean.source,
+                clean.url,
+                clean.published,
+                clean.published_source,
+                clean.published_confidence,
+                clean.language,
+                clean.format,
+                clean.locator,
+                clean.raw_sha256,
+                json.dumps(clean.meta, ensure_ascii=False, sort_keys=True, default=str),
+                seq,
+            ),
+        )
+        conn.executemany(
+            "INSERT INTO removed_lines (article_id, line_no, text, reason, score) "
+            "VALUES (?, ?, ?, ?, ?)",
+            [(clean.id, r.line_no, r.text, r.reason, r.score) for r in clean.removed],
+        )
+
+    def record_internal_error(self, locator: str, exc: BaseException) -> Rejected:
+        """Store an unexpected exception as a Rejected row with its traceback (S199)."""
+        from storyline.errors import INTERNAL  # noqa: PLC0415 - avoid a cycle at import
+
+        item = Rejected(locator, INTERNAL, f"{type(exc).__name__}: {exc}")
+        detail = "".join(traceback.format_exception(exc))
+        with self.transaction() as conn:
+            conn.execute(
+                "INSERT OR REPLACE INTO rejected (locator, code, reason, detail) VALUES (?,?,?,?)",
+                (item.locator, item.code, item.reason, detail),
+            )
+        return item
+
+    def articles(self, *, ids: Iterable[str] | None = None) -> Iterator[CleanArticle]:
+        """Yield stored articles in the order they were first stored."""
+        if ids is None:
+            rows = self.conn.execute("SELECT * FROM articles ORDER BY seq")
+        else:
+            wanted = list(ids)
+            marks = ",".join("?" * len(wanted))
+            rows = self.conn.execute(
+                f"SELECT * FROM articles WHERE id IN ({marks}) ORDER BY seq",  # noqa: S608
+                wanted,
+            )
+        for row in rows.fetchall():
+            yield self._article_from_row(row)
+
+    def article(self, article_id: str) -> CleanArticle | None:
+        """Return one article, or None."""
+        return next(self.articles(ids=[article_id]), None)
+
+    def raw_text(self, article_id: str) -> str | None:
+        """Return the body as it was read, boilerplate included."""
+        row = self.conn.execute("SELECT raw_text FROM articles WHERE id = ?", (article_id,))
+        found = row.fetchone()
+        return None if found is None else str(found[0])
+
+    def _article_from_row(self, row: sqlite3.Row) -> CleanArticle:
+        removed = tuple(
+            RemovedLine(r["line_no"], r["text"], r["reason"], r["score"])
+            for r in self.conn.execute(
+                "SELECT * FROM removed_lines WHERE article_id = ? ORDER BY line_no", (row["id"],)
+            )
+        )
+        return CleanArticle(
+            id=row["id"],
+            title=row["title"],
+            text=row["text"],
+            locator=row["locator"],
+            format=row["format"],
+            content_hash=row["content_hash"],
+            source=row["source"],
+            url=row["url"],
+            published=row["published"],
+            published_source=row["published_source"],
+            published_confidence=row["published_confidence"],
+            language=row["language"],
+            raw_sha256=row["raw_sha256"],
+            removed=removed,
+            meta=json.loads(row["meta"]),
+        )
+
+    def count(self, table: str) -> int:
+        """Return the number of rows of one of the store's tables."""
+        if table not in _TABLES:
+            raise StoreError(f"no table {table!r}")
+        return int(self.conn.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0])  # noqa: S608
+
+    def rejected(self) -> list[Rejected]:
+        """Return every rejected input, by locator."""
+        rows = self.conn.execute("SELECT locator, code, reason FROM rejected ORDER BY locator")
+        return [Rejected(r["locator"], r["code"], r["reason"]) for r in rows]
+
+    # -- derived records ----------------------------------------------------------------
+
+    def set_published(self, updates: Sequence[tuple[str, str | None, str, float]]) -> None:
+        """Set (article id, date, source, confidence) for articles whose date was inferred."""
+        with self.transaction() as conn:
+            conn.executemany(
+                "UPDATE articles SET published = ?, published_source = ?, published_confidence = ?"
+                " WHERE id = ?",
+                [(date, source, conf, aid) for aid, date, source, conf in updates],
+            )
+
+    def replace_article_records(
+        self,
+        article_ids: Sequence[str],
+        *,
+        timexes: Sequence[TimeExpr] = (),
+        mentions: Sequence[tuple[Mention, str | None]] = (),
+        quotes: Sequence[Quote] = (),
+    ) -> None:
+        """Replace what the per-article stages found in these articles, in one transaction."""
+        with self.transaction() as conn:
+            for table in ("timexes", "mentions", "quotes"):
+                conn.executemany(
+                    f"DELETE FROM {table} WHERE article_id = ?",  # noqa: S608 - fixed names
+                    [(a,) for a in article_ids],
+                )
+            conn.executemany(
+                'INSERT OR REPLACE INTO timexes (article_id, start, "end", text, type, value, '
+                "anchor) VALUES (:article_id, :start, :end, :text, :type, :value, :anchor)",
+                [asdict(t) for t in timexes],
+            )
+            conn.executemany(
+                'INSERT OR REPLACE INTO mentions (article_id, start, "end", text, label, '
+                "entity_id) VALUES (?, ?, ?, ?, ?, ?)",
+                [(m.article_id, m.start, m.end, m.text, m.label, eid) for m, eid in mentions],
+            )
+            conn.executemany(
+                "INSERT OR REPLACE INTO quotes (id, article_id, speaker, speaker_text, cue, kind, "
+                'text, start, "end", nested_in, speaker_entity_id) VALUES (:id, :article_id, '
+                ":speaker, :speaker_text, :cue, :kind, :text, :start, :end, :nested_in, "
+                ":speaker_entity_id)",
+                [asdict(q) for q in quotes],
+            )
+
+    def replace_entities(self, entities: Sequence[Entity]) -> None:
+        """Replace the corpus-level entity table."""
+        with self.transaction() as conn:
+            conn.execute("DELETE FROM entities")
+            conn.executemany(
+                "INSERT INTO entities (id, name, type, aliases, roles, article_ids) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                [
+                    (e.id, e.name, e.type, _dump(e.aliases), _dump(e.roles), _dump(e.article_ids))
+                    for e in entities
+                ],
+            )
+
+    def replace_stories(self, stories: Sequence[Story], duplicates: dict[str, str]) -> None:
+        """Replace the stories and every article's ``duplicate_of``."""
+        with self.transaction() as conn:
+            conn.execute("DELETE FROM stories")
+            conn.executemany(
+                "INSERT INTO stories (id, label, level, parent, article_ids, first_date, last_date)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [
+                    (s.id, s.label, s.level, s.parent, _dump(s.article_ids), s.first_date,
+                     s.last_date)
+                    for s in stories
+                ],
+            )
+            conn.execute("UPDATE articles SET duplicate_of = NULL")
+            conn.executemany(
+                "UPDATE articles SET duplicate_of = ? WHERE id = ?",
+                [(original, copy) for copy, original in duplicates.items()],
+            )
+
+    def set_quality(self, rows: Sequence[tuple[str, float, Sequence[str]]]) -> None:
+        """Set (article id, quality score, flags) for articles."""
+        with self.transaction() as conn:
+            conn.executemany(
+                "UPDATE articles SET quality = ?, quality_flags = ? WHERE id = ?",
+                [(score, _dump(tuple(flags)), aid) for aid, score, flags in rows],
+            )
+
+    def get_state(self, name: str) -> bytes | None:
+        """Return a stage's saved state (e.g. an incremental index), or None."""
+        row = self.conn.execute("SELECT value FROM stage_state WHERE name = ?", (name,)).fetchone()
+        return None if row is None else bytes(row[0])
+
+    def set_state(self, name: str, value: bytes) -> None:
+        """Save a stage's state."""
+        with self.transaction() as conn:
+            conn.execute(
+                "INSERT OR REPLACE INTO stage_state (name, value) VALUES (?, ?)", (name, value)
+            )
+
+    # -- reading for export -------------------------------------------------------------
+
+    def rows(self, table: str, order: str = "rowid") -> Iterator[dict[str, Any]]:
+        """Yield the rows of a table as plain dicts, JSON columns decoded."""
+        if table not in _TABLES:
+            raise StoreError(f"no table {table!r}")
+        cursor = self.conn.execute(f'SELECT * FROM {table} ORDER BY {order}')  # noqa: S608
+        for row in cursor:
+            yield {key: _load(key, row[key]) for key in row.keys()}  # noqa: SIM118
+
+
+_JSON_COLUMNS = {"meta", "quality_flags", "aliases", "roles", "article_ids"}
+_TABLES = {
+    "articles", "removed_lines", "rejected", "timexes", "mentions", "entities", "quotes",
+    "stories", "stage_state",
+}
+
+
+def _dump(values: Sequence[str]) -> str:
+    return json.dumps(list(values), ensure_ascii=False)
+
+
+def _load(key: str, value: Any) -> Any:  # noqa: ANN401 - SQLite values are loosely typed
+    if key in _JSON_COLUMNS and isinstance(value, str):
+        return json.loads(value)
+    return value

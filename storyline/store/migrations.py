@@ -1,0 +1,119 @@
+"""Schema migrations, applied in order and recorded in ``PRAGMA user_version``.
+
+A migration is only ever appended: a database created by any earlier version upgrades by
+running the ones it has not seen, each in its own transaction.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from typing import Final
+
+MIGRATIONS: Final[tuple[str, ...]] = (
+    # 1: articles, the boilerplate removed from them, and rejected inputs.
+    """
+    CREATE TABLE articles (
+        id TEXT PRIMARY KEY,
+        content_hash TEXT NOT NULL,
+        title TEXT NOT NULL,
+        text TEXT NOT NULL,
+        raw_text TEXT NOT NULL,
+        source TEXT,
+        url TEXT,
+        published TEXT,
+        published_source TEXT NOT NULL DEFAULT 'unknown',
+        published_confidence REAL NOT NULL DEFAULT 0,
+        language TEXT,
+        format TEXT NOT NULL,
+        locator TEXT NOT NULL,
+        raw_sha256 TEXT,
+        meta TEXT NOT NULL DEFAULT '{}',
+        duplicate_of TEXT,
+        quality REAL,
+        quality_flags TEXT NOT NULL DEFAULT '[]',
+        seq INTEGER NOT NULL
+    );
+    CREATE INDEX articles_content_hash ON articles(content_hash);
+    CREATE INDEX articles_published ON articles(published);
+    CREATE TABLE removed_lines (
+        article_id TEXT NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+        line_no INTEGER NOT NULL,
+        text TEXT NOT NULL,
+        reason TEXT NOT NULL,
+        score REAL NOT NULL,
+        PRIMARY KEY (article_id, line_no)
+    );
+    CREATE TABLE rejected (
+        locator TEXT PRIMARY KEY,
+        code TEXT NOT NULL,
+        reason TEXT NOT NULL,
+        detail TEXT
+    );
+    """,
+    # 2: what the extraction stages find in each article, and the corpus-level records.
+    """
+    CREATE TABLE timexes (
+        article_id TEXT NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+        start INTEGER NOT NULL,
+        "end" INTEGER NOT NULL,
+        text TEXT NOT NULL,
+        type TEXT NOT NULL,
+        value TEXT NOT NULL,
+        anchor TEXT,
+        PRIMARY KEY (article_id, start, "end")
+    );
+    CREATE TABLE mentions (
+        article_id TEXT NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+        start INTEGER NOT NULL,
+        "end" INTEGER NOT NULL,
+        text TEXT NOT NULL,
+        label TEXT NOT NULL,
+        entity_id TEXT,
+        PRIMARY KEY (article_id, start, "end")
+    );
+    CREATE TABLE entities (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        type TEXT NOT NULL,
+        aliases TEXT NOT NULL DEFAULT '[]',
+        roles TEXT NOT NULL DEFAULT '[]',
+        article_ids TEXT NOT NULL DEFAULT '[]'
+    );
+    CREATE TABLE quotes (
+        id TEXT PRIMARY KEY,
+        article_id TEXT NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+        speaker TEXT,
+        speaker_text TEXT,
+        cue TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        text TEXT NOT NULL,
+        start INTEGER NOT NULL,
+        "end" INTEGER NOT NULL,
+        nested_in TEXT,
+        speaker_entity_id TEXT
+    );
+    CREATE INDEX quotes_article ON quotes(article_id);
+    CREATE TABLE stories (
+        id TEXT PRIMARY KEY,
+        label TEXT NOT NULL,
+        level TEXT NOT NULL,
+        parent TEXT,
+        article_ids TEXT NOT NULL DEFAULT '[]',
+        first_date TEXT,
+        last_date TEXT
+    );
+    CREATE TABLE stage_state (
+        name TEXT PRIMARY KEY,
+        value BLOB NOT NULL
+    );
+    """,
+)
+
+
+def migrate(conn: sqlite3.Connection) -> int:
+    """Bring the schema up to date; return the version it is now at."""
+    version = int(conn.execute("PRAGMA user_version").fetchone()[0])
+    for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
+        # executescript commits first, so each migration runs in an explicit transaction.
+        conn.executescript(f"BEGIN;\n{script}\nPRAGMA user_version = {number};\nCOMMIT;")
+    return len(MIGRATIONS)
