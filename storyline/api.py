@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Self
 
 from storyline import pipeline
 from storyline.config import Settings, load_settings
-from storyline.ingest import FormatChoice
-from storyline.models import CleanArticle, IngestSummary
 from storyline.store import Store
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from storyline.ingest import FormatChoice
+    from storyline.models import CleanArticle, IngestSummary
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,7 +35,7 @@ class Workspace:
         self.store = store
         self.settings = settings
 
-    def __enter__(self) -> Workspace:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc: object) -> None:

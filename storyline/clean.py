@@ -16,10 +16,13 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from storyline.models import CleanArticle, RawArticle, RemovedLine, content_hash
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Sequence
 
 _WORD_RE = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?", re.UNICODE)
 _URL_LINE_RE = re.compile(r"^\W*(?:https?://|www\.)\S+\W*$", re.IGNORECASE)
@@ -35,7 +38,7 @@ _AGENCIES = (
     r"reuters|afp|ap|associated press|getty images?|epa|shutterstock|bloomberg|pa|alamy|"
     r"ap photo|pa wire|xinhua|anadolu|sipa|efe|tass|ria novosti|dpa|ansa|imago"
 )
-_ENDS_WITH_CREDIT_RE = re.compile(rf"(?:\b(?:{_AGENCIES})|/\s*\w[\w .]*)\)?\s*$", re.IGNORECASE)
+_ENDS_WITH_CREDIT_RE = re.compile(rf"\b(?:{_AGENCIES})\)?\s*$", re.IGNORECASE)
 _HEADER_RE = re.compile(
     r"^(?:related(?: articles?| stories| content| coverage| news| posts| links)?|"
     r"recommended(?: for you| stories| reading)?|more (?:from|on|stories|news|in|like this)\b.*|"
@@ -48,11 +51,13 @@ _HEADER_RE = re.compile(
 )
 _CTA_START_RE = re.compile(
     r"^\W*(?:sign (?:up|in)|subscribe|register|log ?in|follow|share|click|tap|download|"
-    r"get (?:the|our|unlimited|full|access|your|more|a)|join|continue reading|read (?:more|the full)|"
-    r"learn more|contact us|already (?:a|an) |not (?:a|yet a) (?:subscriber|member)|cancel|become a|"
+    r"get (?:the|our|unlimited|full|access|your|more|a)|join|continue reading|"
+    r"read (?:more|the full)|learn more|contact us|already (?:a|an) |"
+    r"not (?:a|yet a) (?:subscriber|member)|cancel|become a|"
     r"support (?:us|our|independent)|donate|listen (?:to|now)|watch(?: now)?:|see also|also read|"
     r"escape|discover|enjoy|try|unlock|stay (?:informed|up to date|updated)|explore|"
-    r"want (?:to|more)|don['’]t miss|never miss|save|start your|we use cookies|by (?:continuing|using))",
+    r"want (?:to|more)|don['’]t miss|never miss|save|start your|we use cookies|"
+    r"by (?:continuing|using))",
     re.IGNORECASE,
 )
 _BOILER_TERMS = re.compile(
@@ -63,7 +68,9 @@ _BOILER_TERMS = re.compile(
     r"click here|found here|free trial|membership|premium|exclusive offer|"
     r"delivered (?:directly|straight|to your)|follow us|log ?in|email address|podcasts?|"
     r"download (?:our|the) app|share (?:this|on)|facebook|twitter|whatsapp|linkedin|"
-    r"read (?:more|next)|continue reading)\b",
+    r"read (?:more|next)|continue reading|keep reading|free articles?|"
+    r"become a (?:member|subscriber)|"
+    r"members?[- ]only|like (?:and|&) share|sign in|manage (?:settings|preferences))\b",
     re.IGNORECASE,
 )
 _BIO_RE = re.compile(
@@ -88,13 +95,93 @@ _REPORTING_RE = re.compile(
     r"reported|suggested|noted|explained|argued|asked|urged|accused|declared)\b",
     re.IGNORECASE,
 )
-_QUOTE_CHARS = "\"“”«»"
+_SENTENCE_SPLIT_RE = re.compile(r"(?<=[.!?])\s+")
+_BYLINE_SOURCE_RE = re.compile(r"^by\s+[^,|]+[,|]\s*(?P<source>[A-Z][^,|]{2,60})$", re.IGNORECASE)
+_QUOTE_CHARS = '"“”«»'
 
 _STOP = frozenset(
-    "a an the and or but of to in on at for with by from as is are was were be been it its this "
-    "that these those he she they we you i his her their our your not no so if than then there "
-    "has have had will would can could may might also more most about into over after before "
-    "up out who which what when where how all any some such only just do does did".split()
+    [
+        "a",
+        "an",
+        "the",
+        "and",
+        "or",
+        "but",
+        "of",
+        "to",
+        "in",
+        "on",
+        "at",
+        "for",
+        "with",
+        "by",
+        "from",
+        "as",
+        "is",
+        "are",
+        "was",
+        "were",
+        "be",
+        "been",
+        "it",
+        "its",
+        "this",
+        "that",
+        "these",
+        "those",
+        "he",
+        "she",
+        "they",
+        "we",
+        "you",
+        "i",
+        "his",
+        "her",
+        "their",
+        "our",
+        "your",
+        "not",
+        "no",
+        "so",
+        "if",
+        "than",
+        "then",
+        "there",
+        "has",
+        "have",
+        "had",
+        "will",
+        "would",
+        "can",
+        "could",
+        "may",
+        "might",
+        "also",
+        "more",
+        "most",
+        "about",
+        "into",
+        "over",
+        "after",
+        "before",
+        "up",
+        "out",
+        "who",
+        "which",
+        "what",
+        "when",
+        "where",
+        "how",
+        "all",
+        "any",
+        "some",
+        "such",
+        "only",
+        "just",
+        "do",
+        "does",
+        "did",
+    ]
 )
 
 
@@ -158,7 +245,9 @@ def _line_features(line: str, *, is_first: bool, is_last: bool, in_tail: bool) -
     candidates: list[LineScore] = []
     terms = len(_BOILER_TERMS.findall(stripped))
     cta = 0.0
-    if _CTA_START_RE.match(stripped) and not has_quote:
+    if not has_quote and any(
+        _CTA_START_RE.match(part) for part in _SENTENCE_SPLIT_RE.split(stripped)
+    ):
         cta += 0.55 if n_words <= 30 else 0.3
     cta += min(0.7, 0.3 * terms)
     if cta:
@@ -240,10 +329,10 @@ def _apply_repetition(
         norm = norms[i]
         if not norm:
             continue
-        weak = scores[i].score > 0 or not _is_terminal(lines[i]) or len(norm.split()) <= 12
+        weak = scores[i].score > 0 or not _is_terminal(lines[i])
         if norm == title_norm:
             scores[i] = LineScore(0.9, "title")
-        elif counts[norm] > 1 and (weak or norm in seen):
+        elif counts[norm] > 1 and not _is_terminal(lines[i]):
             scores[i] = LineScore(max(scores[i].score, 0.85), "repeated")
         elif norm in furniture and weak:
             scores[i] = LineScore(max(scores[i].score, 0.8), "furniture")
@@ -278,7 +367,7 @@ def _apply_related_blocks(
 def _apply_neighbours(
     content: Sequence[int], scores: list[LineScore], *, threshold: float, tail_start: int
 ) -> None:
-    """Boilerplate comes in runs: a weak line between removed ones, or after them at the tail, goes too."""
+    """Boilerplate comes in runs: a weak line between removed ones, or at the tail, goes too."""
     removed = [scores[i].score >= threshold for i in content]
     for k, i in enumerate(content):
         if removed[k] or scores[i].score < 0.25:
@@ -319,6 +408,7 @@ def clean_article(
 ) -> CleanArticle:
     """Clean one article: remove boilerplate lines, keep them aside, hash the clean content."""
     text, removed = clean_text(raw.text, title=raw.title, furniture=furniture, threshold=threshold)
+    source = raw.source or _source_from_byline(removed)
     return CleanArticle(
         id=raw.id,
         title=raw.title,
@@ -326,7 +416,7 @@ def clean_article(
         locator=raw.locator,
         format=raw.format,
         content_hash=content_hash(raw.title, text),
-        source=raw.source,
+        source=source,
         url=raw.url,
         published=raw.published,
         published_source=raw.published_source,
@@ -336,6 +426,14 @@ def clean_article(
         removed=removed,
         meta=raw.meta,
     )
+
+
+def _source_from_byline(removed: Sequence[RemovedLine]) -> str | None:
+    """Return the outlet a "By Name, Outlet" byline names, for pages that state it nowhere else."""
+    for line in removed:
+        if line.reason == "byline" and (found := _BYLINE_SOURCE_RE.match(line.text.strip())):
+            return found.group("source").strip()
+    return None
 
 
 def strip_urls(text: str) -> str:

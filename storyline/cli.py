@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
@@ -19,8 +19,10 @@ from storyline.config import Settings, load_settings
 from storyline.errors import StorylineError, UsageError
 from storyline.export import WHATS, export_rows, write_export
 from storyline.ingest import FORMATS
-from storyline.models import IngestSummary
 from storyline.render import rejected_table, summary_table
+
+if TYPE_CHECKING:
+    from storyline.models import IngestSummary
 
 EXIT_OK = 0
 EXIT_FATAL = 1
@@ -44,9 +46,7 @@ ConfigOption = Annotated[
     Path | None, typer.Option("--config", help="TOML file overriding defaults.toml keys.")
 ]
 PathsArgument = Annotated[list[Path], typer.Argument(help="Files or folders to read.")]
-FormatOption = Annotated[
-    str, typer.Option("--format", help=f"Input format: {'|'.join(FORMATS)}.")
-]
+FormatOption = Annotated[str, typer.Option("--format", help=f"Input format: {'|'.join(FORMATS)}.")]
 PublishedOption = Annotated[
     str | None, typer.Option("--published", help="ISO date overriding every publication date.")
 ]
@@ -167,7 +167,7 @@ def main() -> None:
         sys.exit(exc.exit_code)
     except typer.Abort:
         sys.exit(EXIT_FATAL)
-    except Exception as exc:  # noqa: BLE001 - click usage errors arrive here in non-standalone mode
+    except Exception as exc:
         from click import ClickException  # noqa: PLC0415
 
         if isinstance(exc, ClickException):

@@ -33,6 +33,7 @@ class CleanSettings(_Section):
     """How boilerplate lines are scored and removed."""
 
     threshold: float = Field(ge=0.0, le=1.0)
+    threshold_html: float = Field(ge=0.0, le=1.0)
     corpus_repeat_min: int = Field(ge=2)
 
 
@@ -69,9 +70,7 @@ def default_values() -> dict[str, Any]:
     return tomllib.loads(text)
 
 
-def load_settings(
-    path: Path | None = None, overrides: dict[str, Any] | None = None
-) -> Settings:
+def load_settings(path: Path | None = None, overrides: dict[str, Any] | None = None) -> Settings:
     """Resolve settings: packaged defaults, then the user file, then explicit overrides.
 
     Args:

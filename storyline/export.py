@@ -4,17 +4,27 @@ from __future__ import annotations
 
 import csv
 import json
-from collections.abc import Iterator
-from typing import Any, Literal, TextIO
+from typing import TYPE_CHECKING, Any, Literal, TextIO
 
 from storyline.errors import UsageError
-from storyline.store import Store
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    from storyline.store import Store
 
 What = Literal[
     "articles", "entities", "quotes", "timexes", "timeline", "stories", "claims", "rejected"
 ]
 WHATS: tuple[str, ...] = (
-    "articles", "entities", "quotes", "timexes", "timeline", "stories", "claims", "rejected"
+    "articles",
+    "entities",
+    "quotes",
+    "timexes",
+    "timeline",
+    "stories",
+    "claims",
+    "rejected",
 )
 ExportFormat = Literal["jsonl", "csv"]
 
@@ -70,8 +80,10 @@ def write_export(rows: Iterator[dict[str, Any]], out: TextIO, fmt: ExportFormat)
         return count
     writer: csv.DictWriter[str] | None = None
     for row in rows:
-        flat = {k: json.dumps(v, ensure_ascii=False) if isinstance(v, list | dict) else v
-                for k, v in row.items()}
+        flat = {
+            k: json.dumps(v, ensure_ascii=False) if isinstance(v, list | dict) else v
+            for k, v in row.items()
+        }
         if writer is None:
             writer = csv.DictWriter(out, fieldnames=list(flat), lineterminator="\n")
             writer.writeheader()

@@ -3,14 +3,23 @@
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
+import functools
 from collections.abc import Callable, Iterable, Sequence
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 from storyline.clean import clean_article, find_furniture
-from storyline.config import Settings
+from storyline.extract.dates import find_timexes, infer_published
 from storyline.ingest import FormatChoice, iter_files, read_file
-from storyline.models import CleanArticle, IngestSummary, RawArticle, Rejected
-from storyline.store import Store
+from storyline.models import CleanArticle, IngestSummary, RawArticle, Rejected, TimeExpr
+from storyline.runners import map_ordered
+
+if TYPE_CHECKING:
+    from concurrent.futures import Executor
+    from pathlib import Path
+
+    from storyline.config import Settings
+    from storyline.store import Store
 
 Progress = Callable[[int, int], None]  # (files done, files total)
 
@@ -62,10 +71,13 @@ def ingest(
                         continue
                     counts["read"] += 1
                     if published is not None:
-                        found = dataclasses.replace(
-                            found, published=published, published_source="metadata"
+                        batch.append(
+                            dataclasses.replace(
+                                found, published=published, published_source="metadata"
+                            )
                         )
-                    batch.append(found)
+                    else:
+                        batch.append(found)
                     if len(batch) >= settings.ingest.batch_size:
                         flush()
             except Exception as exc:  # noqa: BLE001 - the one per-item boundary: a bug in a reader must not kill the run
@@ -89,14 +101,104 @@ def _clean_batch(
         (raw.text for raw in raws), min_count=settings.clean.corpus_repeat_min
     )
     return [
-        (raw, clean_article(raw, furniture=furniture, threshold=settings.clean.threshold))
+        (raw, clean_article(raw, furniture=furniture, threshold=threshold_for(raw, settings)))
         for raw in raws
     ]
 
 
-def analyse(store: Store, *, settings: Settings) -> list[tuple[str, str]]:
-    """Run the corpus stages over the stored articles; return (stage, what it produced) pairs."""
-    del settings  # read by the stages that land after the foundation
-    articles = store.count("articles")
-    removed = store.count("removed_lines")
-    return [("clean", f"{articles} articles stored, {removed} boilerplate lines set aside")]
+def threshold_for(raw: RawArticle, settings: Settings) -> float:
+    """Return the cleaning threshold for an article's input format."""
+    return settings.clean.threshold_html if raw.format == "html" else settings.clean.threshold
+
+
+def analyse(
+    store: Store, *, settings: Settings, executor: Executor | None = None
+) -> list[tuple[str, str]]:
+    """Run every stage over the stored articles not yet processed; report what each produced."""
+    del settings  # read by the NLP stage once it lands
+    report = [
+        (
+            "clean",
+            (
+                f"{store.count('articles')} articles, "
+                f"{store.count('removed_lines')} boilerplate lines set aside"
+            ),
+        )
+    ]
+    report.append(("dates", _run_dates(store, executor)))
+    return report
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class DatedArticle:
+    """What the dates stage found in one article."""
+
+    article_id: str
+    published: str | None
+    published_source: str
+    published_confidence: float
+    timexes: tuple[TimeExpr, ...]
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class CorpusWindow:
+    """The span of time a corpus's dated articles cover, which bounds undated ones."""
+
+    earliest: dt.date | None = None
+    latest: dt.date | None = None
+
+    @classmethod
+    def of(cls, dates: Iterable[str]) -> CorpusWindow:
+        """Return the window around known publication dates, a year of slack on each side."""
+        known = sorted(dt.date.fromisoformat(d) for d in dates)
+        if not known:
+            return cls()
+        slack = dt.timedelta(days=366)
+        return cls(known[0] - slack, known[-1] + slack)
+
+
+def date_article(article: CleanArticle, window: CorpusWindow | None = None) -> DatedArticle:
+    """Infer the publication date when metadata has none, then resolve the article's timexes."""
+    published, source, confidence = (
+        article.published,
+        article.published_source,
+        article.published_confidence,
+    )
+    if published is None:
+        # an article cannot be published in the future, nor far outside its corpus's window
+        today = dt.datetime.now(tz=dt.UTC).date()
+        window = window or CorpusWindow()
+        inferred, confidence = infer_published(
+            article.text,
+            title=article.title,
+            today=min(today, window.latest or today),
+            earliest=window.earliest,
+        )
+        if inferred is not None:
+            published, source = inferred.isoformat(), "inferred"
+    anchor = dt.date.fromisoformat(published) if published else None
+    timexes = find_timexes(article.text, anchor=anchor, article_id=article.id)
+    return DatedArticle(article.id, published, source, confidence, tuple(timexes))
+
+
+def _run_dates(store: Store, executor: Executor | None) -> str:
+    pending = store.pending("dates")
+    window = CorpusWindow.of(store.known_dates())
+    results = list(map_ordered(functools.partial(date_article, window=window), pending, executor))
+    store.set_published(
+        [
+            (r.article_id, r.published, r.published_source, r.published_confidence)
+            for r in results
+            if r.published_source == "inferred"
+        ]
+    )
+    store.save_stage(
+        "dates", [r.article_id for r in results], timexes=[t for r in results for t in r.timexes]
+    )
+    inferred = sum(r.published_source == "inferred" for r in results)
+    unknown = sum(r.published is None for r in results)
+    timexes = sum(len(r.timexes) for r in results)
+    return (
+        f"{len(results)} articles dated ({inferred} publication dates inferred, "
+        f"{unknown} unknown), {timexes} time expressions"
+    )

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich.table import Table
 
 from storyline.errors import DESCRIPTIONS
-from storyline.models import IngestSummary
+
+if TYPE_CHECKING:
+    from storyline.models import IngestSummary
 
 
 def summary_table(summary: IngestSummary, *, title: str = "storyline ingest") -> Table:

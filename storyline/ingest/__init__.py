@@ -7,10 +7,8 @@ reader by extension or by sniffing the content, and applies the size limit.
 from __future__ import annotations
 
 import gzip
-from collections.abc import Iterable, Iterator
 from contextlib import ExitStack
-from pathlib import Path
-from typing import IO, Literal
+from typing import IO, TYPE_CHECKING, Literal
 
 from storyline import errors
 from storyline.errors import InputError
@@ -20,6 +18,10 @@ from storyline.ingest.jsonl import read_jsonl
 from storyline.ingest.text import read_text
 from storyline.ingest.warc import read_warc
 from storyline.models import InputFormat, RawArticle, Rejected
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Iterator
+    from pathlib import Path
 
 FormatChoice = Literal["auto", "txt", "html", "jsonl", "csv", "warc"]
 FORMATS: tuple[FormatChoice, ...] = ("auto", "txt", "html", "jsonl", "csv", "warc")
@@ -159,4 +161,12 @@ def _read_stream(
     return read_warc(stream, locator, max_record_bytes=max_bytes)
 
 
-__all__ = ["FORMATS", "FormatChoice", "format_of", "iter_files", "read_file", "read_paths", "sniff_format"]
+__all__ = [
+    "FORMATS",
+    "FormatChoice",
+    "format_of",
+    "iter_files",
+    "read_file",
+    "read_paths",
+    "sniff_format",
+]

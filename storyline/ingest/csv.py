@@ -5,21 +5,35 @@ from __future__ import annotations
 import csv
 import io
 import sys
-from collections.abc import Iterator
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
 from storyline import errors
 from storyline.errors import InputError
 from storyline.ingest.rows import row_to_article
 from storyline.models import RawArticle, Rejected
 
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
 # News bodies are long: the stdlib default of 128 KiB per field is too small.
 csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
 
 
-def read_csv(stream: IO[bytes], path: str, *, max_line_bytes: int) -> Iterator[RawArticle | Rejected]:
+def read_csv(
+    stream: IO[bytes], path: str, *, max_line_bytes: int
+) -> Iterator[RawArticle | Rejected]:
     """Yield an article or a Rejected row for every data row of a CSV file."""
     text = io.TextIOWrapper(stream, encoding="utf-8-sig", errors="strict", newline="")
+    try:
+        yield from _read_rows(text, path, max_line_bytes)
+    finally:
+        # the caller owns the byte stream: do not let the wrapper close it when collected
+        text.detach()
+
+
+def _read_rows(
+    text: io.TextIOWrapper, path: str, max_line_bytes: int
+) -> Iterator[RawArticle | Rejected]:
     try:
         reader = csv.DictReader(text)
         header = reader.fieldnames

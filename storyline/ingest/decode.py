@@ -29,6 +29,30 @@ def _is_utf16(head: bytes) -> bool:
     return head.startswith((b"\xff\xfe", b"\xfe\xff"))
 
 
+# Characters that Western European news in cp1252 is made of; detectors often pick a rarer
+# code page (cp775, cp1250) for short samples of it, so cp1252 wins when it yields only these.
+_WESTERN = frozenset(
+    "àáâãäåæçèéêëìíîïðñòóôõöøùúûüýþÿÀÁÂÃÄÅÆÇÈÉÊËÌÍÎÏÐÑÒÓÔÕÖØÙÚÛÜÝÞßœŒšŠžŽ"
+    "‘’“”„–—…€£¥©®°±²³·«»¿¡§¶ºª×÷\u00a0"
+)
+
+
+def _western(data: bytes) -> str | None:
+    try:
+        text = data.decode("cp1252")
+    except UnicodeDecodeError:
+        return None
+    odd = [c for c in text if ord(c) > 127 and c not in _WESTERN]
+    return text if not odd else None
+
+
+def _detected(data: bytes, locator: str) -> str:
+    best = from_bytes(data).best()
+    if best is None:
+        raise InputError(errors.UNDECODABLE, locator, "bytes match no known text encoding")
+    return str(best)
+
+
 def decode_bytes(data: bytes, locator: str) -> str:
     """Decode ``data`` to clean text: detect the encoding, repair mojibake, normalise newlines.
 
@@ -42,11 +66,6 @@ def decode_bytes(data: bytes, locator: str) -> str:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        best = from_bytes(data).best()
-        if best is None:
-            raise InputError(
-                errors.UNDECODABLE, locator, "bytes match no known text encoding"
-            ) from None
-        text = str(best)
+        text = _western(data) or _detected(data, locator)
     text = ftfy.fix_text(text, uncurl_quotes=False, normalization="NFC")
     return text.replace("\r\n", "\n").replace("\r", "\n")

@@ -17,12 +17,13 @@ from storyline.models import RawArticle, content_hash
 logging.getLogger("trafilatura").setLevel(logging.CRITICAL)
 logging.getLogger("htmldate").setLevel(logging.CRITICAL)
 
+# Fewer words than this is a menu or an error page, not an article.
+_MIN_WORDS = 5
+
 
 def extract_body(html: str, url: str | None = None) -> tuple[str, dict[str, str | None]]:
     """Return the main text of a page (one paragraph a line) and its metadata."""
-    doc = trafilatura.bare_extraction(
-        html, url=url, with_metadata=True, include_comments=False, include_tables=False
-    )
+    doc = trafilatura.bare_extraction(html, url=url, with_metadata=True, include_comments=False)
     if doc is None:
         return "", {}
     fields = doc.as_dict()
@@ -41,7 +42,7 @@ def read_html(data: bytes, locator: str, *, url: str | None = None) -> RawArticl
     """
     html = decode_bytes(data, locator)
     body, meta = extract_body(html, url)
-    if not body.strip():
+    if len(body.split()) < _MIN_WORDS:
         raise InputError(errors.NO_ARTICLE_TEXT, locator, "no article text found in the HTML")
     published = meta.get("date")
     if not published:
@@ -63,5 +64,15 @@ def read_html(data: bytes, locator: str, *, url: str | None = None) -> RawArticl
         published_source="metadata" if published else "unknown",
         language=meta.get("language"),
         raw_sha256=hashlib.sha256(data).hexdigest(),
-        meta={"author": meta["author"]} if meta.get("author") else {},
+        meta=_page_meta(html, meta),
     )
+
+
+def _page_meta(html: str, meta: dict[str, str | None]) -> dict[str, object]:
+    """Return what the page says about itself that RawArticle has no field for."""
+    extra: dict[str, object] = {}
+    if meta.get("author"):
+        extra["author"] = meta["author"]
+    if "</html>" not in html[-2000:].lower():
+        extra["html_truncated"] = True  # kept: the article may be cut short
+    return extra

@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
 from storyline import errors
 from storyline.errors import InputError
 from storyline.ingest.rows import row_to_article
 from storyline.models import RawArticle, Rejected
 
+if TYPE_CHECKING:
+    from collections.abc import Iterator
 
-def read_jsonl(stream: IO[bytes], path: str, *, max_line_bytes: int) -> Iterator[RawArticle | Rejected]:
+
+def read_jsonl(
+    stream: IO[bytes], path: str, *, max_line_bytes: int
+) -> Iterator[RawArticle | Rejected]:
     """Yield an article or a Rejected row for every non-blank line, reading as it goes."""
     seen_any = False
     for line_no, raw_line in enumerate(stream, start=1):

@@ -9,11 +9,9 @@ from __future__ import annotations
 import json
 import sqlite3
 import traceback
-from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict
-from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, Self
 
 from storyline.errors import StoreError
 from storyline.models import (
@@ -28,6 +26,10 @@ from storyline.models import (
     TimeExpr,
 )
 from storyline.store.migrations import migrate
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Iterator, Sequence
+    from pathlib import Path
 
 Outcome = Literal["stored", "updated", "unchanged"]
 
@@ -62,7 +64,7 @@ class Store:
         """Close the connection."""
         self.conn.close()
 
-    def __enter__(self) -> Store:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -163,15 +165,20 @@ class Store:
         """Yield stored articles in the order they were first stored."""
         if ids is None:
             rows = self.conn.execute("SELECT * FROM articles ORDER BY seq")
-        else:
-            wanted = list(ids)
-            marks = ",".join("?" * len(wanted))
+            for row in rows.fetchall():
+                yield self._article_from_row(row)
+            return
+        wanted = list(ids)
+        # chunks keep under SQLite's limit on bound variables
+        for begin in range(0, len(wanted), 500):
+            chunk = wanted[begin : begin + 500]
+            marks = ",".join("?" * len(chunk))
             rows = self.conn.execute(
                 f"SELECT * FROM articles WHERE id IN ({marks}) ORDER BY seq",  # noqa: S608
-                wanted,
+                chunk,
             )
-        for row in rows.fetchall():
-            yield self._article_from_row(row)
+            for row in rows.fetchall():
+                yield self._article_from_row(row)
 
     def article(self, article_id: str) -> CleanArticle | None:
         """Return one article, or None."""
@@ -230,38 +237,58 @@ class Store:
                 [(date, source, conf, aid) for aid, date, source, conf in updates],
             )
 
-    def replace_article_records(
+    def save_stage(
         self,
+        stage: str,
         article_ids: Sequence[str],
         *,
-        timexes: Sequence[TimeExpr] = (),
-        mentions: Sequence[tuple[Mention, str | None]] = (),
-        quotes: Sequence[Quote] = (),
+        timexes: Sequence[TimeExpr] | None = None,
+        mentions: Sequence[tuple[Mention, str | None]] | None = None,
+        quotes: Sequence[Quote] | None = None,
     ) -> None:
-        """Replace what the per-article stages found in these articles, in one transaction."""
+        """Replace what one per-article stage found in these articles and mark them done.
+
+        Only the record kinds passed (not None) are replaced; all of it is one transaction, so
+        an interrupted run resumes exactly where it stopped.
+        """
         with self.transaction() as conn:
-            for table in ("timexes", "mentions", "quotes"):
+            done = [(a,) for a in article_ids]
+            if timexes is not None:
+                conn.executemany("DELETE FROM timexes WHERE article_id = ?", done)
                 conn.executemany(
-                    f"DELETE FROM {table} WHERE article_id = ?",  # noqa: S608 - fixed names
-                    [(a,) for a in article_ids],
+                    'INSERT OR REPLACE INTO timexes (article_id, start, "end", text, type, value, '
+                    "anchor) VALUES (:article_id, :start, :end, :text, :type, :value, :anchor)",
+                    [asdict(t) for t in timexes],
+                )
+            if mentions is not None:
+                conn.executemany("DELETE FROM mentions WHERE article_id = ?", done)
+                conn.executemany(
+                    'INSERT OR REPLACE INTO mentions (article_id, start, "end", text, label, '
+                    "entity_id) VALUES (?, ?, ?, ?, ?, ?)",
+                    [(m.article_id, m.start, m.end, m.text, m.label, eid) for m, eid in mentions],
+                )
+            if quotes is not None:
+                conn.executemany("DELETE FROM quotes WHERE article_id = ?", done)
+                conn.executemany(
+                    "INSERT OR REPLACE INTO quotes (id, article_id, speaker, speaker_text, cue, "
+                    'kind, text, start, "end", nested_in, speaker_entity_id) VALUES (:id, '
+                    ":article_id, :speaker, :speaker_text, :cue, :kind, :text, :start, :end, "
+                    ":nested_in, :speaker_entity_id)",
+                    [asdict(q) for q in quotes],
                 )
             conn.executemany(
-                'INSERT OR REPLACE INTO timexes (article_id, start, "end", text, type, value, '
-                "anchor) VALUES (:article_id, :start, :end, :text, :type, :value, :anchor)",
-                [asdict(t) for t in timexes],
+                "INSERT OR IGNORE INTO article_stages (article_id, stage) VALUES (?, ?)",
+                [(a, stage) for a in article_ids],
             )
-            conn.executemany(
-                'INSERT OR REPLACE INTO mentions (article_id, start, "end", text, label, '
-                "entity_id) VALUES (?, ?, ?, ?, ?, ?)",
-                [(m.article_id, m.start, m.end, m.text, m.label, eid) for m, eid in mentions],
-            )
-            conn.executemany(
-                "INSERT OR REPLACE INTO quotes (id, article_id, speaker, speaker_text, cue, kind, "
-                'text, start, "end", nested_in, speaker_entity_id) VALUES (:id, :article_id, '
-                ":speaker, :speaker_text, :cue, :kind, :text, :start, :end, :nested_in, "
-                ":speaker_entity_id)",
-                [asdict(q) for q in quotes],
-            )
+
+    def pending(self, stage: str) -> list[CleanArticle]:
+        """Return the articles a per-article stage has not processed yet, in ingest order."""
+        rows = self.conn.execute(
+            "SELECT id FROM articles WHERE id NOT IN "
+            "(SELECT article_id FROM article_stages WHERE stage = ?) ORDER BY seq",
+            (stage,),
+        )
+        return list(self.articles(ids=[r[0] for r in rows]))
 
     def replace_entities(self, entities: Sequence[Entity]) -> None:
         """Replace the corpus-level entity table."""
@@ -284,8 +311,15 @@ class Store:
                 "INSERT INTO stories (id, label, level, parent, article_ids, first_date, last_date)"
                 " VALUES (?, ?, ?, ?, ?, ?, ?)",
                 [
-                    (s.id, s.label, s.level, s.parent, _dump(s.article_ids), s.first_date,
-                     s.last_date)
+                    (
+                        s.id,
+                        s.label,
+                        s.level,
+                        s.parent,
+                        _dump(s.article_ids),
+                        s.first_date,
+                        s.last_date,
+                    )
                     for s in stories
                 ],
             )
@@ -302,6 +336,14 @@ class Store:
                 "UPDATE articles SET quality = ?, quality_flags = ? WHERE id = ?",
                 [(score, _dump(tuple(flags)), aid) for aid, score, flags in rows],
             )
+
+    def known_dates(self) -> list[str]:
+        """Return the publication dates that came with the articles (metadata, not inferred)."""
+        rows = self.conn.execute(
+            "SELECT published FROM articles WHERE published IS NOT NULL "
+            "AND published_source = 'metadata'"
+        )
+        return [r[0] for r in rows]
 
     def get_state(self, name: str) -> bytes | None:
         """Return a stage's saved state (e.g. an incremental index), or None."""
@@ -321,15 +363,23 @@ class Store:
         """Yield the rows of a table as plain dicts, JSON columns decoded."""
         if table not in _TABLES:
             raise StoreError(f"no table {table!r}")
-        cursor = self.conn.execute(f'SELECT * FROM {table} ORDER BY {order}')  # noqa: S608
+        cursor = self.conn.execute(f"SELECT * FROM {table} ORDER BY {order}")  # noqa: S608
         for row in cursor:
             yield {key: _load(key, row[key]) for key in row.keys()}  # noqa: SIM118
 
 
 _JSON_COLUMNS = {"meta", "quality_flags", "aliases", "roles", "article_ids"}
 _TABLES = {
-    "articles", "removed_lines", "rejected", "timexes", "mentions", "entities", "quotes",
-    "stories", "stage_state",
+    "articles",
+    "removed_lines",
+    "rejected",
+    "timexes",
+    "mentions",
+    "entities",
+    "quotes",
+    "stories",
+    "stage_state",
+    "article_stages",
 }
 
 

@@ -6,8 +6,10 @@ running the ones it has not seen, each in its own transaction.
 
 from __future__ import annotations
 
-import sqlite3
-from typing import Final
+from typing import TYPE_CHECKING, Final
+
+if TYPE_CHECKING:
+    import sqlite3
 
 MIGRATIONS: Final[tuple[str, ...]] = (
     # 1: articles, the boilerplate removed from them, and rejected inputs.
@@ -105,6 +107,14 @@ MIGRATIONS: Final[tuple[str, ...]] = (
     CREATE TABLE stage_state (
         name TEXT PRIMARY KEY,
         value BLOB NOT NULL
+    );
+    """,
+    # 3: which per-article stage has processed which article, so reruns skip them.
+    """
+    CREATE TABLE article_stages (
+        article_id TEXT NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+        stage TEXT NOT NULL,
+        PRIMARY KEY (article_id, stage)
     );
     """,
 )

@@ -1,0 +1,36 @@
+# storyline: the commands a person (and CI) runs. `make run` and `make test` are the two that matter.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: install run test lint bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e ".[dev]"
+	touch $(STAMP)
+
+install: $(STAMP)
+
+run: install
+	$(BIN)/storyline run examples/corpus --db storyline.db
+
+test: install
+	$(BIN)/pytest -q
+	$(BIN)/ruff check storyline tests bench
+	$(BIN)/ruff format --check storyline tests bench
+
+lint: install
+	$(BIN)/ruff check storyline tests bench
+	$(BIN)/mypy
+
+bench: install
+	$(BIN)/python bench/html_extraction.py
+	$(BIN)/python bench/timex_tempeval.py
+	$(BIN)/python bench/quotes_polnear.py
+	$(BIN)/python bench/cluster_googlenews.py
+
+clean:
+	rm -rf $(VENV) storyline.db storyline.db-wal storyline.db-shm .pytest_cache .ruff_cache .mypy_cache
