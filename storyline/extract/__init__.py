@@ -1,0 +1,1 @@
+"""Extraction stages that read one article at a time: dates, entities, quotes."""
