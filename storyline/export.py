@@ -42,7 +42,9 @@ def export_rows(store: Store, what: str) -> Iterator[dict[str, Any]]:
     elif what == "timexes":
         yield from store.rows("timexes", order='article_id, start, "end"')
     elif what == "quotes":
-        yield from store.rows("quotes", order="article_id, start")
+        for row in store.rows("quotes", order="article_id, start"):
+            row.pop("speaker_local", None)  # internal: the speaker before entity merging
+            yield row
     elif what == "entities":
         yield from store.rows("entities", order="name, id")
     elif what == "stories":

@@ -124,7 +124,7 @@ def read_file(
             if chosen in _STREAMED:
                 stream: IO[bytes] = raw
                 if head.startswith(_GZIP_MAGIC) and chosen != "warc":
-                    stream = stack.enter_context(gzip.open(raw, "rb"))
+                    stream = stack.enter_context(gzip.GzipFile(fileobj=raw, mode="rb"))  # type: ignore[arg-type]
                 yield from _read_stream(chosen, stream, locator, max_bytes)
                 return
             if path.stat().st_size > max_bytes:

@@ -26,7 +26,7 @@ def extract_body(html: str, url: str | None = None) -> tuple[str, dict[str, str 
     doc = trafilatura.bare_extraction(html, url=url, with_metadata=True, include_comments=False)
     if doc is None:
         return "", {}
-    fields = doc.as_dict()
+    fields = doc if isinstance(doc, dict) else doc.as_dict()
     meta = {
         key: (str(fields[key]) if fields.get(key) else None)
         for key in ("title", "date", "sitename", "url", "author", "language")

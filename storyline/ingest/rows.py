@@ -46,7 +46,7 @@ def parse_published(value: str) -> str:
         parsed = dateutil_parser.parse(value, default=dt.datetime(1, 1, 1))  # noqa: DTZ001
         if parsed.year == 1:
             raise ValueError(f"no year in {value!r}") from None
-        return parsed.date().isoformat()
+        return str(parsed.date().isoformat())
 
 
 def row_to_article(record: dict[str, Any], locator: str, fmt: InputFormat) -> RawArticle:

@@ -290,9 +290,49 @@ class Store:
         )
         return list(self.articles(ids=[r[0] for r in rows]))
 
-    def replace_entities(self, entities: Sequence[Entity]) -> None:
-        """Replace the corpus-level entity table."""
+    def mentions(self) -> list[Mention]:
+        """Return every stored mention, by article and position."""
+        rows = self.conn.execute('SELECT * FROM mentions ORDER BY article_id, start, "end"')
+        return [Mention(r["article_id"], r["start"], r["end"], r["text"], r["label"]) for r in rows]
+
+    def quotes(self, *, local: bool = False) -> list[Quote]:
+        """Return every stored quote; ``local`` gives speakers as resolved in their article."""
+        rows = self.conn.execute("SELECT * FROM quotes ORDER BY article_id, start")
+        return [
+            Quote(
+                id=r["id"],
+                article_id=r["article_id"],
+                speaker=r["speaker_local"] if local else r["speaker"],
+                speaker_text=r["speaker_text"],
+                cue=r["cue"],
+                kind=r["kind"],
+                text=r["text"],
+                start=r["start"],
+                end=r["end"],
+                nested_in=r["nested_in"],
+                speaker_entity_id=None if local else r["speaker_entity_id"],
+            )
+            for r in rows
+        ]
+
+    def replace_entities(
+        self,
+        entities: Sequence[Entity],
+        mention_entities: dict[tuple[str, int, int], str],
+        quotes: Sequence[Quote],
+    ) -> None:
+        """Replace the merged entities, link mentions to them, and set canonical speakers."""
         with self.transaction() as conn:
+            conn.execute("UPDATE mentions SET entity_id = NULL")
+            conn.executemany(
+                "UPDATE mentions SET entity_id = ? "
+                'WHERE article_id = ? AND start = ? AND "end" = ?',
+                [(eid, aid, start, end) for (aid, start, end), eid in mention_entities.items()],
+            )
+            conn.executemany(
+                "UPDATE quotes SET speaker = ?, speaker_entity_id = ? WHERE id = ?",
+                [(q.speaker, q.speaker_entity_id, q.id) for q in quotes],
+            )
             conn.execute("DELETE FROM entities")
             conn.executemany(
                 "INSERT INTO entities (id, name, type, aliases, roles, article_ids) "

@@ -117,6 +117,11 @@ MIGRATIONS: Final[tuple[str, ...]] = (
         PRIMARY KEY (article_id, stage)
     );
     """,
+    # 4: the speaker name as resolved inside its article, kept so that speakers can be mapped
+    # again to canonical entities when new articles change the merged entity table.
+    """
+    ALTER TABLE quotes ADD COLUMN speaker_local TEXT;
+    """,
 )
 
 
