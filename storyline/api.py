@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Self
 
 from storyline import pipeline
 from storyline.config import Settings, load_settings
+from storyline.runners import make_executor
 from storyline.store import Store
+
+# Below this many articles a process pool costs more (a model load per worker) than it saves.
+_POOL_MIN_ARTICLES = 200
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -64,9 +69,20 @@ class Workspace:
             progress=progress,
         )
 
-    def run(self) -> RunReport:
-        """Run every corpus stage over what is stored and report what each produced."""
-        return RunReport(tuple(pipeline.analyse(self.store, settings=self.settings)))
+    def run(self, *, workers: int | None = None, dask: str | None = None) -> RunReport:
+        """Run every stage over what is stored and not yet processed; report what each produced.
+
+        Args:
+            workers: processes for the per-article stages; None picks one per core for large
+                batches and this process for small ones (a pool costs a model load per worker).
+            dask: a Dask scheduler address, or "local" for a LocalCluster.
+        """
+        if workers is None and dask is None:
+            large = len(self.store.pending("nlp")) >= _POOL_MIN_ARTICLES
+            workers = (os.cpu_count() or 1) if large else 1
+        with make_executor(workers, dask) as executor:
+            stages = pipeline.analyse(self.store, settings=self.settings, executor=executor)
+        return RunReport(tuple(stages))
 
     def articles(self) -> list[CleanArticle]:
         """Return every stored article, in ingest order."""

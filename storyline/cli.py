@@ -110,12 +110,20 @@ def run(
     fmt: FormatOption = "auto",
     published: PublishedOption = None,
     config: ConfigOption = None,
+    workers: Annotated[
+        int | None,
+        typer.Option("--workers", help="Processes for per-article stages (default: auto)."),
+    ] = None,
+    dask: Annotated[
+        str | None,
+        typer.Option("--dask", help="Dask scheduler tcp://host:8786, or 'local'."),
+    ] = None,
 ) -> None:
     """Ingest PATHS and run every stage over the store."""
     _check_format(fmt)
     with api.open(db, settings=_settings(config)) as workspace:
         summary = _ingest_with_progress(workspace, paths, fmt, published)
-        report = workspace.run()
+        report = workspace.run(workers=workers, dask=dask)
     for line in report.lines():
         console.print(line)
     _finish(summary, "storyline run")

@@ -9,7 +9,10 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING
 
 from storyline.clean import clean_article, find_furniture
+from storyline.extract.annotate import annotate_chunk, chunked
 from storyline.extract.dates import find_timexes, infer_published
+from storyline.extract.entities import merge_entities
+from storyline.extract.quotes import canonicalise_speakers
 from storyline.ingest import FormatChoice, iter_files, read_file
 from storyline.models import CleanArticle, IngestSummary, RawArticle, Rejected, TimeExpr
 from storyline.runners import map_ordered
@@ -115,7 +118,6 @@ def analyse(
     store: Store, *, settings: Settings, executor: Executor | None = None
 ) -> list[tuple[str, str]]:
     """Run every stage over the stored articles not yet processed; report what each produced."""
-    del settings  # read by the NLP stage once it lands
     report = [
         (
             "clean",
@@ -126,7 +128,43 @@ def analyse(
         )
     ]
     report.append(("dates", _run_dates(store, executor)))
+    report.append(("nlp", _run_nlp(store, settings, executor)))
+    report.append(("entities", _run_entities(store, settings)))
     return report
+
+
+def _run_nlp(store: Store, settings: Settings, executor: Executor | None) -> str:
+    pending = store.pending("nlp")
+    chunks = chunked(
+        pending,
+        model=settings.nlp.model,
+        size=settings.nlp.batch_size * 4,
+        batch_size=settings.nlp.batch_size,
+    )
+    mentions = quotes = 0
+    # each chunk is stored as soon as it is done: an interrupted run resumes after it
+    for results in map_ordered(annotate_chunk, chunks, executor):
+        store.save_stage(
+            "nlp",
+            [r.article_id for r in results],
+            mentions=[(m, None) for r in results for m in r.mentions],
+            quotes=[q for r in results for q in r.quotes],
+        )
+        mentions += sum(len(r.mentions) for r in results)
+        quotes += sum(len(r.quotes) for r in results)
+    return f"{len(pending)} articles parsed, {mentions} mentions, {quotes} quotes"
+
+
+def _run_entities(store: Store, settings: Settings) -> str:
+    entities, mention_map = merge_entities(store.mentions(), aliases=settings.aliases)
+    quotes = canonicalise_speakers(store.quotes(local=True), entities, mention_map)
+    store.replace_entities(entities, mention_map, quotes)
+    people = sum(e.type == "PERSON" for e in entities)
+    attributed = sum(q.speaker is not None for q in quotes)
+    return (
+        f"{len(entities)} entities ({people} people), "
+        f"{attributed} of {len(quotes)} quotes attributed"
+    )
 
 
 @dataclasses.dataclass(frozen=True, slots=True)

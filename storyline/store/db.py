@@ -271,9 +271,9 @@ class Store:
                 conn.executemany("DELETE FROM quotes WHERE article_id = ?", done)
                 conn.executemany(
                     "INSERT OR REPLACE INTO quotes (id, article_id, speaker, speaker_text, cue, "
-                    'kind, text, start, "end", nested_in, speaker_entity_id) VALUES (:id, '
-                    ":article_id, :speaker, :speaker_text, :cue, :kind, :text, :start, :end, "
-                    ":nested_in, :speaker_entity_id)",
+                    'kind, text, start, "end", nested_in, speaker_entity_id, speaker_local) '
+                    "VALUES (:id, :article_id, :speaker, :speaker_text, :cue, :kind, :text, "
+                    ":start, :end, :nested_in, :speaker_entity_id, :speaker)",
                     [asdict(q) for q in quotes],
                 )
             conn.executemany(

@@ -1,0 +1,105 @@
+"""Score storyline's quote attribution on PolNeAR next to textacy, through the same evaluator.
+
+Usage: ``python bench/quotes_polnear.py [--data PATH] [--out FILE]``. Prints both tables, the
+ratio of extraction time to a bare ``nlp.pipe`` pass, and last the evaluator's headline line.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from storyline.extract.entities import find_mentions, merge_entities
+from storyline.extract.nlp import load_model, parse
+from storyline.extract.quotes import canonicalise_speakers, find_quotes
+
+SHARED = Path(__file__).resolve().parents[2] / "shared"
+DEFAULT_DATA = SHARED / "eval" / "polnear" / "dev.jsonl"
+EVALUATOR = SHARED / "eval" / "tools" / "eval_polnear.py"
+
+
+def read_articles(path: Path) -> dict[str, str]:
+    """Return article id -> text, one entry per article (annotator copies share the text)."""
+    articles: dict[str, str] = {}
+    with path.open(encoding="utf-8") as handle:
+        for line in handle:
+            if line.strip():
+                record = json.loads(line)
+                articles.setdefault(record["filename"], record["text"])
+    return dict(sorted(articles.items()))
+
+
+def predict(articles: dict[str, str], out: Path) -> tuple[float, float, int]:
+    """Write storyline's quotes as evaluator rows; return parse and extraction seconds.
+
+    The extraction time covers what the stage adds to the parse: mentions, quotes, the corpus
+    merge of entities and the mapping of speakers onto them.
+    """
+    nlp = load_model()
+    texts = list(articles.values())
+    t0 = time.perf_counter()
+    docs = list(parse(texts, nlp))
+    t1 = time.perf_counter()
+    quotes, mentions = [], []
+    for article_id, doc in zip(articles, docs, strict=True):
+        mentions += find_mentions(doc, article_id)
+        quotes += find_quotes(doc, article_id)
+    entities, mention_map = merge_entities(mentions)
+    quotes = canonicalise_speakers(quotes, entities, mention_map)
+    rows = [
+        {
+            "article_id": quote.article_id,
+            "text": quote.text,
+            "speaker": quote.speaker,
+            "speaker_text": quote.speaker_text,
+            "start": quote.start,
+            "end": quote.end,
+        }
+        for quote in quotes
+        # PolNeAR scores attributions: a quote nobody is said to have said is not one.
+        if quote.speaker or quote.speaker_text
+    ]
+    t2 = time.perf_counter()
+    with out.open("w", encoding="utf-8") as handle:
+        for row in rows:
+            handle.write(json.dumps(row, ensure_ascii=False) + "\n")
+    return t1 - t0, t2 - t1, len(rows)
+
+
+def evaluate(data: Path, *args: str) -> str:
+    """Run the shared evaluator and return its output."""
+    cmd = [sys.executable, str(EVALUATOR), "--gold", str(data), *args]
+    return subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
+
+
+def main() -> None:
+    """Run storyline and textacy on one PolNeAR split and print the comparison."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
+    parser.add_argument("--out", type=Path, default=None, help="keep storyline's predictions")
+    parser.add_argument("--no-peer", action="store_true", help="skip the textacy run")
+    args = parser.parse_args()
+    out = args.out or Path(tempfile.mkstemp(suffix=".jsonl")[1])
+    articles = read_articles(args.data)
+    parse_s, extract_s, n_quotes = predict(articles, out)
+    peer = "" if args.no_peer else evaluate(args.data, "--peer")
+    ours = evaluate(args.data, "--pred", str(out))
+    if peer:
+        print(peer.rstrip().rsplit("\n", 1)[0])
+        print(f"textacy {peer.rstrip().rsplit(chr(10), 1)[1]}")
+        print()
+    print(ours.rstrip().rsplit("\n", 1)[0])
+    print(
+        f"storyline: {n_quotes} quotes from {len(articles)} articles; parse {parse_s:.1f}s, "
+        f"entities+quotes {extract_s:.2f}s, extraction/parse time ratio {extract_s / parse_s:.3f}"
+    )
+    print(ours.rstrip().rsplit("\n", 1)[1])
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,53 @@
+"""Cue words: the verbs, nouns and adjectives that introduce a reported statement.
+
+General English reporting vocabulary; the weak list drops verbs whose complement was mostly not
+a statement on the PolNeAR dev split ("think", "support").
+"""
+
+from __future__ import annotations
+
+# Verbs that introduce a direct quote or a reported statement.
+SPEECH_VERBS = frozenset(
+    "accuse acknowledge add admit advise agree allege announce answer argue ask assert assure "  # noqa: SIM905
+    "believe blast boast call caution chant charge claim comment complain concede conclude "
+    "confirm contend continue counter criticise criticize declare demand deny describe emphasise "
+    "emphasize estimate exclaim explain feel hope inform insist instruct interject joke lament "
+    "maintain mention muse note observe order pledge point post praise predict promise propose "
+    "quip reassure recall recount reiterate remark repeat reply report respond retort say scream "
+    "shout slam state stress suggest tell testify thank think tout tweet underscore urge vow warn "
+    "whisper wonder worry write yell".split()
+)
+
+# Verbs whose clausal complement is a reported statement or stance.
+REPORT_VERBS = SPEECH_VERBS | frozenset(
+    "anticipate assume decide disclose doubt expect fear find forecast guess hear hint imagine "  # noqa: SIM905
+    "indicate know learn project read realise realize recognise recognize reveal show signal "
+    "suspect understand".split()
+)
+
+# Stance verbs whose object or infinitive is the content ("called for X").
+OBJECT_VERBS = frozenset(
+    "accuse acknowledge agree announce applaud ask attack blame blast call cite compare "  # noqa: SIM905
+    "condemn criticise detail echo express liken promote refer speak talk "
+    "criticize decline defend demand deny describe discuss dismiss endorse highlight mention note "
+    "oppose plan pledge praise predict promise propose question recommend refuse reject say show "
+    "slam suggest support tell threaten tout unveil urge vow want welcome".split()
+)
+
+# Verbs whose complement is mostly not a statement.
+WEAK_CUES = frozenset(
+    "know pledge refuse support think".split()  # noqa: SIM905
+)
+
+# "we are convinced this is ...": adjectives of stance with a clause.
+CUE_ADJECTIVES = frozenset(
+    "adamant afraid aware certain clear concerned confident convinced hopeful optimistic "  # noqa: SIM905
+    "skeptical sure worried".split()
+)
+
+# "Clinton's claim that ...": nouns of saying with a that-clause.
+CUE_NOUNS = frozenset(
+    "accusation acknowledgement acknowledgment admission allegation announcement argument "  # noqa: SIM905
+    "assertion belief charge claim comment concern conclusion contention emphasis fear hope "
+    "insistence pledge prediction promise remark statement suggestion view warning".split()
+)

@@ -1,0 +1,313 @@
+"""Entity mentions per article and their merging into corpus entities with aliases and roles.
+
+Merge rules, in order: a small alias table (world knowledge, extendable in config), acronyms of
+multi-word names, people by first name + surname (case and hyphen variants fold together),
+surname-only and titled mentions ("Mr Putin") onto the one full name they can mean, and role
+descriptions ("the Russian leader") onto the one person of the article holding that title.
+Different people sharing a surname stay apart unless the article names only one of them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from storyline.extract.speakers import HONORIFICS, LEADER_WORDS, TITLE_WORDS
+from storyline.models import Entity, Mention
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping, Sequence
+
+    from spacy.tokens import Doc, Span
+
+LABELS = frozenset({"PERSON", "ORG", "GPE", "LOC", "NORP", "EVENT", "FAC"})
+ROLE_LABEL = "PERSON"
+# World knowledge, not corpus tuning: common alternative names of a few actors.
+BUILTIN_ALIASES: dict[str, str] = {
+    "is": "Islamic State",
+    "isis": "Islamic State",
+    "isil": "Islamic State",
+    "daesh": "Islamic State",
+    "islamic state": "Islamic State",
+    "islamic state of iraq and syria": "Islamic State",
+    "islamic state of iraq and the levant": "Islamic State",
+    "us": "United States",
+    "usa": "United States",
+    "united states of america": "United States",
+    "the united states": "United States",
+    "uk": "United Kingdom",
+    "britain": "United Kingdom",
+    "great britain": "United Kingdom",
+    "un": "United Nations",
+    "eu": "European Union",
+    "nato": "NATO",
+}
+_FAMILY = {"LOC": "GPE", "FAC": "GPE"}
+
+
+def _key(text: str) -> str:
+    """Return the folding key of a name: case, dots, hyphens and possessives ignored."""
+    text = re.sub(r"['’]s$", "", text.strip())
+    text = text.replace(".", "").replace("-", " ").casefold()
+    words = text.split()
+    return " ".join(words[1:] if len(words) > 1 and words[0] == "the" else words)
+
+
+def _mention_span(doc: Doc, ent: Span) -> Span:
+    """Return a person's entity widened over the titles written before it."""
+    start = ent.start
+    while start > 0:
+        token = doc[start - 1]
+        is_title = token.lower_ in TITLE_WORDS or token.lower_ in HONORIFICS
+        is_modifier = token.ent_type_ in {"NORP", "GPE", "ORG"} or token.pos_ == "ADJ"
+        if token.tag_ == "POS" or not (is_title or (is_modifier and start < ent.start)):
+            break
+        start -= 1
+    while start < ent.start and doc[start].pos_ == "ADJ" and doc[start].ent_type_ == "":
+        start += 1  # "senior military official" keeps its adjectives only after a title
+    return doc[start : ent.end]
+
+
+def _alias_pattern() -> re.Pattern[str]:
+    """Return a case-sensitive pattern for the alias table's written forms."""
+    forms = set()
+    for key in BUILTIN_ALIASES:
+        words = key.split()
+        if words[0] == "the":
+            continue
+        forms.add(key.upper() if len(words) == 1 and len(key) <= 4 else key.title())
+    alternation = "|".join(sorted((re.escape(f) for f in forms), key=len, reverse=True))
+    return re.compile(rf"\b(?:{alternation})\b")
+
+
+_ALIAS_RE = _alias_pattern()
+
+
+def find_mentions(doc: Doc, article_id: str) -> list[Mention]:
+    """Return the named-entity and role-description mentions of one parsed article."""
+    out: list[Mention] = []
+    known: list[tuple[int, int]] = []
+    for match in _ALIAS_RE.finditer(doc.text):
+        out.append(Mention(article_id, match.start(), match.end(), match.group(), "ORG"))
+        known.append((match.start(), match.end()))
+    for ent in doc.ents:
+        if ent.label_ not in LABELS:
+            continue
+        if any(s < ent.end_char and ent.start_char < e for s, e in known):
+            continue  # the alias table knows better than NER ("Islamic" NORP in "Islamic State")
+        span = _mention_span(doc, ent) if ent.label_ == "PERSON" else ent
+        out.append(Mention(article_id, span.start_char, span.end_char, span.text, ent.label_))
+    for chunk in doc.noun_chunks:
+        words = [t for t in chunk if not t.is_space]
+        if (
+            len(words) >= 2
+            and words[0].lower_ == "the"
+            and chunk.root.lower_ in TITLE_WORDS
+            and chunk.root.pos_ == "NOUN"
+            and not any(t.ent_type_ in {"PERSON", "ORG"} for t in chunk)
+        ):
+            out.append(Mention(article_id, chunk.start_char, chunk.end_char, chunk.text, "ROLE"))
+    return sorted(out, key=lambda m: (m.start, m.end))
+
+
+@dataclass
+class _Group:
+    """Mentions gathered under one entity while merging."""
+
+    type: str
+    forms: Counter[str] = field(default_factory=Counter)
+    titles: Counter[str] = field(default_factory=Counter)
+    labels: Counter[str] = field(default_factory=Counter)
+    articles: set[str] = field(default_factory=set)
+    canonical: str | None = None
+
+
+def _split_title(text: str) -> tuple[str, str]:
+    """Return (title, name) of a titled person mention: "Russian President", "Vladimir Putin"."""
+    words = re.sub(r"['’]s$", "", text.strip()).split()
+    cut = 0
+    for n, word in enumerate(words[:-1]):
+        if word.casefold() in TITLE_WORDS or word.casefold() in HONORIFICS:
+            cut = n + 1
+    title = " ".join(w for w in words[:cut] if w.casefold() not in HONORIFICS)
+    return title, " ".join(words[cut:])
+
+
+def _acronym(name: str) -> str:
+    """Return the initials of a multi-word name ("Islamic State" -> "is")."""
+    words = [w for w in name.split() if w[:1].isupper()]
+    return "".join(w[0] for w in words).casefold() if len(words) >= 2 else ""
+
+
+def _entity_id(type_: str, name: str) -> str:
+    return hashlib.sha256(f"{type_}:{name}".encode()).hexdigest()[:16]
+
+
+def merge_entities(
+    mentions: Sequence[Mention], *, aliases: Mapping[str, str] | None = None
+) -> tuple[list[Entity], dict[tuple[str, int, int], str]]:
+    """Merge mentions across the corpus into entities.
+
+    Args:
+        mentions: mentions of any number of articles (``find_mentions`` output).
+        aliases: extra alias -> canonical name pairs, added to the built-in table.
+
+    Returns:
+        The entities sorted by type and name, and a map from (article_id, start, end) of each
+        merged mention to its entity id. Unresolved role descriptions are left out of the map.
+    """
+    table = {_key(k): v for k, v in BUILTIN_ALIASES.items()}
+    table.update({_key(k): v for k, v in (aliases or {}).items()})
+    ordered = sorted(mentions, key=lambda m: (m.article_id, m.start, m.end))
+    groups: dict[str, _Group] = {}
+    assigned: dict[tuple[str, int, int], str] = {}
+
+    def group(gkey: str, type_: str) -> _Group:
+        return groups.setdefault(gkey, _Group(type_))
+
+    # People: full names first, so surnames can find them.
+    people = [m for m in ordered if m.label == "PERSON"]
+    surname_votes = Counter(_key(_split_title(m.text)[1]).split()[-1] for m in people if m.text)
+    full: dict[str, set[str]] = defaultdict(set)  # surname -> full-name group keys
+    for m in people:
+        title, name = _split_title(m.text)
+        words = _key(name).split()
+        if len(words) >= 2:
+            gkey = f"PERSON:{words[0]} {words[-1]}"
+            full[words[-1]].add(gkey)
+    per_article: dict[str, set[str]] = defaultdict(set)
+    for m in people:
+        title, name = _split_title(m.text)
+        words = _key(name).split()
+        if len(words) >= 2:
+            per_article[m.article_id].add(f"PERSON:{words[0]} {words[-1]}")
+    for m in ordered:
+        title, name = _split_title(m.text) if m.label == "PERSON" else ("", m.text)
+        k = _key(name)
+        if not k or m.label == "ROLE":
+            continue
+        words = k.split()
+        type_ = _FAMILY.get(m.label, m.label)
+        if k in table:
+            gkey = f"ALIAS:{table[k]}"
+            type_ = "ORG" if m.label not in {"GPE", "LOC"} else "GPE"
+        elif m.label == "PERSON" or (
+            words[-1] in full and surname_votes[words[-1]] > 0 and len(words) == 1
+        ):
+            gkey = _person_key(words, full, per_article[m.article_id])
+            type_ = "PERSON"
+        else:
+            gkey = f"{type_}:{k}"
+        g = group(gkey, type_)
+        if gkey.startswith("ALIAS:"):
+            g.canonical = gkey[6:]
+        g.forms[name.strip()] += 1
+        g.labels[m.label] += 1
+        if title:
+            g.titles[title] += 1
+        g.articles.add(m.article_id)
+        assigned[(m.article_id, m.start, m.end)] = gkey
+    _merge_acronyms(groups, assigned)
+    _resolve_roles(ordered, groups, assigned)
+    return _finish(groups, assigned)
+
+
+def _person_key(words: list[str], full: Mapping[str, set[str]], in_article: set[str]) -> str:
+    """Return the group of a person mention: its full name, or the one full name a surname means."""
+    if len(words) >= 2:
+        return f"PERSON:{words[0]} {words[-1]}"
+    surname = words[-1]
+    local = sorted(g for g in full.get(surname, set()) if g in in_article)
+    if len(local) == 1:
+        return local[0]
+    candidates = sorted(full.get(surname, set()))
+    if not local and len(candidates) == 1:
+        return candidates[0]
+    first = sorted(g for g in in_article if g.split(":", 1)[1].split()[0] == surname)
+    if not candidates and len(first) == 1:
+        return first[0]  # "Peter" after "Peter Weber" in the same article
+    return f"PERSON:{surname}"  # several people share the surname here: no evidence, no merge
+
+
+def _merge_acronyms(groups: dict[str, _Group], assigned: dict[tuple[str, int, int], str]) -> None:
+    """Fold an all-caps group into the multi-word group whose initials it spells."""
+    initials: dict[str, str] = {}
+    for gkey, g in groups.items():
+        if g.type != "PERSON":
+            acro = _acronym(g.canonical or g.forms.most_common(1)[0][0])
+            if acro and acro not in initials:
+                initials[acro] = gkey
+    for gkey in sorted(groups):
+        g = groups[gkey]
+        form = g.forms.most_common(1)[0][0]
+        target = initials.get(form.replace(".", "").casefold())
+        if form.replace(".", "").isupper() and target and target != gkey and g.type != "PERSON":
+            _fold(groups, assigned, gkey, target)
+
+
+def _fold(
+    groups: dict[str, _Group], assigned: dict[tuple[str, int, int], str], src: str, dst: str
+) -> None:
+    g, into = groups.pop(src), groups[dst]
+    into.forms.update(g.forms)
+    into.titles.update(g.titles)
+    into.labels.update(g.labels)
+    into.articles |= g.articles
+    for loc, gkey in assigned.items():
+        if gkey == src:
+            assigned[loc] = dst
+
+
+def _resolve_roles(
+    ordered: Sequence[Mention], groups: dict[str, _Group], assigned: dict[tuple[str, int, int], str]
+) -> None:
+    """Attach "the Russian leader" to the one person of the article whose titles fit."""
+    for m in ordered:
+        if m.label != "ROLE":
+            continue
+        raw = m.text.split()[1:]
+        # Capitalised modifiers ("Russian") must fit a title; "embattled" need not.
+        words = [w.casefold() for w in raw[:-1] if w[:1].isupper()] + [raw[-1].casefold()]
+        found = set()
+        for gkey, g in groups.items():
+            if g.type != "PERSON" or m.article_id not in g.articles:
+                continue
+            titles = {w.casefold() for t in g.titles for w in t.split()}
+            head_ok = words[-1] in titles or (words[-1] == "leader" and titles & LEADER_WORDS)
+            if head_ok and all(w in titles for w in words[:-1]):
+                found.add(gkey)
+        if len(found) == 1:
+            gkey = found.pop()
+            assigned[(m.article_id, m.start, m.end)] = gkey
+            groups[gkey].forms[m.text] += 0  # roles are not aliases; the title carries them
+
+
+def _finish(
+    groups: dict[str, _Group], assigned: dict[tuple[str, int, int], str]
+) -> tuple[list[Entity], dict[tuple[str, int, int], str]]:
+    """Return the entities and the mention map with final ids."""
+    ids: dict[str, str] = {}
+    entities: list[Entity] = []
+    for gkey, g in groups.items():
+        forms = [f for f, n in g.forms.items() if n > 0]
+        if not forms:
+            continue
+        if g.canonical:
+            name = g.canonical
+        else:
+            multi = [f for f in forms if len(f.split()) > 1] if g.type == "PERSON" else forms
+            name = min(multi or forms, key=lambda f: (-g.forms[f], -len(f), f))
+        type_ = g.type
+        if g.canonical:  # alias-table entities take the type most of their mentions had
+            places = g.labels["GPE"] + g.labels["LOC"]
+            type_ = "GPE" if 2 * places > sum(g.labels.values()) else "ORG"
+        entity_id = _entity_id(type_, name)
+        ids[gkey] = entity_id
+        aliases = tuple(sorted({f for f in forms if f != name}))
+        roles = tuple(t for t, _ in sorted(g.titles.items(), key=lambda kv: (-kv[1], kv[0])))
+        entities.append(Entity(entity_id, name, type_, aliases, roles, tuple(sorted(g.articles))))
+    mapping = {loc: ids[gkey] for loc, gkey in sorted(assigned.items()) if gkey in ids}
+    return sorted(entities, key=lambda e: (e.type, e.name, e.id)), mapping

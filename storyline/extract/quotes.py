@@ -1,0 +1,228 @@
+"""Who said what: direct, mixed and indirect quotes with their cue and speaker.
+
+Direct quotes come from the quote marks (``quote_marks``), their cue is a speech verb next to
+them, or a colon, dash or "Name:" form; pieces split by one cue join into one quote. Indirect
+quotes are reporting verbs with a clausal complement and "according to" phrases. Speakers are
+resolved inside the article only (``speakers``): the headline is never used.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+from storyline.extract import speakers as spk
+from storyline.extract.quote_marks import find_quoted_spans
+from storyline.extract.quotes_direct import Attr, cue_phrase, find_direct, join_pieces, widen_mixed
+from storyline.extract.quotes_indirect import find_indirect, find_transcript_lines, overlaps
+from storyline.models import Quote
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping, Sequence
+
+    from spacy.tokens import Doc
+
+    from storyline.models import Entity
+
+
+def quote_id(article_id: str, start: int, end: int) -> str:
+    """Return a stable id for a quote from its article and span."""
+    return hashlib.sha256(f"{article_id}:{start}:{end}".encode()).hexdigest()[:16]
+
+
+def _resolve(
+    doc: Doc,
+    attr: Attr,
+    people: spk.DocPeople,
+    parent: Attr | None,
+    parent_speaker: str | None,
+) -> str | None:
+    """Return the speaker's full name as the article writes it, or None when unsure."""
+    head, span = attr.speaker_head, attr.speaker_span
+    if head is None or span is None:
+        return None
+    lower = head.lower_
+    if head.pos_ == "PRON" and (head.text == "I" or not head.text.isupper()):
+        if lower in spk.SELF_PRONOUNS:
+            return parent_speaker if parent is not None else None
+        if lower in spk.PERSON_PRONOUNS:
+            if parent is not None:
+                return _person_in(doc, parent, head.i, people, parent_speaker)
+            gender = "m" if lower in {"he", "him"} else "f"
+            return spk.resolve_pronoun(people, head.i, person=True, gender=gender)
+        if lower in spk.GROUP_PRONOUNS and parent is None:
+            return spk.resolve_pronoun(people, head.i, person=False)
+        return None
+    persons = [e for e in span.ents if e.label_ == "PERSON"]
+    if persons:
+        return spk.full_name(people, spk.clean_name(persons[-1]))
+    if head.pos_ == "NOUN":
+        described = spk.resolve_description(people, span)
+        if described is not None:
+            return described
+    if span.ents or any(t.pos_ == "PROPN" for t in span):
+        name = spk.clean_name(span)
+        full = spk.full_name(people, name)
+        # "Okafor" tagged as ORG (or not at all) is still the Jane Okafor named before.
+        return (full if len(name.split()) == 1 else name) or None
+    return spk.resolve_description(people, span)
+
+
+def _add_named_speakers(doc: Doc, ordered: list[Attr], people: spk.DocPeople) -> None:
+    """Add the named speakers of the article's attributions to the pronoun candidates."""
+    found = list(people.subjects)
+    for attr in ordered:
+        head = attr.speaker_head
+        if attr.parent is not None or head is None or head.pos_ == "PRON":
+            continue
+        name = _resolve(doc, attr, people, None, None)
+        written = attr.speaker_span.text if attr.speaker_span is not None else ""
+        label = name or (written if spk.is_named(written) else None)
+        if label:
+            person = head.ent_type_ == "PERSON" or name in people.full_by_last.values()
+            found.append((head.i, label, person))
+    people.subjects = sorted(found)
+
+
+def _antecedent(doc: Doc, attr: Attr) -> None:
+    """Replace a relative pronoun speaker ("who said") by the noun it stands for."""
+    head = attr.speaker_head
+    if head is None or head.lower_ not in {"who", "which", "that"}:
+        return
+    verb = head.head
+    if verb.dep_ == "relcl" and verb.head.pos_ in {"NOUN", "PROPN"}:
+        attr.speaker_head = verb.head
+        attr.speaker_span = spk.speaker_span(doc, verb.head)
+
+
+def _person_in(
+    doc: Doc, parent: Attr, before: int, people: spk.DocPeople, exclude: str | None
+) -> str | None:
+    """Return the last person named inside a quote before a nested pronoun speaker."""
+    for ent in reversed(doc.ents):
+        if ent.label_ == "PERSON" and ent.end <= before and ent.start_char >= parent.start:
+            name = spk.full_name(people, spk.clean_name(ent))
+            if name and name != exclude:
+                return name
+    return None
+
+
+def find_quotes(doc: Doc, article_id: str, *, title: str = "") -> list[Quote]:
+    """Return the direct, mixed and indirect quotes of one parsed article, in text order.
+
+    Args:
+        doc: the parsed article body (``CleanArticle.text``).
+        article_id: id of the article, used in quote ids.
+        title: the headline; kept apart on purpose, it never supplies a speaker.
+
+    Returns:
+        Quotes whose ``speaker`` is the full name as the article writes it (None when unsure);
+        ``canonicalise_speakers`` maps it to the merged entity later.
+    """
+    del title  # headline names are never speakers of body quotes
+    spans = find_quoted_spans(spk.doc_text(doc))
+    pieces = find_direct(doc, spans)
+    attrs = join_pieces(doc, pieces, spans)
+    for attr in attrs:
+        if attr.parent is None and attr.kind == "direct":
+            widen_mixed(doc, attr)
+    direct = [a for a in attrs if _keep_direct(a)]
+    quoted = [(a.start, a.end) for a in attrs if a.parent is None and a.kind == "direct"]
+    lines = find_transcript_lines(doc)
+    direct = [
+        a for a in direct if a.speaker_head is not None or not any(overlaps(a, t) for t in lines)
+    ]
+    indirect = find_indirect(doc, direct, quoted)
+    lines = [t for t in lines if not any(overlaps(t, a) for a in direct)]
+    indirect = [a for a in indirect if not any(overlaps(a, t) for t in lines)] + lines
+    people = spk.collect_people(doc)
+    people.subjects = [s for s in people.subjects if not _inside(doc[s[0]].idx, quoted)]
+    ordered = sorted(direct + indirect, key=lambda a: (a.start, -a.end))
+    for attr in ordered:
+        _antecedent(doc, attr)
+    _add_named_speakers(doc, ordered, people)
+    index_of = {id(a): n for n, a in enumerate(attrs)}
+    names: dict[int, str | None] = {}
+    quotes: list[Quote] = []
+    ids: dict[int, str] = {}
+    for attr in sorted(ordered, key=lambda a: a.parent is not None):
+        parent = attrs[attr.parent] if attr.parent is not None else None
+        parent_speaker = names.get(id(parent)) if parent is not None else None
+        name = _resolve(doc, attr, people, parent, parent_speaker)
+        names[id(attr)] = name
+        qid = quote_id(article_id, attr.start, attr.end)
+        ids[index_of.get(id(attr), -1)] = qid
+        quotes.append(
+            Quote(
+                id=qid,
+                article_id=article_id,
+                speaker=name,
+                speaker_text=attr.speaker_span.text if attr.speaker_span is not None else None,
+                cue=cue_phrase(attr.cue)
+                if attr.cue is not None and attr.cue_text != "according to"
+                else attr.cue_text,
+                kind=attr.kind,
+                text=attr.text,
+                start=attr.start,
+                end=attr.end,
+                nested_in=ids.get(attr.parent) if attr.parent is not None else None,
+            )
+        )
+    return sorted(quotes, key=lambda q: (q.start, -q.end))
+
+
+def _inside(char: int, spans: list[tuple[int, int]]) -> bool:
+    return any(s <= char < e for s, e in spans)
+
+
+def _keep_direct(attr: Attr) -> bool:
+    """Keep cued quotes, and uncued ones that are whole statements rather than scare quotes."""
+    if attr.speaker_head is not None:
+        return attr.parent is None or len(attr.text.split()) >= 3
+    return (
+        attr.cue is None
+        and attr.parent is None
+        and len(attr.text.split()) >= 8
+        and attr.text[:1].isupper()
+    )
+
+
+def canonicalise_speakers(
+    quotes: Sequence[Quote],
+    entities: Sequence[Entity],
+    mention_map: Mapping[tuple[str, int, int], str],
+) -> list[Quote]:
+    """Return the quotes with ``speaker`` set to the canonical entity name and its id."""
+    by_id = {e.id: e for e in entities}
+    in_article: dict[str, set[str]] = {}
+    for (article_id, _, _), entity_id in mention_map.items():
+        in_article.setdefault(article_id, set()).add(entity_id)
+    out: list[Quote] = []
+    for quote in quotes:
+        entity = _match_entity(quote.speaker, in_article.get(quote.article_id, set()), by_id)
+        if entity is None:
+            out.append(quote)
+        else:
+            out.append(replace(quote, speaker=entity.name, speaker_entity_id=entity.id))
+    return out
+
+
+def _match_entity(name: str | None, ids: set[str], by_id: Mapping[str, Entity]) -> Entity | None:
+    """Return the entity of this article whose name or alias matches a speaker name."""
+    if not name:
+        return None
+    key = name.casefold()
+    last = key.split()[-1]
+    exact, partial = [], []
+    for entity_id in sorted(ids):
+        entity = by_id.get(entity_id)
+        if entity is None:
+            continue
+        forms = {entity.name.casefold(), *(a.casefold() for a in entity.aliases)}
+        if key in forms:
+            exact.append(entity)
+        elif entity.type == "PERSON" and any(f.split()[-1] == last for f in forms if f):
+            partial.append(entity)
+    found = exact or partial
+    return found[0] if len(found) == 1 or exact else None

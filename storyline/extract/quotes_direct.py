@@ -1,0 +1,285 @@
+"""Direct quotes: find the cue of each quoted span, join split pieces, widen mixed quotes.
+
+A cue is a speech verb right after the closing mark or before the opening one, a colon after a
+clause, "Name:" or "—Name"; pieces of one quote split by its cue, or by paragraph breaks, join.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from storyline.extract import speakers as spk
+from storyline.extract.cues import OBJECT_VERBS, SPEECH_VERBS
+
+if TYPE_CHECKING:
+    from spacy.tokens import Doc, Span, Token
+
+    from storyline.extract.quote_marks import QuotedSpan
+    from storyline.models import QuoteKind
+
+_MAX_CUE_GAP = 12  # tokens between a closing mark and its cue verb
+_MAX_JOIN_GAP = 40  # words of a cue clause ("said X, a lawyer who ...") between two pieces
+_MIN_MIXED_WORDS = 2  # words outside the marks that make a quote part of a wider clause
+
+
+@dataclass
+class Attr:
+    """One attribution under construction (mutable while pieces join)."""
+
+    start: int  # content char span
+    end: int
+    text: str
+    kind: QuoteKind
+    cue: Token | None
+    cue_text: str
+    speaker_head: Token | None
+    speaker_span: Span | None
+    parent: int | None = None  # index of the enclosing attribution
+    pieces: int = 1
+    cues: list[int] = field(default_factory=list)  # cue token indexes of all joined pieces
+
+
+def span_tokens(doc: Doc, start: int, end: int) -> Span | None:
+    """Return the tokens covering a char range, or None when it is empty."""
+    start, end = max(start, 0), min(end, len(spk.doc_text(doc)))
+    if end <= start:
+        return None
+    span = doc.char_span(start, end, alignment_mode="expand")
+    return span if span is not None and len(span) else None
+
+
+def _cue_after(doc: Doc, close_char: int, limit_char: int) -> Token | None:
+    """Return a speech verb right after a closing mark (``"...," Putin said``)."""
+    first = span_tokens(doc, close_char, min(limit_char, len(spk.doc_text(doc))))
+    if first is None:
+        return None
+    for n, token in enumerate(first):
+        ends = token.text in {".", "!", "?"} and n > 0 and token.is_sent_end
+        if n > _MAX_CUE_GAP or ends or "\n" in token.text:
+            break
+        if token.lemma_.lower() in SPEECH_VERBS and token.pos_ in {"VERB", "AUX"}:
+            return token
+    return None
+
+
+def _cue_before(doc: Doc, floor_char: int, open_char: int) -> Token | None:
+    """Return the speech verb introducing a quote (``Putin said: "..."``)."""
+    region = span_tokens(doc, floor_char, open_char)
+    if region is None or len(region) == 0:
+        return None
+    sent_start = doc[region.end - 1].sent.start if region.end - 1 < len(doc) else region.start
+    tokens = [t for t in region if t.i >= sent_start and t.idx < open_char]
+    if not tokens:
+        return None
+    n_para = max((n for n, t in enumerate(tokens) if "\n" in t.text), default=-1)
+    words = [t for t in tokens[n_para + 1 :] if not t.is_space]
+    if not words and n_para >= 0:
+        # A paragraph that ends "The New York Times reports:" introduces the next one.
+        before = [t for t in tokens[:n_para] if not t.is_space]
+        words = before if before and before[-1].text == ":" else []
+    for token in reversed(words):
+        if token.text in {".", "!", "?"}:
+            return None
+        if token.lemma_.lower() in SPEECH_VERBS and token.pos_ in {"VERB", "AUX"}:
+            return token
+    if words and words[-1].text in {":", "—", "-"}:
+        # "The Russian leader gave a rationale: "..."": the clause's own verb is the cue.
+        for token in words:
+            if token.pos_ in {"VERB", "AUX"} and any(c.dep_ == "nsubj" for c in token.children):
+                return token
+    return None
+
+
+def _name_colon(doc: Doc, floor_char: int, open_char: int) -> Span | None:
+    """Return the name in the "Name: '...'" form."""
+    region = span_tokens(doc, floor_char, open_char)
+    if region is None:
+        return None
+    words = [t for t in region if not t.is_space]
+    if len(words) < 2 or words[-1].text != ":":
+        return None
+    ents = [e for e in doc.ents if e.end == words[-1].i and e.label_ in {"PERSON", "ORG"}]
+    if ents and ents[0].start == words[0].i:
+        return ents[0]
+    return None
+
+
+_DASH_NAME = re.compile(r"[\s\u00a0]*[—–―-]{1,2}[\s\u00a0]*([A-Z][^\n.,;:()]{1,60})")
+
+
+def _dash_name(doc: Doc, close_char: int) -> Span | None:
+    """Return the name in the '"..." —Name' form."""
+    match = _DASH_NAME.match(spk.doc_text(doc), close_char)
+    if match is None:
+        return None
+    return span_tokens(doc, match.start(1), match.end(1))
+
+
+def find_direct(doc: Doc, spans: list[QuotedSpan]) -> list[Attr]:
+    """Return one attribution per quoted span, with its cue if one is found."""
+    text = spk.doc_text(doc)
+    out: list[Attr] = []
+    for n, span in enumerate(spans):
+        parent = spans[span.parent] if span.parent is not None else None
+        floor = parent.start if parent else _floor(spans, n)
+        ceiling = parent.end if parent else _ceiling(spans, n, len(text))
+        close_char = span.end + 1
+        cue = _cue_after(doc, close_char, ceiling)
+        before = _cue_before(doc, floor, span.start - 1)
+        if cue is None or (before is not None and _governs(doc, before, span)):
+            cue = before
+        named: Span | None = None
+        if cue is None:
+            named = _name_colon(doc, floor, span.start - 1) or _dash_name(doc, close_char)
+        head = spk.subject_of(cue) if cue is not None else None
+        if named is not None:
+            head = named.root
+        sp = spk.speaker_span(doc, head) if head is not None else None
+        cue_text = cue.text if cue is not None else (":" if named is not None else "")
+        out.append(
+            Attr(
+                span.start,
+                span.end,
+                text[span.start : span.end],
+                "direct",
+                cue,
+                cue_text,
+                head,
+                sp,
+                span.parent,
+                cues=[cue.i] if cue is not None else [],
+            )
+        )
+    return out
+
+
+def _governs(doc: Doc, verb: Token, span: QuotedSpan) -> bool:
+    """Return True when a quote sits inside a verb's clause ("blasted X for "...")."""
+    inner = span_tokens(doc, span.start, span.end)
+    return inner is not None and any(a.i == verb.i for a in inner.root.ancestors)
+
+
+def _floor(spans: list[QuotedSpan], n: int) -> int:
+    """Return the end of the previous top-level span (a cue cannot reach into it)."""
+    for m in range(n - 1, -1, -1):
+        if spans[m].parent is None:
+            return spans[m].end + 1
+    return 0
+
+
+def _ceiling(spans: list[QuotedSpan], n: int, default: int) -> int:
+    """Return the start of the next top-level span."""
+    for m in range(n + 1, len(spans)):
+        if spans[m].parent is None:
+            return spans[m].start - 1
+    return default
+
+
+def _gap_words(doc: Doc, start: int, end: int) -> list[Token]:
+    """Return the word tokens between two character offsets."""
+    region = span_tokens(doc, start, end) if end > start else None
+    if region is None:
+        return []
+    return [t for t in region if t.idx >= start and t.idx < end and (t.is_alpha or t.is_digit)]
+
+
+def _in_cue_clause(token: Token, cues: list[int]) -> bool:
+    """Return True when a token belongs to a cue clause such as "Putin said Thursday"."""
+    node = token
+    for _ in range(12):
+        if node.i in cues:
+            return True
+        if node.head.i == node.i:
+            return False
+        node = node.head
+    return node.i in cues
+
+
+def join_pieces(doc: Doc, attrs: list[Attr], spans: list[QuotedSpan]) -> list[Attr]:
+    """Join the pieces of one quote split by its cue or by paragraph breaks."""
+    out: list[Attr] = []
+    last_top: int | None = None
+    remap: dict[int, int] = {}
+    for n, attr in enumerate(attrs):
+        if attr.parent is not None:
+            attr.parent = remap.get(attr.parent, attr.parent)
+            remap[n] = len(out)
+            out.append(attr)
+            continue
+        prev = out[last_top] if last_top is not None else None
+        if prev is not None and _joinable(doc, prev, attr, spans[n]):
+            if prev.cue is None:
+                prev.cue, prev.cue_text = attr.cue, attr.cue_text
+                prev.speaker_head, prev.speaker_span = attr.speaker_head, attr.speaker_span
+            prev.text = f"{prev.text} {attr.text}"
+            prev.end = attr.end
+            prev.pieces += 1
+            prev.cues += attr.cues
+            remap[n] = last_top if last_top is not None else n
+            continue
+        remap[n] = len(out)
+        last_top = len(out)
+        out.append(attr)
+    return out
+
+
+def _joinable(doc: Doc, prev: Attr, attr: Attr, span: QuotedSpan) -> bool:
+    """Return True when ``attr`` carries on ``prev``: same cue, or only a cue clause between."""
+    if prev.kind != "direct" or attr.kind != "direct":
+        return False
+    if span.continues:
+        return True
+    if attr.cue is not None and prev.cue is not None and attr.cue.i != prev.cue.i:
+        return "\n" not in spk.doc_text(doc)[prev.end : attr.start] and not _gap_words(
+            doc, prev.end, attr.start
+        )
+    gap = _gap_words(doc, prev.end, attr.start)
+    between = spk.doc_text(doc)[prev.end : attr.start]
+    if prev.cue is None and "\n" in between:
+        return False
+    if gap and not any(mark in between for mark in ",.:;—–\n"):
+        return False  # '"X" in his "Y"' is one sentence quoting two phrases, not one quote
+    cues = prev.cues + attr.cues
+    return len(gap) <= _MAX_JOIN_GAP and all(_in_cue_clause(t, cues) for t in gap)
+
+
+def widen_mixed(doc: Doc, attr: Attr) -> None:
+    """Widen a quote embedded in its cue's clause to the whole clause (kind "mixed")."""
+    cue = attr.cue
+    inner = span_tokens(doc, attr.start, attr.end)
+    if cue is None or inner is None or attr.pieces > 1:
+        return
+    node = inner.root
+    for _ in range(8):
+        if node.head.i in {cue.i, node.i}:
+            break
+        node = node.head
+    complements = {"ccomp", "xcomp", "dobj", "advcl", "oprd", "dative"}
+    if cue.lemma_.lower() in OBJECT_VERBS:
+        complements.add("prep")
+    if node.head.i != cue.i or node.dep_ not in complements:
+        return
+    # "called half of his supporters "deplorables"": the object goes with the quoted complement.
+    heads = [c for c in cue.rights if c.dep_ in complements and c.i <= node.i] or [node]
+    clause = [t for c in heads for t in c.subtree if not (t.is_punct and t.text not in "\"“”'‘’")]
+    if not clause:
+        return
+    start = min(t.idx for t in clause)
+    end = max(t.idx + len(t) for t in clause)
+    if cue.idx >= start and cue.idx < end:
+        return
+    outside = [
+        t for t in clause if (t.idx < attr.start - 1 or t.idx >= attr.end + 1) and t.is_alpha
+    ]
+    if len(outside) >= _MIN_MIXED_WORDS:
+        attr.start, attr.end = min(start, attr.start), max(end, attr.end)
+        attr.text = spk.doc_text(doc)[attr.start : attr.end].strip("\"“”‘’' ,")
+        attr.kind = "mixed"
+
+
+def cue_phrase(verb: Token) -> str:
+    """Return the cue as written: the verb with its auxiliaries and particle."""
+    parts = [c for c in verb.children if c.dep_ in {"aux", "auxpass", "neg", "prt"}] + [verb]
+    return " ".join(t.text for t in sorted(parts, key=lambda t: t.i))

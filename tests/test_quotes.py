@@ -1,0 +1,240 @@
+"""Quote extraction: seeds (read from ../shared) and hand-made sentences for each form."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pytest
+
+from storyline.extract.entities import find_mentions, merge_entities
+from storyline.extract.nlp import load_model
+from storyline.extract.quotes import canonicalise_speakers, find_quotes
+from storyline.extract.quotes_link import link_quotes
+from storyline.models import Quote
+
+if TYPE_CHECKING:
+    from spacy.language import Language
+
+SHARED = Path(__file__).resolve().parents[2] / "shared"
+
+
+def shared_path(*parts: str) -> Path:
+    """Return a path under ../shared, skipping (or failing under CI) when it is missing."""
+    path = SHARED.joinpath(*parts)
+    if not path.exists():
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"shared data missing: {path}")
+        pytest.skip(f"shared data missing: {path}")
+    return path
+
+
+@pytest.fixture(scope="module")
+def nlp() -> Language:
+    return load_model()
+
+
+@pytest.fixture(scope="module")
+def seed_quotes(nlp: Language) -> dict[str, list[Quote]]:
+    out = {}
+    for path in sorted(shared_path("seeds").glob("0*.txt")):
+        title, body = path.read_text(encoding="utf-8").split("\n", 1)
+        out[path.stem] = find_quotes(nlp(body), path.stem, title=title)
+    return out
+
+
+def _quote(quotes: list[Quote], start: str) -> Quote:
+    found = [q for q in quotes if start in q.text]
+    assert found, f"no quote with {start!r}"
+    return min(found, key=lambda q: len(q.text))  # the innermost quote holding the words
+
+
+def _all(seed_quotes: dict[str, list[Quote]]) -> list[Quote]:
+    return [q for qs in seed_quotes.values() for q in qs]
+
+
+@pytest.mark.parametrize(
+    ("start", "speaker"),
+    [
+        ("There is no need to play on words", "Vladimir Putin"),
+        ("As a result of Russian air strikes", "Andrei Kartapolov"),
+        ("The only goal we must have is fighting Daesh", "Francois Hollande"),
+        ("We think it is an enormous mistake", "Putin"),
+        ("We are now thinking about this", "Vladimir Putin"),
+        ("Unfortunately, people from the former", "Vladimir Putin"),
+        ("issues regarding the fight against", "Dmitry Peskov"),
+    ],
+)
+def test_quotes_seed_speakers(
+    seed_quotes: dict[str, list[Quote]], start: str, speaker: str
+) -> None:
+    quote = _quote(_all(seed_quotes), start)
+    assert quote.speaker == speaker
+    assert quote.kind in {"direct", "mixed"}
+
+
+def test_quotes_seed_description_speakers_resolve(seed_quotes: dict[str, list[Quote]]) -> None:
+    by_text = {q.speaker_text: q.speaker for q in _all(seed_quotes) if q.speaker_text}
+    assert by_text["the French president"] == "Francois Hollande"
+    assert by_text["The Russian leader"] == "Vladimir Putin"
+
+
+def test_quotes_seed_split_pieces_join(seed_quotes: dict[str, list[Quote]]) -> None:
+    quote = _quote(_all(seed_quotes), "There is no need to play on words")
+    article = shared_path("seeds", f"{quote.article_id}.txt").read_text(encoding="utf-8")
+    body = article.split("\n", 1)[1]
+    assert body[quote.start : quote.end].startswith("There is no need")
+    assert not body[quote.start : quote.end].startswith(('"', "“"))
+
+
+def test_quotes_seed_headline_name_never_speaks(seed_quotes: dict[str, list[Quote]]) -> None:
+    assert all(q.speaker != "John Kerry" for q in _all(seed_quotes))
+
+
+def test_quotes_seed_nested_assad_inside_putin(seed_quotes: dict[str, list[Quote]]) -> None:
+    quotes = _all(seed_quotes)
+    inner = _quote(quotes, "fine with that")
+    assert inner.speaker == "Bashar al-Assad"
+    outer = next(q for q in quotes if q.id == inner.nested_in)
+    assert outer.speaker == "Vladimir Putin"
+    assert outer.start <= inner.start
+    assert inner.end <= outer.end
+
+
+def _one(nlp: Language, text: str, title: str = "") -> list[Quote]:
+    return find_quotes(nlp(text), "a1", title=title)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        'Jane Okafor spoke on Monday. "We will win the vote," Okafor said.',
+        'Jane Okafor spoke on Monday. Okafor said: "We will win the vote."',
+        'Jane Okafor spoke on Monday. "We will win the vote," said Ms Okafor.',
+        "Jane Okafor spoke on Monday.\n“We will win the vote,” she told reporters.",
+        'The minister was upbeat.\n"We will win the vote." —Jane Okafor',
+    ],
+)
+def test_quotes_direct_forms(nlp: Language, text: str) -> None:
+    quote = _quote(_one(nlp, text), "We will win the vote")
+    assert quote.speaker == "Jane Okafor"
+    assert quote.text.startswith("We will win the vote")
+    assert nlp(text).text[quote.start : quote.end].startswith("We will win")
+
+
+def test_quotes_pieces_split_by_cue_join(nlp: Language) -> None:
+    text = 'Jane Okafor arrived late. "We will win," she said, "and we will win soon."'
+    quotes = [q for q in _one(nlp, text) if q.kind == "direct"]
+    assert len(quotes) == 1
+    assert quotes[0].speaker == "Jane Okafor"
+    assert "soon" in quotes[0].text
+    assert quotes[0].text.startswith("We will win")
+
+
+def test_quotes_multi_paragraph(nlp: Language) -> None:
+    text = 'Tom Brandt spoke first.\n"The plan is ready and the money is there.\n"We start in May," Brandt said.'
+    quote = _quote(_one(nlp, text), "The plan is ready")
+    assert quote.speaker == "Tom Brandt"
+    assert "We start in May" in quote.text
+
+
+def test_quotes_transcript_form(nlp: Language) -> None:
+    quote = _quote(_one(nlp, "OKAFOR: We will win the vote tomorrow, I promise."), "We will win")
+    assert quote.speaker_text == "OKAFOR"
+
+
+def test_quotes_indirect_and_according_to(nlp: Language) -> None:
+    quotes = _one(
+        nlp,
+        "Jane Okafor said the government might resign next week. "
+        "According to Tom Brandt, the talks failed on Friday.",
+    )
+    resign = _quote(quotes, "government might resign")
+    assert (resign.speaker, resign.kind, resign.cue) == ("Jane Okafor", "indirect", "said")
+    talks = _quote(quotes, "the talks failed")
+    assert (talks.speaker, talks.cue) == ("Tom Brandt", "according to")
+    assert "According" not in talks.text
+
+
+def test_quotes_pronoun_resolves_to_previous_body_person(nlp: Language) -> None:
+    text = 'Tom Brandt met the press on Monday. "Nothing has changed at all," he said.'
+    quote = _quote(_one(nlp, text, title="Jane Okafor talks"), "Nothing has changed")
+    assert quote.speaker == "Tom Brandt"
+    assert quote.speaker_text == "he"
+
+
+def test_quotes_pronoun_skips_person_of_other_gender(nlp: Language) -> None:
+    text = 'Ms. Jane Okafor spoke first. Then Mr. Tom Brandt spoke. "We will see," she said.'
+    assert _quote(_one(nlp, text), "We will see").speaker == "Jane Okafor"
+
+
+def test_quotes_headline_never_supplies_speaker(nlp: Language) -> None:
+    quote = _quote(
+        _one(nlp, '"Nothing has changed at all," he said.', title="Tom Brandt speaks"), "Nothing"
+    )
+    assert quote.speaker is None
+
+
+def test_quotes_nested_quote_gets_its_own_speaker(nlp: Language) -> None:
+    text = "Jane Okafor described the meeting. \"I met Tom Brandt. He said: 'I am fine with that plan.'\" Okafor said."
+    quotes = _one(nlp, text)
+    inner = _quote(quotes, "I am fine with that plan")
+    assert inner.speaker == "Tom Brandt"
+    outer = next(q for q in quotes if q.id == inner.nested_in)
+    assert outer.speaker == "Jane Okafor"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        'He said "this never ends. And so on',
+        "“Open ” close ” again “",
+        "'''\"\"\"",
+        "",
+        '"',
+        "Mr O'Neil's dog's",
+    ],
+)
+def test_quotes_unbalanced_marks_never_raise(nlp: Language, text: str) -> None:
+    for quote in _one(nlp, text):
+        assert 0 <= quote.start <= quote.end <= len(text)
+
+
+def test_quotes_ids_are_stable(nlp: Language) -> None:
+    text = '"We will win the vote," Jane Okafor said.'
+    assert [q.id for q in _one(nlp, text)] == [q.id for q in _one(nlp, text)]
+
+
+def test_quotes_canonicalise_speakers_uses_merged_entity(nlp: Language) -> None:
+    docs = {
+        "a1": nlp('Russian President Vladimir Putin spoke. "We are ready to talk," Putin said.'),
+        "a2": nlp('"We are ready to talk," said Mr Putin on Friday.'),
+    }
+    mentions = [m for aid, doc in docs.items() for m in find_mentions(doc, aid)]
+    entities, mention_map = merge_entities(mentions)
+    quotes = [q for aid, doc in docs.items() for q in find_quotes(doc, aid)]
+    canon = canonicalise_speakers(quotes, entities, mention_map)
+    putin = next(e for e in entities if e.name == "Vladimir Putin")
+    assert {q.speaker for q in canon} == {"Vladimir Putin"}
+    assert {q.speaker_entity_id for q in canon} == {putin.id}
+    assert len(link_quotes(canon)) == 1
+
+
+def test_quotes_link_groups_reworded_reports() -> None:
+    def q(qid: str, article: str, text: str) -> Quote:
+        return Quote(qid, article, None, None, "said", "direct", text, 0, len(text))
+
+    quotes = [
+        q("1", "a", "We will not allow terrorists to take over the whole of Syria"),
+        q("2", "b", "we will not allow the terrorists to take over Syria"),
+        q("3", "c", "The economy grew by three percent last year"),
+        q("4", "a", "We will not allow terrorists to take over the whole of Syria today"),
+    ]
+    assert link_quotes(quotes) == [["1", "2"], ["3"], ["4"]] or link_quotes(quotes) == [
+        ["1", "2", "4"],
+        ["3"],
+    ]
+    groups = link_quotes(quotes)
+    assert ["3"] in groups
+    assert any({"1", "2"} <= set(g) for g in groups)
