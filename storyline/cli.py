@@ -153,6 +153,23 @@ def export(
             err_console.print(f"wrote {count} {what} rows to {output}")
 
 
+@app.command()
+def serve(
+    db: DbOption = "storyline.db",
+    host: Annotated[str, typer.Option("--host", help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", help="Port to listen on.")] = 8000,
+    allow_ingest: Annotated[
+        bool, typer.Option("--allow-ingest", help="Accept POST /api/ingest uploads.")
+    ] = False,
+) -> None:
+    """Serve the web UI and REST API (read-only unless --allow-ingest)."""
+    if not Path(db).exists():
+        raise UsageError(f"no database at {db}: run `storyline run PATH` first")
+    from storyline.web import serve as serve_app  # noqa: PLC0415 - the web stack loads only here
+
+    serve_app(db, host=host, port=port, allow_ingest=allow_ingest)
+
+
 @config_app.command("show")
 def config_show(config: ConfigOption = None) -> None:
     """Print the resolved settings (defaults, then the user file)."""

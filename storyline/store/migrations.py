@@ -11,6 +11,27 @@ from typing import TYPE_CHECKING, Final
 if TYPE_CHECKING:
     import sqlite3
 
+# Full-text search over articles (FTS5, external content kept in step by triggers).
+FTS_MIGRATION: Final = """
+CREATE VIRTUAL TABLE articles_fts USING fts5(
+    title, text, content='articles', content_rowid='rowid',
+    tokenize='unicode61 remove_diacritics 2'
+);
+INSERT INTO articles_fts (articles_fts) VALUES ('rebuild');
+CREATE TRIGGER articles_fts_insert AFTER INSERT ON articles BEGIN
+    INSERT INTO articles_fts (rowid, title, text) VALUES (new.rowid, new.title, new.text);
+END;
+CREATE TRIGGER articles_fts_delete AFTER DELETE ON articles BEGIN
+    INSERT INTO articles_fts (articles_fts, rowid, title, text)
+    VALUES ('delete', old.rowid, old.title, old.text);
+END;
+CREATE TRIGGER articles_fts_update AFTER UPDATE OF title, text ON articles BEGIN
+    INSERT INTO articles_fts (articles_fts, rowid, title, text)
+    VALUES ('delete', old.rowid, old.title, old.text);
+    INSERT INTO articles_fts (rowid, title, text) VALUES (new.rowid, new.title, new.text);
+END;
+"""
+
 MIGRATIONS: Final[tuple[str, ...]] = (
     # 1: articles, the boilerplate removed from them, and rejected inputs.
     """
@@ -122,6 +143,8 @@ MIGRATIONS: Final[tuple[str, ...]] = (
     """
     ALTER TABLE quotes ADD COLUMN speaker_local TEXT;
     """,
+    # 5: full-text search for the web UI and API.
+    FTS_MIGRATION,
 )
 
 

@@ -1,0 +1,308 @@
+"""Read-only queries behind the web pages and the API; rows have the export's shapes.
+
+Every function takes the ``sqlite3.Connection`` of a store and returns plain dicts whose keys
+match ``storyline.export.export_rows`` for the same object, so the API mirrors the export.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import Counter
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import sqlite3
+    from collections.abc import Iterable, Sequence
+
+_JSON_COLUMNS = {"meta", "quality_flags", "aliases", "roles", "article_ids"}
+_INTERNAL_QUOTE_COLUMNS = ("speaker_local",)  # left out of the export too
+_CHUNK = 500  # keeps under SQLite's limit on bound variables
+_ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_SENTENCE_END = re.compile(r"[.!?]\s|\n")
+
+
+def _decode(row: sqlite3.Row) -> dict[str, Any]:
+    return {
+        key: json.loads(row[key])
+        if key in _JSON_COLUMNS and isinstance(row[key], str)
+        else row[key]
+        for key in row.keys()  # noqa: SIM118 - sqlite3.Row is not a mapping
+    }
+
+
+def _quote(row: sqlite3.Row) -> dict[str, Any]:
+    decoded = _decode(row)
+    for key in _INTERNAL_QUOTE_COLUMNS:
+        decoded.pop(key, None)
+    return decoded
+
+
+def _in_chunks(
+    conn: sqlite3.Connection, sql: str, ids: Sequence[str], order: str = ""
+) -> list[sqlite3.Row]:
+    """Run ``sql`` (with one ``{marks}`` placeholder) for ids, chunk by chunk."""
+    rows: list[sqlite3.Row] = []
+    for begin in range(0, len(ids), _CHUNK):
+        chunk = list(ids[begin : begin + _CHUNK])
+        marks = ",".join("?" * len(chunk))
+        rows.extend(conn.execute(sql.format(marks=marks) + order, chunk).fetchall())
+    return rows
+
+
+# -- stories ---------------------------------------------------------------------------------
+
+
+def all_stories(conn: sqlite3.Connection) -> list[dict[str, Any]]:
+    """Return every story, in the export's order."""
+    rows = conn.execute("SELECT * FROM stories ORDER BY level DESC, first_date, id")
+    return [_decode(r) for r in rows]
+
+
+def filter_stories(
+    stories: Iterable[dict[str, Any]],
+    *,
+    date_from: str | None = None,
+    date_to: str | None = None,
+    entity_articles: set[str] | None = None,
+    top_level: bool = False,
+) -> list[dict[str, Any]]:
+    """Keep the stories overlapping a date range and sharing an article with an entity."""
+    kept = []
+    for story in stories:
+        if top_level and story.get("parent"):
+            continue
+        if date_from and (story.get("last_date") or "") < date_from:
+            continue
+        if date_to and (story.get("first_date") or "9999") > date_to:
+            continue
+        if entity_articles is not None and not entity_articles.intersection(story["article_ids"]):
+            continue
+        kept.append(story)
+    return kept
+
+
+def story(conn: sqlite3.Connection, story_id: str) -> dict[str, Any] | None:
+    """Return one story row, or None."""
+    row = conn.execute("SELECT * FROM stories WHERE id = ?", (story_id,)).fetchone()
+    return None if row is None else _decode(row)
+
+
+def child_stories(conn: sqlite3.Connection, story_id: str) -> list[dict[str, Any]]:
+    """Return the events inside a storyline."""
+    rows = conn.execute(
+        "SELECT * FROM stories WHERE parent = ? ORDER BY first_date, id", (story_id,)
+    )
+    return [_decode(r) for r in rows]
+
+
+def coverage(briefs: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    """Return the outlets of a story's articles and how many appeared per publication day."""
+    outlets = sorted({b["source"] for b in briefs if b["source"]})
+    days = Counter(b["published"][:10] for b in briefs if b["published"])
+    return {"outlets": outlets, "per_day": sorted(days.items())}
+
+
+def article_briefs(conn: sqlite3.Connection, article_ids: Sequence[str]) -> list[dict[str, Any]]:
+    """Return what a list of articles shows: id, title, outlet, date, duplicate_of."""
+    rows = _in_chunks(
+        conn,
+        "SELECT id, title, source, published, duplicate_of FROM articles WHERE id IN ({marks})",
+        article_ids,
+        " ORDER BY seq",
+    )
+    return [dict(r) for r in rows]
+
+
+# -- articles --------------------------------------------------------------------------------
+
+
+def _article_columns(conn: sqlite3.Connection) -> str:
+    """Return the articles' columns in table order, less the two the export leaves out.
+
+    The names come from the table's own schema, never from a request.
+    """
+    names = [r[1] for r in conn.execute("PRAGMA table_info(articles)")]
+    return ", ".join(f'"{n}"' for n in names if n not in {"raw_text", "seq"})
+
+
+def article_rows(conn: sqlite3.Connection, article_ids: Sequence[str]) -> list[dict[str, Any]]:
+    """Return articles as export rows (``removed`` lines and ``story_ids`` included)."""
+    rows = _in_chunks(
+        conn,
+        f"SELECT {_article_columns(conn)} FROM articles WHERE id IN ({{marks}})",  # noqa: S608
+        article_ids,
+        " ORDER BY seq",
+    )
+    return _complete(conn, [_decode(r) for r in rows])
+
+
+def article_page(
+    conn: sqlite3.Connection, *, offset: int, limit: int
+) -> tuple[int, list[dict[str, Any]]]:
+    """Return the number of articles and one page of them, in ingest order."""
+    total = int(conn.execute("SELECT COUNT(*) FROM articles").fetchone()[0])
+    rows = conn.execute(
+        f"SELECT {_article_columns(conn)} FROM articles ORDER BY seq LIMIT ? OFFSET ?",  # noqa: S608
+        (limit, offset),
+    )
+    return total, _complete(conn, [_decode(r) for r in rows])
+
+
+def _complete(conn: sqlite3.Connection, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    ids = [r["id"] for r in rows]
+    removed: dict[str, list[dict[str, Any]]] = {}
+    for line in _in_chunks(
+        conn,
+        "SELECT article_id, line_no, text, reason, score FROM removed_lines "
+        "WHERE article_id IN ({marks})",
+        ids,
+        " ORDER BY article_id, line_no",
+    ):
+        removed.setdefault(line["article_id"], []).append(
+            {k: line[k] for k in ("line_no", "text", "reason", "score")}
+        )
+    wanted = set(ids)
+    story_ids: dict[str, list[str]] = {}
+    for s in conn.execute("SELECT id, article_ids FROM stories ORDER BY id"):
+        for aid in json.loads(s["article_ids"]):
+            if aid in wanted:
+                story_ids.setdefault(aid, []).append(s["id"])
+    for row in rows:
+        row.pop("raw_text", None)
+        row.pop("seq", None)
+        row["removed"] = removed.get(row["id"], [])
+        row["story_ids"] = story_ids.get(row["id"], [])
+    return rows
+
+
+def story_titles(conn: sqlite3.Connection, story_ids: Sequence[str]) -> dict[str, str]:
+    """Return the label of each story id."""
+    rows = _in_chunks(conn, "SELECT id, label FROM stories WHERE id IN ({marks})", story_ids)
+    return {r["id"]: r["label"] for r in rows}
+
+
+# -- quotes, dates, entities -----------------------------------------------------------------
+
+
+def quotes_for(conn: sqlite3.Connection, article_ids: Sequence[str]) -> list[dict[str, Any]]:
+    """Return the quotes in these articles, as export rows."""
+    rows = _in_chunks(
+        conn,
+        "SELECT * FROM quotes WHERE article_id IN ({marks})",
+        article_ids,
+        " ORDER BY article_id, start",
+    )
+    return [_quote(r) for r in rows]
+
+
+def quote_page(
+    conn: sqlite3.Connection, *, speaker: str | None, offset: int, limit: int
+) -> tuple[int, list[dict[str, Any]]]:
+    """Return the number of quotes (by one speaker, if given) and one page of them."""
+    where, args = ("WHERE speaker = ?", [speaker]) if speaker else ("", [])
+    total = int(conn.execute(f"SELECT COUNT(*) FROM quotes {where}", args).fetchone()[0])  # noqa: S608
+    rows = conn.execute(
+        f"SELECT * FROM quotes {where} ORDER BY article_id, start LIMIT ? OFFSET ?",  # noqa: S608
+        [*args, limit, offset],
+    )
+    return total, [_quote(r) for r in rows]
+
+
+def timexes_for(conn: sqlite3.Connection, article_ids: Sequence[str]) -> list[dict[str, Any]]:
+    """Return the time expressions in these articles, as export rows."""
+    rows = _in_chunks(
+        conn,
+        "SELECT * FROM timexes WHERE article_id IN ({marks})",
+        article_ids,
+        ' ORDER BY article_id, start, "end"',
+    )
+    return [_decode(r) for r in rows]
+
+
+def entity(conn: sqlite3.Connection, entity_id: str) -> dict[str, Any] | None:
+    """Return one entity row, or None."""
+    row = conn.execute("SELECT * FROM entities WHERE id = ?", (entity_id,)).fetchone()
+    return None if row is None else _decode(row)
+
+
+def entity_page(
+    conn: sqlite3.Connection, *, offset: int, limit: int
+) -> tuple[int, list[dict[str, Any]]]:
+    """Return the number of entities and one page of them, by name."""
+    total = int(conn.execute("SELECT COUNT(*) FROM entities").fetchone()[0])
+    rows = conn.execute(
+        "SELECT * FROM entities ORDER BY name, id LIMIT ? OFFSET ?", (limit, offset)
+    )
+    return total, [_decode(r) for r in rows]
+
+
+def entities_in(conn: sqlite3.Connection, article_ids: Sequence[str]) -> list[dict[str, Any]]:
+    """Return the entities mentioned in these articles, most widely mentioned first."""
+    wanted = set(article_ids)
+    found = []
+    for row in conn.execute("SELECT * FROM entities"):
+        decoded = _decode(row)
+        shared = wanted.intersection(decoded["article_ids"])
+        if shared:
+            decoded["story_mentions"] = len(shared)
+            found.append(decoded)
+    found.sort(key=lambda e: (-e["story_mentions"], e["name"]))
+    return found
+
+
+def quotes_by_entity(conn: sqlite3.Connection, ent: dict[str, Any]) -> list[dict[str, Any]]:
+    """Return the quotes attributed to an entity."""
+    rows = conn.execute(
+        "SELECT * FROM quotes WHERE speaker_entity_id = ? OR speaker = ? "
+        "ORDER BY article_id, start",
+        (ent["id"], ent["name"]),
+    )
+    return [_quote(r) for r in rows]
+
+
+# -- derived views ---------------------------------------------------------------------------
+
+
+def timeline_from_timexes(
+    conn: sqlite3.Connection, story_row: dict[str, Any]
+) -> list[dict[str, Any]]:
+    """Return timeline rows (story_id, date, text, sources) from the dated expressions.
+
+    A stand-in until the timeline stage lands: every full ISO date mentioned in the story's
+    articles, with the sentence it was first found in and the articles mentioning it.
+    """
+    rows = _in_chunks(
+        conn,
+        "SELECT t.article_id, t.start, t.value, "
+        # 400 chars either side of the date are enough to find its sentence
+        "substr(a.text, max(1, t.start - 399), 800) AS around, max(0, t.start - 400) AS shift "
+        "FROM timexes AS t JOIN articles AS a ON a.id = t.article_id "
+        "WHERE t.type = 'DATE' AND t.article_id IN ({marks})",
+        story_row["article_ids"],
+        " ORDER BY t.article_id, t.start",
+    )
+    by_date: dict[str, dict[str, Any]] = {}
+    for row in rows:
+        value = row["value"]
+        if not _ISO_DAY.match(value):
+            continue
+        entry = by_date.get(value)
+        if entry is None:
+            text = sentence_around(row["around"], row["start"] - row["shift"])
+            entry = {"story_id": story_row["id"], "date": value, "text": text, "sources": []}
+            by_date[value] = entry
+        if row["article_id"] not in entry["sources"]:
+            entry["sources"].append(row["article_id"])
+    return [by_date[d] for d in sorted(by_date)]
+
+
+def sentence_around(text: str, offset: int, limit: int = 240) -> str:
+    """Return the sentence of ``text`` that contains ``offset``, cut to ``limit`` chars."""
+    start = 0
+    for match in _SENTENCE_END.finditer(text, 0, offset):
+        start = match.end()
+    found = _SENTENCE_END.search(text, offset)
+    end = found.start() + 1 if found else len(text)
+    sentence = text[start:end].strip()
+    return sentence if len(sentence) <= limit else sentence[: limit - 1].rstrip() + "…"

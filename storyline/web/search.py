@@ -1,0 +1,119 @@
+"""Full-text search over article titles and texts with SQLite FTS5.
+
+When the database has an ``articles_fts`` table (external content, kept in step by
+triggers: ``MIGRATION_SQL`` below) it is used as it is. Otherwise the index is a TEMP table
+of the web server's own connection, built on the first search and rebuilt after the articles
+change, so that serving never writes to the user's database.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, Any
+
+from storyline.store.migrations import FTS_MIGRATION
+
+if TYPE_CHECKING:
+    import sqlite3
+
+MAX_QUERY_CHARS = 200
+_HIT_OPEN, _HIT_CLOSE = "\x02", "\x03"
+_TOKEN = re.compile(r"\w+", re.UNICODE)
+_SNIPPET_PARTS = re.compile(f"({_HIT_OPEN}.*?{_HIT_CLOSE})", re.DOTALL)
+
+# The migration that makes the index persistent and incremental (applied by the store).
+MIGRATION_SQL = FTS_MIGRATION
+
+
+class SearchIndex:
+    """An FTS5 index of the articles of one connection, kept in step with the table."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+        self._signature: tuple[int, int] | None = None
+
+    def _fresh(self) -> None:
+        """Use the stored index, or build the temporary one if the articles have changed."""
+        stored = self.conn.execute(
+            "SELECT 1 FROM main.sqlite_master WHERE name = 'articles_fts'"
+        ).fetchone()
+        if stored is not None:
+            self.conn.execute("DROP TABLE IF EXISTS temp.articles_fts")
+            self._signature = None
+            return
+        row = self.conn.execute("SELECT COUNT(*), COALESCE(MAX(seq), 0) FROM articles").fetchone()
+        # a stored or updated article always gets a new, higher seq
+        signature = (int(row[0]), int(row[1]))
+        if signature == self._signature:
+            return
+        self.conn.execute("DROP TABLE IF EXISTS temp.articles_fts")
+        self.conn.execute(
+            "CREATE VIRTUAL TABLE temp.articles_fts USING fts5("
+            "title, text, tokenize='unicode61 remove_diacritics 2')"
+        )
+        self.conn.execute(
+            "INSERT INTO temp.articles_fts (rowid, title, text) "
+            "SELECT rowid, title, text FROM articles"
+        )
+        self._signature = signature
+
+    def search(self, query: str, *, offset: int, limit: int) -> tuple[int, list[dict[str, Any]]]:
+        """Return how many articles match every word of ``query``, and one page of them.
+
+        Each hit is ``{"id", "title", "source", "published", "snippet"}`` where ``snippet`` is
+        a list of ``[text, is_match]`` pairs, so that the caller escapes all of it.
+        """
+        match = fts_query(query)
+        if not match:
+            return 0, []
+        self._fresh()
+        total = int(
+            self.conn.execute(
+                "SELECT COUNT(*) FROM articles_fts WHERE articles_fts MATCH ?", (match,)
+            ).fetchone()[0]
+        )
+        rows = self.conn.execute(
+            "SELECT a.id, a.title, a.source, a.published, "
+            "snippet(articles_fts, 1, ?, ?, '…', 16) AS snip "
+            "FROM articles_fts JOIN articles AS a ON a.rowid = articles_fts.rowid "
+            "WHERE articles_fts MATCH ? ORDER BY rank LIMIT ? OFFSET ?",
+            (_HIT_OPEN, _HIT_CLOSE, match, limit, offset),
+        ).fetchall()
+        hits = [
+            {
+                "id": r["id"],
+                "title": r["title"],
+                "source": r["source"],
+                "published": r["published"],
+                "snippet": split_snippet(r["snip"]),
+            }
+            for r in rows
+        ]
+        return total, hits
+
+
+def fts_query(query: str) -> str:
+    """Return an FTS5 query matching every word of ``query``, each word quoted.
+
+    Quoting every token means no user input is ever read as FTS5 syntax; the last word is
+    a prefix so that results appear while typing.
+    """
+    tokens = _TOKEN.findall(query[:MAX_QUERY_CHARS])
+    if not tokens:
+        return ""
+    quoted = [f'"{t}"' for t in tokens]
+    quoted[-1] += "*"
+    return " ".join(quoted)
+
+
+def split_snippet(snippet: str) -> list[tuple[str, bool]]:
+    """Split an FTS5 snippet into (text, is_match) parts."""
+    parts: list[tuple[str, bool]] = []
+    for piece in _SNIPPET_PARTS.split(snippet or ""):
+        if not piece:
+            continue
+        if piece.startswith(_HIT_OPEN):
+            parts.append((piece[1:-1], True))
+        else:
+            parts.append((piece, False))
+    return parts

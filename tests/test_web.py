@@ -1,0 +1,637 @@
+from __future__ import annotations
+
+import json
+
+import pytest
+from fastapi.testclient import TestClient
+
+from storyline.export import export_rows
+from storyline.models import (
+    CleanArticle,
+    Entity,
+    Quote,
+    RawArticle,
+    RemovedLine,
+    Story,
+    TimeExpr,
+    content_hash,
+)
+from storyline.store import Store
+from storyline.web import Providers, create_app, views
+from storyline.web.search import fts_query
+
+HOSTILE_TITLE = "<script>alert('title')</script> Hostile headline"
+HOSTILE_BODY = "A body with <img src=x onerror=alert(1)> inside it and the word reservoir."
+
+A1_TEXT = (
+    "Mayor Ilse Varga visited the flooded quarter of Marenholt on Monday.\n"
+    'She said "the dam will be rebuilt before winter" to residents.\n'
+    "The breach happened on 20 October after three days of rain."
+)
+A2_TEXT = "The reservoir level fell again, officials in Marenholt said on Tuesday."
+
+
+def _article(
+    aid: str,
+    title: str,
+    text: str,
+    source: str,
+    published: str,
+    removed: tuple[RemovedLine, ...] = (),
+) -> tuple[RawArticle, CleanArticle]:
+    raw_lines = [text, *(line.text for line in removed)]
+    raw = RawArticle(
+        id=aid,
+        title=title,
+        text="\n".join(raw_lines),
+        locator=f"test:{aid}",
+        format="txt",
+        source=source,
+        published=published,
+        published_source="metadata",
+    )
+    clean = CleanArticle(
+        id=aid,
+        title=title,
+        text=text,
+        locator=f"test:{aid}",
+        format="txt",
+        content_hash=content_hash(title, text),
+        source=source,
+        published=published,
+        published_source="metadata",
+        removed=removed,
+    )
+    return raw, clean
+
+
+def seed(store: Store) -> Store:
+    """Fill a store with three articles, two stories, a quote, a date and an entity."""
+    newsletter = RemovedLine(3, "Sign up for our morning newsletter", "newsletter", 0.93)
+    store.save_batch(
+        [
+            _article(
+                "a1",
+                "Mayor promises to rebuild the Marenholt dam",
+                A1_TEXT,
+                "Northern Ledger",
+                "2015-10-21",
+                (newsletter,),
+            ),
+            _article("a2", "Reservoir falls again", A2_TEXT, "Orvel Herald", "2015-10-22"),
+            _article("a3", HOSTILE_TITLE, HOSTILE_BODY, "Evil Outlet", "2015-10-23"),
+        ],
+        [],
+    )
+    store.set_quality([("a1", 0.4, ["short-paragraphs"])])
+    store.replace_stories(
+        [
+            Story(
+                "s1",
+                "Marenholt dam breach",
+                "storyline",
+                ("a1", "a2", "a3"),
+                first_date="2015-10-21",
+                last_date="2015-10-23",
+            ),
+            Story(
+                "e1",
+                "Mayor visits flooded quarter",
+                "event",
+                ("a1", "a2"),
+                parent="s1",
+                first_date="2015-10-21",
+                last_date="2015-10-22",
+            ),
+        ],
+        {},
+    )
+    quote_text = "the dam will be rebuilt before winter"
+    start = A1_TEXT.index(quote_text)
+    date_text = "20 October"
+    date_start = A1_TEXT.index(date_text)
+    store.save_stage(
+        "test",
+        ["a1", "a2"],
+        quotes=[
+            Quote(
+                "q1",
+                "a1",
+                "Ilse Varga",
+                "She",
+                "said",
+                "direct",
+                quote_text,
+                start,
+                start + len(quote_text),
+                speaker_entity_id="ent-varga",
+            )
+        ],
+        timexes=[
+            TimeExpr(
+                "a1",
+                date_start,
+                date_start + len(date_text),
+                date_text,
+                "DATE",
+                "2015-10-20",
+                "2015-10-21",
+            )
+        ],
+    )
+    store.replace_entities(
+        [
+            Entity(
+                "ent-varga",
+                "Ilse Varga",
+                "PERSON",
+                aliases=("Varga", "Mayor Varga"),
+                roles=("mayor",),
+                article_ids=("a1", "a2"),
+            ),
+            Entity("ent-marenholt", "Marenholt", "GPE", article_ids=("a1", "a2")),
+        ],
+        {},
+        [],
+    )
+    return store
+
+
+@pytest.fixture
+def seeded():
+    with Store.memory() as db:
+        yield seed(db)
+
+
+@pytest.fixture
+def client(seeded):
+    return TestClient(create_app(seeded))
+
+
+def test_web_stories_list_shows_label_dates_outlets_and_sparkline(client):
+    page = client.get("/")
+    assert page.status_code == 200
+    html = page.text
+    assert "Marenholt dam breach" in html
+    assert "2015-10-21 – 2015-10-23" in html
+    assert "3 outlets" in html
+    assert "<polyline points=" in html
+    # events are shown inside their storyline, not in the top-level list
+    assert "Mayor visits flooded quarter" not in html
+
+
+def test_web_story_page_shows_timeline_quotes_entities_and_empty_slots(client):
+    html = client.get("/stories/s1").text
+    assert "Mayor visits flooded quarter" in html  # the event inside the storyline
+    # timeline from the dated expression, with the sentence it was found in
+    assert '<time datetime="2015-10-20">2015-10-20</time>' in html
+    assert "The breach happened on 20 October after three days of rain." in html
+    # quotes grouped under the canonical speaker, linking to the quote in its article
+    assert "Ilse Varga" in html
+    assert "<q>the dam will be rebuilt before winter</q>" in html
+    assert 'href="/articles/a1#q-q1"' in html
+    assert 'href="/entities/ent-varga"' in html
+    # the entity graph links the two entities that share both articles
+    assert '<svg class="graph"' in html
+    assert "<title>Ilse Varga – Marenholt: 2 articles</title>" in html
+    # stages that have not run show their slot as "nothing yet"
+    assert "the briefing appears here" in html
+    assert "source-by-claim matrix appears here" in html
+    assert 'href="/articles/a2"' in html
+
+
+def test_web_story_page_renders_briefing_citations_and_claim_matrix(seeded):
+    def briefing(conn, story):
+        return {
+            "story_id": story["id"],
+            "sentences": [{"text": "The dam broke after rain.", "sources": ["a1", "a2"]}],
+        }
+
+    def claims(conn, story):
+        return [
+            {
+                "id": "c1",
+                "story_id": story["id"],
+                "statement": "The dam will be rebuilt before winter",
+                "supporting": ["a1"],
+                "conflicts": ["a2"],
+            }
+        ]
+
+    app = create_app(seeded, providers=Providers(briefing=briefing, claims=claims))
+    client = TestClient(app)
+    html = client.get("/stories/s1").text
+    assert "The dam broke after rain." in html
+    assert 'class="cite" href="/articles/a1"' in html
+    assert 'class="cite" href="/articles/a2"' in html
+    # citations are numbered by the article's place in the story's list
+    assert 'title="Reservoir falls again">[2]</a>' in html
+    assert '<th scope="col">Northern Ledger</th>' in html
+    assert '<td class="supports" title="supports">✓</td>' in html
+    assert '<td class="disputes" title="disputes">✗</td>' in html
+    data = client.get("/api/stories/s1").json()
+    assert data["briefing"]["sentences"][0]["sources"] == ["a1", "a2"]
+    assert data["claims"][0]["id"] == "c1"
+
+
+def test_web_article_page_strikes_removed_lines_and_highlights_spans(client):
+    html = client.get("/articles/a1").text
+    assert "<del>Sign up for our morning newsletter</del>" in html
+    assert '<span class="reason">newsletter</span>' in html
+    assert (
+        '<mark class="quote" title="Ilse Varga (said)" id="q-q1">'
+        "the dam will be rebuilt before winter</mark>"
+    ) in html
+    assert '<mark class="timex" title="DATE 2015-10-20">20 October</mark>' in html
+    assert '<li class="flag">short-paragraphs</li>' in html
+    assert 'href="/stories/s1"' in html
+
+
+def test_web_entity_page_lists_aliases_quotes_and_stories(client):
+    html = client.get("/entities/ent-varga").text
+    assert "<h1>Ilse Varga</h1>" in html
+    assert "Varga, Mayor Varga" in html
+    assert "<q>the dam will be rebuilt before winter</q>" in html
+    assert 'href="/stories/s1"' in html
+    assert 'href="/stories/e1"' in html
+    listing = client.get("/entities").text
+    assert 'href="/entities/ent-marenholt"' in listing
+
+
+def test_web_search_finds_words_in_titles_and_texts(client):
+    html = client.get("/search", params={"q": "reservoir"}).text
+    assert "2 articles match" in html
+    assert "<mark>reservoir</mark>" in html or "<mark>Reservoir</mark>" in html
+    data = client.get("/api/search", params={"q": "rebuilt dam"}).json()
+    assert [hit["id"] for hit in data["items"]] == ["a1"]
+    assert {"text": "rebuilt", "match": True} in data["items"][0]["snippet"]
+    # FTS5 syntax in a query is read as words, never as an operator
+    weird = client.get("/api/search", params={"q": 'dam" OR NEAR(x'})
+    assert weird.status_code == 200
+    assert fts_query('dam" OR NEAR(x') == '"dam" "OR" "NEAR" "x"*'
+
+
+def test_web_search_index_follows_new_articles(seeded, client):
+    assert client.get("/api/search", params={"q": "lighthouse"}).json()["total"] == 0
+    seeded.save_batch([_article("a4", "Lighthouse", "A lighthouse.", "X", "2015-10-24")], [])
+    assert client.get("/api/search", params={"q": "lighthouse"}).json()["total"] == 1
+
+
+def test_web_api_paginates_and_limits_page_size(client):
+    first = client.get("/api/articles", params={"per_page": 2}).json()
+    assert (first["total"], first["pages"], len(first["items"])) == (3, 2, 2)
+    second = client.get("/api/articles", params={"per_page": 2, "page": 2}).json()
+    assert [a["id"] for a in second["items"]] == ["a3"]
+    too_big = client.get("/api/articles", params={"per_page": 1000})
+    assert too_big.status_code == 400
+    error = too_big.json()["error"]
+    assert error["code"] == "invalid_request"
+    assert any(e.startswith("query.per_page:") for e in error["errors"])
+
+
+def test_web_api_filters_stories_by_date_and_entity(client):
+    def ids(**params):
+        return [s["id"] for s in client.get("/api/stories", params=params).json()["items"]]
+
+    assert ids() == ["s1", "e1"]
+    assert ids(**{"from": "2015-10-23"}) == ["s1"]
+    assert ids(to="2015-10-20") == []
+    assert ids(entity="ent-varga") == ["s1", "e1"]
+    assert ids(entity="no-such-entity") == []
+    assert client.get("/api/stories", params={"from": "yesterday"}).status_code == 400
+
+
+def test_web_api_rows_match_the_export(seeded, client):
+    exported = {row["id"]: row for row in export_rows(seeded, "articles")}
+    assert client.get("/api/articles/a1").json()["article"] == exported["a1"]
+    listed = client.get("/api/articles", params={"per_page": 100}).json()["items"]
+    assert listed == list(exported.values())
+    quotes = client.get("/api/quotes").json()["items"]
+    assert quotes == list(export_rows(seeded, "quotes"))
+    assert client.get("/api/quotes", params={"speaker": "Nobody"}).json()["items"] == []
+    entities = client.get("/api/entities").json()["items"]
+    assert entities == list(export_rows(seeded, "entities"))
+    story = client.get("/api/stories/s1").json()
+    assert story["story"] == next(r for r in export_rows(seeded, "stories") if r["id"] == "s1")
+    assert [e["id"] for e in story["events"]] == ["e1"]
+    assert story["timeline"] == [
+        {
+            "story_id": "s1",
+            "date": "2015-10-20",
+            "text": "The breach happened on 20 October after three days of rain.",
+            "sources": ["a1"],
+        }
+    ]
+    assert [a["id"] for a in story["articles"]] == ["a1", "a2", "a3"]
+    assert client.get("/api/entities/ent-varga").json()["quotes"][0]["id"] == "q1"
+
+
+@pytest.mark.parametrize(
+    "path", ["/api/stories/nope", "/api/articles/nope", "/api/entities/nope", "/api/nothing"]
+)
+def test_web_api_errors_are_json_with_a_code(client, path):
+    response = client.get(path)
+    assert response.status_code == 404
+    assert response.headers["content-type"].startswith("application/json")
+    assert response.json()["error"]["code"] == "not_found"
+
+
+@pytest.mark.parametrize("path", ["/stories/nope", "/articles/nope", "/entities/nope", "/nothing"])
+def test_web_page_errors_are_friendly_pages(client, path):
+    response = client.get(path)
+    assert response.status_code == 404
+    assert response.headers["content-type"].startswith("text/html")
+    assert "<h1>Not found</h1>" in response.text
+    assert 'href="/">back to the stories' in response.text
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/static/../app.py",
+        "/static/%2e%2e/app.py",
+        "/static/..%2fapp.py",
+        "/static/%2e%2e%2f%2e%2e%2fstore/db.py",
+        "/static/....//app.py",
+        "/static//etc/passwd",
+        "/static/%2fetc%2fpasswd",
+        "/articles/..%2f..%2fetc%2fpasswd",
+    ],
+)
+def test_web_static_and_id_routes_refuse_path_traversal(client, path):
+    response = client.get(path)
+    assert response.status_code == 404
+    assert "create_app" not in response.text
+    assert "root:" not in response.text
+
+
+def test_web_static_files_are_served(client):
+    css = client.get("/static/style.css")
+    assert css.status_code == 200
+    assert "--accent" in css.text
+    assert "addEventListener" in client.get("/static/app.js").text
+
+
+def test_web_hostile_article_is_escaped_everywhere(client):
+    pages = [
+        client.get("/articles/a3").text,
+        client.get("/stories/s1").text,
+        client.get("/search", params={"q": "reservoir"}).text,
+        client.get("/search", params={"q": "<script>alert(1)</script>"}).text,
+    ]
+    for html in pages:
+        assert "<script>alert" not in html
+        assert "<img src=x" not in html
+    assert "&lt;script&gt;alert(&#39;title&#39;)&lt;/script&gt; Hostile headline" in pages[0]
+    assert "&lt;img src=x onerror=alert(1)&gt;" in pages[0]
+    # the only scripts on any page are the app's own file
+    assert pages[0].count("<script") == 1
+    assert '<script src="/static/app.js" defer></script>' in pages[0]
+
+
+@pytest.mark.parametrize("path", ["/", "/stories/s1", "/articles/a1", "/api/stories", "/nothing"])
+def test_web_every_response_has_a_strict_csp(client, path):
+    for _ in range(3):  # cached responses carry the headers once, too
+        headers = client.get(path).headers
+        assert len(headers.get_list("content-security-policy")) == 1
+    csp = headers["content-security-policy"]
+    assert "default-src 'self'" in csp
+    assert "script-src 'self'" in csp
+    assert "unsafe-inline" not in csp
+    assert headers["x-content-type-options"] == "nosniff"
+    assert headers["x-frame-options"] == "DENY"
+
+
+def test_web_ingest_is_refused_unless_allowed(client, seeded):
+    response = client.post("/api/ingest", content=b'{"text": "x"}\n')
+    assert response.status_code == 403
+    assert response.json()["error"]["code"] == "forbidden"
+    assert seeded.count("articles") == 3
+
+
+def test_web_ingest_accepts_jsonl_and_files_when_allowed(seeded):
+    client = TestClient(create_app(seeded, allow_ingest=True))
+    row = {
+        "id": "up1",
+        "title": "Uploaded lighthouse story",
+        "text": "The lighthouse keeper said the storm had passed.\nBoats went out again.",
+        "source": "Upload Times",
+        "published": "2015-10-25",
+    }
+    body = (json.dumps(row) + "\nnot json\n").encode()
+    result = client.post(
+        "/api/ingest", content=body, headers={"content-type": "application/x-ndjson"}
+    ).json()
+    assert (result["read"], result["stored"]) == (1, 1)
+    assert [r["code"] for r in result["rejected"]] == ["S102"]
+    assert result["rejected"][0]["locator"].startswith("upload.jsonl:")
+    assert client.get("/api/articles/up1").json()["article"]["source"] == "Upload Times"
+    assert client.get("/api/search", params={"q": "lighthouse"}).json()["total"] == 1
+    files = {"file": ("../../evil name.txt", b"Harbour reopens\nThe harbour reopened today.")}
+    result = client.post("/api/ingest", files=files).json()
+    assert result["stored"] == 1
+    refused = client.post("/api/ingest", files={"file": ("x.exe", b"MZ")})
+    assert refused.status_code == 415
+
+
+def test_web_ingest_limits_size_and_origin(seeded):
+    client = TestClient(create_app(seeded, allow_ingest=True, max_body_bytes=100))
+    response = client.post("/api/ingest", content=b"x" * 500)
+    assert response.status_code == 413
+    assert response.json()["error"]["code"] == "too_large"
+    cross = client.post("/api/ingest", content=b"{}", headers={"origin": "https://evil.example"})
+    assert cross.status_code == 403
+    assert seeded.count("articles") == 3
+
+
+def test_web_empty_store_shows_nothing_yet(store):
+    client = TestClient(create_app(store))
+    assert "Nothing yet: no stories have been built" in client.get("/").text
+    assert "Nothing yet" in client.get("/entities").text
+    assert client.get("/api/stories").json() == {
+        "items": [],
+        "page": 1,
+        "per_page": 20,
+        "total": 0,
+        "pages": 1,
+    }
+    assert client.get("/api/search", params={"q": "anything"}).json()["total"] == 0
+
+
+def test_web_docs_page_lists_the_api_without_outside_scripts(client):
+    html = client.get("/docs").text
+    assert "<code>/api/stories</code>" in html
+    assert "<code>/api/search</code>" in html
+    assert "cdn" not in html.lower()
+    schema = client.get("/openapi.json").json()
+    assert "/api/stories/{story_id}" in schema["paths"]
+
+
+def test_web_highlight_splits_overlapping_spans():
+    text = "He said it was 20 October today."
+    segments = views.highlight(
+        text,
+        [
+            (8, 31, "quote", "he (said)", "q-1"),
+            (15, 25, "timex", "DATE", ""),
+            (50, 60, "x", "", ""),
+        ],
+    )
+    assert "".join(s.text for s in segments) == text
+    assert [(s.text, s.kinds) for s in segments] == [
+        ("He said ", ()),
+        ("it was ", ("quote",)),
+        ("20 October", ("quote", "timex")),
+        (" today", ("quote",)),
+        (".", ()),
+    ]
+    assert segments[1].anchor == "q-1"
+    assert segments[2].anchor == ""
+
+
+def test_web_sparkline_fills_gaps_between_days():
+    assert views.sparkline([]) == ""
+    points = views.sparkline([("2015-10-01", 2), ("2015-10-03", 1)], width=100, height=24)
+    xs_ys = [tuple(map(float, p.split(","))) for p in points.split()]
+    assert [x for x, _ in xs_ys] == [0.0, 50.0, 100.0]
+    assert xs_ys[1][1] == 22.0  # the gap day drops to the baseline
+    assert xs_ys[0][1] < xs_ys[2][1]  # two articles reach higher than one
+
+
+def test_web_timeline_chart_places_dates_on_an_axis():
+    events = [
+        {"date": "2015-10-20", "sources": ["a1"]},
+        {"date": "2015-10-30", "sources": ["a1", "a2", "a3"]},
+        {"date": "sometime", "sources": []},
+    ]
+    chart = views.timeline_chart(events, width=232, height=80)
+    assert [(d.x, d.date) for d in chart["dots"]] == [(16.0, "2015-10-20"), (216.0, "2015-10-30")]
+    assert chart["dots"][1].r > chart["dots"][0].r
+    single = views.timeline_chart(events[:1], width=232)
+    assert [d.x for d in single["dots"]] == [116.0]
+    assert [t["label"] for t in single["ticks"]] == ["2015-10-20"]
+
+
+def test_web_cache_forgets_pages_when_another_process_writes(tmp_path):
+    path = tmp_path / "shared.db"
+    with Store(path) as served, Store(path) as writer:
+        seed(served)
+        client = TestClient(create_app(served))
+        assert client.get("/api/articles").json()["total"] == 3
+        assert "Marenholt dam breach" in client.get("/").text
+        writer.save_batch([_article("a9", "Late news", "Late text.", "X", "2015-10-30")], [])
+        writer.replace_stories([Story("s9", "A new storyline", "storyline", ("a9",))], {})
+        assert client.get("/api/articles").json()["total"] == 4
+        html = client.get("/").text
+        assert "A new storyline" in html
+        assert "Marenholt dam breach" not in html
+
+
+def test_web_story_page_shows_a_few_quotes_per_speaker():
+    quotes = [{"speaker": "A", "speaker_entity_id": "ea", "text": str(i)} for i in range(15)]
+    quotes += [{"speaker": None, "text": "x"}, {"speaker": "B", "text": "y"}]
+    groups = views.group_quotes(quotes, per_speaker=12)
+    assert [(g.speaker, g.total, len(g.shown)) for g in groups] == [
+        ("A", 15, 12),
+        ("B", 1, 1),
+        ("Unattributed", 1, 1),
+    ]
+    assert groups[0].entity_id == "ea"
+
+
+def test_web_trusted_hosts_refuse_other_host_names(seeded):
+    app = create_app(seeded, trusted_hosts=("127.0.0.1", "localhost"))
+    local = TestClient(app, base_url="http://127.0.0.1:8000")
+    assert local.get("/api/stories").status_code == 200
+    rebound = TestClient(app, base_url="http://attacker.example")
+    assert rebound.get("/api/stories").status_code == 400
+
+
+def test_web_entity_graph_keeps_the_strongest_links():
+    entities = [
+        {
+            "id": "a",
+            "name": "A",
+            "type": "PERSON",
+            "article_ids": ["1", "2", "3"],
+            "story_mentions": 3,
+        },
+        {
+            "id": "b",
+            "name": "B",
+            "type": "ORG",
+            "article_ids": ["1", "2", "3"],
+            "story_mentions": 3,
+        },
+        {"id": "c", "name": "C", "type": "GPE", "article_ids": ["1", "9"], "story_mentions": 1},
+        {"id": "d", "name": "D" * 30, "type": "GPE", "article_ids": ["8"], "story_mentions": 1},
+    ]
+    graph = views.entity_graph(entities, ["1", "2", "3"], links=1)
+    assert [n["id"] for n in graph["nodes"]] == ["a", "b", "c", "d"]
+    assert graph["nodes"][3]["label"] == "D" * 17 + "…"
+    # A-B share 3 articles; C's strongest link is to A; D shares nothing in the story
+    assert sorted((e["names"], e["shared"]) for e in graph["edges"]) == [("A – B", 3), ("A – C", 1)]
+    assert views.entity_graph(entities[:1], ["1"])["nodes"] == []
+
+
+def test_web_unexpected_errors_are_500_without_details(seeded):
+    def broken(conn, story):
+        raise RuntimeError("secret detail")
+
+    app = create_app(seeded, providers=Providers(briefing=broken))
+    client = TestClient(app, raise_server_exceptions=False)
+    api = client.get("/api/stories/s1")
+    assert api.status_code == 500
+    assert api.json()["error"]["code"] == "internal"
+    page = client.get("/stories/s1")
+    assert page.status_code == 500
+    assert "Something went wrong" in page.text
+    assert "secret detail" not in page.text + api.text
+    assert "default-src 'self'" in page.headers["content-security-policy"]
+
+
+def test_web_search_uses_the_stored_index_kept_in_step_by_triggers(seeded):
+    assert seeded.conn.execute(
+        "SELECT name FROM sqlite_master WHERE name = 'articles_fts'"
+    ).fetchone()
+    client = TestClient(create_app(seeded))
+    data = client.get("/api/search", params={"q": "reservoir"}).json()
+    assert sorted(hit["id"] for hit in data["items"]) == ["a2", "a3"]
+    # the triggers keep it in step: a new article is found, a replaced one is found anew
+    seeded.save_batch([_article("a5", "Lighthouse", "A lighthouse.", "X", "2015-10-24")], [])
+    seeded.save_batch([_article("a2", "Renamed", "Nothing left here.", "Y", "2015-10-22")], [])
+    assert [
+        h["id"] for h in client.get("/api/search", params={"q": "lighthouse"}).json()["items"]
+    ] == ["a5"]
+    assert [
+        h["id"] for h in client.get("/api/search", params={"q": "reservoir"}).json()["items"]
+    ] == ["a3"]
+    temp = seeded.conn.execute("SELECT name FROM temp.sqlite_master WHERE name = 'articles_fts'")
+    assert temp.fetchone() is None
+
+
+def test_web_stories_list_paginates(store):
+    store.save_batch([_article("x", "X", "Some text.", "Paper", "2015-01-01")], [])
+    stories = [
+        Story(
+            f"s{i:02d}",
+            f"Storyline {i:02d}",
+            "storyline",
+            ("x",),
+            None,
+            "2015-01-01",
+            f"2015-02-{i + 1:02d}",
+        )
+        for i in range(25)
+    ]
+    store.replace_stories(stories, {})
+    client = TestClient(create_app(store))
+    first = client.get("/").text
+    assert "Storyline 24" in first  # the most recent first
+    assert "Storyline 04" not in first
+    assert 'href="/?page=2"' in first
+    second = client.get("/", params={"page": 2}).text
+    assert "Storyline 04" in second
+    assert "Storyline 24" not in second
+    assert "page 2 of 2" in second
+    assert client.get("/", params={"page": 0}).status_code == 400

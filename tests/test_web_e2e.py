@@ -1,0 +1,194 @@
+"""End-to-end: the web UI in a real headless Chromium (Debian's), driven by playwright.
+
+Screenshots go to $STORYLINE_SCREENSHOTS when set (the README's come from here), else to a
+temporary folder. Skipped when Chromium or playwright is missing, except under CI=true.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import threading
+import time
+from pathlib import Path
+
+import pytest
+import uvicorn
+
+from storyline.store import Store
+from storyline.web import Providers, create_app
+from tests.test_web import seed
+
+try:
+    from playwright.sync_api import sync_playwright
+except ImportError:  # the module skips (or fails under CI=true) below
+    sync_playwright = None
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+def _require_browser():
+    missing = []
+    if not CHROMIUM.exists():
+        missing.append(str(CHROMIUM))
+    if sync_playwright is None:
+        missing.append("the playwright package")
+    if missing:
+        reason = f"end-to-end tests need {' and '.join(missing)}"
+        if os.environ.get("CI") == "true":
+            pytest.fail(reason)
+        pytest.skip(reason)
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _briefing(conn, story):
+    if story["id"] != "s1":
+        return None
+    return {
+        "story_id": "s1",
+        "sentences": [
+            {"text": "The Marenholt dam broke after days of rain.", "sources": ["a1"]},
+            {"text": "The reservoir level keeps falling.", "sources": ["a2"]},
+        ],
+    }
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    _require_browser()
+    folder = tmp_path_factory.mktemp("web")
+    store = seed(Store(folder / "web.db"))
+    app = create_app(store, providers=Providers(briefing=_briefing))
+    port = _free_port()
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning")
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            pytest.fail("uvicorn did not start")
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(timeout=10)
+    store.close()
+
+
+@pytest.fixture(scope="module")
+def browser(server):
+    with sync_playwright() as pw:
+        chromium = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture(scope="module")
+def shots(tmp_path_factory) -> Path:
+    wanted = os.environ.get("STORYLINE_SCREENSHOTS")
+    folder = Path(wanted) if wanted else tmp_path_factory.mktemp("screenshots")
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1100, "height": 900})
+    page = context.new_page()
+    dialogs: list[str] = []
+    errors: list[str] = []  # failed loads and CSP violations show up as console errors
+
+    def on_dialog(dialog):
+        dialogs.append(dialog.message)
+        dialog.dismiss()
+
+    def on_console(message):
+        if message.type == "error":
+            errors.append(message.text)
+
+    page.on("dialog", on_dialog)
+    page.on("console", on_console)
+    page.dialogs = dialogs
+    page.console_errors = errors
+    yield page
+    context.close()
+
+
+def test_web_e2e_reader_follows_story_citation_and_searches(server, page, shots):
+    page.goto(server + "/")
+    assert page.locator("a.story-link").all_inner_texts() == ["Marenholt dam breach"]
+    assert page.locator("svg.spark polyline").count() == 1
+    page.screenshot(path=str(shots / "stories.png"), full_page=True)
+
+    page.click("text=Marenholt dam breach")
+    page.wait_for_url("**/stories/s1")
+    assert page.locator("h1").inner_text() == "Marenholt dam breach"
+    assert "The Marenholt dam broke after days of rain." in page.locator("#briefing").inner_text()
+    assert "the dam will be rebuilt before winter" in page.locator("#quotes").inner_text()
+    assert page.locator("#timeline circle").count() == 1
+    page.screenshot(path=str(shots / "story.png"), full_page=True)
+
+    page.locator("#briefing a.cite").first.click()
+    page.wait_for_url("**/articles/a1")
+    assert page.locator("h1").inner_text() == "Mayor promises to rebuild the Marenholt dam"
+    assert (
+        page.locator("#article-text mark.quote").inner_text()
+        == "the dam will be rebuilt before winter"
+    )
+    assert page.locator("#article-text mark.timex").inner_text() == "20 October"
+    assert page.locator("#removed del").inner_text() == "Sign up for our morning newsletter"
+    page.screenshot(path=str(shots / "article.png"), full_page=True)
+    # the little script: unticking "highlight" turns the marks off
+    page.uncheck("#toggle-marks")
+    assert "plain" in (page.locator("#article-text").get_attribute("class") or "")
+
+    page.fill(".search input", "reservoir")
+    page.press(".search input", "Enter")
+    page.wait_for_url("**/search?q=reservoir")
+    titles = page.locator("a.hit-link").all_inner_texts()
+    assert sorted(titles) == sorted(
+        ["Reservoir falls again", "<script>alert('title')</script> Hostile headline"]
+    )
+    page.screenshot(path=str(shots / "search.png"), full_page=True)
+    assert page.dialogs == []
+    assert page.console_errors == []
+
+
+def test_web_e2e_hostile_article_never_runs_script(server, page, shots):
+    for path in ["/articles/a3", "/stories/s1", "/search?q=hostile", "/search?q=%3Cscript%3E"]:
+        page.goto(server + path)
+        page.wait_for_load_state("load")
+    page.goto(server + "/articles/a3")
+    # the markup shows as text: no element was created from it
+    assert page.locator("h1").inner_text() == "<script>alert('title')</script> Hostile headline"
+    assert "<img src=x onerror=alert(1)>" in page.locator("#article-text").inner_text()
+    assert page.locator("#article-text img").count() == 0
+    assert page.evaluate("document.scripts.length") == 1
+    page.screenshot(path=str(shots / "hostile.png"), full_page=True)
+    assert page.dialogs == []
+
+
+def test_web_e2e_story_page_fits_a_phone(server, browser, shots):
+    context = browser.new_context(viewport={"width": 375, "height": 740}, is_mobile=True)
+    page = context.new_page()
+    for path in ["/", "/stories/s1", "/articles/a1"]:
+        page.goto(server + path)
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 375, f"{path} scrolls sideways on a phone ({width}px)"
+    page.goto(server + "/stories/s1")
+    page.screenshot(path=str(shots / "story-phone.png"), full_page=True)
+    context.close()
