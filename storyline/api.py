@@ -11,6 +11,7 @@ from storyline import pipeline
 from storyline.config import Settings, load_settings
 from storyline.runners import make_executor
 from storyline.store import Store
+from storyline.timeline import build_timeline
 
 # Below this many articles a process pool costs more (a model load per worker) than it saves.
 _POOL_MIN_ARTICLES = 200
@@ -19,7 +20,7 @@ if TYPE_CHECKING:
     from collections.abc import Sequence
 
     from storyline.ingest import FormatChoice
-    from storyline.models import CleanArticle, IngestSummary
+    from storyline.models import CleanArticle, IngestSummary, TimelineEntry
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,6 +84,35 @@ class Workspace:
         with make_executor(workers, dask) as executor:
             stages = pipeline.analyse(self.store, settings=self.settings, executor=executor)
         return RunReport(tuple(stages))
+
+    def timelines(
+        self,
+        story_id: str | None = None,
+        *,
+        max_dates: int | None = None,
+        sentences_per_date: int = 1,
+        keywords: Sequence[str] = (),
+    ) -> dict[str, list[TimelineEntry]]:
+        """Return storyline id -> its timeline, built to the size asked for.
+
+        ``story_id`` may be any unique prefix of a storyline id; None means every storyline.
+        """
+        timelines: dict[str, list[TimelineEntry]] = {}
+        for story in self.store.rows("stories", order="first_date, id"):
+            if story["level"] != "storyline":
+                continue
+            if story_id is not None and not story["id"].startswith(story_id):
+                continue
+            events, leads = self.store.events(story["article_ids"])
+            timelines[story["id"]] = build_timeline(
+                events,
+                max_dates=max_dates,
+                sentences_per_date=sentences_per_date,
+                keywords=keywords,
+                story_id=story["id"],
+                leads=leads,
+            )
+        return timelines
 
     def articles(self) -> list[CleanArticle]:
         """Return every stored article, in ingest order."""

@@ -19,7 +19,7 @@ from storyline.config import Settings, load_settings
 from storyline.errors import StorylineError, UsageError
 from storyline.export import WHATS, export_rows, write_export
 from storyline.ingest import FORMATS
-from storyline.render import rejected_table, summary_table
+from storyline.render import rejected_table, stories_table, summary_table, timeline_table
 
 if TYPE_CHECKING:
     from storyline.models import IngestSummary
@@ -151,6 +151,46 @@ def export(
             with output.open("w", encoding="utf-8", newline="") as handle:
                 count = write_export(rows, handle, out_format)  # type: ignore[arg-type]
             err_console.print(f"wrote {count} {what} rows to {output}")
+
+
+@app.command()
+def stories(db: DbOption = "storyline.db") -> None:
+    """List the storylines and the events inside them."""
+    with _open_existing(db) as workspace:
+        rows = list(workspace.store.rows("stories", order="first_date, id"))
+    if not rows:
+        console.print("no stories yet: run `storyline run PATH`")
+        return
+    console.print(stories_table(rows))
+
+
+@app.command()
+def timeline(
+    story: Annotated[
+        str | None, typer.Argument(help="A storyline id (default: every storyline).")
+    ] = None,
+    db: DbOption = "storyline.db",
+    dates: Annotated[int | None, typer.Option("--dates", help="Number of dates to keep.")] = None,
+    per_date: Annotated[int, typer.Option("--per-date", help="Sentences per date.")] = 1,
+    keywords: Annotated[
+        list[str] | None, typer.Option("--keyword", "-k", help="Favour sentences with these words.")
+    ] = None,
+) -> None:
+    """Print a story's timeline, of a given size when asked (dates x sentences per date)."""
+    with _open_existing(db) as workspace:
+        timelines = workspace.timelines(
+            story, max_dates=dates, sentences_per_date=per_date, keywords=keywords or ()
+        )
+    if not timelines:
+        raise UsageError(f"no storyline {story!r}" if story else "no stories yet")
+    for story_id, entries in timelines.items():
+        console.print(timeline_table(entries, title=f"timeline of {story_id}"))
+
+
+def _open_existing(db: str) -> api.Workspace:
+    if not Path(db).exists():
+        raise UsageError(f"no database at {db}: run `storyline run PATH` first")
+    return api.open(db)
 
 
 @app.command()

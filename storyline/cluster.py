@@ -1,11 +1,12 @@
 """Online two-level story clustering: events (days apart) inside storylines (weeks apart).
 
 Articles are read in publication order. Each becomes a sparse TF-IDF vector (idf from the
-stream so far, optional entity names weighted up) and joins the storyline whose centroid is
-closest, found through an inverted index of centroid terms (never all pairs), or opens a new
-one. The articles of the batch are then reassigned to their best centroid and close new
-storylines are merged by average linkage; finally each article of the batch joins or opens an
-event inside its storyline. Old articles never move, so stories grow batch by batch.
+stream so far; names capitalised mid-sentence and optional entity names weighted up) and
+joins the storyline whose centroid is closest, found through an inverted index of centroid
+terms (never all pairs), or opens a new one. The articles of the batch are then reassigned
+with the final idf and close new storylines are merged by average linkage; finally each
+article of the batch joins or opens an event inside its storyline. Old articles never move,
+so stories grow batch by batch.
 """
 
 from __future__ import annotations
@@ -14,15 +15,17 @@ import hashlib
 import heapq
 import math
 import re
-from collections import Counter
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
+from itertools import islice
 from typing import TYPE_CHECKING, Literal
 
 from storyline.models import Story
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Mapping, Sequence
+    from collections.abc import Mapping, Sequence
 
     from storyline.models import CleanArticle
 
@@ -31,198 +34,26 @@ Vector = dict[str, float]
 _ENTITY_PREFIX = "ent:"
 _SPLIT_RE = re.compile(r"\s+")
 _TOKEN_RE = re.compile(r"[^\W\d_][\w'’-]*", re.UNICODE)
-_SENTENCE_END = frozenset('.!?\n"“”')
+# A capitalised word after a space that does not follow a sentence end: a name, probably.
+_NAME_RE = re.compile(r"(?<![.!?\"“”\s])[ \t]+([A-ZÀ-Þ][\w'’-]*)")
 # English function words plus news boilerplate verbs; content words carry the story.
-_STOP = frozenset(
-    [
-        "a",
-        "about",
-        "above",
-        "after",
-        "again",
-        "against",
-        "all",
-        "also",
-        "am",
-        "an",
-        "and",
-        "any",
-        "are",
-        "as",
-        "at",
-        "be",
-        "because",
-        "been",
-        "before",
-        "being",
-        "below",
-        "between",
-        "both",
-        "but",
-        "by",
-        "can",
-        "could",
-        "did",
-        "do",
-        "does",
-        "doing",
-        "down",
-        "during",
-        "each",
-        "few",
-        "for",
-        "from",
-        "further",
-        "had",
-        "has",
-        "have",
-        "having",
-        "he",
-        "her",
-        "here",
-        "hers",
-        "herself",
-        "him",
-        "himself",
-        "his",
-        "how",
-        "i",
-        "if",
-        "in",
-        "into",
-        "is",
-        "it",
-        "its",
-        "itself",
-        "just",
-        "me",
-        "more",
-        "most",
-        "my",
-        "myself",
-        "no",
-        "nor",
-        "not",
-        "now",
-        "of",
-        "off",
-        "on",
-        "once",
-        "only",
-        "or",
-        "other",
-        "our",
-        "ours",
-        "ourselves",
-        "out",
-        "over",
-        "own",
-        "same",
-        "she",
-        "should",
-        "so",
-        "some",
-        "such",
-        "than",
-        "that",
-        "the",
-        "their",
-        "theirs",
-        "them",
-        "themselves",
-        "then",
-        "there",
-        "these",
-        "they",
-        "this",
-        "those",
-        "through",
-        "to",
-        "too",
-        "under",
-        "until",
-        "up",
-        "upon",
-        "very",
-        "was",
-        "we",
-        "were",
-        "what",
-        "when",
-        "where",
-        "which",
-        "while",
-        "who",
-        "whom",
-        "why",
-        "will",
-        "with",
-        "would",
-        "you",
-        "your",
-        "yours",
-        "yourself",
-        "yourselves",
-        "said",
-        "says",
-        "say",
-        "saying",
-        "told",
-        "tell",
-        "according",
-        "mr",
-        "mrs",
-        "ms",
-        "dr",
-        "new",
-        "one",
-        "two",
-        "three",
-        "first",
-        "last",
-        "also",
-        "however",
-        "may",
-        "might",
-        "must",
-        "shall",
-        "since",
-        "still",
-        "though",
-        "us",
-        "yet",
-        "per",
-        "via",
-        "among",
-        "amid",
-        "across",
-        "around",
-        "monday",
-        "tuesday",
-        "wednesday",
-        "thursday",
-        "friday",
-        "saturday",
-        "sunday",
-        "week",
-        "today",
-        "yesterday",
-        "tomorrow",
-        "january",
-        "february",
-        "march",
-        "april",
-        "june",
-        "july",
-        "august",
-        "september",
-        "october",
-        "november",
-        "december",
-    ]
-)
+_STOP_WORDS = """
+a about above after again against all also am an and any are as at be because been before
+being below between both but by can could did do does doing down during each few for from
+further had has have having he her here hers herself him himself his how i if in into is it
+its itself just me more most my myself no nor not now of off on once only or other our ours
+ourselves out over own same she should so some such than that the their theirs them
+themselves then there these they this those through to too under until up upon very was we
+were what when where which while who whom why will with would you your yours yourself
+yourselves said says say saying told tell according mr mrs ms dr new one two three first
+last also however may might must shall since still though us yet per via among amid across
+around monday tuesday wednesday thursday friday saturday sunday week today yesterday
+tomorrow january february march april june july august september october november december
+"""
+_STOP = frozenset(_STOP_WORDS.split())
 
 
+@lru_cache(maxsize=1 << 17)
 def _lemma(word: str) -> str:
     # A crude plural/possessive fold: cheap, deterministic, good enough for matching.
     word = word.replace("’", "'").removesuffix("'s").strip("'-")
@@ -233,27 +64,20 @@ def _lemma(word: str) -> str:
     return word
 
 
+@lru_cache(maxsize=1 << 17)
+def _fold(word: str) -> str:
+    term = _lemma(word.casefold())
+    return "" if len(term) <= 1 or term in _STOP else term
+
+
 def content_terms(text: str) -> list[str]:
     """Return the lowercased, plural-folded content words of a text, in order."""
-    out = []
-    for match in _TOKEN_RE.finditer(text):
-        term = _lemma(match.group().casefold())
-        if len(term) > 1 and term not in _STOP:
-            out.append(term)
-    return out
+    return [t for t in map(_fold, _TOKEN_RE.findall(text)) if t]
 
 
-def name_forms(text: str) -> Iterable[tuple[str, str, bool]]:
-    """Yield (term, surface form, capitalised mid-sentence) for each content word."""
-    for match in _TOKEN_RE.finditer(text):
-        raw = match.group()
-        term = _lemma(raw.casefold())
-        if len(term) <= 1 or term in _STOP:
-            continue
-        before = text[max(0, match.start() - 8) : match.start()].rstrip()
-        initial = not before or before[-1] in _SENTENCE_END
-        capitalised = not initial and raw[:1].isupper()
-        yield term, _lemma(raw) if capitalised else raw, capitalised
+def name_forms(text: str) -> list[tuple[str, str]]:
+    """Return (term, surface form) for each capitalised word inside a sentence."""
+    return [(t, _lemma(raw)) for raw in _NAME_RE.findall(text) if (t := _fold(raw))]
 
 
 @dataclass(frozen=True, slots=True)
@@ -261,12 +85,15 @@ class ClusterSettings:
     """Thresholds and weights of the clusterer; the defaults suit any corpus."""
 
     storyline_threshold: float = 0.25  # size-aware similarity to join a storyline
+    # Low on purpose: an event is looked for inside the article's storyline only, where
+    # the time decay (days) separates happenings more than the words do.
     event_threshold: float = 0.1  # cosine to an event centroid to join it
     merge_threshold: float = 0.07  # average linkage that merges two storylines
     size_exponent: float = 0.3  # 0: centroid cosine, 1: average linkage; between: both
     merge_exponent: float = 1.0  # the same blend for the similarity of two storylines
-    refine_passes: int = 2
+    refine_passes: int = 1  # second passes with the final idf; more moves little
     max_terms: int = 150  # per article, highest TF-IDF first
+    query_terms: int = 50  # of those, the ones compared with storyline centroids
     title_weight: float = 1.0  # extra term count for each headline word
     entity_weight: float = 2.0
     name_weight: float = 1.0  # extra count for a capitalised word inside a sentence
@@ -341,22 +168,28 @@ def _gap(day: int | None, cluster: _Cluster) -> int:
 
 
 def _term_counts(
-    article: CleanArticle, names: Sequence[str], settings: ClusterSettings
-) -> Counter[str]:
-    counts: Counter[str] = Counter()
-    for term, _surface, capitalised in name_forms(article.text):
+    article: CleanArticle, names: Sequence[str], settings: ClusterSettings, state: ClusterState
+) -> dict[str, float]:
+    seen = Counter(content_terms(article.text))
+    state.seen.update(seen)
+    counts: dict[str, float] = dict(seen)
+    for term, surface in name_forms(article.text):
         # Names mid-sentence (Putin, Moscow) say more about the story than other words.
-        counts[term] += 1.0 + (settings.name_weight if capitalised else 0.0)
+        counts[term] = counts.get(term, 0.0) + settings.name_weight
+        state.caps[term] += 1
+        state.surface.setdefault(term, surface)
     for term in content_terms(article.title):
-        counts[term] += 1.0 + settings.title_weight
+        counts[term] = counts.get(term, 0.0) + 1.0 + settings.title_weight
     for name in names:
         key = _SPLIT_RE.sub(" ", name.strip().casefold())
         if key:
-            counts[_ENTITY_PREFIX + key] += settings.entity_weight
+            counts[_ENTITY_PREFIX + key] = (
+                counts.get(_ENTITY_PREFIX + key, 0.0) + settings.entity_weight
+            )
     return counts
 
 
-def _vector(counts: Counter[str], df: Counter[str], n_docs: int, max_terms: int) -> Vector:
+def _vector(counts: Mapping[str, float], df: Counter[str], n_docs: int, max_terms: int) -> Vector:
     weighted = {
         t: (1.0 + math.log(c) if c >= 1 else c) * (math.log((1 + n_docs) / (1 + df[t])) + 1.0)
         for t, c in counts.items()
@@ -402,12 +235,14 @@ class _Run:
 
     def best_storyline(self, vec: Vector, day: int | None) -> tuple[str, float]:
         st, s = self.state, self.s
-        dots: dict[str, float] = {}
-        for t, w in vec.items():
-            posting = st.postings.get(t)
+        dots: defaultdict[str, float] = defaultdict(float)
+        postings = st.postings
+        # Vectors are sorted by weight: the tail adds little to the dot products but costs most.
+        for t, w in islice(vec.items(), s.query_terms):
+            posting = postings.get(t)
             if posting:
                 for cid, cw in posting.items():
-                    dots[cid] = dots.get(cid, 0.0) + w * cw
+                    dots[cid] += w * cw
         best, best_score = "", 0.0
         storylines = st.storylines
         for cid, dot in dots.items():
@@ -459,7 +294,7 @@ class _Run:
         )
         self.join(cid, article_id, vec, day)
 
-    def single_pass(self, order: Sequence[str], counts: Mapping[str, Counter[str]]) -> None:
+    def single_pass(self, order: Sequence[str], counts: Mapping[str, Mapping[str, float]]) -> None:
         st = self.state
         for aid in order:
             st.n_docs += 1
@@ -473,7 +308,7 @@ class _Run:
             else:
                 self.open(aid, vec, day)
 
-    def refine(self, order: Sequence[str], counts: Mapping[str, Counter[str]]) -> None:
+    def refine(self, order: Sequence[str], counts: Mapping[str, Mapping[str, float]]) -> None:
         st = self.state
         # Vectors again with the idf of the whole stream so far, then each article moves to
         # its best storyline (k-means style, in a fixed order).
@@ -551,7 +386,8 @@ class _Run:
                 sim = self.linkage(a, b)
                 if sim >= s.merge_threshold:
                     key = version.get(cid, 0) + version.get(other, 0)
-                    heapq.heappush(heap, (-sim, key, *sorted((cid, other))))
+                    first, second = sorted((cid, other))
+                    heapq.heappush(heap, (-sim, key, first, second))
 
         for cid in sorted(st.storylines):
             if st.storylines[cid].batch == self.batch:
@@ -609,14 +445,6 @@ def _publication_order(articles: Sequence[CleanArticle]) -> list[CleanArticle]:
     return [a for _, _, a in keyed]
 
 
-def _learn_names(state: ClusterState, article: CleanArticle) -> None:
-    for term, surface, capitalised in name_forms(article.text):
-        state.seen[term] += 1
-        if capitalised:
-            state.caps[term] += 1
-            state.surface.setdefault(term, surface)
-
-
 def _label(state: ClusterState, cluster: _Cluster, settings: ClusterSettings) -> str:
     terms = sorted(cluster.centroid.items(), key=lambda kv: (-kv[1], kv[0]))
     names: list[str] = []
@@ -626,7 +454,7 @@ def _label(state: ClusterState, cluster: _Cluster, settings: ClusterSettings) ->
             name = term.removeprefix(_ENTITY_PREFIX).title()
             if name not in names and len(names) < settings.label_names:
                 names.append(name)
-        elif state.seen[term] and state.caps[term] * 2 > state.seen[term]:
+        elif state.seen[term] and state.caps[term] * 3 > state.seen[term]:
             name = state.surface.get(term, term.title())
             if name not in names and len(names) < settings.label_names:
                 names.append(name)
@@ -684,9 +512,7 @@ def cluster_articles(
     for article in fresh:
         state.seq[article.id] = len(state.seq)
         state.dates[article.id] = _ordinal(article.published)
-    counts = {a.id: _term_counts(a, entities.get(a.id, ()), settings) for a in originals}
-    for article in originals:
-        _learn_names(state, article)
+    counts = {a.id: _term_counts(a, entities.get(a.id, ()), settings, state) for a in originals}
     order = [a.id for a in originals]
     run = _Run(state, settings)
     run.single_pass(order, counts)

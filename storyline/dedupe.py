@@ -90,7 +90,9 @@ class DuplicateIndex:
         """Create an empty index; ``threshold`` is the estimated Jaccard of the shingle sets."""
         self.threshold = threshold
         self.num_perm = num_perm
-        self._lsh = MinHashLSH(threshold=threshold, num_perm=num_perm)
+        # Candidates come from a looser LSH threshold: at the verify threshold itself the band
+        # layout misses ~15% of true copies near it; every candidate is verified anyway.
+        self._lsh = MinHashLSH(threshold=max(0.5, threshold - 0.2), num_perm=num_perm)
         self._signatures: dict[str, LeanMinHash] = {}
         self._entries: dict[str, _Entry] = {}
         self._by_hash: dict[str, str] = {}  # content hash -> first id seen with it

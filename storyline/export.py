@@ -47,6 +47,10 @@ def export_rows(store: Store, what: str) -> Iterator[dict[str, Any]]:
             yield row
     elif what == "entities":
         yield from store.rows("entities", order="name, id")
+    elif what == "timeline":
+        for row in store.rows("timeline", order="story_id, rank"):
+            row.pop("rank")
+            yield row
     elif what == "stories":
         yield from store.rows("stories", order="level DESC, first_date, id")
     elif what in WHATS:

@@ -173,3 +173,92 @@ class IngestSummary:
         for item in self.rejected:
             counts[item.code] = counts.get(item.code, 0) + 1
         return dict(sorted(counts.items()))
+
+
+@dataclass(frozen=True, slots=True)
+class QualityReport:
+    """How far an article's copy can be trusted: a 0..1 score, flag codes and their reasons."""
+
+    article_id: str
+    score: float  # 1 = trustworthy
+    flags: tuple[str, ...] = ()  # "incoherent", "spliced", "attribution_mismatch", ...
+    reasons: tuple[str, ...] = ()  # one human-readable reason per flag, same order
+
+
+ClaimKind = Literal["corroborated", "single_source"]
+ConflictKind = Literal["number", "date", "quote"]
+Corroboration = Literal["corroborated", "single_source", "conflicting"]
+
+
+@dataclass(frozen=True, slots=True)
+class Claim:
+    """One statement made by one or more articles of a story, aligned across them."""
+
+    id: str
+    story_id: str
+    text: str  # the representative statement, as one article wrote it
+    article_ids: tuple[str, ...]  # every supporting article, copies included
+    sources: tuple[str, ...]  # distinct outlets (or original article ids when no outlet)
+    kind: ClaimKind
+    support: int = 1  # independent supporters: a copy counts once with its original per outlet
+    statements: tuple[tuple[str, str], ...] = ()  # (article_id, sentence as written)
+    numbers: tuple[tuple[str, str, str], ...] = ()  # (article_id, counted thing, value)
+    date: str | None = None  # ISO date the statement names (the event's, not the page's)
+    position: float = 1.0  # best relative position of a statement in its article (0 = lead)
+
+
+@dataclass(frozen=True, slots=True)
+class Conflict:
+    """Values that disagree for one quantity, date or quote across a story's articles."""
+
+    id: str
+    story_id: str
+    kind: ConflictKind
+    subject: str  # the counted thing ("killed", "targets"), the event or the speaker
+    values: tuple[tuple[str, tuple[str, ...]], ...]  # (value, article ids stating it)
+    claim_ids: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class BriefingSentence:
+    """One sentence of a briefing with the articles it comes from."""
+
+    text: str
+    citations: tuple[str, ...]  # article ids
+    date: str | None = None
+    corroboration: Corroboration = "single_source"
+    claim_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Briefing:
+    """A short cited summary of one story."""
+
+    story_id: str
+    sentences: tuple[BriefingSentence, ...]
+    conflicts: tuple[Conflict, ...] = ()
+    titles: tuple[tuple[str, str, str], ...] = ()  # (article_id, outlet, title) of cited articles
+
+
+@dataclass(frozen=True, slots=True)
+class DatedEvent:
+    """A sentence reporting something that happened on a resolved date, with its sources."""
+
+    id: str
+    article_id: str
+    date: str  # ISO day (YYYY-MM-DD), or month (YYYY-MM) when the text says no more
+    text: str  # the sentence
+    start: int  # char span of the sentence in CleanArticle.text
+    end: int
+    sources: tuple[str, ...] = ()  # article ids that report it; merging fills this
+    published: str | None = None  # ISO publication day of the reporting article
+
+
+@dataclass(frozen=True, slots=True)
+class TimelineEntry:
+    """One date of a story's timeline: what happened then and which articles say so."""
+
+    story_id: str
+    date: str  # ISO
+    text: tuple[str, ...]  # selected sentences, most central first
+    sources: tuple[str, ...] = ()

@@ -3,19 +3,13 @@
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
-import functools
 from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING
 
+from storyline import stages
 from storyline.clean import clean_article, find_furniture
-from storyline.extract.annotate import annotate_chunk, chunked
-from storyline.extract.dates import find_timexes, infer_published
-from storyline.extract.entities import merge_entities
-from storyline.extract.quotes import canonicalise_speakers
 from storyline.ingest import FormatChoice, iter_files, read_file
-from storyline.models import CleanArticle, IngestSummary, RawArticle, Rejected, TimeExpr
-from storyline.runners import map_ordered
+from storyline.models import CleanArticle, IngestSummary, RawArticle, Rejected
 
 if TYPE_CHECKING:
     from concurrent.futures import Executor
@@ -117,126 +111,21 @@ def threshold_for(raw: RawArticle, settings: Settings) -> float:
 def analyse(
     store: Store, *, settings: Settings, executor: Executor | None = None
 ) -> list[tuple[str, str]]:
-    """Run every stage over the stored articles not yet processed; report what each produced."""
-    report = [
-        (
-            "clean",
-            (
-                f"{store.count('articles')} articles, "
-                f"{store.count('removed_lines')} boilerplate lines set aside"
-            ),
-        )
+    """Run every stage over the stored articles not yet processed; report what each produced.
+
+    Order matters: copies are found first so they are not analysed twice, dates before the
+    NLP stage, entities before clustering, and quality before anything that weighs sources.
+    """
+    articles = store.count("articles")
+    removed = store.count("removed_lines")
+    duplicates = stages.run_dedupe(store)
+    return [
+        ("clean", f"{articles} articles, {removed} boilerplate lines set aside"),
+        ("dedupe", f"{len(duplicates)} copies of other articles"),
+        ("dates", stages.run_dates(store, executor)),
+        ("nlp", stages.run_nlp(store, settings, executor, skip=set(duplicates))),
+        ("entities", stages.run_entities(store, settings)),
+        ("quality", stages.run_quality(store, duplicates)),
+        ("stories", stages.run_clusters(store, duplicates)),
+        ("timeline", stages.run_timelines(store)),
     ]
-    report.append(("dates", _run_dates(store, executor)))
-    report.append(("nlp", _run_nlp(store, settings, executor)))
-    report.append(("entities", _run_entities(store, settings)))
-    return report
-
-
-def _run_nlp(store: Store, settings: Settings, executor: Executor | None) -> str:
-    pending = store.pending("nlp")
-    chunks = chunked(
-        pending,
-        model=settings.nlp.model,
-        size=settings.nlp.batch_size * 4,
-        batch_size=settings.nlp.batch_size,
-    )
-    mentions = quotes = 0
-    # each chunk is stored as soon as it is done: an interrupted run resumes after it
-    for results in map_ordered(annotate_chunk, chunks, executor):
-        store.save_stage(
-            "nlp",
-            [r.article_id for r in results],
-            mentions=[(m, None) for r in results for m in r.mentions],
-            quotes=[q for r in results for q in r.quotes],
-        )
-        mentions += sum(len(r.mentions) for r in results)
-        quotes += sum(len(r.quotes) for r in results)
-    return f"{len(pending)} articles parsed, {mentions} mentions, {quotes} quotes"
-
-
-def _run_entities(store: Store, settings: Settings) -> str:
-    entities, mention_map = merge_entities(store.mentions(), aliases=settings.aliases)
-    quotes = canonicalise_speakers(store.quotes(local=True), entities, mention_map)
-    store.replace_entities(entities, mention_map, quotes)
-    people = sum(e.type == "PERSON" for e in entities)
-    attributed = sum(q.speaker is not None for q in quotes)
-    return (
-        f"{len(entities)} entities ({people} people), "
-        f"{attributed} of {len(quotes)} quotes attributed"
-    )
-
-
-@dataclasses.dataclass(frozen=True, slots=True)
-class DatedArticle:
-    """What the dates stage found in one article."""
-
-    article_id: str
-    published: str | None
-    published_source: str
-    published_confidence: float
-    timexes: tuple[TimeExpr, ...]
-
-
-@dataclasses.dataclass(frozen=True, slots=True)
-class CorpusWindow:
-    """The span of time a corpus's dated articles cover, which bounds undated ones."""
-
-    earliest: dt.date | None = None
-    latest: dt.date | None = None
-
-    @classmethod
-    def of(cls, dates: Iterable[str]) -> CorpusWindow:
-        """Return the window around known publication dates, a year of slack on each side."""
-        known = sorted(dt.date.fromisoformat(d) for d in dates)
-        if not known:
-            return cls()
-        slack = dt.timedelta(days=366)
-        return cls(known[0] - slack, known[-1] + slack)
-
-
-def date_article(article: CleanArticle, window: CorpusWindow | None = None) -> DatedArticle:
-    """Infer the publication date when metadata has none, then resolve the article's timexes."""
-    published, source, confidence = (
-        article.published,
-        article.published_source,
-        article.published_confidence,
-    )
-    if published is None:
-        # an article cannot be published in the future, nor far outside its corpus's window
-        today = dt.datetime.now(tz=dt.UTC).date()
-        window = window or CorpusWindow()
-        inferred, confidence = infer_published(
-            article.text,
-            title=article.title,
-            today=min(today, window.latest or today),
-            earliest=window.earliest,
-        )
-        if inferred is not None:
-            published, source = inferred.isoformat(), "inferred"
-    anchor = dt.date.fromisoformat(published) if published else None
-    timexes = find_timexes(article.text, anchor=anchor, article_id=article.id)
-    return DatedArticle(article.id, published, source, confidence, tuple(timexes))
-
-
-def _run_dates(store: Store, executor: Executor | None) -> str:
-    pending = store.pending("dates")
-    window = CorpusWindow.of(store.known_dates())
-    results = list(map_ordered(functools.partial(date_article, window=window), pending, executor))
-    store.set_published(
-        [
-            (r.article_id, r.published, r.published_source, r.published_confidence)
-            for r in results
-            if r.published_source == "inferred"
-        ]
-    )
-    store.save_stage(
-        "dates", [r.article_id for r in results], timexes=[t for r in results for t in r.timexes]
-    )
-    inferred = sum(r.published_source == "inferred" for r in results)
-    unknown = sum(r.published is None for r in results)
-    timexes = sum(len(r.timexes) for r in results)
-    return (
-        f"{len(results)} articles dated ({inferred} publication dates inferred, "
-        f"{unknown} unknown), {timexes} time expressions"
-    )

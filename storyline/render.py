@@ -9,7 +9,7 @@ from rich.table import Table
 from storyline.errors import DESCRIPTIONS
 
 if TYPE_CHECKING:
-    from storyline.models import IngestSummary
+    from storyline.models import IngestSummary, TimelineEntry
 
 
 def summary_table(summary: IngestSummary, *, title: str = "storyline ingest") -> Table:
@@ -36,4 +36,36 @@ def rejected_table(summary: IngestSummary, *, limit: int = 20) -> Table:
         table.add_row(item.locator, item.code, item.reason)
     if len(summary.rejected) > limit:
         table.add_row(f"... {len(summary.rejected) - limit} more", "", "export --what rejected")
+    return table
+
+
+def stories_table(rows: list[dict[str, object]]) -> Table:
+    """Return the stories as a table: storylines with their events indented under them."""
+    table = Table(title="stories", show_header=True, header_style="bold")
+    for column in ("id", "level", "dates", "articles", "label"):
+        table.add_column(column)
+    storylines = [r for r in rows if r["level"] == "storyline"]
+    events = [r for r in rows if r["level"] == "event"]
+    for story in storylines:
+        table.add_row(*_story_cells(story, indent=""))
+        for event in (e for e in events if e["parent"] == story["id"]):
+            table.add_row(*_story_cells(event, indent="  "))
+    return table
+
+
+def _story_cells(row: dict[str, object], *, indent: str) -> list[str]:
+    ids = row["article_ids"]
+    count = len(ids) if isinstance(ids, list) else 0
+    dates = f"{row['first_date'] or '?'} – {row['last_date'] or '?'}"
+    return [f"{indent}{row['id']}", str(row["level"]), dates, str(count), str(row["label"])]
+
+
+def timeline_table(entries: list[TimelineEntry], *, title: str = "timeline") -> Table:
+    """Return a timeline as a table: date, what happened, how many articles say so."""
+    table = Table(title=title, show_header=True, header_style="bold")
+    table.add_column("date")
+    table.add_column("what happened")
+    table.add_column("sources", justify="right")
+    for entry in entries:
+        table.add_row(entry.date, " ".join(entry.text), str(len(entry.sources)))
     return table

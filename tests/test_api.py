@@ -25,7 +25,7 @@ def test_api_open_ingest_run_articles(tmp_path):
         assert summary.rejected == ()
         report = workspace.run()
         names = [name for name, _ in report.stages]
-        assert names[:2] == ["clean", "dates"]
+        assert names[:3] == ["clean", "dedupe", "dates"]
         articles = workspace.articles()
         assert len(articles) == summary.stored
         assert len({a.source for a in articles if a.source}) >= 4

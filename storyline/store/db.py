@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, Literal, Self
 from storyline.errors import StoreError
 from storyline.models import (
     CleanArticle,
+    DatedEvent,
     Entity,
     Mention,
     Quote,
@@ -24,6 +25,7 @@ from storyline.models import (
     RemovedLine,
     Story,
     TimeExpr,
+    TimelineEntry,
 )
 from storyline.store.migrations import migrate
 
@@ -245,6 +247,7 @@ class Store:
         timexes: Sequence[TimeExpr] | None = None,
         mentions: Sequence[tuple[Mention, str | None]] | None = None,
         quotes: Sequence[Quote] | None = None,
+        events: Sequence[tuple[DatedEvent, bool]] | None = None,
     ) -> None:
         """Replace what one per-article stage found in these articles and mark them done.
 
@@ -275,6 +278,16 @@ class Store:
                     "VALUES (:id, :article_id, :speaker, :speaker_text, :cue, :kind, :text, "
                     ":start, :end, :nested_in, :speaker_entity_id, :speaker)",
                     [asdict(q) for q in quotes],
+                )
+            if events is not None:
+                conn.executemany("DELETE FROM events WHERE article_id = ?", done)
+                conn.executemany(
+                    'INSERT OR REPLACE INTO events (id, article_id, date, text, start, "end", '
+                    "published, lead) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    [
+                        (e.id, e.article_id, e.date, e.text, e.start, e.end, e.published, lead)
+                        for e, lead in events
+                    ],
                 )
             conn.executemany(
                 "INSERT OR IGNORE INTO article_stages (article_id, stage) VALUES (?, ?)",
@@ -377,6 +390,55 @@ class Store:
                 [(score, _dump(tuple(flags)), aid) for aid, score, flags in rows],
             )
 
+    def events(self, article_ids: Iterable[str]) -> tuple[list[DatedEvent], list[DatedEvent]]:
+        """Return the dated events and the lead sentences of these articles."""
+        dated: list[DatedEvent] = []
+        leads: list[DatedEvent] = []
+        wanted = list(article_ids)
+        for begin in range(0, len(wanted), 500):
+            chunk = wanted[begin : begin + 500]
+            marks = ",".join("?" * len(chunk))
+            rows = self.conn.execute(
+                f"SELECT * FROM events WHERE article_id IN ({marks}) ORDER BY article_id, start",  # noqa: S608
+                chunk,
+            )
+            for r in rows:
+                event = DatedEvent(
+                    r["id"],
+                    r["article_id"],
+                    r["date"],
+                    r["text"],
+                    r["start"],
+                    r["end"],
+                    (r["article_id"],),
+                    r["published"],
+                )
+                (leads if r["lead"] else dated).append(event)
+        return dated, leads
+
+    def replace_timelines(self, entries: Sequence[TimelineEntry]) -> None:
+        """Replace every story's timeline."""
+        with self.transaction() as conn:
+            conn.execute("DELETE FROM timeline")
+            conn.executemany(
+                "INSERT INTO timeline (story_id, date, text, sources, rank) VALUES (?, ?, ?, ?, ?)",
+                [
+                    (e.story_id, e.date, " ".join(e.text), _dump(e.sources), rank)
+                    for rank, e in enumerate(entries)
+                ],
+            )
+
+    def entity_names(self) -> dict[str, list[str]]:
+        """Return article id -> canonical names of the entities it mentions."""
+        rows = self.conn.execute(
+            "SELECT DISTINCT m.article_id, e.name FROM mentions m JOIN entities e "
+            "ON e.id = m.entity_id ORDER BY m.article_id, e.name"
+        )
+        names: dict[str, list[str]] = {}
+        for article_id, name in rows:
+            names.setdefault(article_id, []).append(name)
+        return names
+
     def known_dates(self) -> list[str]:
         """Return the publication dates that came with the articles (metadata, not inferred)."""
         rows = self.conn.execute(
@@ -408,7 +470,7 @@ class Store:
             yield {key: _load(key, row[key]) for key in row.keys()}  # noqa: SIM118
 
 
-_JSON_COLUMNS = {"meta", "quality_flags", "aliases", "roles", "article_ids"}
+_JSON_COLUMNS = {"meta", "quality_flags", "aliases", "roles", "article_ids", "sources"}
 _TABLES = {
     "articles",
     "removed_lines",
@@ -420,6 +482,8 @@ _TABLES = {
     "stories",
     "stage_state",
     "article_stages",
+    "events",
+    "timeline",
 }
 
 

@@ -145,6 +145,28 @@ MIGRATIONS: Final[tuple[str, ...]] = (
     """,
     # 5: full-text search for the web UI and API.
     FTS_MIGRATION,
+    # 6: dated events per article (and undated lead sentences), and each story's timeline.
+    """
+    CREATE TABLE events (
+        id TEXT PRIMARY KEY,
+        article_id TEXT NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+        date TEXT NOT NULL,
+        text TEXT NOT NULL,
+        start INTEGER NOT NULL,
+        "end" INTEGER NOT NULL,
+        published TEXT,
+        lead INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE INDEX events_article ON events(article_id);
+    CREATE TABLE timeline (
+        story_id TEXT NOT NULL,
+        date TEXT NOT NULL,
+        text TEXT NOT NULL,
+        sources TEXT NOT NULL DEFAULT '[]',
+        rank INTEGER NOT NULL,
+        PRIMARY KEY (story_id, rank)
+    );
+    """,
 )
 
 

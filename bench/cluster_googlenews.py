@@ -1,0 +1,147 @@
+"""Storyline clustering on GoogleNews story clusters, scored next to the evaluator's peers.
+
+Usage: bench/cluster_googlenews.py [--data PATH] [--out FILE]
+
+Runs storyline's clusterer with its default settings (storyline level, number of clusters never
+given, no dates) on the T, S and TS variants in id order and on T and TS in the News-T stream
+order, plus TS on the two fixed halves (``int(id) % 2``); scores everything with
+shared/eval/tools/eval_clusters.py together with its peers (TF-IDF + k-means with the gold k, the
+streaming baseline in both orders) and prints one table. The defaults were chosen on the even
+half; the odd half and the full set are reported beside it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from storyline.cluster import cluster_articles
+from storyline.models import CleanArticle, content_hash
+
+SHARED = Path(__file__).resolve().parents[2] / "shared"
+DEFAULT_DATA = SHARED / "eval" / "googlenews-story-clusters"
+EVALUATOR = SHARED / "eval" / "tools" / "eval_clusters.py"
+COLUMNS = ("k", "nmi", "nmi_geo", "ari", "ami", "hom", "com", "b3_p", "b3_r", "b3_f")
+TUNED_ON = "even half (int(id) % 2 == 0), TS and T"
+
+
+def load(data: Path) -> list[dict[str, str]]:
+    """Return the gold records in file (id) order."""
+    with (data / "googlenews.jsonl").open(encoding="utf-8") as f:
+        return [json.loads(line) for line in f if line.strip()]
+
+
+def articles(records: list[dict[str, str]], variant: str) -> list[CleanArticle]:
+    """Return one undated CleanArticle per record for a variant (T, S or TS)."""
+    out = []
+    for r in records:
+        title = r["title"] if variant in {"T", "TS"} else ""
+        text = r["snippet"] if variant in {"S", "TS"} else ""
+        out.append(
+            CleanArticle(
+                id=r["id"],
+                title=title,
+                text=text,
+                locator=f"googlenews:{r['id']}",
+                format="jsonl",
+                content_hash=content_hash(title, text),
+            )
+        )
+    return out
+
+
+def predict(items: list[CleanArticle]) -> dict[str, str]:
+    """Return article id -> storyline id from storyline's default clusterer."""
+    stories, _ = cluster_articles(items)
+    return {aid: s.id for s in stories if s.level == "storyline" for aid in s.article_ids}
+
+
+def write(path: Path, ids: list[str], labels: dict[str, str]) -> None:
+    """Write predictions in the evaluator's JSONL format."""
+    with path.open("w", encoding="utf-8") as f:
+        for i in ids:
+            f.write(json.dumps({"id": i, "cluster": labels[i]}) + "\n")
+
+
+def evaluate(gold: Path, args: list[str]) -> list[tuple[str, dict[str, float]]]:
+    """Run the evaluator and return its rows (name, metrics)."""
+    cmd = [sys.executable, str(EVALUATOR), "--gold", str(gold), *args]
+    out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
+    rows = []
+    for line in out.splitlines():
+        parts = line[34:].split()
+        if len(parts) >= len(COLUMNS) and ":" in line[:34]:
+            try:
+                values = [float(p) for p in parts[: len(COLUMNS)]]
+            except ValueError:
+                continue
+            rows.append((line[:34].strip(), dict(zip(COLUMNS, values, strict=True))))
+    return rows
+
+
+def main() -> None:
+    """Run the benchmark and print the table."""
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--data", type=Path, default=DEFAULT_DATA)
+    ap.add_argument("--out", type=Path, help="write storyline's TS predictions (id order) here")
+    a = ap.parse_args()
+    records = load(a.data)
+    ids = [r["id"] for r in records]
+    pos = {r["id"]: r for r in records}
+    order_file = a.data / "news_t_stream_order.txt"
+    news_t = [x.strip() for x in order_file.read_text(encoding="utf-8").split() if x.strip()]
+    tmp = Path(tempfile.mkdtemp(prefix="storyline-gn-"))
+    runs = [("T", "id"), ("S", "id"), ("TS", "id"), ("T", "news-t"), ("TS", "news-t")]
+    preds: list[str] = []
+    for variant, order in runs:
+        recs = records if order == "id" else [pos[i] for i in news_t]
+        start = time.perf_counter()
+        labels = predict(articles(recs, variant))
+        took = time.perf_counter() - start
+        path = tmp / f"storyline-{variant}-{order}.jsonl"
+        write(path, ids, labels)
+        preds += ["--pred", f"{variant}={path}"]
+        print(f"storyline {variant} {order}: {len(set(labels.values()))} clusters in {took:.1f}s")
+        if variant == "TS" and order == "id" and a.out:
+            write(a.out, ids, labels)
+    half_rows = []
+    for parity in (0, 1):
+        half = [r for r in records if int(r["id"]) % 2 == parity]
+        gold = tmp / f"gold-half{parity}.jsonl"
+        with gold.open("w", encoding="utf-8") as f:
+            f.writelines(json.dumps(r) + "\n" for r in half)
+        for variant in ("TS", "T"):
+            path = tmp / f"storyline-{variant}-half{parity}.jsonl"
+            write(path, [r["id"] for r in half], predict(articles(half, variant)))
+            name = "even" if parity == 0 else "odd"
+            for _, row in evaluate(gold, ["--pred", f"{variant}={path}"]):
+                half_rows.append((f"{variant}: storyline {name} half", row))
+    gold = a.data / "googlenews.jsonl"
+    rows = evaluate(gold, ["--peer", "kmeans", *preds])
+    rows += [r for r in evaluate(gold, ["--peer", "stream"]) if "stream" in r[0]]
+    rows += [
+        r for r in evaluate(gold, ["--peer", "stream", "--order", "news-t"]) if "stream" in r[0]
+    ]
+    rows += half_rows
+    print(f"\nthresholds: storyline defaults, chosen on the {TUNED_ON}")
+    print(f"{'run':40} {'k':>5} {'nmi':>6} {'b3_f1':>6} {'ari':>6} {'b3_p':>6} {'b3_r':>6}")
+    for name, r in rows:
+        label = name.replace("storyline-", "storyline ").removesuffix(".jsonl")
+        print(
+            f"{label:40} {int(r['k']):5d} {r['nmi']:6.3f} {r['b3_f']:6.3f} {r['ari']:6.3f}"
+            f" {r['b3_p']:6.3f} {r['b3_r']:6.3f}"
+        )
+    head = next(r for name, r in rows if name == "TS: storyline-TS-id.jsonl")
+    print(f"storyline b3 f1: {head['b3_f']:.3f}")
+    print(f"storyline nmi: {head['nmi']:.3f}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,184 @@
+"""Score storyline's incoherence score on spliced and shuffled articles built from Timeline17.
+
+Usage: ``python bench/splice_detection.py [--data PATH] [--n N] [--seed S]``. ``PATH`` is a folder
+holding ``articles.jsonl`` or ``articles.jsonl.gz`` (Timeline17 format). With a fixed seed it
+samples originals and builds (a) spliced versions, sentences of two or three articles of
+different topics (else dates) interleaved under the first article's title, and (b) versions with
+the body sentences shuffled. Every version is cut to the same sentence count as an original, so
+length says nothing. Prints ROC AUC of storyline and of a peer baseline (mean TF-IDF cosine of
+adjacent sentences) and ends with ``auc: X`` (spliced and shuffled together).
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import random
+import re
+from pathlib import Path
+
+import numpy as np
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.metrics import roc_auc_score
+
+from storyline.quality import incoherence_score, split_sentences
+
+SHARED = Path(__file__).resolve().parents[2] / "shared"
+DEFAULT_DATA = SHARED / "eval" / "timeline17"
+MIN_SENTENCES = 8  # title sentence + at least 7 body sentences
+
+_PTB = [
+    (r"-LRB-", "("),
+    (r"-RRB-", ")"),
+    (r"-LSB-", "["),
+    (r"-RSB-", "]"),
+    (r"-LCB-", "{"),
+    (r"-RCB-", "}"),
+    (r"``\s*", "“"),
+    (r"\s*''", "”"),
+    (r"`\s*", "‘"),
+    (r"\(\s+", "("),
+    (r"\s+\)", ")"),
+    (r"\s+(n't|'s|'re|'ve|'ll|'d|'m)\b", r"\1"),
+    (r"\s+([.,;:!?%])", r"\1"),
+    (r"\$\s+", "$"),
+    (r"\s+'(\s|$)", r"’\1"),
+]
+
+
+def detokenise(text: str) -> str:
+    """Return PTB-tokenised text as ordinary prose."""
+    for pattern, repl in _PTB:
+        text = re.sub(pattern, repl, text)
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def read_articles(data: Path) -> list[dict[str, str]]:
+    """Return the articles of a Timeline17 folder (or file), plain or gzipped JSONL."""
+    if data.is_dir():
+        candidates = [data / "articles.jsonl", data / "articles.jsonl.gz"]
+        data = next(p for p in candidates if p.exists())
+    opener = gzip.open if data.suffix == ".gz" else open
+    with opener(data, "rt", encoding="utf-8") as handle:
+        return [json.loads(line) for line in handle if line.strip()]
+
+
+def prepare(rows: list[dict[str, str]]) -> list[dict[str, object]]:
+    """Return usable articles: first sentence as title (T17 glues the headline to the lead)."""
+    out = []
+    for row in rows:
+        sentences = split_sentences(detokenise(row["text"]))
+        if len(sentences) >= MIN_SENTENCES:
+            out.append(
+                {
+                    "topic": row["topic"],
+                    "date": row["dct"],
+                    "title": sentences[0],
+                    "body": sentences[1:],
+                }
+            )
+    return out
+
+
+def _partner(rng: random.Random, pool: list[dict], first: dict, taken: list[dict]) -> dict:
+    """Return an article of another topic, else one published 30+ days apart."""
+    topics = {a["topic"] for a in taken}
+    other = [a for a in pool if a["topic"] not in topics]
+    if not other:
+        dates = {a["date"] for a in taken}
+        other = [
+            a
+            for a in pool
+            if all(
+                abs(np.datetime64(a["date"]) - np.datetime64(d)).astype(int) >= 30 for d in dates
+            )
+        ] or [a for a in pool if a is not first]
+    return rng.choice(other)
+
+
+def build(articles: list[dict], n: int, seed: int) -> list[tuple[str, str, str]]:
+    """Return (kind, title, text) triples: originals, spliced and shuffled versions."""
+    rng = random.Random(seed)
+    order = list(range(len(articles)))
+    rng.shuffle(order)
+    picks = [articles[i] for i in order]
+    cases: list[tuple[str, str, str]] = []
+    per = min(n, len(picks) // 3)
+    for k in range(per):
+        original, first, shuffled = picks[k], picks[per + k], picks[2 * per + k]
+        size = rng.randint(6, min(14, len(original["body"])))
+        cases.append(("original", original["title"], "\n".join(original["body"][:size])))
+        # spliced: the first article keeps its title and leads its share; others are sampled
+        size = rng.randint(6, 14)
+        sources = [first]
+        for _ in range(rng.choice((1, 2))):
+            sources.append(_partner(rng, articles, first, sources))
+        share = max(3, size // len(sources) + (size % len(sources) > 0))
+        parts = [first["body"][:share]]
+        for other in sources[1:]:
+            body = other["body"]
+            idx = sorted(rng.sample(range(len(body)), min(len(body), max(2, size // len(sources)))))
+            parts.append([body[i] for i in idx])
+        streams = [list(p) for p in parts]
+        merged: list[str] = []
+        while any(streams):
+            live = [s for s in streams if s]
+            merged.append(rng.choice(live).pop(0))
+        cases.append(("spliced", first["title"], "\n".join(merged[:size])))
+        size = rng.randint(6, min(14, len(shuffled["body"])))
+        body = shuffled["body"][:size]
+        perm = body[:]
+        while perm == body:
+            rng.shuffle(perm)
+        cases.append(("shuffled", shuffled["title"], "\n".join(perm)))
+    return cases
+
+
+def peer_score(title: str, text: str) -> float:
+    """Return 1 - mean TF-IDF cosine of adjacent sentences (the usual cheap baseline)."""
+    del title
+    sentences = split_sentences(text)
+    matrix = TfidfVectorizer(stop_words="english").fit_transform(sentences)
+    sims = (matrix @ matrix.T).toarray()
+    adjacent = [sims[i, i + 1] for i in range(len(sentences) - 1)]
+    return 1.0 - float(np.mean(adjacent))
+
+
+def auc(cases: list[tuple[str, str, str]], scores: list[float], kinds: set[str]) -> float:
+    """Return ROC AUC of ``scores`` for the given modified kinds against the originals."""
+    labels, values = [], []
+    for (kind, _, _), score in zip(cases, scores, strict=True):
+        if kind == "original" or kind in kinds:
+            labels.append(int(kind != "original"))
+            values.append(score)
+    return float(roc_auc_score(labels, values))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
+    parser.add_argument("--n", type=int, default=250, help="originals (and of each modified kind)")
+    parser.add_argument("--seed", type=int, default=17)
+    args = parser.parse_args()
+    articles = prepare(read_articles(args.data))
+    cases = build(articles, args.n, args.seed)
+    ours = [incoherence_score(title, text) for _, title, text in cases]
+    peer = [peer_score(title, text) for _, title, text in cases]
+    counts = {k: sum(c[0] == k for c in cases) for k in ("original", "spliced", "shuffled")}
+    print(
+        f"data: {args.data}  usable articles: {len(articles)}  cases: {counts}  seed: {args.seed}"
+    )
+    print(f"{'ROC AUC':<22}{'storyline':>10}{'peer (adj. tf-idf)':>20}")
+    rows = (
+        ("spliced vs original", {"spliced"}),
+        ("shuffled vs original", {"shuffled"}),
+        ("both vs original", {"spliced", "shuffled"}),
+    )
+    for label, kinds in rows:
+        print(f"{label:<22}{auc(cases, ours, kinds):>10.3f}{auc(cases, peer, kinds):>20.3f}")
+    print(f"auc: {auc(cases, ours, {'spliced', 'shuffled'}):.3f}")
+
+
+if __name__ == "__main__":
+    main()

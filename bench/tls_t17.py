@@ -1,0 +1,194 @@
+"""Timeline17 timeline summarisation: storyline's timelines against the DATEWISE-style peer.
+
+Usage: python bench/tls_t17.py [--data PATH] [--out FILE] [--rouge original|reimpl] [--no-peer]
+The shared evaluator ``eval_t17.py`` gives each gold timeline's task (articles of the topic in the
+date range, number of dates, sentences per date, keywords); storyline finds dates itself
+(``find_timexes``; the dataset's ``mentioned_dates`` field is never read), turns sentences into
+dated events and builds each timeline with ``build_timeline``. Both storyline and the evaluator's
+peer are scored by the same code; the bench prints them side by side with seconds per topic and
+ends with storyline's ``date f1: X`` then ``ar1 f1: Y``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import gzip
+import json
+import re
+import subprocess
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from multiprocessing import Pool
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from storyline.extract.dates import find_timexes
+from storyline.extract.events import find_events, find_leads
+from storyline.timeline import build_timeline
+
+if TYPE_CHECKING:
+    from storyline.models import DatedEvent
+
+SHARED = Path(__file__).resolve().parents[2] / "shared"
+DEFAULT_DATA = SHARED / "eval" / "timeline17"
+EVALUATOR = SHARED / "eval" / "tools" / "eval_t17.py"
+_ROW = re.compile(r"^(\S+/\S+)\s+(\d+)\s+(\d+)\s+(\d+)\s+([\d.]+)\s+([\d.]+)\s+([\d.]+)\s*$")
+_AVG = re.compile(r"^(concat|agreement|align\+ m:1)\s+([\d.]+)\s+([\d.]+)\s*$")
+_HEAD = re.compile(r"^(date f1|ar1 f1): ([\d.]+)\s*$")
+# PTB brackets and quotes back to text, so sentences read well and match other outlets.
+_PTB = {"-LRB-": "(", "-RRB-": ")", "-LSB-": "[", "-RSB-": "]", "``": '"', "''": '"'}
+
+
+def read_articles(data: Path) -> list[dict[str, Any]]:
+    """Return the articles of ``data`` (plain or gzipped JSONL) without their upstream dates."""
+    path = data / "articles.jsonl"
+    rows: list[dict[str, Any]] = []
+    with (
+        path.open(encoding="utf-8")
+        if path.exists()
+        else gzip.open(data / "articles.jsonl.gz", "rt", encoding="utf-8") as f
+    ):
+        for line in f:
+            if line.strip():
+                row = json.loads(line)
+                row.pop("mentioned_dates", None)  # HeidelTime output: storyline finds its own
+                rows.append(row)
+    return rows
+
+
+def run_evaluator(args: list[str]) -> str:
+    """Run eval_t17.py with ``args``; return its standard output."""
+    proc = subprocess.run(
+        [sys.executable, str(EVALUATOR), *args], capture_output=True, text=True, check=False
+    )
+    if proc.returncode != 0:
+        sys.exit(f"eval_t17.py {' '.join(args)} failed:\n{proc.stdout}\n{proc.stderr}")
+    return proc.stdout
+
+
+def detokenise(text: str) -> str:
+    """Return PTB-tokenised text with brackets and quotes restored (gold keeps the tokens)."""
+    return " ".join(_PTB.get(tok, tok) for tok in text.split())
+
+
+def article_events(article: dict[str, Any]) -> tuple[list[DatedEvent], list[DatedEvent]]:
+    """Return the dated events and lead sentences of one T17 article."""
+    text = detokenise(article["text"])
+    published = dt.date.fromisoformat(article["dct"])
+    aid = f"{article['source_folder']}/{article['uid']}"
+    timexes = find_timexes(text, anchor=published, article_id=aid)
+    return (
+        find_events(text, article_id=aid, published=published, timexes=timexes),
+        find_leads(text, article_id=aid, published=published, timexes=timexes),
+    )
+
+
+def predict(
+    tasks: list[dict[str, Any]],
+    articles: list[dict[str, Any]],
+    *,
+    use_keywords: bool,
+    jobs: int = 1,
+) -> tuple[dict[str, dict[str, list[str]]], dict[str, float]]:
+    """Return storyline's timeline per task key and the seconds spent per topic."""
+    by_topic: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for task in tasks:
+        by_topic[task["topic"]].append(task)
+    preds: dict[str, dict[str, list[str]]] = {}
+    seconds: dict[str, float] = {}
+    for topic, topic_tasks in by_topic.items():
+        began = time.perf_counter()
+        first = min(t["start"] for t in topic_tasks)
+        last = max(t["end"] for t in topic_tasks)
+        chosen_articles = [a for a in articles if a["topic"] == topic and first <= a["dct"] <= last]
+        if jobs > 1:
+            with Pool(jobs) as pool:
+                found = pool.map(article_events, chosen_articles, chunksize=16)
+        else:
+            found = [article_events(a) for a in chosen_articles]
+        events: list[tuple[str, DatedEvent]] = []  # (publication day, event)
+        leads: list[DatedEvent] = []
+        for article, (dated, lead) in zip(chosen_articles, found, strict=True):
+            events += [(article["dct"], e) for e in dated]
+            leads += lead
+        for task in topic_tasks:
+            start, end = task["start"], task["end"]
+            chosen = [e for dct, e in events if start <= dct <= end and start <= e.date <= end]
+            timeline = build_timeline(
+                [e for e in chosen if len(e.date) == 10],
+                max_dates=task["max_dates"],
+                sentences_per_date=task["sents_per_date"],
+                keywords=task["keywords"] if use_keywords else (),
+                story_id=task["key"],
+                leads=[e for e in leads if start <= e.date <= end],
+            )
+            preds[task["key"]] = {entry.date: list(entry.text) for entry in timeline}
+        seconds[topic] = time.perf_counter() - began
+    return preds, seconds
+
+
+def parse(output: str) -> tuple[dict[str, tuple[float, ...]], dict[str, tuple[float, float]]]:
+    """Return the evaluator's per-timeline (date F, AR1 F, AR2 F) and its averages."""
+    rows: dict[str, tuple[float, ...]] = {}
+    avgs: dict[str, tuple[float, float]] = {}
+    for line in output.splitlines():
+        if m := _ROW.match(line):
+            rows[m.group(1)] = (float(m.group(5)), float(m.group(6)), float(m.group(7)))
+        elif m := _AVG.match(line):
+            avgs[m.group(1)] = (float(m.group(2)), float(m.group(3)))
+        elif m := _HEAD.match(line):
+            avgs[m.group(1)] = (float(m.group(2)), 0.0)
+    return rows, avgs
+
+
+def main() -> None:
+    """Run storyline and the peer on the tasks, score both, print the comparison."""
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--data", type=Path, default=DEFAULT_DATA)
+    ap.add_argument("--out", type=Path, help="write storyline's timelines here (evaluator format)")
+    ap.add_argument("--rouge", choices=["original", "reimpl"], default="original")
+    ap.add_argument("--no-keywords", action="store_true", help="ignore the tasks' keywords")
+    ap.add_argument("--no-peer", action="store_true", help="score storyline only")
+    ap.add_argument("--jobs", type=int, default=2, help="processes for reading the articles")
+    a = ap.parse_args()
+    tmp = Path(tempfile.mkdtemp(prefix="tls_t17_"))
+    run_evaluator(["--data", str(a.data), "--emit-tasks", str(tmp / "tasks.jsonl")])
+    tasks = [json.loads(x) for x in (tmp / "tasks.jsonl").read_text().splitlines() if x.strip()]
+    preds, seconds = predict(
+        tasks, read_articles(a.data), use_keywords=not a.no_keywords, jobs=a.jobs
+    )
+    out = a.out or tmp / "storyline.json"
+    out.write_text(json.dumps(preds, ensure_ascii=False), encoding="utf-8")
+    common = ["--data", str(a.data), "--rouge", a.rouge]
+    ours, ours_avg = parse(run_evaluator([*common, "--pred", str(out)]))
+    peer: dict[str, tuple[float, ...]] = {}
+    peer_avg: dict[str, tuple[float, float]] = {}
+    if not a.no_peer:
+        peer, peer_avg = parse(run_evaluator([*common, "--peer"]))
+    print(f"T17 on {a.data} ({len(tasks)} timelines, ROUGE {a.rouge}): storyline vs DATEWISE peer")
+    print(f"{'timeline':48} {'l':>3} {'k':>2}  {'date F':>13}  {'AR1 F':>13}  {'AR2 F':>13}")
+    nan = (float("nan"),) * 3
+    for t in tasks:
+        s, p = ours.get(t["key"], nan), peer.get(t["key"], nan)
+        cells = "  ".join(f"{s[i]:6.3f} {p[i]:6.3f}" for i in range(3))
+        print(f"{t['key'][:48]:48} {t['max_dates']:3d} {t['sents_per_date']:2d}  {cells}")
+    print(f"{'average (F of mean P, mean R)':48} {'R1 F sl/peer':>14} {'R2 F sl/peer':>14}")
+    for m in ("concat", "agreement", "align+ m:1"):
+        s2, p2 = ours_avg.get(m, (0.0, 0.0)), peer_avg.get(m, (float("nan"),) * 2)
+        print(f"{m:48} {s2[0]:6.3f} {p2[0]:6.3f}  {s2[1]:6.3f} {p2[1]:6.3f}")
+    for m in ("date f1", "ar1 f1"):
+        print(f"{'peer ' + m:48} {peer_avg.get(m, (float('nan'), 0))[0]:6.3f}")
+    for topic, sec in seconds.items():
+        print(f"seconds for topic {topic}: {sec:.1f}")
+    print(f"seconds per topic (storyline, mean): {sum(seconds.values()) / len(seconds):.1f}")
+    print(f"date f1: {ours_avg['date f1'][0]:.3f}")
+    print(f"ar1 f1: {ours_avg['ar1 f1'][0]:.3f}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,192 @@
+"""Dated events: sentences that report something happening on a resolved date.
+
+``find_events`` reads an article's text and its temporal expressions (from ``dates.find_timexes``)
+and turns every sentence that names a day (or, failing that, a month) into a ``DatedEvent``.
+Sentences are split by a cheap regex so that whole corpora go through in seconds.
+"""
+
+from __future__ import annotations
+
+import bisect
+import hashlib
+import re
+from typing import TYPE_CHECKING
+
+from storyline.models import DatedEvent
+
+if TYPE_CHECKING:
+    import datetime as dt
+    from collections.abc import Sequence
+
+    from storyline.models import TimeExpr
+
+__all__ = ["find_events", "find_leads", "split_sentences"]
+
+# A boundary: end punctuation, optional closing quotes or brackets (plain or PTB-tokenised), then
+# space and something that can start a sentence; or a line break.
+_BOUNDARY_RE = re.compile(
+    r"[.!?]+(?:\s*(?:''|\"|”|’|'|\)|\]|-RRB-))*\s+(?=(?:``|[\"“‘'(\[]|-LRB-)?\s*[A-Z0-9])|\n+"
+)
+# Words whose trailing period does not end a sentence.
+_ABBREVIATION_WORDS = """
+    mr mrs ms dr prof st gen col lt sgt capt cmdr adm gov sen rep rev hon pres sec jr sr
+    mt ft no vs etc inc corp co ltd jan feb mar apr jun jul aug sep sept oct nov dec
+    u.s u.k u.n e.g i.e a.m p.m"""
+_ABBREVIATIONS = frozenset(_ABBREVIATION_WORDS.split())
+_DAY_RE = re.compile(r"^\d{4}-\d\d-\d\d")
+_MONTH_RE = re.compile(r"^\d{4}-\d\d$")
+# "the Kremlin said Wednesday", "announced on Tuesday": the date of the statement, not its content.
+_REPORTING_RE = re.compile(
+    r"\b(?:said|says|say|told|tells|announced|reported|stated|added|confirmed|declared|wrote"
+    r"|tweeted|insisted|warned|claimed|explained|noted|revealed)\s+(?:\w+\s+)?(?:on\s+|late\s+|"
+    r"early\s+)?$",
+    re.IGNORECASE,
+)
+_MAX_EVENT_CHARS = 600  # a "sentence" longer than this is a run of unsplit text, not an event
+
+
+def split_sentences(text: str) -> list[tuple[int, int]]:
+    """Return the (start, end) character spans of the sentences of ``text``, whitespace trimmed."""
+    spans: list[tuple[int, int]] = []
+    start = 0
+    for m in _BOUNDARY_RE.finditer(text):
+        if m.group().startswith((".", "!", "?")) and _is_abbreviation(text, start, m.start()):
+            continue
+        end = m.start() + len(m.group().rstrip())
+        _add_span(text, start, end, spans)
+        start = m.end()
+    _add_span(text, start, len(text), spans)
+    return spans
+
+
+def _is_abbreviation(text: str, start: int, dot: int) -> bool:
+    if text[dot] != ".":
+        return False
+    space = max(text.rfind(c, start, dot) for c in " \n\t")
+    word = text[max(space + 1, start) : dot].lower().lstrip("(\"'`“‘")
+    # Single initials ("George W. Bush") and listed abbreviations keep the sentence going.
+    return (len(word) == 1 and word.isalpha()) or word in _ABBREVIATIONS
+
+
+def _add_span(text: str, start: int, end: int, spans: list[tuple[int, int]]) -> None:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    if end > start:
+        spans.append((start, end))
+
+
+def _is_reporting(text: str, tx: TimeExpr, sent_start: int) -> bool:
+    """Return True when the expression dates a statement ("said Wednesday"), not its content."""
+    before = text[max(sent_start, tx.start - 40) : tx.start]
+    return _REPORTING_RE.search(before) is not None
+
+
+def _event_id(article_id: str, start: int, date: str) -> str:
+    return hashlib.sha256(f"{article_id}|{start}|{date}".encode()).hexdigest()[:16]
+
+
+def find_events(
+    text: str,
+    *,
+    article_id: str,
+    published: dt.date | None,
+    timexes: Sequence[TimeExpr],
+) -> list[DatedEvent]:
+    """Return one event per sentence and resolved date it reports.
+
+    A sentence's dates are the day-level values (``YYYY-MM-DD``, times keep their day) of the
+    expressions inside it; month values (``YYYY-MM``) count only when it names no day. A date
+    attached to a reporting verb ("the Kremlin said Wednesday") gives way to the other dates of
+    the sentence, and is dropped when it is only the day of publication: that is when the
+    article was written, not what it reports.
+
+    Args:
+        text: the article's clean text, the one ``timexes`` point into.
+        article_id: id stored on each event (and as its first source).
+        published: publication date of the article, if known.
+        timexes: the article's temporal expressions, values already resolved.
+
+    Returns:
+        Events in text order; one sentence naming two days gives two events.
+    """
+    pub = published.isoformat() if published else None
+    ordered = sorted(
+        (tx for tx in timexes if tx.type in {"DATE", "TIME"}),
+        key=lambda tx: tx.start,
+    )
+    events: list[DatedEvent] = []
+    i = 0
+    for start, end in split_sentences(text):
+        while i < len(ordered) and ordered[i].start < start:
+            i += 1
+        inside: list[TimeExpr] = []
+        j = i
+        while j < len(ordered) and ordered[j].start < end:
+            inside.append(ordered[j])
+            j += 1
+        if not inside or end - start > _MAX_EVENT_CHARS:
+            continue
+        content: list[str] = []
+        reporting: list[str] = []
+        months: list[str] = []
+        for tx in inside:
+            if _DAY_RE.match(tx.value):
+                bucket = reporting if _is_reporting(text, tx, start) else content
+                bucket.append(tx.value[:10])
+            elif _MONTH_RE.match(tx.value):
+                months.append(tx.value)
+        dates = content or [d for d in reporting if d != pub] or months
+        sentence = " ".join(text[start:end].split())
+        events.extend(
+            DatedEvent(
+                id=_event_id(article_id, start, date),
+                article_id=article_id,
+                date=date,
+                text=sentence,
+                start=start,
+                end=end,
+                sources=(article_id,),
+                published=pub,
+            )
+            for date in dict.fromkeys(dates)
+        )
+    return events
+
+
+def find_leads(
+    text: str,
+    *,
+    article_id: str,
+    published: dt.date | None,
+    timexes: Sequence[TimeExpr],
+    n: int = 5,
+) -> list[DatedEvent]:
+    """Return the undated sentences among the first ``n``, dated on the publication day.
+
+    A news lead reports the latest happening (that day or the day before) without naming the
+    day; these are candidate sentences for a timeline, not references to a date.
+    """
+    if published is None:
+        return []
+    starts = sorted(tx.start for tx in timexes if tx.type in {"DATE", "TIME"})
+    date = pub = published.isoformat()
+    leads: list[DatedEvent] = []
+    for start, end in split_sentences(text)[:n]:
+        k = bisect.bisect_left(starts, start)
+        if (k < len(starts) and starts[k] < end) or end - start > _MAX_EVENT_CHARS:
+            continue
+        leads.append(
+            DatedEvent(
+                id=_event_id(article_id, start, date),
+                article_id=article_id,
+                date=date,
+                text=" ".join(text[start:end].split()),
+                start=start,
+                end=end,
+                sources=(article_id,),
+                published=pub,
+            )
+        )
+    return leads

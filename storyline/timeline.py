@@ -1,0 +1,298 @@
+"""Timelines: merge the dated events of a story and pick the dates and sentences that tell it.
+
+``merge_events`` joins the reports of one happening (same date, shared content words) into one
+event with all its sources; ``build_timeline`` ranks dates by how many articles refer to them
+(DATEWISE-style counts, ``rank_dates``) and keeps, per date, the most central sentences (TF-IDF
+similarity to the other sentences of that date and to the whole story).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+from collections import Counter, defaultdict
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+import numpy as np
+from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
+
+from storyline.models import DatedEvent, TimelineEntry
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Sequence
+
+__all__ = ["build_timeline", "merge_events", "rank_dates"]
+
+_WORD_RE = re.compile(r"[^\W_]+(?:['’][^\W_]+)?")
+# Words that say when or how something was reported, not what happened.
+_CALENDAR_TEXT = """
+    monday tuesday wednesday thursday friday saturday sunday january february march april may
+    june july august september october november december jan feb mar apr jun jul aug sep sept oct
+    nov dec today yesterday tomorrow tonight week month year day night morning evening afternoon
+    said says say told tell reported announced added according"""
+_CALENDAR_WORDS = frozenset(_CALENDAR_TEXT.split())
+STORY_WEIGHT = 1.0
+LEAD_WEIGHT = 1.0  # an article published on the day or the next counts as one reference
+LATER_WEIGHT = 1.0  # an article citing the date days later counts twice
+_LATER_DAYS = 2
+MERGE_THRESHOLD = 0.2  # IDF-weighted share of the shorter sentence's content words
+_MIN_SHARED = 2  # one shared word ("Syria") is topic, not happening
+_NEAR_DUPLICATE = 0.5  # cosine above which a second sentence repeats the first
+_MIN_WORDS, _MAX_WORDS = 5, 40  # shorter is a caption, longer reads as a paragraph
+
+
+def _stem(word: str) -> str:
+    word = word.casefold().replace("’", "'")
+    word = word.removesuffix("'s")
+    if len(word) > 4 and word.endswith("s") and not word.endswith("ss"):
+        word = word[:-1]
+    return word
+
+
+def _content_words(text: str) -> frozenset[str]:
+    """Return the stemmed words of ``text`` that carry content (no stop, calendar or number)."""
+    words = (_stem(w) for w in _WORD_RE.findall(text))
+    return frozenset(
+        w
+        for w in words
+        if len(w) > 1
+        and not w.isdigit()
+        and w not in ENGLISH_STOP_WORDS
+        and w not in _CALENDAR_WORDS
+    )
+
+
+def _idf(bags: Iterable[frozenset[str]]) -> dict[str, float]:
+    bags = list(bags)
+    df = Counter(w for bag in bags for w in bag)
+    n = len(bags)
+    return {w: math.log((1 + n) / (1 + c)) + 1.0 for w, c in df.items()}
+
+
+def _overlap(a: frozenset[str], b: frozenset[str], idf: dict[str, float]) -> float:
+    """Return the IDF-weighted share of the smaller bag that the other bag also has."""
+    shared = a & b
+    if len(shared) < _MIN_SHARED:
+        return 0.0
+    weight = sum(idf[w] for w in shared)
+    return weight / min(sum(idf[w] for w in a), sum(idf[w] for w in b))
+
+
+def _sources(event: DatedEvent) -> tuple[str, ...]:
+    return event.sources or (event.article_id,)
+
+
+def merge_events(
+    events: Sequence[DatedEvent], *, threshold: float = MERGE_THRESHOLD
+) -> list[DatedEvent]:
+    """Merge the reports of one happening into one event that lists all their sources.
+
+    Two events are one happening when they carry the same date and share at least two content
+    words that make up ``threshold`` of the shorter sentence's IDF-weighted content (IDF over
+    the events given). A merged event keeps the text and span of its first report.
+
+    Returns:
+        Events ordered by date, then by first appearance.
+    """
+    bags = [_content_words(e.text) for e in events]
+    idf = _idf(bags)
+    by_date: dict[str, list[int]] = defaultdict(list)
+    for i, event in enumerate(events):
+        by_date[event.date].append(i)
+    merged: list[DatedEvent] = []
+    for date in sorted(by_date):
+        groups: list[list[int]] = []
+        for i in by_date[date]:
+            best, best_score = None, threshold
+            for group in groups:
+                score = max(_overlap(bags[i], bags[j], idf) for j in group)
+                if score >= best_score:
+                    best, best_score = group, score
+            if best is None:
+                groups.append([i])
+            else:
+                best.append(i)
+        for group in groups:
+            sources = dict.fromkeys(s for i in group for s in _sources(events[i]))
+            merged.append(replace(events[group[0]], sources=tuple(sources)))
+    return merged
+
+
+def rank_dates(
+    events: Sequence[DatedEvent],
+    leads: Sequence[DatedEvent] = (),
+    *,
+    lead_weight: float = LEAD_WEIGHT,
+    later_weight: float = LATER_WEIGHT,
+) -> list[str]:
+    """Return the events' dates, most referred to first.
+
+    A date's score is the number of articles that refer to it, plus ``later_weight`` per
+    article that still refers to it two days or more after it (a date that is looked back on
+    mattered), plus ``lead_weight`` per article published on that day or the next (``leads``:
+    news reports yesterday's happening). Ties go to the date with more references.
+    """
+    refs: Counter[str] = Counter()
+    articles: dict[str, set[str]] = defaultdict(set)
+    later: dict[str, set[str]] = defaultdict(set)
+    for event in events:
+        refs[event.date] += len(_sources(event))
+        articles[event.date].update(_sources(event))
+        if event.published and _days(event.date, event.published) >= _LATER_DAYS:
+            later[event.date].update(_sources(event))
+    published: dict[str, set[str]] = defaultdict(set)
+    for lead in leads:
+        published[lead.date].update(_sources(lead))
+    score = {}
+    for d in refs:
+        pub = len(published.get(d, ()))
+        if len(d) == 10:
+            pub += len(published.get(_next_day(d), ()))
+        score[d] = len(articles[d]) + later_weight * len(later[d]) + lead_weight * pub
+    return sorted(refs, key=lambda d: (-score[d], -refs[d], d))
+
+
+def _next_day(day: str) -> str:
+    return (dt.date.fromisoformat(day) + dt.timedelta(days=1)).isoformat()
+
+
+def _days(date: str, published: str) -> int:
+    """Return the days from ``date`` (day or month) to ``published``; 0 when not comparable."""
+    if len(date) != 10 or len(published) < 10:
+        return 0
+    try:
+        return (dt.date.fromisoformat(published[:10]) - dt.date.fromisoformat(date)).days
+    except ValueError:
+        return 0
+
+
+def build_timeline(
+    events: Sequence[DatedEvent],
+    *,
+    max_dates: int | None = None,
+    sentences_per_date: int = 1,
+    keywords: Sequence[str] = (),
+    story_id: str = "",
+    leads: Sequence[DatedEvent] = (),
+) -> list[TimelineEntry]:
+    """Return a timeline of the events: its dates in order, each with its central sentences.
+
+    Dates are ranked by ``rank_dates`` (articles referring to them, DATEWISE-style) and the
+    top ``max_dates`` kept (all when None). For each date the sentences are scored by TF-IDF
+    cosine to the centroid of that date's reports plus ``STORY_WEIGHT`` times the cosine to the
+    whole story's centroid; the best are kept, near-duplicates skipped. Sentences with one of
+    the ``keywords``, written on or after the date (not previews) and of 5 to 40 words come
+    first. An entry's sources are the articles whose reports merge with a kept sentence (the
+    ``merge_events`` rule).
+
+    Args:
+        events: dated events of one story, merged or not.
+        max_dates: number of dates to keep, the most referred to.
+        sentences_per_date: sentences to keep per date.
+        keywords: words that mark on-topic sentences (case-insensitive).
+        story_id: stored on every entry.
+        leads: undated lead sentences dated on their publication day (``find_leads``); they
+            do not count as references but are candidates for that day and the day before.
+
+    Returns:
+        Entries ordered by date; an entry's sources are the articles behind its sentences.
+    """
+    if not events:
+        return []
+    dates = rank_dates(events, leads)
+    if max_dates is not None:
+        dates = dates[:max_dates]
+    texts = sorted({e.text for e in events} | {e.text for e in leads})
+    vectorizer = TfidfVectorizer(stop_words="english", sublinear_tf=True)
+    try:
+        vectorizer.fit(texts)
+    except ValueError:  # only stop words in every sentence: fall back to plain order
+        vectorizer = None
+    by_date: dict[str, list[DatedEvent]] = defaultdict(list)
+    seen: set[tuple[str, str, str]] = set()
+    for event in events:
+        # A sentence an article repeats is page furniture (related links), not emphasis.
+        key = (event.date, event.article_id, event.text)
+        if key not in seen:
+            seen.add(key)
+            by_date[event.date].append(event)
+    for lead in leads:
+        by_date[lead.date].append(lead)
+        if len(lead.date) == 10:
+            before = (dt.date.fromisoformat(lead.date) - dt.timedelta(days=1)).isoformat()
+            by_date[before].append(replace(lead, date=before))
+    wanted = tuple(k.casefold() for k in keywords)
+    story = _centroid(vectorizer, [e.text for e in events]) if vectorizer is not None else None
+    entries: list[TimelineEntry] = []
+    for date in sorted(dates):
+        group = by_date[date]
+        chosen = _pick_sentences(group, vectorizer, wanted, sentences_per_date, story)
+        entries.append(
+            TimelineEntry(
+                story_id=story_id,
+                date=date,
+                text=tuple(e.text for e in chosen),
+                sources=_supporting(chosen, group),
+            )
+        )
+    return entries
+
+
+def _centroid(vectorizer: TfidfVectorizer, texts: list[str]) -> np.ndarray:
+    """Return the unit-length mean TF-IDF vector of ``texts``."""
+    mean = np.asarray(vectorizer.transform(texts).mean(axis=0)).ravel()
+    norm = np.linalg.norm(mean)
+    return mean / norm if norm else mean
+
+
+def _supporting(chosen: list[DatedEvent], group: list[DatedEvent]) -> tuple[str, ...]:
+    """Return the articles of ``group`` that report the same happening as a chosen sentence."""
+    bags = [_content_words(e.text) for e in group]
+    idf = _idf(bags)
+    sources: dict[str, None] = {}
+    for event in chosen:
+        bag = _content_words(event.text)
+        sources.update(dict.fromkeys(_sources(event)))
+        for other, other_bag in zip(group, bags, strict=True):
+            if other.text == event.text or _overlap(bag, other_bag, idf) >= MERGE_THRESHOLD:
+                sources.update(dict.fromkeys(_sources(other)))
+    return tuple(sources)
+
+
+def _pick_sentences(
+    group: list[DatedEvent],
+    vectorizer: TfidfVectorizer | None,
+    keywords: tuple[str, ...],
+    k: int,
+    story: np.ndarray | None = None,
+) -> list[DatedEvent]:
+    """Return up to ``k`` events of one date, most central first, without near-duplicates."""
+    if vectorizer is None:
+        return group[:k]
+    x = vectorizer.transform([e.text for e in group])
+    # A report written before the day ("talks will be held on Friday") is a plan, not a record.
+    preview = [e.published is not None and e.published < e.date for e in group]
+    weights = np.array([float(len(_sources(e))) for e in group])
+    if not all(preview):
+        weights[np.array(preview)] = 0.0
+    centroid = np.asarray(x.multiply(weights[:, None]).sum(axis=0)).ravel()
+    norm = np.linalg.norm(centroid)
+    sims = x @ (centroid / norm) if norm else np.zeros(len(group))
+    if story is not None:
+        sims = sims + STORY_WEIGHT * (x @ story)
+
+    def rank(i: int) -> tuple[bool, bool, bool, float]:
+        text = group[i].text
+        n_words = len(text.split())
+        on_topic = not keywords or any(k in text.casefold() for k in keywords)
+        return (not on_topic, preview[i], not _MIN_WORDS <= n_words <= _MAX_WORDS, -float(sims[i]))
+
+    chosen: list[int] = []
+    for i in sorted(range(len(group)), key=rank):
+        if all((x[i] @ x[j].T).toarray()[0, 0] < _NEAR_DUPLICATE for j in chosen):
+            chosen.append(i)
+        if len(chosen) == k:
+            break
+    return [group[i] for i in chosen]

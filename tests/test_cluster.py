@@ -1,0 +1,188 @@
+"""Events and storylines on hand-made articles and on the seeds."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from storyline.cluster import ClusterState, cluster_articles, content_terms
+from storyline.dedupe import find_duplicates
+from storyline.models import CleanArticle, Story, content_hash
+
+
+def shared_path(*parts: str) -> Path:
+    """Return a path under ../shared, skipping (or failing on CI) when it is missing."""
+    path = Path(__file__).resolve().parents[2] / "shared"
+    path = path.joinpath(*parts)
+    if not path.exists():
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"missing shared data: {path}")
+        pytest.skip(f"missing shared data: {path}")
+    return path
+
+
+def article(aid: str, title: str, text: str, published: str | None = None) -> CleanArticle:
+    """Build a CleanArticle by hand."""
+    return CleanArticle(
+        id=aid,
+        title=title,
+        text=text,
+        locator=aid,
+        format="txt",
+        content_hash=content_hash(title, text),
+        published=published,
+    )
+
+
+STRIKE = [
+    article(
+        "strike-1",
+        "Velmora chip workers strike in Ostravia",
+        "Workers at the Velmora semiconductor plant in Ostravia walked out over night-shift pay. "
+        "The union said four thousand staff joined the strike at the Velmora chip factory.",
+        "2031-03-03",
+    ),
+    article(
+        "strike-2",
+        "Velmora strike halts Ostravia chip factory",
+        "The Velmora chip factory strike in Ostravia entered its second day as the union "
+        "rejected a bonus offer. Chip production at the Velmora plant stopped.",
+        "2031-03-04",
+    ),
+    article(
+        "strike-3",
+        "Ostravia union and Velmora resume strike talks",
+        "Talks between the Velmora management and the chip workers union resumed in Kessin, "
+        "Ostravia, three weeks after the strike closed the semiconductor plant.",
+        "2031-03-25",
+    ),
+]
+ORCHESTRA = [
+    article(
+        "music-1",
+        "Lindqvist Bay orchestra opens winter season",
+        "The Lindqvist Bay orchestra opened its winter season with folk songs for strings. "
+        "The orchestra conductor thanked volunteers who repaired the concert hall.",
+        "2031-03-03",
+    ),
+    article(
+        "music-2",
+        "Lindqvist Bay orchestra conductor plans concert tour",
+        "The conductor of the Lindqvist Bay orchestra announced a concert tour of the coast; "
+        "the orchestra will play folk songs for strings in six concert halls.",
+        "2031-03-05",
+    ),
+]
+
+
+def storylines(stories: list[Story]) -> list[set[str]]:
+    """Return the member sets of the storylines."""
+    return [set(s.article_ids) for s in stories if s.level == "storyline"]
+
+
+def events(stories: list[Story]) -> list[set[str]]:
+    """Return the member sets of the events."""
+    return [set(s.article_ids) for s in stories if s.level == "event"]
+
+
+def test_cluster_two_stories_give_two_storylines() -> None:
+    """Two unrelated hand-made stories end up in two storylines."""
+    stories, _ = cluster_articles([*STRIKE, *ORCHESTRA])
+    found = sorted(storylines(stories), key=len)
+    assert found == [{"music-1", "music-2"}, {"strike-1", "strike-2", "strike-3"}]
+
+
+def test_cluster_events_nest_inside_storyline() -> None:
+    """Articles days apart share an event; weeks later opens a new event, same storyline."""
+    stories, _ = cluster_articles(STRIKE)
+    assert storylines(stories) == [{"strike-1", "strike-2", "strike-3"}]
+    assert sorted(events(stories), key=len) == [{"strike-3"}, {"strike-1", "strike-2"}]
+    parent = next(s.id for s in stories if s.level == "storyline")
+    assert all(s.parent == parent for s in stories if s.level == "event")
+    line = next(s for s in stories if s.level == "storyline")
+    assert (line.first_date, line.last_date) == ("2031-03-03", "2031-03-25")
+    assert "Velmora" in line.label
+
+
+def test_cluster_is_deterministic() -> None:
+    """The same input gives the same stories with the same ids."""
+    first, _ = cluster_articles([*STRIKE, *ORCHESTRA])
+    second, _ = cluster_articles([*STRIKE, *ORCHESTRA])
+    assert first == second
+
+
+def test_cluster_incremental_keeps_old_assignments() -> None:
+    """A second batch joins the existing stories without moving the first batch."""
+    before, state = cluster_articles([STRIKE[0], ORCHESTRA[0]])
+    assert isinstance(state, ClusterState)
+    old = {(a, s.level): s.id for s in before for a in s.article_ids}
+    after, _ = cluster_articles([STRIKE[1], STRIKE[2], ORCHESTRA[1]], state=state)
+    new = {(a, s.level): s.id for s in after for a in s.article_ids}
+    assert {key: new[key] for key in old} == old
+    assert sorted(storylines(after), key=len) == [
+        {"music-1", "music-2"},
+        {"strike-1", "strike-2", "strike-3"},
+    ]
+
+
+def test_cluster_duplicates_follow_their_original() -> None:
+    """A copy joins its original's storyline and event."""
+    copy = article("strike-copy", "Another headline", STRIKE[0].text, "2031-03-05")
+    stories, _ = cluster_articles([*STRIKE, copy], duplicates={"strike-copy": "strike-1"})
+    assert {"strike-1", "strike-copy"} <= next(e for e in events(stories) if "strike-1" in e)
+
+
+def test_cluster_content_terms_fold_plurals() -> None:
+    """Plurals and possessives fold, stop words go."""
+    assert content_terms("The workers' strikes and Russia's talks") == [
+        "worker",
+        "strike",
+        "russia",
+        "talk",
+    ]
+
+
+@pytest.fixture(scope="module")
+def seeds() -> list[CleanArticle]:
+    """Read the five seed articles with their publication dates."""
+    folder = shared_path("seeds")
+    rows = [
+        json.loads(line)
+        for line in (folder / "metadata.jsonl").read_text(encoding="utf-8").splitlines()
+        if line.strip()
+    ]
+    out = []
+    for row in rows:
+        title, _, body = (folder / row["file"]).read_text(encoding="utf-8").partition("\n")
+        out.append(article(row["id"], title.strip(), body.strip(), row["published"]))
+    return out
+
+
+def test_cluster_seeds_one_storyline_and_the_moscow_event(seeds: list[CleanArticle]) -> None:
+    """All seeds share one storyline; 000, 001, 004 form one event; the strike stays out."""
+    stories, _ = cluster_articles([*seeds, *STRIKE])
+    ids = {s.id[:3]: s.id for s in seeds}
+    line = next(s for s in stories if s.level == "storyline" and ids["000"] in s.article_ids)
+    assert set(line.article_ids) == set(ids.values())
+    event = next(s for s in stories if s.level == "event" and ids["000"] in s.article_ids)
+    assert {ids["000"], ids["001"], ids["004"]} <= set(event.article_ids)
+    assert not {a.id for a in STRIKE} & set(event.article_ids)
+
+
+def test_cluster_seed_copy_is_deduplicated_and_follows(seeds: list[CleanArticle]) -> None:
+    """An edited seed copy is found by dedupe and lands in the seed's event."""
+    source = seeds[4]
+    copy = article(
+        "edited-copy",
+        "A different headline for the same wire story",
+        source.text + " This sentence was added by the syndicating outlet.",
+        "2015-10-22",
+    )
+    duplicates = find_duplicates([*seeds, copy])
+    assert duplicates == {"edited-copy": source.id}
+    stories, _ = cluster_articles([*seeds, copy], duplicates=duplicates)
+    event = next(s for s in stories if s.level == "event" and source.id in s.article_ids)
+    assert "edited-copy" in event.article_ids

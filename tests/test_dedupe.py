@@ -1,0 +1,131 @@
+"""Exact and near-duplicate detection on hand-made articles and on the seeds."""
+
+from __future__ import annotations
+
+import json
+import os
+import pickle
+from pathlib import Path
+
+import pytest
+
+from storyline.dedupe import DuplicateIndex, find_duplicates, signature
+from storyline.models import CleanArticle, content_hash
+
+
+def shared_path(*parts: str) -> Path:
+    """Return a path under ../shared, skipping (or failing on CI) when it is missing."""
+    path = Path(__file__).resolve().parents[2] / "shared"
+    path = path.joinpath(*parts)
+    if not path.exists():
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"missing shared data: {path}")
+        pytest.skip(f"missing shared data: {path}")
+    return path
+
+
+def article(aid: str, title: str, text: str, published: str | None = None) -> CleanArticle:
+    """Build a CleanArticle by hand."""
+    return CleanArticle(
+        id=aid,
+        title=title,
+        text=text,
+        locator=aid,
+        format="txt",
+        content_hash=content_hash(title, text),
+        published=published,
+    )
+
+
+BODY = (
+    "Workers at the Velmora semiconductor plant in the republic of Ostravia walked out on "
+    "Monday after talks over night-shift pay broke down. The union said about four thousand "
+    "staff joined the strike, halting production of memory chips for carmakers. Managers at "
+    "the plant offered a bonus of two percent, which union leaders called an insult. The "
+    "labour ministry in the capital Kessin urged both sides to return to mediation before the "
+    "end of the week. Analysts warned that a long stoppage could delay deliveries to European "
+    "car factories that already face shortages of microcontrollers."
+)
+OTHER = (
+    "The regional orchestra of Lindqvist Bay opened its winter season with a programme of "
+    "folk songs arranged for strings. The conductor, who returned after a long illness, thanked "
+    "volunteers who repaired the concert hall roof over the summer. Tickets for the remaining "
+    "concerts are sold at the harbour library, and children under twelve enter for free."
+)
+
+
+def test_dedupe_exact_copy_points_to_earliest() -> None:
+    """An exact copy published later points at the earlier article."""
+    first = article("b-first", "Chip workers strike", BODY, "2031-03-03")
+    copy = article("a-copy", "Chip workers strike", BODY, "2031-03-04")
+    assert find_duplicates([copy, first]) == {"a-copy": "b-first"}
+
+
+def test_dedupe_near_copy_with_new_headline_and_sentence() -> None:
+    """A syndicated copy with another headline and one more sentence is a duplicate."""
+    original = article("orig", "Chip workers strike in Ostravia", BODY, "2031-03-03")
+    edited = article(
+        "syndicated",
+        "Ostravia chip plant halted as staff walk out",
+        BODY + " The company did not reply to a request for comment.",
+        "2031-03-03",
+    )
+    other = article("orchestra", "Orchestra opens season", OTHER, "2031-03-03")
+    # Same day: the longer copy is the more complete one and becomes the original.
+    assert find_duplicates([original, edited, other]) == {"orig": "syndicated"}
+
+
+def test_dedupe_different_articles_not_merged() -> None:
+    """Two articles on different topics are not duplicates."""
+    assert find_duplicates([article("x", "Strike", BODY), article("y", "Music", OTHER)]) == {}
+
+
+def test_dedupe_incremental_and_rebuilt_from_signatures() -> None:
+    """Batches, pickling and rebuilding from stored signatures give the same answer."""
+    first = article("one", "Chip workers strike", BODY, "2031-03-03")
+    later = article("two", "Strike halts chip plant", BODY + " Talks resume Friday.", "2031-03-05")
+    index = DuplicateIndex()
+    index.add([first])
+    restored = pickle.loads(pickle.dumps(index))
+    restored.add([later])
+    assert restored.duplicate_of("two") == "one"
+    rebuilt = DuplicateIndex()
+    for item in (first, later):
+        rebuilt.add_signature(
+            item.id,
+            signature(item),
+            published=item.published,
+            length=len(item.title) + len(item.text),
+            content_hash=item.content_hash,
+        )
+    assert rebuilt.duplicates() == {"two": "one"}
+    assert rebuilt.duplicate_of("one") is None
+
+
+def load_seeds() -> list[CleanArticle]:
+    """Read the five seed articles with their publication dates."""
+    folder = shared_path("seeds")
+    meta = [
+        json.loads(line)
+        for line in (folder / "metadata.jsonl").read_text(encoding="utf-8").splitlines()
+        if line.strip()
+    ]
+    out = []
+    for row in meta:
+        title, _, body = (folder / row["file"]).read_text(encoding="utf-8").partition("\n")
+        out.append(article(row["id"], title.strip(), body.strip(), row["published"]))
+    return out
+
+
+def test_dedupe_edited_seed_copy_is_marked() -> None:
+    """An edited copy of a seed (new headline, one added sentence) points at the seed."""
+    seeds = load_seeds()
+    source = seeds[0]
+    copy = article(
+        "edited-copy",
+        "A different headline for the same wire story",
+        source.text + " This sentence was added by the syndicating outlet.",
+        "2015-10-24",
+    )
+    found = find_duplicates([*seeds, copy])
+    assert found == {"edited-copy": source.id}

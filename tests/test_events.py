@@ -1,0 +1,172 @@
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from storyline.clean import clean_text
+from storyline.extract.dates import find_timexes
+from storyline.extract.events import find_events, find_leads, split_sentences
+from storyline.models import DatedEvent, TimeExpr
+
+PUB = dt.date(2015, 10, 21)  # a Wednesday
+
+
+def shared_path(*parts: str) -> Path:
+    path = Path(__file__).resolve().parents[2].joinpath("shared", *parts)
+    if not path.exists():
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"shared data missing: {path}")
+        pytest.skip(f"shared data missing: {path}")
+    return path
+
+
+def timex(text: str, expr: str, value: str, *, nth: int = 0) -> TimeExpr:
+    start = -1
+    for _ in range(nth + 1):
+        start = text.index(expr, start + 1)
+    return TimeExpr("a1", start, start + len(expr), expr, "DATE", value, PUB.isoformat())
+
+
+def sentences(text: str) -> list[str]:
+    return [text[s:e] for s, e in split_sentences(text)]
+
+
+def test_events_split_sentences_keeps_abbreviations_and_initials() -> None:
+    text = "Mr. Smith met George W. Bush in the U.S. capital. They talked.\nNew line here"
+    assert sentences(text) == [
+        "Mr. Smith met George W. Bush in the U.S. capital.",
+        "They talked.",
+        "New line here",
+    ]
+
+
+def test_events_split_sentences_handles_ptb_tokens_and_quotes() -> None:
+    text = "He left . `` It is over , '' she said . \"Yes.\" He nodded -RRB- . Then 5 more ."
+    assert sentences(text) == [
+        "He left .",
+        "`` It is over , '' she said .",
+        '"Yes."',
+        "He nodded -RRB- .",
+        "Then 5 more .",
+    ]
+
+
+def test_events_sentence_with_day_becomes_event() -> None:
+    text = "Intro without a date. Assad flew to Moscow on Tuesday for talks. Nothing else."
+    events = find_events(
+        text, article_id="a1", published=PUB, timexes=[timex(text, "Tuesday", "2015-10-20")]
+    )
+    assert [(e.date, e.text, e.article_id, e.sources) for e in events] == [
+        ("2015-10-20", "Assad flew to Moscow on Tuesday for talks.", "a1", ("a1",))
+    ]
+    assert text[events[0].start : events[0].end] == events[0].text
+    assert events[0].published == "2015-10-21"
+
+
+def test_events_reporting_date_gives_way_to_content_date() -> None:
+    text = "Assad flew to Moscow on Tuesday, the Kremlin said Wednesday."
+    tx = [timex(text, "Tuesday", "2015-10-20"), timex(text, "Wednesday", "2015-10-21")]
+    events = find_events(text, article_id="a1", published=PUB, timexes=tx)
+    assert [e.date for e in events] == ["2015-10-20"]
+
+
+def test_events_publication_day_statement_alone_is_no_event() -> None:
+    text = "The ministry said on Wednesday it was ready."
+    tx = [timex(text, "Wednesday", "2015-10-21")]
+    assert find_events(text, article_id="a1", published=PUB, timexes=tx) == []
+
+
+def test_events_earlier_statement_is_an_event_of_saying() -> None:
+    text = "The ministry said Tuesday it had struck 72 targets."
+    tx = [timex(text, "Tuesday", "2015-10-20")]
+    events = find_events(text, article_id="a1", published=PUB, timexes=tx)
+    assert [e.date for e in events] == ["2015-10-20"]
+
+
+def test_events_two_days_in_one_sentence_give_two_events() -> None:
+    text = "After the crash on Oct. 31 and the attacks on Nov. 13, France asked for help."
+    tx = [timex(text, "Oct. 31", "2015-10-31"), timex(text, "Nov. 13", "2015-11-13")]
+    events = find_events(text, article_id="a1", published=PUB, timexes=tx)
+    assert [e.date for e in events] == ["2015-10-31", "2015-11-13"]
+    assert len({e.id for e in events}) == 2
+
+
+def test_events_month_only_when_no_day() -> None:
+    text = "The campaign began in September. It peaked on 3 October, in October."
+    tx = [
+        timex(text, "September", "2015-09"),
+        timex(text, "3 October", "2015-10-03"),
+        timex(text, "October", "2015-10", nth=1),
+    ]
+    events = find_events(text, article_id="a1", published=PUB, timexes=tx)
+    assert [e.date for e in events] == ["2015-09", "2015-10-03"]
+
+
+def test_events_ignore_durations_and_vague_references() -> None:
+    text = "The air campaign is three weeks old. It will go on for now."
+    tx = [
+        TimeExpr("a1", 19, 30, "three weeks", "DURATION", "P3W", None),
+        TimeExpr("a1", 53, 56, "now", "DATE", "PRESENT_REF", None),
+    ]
+    assert find_events(text, article_id="a1", published=PUB, timexes=tx) == []
+
+
+def test_events_leads_are_undated_first_sentences() -> None:
+    text = "Troops entered the city. Officials met on Tuesday. Shops reopened. Later news."
+    tx = [timex(text, "Tuesday", "2015-10-20")]
+    leads = find_leads(text, article_id="a1", published=PUB, timexes=tx, n=3)
+    assert [(e.date, e.text) for e in leads] == [
+        ("2015-10-21", "Troops entered the city."),
+        ("2015-10-21", "Shops reopened."),
+    ]
+    assert find_leads(text, article_id="a1", published=None, timexes=tx) == []
+
+
+def seed_events() -> list[DatedEvent]:
+    events: list[DatedEvent] = []
+    meta_path = shared_path("seeds", "metadata.jsonl")
+    for line in meta_path.read_text(encoding="utf-8").splitlines():
+        meta = json.loads(line)
+        raw = shared_path("seeds", meta["file"]).read_text(encoding="utf-8")
+        title, _, body = raw.partition("\n")  # line 1 is the headline
+        body = clean_text(body, title=title)[0]  # the pipeline dates clean text
+        published = dt.date.fromisoformat(meta["published"])
+        timexes = find_timexes(body, anchor=published, article_id=meta["id"])
+        events += find_events(body, article_id=meta["id"], published=published, timexes=timexes)
+    return events
+
+
+@pytest.fixture(scope="module")
+def seeds() -> list[DatedEvent]:
+    return seed_events()
+
+
+@pytest.mark.parametrize(
+    ("date", "seed", "words"),
+    [
+        ("2015-10-20", "004", ("Assad", "Moscow")),  # "on Tuesday", published Wednesday
+        ("2015-10-23", "001", ("talks", "Friday")),  # Vienna talks "on Friday"
+        ("2015-10-23", "000", ("Vienna", "23 October")),
+        ("2015-11-26", "003", ("Hollande", "Moscow")),  # "on Thursday", published Friday
+        ("2015-09-30", "000", ("air strikes", "began")),
+        ("2015-09-30", "001", ("bombing", "began")),
+    ],
+)
+def test_events_seeds_have_their_dated_happenings(
+    seeds: list[DatedEvent], date: str, seed: str, words: tuple[str, ...]
+) -> None:
+    found = [
+        e
+        for e in seeds
+        if e.date == date and e.article_id.startswith(seed) and all(w in e.text for w in words)
+    ]
+    assert found, (date, seed, words)
+
+
+def test_events_seed_visit_is_not_dated_on_the_report_day(seeds: list[DatedEvent]) -> None:
+    visit = [e for e in seeds if e.article_id.startswith("004") and "flew to Moscow" in e.text]
+    assert [e.date for e in visit] == ["2015-10-20"]

@@ -1,0 +1,139 @@
+"""The whole pipeline on the example corpus and on the seeds: content, not just that it ran."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+import storyline
+from tests.conftest import EXAMPLES, shared_path
+
+
+@pytest.fixture(scope="module")
+def example(tmp_path_factory):
+    workspace = storyline.open(tmp_path_factory.mktemp("ex") / "ex.db")
+    workspace.ingest([EXAMPLES])
+    workspace.run(workers=1)
+    yield workspace
+    workspace.close()
+
+
+def _by_file(workspace):
+    return {a.locator.rsplit("/", 1)[-1]: a for a in workspace.articles()}
+
+
+def test_pipeline_example_syndicated_copy_is_a_duplicate(example):
+    rows = {r["id"]: r for r in example.store.rows("articles")}
+    files = _by_file(example)
+    pair = {files["a2_vdw_death_toll.html"].id, "orvel-herald-2026-03-11-kestrin-toll"}
+    copies = {aid: r["duplicate_of"] for aid, r in rows.items() if r["duplicate_of"]}
+    assert len(copies) == 1
+    ((copy, original),) = copies.items()
+    assert {copy, original} == pair
+
+
+def test_pipeline_example_three_storylines_with_the_right_articles(example):
+    files = _by_file(example)
+    story_of = {}
+    for row in example.store.rows("stories"):
+        if row["level"] == "storyline":
+            for aid in row["article_ids"]:
+                story_of[aid] = row["id"]
+    groups = {"a": set(), "b": set(), "c": set()}
+    for name, article in files.items():
+        key = None if name.startswith("articles.jsonl") else name[0]
+        if key:
+            groups[key].add(story_of[article.id])
+    groups["a"].add(story_of["orvel-herald-2026-03-11-kestrin-toll"])
+    groups["a"].add(story_of["marenholt-courier-2026-03-23-holm-resigns"])
+    groups["b"].add(story_of["estmark-tribune-2026-03-24-halvane-mediator"])
+    groups["c"].add(story_of["corvan-sports-gazette-2026-03-26-cup-preview"])
+    assert all(len(ids) == 1 for ids in groups.values()), groups
+    assert len({next(iter(ids)) for ids in groups.values()}) == 3
+
+
+def test_pipeline_example_spun_page_is_flagged_and_others_are_not(example):
+    files = _by_file(example)
+    flagged = {
+        r["id"]
+        for r in example.store.rows("articles")
+        if set(r["quality_flags"]) & {"incoherent", "spliced", "attribution_mismatch"}
+    }
+    assert flagged == {files["a8_spun_flashwire_hub.txt"].id}
+
+
+def test_pipeline_example_quotes_and_dates(example):
+    quotes = example.store.quotes()
+    marrow = next(q for q in quotes if q.text.startswith("I have seen streets today"))
+    assert marrow.speaker == "Ilse Marrow"
+    files = _by_file(example)
+    a1 = files["a1_marenholt_courier_dam_breach.txt"]
+    assert (a1.published, a1.published_source) == ("2026-03-10", "inferred")
+    assert files["a8_spun_flashwire_hub.txt"].published is None  # never invented
+
+
+def test_pipeline_example_timeline_has_the_dam_failure(example):
+    files = _by_file(example)
+    a1 = files["a1_marenholt_courier_dam_breach.txt"].id
+    timelines = example.timelines()
+    dam = next(entries for entries in timelines.values() if any(a1 in e.sources for e in entries))
+    assert "2026-03-10" in [e.date for e in dam]
+
+
+def test_pipeline_rerun_is_incremental(example):
+    report = example.run(workers=1)
+    stages = dict(report.stages)
+    assert stages["nlp"].startswith("0 articles parsed")
+    assert stages["dates"].startswith("0 articles dated")
+
+
+# -- the seeds, with the publication dates a user would supply ------------------------------
+
+
+@pytest.fixture(scope="module")
+def seeds(tmp_path_factory):
+    folder = shared_path("seeds")
+    meta = [
+        json.loads(line) for line in (folder / "metadata.jsonl").read_text().splitlines() if line
+    ]
+    rows = []
+    for item in meta:
+        lines = (folder / item["file"]).read_text(encoding="utf-8").split("\n")
+        rows.append(
+            {
+                "id": item["id"][:3],
+                "title": lines[0],
+                "text": "\n".join(lines[1:]),
+                "published": item["published"],
+            }
+        )
+    tmp = tmp_path_factory.mktemp("seeds")
+    corpus = tmp / "seeds.jsonl"
+    corpus.write_text("\n".join(json.dumps(r) for r in rows) + "\n", encoding="utf-8")
+    workspace = storyline.open(tmp / "seeds.db")
+    workspace.ingest([corpus, EXAMPLES])
+    workspace.run(workers=1)
+    yield workspace
+    workspace.close()
+
+
+def test_pipeline_seeds_form_one_storyline_apart_from_the_examples(seeds):
+    storylines = [r for r in seeds.store.rows("stories") if r["level"] == "storyline"]
+    holding = [s for s in storylines if {"000", "001", "002", "003", "004"} & set(s["article_ids"])]
+    assert len(holding) == 1
+    assert {"000", "001", "002", "003", "004"} <= set(holding[0]["article_ids"])
+    assert all(aid[:3].isdigit() for aid in holding[0]["article_ids"])
+
+
+def test_pipeline_seeds_putin_and_assad_in_all_five(seeds):
+    entities = {e["name"]: e for e in seeds.store.rows("entities")}
+    for name in ("Vladimir Putin", "Bashar al-Assad"):
+        assert {"000", "001", "002", "003", "004"} <= set(entities[name]["article_ids"]), name
+
+
+def test_pipeline_seeds_timeline_dates(seeds):
+    timelines = seeds.timelines()
+    seed_timeline = next(t for t in timelines.values() if any("004" in e.sources for e in t))
+    dates = {e.date for e in seed_timeline}
+    assert {"2015-09-30", "2015-10-20", "2015-10-23", "2015-11-26"} <= dates

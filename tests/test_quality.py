@@ -1,0 +1,212 @@
+from __future__ import annotations
+
+import random
+from typing import TYPE_CHECKING
+
+import pytest
+
+from storyline.clean import clean_article
+from storyline.models import CleanArticle, Quote, RawArticle, RemovedLine
+from storyline.quality import (
+    UNTRUSTED_FLAGS,
+    assess_quality,
+    attribution_problem,
+    incoherence_score,
+    split_sentences,
+)
+from tests.conftest import shared_path
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+BRIDGE_TITLE = "Harbour bridge in Kellford closes after cracks found in main span"
+BRIDGE = [
+    (
+        "Engineers closed the harbour bridge in Kellford on Monday after inspectors found cracks "
+        "in the steel of its main span."
+    ),
+    (
+        "The bridge carries about 40,000 vehicles a day between the harbour and the northern "
+        "suburbs of Kellford."
+    ),
+    (
+        "Transport director Maria Lindqvist said the cracks were discovered during a routine "
+        "inspection of the span last week."
+    ),
+    (
+        "Lindqvist said engineers needed at least two weeks to judge whether the steel could be "
+        "repaired or had to be replaced."
+    ),
+    "She said drivers should expect long delays on the coastal road while the bridge stays shut.",
+    "Buses between the harbour and the northern suburbs will be diverted along the coastal road.",
+    "The city council will add extra ferries across the harbour from Wednesday to ease the delays.",
+    "The bridge was opened in 1968 and its main span was last repaired in 2004.",
+    "Engineers at the time warned that the steel of the span would need replacing within decades.",
+    "Council leader Tom Brandt said the repairs would be paid for from the transport budget.",
+]
+VOTE_TITLE = "Farmers vote to end the milk strike after a new price deal"
+VOTE = [
+    (
+        "Dairy farmers in the valley voted on Friday to end a three-week milk strike after "
+        "processors agreed to a higher price per litre."
+    ),
+    "The farmers' union said 82 percent of its members backed the deal in the vote.",
+    (
+        "Union chairman Peter Holm said the new price would let small dairy farms cover their "
+        "feed costs again."
+    ),
+    "Holm said farmers would resume milk deliveries to the processors on Monday morning.",
+    "During the strike farmers poured thousands of litres of milk onto their fields in protest.",
+    "The processors said supermarket shelves would be fully stocked with milk within days.",
+    "Supermarkets had limited milk sales to two cartons per customer during the strike.",
+    "The price deal runs for two years and will be reviewed by the union each spring.",
+]
+
+
+def seed_article(path: Path) -> CleanArticle:
+    lines = path.read_text(encoding="utf-8").split("\n")
+    raw = RawArticle(
+        id=path.stem,
+        title=lines[0].strip(),
+        text="\n".join(lines[1:]),
+        locator=str(path),
+        format="txt",
+    )
+    return clean_article(raw)
+
+
+def article(title: str, sentences: list[str], **kwargs) -> CleanArticle:
+    text = "\n\n".join(sentences)
+    return CleanArticle(
+        id="a1", title=title, text=text, locator="test", format="txt", content_hash="h", **kwargs
+    )
+
+
+@pytest.mark.parametrize(
+    ("prefix", "untrusted"),
+    [("000", False), ("001", False), ("002", True), ("003", False), ("004", False)],
+)
+def test_quality_flags_only_the_spun_seed(prefix, untrusted):
+    (path,) = shared_path("seeds").glob(f"{prefix}_*.txt")
+    report = assess_quality(seed_article(path))
+    flagged = set(report.flags) & set(UNTRUSTED_FLAGS)
+    assert bool(flagged) is untrusted
+    if untrusted:
+        assert "attribution_mismatch" in flagged
+        assert any("Kerry" in reason for reason in report.reasons)
+        assert report.score < 0.7
+    else:
+        assert report.score >= 0.8
+
+
+def test_quality_spliced_article_scores_above_both_sources():
+    spliced = [BRIDGE[0], VOTE[3], BRIDGE[1], VOTE[6], BRIDGE[4], VOTE[1], BRIDGE[7], VOTE[5]]
+    score = incoherence_score(BRIDGE_TITLE, "\n".join(spliced))
+    assert score > incoherence_score(BRIDGE_TITLE, "\n".join(BRIDGE))
+    assert score > incoherence_score(VOTE_TITLE, "\n".join(VOTE))
+
+
+def test_quality_shuffled_article_scores_above_original():
+    shuffled = BRIDGE[:]
+    random.Random(3).shuffle(shuffled)
+    assert shuffled != BRIDGE
+    assert incoherence_score(BRIDGE_TITLE, "\n".join(shuffled)) > incoherence_score(
+        BRIDGE_TITLE, "\n".join(BRIDGE)
+    )
+
+
+def test_quality_coherent_article_is_trusted():
+    report = assess_quality(article(BRIDGE_TITLE, BRIDGE))
+    assert report.flags == ()
+    assert report.score > 0.8
+
+
+def test_quality_attribution_mismatch_when_headline_person_is_not_the_speaker():
+    title = "Anna Berg: the bridge will reopen before winter"
+    body = [
+        *BRIDGE[:2],
+        "“We will not reopen the bridge until every crack is repaired,” said Mr Brandt.",
+        *BRIDGE[5:8],
+    ]
+    assert "Berg" in (attribution_problem(title, "\n".join(body)) or "")
+    assert attribution_problem(BRIDGE_TITLE, "\n".join(BRIDGE)) is None
+
+
+def test_quality_attribution_uses_given_quotes():
+    title = "Tom Brandt: the bridge will reopen before winter"
+    body = [
+        *BRIDGE[:2],
+        "“Every crack will be repaired first,” the council leader said.",
+        *BRIDGE[5:8],
+    ]
+    text = "\n".join(body)
+    start = text.index("Every")
+    quote = Quote(
+        id="q1", article_id="a1", speaker="Maria Lindqvist", speaker_text="Ms Lindqvist",
+        cue="said", kind="direct", text="Every crack will be repaired first", start=start,
+        end=start + 34,
+    )  # fmt: skip
+    body_with_role = [*body, "Council leader Mr Brandt has not commented."]
+    problem = attribution_problem(title, "\n".join(body_with_role), [quote])
+    assert problem is not None
+    assert "Brandt" in problem
+    assert "Lindqvist" in problem
+
+
+def test_quality_unattributed_direct_quotes_are_flagged():
+    body = [
+        *BRIDGE[:2],
+        "“We have never seen cracks like these in a bridge of this age.”",
+        BRIDGE[5],
+        BRIDGE[6],
+        "“Nobody will be allowed to drive across until the experts are certain.”",
+        BRIDGE[7],
+    ]
+    report = assess_quality(article(BRIDGE_TITLE, body))
+    assert "attribution_mismatch" in report.flags
+    assert "2 direct quotes" in report.reasons[report.flags.index("attribution_mismatch")]
+
+
+def test_quality_near_empty_boilerplate_and_duplicate_flags():
+    thin = assess_quality(article(BRIDGE_TITLE, BRIDGE[:1]), duplicate_of="b7")
+    assert thin.flags == ("near_empty", "duplicate")
+    assert "b7" in thin.reasons[1]
+    removed = tuple(
+        RemovedLine(i, f"Related: another story about the city council number {i}", "related", 0.9)
+        for i in range(30)
+    )
+    heavy = assess_quality(article(BRIDGE_TITLE, BRIDGE, removed=removed))
+    assert heavy.flags == ("boilerplate_heavy",)
+    assert not set(heavy.flags) & set(UNTRUSTED_FLAGS)
+
+
+def test_quality_split_sentences_keeps_abbreviations_inside():
+    text = "Mr. Holm met Dr. Berg in the U.S. on Monday. They spoke for an hour.\nA new paragraph."
+    assert split_sentences(text) == [
+        "Mr. Holm met Dr. Berg in the U.S. on Monday.",
+        "They spoke for an hour.",
+        "A new paragraph.",
+    ]
+
+
+def test_quality_headline_speaker_never_named_in_the_body():
+    title = "Governor Vance Admits Bridge Was Unsafe"
+    text = (
+        "The old bridge over the Tarn closed on Monday after inspectors found deep cracks. "
+        "“We knew the piers were failing,” the official declared. "
+        "Repairs will take a year, the council said."
+    )
+    quote = Quote(
+        "q1",
+        "a",
+        None,
+        "the official",
+        "declared",
+        "direct",
+        "We knew the piers were failing",
+        90,
+        120,
+    )
+    assert "Vance" in attribution_problem(title, text, [quote])
+    named = text + " Governor Vance said the state would pay."
+    assert attribution_problem(title, named, [quote]) is None

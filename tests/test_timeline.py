@@ -1,0 +1,192 @@
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from storyline.clean import clean_text
+from storyline.extract.dates import find_timexes
+from storyline.extract.events import find_events
+from storyline.models import DatedEvent
+from storyline.timeline import build_timeline, merge_events, rank_dates
+
+
+def shared_path(*parts: str) -> Path:
+    path = Path(__file__).resolve().parents[2].joinpath("shared", *parts)
+    if not path.exists():
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"shared data missing: {path}")
+        pytest.skip(f"shared data missing: {path}")
+    return path
+
+
+def event(article: str, date: str, text: str, published: str | None = None) -> DatedEvent:
+    return DatedEvent(
+        id=f"{article}-{date}-{len(text)}",
+        article_id=article,
+        date=date,
+        text=text,
+        start=0,
+        end=len(text),
+        sources=(article,),
+        published=published,
+    )
+
+
+QUAKE_A = "A magnitude 7 earthquake struck Haiti near the capital Port-au-Prince."
+QUAKE_B = "The powerful earthquake struck Haiti, flattening much of Port-au-Prince."
+QUAKE_C = "Rescue teams from many countries arrived in Haiti to search the rubble."
+VOTE = "Parliament voted to extend the state of emergency for three months."
+
+
+def test_timeline_merge_joins_reports_of_one_happening() -> None:
+    merged = merge_events(
+        [
+            event("a1", "2010-01-12", QUAKE_A),
+            event("a2", "2010-01-12", QUAKE_B),
+            event("a3", "2010-01-12", VOTE),
+        ]
+    )
+    assert [(e.date, e.text, e.sources) for e in merged] == [
+        ("2010-01-12", QUAKE_A, ("a1", "a2")),
+        ("2010-01-12", VOTE, ("a3",)),
+    ]
+
+
+def test_timeline_merge_keeps_different_dates_apart() -> None:
+    merged = merge_events([event("a2", "2010-01-13", QUAKE_B), event("a1", "2010-01-12", QUAKE_A)])
+    assert [(e.date, e.sources) for e in merged] == [
+        ("2010-01-12", ("a1",)),
+        ("2010-01-13", ("a2",)),
+    ]
+
+
+def test_timeline_merge_needs_more_than_the_topic_word() -> None:
+    merged = merge_events([event("a1", "2010-01-14", QUAKE_C), event("a2", "2010-01-14", QUAKE_A)])
+    assert len(merged) == 2
+
+
+def test_timeline_merge_unions_existing_sources() -> None:
+    first = merge_events([event("a1", "2010-01-12", QUAKE_A), event("a2", "2010-01-12", QUAKE_B)])
+    again = merge_events([*first, event("a3", "2010-01-12", QUAKE_A)])
+    assert [e.sources for e in again] == [("a1", "a2", "a3")]
+
+
+def test_timeline_rank_dates_by_articles_referring() -> None:
+    events = [
+        event("a1", "2010-01-14", QUAKE_C),
+        event("a1", "2010-01-12", QUAKE_A),
+        event("a2", "2010-01-12", QUAKE_B),
+        event("a3", "2010-01-12", QUAKE_A),
+        event("a2", "2010-01-20", VOTE),
+        event("a4", "2010-01-20", VOTE),
+    ]
+    assert rank_dates(events) == ["2010-01-12", "2010-01-20", "2010-01-14"]
+
+
+def test_timeline_build_orders_by_date_and_keeps_the_top_dates() -> None:
+    events = [
+        event("a1", "2010-01-20", VOTE),
+        event("a2", "2010-01-20", VOTE),
+        event("a1", "2010-01-12", QUAKE_A),
+        event("a2", "2010-01-12", QUAKE_B),
+        event("a3", "2010-01-12", QUAKE_A),
+        event("a3", "2010-01-14", QUAKE_C),
+    ]
+    timeline = build_timeline(events, max_dates=2, story_id="s1")
+    assert [(t.story_id, t.date) for t in timeline] == [("s1", "2010-01-12"), ("s1", "2010-01-20")]
+    assert all(len(t.text) == 1 for t in timeline)
+    assert timeline[0].sources == ("a1", "a2", "a3")
+    assert timeline[1].text == (VOTE,)
+    assert timeline[1].sources == ("a1", "a2")
+    assert [t.date for t in build_timeline(events)] == ["2010-01-12", "2010-01-14", "2010-01-20"]
+
+
+def test_timeline_build_picks_central_sentences_without_repeats() -> None:
+    off = "The weather in the region was mild and dry for the season ahead."
+    events = [
+        event("a1", "2010-01-12", QUAKE_A),
+        event("a2", "2010-01-12", QUAKE_B),
+        event("a3", "2010-01-12", QUAKE_A),
+        event("a4", "2010-01-12", off),
+    ]
+    (entry,) = build_timeline(events, sentences_per_date=2)
+    assert entry.text == (QUAKE_A, off)  # QUAKE_B says the same as QUAKE_A
+    (one,) = build_timeline(events, sentences_per_date=3)
+    assert one.text == (QUAKE_A, off)  # nothing else that is not a repeat
+
+
+def test_timeline_build_keywords_put_on_topic_sentences_first() -> None:
+    events = [
+        event("a1", "2010-01-12", QUAKE_A),
+        event("a2", "2010-01-12", QUAKE_B),
+        event("a3", "2010-01-12", VOTE),
+    ]
+    (entry,) = build_timeline(events, keywords=["Parliament"])
+    assert entry.text == (VOTE,)
+
+
+def test_timeline_build_prefers_reports_to_previews() -> None:
+    preview = "Rescue teams from many countries will arrive in Haiti to search the rubble."
+    events = [
+        event("a1", "2010-01-14", preview, published="2010-01-13"),
+        event("a2", "2010-01-14", QUAKE_C, published="2010-01-15"),
+    ]
+    (entry,) = build_timeline(events)
+    assert entry.text == (QUAKE_C,)
+
+
+def test_timeline_build_leads_are_candidates_not_references() -> None:
+    lead = event("a9", "2010-01-13", "Haiti earthquake: rescue teams search rubble in Haiti.")
+    events = [event("a1", "2010-01-12", VOTE), event("a2", "2010-01-20", QUAKE_C)]
+    timeline = build_timeline(events, keywords=["haiti"], leads=[lead])
+    assert [t.date for t in timeline] == ["2010-01-12", "2010-01-20"]
+    assert timeline[0].text == (lead.text,)  # published the next day, on topic
+    assert build_timeline([]) == []
+
+
+@pytest.fixture(scope="module")
+def seed_events() -> list[DatedEvent]:
+    events: list[DatedEvent] = []
+    meta_path = shared_path("seeds", "metadata.jsonl")
+    for line in meta_path.read_text(encoding="utf-8").splitlines():
+        meta = json.loads(line)
+        raw = shared_path("seeds", meta["file"]).read_text(encoding="utf-8")
+        title, _, body = raw.partition("\n")  # line 1 is the headline
+        body = clean_text(body, title=title)[0]  # the pipeline dates clean text
+        published = dt.date.fromisoformat(meta["published"])
+        timexes = find_timexes(body, anchor=published, article_id=meta["id"])
+        events += find_events(body, article_id=meta["id"], published=published, timexes=timexes)
+    return events
+
+
+def test_timeline_seeds_merge_the_start_of_air_strikes(seed_events: list[DatedEvent]) -> None:
+    merged = merge_events(seed_events)
+    strikes = [e for e in merged if e.date == "2015-09-30" and len(e.sources) > 1]
+    assert len(strikes) == 1
+    assert {s[:3] for s in strikes[0].sources} == {"000", "001"}
+    assert "began" in strikes[0].text
+
+
+def test_timeline_seeds_merge_the_vienna_talks(seed_events: list[DatedEvent]) -> None:
+    talks = [e for e in merge_events(seed_events) if e.date == "2015-10-23"]
+    assert [{s[:3] for s in e.sources} for e in talks] == [{"000", "001"}]
+
+
+def test_timeline_seeds_show_the_story_in_order(seed_events: list[DatedEvent]) -> None:
+    timeline = build_timeline(seed_events, story_id="syria")
+    dates = [t.date for t in timeline]
+    assert dates == sorted(dates)
+    by_date = {t.date: t for t in timeline}
+    for date, words in [
+        ("2015-09-30", "began"),
+        ("2015-10-20", "Moscow"),
+        ("2015-10-23", "Syria"),
+        ("2015-11-26", "Hollande"),
+    ]:
+        assert words in " ".join(by_date[date].text), date
+    assert {s[:3] for s in by_date["2015-09-30"].sources} >= {"000", "001"}
+    assert [s[:3] for s in by_date["2015-10-20"].sources] == ["004"]
