@@ -27,10 +27,15 @@ lint: install
 	$(BIN)/mypy
 
 bench: install
+	$(BIN)/pip install --quiet -e ".[dev,bench]"
 	$(BIN)/python bench/html_extraction.py
 	$(BIN)/python bench/timex_tempeval.py
 	$(BIN)/python bench/quotes_polnear.py
 	$(BIN)/python bench/cluster_googlenews.py
+	$(BIN)/python bench/tls_t17.py
+	$(BIN)/python bench/splice_detection.py
+	$(BIN)/python bench/briefing_rouge.py
+	$(BIN)/python bench/throughput.py
 
 clean:
 	rm -rf $(VENV) storyline.db storyline.db-wal storyline.db-shm .pytest_cache .ruff_cache .mypy_cache
