@@ -238,3 +238,64 @@ def test_quotes_link_groups_reworded_reports() -> None:
     groups = link_quotes(quotes)
     assert ["3"] in groups
     assert any({"1", "2"} <= set(g) for g in groups)
+
+
+def test_quotes_as_put_it_joins_the_clause_around_the_cue(nlp: Language) -> None:
+    text = "Tom Brandt runs the fund. The plan, as Brandt put it, is a bet on cheap money."
+    quote = _quote(_one(nlp, text), "bet on cheap money")
+    assert quote.speaker == "Tom Brandt"
+    assert quote.text == "The plan is a bet on cheap money"
+
+
+def test_quotes_parenthetical_cue_leaves_the_clause_whole(nlp: Language) -> None:
+    text = "Jane Okafor spoke at noon. Acts of protest, Okafor said, are acts of patriotism."
+    quote = _quote(_one(nlp, text), "acts of patriotism")
+    assert quote.speaker == "Jane Okafor"
+    assert quote.text == "Acts of protest are acts of patriotism"
+
+
+def test_quotes_stance_verbs_with_a_named_object(nlp: Language) -> None:
+    quotes = _one(nlp, "Senator Jane Okafor denounced Moscow on Friday.")
+    quote = _quote(quotes, "Moscow")
+    assert (quote.speaker, quote.cue, quote.text) == ("Jane Okafor", "denounced", "Moscow")
+
+
+def test_quotes_pronoun_prefers_the_recent_speaker(nlp: Language) -> None:
+    text = (
+        "Mark Hollis said the rules were clear. Then Tom Brandt nodded. "
+        '"We followed them," he said.'
+    )
+    assert _quote(_one(nlp, text), "We followed them").speaker == "Mark Hollis"
+
+
+def test_quotes_first_name_gives_pronoun_gender(nlp: Language) -> None:
+    text = 'Hillary Okafor spoke first. Then Tom Brandt spoke. "We will win," she said.'
+    assert _quote(_one(nlp, text), "We will win").speaker == "Hillary Okafor"
+
+
+def test_quotes_time_stamp_paragraph_is_not_a_speaker(nlp: Language) -> None:
+    text = "Tom Brandt arrived.\n\n___.\n\n12:15 p.m.\n\nJane Okafor says the vote will go ahead."
+    quote = _quote(_one(nlp, text), "the vote will go ahead")
+    assert quote.speaker == "Jane Okafor"
+
+
+def test_quotes_modal_cue_and_writer_voice_are_not_attributions(nlp: Language) -> None:
+    text = (
+        "Jane Okafor would argue that taxes are too high. "
+        "I believe the plan is sound and fair to everyone."
+    )
+    texts = [q.text for q in _one(nlp, text)]
+    assert not any("taxes are too high" in t for t in texts)
+    assert not any("plan is sound" in t for t in texts)
+
+
+def test_quotes_show_titles_are_not_quotes(nlp: Language) -> None:
+    text = 'Jane Okafor told "Morning Report" on Friday that the vote will go ahead.'
+    quotes = _one(nlp, text)
+    assert all(q.text != "Morning Report" for q in quotes)
+
+
+def test_quotes_intent_noun_with_infinitive(nlp: Language) -> None:
+    text = "Jane Okafor's decision to leave the council surprised everyone."
+    quote = _quote(_one(nlp, text), "to leave the council")
+    assert (quote.speaker, quote.cue) == ("Jane Okafor", "decision")

@@ -22,21 +22,25 @@ SPEECH_VERBS = frozenset(
 REPORT_VERBS = SPEECH_VERBS | frozenset(
     "anticipate assume decide disclose doubt expect fear find forecast guess hear hint imagine "  # noqa: SIM905
     "indicate know learn project read realise realize recognise recognize reveal show signal "
-    "suspect understand".split()
+    "suspect understand brag caution clarify concur confide opine posit proclaim reckon rule "
+    "speculate surmise swear theorize".split()
 )
 
 # Stance verbs whose object or infinitive is the content ("called for X").
 OBJECT_VERBS = frozenset(
     "accuse acknowledge agree announce applaud ask attack blame blast call cite compare "  # noqa: SIM905
-    "condemn criticise detail echo express liken promote refer speak talk "
+    "condemn criticise detail echo express liken promote refer "
     "criticize decline defend demand deny describe discuss dismiss endorse highlight mention note "
     "oppose plan pledge praise predict promise propose question recommend refuse reject say show "
-    "slam suggest support tell threaten tout unveil urge vow want welcome".split()
+    "slam suggest support tell threaten tout unveil urge vow want welcome "
+    "admit brand challenge characterize characterise charge decide decry denounce deride "
+    "dispute document dub emphasize emphasise hail identify intend invoke label lambaste laud "
+    "mock offer paint portray recall reference reveal ridicule stress view warn".split()
 )
 
 # Verbs whose complement is mostly not a statement.
 WEAK_CUES = frozenset(
-    "know pledge refuse support think".split()  # noqa: SIM905
+    "know refuse support think".split()  # noqa: SIM905
 )
 
 # "we are convinced this is ...": adjectives of stance with a clause.
@@ -50,4 +54,18 @@ CUE_NOUNS = frozenset(
     "accusation acknowledgement acknowledgment admission allegation announcement argument "  # noqa: SIM905
     "assertion belief charge claim comment concern conclusion contention emphasis fear hope "
     "insistence pledge prediction promise remark statement suggestion view warning".split()
+)
+
+# "as Z put it", "as Z pointed out": verbs that cue the clause around an "as" phrase.
+AS_VERBS = SPEECH_VERBS | frozenset({"put", "point"})
+
+# "spoke of his flights", "talked about taxes": verbs whose content is only their topic phrase.
+TOPIC_VERBS = {
+    "speak": frozenset({"of", "about", "against"}),
+    "talk": frozenset({"of", "about"}),
+}
+
+# "her decision to meet him": nouns of intent whose infinitive is the stance.
+INTENT_NOUNS = frozenset(
+    "decision determination pledge promise refusal threat vow".split()  # noqa: SIM905
 )

@@ -15,7 +15,12 @@ from typing import TYPE_CHECKING
 from storyline.extract import speakers as spk
 from storyline.extract.quote_marks import find_quoted_spans
 from storyline.extract.quotes_direct import Attr, cue_phrase, find_direct, join_pieces, widen_mixed
-from storyline.extract.quotes_indirect import find_indirect, find_transcript_lines, overlaps
+from storyline.extract.quotes_indirect import (
+    find_indirect,
+    find_transcript_lines,
+    inside_small,
+    overlaps,
+)
 from storyline.models import Quote
 
 if TYPE_CHECKING:
@@ -24,6 +29,10 @@ if TYPE_CHECKING:
     from spacy.tokens import Doc
 
     from storyline.models import Entity
+
+
+_MAX_TITLE_WORDS = 6
+_VOICE = frozenset({"i", "me", "you", "we", "us"})
 
 
 def quote_id(article_id: str, start: int, end: int) -> str:
@@ -49,7 +58,7 @@ def _resolve(
         if lower in spk.PERSON_PRONOUNS:
             if parent is not None:
                 return _person_in(doc, parent, head.i, people, parent_speaker)
-            gender = "m" if lower in {"he", "him"} else "f"
+            gender = "m" if lower in {"he", "him", "his"} else "f"
             return spk.resolve_pronoun(people, head.i, person=True, gender=gender)
         if lower in spk.GROUP_PRONOUNS and parent is None:
             return spk.resolve_pronoun(people, head.i, person=False)
@@ -82,7 +91,9 @@ def _add_named_speakers(doc: Doc, ordered: list[Attr], people: spk.DocPeople) ->
         if label:
             person = head.ent_type_ == "PERSON" or name in people.full_by_last.values()
             found.append((head.i, label, person))
+            people.speakers.append((head.i, label, person))
     people.subjects = sorted(found)
+    people.speakers.sort()
 
 
 def _antecedent(doc: Doc, attr: Attr) -> None:
@@ -124,20 +135,29 @@ def find_quotes(doc: Doc, article_id: str, *, title: str = "") -> list[Quote]:
     spans = find_quoted_spans(spk.doc_text(doc))
     pieces = find_direct(doc, spans)
     attrs = join_pieces(doc, pieces, spans)
+    titles = {id(a) for a in attrs if _is_title(a.text)}
     for attr in attrs:
-        if attr.parent is None and attr.kind == "direct":
+        if attr.parent is None and attr.kind == "direct" and id(attr) not in titles:
             widen_mixed(doc, attr)
-    direct = [a for a in attrs if _keep_direct(a)]
+    direct = [a for a in attrs if _keep_direct(a) and id(a) not in titles]
     quoted = [(a.start, a.end) for a in attrs if a.parent is None and a.kind == "direct"]
     lines = find_transcript_lines(doc)
     direct = [
         a for a in direct if a.speaker_head is not None or not any(overlaps(a, t) for t in lines)
     ]
     indirect = find_indirect(doc, direct, quoted)
+    # A quoted phrase inside a reported clause is part of that clause's content.
+    direct = [
+        d for d in direct if d.parent is not None or not any(inside_small(d, i) for i in indirect)
+    ]
     lines = [t for t in lines if not any(overlaps(t, a) for a in direct)]
     indirect = [a for a in indirect if not any(overlaps(a, t) for t in lines)] + lines
     people = spk.collect_people(doc)
     people.subjects = [s for s in people.subjects if not _inside(doc[s[0]].idx, quoted)]
+    # "I believe ...", "you know ..." in the narrative: the writer or reader, not a source.
+    indirect = [
+        a for a in indirect if a.speaker_head is None or a.speaker_head.lower_ not in _VOICE
+    ]
     ordered = sorted(direct + indirect, key=lambda a: (a.start, -a.end))
     for attr in ordered:
         _antecedent(doc, attr)
@@ -174,6 +194,17 @@ def find_quotes(doc: Doc, article_id: str, *, title: str = "") -> list[Quote]:
 
 def _inside(char: int, spans: list[tuple[int, int]]) -> bool:
     return any(s <= char < e for s, e in spans)
+
+
+_TITLE_SMALL_WORDS = frozenset({"a", "an", "and", "at", "for", "in", "of", "on", "the", "to"})
+
+
+def _is_title(text: str) -> bool:
+    """Return True for a quoted name of a show or work ("Face the Nation"), not a statement."""
+    words = text.strip(" ,").split()
+    if not words or len(words) > _MAX_TITLE_WORDS or text.rstrip()[-1:] in {".", "!", "?", ","}:
+        return False
+    return all(w[:1].isupper() or w in _TITLE_SMALL_WORDS for w in words)
 
 
 def _keep_direct(attr: Attr) -> bool:

@@ -134,6 +134,8 @@ def find_direct(doc: Doc, spans: list[QuotedSpan]) -> list[Attr]:
         if cue is None:
             named = _name_colon(doc, floor, span.start - 1) or _dash_name(doc, close_char)
         head = spk.subject_of(cue) if cue is not None else None
+        if cue is not None and head is not None and span.start <= head.idx < span.end:
+            head = _outside_subject(doc, cue, span)  # the parser took a word of the quote
         if named is not None:
             head = named.root
         sp = spk.speaker_span(doc, head) if head is not None else None
@@ -153,6 +155,27 @@ def find_direct(doc: Doc, spans: list[QuotedSpan]) -> list[Attr]:
             )
         )
     return out
+
+
+def _outside_subject(doc: Doc, cue: Token, span: QuotedSpan) -> Token | None:
+    """Return the noun by a cue outside the quote: '"...," the aide said' or 'said Jane Doe'."""
+    if cue.idx > span.end:
+        before = [t for t in doc[: cue.i] if t.idx > span.end]
+        if before and before[-1].text == ")":  # "Elijah Cummings (D-Md.) said"
+            opened = [t for t in before if t.text == "("]
+            before = before[: before.index(opened[-1])] if opened else []
+        before = [t for t in before if not t.is_punct]
+        if before and before[-1].pos_ in {"NOUN", "PROPN", "PRON"}:
+            return before[-1]
+    after = doc[cue.i + 1 : cue.i + 2]
+    if (len(after) and after[0].pos_ in {"PROPN", "NOUN"}) or (
+        len(after) and after[0].lower_ in {"one", "the", "a", "an"}
+    ):
+        token = after[0]
+        while token.i + 1 < len(doc) and doc[token.i + 1].pos_ == "PROPN":
+            token = doc[token.i + 1]
+        return token
+    return None
 
 
 def _governs(doc: Doc, verb: Token, span: QuotedSpan) -> bool:
@@ -185,13 +208,22 @@ def _gap_words(doc: Doc, start: int, end: int) -> list[Token]:
     return [t for t in region if t.idx >= start and t.idx < end and (t.is_alpha or t.is_digit)]
 
 
-def _in_cue_clause(token: Token, cues: list[int]) -> bool:
-    """Return True when a token belongs to a cue clause such as "Putin said Thursday"."""
+_CONTENT_DEPS = frozenset({"ccomp", "xcomp", "oprd"})
+
+
+def _in_cue_clause(token: Token, cues: list[int], gap: tuple[int, int]) -> bool:
+    """Return True when a token belongs to a cue clause such as "Putin said Thursday".
+
+    Words of the cue's own complement written between the pieces ("said the spate demands ...")
+    are content, not cue.
+    """
     node = token
     for _ in range(12):
         if node.i in cues:
             return True
         if node.head.i == node.i:
+            return False
+        if node.head.i in cues and node.dep_ in _CONTENT_DEPS and gap[0] <= node.idx < gap[1]:
             return False
         node = node.head
     return node.i in cues
@@ -242,7 +274,9 @@ def _joinable(doc: Doc, prev: Attr, attr: Attr, span: QuotedSpan) -> bool:
     if gap and not any(mark in between for mark in ",.:;—–\n"):
         return False  # '"X" in his "Y"' is one sentence quoting two phrases, not one quote
     cues = prev.cues + attr.cues
-    return len(gap) <= _MAX_JOIN_GAP and all(_in_cue_clause(t, cues) for t in gap)
+    return len(gap) <= _MAX_JOIN_GAP and all(
+        _in_cue_clause(t, cues, (prev.end, attr.start)) for t in gap
+    )
 
 
 def widen_mixed(doc: Doc, attr: Attr) -> None:
@@ -250,6 +284,8 @@ def widen_mixed(doc: Doc, attr: Attr) -> None:
     cue = attr.cue
     inner = span_tokens(doc, attr.start, attr.end)
     if cue is None or inner is None or attr.pieces > 1:
+        return
+    if cue.dep_ == "parataxis" and _widen_around(doc, attr, cue, inner.root):
         return
     node = inner.root
     for _ in range(8):
@@ -277,6 +313,32 @@ def widen_mixed(doc: Doc, attr: Attr) -> None:
         attr.start, attr.end = min(start, attr.start), max(end, attr.end)
         attr.text = spk.doc_text(doc)[attr.start : attr.end].strip("\"“”‘’' ,")
         attr.kind = "mixed"
+
+
+def _widen_around(doc: Doc, attr: Attr, cue: Token, root: Token) -> bool:
+    """Widen "Americans, he said, can 'rock like Jimi'" to the clause around the cue."""
+    head = cue.head
+    if cue.idx > attr.start or (head.i != root.i and head not in root.ancestors):
+        return False
+    own = {t.i for t in cue.subtree}
+    clause = [
+        t
+        for t in head.subtree
+        if t.i not in own and not (t.is_punct and t.text not in "\"“”'‘’") and not t.is_space
+    ]
+    outside = [
+        t for t in clause if (t.idx < attr.start - 1 or t.idx >= attr.end + 1) and t.is_alpha
+    ]
+    if len(outside) < _MIN_MIXED_WORDS or "\n" in spk.doc_text(doc)[clause[0].idx : clause[-1].idx]:
+        return False
+    attr.start = min(clause[0].idx, attr.start)
+    attr.end = max(clause[-1].idx + len(clause[-1]), attr.end)
+    full = spk.doc_text(doc)
+    left, right = cue.left_edge.idx, cue.right_edge.idx + len(cue.right_edge)
+    before, after = full[attr.start : left].rstrip(" ,—"), full[right : attr.end].lstrip(" ,—")
+    attr.text = f"{before} {after}".strip("\"“”‘’' ,")
+    attr.kind = "mixed"
+    return True
 
 
 def cue_phrase(verb: Token) -> str:

@@ -11,10 +11,13 @@ from typing import TYPE_CHECKING
 
 from storyline.extract import speakers as spk
 from storyline.extract.cues import (
+    AS_VERBS,
     CUE_ADJECTIVES,
     CUE_NOUNS,
+    INTENT_NOUNS,
     OBJECT_VERBS,
     REPORT_VERBS,
+    TOPIC_VERBS,
     WEAK_CUES,
 )
 from storyline.extract.quotes_direct import Attr, cue_phrase, span_tokens
@@ -24,11 +27,13 @@ if TYPE_CHECKING:
 
 _CLAUSE_DEPS = frozenset({"ccomp"})
 _NOT_SPEAKERS = frozenset({"TIME", "DATE"})
+_PARTIES = frozenset({"PERSON", "ORG", "NORP", "GPE"})
 
 
 def find_indirect(doc: Doc, taken: list[Attr], quoted: list[tuple[int, int]]) -> list[Attr]:
     """Return reporting-verb and "according to" attributions outside quote marks."""
     cues = {a.cue.i for a in taken if a.cue is not None}
+    verbs = (REPORT_VERBS | OBJECT_VERBS) - WEAK_CUES
     out: list[Attr] = []
     for token in doc:
         if any(s <= token.idx < e for s, e in quoted):
@@ -42,17 +47,31 @@ def find_indirect(doc: Doc, taken: list[Attr], quoted: list[tuple[int, int]]) ->
         elif (
             token.pos_ == "VERB"
             and token.i not in cues
-            and token.lemma_.lower() in (REPORT_VERBS | OBJECT_VERBS) - WEAK_CUES
+            and token.lemma_.lower() in AS_VERBS
+            and any(c.lower_ == "as" and c.i < token.i for c in token.lefts)
+        ):
+            attr = _as_put(doc, token)
+        elif (
+            token.pos_ == "VERB" and (token.lemma_.lower() in verbs or token.lemma_ in TOPIC_VERBS)
         ) or (token.pos_ == "ADJ" and token.lower_ in CUE_ADJECTIVES):
             attr = _reported(doc, token)
-        elif token.pos_ == "NOUN" and token.lemma_.lower() in CUE_NOUNS:
+        elif token.pos_ == "NOUN" and token.lemma_.lower() in CUE_NOUNS | INTENT_NOUNS:
             attr = _noun_cue(doc, token)
         else:
             continue
-        if attr is None or any(overlaps(attr, t) for t in taken):
+        if attr is None or any(overlaps(attr, t) and not inside_small(t, attr) for t in taken):
             continue
         out.append(attr)
     return out
+
+
+def inside_small(inner: Attr, outer: Attr) -> bool:
+    """Return True for a short quoted phrase inside a longer reported clause."""
+    return (
+        outer.start <= inner.start
+        and inner.end <= outer.end + 1
+        and 2 * (inner.end - inner.start) < outer.end - outer.start
+    )
 
 
 def overlaps(a: Attr, b: Attr) -> bool:
@@ -79,6 +98,8 @@ def _clause_span(tokens: list[Token], anchor: Token) -> tuple[int, int] | None:
 
 def _reported(doc: Doc, verb: Token) -> Attr | None:
     """Return the attribution of a reporting verb with a clausal complement."""
+    if _unreal(verb):
+        return None
     clause = next((c for c in verb.children if c.dep_ in _CLAUSE_DEPS), None)
     if clause is not None:
         tokens = list(clause.subtree)
@@ -87,9 +108,9 @@ def _reported(doc: Doc, verb: Token) -> Attr | None:
         own = {t.i for t in verb.subtree}
         tokens = [t for t in verb.head.subtree if t.i not in own]
     elif verb.lemma_.lower() in OBJECT_VERBS:
-        tokens = _complement(verb)
+        tokens = _complement(verb) or _fronted(verb)
     else:
-        return None
+        tokens = _fronted(verb)
     head = spk.subject_of(verb)
     if not tokens or head is None or head.i in {t.i for t in tokens}:
         return None
@@ -99,23 +120,88 @@ def _reported(doc: Doc, verb: Token) -> Attr | None:
     if span is None:
         return None
     start, end = span
+    text = spk.doc_text(doc)[start:end]
+    if verb.dep_ == "parataxis" and clause is None:
+        text = _without(doc, start, end, verb)
     return Attr(
-        start,
-        end,
-        spk.doc_text(doc)[start:end],
-        "indirect",
-        verb,
-        cue_phrase(verb),
-        head,
-        spk.speaker_span(doc, head),
-        None,
+        start, end, text, "indirect", verb, cue_phrase(verb), head, spk.speaker_span(doc, head)
     )
+
+
+def _without(doc: Doc, start: int, end: int, verb: Token) -> str:
+    """Return a content span's text without the cue clause inside it ("X, he said, is Y")."""
+    full = spk.doc_text(doc)
+    left, right = verb.left_edge.idx, verb.right_edge.idx + len(verb.right_edge)
+    if not start < left < right < end:
+        return full[start:end]
+    return f"{full[start:left].rstrip(' ,—')} {full[right:end].lstrip(' ,—')}"
+
+
+def _as_put(doc: Doc, verb: Token) -> Attr | None:
+    """Return the attribution of "X is Y, as Z put it" or "As Z noted, X is Y"."""
+    mark = next((c for c in verb.lefts if c.lower_ == "as"), None)
+    sent = verb.sent
+    if mark is None or not (mark.i == sent.start or doc[mark.i - 1].text in {",", "(", "—"}):
+        return None  # "as promised" inside a clause is not an attribution
+    nouns = [t for t in doc[mark.i + 1 : verb.i] if t.pos_ in {"NOUN", "PROPN", "PRON"}]
+    if not nouns:
+        return None
+    head = nouns[-1]
+    stop = next((t.i for t in doc[verb.i : sent.end] if t.text in {",", ";", "—"}), sent.end)
+    if stop == sent.end and mark.i == sent.start:
+        return None
+    tokens = [t for t in sent if not mark.i <= t.i <= stop and not t.is_space]
+    if sum(t.is_alpha for t in tokens) < 3:
+        return None
+    span = _clause_span(tokens, verb)
+    if span is None:
+        return None
+    start, end = span
+    full = spk.doc_text(doc)
+    text = full[start:end]
+    if start < mark.idx and stop < sent.end and end > doc[stop].idx:
+        # "Hawaii, as one adviser pointed out, normally ...": the two pieces join.
+        text = f"{full[start : mark.idx].rstrip(' ,(—')} {full[doc[stop].idx + 1 : end].strip()}"
+    return Attr(
+        start, end, text, "indirect", verb, cue_phrase(verb), head, spk.speaker_span(doc, head)
+    )
+
+
+def _unreal(verb: Token) -> bool:
+    """Return True for a cue under a modal ("would show", "could argue"): nothing said yet."""
+    return verb.tag_ == "VB" and any(
+        c.dep_ in {"aux", "auxpass"} and c.tag_ == "MD" for c in verb.children
+    )
+
+
+def _fronted(verb: Token) -> list[Token]:
+    """Return the fronted statement of "People like Scott, he said.": the words before the comma."""
+    subject = next((c for c in verb.lefts if c.dep_ in {"nsubj", "nsubjpass"}), None)
+    if subject is None or any(c.dep_ in _CLAUSE_DEPS for c in verb.rights):
+        return []
+    first = subject.left_edge.i
+    comma = verb.doc[first - 1] if first > verb.sent.start else None
+    if comma is None or comma.text != ",":
+        return []
+    tokens = [t for t in verb.doc[verb.sent.start : comma.i] if not t.is_space]
+    roots = [t for t in tokens if not verb.sent.start <= t.head.i < comma.i or t.head.i == t.i]
+    # "On Thursday, she said" or "If elected, he said" front an adverbial, not the statement.
+    if not roots or any(r.dep_ not in {"dep", "ccomp", "parataxis"} for r in roots):
+        return []
+    return tokens if sum(t.is_alpha for t in tokens) >= 2 else []
 
 
 def _noun_cue(doc: Doc, noun: Token) -> Attr | None:
     """Return the attribution of "Clinton's claim that ..." or "X made the argument that ..."."""
     clause = next((c for c in noun.children if c.dep_ in {"ccomp", "acl"}), None)
-    if clause is None or not any(c.dep_ == "mark" and c.lower_ == "that" for c in clause.children):
+    if clause is None:
+        return None
+    marked = any(c.dep_ == "mark" and c.lower_ == "that" for c in clause.children)
+    # "Obama's decision to jump-start relations": an intention noun with its infinitive.
+    intent = noun.lemma_.lower() in INTENT_NOUNS and any(
+        c.dep_ == "aux" and c.lower_ == "to" for c in clause.children
+    )
+    if not (marked or intent):
         return None
     head = next((c for c in noun.children if c.dep_ == "poss"), None)
     if head is None and noun.dep_ in {"dobj", "attr"}:
@@ -141,18 +227,18 @@ def _noun_cue(doc: Doc, noun: Token) -> Attr | None:
 
 def _complement(verb: Token) -> list[Token]:
     """Return what a stance verb is about: its object, infinitive or "for"/"on" phrase."""
+    topic = TOPIC_VERBS.get(verb.lemma_.lower())
+    preps = topic or {"for", "on", "about", "to", "as", "of"}
     parts = [
         c
         for c in verb.rights
-        if c.dep_ in {"dobj", "xcomp", "oprd"}
-        or (
-            c.dep_ == "prep"
-            and c.lower_ in {"for", "on", "about", "to", "as", "of"}
-            and not _is_time(c)
-        )
+        if (c.dep_ in {"dobj", "xcomp", "oprd"} and topic is None)
+        or (c.dep_ == "prep" and c.lower_ in preps and not _is_time(c))
     ]
     tokens = [t for c in parts for t in c.subtree]
-    return tokens if sum(t.is_alpha for t in tokens) >= 2 else []
+    # "Cruz endorsed Trump": one name is a whole stance; one common word is rarely content.
+    enough = sum(t.is_alpha for t in tokens) >= 2 or any(t.ent_type_ in _PARTIES for t in tokens)
+    return tokens if enough else []
 
 
 def _is_time(prep: Token) -> bool:
@@ -196,13 +282,17 @@ _TRANSCRIPT = re.compile(
 def find_transcript_lines(doc: Doc) -> list[Attr]:
     """Return the "NAME: words" paragraphs of interviews and transcripts."""
     out: list[Attr] = []
+    surnames: set[str] | None = None
     for match in _TRANSCRIPT.finditer(spk.doc_text(doc)):
         name = span_tokens(doc, match.start(1), match.end(1))
         start, end = match.start(2), match.end(2)
         if name is None or len(match.group(2).split()) < 3:
             continue
         label = {e.label_ for e in name.ents}
-        if not (match.group(1).isupper() or "PERSON" in label or "ORG" in label):
+        if surnames is None:  # "Sanders: ..." in a headline, Sanders named in the body
+            surnames = {spk.last_key(e.text) for e in doc.ents if e.label_ == "PERSON"}
+        known = spk.last_key(match.group(1)) in surnames
+        if not (match.group(1).isupper() or "PERSON" in label or "ORG" in label or known):
             continue
         out.append(
             Attr(start, end, spk.doc_text(doc)[start:end], "direct", None, ":", name[-1], name)

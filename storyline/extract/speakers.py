@@ -14,9 +14,9 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Span, Token
 
-PERSON_PRONOUNS = frozenset({"he", "she", "him", "her"})
+PERSON_PRONOUNS = frozenset({"he", "she", "him", "her", "his"})
 SELF_PRONOUNS = frozenset({"i", "we", "me", "us"})
-GROUP_PRONOUNS = frozenset({"they", "it", "them"})
+GROUP_PRONOUNS = frozenset({"they", "it", "them", "its", "their"})
 HONORIFICS = frozenset(
     [
         "mr",
@@ -93,6 +93,8 @@ TITLE_WORDS = frozenset(
 )
 LEADER_WORDS = frozenset({"president", "premier", "chancellor", "king", "queen", "leader"})
 _SUBJECTS = frozenset({"nsubj", "nsubjpass", "csubj"})
+SPEAKER_WINDOW = 200  # tokens (about two paragraphs) in which a named speaker beats a subject
+_PARTITIVES = frozenset({"one", "some", "many", "several", "most", "all", "both", "each", "few"})
 _NAME_LABELS = frozenset({"PERSON", "ORG", "GPE", "NORP", "LOC", "FAC"})
 
 
@@ -118,6 +120,8 @@ class DocPeople:
     # (token index, name, is_person) of body subjects that name someone, in text order
     subjects: list[tuple[int, str, bool]] = field(default_factory=list)
     genders: dict[str, str] = field(default_factory=dict)  # surname key -> "m" / "f"
+    # (token index, name, is_person) of the named speakers of attributions, in text order
+    speakers: list[tuple[int, str, bool]] = field(default_factory=list)
 
 
 def clean_name(span: Span) -> str:
@@ -174,24 +178,64 @@ def collect_people(doc: Doc) -> DocPeople:
     for ent in doc.ents:
         if ent.label_ in _NAME_LABELS and ent.root.dep_ in _SUBJECTS:
             people.subjects.append((ent.start, ent.text, ent.label_ == "PERSON"))
-    people.genders = _genders(doc)
+    people.genders = _genders(doc, people.titles)
     return people
 
 
+# Common unambiguous English first names (world knowledge), for "he"/"she" agreement.
+_MALE_NAMES = frozenset(
+    "aaron adam alan albert alex alexander andrew anthony arthur barack ben benjamin bernie bill "  # noqa: SIM905
+    "bob bobby brad brian bruce bryan carl carlos charles charlie chris christopher chuck colin "
+    "craig dan daniel darren dave david dennis dick don donald doug douglas duncan ed eddie "
+    "edward elijah eric eugene frank fred gary george gerald glenn gordon greg gregory harold "
+    "harry henry howard ian jack jacob jake james jason jeb jeff jeffrey jeremy jerry jim jimmy "
+    "joe joel john johnny jon jonathan jose joseph josh joshua juan justin keith ken kenneth "
+    "kevin kurt larry lawrence lee lindsey louis luis marco marcus mark martin matt matthew "
+    "max michael mike mitch mitt nathan neil newt nicholas nick paul pete peter phil philip "
+    "ralph randy ray raymond reince richard rick rob robert roger ron ronald roy rudy rudolph "
+    "russell ryan sam samuel scott sean stephen steve steven ted terry thomas tim timothy tom "
+    "tony travis trey vladimir walter wayne william willie".split()
+)
+_FEMALE_NAMES = frozenset(
+    "abigail alice alicia allison amanda amy andrea angela ann anna anne barbara betty "  # noqa: SIM905
+    "betsy beverly brenda carly carol caroline catherine cheryl christina christine claire "
+    "cynthia deborah debbie debra denise diana diane donna dorothy elizabeth ellen emily emma "
+    "gennifer gloria hannah heather heidi helen hillary huma irene jane janet janice jennifer "
+    "jessica jill joan joanna joyce judith judy julia julie karen katherine kathleen kathy "
+    "katie kayleigh kellyanne laura lauren linda lisa liz lois loretta lori margaret maria "
+    "marie marilyn martha mary megyn melania melanie melissa michelle monica nancy natalie "
+    "nicole nikki pamela patricia paula rachel rebecca rosa rose ruth samantha sandra sarah "
+    "sharon shirley stephanie susan teresa theresa tina virginia wendy".split()
+)
+
 _MALE_TITLES = frozenset({"mr", "mr."})
+_MALE_NOUNS = frozenset(
+    "brother congressman father husband king son spokesman widower".split()  # noqa: SIM905
+)
+_FEMALE_NOUNS = frozenset(
+    "chairwoman congresswoman daughter mother queen sister spokeswoman widow wife".split()  # noqa: SIM905
+)
 _FEMALE_TITLES = frozenset({"mrs", "mrs.", "ms", "ms."})
 
 
-def _genders(doc: Doc) -> dict[str, str]:
-    """Return the gender an article gives a surname through "Mr."/"Mrs."/"Ms." (no guessing)."""
+def _genders(doc: Doc, titles: dict[str, set[str]]) -> dict[str, str]:
+    """Return the gender an article gives a surname: "Mr."/"Ms.", a first name, "the widow"."""
     votes: dict[str, list[int]] = {}
     for ent in doc.ents:
         if ent.label_ != "PERSON":
             continue
         words = {doc[ent.start - 1].lower_ if ent.start > 0 else "", ent[0].lower_}
-        vote = votes.setdefault(last_key(clean_name(ent)), [0, 0])
-        vote[0] += bool(words & _MALE_TITLES)
-        vote[1] += bool(words & _FEMALE_TITLES)
+        name = clean_name(ent).split()
+        vote = votes.setdefault(last_key(" ".join(name)), [0, 0])
+        # "President Barack Obama": the first word that is not a title is the first name.
+        given = [w.casefold() for w in name[:-1] if w.casefold() not in TITLE_WORDS]
+        first = given[0] if given else ""
+        vote[0] += bool(words & _MALE_TITLES) + (first in _MALE_NAMES)
+        vote[1] += bool(words & _FEMALE_TITLES) + (first in _FEMALE_NAMES)
+    for key, described in titles.items():
+        vote = votes.setdefault(key, [0, 0])
+        vote[0] += bool(described & _MALE_NOUNS)
+        vote[1] += bool(described & _FEMALE_NOUNS)
     return {k: ("m" if m > f else "f") for k, (m, f) in votes.items() if m != f}
 
 
@@ -206,7 +250,7 @@ def subject_of(verb: Token) -> Token | None:
     for _ in range(3):
         for child in token.children:
             if child.dep_ in _SUBJECTS:
-                return child
+                return child if _same_paragraph(child, token) else _noun_before(token)
         for child in token.children:
             if child.dep_ == "agent":
                 for sub in child.children:
@@ -214,7 +258,28 @@ def subject_of(verb: Token) -> Token | None:
                         return sub
         if token.dep_ in {"conj", "advcl", "xcomp", "acomp"} and token.head.i != token.i:
             token = token.head
+        elif token.dep_ == "pcomp" and token.head.dep_ == "prep":
+            # "stopped short of calling ...": the subject of the verb the phrase hangs on.
+            token = token.head.head
         else:
+            return None
+    return None
+
+
+def _same_paragraph(a: Token, b: Token) -> bool:
+    """Return True when no paragraph break lies between two tokens."""
+    lo, hi = sorted((a.idx, b.idx))
+    return "\n" not in doc_text(a.doc)[lo:hi]
+
+
+def _noun_before(verb: Token) -> Token | None:
+    """Return the noun right before a verb in its paragraph ("12:15 p.m." above "Trump says")."""
+    for token in reversed(verb.doc[max(verb.i - 4, 0) : verb.i]):
+        if "\n" in token.text:
+            return None
+        if token.pos_ in {"NOUN", "PROPN", "PRON"}:
+            return token
+        if token.pos_ not in {"AUX", "ADV", "PART"}:
             return None
     return None
 
@@ -232,6 +297,13 @@ def speaker_span(doc: Doc, head: Token) -> Span:
     if head.ent_type_:
         while end < len(doc) and doc[end].ent_iob_ == "I":
             end += 1
+    if head.lower_ in _PARTITIVES or head.pos_ == "NUM":
+        # "one of the family's attorneys, Justin Bamberg,": the partitive alone names nobody.
+        parts = [
+            c for c in head.rights if (c.dep_ == "prep" and c.lower_ == "of") or c.dep_ == "appos"
+        ]
+        if parts:
+            end = max(end, max(c.right_edge.i for c in parts) + 1)
     while start < end and (doc[start].is_punct or doc[start].is_space):
         start += 1
     for i in range(end - 1, start, -1):
@@ -284,8 +356,30 @@ def resolve_pronoun(
     exclude: str | None = None,
     gender: str | None = None,
 ) -> str | None:
-    """Return the nearest earlier subject that names a person (or a group) before a token."""
-    for index, name, is_person in reversed(people.subjects):
+    """Return who a pronoun before a token stands for: a recent speaker, else the last subject.
+
+    A person quoted within the last few paragraphs is the likeliest "he said"; without one, the
+    nearest earlier subject that names a person (or a group) of the right gender.
+    """
+    recent = [s for s in people.speakers if before - SPEAKER_WINDOW < s[0]]
+    for candidates in (recent, people.subjects):
+        found = _nearest(people, candidates, before, person=person, exclude=exclude, gender=gender)
+        if found is not None:
+            return found
+    return None
+
+
+def _nearest(
+    people: DocPeople,
+    candidates: list[tuple[int, str, bool]],
+    before: int,
+    *,
+    person: bool,
+    exclude: str | None,
+    gender: str | None,
+) -> str | None:
+    """Return the nearest earlier candidate of the right kind and gender."""
+    for index, name, is_person in reversed(candidates):
         if index >= before or is_person != person:
             continue
         known = people.genders.get(last_key(name)) if gender else None
