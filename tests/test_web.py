@@ -14,6 +14,7 @@ from storyline.models import (
     RemovedLine,
     Story,
     TimeExpr,
+    TimelineEntry,
     content_hash,
 )
 from storyline.store import Store
@@ -635,3 +636,22 @@ def test_web_stories_list_paginates(store):
     assert "Storyline 24" not in second
     assert "page 2 of 2" in second
     assert client.get("/", params={"page": 0}).status_code == 400
+
+
+def test_web_story_timeline_comes_from_the_timeline_stage_when_it_ran(seeded):
+    seeded.replace_timelines(
+        [
+            TimelineEntry(
+                "s1", "2015-10-19", ("Rain fell for a third day on the reservoir.",), ("a1", "a2")
+            )
+        ]
+    )
+    story = TestClient(create_app(seeded)).get("/api/stories/s1").json()
+    assert story["timeline"] == [
+        {
+            "story_id": "s1",
+            "date": "2015-10-19",
+            "text": "Rain fell for a third day on the reservoir.",
+            "sources": ["a1", "a2"],
+        }
+    ]

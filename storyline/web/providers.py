@@ -44,5 +44,5 @@ class Providers:
     """The functions that fill the story page's briefing, timeline and claims slots."""
 
     briefing: BriefingProvider = no_briefing
-    timeline: RowsProvider = queries.timeline_from_timexes
+    timeline: RowsProvider = queries.stored_timeline
     claims: RowsProvider = no_claims

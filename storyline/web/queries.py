@@ -264,6 +264,26 @@ def quotes_by_entity(conn: sqlite3.Connection, ent: dict[str, Any]) -> list[dict
 # -- derived views ---------------------------------------------------------------------------
 
 
+def stored_timeline(conn: sqlite3.Connection, story_row: dict[str, Any]) -> list[dict[str, Any]]:
+    """Return the story's timeline as the timeline stage stored it (export rows).
+
+    An event shows the entries of its storyline that its own articles report; a store the
+    timeline stage has not filled falls back to ``timeline_from_timexes``.
+    """
+    storyline_id = story_row["parent"] or story_row["id"]
+    rows = conn.execute(
+        "SELECT story_id, date, text, sources FROM timeline WHERE story_id = ? ORDER BY rank",
+        (storyline_id,),
+    ).fetchall()
+    if not rows:
+        return timeline_from_timexes(conn, story_row)
+    members = set(story_row["article_ids"])
+    entries = [
+        {"story_id": r[0], "date": r[1], "text": r[2], "sources": json.loads(r[3])} for r in rows
+    ]
+    return [e for e in entries if members & set(e["sources"])]
+
+
 def timeline_from_timexes(
     conn: sqlite3.Connection, story_row: dict[str, Any]
 ) -> list[dict[str, Any]]:
