@@ -8,7 +8,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Self
 
 from storyline import pipeline
+from storyline.briefing import brief_story
 from storyline.config import Settings, load_settings
+from storyline.errors import UsageError
 from storyline.runners import make_executor
 from storyline.store import Store
 from storyline.timeline import build_timeline
@@ -20,7 +22,7 @@ if TYPE_CHECKING:
     from collections.abc import Sequence
 
     from storyline.ingest import FormatChoice
-    from storyline.models import CleanArticle, IngestSummary, TimelineEntry
+    from storyline.models import Briefing, CleanArticle, IngestSummary, TimelineEntry
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,6 +115,32 @@ class Workspace:
                 leads=leads,
             )
         return timelines
+
+    def briefing(self, story_id: str, *, max_sentences: int = 8) -> Briefing:
+        """Return the cited briefing of a story (any unique prefix of its id).
+
+        Raises:
+            UsageError: no story, or more than one, has that id.
+        """
+        matches = [
+            s for s in self.store.rows("stories", order="id") if s["id"].startswith(story_id)
+        ]
+        exact = [s for s in matches if s["id"] == story_id]
+        if len(exact or matches) != 1:
+            problem = "no story" if not matches else "more than one story"
+            raise UsageError(f"{problem} with id {story_id!r}: see `storyline stories`")
+        story = (exact or matches)[0]
+        articles = list(self.store.articles(ids=story["article_ids"]))
+        duplicates = {
+            r["id"]: r["duplicate_of"] for r in self.store.rows("articles") if r["duplicate_of"]
+        }
+        return brief_story(
+            articles,
+            story_id=story["id"],
+            duplicates=duplicates,
+            untrusted=self.store.untrusted(),
+            max_sentences=max_sentences,
+        )
 
     def articles(self) -> list[CleanArticle]:
         """Return every stored article, in ingest order."""

@@ -6,6 +6,7 @@ inputs were rejected.
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -15,11 +16,18 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from storyline import api
+from storyline.briefing import render_html, render_markdown, to_json
 from storyline.config import Settings, load_settings
 from storyline.errors import StorylineError, UsageError
 from storyline.export import WHATS, export_rows, write_export
 from storyline.ingest import FORMATS
-from storyline.render import rejected_table, stories_table, summary_table, timeline_table
+from storyline.render import (
+    briefing_panel,
+    rejected_table,
+    stories_table,
+    summary_table,
+    timeline_table,
+)
 
 if TYPE_CHECKING:
     from storyline.models import IngestSummary
@@ -124,8 +132,16 @@ def run(
     with api.open(db, settings=_settings(config)) as workspace:
         summary = _ingest_with_progress(workspace, paths, fmt, published)
         report = workspace.run(workers=workers, dask=dask)
+        storylines = [
+            row
+            for row in workspace.store.rows("stories", order="first_date, id")
+            if row["level"] == "storyline"
+        ]
+        briefings = [workspace.briefing(row["id"]) for row in storylines]
     for line in report.lines():
         console.print(line)
+    for row, briefing in zip(storylines, briefings, strict=True):
+        console.print(briefing_panel(row, briefing))
     _finish(summary, "storyline run")
 
 
@@ -151,6 +167,26 @@ def export(
             with output.open("w", encoding="utf-8", newline="") as handle:
                 count = write_export(rows, handle, out_format)  # type: ignore[arg-type]
             err_console.print(f"wrote {count} {what} rows to {output}")
+
+
+@app.command()
+def brief(
+    story: Annotated[str, typer.Argument(help="A story id (or a unique prefix of one).")],
+    db: DbOption = "storyline.db",
+    out_format: Annotated[str, typer.Option("--format", help="md, html or json.")] = "md",
+    sentences: Annotated[int, typer.Option("--sentences", help="At most this many.")] = 8,
+) -> None:
+    """Print a story's briefing: every sentence cites the articles it comes from."""
+    if out_format not in ("md", "html", "json"):
+        raise UsageError(f"unknown --format {out_format!r}; choose md, html or json")
+    with _open_existing(db) as workspace:
+        briefing = workspace.briefing(story, max_sentences=sentences)
+    if out_format == "json":
+        print(json.dumps(to_json(briefing), ensure_ascii=False, indent=2))
+    elif out_format == "html":
+        print(render_html(briefing))
+    else:
+        print(render_markdown(briefing))
 
 
 @app.command()

@@ -51,6 +51,8 @@ def export_rows(store: Store, what: str) -> Iterator[dict[str, Any]]:
         for row in store.rows("timeline", order="story_id, rank"):
             row.pop("rank")
             yield row
+    elif what == "claims":
+        yield from store.rows("claims", order="story_id, support DESC, id")
     elif what == "stories":
         yield from store.rows("stories", order="level DESC, first_date, id")
     elif what in WHATS:

@@ -128,4 +128,5 @@ def analyse(
         ("quality", stages.run_quality(store, duplicates)),
         ("stories", stages.run_clusters(store, duplicates)),
         ("timeline", stages.run_timelines(store)),
+        ("briefing", stages.run_briefings(store, duplicates)),
     ]

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from rich.panel import Panel
 from rich.table import Table
+from rich.text import Text
 
 from storyline.errors import DESCRIPTIONS
 
 if TYPE_CHECKING:
-    from storyline.models import IngestSummary, TimelineEntry
+    from storyline.models import Briefing, IngestSummary, TimelineEntry
 
 
 def summary_table(summary: IngestSummary, *, title: str = "storyline ingest") -> Table:
@@ -69,3 +71,32 @@ def timeline_table(entries: list[TimelineEntry], *, title: str = "timeline") -> 
     for entry in entries:
         table.add_row(entry.date, " ".join(entry.text), str(len(entry.sources)))
     return table
+
+
+def briefing_panel(story: dict[str, object], briefing: Briefing) -> Panel:
+    """Return a story's briefing as a panel: dated, cited sentences and where sources differ."""
+    numbers: dict[str, int] = {}
+    for article_id, _, _ in briefing.titles:
+        numbers.setdefault(article_id, len(numbers) + 1)
+    lines = Text()
+    for sentence in briefing.sentences:
+        refs = "".join(f"[{numbers.setdefault(a, len(numbers) + 1)}]" for a in sentence.citations)
+        if sentence.date:
+            lines.append(f"{sentence.date}  ", style="bold")
+        lines.append(sentence.text)
+        lines.append(f" {refs}", style="cyan")
+        if sentence.corroboration != "corroborated":
+            lines.append(f" ({sentence.corroboration.replace('_', ' ')})", style="dim")
+        lines.append("\n")
+    for conflict in briefing.conflicts:
+        values = "; ".join(
+            f"{value} [{', '.join(str(numbers.get(a, '?')) for a in ids)}]"
+            for value, ids in conflict.values
+        )
+        lines.append(f"sources differ on {conflict.subject}: {values}\n", style="yellow")
+    for article_id, outlet, title in briefing.titles:
+        lines.append(
+            f"[{numbers[article_id]}] {outlet or 'unknown outlet'}: {title}\n", style="dim"
+        )
+    dates = f"{story['first_date'] or '?'} – {story['last_date'] or '?'}"
+    return Panel(lines, title=f"{story['label']}  ({dates})", subtitle=str(story["id"]))

@@ -12,8 +12,10 @@ import datetime as dt
 import functools
 import pickle
 from collections import defaultdict
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+from storyline.briefing import build_briefing, to_json
+from storyline.claims import find_claims, find_conflicts
 from storyline.cluster import ClusterState, cluster_articles
 from storyline.dedupe import find_duplicates
 from storyline.extract.annotate import annotate_chunk, chunked
@@ -30,7 +32,7 @@ if TYPE_CHECKING:
     from concurrent.futures import Executor
 
     from storyline.config import Settings
-    from storyline.models import CleanArticle, DatedEvent, Quote, TimeExpr
+    from storyline.models import Claim, CleanArticle, Conflict, DatedEvent, Quote, TimeExpr
     from storyline.store import Store
 
 _CLUSTER_STATE = "cluster.v1"
@@ -206,3 +208,36 @@ def run_timelines(store: Store, *, max_dates: int | None = None) -> str:
         )
     store.replace_timelines(entries)
     return f"{len(entries)} dated entries on {len(storylines)} timelines"
+
+
+def run_briefings(store: Store, duplicates: dict[str, str], *, max_sentences: int = 8) -> str:
+    """Align each storyline's claims, find where its sources conflict, and write its briefing."""
+    untrusted = store.untrusted()
+    all_claims: list[Claim] = []
+    all_conflicts: list[Conflict] = []
+    briefings: list[dict[str, Any]] = []
+    for story in store.rows("stories", order="id"):
+        if story["level"] != "storyline":
+            continue
+        articles = list(store.articles(ids=story["article_ids"]))
+        claims = find_claims(
+            articles, story_id=story["id"], duplicates=duplicates, untrusted=untrusted
+        )
+        conflicts = find_conflicts(claims, articles, story_id=story["id"], duplicates=duplicates)
+        briefing = build_briefing(
+            articles,
+            claims,
+            conflicts,
+            story_id=story["id"],
+            max_sentences=max_sentences,
+            untrusted=untrusted,
+        )
+        all_claims.extend(claims)
+        all_conflicts.extend(conflicts)
+        briefings.append(to_json(briefing))
+    store.replace_briefings(all_claims, all_conflicts, briefings)
+    corroborated = sum(c.kind == "corroborated" for c in all_claims)
+    return (
+        f"{len(all_claims)} claims ({corroborated} corroborated), "
+        f"{len(all_conflicts)} conflicts, {len(briefings)} briefings"
+    )

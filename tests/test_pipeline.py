@@ -137,3 +137,15 @@ def test_pipeline_seeds_timeline_dates(seeds):
     seed_timeline = next(t for t in timelines.values() if any("004" in e.sources for e in t))
     dates = {e.date for e in seed_timeline}
     assert {"2015-09-30", "2015-10-20", "2015-10-23", "2015-11-26"} <= dates
+
+
+def test_pipeline_seeds_briefing_is_cited_and_names_the_key_meetings(seeds):
+    storylines = [r for r in seeds.store.rows("stories") if r["level"] == "storyline"]
+    seed_story = next(s for s in storylines if "004" in s["article_ids"])
+    briefing = seeds.briefing(seed_story["id"])
+    text = " ".join(s.text for s in briefing.sentences)
+    assert all(s.citations for s in briefing.sentences)
+    assert "Moscow" in text
+    assert "Assad" in text
+    assert "Hollande" in text
+    assert "002" not in {a for s in briefing.sentences for a in s.citations}  # the spun page

@@ -15,7 +15,9 @@ from typing import TYPE_CHECKING, Any, Literal, Self
 
 from storyline.errors import StoreError
 from storyline.models import (
+    Claim,
     CleanArticle,
+    Conflict,
     DatedEvent,
     Entity,
     Mention,
@@ -428,6 +430,73 @@ class Store:
                 ],
             )
 
+    def replace_briefings(
+        self,
+        claims: Sequence[Claim],
+        conflicts: Sequence[Conflict],
+        briefings: Sequence[dict[str, Any]],
+    ) -> None:
+        """Replace every story's claims, conflicts and briefing (briefings as their JSON)."""
+        conflicted: dict[str, list[str]] = {}
+        for conflict in conflicts:
+            for claim_id in conflict.claim_ids:
+                conflicted.setdefault(claim_id, []).append(conflict.id)
+        with self.transaction() as conn:
+            for table in ("claims", "conflicts", "briefings"):
+                conn.execute(f"DELETE FROM {table}")  # noqa: S608 - fixed names
+            conn.executemany(
+                "INSERT OR REPLACE INTO claims (id, story_id, text, article_ids, sources, kind, "
+                "support, date, conflicts) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [
+                    (
+                        c.id,
+                        c.story_id,
+                        c.text,
+                        _dump(c.article_ids),
+                        _dump(c.sources),
+                        c.kind,
+                        c.support,
+                        c.date,
+                        _dump(conflicted.get(c.id, [])),
+                    )
+                    for c in claims
+                ],
+            )
+            conn.executemany(
+                'INSERT OR REPLACE INTO conflicts (id, story_id, kind, subject, "values", '
+                "claim_ids) VALUES (?, ?, ?, ?, ?, ?)",
+                [
+                    (
+                        c.id,
+                        c.story_id,
+                        c.kind,
+                        c.subject,
+                        json.dumps([{"value": v, "article_ids": list(ids)} for v, ids in c.values]),
+                        _dump(c.claim_ids),
+                    )
+                    for c in conflicts
+                ],
+            )
+            conn.executemany(
+                "INSERT INTO briefings (story_id, briefing) VALUES (?, ?)",
+                [(b["story_id"], json.dumps(b, ensure_ascii=False)) for b in briefings],
+            )
+
+    def untrusted(self) -> set[str]:
+        """Return the ids of articles whose copy itself is flagged as untrustworthy."""
+        rows = self.conn.execute(
+            "SELECT id FROM articles WHERE EXISTS (SELECT 1 FROM json_each(quality_flags) "
+            "WHERE value IN ('incoherent', 'spliced', 'attribution_mismatch'))"
+        )
+        return {r[0] for r in rows}
+
+    def briefing(self, story_id: str) -> dict[str, Any] | None:
+        """Return a story's stored briefing (the JSON of ``brief --format json``), or None."""
+        row = self.conn.execute(
+            "SELECT briefing FROM briefings WHERE story_id = ?", (story_id,)
+        ).fetchone()
+        return None if row is None else dict(json.loads(row[0]))
+
     def entity_names(self) -> dict[str, list[str]]:
         """Return article id -> canonical names of the entities it mentions."""
         rows = self.conn.execute(
@@ -470,7 +539,18 @@ class Store:
             yield {key: _load(key, row[key]) for key in row.keys()}  # noqa: SIM118
 
 
-_JSON_COLUMNS = {"meta", "quality_flags", "aliases", "roles", "article_ids", "sources"}
+_JSON_COLUMNS = {
+    "meta",
+    "quality_flags",
+    "aliases",
+    "roles",
+    "article_ids",
+    "sources",
+    "conflicts",
+    "values",
+    "claim_ids",
+    "briefing",
+}
 _TABLES = {
     "articles",
     "removed_lines",
@@ -484,6 +564,9 @@ _TABLES = {
     "article_stages",
     "events",
     "timeline",
+    "claims",
+    "conflicts",
+    "briefings",
 }
 
 

@@ -167,6 +167,33 @@ MIGRATIONS: Final[tuple[str, ...]] = (
         PRIMARY KEY (story_id, rank)
     );
     """,
+    # 7: claims aligned across a story's articles, where they conflict, and its briefing.
+    """
+    CREATE TABLE claims (
+        id TEXT PRIMARY KEY,
+        story_id TEXT NOT NULL,
+        text TEXT NOT NULL,
+        article_ids TEXT NOT NULL DEFAULT '[]',
+        sources TEXT NOT NULL DEFAULT '[]',
+        kind TEXT NOT NULL,
+        support INTEGER NOT NULL,
+        date TEXT,
+        conflicts TEXT NOT NULL DEFAULT '[]'
+    );
+    CREATE INDEX claims_story ON claims(story_id);
+    CREATE TABLE conflicts (
+        id TEXT PRIMARY KEY,
+        story_id TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        subject TEXT NOT NULL,
+        "values" TEXT NOT NULL DEFAULT '[]',
+        claim_ids TEXT NOT NULL DEFAULT '[]'
+    );
+    CREATE TABLE briefings (
+        story_id TEXT PRIMARY KEY,
+        briefing TEXT NOT NULL
+    );
+    """,
 )
 
 

@@ -7,6 +7,7 @@ The briefing and claims providers return nothing until ``storyline/briefing.py``
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -39,10 +40,54 @@ def no_claims(conn: sqlite3.Connection, story: Row) -> list[Row]:  # noqa: ARG00
     return []
 
 
+def stored_briefing(conn: sqlite3.Connection, story: Row) -> Row | None:
+    """Return the briefing the briefing stage stored for the story (or its storyline)."""
+    row = conn.execute(
+        "SELECT briefing FROM briefings WHERE story_id = ?", (story["parent"] or story["id"],)
+    ).fetchone()
+    if row is None:
+        return None
+    briefing = json.loads(row[0])
+    for sentence in briefing["sentences"]:
+        sentence["sources"] = sentence["citations"]
+    return dict(briefing)
+
+
+def stored_claims(conn: sqlite3.Connection, story: Row) -> list[Row]:
+    """Return the story's claims with the articles that support them and that disagree."""
+    storyline = story["parent"] or story["id"]
+    disagreeing: dict[str, list[str]] = {}
+    for conflict_id, values in conn.execute(
+        'SELECT id, "values" FROM conflicts WHERE story_id = ?', (storyline,)
+    ):
+        disagreeing[conflict_id] = sorted({a for v in json.loads(values) for a in v["article_ids"]})
+    members = set(story["article_ids"])
+    claims = []
+    for claim_id, text, article_ids, conflicts in conn.execute(
+        "SELECT id, text, article_ids, conflicts FROM claims WHERE story_id = ? "
+        "ORDER BY support DESC, id LIMIT 40",
+        (storyline,),
+    ):
+        supporting = json.loads(article_ids)
+        if not members & set(supporting):
+            continue
+        against = sorted({a for c in json.loads(conflicts) for a in disagreeing.get(c, [])})
+        claims.append(
+            {
+                "id": claim_id,
+                "story_id": storyline,
+                "statement": text,
+                "supporting": supporting,
+                "conflicts": against,
+            }
+        )
+    return claims
+
+
 @dataclass(frozen=True, slots=True)
 class Providers:
     """The functions that fill the story page's briefing, timeline and claims slots."""
 
-    briefing: BriefingProvider = no_briefing
+    briefing: BriefingProvider = stored_briefing
     timeline: RowsProvider = queries.stored_timeline
-    claims: RowsProvider = no_claims
+    claims: RowsProvider = stored_claims

@@ -1,0 +1,384 @@
+"""Claims: the statements of a story's articles, aligned across outlets, and where they differ.
+
+Each article is split into sentences (a cheap regex splitter), each sentence becomes a bag of
+stemmed content words, names and numbers, and sentences of different articles that share enough
+IDF-weighted vocabulary are grouped into one claim (star clustering: no single-link chains). The
+overlap score mixes the overlap coefficient (paraphrase-tolerant when one sentence is long) with
+Dice (so that two long sentences sharing one phrase do not merge).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from storyline.extract.dates import find_timexes
+from storyline.models import Claim, CleanArticle, Conflict, ConflictKind
+from storyline.statements import (
+    MAX_WORDS,
+    MIN_WORDS,
+    find_quantities,
+    similarity_matrix,
+    split_sentences,
+    statement_terms,
+)
+
+if TYPE_CHECKING:
+    from collections.abc import Collection, Mapping, Sequence
+
+ALIGN_THRESHOLD = 0.36  # seeds: paraphrases score 0.40-0.47, the closest unrelated pair 0.31
+CONFLICT_THRESHOLD = 0.3  # two statements this close that count one thing differently conflict
+QUOTE_THRESHOLD = 0.5  # two quotes this close but not word for word are one quote reworded
+_QUOTE_RE = re.compile(r"[\"“]([^\"“”]{10,400})[\"”]")
+
+
+_ISO_DAY_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_MONTH = "January|February|March|April|May|June|July|August|September|October|November|December"
+_DAY_MONTH_RE = re.compile(rf"\b\d{{1,2}} (?:{_MONTH})\b|\b(?:{_MONTH}) \d{{1,2}}\b")
+
+
+@dataclass(frozen=True, slots=True)
+class _Statement:
+    article_id: str
+    text: str
+    terms: tuple[str, ...]
+    position: float
+    date: str | None
+    quantities: tuple[tuple[str, str], ...]  # (thing, value)
+
+
+def _anchor(article: CleanArticle) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(article.published[:10]) if article.published else None
+    except ValueError:
+        return None
+
+
+def _statements(article: CleanArticle) -> list[_Statement]:
+    """Split one article into statements, each with its first full date and its counts."""
+    text = article.text
+    spans = split_sentences(text)
+    timexes = [
+        t
+        for t in find_timexes(text, anchor=_anchor(article), article_id=article.id)
+        if t.type == "DATE" and _ISO_DAY_RE.match(t.value)
+    ]
+    out = []
+    for index, (start, end) in enumerate(spans):
+        sentence = " ".join(text[start:end].split())
+        words = sentence.split()
+        terms = statement_terms(sentence)
+        if not MIN_WORDS <= len(words) <= MAX_WORDS or len(terms) < 3:
+            continue
+        date = next((t.value for t in timexes if start <= t.start < end), None)
+        out.append(
+            _Statement(
+                article_id=article.id,
+                text=sentence,
+                terms=tuple(terms),
+                position=index / max(1, len(spans)),
+                date=date,
+                quantities=tuple(find_quantities(sentence)),
+            )
+        )
+    return out
+
+
+def _root(duplicates: Mapping[str, str], article_id: str) -> str:
+    seen = {article_id}
+    while (nxt := duplicates.get(article_id)) is not None and nxt not in seen:
+        seen.add(nxt)
+        article_id = nxt
+    return article_id
+
+
+def _unit(article: CleanArticle | None, article_id: str, duplicates: Mapping[str, str]) -> str:
+    """Return what counts once: the outlet, else the original of a copy."""
+    if article is not None and article.source:
+        return article.source.strip().casefold()
+    return _root(duplicates, article_id)
+
+
+def _claim_id(story_id: str, text: str) -> str:
+    digest = hashlib.sha256(f"{story_id}\n{text}".encode()).hexdigest()[:12]
+    return f"{story_id}:c{digest}"
+
+
+def find_claims(
+    articles: Sequence[CleanArticle],
+    *,
+    story_id: str,
+    duplicates: Mapping[str, str] | None = None,
+    untrusted: Collection[str] = (),
+    threshold: float = ALIGN_THRESHOLD,
+) -> list[Claim]:
+    """Split a story's articles into statements and align the same statement across articles.
+
+    Args:
+        articles: the story's articles.
+        story_id: id of the story the claims belong to.
+        duplicates: copy id -> original id; a copy counts once with its original per outlet.
+        untrusted: ids of pages whose copy is not trustworthy; they support no corroboration.
+        threshold: minimum similarity for two statements to state the same thing.
+
+    Returns:
+        Claims, best supported first.
+    """
+    duplicates = duplicates or {}
+    by_id = {a.id: a for a in articles}
+    statements = [s for article in articles for s in _statements(article)]
+    if not statements:
+        return []
+    sim = similarity_matrix([s.terms for s in statements])
+    owners = np.array([s.article_id for s in statements])
+    same_article = owners[:, np.newaxis] == owners[np.newaxis, :]
+    linked = (sim >= threshold) & ~same_article
+    degree = linked.sum(axis=1)
+    order = sorted(range(len(statements)), key=lambda i: (-degree[i], statements[i].position, i))
+    assigned = np.zeros(len(statements), dtype=bool)
+    claims = []
+    for seed in order:
+        if assigned[seed]:
+            continue
+        members = [seed, *(int(j) for j in np.flatnonzero(linked[seed] & ~assigned))]
+        # one statement per article: the closest to the seed
+        best: dict[str, int] = {}
+        for j in members:
+            aid = statements[j].article_id
+            if aid not in best or sim[seed, j] > sim[seed, best[aid]]:
+                best[aid] = j
+        chosen = sorted(set(best.values()))
+        assigned[members] = True
+        claims.append(
+            _make_claim(
+                story_id,
+                [statements[j] for j in chosen],
+                by_id=by_id,
+                duplicates=duplicates,
+                untrusted=untrusted,
+                sim=sim[np.ix_(chosen, chosen)],
+            )
+        )
+    claims.sort(key=lambda c: (-c.support, -len(c.article_ids), c.position, c.id))
+    return claims
+
+
+def _make_claim(
+    story_id: str,
+    members: list[_Statement],
+    *,
+    by_id: Mapping[str, CleanArticle],
+    duplicates: Mapping[str, str],
+    untrusted: Collection[str],
+    sim: np.ndarray,
+) -> Claim:
+    """Build one claim from aligned statements; the representative is the trusted medoid."""
+    centrality = sim.sum(axis=1) if len(members) > 1 else np.zeros(1)
+    rep = max(
+        range(len(members)),
+        key=lambda i: (members[i].article_id not in untrusted, centrality[i], -members[i].position),
+    )
+    article_ids = tuple(dict.fromkeys(m.article_id for m in members))
+    units: dict[str, str] = {}
+    for aid in article_ids:
+        units.setdefault(_unit(by_id.get(aid), aid, duplicates), aid)
+    trusted_units = {
+        _unit(by_id.get(aid), aid, duplicates) for aid in article_ids if aid not in untrusted
+    }
+    sources = tuple(
+        sorted(
+            (by_id[aid].source or aid)
+            if aid in by_id and by_id[aid].source
+            else _root(duplicates, aid)
+            for aid in units.values()
+        )
+    )
+    dates = Counter(m.date for m in members if m.date)
+    date = min(dates, key=lambda d: (-dates[d], d)) if dates else None
+    return Claim(
+        id=_claim_id(story_id, members[rep].text),
+        story_id=story_id,
+        text=members[rep].text,
+        article_ids=article_ids,
+        sources=sources,
+        kind="corroborated" if len(trusted_units) >= 2 else "single_source",
+        support=len(trusted_units),
+        statements=tuple((m.article_id, m.text) for m in members),
+        numbers=tuple(
+            (m.article_id, thing, value) for m in members for thing, value in m.quantities
+        ),
+        date=date,
+        position=min(m.position for m in members),
+    )
+
+
+def _days_apart(a: CleanArticle | None, b: CleanArticle | None) -> int | None:
+    da, db = (_anchor(x) if x else None for x in (a, b))
+    return abs((da - db).days) if da and db else None
+
+
+def find_conflicts(
+    claims: Sequence[Claim],
+    articles: Sequence[CleanArticle] = (),
+    *,
+    story_id: str | None = None,
+    duplicates: Mapping[str, str] | None = None,
+    threshold: float = CONFLICT_THRESHOLD,
+    max_days: int = 1,
+) -> list[Conflict]:
+    """Find numbers that disagree for one counted thing, and dates that disagree for one event.
+
+    Two statements from different outlets conflict when they are close (the same claim, or a
+    similarity of at least ``threshold``), count the same thing, and give different values; a
+    later report of a higher toll (pages more than ``max_days`` apart) is an update, not a
+    conflict.
+    """
+    duplicates = duplicates or {}
+    by_id = {a.id: a for a in articles}
+    # Only statements that count something can conflict on a number: compare those alone.
+    rows = [
+        (claim, aid, text, found)
+        for claim in claims
+        for aid, text in claim.statements or ((claim.article_ids[0], claim.text),)
+        if (found := dict(find_quantities(text)))
+    ]
+    sim = similarity_matrix([statement_terms(text) for _, _, text, _ in rows])
+    counts = [found for *_, found in rows]
+    groups: dict[tuple[str, frozenset[str]], dict[str, set[str]]] = {}
+    claim_sets: dict[tuple[str, frozenset[str]], set[str]] = defaultdict(set)
+    for i, (ci, ai, _, _) in enumerate(rows):
+        for j in range(i + 1, len(rows)):
+            cj, aj, _, _ = rows[j]
+            if _unit(by_id.get(ai), ai, duplicates) == _unit(by_id.get(aj), aj, duplicates):
+                continue
+            if ci.id != cj.id and sim[i, j] < threshold:
+                continue
+            apart = _days_apart(by_id.get(ai), by_id.get(aj))
+            if apart is not None and apart > max_days:
+                continue
+            for thing in counts[i].keys() & counts[j].keys():
+                if counts[i][thing] == counts[j][thing]:
+                    continue
+                key = (thing, frozenset({ci.id, cj.id}))
+                values = groups.setdefault(key, {})
+                values.setdefault(counts[i][thing], set()).add(ai)
+                values.setdefault(counts[j][thing], set()).add(aj)
+                claim_sets[key].update({ci.id, cj.id})
+    sid = story_id or (claims[0].story_id if claims else "")
+    out = [
+        _conflict(sid, "number", key[0], values, tuple(sorted(claim_sets[key])))
+        for key, values in groups.items()
+    ]
+    out.extend(_date_conflicts(claims, story_id))
+    out.extend(_quote_conflicts(claims, story_id, by_id=by_id, duplicates=duplicates))
+    return _merge(out)
+
+
+def _conflict(
+    story_id: str,
+    kind: ConflictKind,
+    subject: str,
+    values: Mapping[str, set[str]],
+    claim_ids: tuple[str, ...],
+) -> Conflict:
+    pairs = tuple(sorted((v, tuple(sorted(ids))) for v, ids in values.items()))
+    digest = hashlib.sha256(repr((story_id, kind, subject, pairs)).encode()).hexdigest()[:12]
+    return Conflict(
+        id=f"{story_id}:x{digest}",
+        story_id=story_id,
+        kind=kind,
+        subject=subject,
+        values=pairs,
+        claim_ids=claim_ids,
+    )
+
+
+def _quotes(text: str) -> list[str]:
+    """Return the direct quotes of a statement that are long enough to compare (5+ words)."""
+    return [q.strip(" ,.") for q in _QUOTE_RE.findall(text) if len(q.split()) >= 5]
+
+
+def _quote_conflicts(
+    claims: Sequence[Claim],
+    story_id: str | None,
+    *,
+    by_id: Mapping[str, CleanArticle],
+    duplicates: Mapping[str, str],
+) -> list[Conflict]:
+    """Return one quote worded differently by different outlets (close, but not the same words)."""
+    rows = [
+        (claim, aid, quote)
+        for claim in claims
+        for aid, text in claim.statements or ((claim.article_ids[0], claim.text),)
+        for quote in _quotes(text)
+    ]
+    terms = [statement_terms(q) for _, _, q in rows]
+    sim = similarity_matrix(terms)
+    out = []
+    for i, (ci, ai, qi) in enumerate(rows):
+        for j in range(i + 1, len(rows)):
+            cj, aj, qj = rows[j]
+            if sim[i, j] < QUOTE_THRESHOLD or terms[i] == terms[j]:
+                continue
+            if _unit(by_id.get(ai), ai, duplicates) == _unit(by_id.get(aj), aj, duplicates):
+                continue
+            values = {qi: {ai}, qj: {aj}}
+            claim_ids = tuple(sorted({ci.id, cj.id}))
+            out.append(_conflict(story_id or ci.story_id, "quote", qi[:80], values, claim_ids))
+    return out
+
+
+def _date_conflicts(claims: Sequence[Claim], story_id: str | None) -> list[Conflict]:
+    """Return claims whose statements date one event differently and share no date."""
+    out = []
+    for claim in claims:
+        if len(claim.statements) < 2:
+            continue
+        dated: dict[str, set[str]] = defaultdict(set)
+        for aid, text in claim.statements:
+            for value in _DAY_MONTH_RE.findall(text):
+                dated[_day_month(value)].add(aid)
+        if len(dated) < 2:
+            continue
+        per_article: dict[str, set[str]] = defaultdict(set)
+        for value, ids in dated.items():
+            for aid in ids:
+                per_article[aid].add(value)
+        if len(per_article) >= 2 and not set.intersection(*per_article.values()):
+            out.append(
+                _conflict(story_id or claim.story_id, "date", claim.text[:80], dated, (claim.id,))
+            )
+    return out
+
+
+def _day_month(value: str) -> str:
+    """Return "30 September" for both "30 September" and "September 30"."""
+    parts = value.split()
+    return f"{int(parts[1])} {parts[0]}" if parts[0][0].isalpha() else f"{int(parts[0])} {parts[1]}"
+
+
+def _merge(conflicts: list[Conflict]) -> list[Conflict]:
+    """Merge conflicts about the same thing that share a value, so each disagreement shows once."""
+    merged: list[Conflict] = []
+    for conflict in conflicts:
+        for k, other in enumerate(merged):
+            if (
+                other.kind == conflict.kind
+                and other.subject == conflict.subject
+                and ({v for v, _ in other.values} & {v for v, _ in conflict.values})
+            ):
+                values: dict[str, set[str]] = defaultdict(set)
+                for v, ids in (*other.values, *conflict.values):
+                    values[v].update(ids)
+                claim_ids = tuple(sorted({*other.claim_ids, *conflict.claim_ids}))
+                merged[k] = _conflict(other.story_id, other.kind, other.subject, values, claim_ids)
+                break
+        else:
+            merged.append(conflict)
+    return merged

@@ -1,0 +1,229 @@
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from storyline.claims import find_claims, find_conflicts
+from storyline.clean import clean_article
+from storyline.models import CleanArticle, RawArticle, content_hash
+from storyline.statements import find_quantities, split_sentences
+from tests.conftest import shared_path
+
+
+def art(aid, text, *, source=None, published="2031-03-04", title="t"):
+    return CleanArticle(
+        id=aid,
+        title=title,
+        text=text,
+        locator=f"test:{aid}",
+        format="txt",
+        content_hash=content_hash(title, text),
+        source=source,
+        published=published,
+    )
+
+
+# Fictional reports of one event, worded differently by three outlets.
+A = art(
+    "a",
+    "The Valdorian navy's blockade of Port Elsin, which began on 12 March, has drawn sharp "
+    "criticism from neighbouring Karsk, whose ministers accuse Admiral Teodor Brun of starving "
+    "the city. Officials said 12 people were killed when a fuel depot exploded in the harbour. "
+    "Grain prices in the region have doubled since the winter.",
+    source="Daily Ledger",
+)
+B = art(
+    "b",
+    "Admiral Teodor Brun, a close ally of the Valdorian president, began blockading the harbour "
+    "of Port Elsin on 12 March. A fuel depot explosion in the harbour left 14 people dead, "
+    "rescuers said on Tuesday. The fishing fleet has stayed in port all week.",
+    source="Morning Post",
+)
+C = art(
+    "c",
+    "Volunteers in Lindholm collected blankets for families displaced by the flooding along the "
+    "river. The town council voted to rebuild the old stone bridge before the summer.",
+    source="Morning Post",
+)
+COPY = art("a-copy", A.text, source="Daily Ledger")
+
+
+def claim_with(claims, needle):
+    return next(c for c in claims if any(needle in t for _, t in c.statements))
+
+
+def test_claims_split_sentences_keeps_abbreviations():
+    text = "Mr. Brun met Dr. Alva in St. Elsin. They talked for an hour! Did they agree?"
+    sentences = [text[s:e] for s, e in split_sentences(text)]
+    assert sentences == [
+        "Mr. Brun met Dr. Alva in St. Elsin.",
+        "They talked for an hour!",
+        "Did they agree?",
+    ]
+
+
+def test_claims_align_paraphrases_across_outlets():
+    claims = find_claims([A, B, C], story_id="s")
+    blockade = claim_with(claims, "began on 12 March")
+    assert set(blockade.article_ids) == {"a", "b"}
+    assert blockade.kind == "corroborated"
+    assert blockade.support == 2
+    assert set(blockade.sources) == {"Daily Ledger", "Morning Post"}
+    assert blockade.date == "2031-03-12"
+
+
+def test_claims_unrelated_statements_stay_single_source():
+    claims = find_claims([A, B, C], story_id="s")
+    bridge = claim_with(claims, "stone bridge")
+    assert bridge.article_ids == ("c",)
+    assert bridge.kind == "single_source"
+    grain = claim_with(claims, "Grain prices")
+    assert grain.article_ids == ("a",)
+
+
+def test_claims_duplicates_count_once_per_outlet():
+    claims = find_claims([A, COPY], story_id="s", duplicates={"a-copy": "a"})
+    blockade = claim_with(claims, "began on 12 March")
+    assert set(blockade.article_ids) == {"a", "a-copy"}
+    assert blockade.support == 1
+    assert blockade.kind == "single_source"
+    # without an outlet, a copy still counts with its original, not as a second source
+    bare = [art("x", A.text), art("x-copy", A.text)]
+    claims = find_claims(bare, story_id="s", duplicates={"x-copy": "x"})
+    assert claim_with(claims, "began on 12 March").support == 1
+
+
+def test_claims_untrusted_pages_do_not_corroborate():
+    claims = find_claims([A, B], story_id="s", untrusted={"b"})
+    blockade = claim_with(claims, "began on 12 March")
+    assert set(blockade.article_ids) == {"a", "b"}
+    assert blockade.kind == "single_source"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Officials said 12 people were killed in the blast.", ("killed", "12")),
+        ("The explosion left 14 dead.", ("killed", "14")),
+        ("The jets struck 72 targets overnight.", ("target", "72")),
+        ("The blast killed 9 people and injured 30.", ("killed", "9")),
+        ("Almost 80 percent of the targets were elsewhere.", ("percent", "80")),
+    ],
+)
+def test_claims_quantities_name_the_counted_thing(text, expected):
+    assert expected in find_quantities(text)
+
+
+def test_claims_quantities_skip_dates_and_years():
+    assert find_quantities("The war began on 12 March 2011 and in 2012 it spread.") == []
+
+
+def test_claims_conflicting_death_tolls_with_both_values():
+    articles = [A, B, C]
+    claims = find_claims(articles, story_id="s")
+    conflicts = find_conflicts(claims, articles, story_id="s")
+    tolls = [c for c in conflicts if c.kind == "number" and c.subject == "killed"]
+    assert len(tolls) == 1
+    assert dict(tolls[0].values) == {"12": ("a",), "14": ("b",)}
+    assert tolls[0].claim_ids
+
+
+def test_claims_later_higher_toll_is_an_update_not_a_conflict():
+    late = art("b", B.text, source="Morning Post", published="2031-03-20")
+    claims = find_claims([A, late], story_id="s")
+    assert not [c for c in find_conflicts(claims, [A, late]) if c.subject == "killed"]
+
+
+def test_claims_conflicting_targets_and_event_dates():
+    one = art(
+        "p", "The air force said its jets struck 72 targets near Orvel on Monday.", source="X"
+    )
+    two = art(
+        "q", "Jets of the air force struck 80 targets near Orvel on Monday, it said.", source="Y"
+    )
+    claims = find_claims([one, two], story_id="s")
+    conflicts = find_conflicts(claims, [one, two], story_id="s")
+    assert [dict(c.values) for c in conflicts if c.subject == "target"] == [
+        {"72": ("p",), "80": ("q",)}
+    ]
+    three = art(
+        "r", "The siege of Orvel by the northern army began on 3 May, officials said.", source="X"
+    )
+    four = art(
+        "s", "The northern army began its siege of Orvel on 5 May, officials said.", source="Y"
+    )
+    claims = find_claims([three, four], story_id="s")
+    dates = [c for c in find_conflicts(claims, [three, four]) if c.kind == "date"]
+    assert len(dates) == 1
+    assert dict(dates[0].values) == {"3 May": ("r",), "5 May": ("s",)}
+
+
+def load_seeds():
+    seeds = shared_path("seeds")
+    meta = {}
+    for line in (seeds / "metadata.jsonl").read_text(encoding="utf-8").splitlines():
+        if line.strip():
+            row = json.loads(line)
+            meta[row["id"]] = row["published"]
+    out = []
+    for path in sorted(seeds.glob("*.txt")):
+        title, _, body = path.read_text(encoding="utf-8").partition("\n")
+        raw = RawArticle(
+            id=path.stem,
+            title=title,
+            text=body,
+            locator=str(path),
+            format="txt",
+            source=f"outlet-{path.stem[:3]}",
+            published=meta.get(path.stem),
+            published_source="metadata",
+        )
+        out.append(clean_article(raw))
+    return out
+
+
+@pytest.fixture(scope="module")
+def seed_articles():
+    return load_seeds()
+
+
+def test_claims_seeds_align_the_start_of_the_air_campaign(seed_articles):
+    claims = find_claims(seed_articles, story_id="seeds")
+    started = [
+        c
+        for c in claims
+        if any("30 September" in t for _, t in c.statements) and len(c.article_ids) > 1
+    ]
+    assert len(started) == 1
+    ids = {a[:3] for a in started[0].article_ids}
+    assert {"000", "001"} <= ids
+    assert started[0].kind == "corroborated"
+    assert started[0].date == "2015-09-30"
+
+
+def test_claims_quote_worded_differently_by_two_outlets():
+    one = art(
+        "m",
+        'The admiral told reporters: "We will not lift the blockade until the harbour is '
+        'handed over to us," before leaving Port Elsin.',
+        source="X",
+    )
+    two = art(
+        "n",
+        'Speaking in Port Elsin, the admiral said: "We shall not lift the blockade until the '
+        'harbour is given to us."',
+        source="Y",
+    )
+    same = art(
+        "o",
+        'Speaking in Port Elsin, the admiral said: "We shall not lift the blockade until the '
+        'harbour is given to us."',
+        source="Y2",
+    )
+    claims = find_claims([one, two, same], story_id="s")
+    quotes = [c for c in find_conflicts(claims, [one, two, same]) if c.kind == "quote"]
+    assert len(quotes) == 1
+    ids = {a for _, group in quotes[0].values for a in group}
+    assert ids == {"m", "n", "o"}
+    assert len(quotes[0].values) == 2
