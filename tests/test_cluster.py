@@ -3,25 +3,13 @@
 from __future__ import annotations
 
 import json
-import os
-from pathlib import Path
 
 import pytest
 
 from storyline.cluster import ClusterState, cluster_articles, content_terms
 from storyline.dedupe import find_duplicates
 from storyline.models import CleanArticle, Story, content_hash
-
-
-def shared_path(*parts: str) -> Path:
-    """Return a path under ../shared, skipping (or failing on CI) when it is missing."""
-    path = Path(__file__).resolve().parents[2] / "shared"
-    path = path.joinpath(*parts)
-    if not path.exists():
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"missing shared data: {path}")
-        pytest.skip(f"missing shared data: {path}")
-    return path
+from tests.conftest import shared_path
 
 
 def article(aid: str, title: str, text: str, published: str | None = None) -> CleanArticle:

@@ -2,25 +2,15 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
-from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from storyline.extract.dates import find_timexes, infer_published, resolve_weekday
+from tests.conftest import shared_path
 
 PUB = dt.date(2015, 10, 21)  # a Wednesday
-
-
-def shared_path(*parts: str) -> Path:
-    path = Path(__file__).resolve().parents[2].joinpath("shared", *parts)
-    if not path.exists():
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"shared data missing: {path}")
-        pytest.skip(f"shared data missing: {path}")
-    return path
 
 
 def only(text: str, anchor: dt.date | None = PUB) -> tuple[str, str, str]:

@@ -3,25 +3,11 @@
 from __future__ import annotations
 
 import json
-import os
 import pickle
-from pathlib import Path
-
-import pytest
 
 from storyline.dedupe import DuplicateIndex, find_duplicates, signature
 from storyline.models import CleanArticle, content_hash
-
-
-def shared_path(*parts: str) -> Path:
-    """Return a path under ../shared, skipping (or failing on CI) when it is missing."""
-    path = Path(__file__).resolve().parents[2] / "shared"
-    path = path.joinpath(*parts)
-    if not path.exists():
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"missing shared data: {path}")
-        pytest.skip(f"missing shared data: {path}")
-    return path
+from tests.conftest import shared_path
 
 
 def article(aid: str, title: str, text: str, published: str | None = None) -> CleanArticle:

@@ -2,31 +2,18 @@
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
 
 from storyline.extract.entities import find_mentions, merge_entities
 from storyline.extract.nlp import load_model
+from tests.conftest import shared_path
 
 if TYPE_CHECKING:
     from spacy.language import Language
 
     from storyline.models import Entity, Mention
-
-SHARED = Path(__file__).resolve().parents[2] / "shared"
-
-
-def shared_path(*parts: str) -> Path:
-    """Return a path under ../shared, skipping (or failing under CI) when it is missing."""
-    path = SHARED.joinpath(*parts)
-    if not path.exists():
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"shared data missing: {path}")
-        pytest.skip(f"shared data missing: {path}")
-    return path
 
 
 @pytest.fixture(scope="module")

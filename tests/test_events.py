@@ -2,8 +2,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
-from pathlib import Path
 
 import pytest
 
@@ -11,17 +9,9 @@ from storyline.clean import clean_text
 from storyline.extract.dates import find_timexes
 from storyline.extract.events import find_events, find_leads, split_sentences
 from storyline.models import DatedEvent, TimeExpr
+from tests.conftest import shared_path
 
 PUB = dt.date(2015, 10, 21)  # a Wednesday
-
-
-def shared_path(*parts: str) -> Path:
-    path = Path(__file__).resolve().parents[2].joinpath("shared", *parts)
-    if not path.exists():
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"shared data missing: {path}")
-        pytest.skip(f"shared data missing: {path}")
-    return path
 
 
 def timex(text: str, expr: str, value: str, *, nth: int = 0) -> TimeExpr:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
@@ -13,21 +11,10 @@ from storyline.extract.nlp import load_model
 from storyline.extract.quotes import canonicalise_speakers, find_quotes
 from storyline.extract.quotes_link import link_quotes
 from storyline.models import Quote
+from tests.conftest import shared_path
 
 if TYPE_CHECKING:
     from spacy.language import Language
-
-SHARED = Path(__file__).resolve().parents[2] / "shared"
-
-
-def shared_path(*parts: str) -> Path:
-    """Return a path under ../shared, skipping (or failing under CI) when it is missing."""
-    path = SHARED.joinpath(*parts)
-    if not path.exists():
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"shared data missing: {path}")
-        pytest.skip(f"shared data missing: {path}")
-    return path
 
 
 @pytest.fixture(scope="module")

@@ -2,8 +2,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
-from pathlib import Path
 
 import pytest
 
@@ -12,15 +10,7 @@ from storyline.extract.dates import find_timexes
 from storyline.extract.events import find_events
 from storyline.models import DatedEvent
 from storyline.timeline import build_timeline, merge_events, rank_dates
-
-
-def shared_path(*parts: str) -> Path:
-    path = Path(__file__).resolve().parents[2].joinpath("shared", *parts)
-    if not path.exists():
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"shared data missing: {path}")
-        pytest.skip(f"shared data missing: {path}")
-    return path
+from tests.conftest import shared_path
 
 
 def event(article: str, date: str, text: str, published: str | None = None) -> DatedEvent:
