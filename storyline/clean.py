@@ -51,6 +51,7 @@ _HEADER_RE = re.compile(
 )
 _CTA_START_RE = re.compile(
     r"^\W*(?:sign (?:up|in)|subscribe|register|log ?in|follow|share|click|tap|download|"
+    r"like (?:and|&) (?:share|follow)|"
     r"get (?:the|our|unlimited|full|access|your|more|a)|join|continue reading|"
     r"read (?:more|the full)|learn more|contact us|already (?:a|an) |"
     r"not (?:a|yet a) (?:subscriber|member)|cancel|become a|"
