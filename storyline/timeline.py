@@ -39,8 +39,8 @@ LATER_WEIGHT = 1.0  # an article citing the date days later counts twice
 _LATER_DAYS = 2
 MERGE_THRESHOLD = 0.2  # IDF-weighted share of the shorter sentence's content words
 _MIN_SHARED = 2  # one shared word ("Syria") is topic, not happening
-_NEAR_DUPLICATE = 0.5  # cosine above which a second sentence repeats the first
-_MIN_WORDS, _MAX_WORDS = 5, 40  # shorter is a caption, longer reads as a paragraph
+_NEAR_DUPLICATE = 0.3  # cosine above which a second sentence mostly repeats the first
+_MIN_WORDS, _MAX_WORDS = 8, 40  # shorter is a caption or headline, longer reads as a paragraph
 
 
 def _stem(word: str) -> str:
@@ -183,7 +183,7 @@ def build_timeline(
     top ``max_dates`` kept (all when None). For each date the sentences are scored by TF-IDF
     cosine to the centroid of that date's reports plus ``STORY_WEIGHT`` times the cosine to the
     whole story's centroid; the best are kept, near-duplicates skipped. Sentences with one of
-    the ``keywords``, written on or after the date (not previews) and of 5 to 40 words come
+    the ``keywords``, written on or after the date (not previews) and of 8 to 40 words come
     first. An entry's sources are the articles whose reports merge with a kept sentence (the
     ``merge_events`` rule).
 
