@@ -6,7 +6,9 @@ joins the storyline whose centroid is closest, found through an inverted index o
 terms (never all pairs), or opens a new one. The articles of the batch are then reassigned
 with the final idf and close new storylines are merged by average linkage; finally each
 article of the batch joins or opens an event inside its storyline. Old articles never move,
-so stories grow batch by batch.
+so stories grow batch by batch. When the batch is short texts (headlines only, a few words
+each), cosine thresholds see too little; a deterministic GSDMM-style pass then moves each
+article of the batch to its most likely storyline before events are built.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from functools import lru_cache
 from itertools import islice
 from typing import TYPE_CHECKING, Literal
 
+from storyline.gsdmm import refine_labels
 from storyline.models import Story
 
 if TYPE_CHECKING:
@@ -104,6 +107,12 @@ class ClusterSettings:
     event_decay_days: float = 3.0
     label_names: int = 3
     label_terms: int = 2
+    # Headlines only: vectors of ~6 words are too sparse for cosine thresholds, so a
+    # collapsed-Gibbs (GSDMM-style) pass, deterministic argmax, refines the assignment.
+    short_doc_terms: float = 10.0  # mean content words per article at or below which
+    gibbs_alpha: float = 0.1
+    gibbs_beta: float = 0.1
+    gibbs_iterations: int = 3
 
 
 @dataclass(slots=True)
@@ -520,12 +529,58 @@ def cluster_articles(
     run.merge()
     if settings.refine_passes > 1:
         run.reassign(order)
+    words = _short_words(originals, settings.short_doc_terms)
+    if words:
+        refine_short(run, order, words)
     run.events(order)
     for article in copies:
         original = _root(duplicates, article.id)
         _follow(state, article.id, original)
     state.batches += 1
     return _stories(state, settings), state
+
+
+def _short_words(articles: Sequence[CleanArticle], mean_terms: float) -> dict[str, list[str]]:
+    """Return each article's content words if the batch is short on average, else nothing."""
+    budget = mean_terms * len(articles)
+    words: dict[str, list[str]] = {}
+    total = 0
+    for a in articles:
+        words[a.id] = content_terms(f"{a.title} {a.text}")
+        total += len(words[a.id])
+        if total > budget:
+            return {}  # long texts: stop early, the cosine passes are enough
+    return words
+
+
+def refine_short(run: _Run, order: Sequence[str], docs: Mapping[str, Sequence[str]]) -> None:
+    """Move each short article of the batch to its most likely storyline (GSDMM argmax)."""
+    st, s = run.state, run.s
+
+    def allowed(aid: str, cid: str) -> bool:
+        cluster = st.storylines.get(cid)
+        return cluster is None or _gap(st.dates[aid], cluster) <= s.storyline_window_days
+
+    label = refine_labels(
+        order,
+        docs,
+        {a: st.storyline_of[a] for a in order},
+        new_label=lambda aid: _story_id("storyline", aid),
+        allowed=allowed,
+        alpha=s.gibbs_alpha,
+        beta=s.gibbs_beta,
+        iterations=s.gibbs_iterations,
+    )
+    for a in order:
+        if label[a] == st.storyline_of[a]:
+            continue
+        run.leave(a)
+        if label[a] not in st.storylines:
+            # A storyline the pass opened, named after its first article in any case.
+            st.storylines[label[a]] = _Cluster(label[a], "storyline", st.seq[a], run.batch)
+        run.join(label[a], a, run.vectors[a], st.dates[a])
+    for cid in [c for c, cl in st.storylines.items() if not cl.members]:
+        run.drop(cid)
 
 
 def _root(duplicates: Mapping[str, str], article_id: str) -> str:

@@ -123,6 +123,24 @@ def test_cluster_duplicates_follow_their_original() -> None:
     assert {"strike-1", "strike-copy"} <= next(e for e in events(stories) if "strike-1" in e)
 
 
+HEADLINES = [
+    ("h-1", "Velmora chip workers strike in Ostravia"),
+    ("h-2", "Lindqvist Bay orchestra opens winter season"),
+    ("h-3", "Ostravia strike halts Velmora factory"),
+    ("h-4", "Orchestra of Lindqvist Bay plans a tour"),
+    ("h-5", "Velmora union rejects bonus offer as strike goes on"),
+    ("h-6", "Lindqvist Bay conductor thanks orchestra volunteers"),
+    ("h-7", "Chip workers at Velmora vote to end strike"),
+]
+
+
+def test_cluster_headlines_only_group_by_story() -> None:
+    """Titles without text (a few words each) still group by story through the short pass."""
+    stories, _ = cluster_articles([article(a, t, "") for a, t in HEADLINES])
+    found = sorted(storylines(stories), key=len)
+    assert found == [{"h-2", "h-4", "h-6"}, {"h-1", "h-3", "h-5", "h-7"}]
+
+
 def test_cluster_content_terms_fold_plurals() -> None:
     """Plurals and possessives fold, stop words go."""
     assert content_terms("The workers' strikes and Russia's talks") == [
