@@ -110,6 +110,10 @@ def _claim_id(story_id: str, text: str) -> str:
     return f"{story_id}:c{digest}"
 
 
+# Statements aligned per story at most: 3,000 squared similarities stay under 100 MB.
+MAX_STATEMENTS = 3000
+
+
 def find_claims(
     articles: Sequence[CleanArticle],
     *,
@@ -135,6 +139,10 @@ def find_claims(
     statements = [s for article in articles for s in _statements(article)]
     if not statements:
         return []
+    if len(statements) > MAX_STATEMENTS:
+        # alignment is a dense n x n comparison: a very large story keeps its articles' leads
+        keep = sorted(range(len(statements)), key=lambda i: (statements[i].position, i))
+        statements = [statements[i] for i in sorted(keep[:MAX_STATEMENTS])]
     sim = similarity_matrix([s.terms for s in statements])
     owners = np.array([s.article_id for s in statements])
     same_article = owners[:, np.newaxis] == owners[np.newaxis, :]

@@ -4,6 +4,7 @@ import json
 
 import pytest
 
+import storyline.claims as claims_module
 from storyline.claims import find_claims, find_conflicts
 from storyline.clean import clean_article
 from storyline.models import CleanArticle, RawArticle, content_hash
@@ -227,3 +228,26 @@ def test_claims_quote_worded_differently_by_two_outlets():
     ids = {a for _, group in quotes[0].values for a in group}
     assert ids == {"m", "n", "o"}
     assert len(quotes[0].values) == 2
+
+
+def test_claims_very_large_story_is_capped_to_its_leads(monkeypatch):
+    monkeypatch.setattr(claims_module, "MAX_STATEMENTS", 30)
+    words = ["harbour", "ferry", "tunnel", "market", "school", "clinic", "depot", "stadium"]
+    arts = [
+        CleanArticle(
+            id=f"a{i}",
+            title=f"Story {i}",
+            text=" ".join(
+                f"The {words[j % 8]} in district {i * 10 + j} reopened after repairs costing {j + 3} million."
+                for j in range(10)
+            ),
+            locator=f"a{i}.txt",
+            format="txt",
+            content_hash=content_hash(f"Story {i}", str(i)),
+            source=f"Outlet {i}",
+        )
+        for i in range(10)
+    ]
+    found = claims_module.find_claims(arts, story_id="s")
+    used = sum(max(1, len(c.statements)) for c in found)
+    assert 0 < used <= 30
