@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -31,3 +32,16 @@ def store():
 @pytest.fixture
 def seeds_dir() -> Path:
     return shared_path("seeds")
+
+
+def seed_rows() -> list[tuple[str, str, str, str]]:
+    """Return the seeds as (id, headline, body, published), body as the file gives it."""
+    folder = shared_path("seeds")
+    rows = []
+    for line in (folder / "metadata.jsonl").read_text(encoding="utf-8").splitlines():
+        if not line.strip():
+            continue
+        meta = json.loads(line)
+        title, _, body = (folder / meta["file"]).read_text(encoding="utf-8").partition("\n")
+        rows.append((meta["id"], title.strip(), body.strip("\n"), meta["published"]))
+    return rows

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import json
-
 import pytest
 
 from storyline.cluster import ClusterState, cluster_articles, content_terms
 from storyline.dedupe import find_duplicates
 from storyline.models import CleanArticle, Story, content_hash
-from tests.conftest import shared_path
+from tests.conftest import seed_rows
 
 
 def article(aid: str, title: str, text: str, published: str | None = None) -> CleanArticle:
@@ -154,17 +152,9 @@ def test_cluster_content_terms_fold_plurals() -> None:
 @pytest.fixture(scope="module")
 def seeds() -> list[CleanArticle]:
     """Read the five seed articles with their publication dates."""
-    folder = shared_path("seeds")
-    rows = [
-        json.loads(line)
-        for line in (folder / "metadata.jsonl").read_text(encoding="utf-8").splitlines()
-        if line.strip()
+    return [
+        article(aid, title, body.strip(), published) for aid, title, body, published in seed_rows()
     ]
-    out = []
-    for row in rows:
-        title, _, body = (folder / row["file"]).read_text(encoding="utf-8").partition("\n")
-        out.append(article(row["id"], title.strip(), body.strip(), row["published"]))
-    return out
 
 
 def test_cluster_seeds_one_storyline_and_the_moscow_event(seeds: list[CleanArticle]) -> None:

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import json
 import pickle
 
 from storyline.dedupe import DuplicateIndex, find_duplicates, signature
 from storyline.models import CleanArticle, content_hash
-from tests.conftest import shared_path
+from tests.conftest import seed_rows
 
 
 def article(aid: str, title: str, text: str, published: str | None = None) -> CleanArticle:
@@ -90,17 +89,9 @@ def test_dedupe_incremental_and_rebuilt_from_signatures() -> None:
 
 def load_seeds() -> list[CleanArticle]:
     """Read the five seed articles with their publication dates."""
-    folder = shared_path("seeds")
-    meta = [
-        json.loads(line)
-        for line in (folder / "metadata.jsonl").read_text(encoding="utf-8").splitlines()
-        if line.strip()
+    return [
+        article(aid, title, body.strip(), published) for aid, title, body, published in seed_rows()
     ]
-    out = []
-    for row in meta:
-        title, _, body = (folder / row["file"]).read_text(encoding="utf-8").partition("\n")
-        out.append(article(row["id"], title.strip(), body.strip(), row["published"]))
-    return out
 
 
 def test_dedupe_edited_seed_copy_is_marked() -> None:

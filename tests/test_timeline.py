@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 
 import pytest
 
@@ -10,7 +9,7 @@ from storyline.extract.dates import find_timexes
 from storyline.extract.events import find_events
 from storyline.models import DatedEvent
 from storyline.timeline import build_timeline, merge_events, rank_dates
-from tests.conftest import shared_path
+from tests.conftest import seed_rows
 
 
 def event(article: str, date: str, text: str, published: str | None = None) -> DatedEvent:
@@ -141,15 +140,11 @@ def test_timeline_build_leads_are_candidates_not_references() -> None:
 @pytest.fixture(scope="module")
 def seed_events() -> list[DatedEvent]:
     events: list[DatedEvent] = []
-    meta_path = shared_path("seeds", "metadata.jsonl")
-    for line in meta_path.read_text(encoding="utf-8").splitlines():
-        meta = json.loads(line)
-        raw = shared_path("seeds", meta["file"]).read_text(encoding="utf-8")
-        title, _, body = raw.partition("\n")  # line 1 is the headline
-        body = clean_text(body, title=title)[0]  # the pipeline dates clean text
-        published = dt.date.fromisoformat(meta["published"])
-        timexes = find_timexes(body, anchor=published, article_id=meta["id"])
-        events += find_events(body, article_id=meta["id"], published=published, timexes=timexes)
+    for aid, title, body, published_iso in seed_rows():
+        text = clean_text(body, title=title)[0]  # the pipeline dates clean text
+        published = dt.date.fromisoformat(published_iso)
+        timexes = find_timexes(text, anchor=published, article_id=aid)
+        events += find_events(text, article_id=aid, published=published, timexes=timexes)
     return events
 
 
