@@ -14,6 +14,7 @@ from warcio.warcwriter import WARCWriter
 from storyline import errors
 from storyline.ingest import format_of, read_file, read_paths, sniff_format
 from storyline.models import RawArticle, Rejected
+from tests.conftest import shared_path
 
 HTML = """<!doctype html><html><head><title>Bridge closes after cracks found</title>
 <meta property="og:site_name" content="Ostrava Daily Post">
@@ -232,3 +233,43 @@ def test_ingest_arbitrary_bytes_never_crash(tmp_path_factory, data, suffix):
         assert isinstance(item, RawArticle | Rejected)
         if isinstance(item, Rejected):
             assert item.code.startswith("S1")
+
+
+def test_ingest_manifest_rows_read_their_file_with_the_rows_metadata(tmp_path: Path):
+    (tmp_path / "harbour.txt").write_text(
+        "Ferry strike ends\nThe Nordhavn ferry crews went back to work on Monday.\n"
+    )
+    (tmp_path / "bridge.txt").write_text(
+        "Bridge reopens\nThe Kessel bridge reopened to traffic on Tuesday.\n"
+    )
+    manifest = [
+        {"id": "h1", "file": "harbour.txt", "published": "2031-05-06", "source": "Coast Post"},
+        {"id": "m1", "file": "missing.txt", "published": "2031-05-07"},
+    ]
+    (tmp_path / "metadata.jsonl").write_text("\n".join(json.dumps(r) for r in manifest) + "\n")
+
+    found = list(read_paths([tmp_path]))
+
+    articles = {a.id: a for a in found if isinstance(a, RawArticle)}
+    rejected = [r for r in found if isinstance(r, Rejected)]
+    # harbour.txt is read once, through its manifest row; bridge.txt on its own.
+    assert len(articles) == 2
+    harbour = articles["h1"]
+    assert harbour.title == "Ferry strike ends"
+    assert (harbour.published, harbour.published_source) == ("2031-05-06", "metadata")
+    assert harbour.source == "Coast Post"
+    assert harbour.locator.endswith("harbour.txt")
+    bridge = next(a for a in articles.values() if a.id != "h1")
+    assert bridge.published is None
+    assert [(r.code, r.locator.endswith("metadata.jsonl:2")) for r in rejected] == [
+        (errors.MISSING_PATH, True)
+    ]
+
+
+def test_ingest_seed_folder_takes_dates_from_its_metadata_jsonl():
+    seeds = shared_path("seeds")
+    found = list(read_paths([seeds]))
+    assert all(isinstance(a, RawArticle) for a in found)
+    published = {a.id: a.published for a in found if isinstance(a, RawArticle)}
+    assert len(published) == 5
+    assert published["004_7aa8f7395ba31277"] == "2015-10-21"

@@ -15,6 +15,7 @@ from storyline.errors import InputError
 from storyline.ingest.csv import read_csv
 from storyline.ingest.html import read_html
 from storyline.ingest.jsonl import read_jsonl
+from storyline.ingest.manifest import named_files
 from storyline.ingest.text import read_text
 from storyline.ingest.warc import read_warc
 from storyline.models import InputFormat, RawArticle, Rejected
@@ -77,15 +78,24 @@ def _gunzip_head(data: bytes) -> bytes:
 def iter_files(paths: Iterable[Path]) -> Iterator[Path | Rejected]:
     """Yield the files below ``paths`` in a stable order; missing paths become Rejected rows.
 
-    In folders only files with a known extension (or none) are read; hidden files are skipped.
+    In folders only files with a known extension (or none) are read; hidden files are skipped,
+    and so are files that a manifest JSONL in the folder names (they are read through it).
     """
     for path in paths:
         if path.is_dir():
-            for child in sorted(path.rglob("*")):
-                relative = child.relative_to(path)
-                if any(part.startswith(".") for part in relative.parts) or not child.is_file():
-                    continue
-                if format_of(child) is not None or not child.suffix:
+            children = [
+                child
+                for child in sorted(path.rglob("*"))
+                if child.is_file()
+                and not any(part.startswith(".") for part in child.relative_to(path).parts)
+                and (format_of(child) is not None or not child.suffix)
+            ]
+            via_manifest: set[Path] = set()
+            for child in children:
+                if format_of(child) == "jsonl":
+                    via_manifest |= named_files(child)
+            for child in children:
+                if child.resolve() not in via_manifest:
                     yield child
         elif path.is_file():
             yield path
@@ -155,7 +165,11 @@ def _read_stream(
     fmt: InputFormat, stream: IO[bytes], locator: str, max_bytes: int
 ) -> Iterator[RawArticle | Rejected]:
     if fmt == "jsonl":
-        return read_jsonl(stream, locator, max_line_bytes=max_bytes)
+
+        def read_named(path: Path) -> Iterator[RawArticle | Rejected]:
+            return read_file(path, max_bytes=max_bytes)
+
+        return read_jsonl(stream, locator, max_line_bytes=max_bytes, read_file=read_named)
     if fmt == "csv":
         return read_csv(stream, locator, max_line_bytes=max_bytes)
     return read_warc(stream, locator, max_record_bytes=max_bytes)

@@ -1,0 +1,92 @@
+"""Manifests: a JSONL whose rows give a ``file`` (and its metadata) instead of the ``text``.
+
+A folder of plain-text or HTML pages often comes with a ``metadata.jsonl`` beside it that says
+when each page was published and by whom. Such a row is read from its file and takes the row's
+fields on top; when a folder is walked, the files a manifest names are read through it only,
+so a page is never stored twice (once with its metadata, once without).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from typing import TYPE_CHECKING, Any
+
+from storyline import errors
+from storyline.errors import InputError
+from storyline.ingest.rows import ArticleRow, parse_published
+from storyline.models import RawArticle, Rejected
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterator
+    from pathlib import Path
+
+    ReadFile = Callable[[Path], Iterator[RawArticle | Rejected]]
+
+_KNOWN = ("id", "title", "source", "url", "published", "language", "file")
+
+
+def is_manifest_row(record: dict[str, Any]) -> bool:
+    """Return True when a row points at a file instead of carrying its text."""
+    return bool(record.get("file")) and not str(record.get("text") or "").strip()
+
+
+def named_files(path: Path) -> set[Path]:
+    """Return the files a manifest names, or nothing when ``path`` is not a manifest.
+
+    Only the first row decides, so a large article JSONL costs one line here.
+    """
+    files: set[Path] = set()
+    try:
+        with path.open("rb") as f:
+            for raw_line in f:
+                if not raw_line.strip():
+                    continue
+                try:
+                    record = json.loads(raw_line)
+                except (json.JSONDecodeError, UnicodeDecodeError):
+                    if not files:
+                        return set()
+                    continue  # a bad line in a manifest is reported when it is read
+                if not isinstance(record, dict) or not is_manifest_row(record):
+                    if not files:
+                        return set()
+                    continue
+                files.add((path.parent / str(record["file"])).resolve())
+    except OSError:
+        return set()
+    return files
+
+
+def read_manifest_row(
+    record: dict[str, Any], manifest: Path, locator: str, read_file: ReadFile
+) -> Iterator[RawArticle | Rejected]:
+    """Yield the article of the file a row names, with the row's metadata on top.
+
+    Raises:
+        InputError: S100 when the file is missing, S111 when a field is invalid.
+    """
+    target = manifest.parent / str(record["file"])
+    if not target.is_file():
+        raise InputError(errors.MISSING_PATH, locator, f"file '{record['file']}' not found")
+    try:
+        row = ArticleRow.model_validate({**record, "text": ""})
+        published = parse_published(row.published) if row.published else None
+    except (ValueError, OverflowError) as exc:
+        raise InputError(errors.INVALID_FIELD, locator, f"invalid field ({exc})") from exc
+    extra = {k: v for k, v in record.items() if k not in _KNOWN}
+    for article in read_file(target):
+        if isinstance(article, Rejected):
+            yield article  # the file itself is bad: its own reason, at its own path
+            continue
+        yield dataclasses.replace(
+            article,
+            id=row.id or article.id,
+            title=row.title or article.title,
+            source=row.source or article.source,
+            url=row.url or article.url,
+            published=published or article.published,
+            published_source="metadata" if published else article.published_source,
+            language=row.language or article.language,
+            meta={**article.meta, **extra, "manifest": locator},
+        )
