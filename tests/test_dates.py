@@ -276,3 +276,28 @@ def test_dates_property_spans_match_text(text: str, anchor: dt.date | None) -> N
         assert text[expr.start : expr.end] == expr.text
         assert expr.value
     infer_published(text)
+
+
+def test_dates_clock_time_keeps_the_date_given_with_its_weekday() -> None:
+    text = "Workers walked out at 6 a.m. on Monday, 16 March, and again at 9 p.m. Tuesday."
+    values = {t.text: t.value for t in find_timexes(text, anchor=dt.date(2026, 3, 18))}
+    assert values == {
+        "6 a.m. on Monday, 16 March": "2026-03-16T06:00",
+        "9 p.m. Tuesday": "2026-03-17T21:00",
+    }
+
+
+def test_dates_infer_published_moves_to_a_later_weekday_the_text_names() -> None:
+    # The full date is the dam failure; "on Thursday" is the visit two days later.
+    text = (
+        "The president toured the town on Thursday. The dam gave way before dawn on "
+        "Tuesday, 10 March 2026, and 12 people died."
+    )
+    published, _ = infer_published(text, today=dt.date(2026, 12, 1))
+    assert published == dt.date(2026, 3, 12)
+
+
+def test_dates_infer_published_weekday_of_a_stated_date_does_not_move_it() -> None:
+    text = "The dam gave way on Tuesday, 10 March 2026. On Tuesday rescuers reached Brask."
+    published, _ = infer_published(text, today=dt.date(2026, 12, 1))
+    assert published == dt.date(2026, 3, 10)

@@ -87,6 +87,14 @@ def _gather(body: str) -> _Evidence:
                 named = re.match(r"\s*([a-z]+day)\b", body[c.start : c.end], re.IGNORECASE)
                 wd = WEEKDAYS.get(named.group(1).lower()) if named else None
                 ev.month_days.append((month_number(g["month"]), int(g["day"]), wd))
+            elif c.kind == "clock_day" and (named_month := g.get("wdmonth") or g.get("wdmonth2")):
+                # "6 a.m. on Monday, 16 March": the weekday is attached to the date.
+                day = int(g.get("wdday") or g["wdday2"])
+                wd = WEEKDAYS[g["when"].split(",")[0].split()[0].lower()]
+                if g.get("wdyear"):
+                    ev.full.append(dt.date(int(g["wdyear"]), month_number(named_month), day))
+                else:
+                    ev.month_days.append((month_number(named_month), day, wd))
             elif c.kind in {"year", "my"}:
                 ev.years.append(int(g["year"]))
             elif c.kind == "weekday" and not g.get("rel"):
@@ -162,4 +170,22 @@ def infer_published(
         confidence += 0.1
     if any(d.weekday() == w for d in near for w in ev.weekdays):
         confidence += 0.15
-    return pick, round(min(confidence, 0.9), 2)
+    explained = {d.weekday() for d in near}
+    unexplained = [w for w in ev.weekdays if w not in explained]
+    return _after_weekdays(pick, unexplained, today), round(min(confidence, 0.9), 2)
+
+
+def _after_weekdays(pick: dt.date, weekdays: list[int], today: dt.date | None) -> dt.date:
+    """Return the latest day of the week after ``pick`` among ``weekdays`` (named in the past).
+
+    News dates old happenings in full ("the dam gave way on Tuesday, 10 March") and the latest
+    ones by weekday ("the president toured the town on Thursday"): an article that names both
+    was written no earlier than that Thursday. Weekdays that fall on a stated date are that
+    date, not a later day, so the caller leaves them out.
+    """
+    later = [
+        day
+        for day in (pick + dt.timedelta(days=k) for k in range(1, 7))
+        if day.weekday() in weekdays and (today is None or day <= today)
+    ]
+    return max(later, default=pick)

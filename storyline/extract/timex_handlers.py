@@ -304,9 +304,18 @@ def _relative(text: str, c: Candidate, g: dict[str, str], st: StoryState) -> Res
 
 
 def _clock_day(text: str, c: Candidate, g: dict[str, str], st: StoryState) -> Resolved | None:
-    when = g["when"].lower()
+    when = g["when"].lower().split(",")[0].split()[0]
     if g.get("month"):
         day_value = _month_day(text, c, g, st)
+    elif month := g.get("wdmonth") or g.get("wdmonth2"):
+        day = int(g.get("wdday") or g["wdday2"])
+        if year := g.get("wdyear"):
+            try:
+                day_value = "DATE", dt.date(int(year), month_number(month), day).isoformat()
+            except ValueError:
+                return None
+        else:
+            day_value = _month_day(text, c, {"month": month, "day": str(day)}, st)
     elif when in WEEKDAYS:
         day_value = _weekday(text, c, {"wd": when}, st)
     else:

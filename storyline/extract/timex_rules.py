@@ -48,6 +48,12 @@ _MONTH_CAP = r"(?-i:January|February|March|April|May|June|July|August|September|
 _WD = r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)"
 _DAY = r"(?P<day>[0-3]?\d)(?:st|nd|rd|th)?"
 _YEAR = r"(?P<year>(?:1[6-9]|20)\d\d)"
+# The date a weekday is given with after a clock time: "6 a.m. on Monday, 16 March".
+_WD_DATE = (
+    rf"(?:,?\s+(?:(?P<wdday>[0-3]?\d)(?:st|nd|rd|th)?\s+(?P<wdmonth>{_MONTH})"
+    rf"|(?P<wdmonth2>{_MONTH})\s+(?P<wdday2>[0-3]?\d)(?:st|nd|rd|th)?)(?!\w)"
+    r"(?:,?\s+(?P<wdyear>(?:1[6-9]|20)\d\d)\b)?)?"
+)
 _NUMWORD = (
     r"(?:(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)(?:[-\s](?:one|two|three|four"
     r"|five|six|seven|eight|nine))?|one|two|three|four|five|six|seven|eight|nine|ten|eleven"
@@ -236,8 +242,8 @@ _RULES: list[tuple[str, str]] = [
         "clock_day",
         (
             rf"\b(?P<hour>[01]?\d)(?::(?P<minute>[0-5]\d))?\s*(?P<ampm>[ap]\.\s?m\.|[ap]m\b)"
-            rf"(?:\s+(?P<tz>[ECMP][SD]T|GMT|UTC))?,?\s+(?:on\s+)?(?P<when>{_WD}|today|yesterday|tomorrow"
-            rf"|(?P<month>{_MONTH})\s+{_DAY}\b)"
+            rf"(?:\s+(?P<tz>[ECMP][SD]T|GMT|UTC))?,?\s+(?:on\s+)?(?P<when>{_WD}{_WD_DATE}|today"
+            rf"|yesterday|tomorrow|(?P<month>{_MONTH})\s+{_DAY}\b)"
         ),
     ),
     (
