@@ -35,6 +35,7 @@ if TYPE_CHECKING:
 ALIGN_THRESHOLD = 0.36  # seeds: paraphrases score 0.40-0.47, the closest unrelated pair 0.31
 CONFLICT_THRESHOLD = 0.3  # two statements this close that count one thing differently conflict
 QUOTE_THRESHOLD = 0.5  # two quotes this close but not word for word are one quote reworded
+_QUOTE_MIN_SHARED = 3
 _QUOTE_RE = re.compile(r"[\"“]([^\"“”]{10,400})[\"”]")
 
 
@@ -283,6 +284,7 @@ def find_conflicts(
         _conflict(sid, "number", key[0], values, tuple(sorted(claim_sets[key])))
         for key, values in groups.items()
     ]
+    out.extend(_toll_conflicts(claims, articles, sid, duplicates))
     out.extend(_date_conflicts(claims, story_id))
     out.extend(_quote_conflicts(claims, story_id, by_id=by_id, duplicates=duplicates))
     return _merge(out)
@@ -334,12 +336,87 @@ def _quote_conflicts(
             cj, aj, qj = rows[j]
             if sim[i, j] < QUOTE_THRESHOLD or terms[i] == terms[j]:
                 continue
+            if len(set(terms[i]) & set(terms[j])) < _QUOTE_MIN_SHARED:
+                continue  # one rare word in common ("families") is not one quote reworded
             if _unit(by_id.get(ai), ai, duplicates) == _unit(by_id.get(aj), aj, duplicates):
                 continue
             values = {qi: {ai}, qj: {aj}}
             claim_ids = tuple(sorted({ci.id, cj.id}))
             out.append(_conflict(story_id or ci.story_id, "quote", qi[:80], values, claim_ids))
     return out
+
+
+# A toll is an article's headline figure: the first count of dead or injured in its lead.
+_TOLLS = ("killed", "injured")
+_LEAD_SENTENCES = 10  # pages open with kickers and standfirsts before the news
+_TOLL_WINDOW_DAYS = 7
+
+
+def _lead_tolls(article: CleanArticle) -> dict[str, tuple[str, str]]:
+    """Return the first (value, sentence) per toll in the lead of ``article``."""
+    found: dict[str, tuple[str, str]] = {}
+    for start, end in split_sentences(article.text)[:_LEAD_SENTENCES]:
+        sentence = " ".join(article.text[start:end].split())
+        for thing, value in find_quantities(sentence):
+            if thing in _TOLLS and thing not in found:
+                found[thing] = (value, sentence)
+    return found
+
+
+def _toll_conflicts(
+    claims: Sequence[Claim],
+    articles: Sequence[CleanArticle],
+    story_id: str,
+    duplicates: Mapping[str, str],
+) -> list[Conflict]:
+    """Return the tolls that outlets of one story give differently within a week.
+
+    Two leads that count the dead differently report one disaster even when their sentences
+    share no words ("Fourteen people have been killed" vs "puts the number of dead at 12"). A
+    higher toll published later is an update, not a disagreement; a lower one is.
+    """
+    by_text = {text: claim.id for claim in claims for _, text in claim.statements}
+    leads: dict[str, list[_Toll]] = defaultdict(list)
+    for article in articles:
+        for thing, (value, sentence) in _lead_tolls(article).items():
+            unit = _unit(article, article.id, duplicates)
+            leads[thing].append(_Toll(unit, article.id, value, _anchor(article), sentence))
+    out = []
+    for thing, tolls in leads.items():
+        values: dict[str, set[str]] = defaultdict(set)
+        claim_ids: set[str] = set()
+        for i, a in enumerate(tolls):
+            for b in tolls[i + 1 :]:
+                if a.unit == b.unit or a.value == b.value or not _disagree(a, b):
+                    continue
+                for toll in (a, b):
+                    values[toll.value].add(toll.article_id)
+                    if toll.sentence in by_text:
+                        claim_ids.add(by_text[toll.sentence])
+        if len(values) >= 2:
+            out.append(_conflict(story_id, "number", thing, values, tuple(sorted(claim_ids))))
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class _Toll:
+    unit: str  # the outlet, or the original of a copy
+    article_id: str
+    value: str
+    published: dt.date | None
+    sentence: str
+
+
+def _disagree(a: _Toll, b: _Toll) -> bool:
+    """Return True when two tolls cannot both be right: not an update published later."""
+    if a.published is None or b.published is None:
+        return True
+    apart = (b.published - a.published).days
+    if abs(apart) > _TOLL_WINDOW_DAYS:
+        return False
+    # Same day: two figures disagree. Later and higher: the toll rose. Later and lower: conflict.
+    higher = float(b.value.split()[0]) > float(a.value.split()[0])
+    return apart == 0 or (apart > 0) != higher
 
 
 def _date_conflicts(claims: Sequence[Claim], story_id: str | None) -> list[Conflict]:

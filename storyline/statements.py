@@ -80,17 +80,30 @@ _NUMBER_WORDS = {
     "ten": "10",
     "eleven": "11",
     "twelve": "12",
+    "thirteen": "13",
+    "fourteen": "14",
+    "fifteen": "15",
+    "sixteen": "16",
+    "seventeen": "17",
+    "eighteen": "18",
+    "nineteen": "19",
+    "twenty": "20",
+    "thirty": "30",
+    "forty": "40",
+    "fifty": "50",
     "dozen": "12",
     "hundred": "100",
     "thousand": "1000",
 }
 
 
+# Longest first, so "fourteen" is not read as "four".
+_NUMBER_WORD_RE = "|".join(sorted(_NUMBER_WORDS, key=len, reverse=True))
 _QUANTITY_RE = re.compile(
     r"(?<![\w.,])(?P<num>\d[\d,]*(?:\.\d+)?|"
-    + "|".join(_NUMBER_WORDS)
-    + r")(?:\s+(?P<scale>million|billion|thousand|hundred))?"
-    r"(?:\s+(?:per\s*cent|percent|%))?(?P<rest>(?:\s+[A-Za-z'’\-]+){0,4})",
+    + _NUMBER_WORD_RE
+    + r")\b(?:\s+(?P<scale>million|billion|thousand|hundred))?"
+    r"(?:\s+(?:per\s*cent|percent|%))?(?P<rest>(?:\s+[A-Za-z'’\-]+){0,5})",
     re.IGNORECASE,
 )
 
@@ -111,9 +124,13 @@ _THING_CANON = {
 
 
 _FILLER = _word_set(
-    "about almost are at been civilian civilians had has have is least more nearly of other "
-    "others people person soldiers some than the was were who"
+    "about almost are at been being believed civilian civilians confirmed feared had has have "
+    "is known least more nearly now of other others people person presumed reported soldiers "
+    "some than the was were who"
 )
+
+
+_TIME_UNITS = _word_set("second minute hour day night week month year decade century")
 
 
 def stem(word: str) -> str:
@@ -218,6 +235,8 @@ def find_quantities(text: str) -> list[tuple[str, str]]:
         if "%" in match.group() or "cent" in match.group().casefold():
             out.append(("percent", _quantity_value(num, match.group("scale"))))
             continue
+        if words[:2] and " ".join(words[:2]).casefold() in {"of the", "of them", "of those"}:
+            continue  # "nine of the dead": a part of a count, not the count
         thing = None
         for word in words:
             low = word.casefold().strip("'’-")
@@ -236,12 +255,15 @@ def find_quantities(text: str) -> list[tuple[str, str]]:
                     break
         if thing is None and words and words[0].casefold() in {"people", "civilians", "person"}:
             thing = "people"
+        if thing in _TIME_UNITS:
+            continue  # "three decades", "48 hours": a span of time, not a count
         if thing and thing not in _STOP and not thing[0].isdigit():
             out.append((thing, _quantity_value(num, match.group("scale"))))
     # "killed 12 people", "a death toll of 14": the verb or noun before the number
     for match in re.finditer(
-        r"\b(killed|killing|death toll (?:\w+ )?(?:of|to|at)|wounded|injured|injuring)"
-        r"\s+(?:at least |more than |about |some )?(\d[\d,]*|" + "|".join(_NUMBER_WORDS) + r")\b",
+        r"\b(killed|killing|death toll (?:\w+ )?(?:of|to|at)|number of (?:dead|deaths|victims)"
+        r" (?:\w+ )?(?:at|to|of)|wounded|injured|injuring)"
+        r"\s+(?:at least |more than |about |some )?(\d[\d,]*|" + _NUMBER_WORD_RE + r")\b",
         text,
         re.IGNORECASE,
     ):

@@ -120,6 +120,47 @@ def test_claims_quantities_skip_dates_and_years():
     assert find_quantities("The war began on 12 March 2011 and in 2012 it spread.") == []
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Fourteen people have been killed after the dam failed.", [("killed", "14")]),
+        ("Officials said 12 people had been confirmed dead.", [("killed", "12")]),
+        ("The agency puts the number of dead at 12.", [("killed", "12")]),
+        ("Nine of the dead were from Brask.", []),  # a part of the toll, not the toll
+        ("It was the worst flood in three decades.", []),  # a span of time
+    ],
+)
+def test_claims_quantities_tolls_in_other_words(text, expected):
+    assert find_quantities(text) == expected
+
+
+def test_claims_lead_tolls_conflict_when_their_sentences_share_no_words():
+    wire = art(
+        "wire",
+        "Fourteen people have been killed after the Kestrin Dam partly collapsed, officials said.",
+        source="Valdoria Daily Wire",
+        published="2031-03-11",
+    )
+    review = art(
+        "review",
+        "Engineers had warned about cracks in the spillway for a year. "
+        "The national flood agency puts the number of dead at 12.",
+        source="Continental Review",
+        published="2031-03-16",
+    )
+    later = art(
+        "later",
+        "The inquiry opened two weeks after the collapse that killed 15 people in the valley.",
+        source="Coast Post",
+        published="2031-03-18",
+    )
+    articles = [wire, review, later]
+    conflicts = find_conflicts(find_claims(articles, story_id="s"), articles, story_id="s")
+    tolls = [c for c in conflicts if c.kind == "number" and c.subject == "killed"]
+    # 12 five days after 14 cannot be an update; 15 two days after 12 is the toll rising.
+    assert [dict(c.values) for c in tolls] == [{"12": ("review",), "14": ("wire",)}]
+
+
 def test_claims_conflicting_death_tolls_with_both_values():
     articles = [A, B, C]
     claims = find_claims(articles, story_id="s")
