@@ -6,7 +6,9 @@ samples originals and builds (a) spliced versions, sentences of two or three art
 different topics (else dates) interleaved under the first article's title, and (b) versions with
 the body sentences shuffled. Every version is cut to the same sentence count as an original, so
 length says nothing. Prints ROC AUC of storyline and of a peer baseline (mean TF-IDF cosine of
-adjacent sentences) and ends with ``auc: X`` (spliced and shuffled together).
+adjacent sentences), the AUC of each signal family alone, the AUC per topic, the time the score
+takes per article, and ends with ``auc: X`` (spliced and shuffled together). storyline's weights
+are fitted by ``bench/fit_coherence.py`` on other corpora, so every Timeline17 topic is held out.
 """
 
 from __future__ import annotations
@@ -16,13 +18,34 @@ import gzip
 import json
 import random
 import re
+import time
 from pathlib import Path
 
 import numpy as np
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.metrics import roc_auc_score
 
+from storyline import coherence_weights
+from storyline.coherence import coherence_features
 from storyline.quality import incoherence_score, split_sentences
+
+# signal families of storyline.coherence, each scored alone (the others held at their mean)
+FAMILIES = {
+    "words": ("adjacent", "local_gain", "fiedler", "title_", "lead_rank", "orphans", "w_order"),
+    "chars": ("c_",),
+    "vectors": ("v_",),
+    "order": ("pyramid_order", "pair_", "name_order_z"),
+    "names+discourse": (
+        "dependent_",
+        "early_surname",
+        "short_first",
+        "unknown_honorific",
+        "name_links",
+        "antecedent_gaps",
+        "quote_breaks",
+    ),
+    "dates+numbers": ("weekdays", "year_span", "number_clashes"),
+}
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 DEFAULT_DATA = SHARED / "eval" / "timeline17"
@@ -97,18 +120,20 @@ def _partner(rng: random.Random, pool: list[dict], first: dict, taken: list[dict
     return rng.choice(other)
 
 
-def build(articles: list[dict], n: int, seed: int) -> list[tuple[str, str, str]]:
-    """Return (kind, title, text) triples: originals, spliced and shuffled versions."""
+def build(articles: list[dict], n: int, seed: int) -> list[tuple[str, str, str, str]]:
+    """Return (kind, topic, title, text) cases: originals, spliced and shuffled versions."""
     rng = random.Random(seed)
     order = list(range(len(articles)))
     rng.shuffle(order)
     picks = [articles[i] for i in order]
-    cases: list[tuple[str, str, str]] = []
+    cases: list[tuple[str, str, str, str]] = []
     per = min(n, len(picks) // 3)
     for k in range(per):
         original, first, shuffled = picks[k], picks[per + k], picks[2 * per + k]
         size = rng.randint(6, min(14, len(original["body"])))
-        cases.append(("original", original["title"], "\n".join(original["body"][:size])))
+        cases.append(
+            ("original", original["topic"], original["title"], "\n".join(original["body"][:size]))
+        )
         # spliced: the first article keeps its title and leads its share; others are sampled
         size = rng.randint(6, 14)
         sources = [first]
@@ -125,13 +150,13 @@ def build(articles: list[dict], n: int, seed: int) -> list[tuple[str, str, str]]
         while any(streams):
             live = [s for s in streams if s]
             merged.append(rng.choice(live).pop(0))
-        cases.append(("spliced", first["title"], "\n".join(merged[:size])))
+        cases.append(("spliced", first["topic"], first["title"], "\n".join(merged[:size])))
         size = rng.randint(6, min(14, len(shuffled["body"])))
         body = shuffled["body"][:size]
         perm = body[:]
         while perm == body:
             rng.shuffle(perm)
-        cases.append(("shuffled", shuffled["title"], "\n".join(perm)))
+        cases.append(("shuffled", shuffled["topic"], shuffled["title"], "\n".join(perm)))
     return cases
 
 
@@ -145,14 +170,39 @@ def peer_score(title: str, text: str) -> float:
     return 1.0 - float(np.mean(adjacent))
 
 
-def auc(cases: list[tuple[str, str, str]], scores: list[float], kinds: set[str]) -> float:
+def auc(
+    cases: list[tuple[str, str, str, str]],
+    scores: list[float],
+    kinds: set[str],
+    topics: set[str] | None = None,
+) -> float:
     """Return ROC AUC of ``scores`` for the given modified kinds against the originals."""
     labels, values = [], []
-    for (kind, _, _), score in zip(cases, scores, strict=True):
+    for (kind, topic, _, _), score in zip(cases, scores, strict=True):
+        if topics is not None and topic not in topics:
+            continue
         if kind == "original" or kind in kinds:
             labels.append(int(kind != "original"))
             values.append(score)
     return float(roc_auc_score(labels, values))
+
+
+def combine_by_head(features: dict[str, float], prefixes: tuple[str, ...]) -> float:
+    """Return the two heads' soft maximum counting only the signals of one family."""
+    logits = []
+    for table, bias in (
+        (coherence_weights.SPLICE, coherence_weights.SPLICE_BIAS),
+        (coherence_weights.SHUFFLE, coherence_weights.SHUFFLE_BIAS),
+    ):
+        logits.append(
+            bias
+            + sum(
+                weight * (features[name] - mean) / scale
+                for name, (mean, scale, weight) in table.items()
+                if name.startswith(prefixes)
+            )
+        )
+    return float(np.logaddexp(*logits))
 
 
 def main() -> None:
@@ -163,12 +213,16 @@ def main() -> None:
     args = parser.parse_args()
     articles = prepare(read_articles(args.data))
     cases = build(articles, args.n, args.seed)
-    ours = [incoherence_score(title, text) for _, title, text in cases]
-    peer = [peer_score(title, text) for _, title, text in cases]
+    started = time.perf_counter()
+    ours = [incoherence_score(title, text) for _, _, title, text in cases]
+    per_article = (time.perf_counter() - started) / len(cases)
+    peer = [peer_score(title, text) for _, _, title, text in cases]
     counts = {k: sum(c[0] == k for c in cases) for k in ("original", "spliced", "shuffled")}
     print(
         f"data: {args.data}  usable articles: {len(articles)}  cases: {counts}  seed: {args.seed}"
     )
+    print(f"storyline incoherence_score: {per_article * 1000:.1f} ms per article")
+    features = [coherence_features(title, text) for _, _, title, text in cases]
     print(f"{'ROC AUC':<22}{'storyline':>10}{'peer (adj. tf-idf)':>20}")
     rows = (
         ("spliced vs original", {"spliced"}),
@@ -177,6 +231,18 @@ def main() -> None:
     )
     for label, kinds in rows:
         print(f"{label:<22}{auc(cases, ours, kinds):>10.3f}{auc(cases, peer, kinds):>20.3f}")
+    print(f"\n{'one family alone':<22}{'spliced':>10}{'shuffled':>10}{'both':>10}")
+    for family, prefixes in FAMILIES.items():
+        alone = [combine_by_head(f, prefixes) for f in features]
+        cells = [auc(cases, alone, kinds) for _, kinds in rows]
+        print(f"{family:<22}" + "".join(f"{cell:>10.3f}" for cell in cells))
+    # the weights are fitted on other corpora (bench/fit_coherence.py): every topic is held out
+    print(f"\n{'per topic (storyline)':<22}{'spliced':>10}{'shuffled':>10}{'both':>10}")
+    for topic in sorted({c[1] for c in cases}):
+        if len({c[0] for c in cases if c[1] == topic}) < 3:
+            continue
+        cells = [auc(cases, ours, kinds, {topic}) for _, kinds in rows]
+        print(f"{topic:<22}" + "".join(f"{cell:>10.3f}" for cell in cells))
     print(f"auc: {auc(cases, ours, {'spliced', 'shuffled'}):.3f}")
 
 

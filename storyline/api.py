@@ -7,7 +7,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Self
 
-from storyline import pipeline
+from storyline import pipeline, stages
+from storyline.abstractive import endpoint_from, rewrite_briefing
 from storyline.briefing import brief_story
 from storyline.config import Settings, load_settings
 from storyline.errors import UsageError
@@ -19,10 +20,12 @@ from storyline.timeline import build_timeline
 _POOL_MIN_ARTICLES = 200
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Callable, Sequence
 
+    from storyline.fetch import CycleReport, Fetcher
     from storyline.ingest import FormatChoice
     from storyline.models import Briefing, CleanArticle, IngestSummary, TimelineEntry
+    from storyline.store.feeds import Change, FeedRow
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,6 +75,78 @@ class Workspace:
             progress=progress,
         )
 
+    def fetcher(self) -> Fetcher:
+        """Return an HTTP fetcher under the [fetch] settings, archiving beside the database."""
+        from storyline.fetch import open_fetcher  # noqa: PLC0415 - httpx loads only when fetching
+
+        return open_fetcher(self.settings, self.store.path)
+
+    def fetch(self, urls: Sequence[str], *, published: str | None = None) -> IngestSummary:
+        """Fetch pages, archive them as WARC, read and store them as articles.
+
+        A URL fetched before is asked for conditionally; a 304 counts as unchanged. Failures
+        (S106, S108, S112-S114) become Rejected rows.
+        """
+        from storyline.fetch import fetch_urls  # noqa: PLC0415 - httpx loads only when fetching
+
+        with self.fetcher() as fetcher:
+            return fetch_urls(
+                self.store, fetcher, urls, settings=self.settings, published=published
+            )
+
+    def add_feeds(self, url: str) -> list[tuple[str, str, bool]]:
+        """Watch the feed or sitemap at ``url``, or the feeds its home page announces.
+
+        Returns:
+            (feed url, kind, newly added) for each feed found.
+
+        Raises:
+            UsageError: nothing to watch was found at ``url``.
+        """
+        from storyline.fetch import subscribe  # noqa: PLC0415 - httpx loads only when fetching
+
+        with self.fetcher() as fetcher:
+            return subscribe(self.store, fetcher, url)
+
+    def remove_feeds(self, urls: Sequence[str]) -> list[tuple[str, bool]]:
+        """Stop watching feeds; return (url, was watched) for each."""
+        from storyline.fetch import unsubscribe  # noqa: PLC0415
+
+        return unsubscribe(self.store, urls)
+
+    def feeds(self) -> list[FeedRow]:
+        """Return the watched feeds and how their last poll went."""
+        from storyline.store.feeds import list_feeds  # noqa: PLC0415
+
+        return list_feeds(self.store)
+
+    def changes(self, *, since: str | None = None) -> list[tuple[str, Change]]:
+        """Return the watch change log as (cycle timestamp, change), oldest first."""
+        from storyline.store.feeds import changes  # noqa: PLC0415
+
+        return changes(self.store, since=since)
+
+    def watch(
+        self,
+        *,
+        every: float = 900.0,
+        once: bool = False,
+        cycles: int | None = None,
+        on_cycle: Callable[[CycleReport], None] | None = None,
+    ) -> list[CycleReport]:
+        """Poll the watched feeds, ingest what is new, rerun the stages, log what changed.
+
+        Args:
+            every: seconds from the start of one cycle to the start of the next.
+            once: run one cycle and return.
+            cycles: stop after this many cycles (None: until interrupted).
+            on_cycle: called with each cycle's report as soon as it is done.
+        """
+        from storyline.fetch import watch  # noqa: PLC0415 - httpx loads only when fetching
+
+        with self.fetcher() as fetcher:
+            return watch(self, fetcher, every=every, once=once, cycles=cycles, on_cycle=on_cycle)
+
     def run(self, *, workers: int | None = None, dask: str | None = None) -> RunReport:
         """Run every stage over what is stored and not yet processed; report what each produced.
 
@@ -81,11 +156,11 @@ class Workspace:
             dask: a Dask scheduler address, or "local" for a LocalCluster.
         """
         if workers is None and dask is None:
-            large = len(self.store.pending("nlp")) >= _POOL_MIN_ARTICLES
+            large = len(stages.pending_ids(self.store, "nlp")) >= _POOL_MIN_ARTICLES
             workers = (os.cpu_count() or 1) if large else 1
         with make_executor(workers, dask) as executor:
-            stages = pipeline.analyse(self.store, settings=self.settings, executor=executor)
-        return RunReport(tuple(stages))
+            report = pipeline.analyse(self.store, settings=self.settings, executor=executor)
+        return RunReport(tuple(report))
 
     def timelines(
         self,
@@ -116,12 +191,22 @@ class Workspace:
             )
         return timelines
 
-    def briefing(self, story_id: str, *, max_sentences: int = 8) -> Briefing:
+    def briefing(
+        self, story_id: str, *, max_sentences: int | None = None, mode: str | None = None
+    ) -> Briefing:
         """Return the cited briefing of a story (any unique prefix of its id).
 
+        ``max_sentences`` and ``mode`` (extractive / abstractive) default to ``[briefing]``.
+        An abstractive briefing that the endpoint cannot give comes back extractive, with
+        the reason in its ``note``.
+
         Raises:
-            UsageError: no story, or more than one, has that id.
+            UsageError: no story, or more than one, has that id; or an unknown mode.
+            ConfigError: abstractive mode without an endpoint.
         """
+        chosen = mode or self.settings.briefing.mode
+        if chosen not in ("extractive", "abstractive"):
+            raise UsageError(f"unknown briefing mode {chosen!r}; choose extractive or abstractive")
         matches = [
             s for s in self.store.rows("stories", order="id") if s["id"].startswith(story_id)
         ]
@@ -134,13 +219,17 @@ class Workspace:
         duplicates = {
             r["id"]: r["duplicate_of"] for r in self.store.rows("articles") if r["duplicate_of"]
         }
-        return brief_story(
+        briefing = brief_story(
             articles,
             story_id=story["id"],
             duplicates=duplicates,
             untrusted=self.store.untrusted(),
-            max_sentences=max_sentences,
+            max_sentences=max_sentences or self.settings.briefing.max_sentences,
         )
+        if chosen == "abstractive":
+            endpoint = endpoint_from(self.settings.briefing)
+            briefing, _ = rewrite_briefing(briefing, endpoint)
+        return briefing
 
     def articles(self) -> list[CleanArticle]:
         """Return every stored article, in ingest order."""
@@ -153,7 +242,8 @@ def open(  # noqa: A001 - mirrors the built-in on purpose: storyline.open(db)
     """Open (or create) a storyline database.
 
     Args:
-        db: a SQLite file path, or ":memory:".
+        db: a SQLite file path, ":memory:", or a PostgreSQL URL
+            (``postgresql://user:password@host:5432/dbname``; psycopg 3 must be installed).
         settings: resolved settings; defaults (plus ./storyline.toml) when None.
     """
     return Workspace(Store(db), settings or load_settings())

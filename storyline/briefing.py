@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import html
 import math
+import re
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -33,8 +34,16 @@ WEIGHTS = {
     "lead": 0.5,  # near the top of its article
     "question": 0.5,  # multiplier for questions
     "quote": 0.7,  # multiplier for a bare quote without its speaker
+    "dangling": 0.7,  # multiplier for a sentence that leans on the one before ("He said ...")
     "novel_date": 0.05,  # a date the briefing does not cover yet
 }
+
+
+# Openings that point back to a sentence the briefing does not carry.
+_DANGLING_RE = re.compile(
+    r"\s*(?:he|she|they|it|his|her|their|its|this|these|those|but|and|however|also|yet)\b",
+    re.IGNORECASE,
+)
 
 
 def _centroid_scores(claims: Sequence[Claim]) -> np.ndarray:
@@ -63,6 +72,8 @@ def _relevance(claims: Sequence[Claim], sim: np.ndarray, untrusted: Collection[s
         shape = WEIGHTS["question"] if claim.text.rstrip().endswith("?") else 1.0
         if claim.text.lstrip()[:1] in {'"', "“", "'", "‘"}:
             shape *= WEIGHTS["quote"]  # a bare quote without its speaker reads badly out of context
+        if _DANGLING_RE.match(claim.text):
+            shape *= WEIGHTS["dangling"]  # whom "he" means was in the sentence left behind
         lead = 1.0 - 0.5 * claim.position
         score = (support + WEIGHTS["central"] * centrality[i] + WEIGHTS["lead"] * lead) * shape
         out[i] = score * (1.0 if trusted else UNTRUSTED_WEIGHT)
@@ -227,6 +238,8 @@ def to_json(briefing: Briefing) -> dict[str, Any]:
             for s in briefing.sentences
         ],
         "conflicts": [_conflict_json(c) for c in briefing.conflicts],
+        "mode": briefing.mode,
+        **({"note": briefing.note} if briefing.note else {}),
     }
 
 

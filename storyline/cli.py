@@ -20,6 +20,13 @@ from storyline.briefing import render_html, render_markdown, to_json
 from storyline.config import Settings, load_settings
 from storyline.errors import StorylineError, UsageError
 from storyline.export import WHATS, export_rows, write_export
+from storyline.fetch.commands import (
+    UrlsOption,
+    feeds_app,
+    merge_summaries,
+    split_sources,
+    watch_command,
+)
 from storyline.ingest import FORMATS
 from storyline.render import (
     briefing_panel,
@@ -28,6 +35,7 @@ from storyline.render import (
     summary_table,
     timeline_table,
 )
+from storyline.store.dialect import dialect_of, redact
 
 if TYPE_CHECKING:
     from storyline.models import IngestSummary
@@ -45,15 +53,22 @@ app = typer.Typer(
 )
 config_app = typer.Typer(help="Show the resolved settings.", no_args_is_help=True)
 app.add_typer(config_app, name="config")
+app.add_typer(feeds_app, name="feeds")
+app.command("watch")(watch_command)
 
 console = Console()
 err_console = Console(stderr=True)
 
-DbOption = Annotated[str, typer.Option("--db", help="SQLite database file.")]
+DbOption = Annotated[
+    str,
+    typer.Option("--db", help="SQLite database file, or postgresql://user@host/dbname."),
+]
 ConfigOption = Annotated[
     Path | None, typer.Option("--config", help="TOML file overriding defaults.toml keys.")
 ]
-PathsArgument = Annotated[list[Path], typer.Argument(help="Files or folders to read.")]
+SourcesArgument = Annotated[
+    list[str] | None, typer.Argument(help="Files, folders or http(s) URLs to read.")
+]
 FormatOption = Annotated[str, typer.Option("--format", help=f"Input format: {'|'.join(FORMATS)}.")]
 PublishedOption = Annotated[
     str | None, typer.Option("--published", help="ISO date overriding every publication date.")
@@ -89,6 +104,21 @@ def _ingest_with_progress(
         return workspace.ingest(paths, fmt=fmt, published=published, progress=progress)
 
 
+def _ingest_sources(
+    workspace: api.Workspace,
+    sources: tuple[list[Path], list[str]],
+    fmt: str,
+    published: str | None,
+) -> IngestSummary:
+    paths, urls = sources
+    summaries = []
+    if paths:
+        summaries.append(_ingest_with_progress(workspace, paths, fmt, published))
+    if urls:
+        summaries.append(workspace.fetch(urls, published=published))
+    return merge_summaries(summaries)
+
+
 def _finish(summary: IngestSummary, title: str) -> None:
     console.print(summary_table(summary, title=title))
     if summary.rejected:
@@ -98,22 +128,24 @@ def _finish(summary: IngestSummary, title: str) -> None:
 
 @app.command()
 def ingest(
-    paths: PathsArgument,
+    sources: SourcesArgument = None,
     db: DbOption = "storyline.db",
     fmt: FormatOption = "auto",
     published: PublishedOption = None,
     config: ConfigOption = None,
+    urls: UrlsOption = None,
 ) -> None:
-    """Read articles (txt, html, jsonl, csv, warc), remove boilerplate and store them."""
+    """Read articles (txt, html, jsonl, csv, warc files, or fetched URLs) and store them."""
     _check_format(fmt)
+    chosen = split_sources(sources or [], urls)
     with api.open(db, settings=_settings(config)) as workspace:
-        summary = _ingest_with_progress(workspace, paths, fmt, published)
+        summary = _ingest_sources(workspace, chosen, fmt, published)
     _finish(summary, "storyline ingest")
 
 
 @app.command()
 def run(
-    paths: PathsArgument,
+    sources: SourcesArgument = None,
     db: DbOption = "storyline.db",
     fmt: FormatOption = "auto",
     published: PublishedOption = None,
@@ -126,11 +158,13 @@ def run(
         str | None,
         typer.Option("--dask", help="Dask scheduler tcp://host:8786, or 'local'."),
     ] = None,
+    urls: UrlsOption = None,
 ) -> None:
-    """Ingest PATHS and run every stage over the store."""
+    """Ingest files, folders or URLs and run every stage over the store."""
     _check_format(fmt)
+    chosen = split_sources(sources or [], urls)
     with api.open(db, settings=_settings(config)) as workspace:
-        summary = _ingest_with_progress(workspace, paths, fmt, published)
+        summary = _ingest_sources(workspace, chosen, fmt, published)
         report = workspace.run(workers=workers, dask=dask)
         storylines = [
             row
@@ -157,7 +191,7 @@ def export(
     """Export stored records as JSONL or CSV."""
     if out_format not in ("jsonl", "csv"):
         raise UsageError(f"unknown --format {out_format!r}; choose jsonl or csv")
-    if not Path(db).exists():
+    if not _db_exists(db):
         raise UsageError(f"no database at {db}: run `storyline ingest` first")
     with api.open(db) as workspace:
         rows = export_rows(workspace.store, what)
@@ -174,13 +208,24 @@ def brief(
     story: Annotated[str, typer.Argument(help="A story id (or a unique prefix of one).")],
     db: DbOption = "storyline.db",
     out_format: Annotated[str, typer.Option("--format", help="md, html or json.")] = "md",
-    sentences: Annotated[int, typer.Option("--sentences", help="At most this many.")] = 8,
+    sentences: Annotated[
+        int | None, typer.Option("--sentences", help="At most this many (default 8).")
+    ] = None,
+    mode: Annotated[
+        str | None,
+        typer.Option(
+            "--mode", help="extractive, or abstractive through [briefing] endpoint (a local LLM)."
+        ),
+    ] = None,
+    config: ConfigOption = None,
 ) -> None:
     """Print a story's briefing: every sentence cites the articles it comes from."""
     if out_format not in ("md", "html", "json"):
         raise UsageError(f"unknown --format {out_format!r}; choose md, html or json")
-    with _open_existing(db) as workspace:
-        briefing = workspace.briefing(story, max_sentences=sentences)
+    with _open_existing(db, config) as workspace:
+        briefing = workspace.briefing(story, max_sentences=sentences, mode=mode)
+    if briefing.note:
+        err_console.print(f"[yellow]{briefing.note}[/yellow]")
     if out_format == "json":
         print(json.dumps(to_json(briefing), ensure_ascii=False, indent=2))
     elif out_format == "html":
@@ -223,10 +268,15 @@ def timeline(
         console.print(timeline_table(entries, title=f"timeline of {story_id}"))
 
 
-def _open_existing(db: str) -> api.Workspace:
-    if not Path(db).exists():
+def _db_exists(db: str) -> bool:
+    # a PostgreSQL database exists on its server; opening it creates the tables if missing
+    return dialect_of(db) == "postgresql" or Path(db).exists()
+
+
+def _open_existing(db: str, config: Path | None = None) -> api.Workspace:
+    if not _db_exists(db):
         raise UsageError(f"no database at {db}: run `storyline run PATH` first")
-    return api.open(db)
+    return api.open(db, settings=_settings(config))
 
 
 @app.command()
@@ -239,6 +289,12 @@ def serve(
     ] = False,
 ) -> None:
     """Serve the web UI and REST API (read-only unless --allow-ingest)."""
+    if dialect_of(db) == "postgresql":
+        raise UsageError(
+            f"storyline serve reads SQLite databases only, not {redact(db)}: "
+            "serve a SQLite copy (storyline run PATH --db storyline.db) or use "
+            "storyline export --db URL"
+        )
     if not Path(db).exists():
         raise UsageError(f"no database at {db}: run `storyline run PATH` first")
     from storyline.web import serve as serve_app  # noqa: PLC0415 - the web stack loads only here

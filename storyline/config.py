@@ -9,7 +9,7 @@ from __future__ import annotations
 import tomllib
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -44,12 +44,41 @@ class NlpSettings(_Section):
     batch_size: int = Field(gt=0)
 
 
+class FetchSettings(_Section):
+    """How URLs, feeds and sitemaps are fetched."""
+
+    user_agent: str = Field(min_length=1)
+    timeout: float = Field(gt=0)
+    retries: int = Field(ge=0)
+    backoff: float = Field(ge=0)
+    max_bytes: int = Field(gt=0)
+    max_redirects: int = Field(ge=0)
+    politeness: bool
+    delay: float = Field(ge=0)
+    concurrency: int = Field(gt=0)
+    allow_private: bool
+    archive_dir: str
+
+
+class BriefingSettings(_Section):
+    """How briefings are written: extractive, or reworded by a local OpenAI-compatible model."""
+
+    max_sentences: int = Field(gt=0)
+    mode: Literal["extractive", "abstractive"]
+    endpoint: str
+    model: str
+    timeout: float = Field(gt=0)
+    api_key_env: str
+
+
 class Settings(_Section):
     """Every setting storyline reads, resolved from defaults, a user file and flags."""
 
     ingest: IngestSettings
     clean: CleanSettings
     nlp: NlpSettings
+    briefing: BriefingSettings
+    fetch: FetchSettings
     aliases: dict[str, str] = Field(default_factory=dict)
 
 

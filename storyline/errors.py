@@ -27,6 +27,10 @@ NO_ARTICLE_TEXT: Final = "S108"
 MALFORMED_CSV: Final = "S109"
 MALFORMED_WARC: Final = "S110"
 INVALID_FIELD: Final = "S111"
+FETCH_FAILED: Final = "S112"
+FETCH_REFUSED: Final = "S113"
+NOT_AN_ARTICLE: Final = "S114"
+MALFORMED_FEED: Final = "S115"
 INTERNAL: Final = "S199"
 
 DESCRIPTIONS: Final[dict[str, str]] = {
@@ -42,6 +46,10 @@ DESCRIPTIONS: Final[dict[str, str]] = {
     MALFORMED_CSV: "malformed CSV row",
     MALFORMED_WARC: "malformed WARC file",
     INVALID_FIELD: "field has an invalid value",
+    FETCH_FAILED: "URL could not be fetched (network error, timeout, HTTP error, redirect loop)",
+    FETCH_REFUSED: "URL refused by the safety rules (scheme, private address) or robots.txt",
+    NOT_AN_ARTICLE: "fetched content-type is not an HTML page",
+    MALFORMED_FEED: "feed or sitemap could not be parsed",
     INTERNAL: "unexpected internal error (a bug: the traceback is stored)",
 }
 

@@ -238,6 +238,8 @@ class Briefing:
     sentences: tuple[BriefingSentence, ...]
     conflicts: tuple[Conflict, ...] = ()
     titles: tuple[tuple[str, str, str], ...] = ()  # (article_id, outlet, title) of cited articles
+    mode: str = "extractive"  # or "abstractive": sentences reworded by a model, citations kept
+    note: str = ""  # why an abstractive briefing fell back to the extractive one
 
 
 @dataclass(frozen=True, slots=True)

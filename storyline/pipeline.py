@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING
 
 from storyline import stages
@@ -44,9 +44,50 @@ def ingest(
         Counts of what was read, stored, found unchanged, and rejected.
     """
     files = list(iter_files(paths))
+
+    def items() -> Iterator[RawArticle | Rejected | StoredRejected]:
+        for done, item in enumerate(files, start=1):
+            if isinstance(item, Rejected):
+                yield item
+            else:
+                try:
+                    yield from read_file(item, fmt=fmt, max_bytes=settings.ingest.max_bytes)
+                except Exception as exc:  # noqa: BLE001 - the one per-item boundary: a bug in a reader must not kill the run
+                    yield StoredRejected(store.record_internal_error(str(item), exc))
+            if progress is not None:
+                progress(done, len(files))
+
+    return ingest_items(store, items(), settings=settings, published=published)
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class StoredRejected:
+    """A Rejected row already written (with its traceback): counted, not written again."""
+
+    rejected: Rejected
+
+
+def ingest_items(
+    store: Store,
+    items: Iterable[RawArticle | Rejected | StoredRejected],
+    *,
+    settings: Settings,
+    published: str | None = None,
+) -> IngestSummary:
+    """Clean and store articles from any source (files, fetched pages) in batches.
+
+    Args:
+        store: where articles and rejected inputs are written, one transaction per batch.
+        items: articles, and Rejected rows for inputs that could not become one.
+        settings: resolved settings (batch size, cleaning threshold).
+        published: an ISO date that overrides every article's publication date.
+
+    Returns:
+        Counts of what was read, stored, found unchanged, and rejected.
+    """
     batch: list[RawArticle] = []
     rejected: list[Rejected] = []
-    counts = {"read": 0, "stored": 0, "updated": 0, "unchanged": 0}
+    counts = {"read": 0, "stored": 0, "unchanged": 0}
     all_rejected: list[Rejected] = []
 
     def flush() -> None:
@@ -57,30 +98,19 @@ def ingest(
         batch.clear()
         rejected.clear()
 
-    for done, item in enumerate(files, start=1):
-        if isinstance(item, Rejected):
-            rejected.append(item)
-        else:
-            try:
-                for found in read_file(item, fmt=fmt, max_bytes=settings.ingest.max_bytes):
-                    if isinstance(found, Rejected):
-                        rejected.append(found)
-                        continue
-                    counts["read"] += 1
-                    if published is not None:
-                        batch.append(
-                            dataclasses.replace(
-                                found, published=published, published_source="metadata"
-                            )
-                        )
-                    else:
-                        batch.append(found)
-                    if len(batch) >= settings.ingest.batch_size:
-                        flush()
-            except Exception as exc:  # noqa: BLE001 - the one per-item boundary: a bug in a reader must not kill the run
-                all_rejected.append(store.record_internal_error(str(item), exc))
-        if progress is not None:
-            progress(done, len(files))
+    for found in items:
+        if isinstance(found, StoredRejected):
+            all_rejected.append(found.rejected)
+            continue
+        if isinstance(found, Rejected):
+            rejected.append(found)
+            continue
+        counts["read"] += 1
+        if published is not None:
+            found = dataclasses.replace(found, published=published, published_source="metadata")  # noqa: PLW2901
+        batch.append(found)
+        if len(batch) >= settings.ingest.batch_size:
+            flush()
     flush()
     return IngestSummary(
         read=counts["read"],
@@ -125,8 +155,8 @@ def analyse(
         ("dates", stages.run_dates(store, executor)),
         ("nlp", stages.run_nlp(store, settings, executor, skip=set(duplicates))),
         ("entities", stages.run_entities(store, settings)),
-        ("quality", stages.run_quality(store, duplicates)),
+        ("quality", stages.run_quality(store, duplicates, executor)),
         ("stories", stages.run_clusters(store, duplicates)),
         ("timeline", stages.run_timelines(store)),
-        ("briefing", stages.run_briefings(store, duplicates)),
+        ("briefing", stages.run_briefings(store, duplicates, executor)),
     ]

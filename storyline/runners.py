@@ -1,13 +1,16 @@
 """Executors for per-article stages: sequential, a process pool, or a Dask cluster.
 
-Per-article stages are pure functions of one article, so any ``concurrent.futures.Executor``
-can map them; results come back in input order whichever executor ran them, and only the
-driver writes the store.
+Per-article stages are pure functions of one article (or one chunk of articles), so any
+``concurrent.futures.Executor`` can map them; results come back in input order whichever
+executor ran them, and only the driver writes the store. Mapping is lazy and bounded: at most
+``window`` items are in flight, so a corpus larger than memory streams through a pool.
 """
 
 from __future__ import annotations
 
 import os
+import weakref
+from collections import deque
 from concurrent.futures import Executor, ProcessPoolExecutor
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, TypeVar
@@ -16,18 +19,54 @@ from storyline.errors import UsageError
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Iterator
+    from concurrent.futures import Future
 
 In = TypeVar("In")
 Out = TypeVar("Out")
 
+# How many workers each executor made here has: it sizes the window of work in flight.
+_WIDTHS: weakref.WeakKeyDictionary[Executor, int] = weakref.WeakKeyDictionary()
+
+
+def executor_width(executor: Executor | None) -> int:
+    """Return how many items ``executor`` runs at once (1 in this process, cores if unknown)."""
+    if executor is None:
+        return 1
+    return _WIDTHS.get(executor) or os.cpu_count() or 1
+
 
 def map_ordered(
-    fn: Callable[[In], Out], items: Iterable[In], executor: Executor | None = None
+    fn: Callable[[In], Out],
+    items: Iterable[In],
+    executor: Executor | None = None,
+    *,
+    window: int | None = None,
 ) -> Iterator[Out]:
-    """Apply ``fn`` to every item, in order; on ``executor`` when given, else in this process."""
+    """Apply ``fn`` to every item, in order; on ``executor`` when given, else in this process.
+
+    Items are read lazily: no more than ``window`` (default twice the executor's width) are
+    submitted ahead of the result being yielded, unlike ``Executor.map``, which submits all.
+    """
     if executor is None:
         return map(fn, items)
-    return executor.map(fn, items)
+    return _bounded_map(fn, items, executor, window or 2 * executor_width(executor))
+
+
+def _bounded_map(
+    fn: Callable[[In], Out], items: Iterable[In], executor: Executor, window: int
+) -> Iterator[Out]:
+    pending: deque[Future[Out]] = deque()
+    try:
+        for item in items:
+            pending.append(executor.submit(fn, item))
+            if len(pending) >= window:
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()
+    finally:
+        # an interrupted run (an error, a closed generator) leaves no work behind
+        for future in pending:
+            future.cancel()
 
 
 @contextmanager
@@ -35,30 +74,48 @@ def make_executor(workers: int | None = None, dask: str | None = None) -> Iterat
     """Yield the executor a run asked for: None (sequential), a process pool, or Dask's.
 
     Args:
-        workers: process count; 1 or None runs in this process, 0 means one per core.
+        workers: process count; 1 or None runs in this process, 0 means one per core. With
+            ``dask="local"`` it is the number of LocalCluster workers (default 2).
         dask: a scheduler address ``tcp://host:8786``, or ``local`` for a LocalCluster.
 
     Raises:
         UsageError: Dask was asked for but is not installed.
     """
     if dask:
-        try:
-            from dask.distributed import Client, LocalCluster  # noqa: PLC0415 - optional extra
-        except ImportError as exc:
-            raise UsageError("Dask is not installed: pip install 'storyline[dask]'") from exc
-        if dask == "local":
-            with (
-                LocalCluster(n_workers=workers or 2, threads_per_worker=1) as cluster,
-                Client(cluster) as client,
-            ):
-                yield client.get_executor()
-        else:
-            with Client(dask) as client:
-                yield client.get_executor()
+        with _dask_executor(dask, workers) as executor:
+            yield executor
         return
     count = (os.cpu_count() or 1) if workers == 0 else (workers or 1)
     if count <= 1:
         yield None
         return
     with ProcessPoolExecutor(max_workers=count) as pool:
+        _WIDTHS[pool] = count
         yield pool
+
+
+@contextmanager
+def _dask_executor(address: str, workers: int | None) -> Iterator[Executor]:
+    try:
+        from dask.distributed import Client, LocalCluster  # noqa: PLC0415 - optional extra
+    except ImportError as exc:
+        raise UsageError("Dask is not installed: pip install 'storyline[dask]'") from exc
+    if address == "local":
+        count = workers or 2
+        with (
+            LocalCluster(  # type: ignore[no-untyped-call,unused-ignore]
+                n_workers=count,
+                threads_per_worker=1,
+                processes=True,
+                dashboard_address=None,
+            ) as cluster,
+            Client(cluster) as client,  # type: ignore[no-untyped-call,unused-ignore]
+        ):
+            executor = client.get_executor()
+            _WIDTHS[executor] = count
+            yield executor
+        return
+    with Client(address) as client:  # type: ignore[no-untyped-call,unused-ignore]
+        executor = client.get_executor()
+        _WIDTHS[executor] = max(1, sum(client.nthreads().values()))
+        yield executor

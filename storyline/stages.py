@@ -1,8 +1,11 @@
 """The stages that run over the store after ingest, one function each.
 
-Per-article stages (dates, NLP) take only what is pending and map over an executor; corpus
-stages (dedupe, entity merging, quality, clustering) read the store and write their results
-back in one transaction each.
+Per-article stages (dates, NLP) read what is pending a chunk at a time, map the chunks over an
+executor and store each chunk as it comes back, so memory holds a few chunks whatever the
+corpus size and an interrupted run resumes after the last stored chunk. Corpus stages (dedupe,
+entity merging, quality, clustering, briefings) read the store in chunks too and write their
+results back in one transaction each; quality (per article) and briefings (per storyline) map
+over the executor as well.
 """
 
 from __future__ import annotations
@@ -17,8 +20,8 @@ from typing import TYPE_CHECKING, Any
 from storyline.briefing import build_briefing, to_json
 from storyline.claims import find_claims, find_conflicts
 from storyline.cluster import ClusterState, cluster_articles
-from storyline.dedupe import find_duplicates
-from storyline.extract.annotate import annotate_chunk, chunked
+from storyline.dedupe import DuplicateIndex
+from storyline.extract.annotate import Chunk, annotate_chunk
 from storyline.extract.dates import find_timexes, infer_published
 from storyline.extract.entities import merge_entities
 from storyline.extract.events import find_events, find_leads
@@ -28,35 +31,95 @@ from storyline.runners import map_ordered
 from storyline.timeline import build_timeline
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    from collections.abc import Iterable, Iterator, Sequence
     from concurrent.futures import Executor
 
     from storyline.config import Settings
-    from storyline.models import Claim, CleanArticle, Conflict, DatedEvent, Quote, TimeExpr
+    from storyline.models import (
+        Claim,
+        CleanArticle,
+        Conflict,
+        DatedEvent,
+        QualityReport,
+        Quote,
+        Story,
+        TimeExpr,
+    )
     from storyline.store import Store
 
 _CLUSTER_STATE = "cluster.v1"
+# Articles read from the store at a time by the corpus stages, and dated per task: small
+# enough that memory stays flat, large enough that a task outweighs its scheduling.
+_READ_CHUNK = 500
+_DATE_CHUNK = 64
+# Fresh articles clustered at a time (bench/cluster_scale.py measures batches of this size).
+_CLUSTER_BATCH = 5000
+# Articles per quality task, and (about) per briefing task: a pool spreads them evenly.
+_QUALITY_CHUNK = 50
+_BRIEFING_CHUNK = 100
+
+
+def pending_ids(store: Store, stage: str) -> list[str]:
+    """Return the ids of the articles a per-article stage has not processed, in ingest order.
+
+    Only ids are held, never the articles: a stage then reads them chunk by chunk.
+    """
+    # a store with an indexed query for this answers it directly
+    query = getattr(store, "pending_ids", None)
+    if query is not None:
+        return list(query(stage))
+    done = {r["article_id"] for r in store.rows("article_stages") if r["stage"] == stage}
+    return [r["id"] for r in store.rows("articles", order="seq") if r["id"] not in done]
+
+
+def article_ids(store: Store) -> list[str]:
+    """Return every stored article's id, in ingest order (the rows are streamed, not held)."""
+    query = getattr(store, "article_ids", None)
+    if query is not None:
+        return list(query())
+    return [r["id"] for r in store.rows("articles", order="seq")]
+
+
+def in_chunks(items: Sequence[str], size: int) -> Iterator[list[str]]:
+    """Yield consecutive slices of ``items`` of at most ``size``."""
+    for begin in range(0, len(items), size):
+        yield list(items[begin : begin + size])
+
+
+def iter_articles(
+    store: Store, ids: Sequence[str], size: int | None = None
+) -> Iterator[CleanArticle]:
+    """Yield the articles with these ids, in ingest order, reading ``size`` at a time."""
+    for chunk in in_chunks(ids, size or _READ_CHUNK):
+        yield from store.articles(ids=chunk)
 
 
 def run_dedupe(store: Store) -> dict[str, str]:
     """Find exact and near copies among all stored articles; return copy id -> original id."""
-    return find_duplicates(list(store.articles()))
+    # the index keeps each article's signature, not its text: the articles stream through
+    index = DuplicateIndex()
+    index.add(iter_articles(store, article_ids(store)))
+    return index.duplicates()
 
 
 def run_nlp(store: Store, settings: Settings, executor: Executor | None, *, skip: set[str]) -> str:
-    """Parse pending articles and store their mentions and quotes; copies are not parsed."""
-    pending = store.pending("nlp")
-    copies = [a.id for a in pending if a.id in skip]
-    store.save_stage("nlp", copies)  # a copy's sources count; its text is analysed once
-    pending = [a for a in pending if a.id not in skip]
-    chunks = chunked(
-        pending,
-        model=settings.nlp.model,
-        size=settings.nlp.batch_size * 4,
-        batch_size=settings.nlp.batch_size,
+    """Parse pending articles and store their mentions and quotes; copies are not parsed.
+
+    The articles are read, parsed on ``executor`` and stored one chunk at a time, so memory
+    holds a few chunks whatever the corpus size, and an interrupted run resumes after the
+    last stored chunk.
+    """
+    pending = pending_ids(store, "nlp")
+    # a copy's text is parsed once, in its original; an article parsed in an earlier run that
+    # has since turned out to be a copy loses its records, so the store ends as a single run's
+    store.save_stage("nlp", sorted(skip), mentions=[], quotes=[])
+    todo = [a for a in pending if a not in skip]
+    size = settings.nlp.batch_size * 4
+    chunks = (
+        Chunk(tuple(store.articles(ids=ids)), settings.nlp.model, settings.nlp.batch_size)
+        for ids in in_chunks(todo, size)
     )
     mentions = quotes = 0
-    # each chunk is stored as soon as it is done: an interrupted run resumes after it
     for results in map_ordered(annotate_chunk, chunks, executor):
         store.save_stage(
             "nlp",
@@ -66,7 +129,7 @@ def run_nlp(store: Store, settings: Settings, executor: Executor | None, *, skip
         )
         mentions += sum(len(r.mentions) for r in results)
         quotes += sum(len(r.quotes) for r in results)
-    return f"{len(pending)} articles parsed, {mentions} mentions, {quotes} quotes"
+    return f"{len(todo)} articles parsed, {mentions} mentions, {quotes} quotes"
 
 
 def run_entities(store: Store, settings: Settings) -> str:
@@ -140,46 +203,73 @@ def date_article(article: CleanArticle, window: CorpusWindow | None = None) -> D
     )
 
 
+def date_chunk(articles: Sequence[CleanArticle], window: CorpusWindow) -> list[DatedArticle]:
+    """Date a chunk of articles (``date_article`` on each), in input order."""
+    return [date_article(article, window) for article in articles]
+
+
 def run_dates(store: Store, executor: Executor | None) -> str:
-    """Date pending articles: inferred publication dates and resolved time expressions."""
-    pending = store.pending("dates")
+    """Date pending articles: inferred publication dates and resolved time expressions.
+
+    Chunk by chunk, like ``run_nlp``: each chunk's results are stored before the next is read.
+    """
     window = CorpusWindow.of(store.known_dates())
-    results = list(map_ordered(functools.partial(date_article, window=window), pending, executor))
-    store.set_published(
-        [
-            (r.article_id, r.published, r.published_source, r.published_confidence)
-            for r in results
-            if r.published_source == "inferred"
-        ]
+    chunks = (
+        tuple(store.articles(ids=ids))
+        for ids in in_chunks(pending_ids(store, "dates"), _DATE_CHUNK)
     )
-    store.save_stage(
-        "dates",
-        [r.article_id for r in results],
-        timexes=[t for r in results for t in r.timexes],
-        events=[(e, False) for r in results for e in r.events]
-        + [(e, True) for r in results for e in r.leads],
-    )
-    inferred = sum(r.published_source == "inferred" for r in results)
-    unknown = sum(r.published is None for r in results)
-    timexes = sum(len(r.timexes) for r in results)
+    dated = inferred = unknown = timexes = 0
+    for results in map_ordered(functools.partial(date_chunk, window=window), chunks, executor):
+        store.set_published(
+            [
+                (r.article_id, r.published, r.published_source, r.published_confidence)
+                for r in results
+                if r.published_source == "inferred"
+            ]
+        )
+        store.save_stage(
+            "dates",
+            [r.article_id for r in results],
+            timexes=[t for r in results for t in r.timexes],
+            events=[(e, False) for r in results for e in r.events]
+            + [(e, True) for r in results for e in r.leads],
+        )
+        dated += len(results)
+        inferred += sum(r.published_source == "inferred" for r in results)
+        unknown += sum(r.published is None for r in results)
+        timexes += sum(len(r.timexes) for r in results)
     return (
-        f"{len(results)} articles dated ({inferred} publication dates inferred, "
+        f"{dated} articles dated ({inferred} publication dates inferred, "
         f"{unknown} unknown), {timexes} time expressions"
     )
 
 
-def run_quality(store: Store, duplicates: dict[str, str]) -> str:
-    """Score every article's trustworthiness and store its flags."""
+def assess_chunk(
+    items: Sequence[tuple[CleanArticle, str | None, Sequence[Quote]]],
+) -> list[QualityReport]:
+    """Assess a chunk of (article, the original it copies, its quotes), in input order."""
+    return [assess_quality(a, duplicate_of=original, quotes=q) for a, original, q in items]
+
+
+def run_quality(store: Store, duplicates: dict[str, str], executor: Executor | None = None) -> str:
+    """Score every article's trustworthiness and store its flags.
+
+    Each article is assessed on its own, so chunks of articles map over ``executor``.
+    """
     quotes: dict[str, list[Quote]] = defaultdict(list)
     for quote in store.quotes():
         quotes[quote.article_id].append(quote)
-    reports = [
-        assess_quality(a, duplicate_of=duplicates.get(a.id), quotes=quotes[a.id])
-        for a in store.articles()
-    ]
-    store.set_quality([(r.article_id, r.score, r.flags) for r in reports])
-    flagged = sum(bool(set(r.flags) & set(UNTRUSTED_FLAGS)) for r in reports)
-    return f"{flagged} of {len(reports)} articles flagged as untrustworthy copy"
+    chunks = (
+        [(a, duplicates.get(a.id), quotes.get(a.id, [])) for a in store.articles(ids=ids)]
+        for ids in in_chunks(article_ids(store), _QUALITY_CHUNK)
+    )
+    rows: list[tuple[str, float, Sequence[str]]] = []
+    flagged = 0
+    for reports in map_ordered(assess_chunk, chunks, executor):
+        rows.extend((r.article_id, r.score, r.flags) for r in reports)
+        flagged += sum(bool(set(r.flags) & set(UNTRUSTED_FLAGS)) for r in reports)
+    store.set_quality(rows)
+    return f"{flagged} of {len(rows)} articles flagged as untrustworthy copy"
 
 
 def run_clusters(store: Store, duplicates: dict[str, str]) -> str:
@@ -187,10 +277,15 @@ def run_clusters(store: Store, duplicates: dict[str, str]) -> str:
     saved = store.get_state(_CLUSTER_STATE)
     # our own state, written by this function into the user's own database
     state: ClusterState = pickle.loads(saved) if saved else ClusterState()  # noqa: S301
-    fresh = [a for a in store.articles() if a.id not in state.seq]
-    stories, state = cluster_articles(
-        fresh, entities=store.entity_names(), duplicates=duplicates, state=state
-    )
+    entities = store.entity_names()
+    fresh = [a for a in article_ids(store) if a not in state.seq]
+    stories: list[Story] = []
+    # a very large run is clustered in batches, as separate runs would be: memory then holds
+    # one batch of texts (plus the state), never the corpus
+    for ids in list(in_chunks(fresh, _CLUSTER_BATCH)) or [[]]:
+        stories, state = cluster_articles(
+            list(store.articles(ids=ids)), entities=entities, duplicates=duplicates, state=state
+        )
     store.replace_stories(stories, duplicates)
     store.set_state(_CLUSTER_STATE, pickle.dumps(state))
     storylines = sum(s.level == "storyline" for s in stories)
@@ -210,31 +305,101 @@ def run_timelines(store: Store, *, max_dates: int | None = None) -> str:
     return f"{len(entries)} dated entries on {len(storylines)} timelines"
 
 
-def run_briefings(store: Store, duplicates: dict[str, str], *, max_sentences: int = 8) -> str:
-    """Align each storyline's claims, find where its sources conflict, and write its briefing."""
+@dataclasses.dataclass(frozen=True, slots=True)
+class BriefingTask:
+    """One storyline's articles, with what its briefing needs to know about them."""
+
+    story_id: str
+    articles: tuple[CleanArticle, ...]
+    duplicates: dict[str, str]  # the copy -> original links its articles lead to
+    untrusted: frozenset[str]  # those of its articles whose copy is untrustworthy
+    max_sentences: int = 8
+
+
+Briefed = tuple["list[Claim]", "list[Conflict]", dict[str, Any]]
+
+
+def brief_storyline(task: BriefingTask) -> Briefed:
+    """Return a storyline's claims, its conflicts and its briefing (as JSON)."""
+    articles, sid = list(task.articles), task.story_id
+    claims = find_claims(
+        articles, story_id=sid, duplicates=task.duplicates, untrusted=task.untrusted
+    )
+    conflicts = find_conflicts(claims, articles, story_id=sid, duplicates=task.duplicates)
+    briefing = build_briefing(
+        articles,
+        claims,
+        conflicts,
+        story_id=sid,
+        max_sentences=task.max_sentences,
+        untrusted=task.untrusted,
+    )
+    return claims, conflicts, to_json(briefing)
+
+
+def brief_chunk(tasks: Sequence[BriefingTask]) -> list[Briefed]:
+    """Brief a chunk of storylines, in input order."""
+    return [brief_storyline(task) for task in tasks]
+
+
+def _links(duplicates: dict[str, str], ids: Iterable[str]) -> dict[str, str]:
+    """Return the copy -> original links reachable from ``ids`` (chains included)."""
+    found: dict[str, str] = {}
+    for article_id in ids:
+        current = article_id
+        while current in duplicates and current not in found:
+            found[current] = duplicates[current]
+            current = duplicates[current]
+    return found
+
+
+def _briefing_tasks(
+    store: Store, duplicates: dict[str, str], max_sentences: int
+) -> Iterator[list[BriefingTask]]:
     untrusted = store.untrusted()
-    all_claims: list[Claim] = []
-    all_conflicts: list[Conflict] = []
-    briefings: list[dict[str, Any]] = []
+    chunk: list[BriefingTask] = []
+    size = 0
     for story in store.rows("stories", order="id"):
         if story["level"] != "storyline":
             continue
-        articles = list(store.articles(ids=story["article_ids"]))
-        claims = find_claims(
-            articles, story_id=story["id"], duplicates=duplicates, untrusted=untrusted
+        ids = story["article_ids"]
+        chunk.append(
+            BriefingTask(
+                story["id"],
+                tuple(store.articles(ids=ids)),
+                _links(duplicates, ids),
+                frozenset(untrusted.intersection(ids)),
+                max_sentences,
+            )
         )
-        conflicts = find_conflicts(claims, articles, story_id=story["id"], duplicates=duplicates)
-        briefing = build_briefing(
-            articles,
-            claims,
-            conflicts,
-            story_id=story["id"],
-            max_sentences=max_sentences,
-            untrusted=untrusted,
-        )
-        all_claims.extend(claims)
-        all_conflicts.extend(conflicts)
-        briefings.append(to_json(briefing))
+        size += len(ids)
+        if size >= _BRIEFING_CHUNK:
+            yield chunk
+            chunk, size = [], 0
+    if chunk:
+        yield chunk
+
+
+def run_briefings(
+    store: Store,
+    duplicates: dict[str, str],
+    executor: Executor | None = None,
+    *,
+    max_sentences: int = 8,
+) -> str:
+    """Align each storyline's claims, find where its sources conflict, and write its briefing.
+
+    Storylines are independent of each other: chunks of them map over ``executor``.
+    """
+    all_claims: list[Claim] = []
+    all_conflicts: list[Conflict] = []
+    briefings: list[dict[str, Any]] = []
+    tasks = _briefing_tasks(store, duplicates, max_sentences)
+    for results in map_ordered(brief_chunk, tasks, executor):
+        for claims, conflicts, briefing in results:
+            all_claims.extend(claims)
+            all_conflicts.extend(conflicts)
+            briefings.append(briefing)
     store.replace_briefings(all_claims, all_conflicts, briefings)
     corroborated = sum(c.kind == "corroborated" for c in all_claims)
     return (

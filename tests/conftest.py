@@ -2,11 +2,18 @@ from __future__ import annotations
 
 import json
 import os
+import uuid
+from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
+from urllib.parse import quote
 
 import pytest
 
 from storyline.store import Store
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
@@ -26,6 +33,63 @@ def shared_path(*parts: str) -> Path:
 @pytest.fixture
 def store():
     with Store.memory() as db:
+        yield db
+
+
+# -- both store backends -------------------------------------------------------------------
+
+BACKENDS = ("sqlite", "postgresql")
+PG_ENV = "STORYLINE_TEST_PG"
+
+
+def postgres_url() -> str:
+    """Return the test server's URL (.ci/postgres.sh prints it); skip without, fail in CI."""
+    url = os.environ.get(PG_ENV)
+    if not url:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f'{PG_ENV} is not set in CI: run `eval "$(.ci/postgres.sh)"` first')
+        pytest.skip(f"no PostgreSQL: set {PG_ENV} (see .ci/postgres.sh)")
+    return url
+
+
+@contextmanager
+def postgres_schema() -> Iterator[str]:
+    """Yield a URL whose connections work in a new, empty schema; drop it afterwards."""
+    import psycopg  # noqa: PLC0415 - only the PostgreSQL tests need it
+
+    base = postgres_url()
+    name = f"test_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(base, autocommit=True) as admin:
+        admin.execute(f'CREATE SCHEMA "{name}"')
+    joiner = "&" if "?" in base else "?"
+    try:
+        yield f"{base}{joiner}options={quote(f'-csearch_path={name}')}"
+    finally:
+        with psycopg.connect(base, autocommit=True) as admin:
+            admin.execute(f'DROP SCHEMA "{name}" CASCADE')
+
+
+@contextmanager
+def store_url(backend: str, folder: Path | None = None) -> Iterator[str]:
+    """Yield a fresh database of a backend: a SQLite file (or :memory:), or a new schema."""
+    if backend == "postgresql":
+        with postgres_schema() as url:
+            yield url
+    else:
+        yield str(folder / "store.db") if folder is not None else ":memory:"
+
+
+@contextmanager
+def open_store(backend: str, folder: Path | None = None) -> Iterator[Store]:
+    """Yield a fresh, open store of a backend ("sqlite" or "postgresql")."""
+    with store_url(backend, folder) as url, Store(url) as db:
+        yield db
+
+
+@pytest.fixture(params=BACKENDS)
+def db_store(request):
+    """A fresh store, once per backend (PostgreSQL skipped locally without a server)."""
+    with open_store(request.param) as db:
         yield db
 
 

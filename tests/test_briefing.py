@@ -86,7 +86,8 @@ def test_briefing_down_weights_untrusted_pages():
 
 def test_briefing_json_shape():
     data = to_json(brief([A, B, C]))
-    assert set(data) == {"story_id", "sentences", "conflicts"}
+    assert set(data) == {"story_id", "sentences", "conflicts", "mode"}
+    assert data["mode"] == "extractive"
     assert data["story_id"] == "s"
     for s in data["sentences"]:
         assert set(s) == {"text", "citations", "date", "corroboration"}

@@ -7,6 +7,7 @@ import json
 import pytest
 
 import storyline
+from storyline.store import Store
 from tests.conftest import EXAMPLES, shared_path
 
 
@@ -70,6 +71,24 @@ def test_pipeline_example_quotes_and_dates(example):
     files = _by_file(example)
     a1 = files["a1_marenholt_courier_dam_breach.txt"]
     assert (a1.published, a1.published_source) == ("2026-03-10", "inferred")
+    # Every page without metadata that states its dates gets the day examples/TRUTH.md gives.
+    inferred = {
+        name: files[name].published
+        for name in (
+            "a3_northern_ledger_marrow_visit.txt",
+            "a5_orvel_herald_shelters.txt",
+            "a7_northern_ledger_rebuild_fund.txt",
+            "b1_estmark_tribune_strike_begins.txt",
+            "b4_circuit_weekly_deal.txt",
+        )
+    }
+    assert inferred == {
+        "a3_northern_ledger_marrow_visit.txt": "2026-03-12",
+        "a5_orvel_herald_shelters.txt": "2026-03-20",
+        "a7_northern_ledger_rebuild_fund.txt": "2026-03-31",
+        "b1_estmark_tribune_strike_begins.txt": "2026-03-16",
+        "b4_circuit_weekly_deal.txt": "2026-04-02",
+    }
     assert files["a8_spun_flashwire_hub.txt"].published is None  # never invented
 
 
@@ -149,3 +168,46 @@ def test_pipeline_seeds_briefing_is_cited_and_names_the_key_meetings(seeds):
     assert "Assad" in text
     assert "Hollande" in text
     assert "002" not in {a for s in briefing.sentences for a in s.citations}  # the spun page
+
+
+# -- bounded memory: the run reads articles a chunk at a time, never the whole corpus --------
+
+
+def test_pipeline_run_reads_articles_in_bounded_chunks(tmp_path, monkeypatch):
+    real_articles = Store.articles
+    asked: list[list[str]] = []
+
+    def chunked_only(self, *, ids=None):
+        assert ids is not None, "a stage read every article at once"
+        wanted = list(ids)
+        asked.append(wanted)
+        return real_articles(self, ids=wanted)
+
+    def no_whole_list(self, stage):
+        raise AssertionError(f"pending({stage!r}) holds every pending article")
+
+    # tiny chunks, so the example corpus spans several of each
+    monkeypatch.setattr("storyline.stages._READ_CHUNK", 3)
+    monkeypatch.setattr("storyline.stages._DATE_CHUNK", 3)
+    monkeypatch.setattr("storyline.stages._QUALITY_CHUNK", 3)
+    monkeypatch.setattr("storyline.stages._CLUSTER_BATCH", 5)
+    with storyline.open(tmp_path / "chunks.db") as workspace:
+        workspace.settings = workspace.settings.model_copy(
+            update={"nlp": workspace.settings.nlp.model_copy(update={"batch_size": 1})}
+        )
+        workspace.ingest([EXAMPLES])
+        monkeypatch.setattr(Store, "articles", chunked_only)
+        monkeypatch.setattr(Store, "pending", no_whole_list)
+        report = dict(workspace.run(workers=1).stages)
+        total = workspace.store.count("articles")
+        storylines = [
+            row["article_ids"]
+            for row in workspace.store.rows("stories")
+            if row["level"] == "storyline"
+        ]
+    clustered = {aid for ids in storylines for aid in ids}
+    assert total > 5
+    # every read is a chunk, or one storyline's articles (its briefing)
+    assert [ids for ids in asked if len(ids) > 5 and ids not in storylines] == []
+    assert report["dates"].startswith(f"{total} articles dated")
+    assert len(clustered) == total  # clustered in batches of 5, every article has a storyline

@@ -210,3 +210,10 @@ def test_quality_headline_speaker_never_named_in_the_body():
     assert "Vance" in attribution_problem(title, text, [quote])
     named = text + " Governor Vance said the state would pay."
     assert attribution_problem(title, named, [quote]) is None
+
+
+def test_quality_spliced_copy_loses_trust():
+    spliced = [BRIDGE[0], VOTE[3], BRIDGE[1], VOTE[6], BRIDGE[4], VOTE[1], BRIDGE[7], VOTE[5]]
+    report = assess_quality(article(BRIDGE_TITLE, spliced))
+    assert report.score < 0.8
+    assert report.score < assess_quality(article(BRIDGE_TITLE, BRIDGE)).score - 0.2

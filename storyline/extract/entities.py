@@ -290,6 +290,7 @@ def _finish(
 ) -> tuple[list[Entity], dict[tuple[str, int, int], str]]:
     """Return the entities and the mention map with final ids."""
     ids: dict[str, str] = {}
+    taken: set[str] = set()
     entities: list[Entity] = []
     for gkey, g in groups.items():
         forms = [f for f, n in g.forms.items() if n > 0]
@@ -305,6 +306,10 @@ def _finish(
             places = g.labels["GPE"] + g.labels["LOC"]
             type_ = "GPE" if 2 * places > sum(g.labels.values()) else "ORG"
         entity_id = _entity_id(type_, name)
+        if entity_id in taken:
+            # two groups kept apart (people sharing a surname) can end with the same name
+            entity_id = _entity_id(type_, f"{name}\x00{gkey}")
+        taken.add(entity_id)
         ids[gkey] = entity_id
         aliases = tuple(sorted({f for f in forms if f != name}))
         roles = tuple(t for t, _ in sorted(g.titles.items(), key=lambda kv: (-kv[1], kv[0])))

@@ -1,7 +1,9 @@
-"""The SQLite store: one table per record type, written by the driver only.
+"""The store: one table per record type, written by the driver only.
 
 Writes happen in short transactions, one per batch, so a crash mid-run leaves the store as it
-was after the last complete batch (WAL journal, foreign keys on).
+was after the last complete batch (WAL journal, foreign keys on). The database is a SQLite
+file, or a PostgreSQL database when ``path`` is a ``postgresql://`` URL: the SQL below is
+written in SQLite's dialect, in portable forms, and ``store.postgres`` translates it.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from contextlib import contextmanager
 from dataclasses import asdict
 from typing import TYPE_CHECKING, Any, Literal, Self
 
-from storyline.errors import StoreError
+from storyline.errors import StoreError, UsageError
 from storyline.models import (
     Claim,
     CleanArticle,
@@ -29,11 +31,14 @@ from storyline.models import (
     TimeExpr,
     TimelineEntry,
 )
-from storyline.store.migrations import migrate
+from storyline.store.dialect import dialect_of, redact
+from storyline.store.migrations import MIGRATIONS, POSTGRES_VARIANTS, migrate
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator, Sequence
     from pathlib import Path
+
+    from storyline.store.dialect import Connection, Dialect
 
 Outcome = Literal["stored", "updated", "unchanged"]
 
@@ -48,16 +53,33 @@ class Store:
 
     def __init__(self, path: str | Path = "storyline.db") -> None:
         self.path = str(path)
+        self.dialect: Dialect = dialect_of(self.path)
+        self.conn: Connection
+        if self.dialect == "postgresql":
+            self.conn = self._open_postgres()
+            return
         try:
-            self.conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
-            self.conn.row_factory = sqlite3.Row
+            conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+            self.conn = conn
+            conn.row_factory = sqlite3.Row
             if self.path != ":memory:":
-                self.conn.execute("PRAGMA journal_mode=WAL")
-            self.conn.execute("PRAGMA foreign_keys=ON")
-            self.conn.execute("PRAGMA synchronous=NORMAL")
-            migrate(self.conn)
+                conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA foreign_keys=ON")
+            conn.execute("PRAGMA synchronous=NORMAL")
+            migrate(conn)
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"cannot open the database {self.path}: {exc}") from exc
+
+    def _open_postgres(self) -> Connection:
+        from storyline.store import postgres  # noqa: PLC0415 - psycopg loads only for PostgreSQL
+
+        conn = postgres.PgConnection(self.path)
+        try:
+            postgres.migrate(conn, MIGRATIONS, POSTGRES_VARIANTS)
+        except Exception as exc:
+            conn.close()
+            raise StoreError(f"cannot open the database {redact(self.path)}: {exc}") from exc
+        return conn
 
     @classmethod
     def memory(cls) -> Store:
@@ -68,6 +90,27 @@ class Store:
         """Close the connection."""
         self.conn.close()
 
+    def schema_version(self) -> int:
+        """Return the number of migrations applied to the database."""
+        if isinstance(self.conn, sqlite3.Connection):
+            return int(self.conn.execute("PRAGMA user_version").fetchone()[0])
+        from storyline.store import postgres  # noqa: PLC0415
+
+        return postgres.schema_version(self.conn)  # type: ignore[arg-type]
+
+    def sqlite_connection(self) -> sqlite3.Connection:
+        """Return the SQLite connection, for code that needs SQLite itself (the web UI).
+
+        Raises:
+            UsageError: the store is a PostgreSQL database.
+        """
+        if not isinstance(self.conn, sqlite3.Connection):
+            raise UsageError(
+                f"{redact(self.path)} is a PostgreSQL database; this needs a SQLite one "
+                "(storyline serve and the web UI read SQLite files only)"
+            )
+        return self.conn
+
     def __enter__(self) -> Self:
         return self
 
@@ -75,7 +118,7 @@ class Store:
         self.close()
 
     @contextmanager
-    def transaction(self) -> Iterator[sqlite3.Connection]:
+    def transaction(self) -> Iterator[Connection]:
         """Run a block in one transaction: all of it is written, or none of it."""
         self.conn.execute("BEGIN IMMEDIATE")
         try:
@@ -120,9 +163,7 @@ class Store:
         return outcomes
 
     @staticmethod
-    def _write_article(
-        conn: sqlite3.Connection, raw: RawArticle, clean: CleanArticle, seq: int
-    ) -> None:
+    def _write_article(conn: Connection, raw: RawArticle, clean: CleanArticle, seq: int) -> None:
         conn.execute("DELETE FROM articles WHERE id = ?", (clean.id,))
         conn.execute(
             f"INSERT INTO articles ({_ARTICLE_COLUMNS}) VALUES "  # noqa: S608 - fixed columns
@@ -160,7 +201,9 @@ class Store:
         detail = "".join(traceback.format_exception(exc))
         with self.transaction() as conn:
             conn.execute(
-                "INSERT OR REPLACE INTO rejected (locator, code, reason, detail) VALUES (?,?,?,?)",
+                "INSERT INTO rejected (locator, code, reason, detail) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT (locator) DO UPDATE SET code = excluded.code, "
+                "reason = excluded.reason, detail = excluded.detail",
                 (item.locator, item.code, item.reason, detail),
             )
         return item
@@ -194,7 +237,7 @@ class Store:
         found = row.fetchone()
         return None if found is None else str(found[0])
 
-    def _article_from_row(self, row: sqlite3.Row) -> CleanArticle:
+    def _article_from_row(self, row: Any) -> CleanArticle:  # noqa: ANN401 - a row of either backend
         removed = tuple(
             RemovedLine(r["line_no"], r["text"], r["reason"], r["score"])
             for r in self.conn.execute(
@@ -261,38 +304,54 @@ class Store:
             if timexes is not None:
                 conn.executemany("DELETE FROM timexes WHERE article_id = ?", done)
                 conn.executemany(
-                    'INSERT OR REPLACE INTO timexes (article_id, start, "end", text, type, value, '
-                    "anchor) VALUES (:article_id, :start, :end, :text, :type, :value, :anchor)",
+                    'INSERT INTO timexes (article_id, start, "end", text, type, value, anchor) '
+                    "VALUES (:article_id, :start, :end, :text, :type, :value, :anchor) "
+                    'ON CONFLICT (article_id, start, "end") DO UPDATE SET text = excluded.text, '
+                    "type = excluded.type, value = excluded.value, anchor = excluded.anchor",
                     [asdict(t) for t in timexes],
                 )
             if mentions is not None:
                 conn.executemany("DELETE FROM mentions WHERE article_id = ?", done)
                 conn.executemany(
-                    'INSERT OR REPLACE INTO mentions (article_id, start, "end", text, label, '
-                    "entity_id) VALUES (?, ?, ?, ?, ?, ?)",
+                    'INSERT INTO mentions (article_id, start, "end", text, label, entity_id) '
+                    "VALUES (?, ?, ?, ?, ?, ?) "
+                    'ON CONFLICT (article_id, start, "end") DO UPDATE SET text = excluded.text, '
+                    "label = excluded.label, entity_id = excluded.entity_id",
                     [(m.article_id, m.start, m.end, m.text, m.label, eid) for m, eid in mentions],
                 )
             if quotes is not None:
                 conn.executemany("DELETE FROM quotes WHERE article_id = ?", done)
                 conn.executemany(
-                    "INSERT OR REPLACE INTO quotes (id, article_id, speaker, speaker_text, cue, "
+                    "INSERT INTO quotes (id, article_id, speaker, speaker_text, cue, "
                     'kind, text, start, "end", nested_in, speaker_entity_id, speaker_local) '
                     "VALUES (:id, :article_id, :speaker, :speaker_text, :cue, :kind, :text, "
-                    ":start, :end, :nested_in, :speaker_entity_id, :speaker)",
+                    ":start, :end, :nested_in, :speaker_entity_id, :speaker) "
+                    "ON CONFLICT (id) DO UPDATE SET article_id = excluded.article_id, "
+                    "speaker = excluded.speaker, speaker_text = excluded.speaker_text, "
+                    "cue = excluded.cue, kind = excluded.kind, text = excluded.text, "
+                    'start = excluded.start, "end" = excluded."end", '
+                    "nested_in = excluded.nested_in, "
+                    "speaker_entity_id = excluded.speaker_entity_id, "
+                    "speaker_local = excluded.speaker_local",
                     [asdict(q) for q in quotes],
                 )
             if events is not None:
                 conn.executemany("DELETE FROM events WHERE article_id = ?", done)
                 conn.executemany(
-                    'INSERT OR REPLACE INTO events (id, article_id, date, text, start, "end", '
-                    "published, lead) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    'INSERT INTO events (id, article_id, date, text, start, "end", published, '
+                    "lead) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
+                    "ON CONFLICT (id) DO UPDATE SET article_id = excluded.article_id, "
+                    "date = excluded.date, text = excluded.text, start = excluded.start, "
+                    '"end" = excluded."end", published = excluded.published, '
+                    "lead = excluded.lead",
                     [
                         (e.id, e.article_id, e.date, e.text, e.start, e.end, e.published, lead)
                         for e, lead in events
                     ],
                 )
             conn.executemany(
-                "INSERT OR IGNORE INTO article_stages (article_id, stage) VALUES (?, ?)",
+                "INSERT INTO article_stages (article_id, stage) VALUES (?, ?) "
+                "ON CONFLICT (article_id, stage) DO NOTHING",
                 [(a, stage) for a in article_ids],
             )
 
@@ -312,7 +371,7 @@ class Store:
 
     def quotes(self, *, local: bool = False) -> list[Quote]:
         """Return every stored quote; ``local`` gives speakers as resolved in their article."""
-        rows = self.conn.execute("SELECT * FROM quotes ORDER BY article_id, start")
+        rows = self.conn.execute('SELECT * FROM quotes ORDER BY article_id, start, "end", id')
         return [
             Quote(
                 id=r["id"],
@@ -401,7 +460,8 @@ class Store:
             chunk = wanted[begin : begin + 500]
             marks = ",".join("?" * len(chunk))
             rows = self.conn.execute(
-                f"SELECT * FROM events WHERE article_id IN ({marks}) ORDER BY article_id, start",  # noqa: S608
+                f"SELECT * FROM events WHERE article_id IN ({marks}) "  # noqa: S608
+                "ORDER BY article_id, start, id",
                 chunk,
             )
             for r in rows:
@@ -484,11 +544,8 @@ class Store:
 
     def untrusted(self) -> set[str]:
         """Return the ids of articles whose copy itself is flagged as untrustworthy."""
-        rows = self.conn.execute(
-            "SELECT id FROM articles WHERE EXISTS (SELECT 1 FROM json_each(quality_flags) "
-            "WHERE value IN ('incoherent', 'spliced', 'attribution_mismatch'))"
-        )
-        return {r[0] for r in rows}
+        rows = self.conn.execute("SELECT id, quality_flags FROM articles")
+        return {r[0] for r in rows if _UNTRUSTED.intersection(json.loads(r[1]))}
 
     def briefing(self, story_id: str) -> dict[str, Any] | None:
         """Return a story's stored briefing (the JSON of ``brief --format json``), or None."""
@@ -525,18 +582,30 @@ class Store:
         """Save a stage's state."""
         with self.transaction() as conn:
             conn.execute(
-                "INSERT OR REPLACE INTO stage_state (name, value) VALUES (?, ?)", (name, value)
+                "INSERT INTO stage_state (name, value) VALUES (?, ?) "
+                "ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+                (name, value),
             )
 
     # -- reading for export -------------------------------------------------------------
 
-    def rows(self, table: str, order: str = "rowid") -> Iterator[dict[str, Any]]:
-        """Yield the rows of a table as plain dicts, JSON columns decoded."""
+    def rows(self, table: str, order: str | None = None) -> Iterator[dict[str, Any]]:
+        """Yield the rows of a table as plain dicts, JSON columns decoded.
+
+        ``order`` is an ORDER BY list; by default the table's key (articles: ingest order).
+        """
         if table not in _TABLES:
             raise StoreError(f"no table {table!r}")
+        order = order or _KEY_ORDER.get(table) or self._key_order(table)
         cursor = self.conn.execute(f"SELECT * FROM {table} ORDER BY {order}")  # noqa: S608
         for row in cursor:
             yield {key: _load(key, row[key]) for key in row.keys()}  # noqa: SIM118
+
+    def _key_order(self, table: str) -> str:
+        if isinstance(self.conn, sqlite3.Connection):
+            return "rowid"
+        keys = self.conn.primary_key(table)  # type: ignore[attr-defined]
+        return ", ".join(f'"{k}"' for k in keys) or "1"
 
 
 _JSON_COLUMNS = {
@@ -550,6 +619,26 @@ _JSON_COLUMNS = {
     "values",
     "claim_ids",
     "briefing",
+}
+# Flags that make an article's copy itself untrustworthy (``untrusted``).
+_UNTRUSTED = frozenset({"incoherent", "spliced", "attribution_mismatch"})
+# The default order of ``rows``: each table's primary key, the same on every backend.
+_KEY_ORDER = {
+    "articles": "seq",
+    "removed_lines": "article_id, line_no",
+    "rejected": "locator",
+    "timexes": 'article_id, start, "end"',
+    "mentions": 'article_id, start, "end"',
+    "entities": "id",
+    "quotes": "id",
+    "stories": "id",
+    "stage_state": "name",
+    "article_stages": "article_id, stage",
+    "events": "id",
+    "timeline": "story_id, rank",
+    "claims": "id",
+    "conflicts": "id",
+    "briefings": "story_id",
 }
 _TABLES = {
     "articles",

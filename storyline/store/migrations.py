@@ -1,5 +1,9 @@
 """Schema migrations, applied in order and recorded in ``PRAGMA user_version``.
 
+They are written in SQLite's dialect; on PostgreSQL ``dialect.translate_ddl`` rewrites them
+(types, identity keys) and the version lives in a ``schema_version`` table
+(``postgres.migrate``). ``POSTGRES_VARIANTS`` replaces the few that have no translation.
+
 A migration is only ever appended: a database created by any earlier version upgrades by
 running the ones it has not seen, each in its own transaction.
 """
@@ -31,6 +35,12 @@ CREATE TRIGGER articles_fts_update AFTER UPDATE OF title, text ON articles BEGIN
     INSERT INTO articles_fts (rowid, title, text) VALUES (new.rowid, new.title, new.text);
 END;
 """
+
+# Migration number -> its SQL on PostgreSQL, where the SQLite text has no translation.
+POSTGRES_VARIANTS: Final[dict[int, str]] = {
+    # FTS5 is SQLite's; the web UI that searches it serves SQLite databases only.
+    5: "SELECT 1",
+}
 
 MIGRATIONS: Final[tuple[str, ...]] = (
     # 1: articles, the boilerplate removed from them, and rejected inputs.
@@ -192,6 +202,40 @@ MIGRATIONS: Final[tuple[str, ...]] = (
     CREATE TABLE briefings (
         story_id TEXT PRIMARY KEY,
         briefing TEXT NOT NULL
+    );
+    """,
+    # 8: feeds and sitemaps to watch, what each URL's last fetch returned (validators for
+    # conditional requests), and the change log of every watch cycle.
+    """
+    CREATE TABLE feeds (
+        url TEXT PRIMARY KEY,
+        kind TEXT NOT NULL,
+        title TEXT,
+        site TEXT,
+        added_at TEXT NOT NULL,
+        polled_at TEXT,
+        status TEXT,
+        error TEXT
+    );
+    CREATE TABLE fetch_state (
+        url TEXT PRIMARY KEY,
+        final_url TEXT,
+        etag TEXT,
+        last_modified TEXT,
+        status INTEGER,
+        fetched_at TEXT NOT NULL,
+        ok INTEGER NOT NULL DEFAULT 0,
+        error TEXT,
+        warc TEXT,
+        feed TEXT
+    );
+    CREATE TABLE changes (
+        cycle TEXT NOT NULL,
+        seq INTEGER NOT NULL,
+        kind TEXT NOT NULL,
+        story_id TEXT,
+        text TEXT NOT NULL,
+        PRIMARY KEY (cycle, seq)
     );
     """,
 )

@@ -76,7 +76,7 @@ class WebState:
     watch_lock: threading.Lock = field(default_factory=threading.Lock)
 
     def __post_init__(self) -> None:
-        self.index = SearchIndex(self.store.conn)
+        self.index = SearchIndex(self.store.sqlite_connection())
         if self.store.path != ":memory:":
             # a second, read-only connection sees every commit, ours included, in data_version
             uri = Path(self.store.path).resolve().as_uri() + "?mode=ro"
@@ -92,7 +92,7 @@ class WebState:
     def reading(self) -> Iterator[sqlite3.Connection]:
         """Hold the store's connection for one request's queries."""
         with self.lock:
-            yield self.store.conn
+            yield self.store.sqlite_connection()
 
     def version(self) -> int:
         """Return a number that changes whenever anything commits to the database.
@@ -103,7 +103,7 @@ class WebState:
         connection, so its own ``total_changes`` count is used instead.
         """
         if self.watcher is None:
-            return int(self.store.conn.total_changes)
+            return int(self.store.sqlite_connection().total_changes)
         with self.watch_lock:
             return int(self.watcher.execute("PRAGMA data_version").fetchone()[0])
 

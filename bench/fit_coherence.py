@@ -1,0 +1,196 @@
+"""Fit the weights of ``storyline.coherence`` on news text that is not Timeline17.
+
+Builds originals, spliced and shuffled versions exactly as ``bench/splice_detection.py`` does,
+but from the TempEval-3 (TimeBank + AQUAINT), MEANTIME, PolNeAR and article-extraction-benchmark
+articles in ../shared/eval, so the Timeline17 benchmark stays unseen. Prints the signal table
+(mean, scale, weight) and the bias to paste into ``storyline/coherence.py``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+from pathlib import Path
+
+import numpy as np
+from sklearn.linear_model import LogisticRegression, Ridge
+from sklearn.metrics import roc_auc_score
+from splice_detection import MIN_SENTENCES, build, detokenise
+
+from storyline import coherence_weights
+from storyline.coherence import (
+    _char_similarity,
+    _similarity,
+    coherence_features,
+    sentence_cues,
+)
+from storyline.sentence_pairs import PAIR_CUES, pair_cues
+from storyline.sentences import find_names, known_names, split_sentences
+from storyline.vectors import embed_sentences
+
+SHARED = Path(__file__).resolve().parents[2] / "shared"
+
+
+def _article(topic: str, date: str, headline: str, body: str) -> dict[str, object] | None:
+    """Return one article as ``prepare`` makes them: headline glued to the lead, as in T17."""
+    sentences = split_sentences(detokenise(body))
+    if len(sentences) < MIN_SENTENCES:
+        return None
+    title = f"{(headline or '').strip()} {sentences[0]}".strip()
+    return {"topic": topic, "date": date, "title": title, "body": sentences[1:]}
+
+
+def read_training(shared: Path) -> list[dict[str, object]]:
+    """Return the non-Timeline17 news articles of ../shared/eval, each its own topic."""
+    rows: list[dict[str, object] | None] = []
+    tbaq = shared / "eval" / "tempeval3" / "TBAQ-cleaned" / "timex_tbaq_train.jsonl"
+    for line in tbaq.read_text(encoding="utf-8").splitlines():
+        doc = json.loads(line)
+        body = doc["text"].split("\n\n", 2)[-1] if " _\n" in doc["text"][:80] else doc["text"]
+        rows.append(_article(doc["doc_id"], doc["dct"]["value"][:10], doc["title"], body))
+    meantime = shared / "eval" / "meantime-en" / "meantime_en.jsonl"
+    for line in meantime.read_text(encoding="utf-8").splitlines():
+        doc = json.loads(line)
+        headline, _, rest = doc["text"].split("\n", 2)
+        rows.append(_article(doc["doc_id"], doc["dct"], headline, rest))
+    polnear = shared / "eval" / "polnear" / "dev.jsonl"
+    for line in polnear.read_text(encoding="utf-8").splitlines():
+        doc = json.loads(line)
+        body = doc["text"].split("\n", 1)[-1]
+        rows.append(_article(doc["filename"], doc["publication_date"], doc["title"], body))
+    aeb = shared / "eval" / "article-extraction-benchmark" / "ground-truth.json"
+    for key, doc in json.loads(aeb.read_text(encoding="utf-8")).items():
+        rows.append(_article(key, "2019-01-01", "", doc["articleBody"]))
+    return [row for row in rows if row is not None]
+
+
+def feature_matrix(cases: list[tuple[str, str, str, str]]) -> tuple[list[str], np.ndarray]:
+    """Return the feature names and one row of raw coherence features per case."""
+    rows = [coherence_features(title, text) for _, _, title, text in cases]
+    names = list(rows[0])
+    return names, np.array([[row[name] for name in names] for row in rows])
+
+
+def fit(x: np.ndarray, y: np.ndarray, c: float) -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:
+    """Return means, scales, weights and bias (at even odds) of a logistic regression."""
+    mean = x.mean(axis=0)
+    scale = x.std(axis=0) + 1e-9
+    model = LogisticRegression(C=c, max_iter=5000).fit((x - mean) / scale, y)
+    bias = float(model.intercept_[0]) - math.log((y == 1).sum() / max((y == 0).sum(), 1))
+    return mean, scale, model.coef_[0], bias
+
+
+def fit_position(articles: list[dict[str, object]]) -> tuple[float, ...]:
+    """Return ridge weights of sentence cues for the relative position in an original body."""
+    cues, targets = [], []
+    for article in articles:
+        body = list(article["body"])[:14]  # type: ignore[call-overload]
+        for i, sentence in enumerate(body):
+            cues.append(sentence_cues(sentence))
+            targets.append(i / max(len(body) - 1, 1))
+    model = Ridge(alpha=1.0).fit(np.array(cues), np.array(targets))
+    return tuple(round(float(w), 4) for w in model.coef_)
+
+
+def fit_pairs(articles: list[dict[str, object]], c: float) -> tuple[list[float], list[float]]:
+    """Return cue weights and the bilinear form of "j comes right after i" (original bodies)."""
+    rows, labels = [], []
+    for article in articles:
+        title = str(article["title"])
+        body = list(article["body"])[:14]  # type: ignore[call-overload]
+        texts = [title, *body]
+        known = known_names(texts)
+        names = [find_names(text, known) for text in texts]
+        vectors = embed_sentences(texts)
+        words, chars = _similarity(title, body), _char_similarity(title, body)
+        cues = pair_cues(texts, names, words, chars, vectors)
+        for i in range(len(texts)):
+            for j in range(1, len(texts)):
+                if i != j:
+                    rows.append(
+                        np.concatenate([np.outer(vectors[i], vectors[j]).ravel(), cues[i, j]])
+                    )
+                    labels.append(int(j == i + 1))
+    model = LogisticRegression(C=c, max_iter=5000).fit(np.array(rows), np.array(labels))
+    coef = [round(float(w), 4) for w in model.coef_[0]]
+    cut = len(coef) - len(PAIR_CUES)
+    return coef[cut:], coef[:cut]
+
+
+def render(
+    position: tuple[float, ...],
+    pairs: tuple[list[float], list[float]],
+    heads: dict[str, tuple[list[str], tuple]],
+    note: str,
+) -> str:
+    """Return the source of storyline/coherence_weights.py for the fitted heads."""
+    lines = [
+        '"""Weights of the incoherence score, written by bench/fit_coherence.py: do not edit.\n',
+        note,
+        '"""',
+        "",
+        "from __future__ import annotations",
+        "",
+        "# ridge weights of coherence.sentence_cues for the relative position in a story",
+        f"POSITION = {position!r}",
+        "# weights of sentence_pairs.PAIR_CUES and the bilinear form of the word vectors",
+        f"PAIR: tuple[float, ...] = {tuple(pairs[0])!r}",
+        "# fmt: off",
+        "BILINEAR: tuple[float, ...] = (",
+        *(
+            "    " + ", ".join(map(str, pairs[1][k : k + 10])) + ","
+            for k in range(0, len(pairs[1]), 10)
+        ),
+        ")",
+        "# fmt: on",
+        "",
+    ]
+    for head, (names, (mean, scale, weights, bias)) in heads.items():
+        lines.append(f"{head}: dict[str, tuple[float, float, float]] = {{  # mean, scale, weight")
+        for name, m, s, w in zip(names, mean, scale, weights, strict=True):
+            lines.append(f'    "{name}": ({m:.5g}, {s:.5g}, {w:.4f}),')
+        lines.append("}")
+        lines.append(f"{head}_BIAS = {bias:.4f}")
+        lines.append("")
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--shared", type=Path, default=SHARED)
+    parser.add_argument("--seeds", type=int, nargs="+", default=[1, 2, 3, 4, 5])
+    parser.add_argument("--c", type=float, default=0.1, help="inverse L2 strength")
+    parser.add_argument("--write", type=Path, default=None, help="write coherence_weights.py")
+    args = parser.parse_args()
+    articles = read_training(args.shared)
+    position = fit_position(articles)
+    coherence_weights.POSITION = position  # the features below use the refitted cues
+    pairs = fit_pairs(articles, args.c)
+    coherence_weights.PAIR, coherence_weights.BILINEAR = tuple(pairs[0]), tuple(pairs[1])
+    print(f"pair cues: {dict(zip(PAIR_CUES, pairs[0], strict=True))}")
+    cases = [case for seed in args.seeds for case in build(articles, 10_000, seed)]
+    names, x = feature_matrix(cases)
+    kinds = np.array([kind for kind, *_ in cases])
+    print(f"training articles: {len(articles)}  cases: {len(cases)}  seeds: {args.seeds}")
+    heads = {}
+    for head, kind in (("SPLICE", "spliced"), ("SHUFFLE", "shuffled")):
+        sel = np.isin(kinds, [kind, "original"])
+        fitted = fit(x[sel], (kinds[sel] == kind).astype(int), args.c)
+        mean, scale, weights, _ = fitted
+        z = (x[sel] - mean) / scale @ weights
+        print(f"{head}: training AUC {roc_auc_score(kinds[sel] == kind, z):.3f}")
+        heads[head] = (names, fitted)
+    note = (
+        f"Fitted on {len(articles)} TempEval-3, MEANTIME, PolNeAR and article-extraction-benchmark"
+        f"\narticles (seeds {args.seeds}, C={args.c}); no Timeline17 text."
+    )
+    source = render(position, pairs, heads, note)
+    if args.write:
+        args.write.write_text(source, encoding="utf-8")
+    else:
+        print(source)
+
+
+if __name__ == "__main__":
+    main()

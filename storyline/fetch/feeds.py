@@ -1,0 +1,151 @@
+"""RSS and Atom feeds (feedparser), and finding a site's feeds from its home page."""
+
+from __future__ import annotations
+
+import re
+import time
+from dataclasses import dataclass
+from html.parser import HTMLParser
+from typing import Any, Literal
+from urllib.parse import urljoin, urlsplit
+
+import feedparser
+
+from storyline import errors
+from storyline.errors import InputError
+
+FeedKind = Literal["feed", "sitemap"]
+
+_EMAIL_NAME_RE = re.compile(r"^\S+@\S+\s*\(([^()]+)\)$")
+
+FEED_TYPES = frozenset(
+    {"application/rss+xml", "application/atom+xml", "application/feed+json", "application/xml"}
+)
+# media types a feed or sitemap is served with, besides HTML-ish guesses by bad servers
+FEED_CONTENT_TYPES = frozenset(
+    {
+        "application/rss+xml",
+        "application/atom+xml",
+        "application/rdf+xml",
+        "application/xml",
+        "text/xml",
+        "application/x-rss+xml",
+        "text/plain",
+        "application/octet-stream",
+        "",
+    }
+)
+
+
+@dataclass(frozen=True, slots=True)
+class FeedEntry:
+    """One item a feed or sitemap lists: the article URL and what the listing says of it."""
+
+    url: str
+    feed: str  # the feed or sitemap URL it was listed in
+    title: str | None = None
+    published: str | None = None  # ISO date the listing gives as the publication date
+    updated: str | None = None  # ISO date of the last change only (Atom updated, lastmod)
+    author: str | None = None
+    outlet: str | None = None  # the feed's title or the sitemap's publication name
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedFeed:
+    """What one feed document holds."""
+
+    title: str | None
+    entries: tuple[FeedEntry, ...]
+    children: tuple[str, ...] = ()  # sitemaps listed by a sitemap index
+
+
+def _iso_date(parsed: Any) -> str | None:  # noqa: ANN401 - feedparser's time.struct_time
+    if isinstance(parsed, time.struct_time):
+        return time.strftime("%Y-%m-%d", parsed)
+    return None
+
+
+def _author(item: Any) -> str | None:  # noqa: ANN401 - a feedparser entry
+    """Return an entry's author name ("News Desk", not "desk@site (News Desk)")."""
+    raw = str(item.get("author") or "").strip()
+    # RSS <author> is "email (Name)"; read the name here, feedparser's split is unreliable
+    named = _EMAIL_NAME_RE.match(raw)
+    if named:
+        return named.group(1).strip()
+    detail = item.get("author_detail") or {}
+    return str(detail.get("name") or raw).strip() or None
+
+
+def looks_like_feed(body: bytes) -> bool:
+    """Return True when a document's first bytes look like RSS, Atom or RDF."""
+    head = body[:2048].lstrip().lower()
+    return b"<rss" in head or b"<feed" in head or b"<rdf:rdf" in head
+
+
+def parse_feed(body: bytes, url: str) -> ParsedFeed:
+    """Parse an RSS or Atom document; keep every entry with a usable http(s) link.
+
+    feedparser reads past many errors (``bozo``); a document is rejected only when it yields
+    no feed at all, so a truncated feed still gives the entries before the cut.
+
+    Raises:
+        InputError: S115 when the document is not a feed.
+    """
+    parsed = feedparser.parse(body, response_headers={"content-location": url})
+    if not parsed.get("version") and not parsed.entries:
+        reason = parsed.get("bozo_exception") or "no RSS or Atom document"
+        raise InputError(errors.MALFORMED_FEED, url, f"not a feed ({reason})")
+    feed = parsed.get("feed", {})
+    outlet = str(feed.get("title") or "").strip() or None
+    entries: list[FeedEntry] = []
+    seen: set[str] = set()
+    for item in parsed.entries:
+        link = str(item.get("link") or item.get("id") or "").strip()
+        if not link:
+            continue
+        link = urljoin(url, link)
+        if urlsplit(link).scheme not in {"http", "https"} or link in seen:
+            continue
+        seen.add(link)
+        entries.append(
+            FeedEntry(
+                url=link,
+                feed=url,
+                title=str(item.get("title") or "").strip() or None,
+                published=_iso_date(item.get("published_parsed")),
+                updated=_iso_date(item.get("updated_parsed")),
+                author=_author(item),
+                outlet=outlet,
+            )
+        )
+    return ParsedFeed(title=outlet, entries=tuple(entries))
+
+
+class _LinkFinder(HTMLParser):
+    """Collects <link rel="alternate" type="...feed..."> hrefs from a page's markup."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.found: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag not in {"link", "a"}:
+            return
+        values = {k.lower(): (v or "") for k, v in attrs}
+        rels = values.get("rel", "").lower().split()
+        kind = values.get("type", "").lower().split(";", 1)[0].strip()
+        if "alternate" in rels and kind in FEED_TYPES and values.get("href"):
+            self.found.append(values["href"].strip())
+
+
+def discover_feeds(html: str, base_url: str) -> list[str]:
+    """Return the feed URLs a page announces with ``<link rel="alternate">``, in page order."""
+    finder = _LinkFinder()
+    finder.feed(html)
+    finder.close()
+    urls: list[str] = []
+    for href in finder.found:
+        url = urljoin(base_url, href)
+        if urlsplit(url).scheme in {"http", "https"} and url not in urls:
+            urls.append(url)
+    return urls

@@ -1,0 +1,131 @@
+"""Sitemaps and news sitemaps: the article URLs a site lists, with news: metadata."""
+
+from __future__ import annotations
+
+import zlib
+from urllib.parse import urljoin, urlsplit
+from xml.etree.ElementTree import Element, ParseError, XMLPullParser
+
+from storyline import errors
+from storyline.errors import InputError
+from storyline.fetch.feeds import FeedEntry, ParsedFeed
+
+_SM = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
+_NEWS = "{http://www.google.com/schemas/sitemap-news/0.9}"
+_GZIP_MAGIC = b"\x1f\x8b"
+_MAX_UNZIPPED = 50_000_000  # the sitemap protocol's own limit on an uncompressed file
+
+
+def looks_like_sitemap(body: bytes) -> bool:
+    """Return True when a document's first bytes look like a sitemap or sitemap index."""
+    head = _gunzip(body)[:4096].lower() if body.startswith(_GZIP_MAGIC) else body[:4096].lower()
+    return b"<urlset" in head or b"<sitemapindex" in head
+
+
+def _gunzip(body: bytes) -> bytes:
+    try:
+        return zlib.decompressobj(wbits=47).decompress(body, _MAX_UNZIPPED)
+    except zlib.error:
+        return body
+
+
+def _text(element: Element, path: str) -> str | None:
+    found = element.find(path)
+    if found is None or found.text is None:
+        return None
+    return found.text.strip() or None
+
+
+def _local(tag: str) -> str:
+    return tag.rsplit("}", 1)[-1]
+
+
+def parse_sitemap(body: bytes, url: str) -> ParsedFeed:
+    """Parse a sitemap, news sitemap or sitemap index (gzipped or not).
+
+    Parsing is incremental, so a truncated sitemap still gives the entries before the cut.
+    The ``news:`` namespace supplies each article's title, publication date and outlet.
+
+    Raises:
+        InputError: S115 when the document is not a sitemap or yields nothing before an error.
+    """
+    if body.startswith(_GZIP_MAGIC):
+        body = _gunzip(body)
+    entries: list[FeedEntry] = []
+    children: list[str] = []
+    root_seen: str | None = None
+    elements, error = _elements(body)
+    for element in elements:
+        name = _local(str(element.tag))
+        if name in {"urlset", "sitemapindex"}:
+            root_seen = name
+        elif name == "url":
+            entry = _entry(element, url)
+            if entry is not None:
+                entries.append(entry)
+        elif name == "sitemap":
+            loc = _text(element, f"{_SM}loc") or _text(element, "loc")
+            if loc and urlsplit(urljoin(url, loc)).scheme in {"http", "https"}:
+                children.append(urljoin(url, loc))
+    if not entries and not children and (error or root_seen is None):
+        raise InputError(errors.MALFORMED_FEED, url, f"not a sitemap ({error or 'no urlset'})")
+    outlet = next((e.outlet for e in entries if e.outlet), None)
+    return ParsedFeed(title=outlet, entries=tuple(entries), children=tuple(children))
+
+
+def _elements(body: bytes) -> tuple[list[Element], str | None]:
+    """Return the elements parsed before the first error (if any), and that error."""
+    parser: XMLPullParser[Element] = XMLPullParser(events=("end",))
+    error: str | None = None
+    try:
+        parser.feed(body)
+        parser.close()
+    except ParseError as exc:
+        error = str(exc)
+    found: list[Element] = []
+    events = parser.read_events()
+    while True:
+        try:
+            event = next(events)
+        except StopIteration:
+            break
+        except ParseError as exc:  # queued by feed(): what came before it still counts
+            error = str(exc)
+            break
+        element = event[-1]
+        if isinstance(element, Element):
+            found.append(element)
+    return found, error
+
+
+def _entry(element: Element, sitemap_url: str) -> FeedEntry | None:
+    loc = _text(element, f"{_SM}loc") or _text(element, "loc")
+    if not loc:
+        return None
+    link = urljoin(sitemap_url, loc)
+    if urlsplit(link).scheme not in {"http", "https"}:
+        return None
+    news = element.find(f"{_NEWS}news")
+    updated = _text(element, f"{_SM}lastmod") or _text(element, "lastmod")
+    published = title = outlet = None
+    if news is not None:
+        published = _text(news, f"{_NEWS}publication_date")
+        title = _text(news, f"{_NEWS}title")
+        outlet = _text(news, f"{_NEWS}publication/{_NEWS}name")
+    return FeedEntry(
+        url=link,
+        feed=sitemap_url,
+        title=title,
+        published=_iso_day(published),
+        updated=_iso_day(updated),
+        outlet=outlet,
+    )
+
+
+def _iso_day(value: str | None) -> str | None:
+    """Return the YYYY-MM-DD a W3C datetime starts with, or None when it has none."""
+    if not value:
+        return None
+    day = value[:10]
+    ok = len(day) == 10 and day[4] == "-" and day[7] == "-" and day.replace("-", "").isdigit()
+    return day if ok else None

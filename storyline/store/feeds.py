@@ -1,0 +1,207 @@
+"""The SQL for watched feeds, per-URL fetch state and the watch change log.
+
+Functions take a ``Store`` and use its transaction and connection; the SQL is portable
+(``?`` placeholders, ``ON CONFLICT`` upserts) so that it also runs where the store is not
+SQLite.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Sequence
+
+    from storyline.store import Store
+
+_CHUNK = 500  # bound variables per IN (...) query, under every engine's limit
+
+
+@dataclass(frozen=True, slots=True)
+class FeedRow:
+    """A feed or sitemap being watched, and how its last poll went."""
+
+    url: str
+    kind: str  # "feed" or "sitemap"
+    title: str | None
+    site: str | None
+    added_at: str
+    polled_at: str | None = None
+    status: str | None = None  # "ok", "not-modified", or an error code
+    error: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class FetchState:
+    """What the last fetch of one URL returned: validators, status, where it is archived."""
+
+    url: str
+    fetched_at: str
+    ok: bool
+    final_url: str | None = None
+    etag: str | None = None
+    last_modified: str | None = None
+    status: int | None = None
+    error: str | None = None  # "S112: HTTP 404" when not ok
+    warc: str | None = None
+    feed: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """One line of a watch cycle's change log."""
+
+    kind: str  # new_story, story_grew, new_event, corroborated, conflict
+    story_id: str | None
+    text: str
+
+
+def now() -> str:
+    """Return the current UTC time as an ISO timestamp."""
+    return datetime.now(UTC).isoformat(timespec="microseconds")
+
+
+def add_feed(
+    store: Store, url: str, *, kind: str, title: str | None = None, site: str | None = None
+) -> bool:
+    """Start watching a feed; return False when it was already watched."""
+    with store.transaction() as conn:
+        cursor = conn.execute(
+            "INSERT INTO feeds (url, kind, title, site, added_at) VALUES (?, ?, ?, ?, ?) "
+            "ON CONFLICT (url) DO NOTHING",
+            (url, kind, title, site, now()),
+        )
+        return bool(cursor.rowcount)
+
+
+def remove_feed(store: Store, url: str) -> bool:
+    """Stop watching a feed; return False when it was not watched."""
+    with store.transaction() as conn:
+        cursor = conn.execute("DELETE FROM feeds WHERE url = ?", (url,))
+        conn.execute("DELETE FROM fetch_state WHERE url = ?", (url,))
+        return bool(cursor.rowcount)
+
+
+def list_feeds(store: Store) -> list[FeedRow]:
+    """Return the watched feeds in the order they were added."""
+    rows = store.conn.execute(
+        "SELECT url, kind, title, site, added_at, polled_at, status, error FROM feeds "
+        "ORDER BY added_at, url"
+    ).fetchall()
+    return [FeedRow(*tuple(row)) for row in rows]
+
+
+def mark_polled(store: Store, polls: Sequence[tuple[str, str, str | None, str | None]]) -> None:
+    """Record how each feed's poll went: (url, status, error, title or None to keep it)."""
+    if not polls:
+        return
+    stamp = now()
+    with store.transaction() as conn:
+        for url, status, error, title in polls:
+            conn.execute(
+                "UPDATE feeds SET polled_at = ?, status = ?, error = ?, "
+                "title = COALESCE(?, title) WHERE url = ?",
+                (stamp, status, error, title, url),
+            )
+
+
+def fetch_states(store: Store, urls: Iterable[str]) -> dict[str, FetchState]:
+    """Return the stored fetch state of each URL that has one."""
+    wanted = list(dict.fromkeys(urls))
+    found: dict[str, FetchState] = {}
+    for begin in range(0, len(wanted), _CHUNK):
+        chunk = wanted[begin : begin + _CHUNK]
+        marks = ",".join("?" * len(chunk))
+        query = (
+            "SELECT url, fetched_at, ok, final_url, etag, last_modified, status, error, warc, "  # noqa: S608 - only placeholders are formatted in
+            f"feed FROM fetch_state WHERE url IN ({marks})"
+        )
+        rows = store.conn.execute(query, chunk).fetchall()
+        for row in rows:
+            values: list[Any] = list(row)
+            values[2] = bool(values[2])
+            found[values[0]] = FetchState(*values)
+    return found
+
+
+def save_fetch_states(store: Store, states: Sequence[FetchState]) -> None:
+    """Write fetch states in one transaction, replacing what each URL had.
+
+    A failed fetch keeps the validators and the ``ok`` flag of the last good one, so one bad
+    poll neither loses a conditional request nor makes an article look new again.
+    """
+    if not states:
+        return
+    with store.transaction() as conn:
+        conn.executemany(
+            "INSERT INTO fetch_state (url, final_url, etag, last_modified, status, fetched_at, "
+            "ok, error, warc, feed) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+            "ON CONFLICT (url) DO UPDATE SET "
+            "final_url = COALESCE(excluded.final_url, fetch_state.final_url), "
+            "etag = CASE WHEN excluded.ok = 1 THEN excluded.etag ELSE fetch_state.etag END, "
+            "last_modified = CASE WHEN excluded.ok = 1 THEN excluded.last_modified "
+            "ELSE fetch_state.last_modified END, "
+            "status = excluded.status, fetched_at = excluded.fetched_at, "
+            "ok = CASE WHEN excluded.ok = 1 THEN 1 ELSE fetch_state.ok END, "
+            "error = excluded.error, warc = COALESCE(excluded.warc, fetch_state.warc), "
+            "feed = COALESCE(excluded.feed, fetch_state.feed)",
+            [
+                (
+                    s.url,
+                    s.final_url,
+                    s.etag,
+                    s.last_modified,
+                    s.status,
+                    s.fetched_at,
+                    1 if s.ok else 0,
+                    s.error,
+                    s.warc,
+                    s.feed,
+                )
+                for s in states
+            ],
+        )
+
+
+def failed_items(store: Store, feeds: Sequence[str]) -> list[tuple[str, str, str | None]]:
+    """Return (url, feed, error) of the items of these feeds never fetched successfully."""
+    found: list[tuple[str, str, str | None]] = []
+    for begin in range(0, len(feeds), _CHUNK):
+        chunk = list(feeds[begin : begin + _CHUNK])
+        marks = ",".join("?" * len(chunk))
+        query = (
+            "SELECT url, feed, error FROM fetch_state WHERE ok = 0 AND feed IN "  # noqa: S608 - only placeholders are formatted in
+            f"({marks}) ORDER BY url"
+        )
+        found.extend((r[0], r[1], r[2]) for r in store.conn.execute(query, chunk).fetchall())
+    return found
+
+
+def clear_rejected(store: Store, locators: Sequence[str]) -> None:
+    """Drop the Rejected rows of inputs that now read fine (a feed that recovered)."""
+    if not locators:
+        return
+    with store.transaction() as conn:
+        conn.executemany("DELETE FROM rejected WHERE locator = ?", [(u,) for u in locators])
+
+
+def record_changes(store: Store, cycle: str, changes: Sequence[Change]) -> None:
+    """Append one watch cycle's change log."""
+    if not changes:
+        return
+    with store.transaction() as conn:
+        conn.executemany(
+            "INSERT INTO changes (cycle, seq, kind, story_id, text) VALUES (?, ?, ?, ?, ?)",
+            [(cycle, n, c.kind, c.story_id, c.text) for n, c in enumerate(changes)],
+        )
+
+
+def changes(store: Store, *, since: str | None = None) -> list[tuple[str, Change]]:
+    """Return (cycle, change) pairs of the change log, oldest first, after ``since``."""
+    rows = store.conn.execute(
+        "SELECT cycle, kind, story_id, text FROM changes WHERE cycle > ? ORDER BY cycle, seq",
+        (since or "",),
+    ).fetchall()
+    return [(row[0], Change(row[1], row[2], row[3])) for row in rows]

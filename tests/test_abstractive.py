@@ -1,0 +1,152 @@
+from __future__ import annotations
+
+import json
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+from storyline.abstractive import Endpoint, endpoint_from, rewrite_briefing
+from storyline.briefing import to_json
+from storyline.config import load_settings
+from storyline.errors import ConfigError
+from storyline.models import Briefing, BriefingSentence
+
+BRIEFING = Briefing(
+    story_id="s-1",
+    sentences=(
+        BriefingSentence(
+            "The Kestrin Dam gave way before dawn, flooding Lowgate.",
+            ("a1", "a2"),
+            date="2031-03-10",
+            corroboration="corroborated",
+        ),
+        BriefingSentence(
+            "He said 14 people had died, the agency reported.",
+            ("a2",),
+            date="2031-03-11",
+            corroboration="single_source",
+        ),
+    ),
+)
+
+
+class FakeModel:
+    """An OpenAI-compatible chat endpoint on 127.0.0.1 that answers what a test sets."""
+
+    def __init__(self) -> None:
+        self.status = 200
+        self.content = ""
+        self.reject_response_format = False
+        self.requests: list[dict] = []
+        owner = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+                owner.requests.append({"path": self.path, "body": body})
+                status = owner.status
+                if owner.reject_response_format and "response_format" in body:
+                    status = 400
+                reply = {"choices": [{"message": {"role": "assistant", "content": owner.content}}]}
+                data = json.dumps(reply).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/v1"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def answer(self, *texts: str) -> None:
+        items = [{"n": n, "text": t} for n, t in enumerate(texts, start=1)]
+        self.content = "```json\n" + json.dumps({"sentences": items}) + "\n```"
+
+
+@pytest.fixture
+def model():
+    fake = FakeModel()
+    yield fake
+    fake.server.shutdown()
+    fake.server.server_close()
+
+
+def test_abstractive_rewrites_keep_each_sentences_citations(model):
+    model.answer(
+        "The Kestrin Dam gave way before dawn on 10 March, flooding Lowgate.",
+        "The flood agency said 14 people had died.",
+    )
+    briefing, note = rewrite_briefing(BRIEFING, Endpoint(model.url, model="local", timeout=5))
+    assert note is None
+    assert briefing.mode == "abstractive"
+    assert [s.text for s in briefing.sentences] == [
+        "The Kestrin Dam gave way before dawn on 10 March, flooding Lowgate.",
+        "The flood agency said 14 people had died.",
+    ]
+    assert [s.citations for s in briefing.sentences] == [("a1", "a2"), ("a2",)]
+    assert [s.corroboration for s in briefing.sentences] == ["corroborated", "single_source"]
+    request = model.requests[0]
+    assert request["path"] == "/v1/chat/completions"
+    assert request["body"]["model"] == "local"
+    assert "2. (2031-03-11) He said 14 people" in request["body"]["messages"][1]["content"]
+    assert to_json(briefing)["mode"] == "abstractive"
+
+
+def test_abstractive_a_rewrite_with_an_invented_number_keeps_the_original(model):
+    model.answer(
+        "The Kestrin Dam gave way before dawn, flooding Lowgate.",
+        "He said 19 people had died.",  # 19 is nowhere in the sources
+    )
+    briefing, _ = rewrite_briefing(BRIEFING, Endpoint(model.url, timeout=5))
+    assert briefing.sentences[1] == BRIEFING.sentences[1]
+
+
+def test_abstractive_a_rewrite_about_something_else_keeps_the_original(model):
+    model.answer("Markets in Estmark rallied as chip exports soared to new highs.", "")
+    briefing, _ = rewrite_briefing(BRIEFING, Endpoint(model.url, timeout=5))
+    assert briefing.sentences == BRIEFING.sentences
+
+
+def test_abstractive_retries_without_response_format_when_the_server_rejects_it(model):
+    model.reject_response_format = True
+    model.answer("The Kestrin Dam failed before dawn, flooding Lowgate.")
+    briefing, note = rewrite_briefing(BRIEFING, Endpoint(model.url, timeout=5))
+    assert note is None
+    assert briefing.sentences[0].text == "The Kestrin Dam failed before dawn, flooding Lowgate."
+    assert briefing.sentences[1] == BRIEFING.sentences[1]  # not rewritten: stays as it was
+    assert ["response_format" in r["body"] for r in model.requests] == [True, False]
+
+
+@pytest.mark.parametrize(
+    ("status", "content"),
+    [(500, ""), (200, "I cannot help with that."), (200, '{"sentences": "none"}')],
+)
+def test_abstractive_failures_fall_back_to_the_extractive_briefing(model, status, content):
+    model.status, model.content = status, content
+    briefing, note = rewrite_briefing(BRIEFING, Endpoint(model.url, timeout=5))
+    assert briefing.sentences == BRIEFING.sentences
+    assert briefing.mode == "extractive"
+    assert note
+    assert note == briefing.note
+    assert "kept the extractive one" in note
+
+
+def test_abstractive_unreachable_endpoint_falls_back():
+    briefing, note = rewrite_briefing(BRIEFING, Endpoint("http://127.0.0.1:9/v1", timeout=2))
+    assert briefing.sentences == BRIEFING.sentences
+    assert note
+
+
+def test_abstractive_mode_needs_an_endpoint(tmp_path):
+    config = tmp_path / "storyline.toml"
+    config.write_text('[briefing]\nmode = "abstractive"\n')
+    settings = load_settings(config)
+    assert settings.briefing.mode == "abstractive"
+    with pytest.raises(ConfigError, match=r"briefing\.endpoint"):
+        endpoint_from(settings.briefing)
+    assert load_settings(None).briefing.mode == "extractive"  # off by default

@@ -1,0 +1,187 @@
+from __future__ import annotations
+
+import gzip
+
+import pytest
+from typer.testing import CliRunner
+
+from storyline import api
+from storyline.cli import app
+from storyline.errors import InputError, UsageError
+from storyline.fetch import discover_feeds, parse_feed, parse_sitemap
+from storyline.fetch.watch import parse_listing
+from tests.conftest import REPO
+from tests.data.fetch.server import FetchServer
+from tests.test_fetch import settings_for
+
+DATA = REPO / "tests" / "data" / "fetch"
+BASE = "http://tessel.example/"
+runner = CliRunner()
+
+
+@pytest.fixture
+def server():
+    with FetchServer(DATA) as running:
+        yield running
+
+
+def test_feeds_rss_entries_carry_date_author_and_outlet():
+    parsed = parse_feed((DATA / "feed.xml").read_bytes(), BASE + "feed.xml")
+    assert parsed.title == "Tessel Gazette"
+    first, second = parsed.entries
+    assert first.url == BASE + "ferry-aground.html"  # relative links made absolute
+    assert (first.published, first.author, first.outlet) == (
+        "2026-05-04",
+        "Mira Castell",
+        "Tessel Gazette",
+    )
+    assert (second.title, second.author) == ("Harbour festival moves to June", "News Desk")
+    assert {e.feed for e in parsed.entries} == {BASE + "feed.xml"}
+
+
+def test_feeds_atom_entry():
+    (entry,) = parse_feed((DATA / "atom.xml").read_bytes(), BASE + "atom.xml").entries
+    assert entry.url == BASE + "ferry-inquiry.html"
+    assert (entry.published, entry.author, entry.outlet) == (
+        "2026-05-05",
+        "Jon Pettersen",
+        "Northwater Post",
+    )
+
+
+def test_feeds_truncated_feed_keeps_the_items_before_the_cut():
+    parsed = parse_feed((DATA / "truncated.xml").read_bytes(), BASE + "t.xml")
+    assert [e.url for e in parsed.entries] == [
+        BASE + "ferry-refloated.html",
+        BASE + "ferry-aground.html",
+    ]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        (DATA / "malformed.xml").read_bytes(),
+        b"",
+        b"\x00\x01\x02binary",
+        (DATA / "ferry-aground.html").read_bytes(),
+    ],
+)
+def test_feeds_non_feed_is_rejected_with_s115(body):
+    with pytest.raises(InputError) as info:
+        parse_feed(body, BASE + "bad.xml")
+    assert info.value.code == "S115"
+
+
+def test_feeds_entries_without_http_links_are_dropped():
+    body = b"""<rss version="2.0"><channel><title>T</title>
+    <item><title>a</title><link>javascript:alert(1)</link></item>
+    <item><title>b</title><link>ftp://x.example/b</link></item>
+    <item><title>c</title><link>https://x.example/c</link></item>
+    <item><title>c again</title><link>https://x.example/c</link></item>
+    </channel></rss>"""
+    assert [e.url for e in parse_feed(body, BASE).entries] == ["https://x.example/c"]
+
+
+def test_feeds_discovery_reads_link_alternate():
+    html = (DATA / "index.html").read_text(encoding="utf-8")
+    assert discover_feeds(html, BASE) == [BASE + "feed.xml", BASE + "atom.xml"]
+    assert discover_feeds("<html><head><link rel=stylesheet href=a.css></head></html>", BASE) == []
+
+
+def test_feeds_news_sitemap_gives_title_date_and_outlet():
+    parsed = parse_sitemap((DATA / "news-sitemap.xml").read_bytes(), BASE + "news-sitemap.xml")
+    festival, inquiry = parsed.entries
+    assert festival.url == BASE + "undated.html"
+    assert (festival.title, festival.published, festival.outlet) == (
+        "Harbour festival moves to June",
+        "2026-05-01",
+        "Tessel Gazette",
+    )
+    # lastmod is a change date, not a publication date: kept apart
+    assert (inquiry.published, inquiry.updated) == (None, "2026-05-05")
+
+
+def test_feeds_sitemap_index_lists_children_and_gzip_is_read():
+    index = parse_sitemap((DATA / "sitemap-index.xml").read_bytes(), BASE + "sitemap-index.xml")
+    assert (index.entries, index.children) == ((), (BASE + "news-sitemap.xml",))
+    zipped = gzip.compress((DATA / "news-sitemap.xml").read_bytes())
+    assert len(parse_sitemap(zipped, BASE + "s.xml.gz").entries) == 2
+
+
+def test_feeds_truncated_sitemap_keeps_complete_entries_and_garbage_is_s115():
+    body = (DATA / "news-sitemap.xml").read_bytes()
+    cut = body[: body.index(b"<loc>/ferry-inquiry.html")]
+    assert [e.url for e in parse_sitemap(cut, BASE).entries] == [BASE + "undated.html"]
+    for bad in (b"<urlset", b"<html><body>no</body></html>", (DATA / "malformed.xml").read_bytes()):
+        with pytest.raises(InputError) as info:
+            parse_sitemap(bad, BASE)
+        assert info.value.code == "S115"
+
+
+def test_feeds_sitemap_entity_expansion_is_not_a_bomb():
+    bomb = (
+        b'<?xml version="1.0"?><!DOCTYPE l [<!ENTITY a "aaaaaaaaaa">'
+        b'<!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;"><!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;">'
+        b'<!ENTITY d "&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;"><!ENTITY e "&d;&d;&d;&d;&d;&d;&d;&d;&d;&d;">'
+        b'<!ENTITY f "&e;&e;&e;&e;&e;&e;&e;&e;&e;&e;"><!ENTITY g "&f;&f;&f;&f;&f;&f;&f;&f;&f;&f;">]>'
+        b"<urlset><url><loc>&g;</loc></url></urlset>"
+    )
+    with pytest.raises(InputError) as info:
+        parse_sitemap(bomb, BASE)
+    assert info.value.code == "S115"
+
+
+def test_feeds_add_discovers_a_sites_feeds(server, tmp_path):
+    with api.open(tmp_path / "s.db", settings=settings_for(tmp_path)) as ws:
+        added = ws.add_feeds(server.url("/"))
+        again = ws.add_feeds(server.url("/feed.xml"))
+        sitemap = ws.add_feeds(server.url("/sitemap-index.xml"))
+        rows = ws.feeds()
+    assert added == [
+        (server.url("/feed.xml"), "feed", True),
+        (server.url("/atom.xml"), "feed", True),
+    ]
+    assert again == [(server.url("/feed.xml"), "feed", False)]
+    assert sitemap == [(server.url("/sitemap-index.xml"), "sitemap", True)]
+    assert [(r.url, r.kind, r.site) for r in rows] == [
+        (server.url("/feed.xml"), "feed", server.url("/")),
+        (server.url("/atom.xml"), "feed", server.url("/")),
+        (server.url("/sitemap-index.xml"), "sitemap", None),
+    ]
+
+
+def test_feeds_add_page_without_feeds_is_a_usage_error(server, tmp_path):
+    with api.open(tmp_path / "s.db", settings=settings_for(tmp_path)) as ws:
+        with pytest.raises(UsageError, match="no RSS/Atom feed or sitemap"):
+            ws.add_feeds(server.url("/ferry-aground.html"))
+        with pytest.raises(UsageError, match="S112"):
+            ws.add_feeds(server.url("/status/404"))
+        assert ws.feeds() == []
+
+
+def test_feeds_parse_listing_goes_by_content():
+    class Fake:
+        url = BASE + "x"
+        body = (DATA / "news-sitemap.xml").read_bytes()
+
+    assert len(parse_listing(Fake(), "feed").entries) == 2
+
+
+def test_feeds_cli_add_list_remove(server, tmp_path):
+    config = tmp_path / "fetch.toml"
+    config.write_text(f'[fetch]\nallow_private = true\narchive_dir = "{tmp_path / "w"}"\n')
+    db = str(tmp_path / "s.db")
+    added = runner.invoke(
+        app, ["feeds", "add", server.url("/"), "--db", db, "--config", str(config)]
+    )
+    assert added.exit_code == 0, added.output
+    assert f"added: {server.url('/feed.xml')} (feed)" in added.output
+    listed = runner.invoke(app, ["feeds", "list", "--db", db])
+    assert listed.exit_code == 0
+    assert "never polled" in listed.output
+    removed = runner.invoke(app, ["feeds", "remove", server.url("/atom.xml"), "--db", db])
+    assert removed.exit_code == 0
+    with api.open(db) as ws:
+        assert [f.url for f in ws.feeds()] == [server.url("/feed.xml")]
+    missing = runner.invoke(app, ["feeds", "remove", server.url("/atom.xml"), "--db", db])
+    assert missing.exit_code != 0

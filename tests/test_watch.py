@@ -1,0 +1,249 @@
+from __future__ import annotations
+
+import socket
+
+import pytest
+from typer.testing import CliRunner
+
+from storyline import api
+from storyline.cli import app
+from storyline.errors import UsageError
+from storyline.fetch import diff, parse_interval, poll
+from storyline.fetch.watch import Snapshot
+from storyline.store import feeds as feed_store
+from tests.conftest import REPO
+from tests.data.fetch.server import FetchServer
+from tests.test_fetch import settings_for
+
+DATA = REPO / "tests" / "data" / "fetch"
+runner = CliRunner()
+ARTICLE_PATHS = {
+    "/ferry-aground.html",
+    "/ferry-inquiry.html",
+    "/ferry-refloated.html",
+    "/undated.html",
+}
+
+
+@pytest.fixture
+def server():
+    with FetchServer(DATA) as running:
+        yield running
+
+
+@pytest.fixture
+def workspace(tmp_path):
+    with api.open(tmp_path / "s.db", settings=settings_for(tmp_path)) as ws:
+        yield ws
+
+
+def _article_hits(server):
+    return [h.path for h in server.behaviour.log if h.path in ARTICLE_PATHS]
+
+
+def _poll(ws):
+    with ws.fetcher() as fetcher:
+        return poll(ws, fetcher, run_stages=False)
+
+
+def _dead_url():
+    # a port that was free a moment ago: nothing listens there
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    return f"http://127.0.0.1:{port}/feed.xml"
+
+
+def test_watch_first_cycle_ingests_items_with_feed_metadata(server, workspace):
+    workspace.add_feeds(server.url("/feed.xml"))
+    report = _poll(workspace)
+    assert (report.feeds, report.new_items, report.summary.stored) == (1, 2, 2)
+    by_title = {a.title: a for a in workspace.articles()}
+    festival = by_title["Harbour festival moves to June"]
+    # the page has no date (only a copyright year): the feed's pubDate is the publication date
+    assert (festival.published, festival.published_source) == ("2026-05-01", "metadata")
+    assert festival.meta["author"] == "News Desk"
+    assert festival.meta["feed"] == server.url("/feed.xml")
+    # the page's own metadata is kept where it has some
+    assert (
+        by_title["Ferry Aldermoor runs aground off Tessel Point"].meta["author"] == "Mira Castell"
+    )
+    (row,) = workspace.feeds()
+    assert (row.title, row.status) == ("Tessel Gazette", "ok")
+
+
+def test_watch_unchanged_feed_costs_one_conditional_request(server, workspace):
+    workspace.add_feeds(server.url("/feed.xml"))
+    _poll(workspace)
+    before = len(server.behaviour.log)
+    report = _poll(workspace)
+    later = server.behaviour.log[before:]
+    assert [(h.path, h.status) for h in later] == [("/feed.xml", 304)]
+    assert "If-None-Match" in later[0].headers
+    assert (report.not_modified, report.new_items, report.summary.stored) == (1, 0, 0)
+    assert report.lines()[1] == "  no changes"
+
+
+def test_watch_picks_up_only_the_items_a_feed_adds(server, workspace):
+    workspace.add_feeds(server.url("/feed.xml"))
+    _poll(workspace)
+    assert sorted(_article_hits(server)) == ["/ferry-aground.html", "/undated.html"]
+    server.behaviour.aliases["/feed.xml"] = "/feed-later.xml"
+    before = len(server.behaviour.log)
+    report = _poll(workspace)
+    assert [h.path for h in server.behaviour.log[before:]] == ["/feed.xml", "/ferry-refloated.html"]
+    assert (report.new_items, report.summary.stored) == (1, 1)
+    assert len(workspace.articles()) == 3
+
+
+def test_watch_state_survives_a_restart(server, tmp_path):
+    settings = settings_for(tmp_path)
+    with api.open(tmp_path / "s.db", settings=settings) as ws:
+        ws.add_feeds(server.url("/feed.xml"))
+        _poll(ws)
+    fetched = len(_article_hits(server))
+    with api.open(tmp_path / "s.db", settings=settings) as ws:
+        report = _poll(ws)
+        assert (report.not_modified, report.new_items) == (1, 0)
+        assert len(ws.articles()) == 2
+    assert len(_article_hits(server)) == fetched
+
+
+def test_watch_bad_hosts_and_malformed_feeds_never_stop_the_others(server, workspace):
+    bad = [_dead_url(), server.url("/status/500"), server.url("/malformed.xml")]
+    for url in bad:
+        feed_store.add_feed(workspace.store, url, kind="feed")
+    workspace.add_feeds(server.url("/atom.xml"))
+    report = _poll(workspace)
+    assert report.summary.stored == 1
+    assert [(r.locator, r.code) for r in report.failed_feeds] == [
+        (bad[0], "S112"),
+        (bad[1], "S112"),
+        (bad[2], "S115"),
+    ]
+    assert {r.locator: r.code for r in workspace.store.rejected()} == {
+        bad[0]: "S112",
+        bad[1]: "S112",
+        bad[2]: "S115",
+    }
+    status = {f.url: f.status for f in workspace.feeds()}
+    assert status == {bad[0]: "S112", bad[1]: "S112", bad[2]: "S115", server.url("/atom.xml"): "ok"}
+    # the malformed feed is repaired: its Rejected row goes, what was stored stays
+    server.behaviour.aliases["/malformed.xml"] = "/feed.xml"
+    report = _poll(workspace)
+    assert report.summary.stored == 2
+    assert bad[2] not in {r.locator for r in workspace.store.rejected()}
+    assert len(workspace.articles()) == 3
+
+
+def test_watch_bad_items_are_rejected_and_only_transient_failures_retried(server, workspace):
+    server.behaviour.flaky_failures = 1
+    workspace.add_feeds(server.url("/feed-bad-items.xml"))
+    first = _poll(workspace)
+    assert first.summary.stored == 1
+    assert sorted((r.locator.rsplit("/", 1)[1], r.code) for r in first.summary.rejected) == [
+        ("404", "S112"),
+        ("binary", "S114"),
+        ("flaky", "S112"),
+    ]
+    before = len(server.behaviour.log)
+    second = _poll(workspace)
+    # the feed is unchanged (304) but the 503 is tried again; the 404 and the image are not
+    assert [h.path for h in server.behaviour.log[before:]] == ["/feed-bad-items.xml", "/flaky"]
+    assert second.summary.stored == 1
+    assert {a.title for a in workspace.articles()} == {
+        "Stranded ferry Aldermoor refloated at high tide",
+        "Ferry Aldermoor runs aground off Tessel Point",
+    }
+
+
+def test_watch_sitemap_index_is_followed_to_its_news_sitemap(server, workspace):
+    workspace.add_feeds(server.url("/sitemap-index.xml"))
+    report = _poll(workspace)
+    assert report.summary.stored == 2
+    festival = next(a for a in workspace.articles() if a.title == "Harbour festival moves to June")
+    assert festival.published == "2026-05-01"  # news:publication_date
+
+
+@pytest.mark.parametrize(
+    ("text", "seconds"),
+    [("90", 90.0), ("30s", 30.0), ("15m", 900.0), ("1h", 3600.0), ("2D", 172800.0)],
+)
+def test_watch_interval_parsing(text, seconds):
+    assert parse_interval(text) == seconds
+
+
+@pytest.mark.parametrize("text", ["", "0", "soon", "5w", "-3m"])
+def test_watch_bad_interval_is_a_usage_error(text):
+    with pytest.raises(UsageError):
+        parse_interval(text)
+
+
+def test_watch_diff_names_what_is_new():
+    before = Snapshot(
+        stories={"s1": ("ferry", 2)},
+        timeline={("s1", "2026-05-04", "Ferry runs aground.")},
+        corroborated={"s1": [("Ferry runs aground.", frozenset({"a", "b"}), 2)]},
+        conflicts={},
+    )
+    after = Snapshot(
+        stories={"s1": ("ferry", 3), "s2": ("festival", 1)},
+        timeline={("s1", "2026-05-04", "Ferry runs aground."), ("s1", "2026-05-06", "Refloated.")},
+        corroborated={
+            "s1": [
+                ("The ferry ran aground.", frozenset({"a", "b", "c"}), 3),
+                ("Inquiry opened.", frozenset({"b", "c"}), 2),
+            ]
+        },
+        conflicts={("s1", "number", "board"): '[["212", ["b"]], ["230", ["c"]]]'},
+    )
+    assert [(c.kind, c.story_id, c.text) for c in diff(before, after)] == [
+        ("story_grew", "s1", "ferry: 2 -> 3 articles"),
+        ("new_story", "s2", "festival (1 articles)"),
+        ("new_event", "s1", "2026-05-06: Refloated."),
+        ("corroborated", "s1", "now 3 sources (was 2): The ferry ran aground."),
+        ("corroborated", "s1", "now 2 sources: Inquiry opened."),
+        ("conflict", "s1", "number board: 212 (b) vs 230 (c)"),
+    ]
+    assert diff(after, after) == []
+
+
+def test_watch_cycles_update_stories_and_log_the_changes(server, tmp_path):
+    config = tmp_path / "fetch.toml"
+    config.write_text(
+        f'[fetch]\nallow_private = true\npoliteness = false\narchive_dir = "{tmp_path / "w"}"\n'
+    )
+    db = str(tmp_path / "s.db")
+    for url in ("/feed.xml", "/atom.xml"):
+        added = runner.invoke(
+            app, ["feeds", "add", server.url(url), "--db", db, "--config", str(config)]
+        )
+        assert added.exit_code == 0, added.output
+    first = runner.invoke(app, ["watch", "--once", "--db", db, "--config", str(config)])
+    assert first.exit_code == 0, first.output
+    assert "2 feeds polled, 0 unchanged, 0 failed, 3 new items, 3 articles stored" in first.output
+    assert "new_story:" in first.output
+    server.behaviour.aliases["/feed.xml"] = "/feed-later.xml"
+    second = runner.invoke(
+        app, ["watch", "--cycles", "2", "--every", "1s", "--db", db, "--config", str(config)]
+    )
+    assert second.exit_code == 0, second.output
+    with api.open(db) as ws:
+        log = ws.changes()
+        stories = [r for r in ws.store.rows("stories") if r["level"] == "storyline"]
+    cycles = sorted({cycle for cycle, _ in log})
+    assert len(cycles) == 2  # the third cycle found nothing new and logged nothing
+    grown = [c for cycle, c in log if cycle == cycles[1]]
+    ferry = next(s for s in stories if len(s["article_ids"]) == 3)
+    assert ("story_grew", ferry["id"]) in {(c.kind, c.story_id) for c in grown}
+    assert any(c.kind == "new_event" and "refloated" in c.text for c in grown)
+    # the new report gives another count of people on board than the inquiry did
+    assert any(c.kind == "conflict" and "212" in c.text and "230" in c.text for c in grown)
+    assert "no changes" in second.output
+
+
+def test_watch_without_feeds_is_a_usage_error(tmp_path):
+    with api.open(tmp_path / "s.db", settings=settings_for(tmp_path)) as ws:
+        assert ws.watch(once=True)[0].feeds == 0
+    result = runner.invoke(app, ["watch", "--once", "--db", str(tmp_path / "s.db")])
+    assert result.exit_code != 0
