@@ -78,19 +78,23 @@ class Handler(BaseHTTPRequestHandler):
         hit = Hit(self.path.split("?", 1)[0], time.monotonic(), dict(self.headers.items()))
         with behaviour.lock:
             behaviour.log.append(hit)
+        self.hit = hit
         try:
             hit.status = self._answer(behaviour, hit.path)
         except (BrokenPipeError, ConnectionResetError):
             hit.status = -1
-        hit.end = time.monotonic()
+        hit.end = hit.end or time.monotonic()
 
     def _send(self, status: int, body: bytes, ctype: str = "text/html", **headers: str) -> int:
+        # recorded before the answer goes out: the client may read the log as soon as it has it
+        self.hit.status = status
         self.send_response(status)
         self.send_header("Content-Type", ctype)
         self.send_header("Content-Length", str(len(body)))
         for name, value in headers.items():
             self.send_header(name.replace("_", "-"), value)
         self.end_headers()
+        self.hit.end = time.monotonic()  # set here, not after: the client may already be done
         self.wfile.write(body)
         return status
 
