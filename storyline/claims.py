@@ -271,7 +271,7 @@ def find_conflicts(
             apart = _days_apart(by_id.get(ai), by_id.get(aj))
             if apart is not None and apart > max_days:
                 continue
-            for thing in counts[i].keys() & counts[j].keys():
+            for thing in sorted(counts[i].keys() & counts[j].keys()):
                 if counts[i][thing] == counts[j][thing]:
                     continue
                 key = (thing, frozenset({ci.id, cj.id}))

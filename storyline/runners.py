@@ -107,7 +107,7 @@ def _dask_executor(address: str, workers: int | None) -> Iterator[Executor]:
                 n_workers=count,
                 threads_per_worker=1,
                 processes=True,
-                dashboard_address=None,
+                dashboard_address=":0",  # any free port: several clusters may share a host
             ) as cluster,
             Client(cluster) as client,  # type: ignore[no-untyped-call,unused-ignore]
         ):

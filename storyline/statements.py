@@ -280,7 +280,8 @@ def similarity_matrix(term_lists: Sequence[Sequence[str]]) -> np.ndarray:
     vocab: dict[str, int] = {}
     rows, cols = [], []
     for i, terms in enumerate(term_lists):
-        for term in set(terms):
+        # first-seen order, not set order: the sums (and so ties) are the same in every process
+        for term in dict.fromkeys(terms):
             rows.append(i)
             cols.append(vocab.setdefault(term, len(vocab)))
     n = len(term_lists)

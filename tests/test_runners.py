@@ -114,7 +114,7 @@ def test_runners_dask_cluster_gives_the_same_exports_as_sequential(sequential, c
     # workers as threads of this process (the model is loaded once), reached by address as a
     # remote scheduler would be
     with distributed.LocalCluster(
-        n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None
+        n_workers=2, threads_per_worker=1, processes=False, dashboard_address=":0"
     ) as cluster:
         clustered = _run(tmp_path, "dask", corpus, dask=cluster.scheduler_address)
     for what in WHATS:
