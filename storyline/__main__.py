@@ -2,4 +2,5 @@
 
 from storyline.cli import main
 
-main()
+if __name__ == "__main__":  # Dask's spawned workers import this module: never run it then
+    main()

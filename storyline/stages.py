@@ -64,20 +64,12 @@ def pending_ids(store: Store, stage: str) -> list[str]:
 
     Only ids are held, never the articles: a stage then reads them chunk by chunk.
     """
-    # a store with an indexed query for this answers it directly
-    query = getattr(store, "pending_ids", None)
-    if query is not None:
-        return list(query(stage))
-    done = {r["article_id"] for r in store.rows("article_stages") if r["stage"] == stage}
-    return [r["id"] for r in store.rows("articles", order="seq") if r["id"] not in done]
+    return store.pending_ids(stage)
 
 
 def article_ids(store: Store) -> list[str]:
-    """Return every stored article's id, in ingest order (the rows are streamed, not held)."""
-    query = getattr(store, "article_ids", None)
-    if query is not None:
-        return list(query())
-    return [r["id"] for r in store.rows("articles", order="seq")]
+    """Return every stored article's id, in ingest order."""
+    return store.article_ids()
 
 
 def in_chunks(items: Sequence[str], size: int) -> Iterator[list[str]]:

@@ -211,10 +211,8 @@ class Store:
     def articles(self, *, ids: Iterable[str] | None = None) -> Iterator[CleanArticle]:
         """Yield stored articles in the order they were first stored."""
         if ids is None:
-            rows = self.conn.execute("SELECT * FROM articles ORDER BY seq")
-            for row in rows.fetchall():
-                yield self._article_from_row(row)
-            return
+            # by id chunks: the whole corpus is never held at once, on either backend
+            ids = self.article_ids()
         wanted = list(ids)
         # chunks keep under SQLite's limit on bound variables
         for begin in range(0, len(wanted), 500):
@@ -357,12 +355,20 @@ class Store:
 
     def pending(self, stage: str) -> list[CleanArticle]:
         """Return the articles a per-article stage has not processed yet, in ingest order."""
+        return list(self.articles(ids=self.pending_ids(stage)))
+
+    def pending_ids(self, stage: str) -> list[str]:
+        """Return the ids of the articles a per-article stage has not processed, in ingest order."""
         rows = self.conn.execute(
             "SELECT id FROM articles WHERE id NOT IN "
             "(SELECT article_id FROM article_stages WHERE stage = ?) ORDER BY seq",
             (stage,),
         )
-        return list(self.articles(ids=[r[0] for r in rows]))
+        return [r[0] for r in rows.fetchall()]
+
+    def article_ids(self) -> list[str]:
+        """Return every stored article's id, in ingest order."""
+        return [r[0] for r in self.conn.execute("SELECT id FROM articles ORDER BY seq").fetchall()]
 
     def mentions(self) -> list[Mention]:
         """Return every stored mention, by article and position."""
