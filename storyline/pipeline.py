@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from storyline import stages
+from storyline.abstractive import endpoint_from
 from storyline.clean import clean_article, find_furniture
 from storyline.ingest import FormatChoice, iter_files, read_file
 from storyline.models import CleanArticle, IngestSummary, RawArticle, Rejected
@@ -158,5 +159,12 @@ def analyse(
         ("quality", stages.run_quality(store, duplicates, executor)),
         ("stories", stages.run_clusters(store, duplicates)),
         ("timeline", stages.run_timelines(store)),
-        ("briefing", stages.run_briefings(store, duplicates, executor)),
+        ("briefing", stages.run_briefings(store, duplicates, executor, **_briefing(settings))),
     ]
+
+
+def _briefing(settings: Settings) -> dict[str, Any]:
+    """Return the briefing stage's options from ``[briefing]``."""
+    brief = settings.briefing
+    endpoint = endpoint_from(brief) if brief.mode == "abstractive" else None
+    return {"max_sentences": brief.max_sentences, "endpoint": endpoint}

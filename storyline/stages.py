@@ -17,6 +17,7 @@ import pickle
 from collections import defaultdict
 from typing import TYPE_CHECKING, Any
 
+from storyline.abstractive import Endpoint, rewrite_briefing
 from storyline.briefing import build_briefing, to_json
 from storyline.claims import find_claims, find_conflicts
 from storyline.cluster import ClusterState, cluster_articles
@@ -306,6 +307,7 @@ class BriefingTask:
     duplicates: dict[str, str]  # the copy -> original links its articles lead to
     untrusted: frozenset[str]  # those of its articles whose copy is untrustworthy
     max_sentences: int = 8
+    endpoint: Endpoint | None = None  # reword through this model (abstractive mode)
 
 
 Briefed = tuple["list[Claim]", "list[Conflict]", dict[str, Any]]
@@ -326,6 +328,8 @@ def brief_storyline(task: BriefingTask) -> Briefed:
         max_sentences=task.max_sentences,
         untrusted=task.untrusted,
     )
+    if task.endpoint is not None:
+        briefing, _ = rewrite_briefing(briefing, task.endpoint)
     return claims, conflicts, to_json(briefing)
 
 
@@ -346,7 +350,7 @@ def _links(duplicates: dict[str, str], ids: Iterable[str]) -> dict[str, str]:
 
 
 def _briefing_tasks(
-    store: Store, duplicates: dict[str, str], max_sentences: int
+    store: Store, duplicates: dict[str, str], max_sentences: int, endpoint: Endpoint | None
 ) -> Iterator[list[BriefingTask]]:
     untrusted = store.untrusted()
     chunk: list[BriefingTask] = []
@@ -362,6 +366,7 @@ def _briefing_tasks(
                 _links(duplicates, ids),
                 frozenset(untrusted.intersection(ids)),
                 max_sentences,
+                endpoint,
             )
         )
         size += len(ids)
@@ -378,15 +383,17 @@ def run_briefings(
     executor: Executor | None = None,
     *,
     max_sentences: int = 8,
+    endpoint: Endpoint | None = None,
 ) -> str:
     """Align each storyline's claims, find where its sources conflict, and write its briefing.
 
-    Storylines are independent of each other: chunks of them map over ``executor``.
+    Storylines are independent of each other: chunks of them map over ``executor``. With an
+    ``endpoint``, each briefing is reworded by that model (``abstractive.rewrite_briefing``).
     """
     all_claims: list[Claim] = []
     all_conflicts: list[Conflict] = []
     briefings: list[dict[str, Any]] = []
-    tasks = _briefing_tasks(store, duplicates, max_sentences)
+    tasks = _briefing_tasks(store, duplicates, max_sentences, endpoint)
     for results in map_ordered(brief_chunk, tasks, executor):
         for claims, conflicts, briefing in results:
             all_claims.extend(claims)
@@ -394,7 +401,9 @@ def run_briefings(
             briefings.append(briefing)
     store.replace_briefings(all_claims, all_conflicts, briefings)
     corroborated = sum(c.kind == "corroborated" for c in all_claims)
+    reworded = sum(b.get("mode") == "abstractive" for b in briefings)
     return (
         f"{len(all_claims)} claims ({corroborated} corroborated), "
         f"{len(all_conflicts)} conflicts, {len(briefings)} briefings"
+        + (f" ({reworded} reworded by {endpoint.url})" if endpoint is not None else "")
     )

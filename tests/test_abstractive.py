@@ -150,3 +150,31 @@ def test_abstractive_mode_needs_an_endpoint(tmp_path):
     with pytest.raises(ConfigError, match=r"briefing\.endpoint"):
         endpoint_from(settings.briefing)
     assert load_settings(None).briefing.mode == "extractive"  # off by default
+
+
+def test_abstractive_briefing_stage_rewords_through_the_configured_endpoint(model, tmp_path):
+    from storyline import pipeline, stages  # noqa: PLC0415 - the stage, as `storyline run` calls it
+    from storyline.models import CleanArticle, content_hash  # noqa: PLC0415
+
+    def article(aid: str, source: str, text: str) -> CleanArticle:
+        return CleanArticle(
+            id=aid, content_hash=content_hash("t", text), title="Dam fails", text=text,
+            source=source, url=None, published="2031-03-11", published_source="metadata",
+            language="en", format="txt", locator=aid,
+        )  # fmt: skip
+
+    text = "The Kestrin Dam gave way before dawn on Tuesday, flooding the Lowgate district."
+    articles = (article("a1", "Coast Post", text), article("a2", "Valley Wire", text))
+    config = tmp_path / "storyline.toml"
+    config.write_text(f'[briefing]\nmode = "abstractive"\nendpoint = "{model.url}"\n')
+    options = pipeline._briefing(load_settings(config))
+    model.answer("The Kestrin Dam failed before dawn on Tuesday, flooding Lowgate.")
+
+    _, _, briefing = stages.brief_storyline(
+        stages.BriefingTask("s-1", articles, {}, frozenset(), **options)
+    )
+
+    assert briefing["mode"] == "abstractive"
+    (sentence,) = briefing["sentences"]
+    assert sentence["text"] == "The Kestrin Dam failed before dawn on Tuesday, flooding Lowgate."
+    assert sentence["citations"] == ["a1", "a2"]
