@@ -292,3 +292,32 @@ def test_claims_very_large_story_is_capped_to_its_leads(monkeypatch):
     found = claims_module.find_claims(arts, story_id="s")
     used = sum(max(1, len(c.statements)) for c in found)
     assert 0 < used <= 30
+
+
+def test_claims_do_not_depend_on_the_hash_seed_of_the_process():
+    # Dask and process-pool workers start with their own PYTHONHASHSEED: same input, same claims.
+    import os  # noqa: PLC0415
+    import subprocess  # noqa: PLC0415
+    import sys  # noqa: PLC0415
+
+    script = (
+        "import json, tests.test_claims as t\n"
+        "from storyline.claims import find_claims, find_conflicts\n"
+        "arts = [t.A, t.B, t.C]\n"
+        "claims = find_claims(arts, story_id='s')\n"
+        "out = [(c.id, c.article_ids, c.kind) for c in claims]\n"
+        "out += [(c.id, c.values) for c in find_conflicts(claims, arts, story_id='s')]\n"
+        "print(json.dumps(out))\n"
+    )
+    outputs = {
+        subprocess.run(
+            [sys.executable, "-c", script],
+            capture_output=True,
+            text=True,
+            check=True,
+            env={**os.environ, "PYTHONHASHSEED": seed},
+        ).stdout
+        for seed in ("1", "2", "3")
+    }
+    assert len(outputs) == 1
+    assert json.loads(outputs.pop())
