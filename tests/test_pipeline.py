@@ -211,3 +211,18 @@ def test_pipeline_run_reads_articles_in_bounded_chunks(tmp_path, monkeypatch):
     assert [ids for ids in asked if len(ids) > 5 and ids not in storylines] == []
     assert report["dates"].startswith(f"{total} articles dated")
     assert len(clustered) == total  # clustered in batches of 5, every article has a storyline
+
+
+def test_pipeline_example_death_toll_conflict_is_the_one_truth_gives(example):
+    files = _by_file(example)
+    rows = [r for r in example.store.rows("conflicts") if r["subject"] == "killed"]
+    assert len(rows) == 1
+    values = {v["value"]: set(v["article_ids"]) for v in rows[0]["values"]}
+    # examples/TRUTH.md: 14 in a2 and its syndicated copy; 12 in a3 and a4.
+    assert values == {
+        "14": {files["a2_vdw_death_toll.html"].id, "orvel-herald-2026-03-11-kestrin-toll"},
+        "12": {
+            files["a3_northern_ledger_marrow_visit.txt"].id,
+            files["a4_continental_review_warnings.html"].id,
+        },
+    }
