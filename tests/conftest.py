@@ -10,7 +10,10 @@ from urllib.parse import quote
 
 import pytest
 
+from storyline import api
+from storyline.config import Settings, load_settings
 from storyline.store import Store
+from tests.data.fetch.server import FetchServer
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -109,3 +112,35 @@ def seed_rows() -> list[tuple[str, str, str, str]]:
         title, _, body = (folder / meta["file"]).read_text(encoding="utf-8").partition("\n")
         rows.append((meta["id"], title.strip(), body.strip("\n"), meta["published"]))
     return rows
+
+
+# Fetch tests: a local HTTP server over tests/data/fetch, never the internet.
+FETCH_DATA = REPO / "tests" / "data" / "fetch"
+
+
+def settings_for(tmp_path: Path, **fetch: object) -> Settings:
+    """Return settings for fetching from 127.0.0.1: no politeness, short timeouts."""
+    values = {
+        "allow_private": True,
+        "archive_dir": str(tmp_path / "warc"),
+        "delay": 0.0,
+        "timeout": 1.0,
+        "retries": 0,
+        "backoff": 0.0,
+        "max_bytes": 1_000_000,
+        "politeness": False,
+    }
+    values.update(fetch)
+    return load_settings(overrides={"fetch": values})
+
+
+@pytest.fixture
+def fetch_server() -> Iterator[FetchServer]:
+    with FetchServer(FETCH_DATA) as running:
+        yield running
+
+
+@pytest.fixture
+def fetch_workspace(tmp_path: Path) -> Iterator[api.Workspace]:
+    with api.open(tmp_path / "s.db", settings=settings_for(tmp_path)) as ws:
+        yield ws

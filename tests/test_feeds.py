@@ -10,19 +10,11 @@ from storyline.cli import app
 from storyline.errors import InputError, UsageError
 from storyline.fetch import discover_feeds, parse_feed, parse_sitemap
 from storyline.fetch.watch import parse_listing
-from tests.conftest import REPO
-from tests.data.fetch.server import FetchServer
-from tests.test_fetch import settings_for
+from tests.conftest import REPO, settings_for
 
 DATA = REPO / "tests" / "data" / "fetch"
 BASE = "http://tessel.example/"
 runner = CliRunner()
-
-
-@pytest.fixture
-def server():
-    with FetchServer(DATA) as running:
-        yield running
 
 
 def test_feeds_rss_entries_carry_date_author_and_outlet():
@@ -131,31 +123,31 @@ def test_feeds_sitemap_entity_expansion_is_not_a_bomb():
     assert info.value.code == "S115"
 
 
-def test_feeds_add_discovers_a_sites_feeds(server, tmp_path):
+def test_feeds_add_discovers_a_sites_feeds(fetch_server, tmp_path):
     with api.open(tmp_path / "s.db", settings=settings_for(tmp_path)) as ws:
-        added = ws.add_feeds(server.url("/"))
-        again = ws.add_feeds(server.url("/feed.xml"))
-        sitemap = ws.add_feeds(server.url("/sitemap-index.xml"))
+        added = ws.add_feeds(fetch_server.url("/"))
+        again = ws.add_feeds(fetch_server.url("/feed.xml"))
+        sitemap = ws.add_feeds(fetch_server.url("/sitemap-index.xml"))
         rows = ws.feeds()
     assert added == [
-        (server.url("/feed.xml"), "feed", True),
-        (server.url("/atom.xml"), "feed", True),
+        (fetch_server.url("/feed.xml"), "feed", True),
+        (fetch_server.url("/atom.xml"), "feed", True),
     ]
-    assert again == [(server.url("/feed.xml"), "feed", False)]
-    assert sitemap == [(server.url("/sitemap-index.xml"), "sitemap", True)]
+    assert again == [(fetch_server.url("/feed.xml"), "feed", False)]
+    assert sitemap == [(fetch_server.url("/sitemap-index.xml"), "sitemap", True)]
     assert [(r.url, r.kind, r.site) for r in rows] == [
-        (server.url("/feed.xml"), "feed", server.url("/")),
-        (server.url("/atom.xml"), "feed", server.url("/")),
-        (server.url("/sitemap-index.xml"), "sitemap", None),
+        (fetch_server.url("/feed.xml"), "feed", fetch_server.url("/")),
+        (fetch_server.url("/atom.xml"), "feed", fetch_server.url("/")),
+        (fetch_server.url("/sitemap-index.xml"), "sitemap", None),
     ]
 
 
-def test_feeds_add_page_without_feeds_is_a_usage_error(server, tmp_path):
+def test_feeds_add_page_without_feeds_is_a_usage_error(fetch_server, tmp_path):
     with api.open(tmp_path / "s.db", settings=settings_for(tmp_path)) as ws:
         with pytest.raises(UsageError, match="no RSS/Atom feed or sitemap"):
-            ws.add_feeds(server.url("/ferry-aground.html"))
+            ws.add_feeds(fetch_server.url("/ferry-aground.html"))
         with pytest.raises(UsageError, match="S112"):
-            ws.add_feeds(server.url("/status/404"))
+            ws.add_feeds(fetch_server.url("/status/404"))
         assert ws.feeds() == []
 
 
@@ -167,21 +159,21 @@ def test_feeds_parse_listing_goes_by_content():
     assert len(parse_listing(Fake(), "feed").entries) == 2
 
 
-def test_feeds_cli_add_list_remove(server, tmp_path):
+def test_feeds_cli_add_list_remove(fetch_server, tmp_path):
     config = tmp_path / "fetch.toml"
     config.write_text(f'[fetch]\nallow_private = true\narchive_dir = "{tmp_path / "w"}"\n')
     db = str(tmp_path / "s.db")
     added = runner.invoke(
-        app, ["feeds", "add", server.url("/"), "--db", db, "--config", str(config)]
+        app, ["feeds", "add", fetch_server.url("/"), "--db", db, "--config", str(config)]
     )
     assert added.exit_code == 0, added.output
-    assert f"added: {server.url('/feed.xml')} (feed)" in added.output
+    assert f"added: {fetch_server.url('/feed.xml')} (feed)" in added.output
     listed = runner.invoke(app, ["feeds", "list", "--db", db])
     assert listed.exit_code == 0
     assert "never polled" in listed.output
-    removed = runner.invoke(app, ["feeds", "remove", server.url("/atom.xml"), "--db", db])
+    removed = runner.invoke(app, ["feeds", "remove", fetch_server.url("/atom.xml"), "--db", db])
     assert removed.exit_code == 0
     with api.open(db) as ws:
-        assert [f.url for f in ws.feeds()] == [server.url("/feed.xml")]
-    missing = runner.invoke(app, ["feeds", "remove", server.url("/atom.xml"), "--db", db])
+        assert [f.url for f in ws.feeds()] == [fetch_server.url("/feed.xml")]
+    missing = runner.invoke(app, ["feeds", "remove", fetch_server.url("/atom.xml"), "--db", db])
     assert missing.exit_code != 0

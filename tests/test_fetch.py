@@ -9,66 +9,41 @@ from typer.testing import CliRunner
 
 from storyline import api
 from storyline.cli import EXIT_REJECTED, app
-from storyline.config import load_settings
 from storyline.errors import InputError
 from storyline.fetch import Archive, Fetcher, FetchRequest, check_url
 from storyline.fetch.client import interleave_hosts
 from storyline.fetch.safety import is_public
 from storyline.ingest import read_paths
 from storyline.store.feeds import fetch_states
-from tests.conftest import REPO
-from tests.data.fetch.server import FetchServer
+from tests.conftest import REPO, settings_for
 
 DATA = REPO / "tests" / "data" / "fetch"
 runner = CliRunner()
 
 
-def settings_for(tmp_path, **fetch):
-    values = {
-        "allow_private": True,
-        "archive_dir": str(tmp_path / "warc"),
-        "delay": 0.0,
-        "timeout": 1.0,
-        "retries": 0,
-        "backoff": 0.0,
-        "max_bytes": 1_000_000,
-        "politeness": False,
-    }
-    values.update(fetch)
-    return load_settings(overrides={"fetch": values})
-
-
-@pytest.fixture
-def server():
-    with FetchServer(DATA) as running:
-        yield running
-
-
-@pytest.fixture
-def workspace(tmp_path):
-    with api.open(tmp_path / "s.db", settings=settings_for(tmp_path)) as ws:
-        yield ws
-
-
-def test_fetch_pages_become_articles_with_page_metadata(server, workspace):
-    summary = workspace.fetch(
-        [server.url("/ferry-aground.html"), server.url("/ferry-inquiry.html")]
+def test_fetch_pages_become_articles_with_page_metadata(fetch_server, fetch_workspace):
+    summary = fetch_workspace.fetch(
+        [fetch_server.url("/ferry-aground.html"), fetch_server.url("/ferry-inquiry.html")]
     )
     assert (summary.stored, summary.rejected) == (2, ())
-    by_title = {a.title: a for a in workspace.articles()}
+    by_title = {a.title: a for a in fetch_workspace.articles()}
     aground = by_title["Ferry Aldermoor runs aground off Tessel Point"]
     assert aground.source == "Tessel Gazette"
     assert aground.published == "2026-05-04"
-    assert aground.url == server.url("/ferry-aground.html")
-    assert aground.locator == server.url("/ferry-aground.html")
+    assert aground.url == fetch_server.url("/ferry-aground.html")
+    assert aground.locator == fetch_server.url("/ferry-aground.html")
     assert aground.meta["author"] == "Mira Castell"
     assert "212 people on board" in aground.text
     assert by_title["Inquiry opened after ferry grounding near Tessel"].source == "Northwater Post"
 
 
-def test_fetch_every_response_is_archived_as_warc_and_reads_back(server, workspace, tmp_path):
-    workspace.fetch([server.url("/ferry-aground.html"), server.url("/undated.html")])
-    stored = {a.title: a for a in workspace.articles()}
+def test_fetch_every_response_is_archived_as_warc_and_reads_back(
+    fetch_server, fetch_workspace, tmp_path
+):
+    fetch_workspace.fetch(
+        [fetch_server.url("/ferry-aground.html"), fetch_server.url("/undated.html")]
+    )
+    stored = {a.title: a for a in fetch_workspace.articles()}
     warcs = list((tmp_path / "warc").glob("*.warc.gz"))
     assert len(warcs) == 1
     assert all(a.meta["warc"].startswith(str(warcs[0]) + "@") for a in stored.values())
@@ -76,27 +51,27 @@ def test_fetch_every_response_is_archived_as_warc_and_reads_back(server, workspa
     again = [a for a in read_paths([warcs[0]]) if not hasattr(a, "code")]
     assert {a.title for a in again} == set(stored)
     for article in again:
-        assert article.text == workspace.store.raw_text(stored[article.title].id)
+        assert article.text == fetch_workspace.store.raw_text(stored[article.title].id)
 
 
-def test_fetch_page_scripts_are_never_run(server, workspace):
-    workspace.fetch([server.url("/ferry-aground.html")])
-    assert server.behaviour.hits("/tracker") == []
-    (article,) = workspace.articles()
+def test_fetch_page_scripts_are_never_run(fetch_server, fetch_workspace):
+    fetch_workspace.fetch([fetch_server.url("/ferry-aground.html")])
+    assert fetch_server.behaviour.hits("/tracker") == []
+    (article,) = fetch_workspace.articles()
     assert "document.title" not in article.text
 
 
-def test_fetch_conditional_request_gets_304_and_counts_unchanged(server, workspace):
-    url = server.url("/ferry-aground.html")
-    first = workspace.fetch([url])
-    second = workspace.fetch([url])
+def test_fetch_conditional_request_gets_304_and_counts_unchanged(fetch_server, fetch_workspace):
+    url = fetch_server.url("/ferry-aground.html")
+    first = fetch_workspace.fetch([url])
+    second = fetch_workspace.fetch([url])
     assert (first.stored, second.stored, second.unchanged) == (1, 0, 1)
-    hits = server.behaviour.hits("/ferry-aground.html")
+    hits = fetch_server.behaviour.hits("/ferry-aground.html")
     assert [h.status for h in hits] == [200, 304]
     assert hits[0].headers.get("If-None-Match") is None
-    assert hits[1].headers["If-None-Match"] == fetch_states(workspace.store, [url])[url].etag
+    assert hits[1].headers["If-None-Match"] == fetch_states(fetch_workspace.store, [url])[url].etag
     assert hits[1].headers["If-Modified-Since"] == "Mon, 04 May 2026 10:00:00 GMT"
-    assert len(workspace.articles()) == 1
+    assert len(fetch_workspace.articles()) == 1
 
 
 @pytest.mark.parametrize(
@@ -112,73 +87,75 @@ def test_fetch_conditional_request_gets_304_and_counts_unchanged(server, workspa
         ("/slow", "S112", "timed out"),
     ],
 )
-def test_fetch_bad_response_is_rejected_with_its_code(server, workspace, path, code, words):
-    server.behaviour.slow_seconds = 3.0
-    good = server.url("/ferry-aground.html")
-    summary = workspace.fetch([good, server.url(path)])
+def test_fetch_bad_response_is_rejected_with_its_code(
+    fetch_server, fetch_workspace, path, code, words
+):
+    fetch_server.behaviour.slow_seconds = 3.0
+    good = fetch_server.url("/ferry-aground.html")
+    summary = fetch_workspace.fetch([good, fetch_server.url(path)])
     assert summary.stored == 1
     (rejected,) = summary.rejected
-    assert (rejected.locator, rejected.code) == (server.url(path), code)
+    assert (rejected.locator, rejected.code) == (fetch_server.url(path), code)
     assert words in rejected.reason
-    assert [r.code for r in workspace.store.rejected()] == [code]
+    assert [r.code for r in fetch_workspace.store.rejected()] == [code]
 
 
-def test_fetch_bad_run_keeps_what_was_stored(server, workspace):
-    workspace.fetch([server.url("/ferry-aground.html")])
-    summary = workspace.fetch([server.url("/status/500"), server.url("/loop/b")])
+def test_fetch_bad_run_keeps_what_was_stored(fetch_server, fetch_workspace):
+    fetch_workspace.fetch([fetch_server.url("/ferry-aground.html")])
+    summary = fetch_workspace.fetch([fetch_server.url("/status/500"), fetch_server.url("/loop/b")])
     assert summary.stored == 0
-    assert [a.title for a in workspace.articles()] == [
+    assert [a.title for a in fetch_workspace.articles()] == [
         "Ferry Aldermoor runs aground off Tessel Point"
     ]
 
 
-def test_fetch_slow_drip_is_cut_at_the_overall_deadline(server, tmp_path):
+def test_fetch_slow_drip_is_cut_at_the_overall_deadline(fetch_server, tmp_path):
     settings = settings_for(tmp_path, timeout=0.5)
     with api.open(tmp_path / "d.db", settings=settings) as ws:
-        summary = ws.fetch([server.url("/drip")])
+        summary = ws.fetch([fetch_server.url("/drip")])
     (rejected,) = summary.rejected
     assert rejected.code == "S112"
     assert "took over 2.0s" in rejected.reason
 
 
-def test_fetch_retries_with_backoff_then_succeeds(server, tmp_path):
-    server.behaviour.flaky_failures = 2
+def test_fetch_retries_with_backoff_then_succeeds(fetch_server, tmp_path):
+    fetch_server.behaviour.flaky_failures = 2
     with api.open(tmp_path / "r.db", settings=settings_for(tmp_path, retries=2)) as ws:
-        summary = ws.fetch([server.url("/flaky")])
+        summary = ws.fetch([fetch_server.url("/flaky")])
     assert summary.stored == 1
-    assert [h.status for h in server.behaviour.hits("/flaky")] == [503, 503, 200]
+    assert [h.status for h in fetch_server.behaviour.hits("/flaky")] == [503, 503, 200]
 
 
-def test_fetch_retries_are_bounded(server, tmp_path):
-    server.behaviour.flaky_failures = 10
+def test_fetch_retries_are_bounded(fetch_server, tmp_path):
+    fetch_server.behaviour.flaky_failures = 10
     with api.open(tmp_path / "r.db", settings=settings_for(tmp_path, retries=1)) as ws:
-        summary = ws.fetch([server.url("/flaky")])
+        summary = ws.fetch([fetch_server.url("/flaky")])
     assert [r.code for r in summary.rejected] == ["S112"]
-    assert len(server.behaviour.hits("/flaky")) == 2
+    assert len(fetch_server.behaviour.hits("/flaky")) == 2
 
 
-def test_fetch_redirect_is_followed_to_the_final_url(server, workspace):
-    summary = workspace.fetch([server.url("/redirect")])
+def test_fetch_redirect_is_followed_to_the_final_url(fetch_server, fetch_workspace):
+    summary = fetch_workspace.fetch([fetch_server.url("/redirect")])
     assert summary.stored == 1
-    (article,) = workspace.articles()
-    assert article.locator == server.url("/redirect")
-    assert article.url == server.url("/ferry-aground.html")
+    (article,) = fetch_workspace.articles()
+    assert article.locator == fetch_server.url("/redirect")
+    assert article.url == fetch_server.url("/ferry-aground.html")
 
 
-def test_fetch_too_many_redirects_is_rejected(server, tmp_path):
+def test_fetch_too_many_redirects_is_rejected(fetch_server, tmp_path):
     with api.open(tmp_path / "m.db", settings=settings_for(tmp_path, max_redirects=0)) as ws:
-        summary = ws.fetch([server.url("/redirect")])
+        summary = ws.fetch([fetch_server.url("/redirect")])
     assert [r.code for r in summary.rejected] == ["S112"]
     assert "more than 0 redirects" in summary.rejected[0].reason
 
 
-def test_fetch_ssrf_private_addresses_refused_without_allow_private(server, tmp_path):
+def test_fetch_ssrf_private_addresses_refused_without_allow_private(fetch_server, tmp_path):
     settings = settings_for(tmp_path, allow_private=False)
     with api.open(tmp_path / "p.db", settings=settings) as ws:
-        summary = ws.fetch([server.url("/ferry-aground.html"), "http://localhost:9/x"])
+        summary = ws.fetch([fetch_server.url("/ferry-aground.html"), "http://localhost:9/x"])
     assert [r.code for r in summary.rejected] == ["S113", "S113"]
     assert "non-public address 127.0.0.1" in summary.rejected[0].reason
-    assert server.behaviour.log == []  # refused before any connection
+    assert fetch_server.behaviour.log == []  # refused before any connection
 
 
 @pytest.mark.parametrize(
@@ -208,7 +185,7 @@ def test_fetch_safety_public_literal_addresses_pass():
     assert not is_public(ipaddress.ip_address("fd00::1"))
 
 
-def test_fetch_redirect_to_a_private_address_is_refused(server, tmp_path):
+def test_fetch_redirect_to_a_private_address_is_refused(fetch_server, tmp_path):
     fetch = settings_for(tmp_path).fetch
     with Fetcher(fetch, archive=Archive(tmp_path / "w")) as fetcher:
         # allowed for the first hop only: a checker that refuses every later one
@@ -226,63 +203,67 @@ def test_fetch_redirect_to_a_private_address_is_refused(server, tmp_path):
         client_module.check_url = refuse_after_first
         try:
             with pytest.raises(InputError) as info:
-                fetcher.fetch(server.url("/redirect"))
+                fetcher.fetch(fetch_server.url("/redirect"))
         finally:
             client_module.check_url = original
     assert info.value.code == "S113"
-    assert checked == [server.url("/redirect"), server.url("/ferry-aground.html")]
-    assert server.behaviour.hits("/ferry-aground.html") == []
+    assert checked == [fetch_server.url("/redirect"), fetch_server.url("/ferry-aground.html")]
+    assert fetch_server.behaviour.hits("/ferry-aground.html") == []
 
 
-def test_fetch_robots_txt_disallowed_path_is_refused(server, tmp_path):
+def test_fetch_robots_txt_disallowed_path_is_refused(fetch_server, tmp_path):
     settings = settings_for(tmp_path, politeness=True)
     with api.open(tmp_path / "b.db", settings=settings) as ws:
-        summary = ws.fetch([server.url("/private/page.html"), server.url("/undated.html")])
+        summary = ws.fetch(
+            [fetch_server.url("/private/page.html"), fetch_server.url("/undated.html")]
+        )
     assert summary.stored == 1
     assert [(r.code, "robots.txt" in r.reason) for r in summary.rejected] == [("S113", True)]
-    assert server.behaviour.hits("/private/page.html") == []
-    assert len(server.behaviour.hits("/robots.txt")) == 1
+    assert fetch_server.behaviour.hits("/private/page.html") == []
+    assert len(fetch_server.behaviour.hits("/robots.txt")) == 1
 
 
-def test_fetch_politeness_one_connection_and_a_delay_per_host(server, tmp_path):
+def test_fetch_politeness_one_connection_and_a_delay_per_host(fetch_server, tmp_path):
     settings = settings_for(tmp_path, politeness=True, delay=0.2, concurrency=4)
     paths = ["/ferry-aground.html", "/ferry-inquiry.html", "/ferry-refloated.html", "/undated.html"]
     with api.open(tmp_path / "p.db", settings=settings) as ws:
-        summary = ws.fetch([server.url(p) for p in paths])
+        summary = ws.fetch([fetch_server.url(p) for p in paths])
     assert summary.stored == 4
-    hits = sorted(server.behaviour.log, key=lambda h: h.start)
+    hits = sorted(fetch_server.behaviour.log, key=lambda h: h.start)
     assert next(h.path for h in hits) == "/robots.txt"
     for before, after in itertools.pairwise(hits):
         # never two requests at once, and the delay between the end of one and the next
         assert after.start - before.end >= 0.19, (before.path, after.path)
 
 
-def test_fetch_without_politeness_runs_requests_concurrently(server, tmp_path):
-    server.behaviour.slow_seconds = 0.5
+def test_fetch_without_politeness_runs_requests_concurrently(fetch_server, tmp_path):
+    fetch_server.behaviour.slow_seconds = 0.5
     settings = settings_for(tmp_path, concurrency=4, timeout=3.0)
     with api.open(tmp_path / "c.db", settings=settings) as ws:
-        ws.fetch([server.url("/slow")] * 1 + [server.url(f"/slow?{n}") for n in range(3)])
-    hits = server.behaviour.hits("/slow")
+        ws.fetch(
+            [fetch_server.url("/slow")] * 1 + [fetch_server.url(f"/slow?{n}") for n in range(3)]
+        )
+    hits = fetch_server.behaviour.hits("/slow")
     assert len(hits) == 4
     # every request had started before the first one was answered
     assert max(h.start for h in hits) < min(h.end for h in hits)
 
 
-def test_fetch_cli_ingest_urls_and_url_list(server, tmp_path):
+def test_fetch_cli_ingest_urls_and_url_list(fetch_server, tmp_path):
     config = tmp_path / "fetch.toml"
     config.write_text(
         f'[fetch]\nallow_private = true\npoliteness = false\nretries = 0\ntimeout = 1.0\narchive_dir = "{tmp_path / "w"}"\n'
     )
     listing = tmp_path / "urls.txt"
     listing.write_text(
-        f"# outlets\n{server.url('/ferry-inquiry.html')}\n\n{server.url('/status/404')}\n"
+        f"# outlets\n{fetch_server.url('/ferry-inquiry.html')}\n\n{fetch_server.url('/status/404')}\n"
     )
     db = str(tmp_path / "s.db")
     result = runner.invoke(
         app,
         [
             "ingest",
-            server.url("/ferry-aground.html"),
+            fetch_server.url("/ferry-aground.html"),
             "--urls",
             str(listing),
             "--db",
@@ -297,33 +278,37 @@ def test_fetch_cli_ingest_urls_and_url_list(server, tmp_path):
         assert sorted(a.source for a in ws.articles()) == ["Northwater Post", "Tessel Gazette"]
 
 
-def test_fetch_cli_refuses_loopback_by_default(server, tmp_path):
+def test_fetch_cli_refuses_loopback_by_default(fetch_server, tmp_path):
     db = str(tmp_path / "s.db")
-    result = runner.invoke(app, ["ingest", server.url("/ferry-aground.html"), "--db", db])
+    result = runner.invoke(app, ["ingest", fetch_server.url("/ferry-aground.html"), "--db", db])
     assert result.exit_code == EXIT_REJECTED
     assert "S113" in result.output
-    assert server.behaviour.log == []
+    assert fetch_server.behaviour.log == []
 
 
 def test_fetch_connection_guard_refuses_private_address_at_connect_time(
-    server, tmp_path, monkeypatch
+    fetch_server, tmp_path, monkeypatch
 ):
     # the name check is fooled (as by DNS rebinding): the socket must still not be opened
     monkeypatch.setattr("storyline.fetch.client.check_url", lambda url, *, allow_private: "x")
     settings = settings_for(tmp_path, allow_private=False, retries=2)
     with api.open(tmp_path / "g.db", settings=settings) as ws:
-        summary = ws.fetch([server.url("/ferry-aground.html")])
+        summary = ws.fetch([fetch_server.url("/ferry-aground.html")])
     assert [r.code for r in summary.rejected] == ["S113"]
     assert "non-public address 127.0.0.1" in summary.rejected[0].reason
-    assert server.behaviour.log == []
+    assert fetch_server.behaviour.log == []
 
 
-def test_fetch_bulk_batch_goes_through_a_child_process_in_order(server, workspace, tmp_path):
+def test_fetch_bulk_batch_goes_through_a_child_process_in_order(
+    fetch_server, fetch_workspace, tmp_path
+):
     # 70 requests, politeness off: fetched by a forked child, answered in request order
-    good = [server.url(f"/ferry-aground.html?copy={n}") for n in range(60)]
-    bad = [server.url(f"/status/404?n={n}") for n in range(5)] + [server.url("/binary")] * 1
-    urls = [server.url("/ferry-inquiry.html"), *good, *bad, server.url("/undated.html")]
-    summary = workspace.fetch(urls)
+    good = [fetch_server.url(f"/ferry-aground.html?copy={n}") for n in range(60)]
+    bad = [fetch_server.url(f"/status/404?n={n}") for n in range(5)] + [
+        fetch_server.url("/binary")
+    ] * 1
+    urls = [fetch_server.url("/ferry-inquiry.html"), *good, *bad, fetch_server.url("/undated.html")]
+    summary = fetch_workspace.fetch(urls)
     assert summary.stored == 3  # the 60 copies are one article
     assert summary.unchanged == 59
     assert [(r.locator, r.code) for r in summary.rejected] == [
@@ -333,8 +318,8 @@ def test_fetch_bulk_batch_goes_through_a_child_process_in_order(server, workspac
     warcs = list((tmp_path / "warc").glob("*.warc.gz"))
     assert len(warcs) == 1
     assert not warcs[0].name.endswith(f"-{os.getpid()}.warc.gz")  # written by the child
-    assert {a.meta["warc"].split("@")[0] for a in workspace.articles()} == {str(warcs[0])}
-    states = fetch_states(workspace.store, urls)
+    assert {a.meta["warc"].split("@")[0] for a in fetch_workspace.articles()} == {str(warcs[0])}
+    states = fetch_states(fetch_workspace.store, urls)
     assert states[bad[0]].error == "S112: HTTP 404 Not Found"
     assert states[good[0]].ok
 

@@ -11,9 +11,7 @@ from storyline.errors import UsageError
 from storyline.fetch import diff, parse_interval, poll
 from storyline.fetch.watch import Snapshot
 from storyline.store import feeds as feed_store
-from tests.conftest import REPO
-from tests.data.fetch.server import FetchServer
-from tests.test_fetch import settings_for
+from tests.conftest import REPO, settings_for
 
 DATA = REPO / "tests" / "data" / "fetch"
 runner = CliRunner()
@@ -25,20 +23,8 @@ ARTICLE_PATHS = {
 }
 
 
-@pytest.fixture
-def server():
-    with FetchServer(DATA) as running:
-        yield running
-
-
-@pytest.fixture
-def workspace(tmp_path):
-    with api.open(tmp_path / "s.db", settings=settings_for(tmp_path)) as ws:
-        yield ws
-
-
-def _article_hits(server):
-    return [h.path for h in server.behaviour.log if h.path in ARTICLE_PATHS]
+def _article_hits(fetch_server):
+    return [h.path for h in fetch_server.behaviour.log if h.path in ARTICLE_PATHS]
 
 
 def _poll(ws):
@@ -54,114 +40,129 @@ def _dead_url():
     return f"http://127.0.0.1:{port}/feed.xml"
 
 
-def test_watch_first_cycle_ingests_items_with_feed_metadata(server, workspace):
-    workspace.add_feeds(server.url("/feed.xml"))
-    report = _poll(workspace)
+def test_watch_first_cycle_ingests_items_with_feed_metadata(fetch_server, fetch_workspace):
+    fetch_workspace.add_feeds(fetch_server.url("/feed.xml"))
+    report = _poll(fetch_workspace)
     assert (report.feeds, report.new_items, report.summary.stored) == (1, 2, 2)
-    by_title = {a.title: a for a in workspace.articles()}
+    by_title = {a.title: a for a in fetch_workspace.articles()}
     festival = by_title["Harbour festival moves to June"]
     # the page has no date (only a copyright year): the feed's pubDate is the publication date
     assert (festival.published, festival.published_source) == ("2026-05-01", "metadata")
     assert festival.meta["author"] == "News Desk"
-    assert festival.meta["feed"] == server.url("/feed.xml")
+    assert festival.meta["feed"] == fetch_server.url("/feed.xml")
     # the page's own metadata is kept where it has some
     assert (
         by_title["Ferry Aldermoor runs aground off Tessel Point"].meta["author"] == "Mira Castell"
     )
-    (row,) = workspace.feeds()
+    (row,) = fetch_workspace.feeds()
     assert (row.title, row.status) == ("Tessel Gazette", "ok")
 
 
-def test_watch_unchanged_feed_costs_one_conditional_request(server, workspace):
-    workspace.add_feeds(server.url("/feed.xml"))
-    _poll(workspace)
-    before = len(server.behaviour.log)
-    report = _poll(workspace)
-    later = server.behaviour.log[before:]
+def test_watch_unchanged_feed_costs_one_conditional_request(fetch_server, fetch_workspace):
+    fetch_workspace.add_feeds(fetch_server.url("/feed.xml"))
+    _poll(fetch_workspace)
+    before = len(fetch_server.behaviour.log)
+    report = _poll(fetch_workspace)
+    later = fetch_server.behaviour.log[before:]
     assert [(h.path, h.status) for h in later] == [("/feed.xml", 304)]
     assert "If-None-Match" in later[0].headers
     assert (report.not_modified, report.new_items, report.summary.stored) == (1, 0, 0)
     assert report.lines()[1] == "  no changes"
 
 
-def test_watch_picks_up_only_the_items_a_feed_adds(server, workspace):
-    workspace.add_feeds(server.url("/feed.xml"))
-    _poll(workspace)
-    assert sorted(_article_hits(server)) == ["/ferry-aground.html", "/undated.html"]
-    server.behaviour.aliases["/feed.xml"] = "/feed-later.xml"
-    before = len(server.behaviour.log)
-    report = _poll(workspace)
-    assert [h.path for h in server.behaviour.log[before:]] == ["/feed.xml", "/ferry-refloated.html"]
+def test_watch_picks_up_only_the_items_a_feed_adds(fetch_server, fetch_workspace):
+    fetch_workspace.add_feeds(fetch_server.url("/feed.xml"))
+    _poll(fetch_workspace)
+    assert sorted(_article_hits(fetch_server)) == ["/ferry-aground.html", "/undated.html"]
+    fetch_server.behaviour.aliases["/feed.xml"] = "/feed-later.xml"
+    before = len(fetch_server.behaviour.log)
+    report = _poll(fetch_workspace)
+    assert [h.path for h in fetch_server.behaviour.log[before:]] == [
+        "/feed.xml",
+        "/ferry-refloated.html",
+    ]
     assert (report.new_items, report.summary.stored) == (1, 1)
-    assert len(workspace.articles()) == 3
+    assert len(fetch_workspace.articles()) == 3
 
 
-def test_watch_state_survives_a_restart(server, tmp_path):
+def test_watch_state_survives_a_restart(fetch_server, tmp_path):
     settings = settings_for(tmp_path)
     with api.open(tmp_path / "s.db", settings=settings) as ws:
-        ws.add_feeds(server.url("/feed.xml"))
+        ws.add_feeds(fetch_server.url("/feed.xml"))
         _poll(ws)
-    fetched = len(_article_hits(server))
+    fetched = len(_article_hits(fetch_server))
     with api.open(tmp_path / "s.db", settings=settings) as ws:
         report = _poll(ws)
         assert (report.not_modified, report.new_items) == (1, 0)
         assert len(ws.articles()) == 2
-    assert len(_article_hits(server)) == fetched
+    assert len(_article_hits(fetch_server)) == fetched
 
 
-def test_watch_bad_hosts_and_malformed_feeds_never_stop_the_others(server, workspace):
-    bad = [_dead_url(), server.url("/status/500"), server.url("/malformed.xml")]
+def test_watch_bad_hosts_and_malformed_feeds_never_stop_the_others(fetch_server, fetch_workspace):
+    bad = [_dead_url(), fetch_server.url("/status/500"), fetch_server.url("/malformed.xml")]
     for url in bad:
-        feed_store.add_feed(workspace.store, url, kind="feed")
-    workspace.add_feeds(server.url("/atom.xml"))
-    report = _poll(workspace)
+        feed_store.add_feed(fetch_workspace.store, url, kind="feed")
+    fetch_workspace.add_feeds(fetch_server.url("/atom.xml"))
+    report = _poll(fetch_workspace)
     assert report.summary.stored == 1
     assert [(r.locator, r.code) for r in report.failed_feeds] == [
         (bad[0], "S112"),
         (bad[1], "S112"),
         (bad[2], "S115"),
     ]
-    assert {r.locator: r.code for r in workspace.store.rejected()} == {
+    assert {r.locator: r.code for r in fetch_workspace.store.rejected()} == {
         bad[0]: "S112",
         bad[1]: "S112",
         bad[2]: "S115",
     }
-    status = {f.url: f.status for f in workspace.feeds()}
-    assert status == {bad[0]: "S112", bad[1]: "S112", bad[2]: "S115", server.url("/atom.xml"): "ok"}
+    status = {f.url: f.status for f in fetch_workspace.feeds()}
+    assert status == {
+        bad[0]: "S112",
+        bad[1]: "S112",
+        bad[2]: "S115",
+        fetch_server.url("/atom.xml"): "ok",
+    }
     # the malformed feed is repaired: its Rejected row goes, what was stored stays
-    server.behaviour.aliases["/malformed.xml"] = "/feed.xml"
-    report = _poll(workspace)
+    fetch_server.behaviour.aliases["/malformed.xml"] = "/feed.xml"
+    report = _poll(fetch_workspace)
     assert report.summary.stored == 2
-    assert bad[2] not in {r.locator for r in workspace.store.rejected()}
-    assert len(workspace.articles()) == 3
+    assert bad[2] not in {r.locator for r in fetch_workspace.store.rejected()}
+    assert len(fetch_workspace.articles()) == 3
 
 
-def test_watch_bad_items_are_rejected_and_only_transient_failures_retried(server, workspace):
-    server.behaviour.flaky_failures = 1
-    workspace.add_feeds(server.url("/feed-bad-items.xml"))
-    first = _poll(workspace)
+def test_watch_bad_items_are_rejected_and_only_transient_failures_retried(
+    fetch_server, fetch_workspace
+):
+    fetch_server.behaviour.flaky_failures = 1
+    fetch_workspace.add_feeds(fetch_server.url("/feed-bad-items.xml"))
+    first = _poll(fetch_workspace)
     assert first.summary.stored == 1
     assert sorted((r.locator.rsplit("/", 1)[1], r.code) for r in first.summary.rejected) == [
         ("404", "S112"),
         ("binary", "S114"),
         ("flaky", "S112"),
     ]
-    before = len(server.behaviour.log)
-    second = _poll(workspace)
+    before = len(fetch_server.behaviour.log)
+    second = _poll(fetch_workspace)
     # the feed is unchanged (304) but the 503 is tried again; the 404 and the image are not
-    assert [h.path for h in server.behaviour.log[before:]] == ["/feed-bad-items.xml", "/flaky"]
+    assert [h.path for h in fetch_server.behaviour.log[before:]] == [
+        "/feed-bad-items.xml",
+        "/flaky",
+    ]
     assert second.summary.stored == 1
-    assert {a.title for a in workspace.articles()} == {
+    assert {a.title for a in fetch_workspace.articles()} == {
         "Stranded ferry Aldermoor refloated at high tide",
         "Ferry Aldermoor runs aground off Tessel Point",
     }
 
 
-def test_watch_sitemap_index_is_followed_to_its_news_sitemap(server, workspace):
-    workspace.add_feeds(server.url("/sitemap-index.xml"))
-    report = _poll(workspace)
+def test_watch_sitemap_index_is_followed_to_its_news_sitemap(fetch_server, fetch_workspace):
+    fetch_workspace.add_feeds(fetch_server.url("/sitemap-index.xml"))
+    report = _poll(fetch_workspace)
     assert report.summary.stored == 2
-    festival = next(a for a in workspace.articles() if a.title == "Harbour festival moves to June")
+    festival = next(
+        a for a in fetch_workspace.articles() if a.title == "Harbour festival moves to June"
+    )
     assert festival.published == "2026-05-01"  # news:publication_date
 
 
@@ -208,7 +209,7 @@ def test_watch_diff_names_what_is_new():
     assert diff(after, after) == []
 
 
-def test_watch_cycles_update_stories_and_log_the_changes(server, tmp_path):
+def test_watch_cycles_update_stories_and_log_the_changes(fetch_server, tmp_path):
     config = tmp_path / "fetch.toml"
     config.write_text(
         f'[fetch]\nallow_private = true\npoliteness = false\narchive_dir = "{tmp_path / "w"}"\n'
@@ -216,14 +217,14 @@ def test_watch_cycles_update_stories_and_log_the_changes(server, tmp_path):
     db = str(tmp_path / "s.db")
     for url in ("/feed.xml", "/atom.xml"):
         added = runner.invoke(
-            app, ["feeds", "add", server.url(url), "--db", db, "--config", str(config)]
+            app, ["feeds", "add", fetch_server.url(url), "--db", db, "--config", str(config)]
         )
         assert added.exit_code == 0, added.output
     first = runner.invoke(app, ["watch", "--once", "--db", db, "--config", str(config)])
     assert first.exit_code == 0, first.output
     assert "2 feeds polled, 0 unchanged, 0 failed, 3 new items, 3 articles stored" in first.output
     assert "new_story:" in first.output
-    server.behaviour.aliases["/feed.xml"] = "/feed-later.xml"
+    fetch_server.behaviour.aliases["/feed.xml"] = "/feed-later.xml"
     second = runner.invoke(
         app, ["watch", "--cycles", "2", "--every", "1s", "--db", db, "--config", str(config)]
     )
