@@ -12,6 +12,7 @@ import pytest
 
 from storyline import api
 from storyline.config import Settings, load_settings
+from storyline.models import CleanArticle, content_hash
 from storyline.store import Store
 from tests.data.fetch.server import FetchServer
 
@@ -21,6 +22,22 @@ if TYPE_CHECKING:
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
 EXAMPLES = REPO / "examples" / "corpus"
+
+
+def make_article(
+    aid: str, title: str, text: str, published: str | None = None, **fields: object
+) -> CleanArticle:
+    """Build a CleanArticle by hand (``fields`` sets any other attribute, e.g. ``source``)."""
+    return CleanArticle(
+        id=aid,
+        title=title,
+        text=text,
+        locator=aid,
+        format="txt",
+        content_hash=content_hash(title, text),
+        published=published,
+        **fields,  # type: ignore[arg-type]
+    )
 
 
 def shared_path(*parts: str) -> Path:

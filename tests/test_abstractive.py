@@ -11,6 +11,7 @@ from storyline.briefing import to_json
 from storyline.config import load_settings
 from storyline.errors import ConfigError
 from storyline.models import Briefing, BriefingSentence
+from tests.conftest import make_article
 
 BRIEFING = Briefing(
     story_id="s-1",
@@ -154,17 +155,12 @@ def test_abstractive_mode_needs_an_endpoint(tmp_path):
 
 def test_abstractive_briefing_stage_rewords_through_the_configured_endpoint(model, tmp_path):
     from storyline import pipeline, stages  # noqa: PLC0415 - the stage, as `storyline run` calls it
-    from storyline.models import CleanArticle, content_hash  # noqa: PLC0415
-
-    def article(aid: str, source: str, text: str) -> CleanArticle:
-        return CleanArticle(
-            id=aid, content_hash=content_hash("t", text), title="Dam fails", text=text,
-            source=source, url=None, published="2031-03-11", published_source="metadata",
-            language="en", format="txt", locator=aid,
-        )  # fmt: skip
 
     text = "The Kestrin Dam gave way before dawn on Tuesday, flooding the Lowgate district."
-    articles = (article("a1", "Coast Post", text), article("a2", "Valley Wire", text))
+    articles = tuple(
+        make_article(aid, "Dam fails", text, "2031-03-11", source=source)
+        for aid, source in (("a1", "Coast Post"), ("a2", "Valley Wire"))
+    )
     config = tmp_path / "storyline.toml"
     config.write_text(f'[briefing]\nmode = "abstractive"\nendpoint = "{model.url}"\n')
     options = pipeline._briefing(load_settings(config))

@@ -2,26 +2,17 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import pytest
 
 from storyline.cluster import ClusterState, cluster_articles, content_terms
 from storyline.dedupe import find_duplicates
-from storyline.models import CleanArticle, Story, content_hash
+from tests.conftest import make_article as article
 from tests.conftest import seed_rows
 
-
-def article(aid: str, title: str, text: str, published: str | None = None) -> CleanArticle:
-    """Build a CleanArticle by hand."""
-    return CleanArticle(
-        id=aid,
-        title=title,
-        text=text,
-        locator=aid,
-        format="txt",
-        content_hash=content_hash(title, text),
-        published=published,
-    )
-
+if TYPE_CHECKING:
+    from storyline.models import CleanArticle, Story
 
 STRIKE = [
     article(

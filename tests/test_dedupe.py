@@ -3,24 +3,14 @@
 from __future__ import annotations
 
 import pickle
+from typing import TYPE_CHECKING
 
 from storyline.dedupe import DuplicateIndex, find_duplicates, signature
-from storyline.models import CleanArticle, content_hash
+from tests.conftest import make_article as article
 from tests.conftest import seed_rows
 
-
-def article(aid: str, title: str, text: str, published: str | None = None) -> CleanArticle:
-    """Build a CleanArticle by hand."""
-    return CleanArticle(
-        id=aid,
-        title=title,
-        text=text,
-        locator=aid,
-        format="txt",
-        content_hash=content_hash(title, text),
-        published=published,
-    )
-
+if TYPE_CHECKING:
+    from storyline.models import CleanArticle
 
 BODY = (
     "Workers at the Velmora semiconductor plant in the republic of Ostravia walked out on "
