@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import sys
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -38,6 +39,8 @@ from storyline.render import (
 from storyline.store.dialect import dialect_of, redact
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator
+
     from storyline.models import IngestSummary
 
 EXIT_OK = 0
@@ -104,19 +107,26 @@ def _ingest_with_progress(
         return workspace.ingest(paths, fmt=fmt, published=published, progress=progress)
 
 
-def _ingest_sources(
-    workspace: api.Workspace,
-    sources: tuple[list[Path], list[str]],
+@contextmanager
+def _ingested(
+    db: str,
+    config: Path | None,
+    sources: list[str] | None,
+    *,
+    urls: Path | None,
     fmt: str,
     published: str | None,
-) -> IngestSummary:
-    paths, urls = sources
-    summaries = []
-    if paths:
-        summaries.append(_ingest_with_progress(workspace, paths, fmt, published))
-    if urls:
-        summaries.append(workspace.fetch(urls, published=published))
-    return merge_summaries(summaries)
+) -> Iterator[tuple[api.Workspace, IngestSummary]]:
+    """Open the workspace and ingest the files, folders and URLs given (ingest and run)."""
+    _check_format(fmt)
+    paths, fetched = split_sources(sources or [], urls)
+    with api.open(db, settings=_settings(config)) as workspace:
+        summaries = []
+        if paths:
+            summaries.append(_ingest_with_progress(workspace, paths, fmt, published))
+        if fetched:
+            summaries.append(workspace.fetch(fetched, published=published))
+        yield workspace, merge_summaries(summaries)
 
 
 def _finish(summary: IngestSummary, title: str) -> None:
@@ -136,11 +146,8 @@ def ingest(
     urls: UrlsOption = None,
 ) -> None:
     """Read articles (txt, html, jsonl, csv, warc files, or fetched URLs) and store them."""
-    _check_format(fmt)
-    chosen = split_sources(sources or [], urls)
-    with api.open(db, settings=_settings(config)) as workspace:
-        summary = _ingest_sources(workspace, chosen, fmt, published)
-    _finish(summary, "storyline ingest")
+    with _ingested(db, config, sources, urls=urls, fmt=fmt, published=published) as (_, summary):
+        _finish(summary, "storyline ingest")
 
 
 @app.command()
@@ -161,10 +168,10 @@ def run(
     urls: UrlsOption = None,
 ) -> None:
     """Ingest files, folders or URLs and run every stage over the store."""
-    _check_format(fmt)
-    chosen = split_sources(sources or [], urls)
-    with api.open(db, settings=_settings(config)) as workspace:
-        summary = _ingest_sources(workspace, chosen, fmt, published)
+    with _ingested(db, config, sources, urls=urls, fmt=fmt, published=published) as (
+        workspace,
+        summary,
+    ):
         report = workspace.run(workers=workers, dask=dask)
         storylines = [
             row

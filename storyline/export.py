@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
-from typing import TYPE_CHECKING, Any, Literal, TextIO
+from typing import TYPE_CHECKING, Any, Literal, TextIO, get_args
 
 from storyline.errors import UsageError
 
@@ -14,9 +14,6 @@ if TYPE_CHECKING:
     from storyline.store import Store
 
 What = Literal[
-    "articles", "entities", "quotes", "timexes", "timeline", "stories", "claims", "rejected"
-]
-WHATS: tuple[str, ...] = (
     "articles",
     "entities",
     "quotes",
@@ -25,7 +22,9 @@ WHATS: tuple[str, ...] = (
     "stories",
     "claims",
     "rejected",
-)
+    "changes",
+]
+WHATS: tuple[str, ...] = get_args(What)
 ExportFormat = Literal["jsonl", "csv"]
 
 
@@ -55,6 +54,9 @@ def export_rows(store: Store, what: str) -> Iterator[dict[str, Any]]:
         yield from store.rows("claims", order="story_id, support DESC, id")
     elif what == "stories":
         yield from store.rows("stories", order="level DESC, first_date, id")
+    elif what == "changes":
+        # the watch change log: each cycle's start time, its order in the cycle, what changed
+        yield from store.rows("changes", order="cycle, seq")
     elif what in WHATS:
         raise UsageError(f"nothing to export for {what!r} yet: that stage has not run")
     else:

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import uuid
@@ -12,7 +13,7 @@ import pytest
 
 from storyline import api
 from storyline.config import Settings, load_settings
-from storyline.models import CleanArticle, content_hash
+from storyline.models import CleanArticle, DatedEvent, content_hash
 from storyline.store import Store
 from tests.data.fetch.server import FetchServer
 
@@ -28,15 +29,24 @@ def make_article(
     aid: str, title: str, text: str, published: str | None = None, **fields: object
 ) -> CleanArticle:
     """Build a CleanArticle by hand (``fields`` sets any other attribute, e.g. ``source``)."""
+    values: dict[str, object] = {"locator": aid, "format": "txt", **fields}
     return CleanArticle(
         id=aid,
         title=title,
         text=text,
-        locator=aid,
-        format="txt",
         content_hash=content_hash(title, text),
         published=published,
-        **fields,  # type: ignore[arg-type]
+        **values,  # type: ignore[arg-type]
+    )
+
+
+def edited_copy(source: CleanArticle, published: str) -> CleanArticle:
+    """Return a syndicated copy of an article: a new headline and one sentence added."""
+    return make_article(
+        "edited-copy",
+        "A different headline for the same wire story",
+        source.text + " This sentence was added by the syndicating outlet.",
+        published,
     )
 
 
@@ -129,6 +139,22 @@ def seed_rows() -> list[tuple[str, str, str, str]]:
         title, _, body = (folder / meta["file"]).read_text(encoding="utf-8").partition("\n")
         rows.append((meta["id"], title.strip(), body.strip("\n"), meta["published"]))
     return rows
+
+
+def seed_events() -> list[DatedEvent]:
+    """Return the dated events of the seeds, found as the pipeline finds them (clean text)."""
+    # imported here: most test modules never need the date parser
+    from storyline.clean import clean_text  # noqa: PLC0415
+    from storyline.extract.dates import find_timexes  # noqa: PLC0415
+    from storyline.extract.events import find_events  # noqa: PLC0415
+
+    events: list[DatedEvent] = []
+    for aid, title, body, published_iso in seed_rows():
+        text = clean_text(body, title=title)[0]
+        published = dt.date.fromisoformat(published_iso)
+        timexes = find_timexes(text, anchor=published, article_id=aid)
+        events += find_events(text, article_id=aid, published=published, timexes=timexes)
+    return events
 
 
 # Fetch tests: a local HTTP server over tests/data/fetch, never the internet.

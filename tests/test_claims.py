@@ -9,20 +9,11 @@ from storyline.claims import find_claims, find_conflicts
 from storyline.clean import clean_article
 from storyline.models import CleanArticle, RawArticle, content_hash
 from storyline.statements import find_quantities, split_sentences
-from tests.conftest import shared_path
+from tests.conftest import make_article, shared_path
 
 
 def art(aid, text, *, source=None, published="2031-03-04", title="t"):
-    return CleanArticle(
-        id=aid,
-        title=title,
-        text=text,
-        locator=f"test:{aid}",
-        format="txt",
-        content_hash=content_hash(title, text),
-        source=source,
-        published=published,
-    )
+    return make_article(aid, title, text, published, locator=f"test:{aid}", source=source)
 
 
 # Fictional reports of one event, worded differently by three outlets.

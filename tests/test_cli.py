@@ -74,31 +74,24 @@ def test_cli_export_articles_fields(tmp_path):
         assert key in row
 
 
+def _storyline(*args: str) -> subprocess.CompletedProcess[str]:
+    """Run ``python -m storyline`` in a child process, as a user would."""
+    return subprocess.run(
+        [sys.executable, "-m", "storyline", *args], capture_output=True, text=True, check=False
+    )
+
+
 def test_cli_usage_errors_exit_1(tmp_path):
-    cmd = [sys.executable, "-m", "storyline"]
-    bad_format = subprocess.run(
-        [*cmd, "ingest", str(EXAMPLES), "--db", str(tmp_path / "x.db"), "--format", "pdf"],
-        capture_output=True,
-        text=True,
-        check=False,
+    bad_format = _storyline(
+        "ingest", str(EXAMPLES), "--db", str(tmp_path / "x.db"), "--format", "pdf"
     )
     assert bad_format.returncode == 1
     assert "S003" in bad_format.stderr
-    no_db = subprocess.run(
-        [*cmd, "export", "--what", "articles", "--db", str(tmp_path / "none.db")],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    no_db = _storyline("export", "--what", "articles", "--db", str(tmp_path / "none.db"))
     assert no_db.returncode == 1
-    unknown = subprocess.run(
-        [*cmd, "export", "--what", "nonsense", "--db", str(tmp_path / "x.db")],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    unknown = _storyline("export", "--what", "nonsense", "--db", str(tmp_path / "x.db"))
     assert unknown.returncode == 1
-    assert subprocess.run([*cmd, "frobnicate"], capture_output=True, check=False).returncode == 1
+    assert _storyline("frobnicate").returncode == 1
 
 
 def test_cli_config_show():

@@ -8,8 +8,8 @@ import pytest
 
 from storyline.cluster import ClusterState, cluster_articles, content_terms
 from storyline.dedupe import find_duplicates
+from tests.conftest import edited_copy, seed_rows
 from tests.conftest import make_article as article
-from tests.conftest import seed_rows
 
 if TYPE_CHECKING:
     from storyline.models import CleanArticle, Story
@@ -162,12 +162,7 @@ def test_cluster_seeds_one_storyline_and_the_moscow_event(seeds: list[CleanArtic
 def test_cluster_seed_copy_is_deduplicated_and_follows(seeds: list[CleanArticle]) -> None:
     """An edited seed copy is found by dedupe and lands in the seed's event."""
     source = seeds[4]
-    copy = article(
-        "edited-copy",
-        "A different headline for the same wire story",
-        source.text + " This sentence was added by the syndicating outlet.",
-        "2015-10-22",
-    )
+    copy = edited_copy(source, "2015-10-22")
     duplicates = find_duplicates([*seeds, copy])
     assert duplicates == {"edited-copy": source.id}
     stories, _ = cluster_articles([*seeds, copy], duplicates=duplicates)

@@ -6,8 +6,8 @@ import pickle
 from typing import TYPE_CHECKING
 
 from storyline.dedupe import DuplicateIndex, find_duplicates, signature
+from tests.conftest import edited_copy, seed_rows
 from tests.conftest import make_article as article
-from tests.conftest import seed_rows
 
 if TYPE_CHECKING:
     from storyline.models import CleanArticle
@@ -88,11 +88,6 @@ def test_dedupe_edited_seed_copy_is_marked() -> None:
     """An edited copy of a seed (new headline, one added sentence) points at the seed."""
     seeds = load_seeds()
     source = seeds[0]
-    copy = article(
-        "edited-copy",
-        "A different headline for the same wire story",
-        source.text + " This sentence was added by the syndicating outlet.",
-        "2015-10-24",
-    )
+    copy = edited_copy(source, "2015-10-24")
     found = find_duplicates([*seeds, copy])
     assert found == {"edited-copy": source.id}

@@ -8,12 +8,13 @@ import pytest
 
 from storyline.extract.entities import find_mentions, merge_entities
 from storyline.extract.nlp import load_model
+from storyline.models import Mention
 from tests.conftest import shared_path
 
 if TYPE_CHECKING:
     from spacy.language import Language
 
-    from storyline.models import Entity, Mention
+    from storyline.models import Entity
 
 
 @pytest.fixture(scope="module")
@@ -85,3 +86,29 @@ def test_entities_variants_and_user_aliases(nlp: Language) -> None:
     assert set(mapping.values()) <= {e.id for e in entities}
     again = merge_entities(list(reversed(mentions)), aliases={"Moskva": "Moscow"})
     assert again == (entities, mapping)
+
+
+def test_entities_clusters_with_one_name_get_distinct_ids() -> None:
+    """Two clusters that end with the same type and name still get one id each.
+
+    "United Kingdom" as written and the alias table's "Britain" -> "United Kingdom" (likewise a
+    user alias beside the name it stands for) form two groups of one canonical name: the id,
+    a hash of type and name, must not clash, and each mention keeps its own cluster's entity.
+    """
+    mentions = [
+        Mention("a1", 0, 14, "United Kingdom", "GPE"),
+        Mention("a2", 0, 7, "Britain", "GPE"),
+        Mention("a3", 0, 3, "IBM", "ORG"),
+        Mention("a4", 0, 8, "Big Blue", "ORG"),
+    ]
+    entities, mapping = merge_entities(mentions, aliases={"Big Blue": "IBM"})
+    assert len({e.id for e in entities}) == len(entities)
+    by_id = {e.id: e for e in entities}
+    for m in mentions:
+        entity = by_id[mapping[(m.article_id, m.start, m.end)]]
+        assert m.text in (entity.name, *entity.aliases)
+        assert m.article_id in entity.article_ids
+    assert merge_entities(list(reversed(mentions)), aliases={"Big Blue": "IBM"}) == (
+        entities,
+        mapping,
+    )

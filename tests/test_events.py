@@ -4,11 +4,9 @@ import datetime as dt
 
 import pytest
 
-from storyline.clean import clean_text
-from storyline.extract.dates import find_timexes
 from storyline.extract.events import find_events, find_leads, split_sentences
 from storyline.models import DatedEvent, TimeExpr
-from tests.conftest import seed_rows
+from tests.conftest import seed_events
 
 PUB = dt.date(2015, 10, 21)  # a Wednesday
 
@@ -113,16 +111,6 @@ def test_events_leads_are_undated_first_sentences() -> None:
         ("2015-10-21", "Shops reopened."),
     ]
     assert find_leads(text, article_id="a1", published=None, timexes=tx) == []
-
-
-def seed_events() -> list[DatedEvent]:
-    events: list[DatedEvent] = []
-    for aid, title, body, published_iso in seed_rows():
-        text = clean_text(body, title=title)[0]  # the pipeline dates clean text
-        published = dt.date.fromisoformat(published_iso)
-        timexes = find_timexes(text, anchor=published, article_id=aid)
-        events += find_events(text, article_id=aid, published=published, timexes=timexes)
-    return events
 
 
 @pytest.fixture(scope="module")

@@ -18,6 +18,7 @@ from storyline.clean import clean_article
 from storyline.cli import app
 from storyline.errors import StoreError, UsageError
 from storyline.export import WHATS, export_rows, write_export
+from storyline.fetch.watch import Snapshot, diff, snapshot
 from storyline.models import RawArticle
 from storyline.store import Store, feeds
 from storyline.store.dialect import dialect_of, redact, translate_ddl, translate_query
@@ -169,6 +170,9 @@ def exports(corpus, tmp_path_factory):
         with store_url(backend, folder) as url, storyline.open(url) as workspace:
             workspace.ingest(corpus)
             workspace.run(workers=1)
+            # the change log a watch cycle would write had it found this whole run new
+            found = diff(Snapshot({}, set(), {}, {}), snapshot(workspace.store))
+            feeds.record_changes(workspace.store, "2026-01-01T00:00:00+00:00", found)
             texts = {}
             for what in WHATS:
                 for fmt in ("jsonl", "csv"):

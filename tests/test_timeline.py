@@ -1,15 +1,10 @@
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
 
-from storyline.clean import clean_text
-from storyline.extract.dates import find_timexes
-from storyline.extract.events import find_events
 from storyline.models import DatedEvent
 from storyline.timeline import build_timeline, merge_events, rank_dates
-from tests.conftest import seed_rows
+from tests.conftest import seed_events as find_seed_events
 
 
 def event(article: str, date: str, text: str, published: str | None = None) -> DatedEvent:
@@ -139,13 +134,7 @@ def test_timeline_build_leads_are_candidates_not_references() -> None:
 
 @pytest.fixture(scope="module")
 def seed_events() -> list[DatedEvent]:
-    events: list[DatedEvent] = []
-    for aid, title, body, published_iso in seed_rows():
-        text = clean_text(body, title=title)[0]  # the pipeline dates clean text
-        published = dt.date.fromisoformat(published_iso)
-        timexes = find_timexes(text, anchor=published, article_id=aid)
-        events += find_events(text, article_id=aid, published=published, timexes=timexes)
-    return events
+    return find_seed_events()
 
 
 def test_timeline_seeds_merge_the_start_of_air_strikes(seed_events: list[DatedEvent]) -> None:

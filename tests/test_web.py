@@ -15,11 +15,11 @@ from storyline.models import (
     Story,
     TimeExpr,
     TimelineEntry,
-    content_hash,
 )
 from storyline.store import Store
 from storyline.web import Providers, create_app, views
 from storyline.web.search import fts_query
+from tests.conftest import make_article
 
 HOSTILE_TITLE = "<script>alert('title')</script> Hostile headline"
 HOSTILE_BODY = "A body with <img src=x onerror=alert(1)> inside it and the word reservoir."
@@ -51,15 +51,13 @@ def _article(
         published=published,
         published_source="metadata",
     )
-    clean = CleanArticle(
-        id=aid,
-        title=title,
-        text=text,
+    clean = make_article(
+        aid,
+        title,
+        text,
+        published,
         locator=f"test:{aid}",
-        format="txt",
-        content_hash=content_hash(title, text),
         source=source,
-        published=published,
         published_source="metadata",
         removed=removed,
     )

@@ -116,16 +116,20 @@ def _reported(doc: Doc, verb: Token) -> Attr | None:
         return None
     if head.ent_type_ in _NOT_SPEAKERS:  # "5:45 p.m." parsed as the subject
         return None
-    span = _clause_span(tokens, verb)
+    attr = _indirect(doc, tokens, verb, cue_phrase(verb), head)
+    if attr is not None and verb.dep_ == "parataxis" and clause is None:
+        attr.text = _without(doc, attr.start, attr.end, verb)
+    return attr
+
+
+def _indirect(doc: Doc, tokens: list[Token], cue: Token, cue_text: str, head: Token) -> Attr | None:
+    """Return an indirect attribution whose content is these tokens in the cue's paragraph."""
+    span = _clause_span(tokens, cue)
     if span is None:
         return None
     start, end = span
     text = spk.doc_text(doc)[start:end]
-    if verb.dep_ == "parataxis" and clause is None:
-        text = _without(doc, start, end, verb)
-    return Attr(
-        start, end, text, "indirect", verb, cue_phrase(verb), head, spk.speaker_span(doc, head)
-    )
+    return Attr(start, end, text, "indirect", cue, cue_text, head, spk.speaker_span(doc, head))
 
 
 def _without(doc: Doc, start: int, end: int, verb: Token) -> str:
@@ -153,18 +157,13 @@ def _as_put(doc: Doc, verb: Token) -> Attr | None:
     tokens = [t for t in sent if not mark.i <= t.i <= stop and not t.is_space]
     if sum(t.is_alpha for t in tokens) < 3:
         return None
-    span = _clause_span(tokens, verb)
-    if span is None:
-        return None
-    start, end = span
-    full = spk.doc_text(doc)
-    text = full[start:end]
-    if start < mark.idx and stop < sent.end and end > doc[stop].idx:
+    attr = _indirect(doc, tokens, verb, cue_phrase(verb), head)
+    if attr is not None and attr.start < mark.idx and stop < sent.end and attr.end > doc[stop].idx:
         # "Hawaii, as one adviser pointed out, normally ...": the two pieces join.
-        text = f"{full[start : mark.idx].rstrip(' ,(—')} {full[doc[stop].idx + 1 : end].strip()}"
-    return Attr(
-        start, end, text, "indirect", verb, cue_phrase(verb), head, spk.speaker_span(doc, head)
-    )
+        full = spk.doc_text(doc)
+        before = full[attr.start : mark.idx].rstrip(" ,(—")
+        attr.text = f"{before} {full[doc[stop].idx + 1 : attr.end].strip()}"
+    return attr
 
 
 def _unreal(verb: Token) -> bool:
@@ -208,21 +207,7 @@ def _noun_cue(doc: Doc, noun: Token) -> Attr | None:
         head = spk.subject_of(noun.head)
     if head is None:
         return None
-    span = _clause_span(list(clause.subtree), noun)
-    if span is None:
-        return None
-    start, end = span
-    return Attr(
-        start,
-        end,
-        spk.doc_text(doc)[start:end],
-        "indirect",
-        noun,
-        noun.text,
-        head,
-        spk.speaker_span(doc, head),
-        None,
-    )
+    return _indirect(doc, list(clause.subtree), noun, noun.text, head)
 
 
 def _complement(verb: Token) -> list[Token]:
@@ -257,21 +242,7 @@ def _according(doc: Doc, token: Token) -> Attr | None:
     if clause_head is None:
         return None
     tokens = [t for t in clause_head.subtree if t.i not in phrase]
-    span = _clause_span(tokens, token)
-    if span is None:
-        return None
-    start, end = span
-    return Attr(
-        start,
-        end,
-        spk.doc_text(doc)[start:end],
-        "indirect",
-        token,
-        "according to",
-        source,
-        spk.speaker_span(doc, source),
-        None,
-    )
+    return _indirect(doc, tokens, token, "according to", source)
 
 
 _TRANSCRIPT = re.compile(

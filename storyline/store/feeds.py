@@ -11,12 +11,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+from storyline.store.base import chunks
+
 if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
 
     from storyline.store import Store
-
-_CHUNK = 500  # bound variables per IN (...) query, under every engine's limit
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,11 +109,8 @@ def mark_polled(store: Store, polls: Sequence[tuple[str, str, str | None, str | 
 
 def fetch_states(store: Store, urls: Iterable[str]) -> dict[str, FetchState]:
     """Return the stored fetch state of each URL that has one."""
-    wanted = list(dict.fromkeys(urls))
     found: dict[str, FetchState] = {}
-    for begin in range(0, len(wanted), _CHUNK):
-        chunk = wanted[begin : begin + _CHUNK]
-        marks = ",".join("?" * len(chunk))
+    for chunk, marks in chunks(dict.fromkeys(urls)):
         query = (
             "SELECT url, fetched_at, ok, final_url, etag, last_modified, status, error, warc, "  # noqa: S608 - only placeholders are formatted in
             f"feed FROM fetch_state WHERE url IN ({marks})"
@@ -168,9 +165,7 @@ def save_fetch_states(store: Store, states: Sequence[FetchState]) -> None:
 def failed_items(store: Store, feeds: Sequence[str]) -> list[tuple[str, str, str | None]]:
     """Return (url, feed, error) of the items of these feeds never fetched successfully."""
     found: list[tuple[str, str, str | None]] = []
-    for begin in range(0, len(feeds), _CHUNK):
-        chunk = list(feeds[begin : begin + _CHUNK])
-        marks = ",".join("?" * len(chunk))
+    for chunk, marks in chunks(feeds):
         query = (
             "SELECT url, feed, error FROM fetch_state WHERE ok = 0 AND feed IN "  # noqa: S608 - only placeholders are formatted in
             f"({marks}) ORDER BY url"

@@ -11,13 +11,14 @@ import re
 from collections import Counter
 from typing import TYPE_CHECKING, Any
 
+from storyline.store.base import chunks
+
 if TYPE_CHECKING:
     import sqlite3
     from collections.abc import Iterable, Sequence
 
 _JSON_COLUMNS = {"meta", "quality_flags", "aliases", "roles", "article_ids"}
 _INTERNAL_QUOTE_COLUMNS = ("speaker_local",)  # left out of the export too
-_CHUNK = 500  # keeps under SQLite's limit on bound variables
 _ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _SENTENCE_END = re.compile(r"[.!?]\s|\n")
 
@@ -43,11 +44,23 @@ def _in_chunks(
 ) -> list[sqlite3.Row]:
     """Run ``sql`` (with one ``{marks}`` placeholder) for ids, chunk by chunk."""
     rows: list[sqlite3.Row] = []
-    for begin in range(0, len(ids), _CHUNK):
-        chunk = list(ids[begin : begin + _CHUNK])
-        marks = ",".join("?" * len(chunk))
+    for chunk, marks in chunks(ids):
         rows.extend(conn.execute(sql.format(marks=marks) + order, chunk).fetchall())
     return rows
+
+
+def _rows_in(
+    conn: sqlite3.Connection,
+    table: str,
+    ids: Sequence[str],
+    *,
+    key: str = "article_id",
+    columns: str = "*",
+    order: str,
+) -> list[sqlite3.Row]:
+    """Return the rows of ``table`` whose ``key`` is one of ``ids``, chunk by chunk."""
+    sql = f"SELECT {columns} FROM {table} WHERE {key} IN ({{marks}})"  # noqa: S608 - fixed names
+    return _in_chunks(conn, sql, ids, f" ORDER BY {order}" if order else "")
 
 
 # -- stories ---------------------------------------------------------------------------------
@@ -105,12 +118,8 @@ def coverage(briefs: Sequence[dict[str, Any]]) -> dict[str, Any]:
 
 def article_briefs(conn: sqlite3.Connection, article_ids: Sequence[str]) -> list[dict[str, Any]]:
     """Return what a list of articles shows: id, title, outlet, date, duplicate_of."""
-    rows = _in_chunks(
-        conn,
-        "SELECT id, title, source, published, duplicate_of FROM articles WHERE id IN ({marks})",
-        article_ids,
-        " ORDER BY seq",
-    )
+    columns = "id, title, source, published, duplicate_of"
+    rows = _rows_in(conn, "articles", article_ids, key="id", columns=columns, order="seq")
     return [dict(r) for r in rows]
 
 
@@ -128,12 +137,8 @@ def _article_columns(conn: sqlite3.Connection) -> str:
 
 def article_rows(conn: sqlite3.Connection, article_ids: Sequence[str]) -> list[dict[str, Any]]:
     """Return articles as export rows (``removed`` lines and ``story_ids`` included)."""
-    rows = _in_chunks(
-        conn,
-        f"SELECT {_article_columns(conn)} FROM articles WHERE id IN ({{marks}})",  # noqa: S608
-        article_ids,
-        " ORDER BY seq",
-    )
+    columns = _article_columns(conn)
+    rows = _rows_in(conn, "articles", article_ids, key="id", columns=columns, order="seq")
     return _complete(conn, [_decode(r) for r in rows])
 
 
@@ -152,13 +157,8 @@ def article_page(
 def _complete(conn: sqlite3.Connection, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     ids = [r["id"] for r in rows]
     removed: dict[str, list[dict[str, Any]]] = {}
-    for line in _in_chunks(
-        conn,
-        "SELECT article_id, line_no, text, reason, score FROM removed_lines "
-        "WHERE article_id IN ({marks})",
-        ids,
-        " ORDER BY article_id, line_no",
-    ):
+    columns = "article_id, line_no, text, reason, score"
+    for line in _rows_in(conn, "removed_lines", ids, columns=columns, order="article_id, line_no"):
         removed.setdefault(line["article_id"], []).append(
             {k: line[k] for k in ("line_no", "text", "reason", "score")}
         )
@@ -178,7 +178,7 @@ def _complete(conn: sqlite3.Connection, rows: list[dict[str, Any]]) -> list[dict
 
 def story_titles(conn: sqlite3.Connection, story_ids: Sequence[str]) -> dict[str, str]:
     """Return the label of each story id."""
-    rows = _in_chunks(conn, "SELECT id, label FROM stories WHERE id IN ({marks})", story_ids)
+    rows = _rows_in(conn, "stories", story_ids, key="id", columns="id, label", order="")
     return {r["id"]: r["label"] for r in rows}
 
 
@@ -187,13 +187,7 @@ def story_titles(conn: sqlite3.Connection, story_ids: Sequence[str]) -> dict[str
 
 def quotes_for(conn: sqlite3.Connection, article_ids: Sequence[str]) -> list[dict[str, Any]]:
     """Return the quotes in these articles, as export rows."""
-    rows = _in_chunks(
-        conn,
-        "SELECT * FROM quotes WHERE article_id IN ({marks})",
-        article_ids,
-        " ORDER BY article_id, start",
-    )
-    return [_quote(r) for r in rows]
+    return [_quote(r) for r in _rows_in(conn, "quotes", article_ids, order="article_id, start")]
 
 
 def quote_page(
@@ -211,12 +205,7 @@ def quote_page(
 
 def timexes_for(conn: sqlite3.Connection, article_ids: Sequence[str]) -> list[dict[str, Any]]:
     """Return the time expressions in these articles, as export rows."""
-    rows = _in_chunks(
-        conn,
-        "SELECT * FROM timexes WHERE article_id IN ({marks})",
-        article_ids,
-        ' ORDER BY article_id, start, "end"',
-    )
+    rows = _rows_in(conn, "timexes", article_ids, order='article_id, start, "end"')
     return [_decode(r) for r in rows]
 
 

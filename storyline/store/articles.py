@@ -1,0 +1,201 @@
+"""Articles in the store: what was read, what was removed from it, what was rejected."""
+
+from __future__ import annotations
+
+import json
+import traceback
+from typing import TYPE_CHECKING, Any, Literal
+
+from storyline.models import CleanArticle, RawArticle, Rejected, RemovedLine
+from storyline.store.base import StoreBase, chunks, dump, upsert
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Iterator, Sequence
+
+    from storyline.store.dialect import Connection
+
+Outcome = Literal["stored", "updated", "unchanged"]
+
+_ARTICLE_COLUMNS = (
+    "id, content_hash, title, text, raw_text, source, url, published, published_source, "
+    "published_confidence, language, format, locator, raw_sha256, meta, seq"
+)
+_REJECTED_UPSERT = upsert("rejected", ("locator", "code", "reason", "detail"), ("locator",))
+# Flags that make an article's copy itself untrustworthy (``untrusted``).
+_UNTRUSTED = frozenset({"incoherent", "spliced", "attribution_mismatch"})
+
+
+class ArticleStore(StoreBase):
+    """Writing and reading articles, their removed lines, and rejected inputs."""
+
+    def save_batch(
+        self, articles: Sequence[tuple[RawArticle, CleanArticle]], rejected: Sequence[Rejected]
+    ) -> list[Outcome]:
+        """Write a batch of cleaned articles and rejected inputs in one transaction.
+
+        Returns:
+            For each article, whether it was new, changed, or already stored as it is.
+        """
+        outcomes: list[Outcome] = []
+        with self.transaction() as conn:
+            seq = int(conn.execute("SELECT COALESCE(MAX(seq), 0) FROM articles").fetchone()[0])
+            for raw, clean in articles:
+                row = conn.execute(
+                    "SELECT content_hash, raw_text, title FROM articles WHERE id = ?", (clean.id,)
+                ).fetchone()
+                if row is not None and (row["raw_text"], row["title"]) == (raw.text, raw.title):
+                    outcomes.append("unchanged")
+                    continue
+                seq += 1
+                self._write_article(conn, raw, clean, seq)
+                outcomes.append("updated" if row is not None else "stored")
+                # an input that was rejected before and now reads fine is no longer rejected
+                conn.execute("DELETE FROM rejected WHERE locator = ?", (clean.locator,))
+            conn.executemany(
+                _REJECTED_UPSERT,
+                [(item.locator, item.code, item.reason, None) for item in rejected],
+            )
+        return outcomes
+
+    @staticmethod
+    def _write_article(conn: Connection, raw: RawArticle, clean: CleanArticle, seq: int) -> None:
+        conn.execute("DELETE FROM articles WHERE id = ?", (clean.id,))
+        conn.execute(
+            f"INSERT INTO articles ({_ARTICLE_COLUMNS}) VALUES "  # noqa: S608 - fixed columns
+            "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                clean.id,
+                clean.content_hash,
+                clean.title,
+                clean.text,
+                raw.text,
+                clean.source,
+                clean.url,
+                clean.published,
+                clean.published_source,
+                clean.published_confidence,
+                clean.language,
+                clean.format,
+                clean.locator,
+                clean.raw_sha256,
+                json.dumps(clean.meta, ensure_ascii=False, sort_keys=True, default=str),
+                seq,
+            ),
+        )
+        conn.executemany(
+            "INSERT INTO removed_lines (article_id, line_no, text, reason, score) "
+            "VALUES (?, ?, ?, ?, ?)",
+            [(clean.id, r.line_no, r.text, r.reason, r.score) for r in clean.removed],
+        )
+
+    def record_internal_error(self, locator: str, exc: BaseException) -> Rejected:
+        """Store an unexpected exception as a Rejected row with its traceback (S199)."""
+        from storyline.errors import INTERNAL  # noqa: PLC0415 - avoid a cycle at import
+
+        item = Rejected(locator, INTERNAL, f"{type(exc).__name__}: {exc}")
+        detail = "".join(traceback.format_exception(exc))
+        with self.transaction() as conn:
+            conn.execute(_REJECTED_UPSERT, (item.locator, item.code, item.reason, detail))
+        return item
+
+    def articles(self, *, ids: Iterable[str] | None = None) -> Iterator[CleanArticle]:
+        """Yield stored articles in the order they were first stored."""
+        if ids is None:
+            # by id chunks: the whole corpus is never held at once, on either backend
+            ids = self.article_ids()
+        for chunk, marks in chunks(ids):
+            rows = self.conn.execute(
+                f"SELECT * FROM articles WHERE id IN ({marks}) ORDER BY seq",  # noqa: S608
+                chunk,
+            )
+            for row in rows.fetchall():
+                yield self._article_from_row(row)
+
+    def article(self, article_id: str) -> CleanArticle | None:
+        """Return one article, or None."""
+        return next(self.articles(ids=[article_id]), None)
+
+    def raw_text(self, article_id: str) -> str | None:
+        """Return the body as it was read, boilerplate included."""
+        row = self.conn.execute("SELECT raw_text FROM articles WHERE id = ?", (article_id,))
+        found = row.fetchone()
+        return None if found is None else str(found[0])
+
+    def _article_from_row(self, row: Any) -> CleanArticle:  # noqa: ANN401 - a row of either backend
+        removed = tuple(
+            RemovedLine(r["line_no"], r["text"], r["reason"], r["score"])
+            for r in self.conn.execute(
+                "SELECT * FROM removed_lines WHERE article_id = ? ORDER BY line_no", (row["id"],)
+            )
+        )
+        return CleanArticle(
+            id=row["id"],
+            title=row["title"],
+            text=row["text"],
+            locator=row["locator"],
+            format=row["format"],
+            content_hash=row["content_hash"],
+            source=row["source"],
+            url=row["url"],
+            published=row["published"],
+            published_source=row["published_source"],
+            published_confidence=row["published_confidence"],
+            language=row["language"],
+            raw_sha256=row["raw_sha256"],
+            removed=removed,
+            meta=json.loads(row["meta"]),
+        )
+
+    def article_ids(self) -> list[str]:
+        """Return every stored article's id, in ingest order."""
+        return [r[0] for r in self.conn.execute("SELECT id FROM articles ORDER BY seq").fetchall()]
+
+    def pending(self, stage: str) -> list[CleanArticle]:
+        """Return the articles a per-article stage has not processed yet, in ingest order."""
+        return list(self.articles(ids=self.pending_ids(stage)))
+
+    def pending_ids(self, stage: str) -> list[str]:
+        """Return the ids of the articles a per-article stage has not processed, in ingest order."""
+        rows = self.conn.execute(
+            "SELECT id FROM articles WHERE id NOT IN "
+            "(SELECT article_id FROM article_stages WHERE stage = ?) ORDER BY seq",
+            (stage,),
+        )
+        return [r[0] for r in rows.fetchall()]
+
+    def rejected(self) -> list[Rejected]:
+        """Return every rejected input, by locator."""
+        rows = self.conn.execute("SELECT locator, code, reason FROM rejected ORDER BY locator")
+        return [Rejected(r["locator"], r["code"], r["reason"]) for r in rows]
+
+    # -- what the article-level stages set on articles ----------------------------------------
+
+    def set_published(self, updates: Sequence[tuple[str, str | None, str, float]]) -> None:
+        """Set (article id, date, source, confidence) for articles whose date was inferred."""
+        with self.transaction() as conn:
+            conn.executemany(
+                "UPDATE articles SET published = ?, published_source = ?, published_confidence = ?"
+                " WHERE id = ?",
+                [(date, source, conf, aid) for aid, date, source, conf in updates],
+            )
+
+    def set_quality(self, rows: Sequence[tuple[str, float, Sequence[str]]]) -> None:
+        """Set (article id, quality score, flags) for articles."""
+        with self.transaction() as conn:
+            conn.executemany(
+                "UPDATE articles SET quality = ?, quality_flags = ? WHERE id = ?",
+                [(score, dump(tuple(flags)), aid) for aid, score, flags in rows],
+            )
+
+    def untrusted(self) -> set[str]:
+        """Return the ids of articles whose copy itself is flagged as untrustworthy."""
+        rows = self.conn.execute("SELECT id, quality_flags FROM articles")
+        return {r[0] for r in rows if _UNTRUSTED.intersection(json.loads(r[1]))}
+
+    def known_dates(self) -> list[str]:
+        """Return the publication dates that came with the articles (metadata, not inferred)."""
+        rows = self.conn.execute(
+            "SELECT published FROM articles WHERE published IS NOT NULL "
+            "AND published_source = 'metadata'"
+        )
+        return [r[0] for r in rows]

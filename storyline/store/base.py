@@ -1,0 +1,196 @@
+"""The store's connection: opening either backend, transactions, and reading any table.
+
+The noun modules (``articles``, ``extracts``, ``stories``) add their methods to this base;
+``db.Store`` puts them together. The SQL is written in SQLite's dialect, in portable forms, and
+``store.postgres`` translates it when the database is a ``postgresql://`` URL.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any, Self
+
+from storyline.errors import StoreError, UsageError
+from storyline.store.dialect import dialect_of, redact
+from storyline.store.migrations import MIGRATIONS, POSTGRES_VARIANTS, migrate
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Iterator, Sequence
+    from pathlib import Path
+
+    from storyline.store.dialect import Connection, Dialect
+
+CHUNK = 500  # bound variables per IN (...) query, under every engine's limit
+
+_JSON_COLUMNS = {
+    "meta",
+    "quality_flags",
+    "aliases",
+    "roles",
+    "article_ids",
+    "sources",
+    "conflicts",
+    "values",
+    "claim_ids",
+    "briefing",
+}
+# The default order of ``rows``: each table's primary key, the same on every backend.
+_KEY_ORDER = {
+    "articles": "seq",
+    "removed_lines": "article_id, line_no",
+    "rejected": "locator",
+    "timexes": 'article_id, start, "end"',
+    "mentions": 'article_id, start, "end"',
+    "entities": "id",
+    "quotes": "id",
+    "stories": "id",
+    "stage_state": "name",
+    "article_stages": "article_id, stage",
+    "events": "id",
+    "timeline": "story_id, rank",
+    "claims": "id",
+    "conflicts": "id",
+    "briefings": "story_id",
+    "changes": "cycle, seq",
+}
+_TABLES = frozenset(_KEY_ORDER)
+
+
+class StoreBase:
+    """A connection to a storyline database, SQLite file or PostgreSQL URL."""
+
+    def __init__(self, path: str | Path = "storyline.db") -> None:
+        self.path = str(path)
+        self.dialect: Dialect = dialect_of(self.path)
+        self.conn: Connection
+        if self.dialect == "postgresql":
+            self.conn = self._open_postgres()
+            return
+        try:
+            conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+            self.conn = conn
+            conn.row_factory = sqlite3.Row
+            if self.path != ":memory:":
+                conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA foreign_keys=ON")
+            conn.execute("PRAGMA synchronous=NORMAL")
+            migrate(conn)
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"cannot open the database {self.path}: {exc}") from exc
+
+    def _open_postgres(self) -> Connection:
+        from storyline.store import postgres  # noqa: PLC0415 - psycopg loads only for PostgreSQL
+
+        conn = postgres.PgConnection(self.path)
+        try:
+            postgres.migrate(conn, MIGRATIONS, POSTGRES_VARIANTS)
+        except Exception as exc:
+            conn.close()
+            raise StoreError(f"cannot open the database {redact(self.path)}: {exc}") from exc
+        return conn
+
+    @classmethod
+    def memory(cls) -> Self:
+        """Return a store that lives in memory (tests, one-off runs)."""
+        return cls(":memory:")
+
+    def close(self) -> None:
+        """Close the connection."""
+        self.conn.close()
+
+    def schema_version(self) -> int:
+        """Return the number of migrations applied to the database."""
+        if isinstance(self.conn, sqlite3.Connection):
+            return int(self.conn.execute("PRAGMA user_version").fetchone()[0])
+        from storyline.store import postgres  # noqa: PLC0415
+
+        return postgres.schema_version(self.conn)  # type: ignore[arg-type]
+
+    def sqlite_connection(self) -> sqlite3.Connection:
+        """Return the SQLite connection, for code that needs SQLite itself (the web UI).
+
+        Raises:
+            UsageError: the store is a PostgreSQL database.
+        """
+        if not isinstance(self.conn, sqlite3.Connection):
+            raise UsageError(
+                f"{redact(self.path)} is a PostgreSQL database; this needs a SQLite one "
+                "(storyline serve and the web UI read SQLite files only)"
+            )
+        return self.conn
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[Connection]:
+        """Run a block in one transaction: all of it is written, or none of it."""
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield self.conn
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
+        self.conn.execute("COMMIT")
+
+    # -- reading any table (counts, export) -----------------------------------------------
+
+    def count(self, table: str) -> int:
+        """Return the number of rows of one of the store's tables."""
+        if table not in _TABLES:
+            raise StoreError(f"no table {table!r}")
+        return int(self.conn.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0])  # noqa: S608
+
+    def rows(self, table: str, order: str | None = None) -> Iterator[dict[str, Any]]:
+        """Yield the rows of a table as plain dicts, JSON columns decoded.
+
+        ``order`` is an ORDER BY list; by default the table's key (articles: ingest order).
+        """
+        if table not in _TABLES:
+            raise StoreError(f"no table {table!r}")
+        order = order or _KEY_ORDER.get(table) or self._key_order(table)
+        cursor = self.conn.execute(f"SELECT * FROM {table} ORDER BY {order}")  # noqa: S608
+        for row in cursor:
+            yield {key: _load(key, row[key]) for key in row.keys()}  # noqa: SIM118
+
+    def _key_order(self, table: str) -> str:
+        if isinstance(self.conn, sqlite3.Connection):
+            return "rowid"
+        keys = self.conn.primary_key(table)  # type: ignore[attr-defined]
+        return ", ".join(f'"{k}"' for k in keys) or "1"
+
+
+def chunks(values: Iterable[str]) -> Iterator[tuple[list[str], str]]:
+    """Yield (chunk, "?,?,...") pieces of ``values`` small enough for one IN (...) query."""
+    wanted = list(values)
+    for begin in range(0, len(wanted), CHUNK):
+        chunk = wanted[begin : begin + CHUNK]
+        yield chunk, ",".join("?" * len(chunk))
+
+
+def upsert(table: str, columns: Sequence[str], key: Sequence[str]) -> str:
+    """Return an INSERT of ``columns`` (``?`` marks) that updates the other columns on ``key``."""
+    names = ", ".join(f'"{c}"' for c in columns)
+    marks = ", ".join("?" * len(columns))
+    updates = ", ".join(f'"{c}" = excluded."{c}"' for c in columns if c not in key)
+    conflict = ", ".join(f'"{k}"' for k in key)
+    return (
+        f"INSERT INTO {table} ({names}) VALUES ({marks}) "  # noqa: S608 - fixed names only
+        f"ON CONFLICT ({conflict}) DO UPDATE SET {updates}"
+    )
+
+
+def dump(values: Sequence[str]) -> str:
+    """Return a list of strings as the JSON text a JSON column holds."""
+    return json.dumps(list(values), ensure_ascii=False)
+
+
+def _load(key: str, value: Any) -> Any:  # noqa: ANN401 - SQLite values are loosely typed
+    if key in _JSON_COLUMNS and isinstance(value, str):
+        return json.loads(value)
+    return value

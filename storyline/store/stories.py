@@ -1,0 +1,153 @@
+"""What the whole-corpus stages replace: entities, stories, timelines, claims, briefings."""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Any
+
+from storyline.store.base import StoreBase, dump
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from storyline.models import Claim, Conflict, Entity, Quote, Story, TimelineEntry
+
+
+class StoryStore(StoreBase):
+    """Writing and reading the records built over the whole corpus, each replaced at once."""
+
+    def replace_entities(
+        self,
+        entities: Sequence[Entity],
+        mention_entities: dict[tuple[str, int, int], str],
+        quotes: Sequence[Quote],
+    ) -> None:
+        """Replace the merged entities, link mentions to them, and set canonical speakers."""
+        with self.transaction() as conn:
+            conn.execute("UPDATE mentions SET entity_id = NULL")
+            conn.executemany(
+                "UPDATE mentions SET entity_id = ? "
+                'WHERE article_id = ? AND start = ? AND "end" = ?',
+                [(eid, aid, start, end) for (aid, start, end), eid in mention_entities.items()],
+            )
+            conn.executemany(
+                "UPDATE quotes SET speaker = ?, speaker_entity_id = ? WHERE id = ?",
+                [(q.speaker, q.speaker_entity_id, q.id) for q in quotes],
+            )
+            conn.execute("DELETE FROM entities")
+            conn.executemany(
+                "INSERT INTO entities (id, name, type, aliases, roles, article_ids) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                [
+                    (e.id, e.name, e.type, dump(e.aliases), dump(e.roles), dump(e.article_ids))
+                    for e in entities
+                ],
+            )
+
+    def entity_names(self) -> dict[str, list[str]]:
+        """Return article id -> canonical names of the entities it mentions."""
+        rows = self.conn.execute(
+            "SELECT DISTINCT m.article_id, e.name FROM mentions m JOIN entities e "
+            "ON e.id = m.entity_id ORDER BY m.article_id, e.name"
+        )
+        names: dict[str, list[str]] = {}
+        for article_id, name in rows:
+            names.setdefault(article_id, []).append(name)
+        return names
+
+    def replace_stories(self, stories: Sequence[Story], duplicates: dict[str, str]) -> None:
+        """Replace the stories and every article's ``duplicate_of``."""
+        with self.transaction() as conn:
+            conn.execute("DELETE FROM stories")
+            conn.executemany(
+                "INSERT INTO stories (id, label, level, parent, article_ids, first_date, last_date)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [
+                    (
+                        s.id,
+                        s.label,
+                        s.level,
+                        s.parent,
+                        dump(s.article_ids),
+                        s.first_date,
+                        s.last_date,
+                    )
+                    for s in stories
+                ],
+            )
+            conn.execute("UPDATE articles SET duplicate_of = NULL")
+            conn.executemany(
+                "UPDATE articles SET duplicate_of = ? WHERE id = ?",
+                [(original, copy) for copy, original in duplicates.items()],
+            )
+
+    def replace_timelines(self, entries: Sequence[TimelineEntry]) -> None:
+        """Replace every story's timeline."""
+        with self.transaction() as conn:
+            conn.execute("DELETE FROM timeline")
+            conn.executemany(
+                "INSERT INTO timeline (story_id, date, text, sources, rank) VALUES (?, ?, ?, ?, ?)",
+                [
+                    (e.story_id, e.date, " ".join(e.text), dump(e.sources), rank)
+                    for rank, e in enumerate(entries)
+                ],
+            )
+
+    def replace_briefings(
+        self,
+        claims: Sequence[Claim],
+        conflicts: Sequence[Conflict],
+        briefings: Sequence[dict[str, Any]],
+    ) -> None:
+        """Replace every story's claims, conflicts and briefing (briefings as their JSON)."""
+        conflicted: dict[str, list[str]] = {}
+        for conflict in conflicts:
+            for claim_id in conflict.claim_ids:
+                conflicted.setdefault(claim_id, []).append(conflict.id)
+        with self.transaction() as conn:
+            for table in ("claims", "conflicts", "briefings"):
+                conn.execute(f"DELETE FROM {table}")  # noqa: S608 - fixed names
+            conn.executemany(
+                "INSERT OR REPLACE INTO claims (id, story_id, text, article_ids, sources, kind, "
+                "support, date, conflicts) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [
+                    (
+                        c.id,
+                        c.story_id,
+                        c.text,
+                        dump(c.article_ids),
+                        dump(c.sources),
+                        c.kind,
+                        c.support,
+                        c.date,
+                        dump(conflicted.get(c.id, [])),
+                    )
+                    for c in claims
+                ],
+            )
+            conn.executemany(
+                'INSERT OR REPLACE INTO conflicts (id, story_id, kind, subject, "values", '
+                "claim_ids) VALUES (?, ?, ?, ?, ?, ?)",
+                [
+                    (
+                        c.id,
+                        c.story_id,
+                        c.kind,
+                        c.subject,
+                        json.dumps([{"value": v, "article_ids": list(ids)} for v, ids in c.values]),
+                        dump(c.claim_ids),
+                    )
+                    for c in conflicts
+                ],
+            )
+            conn.executemany(
+                "INSERT INTO briefings (story_id, briefing) VALUES (?, ?)",
+                [(b["story_id"], json.dumps(b, ensure_ascii=False)) for b in briefings],
+            )
+
+    def briefing(self, story_id: str) -> dict[str, Any] | None:
+        """Return a story's stored briefing (the JSON of ``brief --format json``), or None."""
+        row = self.conn.execute(
+            "SELECT briefing FROM briefings WHERE story_id = ?", (story_id,)
+        ).fetchone()
+        return None if row is None else dict(json.loads(row[0]))
