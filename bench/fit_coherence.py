@@ -18,7 +18,7 @@ from sklearn.linear_model import LogisticRegression, Ridge
 from sklearn.metrics import roc_auc_score
 from splice_detection import MIN_SENTENCES, build, detokenise
 
-from storyline import coherence_weights
+from storyline import coherence_weights, encoder
 from storyline.coherence import (
     _char_similarity,
     _similarity,
@@ -65,9 +65,11 @@ def read_training(shared: Path) -> list[dict[str, object]]:
     return [row for row in rows if row is not None]
 
 
-def feature_matrix(cases: list[tuple[str, str, str, str]]) -> tuple[list[str], np.ndarray]:
+def feature_matrix(
+    cases: list[tuple[str, str, str, str]], sentence_model: str | None = None
+) -> tuple[list[str], np.ndarray]:
     """Return the feature names and one row of raw coherence features per case."""
-    rows = [coherence_features(title, text) for _, _, title, text in cases]
+    rows = [coherence_features(title, text, sentence_model) for _, _, title, text in cases]
     names = list(rows[0])
     return names, np.array([[row[name] for name in names] for row in rows])
 
@@ -162,6 +164,11 @@ def main() -> None:
     parser.add_argument("--seeds", type=int, nargs="+", default=[1, 2, 3, 4, 5])
     parser.add_argument("--c", type=float, default=0.1, help="inverse L2 strength")
     parser.add_argument("--write", type=Path, default=None, help="write coherence_weights.py")
+    parser.add_argument(
+        "--sentence-model",
+        default=encoder.DEFAULT_MODEL,
+        help="encoder for the *_ENCODED heads ('' = fit the plain heads only)",
+    )
     args = parser.parse_args()
     articles = read_training(args.shared)
     position = fit_position(articles)
@@ -170,20 +177,30 @@ def main() -> None:
     coherence_weights.PAIR, coherence_weights.BILINEAR = tuple(pairs[0]), tuple(pairs[1])
     print(f"pair cues: {dict(zip(PAIR_CUES, pairs[0], strict=True))}")
     cases = [case for seed in args.seeds for case in build(articles, 10_000, seed)]
-    names, x = feature_matrix(cases)
+    names, x = feature_matrix(cases, args.sentence_model or None)
     kinds = np.array([kind for kind, *_ in cases])
     print(f"training articles: {len(articles)}  cases: {len(cases)}  seeds: {args.seeds}")
+    plain = [k for k, name in enumerate(names) if not name.startswith("e_")]
+    variants = [("", plain)]
+    if len(plain) < len(names):
+        variants.append(("_ENCODED", list(range(len(names)))))
     heads = {}
-    for head, kind in (("SPLICE", "spliced"), ("SHUFFLE", "shuffled")):
-        sel = np.isin(kinds, [kind, "original"])
-        fitted = fit(x[sel], (kinds[sel] == kind).astype(int), args.c)
-        mean, scale, weights, _ = fitted
-        z = (x[sel] - mean) / scale @ weights
-        print(f"{head}: training AUC {roc_auc_score(kinds[sel] == kind, z):.3f}")
-        heads[head] = (names, fitted)
+    for suffix, columns in variants:
+        for head, kind in (("SPLICE", "spliced"), ("SHUFFLE", "shuffled")):
+            sel = np.isin(kinds, [kind, "original"])
+            fitted = fit(x[sel][:, columns], (kinds[sel] == kind).astype(int), args.c)
+            mean, scale, weights, _ = fitted
+            z = (x[sel][:, columns] - mean) / scale @ weights
+            label = head + suffix
+            print(f"{label}: training AUC {roc_auc_score(kinds[sel] == kind, z):.3f}")
+            heads[label] = ([names[k] for k in columns], fitted)
+    if len(variants) == 1:  # no encoder: keep the file importable, the encoded heads empty
+        for head in ("SPLICE_ENCODED", "SHUFFLE_ENCODED"):
+            heads[head] = ([], (np.zeros(0), np.zeros(0), np.zeros(0), 0.0))
     note = (
         f"Fitted on {len(articles)} TempEval-3, MEANTIME, PolNeAR and article-extraction-benchmark"
-        f"\narticles (seeds {args.seeds}, C={args.c}); no Timeline17 text."
+        f"\narticles (seeds {args.seeds}, C={args.c}); no Timeline17 text. The *_ENCODED heads"
+        f"\nadd the e_ signals of sentence model {args.sentence_model!r}."
     )
     source = render(position, pairs, heads, note)
     if args.write:

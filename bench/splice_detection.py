@@ -1,14 +1,16 @@
 """Score storyline's incoherence score on spliced and shuffled articles built from Timeline17.
 
-Usage: ``python bench/splice_detection.py [--data PATH] [--n N] [--seed S]``. ``PATH`` is a folder
-holding ``articles.jsonl`` or ``articles.jsonl.gz`` (Timeline17 format). With a fixed seed it
-samples originals and builds (a) spliced versions, sentences of two or three articles of
+Usage: ``python bench/splice_detection.py [--data PATH] [--n N] [--seed S] [--sentence-model M]``.
+``PATH`` is a folder holding ``articles.jsonl`` or ``articles.jsonl.gz`` (Timeline17 format).
+With a fixed seed it samples originals and builds (a) spliced versions, sentences of two or three articles of
 different topics (else dates) interleaved under the first article's title, and (b) versions with
 the body sentences shuffled. Every version is cut to the same sentence count as an original, so
 length says nothing. Prints ROC AUC of storyline and of a peer baseline (mean TF-IDF cosine of
 adjacent sentences), the AUC of each signal family alone, the AUC per topic, the time the score
 takes per article, and ends with ``auc: X`` (spliced and shuffled together). storyline's weights
 are fitted by ``bench/fit_coherence.py`` on other corpora, so every Timeline17 topic is held out.
+The sentence encoder (``[embeddings]`` extra) is used when installed, as ``storyline run`` does;
+``--sentence-model ''`` scores without it.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ import numpy as np
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.metrics import roc_auc_score
 
-from storyline import coherence_weights
+from storyline import coherence_weights, encoder
 from storyline.coherence import coherence_features
 from storyline.quality import incoherence_score, split_sentences
 
@@ -34,6 +36,7 @@ FAMILIES = {
     "words": ("adjacent", "local_gain", "fiedler", "title_", "lead_rank", "orphans", "w_order"),
     "chars": ("c_",),
     "vectors": ("v_",),
+    "sentence encoder": ("e_",),
     "order": ("pyramid_order", "pair_", "name_order_z"),
     "names+discourse": (
         "dependent_",
@@ -190,9 +193,14 @@ def auc(
 def combine_by_head(features: dict[str, float], prefixes: tuple[str, ...]) -> float:
     """Return the two heads' soft maximum counting only the signals of one family."""
     logits = []
+    encoded = "e_order_z" in features
     for table, bias in (
-        (coherence_weights.SPLICE, coherence_weights.SPLICE_BIAS),
-        (coherence_weights.SHUFFLE, coherence_weights.SHUFFLE_BIAS),
+        (coherence_weights.SPLICE_ENCODED, coherence_weights.SPLICE_ENCODED_BIAS)
+        if encoded
+        else (coherence_weights.SPLICE, coherence_weights.SPLICE_BIAS),
+        (coherence_weights.SHUFFLE_ENCODED, coherence_weights.SHUFFLE_ENCODED_BIAS)
+        if encoded
+        else (coherence_weights.SHUFFLE, coherence_weights.SHUFFLE_BIAS),
     ):
         logits.append(
             bias
@@ -210,19 +218,28 @@ def main() -> None:
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
     parser.add_argument("--n", type=int, default=250, help="originals (and of each modified kind)")
     parser.add_argument("--seed", type=int, default=17)
+    parser.add_argument(
+        "--sentence-model",
+        default="auto",
+        help="as [quality] sentence_model: auto (the encoder when installed), '' (none), a name",
+    )
     args = parser.parse_args()
+    sentence_model = encoder.resolve(args.sentence_model)
     articles = prepare(read_articles(args.data))
     cases = build(articles, args.n, args.seed)
     started = time.perf_counter()
-    ours = [incoherence_score(title, text) for _, _, title, text in cases]
+    ours = [incoherence_score(title, text, sentence_model) for _, _, title, text in cases]
     per_article = (time.perf_counter() - started) / len(cases)
     peer = [peer_score(title, text) for _, _, title, text in cases]
     counts = {k: sum(c[0] == k for c in cases) for k in ("original", "spliced", "shuffled")}
     print(
         f"data: {args.data}  usable articles: {len(articles)}  cases: {counts}  seed: {args.seed}"
     )
-    print(f"storyline incoherence_score: {per_article * 1000:.1f} ms per article")
-    features = [coherence_features(title, text) for _, _, title, text in cases]
+    print(
+        f"storyline incoherence_score (sentence encoder: {sentence_model or 'none'}): "
+        f"{per_article * 1000:.1f} ms per article"
+    )
+    features = [coherence_features(title, text, sentence_model) for _, _, title, text in cases]
     print(f"{'ROC AUC':<22}{'storyline':>10}{'peer (adj. tf-idf)':>20}")
     rows = (
         ("spliced vs original", {"spliced"}),

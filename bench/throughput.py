@@ -18,6 +18,7 @@ import time
 from pathlib import Path
 
 import storyline
+from storyline import encoder
 from storyline.config import load_settings
 from storyline.extract.nlp import load_model
 
@@ -40,9 +41,19 @@ def main() -> int:
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
     parser.add_argument("--n", type=int, default=2000)
     parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument(
+        "--sentence-model",
+        default=None,
+        help="override [quality] sentence_model ('' = no sentence encoder); default: the config",
+    )
     args = parser.parse_args()
     rows = load_texts(args.data, args.n)
-    settings = load_settings()
+    overrides = (
+        {"quality": {"sentence_model": args.sentence_model}}
+        if args.sentence_model is not None
+        else None
+    )
+    settings = load_settings(overrides=overrides)
     texts = [r["text"] for r in rows]
 
     nlp = load_model(settings.nlp.model)
@@ -60,7 +71,11 @@ def main() -> int:
             workspace.ingest([corpus])
             report = workspace.run(workers=args.workers)
         full = time.perf_counter() - start
-    print(f"throughput: {len(rows)} articles, model {settings.nlp.model}, workers {args.workers}")
+    encoded = encoder.resolve(settings.quality.sentence_model) or "none"
+    print(
+        f"throughput: {len(rows)} articles, model {settings.nlp.model}, workers {args.workers}, "
+        f"sentence encoder {encoded}"
+    )
     print(f"{'system':28} {'seconds':>9} {'articles/s':>11}")
     print(f"{'bare nlp.pipe':28} {bare:9.1f} {len(rows) / bare:11.1f}")
     print(f"{'storyline run':28} {full:9.1f} {len(rows) / full:11.1f}")

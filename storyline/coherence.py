@@ -8,6 +8,10 @@ order fits than random reorderings of its sentences (``sentence_pairs``). Two lo
 one for spliced and one for shuffled copy, weigh the signals; their weights live in
 ``coherence_weights`` and are fitted by ``bench/fit_coherence.py`` on news that is not
 Timeline17.
+
+With the optional sentence encoder (``storyline.encoder``, the ``[embeddings]`` extra) the same
+cohesion and order signals are also read from MiniLM sentence embeddings of the first sentences,
+and a second pair of heads, fitted with them, decides.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ import numpy as np
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
 
 from storyline import coherence_weights as weights
+from storyline import encoder
 from storyline.sentence_pairs import (
     follow_scores,
     order_z,
@@ -54,6 +59,8 @@ _CLOSERS = "”’"
 # Pairwise signals cost n^2 (times 200 reorderings): the first sentences decide, and a
 # 1,000-sentence page must not take seconds and gigabytes.
 MAX_SENTENCES = 80
+# The encoder costs about 20 ms a sentence on a CPU: it reads the headline and the lead only.
+MAX_ENCODED = 20
 
 
 def _stem(word: str) -> str:
@@ -235,26 +242,33 @@ def _date_spread(sentences: Sequence[str]) -> tuple[float, float, float]:
     return max(weekdays - 1, 0) / math.sqrt(n), span, clashes / n
 
 
-def _vector_features(vectors: np.ndarray) -> dict[str, float]:
-    """Return cohesion signals from word-vector embeddings of the title and the sentences."""
+def _vector_features(vectors: np.ndarray, prefix: str = "v_") -> dict[str, float]:
+    """Return cohesion signals from embeddings of the title (row 0) and the sentences."""
     n = len(vectors) - 1
     sims = vectors @ vectors.T
     body = sims[1:, 1:]
     adjacent = float(np.mean(np.diagonal(body, offset=1))) if n > 1 else 0.0
     far = [body[i, j] for i in range(n) for j in range(i + 2, n)]
     centroid = [float(np.mean(np.delete(body[i], i))) for i in range(n)] if n > 1 else [0.0]
-    return {
-        "v_adjacent": adjacent,
-        "v_local_gain": adjacent - (float(np.mean(far)) if far else adjacent),
-        "v_fiedler": _fiedler(np.clip(body, 0.0, None)),
-        "v_centroid_min": float(np.quantile(centroid, 0.25)),
-        "v_title_min": float(np.quantile(sims[0, 1:], 0.25)) if n else 0.0,
-        "v_order_z": order_z(sims),
+    signals = {
+        "adjacent": adjacent,
+        "local_gain": adjacent - (float(np.mean(far)) if far else adjacent),
+        "fiedler": _fiedler(np.clip(body, 0.0, None)),
+        "centroid_min": float(np.quantile(centroid, 0.25)),
+        "title_min": float(np.quantile(sims[0, 1:], 0.25)) if n else 0.0,
+        "order_z": order_z(sims),
     }
+    return {prefix + name: value for name, value in signals.items()}
 
 
-def coherence_features(title: str, text: str) -> dict[str, float]:
-    """Return the raw signals behind ``incoherence_score`` (for benchmarks and reasons)."""
+def coherence_features(
+    title: str, text: str, sentence_model: str | None = None
+) -> dict[str, float]:
+    """Return the raw signals behind ``incoherence_score`` (for benchmarks and reasons).
+
+    With ``sentence_model`` (see ``storyline.encoder``) the ``e_`` signals of its embeddings
+    are added, and ``combine`` uses the heads fitted with them.
+    """
     sentences = split_sentences(text)[:MAX_SENTENCES]
     n = len(sentences)
     sims = _similarity(title, sentences)
@@ -289,6 +303,11 @@ def coherence_features(title: str, text: str) -> dict[str, float]:
     early, unknown, name_links = _name_order(sentences, names)
     follow = follow_scores(vectors, pair_cues(texts, names, sims, chars, vectors))
     weekdays, year_span, clashes = _date_spread(sentences)
+    encoded = (
+        _vector_features(encoder.encode(texts[: MAX_ENCODED + 1], sentence_model), "e_")
+        if sentence_model
+        else {}
+    )
     return {
         "pyramid_order": _pyramid_order(sentences),
         "adjacent": mean_adj,
@@ -322,17 +341,18 @@ def coherence_features(title: str, text: str) -> dict[str, float]:
         "name_order_z": precedence_z(sentences, names),
         "pair_order_z": order_z(follow),
         **_vector_features(vectors),
+        **encoded,
     }
 
 
 MIN_SENTENCES = 3  # fewer say nothing about order or topic breaks
 
 
-def incoherence_score(title: str, text: str) -> float:
+def incoherence_score(title: str, text: str, sentence_model: str | None = None) -> float:
     """Return how incoherent an article reads, 0..1 (see ``combine``); 0.5 when too short."""
     if len(split_sentences(text)) < MIN_SENTENCES:
         return 0.5
-    return combine(coherence_features(title, text))
+    return combine(coherence_features(title, text, sentence_model))
 
 
 def _logit(features: dict[str, float], table: dict[str, tuple[float, float, float]]) -> float:
@@ -343,7 +363,15 @@ def _logit(features: dict[str, float], table: dict[str, tuple[float, float, floa
 
 
 def head_logits(features: dict[str, float]) -> tuple[float, float]:
-    """Return the logits of the splice head and the shuffle head (0 = even odds)."""
+    """Return the logits of the splice head and the shuffle head (0 = even odds).
+
+    Features with the encoder's ``e_`` signals go to the heads fitted with them.
+    """
+    if "e_order_z" in features and weights.SPLICE_ENCODED:
+        return (
+            weights.SPLICE_ENCODED_BIAS + _logit(features, weights.SPLICE_ENCODED),
+            weights.SHUFFLE_ENCODED_BIAS + _logit(features, weights.SHUFFLE_ENCODED),
+        )
     splice = weights.SPLICE_BIAS + _logit(features, weights.SPLICE)
     shuffle = weights.SHUFFLE_BIAS + _logit(features, weights.SHUFFLE)
     return splice, shuffle

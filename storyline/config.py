@@ -71,6 +71,14 @@ class BriefingSettings(_Section):
     api_key_env: str
 
 
+class QualitySettings(_Section):
+    """How page quality is judged."""
+
+    # "auto": the MiniLM encoder when the [embeddings] extra and its model are installed;
+    # "": never; otherwise an installed model package or a folder (see storyline.encoder).
+    sentence_model: str
+
+
 class Settings(_Section):
     """Every setting storyline reads, resolved from defaults, a user file and flags."""
 
@@ -79,6 +87,7 @@ class Settings(_Section):
     nlp: NlpSettings
     briefing: BriefingSettings
     fetch: FetchSettings
+    quality: QualitySettings
     aliases: dict[str, str] = Field(default_factory=dict)
 
 

@@ -6,9 +6,10 @@ import dataclasses
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
-from storyline import stages
+from storyline import encoder, stages
 from storyline.abstractive import endpoint_from
 from storyline.clean import clean_article, find_furniture
+from storyline.errors import ConfigError
 from storyline.ingest import FormatChoice, iter_files, read_file
 from storyline.models import CleanArticle, IngestSummary, RawArticle, Rejected
 
@@ -147,6 +148,11 @@ def analyse(
     Order matters: copies are found first so they are not analysed twice, dates before the
     NLP stage, entities before clustering, and quality before anything that weighs sources.
     """
+    try:
+        sentence_model = encoder.resolve(settings.quality.sentence_model)
+    except encoder.EncoderUnavailableError as exc:
+        msg = f"[quality] sentence_model: {exc}"
+        raise ConfigError(msg) from exc
     articles = store.count("articles")
     removed = store.count("removed_lines")
     duplicates = stages.run_dedupe(store)
@@ -156,7 +162,7 @@ def analyse(
         ("dates", stages.run_dates(store, executor)),
         ("nlp", stages.run_nlp(store, settings, executor, skip=set(duplicates))),
         ("entities", stages.run_entities(store, settings)),
-        ("quality", stages.run_quality(store, duplicates, executor)),
+        ("quality", stages.run_quality(store, duplicates, executor, sentence_model)),
         ("stories", stages.run_clusters(store, duplicates)),
         ("timeline", stages.run_timelines(store)),
         ("briefing", stages.run_briefings(store, duplicates, executor, **_briefing(settings))),

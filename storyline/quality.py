@@ -112,7 +112,11 @@ BOILERPLATE_RATIO = 0.5  # removed characters per kept character
 
 
 def assess_quality(
-    article: CleanArticle, *, duplicate_of: str | None = None, quotes: Sequence[Quote] = ()
+    article: CleanArticle,
+    *,
+    duplicate_of: str | None = None,
+    quotes: Sequence[Quote] = (),
+    sentence_model: str | None = None,
 ) -> QualityReport:
     """Return the article's quality flags with reasons and a 0..1 trust score.
 
@@ -120,6 +124,7 @@ def assess_quality(
         article: the cleaned article.
         duplicate_of: id of the article this one duplicates, if any.
         quotes: the article's quotes, when extracted; otherwise a regex finds said-clauses.
+        sentence_model: the sentence encoder for the coherence signals (None: word vectors).
 
     Returns:
         A QualityReport; only ``incoherent``, ``spliced`` and ``attribution_mismatch`` say the
@@ -135,7 +140,7 @@ def assess_quality(
         reasons.append(f"only {words} words in {len(sentences)} sentences")
         score -= 0.3
     else:
-        features = coherence_features(article.title, article.text)
+        features = coherence_features(article.title, article.text, sentence_model)
         incoherence = combine(features)
         score -= 0.6 * max(incoherence - 0.5, 0.0) * 2
         if incoherence >= INCOHERENT_AT:

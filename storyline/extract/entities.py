@@ -1,6 +1,7 @@
 """Entity mentions per article and their merging into corpus entities with aliases and roles.
 
-Merge rules, in order: a small alias table (world knowledge, extendable in config), acronyms of
+Merge rules, in order: a small alias table (world knowledge, extendable in config; a canonical
+name is a key of its own, so "Britain" and "United Kingdom" meet in any order), acronyms of
 multi-word names, people by first name + surname (case and hyphen variants fold together),
 surname-only and titled mentions ("Mr Putin") onto the one full name they can mean, and role
 descriptions ("the Russian leader") onto the one person of the article holding that title.
@@ -142,6 +143,48 @@ def _acronym(name: str) -> str:
     return "".join(w[0] for w in words).casefold() if len(words) >= 2 else ""
 
 
+def _alias_table(user: Mapping[str, str]) -> tuple[dict[str, str], frozenset[str]]:
+    """Return folded name -> canonical name for every alias and canonical name, and the alias keys.
+
+    Aliases and canonical names are joined transitively (a user's "Blighty" -> "Britain" joins the
+    built-in "United Kingdom"), so a name meets its aliases in one group whatever the mention
+    order. A user's alias re-points a built-in one of that spelling. The set is named by a
+    canonical name that is no alias itself ("Blighty" -> "Britain" keeps "United Kingdom"),
+    a user's before a built-in one.
+    """
+    user_aliases = {_key(k) for k in user}
+    pairs = [(k, v, False) for k, v in BUILTIN_ALIASES.items() if _key(k) not in user_aliases]
+    pairs += [(k, v, True) for k, v in user.items()]
+    parent: dict[str, str] = {}
+
+    def root(key: str) -> str:
+        while parent.setdefault(key, key) != key:
+            key = parent[key]
+        return key
+
+    for alias, canonical, _ in pairs:
+        a, c = root(_key(alias)), root(_key(canonical))
+        if a != c:
+            parent[max(a, c)] = min(a, c)
+    aliases = {_key(k) for k, _, _ in pairs}
+    ranked = sorted((_key(c) in aliases, not mine, c) for _, c, mine in pairs)  # best name first
+    names: dict[str, str] = {}
+    for *_, canonical in ranked:
+        names.setdefault(root(_key(canonical)), canonical)
+    table = {key: names[root(key)] for key in list(parent) if key}
+    return table, frozenset(aliases)
+
+
+def _person_redirects(table: Mapping[str, str]) -> dict[str, str]:
+    """Map the person group a multi-word table name would form onto its alias group."""
+    found: dict[str, set[str]] = defaultdict(set)
+    for key, canonical in table.items():
+        words = key.split()
+        if len(words) >= 2:
+            found[f"PERSON:{words[0]} {words[-1]}"].add(canonical)
+    return {pkey: f"ALIAS:{min(names)}" for pkey, names in found.items() if len(names) == 1}
+
+
 def _entity_id(type_: str, name: str) -> str:
     return hashlib.sha256(f"{type_}:{name}".encode()).hexdigest()[:16]
 
@@ -159,8 +202,8 @@ def merge_entities(
         The entities sorted by type and name, and a map from (article_id, start, end) of each
         merged mention to its entity id. Unresolved role descriptions are left out of the map.
     """
-    table = {_key(k): v for k, v in BUILTIN_ALIASES.items()}
-    table.update({_key(k): v for k, v in (aliases or {}).items()})
+    table, explicit = _alias_table(aliases or {})
+    redirect = _person_redirects(table)
     ordered = sorted(mentions, key=lambda m: (m.article_id, m.start, m.end))
     groups: dict[str, _Group] = {}
     assigned: dict[tuple[str, int, int], str] = {}
@@ -191,26 +234,37 @@ def merge_entities(
             continue
         words = k.split()
         type_ = _FAMILY.get(m.label, m.label)
-        if k in table:
+        is_person = m.label == "PERSON" or (
+            words[-1] in full and surname_votes[words[-1]] > 0 and len(words) == 1
+        )
+        pkey = _person_key(words, full, per_article[m.article_id]) if is_person else ""
+        # A canonical name tagged as a person's surname keeps to the full name it resolved onto
+        # ("Washington" beside "Denzel Washington"); an alias the table names outright does not.
+        elsewhere = (
+            m.label == "PERSON"
+            and len(words) == 1
+            and " " in pkey
+            and redirect.get(pkey, pkey) != f"ALIAS:{table.get(k)}"
+        )
+        if k in table and (k in explicit or not elsewhere):
             gkey = f"ALIAS:{table[k]}"
             type_ = "ORG" if m.label not in {"GPE", "LOC"} else "GPE"
-        elif m.label == "PERSON" or (
-            words[-1] in full and surname_votes[words[-1]] > 0 and len(words) == 1
-        ):
-            gkey = _person_key(words, full, per_article[m.article_id])
-            type_ = "PERSON"
+        elif is_person:
+            gkey, type_ = pkey, "PERSON"
         else:
             gkey = f"{type_}:{k}"
+        gkey = redirect.get(gkey, gkey)
         g = group(gkey, type_)
         if gkey.startswith("ALIAS:"):
             g.canonical = gkey[6:]
         g.forms[name.strip()] += 1
-        g.labels[m.label] += 1
+        g.labels["PERSON" if type_ == "PERSON" else m.label] += 1  # a surname resolved is a person
         if title:
             g.titles[title] += 1
         g.articles.add(m.article_id)
         assigned[(m.article_id, m.start, m.end)] = gkey
     _merge_acronyms(groups, assigned)
+    _settle_types(groups, frozenset(table[_key(c)] for c in BUILTIN_ALIASES.values()))
     _resolve_roles(ordered, groups, assigned)
     return _finish(groups, assigned)
 
@@ -233,19 +287,51 @@ def _person_key(words: list[str], full: Mapping[str, set[str]], in_article: set[
 
 
 def _merge_acronyms(groups: dict[str, _Group], assigned: dict[tuple[str, int, int], str]) -> None:
-    """Fold an all-caps group into the multi-word group whose initials it spells."""
+    """Fold an all-caps group into the multi-word group whose initials it spells.
+
+    Alias-table groups claim their initials first and keep their name: when one of them is the
+    all-caps side, the other group folds into it; two alias-table groups never fold.
+    """
     initials: dict[str, str] = {}
-    for gkey, g in groups.items():
-        if g.type != "PERSON":
-            acro = _acronym(g.canonical or g.forms.most_common(1)[0][0])
+    for gkey in sorted(groups, key=lambda k: groups[k].canonical is None):  # stable: corpus order
+        named = groups[gkey]
+        if named.canonical or named.type != "PERSON":  # alias-table groups are typed later
+            acro = _acronym(named.canonical or named.forms.most_common(1)[0][0])
             if acro and acro not in initials:
                 initials[acro] = gkey
+    moved: dict[str, str] = {}
     for gkey in sorted(groups):
-        g = groups[gkey]
-        form = g.forms.most_common(1)[0][0]
-        target = initials.get(form.replace(".", "").casefold())
-        if form.replace(".", "").isupper() and target and target != gkey and g.type != "PERSON":
-            _fold(groups, assigned, gkey, target)
+        g = groups.get(gkey)
+        if g is None or (g.type == "PERSON" and not g.canonical):
+            continue
+        form = g.forms.most_common(1)[0][0].replace(".", "")
+        target = initials.get(form.casefold())
+        while target in moved:
+            target = moved[target]
+        if not form.isupper() or target is None or target == gkey:
+            continue
+        src, dst = gkey, target
+        if g.canonical:
+            if groups[target].canonical:
+                continue
+            src, dst = target, gkey
+        _fold(groups, assigned, src, dst)
+        moved[src] = dst
+
+
+def _settle_types(groups: Mapping[str, _Group], not_people: frozenset[str]) -> None:
+    """Type each alias-table group as most of its mentions were: person, place, else org.
+
+    A tie goes to person when a title was written ("President ..."), so roles can still find it.
+    The built-in table names organisations and places only, so its names are never people.
+    """
+    for g in groups.values():
+        if g.canonical:
+            total = sum(g.labels.values())
+            places = g.labels["GPE"] + g.labels["LOC"]
+            people = 0 if g.canonical in not_people else g.labels["PERSON"]
+            person = 2 * people > total or (2 * people == total and bool(g.titles))
+            g.type = "PERSON" if person else "GPE" if 2 * places > total else "ORG"
 
 
 def _fold(
@@ -302,9 +388,6 @@ def _finish(
             multi = [f for f in forms if len(f.split()) > 1] if g.type == "PERSON" else forms
             name = min(multi or forms, key=lambda f: (-g.forms[f], -len(f), f))
         type_ = g.type
-        if g.canonical:  # alias-table entities take the type most of their mentions had
-            places = g.labels["GPE"] + g.labels["LOC"]
-            type_ = "GPE" if 2 * places > sum(g.labels.values()) else "ORG"
         entity_id = _entity_id(type_, name)
         if entity_id in taken:
             # two groups kept apart (people sharing a surname) can end with the same name
