@@ -9,8 +9,9 @@ length says nothing. Prints ROC AUC of storyline and of a peer baseline (mean TF
 adjacent sentences), the AUC of each signal family alone, the AUC per topic, the time the score
 takes per article, and ends with ``auc: X`` (spliced and shuffled together). storyline's weights
 are fitted by ``bench/fit_coherence.py`` on other corpora, so every Timeline17 topic is held out.
-The sentence encoder (``[embeddings]`` extra) is used when installed, as ``storyline run`` does;
-``--sentence-model ''`` scores without it.
+``--sentence-model`` works as ``[quality] sentence_model``; its default here, ``auto``, scores
+with the optional sentence encoder when it is installed (``storyline run`` opts in with that
+setting); ``--sentence-model ''`` scores what the default pipeline uses.
 """
 
 from __future__ import annotations

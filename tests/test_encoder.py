@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import os
 import random
 from typing import TYPE_CHECKING
 
@@ -8,6 +7,7 @@ import numpy as np
 import pytest
 
 from storyline import encoder
+from tests.conftest import sentence_model
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -57,11 +57,7 @@ TOLERANCE = 2e-3
 @pytest.fixture(scope="module")
 def ready() -> None:
     """Skip when the encoder or its model is not installed, except in CI where that fails."""
-    if not encoder.available():
-        reason = "sentence encoder not available: install the [embeddings] extra and its model"
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"{reason} (required in CI)")
-        pytest.skip(reason)
+    sentence_model()
 
 
 @pytest.fixture(scope="module")

@@ -7,8 +7,11 @@ import json
 import pytest
 
 import storyline
+from storyline.config import QualitySettings
+from storyline.errors import ConfigError
+from storyline.quality import UNTRUSTED_FLAGS, assess_quality
 from storyline.store import Store
-from tests.conftest import EXAMPLES, shared_path
+from tests.conftest import EXAMPLES, sentence_model, shared_path
 
 
 @pytest.fixture(scope="module")
@@ -171,6 +174,35 @@ def test_pipeline_seeds_briefing_is_cited_and_names_the_key_meetings(seeds):
 
 
 # -- bounded memory: the run reads articles a chunk at a time, never the whole corpus --------
+
+
+def test_pipeline_example_spun_page_is_the_only_one_the_encoder_flags(example):
+    model = sentence_model()
+    files = _by_file(example)
+    quotes: dict[str, list] = {}
+    for quote in example.store.quotes():
+        quotes.setdefault(quote.article_id, []).append(quote)
+    flagged = {
+        article.id
+        for article in example.articles()
+        if set(
+            assess_quality(article, quotes=quotes.get(article.id, []), sentence_model=model).flags
+        )
+        & set(UNTRUSTED_FLAGS)
+    }
+    assert flagged == {files["a8_spun_flashwire_hub.txt"].id}
+
+
+def test_pipeline_missing_sentence_model_is_a_config_error(tmp_path):
+    with storyline.open(tmp_path / "m.db") as workspace:
+        workspace.settings = workspace.settings.model_copy(
+            update={"quality": QualitySettings(sentence_model=str(tmp_path / "no-model"))}
+        )
+        workspace.ingest([EXAMPLES])
+        with pytest.raises(ConfigError, match="sentence_model") as caught:
+            workspace.run(workers=1)
+    assert caught.value.code == "S001"
+    assert "no-model" in str(caught.value)
 
 
 def test_pipeline_run_reads_articles_in_bounded_chunks(tmp_path, monkeypatch):

@@ -14,7 +14,7 @@ from storyline.quality import (
     incoherence_score,
     split_sentences,
 )
-from tests.conftest import shared_path
+from tests.conftest import sentence_model, shared_path
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -82,13 +82,15 @@ def article(title: str, sentences: list[str], **kwargs) -> CleanArticle:
     )
 
 
+@pytest.mark.parametrize("encoded", [False, True], ids=["word-vectors", "encoder"])
 @pytest.mark.parametrize(
     ("prefix", "untrusted"),
     [("000", False), ("001", False), ("002", True), ("003", False), ("004", False)],
 )
-def test_quality_flags_only_the_spun_seed(prefix, untrusted):
+def test_quality_flags_only_the_spun_seed(prefix, untrusted, encoded):
     (path,) = shared_path("seeds").glob(f"{prefix}_*.txt")
-    report = assess_quality(seed_article(path))
+    model = sentence_model() if encoded else None
+    report = assess_quality(seed_article(path), sentence_model=model)
     flagged = set(report.flags) & set(UNTRUSTED_FLAGS)
     assert bool(flagged) is untrusted
     if untrusted:
