@@ -14,11 +14,12 @@ import math
 from pathlib import Path
 
 import numpy as np
+from sklearn.decomposition import PCA
 from sklearn.linear_model import LogisticRegression, Ridge
 from sklearn.metrics import roc_auc_score
 from splice_detection import MIN_SENTENCES, build, detokenise
 
-from storyline import coherence_weights, encoder
+from storyline import coherence_weights, encoder, sentence_pairs
 from storyline.coherence import (
     _char_similarity,
     _similarity,
@@ -120,6 +121,36 @@ def fit_pairs(articles: list[dict[str, object]], c: float) -> tuple[list[float],
     return coef[cut:], coef[:cut]
 
 
+def fit_encoded_pairs(
+    articles: list[dict[str, object]], sentence_model: str, c: float, dims: int = 32
+) -> dict[str, np.ndarray]:
+    """Return the encoder pair model: principal axes and an asymmetric "j follows i" form."""
+    per_article = []
+    for article in articles:
+        body = list(article["body"])[:14]  # type: ignore[call-overload]
+        texts = [str(article["title"]), *body]
+        per_article.append(encoder.encode(texts, sentence_model).astype(np.float64))
+    pca = PCA(dims, svd_solver="full").fit(np.vstack(per_article))
+    rows, labels = [], []
+    for vectors in per_article:
+        reduced = pca.transform(vectors)
+        reduced /= np.maximum(np.linalg.norm(reduced, axis=1, keepdims=True), 1e-12)
+        cosine = vectors @ vectors.T
+        for i in range(len(vectors)):
+            for j in range(1, len(vectors)):
+                if i != j:
+                    rows.append(np.append(np.outer(reduced[i], reduced[j]).ravel(), cosine[i, j]))
+                    labels.append(int(j == i + 1))
+    model = LogisticRegression(C=c, max_iter=5000).fit(np.array(rows), np.array(labels))
+    weights = model.coef_[0]
+    return {
+        "mean": pca.mean_,
+        "components": pca.components_,
+        "bilinear": weights[:-1].reshape(dims, dims),
+        "cosine": weights[-1:],
+    }
+
+
 def render(
     position: tuple[float, ...],
     pairs: tuple[list[float], list[float]],
@@ -163,7 +194,12 @@ def main() -> None:
     parser.add_argument("--shared", type=Path, default=SHARED)
     parser.add_argument("--seeds", type=int, nargs="+", default=[1, 2, 3, 4, 5])
     parser.add_argument("--c", type=float, default=0.1, help="inverse L2 strength")
-    parser.add_argument("--write", type=Path, default=None, help="write coherence_weights.py")
+    parser.add_argument(
+        "--write",
+        type=Path,
+        default=None,
+        help="write coherence_weights.py (and data/encoded_pairs.npz beside it)",
+    )
     parser.add_argument(
         "--sentence-model",
         default=encoder.DEFAULT_MODEL,
@@ -176,6 +212,12 @@ def main() -> None:
     pairs = fit_pairs(articles, args.c)
     coherence_weights.PAIR, coherence_weights.BILINEAR = tuple(pairs[0]), tuple(pairs[1])
     print(f"pair cues: {dict(zip(PAIR_CUES, pairs[0], strict=True))}")
+    if args.sentence_model:
+        encoded_pairs = fit_encoded_pairs(articles, args.sentence_model, args.c)
+        sentence_pairs._encoded_pairs = lambda: encoded_pairs  # noqa: SLF001 - the features below use it
+        if args.write:
+            target = args.write.parent / "data" / sentence_pairs.ENCODED_PAIRS
+            np.savez_compressed(target, **encoded_pairs)
     cases = [case for seed in args.seeds for case in build(articles, 10_000, seed)]
     names, x = feature_matrix(cases, args.sentence_model or None)
     kinds = np.array([kind for kind, *_ in cases])

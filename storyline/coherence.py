@@ -26,6 +26,7 @@ from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
 from storyline import coherence_weights as weights
 from storyline import encoder
 from storyline.sentence_pairs import (
+    encoded_follow,
     follow_scores,
     order_z,
     pair_cues,
@@ -262,6 +263,16 @@ def _vector_features(vectors: np.ndarray, prefix: str = "v_") -> dict[str, float
     return {prefix + name: value for name, value in signals.items()}
 
 
+def _encoded_features(texts: Sequence[str], sentence_model: str) -> dict[str, float]:
+    """Return the ``e_`` signals: cohesion and order read from sentence-encoder embeddings."""
+    vectors = encoder.encode(texts[: MAX_ENCODED + 1], sentence_model).astype(np.float64)
+    follow = encoded_follow(vectors)
+    return {
+        **_vector_features(vectors, "e_"),
+        "e_pair_order_z": order_z(follow) if follow is not None else 0.0,
+    }
+
+
 def coherence_features(
     title: str, text: str, sentence_model: str | None = None
 ) -> dict[str, float]:
@@ -304,11 +315,7 @@ def coherence_features(
     early, unknown, name_links = _name_order(sentences, names)
     follow = follow_scores(vectors, pair_cues(texts, names, sims, chars, vectors))
     weekdays, year_span, clashes = _date_spread(sentences)
-    encoded = (
-        _vector_features(encoder.encode(texts[: MAX_ENCODED + 1], sentence_model), "e_")
-        if sentence_model
-        else {}
-    )
+    encoded = _encoded_features(texts, sentence_model) if sentence_model else {}
     return {
         "pyramid_order": _pyramid_order(sentences),
         "adjacent": mean_adj,

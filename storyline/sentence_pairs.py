@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from functools import cache
+from importlib import resources
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -138,6 +139,34 @@ def _leaves_quote_open(text: str) -> bool:
     """Return whether ``text`` opens a quotation it does not close."""
     curly = text.count("“") > text.count("”")
     return curly or text.count('"') % 2 == 1
+
+
+ENCODED_PAIRS = "encoded_pairs.npz"  # in storyline/data, written by bench/fit_coherence.py
+
+
+@cache
+def _encoded_pairs() -> dict[str, np.ndarray] | None:
+    """Return the sentence-encoder pair model (projection, bilinear form), or None if absent."""
+    source = resources.files("storyline").joinpath("data", ENCODED_PAIRS)
+    if not source.is_file():
+        return None
+    with resources.as_file(source) as path, np.load(path, allow_pickle=False) as data:
+        return {name: np.asarray(data[name], dtype=np.float64) for name in data.files}
+
+
+def encoded_follow(vectors: np.ndarray) -> np.ndarray | None:
+    """Return the learned "j comes right after i" score on sentence-encoder embeddings.
+
+    The embeddings are projected on their training principal axes, where an asymmetric bilinear
+    form says which sentence leads to which; None when the model is absent or of other size.
+    """
+    model = _encoded_pairs()
+    if model is None or model["mean"].shape[0] != vectors.shape[1]:
+        return None
+    reduced = (vectors - model["mean"]) @ model["components"].T
+    reduced /= np.maximum(np.linalg.norm(reduced, axis=1, keepdims=True), 1e-12)
+    cosine = float(model["cosine"][0])
+    return np.asarray(reduced @ model["bilinear"] @ reduced.T + cosine * (vectors @ vectors.T))
 
 
 def follow_scores(vectors: np.ndarray, cues: np.ndarray) -> np.ndarray:
