@@ -5,8 +5,15 @@ import random
 import numpy as np
 import pytest
 
+from storyline import encoder
 from storyline.coherence import coherence_features, combine, head_logits, incoherence_score
-from storyline.sentence_pairs import PAIR_CUES, order_z, pair_cues, precedence_z
+from storyline.sentence_pairs import (
+    PAIR_CUES,
+    encoded_follow,
+    order_z,
+    pair_cues,
+    precedence_z,
+)
 from storyline.sentences import find_names, known_names
 from storyline.vectors import embed_sentences
 from tests.conftest import sentence_model
@@ -72,8 +79,11 @@ def test_coherence_encoder_adds_its_signals_and_heads():
         coherence_features(FERRY_TITLE, text, model),
     )
     added = set(encoded) - set(plain)
-    assert added == {name.replace("v_", "e_") for name in plain if name.startswith("v_")}
-    assert encoded["e_order_z"] > 0  # the real order fits better than random ones
+    from_vectors = {name.replace("v_", "e_") for name in plain if name.startswith("v_")}
+    assert added == from_vectors | {"e_pair_order_z"}
+    # the real order fits better than random ones, by cosine and by the learned pair model
+    assert encoded["e_order_z"] > 0
+    assert encoded["e_pair_order_z"] > 0
     assert head_logits(encoded) != head_logits(plain)  # the encoded heads decide
 
 
@@ -135,3 +145,13 @@ def test_coherence_too_short_to_judge_is_even_odds():
     assert incoherence_score(FERRY_TITLE, FERRY[0] + " " + FERRY[1]) == 0.5
     features = coherence_features(FERRY_TITLE, FERRY[0])
     assert all(np.isfinite(value) for value in features.values())
+
+
+def test_coherence_encoded_pair_model_is_directional_and_checks_its_size():
+    model = sentence_model()
+    vectors = encoder.encode([FERRY_TITLE, *FERRY], model).astype(np.float64)
+    follow = encoded_follow(vectors)
+    assert follow is not None
+    assert follow.shape == (len(FERRY) + 1, len(FERRY) + 1)
+    assert not np.allclose(follow, follow.T)  # "j after i" is not "i after j"
+    assert encoded_follow(np.eye(3, 10)) is None  # another model's vectors: no pair signal
