@@ -2,8 +2,11 @@
 
 Builds originals, spliced and shuffled versions exactly as ``bench/splice_detection.py`` does,
 but from the TempEval-3 (TimeBank + AQUAINT), MEANTIME, PolNeAR and article-extraction-benchmark
-articles in ../shared/eval, so the Timeline17 benchmark stays unseen. Prints the signal table
-(mean, scale, weight) and the bias to paste into ``storyline/coherence.py``.
+articles in ../shared/eval, so the Timeline17 benchmark stays unseen. Prints the signal tables
+(mean, scale, weight) and biases, or with ``--write storyline/coherence_weights.py`` writes them,
+and the sentence encoder's pair model to ``storyline/data/encoded_pairs.npz``. The plain heads
+use word vectors only; the ``*_ENCODED`` heads add the encoder's ``e_`` signals (the encoder
+runs at about 25 ms a sentence: a fit takes some minutes).
 """
 
 from __future__ import annotations
