@@ -196,5 +196,6 @@ def fetch_server() -> Iterator[FetchServer]:
 
 @pytest.fixture
 def fetch_workspace(tmp_path: Path) -> Iterator[api.Workspace]:
-    with api.open(tmp_path / "s.db", settings=settings_for(tmp_path)) as ws:
+    # 2.5 s, not 1 s: a loaded CI machine can take over a second to answer a local request
+    with api.open(tmp_path / "s.db", settings=settings_for(tmp_path, timeout=2.5)) as ws:
         yield ws

@@ -90,7 +90,7 @@ def test_fetch_conditional_request_gets_304_and_counts_unchanged(fetch_server, f
 def test_fetch_bad_response_is_rejected_with_its_code(
     fetch_server, fetch_workspace, path, code, words
 ):
-    fetch_server.behaviour.slow_seconds = 3.0
+    fetch_server.behaviour.slow_seconds = 5.0  # twice the fixture's 2.5 s timeout
     good = fetch_server.url("/ferry-aground.html")
     summary = fetch_workspace.fetch([good, fetch_server.url(path)])
     assert summary.stored == 1
