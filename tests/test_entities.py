@@ -210,3 +210,13 @@ def test_entities_clusters_with_one_name_get_distinct_ids() -> None:
         assert m.text in (entity.name, *entity.aliases)
         assert m.article_id in entity.article_ids
     assert merge_entities(list(reversed(mentions)), aliases=aliases) == (entities, mapping)
+
+
+def test_entities_country_aliases_are_places(nlp: Language) -> None:
+    doc = nlp("The UK and the US asked NATO and the EU to act, Britain said.")
+    labels = {m.text: m.label for m in find_mentions(doc, "a1")}
+    assert (labels["UK"], labels["US"], labels["Britain"]) == ("GPE", "GPE", "GPE")
+    assert (labels["NATO"], labels["EU"]) == ("ORG", "ORG")
+    entities, _ = merge_entities(find_mentions(doc, "a1"))
+    types = {e.name: e.type for e in entities}
+    assert types["United Kingdom"] == types["United States"] == "GPE"

@@ -46,6 +46,8 @@ BUILTIN_ALIASES: dict[str, str] = {
     "eu": "European Union",
     "nato": "NATO",
 }
+# Countries among the table's names: an alias the pattern finds ("UK") is a place, not an org.
+BUILTIN_PLACES = frozenset({"United States", "United Kingdom"})
 _FAMILY = {"LOC": "GPE", "FAC": "GPE"}
 
 
@@ -92,7 +94,8 @@ def find_mentions(doc: Doc, article_id: str) -> list[Mention]:
     out: list[Mention] = []
     known: list[tuple[int, int]] = []
     for match in _ALIAS_RE.finditer(doc.text):
-        out.append(Mention(article_id, match.start(), match.end(), match.group(), "ORG"))
+        label = "GPE" if BUILTIN_ALIASES.get(_key(match.group())) in BUILTIN_PLACES else "ORG"
+        out.append(Mention(article_id, match.start(), match.end(), match.group(), label))
         known.append((match.start(), match.end()))
     for ent in doc.ents:
         if ent.label_ not in LABELS:
