@@ -133,19 +133,29 @@ class Workspace:
         once: bool = False,
         cycles: int | None = None,
         on_cycle: Callable[[CycleReport], None] | None = None,
+        on_error: Callable[[Exception], None] | None = None,
     ) -> list[CycleReport]:
         """Poll the watched feeds, ingest what is new, rerun the stages, log what changed.
 
         Args:
             every: seconds from the start of one cycle to the start of the next.
             once: run one cycle and return.
-            cycles: stop after this many cycles (None: until interrupted).
+            cycles: stop after this many cycles, skipped ones included (None: until interrupted).
             on_cycle: called with each cycle's report as soon as it is done.
+            on_error: called when a cycle is skipped because the database was busy.
         """
         from storyline.fetch import watch  # noqa: PLC0415 - httpx loads only when fetching
 
         with self.fetcher() as fetcher:
-            return watch(self, fetcher, every=every, once=once, cycles=cycles, on_cycle=on_cycle)
+            return watch(
+                self,
+                fetcher,
+                every=every,
+                once=once,
+                cycles=cycles,
+                on_cycle=on_cycle,
+                on_error=on_error,
+            )
 
     def run(self, *, workers: int | None = None, dask: str | None = None) -> RunReport:
         """Run every stage over what is stored and not yet processed; report what each produced.

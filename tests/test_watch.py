@@ -1,6 +1,8 @@
 from __future__ import annotations
 
+import importlib
 import socket
+import sqlite3
 
 import pytest
 from typer.testing import CliRunner
@@ -14,6 +16,8 @@ from storyline.store import feeds as feed_store
 from tests.conftest import REPO, settings_for
 
 DATA = REPO / "tests" / "data" / "fetch"
+# the module, not the function storyline.fetch re-exports under the same name
+watch_module = importlib.import_module("storyline.fetch.watch")
 runner = CliRunner()
 ARTICLE_PATHS = {
     "/ferry-aground.html",
@@ -248,3 +252,36 @@ def test_watch_without_feeds_is_a_usage_error(tmp_path):
         assert ws.watch(once=True)[0].feeds == 0
     result = runner.invoke(app, ["watch", "--once", "--db", str(tmp_path / "s.db")])
     assert result.exit_code != 0
+
+
+def test_watch_skips_a_cycle_when_the_database_is_busy(fetch_server, fetch_workspace, monkeypatch):
+    fetch_workspace.add_feeds(fetch_server.url("/feed.xml"))
+    real_poll = watch_module.poll
+    calls = []
+
+    def locked_once(workspace, fetcher, **kwargs):
+        calls.append(1)
+        if len(calls) == 1:
+            raise sqlite3.OperationalError("database is locked")
+        return real_poll(workspace, fetcher, run_stages=False)
+
+    monkeypatch.setattr(watch_module, "poll", locked_once)
+    skipped = []
+    reports = fetch_workspace.watch(every=0.0, cycles=2, on_error=skipped.append)
+    assert [str(e) for e in skipped] == ["database is locked"]
+    assert len(reports) == 1  # the second cycle did the first one's work
+    assert (reports[0].new_items, reports[0].summary.stored) == (2, 2)
+    assert len(fetch_workspace.articles()) == 2
+
+
+def test_watch_gives_up_after_repeated_store_errors(fetch_server, fetch_workspace, monkeypatch):
+    fetch_workspace.add_feeds(fetch_server.url("/feed.xml"))
+
+    def always_locked(workspace, fetcher, **kwargs):
+        raise sqlite3.OperationalError("database is locked")
+
+    monkeypatch.setattr(watch_module, "poll", always_locked)
+    skipped = []
+    with pytest.raises(sqlite3.OperationalError):
+        fetch_workspace.watch(every=0.0, on_error=skipped.append)
+    assert len(skipped) == watch_module.MAX_FAILED_CYCLES - 1

@@ -27,6 +27,7 @@ if TYPE_CHECKING:
 EXIT_REJECTED = 3
 
 console = Console()
+err_console = Console(stderr=True)
 
 feeds_app = typer.Typer(
     help="Feeds and sitemaps that `storyline watch` polls.", no_args_is_help=True
@@ -147,7 +148,13 @@ def watch_command(
         if not workspace.feeds():
             raise UsageError("no feeds to watch: storyline feeds add URL")
         try:
-            reports = workspace.watch(every=seconds, once=once, cycles=cycles, on_cycle=print_cycle)
+            reports = workspace.watch(
+                every=seconds,
+                once=once,
+                cycles=cycles,
+                on_cycle=print_cycle,
+                on_error=lambda exc: err_console.print(f"cycle skipped, database busy: {exc}"),
+            )
             rejected = any(r.summary.rejected for r in reports)
         except KeyboardInterrupt:
             console.print("stopped")

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import json
 import re
+import sqlite3
 import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from storyline import errors, pipeline
-from storyline.errors import InputError, UsageError
+from storyline.errors import InputError, StoreError, UsageError
 from storyline.fetch.client import Fetched, FetchRequest
 from storyline.fetch.feeds import FeedEntry, ParsedFeed, parse_feed
 from storyline.fetch.pages import FetchTally, fetch_articles
@@ -251,6 +252,21 @@ def poll(workspace: Workspace, fetcher: Fetcher, *, run_stages: bool = True) -> 
     )
 
 
+MAX_FAILED_CYCLES = 3  # store errors in a row before the watcher gives up
+
+
+def _store_busy_errors() -> tuple[type[Exception], ...]:
+    """Return the errors of a database that is busy or gone for a while (locked, restarting)."""
+    errors: list[type[Exception]] = [sqlite3.OperationalError, StoreError]
+    try:
+        import psycopg  # noqa: PLC0415 - only with the PostgreSQL extra
+
+        errors.append(psycopg.OperationalError)
+    except ImportError:
+        pass
+    return tuple(errors)
+
+
 def watch(
     workspace: Workspace,
     fetcher: Fetcher,
@@ -258,18 +274,36 @@ def watch(
     every: float,
     once: bool = False,
     on_cycle: Callable[[CycleReport], None] | None = None,
+    on_error: Callable[[Exception], None] | None = None,
     sleep: Callable[[float], None] = time.sleep,
     cycles: int | None = None,
 ) -> list[CycleReport]:
-    """Poll every ``every`` seconds until interrupted (or once, or ``cycles`` times)."""
+    """Poll every ``every`` seconds until interrupted (or once, or ``cycles`` times).
+
+    A cycle that hits a busy database (locked by another writer, a server restarting) is
+    skipped and reported to ``on_error``; the next cycle tries again, since nothing of a cycle
+    is marked done before it is stored. ``MAX_FAILED_CYCLES`` such cycles in a row stop it.
+    """
+    busy = _store_busy_errors()
     reports: list[CycleReport] = []
+    attempts = failures = 0
     while True:
         started = time.monotonic()
-        report = poll(workspace, fetcher)
-        reports.append(report)
-        if on_cycle is not None:
-            on_cycle(report)
-        if once or (cycles is not None and len(reports) >= cycles):
+        attempts += 1
+        try:
+            report = poll(workspace, fetcher)
+        except busy as exc:
+            failures += 1
+            if once or failures >= MAX_FAILED_CYCLES:
+                raise
+            if on_error is not None:
+                on_error(exc)
+        else:
+            failures = 0
+            reports.append(report)
+            if on_cycle is not None:
+                on_cycle(report)
+        if once or (cycles is not None and attempts >= cycles):
             return reports
         sleep(max(0.0, every - (time.monotonic() - started)))
 
