@@ -285,3 +285,14 @@ def test_watch_gives_up_after_repeated_store_errors(fetch_server, fetch_workspac
     with pytest.raises(sqlite3.OperationalError):
         fetch_workspace.watch(every=0.0, on_error=skipped.append)
     assert len(skipped) == watch_module.MAX_FAILED_CYCLES - 1
+
+
+def test_watch_nested_sitemap_indexes_are_followed_once_each(fetch_server, fetch_workspace):
+    # sitemap-nested.xml lists sitemap-index.xml (which lists the news sitemap) and itself
+    fetch_workspace.add_feeds(fetch_server.url("/sitemap-nested.xml"))
+    added = len(fetch_server.behaviour.hits("/sitemap-nested.xml"))  # adding reads it once
+    report = _poll(fetch_workspace)
+    assert report.summary.stored == 2
+    assert len(fetch_server.behaviour.hits("/sitemap-nested.xml")) == added + 1
+    assert len(fetch_server.behaviour.hits("/sitemap-index.xml")) == 1
+    assert len(fetch_server.behaviour.hits("/news-sitemap.xml")) == 1

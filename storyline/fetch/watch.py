@@ -35,7 +35,8 @@ if TYPE_CHECKING:
 _INTERVAL_RE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhd]?)\s*$", re.IGNORECASE)
 _UNITS = {"": 1.0, "s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0}
 _HTTP_STATUS_RE = re.compile(r"HTTP (\d{3})")
-_MAX_CHILD_SITEMAPS = 50  # a sitemap index is followed one level, this many children a cycle
+_MAX_CHILD_SITEMAPS = 50  # children of one sitemap index read per cycle
+_MAX_SITEMAP_DEPTH = 3  # indexes of indexes: how many levels below a watched feed are read
 
 
 def parse_interval(text: str) -> float:
@@ -114,7 +115,7 @@ class _Polled:
 
 
 def _poll_listings(store: Store, fetcher: Fetcher, feeds: Sequence[FeedRow]) -> _Polled:
-    """Fetch every feed (conditionally) and each sitemap index's children; parse them."""
+    """Fetch every feed (conditionally) and, level by level, sitemap indexes' children."""
     out = _Polled()
     known = feed_store.fetch_states(store, (f.url for f in feeds))
     requests = [
@@ -126,10 +127,17 @@ def _poll_listings(store: Store, fetcher: Fetcher, feeds: Sequence[FeedRow]) -> 
         )
         for f in feeds
     ]
-    children: list[FetchRequest] = []
-    for rows in (requests, children):
-        for request, result in fetcher.fetch_many(rows):
+    seen = {f.url for f in feeds}
+    level = requests
+    for _ in range(_MAX_SITEMAP_DEPTH + 1):
+        children: list[FetchRequest] = []
+        for request, result in fetcher.fetch_many(level):
             _take(request, result, out, children)
+        # an index that lists itself or an ancestor is read once
+        level = [c for c in children if c.url not in seen]
+        seen.update(c.url for c in level)
+        if not level:
+            break
     return out
 
 
@@ -188,9 +196,9 @@ def _take(
     out.recovered.append(request.url)
     if is_feed_row:
         out.marks.append((request.url, "ok", None, parsed.title))
-        children.extend(
-            FetchRequest(url, context=request.url) for url in parsed.children[:_MAX_CHILD_SITEMAPS]
-        )
+    children.extend(
+        FetchRequest(url, context=request.url) for url in parsed.children[:_MAX_CHILD_SITEMAPS]
+    )
 
 
 def poll(workspace: Workspace, fetcher: Fetcher, *, run_stages: bool = True) -> CycleReport:
