@@ -12,6 +12,7 @@ from storyline.cli import EXIT_REJECTED, app
 from storyline.errors import InputError
 from storyline.fetch import Archive, Fetcher, FetchRequest, check_url
 from storyline.fetch.client import interleave_hosts
+from storyline.fetch.politeness import Politeness
 from storyline.fetch.safety import is_public
 from storyline.ingest import read_paths
 from storyline.store.feeds import fetch_states
@@ -342,3 +343,18 @@ def test_fetch_polite_batches_take_hosts_in_turn():
         "http://b.example/2",
         "http://a.example/3",
     ]
+
+
+@pytest.mark.parametrize(
+    ("robots", "delay"),
+    [
+        ("User-agent: *\nDisallow: /private/\n", 0.5),
+        ("User-agent: *\nCrawl-delay: 2\n", 2.0),
+        ("User-agent: *\nRequest-rate: 1/5\n", 5.0),
+        ("User-agent: *\nRequest-rate: 4/1\nCrawl-delay: 0.1\n", 0.5),
+    ],
+)
+def test_fetch_robots_crawl_delay_and_request_rate_space_requests(robots, delay):
+    politeness = Politeness(enabled=True, delay=0.5, user_agent="storyline")
+    assert politeness.allowed("http://news.example/a", lambda _url: (200, robots))
+    assert politeness.host_delay("http://news.example/b") == delay

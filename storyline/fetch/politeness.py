@@ -37,7 +37,7 @@ class Politeness:
     Args:
         enabled: obey robots.txt and serialise and space out requests per host.
         delay: seconds between the end of one request to a host and the start of the next;
-            a longer ``Crawl-delay`` in robots.txt wins.
+            a longer ``Crawl-delay`` (or ``Request-rate`` spacing) in robots.txt wins.
         user_agent: the agent robots.txt rules are matched against.
     """
 
@@ -96,8 +96,12 @@ class Politeness:
     def host_delay(self, url: str) -> float:
         """Return the seconds to leave between two requests to the host of ``url``."""
         host = self._host(url)
-        crawl = host.robots.crawl_delay(self.user_agent) if host.robots is not None else None
-        return max(self.delay, float(crawl or 0.0))
+        if host.robots is None:
+            return self.delay
+        crawl = host.robots.crawl_delay(self.user_agent)
+        rate = host.robots.request_rate(self.user_agent)  # "Request-rate: 1/5": 5 s apart
+        spacing = rate.seconds / rate.requests if rate is not None and rate.requests > 0 else 0.0
+        return max(self.delay, float(crawl or 0.0), float(spacing))
 
     @contextmanager
     def slot(self, url: str) -> Iterator[None]:
