@@ -27,6 +27,7 @@ from storyline.statements import (
     similarity_matrix,
     split_sentences,
     statement_terms,
+    stem,
 )
 
 if TYPE_CHECKING:
@@ -285,6 +286,7 @@ def find_conflicts(
         for key, values in groups.items()
     ]
     out.extend(_toll_conflicts(claims, articles, sid, duplicates))
+    out.extend(_disputed_figures(claims, articles, sid))
     out.extend(_date_conflicts(claims, story_id))
     out.extend(_quote_conflicts(claims, story_id, by_id=by_id, duplicates=duplicates))
     return _merge(out)
@@ -396,6 +398,70 @@ def _toll_conflicts(
         if len(values) >= 2:
             out.append(_conflict(story_id, "number", thing, values, tuple(sorted(claim_ids))))
     return out
+
+
+# "The company put the figure at about 2,600": a second party's number for what came before.
+_DISPUTE_RE = re.compile(
+    r"\b(?:put|puts|putting|estimated|estimates|gave|gives|placed|places)\s+"
+    r"(?:the|its|their|that)\s+(?:figure|number|total|count|tally)"
+    r"(?:\s+of\s+(?P<thing>[a-z]+))?\s+at\s+(?:about\s+|around\s+|roughly\s+|some\s+|"
+    r"only\s+|just\s+|nearly\s+|almost\s+)?(?P<num>\d[\d,]*)\b",
+    re.IGNORECASE,
+)
+# "3,400 of the 3,900 staff": the part is the figure a later sentence disputes.
+_PART_RE = re.compile(r"\b(\d[\d,]*)\s+of\s+(?:the|its|their)\s+\d[\d,]*\s+([a-z]+)")
+
+
+def _disputed_figures(
+    claims: Sequence[Claim], articles: Sequence[CleanArticle], story_id: str
+) -> list[Conflict]:
+    """Return figures one article gives from two parties ("X says 3,400 ... Y put it at 2,600").
+
+    The disputing sentence names what it counts ("the number of protesters") or points back at
+    the previous sentence's count, whose part of a whole ("3,400 of the 3,900 staff") is the
+    figure in question.
+    """
+    by_text = {text: claim.id for claim in claims for _, text in claim.statements}
+    out = []
+    for article in articles:
+        sentences = [" ".join(article.text[a:b].split()) for a, b in split_sentences(article.text)]
+        for k, sentence in enumerate(sentences):
+            for match in _DISPUTE_RE.finditer(sentence):
+                claimed = _disputed(match, sentence, sentences[k - 1] if k else "")
+                if claimed is None:
+                    continue
+                thing, first, first_sentence = claimed
+                second = match.group("num").replace(",", "")
+                if first == second:
+                    continue
+                values = {first: {article.id}, second: {article.id}}
+                ids = tuple(
+                    sorted({by_text[t] for t in (first_sentence, sentence) if t in by_text})
+                )
+                out.append(_conflict(story_id, "number", thing, values, ids))
+    return out
+
+
+def _disputed(match: re.Match[str], sentence: str, previous: str) -> tuple[str, str, str] | None:
+    """Return (thing, first figure, its sentence) that a disputing figure answers, if any."""
+    thing = match.group("thing")
+    earlier = sentence[: match.start()]
+    if thing:
+        wanted = stem(thing)
+        for text in (earlier, previous):
+            for counted, value in find_quantities(text):
+                if counted == wanted:
+                    return wanted, value, text if text == previous else sentence
+        return None
+    for text in (earlier, previous):
+        part = _PART_RE.search(text)
+        if part:
+            return (
+                stem(part.group(2)),
+                part.group(1).replace(",", ""),
+                (previous if text == previous else sentence),
+            )
+    return None
 
 
 @dataclass(frozen=True, slots=True)

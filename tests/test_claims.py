@@ -152,6 +152,41 @@ def test_claims_lead_tolls_conflict_when_their_sentences_share_no_words():
     assert [dict(c.values) for c in tolls] == [{"12": ("review",), "14": ("wire",)}]
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            (
+                "Workers walked out at the plant on Monday. The union says 3,400 of the 3,900 staff "
+                "have joined the stoppage. The company put the figure at about 2,600."
+            ),
+            [("staff", {"2600": ("strike",), "3400": ("strike",)})],
+        ),
+        (
+            (
+                "Organisers said 20,000 protesters marched through the capital on Saturday. "
+                "Police put the number of protesters at 5,000."
+            ),
+            [("protester", {"20000": ("strike",), "5000": ("strike",)})],
+        ),
+        # the second party agrees, or the sentence before counts nothing: no conflict
+        (
+            (
+                "The union says 3,400 of the 3,900 staff have joined. Managers put the figure at "
+                "3,400 too."
+            ),
+            [],
+        ),
+        ("The strike began on Monday. The company put the figure at about 2,600.", []),
+    ],
+)
+def test_claims_figure_disputed_within_one_article(text, expected):
+    articles = [art("strike", text, source="Estmark Tribune", published="2031-03-16")]
+    conflicts = find_conflicts(find_claims(articles, story_id="s"), articles, story_id="s")
+    found = [(c.subject, dict(c.values)) for c in conflicts if c.kind == "number"]
+    assert found == expected
+
+
 def test_claims_conflicting_death_tolls_with_both_values():
     articles = [A, B, C]
     claims = find_claims(articles, story_id="s")

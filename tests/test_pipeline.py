@@ -258,3 +258,15 @@ def test_pipeline_example_death_toll_conflict_is_the_one_truth_gives(example):
             files["a4_continental_review_warnings.html"].id,
         },
     }
+
+
+def test_pipeline_example_numbers_conflict_only_where_truth_says(example):
+    files = _by_file(example)
+    numbers = {r["subject"]: r for r in example.store.rows("conflicts") if r["kind"] == "number"}
+    # examples/TRUTH.md: the death toll, and the strikers within b1 (union 3,400, company 2,600)
+    assert set(numbers) == {"killed", "staff"}
+    strike = files["b1_estmark_tribune_strike_begins.txt"].id
+    assert {v["value"]: v["article_ids"] for v in numbers["staff"]["values"]} == {
+        "3400": [strike],
+        "2600": [strike],
+    }
