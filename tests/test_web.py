@@ -17,6 +17,8 @@ from storyline.models import (
     TimelineEntry,
 )
 from storyline.store import Store
+from storyline.store import feeds as feed_store
+from storyline.store.feeds import Change
 from storyline.web import Providers, create_app, views
 from storyline.web.search import fts_query
 from tests.conftest import make_article
@@ -653,3 +655,37 @@ def test_web_story_timeline_comes_from_the_timeline_stage_when_it_ran(seeded):
             "sources": ["a1", "a2"],
         }
     ]
+
+
+def test_web_changes_page_and_api_list_the_watch_log_newest_first(seeded):
+    feed_store.record_changes(
+        seeded, "2031-03-10T08:00:00Z", [Change("new_story", "s1", "new story: Marenholt dam")]
+    )
+    feed_store.record_changes(
+        seeded,
+        "2031-03-11T08:00:00Z",
+        [
+            Change("story_grew", "s1", "Marenholt dam: 2 -> 3 articles"),
+            Change("conflict", None, "x"),
+        ],
+    )
+    client = TestClient(create_app(seeded))
+    html = client.get("/changes").text
+    assert html.index("2 -&gt; 3 articles") < html.index("new story: Marenholt dam")
+    assert 'href="/stories/s1"' in html
+    assert "story grew" in html
+    items = client.get("/api/changes").json()["items"]
+    assert [(i["kind"], i["story_id"]) for i in items] == [
+        ("story_grew", "s1"),
+        ("conflict", None),
+        ("new_story", "s1"),
+    ]
+    assert items == sorted(
+        export_rows(seeded, "changes"), key=lambda r: (r["cycle"], -r["seq"]), reverse=True
+    )
+
+
+def test_web_changes_page_is_empty_before_any_watch(client):
+    page = client.get("/changes")
+    assert page.status_code == 200
+    assert "storyline watch" in page.text

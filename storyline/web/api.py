@@ -116,6 +116,14 @@ def list_entities(request: Request, page: PageNo = 1, per_page: PageSize = 20) -
     return paginated(Page(page, per_page, total), items)
 
 
+@router.get("/changes")
+def list_changes(request: Request, page: PageNo = 1, per_page: PageSize = 20) -> dict[str, Any]:
+    """The watch change log, newest cycle first, as export rows."""
+    with state_of(request).reading() as conn:
+        total, items = queries.change_page(conn, offset=(page - 1) * per_page, limit=per_page)
+    return paginated(Page(page, per_page, total), items)
+
+
 @router.get("/entities/{entity_id:path}")
 def get_entity(request: Request, entity_id: str) -> dict[str, Any]:
     """One entity with the quotes attributed to it."""

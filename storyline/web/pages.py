@@ -1,4 +1,4 @@
-"""The HTML pages: stories, one story, one article, entities, search, and the API docs."""
+"""The HTML pages: stories, one story, one article, entities, changes, search, API docs."""
 
 from __future__ import annotations
 
@@ -148,6 +148,14 @@ def entities_page(request: Request, page: PageNo = 1) -> HTMLResponse:
     return _render(
         request, "entities.html", entities=items, page=views.Page(page, PAGE_SIZE, total)
     )
+
+
+@router.get("/changes", response_class=HTMLResponse)
+def changes_page(request: Request, page: PageNo = 1) -> HTMLResponse:
+    """What each `storyline watch` cycle changed, newest first."""
+    with state_of(request).reading() as conn:
+        total, items = queries.change_page(conn, offset=(page - 1) * PAGE_SIZE, limit=PAGE_SIZE)
+    return _render(request, "changes.html", changes=items, page=views.Page(page, PAGE_SIZE, total))
 
 
 @router.get("/entities/{entity_id:path}", response_class=HTMLResponse)

@@ -226,6 +226,19 @@ def entity_page(
     return total, [_decode(r) for r in rows]
 
 
+def change_page(
+    conn: sqlite3.Connection, *, offset: int, limit: int
+) -> tuple[int, list[dict[str, Any]]]:
+    """Return the size of the watch change log and one page of it, newest cycle first."""
+    total = int(conn.execute("SELECT COUNT(*) FROM changes").fetchone()[0])
+    rows = conn.execute(
+        "SELECT cycle, seq, kind, story_id, text FROM changes ORDER BY cycle DESC, seq "
+        "LIMIT ? OFFSET ?",
+        (limit, offset),
+    )
+    return total, [dict(r) for r in rows]
+
+
 def entities_in(conn: sqlite3.Connection, article_ids: Sequence[str]) -> list[dict[str, Any]]:
     """Return the entities mentioned in these articles, most widely mentioned first."""
     wanted = set(article_ids)
