@@ -28,8 +28,8 @@ import numpy as np
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.metrics import roc_auc_score
 
-from storyline import coherence_weights, encoder
-from storyline.coherence import coherence_features
+from storyline import encoder
+from storyline.coherence import coherence_features, heads
 from storyline.quality import incoherence_score, split_sentences
 
 # signal families of storyline.coherence, each scored alone (the others held at their mean)
@@ -193,24 +193,15 @@ def auc(
 
 def combine_by_head(features: dict[str, float], prefixes: tuple[str, ...]) -> float:
     """Return the two heads' soft maximum counting only the signals of one family."""
-    logits = []
-    encoded = "e_order_z" in features
-    for table, bias in (
-        (coherence_weights.SPLICE_ENCODED, coherence_weights.SPLICE_ENCODED_BIAS)
-        if encoded
-        else (coherence_weights.SPLICE, coherence_weights.SPLICE_BIAS),
-        (coherence_weights.SHUFFLE_ENCODED, coherence_weights.SHUFFLE_ENCODED_BIAS)
-        if encoded
-        else (coherence_weights.SHUFFLE, coherence_weights.SHUFFLE_BIAS),
-    ):
-        logits.append(
-            bias
-            + sum(
-                weight * (features[name] - mean) / scale
-                for name, (mean, scale, weight) in table.items()
-                if name.startswith(prefixes)
-            )
+    logits = [
+        bias
+        + sum(
+            weight * (features[name] - mean) / scale
+            for name, (mean, scale, weight) in table.items()
+            if name.startswith(prefixes)
         )
+        for table, bias in heads(features)
+    ]
     return float(np.logaddexp(*logits))
 
 
@@ -251,6 +242,8 @@ def main() -> None:
         print(f"{label:<22}{auc(cases, ours, kinds):>10.3f}{auc(cases, peer, kinds):>20.3f}")
     print(f"\n{'one family alone':<22}{'spliced':>10}{'shuffled':>10}{'both':>10}")
     for family, prefixes in FAMILIES.items():
+        if not any(name.startswith(prefixes) for name in features[0]):
+            continue  # the sentence encoder's family, when it is off
         alone = [combine_by_head(f, prefixes) for f in features]
         cells = [auc(cases, alone, kinds) for _, kinds in rows]
         print(f"{family:<22}" + "".join(f"{cell:>10.3f}" for cell in cells))

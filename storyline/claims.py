@@ -445,22 +445,15 @@ def _disputed_figures(
 def _disputed(match: re.Match[str], sentence: str, previous: str) -> tuple[str, str, str] | None:
     """Return (thing, first figure, its sentence) that a disputing figure answers, if any."""
     thing = match.group("thing")
-    earlier = sentence[: match.start()]
-    if thing:
-        wanted = stem(thing)
-        for text in (earlier, previous):
-            for counted, value in find_quantities(text):
-                if counted == wanted:
-                    return wanted, value, text if text == previous else sentence
-        return None
-    for text in (earlier, previous):
-        part = _PART_RE.search(text)
-        if part:
-            return (
-                stem(part.group(2)),
-                part.group(1).replace(",", ""),
-                (previous if text == previous else sentence),
-            )
+    # the words before the disputing figure, then the sentence before: (where to look, source)
+    places = ((sentence[: match.start()], sentence), (previous, previous))
+    for text, source in places:
+        if thing:
+            value = dict(find_quantities(text)).get(stem(thing))
+            if value is not None:
+                return stem(thing), value, source
+        elif part := _PART_RE.search(text):
+            return stem(part.group(2)), part.group(1).replace(",", ""), source
     return None
 
 

@@ -370,19 +370,26 @@ def _logit(features: dict[str, float], table: dict[str, tuple[float, float, floa
     )
 
 
-def head_logits(features: dict[str, float]) -> tuple[float, float]:
-    """Return the logits of the splice head and the shuffle head (0 = even odds).
+Head = tuple[dict[str, tuple[float, float, float]], float]  # (signal table, bias)
+
+
+def heads(features: dict[str, float]) -> tuple[Head, Head]:
+    """Return the splice and shuffle heads for these features.
 
     Features with the encoder's ``e_`` signals go to the heads fitted with them.
     """
     if "e_order_z" in features and weights.SPLICE_ENCODED:
         return (
-            weights.SPLICE_ENCODED_BIAS + _logit(features, weights.SPLICE_ENCODED),
-            weights.SHUFFLE_ENCODED_BIAS + _logit(features, weights.SHUFFLE_ENCODED),
+            (weights.SPLICE_ENCODED, weights.SPLICE_ENCODED_BIAS),
+            (weights.SHUFFLE_ENCODED, weights.SHUFFLE_ENCODED_BIAS),
         )
-    splice = weights.SPLICE_BIAS + _logit(features, weights.SPLICE)
-    shuffle = weights.SHUFFLE_BIAS + _logit(features, weights.SHUFFLE)
-    return splice, shuffle
+    return (weights.SPLICE, weights.SPLICE_BIAS), (weights.SHUFFLE, weights.SHUFFLE_BIAS)
+
+
+def head_logits(features: dict[str, float]) -> tuple[float, float]:
+    """Return the logits of the splice head and the shuffle head (0 = even odds)."""
+    (splice, splice_bias), (shuffle, shuffle_bias) = heads(features)
+    return splice_bias + _logit(features, splice), shuffle_bias + _logit(features, shuffle)
 
 
 def combine(features: dict[str, float]) -> float:
