@@ -85,6 +85,10 @@ def only(text: str, anchor: dt.date | None = PUB) -> tuple[str, str, str]:
             "TIME",
             "2015-10-16T17:00",
         ),
+        ("The index fell 2% at 16:08 UTC.", "16:08 UTC", "TIME", "2015-10-21T16:08Z"),
+        ("Talks began at 0735 GMT Tuesday.", "0735 GMT Tuesday", "TIME", "2015-10-20T07:35Z"),
+        ("Cars of the 70s were boxy.", "the 70s", "DATE", "197"),
+        ("Exports picked up in spring.", "spring", "DATE", "2015-SP"),
     ],
 )
 def test_dates_normalise_expression_kinds(text: str, expr: str, typ: str, value: str) -> None:
@@ -113,6 +117,18 @@ def test_dates_resolve_weekday_directions() -> None:
     assert resolve_weekday(PUB, 4, "future") == dt.date(2015, 10, 23)
     assert resolve_weekday(PUB, 2, None, "last") == dt.date(2015, 10, 14)
     assert resolve_weekday(PUB, 2, None, "next") == dt.date(2015, 10, 28)
+
+
+def test_dates_month_follows_modal_passive() -> None:
+    anchor = dt.date(2009, 6, 5)
+    assert only("The sale should be completed in October.", anchor)[2] == "2009-10"
+    assert only("The sale was completed in October.", anchor)[2] == "2008-10"
+
+
+def test_dates_year_ranges_keep_both_ends() -> None:
+    found = find_timexes("He was fined twice from 1991 to 1997.", anchor=PUB)
+    assert [t.value for t in found] == ["1991", "1997"]
+    assert find_timexes("Staff rose from 2000 to 3000.", anchor=PUB) == []
 
 
 def test_dates_month_day_year_follows_tense() -> None:
@@ -174,6 +190,9 @@ def test_dates_records_anchor_and_article() -> None:
         "Subscribe to The Week for more.",
         "The Daily Express reported it.",
         "Troops may march on the capital.",
+        "The singer, in his 70s, retired.",
+        "The score was 2:1 at the break.",
+        "Water rose from the hot spring.",
     ],
 )
 def test_dates_ignore_ages_names_and_verbs(text: str) -> None:

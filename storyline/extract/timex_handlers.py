@@ -120,7 +120,8 @@ def _season(text: str, c: Candidate, g: dict[str, str], st: StoryState) -> Resol
     a = st.anchor
     mid = _SEASON_MONTH[code]
     year = a.year
-    if rel == "last" or (rel in {"the", "that"} and tv.tense_near(text, c.start, c.end) == "past"):
+    past = rel in {"the", "that", ""} and tv.tense_near(text, c.start, c.end) == "past"
+    if rel == "last" or past:
         year = a.year if mid + 1 < a.month else a.year - 1
     elif rel == "next":
         year = a.year if mid > a.month + 1 else a.year + 1
@@ -137,7 +138,7 @@ def _decade(text: str, c: Candidate, g: dict[str, str], st: StoryState) -> Resol
     if "decword" in g:
         tens = {"tw": 2, "th": 3, "fo": 4, "fi": 5, "si": 6, "se": 7, "ei": 8, "ni": 9}
         return "DATE", f"19{tens[g['decword'].lower()[:2]]}"
-    raw = g["decade"]
+    raw = g.get("decade") or "'" + g["decade2"]
     if raw.startswith("'"):
         year = f"{st.anchor.year:04d}" if st.anchor else "1999"
         century = year[:2]
@@ -408,8 +409,11 @@ def _set_every(text: str, c: Candidate, g: dict[str, str], st: StoryState) -> Re
 
 def _clock(text: str, c: Candidate, g: dict[str, str], st: StoryState) -> Resolved | None:
     del c
+    zone = ""
     if g.get("noon"):
         hour, minute = (12, 0) if g["noon"].lower() != "midnight" else (24, 0)
+    elif g.get("h24"):
+        hour, minute, zone = int(g["h24"]), int(g["m24"]), "Z"  # UTC and GMT are ISO's Z
     else:
         hour, minute = int(g["hour"]), int(g.get("minute") or 0)
         if not 1 <= hour <= 12:
@@ -419,7 +423,7 @@ def _clock(text: str, c: Candidate, g: dict[str, str], st: StoryState) -> Resolv
     del text
     base = st.ref_day or st.anchor
     prefix = base.isoformat() if base else "XXXX-XX-XX"
-    return "TIME", f"{prefix}T{hour:02d}:{minute:02d}"
+    return "TIME", f"{prefix}T{hour:02d}:{minute:02d}{zone}"
 
 
 def _holiday(text: str, c: Candidate, g: dict[str, str], st: StoryState) -> Resolved | None:

@@ -73,6 +73,10 @@ _HEDGE = (
     r"|only|just|over|under|around|approximately)\s+)?"
 )
 _PART = r"(?P<part>morning|afternoon|evening|night)"
+_CLOCK24 = (
+    r"(?P<h24>[01]?\d|2[0-3])(?::|(?<=\d\d))(?P<m24>[0-5]\d)\s*(?:hours\s+)?(?P<utc>GMT|UTC)\b"
+)
+_DAY_AFTER_CLOCK = rf"(?:{_WD}|today|yesterday|tomorrow)\b"
 _ORD = r"(?P<ord>first|second|third|fourth|1st|2nd|3rd|4th)"
 
 _RULES: list[tuple[str, str]] = [
@@ -100,16 +104,29 @@ _RULES: list[tuple[str, str]] = [
         ),
     ),
     ("season", rf"\b(?P<season>spring|summer|fall|autumn|winter)\s+(?:of\s+)?{_YEAR}\b"),
+    # A bare season after a preposition of time: "in spring", "until autumn"
+    (
+        "season",
+        (
+            r"(?:(?<=\bin\s)|(?<=\bby\s)|(?<=\buntil\s)|(?<=\bsince\s)|(?<=\bduring\s))"
+            r"(?P<season>spring|summer|autumn|winter)\b"
+        ),
+    ),
     (
         "year",
         (
             rf"(?<![$\d,.])\b(?:(?P<fiscal>fiscal(?:\s+year)?|FY|calendar(?:\s+year)?)\s*)?{_YEAR}\b"
-            r"(?![-/]\d|\.\d|,\d|\s*(?:%|percent|cents|to\s+\d|-?\s*(?:mile|foot|feet|ton|pound|car|share)))"
+            r"(?![-/]\d|\.\d|,\d|\s*(?:%|percent|cents|to\s+(?!(?:1[6-9]|20)\d\d\b)\d"
+            r"|-?\s*(?:mile|foot|feet|ton|pound|car|share)))"
         ),
     ),
     (
         "decade",
-        r"(?<![\w'])(?:the\s+)?(?:(?:early|mid|late)[-\s]+)?(?P<decade>(?:1[6-9]|20)\d0s|'\d0s)\b",
+        (
+            r"(?<![\w'])(?:the\s+)?(?:(?:early|mid|late)[-\s]+)?(?P<decade>(?:1[6-9]|20)\d0s|'\d0s)\b"
+            # "the 70s" without its apostrophe; "in his 70s" is an age, so "the" is required
+            r"|\bthe\s+(?:(?:early|mid|late)[-\s]+)?(?P<decade2>[1-9]0s)\b"
+        ),
     ),
     (
         "decade",
@@ -238,6 +255,9 @@ _RULES: list[tuple[str, str]] = [
         ),
     ),
     ("clock", r"\b(?P<noon>noon|midnight|midday)\b"),
+    # A 24-hour clock time is only safe with its zone: "18:00 UTC", "0735 GMT"
+    ("clock", rf"\b{_CLOCK24}(?!\s*{_DAY_AFTER_CLOCK})"),
+    ("clock_day", rf"\b{_CLOCK24},?\s+(?:on\s+)?(?P<when>{_DAY_AFTER_CLOCK})"),
     (
         "clock_day",
         (

@@ -56,10 +56,11 @@ def tense_near(text: str, start: int, end: int) -> Tense | None:
             right = right[:i]
             break
     best: tuple[float, Tense] | None = None
-    for dist, word in [(len(left) - i, w) for i, w in enumerate(left)] + [
-        (i + 1.5, w) for i, w in enumerate(right)
-    ]:
-        cue = _cue(word)
+    words = [(len(left) - i, w, left[i - 1] if i else "") for i, w in enumerate(left)]
+    words += [(i + 1.5, w, right[i - 1] if i else "") for i, w in enumerate(right)]
+    for dist, word, before in words:
+        # "should be completed in October": a participle after a bare "be" is not past.
+        cue = "future" if before.lower() == "be" and word.endswith("ed") else _cue(word)
         if cue is not None and (best is None or dist < best[0]):
             best = (dist, cue)
     return best[1] if best else None
