@@ -4,6 +4,7 @@ import datetime as dt
 
 import pytest
 
+from storyline.extract.dates import find_timexes
 from storyline.extract.events import find_events, find_leads, split_sentences
 from storyline.models import DatedEvent, TimeExpr
 from tests.conftest import seed_events
@@ -143,3 +144,45 @@ def test_events_seeds_have_their_dated_happenings(
 def test_events_seed_visit_is_not_dated_on_the_report_day(seeds: list[DatedEvent]) -> None:
     visit = [e for e in seeds if e.article_id.startswith("004") and "flew to Moscow" in e.text]
     assert [e.date for e in visit] == ["2015-10-20"]
+
+
+def real_events(text: str, published: dt.date) -> tuple[list[DatedEvent], list[DatedEvent]]:
+    """Return the events and leads of ``text`` with its timexes found by the dates stage."""
+    found = find_timexes(text, anchor=published, article_id="a1")
+    kwargs = {"article_id": "a1", "published": published, "timexes": found}
+    return find_events(text, **kwargs), find_leads(text, **kwargs)
+
+
+@pytest.mark.parametrize(
+    "stamp",
+    [
+        "Page last updated at 08:14 GMT, Tuesday, 8 November 2011",
+        "8 November 2011 Last updated at 06:28 GMT",
+        "Last updated: 8 November, 2011 - 17:26 GMT",
+        "Published: Tuesday, 8 November, 2011, 15:33 GMT",
+        "Posted by madfortravel 8 Nov 2011 |",
+    ],
+)
+def test_events_page_stamp_dates_the_page_not_the_report(stamp: str) -> None:
+    text = f"{stamp} Doctor Conrad Murray was jailed after a six-week trial. He will appeal."
+    events, leads = real_events(text, dt.date(2011, 11, 8))
+    assert events == []
+    # The stamped sentence is the article's lead; its text starts where the report does.
+    assert leads[0].text.startswith("Doctor Conrad Murray was jailed")
+
+
+def test_events_reader_comment_stamps_are_not_events() -> None:
+    text = (
+        "At 4:16 pm on 18 Jan 2010, CComment wrote: Aid is far too slow. "
+        "8th January 2010 - 17:42 This comment was removed by the moderators."
+    )
+    assert real_events(text, dt.date(2010, 1, 19))[0] == []
+
+
+def test_events_publishing_and_posting_in_a_report_still_date_it() -> None:
+    text = "A report published on Monday shows the flu spread. He posted on Tuesday that he quit."
+    events, _ = real_events(text, PUB)
+    assert [(e.date, e.text.split()[0]) for e in events] == [
+        ("2015-10-19", "A"),
+        ("2015-10-20", "He"),
+    ]

@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 
     from storyline.models import TimeExpr
 
-__all__ = ["find_events", "find_leads", "split_sentences"]
+__all__ = ["find_events", "find_leads", "page_stamps", "split_sentences"]
 
 # A boundary: end punctuation, optional closing quotes or brackets (plain or PTB-tokenised), then
 # space and something that can start a sentence; or a line break.
@@ -43,6 +43,31 @@ _REPORTING_RE = re.compile(
     re.IGNORECASE,
 )
 _MAX_EVENT_CHARS = 600  # a "sentence" longer than this is a run of unsplit text, not an event
+# Page stamps date the page, not what it reports: "Page last updated at 08:14 GMT, Tuesday, 8
+# November 2011", "Published: Monday, 18 January, 2010", "posted on Thursday, 28 May 2009",
+# "8 November 2011 Last updated at 06:28", a comment's "8th November 2011 - 17:42".
+# Each is found as a span (``page_stamps``) or by what follows the date (``_STAMP_AFTER_RE``).
+_STAMP_PART = (
+    r"(?:[,:|]|-{1,2}|at|on|\d\d?[:.]\d\d|\d{1,4}(?:st|nd|rd|th)?|[a-z]+day|jan\w*|feb\w*"
+    r"|mar\w*|apr\w*|may|june?|july?|aug\w*|sep\w*|oct\w*|nov\w*|dec\w*|gmt|utc|bst|uk"
+    r"|[ecmp][sd]t|[ap]\.?m\.?)"
+)
+_STAMP_RE = re.compile(
+    rf"\b(?P<key>(?:page\s+)?last\s+updated|published\s*:|updated\s*:|posted\s+(?:on|by\s+[\w-]+))"
+    rf"(?:\s*{_STAMP_PART}(?![\w:]))+",
+    re.IGNORECASE,
+)
+_STAMP_AFTER_RE = re.compile(
+    r"^[\s,]*(?:(?:page\s+)?last\s+updated\b|-{1,2}\s*\d\d?:\d\d"
+    r"|[\w.'-]+(?:\s+[\w.'-]+){0,3}\s+wrote\s*:)",  # a reader's comment: "18 Jan 2010, Jo wrote:"
+    re.IGNORECASE,
+)
+_COMMENT_RE = re.compile(  # "At 4:16 pm on 18 Jan 2010, Jo wrote:"
+    r"\bat\s+\d\d?[:.]\d\d\s*[ap]\.?m\.?\s+on\s+[^,.]{4,30},\s*[\w.'-]+(?:\s+[\w.'-]+){0,3}"
+    r"\s+wrote\s*:",
+    re.IGNORECASE,
+)
+_YEAR_RE = re.compile(r"\b(?:19|20)\d\d\b")
 
 
 def split_sentences(text: str) -> list[tuple[int, int]]:
@@ -83,6 +108,36 @@ def _is_reporting(text: str, tx: TimeExpr, sent_start: int) -> bool:
     return _REPORTING_RE.search(before) is not None
 
 
+def page_stamps(text: str) -> list[tuple[int, int]]:
+    """Return the spans of the page's own time stamps ("Last updated at 06:28 GMT, 8 May 2011").
+
+    A "posted on/by" stamp must name a year, so "He posted on Tuesday" stays a report.
+    """
+    spans = [
+        (m.start(), m.end())
+        for m in _STAMP_RE.finditer(text)
+        if not m.group("key").lower().startswith("posted") or _YEAR_RE.search(m.group())
+    ]
+    spans += [(m.start(), m.end()) for m in _COMMENT_RE.finditer(text)]
+    return sorted(spans)
+
+
+def _is_stamp(text: str, tx: TimeExpr, stamps: Sequence[tuple[int, int]]) -> bool:
+    if any(s <= tx.start < e for s, e in stamps):
+        return True
+    return _STAMP_AFTER_RE.match(text[tx.end : tx.end + 30]) is not None
+
+
+def _after_stamp(text: str, start: int, end: int, stamps: Sequence[tuple[int, int]]) -> int:
+    """Return where the sentence's report begins: after a page stamp that opens it."""
+    for s, e in stamps:
+        if start <= s <= start + 40 and e < end:
+            start = e
+    while start < end and (text[start].isspace() or text[start] in ",|"):
+        start += 1
+    return start
+
+
 def _event_id(article_id: str, start: int, date: str) -> str:
     return hashlib.sha256(f"{article_id}|{start}|{date}".encode()).hexdigest()[:16]
 
@@ -112,8 +167,9 @@ def find_events(
         Events in text order; one sentence naming two days gives two events.
     """
     pub = published.isoformat() if published else None
+    stamps = page_stamps(text)
     ordered = sorted(
-        (tx for tx in timexes if tx.type in {"DATE", "TIME"}),
+        (tx for tx in timexes if tx.type in {"DATE", "TIME"} and not _is_stamp(text, tx, stamps)),
         key=lambda tx: tx.start,
     )
     events: list[DatedEvent] = []
@@ -138,7 +194,7 @@ def find_events(
             elif _MONTH_RE.match(tx.value):
                 months.append(tx.value)
         dates = content or [d for d in reporting if d != pub] or months
-        sentence = " ".join(text[start:end].split())
+        sentence = " ".join(text[_after_stamp(text, start, end, stamps) : end].split())
         events.extend(
             DatedEvent(
                 id=_event_id(article_id, start, date),
@@ -170,7 +226,12 @@ def find_leads(
     """
     if published is None:
         return []
-    starts = sorted(tx.start for tx in timexes if tx.type in {"DATE", "TIME"})
+    stamps = page_stamps(text)
+    starts = sorted(
+        tx.start
+        for tx in timexes
+        if tx.type in {"DATE", "TIME"} and not _is_stamp(text, tx, stamps)
+    )
     date = pub = published.isoformat()
     leads: list[DatedEvent] = []
     for start, end in split_sentences(text)[:n]:
@@ -182,7 +243,7 @@ def find_leads(
                 id=_event_id(article_id, start, date),
                 article_id=article_id,
                 date=date,
-                text=" ".join(text[start:end].split()),
+                text=" ".join(text[_after_stamp(text, start, end, stamps) : end].split()),
                 start=start,
                 end=end,
                 sources=(article_id,),
