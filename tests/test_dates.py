@@ -125,6 +125,13 @@ def test_dates_month_follows_modal_passive() -> None:
     assert only("The sale was completed in October.", anchor)[2] == "2008-10"
 
 
+def test_dates_tokenised_text_keeps_the_year_after_a_detached_comma() -> None:
+    anchor = dt.date(2011, 9, 23)
+    assert only("He died on 25 June , 2009 at home .", anchor)[1:] == ("DATE", "2009-06-25")
+    assert only("Updated Tuesday , 8 November , 2011 .", anchor)[2] == "2011-11-08"
+    assert only("It began in June , 2009 .", anchor)[2] == "2009-06"
+
+
 def test_dates_year_ranges_keep_both_ends() -> None:
     found = find_timexes("He was fined twice from 1991 to 1997.", anchor=PUB)
     assert [t.value for t in found] == ["1991", "1997"]

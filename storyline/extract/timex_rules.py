@@ -82,14 +82,15 @@ _ORD = r"(?P<ord>first|second|third|fourth|1st|2nd|3rd|4th)"
 _RULES: list[tuple[str, str]] = [
     ("iso", r"\b(?P<year>(?:1[6-9]|20)\d\d)-(?P<month>[01]\d)-(?P<day>[0-3]\d)\b"),
     ("slash", r"\b(?P<month>[01]?\d)/(?P<day>[0-3]?\d)/(?P<year>(?:19|20)?\d\d)\b"),
-    ("mdy", rf"\b(?:{_WD},?\s+)?(?P<month>{_MONTH})\s+{_DAY}(?:\s*,\s*|\s+){_YEAR}\b"),
-    ("dmy", rf"\b(?:{_WD},?\s+)?{_DAY}\s+(?:of\s+)?(?P<month>{_MONTH}),?\s+{_YEAR}\b"),
+    # "\s*,?" also takes tokenised text's detached comma: "Tuesday , 8 November , 2011".
+    ("mdy", rf"\b(?:{_WD}\s*,?\s+)?(?P<month>{_MONTH})\s+{_DAY}(?:\s*,\s*|\s+){_YEAR}\b"),
+    ("dmy", rf"\b(?:{_WD}\s*,?\s+)?{_DAY}\s+(?:of\s+)?(?P<month>{_MONTH})\s*,?\s+{_YEAR}\b"),
     (
         "md",
-        rf"\b(?:(?:last|this|next|{_WD},?)\s+)?(?P<month>{_MONTH})\s+{_DAY}\b(?![,.]?\d|\s*%|\s*(?:percent|cents))",
+        rf"\b(?:(?:last|this|next|{_WD}\s*,?)\s+)?(?P<month>{_MONTH})\s+{_DAY}\b(?![,.]?\d|\s*%|\s*(?:percent|cents))",
     ),
-    ("dm", rf"\b(?:{_WD},?\s+)?(?:the\s+)?{_DAY}\s+(?:of\s+)?(?P<month>{_MONTH_CAP})\b"),
-    ("my", rf"\b(?P<month>{_MONTH}),?\s+(?:of\s+)?{_YEAR}\b"),
+    ("dm", rf"\b(?:{_WD}\s*,?\s+)?(?:the\s+)?{_DAY}\s+(?:of\s+)?(?P<month>{_MONTH_CAP})\b"),
+    ("my", rf"\b(?P<month>{_MONTH})\s*,?\s+(?:of\s+)?{_YEAR}\b"),
     ("month", rf"\b(?P<month>{_MONTH_CAP}),?\s+(?:of\s+)?(?P<yrel>this|last|next)\s+year\b"),
     (
         "month",
