@@ -132,6 +132,12 @@ def test_dates_tokenised_text_keeps_the_year_after_a_detached_comma() -> None:
     assert only("It began in June , 2009 .", anchor)[2] == "2009-06"
 
 
+def test_dates_holiday_season_is_a_stretch_not_the_day() -> None:
+    anchor = dt.date(2009, 4, 28)
+    assert only("Many came back from Mexico over the Easter holidays.", anchor)[2] == "2009-04"
+    assert only("Churches were full on Easter Sunday.", anchor)[2] == "2009-04-12"
+
+
 def test_dates_year_ranges_keep_both_ends() -> None:
     found = find_timexes("He was fined twice from 1991 to 1997.", anchor=PUB)
     assert [t.value for t in found] == ["1991", "1997"]

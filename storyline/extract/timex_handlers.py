@@ -40,6 +40,9 @@ _PER_BEFORE = re.compile(
 _BACKWARD = {"ago", "earlier", "before", "back"}
 SHIFT_KINDS = {"ago", "year_ago", "quarter_ago"}
 SHIFT_MODS = re.compile(r"ago|earlier|comparable", re.IGNORECASE)
+_SEASON_AFTER = re.compile(
+    r"\s+(?:holidays?|break|period|season|recess|vacation|rush|shopping|sales)\b", re.IGNORECASE
+)
 _ENDED_AFTER = re.compile(r"\s+(?:ended|ending|ends|to\s+date)\b", re.IGNORECASE)
 
 
@@ -446,6 +449,8 @@ def _holiday(text: str, c: Candidate, g: dict[str, str], st: StoryState) -> Reso
     elif tense == "future" and any(d >= anchor for d in dates):
         dates = [d for d in dates if d >= anchor]
     best = min(dates, key=lambda d: abs((d - anchor).days))
+    if _SEASON_AFTER.match(text, c.end):  # "over the Easter holidays": a stretch, not the day
+        return "DATE", best.isoformat()[:7]
     return "DATE", best.isoformat()
 
 
