@@ -161,6 +161,10 @@ def real_events(text: str, published: dt.date) -> tuple[list[DatedEvent], list[D
         "Last updated: 8 November, 2011 - 17:26 GMT",
         "Published: Tuesday, 8 November, 2011, 15:33 GMT",
         "Posted by madfortravel 8 Nov 2011 |",
+        "updated 9:34 p.m. EST, Tue November 8, 2011",
+        "LOS ANGELES | Tue Nov 8, 2011 6:03pm EST",
+        "guardian.co.uk, Tuesday 8 November 2011 17.52 GMT",
+        "November 8, 2011 -- Updated 0251 GMT (1051 HKT)",
     ],
 )
 def test_events_page_stamp_dates_the_page_not_the_report(stamp: str) -> None:
@@ -180,9 +184,14 @@ def test_events_reader_comment_stamps_are_not_events() -> None:
 
 
 def test_events_publishing_and_posting_in_a_report_still_date_it() -> None:
-    text = "A report published on Monday shows the flu spread. He posted on Tuesday that he quit."
+    text = (
+        "A report published on Monday shows the flu spread. He posted on Tuesday that he quit. "
+        "The rally on October 1, 2015 at 6 p.m. drew crowds. Figures were updated 3 times Friday."
+    )
     events, _ = real_events(text, PUB)
     assert [(e.date, e.text.split()[0]) for e in events] == [
         ("2015-10-19", "A"),
         ("2015-10-20", "He"),
+        ("2015-10-01", "The"),
+        ("2015-10-16", "Figures"),
     ]
