@@ -22,7 +22,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from timex_tempeval import SHARED, evaluate, predict
+from timex_tempeval import SHARED, evaluate, predict, read_docs
 
 DEFAULT_DATA = SHARED / "eval" / "meantime-en" / "meantime_en.jsonl"
 ANNOTATED_LINES = 6  # headline, dateline, then the five annotated sentences (one per line)
@@ -54,11 +54,8 @@ def te3_view(doc: dict[str, Any]) -> dict[str, Any] | None:
 def write_view(data: Path, out: Path, topics: set[str] | None) -> int:
     """Write the TE3 view of the chosen topics' documents to ``out``; return the gold count."""
     n = 0
-    with data.open(encoding="utf-8") as src, out.open("w", encoding="utf-8") as dst:
-        for line in src:
-            if not line.strip():
-                continue
-            doc = json.loads(line)
+    with out.open("w", encoding="utf-8") as dst:
+        for doc in read_docs(data):
             if topics and doc["topic"] not in topics:
                 continue
             if (row := te3_view(doc)) is not None:
@@ -76,9 +73,7 @@ def main() -> None:
     if not a.data.exists():
         sys.exit(f"no MEANTIME data at {a.data}")
     chosen = {t for t in a.topics.split(",") if t}
-    topics = sorted(
-        chosen or {json.loads(x)["topic"] for x in a.data.read_text().splitlines() if x.strip()}
-    )
+    topics = sorted(chosen or {doc["topic"] for doc in read_docs(a.data)})
     tmp = Path(tempfile.mkdtemp(prefix="timex_meantime_"))
     print(f"MEANTIME on {a.data}: headline + first five sentences, scored by eval_te3.py")
     print(f"{'topic':10} {'gold':>5}  {'value F1 sl/peer':>17}  {'relaxed F1 sl/peer':>19}")

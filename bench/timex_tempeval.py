@@ -17,10 +17,14 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from storyline.extract.dates import find_timexes
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 DEFAULT_DATA = SHARED / "eval" / "tempeval3" / "TBAQ-cleaned" / "timex_tbaq_train.jsonl"
@@ -28,14 +32,19 @@ EVALUATOR = SHARED / "eval" / "tools" / "eval_te3.py"
 _ROW = re.compile(r"^(strict|relaxed|type|value)\s+([\d.]+)\s+([\d.]*)\s*([\d.]+)?\s*$")
 
 
+def read_docs(path: Path) -> Iterator[dict[str, Any]]:
+    """Yield the documents of a JSONL file, skipping blank lines."""
+    with path.open(encoding="utf-8") as src:
+        for line in src:
+            if line.strip():
+                yield json.loads(line)
+
+
 def predict(data: Path, out: Path) -> int:
     """Write storyline's predictions for every gold document to ``out``; return their number."""
     n = 0
-    with data.open(encoding="utf-8") as src, out.open("w", encoding="utf-8") as dst:
-        for line in src:
-            if not line.strip():
-                continue
-            doc = json.loads(line)
+    with out.open("w", encoding="utf-8") as dst:
+        for doc in read_docs(data):
             dct = (doc.get("dct") or {}).get("value") or ""
             anchor = dt.date.fromisoformat(dct[:10]) if re.match(r"\d{4}-\d\d-\d\d", dct) else None
             for t in find_timexes(doc["text"], anchor=anchor, article_id=doc["doc_id"]):
