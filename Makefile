@@ -33,6 +33,7 @@ bench: install
 	$(BIN)/python bench/html_extraction.py
 	$(BIN)/python bench/timex_tempeval.py
 	$(BIN)/python bench/timex_meantime.py
+	$(BIN)/python bench/published_t17.py
 	$(BIN)/python bench/quotes_polnear.py
 	$(BIN)/python bench/cluster_googlenews.py
 	$(BIN)/python bench/tls_t17.py

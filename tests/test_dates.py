@@ -273,6 +273,24 @@ def test_dates_infer_published_without_evidence() -> None:
     assert infer_published("The rally was on 22 October.") == (None, 0.0)
 
 
+@pytest.mark.parametrize(
+    "stamp",
+    [
+        "Page last updated at 08:14 GMT, Tuesday, 8 November 2011",
+        "Fergus Walsh | 10:25 UK time, Tuesday, 8 November 2011",
+        "HONG KONG | Tue Nov 8, 2011 9:15 pm IST",
+        "guardian.co.uk, Tuesday 8 November 2011 17.52 GMT",
+    ],
+)
+def test_dates_infer_published_reads_the_page_stamp(stamp: str) -> None:
+    text = (
+        f"{stamp} The verdict came after a six-week trial that began on 27 September 2011. "
+        "Comments: At 4:16 pm on 12 Nov 2011, Jo wrote: Justice at last."
+    )
+    # The latest stated date is a reader's comment; the stamp says when the page was written.
+    assert infer_published(text, today=dt.date(2026, 1, 1)) == (dt.date(2011, 11, 8), 0.85)
+
+
 def test_dates_infer_published_seeds_never_invent() -> None:
     for number in ("000", "001", "002", "003", "004"):
         text, published = seed(number)

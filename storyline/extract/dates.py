@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass, field
 
 from storyline.extract import timex_values as tv
+from storyline.extract.stamps import page_stamps
 from storyline.extract.timex_handlers import (
     SHIFT_KINDS,
     SHIFT_MODS,
@@ -22,7 +23,11 @@ from storyline.extract.timex_rules import WEEKDAYS, find_candidates, month_numbe
 from storyline.extract.timex_values import StoryState
 from storyline.models import TimeExpr
 
-__all__ = ["find_timexes", "infer_published", "resolve_weekday"]
+__all__ = ["find_timexes", "infer_published", "resolve_weekday", "stamped_date"]
+
+STAMP_CONFIDENCE = 0.85  # "last updated" can be a day or two after publication
+_STAMP_HEAD_CHARS = 1500
+_FULL_DAY_RE = re.compile(r"\d{4}-\d\d-\d\d")
 
 
 def find_timexes(text: str, *, anchor: dt.date | None, article_id: str = "") -> list[TimeExpr]:
@@ -129,12 +134,28 @@ def _year_from_weekdays(ev: _Evidence, years: list[int]) -> int | None:
     return winners[0] if top >= 2 and len(winners) == 1 else None
 
 
+def stamped_date(text: str) -> dt.date | None:
+    """Return the day of the page's first time stamp ("Last updated at 06:28, 8 May 2011").
+
+    Only the page's head is read: a stamp further down is a reader's comment, written later.
+    """
+    text = text[:_STAMP_HEAD_CHARS]
+    found = [tx for tx in find_timexes(text, anchor=None) if _FULL_DAY_RE.match(tx.value)]
+    for start, end in page_stamps(text, found):
+        for tx in found:
+            if start <= tx.start < end:
+                return dt.date.fromisoformat(tx.value[:10])
+    return None
+
+
 def infer_published(
     text: str, *, title: str = "", today: dt.date | None = None, earliest: dt.date | None = None
 ) -> tuple[dt.date | None, float]:
     """Guess the publication date from the text alone; (None, 0.0) when there is no evidence.
 
-    Rule: an article is written on or after the latest day it reports in the past, so the guess
+    A page's own time stamp ("Page last updated at 08:14 GMT, Tuesday, 8 November 2011", see
+    ``stamps.page_stamps``) decides when there is one, at confidence ``STAMP_CONFIDENCE``.
+    Otherwise: an article is written on or after the latest day it reports in the past, so the guess
     is the latest date the text states outside future-tense clauses ("the vote on 22 October
     2015"), unless that date lies more than 60 days beyond all the others (then it is a forecast
     and the next one is used). Dates without a year ("on 22 October") count only when a year can
@@ -146,6 +167,9 @@ def infer_published(
     within a week and 0.15 when a weekday named in the text falls on one of them; at most 0.9.
     ``earliest`` narrows the years searched (the corpus's other articles say when it was written).
     """
+    stamped = stamped_date(text)
+    if stamped is not None and (today is None or stamped <= today):
+        return stamped, STAMP_CONFIDENCE
     ev = _gather(f"{title}\n{text}" if title else text)
     confidence = 0.6
     dates = sorted(ev.full)

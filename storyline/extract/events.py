@@ -12,6 +12,7 @@ import hashlib
 import re
 from typing import TYPE_CHECKING
 
+from storyline.extract.stamps import after_stamp, is_stamp, page_stamps
 from storyline.models import DatedEvent
 
 if TYPE_CHECKING:
@@ -20,7 +21,7 @@ if TYPE_CHECKING:
 
     from storyline.models import TimeExpr
 
-__all__ = ["find_events", "find_leads", "page_stamps", "split_sentences"]
+__all__ = ["find_events", "find_leads", "split_sentences"]
 
 # A boundary: end punctuation, optional closing quotes or brackets (plain or PTB-tokenised), then
 # space and something that can start a sentence; or a line break.
@@ -43,37 +44,6 @@ _REPORTING_RE = re.compile(
     re.IGNORECASE,
 )
 _MAX_EVENT_CHARS = 600  # a "sentence" longer than this is a run of unsplit text, not an event
-# Page stamps date the page, not what it reports. Examples: Page last updated at 08:14 GMT,
-# Tuesday, 8 November 2011 / Published: Monday, 18 January, 2010 / posted on Thursday, 28 May
-# 2009 / 8 November 2011 Last updated at 06:28 / updated 9:34 p.m. EST, Mon January 31, 2011 /
-# a dateline's Tue Feb 1, 2011 6:03pm EST / a reader comment's 8th November 2011 - 17:42.
-# Each is found from the words before it (``_STAMP_RE``) or after its date (``_STAMP_AFTER_RE``).
-_STAMP_PART = (
-    r"(?:[,:|]|-{1,2}|at|on|\d\d?[:.]?\d\d|\d{1,4}(?:st|nd|rd|th)?|[a-z]+day|jan\w*|feb\w*"
-    r"|mar\w*|apr\w*|may|june?|july?|aug\w*|sep\w*|oct\w*|nov\w*|dec\w*|gmt|utc|bst|uk"
-    r"|[ecmp][sd]t|et|[ap]\.?m\.?|(?:mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)\.?"
-    r"|\(\d\d?[:.]?\d\d\s*[a-z]{2,4}\))"
-)
-_STAMP_RE = re.compile(
-    r"\b(?P<key>(?:page\s+)?last\s+updated|published\s*:|updated\s*:|updated(?=\s+\d\d?[:.]?\d\d\b)"
-    r"|posted\s+(?:on|by\s+[\w-]+))"
-    rf"(?:\s*{_STAMP_PART}(?![\w:]))+",
-    re.IGNORECASE,
-)
-_STAMP_AFTER_RE = re.compile(
-    r"[\s,]*(?:(?:page\s+)?last\s+updated\b|-{1,2}\s*(?:\d\d?:\d\d|updated\s+\d\d?[:.]?\d\d"
-    r"(?:\s*[a-z]{2,4}\b)?(?:\s*\(\d\d?[:.]?\d\d\s*[a-z]{2,4}\))?)"
-    # a clock with its zone straight after the date, no "at": "1 February 2011 17.52 GMT"
-    r"|[;|]?\s*\d\d?[:.]?\d\d\s*(?:[ap]\.?m\.?)?\s*(?:GMT|UTC|BST|[ECMP][SD]T|ET)\b"
-    r"|[\w.'-]+(?:\s+[\w.'-]+){0,3}\s+wrote\s*:)",  # a reader's comment: "18 Jan 2010, Jo wrote:"
-    re.IGNORECASE,
-)
-_COMMENT_RE = re.compile(  # "At 4:16 pm on 18 Jan 2010, Jo wrote:"
-    r"\bat\s+\d\d?[:.]\d\d\s*[ap]\.?m\.?\s+on\s+[^,.]{4,30},\s*[\w.'-]+(?:\s+[\w.'-]+){0,3}"
-    r"\s+wrote\s*:",
-    re.IGNORECASE,
-)
-_YEAR_RE = re.compile(r"\b(?:19|20)\d\d\b")
 
 
 def split_sentences(text: str) -> list[tuple[int, int]]:
@@ -114,38 +84,6 @@ def _is_reporting(text: str, tx: TimeExpr, sent_start: int) -> bool:
     return _REPORTING_RE.search(before) is not None
 
 
-def page_stamps(text: str, timexes: Sequence[TimeExpr] = ()) -> list[tuple[int, int]]:
-    """Return the spans of the page's own time stamps ("Last updated at 06:28 GMT, 8 May 2011").
-
-    A "posted on/by" stamp must name a year, so "He posted on Tuesday" stays a report. A date
-    of ``timexes`` followed by a stamp's tail ("17.52 GMT", "Last updated") is one too.
-    """
-    spans = [
-        (m.start(), m.end())
-        for m in _STAMP_RE.finditer(text)
-        if not m.group("key").lower().startswith("posted") or _YEAR_RE.search(m.group())
-    ]
-    spans += [(m.start(), m.end()) for m in _COMMENT_RE.finditer(text)]
-    for tx in timexes:
-        if m := _STAMP_AFTER_RE.match(text, tx.end, tx.end + 40):
-            spans.append((tx.start, m.end()))
-    return sorted(spans)
-
-
-def _is_stamp(tx: TimeExpr, stamps: Sequence[tuple[int, int]]) -> bool:
-    return any(s <= tx.start < e for s, e in stamps)
-
-
-def _after_stamp(text: str, start: int, end: int, stamps: Sequence[tuple[int, int]]) -> int:
-    """Return where the sentence's report begins: after a page stamp that opens it."""
-    for s, e in stamps:
-        if s <= start + 40 and start < e < end:
-            start = e
-    while start < end and (text[start].isspace() or text[start] in ",|"):
-        start += 1
-    return start
-
-
 def _event_id(article_id: str, start: int, date: str) -> str:
     return hashlib.sha256(f"{article_id}|{start}|{date}".encode()).hexdigest()[:16]
 
@@ -177,7 +115,7 @@ def find_events(
     pub = published.isoformat() if published else None
     stamps = page_stamps(text, timexes)
     ordered = sorted(
-        (tx for tx in timexes if tx.type in {"DATE", "TIME"} and not _is_stamp(tx, stamps)),
+        (tx for tx in timexes if tx.type in {"DATE", "TIME"} and not is_stamp(tx, stamps)),
         key=lambda tx: tx.start,
     )
     events: list[DatedEvent] = []
@@ -202,7 +140,7 @@ def find_events(
             elif _MONTH_RE.match(tx.value):
                 months.append(tx.value)
         dates = content or [d for d in reporting if d != pub] or months
-        sentence = " ".join(text[_after_stamp(text, start, end, stamps) : end].split())
+        sentence = " ".join(text[after_stamp(text, start, end, stamps) : end].split())
         events.extend(
             DatedEvent(
                 id=_event_id(article_id, start, date),
@@ -236,7 +174,7 @@ def find_leads(
         return []
     stamps = page_stamps(text, timexes)
     starts = sorted(
-        tx.start for tx in timexes if tx.type in {"DATE", "TIME"} and not _is_stamp(tx, stamps)
+        tx.start for tx in timexes if tx.type in {"DATE", "TIME"} and not is_stamp(tx, stamps)
     )
     date = pub = published.isoformat()
     leads: list[DatedEvent] = []
@@ -249,7 +187,7 @@ def find_leads(
                 id=_event_id(article_id, start, date),
                 article_id=article_id,
                 date=date,
-                text=" ".join(text[_after_stamp(text, start, end, stamps) : end].split()),
+                text=" ".join(text[after_stamp(text, start, end, stamps) : end].split()),
                 start=start,
                 end=end,
                 sources=(article_id,),

@@ -73,9 +73,7 @@ _HEDGE = (
     r"|only|just|over|under|around|approximately)\s+)?"
 )
 _PART = r"(?P<part>morning|afternoon|evening|night)"
-_CLOCK24 = (
-    r"(?P<h24>[01]?\d|2[0-3])(?::|(?<=\d\d))(?P<m24>[0-5]\d)\s*(?:hours\s+)?(?:GMT|UTC)\b"
-)
+_CLOCK24 = r"(?P<h24>[01]?\d|2[0-3])(?::|(?<=\d\d))(?P<m24>[0-5]\d)\s*(?:hours\s+)?(?:GMT|UTC)\b"
 _DAY_AFTER_CLOCK = rf"(?:{_WD}|today|yesterday|tomorrow)\b"
 _ORD = r"(?P<ord>first|second|third|fourth|1st|2nd|3rd|4th)"
 
