@@ -53,6 +53,7 @@ _CLUSTER_STATE = "cluster.v1"
 # enough that memory stays flat, large enough that a task outweighs its scheduling.
 _READ_CHUNK = 500
 _DATE_CHUNK = 64
+_STAMP_LINES = 12  # removed lines this near the top may carry the page's time stamp
 # Fresh articles clustered at a time (bench/cluster_scale.py measures batches of this size).
 _CLUSTER_BATCH = 5000
 # Articles per quality task, and (about) per briefing task: a pool spreads them evenly.
@@ -184,6 +185,8 @@ def date_article(article: CleanArticle, window: CorpusWindow | None = None) -> D
             title=article.title,
             today=min(today, window.latest or today),
             earliest=window.earliest,
+            # a page's time stamp is boilerplate to the cleaner but the best date evidence
+            head="\n".join(r.text for r in article.removed if r.line_no < _STAMP_LINES),
         )
         if inferred is not None:
             published, source = inferred.isoformat(), "inferred"

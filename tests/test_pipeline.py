@@ -270,3 +270,23 @@ def test_pipeline_example_numbers_conflict_only_where_truth_says(example):
         "3400": [strike],
         "2600": [strike],
     }
+
+
+def test_pipeline_page_stamp_dates_the_article_though_the_cleaner_drops_it(tmp_path):
+    page = tmp_path / "stamped.txt"
+    page.write_text(
+        "Doctor jailed over singer death\n"
+        "Page last updated at 08:14 GMT, Tuesday, 8 November 2011\n"
+        "Doctor Conrad Murray was jailed on Monday after a six-week trial, the court said.\n"
+        "His lawyers said he would appeal the verdict, which came after two days of talks.\n",
+        encoding="utf-8",
+    )
+    with storyline.open(tmp_path / "s.db") as workspace:
+        workspace.ingest([page])
+        workspace.run(workers=1)
+        (article,) = workspace.articles()
+        dates = [entry.date for line in workspace.timelines().values() for entry in line]
+    assert "Page last updated" not in article.text  # boilerplate to the reader ...
+    # ... but the page's own date: "on Monday" is the day before it, and no event is the stamp.
+    assert (article.published, article.published_source) == ("2011-11-08", "inferred")
+    assert dates == ["2011-11-07"]

@@ -149,7 +149,12 @@ def stamped_date(text: str) -> dt.date | None:
 
 
 def infer_published(
-    text: str, *, title: str = "", today: dt.date | None = None, earliest: dt.date | None = None
+    text: str,
+    *,
+    title: str = "",
+    today: dt.date | None = None,
+    earliest: dt.date | None = None,
+    head: str = "",
 ) -> tuple[dt.date | None, float]:
     """Guess the publication date from the text alone; (None, 0.0) when there is no evidence.
 
@@ -166,8 +171,9 @@ def infer_published(
     stated full date, 0.3 for a year fixed by the calendar, plus 0.1 when several dates agree
     within a week and 0.15 when a weekday named in the text falls on one of them; at most 0.9.
     ``earliest`` narrows the years searched (the corpus's other articles say when it was written).
+    ``head``: the lines the cleaner removed from the top of the page, where stamps usually are.
     """
-    stamped = stamped_date(text)
+    stamped = stamped_date(f"{head}\n{text}" if head else text)
     if stamped is not None and (today is None or stamped <= today):
         return stamped, STAMP_CONFIDENCE
     ev = _gather(f"{title}\n{text}" if title else text)
