@@ -198,6 +198,7 @@ class Workspace:
                 keywords=keywords,
                 story_id=story["id"],
                 leads=leads,
+                participants=self.store.participants(story["article_ids"]),
             )
         return timelines
 

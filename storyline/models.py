@@ -264,3 +264,5 @@ class TimelineEntry:
     date: str  # ISO
     text: tuple[str, ...]  # selected sentences, most central first
     sources: tuple[str, ...] = ()
+    actors: tuple[str, ...] = ()  # canonical names of the people and organisations named
+    place: str | None = None  # the first place named

@@ -62,14 +62,20 @@ def _story_cells(row: dict[str, object], *, indent: str) -> list[str]:
     return [f"{indent}{row['id']}", str(row["level"]), dates, str(count), str(row["label"])]
 
 
+_SHOWN_ACTORS = 3  # the rest are in the export
+
+
 def timeline_table(entries: list[TimelineEntry], *, title: str = "timeline") -> Table:
-    """Return a timeline as a table: date, what happened, how many articles say so."""
+    """Return a timeline as a table: date, what happened, who and where, how many articles."""
     table = Table(title=title, show_header=True, header_style="bold")
     table.add_column("date")
     table.add_column("what happened")
+    table.add_column("who / where")
     table.add_column("sources", justify="right")
     for entry in entries:
-        table.add_row(entry.date, " ".join(entry.text), str(len(entry.sources)))
+        where = f"in {entry.place}" if entry.place else ""
+        who = "\n".join([*entry.actors[:_SHOWN_ACTORS], where]).strip()
+        table.add_row(entry.date, " ".join(entry.text), who, str(len(entry.sources)))
     return table
 
 

@@ -305,8 +305,15 @@ def run_timelines(store: Store, *, max_dates: int | None = None) -> str:
     storylines = [s for s in store.rows("stories", order="id") if s["level"] == "storyline"]
     for story in storylines:
         events, leads = store.events(story["article_ids"])
+        participants = store.participants(story["article_ids"])
         entries.extend(
-            build_timeline(events, max_dates=max_dates, story_id=story["id"], leads=leads)
+            build_timeline(
+                events,
+                max_dates=max_dates,
+                story_id=story["id"],
+                leads=leads,
+                participants=participants,
+            )
         )
     store.replace_timelines(entries)
     return f"{len(entries)} dated entries on {len(storylines)} timelines"

@@ -21,9 +21,18 @@ from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
 from storyline.models import DatedEvent, TimelineEntry
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Sequence
+    from collections.abc import Iterable, Mapping, Sequence
 
-__all__ = ["build_timeline", "merge_events", "rank_dates"]
+__all__ = ["Participant", "build_timeline", "merge_events", "rank_dates"]
+
+# An entity mention inside an article: (start, end, canonical name, type, text as written).
+Participant = tuple[int, int, str, str, str]
+_ACTOR_TYPES = frozenset({"PERSON", "ORG"})
+_PLACE_TYPES = frozenset({"GPE", "LOC", "FAC"})
+# "talks in Vienna", "flew to Moscow": a place after these is where it happened; a country
+# or city named otherwise acts ("Russia will join the talks", "Moscow denied it").
+_LOCATIVE_OF = frozenset({"outside", "north", "south", "east", "west"})
+_LOCATIVE = _LOCATIVE_OF | {"in", "at", "to", "near", "inside", "into", "from", "across", "over"}
 
 _WORD_RE = re.compile(r"[^\W_]+(?:['’][^\W_]+)?")
 # Words that say when or how something was reported, not what happened.
@@ -176,6 +185,7 @@ def build_timeline(
     keywords: Sequence[str] = (),
     story_id: str = "",
     leads: Sequence[DatedEvent] = (),
+    participants: Mapping[str, Sequence[Participant]] | None = None,
 ) -> list[TimelineEntry]:
     """Return a timeline of the events: its dates in order, each with its central sentences.
 
@@ -195,6 +205,8 @@ def build_timeline(
         story_id: stored on every entry.
         leads: undated lead sentences dated on their publication day (``find_leads``); they
             do not count as references but are candidates for that day and the day before.
+        participants: article id -> its entity mentions; an entry's ``actors`` (people,
+            organisations, groups) and ``place`` are those named inside its sentences.
 
     Returns:
         Entries ordered by date; an entry's sources are the articles behind its sentences.
@@ -229,15 +241,47 @@ def build_timeline(
     for date in sorted(dates):
         group = by_date[date]
         chosen = _pick_sentences(group, vectorizer, wanted, sentences_per_date, story)
+        actors, place = _named_in(chosen, participants or {})
         entries.append(
             TimelineEntry(
                 story_id=story_id,
                 date=date,
                 text=tuple(e.text for e in chosen),
                 sources=_supporting(chosen, group),
+                actors=actors,
+                place=place,
             )
         )
     return entries
+
+
+def _named_in(
+    chosen: Sequence[DatedEvent], participants: Mapping[str, Sequence[Participant]]
+) -> tuple[tuple[str, ...], str | None]:
+    """Return the actors (in order of mention) and the first place named in the sentences."""
+    actors: dict[str, None] = {}
+    places: list[str] = []
+    for event in chosen:
+        for start, end, name, kind, written in participants.get(event.article_id, ()):
+            if not (start >= event.start and end <= event.end):
+                continue
+            if kind in _PLACE_TYPES and _word_before(event.text, written) in _LOCATIVE:
+                places.append(name)
+            elif kind in _ACTOR_TYPES or kind == "GPE":
+                actors[name] = None
+    return tuple(actors), (places[0] if places else None)
+
+
+def _word_before(sentence: str, written: str) -> str:
+    """Return the lower-cased word just before the first ``written`` in ``sentence``.
+
+    "outside of Moscow", "north of Aleppo": the word before "of" tells.
+    """
+    at = sentence.find(written)
+    words = [w.casefold() for w in sentence[: max(at, 0)].split()]
+    if len(words) > 1 and words[-1] == "of" and words[-2] in _LOCATIVE_OF:
+        return words[-2]
+    return words[-1] if at > 0 and words else ""
 
 
 def _centroid(vectorizer: TfidfVectorizer, texts: list[str]) -> np.ndarray:

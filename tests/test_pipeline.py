@@ -159,6 +159,17 @@ def test_pipeline_seeds_timeline_dates(seeds):
     seed_timeline = next(t for t in timelines.values() if any("004" in e.sources for e in t))
     dates = {e.date for e in seed_timeline}
     assert {"2015-09-30", "2015-10-20", "2015-10-23", "2015-11-26"} <= dates
+    # Who and where, from the entities the sentences name: Assad's visit, Hollande's talks.
+    by_date = {e.date: e for e in seed_timeline}
+    visit, talks = by_date["2015-10-20"], by_date["2015-11-26"]
+    assert {"Bashar al-Assad", "Vladimir Putin"} <= set(visit.actors)
+    assert {"Francois Hollande", "Vladimir Putin"} <= set(talks.actors)
+    assert (visit.place, talks.place) == ("Moscow", "Moscow")
+    stored = {r["date"]: r for r in seeds.store.rows("timeline") if r["story_id"] == visit.story_id}
+    assert (stored["2015-10-20"]["actors"], stored["2015-10-20"]["place"]) == (
+        list(visit.actors),
+        "Moscow",
+    )
 
 
 def test_pipeline_seeds_briefing_is_cited_and_names_the_key_meetings(seeds):

@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 from storyline.models import DatedEvent
-from storyline.timeline import build_timeline, merge_events, rank_dates
+from storyline.timeline import Participant, build_timeline, merge_events, rank_dates
 from tests.conftest import seed_events as find_seed_events
 
 
@@ -164,3 +164,28 @@ def test_timeline_seeds_show_the_story_in_order(seed_events: list[DatedEvent]) -
         assert words in " ".join(by_date[date].text), date
     assert {s[:3] for s in by_date["2015-09-30"].sources} >= {"000", "001"}
     assert [s[:3] for s in by_date["2015-10-20"].sources] == ["004"]
+
+
+def test_timeline_entries_name_their_actors_and_place() -> None:
+    text = "Russia and Turkey held talks in Vienna with Sergei Lavrov on Friday."
+    event = DatedEvent("e1", "a1", "2015-10-23", text, 100, 100 + len(text), ("a1",), "2015-10-23")
+
+    def at(written: str, name: str, kind: str) -> Participant:
+        start = 100 + text.index(written)
+        return (start, start + len(written), name, kind, written)
+
+    participants = {
+        "a1": [
+            at("Russia", "Russia", "GPE"),
+            at("Turkey", "Turkey", "GPE"),
+            at("Vienna", "Vienna", "GPE"),
+            at("Sergei Lavrov", "Sergei Lavrov", "PERSON"),
+        ],
+        "a2": [at("Russia", "Moscow", "GPE")],  # another article's mention: not this sentence
+    }
+    (entry,) = build_timeline([event], participants=participants)
+    # Countries that act are actors; the place is the one the sentence puts it "in".
+    assert entry.actors == ("Russia", "Turkey", "Sergei Lavrov")
+    assert entry.place == "Vienna"
+    (bare,) = build_timeline([event])
+    assert (bare.actors, bare.place) == ((), None)

@@ -642,19 +642,29 @@ def test_web_story_timeline_comes_from_the_timeline_stage_when_it_ran(seeded):
     seeded.replace_timelines(
         [
             TimelineEntry(
-                "s1", "2015-10-19", ("Rain fell for a third day on the reservoir.",), ("a1", "a2")
+                "s1",
+                "2015-10-19",
+                ("Rain fell for a third day on the reservoir.",),
+                ("a1", "a2"),
+                actors=("Water Board",),
+                place="Marenholt",
             )
         ]
     )
-    story = TestClient(create_app(seeded)).get("/api/stories/s1").json()
+    client = TestClient(create_app(seeded))
+    story = client.get("/api/stories/s1").json()
     assert story["timeline"] == [
         {
             "story_id": "s1",
             "date": "2015-10-19",
             "text": "Rain fell for a third day on the reservoir.",
             "sources": ["a1", "a2"],
+            "actors": ["Water Board"],
+            "place": "Marenholt",
         }
     ]
+    page = client.get("/stories/s1").text
+    assert '<span class="who">(Water Board; in Marenholt)</span>' in page
 
 
 def test_web_changes_page_and_api_list_the_watch_log_newest_first(seeded):

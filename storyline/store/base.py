@@ -26,6 +26,7 @@ CHUNK = 500  # bound variables per IN (...) query, under every engine's limit
 
 _JSON_COLUMNS = {
     "meta",
+    "actors",
     "quality_flags",
     "aliases",
     "roles",

@@ -238,6 +238,11 @@ MIGRATIONS: Final[tuple[str, ...]] = (
         PRIMARY KEY (cycle, seq)
     );
     """,
+    # 9: who and where for each timeline entry, from the entities its sentences name.
+    """
+    ALTER TABLE timeline ADD COLUMN actors TEXT NOT NULL DEFAULT '[]';
+    ALTER TABLE timeline ADD COLUMN place TEXT;
+    """,
 )
 
 

@@ -5,12 +5,16 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any
 
-from storyline.store.base import StoreBase, dump
+from storyline.store.base import StoreBase, chunks, dump
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Iterable, Sequence
 
     from storyline.models import Claim, Conflict, Entity, Quote, Story, TimelineEntry
+    from storyline.timeline import Participant
+
+
+_PARTICIPANT_COLUMNS = 'm.article_id, m.start, m."end", e.name, e.type, m.text'
 
 
 class StoryStore(StoreBase):
@@ -55,6 +59,18 @@ class StoryStore(StoreBase):
             names.setdefault(article_id, []).append(name)
         return names
 
+    def participants(self, article_ids: Iterable[str]) -> dict[str, list[Participant]]:
+        """Return article id -> (start, end, name, type, text) of its merged entities' mentions."""
+        found: dict[str, list[Participant]] = {}
+        for chunk, marks in chunks(article_ids):
+            query = (
+                f"SELECT {_PARTICIPANT_COLUMNS} FROM mentions m JOIN entities e "  # noqa: S608
+                f"ON e.id = m.entity_id WHERE m.article_id IN ({marks}) ORDER BY 1, 2"
+            )
+            for article_id, start, end, name, kind, text in self.conn.execute(query, chunk):
+                found.setdefault(article_id, []).append((start, end, name, kind, text))
+        return found
+
     def replace_stories(self, stories: Sequence[Story], duplicates: dict[str, str]) -> None:
         """Replace the stories and every article's ``duplicate_of``."""
         with self.transaction() as conn:
@@ -86,11 +102,9 @@ class StoryStore(StoreBase):
         with self.transaction() as conn:
             conn.execute("DELETE FROM timeline")
             conn.executemany(
-                "INSERT INTO timeline (story_id, date, text, sources, rank) VALUES (?, ?, ?, ?, ?)",
-                [
-                    (e.story_id, e.date, " ".join(e.text), dump(e.sources), rank)
-                    for rank, e in enumerate(entries)
-                ],
+                "INSERT INTO timeline (story_id, date, text, sources, actors, place, rank) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [(*_entry_row(e), rank) for rank, e in enumerate(entries)],
             )
 
     def replace_briefings(
@@ -151,3 +165,9 @@ class StoryStore(StoreBase):
             "SELECT briefing FROM briefings WHERE story_id = ?", (story_id,)
         ).fetchone()
         return None if row is None else dict(json.loads(row[0]))
+
+
+def _entry_row(entry: TimelineEntry) -> tuple[str, str, str, str, str, str | None]:
+    """Return a timeline entry's columns before its rank."""
+    text = " ".join(entry.text)
+    return entry.story_id, entry.date, text, dump(entry.sources), dump(entry.actors), entry.place

@@ -274,14 +274,23 @@ def stored_timeline(conn: sqlite3.Connection, story_row: dict[str, Any]) -> list
     """
     storyline_id = story_row["parent"] or story_row["id"]
     rows = conn.execute(
-        "SELECT story_id, date, text, sources FROM timeline WHERE story_id = ? ORDER BY rank",
+        "SELECT story_id, date, text, sources, actors, place FROM timeline WHERE story_id = ? "
+        "ORDER BY rank",
         (storyline_id,),
     ).fetchall()
     if not rows:
         return timeline_from_timexes(conn, story_row)
     members = set(story_row["article_ids"])
     entries = [
-        {"story_id": r[0], "date": r[1], "text": r[2], "sources": json.loads(r[3])} for r in rows
+        {
+            "story_id": r[0],
+            "date": r[1],
+            "text": r[2],
+            "sources": json.loads(r[3]),
+            "actors": json.loads(r[4]),
+            "place": r[5],
+        }
+        for r in rows
     ]
     return [e for e in entries if members & set(e["sources"])]
 
