@@ -50,3 +50,25 @@ def test_stamps_report_starts_after_an_opening_stamp() -> None:
     text = "8 November 2011 Last updated at 06:28 GMT Murray was found guilty."
     stamps = page_stamps(text, find_timexes(text, anchor=None))
     assert text[after_stamp(text, 0, len(text), stamps) :] == "Murray was found guilty."
+
+
+@pytest.mark.parametrize(
+    ("sentence", "report"),
+    [
+        (
+            "MEXICO CITY (Reuters) - A new flu strain has killed 60.",
+            "A new flu strain has killed 60.",
+        ),
+        ("CAIRO, Egypt (CNN) -- Protesters filled the square.", "Protesters filled the square."),
+        ("Help arrived in Brask on Monday.", "Help arrived in Brask on Monday."),
+        ("Reuters reported (AP) nothing.", "Reuters reported (AP) nothing."),
+    ],
+)
+def test_stamps_report_starts_after_a_wire_dateline(sentence: str, report: str) -> None:
+    assert sentence[after_stamp(sentence, 0, len(sentence), []) :] == report
+
+
+def test_stamps_menu_word_after_a_stamp_is_not_the_report() -> None:
+    text = "9 November 2011 Last updated at 10:48 GMT Help The family of Michael Jackson spoke."
+    stamps = page_stamps(text, find_timexes(text, anchor=None))
+    assert text[after_stamp(text, 0, len(text), stamps) :] == "The family of Michael Jackson spoke."

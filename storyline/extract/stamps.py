@@ -55,6 +55,11 @@ _CLOCK_BEFORE_RE = re.compile(
     rf"(?<![Aa]t\s)\b\d\d?[:.]\d\d\s*(?:UK\s+time|[AP]\.?M\.?|{_ZONE})\s*,?\s*"
     r"(?:[A-Z][a-z]+day\s*,?\s*)?$"
 )
+# A wire dateline before the report: "MEXICO CITY (Reuters) -", "CAIRO, Egypt (CNN) --".
+_DATELINE_RE = re.compile(
+    r"[A-Z][A-Z.'-]+(?:[\s,/]+[A-Z][A-Za-z.'-]+){0,3}\s*"
+    r"\(\s*(?:Reuters|AP|AFP|CNN|Bloomberg|UPI|dpa)\s*\)\s*(?:-{1,2}|–|—|_)\s*"
+)
 _YEAR_RE = re.compile(r"\b(?:19|20)\d\d\b")
 
 
@@ -85,10 +90,15 @@ def is_stamp(tx: TimeExpr, stamps: Sequence[tuple[int, int]]) -> bool:
 
 
 def after_stamp(text: str, start: int, end: int, stamps: Sequence[tuple[int, int]]) -> int:
-    """Return where the sentence's report begins: after a page stamp that opens it."""
+    """Return where the sentence's report begins: after a page stamp or wire dateline."""
+    stamped = False
     for s, e in stamps:
         if s <= start + 40 and start < e < end:
-            start = e
+            start, stamped = e, True
     while start < end and (text[start].isspace() or text[start] in ",|"):
         start += 1
+    if stamped and text.startswith("Help ", start):  # a news site's menu word after its stamp
+        start += len("Help ")
+    if m := _DATELINE_RE.match(text, start, end):
+        start = m.end()
     return start
