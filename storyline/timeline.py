@@ -206,7 +206,7 @@ def build_timeline(
         leads: undated lead sentences dated on their publication day (``find_leads``); they
             do not count as references but are candidates for that day and the day before.
         participants: article id -> its entity mentions; an entry's ``actors`` (people,
-            organisations, groups) and ``place`` are those named inside its sentences.
+            organisations, countries that act) and ``place`` are those its sentences name.
 
     Returns:
         Entries ordered by date; an entry's sources are the articles behind its sentences.
