@@ -29,6 +29,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from storyline.extract.dates import find_timexes
 from storyline.extract.events import find_events, find_leads
+from storyline.extract.stamps import page_stamps
 from storyline.timeline import build_timeline
 
 if TYPE_CHECKING:
@@ -82,9 +83,10 @@ def article_events(article: dict[str, Any]) -> tuple[list[DatedEvent], list[Date
     published = dt.date.fromisoformat(article["dct"])
     aid = f"{article['source_folder']}/{article['uid']}"
     timexes = find_timexes(text, anchor=published, article_id=aid)
+    stamps = page_stamps(text, timexes)
     return (
-        find_events(text, article_id=aid, published=published, timexes=timexes),
-        find_leads(text, article_id=aid, published=published, timexes=timexes),
+        find_events(text, article_id=aid, published=published, timexes=timexes, stamps=stamps),
+        find_leads(text, article_id=aid, published=published, timexes=timexes, stamps=stamps),
     )
 
 

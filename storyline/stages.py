@@ -27,6 +27,7 @@ from storyline.extract.dates import find_timexes, infer_published
 from storyline.extract.entities import merge_entities
 from storyline.extract.events import find_events, find_leads
 from storyline.extract.quotes import canonicalise_speakers
+from storyline.extract.stamps import page_stamps
 from storyline.quality import UNTRUSTED_FLAGS, assess_quality
 from storyline.runners import map_ordered
 from storyline.timeline import build_timeline
@@ -192,8 +193,10 @@ def date_article(article: CleanArticle, window: CorpusWindow | None = None) -> D
             published, source = inferred.isoformat(), "inferred"
     anchor = dt.date.fromisoformat(published) if published else None
     timexes = find_timexes(article.text, anchor=anchor, article_id=article.id)
-    events = find_events(article.text, article_id=article.id, published=anchor, timexes=timexes)
-    leads = find_leads(article.text, article_id=article.id, published=anchor, timexes=timexes)
+    text, aid = article.text, article.id
+    stamps = page_stamps(text, timexes)  # read once, used by both
+    events = find_events(text, article_id=aid, published=anchor, timexes=timexes, stamps=stamps)
+    leads = find_leads(text, article_id=aid, published=anchor, timexes=timexes, stamps=stamps)
     return DatedArticle(
         article.id, published, source, confidence, tuple(timexes), tuple(events), tuple(leads)
     )

@@ -94,6 +94,7 @@ def find_events(
     article_id: str,
     published: dt.date | None,
     timexes: Sequence[TimeExpr],
+    stamps: Sequence[tuple[int, int]] | None = None,
 ) -> list[DatedEvent]:
     """Return one event per sentence and resolved date it reports.
 
@@ -108,12 +109,13 @@ def find_events(
         article_id: id stored on each event (and as its first source).
         published: publication date of the article, if known.
         timexes: the article's temporal expressions, values already resolved.
+        stamps: the page's time stamps (``stamps.page_stamps``), when the caller has them.
 
     Returns:
         Events in text order; one sentence naming two days gives two events.
     """
     pub = published.isoformat() if published else None
-    stamps = page_stamps(text, timexes)
+    stamps = page_stamps(text, timexes) if stamps is None else stamps
     ordered = sorted(
         (tx for tx in timexes if tx.type in {"DATE", "TIME"} and not is_stamp(tx, stamps)),
         key=lambda tx: tx.start,
@@ -164,6 +166,7 @@ def find_leads(
     published: dt.date | None,
     timexes: Sequence[TimeExpr],
     n: int = 5,
+    stamps: Sequence[tuple[int, int]] | None = None,
 ) -> list[DatedEvent]:
     """Return the undated sentences among the first ``n``, dated on the publication day.
 
@@ -172,7 +175,7 @@ def find_leads(
     """
     if published is None:
         return []
-    stamps = page_stamps(text, timexes)
+    stamps = page_stamps(text, timexes) if stamps is None else stamps
     starts = sorted(
         tx.start for tx in timexes if tx.type in {"DATE", "TIME"} and not is_stamp(tx, stamps)
     )

@@ -56,7 +56,7 @@ def tense_near(text: str, start: int, end: int) -> Tense | None:
             right = right[:i]
             break
     best: tuple[float, Tense] | None = None
-    words = [(len(left) - i, w, left[i - 1] if i else "") for i, w in enumerate(left)]
+    words = [(float(len(left) - i), w, left[i - 1] if i else "") for i, w in enumerate(left)]
     words += [(i + 1.5, w, right[i - 1] if i else "") for i, w in enumerate(right)]
     for dist, word, before in words:
         # "should be completed in October": a participle after a bare "be" is not past.
