@@ -254,6 +254,7 @@ class DatedEvent:
     end: int
     sources: tuple[str, ...] = ()  # article ids that report it; merging fills this
     published: str | None = None  # ISO publication day of the reporting article
+    date_at: int | None = None  # char offset of the expression that gives the date
 
 
 @dataclass(frozen=True, slots=True)

@@ -258,18 +258,26 @@ def build_timeline(
 def _named_in(
     chosen: Sequence[DatedEvent], participants: Mapping[str, Sequence[Participant]]
 ) -> tuple[tuple[str, ...], str | None]:
-    """Return the actors (in order of mention) and the first place named in the sentences."""
+    """Return the actors (in order of mention) and the place of the first sentence naming one.
+
+    A sentence's place is the one written nearest to its date: "the downing of an airliner over
+    Egypt on Oct. 31 and the attacks in Paris on Nov. 13" puts Nov. 13 in Paris.
+    """
     actors: dict[str, None] = {}
-    places: list[str] = []
+    place: str | None = None
     for event in chosen:
+        places: list[tuple[int, str]] = []  # (distance to the date, name)
         for start, end, name, kind, written in participants.get(event.article_id, ()):
             if not (start >= event.start and end <= event.end):
                 continue
             if kind in _PLACE_TYPES and _word_before(event.text, written) in _LOCATIVE:
-                places.append(name)
+                at = event.date_at
+                places.append((0 if at is None else min(abs(start - at), abs(end - at)), name))
             elif kind in _ACTOR_TYPES or kind == "GPE":
                 actors[name] = None
-    return tuple(actors), (places[0] if places else None)
+        if place is None and places:
+            place = min(places, key=lambda p: p[0])[1]  # min keeps the first of equals
+    return tuple(actors), place
 
 
 def _word_before(sentence: str, written: str) -> str:

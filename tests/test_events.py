@@ -60,6 +60,7 @@ def test_events_reporting_date_gives_way_to_content_date() -> None:
     tx = [timex(text, "Tuesday", "2015-10-20"), timex(text, "Wednesday", "2015-10-21")]
     events = find_events(text, article_id="a1", published=PUB, timexes=tx)
     assert [e.date for e in events] == ["2015-10-20"]
+    assert events[0].date_at == text.index("Tuesday")  # where the date is written
 
 
 def test_events_publication_day_statement_alone_is_no_event() -> None:

@@ -165,6 +165,8 @@ def test_pipeline_seeds_timeline_dates(seeds):
     assert {"Bashar al-Assad", "Vladimir Putin"} <= set(visit.actors)
     assert {"Francois Hollande", "Vladimir Putin"} <= set(talks.actors)
     assert (visit.place, talks.place) == ("Moscow", "Moscow")
+    # One sentence gives both: "over Egypt on Oct. 31 and ... in Paris on Nov. 13".
+    assert (by_date["2015-10-31"].place, by_date["2015-11-13"].place) == ("Egypt", "Paris")
     stored = {r["date"]: r for r in seeds.store.rows("timeline") if r["story_id"] == visit.story_id}
     assert (stored["2015-10-20"]["actors"], stored["2015-10-20"]["place"]) == (
         list(visit.actors),

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from storyline.models import DatedEvent
@@ -189,3 +191,27 @@ def test_timeline_entries_name_their_actors_and_place() -> None:
     assert entry.place == "Vienna"
     (bare,) = build_timeline([event])
     assert (bare.actors, bare.place) == ((), None)
+
+
+def test_timeline_sentence_with_two_dates_places_each_where_it_is_written() -> None:
+    text = "It followed the downing of a jet over Egypt on Oct. 31 and attacks in Paris on Nov. 13."
+    first, second = text.index("Oct. 31"), text.index("Nov. 13")
+    events = [
+        DatedEvent("e1", "a1", "2015-10-31", text, 0, len(text), ("a1",), None, first),
+        DatedEvent("e2", "a1", "2015-11-13", text, 0, len(text), ("a1",), None, second),
+    ]
+    egypt, paris = text.index("Egypt"), text.index("Paris")
+    participants = {
+        "a1": [
+            (egypt, egypt + 5, "Egypt", "GPE", "Egypt"),
+            (paris, paris + 5, "Paris", "GPE", "Paris"),
+        ]
+    }
+    entries = build_timeline(events, participants=participants)
+    assert [(e.date, e.place) for e in entries] == [
+        ("2015-10-31", "Egypt"),
+        ("2015-11-13", "Paris"),
+    ]
+    # An event read from an older store knows no date position: the first place is kept.
+    (old,) = build_timeline([replace(events[1], date_at=None)], participants=participants)
+    assert old.place == "Egypt"

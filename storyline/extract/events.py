@@ -135,12 +135,15 @@ def find_events(
         content: list[str] = []
         reporting: list[str] = []
         months: list[str] = []
+        written_at: dict[str, int] = {}  # date -> where its first expression starts
         for tx in inside:
             if _DAY_RE.match(tx.value):
                 bucket = reporting if _is_reporting(text, tx, start) else content
                 bucket.append(tx.value[:10])
+                written_at.setdefault(tx.value[:10], tx.start)
             elif _MONTH_RE.match(tx.value):
                 months.append(tx.value)
+                written_at.setdefault(tx.value, tx.start)
         dates = content or [d for d in reporting if d != pub] or months
         sentence = " ".join(text[after_stamp(text, start, end, stamps) : end].split())
         events.extend(
@@ -153,6 +156,7 @@ def find_events(
                 end=end,
                 sources=(article_id,),
                 published=pub,
+                date_at=written_at[date],
             )
             for date in dict.fromkeys(dates)
         )

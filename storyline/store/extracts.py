@@ -34,7 +34,17 @@ _QUOTE_COLUMNS = (
     "speaker_entity_id",
     "speaker_local",
 )
-_EVENT_COLUMNS = ("id", "article_id", "date", "text", "start", "end", "published", "lead")
+_EVENT_COLUMNS = (
+    "id",
+    "article_id",
+    "date",
+    "text",
+    "start",
+    "end",
+    "published",
+    "lead",
+    "date_at",
+)
 
 
 class ExtractStore(StoreBase):
@@ -89,7 +99,17 @@ class ExtractStore(StoreBase):
                 _replace(conn, "quotes", done, rows, columns=_QUOTE_COLUMNS, key=("id",))
             if events is not None:
                 rows = [
-                    (e.id, e.article_id, e.date, e.text, e.start, e.end, e.published, lead)
+                    (
+                        e.id,
+                        e.article_id,
+                        e.date,
+                        e.text,
+                        e.start,
+                        e.end,
+                        e.published,
+                        lead,
+                        e.date_at,
+                    )
                     for e, lead in events
                 ]
                 _replace(conn, "events", done, rows, columns=_EVENT_COLUMNS, key=("id",))
@@ -144,6 +164,7 @@ class ExtractStore(StoreBase):
                     r["end"],
                     (r["article_id"],),
                     r["published"],
+                    r["date_at"],
                 )
                 (leads if r["lead"] else dated).append(event)
         return dated, leads

@@ -243,6 +243,11 @@ MIGRATIONS: Final[tuple[str, ...]] = (
     ALTER TABLE timeline ADD COLUMN actors TEXT NOT NULL DEFAULT '[]';
     ALTER TABLE timeline ADD COLUMN place TEXT;
     """,
+    # 10: where in its sentence an event's date is written, so that a sentence giving two
+    # dates ("over Egypt on Oct. 31 and in Paris on Nov. 13") places each one apart.
+    """
+    ALTER TABLE events ADD COLUMN date_at INTEGER;
+    """,
 )
 
 
