@@ -255,6 +255,7 @@ class DatedEvent:
     sources: tuple[str, ...] = ()  # article ids that report it; merging fills this
     published: str | None = None  # ISO publication day of the reporting article
     date_at: int | None = None  # char offset of the expression that gives the date
+    until: str | None = None  # last day (or month) when the sentence gives a span ("22-23 Oct")
 
 
 @dataclass(frozen=True, slots=True)
@@ -267,3 +268,4 @@ class TimelineEntry:
     sources: tuple[str, ...] = ()
     actors: tuple[str, ...] = ()  # canonical names of the people and organisations named
     place: str | None = None  # the first place named
+    until: str | None = None  # end of the span when the kept sentence gives one; date starts it

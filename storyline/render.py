@@ -75,7 +75,8 @@ def timeline_table(entries: list[TimelineEntry], *, title: str = "timeline") -> 
     for entry in entries:
         where = f"in {entry.place}" if entry.place else ""
         who = "\n".join([*entry.actors[:_SHOWN_ACTORS], where]).strip()
-        table.add_row(entry.date, " ".join(entry.text), who, str(len(entry.sources)))
+        when = f"{entry.date} –\n{entry.until}" if entry.until else entry.date
+        table.add_row(when, " ".join(entry.text), who, str(len(entry.sources)))
     return table
 
 

@@ -209,7 +209,8 @@ def build_timeline(
             organisations, countries that act) and ``place`` are those its sentences name.
 
     Returns:
-        Entries ordered by date; an entry's sources are the articles behind its sentences.
+        Entries ordered by date; an entry's sources are the articles behind its sentences, and
+        its ``until`` the end of the span a kept sentence gives ("from 22 to 25 October").
     """
     if not events:
         return []
@@ -250,6 +251,7 @@ def build_timeline(
                 sources=_supporting(chosen, group),
                 actors=actors,
                 place=place,
+                until=next((e.until for e in chosen if e.until and e.until > date), None),
             )
         )
     return entries

@@ -144,6 +144,18 @@ def test_dates_year_ranges_keep_both_ends() -> None:
     assert find_timexes("Staff rose from 2000 to 3000.", anchor=PUB) == []
 
 
+def test_dates_clock_time_takes_the_day_written_after_it() -> None:
+    found = find_timexes(
+        "At 16:15 UTC, June 1st, Fritz Henderson spoke.", anchor=dt.date(2009, 6, 4)
+    )
+    assert [(t.text, t.value) for t in found] == [
+        ("16:15 UTC", "2009-06-01T16:15Z"),
+        ("June 1st", "2009-06-01"),
+    ]
+    # A clock time alone stays on the day of writing.
+    assert only("The plant shut at 16:15 UTC.", dt.date(2009, 6, 4))[2] == "2009-06-04T16:15Z"
+
+
 def test_dates_month_day_year_follows_tense() -> None:
     anchor = dt.date(1989, 10, 31)
     assert only("Sales rose in the period that ended March 31.", anchor)[2] == "1989-03-31"

@@ -63,6 +63,17 @@ def test_events_reporting_date_gives_way_to_content_date() -> None:
     assert events[0].date_at == text.index("Tuesday")  # where the date is written
 
 
+def test_events_a_span_of_days_is_one_event_until_its_last_day() -> None:
+    text = "The festival ran from 22 to 25 October in Vienna. It met again on 26 October."
+    events = find_events(
+        text, article_id="a1", published=PUB, timexes=find_timexes(text, anchor=PUB)
+    )
+    assert [(e.date, e.until) for e in events] == [
+        ("2015-10-22", "2015-10-25"),
+        ("2015-10-26", None),
+    ]
+
+
 def test_events_publication_day_statement_alone_is_no_event() -> None:
     text = "The ministry said on Wednesday it was ready."
     tx = [timex(text, "Wednesday", "2015-10-21")]

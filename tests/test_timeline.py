@@ -193,6 +193,19 @@ def test_timeline_entries_name_their_actors_and_place() -> None:
     assert (bare.actors, bare.place) == ((), None)
 
 
+def test_timeline_entry_keeps_the_span_its_sentence_gives() -> None:
+    span = replace(
+        event("a1", "2015-10-22", "The Vienna talks on the war ran from 22 to 25 October."),
+        until="2015-10-25",
+    )
+    later = event("a2", "2015-10-26", "Ministers flew home from the Vienna talks on the war.")
+    entries = build_timeline([span, later])
+    assert [(e.date, e.until) for e in entries] == [
+        ("2015-10-22", "2015-10-25"),
+        ("2015-10-26", None),
+    ]
+
+
 def test_timeline_sentence_with_two_dates_places_each_where_it_is_written() -> None:
     text = "It followed the downing of a jet over Egypt on Oct. 31 and attacks in Paris on Nov. 13."
     first, second = text.index("Oct. 31"), text.index("Nov. 13")

@@ -648,6 +648,7 @@ def test_web_story_timeline_comes_from_the_timeline_stage_when_it_ran(seeded):
                 ("a1", "a2"),
                 actors=("Water Board",),
                 place="Marenholt",
+                until="2015-10-21",
             )
         ]
     )
@@ -661,10 +662,12 @@ def test_web_story_timeline_comes_from_the_timeline_stage_when_it_ran(seeded):
             "sources": ["a1", "a2"],
             "actors": ["Water Board"],
             "place": "Marenholt",
+            "until": "2015-10-21",
         }
     ]
     page = client.get("/stories/s1").text
     assert '<span class="who">(Water Board; in Marenholt)</span>' in page
+    assert '2015-10-19</time> – <time datetime="2015-10-21">' in page  # a span of days
 
 
 def test_web_changes_page_and_api_list_the_watch_log_newest_first(seeded):

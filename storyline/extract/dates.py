@@ -8,10 +8,12 @@ has none. Rules live in ``timex_rules``, values in ``timex_handlers`` and ``time
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from storyline.extract import timex_values as tv
+from storyline.extract.ranges import complete_ranges
 from storyline.extract.stamps import page_stamps
 from storyline.extract.timex_handlers import (
     SHIFT_KINDS,
@@ -57,6 +59,26 @@ def find_timexes(text: str, *, anchor: dt.date | None, article_id: str = "") -> 
                 anchor=used,
             )
         )
+    return _clock_days(text, complete_ranges(text, out))
+
+
+_CLOCK_THEN_DAY = re.compile(r"^\s*,?\s*(?:on\s+)?$", re.IGNORECASE)
+
+
+def _clock_days(text: str, timexes: list[TimeExpr]) -> list[TimeExpr]:
+    """Return ``timexes`` with a clock time that a day follows set on that day.
+
+    "at 16:15 UTC, June 1st" happened on June 1st, not on the day of publication.
+    """
+    out = list(timexes)
+    for i, (clock, day) in enumerate(itertools.pairwise(out)):
+        if clock.type != "TIME" or "T" not in clock.value or not _FULL_DAY_RE.match(day.value):
+            continue
+        if len(day.value) != 10 or not _CLOCK_THEN_DAY.match(text[clock.end : day.start]):
+            continue
+        if not _FULL_DAY_RE.match(clock.value) or any(c.isalpha() for c in clock.text[:1]):
+            continue
+        out[i] = replace(clock, value=day.value + clock.value[10:])
     return out
 
 

@@ -12,6 +12,7 @@ import hashlib
 import re
 from typing import TYPE_CHECKING
 
+from storyline.extract.ranges import range_pairs
 from storyline.extract.stamps import after_stamp, is_stamp, page_stamps
 from storyline.models import DatedEvent
 
@@ -84,6 +85,11 @@ def _is_reporting(text: str, tx: TimeExpr, sent_start: int) -> bool:
     return _REPORTING_RE.search(before) is not None
 
 
+def _unit(value: str) -> str:
+    """Return a DATE value as events date it: the day of a day or time, else the value."""
+    return value[:10] if _DAY_RE.match(value) else value
+
+
 def _event_id(article_id: str, start: int, date: str) -> str:
     return hashlib.sha256(f"{article_id}|{start}|{date}".encode()).hexdigest()[:16]
 
@@ -112,7 +118,8 @@ def find_events(
         stamps: the page's time stamps (``stamps.page_stamps``), when the caller has them.
 
     Returns:
-        Events in text order; one sentence naming two days gives two events.
+        Events in text order; one sentence naming two days gives two events, unless they bound
+        one span ("from 22 to 25 October"): that is one event with ``until`` its last day.
     """
     pub = published.isoformat() if published else None
     stamps = page_stamps(text, timexes) if stamps is None else stamps
@@ -145,6 +152,9 @@ def find_events(
                 months.append(tx.value)
                 written_at.setdefault(tx.value, tx.start)
         dates = content or [d for d in reporting if d != pub] or months
+        # "from 22 to 25 October": one event from the first day until the last.
+        until = {_unit(a.value): _unit(b.value) for a, b in range_pairs(text, inside)}
+        dates = [d for d in dates if d in until or d not in until.values()]
         sentence = " ".join(text[after_stamp(text, start, end, stamps) : end].split())
         events.extend(
             DatedEvent(
@@ -157,6 +167,7 @@ def find_events(
                 sources=(article_id,),
                 published=pub,
                 date_at=written_at[date],
+                until=until.get(date),
             )
             for date in dict.fromkeys(dates)
         )

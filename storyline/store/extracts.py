@@ -44,6 +44,7 @@ _EVENT_COLUMNS = (
     "published",
     "lead",
     "date_at",
+    "until",
 )
 
 
@@ -109,6 +110,7 @@ class ExtractStore(StoreBase):
                         e.published,
                         lead,
                         e.date_at,
+                        e.until,
                     )
                     for e, lead in events
                 ]
@@ -165,6 +167,7 @@ class ExtractStore(StoreBase):
                     (r["article_id"],),
                     r["published"],
                     r["date_at"],
+                    r["until"],
                 )
                 (leads if r["lead"] else dated).append(event)
         return dated, leads

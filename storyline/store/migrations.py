@@ -244,9 +244,12 @@ MIGRATIONS: Final[tuple[str, ...]] = (
     ALTER TABLE timeline ADD COLUMN place TEXT;
     """,
     # 10: where in its sentence an event's date is written, so that a sentence giving two
-    # dates ("over Egypt on Oct. 31 and in Paris on Nov. 13") places each one apart.
+    # dates ("over Egypt on Oct. 31 and in Paris on Nov. 13") places each one apart; and the
+    # end of an event that spans days ("from 22 to 25 October").
     """
     ALTER TABLE events ADD COLUMN date_at INTEGER;
+    ALTER TABLE events ADD COLUMN until TEXT;
+    ALTER TABLE timeline ADD COLUMN until TEXT;
     """,
 )
 

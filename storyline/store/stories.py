@@ -102,8 +102,8 @@ class StoryStore(StoreBase):
         with self.transaction() as conn:
             conn.execute("DELETE FROM timeline")
             conn.executemany(
-                "INSERT INTO timeline (story_id, date, text, sources, actors, place, rank) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO timeline (story_id, date, text, sources, actors, place, until, rank) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 [(*_entry_row(e), rank) for rank, e in enumerate(entries)],
             )
 
@@ -167,7 +167,8 @@ class StoryStore(StoreBase):
         return None if row is None else dict(json.loads(row[0]))
 
 
-def _entry_row(entry: TimelineEntry) -> tuple[str, str, str, str, str, str | None]:
+def _entry_row(entry: TimelineEntry) -> tuple[str, str, str, str, str, str | None, str | None]:
     """Return a timeline entry's columns before its rank."""
     text = " ".join(entry.text)
-    return entry.story_id, entry.date, text, dump(entry.sources), dump(entry.actors), entry.place
+    sources, actors = dump(entry.sources), dump(entry.actors)
+    return entry.story_id, entry.date, text, sources, actors, entry.place, entry.until

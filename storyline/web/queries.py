@@ -274,7 +274,8 @@ def stored_timeline(conn: sqlite3.Connection, story_row: dict[str, Any]) -> list
     """
     storyline_id = story_row["parent"] or story_row["id"]
     rows = conn.execute(
-        "SELECT story_id, date, text, sources, actors, place FROM timeline WHERE story_id = ? "
+        "SELECT story_id, date, text, sources, actors, place, until FROM timeline "
+        "WHERE story_id = ? "
         "ORDER BY rank",
         (storyline_id,),
     ).fetchall()
@@ -289,6 +290,7 @@ def stored_timeline(conn: sqlite3.Connection, story_row: dict[str, Any]) -> list
             "sources": json.loads(r[3]),
             "actors": json.loads(r[4]),
             "place": r[5],
+            "until": r[6],
         }
         for r in rows
     ]

@@ -1,0 +1,165 @@
+"""Date ranges: "from 22 to 25 October", "between Monday and Wednesday", "Oct. 31-Nov. 2, 2015".
+
+A range writes its shared parts once, at the end: the first day of "22-23 October" has no month
+and the start of "from September 27 through November 7, 2011" has no year of its own.
+``complete_ranges`` gives such starts what the end says; ``range_pairs`` tells which two dates of
+a text bound one happening, so that an event can span them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import re
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+from storyline.models import TimeExpr
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+__all__ = ["complete_ranges", "range_pairs"]
+
+_MONTH = (
+    r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
+    r"|sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\b"
+)
+_HAS_MONTH = re.compile(_MONTH, re.IGNORECASE)
+_HAS_YEAR = re.compile(r"\b\d{4}\b|['’]\d\d\b")
+_DAY_VALUE = re.compile(r"^\d{4}-\d\d-\d\d")
+_MONTH_VALUE = re.compile(r"^\d{4}-\d\d$")
+_CONNECTOR = r"(?:\s*[-–—]\s*|\s+(?:to|until|till|through|thru|and)\s+)"
+_JOINED = re.compile(rf"^{_CONNECTOR}$", re.IGNORECASE)
+_DASHED = re.compile(r"^\s*[-–—]\s*$")
+# "from" before the start makes "to/until/through" a span; "between" does the same for "and".
+_OPENS = re.compile(r"\b(?P<word>from|between)\s+$", re.IGNORECASE)
+# "postponed from 3 to 5 October" moves one happening; it does not last three days.
+_MOVED = re.compile(
+    r"\b(?:postpon|delay|mov|push|brought|bring|reschedul|chang|shift|extend|advanc)\w*\b[^.;]*$",
+    re.IGNORECASE,
+)
+# A bare day before a "25 October": "22 to 25 October", "22-23 October", "22 and 23 October".
+_DAY_BEFORE = re.compile(rf"(?<![\w.,:/-])(\d{{1,2}})(?:st|nd|rd|th)?{_CONNECTOR}$", re.IGNORECASE)
+# A bare day after an "April 24": "April 24 and 25", "October 22-23", "Oct. 22 to 25, 2015".
+_YEAR_AFTER = re.compile(r"^\s*,?\s*(\d{4})\b")
+_DAY_AFTER = re.compile(
+    rf"^{_CONNECTOR}(\d{{1,2}})(?:st|nd|rd|th)?(?=\s*(?:[,.;:)]|$)|\s+(?:in|at|on|when|the|for)\b)",
+    re.IGNORECASE,
+)
+
+
+def complete_ranges(text: str, timexes: Sequence[TimeExpr]) -> list[TimeExpr]:
+    """Return ``timexes`` with each range's start completed from its end, in text order.
+
+    A bare day joined to a dated day ("22" in "22-23 October") becomes a DATE of that month; a
+    start without a year ("September 27" before "through November 7, 2011") takes the end's
+    year, or the year before when the start would then fall after the end ("December 28 to
+    January 3, 2011").
+    """
+    ordered = sorted(timexes, key=lambda t: t.start)
+    ordered = _add_bare_days(text, ordered)
+    for i in range(len(ordered) - 1):
+        first, last = ordered[i], ordered[i + 1]
+        if not _joined(text, first, last):
+            continue
+        if _HAS_YEAR.search(first.text) or not _HAS_YEAR.search(last.text):
+            continue
+        if not (_DAY_VALUE.match(first.value) or _MONTH_VALUE.match(first.value)):
+            continue
+        if not last.value[:4].isdigit() or not _HAS_MONTH.search(first.text + " "):
+            continue
+        year = int(last.value[:4])
+        value = f"{year:04d}{first.value[4:]}"
+        if value[:10] > last.value[: len(value[:10])]:
+            value = f"{year - 1:04d}{first.value[4:]}"
+        ordered[i] = replace(first, value=value)
+    return ordered
+
+
+def range_pairs(text: str, timexes: Sequence[TimeExpr]) -> list[tuple[TimeExpr, TimeExpr]]:
+    """Return the (start, end) pairs of dates that bound one span of time.
+
+    A dash joins two dates ("22-23 October"); "from A to/until/through B" and "between A and B"
+    do too, unless a verb before them moves a happening ("postponed from 3 to 5 October").
+    Both must be dates of the same precision, the end after the start.
+    """
+    ordered = sorted((t for t in timexes if t.type == "DATE"), key=lambda t: t.start)
+    pairs: list[tuple[TimeExpr, TimeExpr]] = []
+    for first, last in itertools.pairwise(ordered):
+        if not _joined(text, first, last) or not _same_precision(first.value, last.value):
+            continue
+        if not first.value < last.value:
+            continue
+        gap = text[first.end : last.start]
+        if not _DASHED.match(gap):
+            opener = _OPENS.search(text[max(0, first.start - 12) : first.start])
+            word = gap.strip().casefold()
+            if opener is None or (opener.group("word").casefold() == "between") != (word == "and"):
+                continue
+            line_start = max(text.rfind(".", 0, first.start), text.rfind("\n", 0, first.start))
+            if _MOVED.search(text[line_start + 1 : first.start]):
+                continue
+        pairs.append((first, last))
+    return pairs
+
+
+def _joined(text: str, first: TimeExpr, last: TimeExpr) -> bool:
+    return first.end <= last.start and bool(_JOINED.match(text[first.end : last.start]))
+
+
+def _same_precision(a: str, b: str) -> bool:
+    day = bool(_DAY_VALUE.match(a)) and bool(_DAY_VALUE.match(b))
+    month = bool(_MONTH_VALUE.match(a)) and bool(_MONTH_VALUE.match(b))
+    return day or month or (a.isdigit() and b.isdigit() and len(a) == len(b) == 4)
+
+
+def _add_bare_days(text: str, ordered: list[TimeExpr]) -> list[TimeExpr]:
+    """Return ``ordered`` with the bare days of "22-23 October" and "April 24 and 25" added.
+
+    "October 22-23, 2014": a year after the bare day is both days' year.
+    """
+    taken = [(t.start, t.end) for t in ordered]
+    out: list[TimeExpr] = []
+    for tx in ordered:
+        out.append(tx)
+        if tx.type != "DATE" or not _DAY_VALUE.match(tx.value) or len(tx.value) != 10:
+            continue
+        day, stated = int(tx.value[8:]), tx.text.strip()
+        before = _DAY_BEFORE.search(text[max(0, tx.start - 16) : tx.start])
+        after = _DAY_AFTER.match(text[tx.end : tx.end + 16])
+        if stated[:1].isdigit() and before and 1 <= int(before.group(1)) < day:
+            start = tx.start - len(before.group(0))
+            out.append(_bare(text, tx, start, start + len(before.group(1)), int(before.group(1))))
+        elif stated[-1:].isdigit() and after and day < int(after.group(1)) <= 31:
+            start = tx.end + after.start(1)
+            end = start + len(after.group(1))
+            year = _YEAR_AFTER.match(text[end : end + 8])
+            if year and not _HAS_YEAR.search(stated):
+                out[-1] = replace(tx, value=f"{year.group(1)}{tx.value[4:]}")
+            out.append(_bare(text, out[-1], start, end, int(after.group(1))))
+    kept = [
+        t
+        for t in out
+        if (t.start, t.end) in taken
+        or (t.value and not any(s < t.end and t.start < e for s, e in taken))
+    ]
+    return sorted(kept, key=lambda t: t.start)
+
+
+def _bare(text: str, dated: TimeExpr, start: int, end: int, day: int) -> TimeExpr:
+    """Return the bare ``day`` at ``start:end`` as a DATE in ``dated``'s month (empty if none)."""
+    value = f"{dated.value[:8]}{day:02d}"
+    try:
+        dt.date.fromisoformat(value)
+    except ValueError:
+        value = ""
+    return TimeExpr(
+        article_id=dated.article_id,
+        start=start,
+        end=end,
+        text=text[start:end],
+        type="DATE",
+        value=value,
+        anchor=dated.anchor,
+    )

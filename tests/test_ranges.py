@@ -1,0 +1,90 @@
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from storyline.extract.dates import find_timexes
+from storyline.extract.ranges import range_pairs
+
+PUB = dt.date(2015, 10, 28)  # a Wednesday
+
+
+def values(text: str) -> list[tuple[str, str]]:
+    return [(t.text, t.value) for t in find_timexes(text, anchor=PUB)]
+
+
+def spans(text: str) -> list[tuple[str, str]]:
+    return [(a.value, b.value) for a, b in range_pairs(text, find_timexes(text, anchor=PUB))]
+
+
+@pytest.mark.parametrize(
+    ("text", "found", "span"),
+    [
+        # The first day of a range borrows the month written once at its end ...
+        (
+            "The festival ran from 22 to 25 October.",
+            [("22", "2015-10-22"), ("25 October", "2015-10-25")],
+            ("2015-10-22", "2015-10-25"),
+        ),
+        (
+            "The summit ran 22-23 October.",
+            [("22", "2015-10-22"), ("23 October", "2015-10-23")],
+            ("2015-10-22", "2015-10-23"),
+        ),
+        # ... or the year, also from after a bare last day,
+        (
+            "The summit ran October 22-23, 2014, in Sochi.",
+            [("October 22", "2014-10-22"), ("23", "2014-10-23"), ("2014", "2014")],
+            ("2014-10-22", "2014-10-23"),
+        ),
+        (
+            "The trial lasted from September 27 through November 7, 2011.",
+            [("September 27", "2011-09-27"), ("November 7, 2011", "2011-11-07")],
+            ("2011-09-27", "2011-11-07"),
+        ),
+        # and the year before when it crosses New Year.
+        (
+            "Talks ran from December 28 to January 3, 2011.",
+            [("December 28", "2010-12-28"), ("January 3, 2011", "2011-01-03")],
+            ("2010-12-28", "2011-01-03"),
+        ),
+        (
+            "Between Monday and Wednesday, 300 people fled.",
+            [("Monday", "2015-10-26"), ("Wednesday", "2015-10-28")],
+            ("2015-10-26", "2015-10-28"),
+        ),
+        ("He ruled from 1991 to 1997.", [("1991", "1991"), ("1997", "1997")], ("1991", "1997")),
+    ],
+)
+def test_ranges_complete_the_start_and_pair_the_ends(
+    text: str, found: list[tuple[str, str]], span: tuple[str, str]
+) -> None:
+    assert values(text) == found
+    assert spans(text) == [span]
+
+
+def test_ranges_two_days_named_together_are_two_dates_not_a_span() -> None:
+    assert values("They met on April 24 and 25 in Rome.") == [
+        ("April 24", "2015-04-24"),
+        ("25", "2015-04-25"),
+    ]
+    assert spans("They met on April 24 and 25 in Rome.") == []  # no "between"
+
+
+def test_ranges_a_moved_date_is_no_span() -> None:
+    text = "The vote was postponed from 3 to 5 October."
+    assert values(text) == [("3", "2015-10-03"), ("5 October", "2015-10-05")]
+    assert spans(text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        ("On May 5 and 6 people died.", [("May 5", "2015-05-05")]),  # a count, not a day
+        ("The index rose from 22 to 25 in October.", [("October", "2015-10")]),
+        ("Scores went from 31 to 33 October.", []),
+    ],
+)
+def test_ranges_leave_numbers_that_are_not_days(text: str, found: list[tuple[str, str]]) -> None:
+    assert values(text) == found
