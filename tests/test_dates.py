@@ -106,6 +106,9 @@ def test_dates_normalise_expression_kinds(text: str, expr: str, typ: str, value:
         ("The ministers met Wednesday.", "2015-10-21"),
         ("The ministers will meet Wednesday.", "2015-10-21"),
         ("The talks resume next Thursday.", "2015-10-22"),
+        # The tense of a relative clause between commas is not the sentence's.
+        ("On Thursday his brothers, who will be taking part, defended it.", "2015-10-15"),
+        ("On Thursday the band, which played here before, will return.", "2015-10-22"),
     ],
 )
 def test_dates_weekday_follows_tense(text: str, value: str) -> None:

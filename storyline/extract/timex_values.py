@@ -35,6 +35,7 @@ _FUTURE_LEFT = re.compile(
     r"(?:\s+\w+){0,4}|\buntil)\s+(?:on\s+)?$",
     re.IGNORECASE,
 )
+_RELATIVE = re.compile(r",\s*(?:who|which|whose|whom)\b[^,.;!?\n]*,", re.IGNORECASE)
 DAY_BIAS = 200  # days a tense cue may outweigh: "the year ended March 31" is the last March
 MONTH_BIAS = 6
 _NOT_PAST_ED = frozenset({"expected", "scheduled", "planned", "slated", "proposed", "needed"})
@@ -44,8 +45,10 @@ def tense_near(text: str, start: int, end: int) -> Tense | None:
     """Guess the tense of the clause around ``text[start:end]`` from the nearest cue word."""
     if _FUTURE_LEFT.search(text[max(0, start - 60) : start]):
         return "future"
-    left = _WORD_RE.findall(text[max(0, start - 90) : start])
-    right = _WORD_RE.findall(text[end : end + 60])
+    # A relative clause between commas has its own tense: "On Tuesday his brothers, who will
+    # be taking part, defended the decision" is past.
+    left = _WORD_RE.findall(_RELATIVE.sub(",", text[max(0, start - 240) : start])[-90:])
+    right = _WORD_RE.findall(_RELATIVE.sub(",", text[end : end + 240])[:60])
     # Stay inside the sentence: cut at the nearest sentence mark on each side.
     for i in range(len(left) - 1, -1, -1):
         if left[i] in {".", ";", "!", "?", "\n"}:
