@@ -109,6 +109,7 @@ def test_dates_normalise_expression_kinds(text: str, expr: str, typ: str, value:
         # The tense of a relative clause between commas is not the sentence's.
         ("On Thursday his brothers, who will be taking part, defended it.", "2015-10-15"),
         ("On Thursday the band, which played here before, will return.", "2015-10-22"),
+        ("Obama asked his team to work out a plan on Thursday.", "2015-10-15"),  # "a plan": noun
     ],
 )
 def test_dates_weekday_follows_tense(text: str, value: str) -> None:

@@ -36,6 +36,7 @@ _FUTURE_LEFT = re.compile(
     re.IGNORECASE,
 )
 _RELATIVE = re.compile(r",\s*(?:who|which|whose|whom)\b[^,.;!?\n]*,", re.IGNORECASE)
+_DETERMINERS = frozenset({"a", "an", "the", "his", "her", "its", "their", "our", "this", "that"})
 DAY_BIAS = 200  # days a tense cue may outweigh: "the year ended March 31" is the last March
 MONTH_BIAS = 6
 _NOT_PAST_ED = frozenset({"expected", "scheduled", "planned", "slated", "proposed", "needed"})
@@ -64,6 +65,8 @@ def tense_near(text: str, start: int, end: int) -> Tense | None:
     for dist, word, before in words:
         # "should be completed in October": a participle after a bare "be" is not past.
         cue = "future" if before.lower() == "be" and word.endswith("ed") else _cue(word)
+        if before.lower() in _DETERMINERS and word.lower() in _FUTURE:
+            cue = None  # "work out a plan on Tuesday": a noun, not a verb of intent
         if cue is not None and (best is None or dist < best[0]):
             best = (dist, cue)
     return best[1] if best else None
