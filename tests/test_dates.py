@@ -110,6 +110,13 @@ def test_dates_normalise_expression_kinds(text: str, expr: str, typ: str, value:
         ("On Thursday his brothers, who will be taking part, defended it.", "2015-10-15"),
         ("On Thursday the band, which played here before, will return.", "2015-10-22"),
         ("Obama asked his team to work out a plan on Thursday.", "2015-10-15"),  # "a plan": noun
+        # ... but when the rest of the sentence says nothing, the relative clause tells.
+        (
+            "Thursday's concert, which will be broadcast live, with profits to charity.",
+            "2015-10-22",
+        ),
+        ("Leaflets are to be sent to homes from Thursday.", "2015-10-22"),  # "be sent": not past
+        ("A news conference is to be held Thursday.", "2015-10-22"),
     ],
 )
 def test_dates_weekday_follows_tense(text: str, value: str) -> None:

@@ -47,9 +47,16 @@ def tense_near(text: str, start: int, end: int) -> Tense | None:
     if _FUTURE_LEFT.search(text[max(0, start - 60) : start]):
         return "future"
     # A relative clause between commas has its own tense: "On Tuesday his brothers, who will
-    # be taking part, defended the decision" is past.
-    left = _WORD_RE.findall(_RELATIVE.sub(",", text[max(0, start - 240) : start])[-90:])
-    right = _WORD_RE.findall(_RELATIVE.sub(",", text[end : end + 240])[:60])
+    # be taking part, defended the decision" is past. It is heard only when nothing else speaks.
+    before, after = text[max(0, start - 240) : start], text[end : end + 240]
+    main = _nearest_cue(_RELATIVE.sub(",", before)[-90:], _RELATIVE.sub(",", after)[:60])
+    return main or _nearest_cue(before[-90:], after[:60])
+
+
+def _nearest_cue(left_text: str, right_text: str) -> Tense | None:
+    """Return the tense of the cue word nearest an expression, from the text either side."""
+    left = _WORD_RE.findall(left_text)
+    right = _WORD_RE.findall(right_text)
     # Stay inside the sentence: cut at the nearest sentence mark on each side.
     for i in range(len(left) - 1, -1, -1):
         if left[i] in {".", ";", "!", "?", "\n"}:
@@ -64,7 +71,8 @@ def tense_near(text: str, start: int, end: int) -> Tense | None:
     words += [(i + 1.5, w, right[i - 1] if i else "") for i, w in enumerate(right)]
     for dist, word, before in words:
         # "should be completed in October": a participle after a bare "be" is not past.
-        cue = "future" if before.lower() == "be" and word.endswith("ed") else _cue(word)
+        participle = word.endswith("ed") or word.lower() in _PAST
+        cue = "future" if before.lower() == "be" and participle else _cue(word)
         if before.lower() in _DETERMINERS and word.lower() in _FUTURE:
             cue = None  # "work out a plan on Tuesday": a noun, not a verb of intent
         if cue is not None and (best is None or dist < best[0]):
