@@ -115,7 +115,7 @@ def test_dates_normalise_expression_kinds(text: str, expr: str, typ: str, value:
             "Thursday's concert, which will be broadcast live, with profits to charity.",
             "2015-10-22",
         ),
-        ("Leaflets are to be sent to homes from Thursday.", "2015-10-22"),  # "be sent": not past
+        ("Leaflets are to be sent to homes across the country from Thursday.", "2015-10-22"),
         ("A news conference is to be held Thursday.", "2015-10-22"),
     ],
 )
