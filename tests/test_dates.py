@@ -229,6 +229,9 @@ def test_dates_records_anchor_and_article() -> None:
         "The singer, in his 70s, retired.",
         "The score was 2:1 at the break.",
         "Water rose from the hot spring.",
+        "Adam And Joe's Easter Egg Podcasts are back.",
+        "Several were held in Operation Easter by police.",
+        "Christmas trees sold out.",
     ],
 )
 def test_dates_ignore_ages_names_and_verbs(text: str) -> None:

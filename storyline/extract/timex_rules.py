@@ -276,10 +276,13 @@ _RULES: list[tuple[str, str]] = [
     (
         "holiday",
         (
-            r"\b(?P<holiday>christmas(?:\s+(?:day|eve))?|new\s+year['’]s(?:\s+(?:day|eve))?"
+            r"(?<!operation\s)\b(?P<holiday>christmas(?:\s+(?:day|eve))?|new\s+year['’]s(?:\s+(?:day|eve))?"
             r"|thanksgiving(?:\s+day)?|easter(?:\s+sunday)?|independence\s+day|memorial\s+day|labor\s+day"
             r"|halloween|valentine['’]s\s+day|veterans\s+day|good\s+friday|election\s+day)\b"
             rf"(?:\s+{_YEAR})?"
+            # "Easter eggs", "Operation Christmas", "the Easter Rising": things named after it
+            r"(?!\s+(?:eggs?|island|rising|bunny|trees?"
+            r"|cards?|carols?|lights|puddings?|crackers?|jumpers?|markets?|number)\b)"
         ),
     ),
     (
