@@ -89,6 +89,10 @@ def only(text: str, anchor: dt.date | None = PUB) -> tuple[str, str, str]:
         ("Talks began at 0735 GMT Tuesday.", "0735 GMT Tuesday", "TIME", "2015-10-20T07:35Z"),
         ("Cars of the 70s were boxy.", "the 70s", "DATE", "197"),
         ("Exports picked up in spring.", "spring", "DATE", "2015-SP"),
+        ("Troops stay for at least 20 more years.", "at least 20 more years", "DURATION", "P20Y"),
+        ("The loan runs for an additional year.", "an additional year", "DURATION", "P1Y"),
+        ("A week-long strike began.", "week-long", "DURATION", "P1W"),
+        ("A several-year tenure ended.", "several-year", "DURATION", "PXY"),
     ],
 )
 def test_dates_normalise_expression_kinds(text: str, expr: str, typ: str, value: str) -> None:

@@ -364,6 +364,8 @@ def _ago(text: str, c: Candidate, g: dict[str, str], st: StoryState) -> Resolved
 
 def _duration(text: str, c: Candidate, g: dict[str, str], st: StoryState) -> Resolved | None:
     del st
+    if "long" in g:
+        g = {**g, "num": "a", "unit": g["long"]}
     if re.search(r"years?-old", text[c.start : c.end], re.IGNORECASE) or re.match(
         r"\s+old\b", text[c.end : c.end + 5]
     ):

@@ -217,10 +217,17 @@ _RULES: list[tuple[str, str]] = [
         (
             rf"\b(?:(?P<det>the|a|an|his|her|its|their)\s+)?(?:(?P<dmod>past|last|next|first"
             r"|coming|previous|final|following|same|latest|recent|preceding|initial|remaining|full)\s+)?"
-            rf"{_HEDGE}{_NUM}\s+{_UNIT}s?\b(?!-)"
+            # "20 more years", "an additional year": the amount still measures the stretch
+            rf"{_HEDGE}{_NUM}\s+(?:(?:more|additional|extra)\s+)?{_UNIT}s?\b(?!-)"
         ),
     ),
-    ("adj_duration", rf"\b(?P<num>\d+(?:\.\d+)?|{_NUMWORD}|half)-{_UNIT}(?:s?-(?:old|long))?\b"),
+    (
+        "adj_duration",
+        (
+            rf"\b(?P<num>\d+(?:\.\d+)?|{_NUMWORD}|half|several)-{_UNIT}(?:s?-(?:old|long))?\b"
+            r"|\b(?P<long>day|week|month|year)-long\b"  # "a week-long strike": one week
+        ),
+    ),
     (
         "bare_units",
         (
