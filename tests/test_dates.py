@@ -193,6 +193,20 @@ def test_dates_reference_date_carries_through_story() -> None:
     ]
 
 
+def test_dates_that_year_takes_the_year_the_story_is_in() -> None:
+    text = (
+        "He left in April 2009. He died on 25 June that year. In July of that year, fans mourned."
+    )
+    found = find_timexes(text, anchor=dt.date(2011, 10, 26))
+    assert [(t.text, t.value) for t in found] == [
+        ("April 2009", "2009-04"),
+        ("25 June", "2009-06-25"),
+        ("that year", "2009"),
+        ("July", "2009-07"),
+        ("that year", "2009"),
+    ]
+
+
 def test_dates_following_year_counts_from_story_year() -> None:
     text = "He fled in June 1996 and returned later that year. The following year he left."
     found = find_timexes(text, anchor=dt.date(1998, 2, 27))

@@ -83,10 +83,23 @@ def _month_day(text: str, c: Candidate, g: dict[str, str], st: StoryState) -> Re
         return None
     if st.anchor is None:
         return "DATE", f"XXXX-{month:02d}-{dom:02d}"
-    year = tv.year_for_month_day(st.anchor, month, dom, tv.tense_near(text, c.start, c.end))
+    year = _that_year(text, c, st) or tv.year_for_month_day(
+        st.anchor, month, dom, tv.tense_near(text, c.start, c.end)
+    )
     if year is None:
         return None
     return "DATE", dt.date(year, month, dom).isoformat()
+
+
+_THAT_YEAR = re.compile(r"\s*,?\s*(?:of\s+)?(?:that|the\s+same)\s+year\b", re.IGNORECASE)
+
+
+def _that_year(text: str, c: Candidate, st: StoryState) -> int | None:
+    """Return the story's year when "that year" follows ("died on 25 June that year")."""
+    if not _THAT_YEAR.match(text, c.end):
+        return None
+    ref = st.ref
+    return int(ref[:4]) if ref and ref[:4].isdigit() else None
 
 
 def _month_year(text: str, c: Candidate, g: dict[str, str], st: StoryState) -> Resolved | None:
@@ -100,6 +113,8 @@ def _month(text: str, c: Candidate, g: dict[str, str], st: StoryState) -> Resolv
         return None  # "May" is more often the modal verb
     if st.anchor is None:
         return "DATE", f"XXXX-{month:02d}"
+    if year := _that_year(text, c, st):
+        return "DATE", tv.month_value(year, month)
     if yrel := (g.get("yrel") or g.get("rel") or "").lower():
         step = {"this": 0, "last": -1, "next": 1}.get(yrel)
         if (step is not None and "yrel" in g) or yrel == "this":
