@@ -121,6 +121,12 @@ def test_dates_normalise_expression_kinds(text: str, expr: str, typ: str, value:
         ),
         ("Leaflets are to be sent to homes across the country from Thursday.", "2015-10-22"),
         ("A news conference is to be held Thursday.", "2015-10-22"),
+        # A present-tense schedule is ahead; so is an untensed "Thursday's" written on Wednesday.
+        ("The trial resumes on Thursday.", "2015-10-22"),
+        ("Schools reopen on Monday.", "2015-10-26"),
+        ("Doors open at 16:00 BST for Thursday's show.", "2015-10-22"),
+        ("Thursday's show was a triumph.", "2015-10-15"),
+        ("Tuesday's quake hit the capital.", "2015-10-20"),
     ],
 )
 def test_dates_weekday_follows_tense(text: str, value: str) -> None:

@@ -91,6 +91,7 @@ def _month_day(text: str, c: Candidate, g: dict[str, str], st: StoryState) -> Re
     return "DATE", dt.date(year, month, dom).isoformat()
 
 
+_POSSESSIVE = re.compile(r"\s?['’]s\b")
 _THAT_YEAR = re.compile(r"\s*,?\s*(?:of\s+)?(?:that|the\s+same)\s+year\b", re.IGNORECASE)
 
 
@@ -197,6 +198,8 @@ def _weekday(text: str, c: Candidate, g: dict[str, str], st: StoryState) -> Reso
     if st.anchor is None:
         return typ, f"XXXX-WXX-{wd + 1}{suffix}"
     tense = tv.tense_near(text, c.start, c.end)
+    if tense is None and _POSSESSIVE.match(text, c.end) and (wd - st.anchor.weekday()) % 7 == 1:
+        tense = "future"  # "for Saturday's show" written on a Friday: tomorrow's, not last week's
     when = resolve_weekday(st.anchor, wd, tense, g.get("rel") or "")
     return typ, when.isoformat() + suffix
 

@@ -21,7 +21,8 @@ _WORD_RE = re.compile(r"[A-Za-z']+|[.;!?\n]")
 _FUTURE = frozenset(
     {"will", "'ll", "shall", "scheduled", "expected", "expects", "expect", "plans", "planned",
      "plan", "due", "slated", "upcoming", "next", "won't", "wo", "going", "intends", "set",
-     "planning", "soon", "ahead", "begins", "starting", "would", "tomorrow"}
+     "planning", "soon", "ahead", "begins", "starting", "would", "tomorrow", "resumes", "reopens",
+     "opens", "starts", "takes", "reopen", "resume"}
 )  # fmt: skip
 _PAST = frozenset(
     {"said", "was", "were", "had", "did", "ago", "last", "told", "reported", "announced",
