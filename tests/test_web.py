@@ -511,6 +511,13 @@ def test_web_timeline_chart_places_dates_on_an_axis():
     single = views.timeline_chart(events[:1], width=232)
     assert [d.x for d in single["dots"]] == [116.0]
     assert [t["label"] for t in single["ticks"]] == ["2015-10-20"]
+    # A span reaches to its last day, and the axis grows to hold it.
+    spans = [{"date": "2015-10-20", "until": "2015-10-25", "sources": []}, events[1]]
+    chart = views.timeline_chart(spans, width=232)
+    assert [(d.x, d.x_end) for d in chart["dots"]] == [(16.0, 116.0), (216.0, None)]
+    wide = views.timeline_chart([{"date": "2015-10-20", "until": "2015-10-30"}], width=232)
+    assert [(d.x, d.x_end) for d in wide["dots"]] == [(16.0, 216.0)]
+    assert wide["ticks"][-1]["label"] == "2015-10-30"
 
 
 def test_web_cache_forgets_pages_when_another_process_writes(tmp_path):
@@ -668,6 +675,7 @@ def test_web_story_timeline_comes_from_the_timeline_stage_when_it_ran(seeded):
     page = client.get("/stories/s1").text
     assert '<span class="who">(Water Board; in Marenholt)</span>' in page
     assert '2015-10-19</time> – <time datetime="2015-10-21">' in page  # a span of days
+    assert '<line class="span"' in page
 
 
 def test_web_changes_page_and_api_list_the_watch_log_newest_first(seeded):

@@ -93,32 +93,45 @@ class ChartDot:
     date: str
     count: int
     anchor: str
+    x_end: float | None = None  # where a span of days ("from 22 to 25 October") ends
 
 
 def timeline_chart(
     events: Sequence[dict[str, Any]], width: int = 640, height: int = 80
 ) -> dict[str, Any]:
-    """Place timeline rows on a horizontal date axis; dot size grows with the sources."""
+    """Place timeline rows on a horizontal date axis; dot size grows with the sources.
+
+    A row with an ``until`` day also gets where its span ends (``x_end``).
+    """
     dated = [(d, e) for e in events if (d := _parse_day(str(e.get("date", "")))) is not None]
     if not dated:
         return {"dots": [], "width": width, "height": height, "ticks": []}
+    ends = {
+        i: end for i, (_, e) in enumerate(dated) if (end := _parse_day(str(e.get("until") or "")))
+    }
     first = min(d for d, _ in dated)
-    last = max(d for d, _ in dated)
+    last = max([d for d, _ in dated] + list(ends.values()))
     days = (last - first).days
     pad = 16
+
+    def x_of(day: dt.date) -> float:
+        # a single day sits in the middle rather than at the left edge
+        share = (day - first).days / days if days else 0.5
+        return round(pad + (width - 2 * pad) * share, 1)
+
     dots = []
     for index, (day, event) in enumerate(dated):
         count = len(event.get("sources") or ())
-        # a single day sits in the middle rather than at the left edge
-        share = (day - first).days / days if days else 0.5
+        end = ends.get(index)
         dots.append(
             ChartDot(
-                x=round(pad + (width - 2 * pad) * share, 1),
+                x=x_of(day),
                 y=height / 2,
                 r=round(3 + 2 * math.log2(1 + count), 1),
                 date=day.isoformat(),
                 count=count,
                 anchor=f"ev{index}",
+                x_end=x_of(end) if end is not None and end > day else None,
             )
         )
     if days:
