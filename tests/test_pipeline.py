@@ -303,3 +303,20 @@ def test_pipeline_page_stamp_dates_the_article_though_the_cleaner_drops_it(tmp_p
     # ... but the page's own date: "on Monday" is the day before it, and no event is the stamp.
     assert (article.published, article.published_source) == ("2011-11-08", "inferred")
     assert dates == ["2011-11-07"]
+
+
+def test_pipeline_a_span_of_days_is_one_timeline_entry_with_its_end(tmp_path):
+    page = tmp_path / "summit.txt"
+    page.write_text(
+        "Harbour summit ends in Velmora\n"
+        "The harbour summit of the five coastal towns ran from 22 to 25 October in Velmora.\n"
+        "Mayors agreed to share the cost of the new sea wall, the summit chair said.\n",
+        encoding="utf-8",
+    )
+    with storyline.open(tmp_path / "s.db") as workspace:
+        workspace.ingest([page], published="2015-10-26")
+        workspace.run(workers=1)
+        entries = [entry for line in workspace.timelines().values() for entry in line]
+        stored = list(workspace.store.rows("timeline"))
+    assert [(e.date, e.until) for e in entries] == [("2015-10-22", "2015-10-25")]
+    assert [(r["date"], r["until"]) for r in stored] == [("2015-10-22", "2015-10-25")]
