@@ -43,6 +43,7 @@ _CALENDAR_TEXT = """
     said says say told tell reported announced added according"""
 _CALENDAR_WORDS = frozenset(_CALENDAR_TEXT.split())
 STORY_WEIGHT = 1.0
+FRESH_BONUS = 0.1  # added to a sentence's centrality when written on its day or the next
 LEAD_WEIGHT = 1.0  # an article published on the day or the next counts as one reference
 LATER_WEIGHT = 1.0  # an article citing the date days later counts twice
 _LATER_DAYS = 2
@@ -194,8 +195,8 @@ def build_timeline(
     cosine to the centroid of that date's reports plus ``STORY_WEIGHT`` times the cosine to the
     whole story's centroid; the best are kept, near-duplicates skipped. Sentences with one of
     the ``keywords``, written on or after the date (not previews) and of 8 to 40 words come
-    first. An entry's sources are the articles whose reports merge with a kept sentence (the
-    ``merge_events`` rule).
+    first; one written on the day or the next gains ``FRESH_BONUS``. An entry's sources are the
+    articles whose reports merge with a kept sentence (the ``merge_events`` rule).
 
     Args:
         events: dated events of one story, merged or not.
@@ -336,6 +337,11 @@ def _pick_sentences(
     sims = x @ (centroid / norm) if norm else np.zeros(len(group))
     if story is not None:
         sims = sims + STORY_WEIGHT * (x @ story)
+
+    # A report written on the day or the next tells what happened; later ones look back. A
+    # small bonus only: a central look-back beats an off-topic line of the day.
+    fresh = [bool(e.published) and 0 <= _days(e.date, e.published or "") <= 1 for e in group]
+    sims = sims + FRESH_BONUS * np.array(fresh, dtype=float)
 
     def rank(i: int) -> tuple[bool, bool, bool, float]:
         text = group[i].text

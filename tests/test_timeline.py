@@ -228,3 +228,19 @@ def test_timeline_sentence_with_two_dates_places_each_where_it_is_written() -> N
     # An event read from an older store knows no date position: the first place is kept.
     (old,) = build_timeline([replace(events[1], date_at=None)], participants=participants)
     assert old.place == "Egypt"
+
+
+def test_timeline_prefers_the_report_written_on_the_day_or_the_next() -> None:
+    looking_back = event(
+        "late",
+        "2015-10-20",
+        "Assad flew to Moscow on Tuesday to meet Putin, a week ago.",
+        "2015-10-27",
+    )
+    next_day = event(
+        "fresh", "2015-10-20", "Assad flew to Moscow on Tuesday for talks with Putin.", "2015-10-21"
+    )
+    (entry,) = build_timeline([looking_back, next_day], sentences_per_date=1)
+    assert entry.text == (next_day.text,)
+    (entry,) = build_timeline([next_day, looking_back], sentences_per_date=1)
+    assert entry.text == (next_day.text,)
