@@ -49,6 +49,12 @@ def spans(text: str) -> list[tuple[str, str]]:
             [("December 28", "2010-12-28"), ("January 3, 2011", "2011-01-03")],
             ("2010-12-28", "2011-01-03"),
         ),
+        # A start written with its weekday is that day, not the last such weekday.
+        (
+            "The festival runs from Monday 26 to Friday 30 October.",
+            [("Monday 26", "2015-10-26"), ("Friday 30 October", "2015-10-30")],
+            ("2015-10-26", "2015-10-30"),
+        ),
         (
             "Between Monday and Wednesday, 300 people fled.",
             [("Monday", "2015-10-26"), ("Wednesday", "2015-10-28")],
@@ -82,6 +88,7 @@ def test_ranges_a_moved_date_is_no_span() -> None:
     ("text", "found"),
     [
         ("On May 5 and 6 people died.", [("May 5", "2015-05-05")]),  # a count, not a day
+        ("On Monday, 7 to 9 people died.", [("Monday", "2015-10-26")]),
         ("The index rose from 22 to 25 in October.", [("October", "2015-10")]),
         ("Scores went from 31 to 33 October.", []),
     ],

@@ -39,8 +39,14 @@ _MOVED = re.compile(
     r"\b(?:postpon|delay|mov|push|brought|bring|reschedul|chang|shift|extend|advanc)\w*\b[^.;]*$",
     re.IGNORECASE,
 )
-# A bare day before a "25 October": "22 to 25 October", "22-23 October", "22 and 23 October".
-_DAY_BEFORE = re.compile(rf"(?<![\w.,:/-])(\d{{1,2}})(?:st|nd|rd|th)?{_CONNECTOR}$", re.IGNORECASE)
+_WEEKDAY = r"(?:mon|tues|wednes|thurs|fri|satur|sun)day"
+# A bare day before a "25 October": "22 to 25 October", "22-23 October", "22 and 23 October",
+# also with its weekday: "Monday 7 to Friday 11 September".
+_DAY_BEFORE = re.compile(
+    rf"(?<![\w.,:/-])(?:{_WEEKDAY},?\s+)?(\d{{1,2}})(?:st|nd|rd|th)?{_CONNECTOR}$", re.IGNORECASE
+)
+_STARTS_WITH_DAY = re.compile(rf"(?:{_WEEKDAY},?\s+)?\d", re.IGNORECASE)
+_ONLY_WEEKDAY = re.compile(rf"(?:on\s+)?{_WEEKDAY}", re.IGNORECASE)
 # A bare day after an "April 24": "April 24 and 25", "October 22-23", "Oct. 22 to 25, 2015".
 _YEAR_AFTER = re.compile(r"^\s*,?\s*(\d{4})\b")
 _DAY_AFTER = re.compile(
@@ -126,11 +132,12 @@ def _add_bare_days(text: str, ordered: list[TimeExpr]) -> list[TimeExpr]:
         if tx.type != "DATE" or not _DAY_VALUE.match(tx.value) or len(tx.value) != 10:
             continue
         day, stated = int(tx.value[8:]), tx.text.strip()
-        before = _DAY_BEFORE.search(text[max(0, tx.start - 16) : tx.start])
+        before = _DAY_BEFORE.search(text[max(0, tx.start - 28) : tx.start])
         after = _DAY_AFTER.match(text[tx.end : tx.end + 16])
-        if stated[:1].isdigit() and before and 1 <= int(before.group(1)) < day:
+        if _STARTS_WITH_DAY.match(stated) and before and 1 <= int(before.group(1)) < day:
             start = tx.start - len(before.group(0))
-            out.append(_bare(text, tx, start, start + len(before.group(1)), int(before.group(1))))
+            end = start + before.end(1) - before.start(0)
+            out.append(_bare(text, tx, start, end, int(before.group(1))))
         elif stated[-1:].isdigit() and after and day < int(after.group(1)) <= 31:
             start = tx.end + after.start(1)
             end = start + len(after.group(1))
@@ -138,13 +145,20 @@ def _add_bare_days(text: str, ordered: list[TimeExpr]) -> list[TimeExpr]:
             if year and not _HAS_YEAR.search(stated):
                 out[-1] = replace(tx, value=f"{year.group(1)}{tx.value[4:]}")
             out.append(_bare(text, out[-1], start, end, int(after.group(1))))
-    kept = [
+    added = [t for t in out if (t.start, t.end) not in taken and t.value]
+    # An added day may swallow the bare weekday it is written with ("Monday 7"), nothing else.
+    added = [
         t
-        for t in out
-        if (t.start, t.end) in taken
-        or (t.value and not any(s < t.end and t.start < e for s, e in taken))
+        for t in added
+        if all(_ONLY_WEEKDAY.fullmatch(o.text.strip()) for o in _overlapping(ordered, t))
     ]
-    return sorted(kept, key=lambda t: t.start)
+    dropped = {(o.start, o.end) for t in added for o in _overlapping(ordered, t)}
+    kept = [t for t in out if (t.start, t.end) in taken and (t.start, t.end) not in dropped]
+    return sorted([*kept, *added], key=lambda t: t.start)
+
+
+def _overlapping(timexes: Sequence[TimeExpr], span: TimeExpr) -> list[TimeExpr]:
+    return [t for t in timexes if t.start < span.end and span.start < t.end]
 
 
 def _bare(text: str, dated: TimeExpr, start: int, end: int, day: int) -> TimeExpr:
