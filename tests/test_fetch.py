@@ -16,7 +16,7 @@ from storyline.fetch.politeness import Politeness
 from storyline.fetch.safety import is_public
 from storyline.ingest import read_paths
 from storyline.store.feeds import fetch_states
-from tests.conftest import REPO, settings_for
+from tests.conftest import FETCH_TIMEOUT, REPO, settings_for
 
 DATA = REPO / "tests" / "data" / "fetch"
 runner = CliRunner()
@@ -91,7 +91,7 @@ def test_fetch_conditional_request_gets_304_and_counts_unchanged(fetch_server, f
 def test_fetch_bad_response_is_rejected_with_its_code(
     fetch_server, fetch_workspace, path, code, words
 ):
-    fetch_server.behaviour.slow_seconds = 5.0  # twice the fixture's 2.5 s timeout
+    fetch_server.behaviour.slow_seconds = 2 * FETCH_TIMEOUT  # the fixture's timeout, twice
     good = fetch_server.url("/ferry-aground.html")
     summary = fetch_workspace.fetch([good, fetch_server.url(path)])
     assert summary.stored == 1
