@@ -63,6 +63,7 @@ def find_timexes(text: str, *, anchor: dt.date | None, article_id: str = "") -> 
 
 
 _CLOCK_THEN_DAY = re.compile(r"^\s*,?\s*(?:on\s+)?$", re.IGNORECASE)
+_NAMES_DAY = re.compile(r"day\b|tonight|tomorrow", re.IGNORECASE)
 
 
 def _clock_days(text: str, timexes: list[TimeExpr]) -> list[TimeExpr]:
@@ -76,8 +77,8 @@ def _clock_days(text: str, timexes: list[TimeExpr]) -> list[TimeExpr]:
             continue
         if len(day.value) != 10 or not _CLOCK_THEN_DAY.match(text[clock.end : day.start]):
             continue
-        if not _FULL_DAY_RE.match(clock.value) or any(c.isalpha() for c in clock.text[:1]):
-            continue
+        if not _FULL_DAY_RE.match(clock.value) or _NAMES_DAY.search(clock.text):
+            continue  # "Tuesday night, 10 March" already says its day
         out[i] = replace(clock, value=day.value + clock.value[10:])
     return out
 

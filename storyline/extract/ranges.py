@@ -14,6 +14,7 @@ import re
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
+from storyline.extract.timex_rules import MONTH_PATTERN, WEEKDAYS
 from storyline.models import TimeExpr
 
 if TYPE_CHECKING:
@@ -21,11 +22,7 @@ if TYPE_CHECKING:
 
 __all__ = ["complete_ranges", "range_pairs"]
 
-_MONTH = (
-    r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
-    r"|sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\b"
-)
-_HAS_MONTH = re.compile(_MONTH, re.IGNORECASE)
+_HAS_MONTH = re.compile(rf"\b{MONTH_PATTERN}", re.IGNORECASE)
 _HAS_YEAR = re.compile(r"\b\d{4}\b|['’]\d\d\b")
 _DAY_VALUE = re.compile(r"^\d{4}-\d\d-\d\d")
 _MONTH_VALUE = re.compile(r"^\d{4}-\d\d$")
@@ -39,7 +36,7 @@ _MOVED = re.compile(
     r"\b(?:postpon|delay|mov|push|brought|bring|reschedul|chang|shift|extend|advanc)\w*\b[^.;]*$",
     re.IGNORECASE,
 )
-_WEEKDAY = r"(?:mon|tues|wednes|thurs|fri|satur|sun)day"
+_WEEKDAY = f"(?:{'|'.join(WEEKDAYS)})"
 # A bare day before a "25 October": "22 to 25 October", "22-23 October", "22 and 23 October",
 # also with its weekday: "Monday 7 to Friday 11 September".
 _DAY_BEFORE = re.compile(
@@ -73,7 +70,7 @@ def complete_ranges(text: str, timexes: Sequence[TimeExpr]) -> list[TimeExpr]:
             continue
         if not (_DAY_VALUE.match(first.value) or _MONTH_VALUE.match(first.value)):
             continue
-        if not last.value[:4].isdigit() or not _HAS_MONTH.search(first.text + " "):
+        if not last.value[:4].isdigit() or not _HAS_MONTH.search(first.text):
             continue
         year = int(last.value[:4])
         value = f"{year:04d}{first.value[4:]}"

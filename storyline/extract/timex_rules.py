@@ -43,6 +43,7 @@ _MONTH = (
     r"(?:jan(?:uary|\.)?|feb(?:ruary|\.)?|mar(?:ch|\.)?|apr(?:il|\.)?|may|june?|jul(?:y|\.)?"
     r"|aug(?:ust|\.)?|sep(?:t(?:ember|\.)?|\.)?|oct(?:ober|\.)?|nov(?:ember|\.)?|dec(?:ember|\.)?)"
 )
+MONTH_PATTERN = _MONTH  # for modules that look for a month name next to a found expression
 # A month name on its own must be capitalised: "may", "march" are also verbs.
 _MONTH_CAP = r"(?-i:January|February|March|April|May|June|July|August|September|October|November|December|Jan\.|Feb\.|Aug\.|Sept?\.|Oct\.|Nov\.|Dec\.)"  # noqa: E501
 _WD = r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)"
