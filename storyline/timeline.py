@@ -32,6 +32,12 @@ _PLACE_TYPES = frozenset({"GPE", "LOC", "FAC"})
 # "talks in Vienna", "flew to Moscow": a place after these is where it happened; a country
 # or city named otherwise acts ("Russia will join the talks", "Moscow denied it").
 _LOCATIVE_OF = frozenset({"outside", "north", "south", "east", "west"})
+# "the war in Syria", "peace in Ukraine": the place is what the noun is about.
+_SUBJECT_NOUNS = frozenset({
+    "crisis", "crises", "war", "wars", "conflict", "conflicts", "situation", "fighting",
+    "violence", "unrest", "turmoil", "peace", "ceasefire", "truce", "intervention", "campaign",
+    "involvement", "presence", "role", "policy", "strategy",
+})  # fmt: skip
 _LOCATIVE = _LOCATIVE_OF | {"in", "at", "to", "near", "inside", "into", "from", "across", "over"}
 
 _WORD_RE = re.compile(r"[^\W_]+(?:['’][^\W_]+)?")
@@ -43,7 +49,6 @@ _CALENDAR_TEXT = """
     said says say told tell reported announced added according"""
 _CALENDAR_WORDS = frozenset(_CALENDAR_TEXT.split())
 STORY_WEIGHT = 1.0
-FRESH_BONUS = 0.1  # added to a sentence's centrality when written on its day or the next
 LEAD_WEIGHT = 1.0  # an article published on the day or the next counts as one reference
 LATER_WEIGHT = 1.0  # an article citing the date days later counts twice
 _LATER_DAYS = 2
@@ -195,8 +200,8 @@ def build_timeline(
     cosine to the centroid of that date's reports plus ``STORY_WEIGHT`` times the cosine to the
     whole story's centroid; the best are kept, near-duplicates skipped. Sentences with one of
     the ``keywords``, written on or after the date (not previews) and of 8 to 40 words come
-    first; one written on the day or the next gains ``FRESH_BONUS``. An entry's sources are the
-    articles whose reports merge with a kept sentence (the ``merge_events`` rule).
+    first. An entry's sources are the articles whose reports merge with a kept sentence (the
+    ``merge_events`` rule).
 
     Args:
         events: dated events of one story, merged or not.
@@ -273,6 +278,8 @@ def _named_in(
         for start, end, name, kind, written in participants.get(event.article_id, ()):
             if not (start >= event.start and end <= event.end):
                 continue
+            if kind in _PLACE_TYPES and _is_subject(event.text, written):
+                continue  # neither where it happened nor who acted
             if kind in _PLACE_TYPES and _word_before(event.text, written) in _LOCATIVE:
                 at = event.date_at
                 places.append((0 if at is None else min(abs(start - at), abs(end - at)), name))
@@ -293,6 +300,13 @@ def _word_before(sentence: str, written: str) -> str:
     if len(words) > 1 and words[-1] == "of" and words[-2] in _LOCATIVE_OF:
         return words[-2]
     return words[-1] if at > 0 and words else ""
+
+
+def _is_subject(sentence: str, written: str) -> bool:
+    """Return whether the place is what a noun is about ("talks on the crisis in Syria")."""
+    at = sentence.find(written)
+    words = [w.casefold().strip(",;:") for w in sentence[: max(at, 0)].split()]
+    return len(words) > 1 and words[-1] in _LOCATIVE and words[-2] in _SUBJECT_NOUNS
 
 
 def _centroid(vectorizer: TfidfVectorizer, texts: list[str]) -> np.ndarray:
@@ -337,11 +351,6 @@ def _pick_sentences(
     sims = x @ (centroid / norm) if norm else np.zeros(len(group))
     if story is not None:
         sims = sims + STORY_WEIGHT * (x @ story)
-
-    # A report written on the day or the next tells what happened; later ones look back. A
-    # small bonus only: a central look-back beats an off-topic line of the day.
-    fresh = [bool(e.published) and 0 <= _days(e.date, e.published or "") <= 1 for e in group]
-    sims = sims + FRESH_BONUS * np.array(fresh, dtype=float)
 
     def rank(i: int) -> tuple[bool, bool, bool, float]:
         text = group[i].text

@@ -167,6 +167,8 @@ def test_pipeline_seeds_timeline_dates(seeds):
     assert (visit.place, talks.place) == ("Moscow", "Moscow")
     # One sentence gives both: "over Egypt on Oct. 31 and ... in Paris on Nov. 13".
     assert (by_date["2015-10-31"].place, by_date["2015-11-13"].place) == ("Egypt", "Paris")
+    # "talks on the crisis in Syria on Friday" were held in Vienna, not Syria.
+    assert by_date["2015-10-23"].place != "Syria"
     stored = {r["date"]: r for r in seeds.store.rows("timeline") if r["story_id"] == visit.story_id}
     assert (stored["2015-10-20"]["actors"], stored["2015-10-20"]["place"]) == (
         list(visit.actors),
