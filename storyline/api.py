@@ -185,6 +185,7 @@ class Workspace:
         ``story_id`` may be any unique prefix of a storyline id; None means every storyline.
         """
         timelines: dict[str, list[TimelineEntry]] = {}
+        untrusted = self.store.untrusted()
         for story in self.store.rows("stories", order="first_date, id"):
             if story["level"] != "storyline":
                 continue
@@ -199,6 +200,7 @@ class Workspace:
                 story_id=story["id"],
                 leads=leads,
                 participants=self.store.participants(story["article_ids"]),
+                untrusted=untrusted,
             )
         return timelines
 

@@ -306,6 +306,7 @@ def run_timelines(store: Store, *, max_dates: int | None = None) -> str:
     """Build each storyline's timeline from the dated events of its articles."""
     entries = []
     storylines = [s for s in store.rows("stories", order="id") if s["level"] == "storyline"]
+    untrusted = store.untrusted()
     for story in storylines:
         events, leads = store.events(story["article_ids"])
         participants = store.participants(story["article_ids"])
@@ -316,6 +317,7 @@ def run_timelines(store: Store, *, max_dates: int | None = None) -> str:
                 story_id=story["id"],
                 leads=leads,
                 participants=participants,
+                untrusted=untrusted,
             )
         )
     store.replace_timelines(entries)

@@ -21,7 +21,7 @@ from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
 from storyline.models import DatedEvent, TimelineEntry
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Mapping, Sequence
+    from collections.abc import Collection, Iterable, Mapping, Sequence
 
 __all__ = ["Participant", "build_timeline", "merge_events", "rank_dates"]
 
@@ -192,6 +192,7 @@ def build_timeline(
     story_id: str = "",
     leads: Sequence[DatedEvent] = (),
     participants: Mapping[str, Sequence[Participant]] | None = None,
+    untrusted: Collection[str] = (),
 ) -> list[TimelineEntry]:
     """Return a timeline of the events: its dates in order, each with its central sentences.
 
@@ -213,6 +214,8 @@ def build_timeline(
             do not count as references but are candidates for that day and the day before.
         participants: article id -> its entity mentions; an entry's ``actors`` (people,
             organisations, countries that act) and ``place`` are those its sentences name.
+        untrusted: articles whose copy is flagged untrustworthy (spun, spliced, misattributed);
+            their sentences are told only when no other article reports the date.
 
     Returns:
         Entries ordered by date; an entry's sources are the articles behind its sentences, and
@@ -247,7 +250,9 @@ def build_timeline(
     entries: list[TimelineEntry] = []
     for date in sorted(dates):
         group = by_date[date]
-        chosen = _pick_sentences(group, vectorizer, wanted, sentences_per_date, story)
+        chosen = _pick_sentences(
+            group, vectorizer, wanted, sentences_per_date, story, untrusted=frozenset(untrusted)
+        )
         actors, place = _named_in(chosen, participants or {})
         entries.append(
             TimelineEntry(
@@ -336,6 +341,8 @@ def _pick_sentences(
     keywords: tuple[str, ...],
     k: int,
     story: np.ndarray | None = None,
+    *,
+    untrusted: frozenset[str] = frozenset(),
 ) -> list[DatedEvent]:
     """Return up to ``k`` events of one date, most central first, without near-duplicates."""
     if vectorizer is None:
@@ -352,11 +359,13 @@ def _pick_sentences(
     if story is not None:
         sims = sims + STORY_WEIGHT * (x @ story)
 
-    def rank(i: int) -> tuple[bool, bool, bool, float]:
+    def rank(i: int) -> tuple[bool, bool, bool, bool, float]:
         text = group[i].text
         n_words = len(text.split())
         on_topic = not keywords or any(k in text.casefold() for k in keywords)
-        return (not on_topic, preview[i], not _MIN_WORDS <= n_words <= _MAX_WORDS, -float(sims[i]))
+        short_or_long = not _MIN_WORDS <= n_words <= _MAX_WORDS
+        distrusted = group[i].article_id in untrusted
+        return (distrusted, not on_topic, preview[i], short_or_long, -float(sims[i]))
 
     chosen: list[int] = []
     for i in sorted(range(len(group)), key=rank):

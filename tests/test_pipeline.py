@@ -169,6 +169,9 @@ def test_pipeline_seeds_timeline_dates(seeds):
     assert (by_date["2015-10-31"].place, by_date["2015-11-13"].place) == ("Egypt", "Paris")
     # "talks on the crisis in Syria on Friday" were held in Vienna, not Syria.
     assert by_date["2015-10-23"].place != "Syria"
+    # The start of the strikes is told by the trusted reports, not by the spun page (002).
+    assert "began bombing" in by_date["2015-09-30"].text[0]
+    assert not any(s.startswith("002") for s in by_date["2015-09-30"].sources)
     stored = {r["date"]: r for r in seeds.store.rows("timeline") if r["story_id"] == visit.story_id}
     assert (stored["2015-10-20"]["actors"], stored["2015-10-20"]["place"]) == (
         list(visit.actors),

@@ -238,3 +238,17 @@ def test_timeline_sentence_with_two_dates_places_each_where_it_is_written() -> N
     # An event read from an older store knows no date position: the first place is kept.
     (old,) = build_timeline([replace(events[1], date_at=None)], participants=participants)
     assert old.place == "Egypt"
+
+
+def test_timeline_tells_a_date_from_trusted_copy_when_it_can() -> None:
+    spun = event(
+        "spun", "2015-09-30", "Putin began bombing opposition targets in Syria on Wednesday."
+    )
+    plain = event("plain", "2015-09-30", "Russian jets struck targets near Homs on 30 September.")
+    (entry,) = build_timeline([spun, plain], sentences_per_date=1)
+    assert entry.text == (spun.text,)  # the more central sentence, all else equal
+    (entry,) = build_timeline([spun, plain], sentences_per_date=1, untrusted={"spun"})
+    assert entry.text == (plain.text,)
+    # A date only an untrusted page gives is still told, from that page.
+    (alone,) = build_timeline([spun], untrusted={"spun"})
+    assert alone.text == (spun.text,)
