@@ -199,6 +199,16 @@ def test_dates_reference_date_carries_through_story() -> None:
     ]
 
 
+def test_dates_the_day_after_counts_from_the_story_date() -> None:
+    found = find_timexes("Talks ended on 3 May. The day after, he left.", anchor=PUB)
+    assert [(t.text, t.value) for t in found] == [
+        ("3 May", "2015-05-03"),
+        ("The day after", "2015-05-04"),
+    ]
+    text = "On Tuesday, three weeks to the day after the disaster, the road opened."
+    assert [t.value for t in find_timexes(text, anchor=PUB)] == ["2015-10-20", "P3W"]
+
+
 def test_dates_that_year_takes_the_year_the_story_is_in() -> None:
     text = (
         "He left in April 2009. He died on 25 June that year. In July of that year, fans mourned."
@@ -256,6 +266,7 @@ def test_dates_records_anchor_and_article() -> None:
         "Adam And Joe's Easter Egg Podcasts are back.",
         "Several were held in Operation Easter by police.",
         "Christmas trees sold out.",
+        "Crowds gathered the day after the vote.",  # counted from a happening, not a date
     ],
 )
 def test_dates_ignore_ages_names_and_verbs(text: str) -> None:

@@ -481,9 +481,13 @@ def _year_end(text: str, c: Candidate, g: dict[str, str], st: StoryState) -> Res
     return "DATE", str(st.anchor.year - (1 if g.get("since") else 0))
 
 
+_OF_AN_EVENT = re.compile(r"\s+(?:the|a|an|his|her|its|their|this|that|[A-Z])", re.UNICODE)
+
+
 def _same_day(text: str, c: Candidate, g: dict[str, str], st: StoryState) -> Resolved | None:
-    del text, c
     phrase = " ".join(g["sd"].lower().split())
+    if phrase in {"the day after", "the day before"} and _OF_AN_EVENT.match(text, c.end):
+        return None  # "the day after the vote": a day counted from a happening we cannot date
     unit = phrase.split()[-1]
     if unit in {"week", "month", "year"}:
         return tv.granular_value(st.ref, unit) if st.ref and st.ref[:4].isdigit() else None
