@@ -127,6 +127,10 @@ def test_dates_normalise_expression_kinds(text: str, expr: str, typ: str, value:
         ("Doors open at 16:00 BST for Thursday's show.", "2015-10-22"),
         ("Thursday's show was a triumph.", "2015-10-15"),
         ("Tuesday's quake hit the capital.", "2015-10-20"),
+        # A possessive weekday happened, unless awaited or its own verb is ahead.
+        ("They said they would appeal Tuesday's ruling.", "2015-10-20"),
+        ("Crowds gathered ahead of Sunday's vote.", "2015-10-25"),
+        ("Monday's talks will decide it.", "2015-10-26"),
     ],
 )
 def test_dates_weekday_follows_tense(text: str, value: str) -> None:

@@ -92,6 +92,9 @@ def _month_day(text: str, c: Candidate, g: dict[str, str], st: StoryState) -> Re
 
 
 _POSSESSIVE = re.compile(r"\s?['’]s\b")
+_AWAITED = re.compile(
+    r"\b(?:ahead\s+of|before|for|until|till|await(?:ing)?)\s+(?:the\s+)?$", re.IGNORECASE
+)
 _THAT_YEAR = re.compile(r"\s*,?\s*(?:of\s+)?(?:that|the\s+same)\s+year\b", re.IGNORECASE)
 
 
@@ -198,8 +201,15 @@ def _weekday(text: str, c: Candidate, g: dict[str, str], st: StoryState) -> Reso
     if st.anchor is None:
         return typ, f"XXXX-WXX-{wd + 1}{suffix}"
     tense = tv.tense_near(text, c.start, c.end)
-    if tense is None and _POSSESSIVE.match(text, c.end) and (wd - st.anchor.weekday()) % 7 == 1:
-        tense = "future"  # "for Saturday's show" written on a Friday: tomorrow's, not last week's
+    if _POSSESSIVE.match(text, c.end) and not g.get("rel"):
+        # "Wednesday's ruling" happened, whatever the clause around it plans ("they would
+        # appeal Wednesday's ruling"), unless it is awaited ("ahead of Sunday's vote"), its
+        # own verb is ahead ("Monday's talks will decide") or it is tomorrow ("for Saturday's
+        # show" written on a Friday).
+        tomorrow = (wd - st.anchor.weekday()) % 7 == 1
+        awaited = _AWAITED.search(text, max(0, c.start - 20), c.start)
+        ahead = tv.tense_after(text, c.end) == "future"
+        tense = "future" if (awaited or ahead or (tomorrow and tense != "past")) else "past"
     when = resolve_weekday(st.anchor, wd, tense, g.get("rel") or "")
     return typ, when.isoformat() + suffix
 

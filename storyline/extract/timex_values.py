@@ -54,6 +54,11 @@ def tense_near(text: str, start: int, end: int) -> Tense | None:
     return main or _nearest_cue(before[-90:], after[:60])
 
 
+def tense_after(text: str, end: int) -> Tense | None:
+    """Return the tense of the first cue after ``end`` in its sentence ("Monday's talks will")."""
+    return _nearest_cue("", _RELATIVE.sub(",", text[end : end + 240])[:60])
+
+
 def _nearest_cue(left_text: str, right_text: str) -> Tense | None:
     """Return the tense of the cue word nearest an expression, from the text either side."""
     left = _WORD_RE.findall(left_text)
