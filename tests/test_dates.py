@@ -182,6 +182,9 @@ def test_dates_clock_time_takes_the_day_written_after_it() -> None:
 
 
 def test_dates_month_day_year_follows_tense() -> None:
+    # "since" looks back: the Oct. 23 before a May article is last year's.
+    since = "Police have searched for him since shortly after the Oct. 23 shooting."
+    assert only(since, dt.date(1999, 5, 6))[2] == "1998-10-23"
     anchor = dt.date(1989, 10, 31)
     assert only("Sales rose in the period that ended March 31.", anchor)[2] == "1989-03-31"
     assert only("The offer expires Nov. 9.", anchor)[2] == "1989-11-09"

@@ -29,7 +29,7 @@ _PAST = frozenset(
      "earlier", "came", "went", "met", "took", "made", "gave", "rose", "fell", "began", "won",
      "lost", "left", "died", "killed", "held", "flew", "saw", "became", "sent", "got", "hit",
      "struck", "ended", "closed", "former", "previous", "wrote", "spoke", "found", "led",
-     "brought", "shot", "sold", "bought", "paid", "quit", "ran", "set", "fled", "arrived"}
+     "brought", "shot", "sold", "bought", "paid", "quit", "ran", "set", "fled", "arrived", "since"}
 )  # fmt: skip
 _FUTURE_LEFT = re.compile(
     r"(?:\bas\s+(?:soon|early)\s+as|\b(?:set|is|are|due|scheduled|expected)\s+to\s+\w+"
