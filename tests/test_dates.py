@@ -206,6 +206,15 @@ def test_dates_reference_date_carries_through_story() -> None:
     ]
 
 
+def test_dates_the_same_month_a_year_ago_is_a_year_back() -> None:
+    text = "Sales fell 35% in January compared to the same month a year ago."
+    found = find_timexes(text, anchor=dt.date(2009, 2, 3))
+    assert [(t.text, t.value) for t in found] == [
+        ("January", "2009-01"),
+        ("the same month a year ago", "2008-01"),
+    ]
+
+
 def test_dates_the_day_after_counts_from_the_story_date() -> None:
     found = find_timexes("Talks ended on 3 May. The day after, he left.", anchor=PUB)
     assert [(t.text, t.value) for t in found] == [

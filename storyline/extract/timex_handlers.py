@@ -500,7 +500,11 @@ def _same_day(text: str, c: Candidate, g: dict[str, str], st: StoryState) -> Res
         return None  # "the day after the vote": a day counted from a happening we cannot date
     unit = phrase.split()[-1]
     if unit in {"week", "month", "year"}:
-        return tv.granular_value(st.ref, unit) if st.ref and st.ref[:4].isdigit() else None
+        found = tv.granular_value(st.ref, unit) if st.ref and st.ref[:4].isdigit() else None
+        if found is not None and g.get("yago"):
+            shifted = tv.shift_value(found[1], -1)
+            return ("DATE", shifted) if shifted else None
+        return found
     base = st.ref_day or st.anchor
     if base is None:
         return "DATE", "XXXX-XX-XX"

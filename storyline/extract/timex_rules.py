@@ -300,6 +300,9 @@ _RULES: list[tuple[str, str]] = [
             r"|the\s+following\s+day|the\s+previous\s+day|the\s+day\s+before|the\s+day\s+after"
             r"|the\s+next\s+morning|that\s+night|that\s+morning|that\s+evening|that\s+afternoon"
             r"|that\s+week|that\s+month|that\s+year|the\s+same\s+year|the\s+same\s+month)\b"
+            # "the same month a year ago": the story's month, a year back
+            r"(?:\s+(?P<yago>a\s+year\s+(?:ago|earlier|before)|last\s+year"
+            r"|of\s+(?:the\s+)?(?:last|previous)\s+year))?"
         ),
     ),
 ]
