@@ -215,6 +215,17 @@ def test_dates_the_same_month_a_year_ago_is_a_year_back() -> None:
     ]
 
 
+def test_dates_the_year_before_is_the_one_before_the_story_year() -> None:
+    text = "Costs rose to $118 billion last year, $19.8 billion more than the year previous."
+    found = find_timexes(text, anchor=dt.date(2010, 1, 28))
+    assert [(t.text, t.value) for t in found] == [
+        ("last year", "2009"),
+        ("the year previous", "2008"),
+    ]
+    # "a year earlier" still counts back from the story's date, not as a stretch of time.
+    assert only("Sales rose 5% from a year earlier.", dt.date(2010, 1, 28))[2] == "2009"
+
+
 def test_dates_the_day_after_counts_from_the_story_date() -> None:
     found = find_timexes("Talks ended on 3 May. The day after, he left.", anchor=PUB)
     assert [(t.text, t.value) for t in found] == [

@@ -284,6 +284,8 @@ def _relative(text: str, c: Candidate, g: dict[str, str], st: StoryState) -> Res
         if rel in {"the", "that", "the same", "the previous", "the following", "the next"}:
             return _same_day(text, c, {"sd": f"{rel} day"}, st)
         return None
+    if g.get("prior") and rel in {"the", "that"}:
+        rel = "the previous"  # "the year before", "the month previous"
     if rel in {"the following", "the previous"} and unit in {"year", "month"} and st.ref:
         ref = st.ref
         if ref[:4].isdigit() and (unit == "year" or re.match(r"\d{4}-\d\d", ref)):

@@ -176,6 +176,14 @@ _RULES: list[tuple[str, str]] = [
         r"\b(?P<refy>recent|coming|past|next\s+few|past\s+few)\s+(?P<unit>years|decades)\b",
     ),
     (
+        # "the year before": the one before the story's year, not before a named happening
+        "relative",
+        (
+            r"\b(?P<rel>the|that)\s+(?P<unit>month|year)\s+(?P<prior>before|previous|earlier)\b"
+            r"(?!\s+(?:the|a|an|his|her|its|their|this|that|[A-Z]))"
+        ),
+    ),
+    (
         "relative",
         (
             r"\b(?P<rel>(?:earlier|later)\s+(?:this|that|in\s+the|last|next)|early|late"
