@@ -131,6 +131,8 @@ def test_dates_normalise_expression_kinds(text: str, expr: str, typ: str, value:
         ("They said they would appeal Tuesday's ruling.", "2015-10-20"),
         ("Crowds gathered ahead of Sunday's vote.", "2015-10-25"),
         ("Monday's talks will decide it.", "2015-10-26"),
+        ("Rebels were blamed for Monday's attack on the base.", "2015-10-19"),
+        ("Rebels claimed responsibility for Thursday's bombing.", "2015-10-15"),
     ],
 )
 def test_dates_weekday_follows_tense(text: str, value: str) -> None:

@@ -93,7 +93,9 @@ def _month_day(text: str, c: Candidate, g: dict[str, str], st: StoryState) -> Re
 
 _POSSESSIVE = re.compile(r"\s?['’]s\b")
 _AWAITED = re.compile(
-    r"\b(?:ahead\s+of|before|for|until|till|await(?:ing)?)\s+(?:the\s+)?$", re.IGNORECASE
+    # not "for" or "before": "blamed for Sunday's attack", "the day before Tuesday's raid"
+    r"\b(?:ahead\s+of|until|till|await(?:ing|s|ed)?)\s+(?:the\s+)?$",
+    re.IGNORECASE,
 )
 _THAT_YEAR = re.compile(r"\s*,?\s*(?:of\s+)?(?:that|the\s+same)\s+year\b", re.IGNORECASE)
 
