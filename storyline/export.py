@@ -7,6 +7,7 @@ import json
 from typing import TYPE_CHECKING, Any, Literal, TextIO, get_args
 
 from storyline.errors import UsageError
+from storyline.models import timeline_entry_id
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -49,7 +50,7 @@ def export_rows(store: Store, what: str) -> Iterator[dict[str, Any]]:
     elif what == "timeline":
         for row in store.rows("timeline", order="story_id, rank"):
             row.pop("rank")
-            yield row
+            yield {"id": timeline_entry_id(row["story_id"], row["date"]), **row}
     elif what == "claims":
         yield from store.rows("claims", order="story_id, support DESC, id")
     elif what == "stories":

@@ -269,3 +269,13 @@ class TimelineEntry:
     actors: tuple[str, ...] = ()  # canonical names of the people and organisations named
     place: str | None = None  # the first place named
     until: str | None = None  # end of the span when the kept sentence gives one; date starts it
+
+    @property
+    def id(self) -> str:
+        """Return the entry's id: stable across runs, one date per story."""
+        return timeline_entry_id(self.story_id, self.date)
+
+
+def timeline_entry_id(story_id: str, date: str) -> str:
+    """Return the id of a story's timeline entry for one date (DESIGN's Event id)."""
+    return "t-" + hashlib.sha256(f"{story_id}|{date}".encode()).hexdigest()[:12]

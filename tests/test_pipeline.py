@@ -9,6 +9,7 @@ import pytest
 import storyline
 from storyline.config import QualitySettings
 from storyline.errors import ConfigError
+from storyline.export import export_rows
 from storyline.quality import UNTRUSTED_FLAGS, assess_quality
 from storyline.store import Store
 from tests.conftest import EXAMPLES, sentence_model, shared_path
@@ -325,3 +326,15 @@ def test_pipeline_a_span_of_days_is_one_timeline_entry_with_its_end(tmp_path):
         stored = list(workspace.store.rows("timeline"))
     assert [(e.date, e.until) for e in entries] == [("2015-10-22", "2015-10-25")]
     assert [(r["date"], r["until"]) for r in stored] == [("2015-10-22", "2015-10-25")]
+
+
+def test_pipeline_timeline_export_rows_carry_design_event_fields(seeds):
+    rows = list(export_rows(seeds.store, "timeline"))
+    assert rows
+    expected = ["id", "story_id", "date", "text", "sources", "actors", "place", "until"]
+    assert all(list(row) == expected for row in rows)
+    assert len({r["id"] for r in rows}) == len(rows)  # one entry per story and date
+    by_id = {e.id: e for line in seeds.timelines().values() for e in line}
+    visit = next(r for r in rows if r["date"] == "2015-10-20")
+    assert by_id[visit["id"]].date == "2015-10-20"
+    assert visit["sources"] == list(by_id[visit["id"]].sources)

@@ -663,6 +663,7 @@ def test_web_story_timeline_comes_from_the_timeline_stage_when_it_ran(seeded):
     story = client.get("/api/stories/s1").json()
     assert story["timeline"] == [
         {
+            "id": TimelineEntry("s1", "2015-10-19", ()).id,
             "story_id": "s1",
             "date": "2015-10-19",
             "text": "Rain fell for a third day on the reservoir.",

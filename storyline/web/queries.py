@@ -11,6 +11,7 @@ import re
 from collections import Counter
 from typing import TYPE_CHECKING, Any
 
+from storyline.models import timeline_entry_id
 from storyline.store.base import chunks
 
 if TYPE_CHECKING:
@@ -284,6 +285,7 @@ def stored_timeline(conn: sqlite3.Connection, story_row: dict[str, Any]) -> list
     members = set(story_row["article_ids"])
     entries = [
         {
+            "id": timeline_entry_id(r[0], r[1]),
             "story_id": r[0],
             "date": r[1],
             "text": r[2],
