@@ -170,7 +170,10 @@ def rank_dates(
 
 
 def _next_day(day: str) -> str:
-    return (dt.date.fromisoformat(day) + dt.timedelta(days=1)).isoformat()
+    try:
+        return (dt.date.fromisoformat(day) + dt.timedelta(days=1)).isoformat()
+    except ValueError:  # a stored date the calendar lacks: it has no next day
+        return ""
 
 
 def _days(date: str, published: str) -> int:
@@ -344,7 +347,12 @@ def _pick_sentences(
     *,
     untrusted: frozenset[str] = frozenset(),
 ) -> list[DatedEvent]:
-    """Return up to ``k`` events of one date, most central first, without near-duplicates."""
+    """Return up to ``k`` events of one date, most central first, without near-duplicates.
+
+    Sentences of ``untrusted`` articles are left out when any other article reports the date.
+    """
+    trusted = [e for e in group if e.article_id not in untrusted]
+    group = trusted or group
     if vectorizer is None:
         return group[:k]
     x = vectorizer.transform([e.text for e in group])
@@ -359,13 +367,11 @@ def _pick_sentences(
     if story is not None:
         sims = sims + STORY_WEIGHT * (x @ story)
 
-    def rank(i: int) -> tuple[bool, bool, bool, bool, float]:
+    def rank(i: int) -> tuple[bool, bool, bool, float]:
         text = group[i].text
         n_words = len(text.split())
         on_topic = not keywords or any(k in text.casefold() for k in keywords)
-        short_or_long = not _MIN_WORDS <= n_words <= _MAX_WORDS
-        distrusted = group[i].article_id in untrusted
-        return (distrusted, not on_topic, preview[i], short_or_long, -float(sims[i]))
+        return (not on_topic, preview[i], not _MIN_WORDS <= n_words <= _MAX_WORDS, -float(sims[i]))
 
     chosen: list[int] = []
     for i in sorted(range(len(group)), key=rank):

@@ -208,6 +208,15 @@ def test_dates_reference_date_carries_through_story() -> None:
     ]
 
 
+def test_dates_the_same_day_a_year_ago_is_a_year_back() -> None:
+    text = "On 5 March 2010 he left. The same day a year ago, he came."
+    assert [t.value for t in find_timexes(text, anchor=PUB)] == ["2010-03-05", "2009-03-05"]
+    text = "In 2010 he left. He had arrived the year before in Paris."
+    assert [t.value for t in find_timexes(text, anchor=PUB)] == ["2010", "2009"]
+    text = "Talks ended on 3 May. The day after that, he left."
+    assert [t.value for t in find_timexes(text, anchor=PUB)] == ["2015-05-03", "2015-05-04"]
+
+
 def test_dates_the_same_month_a_year_ago_is_a_year_back() -> None:
     text = "Sales fell 35% in January compared to the same month a year ago."
     found = find_timexes(text, anchor=dt.date(2009, 2, 3))

@@ -5,7 +5,9 @@ import datetime as dt
 import pytest
 
 from storyline.extract.dates import find_timexes
+from storyline.extract.events import find_events
 from storyline.extract.ranges import range_pairs
+from storyline.timeline import build_timeline
 
 PUB = dt.date(2015, 10, 28)  # a Wednesday
 
@@ -95,3 +97,27 @@ def test_ranges_a_moved_date_is_no_span() -> None:
 )
 def test_ranges_leave_numbers_that_are_not_days(text: str, found: list[tuple[str, str]]) -> None:
     assert values(text) == found
+
+
+def test_ranges_ordinal_days_and_a_noun_named_change_still_make_spans() -> None:
+    assert spans("The fair ran from 22nd to 25th October.") == [("2015-10-22", "2015-10-25")]
+    assert spans("Climate change talks run from 30 November to 11 December.") == [
+        ("2015-11-30", "2015-12-11")
+    ]
+    assert spans("The vote was pushed back from 3 to 5 October.") == []
+
+
+def test_ranges_a_count_after_the_days_is_not_their_year() -> None:
+    assert values("On October 22 to 25, 2000 people marched.")[:2] == [
+        ("October 22", "2015-10-22"),
+        ("25", "2015-10-25"),
+    ]
+
+
+def test_ranges_never_complete_a_start_into_a_day_the_calendar_lacks() -> None:
+    text = "The talks ran from February 29 to March 2, 2015."
+    assert all(t.value != "2015-02-29" for t in find_timexes(text, anchor=PUB))
+    events = find_events(
+        text, article_id="a1", published=PUB, timexes=find_timexes(text, anchor=PUB)
+    )
+    assert [e.date for e in build_timeline(events)]  # no ValueError on the way

@@ -249,6 +249,8 @@ def test_timeline_tells_a_date_from_trusted_copy_when_it_can() -> None:
     assert entry.text == (spun.text,)  # the more central sentence, all else equal
     (entry,) = build_timeline([spun, plain], sentences_per_date=1, untrusted={"spun"})
     assert entry.text == (plain.text,)
+    (entry,) = build_timeline([spun, plain], sentences_per_date=2, untrusted={"spun"})
+    assert entry.text == (plain.text,)  # a free slot is not filled from the spun page
     # A date only an untrusted page gives is still told, from that page.
     (alone,) = build_timeline([spun], untrusted={"spun"})
     assert alone.text == (spun.text,)

@@ -8,6 +8,7 @@ a text bound one happening, so that an event can span them.
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import itertools
 import re
@@ -26,28 +27,39 @@ _HAS_MONTH = re.compile(rf"\b{MONTH_PATTERN}", re.IGNORECASE)
 _HAS_YEAR = re.compile(r"\b\d{4}\b|['’]\d\d\b")
 _DAY_VALUE = re.compile(r"^\d{4}-\d\d-\d\d")
 _MONTH_VALUE = re.compile(r"^\d{4}-\d\d$")
-_CONNECTOR = r"(?:\s*[-–—]\s*|\s+(?:to|until|till|through|thru|and)\s+)"
+_DASH = "-‐‒–—−"  # hyphen, Unicode hyphen, figure dash, en and em dash, minus
+_CONNECTOR = rf"(?:\s*[{_DASH}]\s*|\s+(?:to|until|till|through|thru|and)\s+)"
 _JOINED = re.compile(rf"^{_CONNECTOR}$", re.IGNORECASE)
-_DASHED = re.compile(r"^\s*[-–—]\s*$")
+_DASHED = re.compile(rf"^\s*[{_DASH}]\s*$")
 # "from" before the start makes "to/until/through" a span; "between" does the same for "and".
 _OPENS = re.compile(r"\b(?P<word>from|between)\s+$", re.IGNORECASE)
-# "postponed from 3 to 5 October" moves one happening; it does not last three days.
+# "postponed from 3 to 5 October" moves one happening; it does not last three days. The verb
+# is a few words before "from" ("was moved back from").
 _MOVED = re.compile(
-    r"\b(?:postpon|delay|mov|push|brought|bring|reschedul|chang|shift|extend|advanc)\w*\b[^.;]*$",
+    # past and -ing forms only: "change", "move" and "delay" are nouns too ("climate change")
+    r"\b(?:postpon(?:ed|ing)|delay(?:ed|ing)|mov(?:ed|ing)|push(?:ed|ing)|brought|bringing"
+    r"|reschedul(?:ed|ing)|chang(?:ed|ing)|shift(?:ed|ing)|extend(?:ed|ing)|advanced|put)"
+    r"(?:\s+[\w'’]+){0,3}\s+(?:from|between)\s+$",
     re.IGNORECASE,
 )
+_LOOK_BACK = 120  # characters before a span searched for such a verb
 _WEEKDAY = f"(?:{'|'.join(WEEKDAYS)})"
 # A bare day before a "25 October": "22 to 25 October", "22-23 October", "22 and 23 October",
 # also with its weekday: "Monday 7 to Friday 11 September".
 _DAY_BEFORE = re.compile(
-    rf"(?<![\w.,:/-])(?:{_WEEKDAY},?\s+)?(\d{{1,2}})(?:st|nd|rd|th)?{_CONNECTOR}$", re.IGNORECASE
+    rf"(?<![\w.,:/-])(?:{_WEEKDAY},?\s+)?(\d{{1,2}})((?:st|nd|rd|th)?){_CONNECTOR}$", re.IGNORECASE
 )
 _STARTS_WITH_DAY = re.compile(rf"(?:{_WEEKDAY},?\s+)?\d", re.IGNORECASE)
+_ENDS_WITH_DAY = re.compile(r"\d(?:st|nd|rd|th)?$", re.IGNORECASE)
 _ONLY_WEEKDAY = re.compile(rf"(?:on\s+)?{_WEEKDAY}", re.IGNORECASE)
 # A bare day after an "April 24": "April 24 and 25", "October 22-23", "Oct. 22 to 25, 2015".
-_YEAR_AFTER = re.compile(r"^\s*,?\s*(\d{4})\b")
+# "October 22-23, 2014, in Sochi"; not the count in "October 22 to 25, 2000 people marched".
+_YEAR_AFTER = re.compile(
+    r"^\s*,?\s*((?:19|20)\d\d)\b(?=\s*(?:[,.;:)]|$)|\s+(?:in|at|on|when|and|to|for)\b)"
+)
 _DAY_AFTER = re.compile(
-    rf"^{_CONNECTOR}(\d{{1,2}})(?:st|nd|rd|th)?(?=\s*(?:[,.;:)]|$)|\s+(?:in|at|on|when|the|for)\b)",
+    rf"^{_CONNECTOR}(\d{{1,2}})((?:st|nd|rd|th)?)"
+    r"(?=\s*(?:[,.;:)]|$)|\s+(?:in|at|on|when|the|for)\b)",
     re.IGNORECASE,
 )
 
@@ -76,8 +88,18 @@ def complete_ranges(text: str, timexes: Sequence[TimeExpr]) -> list[TimeExpr]:
         value = f"{year:04d}{first.value[4:]}"
         if value[:10] > last.value[: len(value[:10])]:
             value = f"{year - 1:04d}{first.value[4:]}"
-        ordered[i] = replace(first, value=value)
+        if _real(value):  # not "February 29" in a year without one
+            ordered[i] = replace(first, value=value)
     return ordered
+
+
+def _real(value: str) -> bool:
+    """Return whether a YYYY-MM-DD (or YYYY-MM) value names a day (month) of the calendar."""
+    try:
+        dt.date.fromisoformat(value[:10] if len(value) >= 10 else f"{value[:7]}-01")
+    except ValueError:
+        return False
+    return True
 
 
 def range_pairs(text: str, timexes: Sequence[TimeExpr]) -> list[tuple[TimeExpr, TimeExpr]]:
@@ -100,8 +122,7 @@ def range_pairs(text: str, timexes: Sequence[TimeExpr]) -> list[tuple[TimeExpr, 
             word = gap.strip().casefold()
             if opener is None or (opener.group("word").casefold() == "between") != (word == "and"):
                 continue
-            line_start = max(text.rfind(".", 0, first.start), text.rfind("\n", 0, first.start))
-            if _MOVED.search(text[line_start + 1 : first.start]):
+            if _MOVED.search(text, max(0, first.start - _LOOK_BACK), first.start):
                 continue
         pairs.append((first, last))
     return pairs
@@ -122,7 +143,8 @@ def _add_bare_days(text: str, ordered: list[TimeExpr]) -> list[TimeExpr]:
 
     "October 22-23, 2014": a year after the bare day is both days' year.
     """
-    taken = [(t.start, t.end) for t in ordered]
+    taken = {(t.start, t.end) for t in ordered}
+    starts = [t.start for t in ordered]
     out: list[TimeExpr] = []
     for tx in ordered:
         out.append(tx)
@@ -133,29 +155,38 @@ def _add_bare_days(text: str, ordered: list[TimeExpr]) -> list[TimeExpr]:
         after = _DAY_AFTER.match(text[tx.end : tx.end + 16])
         if _STARTS_WITH_DAY.match(stated) and before and 1 <= int(before.group(1)) < day:
             start = tx.start - len(before.group(0))
-            end = start + before.end(1) - before.start(0)
+            end = start + before.end(2) - before.start(0)  # "22nd" with its ending
             out.append(_bare(text, tx, start, end, int(before.group(1))))
-        elif stated[-1:].isdigit() and after and day < int(after.group(1)) <= 31:
+        elif _ENDS_WITH_DAY.search(stated) and after and day < int(after.group(1)) <= 31:
             start = tx.end + after.start(1)
-            end = start + len(after.group(1))
-            year = _YEAR_AFTER.match(text[end : end + 8])
-            if year and not _HAS_YEAR.search(stated):
-                out[-1] = replace(tx, value=f"{year.group(1)}{tx.value[4:]}")
+            end = tx.end + after.end(2)
+            year = _YEAR_AFTER.match(text[end : end + 24])
+            dated = f"{year.group(1)}{tx.value[4:]}" if year else ""
+            if dated and not _HAS_YEAR.search(stated) and _real(dated):
+                out[-1] = replace(tx, value=dated)
             out.append(_bare(text, out[-1], start, end, int(after.group(1))))
     added = [t for t in out if (t.start, t.end) not in taken and t.value]
     # An added day may swallow the bare weekday it is written with ("Monday 7"), nothing else.
     added = [
         t
         for t in added
-        if all(_ONLY_WEEKDAY.fullmatch(o.text.strip()) for o in _overlapping(ordered, t))
+        if all(_ONLY_WEEKDAY.fullmatch(o.text.strip()) for o in _overlapping(ordered, starts, t))
     ]
-    dropped = {(o.start, o.end) for t in added for o in _overlapping(ordered, t)}
+    dropped = {(o.start, o.end) for t in added for o in _overlapping(ordered, starts, t)}
     kept = [t for t in out if (t.start, t.end) in taken and (t.start, t.end) not in dropped]
     return sorted([*kept, *added], key=lambda t: t.start)
 
 
-def _overlapping(timexes: Sequence[TimeExpr], span: TimeExpr) -> list[TimeExpr]:
-    return [t for t in timexes if t.start < span.end and span.start < t.end]
+def _overlapping(ordered: Sequence[TimeExpr], starts: list[int], span: TimeExpr) -> list[TimeExpr]:
+    """Return the expressions of ``ordered`` (by start; ``starts`` theirs) that overlap ``span``."""
+    # Expressions do not overlap one another, so only the ones just before and inside count.
+    i = max(bisect.bisect_left(starts, span.start) - 1, 0)
+    found = []
+    while i < len(ordered) and ordered[i].start < span.end:
+        if span.start < ordered[i].end:
+            found.append(ordered[i])
+        i += 1
+    return found
 
 
 def _bare(text: str, dated: TimeExpr, start: int, end: int, day: int) -> TimeExpr:

@@ -495,7 +495,7 @@ def _year_end(text: str, c: Candidate, g: dict[str, str], st: StoryState) -> Res
     return "DATE", str(st.anchor.year - (1 if g.get("since") else 0))
 
 
-_OF_AN_EVENT = re.compile(r"\s+(?:the|a|an|his|her|its|their|this|that|[A-Z])", re.UNICODE)
+_OF_AN_EVENT = re.compile(r"\s+(?:(?:the|a|an|his|her|its|their)\b|[A-Z](?!\w*\b\s*\d))")
 
 
 def _same_day(text: str, c: Candidate, g: dict[str, str], st: StoryState) -> Resolved | None:
@@ -514,7 +514,10 @@ def _same_day(text: str, c: Candidate, g: dict[str, str], st: StoryState) -> Res
         return "DATE", "XXXX-XX-XX"
     shift = 1 if ("next" in phrase or "following" in phrase or "after" in phrase) else 0
     shift = -1 if ("previous" in phrase or "before" in phrase) else shift
-    when = (base + dt.timedelta(days=shift)).isoformat()
+    day = base + dt.timedelta(days=shift)
+    if g.get("yago"):  # "the same day a year ago"
+        day = day.replace(year=day.year - 1, day=min(day.day, 28) if day.month == 2 else day.day)
+    when = day.isoformat()
     if unit in PARTS_OF_DAY:
         return "TIME", f"{when}T{PARTS_OF_DAY[unit]}"
     return "DATE", when

@@ -180,7 +180,7 @@ _RULES: list[tuple[str, str]] = [
         "relative",
         (
             r"\b(?P<rel>the|that)\s+(?P<unit>month|year)\s+(?P<prior>before|previous|earlier)\b"
-            r"(?!\s+(?:the|a|an|his|her|its|their|this|that|[A-Z]))"
+            r"(?!\s+(?:(?:the|a|an|his|her|its|their|this|that)\b|(?-i:[A-Z])))"
         ),
     ),
     (
