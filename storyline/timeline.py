@@ -286,11 +286,13 @@ def _named_in(
         for start, end, name, kind, written in participants.get(event.article_id, ()):
             if not (start >= event.start and end <= event.end):
                 continue
-            if kind in _PLACE_TYPES and _is_subject(event.text, written):
+            at = _written_at(event.text, written, start - event.start)
+            if kind in _PLACE_TYPES and _is_subject(event.text, at):
                 continue  # neither where it happened nor who acted
-            if kind in _PLACE_TYPES and _word_before(event.text, written) in _LOCATIVE:
-                at = event.date_at
-                places.append((0 if at is None else min(abs(start - at), abs(end - at)), name))
+            if kind in _PLACE_TYPES and _word_before(event.text, at) in _LOCATIVE:
+                when = event.date_at
+                gap = 0 if when is None else min(abs(start - when), abs(end - when))
+                places.append((gap, name))
             elif kind in _ACTOR_TYPES or kind == "GPE":
                 actors[name] = None
         if place is None and places:
@@ -298,21 +300,29 @@ def _named_in(
     return tuple(actors), place
 
 
-def _word_before(sentence: str, written: str) -> str:
-    """Return the lower-cased word just before the first ``written`` in ``sentence``.
+def _written_at(sentence: str, written: str, offset: int) -> int:
+    """Return where the mention ``written`` starts in ``sentence``, -1 when it is not there.
+
+    The sentence is stored with its spaces collapsed, so of the places the name is written
+    ("the war in Syria ... targets in Syria") the one nearest ``offset`` is the mention.
+    """
+    found = [m.start() for m in re.finditer(re.escape(written), sentence)]
+    return min(found, key=lambda at: abs(at - offset), default=-1)
+
+
+def _word_before(sentence: str, at: int) -> str:
+    """Return the lower-cased word just before position ``at`` of ``sentence``.
 
     "outside of Moscow", "north of Aleppo": the word before "of" tells.
     """
-    at = sentence.find(written)
     words = [w.casefold() for w in sentence[: max(at, 0)].split()]
     if len(words) > 1 and words[-1] == "of" and words[-2] in _LOCATIVE_OF:
         return words[-2]
     return words[-1] if at > 0 and words else ""
 
 
-def _is_subject(sentence: str, written: str) -> bool:
-    """Return whether the place is what a noun is about ("talks on the crisis in Syria")."""
-    at = sentence.find(written)
+def _is_subject(sentence: str, at: int) -> bool:
+    """Return whether the place at ``at`` is what a noun is about ("the crisis in Syria")."""
     words = [w.casefold().strip(",;:") for w in sentence[: max(at, 0)].split()]
     return len(words) > 1 and words[-1] in _LOCATIVE and words[-2] in _SUBJECT_NOUNS
 

@@ -254,3 +254,19 @@ def test_timeline_tells_a_date_from_trusted_copy_when_it_can() -> None:
     # A date only an untrusted page gives is still told, from that page.
     (alone,) = build_timeline([spun], untrusted={"spun"})
     assert alone.text == (spun.text,)
+
+
+def test_timeline_place_is_read_where_the_mention_is_not_where_the_name_first_is() -> None:
+    text = "Amid the war in Syria, Russian jets bombed targets in Syria on Nov. 13."
+    second = text.rindex("Syria")
+    jets = DatedEvent(
+        "e1", "a1", "2015-11-13", text, 0, len(text), ("a1",), None, text.index("Nov")
+    )
+    mentions = {"a1": [(second, second + 5, "Syria", "GPE", "Syria")]}
+    (entry,) = build_timeline([jets], participants=mentions)
+    assert entry.place == "Syria"
+    first = text.index("Syria")  # "the war in Syria": what the war is about
+    (entry,) = build_timeline(
+        [jets], participants={"a1": [(first, first + 5, "Syria", "GPE", "Syria")]}
+    )
+    assert (entry.place, entry.actors) == (None, ())
