@@ -121,3 +121,11 @@ def test_ranges_never_complete_a_start_into_a_day_the_calendar_lacks() -> None:
         text, article_id="a1", published=PUB, timexes=find_timexes(text, anchor=PUB)
     )
     assert [e.date for e in build_timeline(events)]  # no ValueError on the way
+
+
+def test_ranges_bare_day_is_found_without_a_publication_date() -> None:
+    found = find_timexes("The fair ran from 22 to 25 October.", anchor=None)
+    assert [(t.text, t.value) for t in found] == [
+        ("22", "XXXX-10-22"),
+        ("25 October", "XXXX-10-25"),
+    ]

@@ -26,6 +26,7 @@ __all__ = ["complete_ranges", "range_pairs"]
 _HAS_MONTH = re.compile(rf"\b{MONTH_PATTERN}", re.IGNORECASE)
 _HAS_YEAR = re.compile(r"\b\d{4}\b|['’]\d\d\b")
 _DAY_VALUE = re.compile(r"^\d{4}-\d\d-\d\d")
+_ANY_YEAR_DAY = re.compile(r"^(?:\d{4}|XXXX)-\d\d-\d\d$")
 _MONTH_VALUE = re.compile(r"^\d{4}-\d\d$")
 _DASH = "-‐‒–—−"  # hyphen, Unicode hyphen, figure dash, en and em dash, minus
 _CONNECTOR = rf"(?:\s*[{_DASH}]\s*|\s+(?:to|until|till|through|thru|and)\s+)"
@@ -94,7 +95,11 @@ def complete_ranges(text: str, timexes: Sequence[TimeExpr]) -> list[TimeExpr]:
 
 
 def _real(value: str) -> bool:
-    """Return whether a YYYY-MM-DD (or YYYY-MM) value names a day (month) of the calendar."""
+    """Return whether a YYYY-MM-DD (or YYYY-MM) value names a day (month) of the calendar.
+
+    An unknown year ("XXXX-02-29") is checked against a leap year.
+    """
+    value = value.replace("XXXX", "2000", 1)
     try:
         dt.date.fromisoformat(value[:10] if len(value) >= 10 else f"{value[:7]}-01")
     except ValueError:
@@ -148,7 +153,8 @@ def _add_bare_days(text: str, ordered: list[TimeExpr]) -> list[TimeExpr]:
     out: list[TimeExpr] = []
     for tx in ordered:
         out.append(tx)
-        if tx.type != "DATE" or not _DAY_VALUE.match(tx.value) or len(tx.value) != 10:
+        # "XXXX-10-25" too: with no publication date the month is still known
+        if tx.type != "DATE" or not _ANY_YEAR_DAY.match(tx.value):
             continue
         day, stated = int(tx.value[8:]), tx.text.strip()
         before = _DAY_BEFORE.search(text[max(0, tx.start - 28) : tx.start])
@@ -192,9 +198,7 @@ def _overlapping(ordered: Sequence[TimeExpr], starts: list[int], span: TimeExpr)
 def _bare(text: str, dated: TimeExpr, start: int, end: int, day: int) -> TimeExpr:
     """Return the bare ``day`` at ``start:end`` as a DATE in ``dated``'s month (empty if none)."""
     value = f"{dated.value[:8]}{day:02d}"
-    try:
-        dt.date.fromisoformat(value)
-    except ValueError:
+    if not _real(value):
         value = ""
     return TimeExpr(
         article_id=dated.article_id,
