@@ -251,10 +251,11 @@ def build_timeline(
     wanted = tuple(k.casefold() for k in keywords)
     story = _centroid(vectorizer, [e.text for e in events]) if vectorizer is not None else None
     entries: list[TimelineEntry] = []
+    distrusted = frozenset(untrusted)
     for date in sorted(dates):
         group = by_date[date]
         chosen = _pick_sentences(
-            group, vectorizer, wanted, sentences_per_date, story, untrusted=frozenset(untrusted)
+            group, vectorizer, wanted, sentences_per_date, story, untrusted=distrusted
         )
         actors, place = _named_in(chosen, participants or {})
         entries.append(

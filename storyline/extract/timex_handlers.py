@@ -514,10 +514,9 @@ def _same_day(text: str, c: Candidate, g: dict[str, str], st: StoryState) -> Res
         return "DATE", "XXXX-XX-XX"
     shift = 1 if ("next" in phrase or "following" in phrase or "after" in phrase) else 0
     shift = -1 if ("previous" in phrase or "before" in phrase) else shift
-    day = base + dt.timedelta(days=shift)
+    when = (base + dt.timedelta(days=shift)).isoformat()
     if g.get("yago"):  # "the same day a year ago"
-        day = day.replace(year=day.year - 1, day=min(day.day, 28) if day.month == 2 else day.day)
-    when = day.isoformat()
+        when = tv.shift_value(when, -1) or when
     if unit in PARTS_OF_DAY:
         return "TIME", f"{when}T{PARTS_OF_DAY[unit]}"
     return "DATE", when
