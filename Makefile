@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test lint bench clean
+.PHONY: install run test lint bench eval-gate clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -21,6 +21,7 @@ run: install
 
 test: install
 	$(BIN)/pytest -q
+	$(BIN)/python tests/eval_gate.py
 	$(BIN)/ruff check storyline tests bench
 	$(BIN)/ruff format --check storyline tests bench
 
@@ -40,6 +41,10 @@ bench: install
 	$(BIN)/python bench/splice_detection.py
 	$(BIN)/python bench/briefing_rouge.py
 	$(BIN)/python bench/throughput.py
+
+# pin the gate's measured scores; floors only rise (--allow-lower + a commit line to lower one)
+eval-gate: install
+	$(BIN)/python tests/eval_gate.py --update
 
 clean:
 	rm -rf $(VENV) storyline.db storyline.db-wal storyline.db-shm .pytest_cache .ruff_cache .mypy_cache
