@@ -121,7 +121,7 @@ def test_runners_dask_cluster_gives_the_same_exports_as_sequential(sequential, c
         assert clustered[what] == sequential[what], what
 
 
-class _InterruptedError(Exception):
+class _InterruptedError(BaseException):  # an interruption, as Ctrl-C is: not an item error
     pass
 
 
