@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 from storyline import encoder, stages
 from storyline.abstractive import endpoint_from
 from storyline.boundary import RunTally
+from storyline.briefing_stage import run_briefings
 from storyline.clean import clean_article, find_furniture
 from storyline.errors import ConfigError, UsageError
 from storyline.ingest import FormatChoice, iter_files, read_file
@@ -197,7 +198,7 @@ def analyse(
         ("quality", stages.run_quality(store, duplicates, executor, sentence_model, tally=tally)),
         ("stories", stages.run_clusters(store, duplicates, tally=tally)),
         ("timeline", stages.run_timelines(store, tally=tally)),
-        ("briefing", stages.run_briefings(store, duplicates, executor, tally=tally, **briefing)),
+        ("briefing", run_briefings(store, duplicates, executor, tally=tally, **briefing)),
     ]
 
 

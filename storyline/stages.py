@@ -21,7 +21,14 @@ from collections import defaultdict
 from typing import TYPE_CHECKING, Any
 
 from storyline.boundary import Failure, RunTally, failure_of, guard, is_item_error, isolate
-from storyline.briefing_stage import BriefingTask, brief_chunk, brief_storyline, run_briefings
+
+# the briefing stage lives in briefing_stage; its names stay reachable here, as before
+from storyline.briefing_stage import (  # noqa: F401
+    BriefingTask,
+    brief_chunk,
+    brief_storyline,
+    run_briefings,
+)
 from storyline.cluster import ClusterState, cluster_articles
 from storyline.dedupe import DuplicateIndex
 from storyline.errors import INVALID_FIELD
@@ -53,28 +60,6 @@ if TYPE_CHECKING:
     )
     from storyline.store import Store
 
-__all__ = [
-    "BriefingTask",
-    "CorpusWindow",
-    "DatedArticle",
-    "article_ids",
-    "assess_chunk",
-    "brief_chunk",
-    "brief_storyline",
-    "date_article",
-    "date_chunk",
-    "in_chunks",
-    "iter_articles",
-    "pending_ids",
-    "run_briefings",
-    "run_clusters",
-    "run_dates",
-    "run_dedupe",
-    "run_entities",
-    "run_nlp",
-    "run_quality",
-    "run_timelines",
-]
 
 _CLUSTER_STATE = "cluster.v1"
 # Articles read from the store at a time by the corpus stages, and dated per task: small
