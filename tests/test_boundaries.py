@@ -236,3 +236,16 @@ def test_boundaries_progress_bars_name_each_stage_and_reach_its_total(workspace)
     with StageBars(Console(file=piped, force_terminal=False)) as quiet:
         quiet("dates", 1, 2)
     assert piped.getvalue() == ""  # no bars in pipes and CI logs
+
+
+def test_boundaries_stage_rejections_are_stored_on_both_backends(db_store):
+    failure = boundary.failure_of("timeline", "story-1", PoisonError("boom"))
+    rejected = db_store.record_failures([failure, failure])  # a rerun replaces its row
+    assert [(r.locator, r.code) for r in rejected] == [("timeline:story-1", INTERNAL)] * 2
+    rows = list(db_store.rows("rejected"))
+    assert [(r["stage"], r["item_id"], r["code"]) for r in rows] == [
+        ("timeline", "story-1", INTERNAL)
+    ]
+    assert "PoisonError: boom" in rows[0]["detail"]
+    assert db_store.rejected_items("timeline") == {"story-1"}
+    assert db_store.rejected_items("dates") == set()
