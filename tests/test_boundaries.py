@@ -85,12 +85,15 @@ def test_boundaries_an_article_that_breaks_dating_is_rejected_and_the_rest_dated
     assert len(_stage_rows(workspace)) == 1
 
 
-def test_boundaries_an_article_that_breaks_the_parser_is_rejected_alone(workspace, monkeypatch):
+@pytest.mark.parametrize("workers", [1, 2])  # 2: the Failure comes back from a pool worker
+def test_boundaries_an_article_that_breaks_the_parser_is_rejected_alone(
+    workspace, monkeypatch, workers
+):
     victim = _victim(workspace)
     _poison_articles(
         monkeypatch, stages, "annotate_chunk", victim, lambda chunk: {a.id for a in chunk.articles}
     )
-    report = workspace.run(workers=1)
+    report = workspace.run(workers=workers)
     _assert_one_rejection(report, workspace, "nlp", victim)
     mentioned = {r["article_id"] for r in workspace.store.rows("mentions")}
     assert victim not in mentioned
