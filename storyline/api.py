@@ -3,28 +3,31 @@
 from __future__ import annotations
 
 import os
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Self
 
 from storyline import pipeline, stages
 from storyline.abstractive import endpoint_from, rewrite_briefing
+from storyline.boundary import RunTally
 from storyline.briefing import brief_story
 from storyline.config import Settings, load_settings
 from storyline.errors import UsageError
 from storyline.runners import make_executor
 from storyline.store import Store
+from storyline.store.lock import run_lock
 from storyline.timeline import build_timeline
 
 # Below this many articles a process pool costs more (a model load per worker) than it saves.
 _POOL_MIN_ARTICLES = 200
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Sequence
+    from collections.abc import Callable, Iterator, Sequence
 
     from storyline.fetch import CycleReport, Fetcher
     from storyline.ingest import FormatChoice
-    from storyline.models import Briefing, CleanArticle, IngestSummary, TimelineEntry
+    from storyline.models import Briefing, CleanArticle, IngestSummary, Rejected, TimelineEntry
     from storyline.store.feeds import Change, FeedRow
 
 
@@ -33,6 +36,8 @@ class RunReport:
     """What ``run`` did, stage by stage, as lines a person reads."""
 
     stages: tuple[tuple[str, str], ...] = field(default_factory=tuple)
+    # items a stage could not process in this run (also stored, with the stage and traceback)
+    rejected: tuple[Rejected, ...] = ()
 
     def lines(self) -> list[str]:
         """Return one line per stage: its name and what it produced."""
@@ -45,6 +50,31 @@ class Workspace:
     def __init__(self, store: Store, settings: Settings) -> None:
         self.store = store
         self.settings = settings
+        self._held = 0  # how deep this workspace is inside ``locked`` blocks
+
+    @contextmanager
+    def locked(self) -> Iterator[None]:
+        """Hold the store's run lock (``store.lock``) for the block; nested blocks share it.
+
+        Ingest, fetch and run take it, so ``run`` (ingest, then the stages) holds it once
+        throughout; another process's run waits ``[run] lock_wait`` seconds, then fails.
+
+        Raises:
+            StoreBusyError: another run holds the store (S004).
+        """
+        if self._held:
+            self._held += 1
+            try:
+                yield
+            finally:
+                self._held -= 1
+            return
+        with run_lock(self.store, wait=self.settings.run.lock_wait):
+            self._held = 1
+            try:
+                yield
+            finally:
+                self._held = 0
 
     def __enter__(self) -> Self:
         return self
@@ -66,14 +96,16 @@ class Workspace:
     ) -> IngestSummary:
         """Read, clean and store articles; see ``pipeline.ingest``."""
         chosen: FormatChoice = fmt  # type: ignore[assignment]
-        return pipeline.ingest(
-            self.store,
-            [Path(p) for p in paths],
-            settings=self.settings,
-            fmt=chosen,
-            published=published,
-            progress=progress,
-        )
+        published = pipeline.check_published(published)  # before waiting for the lock
+        with self.locked():
+            return pipeline.ingest(
+                self.store,
+                [Path(p) for p in paths],
+                settings=self.settings,
+                fmt=chosen,
+                published=published,
+                progress=progress,
+            )
 
     def fetcher(self) -> Fetcher:
         """Return an HTTP fetcher under the [fetch] settings, archiving beside the database."""
@@ -89,7 +121,8 @@ class Workspace:
         """
         from storyline.fetch import fetch_urls  # noqa: PLC0415 - httpx loads only when fetching
 
-        with self.fetcher() as fetcher:
+        published = pipeline.check_published(published)  # before any page is fetched
+        with self.locked(), self.fetcher() as fetcher:
             return fetch_urls(
                 self.store, fetcher, urls, settings=self.settings, published=published
             )
@@ -157,20 +190,38 @@ class Workspace:
                 on_error=on_error,
             )
 
-    def run(self, *, workers: int | None = None, dask: str | None = None) -> RunReport:
+    def run(
+        self,
+        *,
+        workers: int | None = None,
+        dask: str | None = None,
+        progress: Callable[[str, int, int], None] | None = None,
+    ) -> RunReport:
         """Run every stage over what is stored and not yet processed; report what each produced.
+
+        An article or storyline that makes a stage raise is stored as a Rejected row naming
+        the stage (S199, traceback kept) and listed in the report's ``rejected``; the run
+        goes on without it.
 
         Args:
             workers: processes for the per-article stages; None picks one per core for large
                 batches and this process for small ones (a pool costs a model load per worker).
             dask: a Dask scheduler address, or "local" for a LocalCluster.
+            progress: called with (stage, items done, items total) as each stage goes.
+
+        Raises:
+            StoreBusyError: another run holds the store (S004).
         """
-        if workers is None and dask is None:
-            large = len(stages.pending_ids(self.store, "nlp")) >= _POOL_MIN_ARTICLES
-            workers = (os.cpu_count() or 1) if large else 1
-        with make_executor(workers, dask) as executor:
-            report = pipeline.analyse(self.store, settings=self.settings, executor=executor)
-        return RunReport(tuple(report))
+        with self.locked():
+            if workers is None and dask is None:
+                large = len(stages.pending_ids(self.store, "nlp")) >= _POOL_MIN_ARTICLES
+                workers = (os.cpu_count() or 1) if large else 1
+            tally = RunTally(progress)
+            with make_executor(workers, dask) as executor:
+                report = pipeline.analyse(
+                    self.store, settings=self.settings, executor=executor, tally=tally
+                )
+        return RunReport(tuple(report), tuple(tally.rejected))
 
     def timelines(
         self,

@@ -6,7 +6,9 @@ inputs were rejected.
 
 from __future__ import annotations
 
+import dataclasses
 import json
+import socket
 import sys
 from contextlib import contextmanager
 from pathlib import Path
@@ -29,7 +31,9 @@ from storyline.fetch.commands import (
     watch_command,
 )
 from storyline.ingest import FORMATS
+from storyline.pipeline import check_published
 from storyline.render import (
+    StageBars,
     briefing_panel,
     rejected_table,
     stories_table,
@@ -119,8 +123,10 @@ def _ingested(
 ) -> Iterator[tuple[api.Workspace, IngestSummary]]:
     """Open the workspace and ingest the files, folders and URLs given (ingest and run)."""
     _check_format(fmt)
+    published = check_published(published)  # before the store is even created
     paths, fetched = split_sources(sources or [], urls)
-    with api.open(db, settings=_settings(config)) as workspace:
+    # one run per store: ingest and run hold the lock from the first file to the last stage
+    with api.open(db, settings=_settings(config)) as workspace, workspace.locked():
         summaries = []
         if paths:
             summaries.append(_ingest_with_progress(workspace, paths, fmt, published))
@@ -172,7 +178,8 @@ def run(
         workspace,
         summary,
     ):
-        report = workspace.run(workers=workers, dask=dask)
+        with StageBars(err_console) as bars:
+            report = workspace.run(workers=workers, dask=dask, progress=bars)
         storylines = [
             row
             for row in workspace.store.rows("stories", order="first_date, id")
@@ -183,7 +190,11 @@ def run(
         console.print(line)
     for row, briefing in zip(storylines, briefings, strict=True):
         console.print(briefing_panel(row, briefing))
-    _finish(summary, "storyline run")
+    # items a stage rejected count like inputs rejected at ingest: listed, and exit 3
+    _finish(
+        dataclasses.replace(summary, rejected=summary.rejected + report.rejected),
+        "storyline run",
+    )
 
 
 @app.command()
@@ -304,9 +315,37 @@ def serve(
         )
     if not Path(db).exists():
         raise UsageError(f"no database at {db}: run `storyline run PATH` first")
+    _check_port(host, port)
     from storyline.web import serve as serve_app  # noqa: PLC0415 - the web stack loads only here
 
-    serve_app(db, host=host, port=port, allow_ingest=allow_ingest)
+    try:
+        serve_app(db, host=host, port=port, allow_ingest=allow_ingest)
+    except SystemExit as exc:
+        # uvicorn exits 3 when it cannot start (the port taken between our check and its
+        # bind); 3 means "finished with rejected inputs" here, so that is a fatal error
+        if exc.code == EXIT_REJECTED:
+            raise UsageError(f"cannot listen on {host}:{port}: see the server log above") from exc
+        raise
+
+
+def _check_port(host: str, port: int) -> None:
+    """Fail with a usage error when ``host:port`` cannot be listened on (taken, not ours)."""
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except OSError as exc:
+        raise UsageError(f"cannot listen on {host}:{port}: {exc}") from exc
+    family, kind, proto, _, address = infos[0]
+    with socket.socket(family, kind, proto) as probe:
+        # as uvicorn binds: a port left in TIME_WAIT by a stopped server is free
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(address)
+        except OSError as exc:
+            reason = exc.strerror or str(exc)
+            raise UsageError(
+                f"cannot listen on {host}:{port}: {reason} "
+                "(another server is using it? choose another --port)"
+            ) from exc
 
 
 @config_app.command("show")
@@ -323,7 +362,9 @@ def config_show(config: ConfigOption = None) -> None:
 def main() -> None:
     """Entry point: run the app, turning storyline errors into a message and exit 1."""
     try:
-        app(standalone_mode=False)
+        # without standalone mode click returns the code of a ``typer.Exit`` instead of
+        # leaving: dropping it made every "rejected inputs" run exit 0
+        code = app(standalone_mode=False)
     except StorylineError as exc:
         err_console.print(f"[red]error:[/red] {exc}")
         sys.exit(EXIT_FATAL)
@@ -338,3 +379,4 @@ def main() -> None:
             exc.show()
             sys.exit(EXIT_FATAL)
         raise
+    sys.exit(code if isinstance(code, int) else EXIT_OK)

@@ -79,6 +79,12 @@ class QualitySettings(_Section):
     sentence_model: str
 
 
+class RunSettings(_Section):
+    """How runs that write one store take turns."""
+
+    lock_wait: float = Field(ge=0.0)
+
+
 class Settings(_Section):
     """Every setting storyline reads, resolved from defaults, a user file and flags."""
 
@@ -88,6 +94,7 @@ class Settings(_Section):
     briefing: BriefingSettings
     fetch: FetchSettings
     quality: QualitySettings
+    run: RunSettings
     aliases: dict[str, str] = Field(default_factory=dict)
 
 

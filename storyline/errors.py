@@ -5,6 +5,7 @@ The tree::
     StorylineError            base of everything storyline raises
     ├── ConfigError           a config file or setting is wrong        (S001)
     ├── StoreError            the database cannot be opened or migrated (S002)
+    │   └── StoreBusyError    another run is writing the same store      (S004)
     ├── UsageError            the caller asked for something impossible (S003)
     └── InputError            one input item is unusable; carries a code below
 
@@ -73,6 +74,12 @@ class StoreError(StorylineError):
     """The database cannot be opened, read or migrated."""
 
     code = "S002"
+
+
+class StoreBusyError(StoreError):
+    """Another storyline run holds the store's run lock: one run per store at a time."""
+
+    code = "S004"
 
 
 class UsageError(StorylineError):

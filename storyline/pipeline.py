@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 from storyline import encoder, stages
 from storyline.abstractive import endpoint_from
+from storyline.boundary import RunTally
+from storyline.briefing_stage import run_briefings
 from storyline.clean import clean_article, find_furniture
-from storyline.errors import ConfigError
+from storyline.errors import ConfigError, UsageError
 from storyline.ingest import FormatChoice, iter_files, read_file
 from storyline.models import CleanArticle, IngestSummary, RawArticle, Rejected
 
@@ -21,6 +24,26 @@ if TYPE_CHECKING:
     from storyline.store import Store
 
 Progress = Callable[[int, int], None]  # (files done, files total)
+
+
+def check_published(value: str | None) -> str | None:
+    """Return ``--published`` as an ISO date (a date-time keeps its day), or None.
+
+    Raises:
+        UsageError: the value is not an ISO date ("yesterday"): stored, it broke every run.
+    """
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value).isoformat()
+    except ValueError:
+        pass
+    try:
+        return dt.datetime.fromisoformat(value).date().isoformat()
+    except ValueError:
+        raise UsageError(
+            f"--published {value!r} is not an ISO date (YYYY-MM-DD); nothing was stored"
+        ) from None
 
 
 def ingest(
@@ -45,6 +68,7 @@ def ingest(
     Returns:
         Counts of what was read, stored, found unchanged, and rejected.
     """
+    published = check_published(published)
     files = list(iter_files(paths))
 
     def items() -> Iterator[RawArticle | Rejected | StoredRejected]:
@@ -87,6 +111,7 @@ def ingest_items(
     Returns:
         Counts of what was read, stored, found unchanged, and rejected.
     """
+    published = check_published(published)
     batch: list[RawArticle] = []
     rejected: list[Rejected] = []
     counts = {"read": 0, "stored": 0, "unchanged": 0}
@@ -141,31 +166,39 @@ def threshold_for(raw: RawArticle, settings: Settings) -> float:
 
 
 def analyse(
-    store: Store, *, settings: Settings, executor: Executor | None = None
+    store: Store,
+    *,
+    settings: Settings,
+    executor: Executor | None = None,
+    tally: RunTally | None = None,
 ) -> list[tuple[str, str]]:
     """Run every stage over the stored articles not yet processed; report what each produced.
 
     Order matters: copies are found first so they are not analysed twice, dates before the
     NLP stage, entities before clustering, and quality before anything that weighs sources.
+    Items a stage rejects are stored as Rejected rows and added to ``tally``, whose
+    ``progress`` hears how far each stage is.
     """
     try:
         sentence_model = encoder.resolve(settings.quality.sentence_model)
     except encoder.EncoderUnavailableError as exc:
         msg = f"[quality] sentence_model: {exc}"
         raise ConfigError(msg) from exc
+    tally = tally or RunTally()
     articles = store.count("articles")
     removed = store.count("removed_lines")
     duplicates = stages.run_dedupe(store)
+    briefing = _briefing(settings)
     return [
         ("clean", f"{articles} articles, {removed} boilerplate lines set aside"),
         ("dedupe", f"{len(duplicates)} copies of other articles"),
-        ("dates", stages.run_dates(store, executor)),
-        ("nlp", stages.run_nlp(store, settings, executor, skip=set(duplicates))),
-        ("entities", stages.run_entities(store, settings)),
-        ("quality", stages.run_quality(store, duplicates, executor, sentence_model)),
-        ("stories", stages.run_clusters(store, duplicates)),
-        ("timeline", stages.run_timelines(store)),
-        ("briefing", stages.run_briefings(store, duplicates, executor, **_briefing(settings))),
+        ("dates", stages.run_dates(store, executor, tally=tally)),
+        ("nlp", stages.run_nlp(store, settings, executor, skip=set(duplicates), tally=tally)),
+        ("entities", stages.run_entities(store, settings, tally=tally)),
+        ("quality", stages.run_quality(store, duplicates, executor, sentence_model, tally=tally)),
+        ("stories", stages.run_clusters(store, duplicates, tally=tally)),
+        ("timeline", stages.run_timelines(store, tally=tally)),
+        ("briefing", run_briefings(store, duplicates, executor, tally=tally, **briefing)),
     ]
 
 

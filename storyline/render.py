@@ -2,16 +2,69 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Self
 
 from rich.panel import Panel
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    ProgressColumn,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+)
 from rich.table import Table
 from rich.text import Text
 
 from storyline.errors import DESCRIPTIONS
 
 if TYPE_CHECKING:
+    from rich.console import Console
+    from rich.progress import Task
+
     from storyline.models import Briefing, IngestSummary, TimelineEntry
+
+
+class _RateColumn(ProgressColumn):
+    """Items per second: a slow article shows as a falling rate, not as a hang."""
+
+    def render(self, task: Task) -> Text:
+        speed = task.finished_speed or task.speed
+        return Text("" if speed is None else f"{speed:.1f} items/s", style="progress.data.speed")
+
+
+class StageBars:
+    """One progress bar per stage (items done / total, rate), on a terminal only.
+
+    Called as ``bars(stage, done, total)``, the ``progress`` of ``Workspace.run``. Off when
+    the console is not a terminal: pipes and CI logs get no bar noise.
+    """
+
+    def __init__(self, console: Console) -> None:
+        self.progress = Progress(
+            TextColumn("[bold]{task.description:<9}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            _RateColumn(),
+            TimeElapsedColumn(),
+            console=console,
+            disable=not console.is_terminal,
+        )
+        self.tasks: dict[str, TaskID] = {}
+
+    def __enter__(self) -> Self:
+        self.progress.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.progress.stop()
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        """Show that ``stage`` has processed ``done`` of its ``total`` items."""
+        if stage not in self.tasks:
+            self.tasks[stage] = self.progress.add_task(stage, total=total)
+        self.progress.update(self.tasks[stage], completed=done, total=total)
 
 
 def summary_table(summary: IngestSummary, *, title: str = "storyline ingest") -> Table:

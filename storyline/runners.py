@@ -8,7 +8,12 @@ executor ran them, and only the driver writes the store. Mapping is lazy and bou
 
 from __future__ import annotations
 
+import ctypes
 import os
+import signal
+import sys
+import threading
+import time
 import weakref
 from collections import deque
 from concurrent.futures import Executor, ProcessPoolExecutor
@@ -89,9 +94,43 @@ def make_executor(workers: int | None = None, dask: str | None = None) -> Iterat
     if count <= 1:
         yield None
         return
-    with ProcessPoolExecutor(max_workers=count) as pool:
+    with ProcessPoolExecutor(
+        max_workers=count, initializer=die_with_parent, initargs=(os.getpid(),)
+    ) as pool:
         _WIDTHS[pool] = count
         yield pool
+
+
+_PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
+_WATCHDOG_EVERY = 1.0  # seconds between two looks at the parent, where prctl is missing
+
+
+def die_with_parent(parent: int) -> None:
+    """Make this pool worker exit when the process that made the pool is gone.
+
+    A ``kill -9`` of ``storyline run`` left its workers alive (PPID 1, hundreds of MB each,
+    for as long as their current task took, and longer). On Linux the kernel sends this
+    process SIGKILL when its parent dies (PR_SET_PDEATHSIG); everywhere, a daemon thread
+    also checks the parent every second, and covers a parent that died before this ran.
+    """
+    if sys.platform.startswith("linux"):
+        try:
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        except (OSError, AttributeError):  # pragma: no cover - a libc without prctl
+            pass
+    if os.getppid() != parent:  # the parent died before the signal was asked for
+        os._exit(1)
+    watchdog = threading.Thread(
+        target=_watch_parent, args=(parent,), name="storyline-parent-watchdog", daemon=True
+    )
+    watchdog.start()
+
+
+def _watch_parent(parent: int) -> None:
+    while os.getppid() == parent:
+        time.sleep(_WATCHDOG_EVERY)
+    os._exit(1)
 
 
 @contextmanager

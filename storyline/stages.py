@@ -6,6 +6,9 @@ corpus size and an interrupted run resumes after the last stored chunk. Corpus s
 entity merging, quality, clustering, briefings) read the store in chunks too and write their
 results back in one transaction each; quality (per article) and briefings (per storyline) map
 over the executor as well.
+
+Every stage has per-item boundaries (``boundary``): an article or storyline that makes a stage
+raise becomes a Rejected row naming the stage, and the run goes on without it.
 """
 
 from __future__ import annotations
@@ -17,11 +20,18 @@ import pickle
 from collections import defaultdict
 from typing import TYPE_CHECKING, Any
 
-from storyline.abstractive import Endpoint, rewrite_briefing
-from storyline.briefing import build_briefing, to_json
-from storyline.claims import find_claims, find_conflicts
+from storyline.boundary import Failure, RunTally, failure_of, guard, is_item_error, isolate
+
+# the briefing stage lives in briefing_stage; its names stay reachable here, as before
+from storyline.briefing_stage import (  # noqa: F401
+    BriefingTask,
+    brief_chunk,
+    brief_storyline,
+    run_briefings,
+)
 from storyline.cluster import ClusterState, cluster_articles
 from storyline.dedupe import DuplicateIndex
+from storyline.errors import INVALID_FIELD
 from storyline.extract.annotate import Chunk, annotate_chunk
 from storyline.extract.dates import find_timexes, infer_published
 from storyline.extract.entities import merge_entities
@@ -37,17 +47,19 @@ if TYPE_CHECKING:
     from concurrent.futures import Executor
 
     from storyline.config import Settings
+    from storyline.extract.annotate import Annotations
     from storyline.models import (
-        Claim,
         CleanArticle,
-        Conflict,
         DatedEvent,
+        Mention,
         QualityReport,
         Quote,
         Story,
         TimeExpr,
+        TimelineEntry,
     )
     from storyline.store import Store
+
 
 _CLUSTER_STATE = "cluster.v1"
 # Articles read from the store at a time by the corpus stages, and dated per task: small
@@ -57,9 +69,8 @@ _DATE_CHUNK = 64
 _STAMP_LINES = 12  # removed lines this near the top may carry the page's time stamp
 # Fresh articles clustered at a time (bench/cluster_scale.py measures batches of this size).
 _CLUSTER_BATCH = 5000
-# Articles per quality task, and (about) per briefing task: a pool spreads them evenly.
+# Articles per quality task: a pool spreads them evenly.
 _QUALITY_CHUNK = 50
-_BRIEFING_CHUNK = 100
 
 
 def pending_ids(store: Store, stage: str) -> list[str]:
@@ -97,7 +108,35 @@ def run_dedupe(store: Store) -> dict[str, str]:
     return index.duplicates()
 
 
-def run_nlp(store: Store, settings: Settings, executor: Executor | None, *, skip: set[str]) -> str:
+def annotate_guarded(chunk: Chunk) -> list[Annotations | Failure]:
+    """Parse a chunk (``annotate_chunk``); when it raises, parse its articles one by one.
+
+    Only the articles that raise alone come back as Failures: one article that breaks the
+    parser costs its chunk a second, per-article pass, not its annotations.
+    """
+    try:
+        return list(annotate_chunk(chunk))
+    except Exception as exc:
+        if len(chunk.articles) == 1 or not is_item_error(exc):
+            if not is_item_error(exc):
+                raise
+            return [failure_of("nlp", chunk.articles[0].id, exc)]
+    results: list[Annotations | Failure] = []
+    for article in chunk.articles:
+        alone = Chunk((article,), chunk.model, chunk.batch_size)
+        found = guard("nlp", annotate_chunk, alone, article.id)
+        results.append(found if isinstance(found, Failure) else found[0])
+    return results
+
+
+def run_nlp(
+    store: Store,
+    settings: Settings,
+    executor: Executor | None,
+    *,
+    skip: set[str],
+    tally: RunTally | None = None,
+) -> str:
     """Parse pending articles and store their mentions and quotes; copies are not parsed.
 
     The articles are read, parsed on ``executor`` and stored one chunk at a time, so memory
@@ -114,24 +153,59 @@ def run_nlp(store: Store, settings: Settings, executor: Executor | None, *, skip
         Chunk(tuple(store.articles(ids=ids)), settings.nlp.model, settings.nlp.batch_size)
         for ids in in_chunks(todo, size)
     )
-    mentions = quotes = 0
-    for results in map_ordered(annotate_chunk, chunks, executor):
+    mentions = quotes = done = 0
+    tally = tally or RunTally()
+    tally.step("nlp", done, len(todo))
+    for found in map_ordered(annotate_guarded, chunks, executor):
+        failed = [r for r in found if isinstance(r, Failure)]
+        results = [r for r in found if not isinstance(r, Failure)]
+        tally.reject(store, failed)
+        # a failed article is marked done too: a rerun does not parse it again
         store.save_stage(
             "nlp",
-            [r.article_id for r in results],
+            [r.article_id for r in results] + [f.item_id for f in failed],
             mentions=[(m, None) for r in results for m in r.mentions],
             quotes=[q for r in results for q in r.quotes],
         )
         mentions += sum(len(r.mentions) for r in results)
         quotes += sum(len(r.quotes) for r in results)
+        done += len(found)
+        tally.step("nlp", done, len(todo))
     return f"{len(todo)} articles parsed, {mentions} mentions, {quotes} quotes"
 
 
-def run_entities(store: Store, settings: Settings) -> str:
-    """Merge every stored mention into entities and map quote speakers onto them."""
-    entities, mention_map = merge_entities(store.mentions(), aliases=settings.aliases)
-    quotes = canonicalise_speakers(store.quotes(local=True), entities, mention_map)
+def run_entities(store: Store, settings: Settings, *, tally: RunTally | None = None) -> str:
+    """Merge every stored mention into entities and map quote speakers onto them.
+
+    The articles whose mentions or quotes make merging raise are left out (``isolate``) and
+    rejected for this stage until they change.
+    """
+    tally = tally or RunTally()
+    tally.step("entities", 0, 1)
+    skip = store.rejected_items("entities")
+    by_article: dict[str, list[Mention]] = defaultdict(list)
+    for mention in store.mentions():
+        if mention.article_id not in skip:
+            by_article[mention.article_id].append(mention)
+    groups = list(by_article.items())
+
+    def merge(chosen: Sequence[tuple[str, list[Mention]]]) -> Any:  # noqa: ANN401
+        return merge_entities([m for _, ms in chosen for m in ms], aliases=settings.aliases)
+
+    (entities, mention_map), failed = isolate("entities", merge, groups, key=lambda g: g[0])
+    left_out = skip | {f.item_id for f in failed}
+    quoted: dict[str, list[Quote]] = defaultdict(list)
+    for quote in store.quotes(local=True):
+        if quote.article_id not in left_out:
+            quoted[quote.article_id].append(quote)
+
+    def canonical(chosen: Sequence[tuple[str, list[Quote]]]) -> list[Quote]:
+        return canonicalise_speakers([q for _, qs in chosen for q in qs], entities, mention_map)
+
+    quotes, unmapped = isolate("entities", canonical, list(quoted.items()), key=lambda g: g[0])
+    tally.reject(store, [*failed, *unmapped])
     store.replace_entities(entities, mention_map, quotes)
+    tally.step("entities", 1, 1)
     people = sum(e.type == "PERSON" for e in entities)
     attributed = sum(q.speaker is not None for q in quotes)
     return (
@@ -151,6 +225,7 @@ class DatedArticle:
     timexes: tuple[TimeExpr, ...]
     events: tuple[DatedEvent, ...] = ()
     leads: tuple[DatedEvent, ...] = ()
+    invalid_published: str | None = None  # a stored date that is not one ("yesterday")
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -163,20 +238,36 @@ class CorpusWindow:
     @classmethod
     def of(cls, dates: Iterable[str]) -> CorpusWindow:
         """Return the window around known publication dates, a year of slack on each side."""
-        known = sorted(dt.date.fromisoformat(d) for d in dates)
+        # a stored value that is not a date bounds nothing (its article is flagged when dated)
+        known = sorted(filter(None, (_iso_date(d) for d in dates)))
         if not known:
             return cls()
         slack = dt.timedelta(days=366)
         return cls(known[0] - slack, known[-1] + slack)
 
 
+def _iso_date(value: str) -> dt.date | None:
+    """Return the day an ISO date (or date-time) names, or None when it is not one."""
+    try:
+        return dt.date.fromisoformat(value[:10])
+    except ValueError:
+        return None
+
+
 def date_article(article: CleanArticle, window: CorpusWindow | None = None) -> DatedArticle:
-    """Infer the publication date when metadata has none, then resolve the article's timexes."""
+    """Infer the publication date when metadata has none, then resolve the article's timexes.
+
+    A stored publication date that is not a date (written by an older version that did not
+    check ``--published``) is treated as missing, and reported in ``invalid_published``.
+    """
     published, source, confidence = (
         article.published,
         article.published_source,
         article.published_confidence,
     )
+    invalid = None
+    if published is not None and _iso_date(published) is None:
+        invalid, published, source, confidence = published, None, "unknown", 0.0
     if published is None:
         # an article cannot be published in the future, nor far outside its corpus's window
         today = dt.datetime.now(tz=dt.UTC).date()
@@ -191,49 +282,81 @@ def date_article(article: CleanArticle, window: CorpusWindow | None = None) -> D
         )
         if inferred is not None:
             published, source = inferred.isoformat(), "inferred"
-    anchor = dt.date.fromisoformat(published) if published else None
+    anchor = _iso_date(published) if published else None
     timexes = find_timexes(article.text, anchor=anchor, article_id=article.id)
     text, aid = article.text, article.id
     stamps = page_stamps(text, timexes)  # read once, used by both
     events = find_events(text, article_id=aid, published=anchor, timexes=timexes, stamps=stamps)
     leads = find_leads(text, article_id=aid, published=anchor, timexes=timexes, stamps=stamps)
     return DatedArticle(
-        article.id, published, source, confidence, tuple(timexes), tuple(events), tuple(leads)
+        article.id,
+        published,
+        source,
+        confidence,
+        tuple(timexes),
+        tuple(events),
+        tuple(leads),
+        invalid,
     )
 
 
-def date_chunk(articles: Sequence[CleanArticle], window: CorpusWindow) -> list[DatedArticle]:
-    """Date a chunk of articles (``date_article`` on each), in input order."""
-    return [date_article(article, window) for article in articles]
+def date_chunk(
+    articles: Sequence[CleanArticle], window: CorpusWindow
+) -> list[DatedArticle | Failure]:
+    """Date a chunk of articles (``date_article`` on each), in input order.
+
+    An article that makes dating raise comes back as a Failure; the others are dated.
+    """
+    dater = functools.partial(_date_one, window=window)
+    return [guard("dates", dater, article, article.id) for article in articles]
 
 
-def run_dates(store: Store, executor: Executor | None) -> str:
+def _date_one(article: CleanArticle, window: CorpusWindow) -> DatedArticle:
+    # looked up at call time, so a test can replace ``stages.date_article``
+    return date_article(article, window)
+
+
+def _invalid_date(dated: DatedArticle) -> Failure:
+    reason = f"stored publication date {dated.invalid_published!r} is not an ISO date: ignored"
+    return Failure("dates", dated.article_id, INVALID_FIELD, reason, "")
+
+
+def run_dates(store: Store, executor: Executor | None, *, tally: RunTally | None = None) -> str:
     """Date pending articles: inferred publication dates and resolved time expressions.
 
     Chunk by chunk, like ``run_nlp``: each chunk's results are stored before the next is read.
     """
+    tally = tally or RunTally()
     window = CorpusWindow.of(store.known_dates())
-    chunks = (
-        tuple(store.articles(ids=ids))
-        for ids in in_chunks(pending_ids(store, "dates"), _DATE_CHUNK)
-    )
-    dated = inferred = unknown = timexes = 0
-    for results in map_ordered(functools.partial(date_chunk, window=window), chunks, executor):
+    todo = pending_ids(store, "dates")
+    chunks = (tuple(store.articles(ids=ids)) for ids in in_chunks(todo, _DATE_CHUNK))
+    dated = inferred = unknown = timexes = done = 0
+    tally.step("dates", 0, len(todo))
+    for found in map_ordered(functools.partial(date_chunk, window=window), chunks, executor):
+        failed = [r for r in found if isinstance(r, Failure)]
+        results = [r for r in found if not isinstance(r, Failure)]
+        # a bad stored date is replaced (by an inferred one, or none) and the article flagged
+        tally.reject(
+            store,
+            failed + [_invalid_date(r) for r in results if r.invalid_published is not None],
+        )
         store.set_published(
             [
                 (r.article_id, r.published, r.published_source, r.published_confidence)
                 for r in results
-                if r.published_source == "inferred"
+                if r.published_source == "inferred" or r.invalid_published is not None
             ]
         )
         store.save_stage(
             "dates",
-            [r.article_id for r in results],
+            [r.article_id for r in results] + [f.item_id for f in failed],
             timexes=[t for r in results for t in r.timexes],
             events=[(e, False) for r in results for e in r.events]
             + [(e, True) for r in results for e in r.leads],
         )
         dated += len(results)
+        done += len(found)
+        tally.step("dates", done, len(todo))
         inferred += sum(r.published_source == "inferred" for r in results)
         unknown += sum(r.published is None for r in results)
         timexes += sum(len(r.timexes) for r in results)
@@ -246,12 +369,35 @@ def run_dates(store: Store, executor: Executor | None) -> str:
 def assess_chunk(
     items: Sequence[tuple[CleanArticle, str | None, Sequence[Quote]]],
     sentence_model: str | None = None,
-) -> list[QualityReport]:
-    """Assess a chunk of (article, the original it copies, its quotes), in input order."""
+) -> list[QualityReport | Failure]:
+    """Assess a chunk of (article, the original it copies, its quotes), in input order.
+
+    An article that makes assessing raise comes back as a Failure.
+    """
     return [
-        assess_quality(a, duplicate_of=original, quotes=q, sentence_model=sentence_model)
-        for a, original, q in items
+        guard(
+            "quality",
+            functools.partial(
+                _assess_one, duplicate_of=original, quotes=q, sentence_model=sentence_model
+            ),
+            article,
+            article.id,
+        )
+        for article, original, q in items
     ]
+
+
+def _assess_one(
+    article: CleanArticle,
+    *,
+    duplicate_of: str | None,
+    quotes: Sequence[Quote],
+    sentence_model: str | None,
+) -> QualityReport:
+    # looked up at call time, so a test can replace ``stages.assess_quality``
+    return assess_quality(
+        article, duplicate_of=duplicate_of, quotes=quotes, sentence_model=sentence_model
+    )
 
 
 def run_quality(
@@ -259,177 +405,112 @@ def run_quality(
     duplicates: dict[str, str],
     executor: Executor | None = None,
     sentence_model: str | None = None,
+    *,
+    tally: RunTally | None = None,
 ) -> str:
     """Score every article's trustworthiness and store its flags.
 
     Each article is assessed on its own, so chunks of articles map over ``executor``;
     ``sentence_model`` names the encoder the coherence signals use (None: word vectors only).
     """
+    tally = tally or RunTally()
     quotes: dict[str, list[Quote]] = defaultdict(list)
     for quote in store.quotes():
         quotes[quote.article_id].append(quote)
+    skip = store.rejected_items("quality")
+    todo = [a for a in article_ids(store) if a not in skip]
     chunks = (
         [(a, duplicates.get(a.id), quotes.get(a.id, [])) for a in store.articles(ids=ids)]
-        for ids in in_chunks(article_ids(store), _QUALITY_CHUNK)
+        for ids in in_chunks(todo, _QUALITY_CHUNK)
     )
     rows: list[tuple[str, float, Sequence[str]]] = []
-    flagged = 0
+    flagged = done = 0
     assess = functools.partial(assess_chunk, sentence_model=sentence_model)
-    for reports in map_ordered(assess, chunks, executor):
+    tally.step("quality", done, len(todo))
+    for found in map_ordered(assess, chunks, executor):
+        tally.reject(store, [r for r in found if isinstance(r, Failure)])
+        reports = [r for r in found if not isinstance(r, Failure)]
         rows.extend((r.article_id, r.score, r.flags) for r in reports)
         flagged += sum(bool(set(r.flags) & set(UNTRUSTED_FLAGS)) for r in reports)
+        done += len(found)
+        tally.step("quality", done, len(todo))
     store.set_quality(rows)
     return f"{flagged} of {len(rows)} articles flagged as untrustworthy copy"
 
 
-def run_clusters(store: Store, duplicates: dict[str, str]) -> str:
-    """Add new articles to the events and storylines; old assignments never move."""
+def run_clusters(store: Store, duplicates: dict[str, str], *, tally: RunTally | None = None) -> str:
+    """Add new articles to the events and storylines; old assignments never move.
+
+    Articles that make clustering raise are left out (``isolate``) and rejected for this
+    stage until they change.
+    """
+    tally = tally or RunTally()
     saved = store.get_state(_CLUSTER_STATE)
     # our own state, written by this function into the user's own database
     state: ClusterState = pickle.loads(saved) if saved else ClusterState()  # noqa: S301
     entities = store.entity_names()
-    fresh = [a for a in article_ids(store) if a not in state.seq]
+    skip = store.rejected_items("stories")
+    fresh = [a for a in article_ids(store) if a not in state.seq and a not in skip]
     stories: list[Story] = []
+    done = 0
+    tally.step("stories", done, len(fresh))
     # a very large run is clustered in batches, as separate runs would be: memory then holds
     # one batch of texts (plus the state), never the corpus
     for ids in list(in_chunks(fresh, _CLUSTER_BATCH)) or [[]]:
-        stories, state = cluster_articles(
-            list(store.articles(ids=ids)), entities=entities, duplicates=duplicates, state=state
+        # clustering updates the state in place: each try starts from the state before it
+        before = pickle.dumps(state)
+
+        def cluster(
+            articles: Sequence[CleanArticle], before: bytes = before
+        ) -> tuple[list[Story], ClusterState]:
+            start: ClusterState = pickle.loads(before)  # noqa: S301 - our own state, just made
+            return cluster_articles(
+                list(articles), entities=entities, duplicates=duplicates, state=start
+            )
+
+        (stories, state), failed = isolate(
+            "stories", cluster, list(store.articles(ids=ids)), key=lambda a: a.id
         )
+        tally.reject(store, failed)
+        done += len(ids)
+        tally.step("stories", done, len(fresh))
     store.replace_stories(stories, duplicates)
     store.set_state(_CLUSTER_STATE, pickle.dumps(state))
     storylines = sum(s.level == "storyline" for s in stories)
     return f"{storylines} storylines, {len(stories) - storylines} events"
 
 
-def run_timelines(store: Store, *, max_dates: int | None = None) -> str:
-    """Build each storyline's timeline from the dated events of its articles."""
-    entries = []
+def run_timelines(
+    store: Store, *, max_dates: int | None = None, tally: RunTally | None = None
+) -> str:
+    """Build each storyline's timeline from the dated events of its articles.
+
+    A storyline whose timeline raises is a Rejected row (stage timeline), tried again next
+    run: a storyline changes as articles join it.
+    """
+    tally = tally or RunTally()
+    entries: list[TimelineEntry] = []
     storylines = [s for s in store.rows("stories", order="id") if s["level"] == "storyline"]
     untrusted = store.untrusted()
-    for story in storylines:
+
+    def timeline_of(story: dict[str, Any]) -> list[TimelineEntry]:
         events, leads = store.events(story["article_ids"])
-        participants = store.participants(story["article_ids"])
-        entries.extend(
-            build_timeline(
-                events,
-                max_dates=max_dates,
-                story_id=story["id"],
-                leads=leads,
-                participants=participants,
-                untrusted=untrusted,
-            )
+        return build_timeline(
+            events,
+            max_dates=max_dates,
+            story_id=story["id"],
+            leads=leads,
+            participants=store.participants(story["article_ids"]),
+            untrusted=untrusted,
         )
+
+    tally.step("timeline", 0, len(storylines))
+    for done, story in enumerate(storylines, start=1):
+        built = guard("timeline", timeline_of, story, story["id"])
+        if isinstance(built, Failure):
+            tally.reject(store, [built])
+        else:
+            entries.extend(built)
+        tally.step("timeline", done, len(storylines))
     store.replace_timelines(entries)
     return f"{len(entries)} dated entries on {len(storylines)} timelines"
-
-
-@dataclasses.dataclass(frozen=True, slots=True)
-class BriefingTask:
-    """One storyline's articles, with what its briefing needs to know about them."""
-
-    story_id: str
-    articles: tuple[CleanArticle, ...]
-    duplicates: dict[str, str]  # the copy -> original links its articles lead to
-    untrusted: frozenset[str]  # those of its articles whose copy is untrustworthy
-    max_sentences: int = 8
-    endpoint: Endpoint | None = None  # reword through this model (abstractive mode)
-
-
-Briefed = tuple["list[Claim]", "list[Conflict]", dict[str, Any]]
-
-
-def brief_storyline(task: BriefingTask) -> Briefed:
-    """Return a storyline's claims, its conflicts and its briefing (as JSON)."""
-    articles, sid = list(task.articles), task.story_id
-    claims = find_claims(
-        articles, story_id=sid, duplicates=task.duplicates, untrusted=task.untrusted
-    )
-    conflicts = find_conflicts(claims, articles, story_id=sid, duplicates=task.duplicates)
-    briefing = build_briefing(
-        articles,
-        claims,
-        conflicts,
-        story_id=sid,
-        max_sentences=task.max_sentences,
-        untrusted=task.untrusted,
-    )
-    if task.endpoint is not None:
-        briefing, _ = rewrite_briefing(briefing, task.endpoint)
-    return claims, conflicts, to_json(briefing)
-
-
-def brief_chunk(tasks: Sequence[BriefingTask]) -> list[Briefed]:
-    """Brief a chunk of storylines, in input order."""
-    return [brief_storyline(task) for task in tasks]
-
-
-def _links(duplicates: dict[str, str], ids: Iterable[str]) -> dict[str, str]:
-    """Return the copy -> original links reachable from ``ids`` (chains included)."""
-    found: dict[str, str] = {}
-    for article_id in ids:
-        current = article_id
-        while current in duplicates and current not in found:
-            found[current] = duplicates[current]
-            current = duplicates[current]
-    return found
-
-
-def _briefing_tasks(
-    store: Store, duplicates: dict[str, str], max_sentences: int, endpoint: Endpoint | None
-) -> Iterator[list[BriefingTask]]:
-    untrusted = store.untrusted()
-    chunk: list[BriefingTask] = []
-    size = 0
-    for story in store.rows("stories", order="id"):
-        if story["level"] != "storyline":
-            continue
-        ids = story["article_ids"]
-        chunk.append(
-            BriefingTask(
-                story["id"],
-                tuple(store.articles(ids=ids)),
-                _links(duplicates, ids),
-                frozenset(untrusted.intersection(ids)),
-                max_sentences,
-                endpoint,
-            )
-        )
-        size += len(ids)
-        if size >= _BRIEFING_CHUNK:
-            yield chunk
-            chunk, size = [], 0
-    if chunk:
-        yield chunk
-
-
-def run_briefings(
-    store: Store,
-    duplicates: dict[str, str],
-    executor: Executor | None = None,
-    *,
-    max_sentences: int = 8,
-    endpoint: Endpoint | None = None,
-) -> str:
-    """Align each storyline's claims, find where its sources conflict, and write its briefing.
-
-    Storylines are independent of each other: chunks of them map over ``executor``. With an
-    ``endpoint``, each briefing is reworded by that model (``abstractive.rewrite_briefing``).
-    """
-    all_claims: list[Claim] = []
-    all_conflicts: list[Conflict] = []
-    briefings: list[dict[str, Any]] = []
-    tasks = _briefing_tasks(store, duplicates, max_sentences, endpoint)
-    for results in map_ordered(brief_chunk, tasks, executor):
-        for claims, conflicts, briefing in results:
-            all_claims.extend(claims)
-            all_conflicts.extend(conflicts)
-            briefings.append(briefing)
-    store.replace_briefings(all_claims, all_conflicts, briefings)
-    corroborated = sum(c.kind == "corroborated" for c in all_claims)
-    reworded = sum(b.get("mode") == "abstractive" for b in briefings)
-    return (
-        f"{len(all_claims)} claims ({corroborated} corroborated), "
-        f"{len(all_conflicts)} conflicts, {len(briefings)} briefings"
-        + (f" ({reworded} reworded by {endpoint.url})" if endpoint is not None else "")
-    )

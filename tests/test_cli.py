@@ -3,13 +3,22 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
+import socket
 import subprocess
 import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
 
+import pytest
 from typer.testing import CliRunner
 
 from storyline.cli import EXIT_REJECTED, app
-from tests.conftest import EXAMPLES
+from storyline.store import Store
+from tests.conftest import EXAMPLES, REPO
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
 
 runner = CliRunner()
 
@@ -130,3 +139,106 @@ def test_cli_brief_json_every_sentence_cited(tmp_path):
     markdown = runner.invoke(app, ["brief", dam["id"], "--db", db])
     assert "### Sources" in markdown.output
     assert runner.invoke(app, ["brief", "zzz", "--db", db]).exit_code != 0
+
+
+# -- exit codes of the installed script -------------------------------------------------------
+
+
+def _script() -> Path:
+    """Return the installed ``storyline`` script beside this interpreter (the venv's).
+
+    The script calls ``cli.main()``, which ``CliRunner`` never does: exit codes are only
+    true when read from it.
+    """
+    path = Path(sys.executable).with_name("storyline")
+    if not path.exists():
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"the storyline script is not installed beside {sys.executable}")
+        pytest.skip(f"no storyline script beside {sys.executable}: pip install -e .")
+    return path
+
+
+def _installed(*args: str, path: Sequence[Path] = ()) -> subprocess.CompletedProcess[str]:
+    """Run the installed script on this checkout's code (``path`` goes first on PYTHONPATH)."""
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(str(p) for p in (*path, REPO))}
+    return subprocess.run(
+        [str(_script()), *args], capture_output=True, text=True, check=False, env=env
+    )
+
+
+def test_cli_script_exits_3_when_inputs_are_rejected(tmp_path):
+    result = _installed("ingest", str(tmp_path / "nonexistent"), "--db", str(tmp_path / "s.db"))
+    assert result.returncode == EXIT_REJECTED, result.stderr
+    assert "S100" in result.stdout
+
+
+def test_cli_script_bad_published_is_a_usage_error_and_stores_nothing(tmp_path):
+    db = tmp_path / "s.db"
+    result = _installed("run", str(EXAMPLES), "--db", str(db), "--published", "yesterday")
+    assert result.returncode == 1
+    assert "S003" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not db.exists()
+
+
+def test_cli_script_serve_on_a_busy_port_exits_1_with_a_message(tmp_path):
+    db = tmp_path / "s.db"
+    Store(db).close()
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = _installed("serve", "--db", str(db), "--port", str(port))
+    assert result.returncode == 1
+    assert "S003" in result.stderr
+    assert str(port) in result.stderr
+
+
+_POISON = """
+import os
+
+victim = os.environ.get("STORYLINE_TEST_POISON")
+if victim:
+    from storyline import stages
+
+    real = stages.date_article
+
+    def poisoned(article, *args, **kwargs):
+        if victim in article.title:
+            raise RuntimeError("poisoned article")
+        return real(article, *args, **kwargs)
+
+    stages.date_article = poisoned
+"""
+
+
+def test_cli_script_a_run_with_one_poison_article_exits_3_and_keeps_the_others(
+    tmp_path, monkeypatch
+):
+    # a sitecustomize on PYTHONPATH makes dating raise on one article inside the real script
+    hook = tmp_path / "hook"
+    hook.mkdir()
+    (hook / "sitecustomize.py").write_text(_POISON, encoding="utf-8")
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "good.txt").write_text(
+        "Bridge closes\nThe council closed the bridge on Tuesday, 3 March 2026.", encoding="utf-8"
+    )
+    (folder / "bad.txt").write_text(
+        "Poisoned headline\nThe mayor opened the market on 4 March 2026.", encoding="utf-8"
+    )
+    monkeypatch.setenv("STORYLINE_TEST_POISON", "Poisoned")
+    db = str(tmp_path / "s.db")
+    result = _installed("run", str(folder), "--db", db, path=[hook])
+    assert result.returncode == EXIT_REJECTED, result.stderr
+    with Store(db) as store:
+        rows = [r for r in store.rows("rejected") if r["stage"] is not None]
+        assert [(r["stage"], r["code"]) for r in rows] == [("dates", "S199")]
+        assert "poisoned article" in rows[0]["detail"]
+        bad = next(a for a in store.articles() if a.title == "Poisoned headline")
+        assert rows[0]["item_id"] == bad.id
+        assert store.pending_ids("dates") == []
+        assert store.count("stories") > 0  # the later stages ran
+    exported = runner.invoke(app, ["export", "--what", "rejected", "--db", db])
+    row = json.loads(exported.output.splitlines()[0])
+    assert (row["stage"], row["item_id"]) == ("dates", bad.id)

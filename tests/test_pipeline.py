@@ -8,8 +8,9 @@ import pytest
 
 import storyline
 from storyline.config import QualitySettings
-from storyline.errors import ConfigError
+from storyline.errors import ConfigError, UsageError
 from storyline.export import export_rows
+from storyline.pipeline import check_published
 from storyline.quality import UNTRUSTED_FLAGS, assess_quality
 from storyline.store import Store
 from tests.conftest import EXAMPLES, sentence_model, shared_path
@@ -338,3 +339,22 @@ def test_pipeline_timeline_export_rows_carry_design_event_fields(seeds):
     visit = next(r for r in rows if r["date"] == "2015-10-20")
     assert by_id[visit["id"]].date == "2015-10-20"
     assert visit["sources"] == list(by_id[visit["id"]].sources)
+
+
+@pytest.mark.parametrize(
+    ("given", "stored"),
+    [("2026-03-01", "2026-03-01"), ("2026-03-01T10:30:00+01:00", "2026-03-01"), (None, None)],
+)
+def test_pipeline_published_override_is_stored_as_an_iso_date(given, stored):
+    assert check_published(given) == stored
+
+
+@pytest.mark.parametrize("bad", ["yesterday", "2026-13-01", "", "01/03/2026"])
+def test_pipeline_bad_published_override_is_a_usage_error_and_stores_nothing(tmp_path, bad):
+    with storyline.open(tmp_path / "p.db") as workspace:
+        with pytest.raises(UsageError) as error:
+            workspace.ingest([EXAMPLES / "b1_estmark_tribune_strike_begins.txt"], published=bad)
+        assert error.value.code == "S003"
+        assert workspace.store.count("articles") == 0
+        with pytest.raises(UsageError):
+            workspace.fetch(["http://127.0.0.1:9/never-fetched"], published=bad)

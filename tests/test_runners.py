@@ -3,7 +3,12 @@ from __future__ import annotations
 import builtins
 import io
 import json
+import os
 import shutil
+import signal
+import subprocess
+import sys
+import time
 
 import pytest
 
@@ -12,7 +17,7 @@ from storyline import stages
 from storyline.errors import UsageError
 from storyline.export import WHATS, export_rows, write_export
 from storyline.runners import executor_width, make_executor, map_ordered
-from tests.conftest import EXAMPLES
+from tests.conftest import EXAMPLES, REPO
 
 
 def _square(x: int) -> int:
@@ -121,7 +126,7 @@ def test_runners_dask_cluster_gives_the_same_exports_as_sequential(sequential, c
         assert clustered[what] == sequential[what], what
 
 
-class _InterruptedError(Exception):
+class _InterruptedError(BaseException):  # an interruption, as Ctrl-C is: not an item error
     pass
 
 
@@ -188,3 +193,56 @@ def test_runners_ingest_half_then_all_resumes_to_the_same_records(sequential, co
         assert resumed[what] == sequential[what], what
     # stories grow batch by batch (old articles never move), so only their ids may differ
     assert _without_stories(resumed["articles"]) == _without_stories(sequential["articles"])
+
+
+_POOL_PARENT = """
+import os, sys, time
+from storyline.runners import make_executor
+
+with make_executor(workers=2) as pool:
+    futures = [pool.submit(time.sleep, 0.2) for _ in range(8)]
+    for future in futures:
+        future.result()
+    print(" ".join(str(p.pid) for p in pool._processes.values()), flush=True)
+    time.sleep(600)
+"""
+
+
+def _alive(pid: int) -> bool:
+    """Return whether ``pid`` runs (a zombie nobody reaped counts as gone)."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as stat:  # noqa: PTH123
+            return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+def test_runners_pool_workers_die_when_their_parent_is_killed_with_9():
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    with subprocess.Popen(
+        [sys.executable, "-c", _POOL_PARENT], stdout=subprocess.PIPE, text=True, env=env
+    ) as parent:
+        try:
+            assert parent.stdout is not None
+            workers = [int(p) for p in parent.stdout.readline().split()]
+            assert len(workers) == 2
+            assert all(_alive(pid) for pid in workers)
+            os.kill(parent.pid, signal.SIGKILL)
+            parent.wait(timeout=30)
+            deadline = time.monotonic() + 30
+            while any(_alive(pid) for pid in workers) and time.monotonic() < deadline:
+                time.sleep(0.1)
+            assert not any(_alive(pid) for pid in workers)  # no orphans left behind
+        finally:
+            parent.kill()
+
+
+def test_runners_a_worker_whose_parent_is_already_gone_exits_at_once():
+    # the race PR_SET_PDEATHSIG cannot cover: the parent died before the worker asked
+    code = "from storyline.runners import die_with_parent; die_with_parent(-1); print('alive')"
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, check=False
+    )
+    assert (done.returncode, done.stdout, done.stderr) == (1, "", "")

@@ -299,7 +299,9 @@ def watch(
         started = time.monotonic()
         attempts += 1
         try:
-            report = poll(workspace, fetcher)
+            # one run per store: a cycle that meets another run is skipped like a busy one
+            with workspace.locked():
+                report = poll(workspace, fetcher)
         except busy as exc:
             failures += 1
             if once or failures >= MAX_FAILED_CYCLES:

@@ -12,6 +12,7 @@ from storyline.store.base import StoreBase, chunks, dump, upsert
 if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator, Sequence
 
+    from storyline.boundary import Failure
     from storyline.store.dialect import Connection
 
 Outcome = Literal["stored", "updated", "unchanged"]
@@ -21,6 +22,9 @@ _ARTICLE_COLUMNS = (
     "published_confidence, language, format, locator, raw_sha256, meta, seq"
 )
 _REJECTED_UPSERT = upsert("rejected", ("locator", "code", "reason", "detail"), ("locator",))
+_STAGE_REJECTED_UPSERT = upsert(
+    "rejected", ("locator", "code", "reason", "detail", "stage", "item_id"), ("locator",)
+)
 # Flags that make an article's copy itself untrustworthy (``untrusted``).
 _UNTRUSTED = frozenset({"incoherent", "spliced", "attribution_mismatch"})
 
@@ -49,8 +53,10 @@ class ArticleStore(StoreBase):
                 seq += 1
                 self._write_article(conn, raw, clean, seq)
                 outcomes.append("updated" if row is not None else "stored")
-                # an input that was rejected before and now reads fine is no longer rejected
+                # an input that was rejected before and now reads fine is no longer rejected,
+                # and a changed article goes through the stages again
                 conn.execute("DELETE FROM rejected WHERE locator = ?", (clean.locator,))
+                conn.execute("DELETE FROM rejected WHERE item_id = ?", (clean.id,))
             conn.executemany(
                 _REJECTED_UPSERT,
                 [(item.locator, item.code, item.reason, None) for item in rejected],
@@ -97,6 +103,25 @@ class ArticleStore(StoreBase):
         with self.transaction() as conn:
             conn.execute(_REJECTED_UPSERT, (item.locator, item.code, item.reason, detail))
         return item
+
+    def record_failures(self, failures: Sequence[Failure]) -> list[Rejected]:
+        """Store items that a stage could not process as Rejected rows naming the stage.
+
+        One row per (stage, item): a rerun that fails on the same item replaces its row.
+        """
+        with self.transaction() as conn:
+            conn.executemany(
+                _STAGE_REJECTED_UPSERT,
+                [(f.locator, f.code, f.reason, f.detail, f.stage, f.item_id) for f in failures],
+            )
+        return [Rejected(f.locator, f.code, f.reason) for f in failures]
+
+    def rejected_items(self, stage: str) -> set[str]:
+        """Return the ids of the items that ``stage`` rejected (kept out until they change)."""
+        rows = self.conn.execute(
+            "SELECT item_id FROM rejected WHERE stage = ? AND item_id IS NOT NULL", (stage,)
+        )
+        return {r[0] for r in rows}
 
     def articles(self, *, ids: Iterable[str] | None = None) -> Iterator[CleanArticle]:
         """Yield stored articles in the order they were first stored."""

@@ -251,6 +251,13 @@ MIGRATIONS: Final[tuple[str, ...]] = (
     ALTER TABLE events ADD COLUMN until TEXT;
     ALTER TABLE timeline ADD COLUMN until TEXT;
     """,
+    # 11: the stage that rejected an item after ingest (dates, nlp, ... briefing) and that
+    # item's id (an article or a storyline); both NULL for inputs rejected at ingest.
+    """
+    ALTER TABLE rejected ADD COLUMN stage TEXT;
+    ALTER TABLE rejected ADD COLUMN item_id TEXT;
+    CREATE INDEX rejected_item ON rejected(item_id);
+    """,
 )
 
 
