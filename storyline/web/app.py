@@ -1,7 +1,9 @@
 """The FastAPI application: security headers, error handling, static files and ``serve``.
 
-The app reads one store through one connection behind a lock (SQLite connections are not
-safe to share between threads mid-query); only ``POST /api/ingest``, when enabled, writes.
+Requests read a SQLite file through a pool of read-only connections, side by side (WAL
+lets readers run beside the writer); only ``POST /api/ingest``, when enabled, writes, through
+the store's own connection behind ``WebState.lock``. An in-memory store has that one
+connection only, so its requests take the lock in turn.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.templating import Jinja2Templates
 
 from storyline.store import Store
+from storyline.web.pool import ReadPool
 from storyline.web.providers import Providers
 from storyline.web.search import SearchIndex
 
@@ -70,29 +73,42 @@ class WebState:
     providers: Providers
     allow_ingest: bool
     max_body_bytes: int
-    lock: threading.Lock = field(default_factory=threading.Lock)
+    # held while the store's own connection is used: writes, and every read of a memory store
+    lock: threading.RLock = field(default_factory=threading.RLock)
     index: SearchIndex = field(init=False)
+    pool: ReadPool | None = field(init=False, default=None)
     watcher: sqlite3.Connection | None = field(init=False, default=None)
     watch_lock: threading.Lock = field(default_factory=threading.Lock)
 
     def __post_init__(self) -> None:
-        self.index = SearchIndex(self.store.sqlite_connection())
+        self.index = SearchIndex(self.store.sqlite_connection(), self.lock)
         if self.store.path != ":memory:":
+            self.pool = ReadPool(Path(self.store.path))
             # a second, read-only connection sees every commit, ours included, in data_version
             uri = Path(self.store.path).resolve().as_uri() + "?mode=ro"
             self.watcher = sqlite3.connect(uri, uri=True, check_same_thread=False)
 
     def close(self) -> None:
-        """Close the watching connection (the store belongs to the caller)."""
+        """Close the pool and the watching connection (the store belongs to the caller)."""
+        if self.pool is not None:
+            self.pool.close()
         if self.watcher is not None:
             self.watcher.close()
             self.watcher = None
 
     @contextmanager
     def reading(self) -> Iterator[sqlite3.Connection]:
-        """Hold the store's connection for one request's queries."""
-        with self.lock:
-            yield self.store.sqlite_connection()
+        """Lend a connection for one request's queries, all of them seeing one snapshot.
+
+        A file is read through a read-only connection of the pool, beside other requests;
+        a memory store through its only connection, one request at a time.
+        """
+        if self.pool is None:
+            with self.lock:
+                yield self.store.sqlite_connection()
+            return
+        with self.pool.connection() as conn:
+            yield conn
 
     def version(self) -> int:
         """Return a number that changes whenever anything commits to the database.
