@@ -768,3 +768,39 @@ def test_web_a_request_reads_one_snapshot_while_another_process_writes(tmp_path)
         # a read connection cannot write, whatever a handler does with it
         with app.state.web.reading() as conn, pytest.raises(sqlite3.OperationalError):
             conn.execute("DELETE FROM articles")
+
+
+def test_web_read_connections_bound_how_many_requests_read_at_once(tmp_path):
+    import threading  # noqa: PLC0415
+    from concurrent.futures import ThreadPoolExecutor  # noqa: PLC0415
+
+    first_two = threading.Barrier(2, timeout=20)
+    lock = threading.Lock()
+    active: list[int] = []
+    most = [0]
+    calls = [0]
+
+    def timeline(conn, story):
+        with lock:
+            active.append(1)
+            most[0] = max(most[0], len(active))
+            calls[0] += 1
+            call = calls[0]
+        if call <= 2:
+            first_two.wait()  # the first two requests do read at once
+        with lock:
+            active.pop()
+        return []
+
+    with Store(tmp_path / "served.db") as store:
+        seed(store)
+        app = create_app(
+            store, providers=Providers(timeline=timeline), cache_entries=0, read_connections=2
+        )
+        paths = ["/stories/s1", "/stories/e1", "/stories/s1", "/stories/e1", "/stories/s1"]
+        with TestClient(app) as client, ThreadPoolExecutor(5) as threads:
+            statuses = [r.status_code for r in threads.map(client.get, paths)]
+            opened = app.state.web.pool.opened
+    assert statuses == [200] * 5
+    assert most[0] == 2
+    assert opened == 2

@@ -41,6 +41,12 @@ STATIC_DIR = HERE / "static"
 TEMPLATE_DIR = HERE / "templates"
 MAX_BODY_BYTES = 16 * 1024 * 1024  # the largest request any route accepts (ingest uploads)
 MAX_CACHED_BYTES = 2 * 1024 * 1024  # larger responses are rendered each time
+# Requests reading at once (more wait for a connection). Rendering holds the GIL, so more
+# threads only contend for it: each SQLite call releases and retakes it, and with 40 threads
+# (the thread pool's size) every retake waits behind the others. Measured with
+# bench/web_pages.py (synthetic store, 2 shared cores): 2 or 4 served more uncached story
+# pages per second than 40; the figures were noisy, so this is a bound, not a fitted value.
+READ_CONNECTIONS = 4
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
@@ -73,6 +79,7 @@ class WebState:
     providers: Providers
     allow_ingest: bool
     max_body_bytes: int
+    read_connections: int = 4
     # held while the store's own connection is used: writes, and every read of a memory store
     lock: threading.RLock = field(default_factory=threading.RLock)
     index: SearchIndex = field(init=False)
@@ -83,7 +90,7 @@ class WebState:
     def __post_init__(self) -> None:
         self.index = SearchIndex(self.store.sqlite_connection(), self.lock)
         if self.store.path != ":memory:":
-            self.pool = ReadPool(Path(self.store.path))
+            self.pool = ReadPool(Path(self.store.path), self.read_connections)
             # a second, read-only connection sees every commit, ours included, in data_version
             uri = Path(self.store.path).resolve().as_uri() + "?mode=ro"
             self.watcher = sqlite3.connect(uri, uri=True, check_same_thread=False)
@@ -280,6 +287,7 @@ def create_app(
     max_body_bytes: int = MAX_BODY_BYTES,
     cache_entries: int = 256,
     trusted_hosts: Sequence[str] | None = None,
+    read_connections: int = READ_CONNECTIONS,
 ) -> FastAPI:
     """Return the web app (pages and ``/api``) over one store.
 
@@ -290,13 +298,17 @@ def create_app(
         max_body_bytes: the largest request body accepted (413 above it).
         cache_entries: how many GET responses to keep until the store changes (0: none).
         trusted_hosts: the only Host headers answered (400 otherwise); None answers any.
+        read_connections: requests of a SQLite file reading at once, each on its own
+            read-only connection (a memory store has one connection: one at a time).
 
     Returns:
         A FastAPI app to run with uvicorn or to test with ``TestClient``.
     """
     from storyline.web import api, pages  # noqa: PLC0415 - they import this module's helpers
 
-    state = WebState(store, providers or Providers(), allow_ingest, max_body_bytes)
+    state = WebState(
+        store, providers or Providers(), allow_ingest, max_body_bytes, max(1, read_connections)
+    )
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:

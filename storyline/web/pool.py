@@ -20,10 +20,12 @@ if TYPE_CHECKING:
 
 
 class ReadPool:
-    """Read-only connections to one SQLite file, one per request in flight."""
+    """Read-only connections to one SQLite file, one per request in flight, ``size`` at most."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, size: int) -> None:
         self.uri = path.resolve().as_uri() + "?mode=ro"
+        self.size = size
+        self._free = threading.BoundedSemaphore(size)
         self._idle: list[sqlite3.Connection] = []
         self._lock = threading.Lock()
         self._closed = False
@@ -38,7 +40,15 @@ class ReadPool:
 
     @contextmanager
     def connection(self) -> Iterator[sqlite3.Connection]:
-        """Lend a connection for one request's reads, inside one read transaction."""
+        """Lend a connection for one request's reads, inside one read transaction.
+
+        At most ``size`` are lent at once; a request beyond that waits for one to come back.
+        """
+        with self._free, self._lent() as conn:
+            yield conn
+
+    @contextmanager
+    def _lent(self) -> Iterator[sqlite3.Connection]:
         with self._lock:
             conn = self._idle.pop() if self._idle else None
         if conn is None:
