@@ -119,6 +119,22 @@ def test_fetch_slow_drip_is_cut_at_the_overall_deadline(fetch_server, tmp_path):
     assert "took over 2.0s" in rejected.reason
 
 
+def test_fetch_slow_drip_headers_are_cut_at_the_whole_response_deadline(fetch_server, tmp_path):
+    """Issue #16 row 8: a header line a second kept a fetch going past 200 s."""
+    # each header line comes within the 1 s read timeout; the deadline is 4 x 1 s
+    settings = settings_for(tmp_path, timeout=1.0, retries=2)
+    fetch_server.behaviour.drip_header_lines = 60  # 12 s of headers
+    with api.open(tmp_path / "d.db", settings=settings) as ws:
+        summary = ws.fetch([fetch_server.url("/drip-headers")])
+    (rejected,) = summary.rejected
+    assert (rejected.locator, rejected.code) == (fetch_server.url("/drip-headers"), "S112")
+    assert summary.stored == 0
+    # abandoned at the deadline, not retried: one request, and the server was still sending
+    (hit,) = fetch_server.behaviour.hits("/drip-headers")
+    assert hit.end == 0.0
+    assert "took over 4.0s" in rejected.reason
+
+
 def test_fetch_retries_with_backoff_then_succeeds(fetch_server, tmp_path):
     fetch_server.behaviour.flaky_failures = 2
     with api.open(tmp_path / "r.db", settings=settings_for(tmp_path, retries=2)) as ws:

@@ -210,3 +210,53 @@ def test_store_migrates_an_old_postgres_schema():
             assert store.conn.execute("SELECT speaker_local FROM quotes").fetchall() == []
         with Store(url) as again:  # opening an up-to-date schema changes nothing
             assert again.schema_version() == len(MIGRATIONS)
+
+
+def _open_after_barrier(path: str, barrier, results) -> None:
+    barrier.wait()
+    try:
+        with Store(path) as store:
+            results.put(("ok", store.schema_version(), store.count("articles")))
+    except Exception as exc:  # noqa: BLE001 - the parent asserts on what came back
+        results.put(("error", getattr(exc, "code", type(exc).__name__), str(exc)))
+
+
+@pytest.mark.parametrize("processes", [2, 3])
+def test_store_processes_opening_a_new_database_at_once_migrate_it_once(tmp_path, processes):
+    """Issue #16 row 9: 8 of 10 trials failed with "[S002] table articles already exists"."""
+    import multiprocessing  # noqa: PLC0415
+
+    context = multiprocessing.get_context("fork")
+    for trial in range(6):
+        path = str(tmp_path / f"new-{trial}.db")
+        barrier = context.Barrier(processes)
+        results = context.Queue()
+        workers = [
+            context.Process(target=_open_after_barrier, args=(path, barrier, results))
+            for _ in range(processes)
+        ]
+        for worker in workers:
+            worker.start()
+        got = [results.get(timeout=60) for _ in workers]
+        for worker in workers:
+            worker.join(60)
+        assert got == [("ok", len(MIGRATIONS), 0)] * processes, (trial, got)
+        assert [w.exitcode for w in workers] == [0] * processes
+        conn = sqlite3.connect(path)
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS)
+        assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        conn.close()
+
+
+def test_store_migration_statements_keep_trigger_bodies_whole():
+    from storyline.store.migrations import FTS_MIGRATION, _statements  # noqa: PLC0415
+
+    statements = _statements(FTS_MIGRATION)
+    assert [s.split("(", 1)[0].split()[:3] for s in statements] == [
+        ["CREATE", "VIRTUAL", "TABLE"],
+        ["INSERT", "INTO", "articles_fts"],
+        ["CREATE", "TRIGGER", "articles_fts_insert"],
+        ["CREATE", "TRIGGER", "articles_fts_delete"],
+        ["CREATE", "TRIGGER", "articles_fts_update"],
+    ]
+    assert statements[-1].endswith("END;")

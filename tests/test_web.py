@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 
 import pytest
 from fastapi.testclient import TestClient
@@ -711,3 +712,95 @@ def test_web_changes_page_is_empty_before_any_watch(client):
     page = client.get("/changes")
     assert page.status_code == 200
     assert "storyline watch" in page.text
+
+
+def test_web_uncached_requests_read_side_by_side_on_their_own_connections(tmp_path):
+    """Issue #16 row 13: every request queued behind one connection's lock."""
+    import threading  # noqa: PLC0415
+    from concurrent.futures import ThreadPoolExecutor  # noqa: PLC0415
+
+    from storyline.web import queries  # noqa: PLC0415
+
+    # each request holds its read open until the other one has a read open too: with one
+    # connection behind a lock the second never gets in, the barrier breaks, both fail
+    both = threading.Barrier(2, timeout=20)
+    seen: list[object] = []
+
+    def timeline(conn, story):
+        seen.append(conn)
+        if len(seen) <= 2:
+            both.wait()
+        return queries.stored_timeline(conn, story)
+
+    with Store(tmp_path / "served.db") as store:
+        seed(store)
+        app = create_app(store, providers=Providers(timeline=timeline), cache_entries=0)
+        with TestClient(app) as client, ThreadPoolExecutor(2) as threads:
+            pages = list(threads.map(client.get, ["/stories/s1", "/stories/e1"]))
+            again = client.get("/stories/s1")  # a connection is lent again, not reopened
+            opened = app.state.web.pool.opened
+    assert [p.status_code for p in pages] == [200, 200]
+    assert "Marenholt dam breach" in pages[0].text
+    assert "Mayor visits flooded quarter" in pages[1].text
+    assert len({id(conn) for conn in seen[:2]}) == 2
+    assert again.status_code == 200
+    assert opened == 2
+
+
+def test_web_a_request_reads_one_snapshot_while_another_process_writes(tmp_path):
+    path = tmp_path / "served.db"
+    counts: list[int] = []
+
+    with Store(path) as store, Store(path) as writer:
+        seed(store)
+
+        def timeline(conn, story):
+            counts.append(conn.execute("SELECT COUNT(*) FROM articles").fetchone()[0])
+            writer.save_batch([_article("a9", "Late news", "Late text.", "X", "2015-10-30")], [])
+            counts.append(conn.execute("SELECT COUNT(*) FROM articles").fetchone()[0])
+            return []
+
+        app = create_app(store, providers=Providers(timeline=timeline), cache_entries=0)
+        client = TestClient(app)
+        assert client.get("/stories/s1").status_code == 200
+        assert counts == [3, 3]  # the write landed mid-request; the request did not see it
+        assert client.get("/api/articles").json()["total"] == 4
+        # a read connection cannot write, whatever a handler does with it
+        with app.state.web.reading() as conn, pytest.raises(sqlite3.OperationalError):
+            conn.execute("DELETE FROM articles")
+
+
+def test_web_read_connections_bound_how_many_requests_read_at_once(tmp_path):
+    import threading  # noqa: PLC0415
+    from concurrent.futures import ThreadPoolExecutor  # noqa: PLC0415
+
+    first_two = threading.Barrier(2, timeout=20)
+    lock = threading.Lock()
+    active: list[int] = []
+    most = [0]
+    calls = [0]
+
+    def timeline(conn, story):
+        with lock:
+            active.append(1)
+            most[0] = max(most[0], len(active))
+            calls[0] += 1
+            call = calls[0]
+        if call <= 2:
+            first_two.wait()  # the first two requests do read at once
+        with lock:
+            active.pop()
+        return []
+
+    with Store(tmp_path / "served.db") as store:
+        seed(store)
+        app = create_app(
+            store, providers=Providers(timeline=timeline), cache_entries=0, read_connections=2
+        )
+        paths = ["/stories/s1", "/stories/e1", "/stories/s1", "/stories/e1", "/stories/s1"]
+        with TestClient(app) as client, ThreadPoolExecutor(5) as threads:
+            statuses = [r.status_code for r in threads.map(client.get, paths)]
+            opened = app.state.web.pool.opened
+    assert statuses == [200] * 5
+    assert most[0] == 2
+    assert opened == 2

@@ -6,13 +6,15 @@ complete response is archived as WARC before anything reads it.
 
 from __future__ import annotations
 
+import threading
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Self
+from typing import TYPE_CHECKING, Any, Self
 from urllib.parse import urljoin, urlsplit
 
+import httpcore
 import httpx
 
 from storyline import errors
@@ -21,6 +23,7 @@ from storyline.fetch.politeness import Politeness, host_key
 from storyline.fetch.safety import RefusedAddress, check_url, guarded_transport
 
 if TYPE_CHECKING:
+    import ssl
     from collections.abc import Iterable, Iterator, Sequence
 
     from storyline.config import FetchSettings
@@ -33,6 +36,89 @@ _MAX_RETRY_AFTER = 30.0  # a server asking for a longer pause is treated as fail
 _ROBOTS_MAX_BYTES = 500_000
 # below this many requests forking a fetch process costs more than the threads' GIL contention
 _CHILD_MIN_REQUESTS = 64
+# A response must be complete within this many times the timeout (connect, headers, body):
+# the timeout bounds each read, and a server sending a byte a second never trips it.
+_DEADLINE_TIMEOUTS = 4
+
+
+class ResponseDeadline(httpx.TimeoutException):
+    """The whole response (connect, headers and body) took longer than its deadline."""
+
+
+_deadline = threading.local()  # each fetch thread's deadline (time.monotonic), if any
+
+
+def _within(timeout: float | None, error: type[Exception]) -> float | None:
+    """Return ``timeout`` cut to what is left of this thread's deadline; raise when none is."""
+    at: float | None = getattr(_deadline, "at", None)
+    if at is None:
+        return timeout
+    left = at - time.monotonic()
+    if left <= 0:
+        _deadline.cut = True
+        raise error("the response deadline has passed")
+    _deadline.cut = timeout is None or left < timeout
+    return left if _deadline.cut else timeout
+
+
+class _DeadlineStream(httpcore.NetworkStream):
+    """A connection whose every read and write ends by the fetching thread's deadline."""
+
+    def __init__(self, inner: httpcore.NetworkStream) -> None:
+        self._inner = inner
+
+    def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        return self._inner.read(max_bytes, _within(timeout, httpcore.ReadTimeout))
+
+    def write(self, buffer: bytes, timeout: float | None = None) -> None:
+        self._inner.write(buffer, _within(timeout, httpcore.WriteTimeout))
+
+    def close(self) -> None:
+        self._inner.close()
+
+    def start_tls(
+        self,
+        ssl_context: ssl.SSLContext,
+        server_hostname: str | None = None,
+        timeout: float | None = None,
+    ) -> httpcore.NetworkStream:
+        wait = _within(timeout, httpcore.ConnectTimeout)
+        return _DeadlineStream(self._inner.start_tls(ssl_context, server_hostname, wait))
+
+    def get_extra_info(self, info: str) -> Any:  # noqa: ANN401 - whatever the stream says
+        return self._inner.get_extra_info(info)
+
+
+class _DeadlineBackend(httpcore.NetworkBackend):
+    """Wraps a network backend so that connecting, too, ends by the deadline."""
+
+    def __init__(self, inner: httpcore.NetworkBackend) -> None:
+        self._inner = inner
+
+    def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: Any = None,  # noqa: ANN401 - httpcore's private SOCKET_OPTION type
+    ) -> httpcore.NetworkStream:
+        wait = _within(timeout, httpcore.ConnectTimeout)
+        return _DeadlineStream(
+            self._inner.connect_tcp(host, port, wait, local_address, socket_options)
+        )
+
+    def connect_unix_socket(
+        self,
+        path: str,
+        timeout: float | None = None,
+        socket_options: Any = None,  # noqa: ANN401
+    ) -> httpcore.NetworkStream:
+        wait = _within(timeout, httpcore.ConnectTimeout)
+        return _DeadlineStream(self._inner.connect_unix_socket(path, wait, socket_options))
+
+    def sleep(self, seconds: float) -> None:
+        self._inner.sleep(seconds)
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,15 +169,17 @@ class Fetcher:
             enabled=settings.politeness, delay=settings.delay, user_agent=settings.user_agent
         )
         connections = max(settings.concurrency, 1)
+        transport = guarded_transport(
+            allow_private=settings.allow_private,
+            limits=httpx.Limits(max_connections=connections, max_keepalive_connections=connections),
+        )
+        # the pool is new and has no connection yet: every one it opens goes through this
+        pool = transport._pool  # noqa: SLF001 - httpx has no parameter for the backend
+        pool._network_backend = _DeadlineBackend(pool._network_backend)  # noqa: SLF001
         self._client = httpx.Client(
             follow_redirects=False,
             timeout=httpx.Timeout(settings.timeout),
-            transport=guarded_transport(
-                allow_private=settings.allow_private,
-                limits=httpx.Limits(
-                    max_connections=connections, max_keepalive_connections=connections
-                ),
-            ),
+            transport=transport,
             headers={"User-Agent": settings.user_agent},
             trust_env=False,  # a proxy from the environment would bypass the address checks
         )
@@ -183,6 +271,10 @@ class Fetcher:
                     status, reason, got, body = self._get(url, current, headers, limit)
             except RefusedAddress as exc:
                 raise InputError(errors.FETCH_REFUSED, url, str(exc)) from exc
+            except ResponseDeadline as exc:
+                # not retried: a server that drips its answer would hold the fetch for
+                # every retry's deadline over again
+                raise InputError(errors.FETCH_FAILED, url, f"timed out: {exc}") from exc
             except (httpx.TimeoutException, httpx.TransportError) as exc:
                 if last:
                     kind = "timed out" if isinstance(exc, httpx.TimeoutException) else "failed"
@@ -207,8 +299,30 @@ class Fetcher:
     def _get(
         self, url: str, current: str, headers: dict[str, str], limit: int
     ) -> tuple[int, str, dict[str, str], bytes]:
-        """GET one hop and read at most ``limit`` bytes within the overall deadline."""
-        deadline = time.monotonic() + 4 * self.settings.timeout
+        """GET one hop and read at most ``limit`` bytes, all of it within the deadline.
+
+        The deadline covers connecting, the headers and the body: every socket operation is
+        given only what is left of it, so a slow drip anywhere is abandoned at the deadline.
+
+        Raises:
+            ResponseDeadline: the response was not complete by the deadline.
+        """
+        seconds = _DEADLINE_TIMEOUTS * self.settings.timeout
+        _deadline.at, _deadline.cut = time.monotonic() + seconds, False
+        try:
+            return self._read(url, current, headers, limit)
+        except httpx.TimeoutException as exc:
+            if _deadline.cut or time.monotonic() >= _deadline.at:
+                raise ResponseDeadline(
+                    f"the whole response (connect, headers and body) took over {seconds}s"
+                ) from exc
+            raise
+        finally:
+            _deadline.at = None
+
+    def _read(
+        self, url: str, current: str, headers: dict[str, str], limit: int
+    ) -> tuple[int, str, dict[str, str], bytes]:
         with self._client.stream("GET", current, headers=headers) as response:
             got = {k.lower(): v for k, v in response.headers.items()}
             status = response.status_code
@@ -225,8 +339,6 @@ class Fetcher:
                 size += len(chunk)
                 if size > limit:
                     raise InputError(errors.TOO_LARGE, url, f"response over {limit} bytes")
-                if time.monotonic() > deadline:
-                    raise httpx.ReadTimeout(f"response took over {4 * self.settings.timeout}s")
                 chunks.append(chunk)
             return status, response.reason_phrase, got, b"".join(chunks)
 

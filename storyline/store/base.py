@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import time
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, Self
 
@@ -57,6 +58,10 @@ _KEY_ORDER = {
     "changes": "cycle, seq",
 }
 _TABLES = frozenset(_KEY_ORDER)
+# How long an opener retries switching a new database to WAL while another process does it.
+# SQLite answers "database is locked" at once there (no busy wait: a lock upgrade that could
+# deadlock); 5 s is sqlite3's own busy timeout. A bound, not a fitted value.
+_WAL_WAIT_SECONDS = 5.0
 
 
 class StoreBase:
@@ -74,7 +79,7 @@ class StoreBase:
             self.conn = conn
             conn.row_factory = sqlite3.Row
             if self.path != ":memory:":
-                conn.execute("PRAGMA journal_mode=WAL")
+                _use_wal(conn)
             conn.execute("PRAGMA foreign_keys=ON")
             conn.execute("PRAGMA synchronous=NORMAL")
             migrate(conn)
@@ -164,6 +169,20 @@ class StoreBase:
             return "rowid"
         keys = self.conn.primary_key(table)  # type: ignore[attr-defined]
         return ", ".join(f'"{k}"' for k in keys) or "1"
+
+
+def _use_wal(conn: sqlite3.Connection) -> None:
+    """Put the database in WAL mode, retrying while another opener holds the lock."""
+    stop = time.monotonic() + _WAL_WAIT_SECONDS
+    while True:
+        try:
+            conn.execute("PRAGMA journal_mode=WAL")
+        except sqlite3.OperationalError as exc:
+            if "database is locked" not in str(exc) or time.monotonic() > stop:
+                raise
+            time.sleep(0.01)
+        else:
+            return
 
 
 def chunks(values: Iterable[str]) -> Iterator[tuple[list[str], str]]:

@@ -10,10 +10,8 @@ running the ones it has not seen, each in its own transaction.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Final
-
-if TYPE_CHECKING:
-    import sqlite3
+import sqlite3
+from typing import Final
 
 # Full-text search over articles (FTS5, external content kept in step by triggers).
 FTS_MIGRATION: Final = """
@@ -262,9 +260,63 @@ MIGRATIONS: Final[tuple[str, ...]] = (
 
 
 def migrate(conn: sqlite3.Connection) -> int:
-    """Bring the schema up to date; return the version it is now at."""
-    version = int(conn.execute("PRAGMA user_version").fetchone()[0])
-    for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
-        # executescript commits first, so each migration runs in an explicit transaction.
-        conn.executescript(f"BEGIN;\n{script}\nPRAGMA user_version = {number};\nCOMMIT;")
+    """Bring the schema up to date; return the version it is now at.
+
+    Each migration runs in its own write transaction (``BEGIN IMMEDIATE``) and the version is
+    read again inside it: two processes opening a new database at once would otherwise both
+    read version 0 and both create the tables. The second waits for the first's lock, then
+    finds the migration applied. ``conn`` must be in autocommit mode (``isolation_level=None``).
+    """
+    if _version(conn) >= len(MIGRATIONS):
+        return len(MIGRATIONS)  # up to date: no write lock, so read-only openers never wait
+    waited = int(conn.execute("PRAGMA busy_timeout").fetchone()[0])
+    conn.execute(f"PRAGMA busy_timeout = {_MIGRATION_WAIT_MS}")
+    try:
+        while _migrate_one(conn):
+            pass
+    finally:
+        conn.execute(f"PRAGMA busy_timeout = {waited}")
     return len(MIGRATIONS)
+
+
+# How long an opener waits for another process's migration: rebuilding the FTS index of a
+# large store takes minutes (a bound, not a fitted value; sqlite3's default is 5 s).
+_MIGRATION_WAIT_MS: Final = 600_000
+
+
+def _version(conn: sqlite3.Connection) -> int:
+    return int(conn.execute("PRAGMA user_version").fetchone()[0])
+
+
+def _migrate_one(conn: sqlite3.Connection) -> bool:
+    """Apply the next migration under the write lock; return False when there is none."""
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        version = _version(conn)  # inside the lock: another process may have moved it
+        if version >= len(MIGRATIONS):
+            conn.execute("COMMIT")
+            return False
+        # not executescript: it commits first, which would drop the lock taken above
+        for statement in _statements(MIGRATIONS[version]):
+            conn.execute(statement)
+        conn.execute(f"PRAGMA user_version = {version + 1}")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")
+    return True
+
+
+def _statements(script: str) -> list[str]:
+    """Split a migration into statements (a trigger's body keeps its own semicolons)."""
+    statements: list[str] = []
+    pending = ""
+    for piece in script.split(";"):
+        pending += piece + ";"
+        if sqlite3.complete_statement(pending):
+            if pending.strip(" \n\t;"):
+                statements.append(pending.strip())
+            pending = ""
+    if pending.strip(" \n\t;"):
+        raise ValueError(f"incomplete statement in a migration: {pending.strip()[:80]}")
+    return statements

@@ -158,8 +158,8 @@ def search(
 ) -> dict[str, Any]:
     """Articles matching every word of ``q`` (full-text, SQLite FTS5), best first."""
     state = state_of(request)
-    with state.reading():
-        total, hits = state.index.search(q, offset=(page - 1) * per_page, limit=per_page)
+    with state.reading() as conn:
+        total, hits = state.index.search(q, offset=(page - 1) * per_page, limit=per_page, conn=conn)
     for hit in hits:
         hit["snippet"] = [{"text": text, "match": match} for text, match in hit["snippet"]]
     return paginated(Page(page, per_page, total), hits)

@@ -1,7 +1,9 @@
 """The FastAPI application: security headers, error handling, static files and ``serve``.
 
-The app reads one store through one connection behind a lock (SQLite connections are not
-safe to share between threads mid-query); only ``POST /api/ingest``, when enabled, writes.
+Requests read a SQLite file through a pool of read-only connections, side by side (WAL
+lets readers run beside the writer); only ``POST /api/ingest``, when enabled, writes, through
+the store's own connection behind ``WebState.lock``. An in-memory store has that one
+connection only, so its requests take the lock in turn.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.templating import Jinja2Templates
 
 from storyline.store import Store
+from storyline.web.pool import ReadPool
 from storyline.web.providers import Providers
 from storyline.web.search import SearchIndex
 
@@ -38,6 +41,12 @@ STATIC_DIR = HERE / "static"
 TEMPLATE_DIR = HERE / "templates"
 MAX_BODY_BYTES = 16 * 1024 * 1024  # the largest request any route accepts (ingest uploads)
 MAX_CACHED_BYTES = 2 * 1024 * 1024  # larger responses are rendered each time
+# Requests reading at once (more wait for a connection). Rendering holds the GIL, so more
+# threads only contend for it: each SQLite call releases and retakes it, and with 40 threads
+# (the thread pool's size) every retake waits behind the others. Measured with
+# bench/web_pages.py (synthetic store, 2 shared cores): 2 or 4 served more uncached story
+# pages per second than 40; the figures were noisy, so this is a bound, not a fitted value.
+READ_CONNECTIONS = 4
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
@@ -70,29 +79,43 @@ class WebState:
     providers: Providers
     allow_ingest: bool
     max_body_bytes: int
-    lock: threading.Lock = field(default_factory=threading.Lock)
+    read_connections: int = 4
+    # held while the store's own connection is used: writes, and every read of a memory store
+    lock: threading.RLock = field(default_factory=threading.RLock)
     index: SearchIndex = field(init=False)
+    pool: ReadPool | None = field(init=False, default=None)
     watcher: sqlite3.Connection | None = field(init=False, default=None)
     watch_lock: threading.Lock = field(default_factory=threading.Lock)
 
     def __post_init__(self) -> None:
-        self.index = SearchIndex(self.store.sqlite_connection())
+        self.index = SearchIndex(self.store.sqlite_connection(), self.lock)
         if self.store.path != ":memory:":
+            self.pool = ReadPool(Path(self.store.path), self.read_connections)
             # a second, read-only connection sees every commit, ours included, in data_version
             uri = Path(self.store.path).resolve().as_uri() + "?mode=ro"
             self.watcher = sqlite3.connect(uri, uri=True, check_same_thread=False)
 
     def close(self) -> None:
-        """Close the watching connection (the store belongs to the caller)."""
+        """Close the pool and the watching connection (the store belongs to the caller)."""
+        if self.pool is not None:
+            self.pool.close()
         if self.watcher is not None:
             self.watcher.close()
             self.watcher = None
 
     @contextmanager
     def reading(self) -> Iterator[sqlite3.Connection]:
-        """Hold the store's connection for one request's queries."""
-        with self.lock:
-            yield self.store.sqlite_connection()
+        """Lend a connection for one request's queries, all of them seeing one snapshot.
+
+        A file is read through a read-only connection of the pool, beside other requests;
+        a memory store through its only connection, one request at a time.
+        """
+        if self.pool is None:
+            with self.lock:
+                yield self.store.sqlite_connection()
+            return
+        with self.pool.connection() as conn:
+            yield conn
 
     def version(self) -> int:
         """Return a number that changes whenever anything commits to the database.
@@ -264,6 +287,7 @@ def create_app(
     max_body_bytes: int = MAX_BODY_BYTES,
     cache_entries: int = 256,
     trusted_hosts: Sequence[str] | None = None,
+    read_connections: int = READ_CONNECTIONS,
 ) -> FastAPI:
     """Return the web app (pages and ``/api``) over one store.
 
@@ -274,13 +298,17 @@ def create_app(
         max_body_bytes: the largest request body accepted (413 above it).
         cache_entries: how many GET responses to keep until the store changes (0: none).
         trusted_hosts: the only Host headers answered (400 otherwise); None answers any.
+        read_connections: requests of a SQLite file reading at once, each on its own
+            read-only connection (a memory store has one connection: one at a time).
 
     Returns:
         A FastAPI app to run with uvicorn or to test with ``TestClient``.
     """
     from storyline.web import api, pages  # noqa: PLC0415 - they import this module's helpers
 
-    state = WebState(store, providers or Providers(), allow_ingest, max_body_bytes)
+    state = WebState(
+        store, providers or Providers(), allow_ingest, max_body_bytes, max(1, read_connections)
+    )
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:

@@ -84,7 +84,7 @@ def story_page(request: Request, story_id: str) -> HTMLResponse:
         articles = queries.article_briefs(conn, ids)
         timeline = state.providers.timeline(conn, story)
         cover = queries.coverage(articles)
-        entities = queries.entities_in(conn, ids)[:40]
+        entities = queries.entities_in(conn, ids, limit=40)
         context: dict[str, Any] = {
             "story": story,
             "parent": queries.story(conn, story["parent"]) if story.get("parent") else None,
@@ -185,8 +185,10 @@ def search_page(
     state = state_of(request)
     total, hits = 0, list[dict[str, Any]]()
     if q.strip():
-        with state.reading():
-            total, hits = state.index.search(q, offset=(page - 1) * PAGE_SIZE, limit=PAGE_SIZE)
+        with state.reading() as conn:
+            total, hits = state.index.search(
+                q, offset=(page - 1) * PAGE_SIZE, limit=PAGE_SIZE, conn=conn
+            )
     return _render(request, "search.html", q=q, hits=hits, page=views.Page(page, PAGE_SIZE, total))
 
 

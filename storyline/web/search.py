@@ -1,20 +1,23 @@
 """Full-text search over article titles and texts with SQLite FTS5.
 
 When the database has an ``articles_fts`` table (external content, kept in step by
-triggers: ``MIGRATION_SQL`` below) it is used as it is. Otherwise the index is a TEMP table
-of the web server's own connection, built on the first search and rebuilt after the articles
-change, so that serving never writes to the user's database.
+triggers: ``MIGRATION_SQL`` below) it is used as it is, through the request's own connection.
+Otherwise the index is a TEMP table of the web server's own connection (used under its lock),
+built on the first search and rebuilt after the articles change, so that serving never
+writes to the user's database.
 """
 
 from __future__ import annotations
 
 import re
+from contextlib import nullcontext
 from typing import TYPE_CHECKING, Any
 
 from storyline.store.migrations import FTS_MIGRATION
 
 if TYPE_CHECKING:
     import sqlite3
+    import threading
 
 MAX_QUERY_CHARS = 200
 _HIT_OPEN, _HIT_CLOSE = "\x02", "\x03"
@@ -26,18 +29,21 @@ MIGRATION_SQL = FTS_MIGRATION
 
 
 class SearchIndex:
-    """An FTS5 index of the articles of one connection, kept in step with the table."""
+    """An FTS5 index of the articles, the stored one or a TEMP one of ``conn``."""
 
-    def __init__(self, conn: sqlite3.Connection) -> None:
-        self.conn = conn
+    def __init__(self, conn: sqlite3.Connection, lock: threading.RLock | None = None) -> None:
+        self.conn = conn  # where a TEMP index is built, used under ``lock``
+        self.lock = lock
         self._signature: tuple[int, int] | None = None
 
+    @staticmethod
+    def _stored(conn: sqlite3.Connection) -> bool:
+        row = conn.execute("SELECT 1 FROM main.sqlite_master WHERE name = 'articles_fts'")
+        return row.fetchone() is not None
+
     def _fresh(self) -> None:
-        """Use the stored index, or build the temporary one if the articles have changed."""
-        stored = self.conn.execute(
-            "SELECT 1 FROM main.sqlite_master WHERE name = 'articles_fts'"
-        ).fetchone()
-        if stored is not None:
+        """Build the temporary index if the articles have changed since it was built."""
+        if self._stored(self.conn):
             self.conn.execute("DROP TABLE IF EXISTS temp.articles_fts")
             self._signature = None
             return
@@ -57,22 +63,39 @@ class SearchIndex:
         )
         self._signature = signature
 
-    def search(self, query: str, *, offset: int, limit: int) -> tuple[int, list[dict[str, Any]]]:
+    def search(
+        self,
+        query: str,
+        *,
+        offset: int,
+        limit: int,
+        conn: sqlite3.Connection | None = None,
+    ) -> tuple[int, list[dict[str, Any]]]:
         """Return how many articles match every word of ``query``, and one page of them.
 
+        ``conn`` is the request's connection, used when the database has the stored index.
         Each hit is ``{"id", "title", "source", "published", "snippet"}`` where ``snippet`` is
         a list of ``[text, is_match]`` pairs, so that the caller escapes all of it.
         """
         match = fts_query(query)
         if not match:
             return 0, []
-        self._fresh()
+        if conn is not None and conn is not self.conn and self._stored(conn):
+            return self._search(conn, match, offset, limit)
+        with self.lock if self.lock is not None else nullcontext():
+            self._fresh()
+            return self._search(self.conn, match, offset, limit)
+
+    @staticmethod
+    def _search(
+        conn: sqlite3.Connection, match: str, offset: int, limit: int
+    ) -> tuple[int, list[dict[str, Any]]]:
         total = int(
-            self.conn.execute(
+            conn.execute(
                 "SELECT COUNT(*) FROM articles_fts WHERE articles_fts MATCH ?", (match,)
             ).fetchone()[0]
         )
-        rows = self.conn.execute(
+        rows = conn.execute(
             "SELECT a.id, a.title, a.source, a.published, "
             "snippet(articles_fts, 1, ?, ?, '…', 16) AS snip "
             "FROM articles_fts JOIN articles AS a ON a.rowid = articles_fts.rowid "

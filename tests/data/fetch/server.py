@@ -1,7 +1,7 @@
 """A local HTTP server for the fetch tests and bench: files from a folder plus bad behaviours.
 
 Serves on 127.0.0.1 only. Besides static files (with ETag / Last-Modified and 304 answers):
-/slow (sleeps), /drip (body sent slowly), /status/NNN, /flaky (503 until it has failed
+/slow (sleeps), /drip (body sent slowly), /drip-headers (one header line at a time), /status/NNN, /flaky (503 until it has failed
 ``flaky_failures`` times), /loop/a <-> /loop/b, /redirect, /huge, /huge-declared, /binary.
 ``aliases`` maps a path to another file, so a test can make a feed "gain items".
 Every request is logged with its start and end time (monotonic) and headers.
@@ -50,6 +50,9 @@ class Behaviour:
     slow_seconds: float = 2.0
     flaky_failures: int = 2
     huge_bytes: int = 3_000_000
+    # /drip-headers: this many header lines, one every so many seconds, then a page
+    drip_header_lines: int = 60
+    drip_header_seconds: float = 0.2
     aliases: dict[str, str] = field(default_factory=dict)
     log: list[Hit] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -111,6 +114,17 @@ class Handler(BaseHTTPRequestHandler):
                 self.wfile.write(b"x" * 50)
                 self.wfile.flush()
                 time.sleep(0.05)
+            return 200
+        if path == "/drip-headers":
+            # every line arrives well within a read timeout: only a deadline on the whole
+            # response stops a client from waiting for all of them
+            self.wfile.write(b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n")
+            for number in range(b.drip_header_lines):
+                self.wfile.write(f"X-Drip-{number}: {'y' * 20}\r\n".encode())
+                self.wfile.flush()
+                time.sleep(b.drip_header_seconds)
+            self.wfile.write(f"Content-Length: {len(PAGE)}\r\n\r\n".encode() + PAGE)
+            self.wfile.flush()
             return 200
         if path.startswith("/status/"):
             code = int(path.rsplit("/", 1)[1])

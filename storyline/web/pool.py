@@ -1,0 +1,83 @@
+"""Read-only connections to the served database, so that requests read side by side.
+
+One SQLite connection behind a lock made every request queue behind the one before it,
+even though SQLite in WAL mode lets any number of readers run beside the one writer. The
+pool hands each request a read-only connection of its own (opened on first need, kept for
+the next request), and each request reads inside one transaction: every query of a page
+sees the same snapshot, even while ``POST /api/ingest`` or another process writes.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from contextlib import contextmanager
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+    from pathlib import Path
+
+
+class ReadPool:
+    """Read-only connections to one SQLite file, one per request in flight, ``size`` at most."""
+
+    def __init__(self, path: Path, size: int) -> None:
+        self.uri = path.resolve().as_uri() + "?mode=ro"
+        self.size = size
+        self._free = threading.BoundedSemaphore(size)
+        self._idle: list[sqlite3.Connection] = []
+        self._lock = threading.Lock()
+        self._closed = False
+        self.opened = 0  # connections opened so far: as many as requests ever overlapped
+
+    def _open(self) -> sqlite3.Connection:
+        conn = sqlite3.connect(self.uri, uri=True, isolation_level=None, check_same_thread=False)
+        conn.row_factory = sqlite3.Row
+        with self._lock:
+            self.opened += 1
+        return conn
+
+    @contextmanager
+    def connection(self) -> Iterator[sqlite3.Connection]:
+        """Lend a connection for one request's reads, inside one read transaction.
+
+        At most ``size`` are lent at once; a request beyond that waits for one to come back.
+        """
+        with self._free, self._lent() as conn:
+            yield conn
+
+    @contextmanager
+    def _lent(self) -> Iterator[sqlite3.Connection]:
+        with self._lock:
+            conn = self._idle.pop() if self._idle else None
+        if conn is None:
+            conn = self._open()
+        reusable = False
+        try:
+            conn.execute("BEGIN")
+            try:
+                yield conn
+            finally:
+                try:
+                    conn.execute("ROLLBACK")  # nothing was written: this ends the snapshot
+                    reusable = True
+                except sqlite3.Error:
+                    pass  # a connection that cannot end its transaction is not lent again
+        finally:
+            self._give_back(conn, reusable=reusable)
+
+    def _give_back(self, conn: sqlite3.Connection, *, reusable: bool) -> None:
+        with self._lock:
+            if reusable and not self._closed:
+                self._idle.append(conn)
+                return
+        conn.close()
+
+    def close(self) -> None:
+        """Close the idle connections; those lent out are closed when they come back."""
+        with self._lock:
+            self._closed = True
+            idle, self._idle = self._idle, []
+        for conn in idle:
+            conn.close()
