@@ -323,7 +323,9 @@ def config_show(config: ConfigOption = None) -> None:
 def main() -> None:
     """Entry point: run the app, turning storyline errors into a message and exit 1."""
     try:
-        app(standalone_mode=False)
+        # without standalone mode click returns the code of a typer.Exit (3 for rejected
+        # inputs) instead of exiting with it: pass it on, or the script always exits 0
+        code = app(standalone_mode=False)
     except StorylineError as exc:
         err_console.print(f"[red]error:[/red] {exc}")
         sys.exit(EXIT_FATAL)
@@ -338,3 +340,5 @@ def main() -> None:
             exc.show()
             sys.exit(EXIT_FATAL)
         raise
+    if isinstance(code, int) and code:
+        sys.exit(code)

@@ -523,3 +523,24 @@ def test_ingest_fifo_named_directly_or_by_a_manifest_is_never_opened_for_reading
 
     assert _only(read_file(tmp_path / "pipe.txt")).code == errors.NOT_REGULAR_FILE
     assert _only(read_file(tmp_path / "metadata.jsonl")).code == errors.NOT_REGULAR_FILE
+
+
+def test_ingest_gzipped_manifest_reads_each_named_file_once(tmp_path: Path):
+    (tmp_path / "harbour.txt").write_text(BODY)
+    with gzip.open(tmp_path / "metadata.jsonl.gz", "wt") as f:
+        f.write(json.dumps({"file": "harbour.txt", "id": "h1", "published": "2031-05-06"}) + "\n")
+
+    items = list(read_paths([tmp_path]))
+
+    assert [(i.id, i.published) for i in items] == [("h1", "2031-05-06")]
+
+
+def test_ingest_manifest_row_it_cannot_read_does_not_hide_its_file(tmp_path: Path):
+    name = os.fsdecode(b"caf\xe9.txt")  # JSON can only name it with a lone surrogate
+    (tmp_path / name).write_text(BODY)
+    (tmp_path / "metadata.jsonl").write_text(json.dumps({"file": name, "id": "m"}) + "\n")
+
+    items = list(read_paths([tmp_path]))
+
+    assert _codes(items) == [errors.UNDECODABLE]
+    assert [i.locator for i in items if isinstance(i, RawArticle)] == [f"{tmp_path}/caf\\xe9.txt"]

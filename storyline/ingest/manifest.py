@@ -14,13 +14,16 @@ probe for one.
 from __future__ import annotations
 
 import dataclasses
+import gzip
 import json
+import zlib
+from contextlib import ExitStack
 from pathlib import Path, PurePath
-from typing import TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from storyline import errors
 from storyline.errors import InputError
-from storyline.ingest.files import printable
+from storyline.ingest.files import bounded_lines, open_regular, printable
 from storyline.ingest.rows import ArticleRow, parse_published
 from storyline.models import RawArticle, Rejected
 
@@ -30,6 +33,10 @@ if TYPE_CHECKING:
     ReadFile = Callable[[Path], Iterator[RawArticle | Rejected]]
 
 _KNOWN = ("id", "title", "source", "url", "published", "language", "file")
+_GZIP_MAGIC = b"\x1f\x8b"
+# A manifest row is a file name and a few metadata fields; a longer line is an article row, so
+# looking for manifest rows never holds more than this (a memory bound, not fitted on data).
+_MANIFEST_LINE_BYTES = 1 << 20
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -65,30 +72,52 @@ def inside(folder: Path, name: object) -> Path | None:
 def named_files(path: Path) -> set[Path]:
     """Return the files a manifest names, or nothing when ``path`` is not a manifest.
 
-    Only the first row decides, so a large article JSONL costs one line here.
+    Only the first row decides, so a large article JSONL costs one (bounded) line here. A row
+    that reading would reject (not inside the folder, not valid) names nothing, so no file is
+    left out of the walk without being read through its manifest.
     """
     files: set[Path] = set()
     try:
-        with path.open("rb") as f:
-            for raw_line in f:
-                if not raw_line.strip():
+        with ExitStack() as stack:
+            stream: IO[bytes] = stack.enter_context(open_regular(path))
+            gzipped = stream.read(2) == _GZIP_MAGIC
+            stream.seek(0)
+            if gzipped:
+                stream = stack.enter_context(gzip.GzipFile(fileobj=stream, mode="rb"))  # type: ignore[arg-type]
+            for raw_line in bounded_lines(stream, _MANIFEST_LINE_BYTES):
+                if raw_line is not None and not raw_line.strip():
                     continue
-                try:
-                    record = json.loads(raw_line)
-                except (json.JSONDecodeError, UnicodeDecodeError, RecursionError):
-                    if not files:
-                        return set()
-                    continue  # a bad line in a manifest is reported when it is read
-                if not isinstance(record, dict) or not is_manifest_row(record):
-                    if not files:
-                        return set()
-                    continue
-                target = inside(path.parent, record["file"])
+                target = _named(raw_line, path.parent)
+                if target is None and not files and not _is_manifest_line(raw_line):
+                    return set()
                 if target is not None:
                     files.add(target.resolve())
-    except OSError:
+    except (OSError, EOFError, zlib.error, InputError):
         return set()
     return files
+
+
+def _record(raw_line: bytes | None) -> dict[str, Any] | None:
+    if raw_line is None:
+        return None
+    try:
+        record = json.loads(raw_line)
+        json.dumps(record, ensure_ascii=False).encode("utf-8")  # a lone surrogate is rejected
+    except (ValueError, RecursionError, UnicodeError):
+        return None
+    return record if isinstance(record, dict) else None
+
+
+def _is_manifest_line(raw_line: bytes | None) -> bool:
+    record = _record(raw_line)
+    return record is not None and is_manifest_row(record)
+
+
+def _named(raw_line: bytes | None, folder: Path) -> Path | None:
+    record = _record(raw_line)
+    if record is None or not is_manifest_row(record):
+        return None
+    return inside(folder, record["file"])
 
 
 def read_manifest_row(
