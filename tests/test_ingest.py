@@ -544,3 +544,9 @@ def test_ingest_manifest_row_it_cannot_read_does_not_hide_its_file(tmp_path: Pat
 
     assert _codes(items) == [errors.UNDECODABLE]
     assert [i.locator for i in items if isinstance(i, RawArticle)] == [f"{tmp_path}/caf\\xe9.txt"]
+
+
+def test_ingest_csv_header_without_rows_is_one_rejected_row(tmp_path: Path):
+    path = tmp_path / "empty.csv"
+    path.write_text("title,text\n")
+    assert _only(read_file(path)).code == errors.EMPTY_INPUT

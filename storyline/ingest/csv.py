@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import sys
 from typing import IO, TYPE_CHECKING
 
@@ -84,12 +85,14 @@ def _read_rows(
     if "text" not in header:
         yield Rejected(path, errors.MISSING_FIELD, "no 'text' column in the header")
         return
-    while True:
+    for row_no in itertools.count():
         locator = f"{path}:{reader.line_num + 1}"
         lines.taken = 0
         try:
             record = next(reader)
         except StopIteration:
+            if row_no == 0:  # a header alone is an input with nothing in it, not nothing
+                yield Rejected(path, errors.EMPTY_INPUT, "no rows under the header")
             return
         except (UnicodeDecodeError, csv.Error) as exc:
             yield Rejected(locator, errors.MALFORMED_CSV, f"malformed CSV row ({exc})")
