@@ -107,14 +107,16 @@ def iter_files(paths: Iterable[Path]) -> Iterator[Path | Rejected]:
                     continue
                 elif format_of(child) is None and child.suffix:
                     yield rejected(
-                        str(child), errors.UNKNOWN_FORMAT, f"unsupported format {child.suffix!r}"
+                        locator_of(child),
+                        errors.UNKNOWN_FORMAT,
+                        f"unsupported format {child.suffix!r}",
                     )
                 else:
                     yield child
         elif path.exists() or path.is_symlink():
             yield classify(path)
         else:
-            yield rejected(str(path), errors.MISSING_PATH, "no such file or directory")
+            yield rejected(locator_of(path), errors.MISSING_PATH, "no such file or directory")
 
 
 def read_paths(

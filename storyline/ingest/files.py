@@ -122,12 +122,14 @@ def classify(path: Path) -> Path | Rejected:
         mode = path.stat().st_mode
     except OSError as exc:
         if path.is_symlink():
-            return rejected(str(path), errors.MISSING_PATH, "broken symlink (dangling or a loop)")
-        return rejected(str(path), errors.MISSING_PATH, f"cannot stat ({exc.strerror})")
+            return rejected(
+                locator_of(path), errors.MISSING_PATH, "broken symlink (dangling or a loop)"
+            )
+        return rejected(locator_of(path), errors.MISSING_PATH, f"cannot stat ({exc.strerror})")
     if stat.S_ISDIR(mode):
-        return rejected(str(path), errors.NOT_REGULAR_FILE, "symlinked folder, not followed")
+        return rejected(locator_of(path), errors.NOT_REGULAR_FILE, "symlinked folder, not followed")
     if not stat.S_ISREG(mode):
-        return rejected(str(path), errors.NOT_REGULAR_FILE, _kind(mode))
+        return rejected(locator_of(path), errors.NOT_REGULAR_FILE, _kind(mode))
     return path
 
 
@@ -141,7 +143,9 @@ def walk(folder: Path) -> Iterator[Path | Rejected]:
 
     def unreadable(exc: OSError) -> None:
         name = exc.filename if isinstance(exc.filename, str) else str(folder)
-        found.append(rejected(name, errors.MISSING_PATH, f"cannot list ({exc.strerror})"))
+        found.append(
+            rejected(locator_of(name), errors.MISSING_PATH, f"cannot list ({exc.strerror})")
+        )
 
     for root, dirs, names in os.walk(folder, onerror=unreadable, followlinks=False):
         here = Path(root)
