@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
@@ -319,11 +319,17 @@ def test_ingest_undecodable_file_name_is_stored_readably_and_reruns_are_idempote
 
 @settings(max_examples=80, deadline=None)
 @given(st.lists(st.binary(min_size=1, max_size=12), min_size=1, max_size=3))
+@example([b"a\\xff", b"b\xff"])  # a real backslash-x name next to a real 0xff byte
+@example([b"a\\", b"\\u00e9"])
 def test_ingest_locators_are_text_and_reversible(parts):
     name = os.fsdecode(b"/".join(p.replace(b"/", b"_").replace(b"\0", b"_") for p in parts))
     locator = locator_of(name)
     locator.encode("utf-8")  # no lone surrogate left: any store accepts it
     assert path_of(locator) == name
+    if b"\\" not in b"".join(parts):
+        assert locator == name.encode("utf-8", "surrogateescape").decode(
+            "utf-8", "backslashreplace"
+        )
 
 
 def test_ingest_store_accepts_internal_errors_at_undecodable_names(store):

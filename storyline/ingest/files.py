@@ -25,6 +25,9 @@ if TYPE_CHECKING:
 # (PEP 383), which no database or JSON encoder accepts.
 _SURROGATES = re.compile("[\ud800-\udfff]")
 _ESCAPES = re.compile(r"\\(\\|x[0-9a-f]{2}|u[0-9a-f]{4})")
+# On Windows the backslash is the path separator and names are never raw bytes.
+_POSIX = os.sep == "/"
+_ESCAPABLE = re.compile("[\\\\\ud800-\udfff]" if _POSIX else "[\ud800-\udfff]")
 _ESCAPED_BYTE = 0xDC00  # PEP 383 maps byte b (>= 0x80) to code point 0xDC00 + b
 # Skipping the rest of an over-long line reads it in pieces of this size (memory, not a tunable).
 _SKIP_CHUNK = 1 << 16
@@ -43,23 +46,23 @@ def _escape_char(match: re.Match[str]) -> str:
 def locator_of(path: Path | str) -> str:
     r"""Return a path as a locator that any store can hold and a person can read.
 
-    A name that is valid text is returned as it is. A name with bytes that are not UTF-8
-    shows them as ``\xNN`` (``bad\xffname.txt``); such a name also doubles its backslashes, so
-    the mapping stays reversible (see ``path_of``).
+    A name that is valid text is returned as it is. Bytes that are not UTF-8 are shown as
+    ``\xNN`` (``bad\xffname.txt``); a POSIX name holding a backslash has it doubled, so that
+    the mapping stays reversible (``path_of``) and a name that really is ``a\xff`` cannot
+    collide with one holding the byte 0xff.
 
     >>> locator_of("bad\udcffname.txt")
     'bad\\xffname.txt'
     """
     text = str(path)
-    if not _SURROGATES.search(text):
+    if not _SURROGATES.search(text) and not (_POSIX and "\\" in text):
         return text
-    pattern = "[\\\\\ud800-\udfff]" if os.sep == "/" else "[\ud800-\udfff]"
-    return re.sub(pattern, _escape_char, text)
+    return _ESCAPABLE.sub(_escape_char, text)
 
 
 def path_of(locator: str) -> str:
-    """Return the file name a ``locator_of`` locator stands for (its inverse)."""
-    if "\\x" not in locator and "\\u" not in locator:
+    """Return the file name a ``locator_of`` locator stands for (its inverse on POSIX)."""
+    if "\\" not in locator:
         return locator
 
     def unescape(match: re.Match[str]) -> str:
