@@ -32,6 +32,8 @@ FETCH_FAILED: Final = "S112"
 FETCH_REFUSED: Final = "S113"
 NOT_AN_ARTICLE: Final = "S114"
 MALFORMED_FEED: Final = "S115"
+NOT_REGULAR_FILE: Final = "S116"
+FILE_REFUSED: Final = "S117"
 INTERNAL: Final = "S199"
 
 DESCRIPTIONS: Final[dict[str, str]] = {
@@ -51,6 +53,8 @@ DESCRIPTIONS: Final[dict[str, str]] = {
     FETCH_REFUSED: "URL refused by the safety rules (scheme, private address) or robots.txt",
     NOT_AN_ARTICLE: "fetched content-type is not an HTML page",
     MALFORMED_FEED: "feed or sitemap could not be parsed",
+    NOT_REGULAR_FILE: "not a regular file (FIFO, socket, device, symlinked folder)",
+    FILE_REFUSED: "a manifest 'file' outside the manifest's folder, or in an upload",
     INTERNAL: "unexpected internal error (a bug: the traceback is stored)",
 }
 

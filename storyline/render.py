@@ -88,7 +88,8 @@ def rejected_table(summary: IngestSummary, *, limit: int = 20) -> Table:
     table.add_column("code")
     table.add_column("reason")
     for item in summary.rejected[:limit]:
-        table.add_row(item.locator, item.code, item.reason)
+        # Text, not markup: a file name or a quoted field like "[/x]" is data, not a style tag
+        table.add_row(Text(item.locator), item.code, Text(item.reason))
     if len(summary.rejected) > limit:
         table.add_row(f"... {len(summary.rejected) - limit} more", "", "export --what rejected")
     return table

@@ -1,19 +1,28 @@
 from __future__ import annotations
 
+import codecs
 import gzip
 import io
 import json
+import os
+import socket
+import tracemalloc
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from fastapi.testclient import TestClient
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 from storyline import errors
+from storyline.config import load_settings
 from storyline.ingest import format_of, read_file, read_paths, sniff_format
+from storyline.ingest.files import locator_of, path_of
 from storyline.models import RawArticle, Rejected
+from storyline.pipeline import ingest
+from storyline.web.app import create_app
 from tests.conftest import shared_path
 
 HTML = """<!doctype html><html><head><title>Bridge closes after cracks found</title>
@@ -204,7 +213,11 @@ def test_ingest_missing_path_and_folder_walk(tmp_path: Path):
     (tmp_path / ".hidden.txt").write_text("H\nhidden", encoding="utf-8")
     items = list(read_paths([tmp_path, tmp_path / "missing.txt"]))
     assert [i.title for i in items if isinstance(i, RawArticle)] == ["A"]
-    assert [i.code for i in items if isinstance(i, Rejected)] == [errors.MISSING_PATH]
+    # notes.md is text now: a headline with no body is its own row, not a silent skip
+    assert [i.code for i in items if isinstance(i, Rejected)] == [
+        errors.NO_ARTICLE_TEXT,
+        errors.MISSING_PATH,
+    ]
 
 
 def test_ingest_format_detection():
@@ -273,3 +286,273 @@ def test_ingest_seed_folder_takes_dates_from_its_metadata_jsonl():
     published = {a.id: a.published for a in found if isinstance(a, RawArticle)}
     assert len(published) == 5
     assert published["004_7aa8f7395ba31277"] == "2015-10-21"
+
+
+# -- hostile input (issue #16 rows 1, 6, 7, 12) ---------------------------------------------
+
+BODY = "Ferry strike ends\nThe Nordhavn ferry crews went back to work on Monday, the union said.\n"
+
+
+def _codes(items) -> list[str]:
+    return [i.code for i in items if isinstance(i, Rejected)]
+
+
+def test_ingest_undecodable_file_name_is_stored_readably_and_reruns_are_idempotent(
+    tmp_path: Path, store
+):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "good.txt").write_text(BODY)
+    bad = folder / os.fsdecode(b"bad\xffname.txt")
+    bad.write_text("Bridge reopens\nThe Kessel bridge reopened to traffic on Tuesday.\n")
+    settings = load_settings()
+
+    first = ingest(store, [folder], settings=settings)
+    again = ingest(store, [folder], settings=settings)
+
+    assert (first.stored, first.rejected) == (2, ())
+    assert (again.stored, again.unchanged, again.rejected) == (0, 2, ())
+    locators = sorted(a.locator for a in store.articles())
+    assert locators == sorted([str(folder / "good.txt"), f"{folder}/bad\\xffname.txt"])
+    assert path_of(locators[0]) == str(bad)
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(st.binary(min_size=1, max_size=12), min_size=1, max_size=3))
+@example([b"a\\xff", b"b\xff"])  # a real backslash-x name next to a real 0xff byte
+@example([b"a\\", b"\\u00e9"])
+def test_ingest_locators_are_text_and_reversible(parts):
+    name = os.fsdecode(b"/".join(p.replace(b"/", b"_").replace(b"\0", b"_") for p in parts))
+    locator = locator_of(name)
+    locator.encode("utf-8")  # no lone surrogate left: any store accepts it
+    assert path_of(locator) == name
+    if b"\\" not in b"".join(parts):
+        assert locator == name.encode("utf-8", "surrogateescape").decode(
+            "utf-8", "backslashreplace"
+        )
+
+
+def test_ingest_store_accepts_internal_errors_at_undecodable_names(store):
+    item = store.record_internal_error(os.fsdecode(b"/x/bad\xff.txt"), ValueError("boom"))
+    assert (item.locator, item.code) == ("/x/bad\\xff.txt", errors.INTERNAL)
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["/etc/passwd", "/no/such/file.txt", "../outside.txt", "../missing.txt", "sub/../../x.txt"],
+)
+def test_ingest_manifest_refuses_files_outside_its_folder(tmp_path: Path, name: str):
+    (tmp_path / "outside.txt").write_text(BODY)
+    folder = tmp_path / "feed"
+    (folder / "sub").mkdir(parents=True)
+    (folder / "metadata.jsonl").write_text(json.dumps({"file": name, "id": "x"}) + "\n")
+
+    items = list(read_paths([folder]))
+
+    assert [(type(i), i.code) for i in items] == [(Rejected, errors.FILE_REFUSED)]
+    # the answer is the same whether the outside path exists: nothing to probe with
+    assert items[0].reason == f"file {name!r} is not inside the manifest's folder"
+
+
+def test_ingest_manifest_refuses_a_symlink_that_leads_out(tmp_path: Path):
+    (tmp_path / "secret.txt").write_text(BODY)
+    folder = tmp_path / "feed"
+    folder.mkdir()
+    (folder / "link.txt").symlink_to(tmp_path / "secret.txt")
+    (folder / "inner.txt").write_text(BODY)
+    (folder / "alias.txt").symlink_to(folder / "inner.txt")
+    rows = [{"file": "link.txt", "id": "out"}, {"file": "alias.txt", "id": "in"}]
+    (folder / "metadata.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
+
+    items = list(read_file(folder / "metadata.jsonl"))
+
+    assert [(type(i), getattr(i, "id", None) or i.code) for i in items] == [
+        (Rejected, errors.FILE_REFUSED),
+        (RawArticle, "in"),
+    ]
+
+
+def test_ingest_upload_never_reads_a_manifest_file(tmp_path: Path, store):
+    secret = tmp_path / "secret.txt"
+    secret.write_text("Secret plans\nThe server's own file must never be stored or served.\n")
+    client = TestClient(create_app(store, allow_ingest=True))
+    rows = [{"file": str(secret)}, {"file": "secret.txt"}, {"text": "A real upload row."}]
+    body = "".join(json.dumps(r) + "\n" for r in rows).encode()
+
+    result = client.post("/api/ingest", content=body).json()
+
+    assert (result["read"], result["stored"]) == (1, 1)
+    assert [r["code"] for r in result["rejected"]] == [errors.FILE_REFUSED] * 2
+    assert all("Secret" not in a.title for a in store.articles())
+
+
+def _peak_bytes(read) -> tuple[list, int]:
+    tracemalloc.start()
+    try:
+        items = list(read())
+        return items, tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+def test_ingest_gzip_jsonl_bomb_is_rejected_while_reading(tmp_path: Path):
+    path = tmp_path / "bomb.jsonl.gz"
+    with gzip.open(path, "wb") as f:
+        f.write(b'{"text": "' + b"a" * 64_000_000 + b'"}\n')
+        f.write(b'{"text": "The good line after the bomb is kept."}\n')
+    assert path.stat().st_size < 200_000
+
+    items, peak = _peak_bytes(lambda: read_file(path, max_bytes=1_000_000))
+
+    assert _codes(items) == [errors.TOO_LARGE]
+    assert [i.text for i in items if isinstance(i, RawArticle)] == [
+        "The good line after the bomb is kept."
+    ]
+    assert peak < 8_000_000  # bounded by max_bytes (1 MB), not by the 64 MB line
+
+
+def test_ingest_gzip_csv_bomb_field_is_rejected_while_reading(tmp_path: Path):
+    path = tmp_path / "bomb.csv.gz"
+    with gzip.open(path, "wb") as f:
+        f.write(b'title,text\nGood,"A good row before."\nBomb,"')
+        for _ in range(64):
+            f.write(b"b" * 999_999 + b"\n")  # one quoted field over many lines
+        f.write(b'"\n')
+
+    items, peak = _peak_bytes(lambda: read_file(path, max_bytes=1_000_000))
+
+    assert [i.text for i in items if isinstance(i, RawArticle)] == ["A good row before."]
+    assert _codes(items) == [errors.TOO_LARGE]
+    assert peak < 8_000_000
+
+
+@pytest.mark.parametrize("suffix", [".txt.gz", ".html.gz"])
+def test_ingest_gzipped_text_and_html_are_read_and_bounded(tmp_path: Path, suffix: str):
+    content = HTML.encode() if suffix == ".html.gz" else BODY.encode()
+    path = tmp_path / f"page{suffix}"
+    path.write_bytes(gzip.compress(content))
+    bomb = tmp_path / f"bomb{suffix}"
+    bomb.write_bytes(gzip.compress(content + b" " * 20_000_000))
+
+    article = _only(read_file(path))
+
+    assert isinstance(article, RawArticle)
+    assert article.title in {"Ferry strike ends", "Bridge closes after cracks found"}
+    assert _only(read_file(bomb, max_bytes=1_000_000)).code == errors.TOO_LARGE
+
+
+@pytest.mark.parametrize(
+    ("encoding", "bom"),
+    [
+        ("utf-16-le", codecs.BOM_UTF16_LE),
+        ("utf-16-be", codecs.BOM_UTF16_BE),
+        ("utf-32-le", codecs.BOM_UTF32_LE),
+        ("utf-32-be", codecs.BOM_UTF32_BE),
+        ("utf-16-le", b""),  # no BOM: told by its zero bytes
+        ("utf-16-be", b""),
+    ],
+)
+def test_ingest_utf16_and_utf32_text_is_decoded(tmp_path: Path, encoding: str, bom: bytes):
+    path = tmp_path / "wide.txt"
+    path.write_bytes(bom + "Café reopens\nThe café in Zürich reopened.\n".encode(encoding))
+
+    article = _only(read_file(path))
+
+    assert isinstance(article, RawArticle)
+    assert (article.title, article.text) == ("Café reopens", "The café in Zürich reopened.")
+
+
+def test_ingest_deeply_nested_jsonl_line_is_one_row_and_later_lines_are_kept(tmp_path: Path):
+    path = tmp_path / "rows.jsonl"
+    deep = '{"text": "x", "meta": ' + "[" * 200_000 + "]" * 200_000 + "}"
+    nested = '{"text": "x", "meta": ' + "[" * 150 + "]" * 150 + "}"
+    lone = '{"text": "lone \\udcff surrogate"}'
+    path.write_text(f'{deep}\n{nested}\n{lone}\n{{"text": "kept"}}\n')
+
+    items = list(read_file(path))
+
+    assert _codes(items) == [errors.MALFORMED_JSONL, errors.MALFORMED_JSONL, errors.UNDECODABLE]
+    assert [i.text for i in items if isinstance(i, RawArticle)] == ["kept"]
+
+
+def _warc_record(block: bytes, uri: str | None) -> bytes:
+    """Return one uncompressed WARC response record, written by hand (no writer quirks)."""
+    target = f"WARC-Target-URI: {uri}\r\n".encode() if uri else b""
+    head = (
+        b"WARC/1.0\r\nWARC-Type: response\r\nWARC-Record-ID: <urn:uuid:1>\r\n"
+        b"WARC-Date: 2026-01-01T00:00:00Z\r\n" + target + b"Content-Type: application/http; "
+        b"msgtype=response\r\nContent-Length: " + str(len(block)).encode() + b"\r\n\r\n"
+    )
+    return head + block + b"\r\n\r\n"
+
+
+def test_ingest_warc_response_without_target_uri_is_read(tmp_path: Path):
+    path = tmp_path / "crawl.warc"
+    block = b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n\r\n" + HTML.encode()
+    path.write_bytes(_warc_record(block, uri=None))
+
+    article = _only(read_file(path))
+
+    assert isinstance(article, RawArticle)
+    assert (article.title, article.url) == ("Bridge closes after cracks found", None)
+
+
+def test_ingest_folder_reports_every_unsupported_entry(tmp_path: Path):
+    (tmp_path / "paper.pdf").write_bytes(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n")
+    (tmp_path / "memo.docx").write_bytes(b"PK\x03\x04" + b"\x00" * 40)
+    (tmp_path / "notes.md").write_text(BODY)
+    os.mkfifo(tmp_path / "pipe")
+    (tmp_path / "dangling.txt").symlink_to(tmp_path / "gone.txt")
+    (tmp_path / "loop.txt").symlink_to(tmp_path / "loop.txt")
+    (tmp_path / "linked").symlink_to(tmp_path)
+    with socket.socket(socket.AF_UNIX) as sock:
+        sock.bind(str(tmp_path / "sock"))
+
+        items = list(read_paths([tmp_path]))
+
+    found = {Path(i.locator).name: i.code for i in items if isinstance(i, Rejected)}
+    assert found == {
+        "paper.pdf": errors.UNKNOWN_FORMAT,
+        "memo.docx": errors.UNKNOWN_FORMAT,
+        "pipe": errors.NOT_REGULAR_FILE,
+        "dangling.txt": errors.MISSING_PATH,
+        "loop.txt": errors.MISSING_PATH,
+        "linked": errors.NOT_REGULAR_FILE,
+        "sock": errors.NOT_REGULAR_FILE,
+    }
+    assert [i.title for i in items if isinstance(i, RawArticle)] == ["Ferry strike ends"]
+
+
+def test_ingest_fifo_named_directly_or_by_a_manifest_is_never_opened_for_reading(tmp_path: Path):
+    os.mkfifo(tmp_path / "pipe.txt")  # opening it for reading would wait for a writer forever
+    (tmp_path / "metadata.jsonl").write_text(json.dumps({"file": "pipe.txt"}) + "\n")
+
+    assert _only(read_file(tmp_path / "pipe.txt")).code == errors.NOT_REGULAR_FILE
+    assert _only(read_file(tmp_path / "metadata.jsonl")).code == errors.NOT_REGULAR_FILE
+
+
+def test_ingest_gzipped_manifest_reads_each_named_file_once(tmp_path: Path):
+    (tmp_path / "harbour.txt").write_text(BODY)
+    with gzip.open(tmp_path / "metadata.jsonl.gz", "wt") as f:
+        f.write(json.dumps({"file": "harbour.txt", "id": "h1", "published": "2031-05-06"}) + "\n")
+
+    items = list(read_paths([tmp_path]))
+
+    assert [(i.id, i.published) for i in items] == [("h1", "2031-05-06")]
+
+
+def test_ingest_manifest_row_it_cannot_read_does_not_hide_its_file(tmp_path: Path):
+    name = os.fsdecode(b"caf\xe9.txt")  # JSON can only name it with a lone surrogate
+    (tmp_path / name).write_text(BODY)
+    (tmp_path / "metadata.jsonl").write_text(json.dumps({"file": name, "id": "m"}) + "\n")
+
+    items = list(read_paths([tmp_path]))
+
+    assert _codes(items) == [errors.UNDECODABLE]
+    assert [i.locator for i in items if isinstance(i, RawArticle)] == [f"{tmp_path}/caf\\xe9.txt"]
+
+
+def test_ingest_csv_header_without_rows_is_one_rejected_row(tmp_path: Path):
+    path = tmp_path / "empty.csv"
+    path.write_text("title,text\n")
+    assert _only(read_file(path)).code == errors.EMPTY_INPUT

@@ -7,22 +7,32 @@ reader by extension or by sniffing the content, and applies the size limit.
 from __future__ import annotations
 
 import gzip
+import os
+import zlib
 from contextlib import ExitStack
+from pathlib import Path
 from typing import IO, TYPE_CHECKING, Literal
 
 from storyline import errors
 from storyline.errors import InputError
 from storyline.ingest.csv import read_csv
+from storyline.ingest.files import (
+    classify,
+    locator_of,
+    open_regular,
+    read_whole,
+    rejected,
+    walk,
+)
 from storyline.ingest.html import read_html
 from storyline.ingest.jsonl import read_jsonl
-from storyline.ingest.manifest import named_files
+from storyline.ingest.manifest import Manifest, named_files
 from storyline.ingest.text import read_text
 from storyline.ingest.warc import read_warc
 from storyline.models import InputFormat, RawArticle, Rejected
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator
-    from pathlib import Path
 
 FormatChoice = Literal["auto", "txt", "html", "jsonl", "csv", "warc"]
 FORMATS: tuple[FormatChoice, ...] = ("auto", "txt", "html", "jsonl", "csv", "warc")
@@ -30,6 +40,8 @@ FORMATS: tuple[FormatChoice, ...] = ("auto", "txt", "html", "jsonl", "csv", "war
 _EXTENSIONS: dict[str, InputFormat] = {
     ".txt": "txt",
     ".text": "txt",
+    ".md": "txt",  # Markdown is plain text with light markup: read as it is
+    ".markdown": "txt",
     ".html": "html",
     ".htm": "html",
     ".xhtml": "html",
@@ -70,37 +82,41 @@ def sniff_format(head: bytes) -> InputFormat | None:
 
 
 def _gunzip_head(data: bytes) -> bytes:
-    import zlib  # noqa: PLC0415 - only needed for sniffing gzip heads
-
     return zlib.decompressobj(wbits=31).decompress(data, 4096)
 
 
 def iter_files(paths: Iterable[Path]) -> Iterator[Path | Rejected]:
-    """Yield the files below ``paths`` in a stable order; missing paths become Rejected rows.
+    """Yield the files below ``paths`` in a stable order; anything else becomes a Rejected row.
 
-    In folders only files with a known extension (or none) are read; hidden files are skipped,
-    and so are files that a manifest JSONL in the folder names (they are read through it).
+    In a folder every entry counts: files of a known format (or with no extension) are
+    yielded, others (``.pdf``, FIFOs, dangling symlinks) are Rejected rows. Skipped by rule:
+    hidden files, the folder's README (it documents the data, it is not an article), and the
+    files that a manifest JSONL in the folder names (they are read through it).
     """
     for path in paths:
         if path.is_dir():
-            children = [
-                child
-                for child in sorted(path.rglob("*"))
-                if child.is_file()
-                and not any(part.startswith(".") for part in child.relative_to(path).parts)
-                and (format_of(child) is not None or not child.suffix)
-            ]
+            children = list(walk(path))
             via_manifest: set[Path] = set()
             for child in children:
-                if format_of(child) == "jsonl":
+                if isinstance(child, Path) and format_of(child) == "jsonl":
                     via_manifest |= named_files(child)
             for child in children:
-                if child.resolve() not in via_manifest:
+                if isinstance(child, Rejected):
                     yield child
-        elif path.is_file():
-            yield path
+                elif child.stem.lower() == "readme" or child.resolve() in via_manifest:
+                    continue
+                elif format_of(child) is None and child.suffix:
+                    yield rejected(
+                        locator_of(child),
+                        errors.UNKNOWN_FORMAT,
+                        f"unsupported format {child.suffix!r}",
+                    )
+                else:
+                    yield child
+        elif path.exists() or path.is_symlink():
+            yield classify(path)
         else:
-            yield Rejected(str(path), errors.MISSING_PATH, "no such file or directory")
+            yield rejected(locator_of(path), errors.MISSING_PATH, "no such file or directory")
 
 
 def read_paths(
@@ -121,30 +137,45 @@ def read_paths(
 
 
 def read_file(
-    path: Path, *, fmt: FormatChoice = "auto", max_bytes: int = 50_000_000
+    path: Path,
+    *,
+    fmt: FormatChoice = "auto",
+    max_bytes: int = 50_000_000,
+    manifests: bool = True,
 ) -> Iterator[RawArticle | Rejected]:
-    """Yield the articles of one file, or one Rejected row saying why there are none."""
-    locator = str(path)
+    """Yield the articles of one file, or one Rejected row saying why there are none.
+
+    Args:
+        path: a regular file (anything else is one S116 row, never opened for reading).
+        fmt: force one format, or ``auto`` to go by extension and content.
+        max_bytes: the size limit on the decompressed file, or on one JSONL/CSV/WARC record.
+        manifests: read the ``file`` rows of a JSONL manifest; False for untrusted uploads,
+            whose ``file`` rows become S117 rows.
+    """
+    locator = locator_of(path)
     try:
         with ExitStack() as stack:
-            raw = stack.enter_context(path.open("rb"))
+            raw = stack.enter_context(open_regular(path))
             head = raw.read(4096)
             raw.seek(0)
             chosen = _choose_format(path, head, fmt)
-            if chosen in _STREAMED:
-                stream: IO[bytes] = raw
-                if head.startswith(_GZIP_MAGIC) and chosen != "warc":
-                    stream = stack.enter_context(gzip.GzipFile(fileobj=raw, mode="rb"))  # type: ignore[arg-type]
-                yield from _read_stream(chosen, stream, locator, max_bytes)
-                return
-            if path.stat().st_size > max_bytes:
+            stream: IO[bytes] = raw
+            if head.startswith(_GZIP_MAGIC) and chosen != "warc":
+                stream = stack.enter_context(gzip.GzipFile(fileobj=raw, mode="rb"))  # type: ignore[arg-type]
+            elif os.fstat(raw.fileno()).st_size > max_bytes and chosen not in _STREAMED:
                 raise InputError(errors.TOO_LARGE, locator, f"file over {max_bytes} bytes")
-            data = raw.read()
+            if chosen in _STREAMED:
+                folder = path.parent if manifests else None
+                yield from _read_stream(chosen, stream, locator, max_bytes, folder)
+                return
+            data = read_whole(stream, locator, max_bytes)
             yield read_html(data, locator) if chosen == "html" else read_text(data, locator)
     except InputError as exc:
-        yield Rejected(exc.locator, exc.code, exc.reason)
-    except (OSError, EOFError) as exc:
-        yield Rejected(locator, errors.MISSING_PATH, f"cannot read the file ({exc})")
+        yield rejected(exc.locator, exc.code, exc.reason)
+    except (gzip.BadGzipFile, EOFError, zlib.error) as exc:
+        yield rejected(locator, errors.UNDECODABLE, f"corrupt gzip data ({exc})")
+    except OSError as exc:
+        yield rejected(locator, errors.MISSING_PATH, f"cannot read the file ({exc.strerror})")
 
 
 def _choose_format(path: Path, head: bytes, fmt: FormatChoice) -> InputFormat:
@@ -158,18 +189,19 @@ def _choose_format(path: Path, head: bytes, fmt: FormatChoice) -> InputFormat:
         return sniffed
     if not path.suffix:
         return "txt"
-    raise InputError(errors.UNKNOWN_FORMAT, str(path), f"unknown format '{path.suffix}'")
+    raise InputError(errors.UNKNOWN_FORMAT, locator_of(path), f"unknown format {path.suffix!r}")
 
 
 def _read_stream(
-    fmt: InputFormat, stream: IO[bytes], locator: str, max_bytes: int
+    fmt: InputFormat, stream: IO[bytes], locator: str, max_bytes: int, folder: Path | None
 ) -> Iterator[RawArticle | Rejected]:
     if fmt == "jsonl":
 
         def read_named(path: Path) -> Iterator[RawArticle | Rejected]:
             return read_file(path, max_bytes=max_bytes)
 
-        return read_jsonl(stream, locator, max_line_bytes=max_bytes, read_file=read_named)
+        manifest = None if folder is None else Manifest(folder, read_named)
+        return read_jsonl(stream, locator, max_line_bytes=max_bytes, manifest=manifest)
     if fmt == "csv":
         return read_csv(stream, locator, max_line_bytes=max_bytes)
     return read_warc(stream, locator, max_record_bytes=max_bytes)
@@ -180,6 +212,7 @@ __all__ = [
     "FormatChoice",
     "format_of",
     "iter_files",
+    "locator_of",
     "read_file",
     "read_paths",
     "sniff_format",

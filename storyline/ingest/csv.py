@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import sys
 from typing import IO, TYPE_CHECKING
 
@@ -15,14 +16,48 @@ from storyline.models import RawArticle, Rejected
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
-# News bodies are long: the stdlib default of 128 KiB per field is too small.
+# News bodies are long: the stdlib default of 128 KiB per field is too small. The real bound
+# is ``max_line_bytes``, enforced on the lines fed to the parser (``_Lines``).
 csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
+
+
+class _RecordTooLargeError(Exception):
+    """Raised from inside the CSV parser's line feed once a record passes the limit."""
+
+
+class _Lines:
+    """The lines of a text stream, each read with a cap, counting what one record took.
+
+    The csv module gathers a quoted field across lines in its own buffer; stopping the feed
+    once a record passes the limit bounds that buffer too.
+    """
+
+    def __init__(self, text: io.TextIOWrapper, limit: int) -> None:
+        self.text = text
+        self.limit = limit
+        self.taken = 0
+
+    def __iter__(self) -> _Lines:
+        return self
+
+    def __next__(self) -> str:
+        line = self.text.readline(self.limit + 1)
+        if not line:
+            raise StopIteration
+        self.taken += len(line)
+        if self.taken > self.limit:
+            raise _RecordTooLargeError
+        return line
 
 
 def read_csv(
     stream: IO[bytes], path: str, *, max_line_bytes: int
 ) -> Iterator[RawArticle | Rejected]:
-    """Yield an article or a Rejected row for every data row of a CSV file."""
+    """Yield an article or a Rejected row for every data row of a CSV file.
+
+    A record over ``max_line_bytes`` characters is one S106 row and ends the file: the parser
+    cannot find the next record inside an unfinished quoted field.
+    """
     text = io.TextIOWrapper(stream, encoding="utf-8-sig", errors="strict", newline="")
     try:
         yield from _read_rows(text, path, max_line_bytes)
@@ -34,11 +69,15 @@ def read_csv(
 def _read_rows(
     text: io.TextIOWrapper, path: str, max_line_bytes: int
 ) -> Iterator[RawArticle | Rejected]:
+    lines = _Lines(text, max_line_bytes)
     try:
-        reader = csv.DictReader(text)
+        reader = csv.DictReader(lines)
         header = reader.fieldnames
     except (UnicodeDecodeError, csv.Error) as exc:
         yield Rejected(path, errors.MALFORMED_CSV, f"unreadable header ({exc})")
+        return
+    except _RecordTooLargeError:
+        yield Rejected(path, errors.TOO_LARGE, f"header over {max_line_bytes} bytes")
         return
     if not header:
         yield Rejected(path, errors.EMPTY_INPUT, "the input is empty")
@@ -46,15 +85,21 @@ def _read_rows(
     if "text" not in header:
         yield Rejected(path, errors.MISSING_FIELD, "no 'text' column in the header")
         return
-    while True:
+    for row_no in itertools.count():
         locator = f"{path}:{reader.line_num + 1}"
+        lines.taken = 0
         try:
             record = next(reader)
         except StopIteration:
+            if row_no == 0:  # a header alone is an input with nothing in it, not nothing
+                yield Rejected(path, errors.EMPTY_INPUT, "no rows under the header")
             return
         except (UnicodeDecodeError, csv.Error) as exc:
             yield Rejected(locator, errors.MALFORMED_CSV, f"malformed CSV row ({exc})")
             return  # the reader cannot resynchronise after a broken row
+        except _RecordTooLargeError:
+            yield Rejected(locator, errors.TOO_LARGE, f"row over {max_line_bytes} bytes")
+            return  # nor inside a field it did not finish
         try:
             if None in record:
                 raise InputError(errors.MALFORMED_CSV, locator, "more fields than the header")

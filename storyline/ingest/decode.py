@@ -7,6 +7,7 @@ from charset_normalizer import from_bytes
 
 from storyline import errors
 from storyline.errors import InputError
+from storyline.ingest.wide import decode_wide
 
 _SNIFF_BYTES = 8192
 # Printable text has almost no C0 control bytes besides tab/newline/CR/form feed.
@@ -59,6 +60,9 @@ def decode_bytes(data: bytes, locator: str) -> str:
     Raises:
         InputError: S101 when empty, S104 when binary, S105 when no encoding fits.
     """
+    wide = decode_wide(data, locator)  # first: UTF-16/32 zero bytes would look binary
+    if wide is not None:
+        data = wide.encode("utf-8")  # the checks and repairs below then see UTF-8
     if not data.strip():
         raise InputError(errors.EMPTY_INPUT, locator, "the input is empty")
     if looks_binary(data):

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
+import re
 from typing import IO, TYPE_CHECKING
 
 from storyline import errors
 from storyline.errors import InputError
+from storyline.ingest.files import bounded_lines
 from storyline.ingest.manifest import is_manifest_row, read_manifest_row
 from storyline.ingest.rows import row_to_article
 from storyline.models import RawArticle, Rejected
@@ -15,31 +16,42 @@ from storyline.models import RawArticle, Rejected
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
-    from storyline.ingest.manifest import ReadFile
+    from storyline.ingest.manifest import Manifest
+
+# Article rows are a flat object with a few nested meta values; anything deeper is hostile.
+# The bound keeps every later json.dumps (the store's meta column) far from Python's recursion
+# limit (1000); it is a safety bound, not fitted on any data.
+_MAX_DEPTH = 100
+# A JSON escape for a UTF-16 surrogate: only lines holding one need the lone-surrogate check.
+_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
 
 
 def read_jsonl(
-    stream: IO[bytes], path: str, *, max_line_bytes: int, read_file: ReadFile | None = None
+    stream: IO[bytes], path: str, *, max_line_bytes: int, manifest: Manifest | None = None
 ) -> Iterator[RawArticle | Rejected]:
     """Yield an article or a Rejected row for every non-blank line, reading as it goes.
 
-    With ``read_file``, a row that names a ``file`` instead of a ``text`` (a manifest row) is
-    read from that file, relative to the JSONL's folder, with the row's metadata on top.
+    A line is read with a cap of ``max_line_bytes``: a longer one is skipped (S106) without
+    being held whole. With ``manifest``, a row that names a ``file`` instead of a ``text`` is
+    read from that file, inside the manifest's folder, with the row's metadata on top; without
+    it (an upload) such a row is refused (S117).
     """
     seen_any = False
-    for line_no, raw_line in enumerate(stream, start=1):
+    for line_no, raw_line in enumerate(bounded_lines(stream, max_line_bytes), start=1):
         locator = f"{path}:{line_no}"
-        if not raw_line.strip():
+        if raw_line is not None and not raw_line.strip():
             continue
         seen_any = True
         try:
-            if len(raw_line) > max_line_bytes:
+            if raw_line is None:
                 raise InputError(errors.TOO_LARGE, locator, f"line over {max_line_bytes} bytes")
             record = _parse_line(raw_line, locator)
-            if read_file is not None and is_manifest_row(record):
-                yield from read_manifest_row(record, Path(path), locator, read_file)
-            else:
+            if not is_manifest_row(record):
                 yield row_to_article(record, locator, "jsonl")
+            elif manifest is None:
+                raise InputError(errors.FILE_REFUSED, locator, "'file' rows are not read here")
+            else:
+                yield from read_manifest_row(record, manifest, locator)
         except InputError as exc:
             yield Rejected(exc.locator, exc.code, exc.reason)
     if not seen_any:
@@ -53,6 +65,39 @@ def _parse_line(raw_line: bytes, locator: str) -> dict[str, object]:
         raise InputError(errors.UNDECODABLE, locator, f"not UTF-8 ({exc.reason})") from exc
     except json.JSONDecodeError as exc:
         raise InputError(errors.MALFORMED_JSONL, locator, f"malformed JSONL ({exc.msg})") from exc
+    except RecursionError as exc:
+        raise InputError(
+            errors.MALFORMED_JSONL, locator, "malformed JSONL (nested too deeply)"
+        ) from exc
     if not isinstance(record, dict):
         raise InputError(errors.MALFORMED_JSONL, locator, "malformed JSONL (not an object)")
+    if _deeper_than(record, _MAX_DEPTH):
+        raise InputError(
+            errors.MALFORMED_JSONL, locator, f"malformed JSONL (nested over {_MAX_DEPTH} deep)"
+        )
+    if _SURROGATE_ESCAPE.search(raw_line) and _has_lone_surrogate(record):
+        raise InputError(errors.UNDECODABLE, locator, "a string holds a lone UTF-16 surrogate")
     return record
+
+
+def _deeper_than(value: object, limit: int) -> bool:
+    """Return True when ``value`` nests more than ``limit`` levels (without recursing)."""
+    stack: list[tuple[object, int]] = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if depth > limit:
+            return True
+        if isinstance(item, dict):
+            stack.extend((child, depth + 1) for child in item.values())
+        elif isinstance(item, list):
+            stack.extend((child, depth + 1) for child in item)
+    return False
+
+
+def _has_lone_surrogate(record: dict[str, object]) -> bool:
+    """Return True when a key or value cannot be encoded as UTF-8 (a store would refuse it)."""
+    try:
+        json.dumps(record, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False

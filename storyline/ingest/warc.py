@@ -6,28 +6,44 @@ from typing import IO, TYPE_CHECKING
 
 from warcio.archiveiterator import ArchiveIterator
 from warcio.exceptions import ArchiveLoadFailed
+from warcio.statusandheaders import StatusAndHeadersParser, StatusAndHeadersParserException
 
 from storyline import errors
 from storyline.errors import InputError
+from storyline.ingest.files import printable
 from storyline.ingest.html import read_html
 from storyline.models import RawArticle, Rejected
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
+    from warcio.recordloader import ArcWarcRecord
+
+# warcio parses HTTP headers only for http(s) target URIs and fails on a record without one,
+# so the records are loaded unparsed and their HTTP headers are parsed here.
+_HTTP = StatusAndHeadersParser(["HTTP/1.0", "HTTP/1.1"])
+
 
 def read_warc(
     stream: IO[bytes], path: str, *, max_record_bytes: int
 ) -> Iterator[RawArticle | Rejected]:
-    """Yield an article or a Rejected row for every HTML response record of a (gzipped) WARC."""
+    """Yield an article or a Rejected row for every HTML response record of a (gzipped) WARC.
+
+    A response without a ``WARC-Target-URI`` is read all the same (it has no URL).
+    """
     found = False
     try:
-        records = ArchiveIterator(stream)
+        records = ArchiveIterator(stream, no_record_parse=True)
         for record in records:
-            if record.rec_type != "response" or record.http_headers is None:
+            if record.rec_type != "response":
                 continue
-            content_type = record.http_headers.get_header("Content-Type") or ""
-            if "html" not in content_type.lower():
+            try:
+                if not _html_response(record):
+                    continue
+            except (StatusAndHeadersParserException, ValueError) as exc:
+                found = True
+                locator = f"{path}@{records.get_record_offset()}"
+                yield Rejected(locator, errors.MALFORMED_WARC, f"bad HTTP headers ({exc})")
                 continue
             found = True
             url = record.rec_headers.get_header("WARC-Target-URI")
@@ -39,7 +55,7 @@ def read_warc(
                     raise InputError(
                         errors.TOO_LARGE, locator, f"record over {max_record_bytes} bytes"
                     )
-                yield read_html(payload, locator, url=url)
+                yield read_html(payload, locator, url=printable(url) if url else None)
             except InputError as exc:
                 yield Rejected(exc.locator, exc.code, exc.reason)
     except (ArchiveLoadFailed, OSError, EOFError, ValueError) as exc:
@@ -47,3 +63,13 @@ def read_warc(
         return
     if not found:
         yield Rejected(path, errors.NO_ARTICLE_TEXT, "no HTML response records in the WARC")
+
+
+def _html_response(record: ArcWarcRecord) -> bool:
+    """Parse a response record's HTTP headers; return True when it carries HTML."""
+    block_type = (record.rec_headers.get_header("Content-Type") or "").lower()
+    if block_type and "application/http" not in block_type:
+        return False
+    record.http_headers = _HTTP.parse(record.raw_stream)
+    content_type = record.http_headers.get_header("Content-Type") or ""
+    return "html" in content_type.lower()

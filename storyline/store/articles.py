@@ -97,9 +97,11 @@ class ArticleStore(StoreBase):
     def record_internal_error(self, locator: str, exc: BaseException) -> Rejected:
         """Store an unexpected exception as a Rejected row with its traceback (S199)."""
         from storyline.errors import INTERNAL  # noqa: PLC0415 - avoid a cycle at import
+        from storyline.ingest.files import locator_of, printable  # noqa: PLC0415
 
-        item = Rejected(locator, INTERNAL, f"{type(exc).__name__}: {exc}")
-        detail = "".join(traceback.format_exception(exc))
+        # the locator may be a file name with bytes that are not UTF-8: the row must still fit
+        item = Rejected(locator_of(locator), INTERNAL, printable(f"{type(exc).__name__}: {exc}"))
+        detail = printable("".join(traceback.format_exception(exc)))
         with self.transaction() as conn:
             conn.execute(_REJECTED_UPSERT, (item.locator, item.code, item.reason, detail))
         return item

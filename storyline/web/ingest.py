@@ -1,7 +1,9 @@
 """``POST /api/ingest``: receive size-limited uploads and run the pipeline's ingest on them.
 
 Uploads are written under fresh names in a temporary folder (a client's file name never
-becomes a path; only an allowed suffix is kept), ingested, and the folder is removed.
+becomes a path; only an allowed suffix is kept), ingested, and the folder is removed. A
+manifest row (``{"file": ...}``) in an upload is never resolved: it is a Rejected row (S117), so
+an upload cannot make the server read, store or probe for one of its own files.
 """
 
 from __future__ import annotations
@@ -16,9 +18,12 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator
+
     from fastapi import Request
 
-    from storyline.models import IngestSummary
+    from storyline.models import IngestSummary, RawArticle, Rejected
+    from storyline.pipeline import StoredRejected
     from storyline.web.app import WebState
 
 ALLOWED_SUFFIXES = {".jsonl", ".txt", ".html", ".htm", ".csv"}
@@ -88,7 +93,7 @@ async def receive(request: Request, limit: int) -> list[tuple[str, str, bytes]]:
 def ingest_files(state: WebState, files: list[tuple[str, str, bytes]]) -> dict[str, Any]:
     """Write the files to a temporary folder, ingest them, and summarise what happened."""
     from storyline.config import load_settings  # noqa: PLC0415 - ingest is rarely enabled
-    from storyline.pipeline import ingest  # noqa: PLC0415
+    from storyline.pipeline import ingest_items  # noqa: PLC0415
 
     settings = load_settings()
     with tempfile.TemporaryDirectory(prefix="storyline-upload-") as folder:
@@ -100,7 +105,8 @@ def ingest_files(state: WebState, files: list[tuple[str, str, bytes]]) -> dict[s
             names[str(path)] = name
             paths.append(path)
         with state.lock:
-            summary: IngestSummary = ingest(state.store, paths, settings=settings)
+            items = _read_uploads(state, paths, settings.ingest.max_bytes)
+            summary: IngestSummary = ingest_items(state.store, items, settings=settings)
 
         def shown(locator: str) -> str:
             for path, name in names.items():
@@ -116,6 +122,20 @@ def ingest_files(state: WebState, files: list[tuple[str, str, bytes]]) -> dict[s
                 for r in summary.rejected
             ],
         }
+
+
+def _read_uploads(
+    state: WebState, paths: list[Path], max_bytes: int
+) -> Iterator[RawArticle | Rejected | StoredRejected]:
+    """Read the uploaded files as ``pipeline.ingest`` reads paths, but with manifests off."""
+    from storyline.ingest import read_file  # noqa: PLC0415 - ingest is rarely enabled
+    from storyline.pipeline import StoredRejected  # noqa: PLC0415
+
+    for path in paths:
+        try:
+            yield from read_file(path, max_bytes=max_bytes, manifests=False)
+        except Exception as exc:  # noqa: BLE001 - the per-item boundary, as in pipeline.ingest
+            yield StoredRejected(state.store.record_internal_error(str(path), exc))
 
 
 async def receive_and_ingest(request: Request, state: WebState) -> dict[str, Any]:
