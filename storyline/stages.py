@@ -23,7 +23,7 @@ from storyline.claims import find_claims, find_conflicts
 from storyline.cluster import ClusterState, cluster_articles
 from storyline.dedupe import DuplicateIndex
 from storyline.extract.annotate import Chunk, annotate_chunk
-from storyline.extract.dates import find_timexes, infer_published
+from storyline.extract.dates import find_timexes, infer_publication
 from storyline.extract.entities import merge_entities
 from storyline.extract.events import find_events, find_leads
 from storyline.extract.quotes import canonicalise_speakers
@@ -42,6 +42,7 @@ if TYPE_CHECKING:
         CleanArticle,
         Conflict,
         DatedEvent,
+        PublishedPrecision,
         QualityReport,
         Quote,
         Story,
@@ -151,6 +152,7 @@ class DatedArticle:
     timexes: tuple[TimeExpr, ...]
     events: tuple[DatedEvent, ...] = ()
     leads: tuple[DatedEvent, ...] = ()
+    published_precision: PublishedPrecision = "day"
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -172,16 +174,17 @@ class CorpusWindow:
 
 def date_article(article: CleanArticle, window: CorpusWindow | None = None) -> DatedArticle:
     """Infer the publication date when metadata has none, then resolve the article's timexes."""
-    published, source, confidence = (
+    published, source, confidence, precision = (
         article.published,
         article.published_source,
         article.published_confidence,
+        article.published_precision,
     )
     if published is None:
         # an article cannot be published in the future, nor far outside its corpus's window
         today = dt.datetime.now(tz=dt.UTC).date()
         window = window or CorpusWindow()
-        inferred, confidence = infer_published(
+        guess = infer_publication(
             article.text,
             title=article.title,
             today=min(today, window.latest or today),
@@ -189,16 +192,26 @@ def date_article(article: CleanArticle, window: CorpusWindow | None = None) -> D
             # a page's time stamp is boilerplate to the cleaner but the best date evidence
             head="\n".join(r.text for r in article.removed if r.line_no < _STAMP_LINES),
         )
-        if inferred is not None:
-            published, source = inferred.isoformat(), "inferred"
+        if guess.day is not None:
+            published, source, confidence = guess.day.isoformat(), "inferred", guess.confidence
+            precision = guess.precision
     anchor = dt.date.fromisoformat(published) if published else None
-    timexes = find_timexes(article.text, anchor=anchor, article_id=article.id)
+    timexes = find_timexes(article.text, anchor=anchor, article_id=article.id, precision=precision)
     text, aid = article.text, article.id
     stamps = page_stamps(text, timexes)  # read once, used by both
-    events = find_events(text, article_id=aid, published=anchor, timexes=timexes, stamps=stamps)
-    leads = find_leads(text, article_id=aid, published=anchor, timexes=timexes, stamps=stamps)
+    # a month or year is no day: nothing is dated on an invented day of publication
+    day = anchor if precision == "day" else None
+    events = find_events(text, article_id=aid, published=day, timexes=timexes, stamps=stamps)
+    leads = find_leads(text, article_id=aid, published=day, timexes=timexes, stamps=stamps)
     return DatedArticle(
-        article.id, published, source, confidence, tuple(timexes), tuple(events), tuple(leads)
+        article.id,
+        published,
+        source,
+        confidence,
+        tuple(timexes),
+        tuple(events),
+        tuple(leads),
+        precision,
     )
 
 
@@ -221,7 +234,13 @@ def run_dates(store: Store, executor: Executor | None) -> str:
     for results in map_ordered(functools.partial(date_chunk, window=window), chunks, executor):
         store.set_published(
             [
-                (r.article_id, r.published, r.published_source, r.published_confidence)
+                (
+                    r.article_id,
+                    r.published,
+                    r.published_source,
+                    r.published_confidence,
+                    r.published_precision,
+                )
                 for r in results
                 if r.published_source == "inferred"
             ]

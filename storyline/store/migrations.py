@@ -251,6 +251,17 @@ MIGRATIONS: Final[tuple[str, ...]] = (
     ALTER TABLE events ADD COLUMN until TEXT;
     ALTER TABLE timeline ADD COLUMN until TEXT;
     """,
+    # 11: reserved for a migration written on another branch in parallel; that branch's script
+    # replaces this no-op when both are merged.
+    """
+    SELECT 1;
+    """,
+    # 12: how much of the publication date is known (day / month / year): a year-only date is
+    # kept as a year, not as 1 January. Dates stored before were read as days.
+    """
+    ALTER TABLE articles ADD COLUMN published_precision TEXT;
+    UPDATE articles SET published_precision = 'day' WHERE published IS NOT NULL;
+    """,
 )
 
 
