@@ -35,7 +35,12 @@ __all__ = [
 ]
 
 STAMP_CONFIDENCE = 0.85  # "last updated" can be a day or two after publication
+# Reported days stay below the stamps' band: the only kind of answer that may reach >= 0.8 is a
+# page's own stamp (issue #21: a blog's latest reported day came a week after its post).
+_REPORTED_CONFIDENCE = 0.75
 _STAMP_HEAD_CHARS = 1500
+_PAGE_STAMPS = 2  # published and last updated
+_WROTE_RE = re.compile(r"\bwrote\s*:", re.IGNORECASE)
 _FULL_DAY_RE = re.compile(r"\d{4}-\d\d-\d\d")
 
 
@@ -180,14 +185,20 @@ def stamped_date(text: str) -> dt.date | None:
     """Return the day of the page's first time stamp ("Last updated at 06:28, 8 May 2011").
 
     Only the page's head is read: a stamp further down is a reader's comment, written later.
+    A page stamps itself at most twice (published, updated): stamps of three or more different
+    days in the head are a list of dated posts ("More on vaccines - 16:10 UK time, Wednesday,
+    8 July 2009 / Policy shift expected - 08:55 UK time, ..."), none of them this page's.
     """
     text = text[:_STAMP_HEAD_CHARS]
     found = [tx for tx in find_timexes(text, anchor=None) if _FULL_DAY_RE.match(tx.value)]
+    days: list[dt.date] = []
     for start, end in page_stamps(text, found):
-        for tx in found:
-            if start <= tx.start < end:
-                return dt.date.fromisoformat(tx.value[:10])
-    return None
+        if _WROTE_RE.search(text, start, end):
+            continue  # a reader's comment, written after the page
+        days += [dt.date.fromisoformat(tx.value[:10]) for tx in found if start <= tx.start < end]
+    if not days or len(set(days)) > _PAGE_STAMPS:
+        return None
+    return days[0]
 
 
 @dataclass(frozen=True, slots=True)
@@ -234,7 +245,8 @@ def infer_publication(
     president toured the town on Thursday"), the article was written on that later day or the
     stated one: the day is unknown and only the month (or year) they share is kept.
     Confidence: 0.6 for a stated full date, plus 0.1 when several dates agree within a week and
-    0.15 when a weekday named in the text falls on one of them; at most 0.9.
+    0.15 when a weekday named in the text falls on one of them; at most 0.75, below a stamp's:
+    the latest day a text reports bounds the day of writing from below, it does not prove it.
     ``head``: the lines the cleaner removed from the top of the page, where stamps usually are.
     """
     stamped = stamped_date(f"{head}\n{text}" if head else text)
@@ -254,7 +266,7 @@ def infer_publication(
     confidence = 0.6 + (0.1 if len(near) > 1 else 0.0)
     if any(d.weekday() == w for d in near for w in ev.weekdays):
         confidence += 0.15
-    confidence = round(min(confidence, 0.9), 2)
+    confidence = round(min(confidence, _REPORTED_CONFIDENCE), 2)
     explained = {d.weekday() for d in near}
     unexplained = {w for w in ev.weekdays if w not in explained}
     last = _after_weekdays(pick, unexplained, today)

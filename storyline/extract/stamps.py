@@ -50,9 +50,10 @@ _COMMENT_RE = re.compile(  # "At 4:16 pm on 18 Jan 2010, Jo wrote:"
     r"\s+wrote\s*:",
     re.IGNORECASE,
 )
-# A blog's byline stamp puts the clock first: "Fergus Walsh | 10:25 UK time, Monday, 15 June 2009".
+# A blog's byline stamp puts the clock first: "Fergus Walsh | 10:25 UK time, Monday, 15 June 2009";
+# "at 17:00 GMT 15 June" is a report's time and "as of 17:00 GMT 15 June" a figure's cut-off.
 _CLOCK_BEFORE_RE = re.compile(
-    rf"(?<![Aa]t\s)\b\d\d?[:.]\d\d\s*(?:UK\s+time|[AP]\.?M\.?|{_ZONE})\s*,?\s*"
+    rf"(?<![Aa]t\s)(?<!\bof\s)\b\d\d?[:.]\d\d\s*(?:UK\s+time|[AP]\.?M\.?|{_ZONE})\s*,?\s*"
     r"(?:[A-Z][a-z]+day\s*,?\s*)?$"
 )
 # A wire dateline before the report: "MEXICO CITY (Reuters) -", "CAIRO, Egypt (CNN) --".
