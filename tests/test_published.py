@@ -70,6 +70,17 @@ def test_published_calendar_fitted_year_is_no_answer() -> None:
     assert infer_publication(text, today=dt.date(2019, 1, 1)) == PublishedGuess()
 
 
+def test_published_weekday_date_takes_the_one_year_of_the_corpus_window() -> None:
+    # "Tuesday, 10 March" has no year; the corpus's other articles (2025-2027) leave one year
+    # with 10 March on a Tuesday. Over decades the same date fits several years: no answer.
+    text = "The dam gave way early on Tuesday, 10 March, and the town flooded."
+    window = {"earliest": dt.date(2025, 3, 1), "today": dt.date(2027, 3, 1)}
+    guess = infer_publication(text, **window)  # type: ignore[arg-type]
+    assert (guess.iso, guess.precision) == ("2026-03-10", "day")
+    assert infer_publication(text, earliest=dt.date(1995, 1, 1), today=TODAY).day is None
+    assert infer_publication("The dam gave way on 10 March.", **window).day is None  # type: ignore[arg-type]
+
+
 def test_published_stamp_is_the_only_top_band_answer() -> None:
     stamped = "Page last updated at 08:14 GMT, Tuesday, 8 November 2011 The verdict came today."
     assert infer_publication(stamped, today=TODAY).confidence >= 0.8

@@ -154,6 +154,8 @@ class _Evidence:
     """Dates an article states that bear on when it was written."""
 
     full: list[dt.date] = field(default_factory=list)  # past or neutral dates with a year
+    # month, day and weekday of a date written with its weekday but no year ("Tuesday, 10 March")
+    weekday_dates: list[tuple[int, int, int]] = field(default_factory=list)
     years: list[int] = field(default_factory=list)  # years named alone or with a month only
     weekdays: list[int] = field(default_factory=list)  # bare weekday names, past or neutral
 
@@ -168,14 +170,18 @@ def _gather(body: str) -> _Evidence:
             if c.kind in _FULL_DATE_KINDS:
                 month = int(g["month"]) if g["month"].isdigit() else month_number(g["month"])
                 ev.full.append(dt.date(int(g["year"]), month, int(g["day"])))
-            elif (
-                c.kind == "clock_day"
-                and g.get("wdyear")
-                and (named_month := g.get("wdmonth") or g.get("wdmonth2"))
-            ):
-                # "6 a.m. on Monday, 16 March 2026": a full date behind a clock
+            elif c.kind in {"md", "dm"}:
+                named = re.match(r"\s*([a-z]+day)\b", body[c.start : c.end], re.IGNORECASE)
+                if named and (wd := WEEKDAYS.get(named.group(1).lower())) is not None:
+                    ev.weekday_dates.append((month_number(g["month"]), int(g["day"]), wd))
+            elif c.kind == "clock_day" and (named_month := g.get("wdmonth") or g.get("wdmonth2")):
+                # "6 a.m. on Monday, 16 March": the weekday is attached to the date.
                 day = int(g.get("wdday") or g["wdday2"])
-                ev.full.append(dt.date(int(g["wdyear"]), month_number(named_month), day))
+                wd = WEEKDAYS[g["when"].split(",")[0].split()[0].lower()]
+                if g.get("wdyear"):
+                    ev.full.append(dt.date(int(g["wdyear"]), month_number(named_month), day))
+                else:
+                    ev.weekday_dates.append((month_number(named_month), day, wd))
             elif c.kind in {"year", "my"}:
                 ev.years.append(int(g["year"]))
             elif c.kind == "weekday" and not g.get("rel"):
@@ -183,6 +189,27 @@ def _gather(body: str) -> _Evidence:
         except (ValueError, KeyError):
             continue
     return ev
+
+
+def _corpus_year(ev: _Evidence, earliest: dt.date | None, today: dt.date | None) -> int | None:
+    """Return the one year of the corpus's window whose calendar has the stated weekdays.
+
+    "Tuesday, 10 March" names no year, but the corpus's other articles bound it (``earliest``
+    to ``today``): a day and its weekday recur only every few years, so a window of a few
+    years holds at most one fit. No window, a window holding two fits, or a date with no
+    weekday of its own: no year (a year fitted over decades was wrong on issue #21's pages).
+    """
+    if earliest is None or today is None or not ev.weekday_dates:
+        return None
+    fits = []
+    for year in range(earliest.year, today.year + 1):
+        try:
+            days = [(dt.date(year, m, d), wd) for m, d, wd in ev.weekday_dates]
+        except ValueError:
+            continue
+        if all(day.weekday() == wd for day, wd in days):
+            fits.append(year)
+    return fits[0] if len(fits) == 1 else None
 
 
 def stamped_date(text: str) -> dt.date | None:
@@ -243,8 +270,10 @@ def infer_publication(
     than 60 days beyond all the others (then it is a forecast and the next one is used).
     No guess when that date cannot be the day of writing: it is older than a year the text
     names ("sank on June 11, 1943 ... found in 2020") or than ``earliest`` (the corpus's other
-    articles say when it was written). Dates without a year ("on 22 October") give no guess: a
-    year fitted to the weekdays is a guess the text never states.
+    articles say when it was written). Dates without a year ("on 22 October") give no guess,
+    except a date written with its weekday ("Tuesday, 10 March") when exactly one year of the
+    corpus's window (``earliest`` to ``today``) has that weekday on that day: a year fitted to
+    weekdays over decades is a guess the text never states.
     When the text also names a weekday that no stated date near the guess falls on ("the
     president toured the town on Thursday"), the article was written on that later day or the
     stated one: the day is unknown and only the month (or year) they share is kept.
@@ -258,6 +287,9 @@ def infer_publication(
         return PublishedGuess(stamped, "day", STAMP_CONFIDENCE)
     ev = _gather(f"{title}\n{text}" if title else text)
     dates = sorted(d for d in ev.full if today is None or d <= today)
+    if not dates and (year := _corpus_year(ev, earliest, today)) is not None:
+        dates = sorted(dt.date(year, m, d) for m, d, _ in ev.weekday_dates)
+        dates = [d for d in dates if today is None or d <= today]
     if not dates:
         return _NO_GUESS
     pick = dates[-1]
