@@ -15,8 +15,9 @@ The sets (none was used to write or tune the rules):
 - tempeval: TempEval-3 TBAQ-cleaned, 256 TimeBank/AQUAINT newswire documents (DCT).
 - htmldate: htmldate's own evaluation pages (github.com/adbar/htmldate, tests/eval_default.json
   with the pages in tests/cache/ and tests/eval/): ``--data`` is a checkout of that repository.
-  Pages go through storyline's HTML reader; the date is inferred from the text when the page's
-  metadata gives none (those pages are counted apart). Not stored here: read from ``--data``.
+  Pages go through storyline's HTML reader; its metadata dates are scored apart, and the date is
+  inferred from the text where they are missing (on every page with ``--ignore-metadata``).
+  Not stored here (no license stated for the pages): read from ``--data``.
 The peer is htmldate on the same text laid out as a page (extensive search on); ``--no-peer``
 skips it. The last line is ``exact: X``: storyline's exact days as a share of all articles.
 """
@@ -41,7 +42,7 @@ from htmldate import find_date
 from tls_t17 import DEFAULT_DATA, SHARED, detokenise, read_articles
 
 from storyline.extract.dates import PublishedGuess, infer_publication
-from storyline.models import published_period
+from storyline.models import published_confidence, published_period
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -147,6 +148,11 @@ def main() -> None:
     ap.add_argument("--data", type=Path, help="the set's file or folder (default: ../shared)")
     ap.add_argument("--limit", type=int, default=0, help="score only the first N articles")
     ap.add_argument("--no-peer", action="store_true", help="skip htmldate on the text")
+    ap.add_argument(
+        "--ignore-metadata",
+        action="store_true",
+        help="htmldate set: infer from the text on every page, not only where metadata is silent",
+    )
     a = ap.parse_args()
     data = a.data or DATA[a.set]
     today = dt.datetime.now(tz=dt.UTC).date()
@@ -165,9 +171,11 @@ def main() -> None:
         n += 1
         if meta is not None:  # the page's metadata answers; scored apart
             day, precision = published_period(meta)
-            guess = PublishedGuess(dt.date.fromisoformat(day or ""), precision, 1.0)
-            metadata[band_of(1.0), precision, outcome(guess, truth)] += 1
-            continue
+            confidence = published_confidence("metadata", precision)
+            guess = PublishedGuess(dt.date.fromisoformat(day or ""), precision, confidence)
+            metadata[band_of(confidence), precision, outcome(guess, truth)] += 1
+            if not a.ignore_metadata:
+                continue
         guess = infer_publication(text, title=title, today=today)
         result = outcome(guess, truth)
         key = (
@@ -180,7 +188,8 @@ def main() -> None:
             found = htmldate_guess(f"{title}\n{text}")
             result = outcome(found, truth)
             peer[("", "", "none") if result == "none" else (band_of(1.0), "day", result)] += 1
-    print_table(f"storyline, {a.set} ({data})", ours, n - sum(metadata.values()))
+    inferred = n if a.ignore_metadata else n - sum(metadata.values())
+    print_table(f"storyline, {a.set} ({data})", ours, inferred)
     if metadata:
         print_table("page metadata (storyline's HTML reader)", metadata, sum(metadata.values()))
     if peer:
