@@ -220,6 +220,14 @@ def test_published_precision_is_shown_in_the_rest_api() -> None:
         assert (article["published"], article["published_precision"]) == ("2015-01-01", "year")
 
 
+def test_published_web_page_shows_only_the_known_part() -> None:
+    with Store.memory() as store:
+        _stored(store)
+        page = TestClient(create_app(store)).get("/articles/y1").text
+        assert '<time datetime="2015">2015</time>' in page
+        assert "2015-01-01" not in page
+
+
 def test_published_migration_marks_stored_dates_as_days(tmp_path) -> None:
     path = tmp_path / "old.db"
     conn = sqlite3.connect(path)
