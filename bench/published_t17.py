@@ -1,13 +1,25 @@
-"""Publication dates from text alone: storyline's ``infer_published`` against htmldate on T17.
+"""Publication dates from text alone: ``infer_publication`` by confidence band, and htmldate.
 
-Usage: python bench/published_t17.py [--data PATH] [--limit N]
-Every Timeline17 article has its publication date (``dct``) but plain text gives it only through
-what the page says: stamps ("Page last updated at 08:14 GMT, Tuesday, 8 November 2011"), datelines
-and the dates of what it reports. storyline guesses the date with a confidence, or says nothing;
-the peer is htmldate (the date finder trafilatura uses) on the same text wrapped as a page, with
-its extensive search on. Both are scored on the same articles: exact day, one day off, wrong, no
-answer; for storyline also the share right among its confident answers (confidence >= 0.8).
-The last line is ``exact: X`` for storyline.
+Usage: python bench/published_t17.py [--set t17|meantime|tempeval|htmldate] [--data PATH]
+                                     [--limit N] [--no-peer]
+Each set gives every article's true publication date; the text gives it only through what the
+page says: stamps ("Page last updated at 08:14 GMT, Tuesday, 8 November 2011"), datelines and the
+dates of what it reports. storyline answers a day, a month or a year with a confidence, or
+nothing. An answer is exact when the true day lies in it (the day itself, or the month or year
+answered), 1 day off when a day answer misses by one, else wrong. The table counts answers by
+confidence band (>= 0.8, 0.5-0.8, < 0.5) and precision; no day may be wrong in the top band.
+The sets (none was used to write or tune the rules):
+- t17: Timeline17 articles (``dct``), ../shared/eval/timeline17.
+- meantime: MEANTIME, 120 Wikinews articles (CC BY 4.0); the dateline line under the headline is
+  blanked, since it is the date itself.
+- tempeval: TempEval-3 TBAQ-cleaned, 256 TimeBank/AQUAINT newswire documents (DCT).
+- htmldate: htmldate's own evaluation pages (github.com/adbar/htmldate, tests/eval_default.json
+  with the pages in tests/cache/ and tests/eval/): ``--data`` is a checkout of that repository.
+  Pages go through storyline's HTML reader; its metadata dates are scored apart, and the date is
+  inferred from the text where they are missing (on every page with ``--ignore-metadata``).
+  Not stored here (no license stated for the pages): read from ``--data``.
+The peer is htmldate on the same text laid out as a page (extensive search on); ``--no-peer``
+skips it. The last line is ``exact: X``: storyline's exact days as a share of all articles.
 """
 
 from __future__ import annotations
@@ -15,75 +27,175 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import html
+import json
+import re
 import sys
-import time
 import warnings
 from collections import Counter
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from htmldate import find_date
-from tls_t17 import DEFAULT_DATA, detokenise, read_articles
+from tls_t17 import DEFAULT_DATA, SHARED, detokenise, read_articles
 
-from storyline.extract.dates import infer_published
+from storyline.extract.dates import PublishedGuess, infer_publication
+from storyline.models import published_confidence, published_period
 
-CONFIDENT = 0.8
-OUTCOMES = ("exact", "1 day off", "wrong", "none")
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+BANDS = ((0.8, ">= 0.8"), (0.5, "0.5-0.8"), (0.0, "< 0.5"))
+OUTCOMES = ("exact", "1 day off", "wrong")
+DATA = {
+    "t17": DEFAULT_DATA,
+    "meantime": SHARED / "eval" / "meantime-en" / "meantime_en.jsonl",
+    "tempeval": SHARED / "eval" / "tempeval3" / "TBAQ-cleaned" / "timex_tbaq_train.jsonl",
+    "htmldate": SHARED / "htmldate",
+}
+_DMY = re.compile(r"(\d\d)-(\d\d)-(\d{4})$")
+_ISO_DAY = re.compile(r"\d{4}-\d\d-\d\d")
 
 
-def outcome(guess: dt.date | None, truth: dt.date) -> str:
-    """Return how a guess compares with the true publication day."""
-    if guess is None:
+def outcome(guess: PublishedGuess, truth: dt.date) -> str:
+    """Return how an answer compares with the true publication day."""
+    if guess.day is None:
         return "none"
-    gap = abs((guess - truth).days)
+    if guess.precision != "day":
+        iso = guess.iso or ""
+        return "exact" if truth.isoformat().startswith(iso) else "wrong"
+    gap = abs((guess.day - truth).days)
     return "exact" if gap == 0 else "1 day off" if gap == 1 else "wrong"
 
 
-def htmldate_guess(text: str) -> dt.date | None:
-    """Return htmldate's publication date for ``text`` laid out as a bare page, or None."""
+def htmldate_guess(text: str) -> PublishedGuess:
+    """Return htmldate's publication date for ``text`` laid out as a bare page."""
     page = f"<html><body><p>{html.escape(text)}</p></body></html>"
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         found = find_date(page, extensive_search=True, original_date=True, outputformat="%Y-%m-%d")
-    return dt.date.fromisoformat(found) if found else None
+    return PublishedGuess(dt.date.fromisoformat(found), "day", 1.0) if found else PublishedGuess()
+
+
+def t17_items(data: Path) -> Iterator[tuple[str, str, dt.date]]:
+    """Yield (title, text, true day) for the Timeline17 articles."""
+    for article in read_articles(data):
+        yield "", detokenise(article["text"]), dt.date.fromisoformat(article["dct"])
+
+
+def meantime_items(data: Path) -> Iterator[tuple[str, str, dt.date]]:
+    """Yield MEANTIME articles with their dateline (the date itself) blanked."""
+    for line in data.open(encoding="utf-8"):
+        doc = json.loads(line)
+        dct = doc.get("dct") or ""
+        if m := _DMY.match(dct):
+            dct = f"{m[3]}-{m[2]}-{m[1]}"
+        if not _ISO_DAY.match(dct):
+            continue
+        lines = doc["text"].split("\n")
+        yield lines[0], "\n".join(lines[2:]), dt.date.fromisoformat(dct[:10])
+
+
+def tempeval_items(data: Path) -> Iterator[tuple[str, str, dt.date]]:
+    """Yield TempEval-3 documents with their document creation day."""
+    for line in data.open(encoding="utf-8"):
+        doc = json.loads(line)
+        dct = (doc.get("dct") or {}).get("value") or ""
+        if _ISO_DAY.match(dct):
+            yield doc.get("title") or "", doc["text"], dt.date.fromisoformat(dct[:10])
+
+
+def htmldate_pages(data: Path) -> Iterator[tuple[str, str, dt.date, str | None]]:
+    """Yield (title, text, true day, metadata date) for htmldate's evaluation pages."""
+    from storyline.ingest.html import read_html  # noqa: PLC0415 - only this set reads HTML
+
+    truth = json.loads((data / "tests" / "eval_default.json").read_text(encoding="utf-8"))
+    for url, entry in truth.items():
+        date, name = entry.get("date"), entry.get("file")
+        if not isinstance(date, str) or not _ISO_DAY.match(date) or not name:
+            continue
+        for folder in ("cache", "eval"):
+            path = data / "tests" / folder / name
+            if path.is_file():
+                raw = read_html(path.read_bytes(), str(path), url=url)
+                yield raw.title, raw.text, dt.date.fromisoformat(date), raw.published
+                break
+
+
+def band_of(confidence: float) -> str:
+    """Return the name of the confidence band ``confidence`` falls in."""
+    return next(name for floor, name in BANDS if confidence >= floor)
+
+
+def print_table(name: str, table: Counter[tuple[str, str, str]], n: int) -> None:
+    """Print answers by confidence band and precision: exact / 1 day off / wrong."""
+    print(f"{name}: {n} articles")
+    print(f"  {'band':8} {'precision':9} " + " ".join(f"{o:>9}" for o in OUTCOMES))
+    for _, band in BANDS:
+        for precision in ("day", "month", "year"):
+            counts = [table[band, precision, o] for o in OUTCOMES]
+            if any(counts):
+                print(f"  {band:8} {precision:9} " + " ".join(f"{c:9d}" for c in counts))
+    print(f"  no answer: {table['', '', 'none']}")
 
 
 def main() -> None:
-    """Score both systems on the articles and print the table."""
+    """Score storyline (and htmldate) on one set and print the tables."""
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--data", type=Path, default=DEFAULT_DATA)
+    ap.add_argument("--set", choices=sorted(DATA), default="t17")
+    ap.add_argument("--data", type=Path, help="the set's file or folder (default: ../shared)")
     ap.add_argument("--limit", type=int, default=0, help="score only the first N articles")
+    ap.add_argument("--no-peer", action="store_true", help="skip htmldate on the text")
+    ap.add_argument(
+        "--ignore-metadata",
+        action="store_true",
+        help="htmldate set: infer from the text on every page, not only where metadata is silent",
+    )
     a = ap.parse_args()
-    articles = read_articles(a.data)[: a.limit or None]
+    data = a.data or DATA[a.set]
     today = dt.datetime.now(tz=dt.UTC).date()
-    ours: Counter[str] = Counter()
-    peer: Counter[str] = Counter()
-    confident: Counter[str] = Counter()
-    seconds = {"storyline": 0.0, "htmldate": 0.0}
-    for article in articles:
-        text = detokenise(article["text"])
-        truth = dt.date.fromisoformat(article["dct"])
-        began = time.perf_counter()
-        guess, confidence = infer_published(text, today=today)
-        seconds["storyline"] += time.perf_counter() - began
-        ours[outcome(guess, truth)] += 1
-        if guess is not None and confidence >= CONFIDENT:
-            confident[outcome(guess, truth)] += 1
-        began = time.perf_counter()
-        peer[outcome(htmldate_guess(text), truth)] += 1
-        seconds["htmldate"] += time.perf_counter() - began
-    n = len(articles)
-    print(f"T17 publication dates from text, {n} articles of {a.data}")
-    print(f"{'system':10} " + " ".join(f"{o:>10}" for o in OUTCOMES) + f" {'seconds':>8}")
-    for name, counts in (("storyline", ours), ("htmldate", peer)):
-        cells = " ".join(f"{counts[o] / n:10.3f}" for o in OUTCOMES)
-        print(f"{name:10} {cells} {seconds[name]:8.1f}")
-    answered = sum(confident.values())
-    right = confident["exact"] / answered if answered else 0.0
-    print(f"storyline confidence >= {CONFIDENT}: {answered} answers, {right:.3f} exact")
-    print(f"exact: {ours['exact'] / n:.3f}")
+    ours: Counter[tuple[str, str, str]] = Counter()
+    metadata: Counter[tuple[str, str, str]] = Counter()
+    peer: Counter[tuple[str, str, str]] = Counter()
+    n = 0
+    if a.set == "htmldate":
+        items: Iterator[tuple[str, str, dt.date, str | None]] = htmldate_pages(data)
+    else:
+        reader = {"t17": t17_items, "meantime": meantime_items, "tempeval": tempeval_items}
+        items = ((*item, None) for item in reader[a.set](data))
+    for title, text, truth, meta in items:
+        if a.limit and n >= a.limit:
+            break
+        n += 1
+        if meta is not None:  # the page's metadata answers; scored apart
+            day, precision = published_period(meta)
+            confidence = published_confidence("metadata", precision)
+            guess = PublishedGuess(dt.date.fromisoformat(day or ""), precision, confidence)
+            metadata[band_of(confidence), precision, outcome(guess, truth)] += 1
+            if not a.ignore_metadata:
+                continue
+        guess = infer_publication(text, title=title, today=today)
+        result = outcome(guess, truth)
+        key = (
+            ("", "", "none")
+            if result == "none"
+            else (band_of(guess.confidence), guess.precision, result)
+        )
+        ours[key] += 1
+        if not a.no_peer:
+            found = htmldate_guess(f"{title}\n{text}")
+            result = outcome(found, truth)
+            peer[("", "", "none") if result == "none" else (band_of(1.0), "day", result)] += 1
+    inferred = n if a.ignore_metadata else n - sum(metadata.values())
+    print_table(f"storyline, {a.set} ({data})", ours, inferred)
+    if metadata:
+        print_table("page metadata (storyline's HTML reader)", metadata, sum(metadata.values()))
+    if peer:
+        print_table("htmldate on the text (no confidence: all counted as >= 0.8)", peer, n)
+    exact = sum(v for k, v in ours.items() if k[1:] == ("day", "exact"))
+    print(f"exact: {exact / max(n, 1):.3f}")  # exact days, as a share of all articles
 
 
 if __name__ == "__main__":

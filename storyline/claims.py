@@ -56,6 +56,8 @@ class _Statement:
 
 
 def _anchor(article: CleanArticle) -> dt.date | None:
+    if article.published_precision != "day":
+        return None  # only the month or year is known: no day to anchor on or to compare
     try:
         return dt.date.fromisoformat(article.published[:10]) if article.published else None
     except ValueError:

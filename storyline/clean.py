@@ -19,7 +19,14 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from storyline.models import CleanArticle, RawArticle, RemovedLine, content_hash
+from storyline.models import (
+    CleanArticle,
+    RawArticle,
+    RemovedLine,
+    content_hash,
+    published_confidence,
+    published_period,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
@@ -410,6 +417,7 @@ def clean_article(
     """Clean one article: remove boilerplate lines, keep them aside, hash the clean content."""
     text, removed = clean_text(raw.text, title=raw.title, furniture=furniture, threshold=threshold)
     source = raw.source or _source_from_byline(removed)
+    published, precision = published_period(raw.published)  # "2015" is a year, not 1 January
     return CleanArticle(
         id=raw.id,
         title=raw.title,
@@ -419,9 +427,10 @@ def clean_article(
         content_hash=content_hash(raw.title, text),
         source=source,
         url=raw.url,
-        published=raw.published,
+        published=published,
         published_source=raw.published_source,
-        published_confidence=1.0 if raw.published_source == "metadata" else 0.0,
+        published_confidence=published_confidence(raw.published_source, precision),
+        published_precision=precision,
         language=raw.language,
         raw_sha256=raw.raw_sha256,
         removed=removed,

@@ -33,7 +33,7 @@ from storyline.cluster import ClusterState, cluster_articles
 from storyline.dedupe import DuplicateIndex
 from storyline.errors import INVALID_FIELD
 from storyline.extract.annotate import Chunk, annotate_chunk
-from storyline.extract.dates import find_timexes, infer_published
+from storyline.extract.dates import find_timexes, infer_publication
 from storyline.extract.entities import merge_entities
 from storyline.extract.events import find_events, find_leads
 from storyline.extract.quotes import canonicalise_speakers
@@ -52,6 +52,7 @@ if TYPE_CHECKING:
         CleanArticle,
         DatedEvent,
         Mention,
+        PublishedPrecision,
         QualityReport,
         Quote,
         Story,
@@ -226,6 +227,7 @@ class DatedArticle:
     events: tuple[DatedEvent, ...] = ()
     leads: tuple[DatedEvent, ...] = ()
     invalid_published: str | None = None  # a stored date that is not one ("yesterday")
+    published_precision: PublishedPrecision = "day"
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -260,10 +262,11 @@ def date_article(article: CleanArticle, window: CorpusWindow | None = None) -> D
     A stored publication date that is not a date (written by an older version that did not
     check ``--published``) is treated as missing, and reported in ``invalid_published``.
     """
-    published, source, confidence = (
+    published, source, confidence, precision = (
         article.published,
         article.published_source,
         article.published_confidence,
+        article.published_precision,
     )
     invalid = None
     if published is not None and _iso_date(published) is None:
@@ -272,7 +275,7 @@ def date_article(article: CleanArticle, window: CorpusWindow | None = None) -> D
         # an article cannot be published in the future, nor far outside its corpus's window
         today = dt.datetime.now(tz=dt.UTC).date()
         window = window or CorpusWindow()
-        inferred, confidence = infer_published(
+        guess = infer_publication(
             article.text,
             title=article.title,
             today=min(today, window.latest or today),
@@ -280,14 +283,17 @@ def date_article(article: CleanArticle, window: CorpusWindow | None = None) -> D
             # a page's time stamp is boilerplate to the cleaner but the best date evidence
             head="\n".join(r.text for r in article.removed if r.line_no < _STAMP_LINES),
         )
-        if inferred is not None:
-            published, source = inferred.isoformat(), "inferred"
+        if guess.day is not None:
+            published, source, confidence = guess.day.isoformat(), "inferred", guess.confidence
+            precision = guess.precision
     anchor = _iso_date(published) if published else None
-    timexes = find_timexes(article.text, anchor=anchor, article_id=article.id)
+    timexes = find_timexes(article.text, anchor=anchor, article_id=article.id, precision=precision)
     text, aid = article.text, article.id
     stamps = page_stamps(text, timexes)  # read once, used by both
-    events = find_events(text, article_id=aid, published=anchor, timexes=timexes, stamps=stamps)
-    leads = find_leads(text, article_id=aid, published=anchor, timexes=timexes, stamps=stamps)
+    # a month or year is no day: nothing is dated on an invented day of publication
+    day = anchor if precision == "day" else None
+    events = find_events(text, article_id=aid, published=day, timexes=timexes, stamps=stamps)
+    leads = find_leads(text, article_id=aid, published=day, timexes=timexes, stamps=stamps)
     return DatedArticle(
         article.id,
         published,
@@ -297,6 +303,7 @@ def date_article(article: CleanArticle, window: CorpusWindow | None = None) -> D
         tuple(events),
         tuple(leads),
         invalid,
+        precision,
     )
 
 
@@ -342,7 +349,13 @@ def run_dates(store: Store, executor: Executor | None, *, tally: RunTally | None
         )
         store.set_published(
             [
-                (r.article_id, r.published, r.published_source, r.published_confidence)
+                (
+                    r.article_id,
+                    r.published,
+                    r.published_source,
+                    r.published_confidence,
+                    r.published_precision,
+                )
                 for r in results
                 if r.published_source == "inferred" or r.invalid_published is not None
             ]

@@ -348,7 +348,7 @@ def test_dates_seed_articles(number: str, cue: str, expr: str, value: str) -> No
 
 def test_dates_infer_published_from_full_dates_and_weekdays() -> None:
     text = "The vote took place on 22 October 2015. On Thursday, Putin said it went well."
-    assert infer_published(text) == (dt.date(2015, 10, 22), 0.75)
+    assert infer_published(text) == (dt.date(2015, 10, 22), 0.45)
     # A date in a future-tense clause is a plan, not the day of writing.
     text = "It began on 30 September 2015. The summit will open on 30 November 2015."
     assert infer_published(text)[0] == dt.date(2015, 9, 30)
@@ -357,10 +357,11 @@ def test_dates_infer_published_from_full_dates_and_weekdays() -> None:
     assert infer_published(text)[0] == dt.date(2015, 10, 4)
 
 
-def test_dates_infer_published_year_from_calendar() -> None:
+def test_dates_infer_published_never_fits_a_year_to_the_calendar() -> None:
+    # The weekdays fit 22-23 October 2015 only, but the text never states that year (issue #21:
+    # calendar-fitted years were all wrong).
     text = "Talks opened on 22 October and closed on 23 October. On Thursday he spoke; on Friday he left. Since 2013 it has been so."
-    assert infer_published(text, today=dt.date(2019, 1, 1)) == (dt.date(2015, 10, 23), 0.55)
-    # Weekday names that fit several years prove nothing.
+    assert infer_published(text, today=dt.date(2019, 1, 1)) == (None, 0.0)
     assert infer_published("He spoke on Thursday, Oct. 22.", today=dt.date(2020, 1, 1)) == (
         None,
         0.0,
@@ -436,14 +437,14 @@ def test_dates_clock_time_keeps_the_date_given_with_its_weekday() -> None:
     }
 
 
-def test_dates_infer_published_moves_to_a_later_weekday_the_text_names() -> None:
-    # The full date is the dam failure; "on Thursday" is the visit two days later.
+def test_dates_infer_published_keeps_no_day_after_a_later_weekday() -> None:
+    # The full date is the dam failure; "on Thursday" is the visit two days later: the article
+    # was written on 10 or 12 March, and no day of the two is stated as the day of writing.
     text = (
         "The president toured the town on Thursday. The dam gave way before dawn on "
         "Tuesday, 10 March 2026, and 12 people died."
     )
-    published, _ = infer_published(text, today=dt.date(2026, 12, 1))
-    assert published == dt.date(2026, 3, 12)
+    assert infer_published(text, today=dt.date(2026, 12, 1)) == (None, 0.0)
 
 
 def test_dates_infer_published_weekday_of_a_stated_date_does_not_move_it() -> None:

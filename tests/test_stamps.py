@@ -72,3 +72,11 @@ def test_stamps_menu_word_after_a_stamp_is_not_the_report() -> None:
     text = "9 November 2011 Last updated at 10:48 GMT Help The family of Michael Jackson spoke."
     stamps = page_stamps(text, find_timexes(text, anchor=None))
     assert text[after_stamp(text, 0, len(text), stamps) :] == "The family of Michael Jackson spoke."
+
+
+def test_stamps_a_figure_as_of_a_time_is_no_page_stamp() -> None:
+    # A report's cut-off ("as of 17:00 GMT 15 June 2009") dates a figure, not the page.
+    text = "Cases reported to the agency as of 17:00 GMT 15 June 2009 are listed below."
+    assert stamped_texts(text) == []
+    byline = "Fergus Walsh | 10:25 UK time, Monday, 15 June 2009 I have been asked"
+    assert any("15 June 2009" in span for span in stamped_texts(byline))

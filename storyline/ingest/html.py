@@ -10,6 +10,7 @@ from htmldate import find_date
 
 from storyline import errors
 from storyline.errors import InputError
+from storyline.extract.stamps import page_date_period
 from storyline.ingest.decode import decode_bytes
 from storyline.models import RawArticle, content_hash
 
@@ -47,6 +48,8 @@ def read_html(data: bytes, locator: str, *, url: str | None = None) -> RawArticl
     published = meta.get("date")
     if not published:
         published = find_date(html, original_date=True, outputformat="%Y-%m-%d")
+    if published:  # a copyright year is a year, not 1 January
+        published = page_date_period(html, published)
     title = meta.get("title") or ""
     # trafilatura repeats the headline as the first line of the text: drop that copy.
     lines = body.split("\n")

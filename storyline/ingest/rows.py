@@ -39,13 +39,23 @@ class ArticleRow(BaseModel):
 
 
 def parse_published(value: str) -> str:
-    """Return ``value`` as an ISO date, or raise ValueError when it is not a date."""
+    """Return ``value`` as an ISO date, or raise ValueError when it is not a date.
+
+    A value without a day ("2015", "March 2015") stays a year or a month (``YYYY``,
+    ``YYYY-MM``): the day is unknown, not the first of the month.
+    """
     try:
         return dt.date.fromisoformat(value[:10]).isoformat()
     except ValueError:
+        # parsed twice with different defaults: a part that changes is one the value lacks
         parsed = dateutil_parser.parse(value, default=dt.datetime(1, 1, 1))  # noqa: DTZ001
+        other = dateutil_parser.parse(value, default=dt.datetime(1, 12, 28))  # noqa: DTZ001
         if parsed.year == 1:
             raise ValueError(f"no year in {value!r}") from None
+        if parsed.month != other.month:
+            return f"{parsed.year:04d}"
+        if parsed.day != other.day:
+            return f"{parsed.year:04d}-{parsed.month:02d}"
         return str(parsed.date().isoformat())
 
 

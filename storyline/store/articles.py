@@ -19,7 +19,7 @@ Outcome = Literal["stored", "updated", "unchanged"]
 
 _ARTICLE_COLUMNS = (
     "id, content_hash, title, text, raw_text, source, url, published, published_source, "
-    "published_confidence, language, format, locator, raw_sha256, meta, seq"
+    "published_confidence, language, format, locator, raw_sha256, meta, seq, published_precision"
 )
 _REJECTED_UPSERT = upsert("rejected", ("locator", "code", "reason", "detail"), ("locator",))
 _STAGE_REJECTED_UPSERT = upsert(
@@ -68,7 +68,7 @@ class ArticleStore(StoreBase):
         conn.execute("DELETE FROM articles WHERE id = ?", (clean.id,))
         conn.execute(
             f"INSERT INTO articles ({_ARTICLE_COLUMNS}) VALUES "  # noqa: S608 - fixed columns
-            "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 clean.id,
                 clean.content_hash,
@@ -86,6 +86,7 @@ class ArticleStore(StoreBase):
                 clean.raw_sha256,
                 json.dumps(clean.meta, ensure_ascii=False, sort_keys=True, default=str),
                 seq,
+                clean.published_precision if clean.published else None,
             ),
         )
         conn.executemany(
@@ -171,6 +172,7 @@ class ArticleStore(StoreBase):
             raw_sha256=row["raw_sha256"],
             removed=removed,
             meta=json.loads(row["meta"]),
+            published_precision=row["published_precision"] or "day",
         )
 
     def article_ids(self) -> list[str]:
@@ -197,13 +199,20 @@ class ArticleStore(StoreBase):
 
     # -- what the article-level stages set on articles ----------------------------------------
 
-    def set_published(self, updates: Sequence[tuple[str, str | None, str, float]]) -> None:
-        """Set (article id, date, source, confidence) for articles whose date was inferred."""
+    def set_published(self, updates: Sequence[tuple[str, str | None, str, float, str]]) -> None:
+        """Set (article id, date, source, confidence, precision) where the date was inferred.
+
+        ``precision`` is "day", "month" or "year"; for the latter two ``date`` is the first day
+        of the period.
+        """
         with self.transaction() as conn:
             conn.executemany(
                 "UPDATE articles SET published = ?, published_source = ?, published_confidence = ?"
-                " WHERE id = ?",
-                [(date, source, conf, aid) for aid, date, source, conf in updates],
+                ", published_precision = ? WHERE id = ?",
+                [
+                    (date, source, conf, precision if date else None, aid)
+                    for aid, date, source, conf, precision in updates
+                ],
             )
 
     def set_quality(self, rows: Sequence[tuple[str, float, Sequence[str]]]) -> None:
@@ -220,9 +229,12 @@ class ArticleStore(StoreBase):
         return {r[0] for r in rows if _UNTRUSTED.intersection(json.loads(r[1]))}
 
     def known_dates(self) -> list[str]:
-        """Return the publication dates that came with the articles (metadata, not inferred)."""
+        """Return the publication days that came with the articles (metadata, not inferred).
+
+        A year-only date is no day: its 1 January would stretch the corpus's window.
+        """
         rows = self.conn.execute(
             "SELECT published FROM articles WHERE published IS NOT NULL "
-            "AND published_source = 'metadata'"
+            "AND published_source = 'metadata' AND published_precision = 'day'"
         )
         return [r[0] for r in rows]

@@ -256,6 +256,12 @@ MIGRATIONS: Final[tuple[str, ...]] = (
     ALTER TABLE rejected ADD COLUMN item_id TEXT;
     CREATE INDEX rejected_item ON rejected(item_id);
     """,
+    # 12: how much of the publication date is known (day / month / year): a year-only date is
+    # kept as a year, not as 1 January. Dates stored before were read as days.
+    """
+    ALTER TABLE articles ADD COLUMN published_precision TEXT;
+    UPDATE articles SET published_precision = 'day' WHERE published IS NOT NULL;
+    """,
 )
 
 
