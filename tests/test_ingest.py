@@ -556,3 +556,14 @@ def test_ingest_csv_header_without_rows_is_one_rejected_row(tmp_path: Path):
     path = tmp_path / "empty.csv"
     path.write_text("title,text\n")
     assert _only(read_file(path)).code == errors.EMPTY_INPUT
+
+
+def test_ingest_folder_skips_its_readme_and_a_store_beside_the_inputs(tmp_path: Path):
+    (tmp_path / "a.txt").write_text(BODY)
+    (tmp_path / "README.md").write_text("# About these files\nThey are news.\n")
+    for name in ("storyline.db", "storyline.db-wal", "storyline.db-shm"):
+        (tmp_path / name).write_bytes(b"SQLite format 3\x00")
+
+    items = list(read_paths([tmp_path]))
+
+    assert [(type(i), i.locator) for i in items] == [(RawArticle, str(tmp_path / "a.txt"))]

@@ -53,6 +53,8 @@ _EXTENSIONS: dict[str, InputFormat] = {
 }
 _STREAMED: set[InputFormat] = {"jsonl", "csv", "warc"}
 _GZIP_MAGIC = b"\x1f\x8b"
+# The default store lives in the working directory, often the folder being ingested.
+_STORE_SUFFIXES = (".db", ".db-wal", ".db-shm", ".db-journal")
 
 
 def format_of(path: Path) -> InputFormat | None:
@@ -90,8 +92,9 @@ def iter_files(paths: Iterable[Path]) -> Iterator[Path | Rejected]:
 
     In a folder every entry counts: files of a known format (or with no extension) are
     yielded, others (``.pdf``, FIFOs, dangling symlinks) are Rejected rows. Skipped by rule:
-    hidden files, the folder's README (it documents the data, it is not an article), and the
-    files that a manifest JSONL in the folder names (they are read through it).
+    hidden files, the folder's README (it documents the data, it is not an article), a
+    SQLite store and its journals (``storyline ingest .`` with ``storyline.db`` in the
+    folder), and the files that a manifest JSONL in the folder names (read through it).
     """
     for path in paths:
         if path.is_dir():
@@ -103,7 +106,7 @@ def iter_files(paths: Iterable[Path]) -> Iterator[Path | Rejected]:
             for child in children:
                 if isinstance(child, Rejected):
                     yield child
-                elif child.stem.lower() == "readme" or child.resolve() in via_manifest:
+                elif _skipped(child) or child.resolve() in via_manifest:
                     continue
                 elif format_of(child) is None and child.suffix:
                     yield rejected(
@@ -117,6 +120,12 @@ def iter_files(paths: Iterable[Path]) -> Iterator[Path | Rejected]:
             yield classify(path)
         else:
             yield rejected(locator_of(path), errors.MISSING_PATH, "no such file or directory")
+
+
+def _skipped(path: Path) -> bool:
+    """Return True for a folder's README and for a SQLite store (not inputs, by rule)."""
+    name = path.name.lower()
+    return path.stem.lower() == "readme" or name.endswith(_STORE_SUFFIXES)
 
 
 def read_paths(
