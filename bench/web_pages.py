@@ -244,7 +244,7 @@ def main() -> None:
         ]
         results = []
         try:
-            deadline = time.monotonic() + 30
+            deadline = time.monotonic() + 120  # worker processes import the app anew
             while True:
                 try:
                     httpx.get(f"http://127.0.0.1:{port}/api/stories", timeout=1)
