@@ -804,3 +804,49 @@ def test_web_read_connections_bound_how_many_requests_read_at_once(tmp_path):
     assert statuses == [200] * 5
     assert most[0] == 2
     assert opened == 2
+
+
+def test_web_entity_index_gives_what_sql_gives(seeded):
+    from storyline.web import queries  # noqa: PLC0415
+
+    ids = [f"a{i}" for i in range(1, 7)]
+    seeded.replace_entities(
+        [
+            Entity("e1", "Zed", "PERSON", article_ids=("a1", "a2", "a2")),
+            Entity("e2", "Anna", "PERSON", article_ids=("a1",)),
+            Entity("e3", "Anna", "ORG", article_ids=("a3", "a1")),
+            Entity("e4", "Émile", "PERSON", article_ids=("a9",)),
+            Entity("e5", "Bo", "GPE", article_ids=("a2", "a3", "a1")),
+        ],
+        {},
+        [],
+    )
+    conn = seeded.sqlite_connection()
+    index = queries.entity_index(conn)
+    for wanted in (ids, ["a1"], ["a2", "a3"], ["a9", "a1"], []):
+        for limit in (None, 2):
+            by_sql = queries.entities_in(conn, wanted, limit=limit)
+            assert queries.entities_in(conn, wanted, limit=limit, index=index) == by_sql
+    top = queries.entities_in(conn, ["a1", "a2", "a3"], index=index)
+    assert [(e["id"], e["story_mentions"]) for e in top] == [
+        ("e5", 3),
+        ("e3", 2),  # ties by name: "Anna" before "Zed"
+        ("e1", 2),
+        ("e2", 1),
+    ]
+
+
+def test_web_entities_follow_a_write_by_another_process(tmp_path):
+    path = tmp_path / "served.db"
+    with Store(path) as store, Store(path) as writer:
+        seed(store)
+        client = TestClient(create_app(store, cache_entries=0))
+        before = client.get("/api/stories/s1").json()["entities"]
+        assert before
+        assert all(e["name"] != "Late Person" for e in before)
+        writer.replace_entities(
+            [Entity("late", "Late Person", "PERSON", article_ids=("a1",))], {}, []
+        )
+        after = client.get("/api/stories/s1").json()["entities"]
+        assert [e["name"] for e in after] == ["Late Person"]
+        assert "Late Person" in client.get("/stories/s1").text

@@ -79,7 +79,7 @@ def get_story(request: Request, story_id: str) -> dict[str, Any]:
             "briefing": state.providers.briefing(conn, story),
             "timeline": state.providers.timeline(conn, story),
             "quotes": queries.quotes_for(conn, ids),
-            "entities": queries.entities_in(conn, ids),
+            "entities": queries.entities_in(conn, ids, index=state.entity_index(conn)),
             "claims": state.providers.claims(conn, story),
             "articles": queries.article_rows(conn, ids),
         }

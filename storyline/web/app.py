@@ -27,6 +27,7 @@ from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.templating import Jinja2Templates
 
 from storyline.store import Store
+from storyline.web import queries
 from storyline.web.pool import ReadPool
 from storyline.web.providers import Providers
 from storyline.web.search import SearchIndex
@@ -41,12 +42,13 @@ STATIC_DIR = HERE / "static"
 TEMPLATE_DIR = HERE / "templates"
 MAX_BODY_BYTES = 16 * 1024 * 1024  # the largest request any route accepts (ingest uploads)
 MAX_CACHED_BYTES = 2 * 1024 * 1024  # larger responses are rendered each time
-# Requests reading at once (more wait for a connection). Rendering holds the GIL, so more
-# threads only contend for it: each SQLite call releases and retakes it, and with 40 threads
-# (the thread pool's size) every retake waits behind the others. Measured with
-# bench/web_pages.py (synthetic store, 2 shared cores): 2 or 4 served more uncached story
-# pages per second than 40; the figures were noisy, so this is a bound, not a fitted value.
-READ_CONNECTIONS = 4
+# Requests reading at once (more wait for a connection, first come first served). Rendering
+# holds the GIL, so more threads only contend for it: each SQLite call releases and retakes
+# it, and the event loop's every socket call waits behind the rendering threads too. Measured
+# with bench/web_pages.py (synthetic store, 2 cores shared with other work, 50 clients):
+# uncached story pages p99 with 2 -> 991 and 1124 ms (two runs), 4 -> 2460, 40 -> 1120 and
+# 1477 (single runs on a loaded machine: noisy); a bound chosen on that one synthetic bench.
+READ_CONNECTIONS = 2
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
@@ -79,13 +81,14 @@ class WebState:
     providers: Providers
     allow_ingest: bool
     max_body_bytes: int
-    read_connections: int = 4
+    read_connections: int = READ_CONNECTIONS
     # held while the store's own connection is used: writes, and every read of a memory store
     lock: threading.RLock = field(default_factory=threading.RLock)
     index: SearchIndex = field(init=False)
     pool: ReadPool | None = field(init=False, default=None)
     watcher: sqlite3.Connection | None = field(init=False, default=None)
     watch_lock: threading.Lock = field(default_factory=threading.Lock)
+    _memo: dict[str, Any] = field(init=False, default_factory=dict)  # the store connection's
 
     def __post_init__(self) -> None:
         self.index = SearchIndex(self.store.sqlite_connection(), self.lock)
@@ -116,6 +119,27 @@ class WebState:
             return
         with self.pool.connection() as conn:
             yield conn
+
+    def entity_index(self, conn: sqlite3.Connection) -> queries.EntityIndex:
+        """Return the entity index of what ``conn`` reads now, built once per database state.
+
+        It is kept with the connection and keyed by what identifies the connection's
+        snapshot: ``PRAGMA data_version`` inside a pooled connection's read transaction
+        (it changes when another connection has committed), and the change count of the
+        store's own connection (its own commits do not move its data_version).
+        """
+        if self.pool is not None and conn is not self.store.conn:
+            memo = self.pool.memo(conn)
+            key = int(conn.execute("PRAGMA data_version").fetchone()[0])
+        else:
+            memo = self._memo
+            key = int(conn.total_changes)
+        kept = memo.get("entities")
+        if kept is None or kept[0] != key:
+            kept = (key, queries.entity_index(conn))
+            memo["entities"] = kept
+        index: queries.EntityIndex = kept[1]
+        return index
 
     def version(self) -> int:
         """Return a number that changes whenever anything commits to the database.

@@ -84,7 +84,7 @@ def story_page(request: Request, story_id: str) -> HTMLResponse:
         articles = queries.article_briefs(conn, ids)
         timeline = state.providers.timeline(conn, story)
         cover = queries.coverage(articles)
-        entities = queries.entities_in(conn, ids, limit=40)
+        entities = queries.entities_in(conn, ids, limit=40, index=state.entity_index(conn))
         context: dict[str, Any] = {
             "story": story,
             "parent": queries.story(conn, story["parent"]) if story.get("parent") else None,

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+from collections import deque
 from contextlib import contextmanager
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -25,7 +26,9 @@ class ReadPool:
     def __init__(self, path: Path, size: int) -> None:
         self.uri = path.resolve().as_uri() + "?mode=ro"
         self.size = size
-        self._free = threading.BoundedSemaphore(size)
+        self._lent_out = 0
+        self._waiting: deque[threading.Event] = deque()  # requests waiting, first come first
+        self._memos: dict[sqlite3.Connection, dict[str, Any]] = {}
         self._idle: list[sqlite3.Connection] = []
         self._lock = threading.Lock()
         self._closed = False
@@ -42,10 +45,32 @@ class ReadPool:
     def connection(self) -> Iterator[sqlite3.Connection]:
         """Lend a connection for one request's reads, inside one read transaction.
 
-        At most ``size`` are lent at once; a request beyond that waits for one to come back.
+        At most ``size`` are lent at once; a request beyond that waits for one to come back,
+        and they are handed out in the order requests asked (a semaphore lets a newcomer take
+        a freed one first: under load some requests then waited seconds while others passed).
         """
-        with self._free, self._lent() as conn:
-            yield conn
+        self._take_turn()
+        try:
+            with self._lent() as conn:
+                yield conn
+        finally:
+            self._end_turn()
+
+    def _take_turn(self) -> None:
+        with self._lock:
+            if self._lent_out < self.size and not self._waiting:
+                self._lent_out += 1
+                return
+            turn = threading.Event()
+            self._waiting.append(turn)
+        turn.wait()  # _end_turn hands its place over: _lent_out already counts this one
+
+    def _end_turn(self) -> None:
+        with self._lock:
+            if self._waiting:
+                self._waiting.popleft().set()
+            else:
+                self._lent_out -= 1
 
     @contextmanager
     def _lent(self) -> Iterator[sqlite3.Connection]:
@@ -67,11 +92,21 @@ class ReadPool:
         finally:
             self._give_back(conn, reusable=reusable)
 
+    def memo(self, conn: sqlite3.Connection) -> dict[str, Any]:
+        """Return what may be kept with a lent connection from one request to the next.
+
+        A connection is lent to one request at a time, so its memo needs no lock; it goes
+        when the connection is closed.
+        """
+        with self._lock:
+            return self._memos.setdefault(conn, {})
+
     def _give_back(self, conn: sqlite3.Connection, *, reusable: bool) -> None:
         with self._lock:
             if reusable and not self._closed:
                 self._idle.append(conn)
                 return
+            self._memos.pop(conn, None)
         conn.close()
 
     def close(self) -> None:
@@ -80,4 +115,6 @@ class ReadPool:
             self._closed = True
             idle, self._idle = self._idle, []
         for conn in idle:
+            with self._lock:
+                self._memos.pop(conn, None)
             conn.close()
