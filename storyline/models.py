@@ -155,6 +155,7 @@ class Story:
     parent: str | None = None
     first_date: str | None = None
     last_date: str | None = None
+    title: str | None = None  # readable: the most representative headline (titles.py)
 
 
 @dataclass(frozen=True, slots=True)

@@ -273,12 +273,14 @@ def run_quality(
         for ids in in_chunks(article_ids(store), _QUALITY_CHUNK)
     )
     rows: list[tuple[str, float, Sequence[str]]] = []
+    reasons: dict[str, Sequence[str]] = {}
     flagged = 0
     assess = functools.partial(assess_chunk, sentence_model=sentence_model)
     for reports in map_ordered(assess, chunks, executor):
         rows.extend((r.article_id, r.score, r.flags) for r in reports)
+        reasons.update((r.article_id, r.reasons) for r in reports)
         flagged += sum(bool(set(r.flags) & set(UNTRUSTED_FLAGS)) for r in reports)
-    store.set_quality(rows)
+    store.set_quality(rows, reasons)
     return f"{flagged} of {len(rows)} articles flagged as untrustworthy copy"
 
 

@@ -251,6 +251,20 @@ MIGRATIONS: Final[tuple[str, ...]] = (
     ALTER TABLE events ADD COLUMN until TEXT;
     ALTER TABLE timeline ADD COLUMN until TEXT;
     """,
+    # 11, 12: reserved for migrations written on other branches in parallel; their scripts
+    # replace these no-ops when the branches are merged.
+    """
+    SELECT 1;
+    """,
+    """
+    SELECT 1;
+    """,
+    # 13: a story's readable title (its most representative headline; the keyword label stays),
+    # and each quality flag's reason, so a reader can check why a page is flagged.
+    """
+    ALTER TABLE stories ADD COLUMN title TEXT;
+    ALTER TABLE articles ADD COLUMN quality_reasons TEXT NOT NULL DEFAULT '[]';
+    """,
 )
 
 
