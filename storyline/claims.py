@@ -9,6 +9,7 @@ Dice (so that two long sentences sharing one phrase do not merge).
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import re
@@ -336,16 +337,63 @@ def _quote_conflicts(
     for i, (ci, ai, qi) in enumerate(rows):
         for j in range(i + 1, len(rows)):
             cj, aj, qj = rows[j]
-            if sim[i, j] < QUOTE_THRESHOLD or terms[i] == terms[j]:
+            if sim[i, j] < QUOTE_THRESHOLD:
                 continue
             if len(set(terms[i]) & set(terms[j])) < _QUOTE_MIN_SHARED:
                 continue  # one rare word in common ("families") is not one quote reworded
             if _unit(by_id.get(ai), ai, duplicates) == _unit(by_id.get(aj), aj, duplicates):
                 continue
+            if not _contradict(qi, qj, set(terms[i]) & set(terms[j])):
+                continue  # two renderings of one position (a translation, a paraphrase) agree
             values = {qi: {ai}, qj: {aj}}
             claim_ids = tuple(sorted({ci.id, cj.id}))
             out.append(_conflict(story_id or ci.story_id, "quote", qi[:80], values, claim_ids))
     return out
+
+
+# Words that turn what follows into its opposite ("will not lift", "never agreed").
+_NEGATORS = frozenset(
+    ("not", "no", "never", "nor", "cannot", "none", "nobody", "nothing", "neither", "without")
+)
+# Words a negation skips to reach what it negates ("not be lifted", "never to the talks").
+_NEGATION_SKIPS = frozenset(("be", "been", "to", "a", "an", "the", "any", "ever", "yet", "have"))
+_WORD_RE = re.compile(r"[A-Za-z]+(?:['’][a-z]+)?|\d[\d,.]*")
+_NUMBER_WORDS = frozenset(
+    (
+        *("one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"),
+        *("eleven", "twelve", "twenty", "thirty", "forty", "fifty", "hundred", "thousand"),
+        *("million", "billion", "half", "dozen"),
+    )
+)
+
+
+def _negated(quote: str, shared: Collection[str]) -> set[str]:
+    """Return the shared terms that a negation in ``quote`` applies to."""
+    words = [w.casefold() for w in _WORD_RE.findall(quote)]
+    out: set[str] = set()
+    for k, word in enumerate(words):
+        if word in _NEGATORS or word.endswith(("n't", "n’t")):
+            following = [w for w in words[k + 1 : k + 4] if w not in _NEGATION_SKIPS][:1]
+            out.update(stem(w) for w in following if stem(w) in shared)
+    return out
+
+
+def _numbers(quote: str) -> set[str]:
+    words = [w.casefold().rstrip(".,") for w in _WORD_RE.findall(quote)]
+    return {w.replace(",", "") for w in words if w[:1].isdigit() or w in _NUMBER_WORDS}
+
+
+def _contradict(one: str, two: str, shared: Collection[str]) -> bool:
+    """Return True when two wordings of one quote cannot both be what was said.
+
+    Rewording and translation change words but not the position: only a different number
+    ("two weeks" / "three weeks") or a negation one wording puts on a shared word and the
+    other does not ("will not lift" / "will lift") makes them incompatible.
+    """
+    numbers = _numbers(one), _numbers(two)
+    if numbers[0] and numbers[1] and numbers[0] != numbers[1]:
+        return True
+    return _negated(one, shared) != _negated(two, shared)
 
 
 # A toll is an article's headline figure: the first count of dead or injured in its lead.
@@ -505,6 +553,25 @@ def _day_month(value: str) -> str:
     """Return "30 September" for both "30 September" and "September 30"."""
     parts = value.split()
     return f"{int(parts[1])} {parts[0]}" if parts[0][0].isalpha() else f"{int(parts[0])} {parts[1]}"
+
+
+def settle_claims(claims: Sequence[Claim], conflicts: Sequence[Conflict]) -> list[Claim]:
+    """Return the claims, those whose own articles disagree with each other marked conflicting.
+
+    A claim cannot be both corroborated and in conflict between the same articles: when two of
+    its supporting articles stand on different sides of one conflict, they do not corroborate
+    it. A conflict with an article outside the claim leaves its corroboration standing.
+    """
+    by_id = {c.id: c for c in claims}
+    split: set[str] = set()
+    for conflict in conflicts:
+        sides = [set(ids) for _, ids in conflict.values]
+        for claim_id in conflict.claim_ids:
+            if claim_id in by_id:
+                own = set(by_id[claim_id].article_ids)
+                if sum(bool(side & own) for side in sides) >= 2:
+                    split.add(claim_id)
+    return [dataclasses.replace(c, kind="conflicting") if c.id in split else c for c in claims]
 
 
 def _merge(conflicts: list[Conflict]) -> list[Conflict]:

@@ -336,6 +336,7 @@ class BriefingTask:
     untrusted: frozenset[str]  # those of its articles whose copy is untrustworthy
     max_sentences: int = 8
     endpoint: Endpoint | None = None  # reword through this model (abstractive mode)
+    level: str = "storyline"  # an event's briefing is its own; its claims stay the storyline's
 
 
 Briefed = tuple["list[Claim]", "list[Conflict]", dict[str, Any]]
@@ -358,6 +359,8 @@ def brief_storyline(task: BriefingTask) -> Briefed:
     )
     if task.endpoint is not None:
         briefing, _ = rewrite_briefing(briefing, task.endpoint)
+    if task.level != "storyline":
+        return [], [], to_json(briefing)
     return claims, conflicts, to_json(briefing)
 
 
@@ -384,8 +387,6 @@ def _briefing_tasks(
     chunk: list[BriefingTask] = []
     size = 0
     for story in store.rows("stories", order="id"):
-        if story["level"] != "storyline":
-            continue
         ids = story["article_ids"]
         chunk.append(
             BriefingTask(
@@ -395,6 +396,7 @@ def _briefing_tasks(
                 frozenset(untrusted.intersection(ids)),
                 max_sentences,
                 endpoint,
+                story["level"],
             )
         )
         size += len(ids)

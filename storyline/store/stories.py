@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any
 
+from storyline.claims import settle_claims
 from storyline.store.base import StoreBase, chunks, dump
 from storyline.titles import LEAD_CHARS, Headline, choose_title
 
@@ -144,7 +145,11 @@ class StoryStore(StoreBase):
         conflicts: Sequence[Conflict],
         briefings: Sequence[dict[str, Any]],
     ) -> None:
-        """Replace every story's claims, conflicts and briefing (briefings as their JSON)."""
+        """Replace every story's claims, conflicts and briefing (briefings as their JSON).
+
+        A claim whose own articles disagree is stored ``conflicting``, never ``corroborated``.
+        """
+        claims = settle_claims(claims, conflicts)
         conflicted: dict[str, list[str]] = {}
         for conflict in conflicts:
             for claim_id in conflict.claim_ids:
