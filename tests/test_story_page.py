@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from fastapi.testclient import TestClient
 
 import storyline
 from storyline.export import export_rows
+from storyline.web import create_app
 from tests.conftest import shared_path
 
 
@@ -97,3 +99,19 @@ def test_story_page_outlets_named_for_001_and_004(seeds):
     assert _seed(articles, "001")["source"] == "Middle East Eye"
     assert _seed(articles, "004")["source"] == "The Week US"
     assert _seed(articles, "004")["meta"]["source_from"] == "byline"
+
+
+def test_story_page_api_json_marks_flagged_copy_and_gives_the_title(seeds):
+    client = TestClient(create_app(seeds.store))
+    storyline_row = next(s for s in _export(seeds, "stories") if s["level"] == "storyline")
+    story = client.get(f"/api/stories/{storyline_row['id']}").json()
+    assert story["story"]["title"] == storyline_row["title"]
+    by_date = {e["date"]: e for e in story["timeline"]}
+    assert by_date["2015-09-29"]["flagged_only"] is True
+    assert by_date["2015-09-30"]["flagged_only"] is False
+    assert story["quotes"]
+    assert all(q["flagged_only"] == q["article_id"].startswith("002") for q in story["quotes"])
+    assert all("flagged_only" in s for s in story["briefing"]["sentences"])
+    assert all("flagged_only" in c for c in story["claims"])
+    article = client.get(f"/api/articles/{_seed(_export(seeds, 'articles'), '002')['id']}").json()
+    assert any("John Kerry" in r for r in article["article"]["quality_reasons"])

@@ -86,6 +86,9 @@ def stored_claims(conn: sqlite3.Connection, story: Row) -> list[Row]:
                 "conflicts": against,
             }
         )
+    flagged = queries.flagged_in(conn, (a for c in claims for a in c["supporting"]))
+    for claim in claims:  # as the export marks it: only flagged pages support it
+        claim["flagged_only"] = all(a in flagged for a in claim["supporting"])
     return claims
 
 
