@@ -24,6 +24,7 @@ from storyline.models import Claim, CleanArticle, Conflict, ConflictKind
 from storyline.statements import (
     MAX_WORDS,
     MIN_WORDS,
+    contradict,
     find_quantities,
     similarity_matrix,
     split_sentences,
@@ -343,57 +344,12 @@ def _quote_conflicts(
                 continue  # one rare word in common ("families") is not one quote reworded
             if _unit(by_id.get(ai), ai, duplicates) == _unit(by_id.get(aj), aj, duplicates):
                 continue
-            if not _contradict(qi, qj, set(terms[i]) & set(terms[j])):
+            if not contradict(qi, qj, set(terms[i]) & set(terms[j])):
                 continue  # two renderings of one position (a translation, a paraphrase) agree
             values = {qi: {ai}, qj: {aj}}
             claim_ids = tuple(sorted({ci.id, cj.id}))
             out.append(_conflict(story_id or ci.story_id, "quote", qi[:80], values, claim_ids))
     return out
-
-
-# Words that turn what follows into its opposite ("will not lift", "never agreed").
-_NEGATORS = frozenset(
-    ("not", "no", "never", "nor", "cannot", "none", "nobody", "nothing", "neither", "without")
-)
-# Words a negation skips to reach what it negates ("not be lifted", "never to the talks").
-_NEGATION_SKIPS = frozenset(("be", "been", "to", "a", "an", "the", "any", "ever", "yet", "have"))
-_WORD_RE = re.compile(r"[A-Za-z]+(?:['’][a-z]+)?|\d[\d,.]*")
-_NUMBER_WORDS = frozenset(
-    (
-        *("one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"),
-        *("eleven", "twelve", "twenty", "thirty", "forty", "fifty", "hundred", "thousand"),
-        *("million", "billion", "half", "dozen"),
-    )
-)
-
-
-def _negated(quote: str, shared: Collection[str]) -> set[str]:
-    """Return the shared terms that a negation in ``quote`` applies to."""
-    words = [w.casefold() for w in _WORD_RE.findall(quote)]
-    out: set[str] = set()
-    for k, word in enumerate(words):
-        if word in _NEGATORS or word.endswith(("n't", "n’t")):
-            following = [w for w in words[k + 1 : k + 4] if w not in _NEGATION_SKIPS][:1]
-            out.update(stem(w) for w in following if stem(w) in shared)
-    return out
-
-
-def _numbers(quote: str) -> set[str]:
-    words = [w.casefold().rstrip(".,") for w in _WORD_RE.findall(quote)]
-    return {w.replace(",", "") for w in words if w[:1].isdigit() or w in _NUMBER_WORDS}
-
-
-def _contradict(one: str, two: str, shared: Collection[str]) -> bool:
-    """Return True when two wordings of one quote cannot both be what was said.
-
-    Rewording and translation change words but not the position: only a different number
-    ("two weeks" / "three weeks") or a negation one wording puts on a shared word and the
-    other does not ("will not lift" / "will lift") makes them incompatible.
-    """
-    numbers = _numbers(one), _numbers(two)
-    if numbers[0] and numbers[1] and numbers[0] != numbers[1]:
-        return True
-    return _negated(one, shared) != _negated(two, shared)
 
 
 # A toll is an article's headline figure: the first count of dead or injured in its lead.
