@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from sklearn.feature_extraction.text import TfidfVectorizer
 
-from storyline.claims import find_claims, find_conflicts
+from storyline.claims import find_claims, find_conflicts, settle_claims
 from storyline.models import Briefing, BriefingSentence, Claim, CleanArticle, Conflict
 from storyline.statements import similarity_matrix, statement_terms
 
@@ -106,9 +106,11 @@ def select_claims(
     chosen: list[int] = []
     covered_dates: set[str] = set()
     candidates = set(range(len(claims)))
+    # corroborated claims first (README): single-source ones only fill the slots they leave
+    corroborated = {i for i, c in enumerate(claims) if c.kind == "corroborated"}
     while candidates and len(chosen) < max_sentences:
         best, best_score = -1, -math.inf
-        for i in sorted(candidates):
+        for i in sorted(candidates & corroborated or candidates):
             redundancy = max((sim[i, j] for j in chosen), default=0.0)
             date = _date_of(claims[i], dates)
             novelty = WEIGHTS["novel_date"] if date and date not in covered_dates else 0.0
@@ -149,6 +151,7 @@ def build_briefing(
         The briefing: chronological where dates are known, every sentence cited.
     """
     by_id = {a.id: a for a in articles}
+    claims = settle_claims(claims, conflicts)
     picked = select_claims(claims, max_sentences=max_sentences, dates=dates, untrusted=untrusted)
     conflicting = {cid for c in conflicts for cid in c.claim_ids}
 
@@ -175,6 +178,7 @@ def build_briefing(
                 date=_date_of(claim, dates),
                 corroboration="conflicting" if claim.id in conflicting else claim.kind,
                 claim_id=claim.id,
+                flagged_only=bool(citations) and all(a in untrusted for a in citations),
             )
         )
     cited = dict.fromkeys(a for s in sentences for a in s.citations)
@@ -183,7 +187,11 @@ def build_briefing(
         for a in cited
     )
     return Briefing(
-        story_id=story_id, sentences=tuple(sentences), conflicts=tuple(conflicts), titles=titles
+        story_id=story_id,
+        sentences=tuple(sentences),
+        conflicts=tuple(conflicts),
+        titles=titles,
+        all_flagged=bool(cited) and all(a in untrusted for a in cited),
     )
 
 
@@ -234,12 +242,15 @@ def to_json(briefing: Briefing) -> dict[str, Any]:
                 "citations": list(s.citations),
                 "date": s.date,
                 "corroboration": s.corroboration,
+                "flagged_only": s.flagged_only,
             }
             for s in briefing.sentences
         ],
         "conflicts": [_conflict_json(c) for c in briefing.conflicts],
         "mode": briefing.mode,
         **({"note": briefing.note} if briefing.note else {}),
+        "all_flagged": briefing.all_flagged,
+        **({"warning": ALL_FLAGGED_WARNING} if briefing.all_flagged else {}),
     }
 
 
@@ -248,6 +259,18 @@ def _numbering(briefing: Briefing) -> dict[str, int]:
 
 
 _MARK = {"single_source": "single source", "conflicting": "conflicting", "corroborated": ""}
+ALL_FLAGGED_WARNING = (
+    "Every source of this briefing is a page flagged as untrustworthy copy "
+    "(incoherent, spliced or misattributed): read it with care."
+)
+FLAGGED_MARK = "flagged copy"
+
+
+def _marks(sentence: BriefingSentence) -> list[str]:
+    """Return the marks of a sentence: its corroboration and whether only flagged copy says it."""
+    return [m for m in (_MARK[sentence.corroboration],) if m] + (
+        [FLAGGED_MARK] if sentence.flagged_only else []
+    )
 
 
 def _describe(conflict: Conflict, numbers: Mapping[str, int], esc: Callable[[str], str]) -> str:
@@ -268,10 +291,12 @@ def render_markdown(briefing: Briefing) -> str:
     """Return the briefing as Markdown: numbered citations and a numbered source list."""
     numbers = _numbering(briefing)
     lines = [f"## Briefing: {_md(briefing.story_id)}", ""]
+    if briefing.all_flagged:
+        lines += [f"> **{ALL_FLAGGED_WARNING}**", ""]
     for s in briefing.sentences:
         refs = "".join(f"[{numbers[a]}]" for a in s.citations)
         date = f"**{s.date}** " if s.date else ""
-        mark = f" _({_MARK[s.corroboration]})_" if _MARK[s.corroboration] else ""
+        mark = f" _({', '.join(_marks(s))})_" if _marks(s) else ""
         lines.append(f"- {date}{_md(s.text)} {refs}{mark}")
     if briefing.conflicts:
         lines += ["", "### Where the sources differ", ""]
@@ -288,13 +313,17 @@ def render_html(briefing: Briefing) -> str:
     """Return the briefing as an HTML fragment; all article text is escaped (it is untrusted)."""
     esc = html.escape
     numbers = _numbering(briefing)
-    out = [f'<section class="briefing" data-story="{esc(briefing.story_id)}">', "<ol>"]
+    out = [f'<section class="briefing" data-story="{esc(briefing.story_id)}">']
+    if briefing.all_flagged:
+        out.append(f'<p class="all-flagged" role="alert">{esc(ALL_FLAGGED_WARNING)}</p>')
+    out.append("<ol>")
     for s in briefing.sentences:
         refs = "".join(f'<a href="#src-{numbers[a]}">[{numbers[a]}]</a>' for a in s.citations)
         date = f"<time>{esc(s.date)}</time> " if s.date else ""
-        mark = _MARK[s.corroboration]
+        mark = ", ".join(_marks(s))
         flag = f' <em class="{esc(s.corroboration)}">({esc(mark)})</em>' if mark else ""
-        out.append(f'<li class="{esc(s.corroboration)}">{date}{esc(s.text)} {refs}{flag}</li>')
+        kind = f"{s.corroboration} flagged" if s.flagged_only else s.corroboration
+        out.append(f'<li class="{esc(kind)}">{date}{esc(s.text)} {refs}{flag}</li>')
     out.append("</ol>")
     if briefing.conflicts:
         out.append("<h3>Where the sources differ</h3><ul>")

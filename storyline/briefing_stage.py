@@ -37,6 +37,7 @@ class BriefingTask:
     untrusted: frozenset[str]  # those of its articles whose copy is untrustworthy
     max_sentences: int = 8
     endpoint: Endpoint | None = None  # reword through this model (abstractive mode)
+    level: str = "storyline"  # an event's briefing is its own; its claims stay the storyline's
 
 
 Briefed = tuple["list[Claim]", "list[Conflict]", dict[str, Any]]
@@ -72,7 +73,10 @@ def briefing_of(
 def brief_storyline(task: BriefingTask) -> Briefed:
     """Return a storyline's claims, its conflicts and its briefing (as JSON)."""
     claims, conflicts = claims_of(task)
-    return claims, conflicts, briefing_of(task, claims, conflicts)
+    briefing = briefing_of(task, claims, conflicts)
+    if task.level != "storyline":
+        return [], [], briefing
+    return claims, conflicts, briefing
 
 
 def _brief_guarded(task: BriefingTask) -> Briefed | Failure:
@@ -83,6 +87,8 @@ def _brief_guarded(task: BriefingTask) -> Briefed | Failure:
     briefing = guard("briefing", lambda t: briefing_of(t, claims, conflicts), task, task.story_id)
     if isinstance(briefing, Failure):
         return briefing
+    if task.level != "storyline":
+        return [], [], briefing  # only the storyline's claims are stored
     return claims, conflicts, briefing
 
 
@@ -122,6 +128,7 @@ def _briefing_tasks(
                 frozenset(untrusted.intersection(ids)),
                 max_sentences,
                 endpoint,
+                story["level"],
             )
         )
         size += len(ids)
@@ -152,7 +159,8 @@ def run_briefings(
     all_claims: list[Claim] = []
     all_conflicts: list[Conflict] = []
     briefings: list[dict[str, Any]] = []
-    storylines = [s for s in store.rows("stories", order="id") if s["level"] == "storyline"]
+    # every story gets a briefing: an event's is made from its own articles
+    storylines = list(store.rows("stories", order="id"))
     tasks = _briefing_tasks(store, storylines, duplicates, max_sentences, endpoint)
     done = 0
     tally.step("briefing", done, len(storylines))

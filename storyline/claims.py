@@ -9,6 +9,7 @@ Dice (so that two long sentences sharing one phrase do not merge).
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import re
@@ -23,6 +24,7 @@ from storyline.models import Claim, CleanArticle, Conflict, ConflictKind
 from storyline.statements import (
     MAX_WORDS,
     MIN_WORDS,
+    contradict,
     find_quantities,
     similarity_matrix,
     split_sentences,
@@ -338,12 +340,14 @@ def _quote_conflicts(
     for i, (ci, ai, qi) in enumerate(rows):
         for j in range(i + 1, len(rows)):
             cj, aj, qj = rows[j]
-            if sim[i, j] < QUOTE_THRESHOLD or terms[i] == terms[j]:
+            if sim[i, j] < QUOTE_THRESHOLD:
                 continue
             if len(set(terms[i]) & set(terms[j])) < _QUOTE_MIN_SHARED:
                 continue  # one rare word in common ("families") is not one quote reworded
             if _unit(by_id.get(ai), ai, duplicates) == _unit(by_id.get(aj), aj, duplicates):
                 continue
+            if not contradict(qi, qj, set(terms[i]) & set(terms[j])):
+                continue  # two renderings of one position (a translation, a paraphrase) agree
             values = {qi: {ai}, qj: {aj}}
             claim_ids = tuple(sorted({ci.id, cj.id}))
             out.append(_conflict(story_id or ci.story_id, "quote", qi[:80], values, claim_ids))
@@ -507,6 +511,25 @@ def _day_month(value: str) -> str:
     """Return "30 September" for both "30 September" and "September 30"."""
     parts = value.split()
     return f"{int(parts[1])} {parts[0]}" if parts[0][0].isalpha() else f"{int(parts[0])} {parts[1]}"
+
+
+def settle_claims(claims: Sequence[Claim], conflicts: Sequence[Conflict]) -> list[Claim]:
+    """Return the claims, those whose own articles disagree with each other marked conflicting.
+
+    A claim cannot be both corroborated and in conflict between the same articles: when two of
+    its supporting articles stand on different sides of one conflict, they do not corroborate
+    it. A conflict with an article outside the claim leaves its corroboration standing.
+    """
+    by_id = {c.id: c for c in claims}
+    split: set[str] = set()
+    for conflict in conflicts:
+        sides = [set(ids) for _, ids in conflict.values]
+        for claim_id in conflict.claim_ids:
+            if claim_id in by_id:
+                own = set(by_id[claim_id].article_ids)
+                if sum(bool(side & own) for side in sides) >= 2:
+                    split.add(claim_id)
+    return [dataclasses.replace(c, kind="conflicting") if c.id in split else c for c in claims]
 
 
 def _merge(conflicts: list[Conflict]) -> list[Conflict]:

@@ -27,6 +27,7 @@ from storyline.models import (
     published_confidence,
     published_period,
 )
+from storyline.outlets import find_outlet
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
@@ -104,7 +105,6 @@ _REPORTING_RE = re.compile(
     re.IGNORECASE,
 )
 _SENTENCE_SPLIT_RE = re.compile(r"(?<=[.!?])\s+")
-_BYLINE_SOURCE_RE = re.compile(r"^by\s+[^,|]+[,|]\s*(?P<source>[A-Z][^,|]{2,60})$", re.IGNORECASE)
 _QUOTE_CHARS = '"“”«»'
 
 _STOP = frozenset(
@@ -416,7 +416,13 @@ def clean_article(
 ) -> CleanArticle:
     """Clean one article: remove boilerplate lines, keep them aside, hash the clean content."""
     text, removed = clean_text(raw.text, title=raw.title, furniture=furniture, threshold=threshold)
-    source = raw.source or _source_from_byline(removed)
+    found = (
+        None
+        if raw.source
+        else find_outlet(text=raw.text, url=raw.url, meta=raw.meta, removed=removed)
+    )
+    source = raw.source or (found.name if found else None)
+    meta = {**raw.meta, "source_from": found.source_from} if found else raw.meta
     published, precision = published_period(raw.published)  # "2015" is a year, not 1 January
     return CleanArticle(
         id=raw.id,
@@ -434,16 +440,8 @@ def clean_article(
         language=raw.language,
         raw_sha256=raw.raw_sha256,
         removed=removed,
-        meta=raw.meta,
+        meta=meta,
     )
-
-
-def _source_from_byline(removed: Sequence[RemovedLine]) -> str | None:
-    """Return the outlet a "By Name, Outlet" byline names, for pages that state it nowhere else."""
-    for line in removed:
-        if line.reason == "byline" and (found := _BYLINE_SOURCE_RE.match(line.text.strip())):
-            return found.group("source").strip()
-    return None
 
 
 def strip_urls(text: str) -> str:

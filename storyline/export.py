@@ -42,17 +42,24 @@ def export_rows(store: Store, what: str) -> Iterator[dict[str, Any]]:
     elif what == "timexes":
         yield from store.rows("timexes", order='article_id, start, "end"')
     elif what == "quotes":
+        untrusted = store.untrusted()
         for row in store.rows("quotes", order="article_id, start"):
             row.pop("speaker_local", None)  # internal: the speaker before entity merging
+            row["flagged_only"] = row["article_id"] in untrusted
             yield row
     elif what == "entities":
         yield from store.rows("entities", order="name, id")
     elif what == "timeline":
+        untrusted = store.untrusted()
         for row in store.rows("timeline", order="story_id, rank"):
             row.pop("rank")
+            row["flagged_only"] = _flagged_only(row["sources"], untrusted)
             yield {"id": timeline_entry_id(row["story_id"], row["date"]), **row}
     elif what == "claims":
-        yield from store.rows("claims", order="story_id, support DESC, id")
+        untrusted = store.untrusted()
+        for row in store.rows("claims", order="story_id, support DESC, id"):
+            row["flagged_only"] = _flagged_only(row["article_ids"], untrusted)
+            yield row
     elif what == "stories":
         yield from store.rows("stories", order="level DESC, first_date, id")
     elif what == "changes":
@@ -62,6 +69,11 @@ def export_rows(store: Store, what: str) -> Iterator[dict[str, Any]]:
         raise UsageError(f"nothing to export for {what!r} yet: that stage has not run")
     else:
         raise UsageError(f"unknown export {what!r}; choose one of {', '.join(WHATS)}")
+
+
+def _flagged_only(article_ids: list[str], untrusted: set[str]) -> bool:
+    """Return True when every article behind a row is flagged as untrustworthy copy."""
+    return bool(article_ids) and all(a in untrusted for a in article_ids)
 
 
 def _article_rows(store: Store) -> Iterator[dict[str, Any]]:

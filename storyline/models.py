@@ -189,6 +189,7 @@ class Story:
     parent: str | None = None
     first_date: str | None = None
     last_date: str | None = None
+    title: str | None = None  # readable: the most representative headline (titles.py)
 
 
 @dataclass(frozen=True, slots=True)
@@ -219,7 +220,7 @@ class QualityReport:
     reasons: tuple[str, ...] = ()  # one human-readable reason per flag, same order
 
 
-ClaimKind = Literal["corroborated", "single_source"]
+ClaimKind = Literal["corroborated", "single_source", "conflicting"]
 ConflictKind = Literal["number", "date", "quote"]
 Corroboration = Literal["corroborated", "single_source", "conflicting"]
 
@@ -233,7 +234,7 @@ class Claim:
     text: str  # the representative statement, as one article wrote it
     article_ids: tuple[str, ...]  # every supporting article, copies included
     sources: tuple[str, ...]  # distinct outlets (or original article ids when no outlet)
-    kind: ClaimKind
+    kind: ClaimKind  # "conflicting": its own articles disagree on a number, date or quote
     support: int = 1  # independent supporters: a copy counts once with its original per outlet
     statements: tuple[tuple[str, str], ...] = ()  # (article_id, sentence as written)
     numbers: tuple[tuple[str, str, str], ...] = ()  # (article_id, counted thing, value)
@@ -262,6 +263,7 @@ class BriefingSentence:
     date: str | None = None
     corroboration: Corroboration = "single_source"
     claim_id: str | None = None
+    flagged_only: bool = False  # every citation is a page flagged as untrustworthy copy
 
 
 @dataclass(frozen=True, slots=True)
@@ -274,6 +276,7 @@ class Briefing:
     titles: tuple[tuple[str, str, str], ...] = ()  # (article_id, outlet, title) of cited articles
     mode: str = "extractive"  # or "abstractive": sentences reworded by a model, citations kept
     note: str = ""  # why an abstractive briefing fell back to the extractive one
+    all_flagged: bool = False  # every cited page is flagged as untrustworthy copy
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,6 +8,7 @@ who is quoted.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from typing import TYPE_CHECKING
 
 from storyline.coherence import coherence_features, combine, head_logits, incoherence_score
@@ -39,27 +40,46 @@ _CUE_RE = re.compile(rf"\b{_CUE}\b|\baccording to\b", re.IGNORECASE)
 _DIRECT_RE = re.compile(r"[“\"]([^”\"]{25,})[”\"]?")
 
 
-def _speakers(sentences: Sequence[str], quotes: Sequence[Quote]) -> set[str]:
-    """Return the surnames of who speaks in the body: from quotes when given, else by regex."""
+def _speakers(sentences: Sequence[str], quotes: Sequence[Quote]) -> dict[str, str]:
+    """Return surname -> the fullest name of who speaks in the body: from quotes, else by regex.
+
+    Speakers are ordered by how often they speak, so a reason names the main speaker first.
+    """
     if quotes:
         names = [q.speaker or q.speaker_text or "" for q in quotes]
     else:
         names = [m for s in sentences for m in _SAID_NAME_RE.findall(s)]
         names += [m for s in sentences for m in _NAME_SAID_RE.findall(s)]
-    surnames = {n.split()[-1] for n in names if n.strip()}
-    return {n for n in surnames if n[:1].isupper() and n not in NOT_NAMES}
+    names = [" ".join(n.split()) for n in names if n.strip()]
+    counts = Counter(n.split()[-1] for n in names)
+    full: dict[str, str] = {}
+    for name in names:
+        surname = name.split()[-1]
+        usable = surname[:1].isupper() and surname not in NOT_NAMES
+        if usable and len(name) > len(full.get(surname, "")):
+            full[surname] = name
+    return {s: full[s] for s in sorted(full, key=lambda s: (-counts[s], s))}
 
 
-def _headline_people(title: str, sentences: Sequence[str]) -> set[str]:
-    """Return surnames of people the headline names: a 'Name:' lead or a name titled in the body."""
+def _headline_people(title: str, sentences: Sequence[str]) -> dict[str, tuple[str, bool]]:
+    """Return surname -> (name as the headline writes it, whether a "Name:" lead gives it words).
+
+    A person is a two-word name leading a colon ("Anna Berg: ...") or a name the body gives a
+    title to ("Mr Brandt").
+    """
     titled = {m for s in sentences for m in HONORIFIC_RE.findall(s)}
-    people: set[str] = set()
+    people: dict[str, tuple[str, bool]] = {}
     for match in CAP_SEQ_RE.finditer(title):
         surname = match.group().split()[-1]
         colon = title[match.end() : match.end() + 1] == ":"
         if (colon and " " in match.group()) or surname in titled:
-            people.add(surname)
+            people[surname] = (match.group(), colon and " " in match.group())
     return people
+
+
+def _names(names: Sequence[str]) -> str:
+    """Return "A", "A and B", "A, B and C"."""
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
 
 
 def _unattributed_quotes(sentences: Sequence[str]) -> int:
@@ -86,19 +106,28 @@ def _headline_speaker(title: str) -> str | None:
 
 
 def attribution_problem(title: str, text: str, quotes: Sequence[Quote] = ()) -> str | None:
-    """Return why the attribution does not fit the headline, or None when it does."""
+    """Return why the attribution does not fit the headline, or None when it does.
+
+    The reason is built from the evidence the check used (the headline's names, who the body
+    quotes), so that a reader can verify it against the page.
+    """
     sentences = split_sentences(text)
     speakers = _speakers(sentences, quotes)
     speaking = _headline_speaker(title)
     direct = [q for q in quotes if q.kind == "direct"]
     if speaking and direct and speaking not in speakers and speaking not in text:
         # the headline puts words in the mouth of someone the body never names
-        return f"headline has {speaking} speaking, but the body never quotes or names them"
+        return f"the headline has {speaking} speaking; the body never quotes or names {speaking}"
     people = _headline_people(title, sentences)
-    if people and speakers and not people & speakers:
+    if people and speakers and not people.keys() & speakers.keys():
+        # whose words the body gives: direct quotes when there are any, else every speaker
+        quoted = _speakers(sentences, direct) if direct else speakers
+        shown = list((quoted or speakers).values())[:3]
+        named = [name for name, _ in people.values()]
+        verb = "gives words to" if any(colon for _, colon in people.values()) else "names"
         return (
-            f"headline names {', '.join(sorted(people))} but the quotes are given to "
-            f"{', '.join(sorted(speakers))}"
+            f"the headline {verb} {_names(named)}; the body quotes {_names(shown)} "
+            f"and never {_names(sorted(people))}"
         )
     orphans = _unattributed_quotes(sentences)
     if orphans >= 2:

@@ -17,6 +17,7 @@ from rich.progress import (
 from rich.table import Table
 from rich.text import Text
 
+from storyline.briefing import ALL_FLAGGED_WARNING
 from storyline.errors import DESCRIPTIONS
 
 if TYPE_CHECKING:
@@ -98,7 +99,7 @@ def rejected_table(summary: IngestSummary, *, limit: int = 20) -> Table:
 def stories_table(rows: list[dict[str, object]]) -> Table:
     """Return the stories as a table: storylines with their events indented under them."""
     table = Table(title="stories", show_header=True, header_style="bold")
-    for column in ("id", "level", "dates", "articles", "label"):
+    for column in ("id", "level", "dates", "articles", "title"):
         table.add_column(column)
     storylines = [r for r in rows if r["level"] == "storyline"]
     events = [r for r in rows if r["level"] == "event"]
@@ -113,7 +114,8 @@ def _story_cells(row: dict[str, object], *, indent: str) -> list[str]:
     ids = row["article_ids"]
     count = len(ids) if isinstance(ids, list) else 0
     dates = f"{row['first_date'] or '?'} – {row['last_date'] or '?'}"
-    return [f"{indent}{row['id']}", str(row["level"]), dates, str(count), str(row["label"])]
+    title = str(row.get("title") or row["label"])  # the keyword label stays in the export
+    return [f"{indent}{row['id']}", str(row["level"]), dates, str(count), title]
 
 
 _SHOWN_ACTORS = 3  # the rest are in the export
@@ -139,7 +141,7 @@ def briefing_panel(story: dict[str, object], briefing: Briefing) -> Panel:
     numbers: dict[str, int] = {}
     for article_id, _, _ in briefing.titles:
         numbers.setdefault(article_id, len(numbers) + 1)
-    lines = Text()
+    lines = Text(f"{ALL_FLAGGED_WARNING}\n" if briefing.all_flagged else "", style="bold red")
     for sentence in briefing.sentences:
         refs = "".join(f"[{numbers.setdefault(a, len(numbers) + 1)}]" for a in sentence.citations)
         if sentence.date:
@@ -148,6 +150,8 @@ def briefing_panel(story: dict[str, object], briefing: Briefing) -> Panel:
         lines.append(f" {refs}", style="cyan")
         if sentence.corroboration != "corroborated":
             lines.append(f" ({sentence.corroboration.replace('_', ' ')})", style="dim")
+        if sentence.flagged_only:
+            lines.append(" (flagged copy)", style="red")
         lines.append("\n")
     for conflict in briefing.conflicts:
         values = "; ".join(
@@ -160,4 +164,5 @@ def briefing_panel(story: dict[str, object], briefing: Briefing) -> Panel:
             f"[{numbers[article_id]}] {outlet or 'unknown outlet'}: {title}\n", style="dim"
         )
     dates = f"{story['first_date'] or '?'} – {story['last_date'] or '?'}"
-    return Panel(lines, title=f"{story['label']}  ({dates})", subtitle=str(story["id"]))
+    heading = story.get("title") or story["label"]
+    return Panel(lines, title=f"{heading}  ({dates})", subtitle=str(story["id"]))

@@ -437,6 +437,7 @@ def run_quality(
         for ids in in_chunks(todo, _QUALITY_CHUNK)
     )
     rows: list[tuple[str, float, Sequence[str]]] = []
+    reasons: dict[str, Sequence[str]] = {}
     flagged = done = 0
     assess = functools.partial(assess_chunk, sentence_model=sentence_model)
     tally.step("quality", done, len(todo))
@@ -444,10 +445,11 @@ def run_quality(
         tally.reject(store, [r for r in found if isinstance(r, Failure)])
         reports = [r for r in found if not isinstance(r, Failure)]
         rows.extend((r.article_id, r.score, r.flags) for r in reports)
+        reasons.update((r.article_id, r.reasons) for r in reports)
         flagged += sum(bool(set(r.flags) & set(UNTRUSTED_FLAGS)) for r in reports)
         done += len(found)
         tally.step("quality", done, len(todo))
-    store.set_quality(rows)
+    store.set_quality(rows, reasons)
     return f"{flagged} of {len(rows)} articles flagged as untrustworthy copy"
 
 

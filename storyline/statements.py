@@ -14,7 +14,7 @@ import numpy as np
 from scipy import sparse
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Collection, Sequence
 
 MIN_WORDS = 6
 
@@ -305,3 +305,46 @@ def similarity_matrix(term_lists: Sequence[Sequence[str]]) -> np.ndarray:
     sim: np.ndarray = (overlap + dice) / 2
     np.fill_diagonal(sim, 0.0)
     return sim
+
+
+# Words that turn what follows into its opposite ("will not lift", "never agreed").
+_NEGATORS = frozenset(
+    ("not", "no", "never", "nor", "cannot", "none", "nobody", "nothing", "neither", "without")
+)
+# Words a negation skips to reach what it negates ("not be lifted", "never to the talks").
+_NEGATION_SKIPS = frozenset(("be", "been", "to", "a", "an", "the", "any", "ever", "yet", "have"))
+_QUOTE_WORD_RE = re.compile(r"[A-Za-z]+(?:['’][a-z]+)?|\d[\d,.]*")
+
+
+def _negated(quote: str, shared: Collection[str]) -> set[str]:
+    """Return the shared terms that a negation in ``quote`` applies to."""
+    words = [w.casefold() for w in _QUOTE_WORD_RE.findall(quote)]
+    out: set[str] = set()
+    for k, word in enumerate(words):
+        if word in _NEGATORS or word.endswith(("n't", "n’t")):
+            following = [w for w in words[k + 1 : k + 4] if w not in _NEGATION_SKIPS][:1]
+            out.update(stem(w) for w in following if stem(w) in shared)
+    return out
+
+
+def _numbers(quote: str) -> set[str]:
+    """Return the numbers a quote gives, words as digits ("two" and "2" are one number)."""
+    words = [w.casefold().rstrip(".,") for w in _QUOTE_WORD_RE.findall(quote)]
+    return {
+        _NUMBER_WORDS.get(w, w.replace(",", ""))
+        for w in words
+        if w[:1].isdigit() or w in _NUMBER_WORDS
+    }
+
+
+def contradict(one: str, two: str, shared: Collection[str]) -> bool:
+    """Return True when two wordings of one quote cannot both be what was said.
+
+    Rewording and translation change words but not the position: only a different number
+    ("two weeks" / "three weeks") or a negation one wording puts on a shared word and the
+    other does not ("will not lift" / "will lift") makes them incompatible.
+    """
+    numbers = _numbers(one), _numbers(two)
+    if numbers[0] and numbers[1] and numbers[0] != numbers[1]:
+        return True
+    return _negated(one, shared) != _negated(two, shared)

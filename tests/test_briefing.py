@@ -86,11 +86,12 @@ def test_briefing_down_weights_untrusted_pages():
 
 def test_briefing_json_shape():
     data = to_json(brief([A, B, C]))
-    assert set(data) == {"story_id", "sentences", "conflicts", "mode"}
+    # additive: "all_flagged" (and "warning" when it is true) joined the original four keys
+    assert set(data) == {"story_id", "sentences", "conflicts", "mode", "all_flagged"}
     assert data["mode"] == "extractive"
     assert data["story_id"] == "s"
     for s in data["sentences"]:
-        assert set(s) == {"text", "citations", "date", "corroboration"}
+        assert set(s) == {"text", "citations", "date", "corroboration", "flagged_only"}
         assert isinstance(s["citations"], list)
         assert s["corroboration"] in {"corroborated", "single_source", "conflicting"}
     toll = next(c for c in data["conflicts"] if c["subject"] == "killed")
@@ -153,3 +154,50 @@ def test_briefing_brief_story_composes_the_stages():
     assert set(blockade.citations) == {"a", "b", "b-copy"}
     assert blockade.corroboration == "corroborated"
     assert any(c.subject == "killed" for c in b.conflicts)
+
+
+def test_briefing_ranks_corroborated_claims_before_single_source_ones():
+    articles = [A, B, C]
+    claims = find_claims(articles, story_id="s")
+    corroborated = [c for c in claims if c.kind == "corroborated"]
+    assert corroborated
+    b = brief(articles, max_sentences=len(corroborated))
+    assert {s.claim_id for s in b.sentences} == {c.id for c in corroborated}
+
+
+def test_briefing_seeds_keep_the_corroborated_vienna_talks(seed_briefing):
+    _, b = seed_briefing
+    vienna = [s for s in b.sentences if "Vienna" in s.text]
+    assert vienna
+    assert {a[:3] for a in vienna[0].citations} == {"000", "001"}
+    assert vienna[0].corroboration == "corroborated"
+    # no "sources differ" item pitting two renderings of one position against each other
+    assert not [c for c in b.conflicts if c.kind == "quote"]
+
+
+def test_briefing_marks_copy_that_only_flagged_pages_give():
+    b = brief([A, B, C], untrusted={"c"})
+    flagged = [s for s in b.sentences if s.flagged_only]
+    assert flagged
+    assert all(s.citations == ("c",) for s in flagged)
+    assert not any(s.flagged_only for s in b.sentences if "a" in s.citations)
+    assert not b.all_flagged
+    data = to_json(b)
+    assert [s["flagged_only"] for s in data["sentences"]] == [s.flagged_only for s in b.sentences]
+    assert data["all_flagged"] is False
+    assert "warning" not in data
+
+
+def test_briefing_whose_sources_are_all_flagged_says_so_at_the_top():
+    b = brief([C], untrusted={"c"})
+    assert b.sentences
+    assert b.all_flagged
+    assert all(s.flagged_only for s in b.sentences)
+    data = to_json(b)
+    assert data["all_flagged"] is True
+    assert "flagged" in data["warning"]
+    md = render_markdown(b).splitlines()
+    assert md[2].startswith("> **Every source")
+    assert "flagged copy" in md[4]
+    html = render_html(b)
+    assert html.index('class="all-flagged"') < html.index("<ol>")

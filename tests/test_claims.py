@@ -5,7 +5,7 @@ import json
 import pytest
 
 import storyline.claims as claims_module
-from storyline.claims import find_claims, find_conflicts
+from storyline.claims import find_claims, find_conflicts, settle_claims
 from storyline.clean import clean_article
 from storyline.models import CleanArticle, RawArticle, content_hash
 from storyline.statements import find_quantities, split_sentences
@@ -270,31 +270,60 @@ def test_claims_seeds_align_the_start_of_the_air_campaign(seed_articles):
     assert started[0].date == "2015-09-30"
 
 
-def test_claims_quote_worded_differently_by_two_outlets():
-    one = art(
-        "m",
+def _quote_conflicts(*texts):
+    articles = [art(f"q{i}", text, source=f"outlet {i}") for i, text in enumerate(texts)]
+    claims = find_claims(articles, story_id="s")
+    return [c for c in find_conflicts(claims, articles) if c.kind == "quote"]
+
+
+def test_claims_two_renderings_of_one_quote_are_not_a_conflict():
+    # a translation or a paraphrase keeps the position: no incompatible value, no conflict
+    assert not _quote_conflicts(
         'The admiral told reporters: "We will not lift the blockade until the harbour is '
         'handed over to us," before leaving Port Elsin.',
-        source="X",
-    )
-    two = art(
-        "n",
         'Speaking in Port Elsin, the admiral said: "We shall not lift the blockade until the '
         'harbour is given to us."',
-        source="Y",
     )
-    same = art(
-        "o",
-        'Speaking in Port Elsin, the admiral said: "We shall not lift the blockade until the '
-        'harbour is given to us."',
-        source="Y2",
+    # a negation on a word the other wording does not use ("no need") negates nothing shared
+    assert not _quote_conflicts(
+        'The admiral spoke against "splitting the Karsk ministers into hawks and doves" in '
+        "Port Elsin on Friday.",
+        'The admiral said in Port Elsin: "There is no need to play games, to split the Karsk '
+        'ministers into hawks and doves."',
     )
-    claims = find_claims([one, two, same], story_id="s")
-    quotes = [c for c in find_conflicts(claims, [one, two, same]) if c.kind == "quote"]
-    assert len(quotes) == 1
-    ids = {a for _, group in quotes[0].values for a in group}
-    assert ids == {"m", "n", "o"}
-    assert len(quotes[0].values) == 2
+
+
+def test_claims_contradicting_wordings_of_one_quote_conflict():
+    negated = _quote_conflicts(
+        'The admiral told reporters: "We will not lift the blockade until the harbour is '
+        'handed over to us," before leaving Port Elsin.',
+        'Speaking in Port Elsin, the admiral said: "We will lift the blockade once the '
+        'harbour is handed over to us."',
+    )
+    assert len(negated) == 1
+    ids = {a for _, group in negated[0].values for a in group}
+    assert ids == {"q0", "q1"}
+    counted = _quote_conflicts(
+        'The admiral told reporters: "The blockade of the harbour will last two more weeks at '
+        'the very least," in Port Elsin.',
+        'The admiral said in Port Elsin: "The blockade of the harbour will last three more '
+        'weeks at the very least."',
+    )
+    assert len(counted) == 1
+
+
+def test_claims_settle_a_claim_whose_own_articles_disagree_as_conflicting():
+    claims = find_claims([A, B, C], story_id="s")
+    conflicts = find_conflicts(claims, [A, B, C])
+    settled = {c.id: c for c in settle_claims(claims, conflicts)}
+    depot = claim_with(claims, "fuel depot")
+    # the depot claim is told by A and B, and A and B give its toll as 12 and 14
+    assert {"a", "b"} <= set(depot.article_ids)
+    assert any(depot.id in c.claim_ids for c in conflicts)
+    assert settled[depot.id].kind == "conflicting"
+    # a corroborated claim its own articles do not dispute stays corroborated
+    blockade = claim_with(claims, "began on 12 March")
+    assert settled[blockade.id].kind == blockade.kind == "corroborated"
 
 
 def test_claims_very_large_story_is_capped_to_its_leads(monkeypatch):
@@ -328,7 +357,7 @@ def test_claims_do_not_depend_on_the_hash_seed_of_the_process():
 
     script = (
         "import json, tests.test_claims as t\n"
-        "from storyline.claims import find_claims, find_conflicts\n"
+        "from storyline.claims import find_claims, find_conflicts, settle_claims\n"
         "arts = [t.A, t.B, t.C]\n"
         "claims = find_claims(arts, story_id='s')\n"
         "out = [(c.id, c.article_ids, c.kind) for c in claims]\n"
@@ -347,3 +376,22 @@ def test_claims_do_not_depend_on_the_hash_seed_of_the_process():
     }
     assert len(outputs) == 1
     assert json.loads(outputs.pop())
+
+
+def test_claims_seeds_one_position_rendered_twice_is_not_a_quote_conflict(seed_articles):
+    claims = find_claims(seed_articles, story_id="seeds")
+    conflicts = find_conflicts(claims, seed_articles, story_id="seeds")
+    # 000 "dividing terrorists into moderates and non-moderates" and 001 "There is no need to
+    # play on words, to classify terrorists are moderate and non-moderate" say the same thing
+    assert not [c for c in conflicts if c.kind == "quote"]
+    settled = settle_claims(claims, conflicts)
+    disputed = {cid for c in conflicts for cid in c.claim_ids}
+    for claim in settled:
+        if claim.kind == "corroborated" and claim.id in disputed:
+            sides = [
+                set(ids) & set(claim.article_ids)
+                for c in conflicts
+                for _, ids in c.values
+                if claim.id in c.claim_ids
+            ]
+            assert sum(bool(s) for s in sides) < 2  # never corroborated and split between them

@@ -260,15 +260,14 @@ def test_pipeline_run_reads_articles_in_bounded_chunks(tmp_path, monkeypatch):
         monkeypatch.setattr(Store, "pending", no_whole_list)
         report = dict(workspace.run(workers=1).stages)
         total = workspace.store.count("articles")
-        storylines = [
-            row["article_ids"]
-            for row in workspace.store.rows("stories")
-            if row["level"] == "storyline"
-        ]
+        stories = list(workspace.store.rows("stories"))
+        storylines = [row["article_ids"] for row in stories if row["level"] == "storyline"]
     clustered = {aid for ids in storylines for aid in ids}
     assert total > 5
-    # every read is a chunk, or one storyline's articles (its briefing)
-    assert [ids for ids in asked if len(ids) > 5 and ids not in storylines] == []
+    # every read is a chunk, or one story's articles (its briefing: events have their own)
+    assert [
+        ids for ids in asked if len(ids) > 5 and ids not in [s["article_ids"] for s in stories]
+    ] == []
     assert report["dates"].startswith(f"{total} articles dated")
     assert len(clustered) == total  # clustered in batches of 5, every article has a storyline
 
@@ -347,6 +346,7 @@ def test_pipeline_timeline_export_rows_carry_design_event_fields(seeds):
     rows = list(export_rows(seeds.store, "timeline"))
     assert rows
     expected = ["id", "story_id", "date", "text", "sources", "actors", "place", "until"]
+    expected.append("flagged_only")  # additive (#19): every source is a flagged page
     assert all(list(row) == expected for row in rows)
     assert len({r["id"] for r in rows}) == len(rows)  # one entry per story and date
     by_id = {e.id: e for line in seeds.timelines().values() for e in line}

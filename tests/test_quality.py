@@ -219,3 +219,19 @@ def test_quality_spliced_copy_loses_trust():
     report = assess_quality(article(BRIDGE_TITLE, spliced))
     assert report.score < 0.8
     assert report.score < assess_quality(article(BRIDGE_TITLE, BRIDGE)).score - 0.2
+
+
+def test_quality_reason_names_who_the_headline_gives_words_to_and_who_the_body_quotes():
+    title = "Anna Berg: the bridge will reopen before winter"
+    text = "\n".join(BRIDGE)
+    start = text.index(BRIDGE[2][:10])
+    quotes = [
+        Quote("q1", "a", "Tom Brandt", "Mr Brandt", "said", "direct", BRIDGE[2][:30], start,
+              start + 30),
+        Quote("q2", "a", "Tom Brandt", "he", "said", "direct", BRIDGE[2][:20], start, start + 20),
+        Quote("q3", "a", "City Council", "the council", "said", "indirect", "it would", 0, 8),
+    ]  # fmt: skip
+    # built from the evidence: the headline's full name, the direct quotes' speaker
+    assert attribution_problem(title, text, quotes) == (
+        "the headline gives words to Anna Berg; the body quotes Tom Brandt and never Berg"
+    )

@@ -672,6 +672,7 @@ def test_web_story_timeline_comes_from_the_timeline_stage_when_it_ran(seeded):
             "actors": ["Water Board"],
             "place": "Marenholt",
             "until": "2015-10-21",
+            "flagged_only": False,  # additive (#19): every source is a flagged page
         }
     ]
     page = client.get("/stories/s1").text

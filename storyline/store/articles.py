@@ -215,12 +215,21 @@ class ArticleStore(StoreBase):
                 ],
             )
 
-    def set_quality(self, rows: Sequence[tuple[str, float, Sequence[str]]]) -> None:
-        """Set (article id, quality score, flags) for articles."""
+    def set_quality(
+        self,
+        rows: Sequence[tuple[str, float, Sequence[str]]],
+        reasons: dict[str, Sequence[str]] | None = None,
+    ) -> None:
+        """Set (article id, quality score, flags) for articles, and each flag's reason."""
+        reasons = reasons or {}
         with self.transaction() as conn:
             conn.executemany(
-                "UPDATE articles SET quality = ?, quality_flags = ? WHERE id = ?",
-                [(score, dump(tuple(flags)), aid) for aid, score, flags in rows],
+                "UPDATE articles SET quality = ?, quality_flags = ?, quality_reasons = ? "
+                "WHERE id = ?",
+                [
+                    (score, dump(tuple(flags)), dump(tuple(reasons.get(aid, ()))), aid)
+                    for aid, score, flags in rows
+                ],
             )
 
     def untrusted(self) -> set[str]:

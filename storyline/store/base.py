@@ -29,6 +29,7 @@ _JSON_COLUMNS = {
     "meta",
     "actors",
     "quality_flags",
+    "quality_reasons",
     "aliases",
     "roles",
     "article_ids",

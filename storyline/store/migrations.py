@@ -262,6 +262,12 @@ MIGRATIONS: Final[tuple[str, ...]] = (
     ALTER TABLE articles ADD COLUMN published_precision TEXT;
     UPDATE articles SET published_precision = 'day' WHERE published IS NOT NULL;
     """,
+    # 13: a story's readable title (its most representative headline; the keyword label stays),
+    # and each quality flag's reason, so a reader can check why a page is flagged.
+    """
+    ALTER TABLE stories ADD COLUMN title TEXT;
+    ALTER TABLE articles ADD COLUMN quality_reasons TEXT NOT NULL DEFAULT '[]';
+    """,
 )
 
 

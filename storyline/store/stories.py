@@ -5,7 +5,9 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any
 
+from storyline.claims import settle_claims
 from storyline.store.base import StoreBase, chunks, dump
+from storyline.titles import LEAD_CHARS, Headline, choose_title
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
@@ -19,6 +21,11 @@ _PARTICIPANT_COLUMNS = 'm.article_id, m.start, m."end", e.name, e.type, m.text'
 
 class StoryStore(StoreBase):
     """Writing and reading the records built over the whole corpus, each replaced at once."""
+
+    if TYPE_CHECKING:  # the article store's, joined into one Store by store.db
+
+        def untrusted(self) -> set[str]:
+            """Return the ids of articles whose copy is flagged as untrustworthy."""
 
     def replace_entities(
         self,
@@ -72,12 +79,17 @@ class StoryStore(StoreBase):
         return found
 
     def replace_stories(self, stories: Sequence[Story], duplicates: dict[str, str]) -> None:
-        """Replace the stories and every article's ``duplicate_of``."""
+        """Replace the stories and every article's ``duplicate_of``.
+
+        A story without a title gets one here (``titles.choose_title``), from the articles it
+        holds now: the title follows the story as it grows.
+        """
+        titles = self._titles(stories)
         with self.transaction() as conn:
             conn.execute("DELETE FROM stories")
             conn.executemany(
-                "INSERT INTO stories (id, label, level, parent, article_ids, first_date, last_date)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO stories (id, label, level, parent, article_ids, first_date, "
+                "last_date, title) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 [
                     (
                         s.id,
@@ -87,6 +99,7 @@ class StoryStore(StoreBase):
                         dump(s.article_ids),
                         s.first_date,
                         s.last_date,
+                        s.title or titles.get(s.id),
                     )
                     for s in stories
                 ],
@@ -96,6 +109,25 @@ class StoryStore(StoreBase):
                 "UPDATE articles SET duplicate_of = ? WHERE id = ?",
                 [(original, copy) for copy, original in duplicates.items()],
             )
+
+    def _titles(self, stories: Sequence[Story]) -> dict[str, str]:
+        """Return story id -> readable title, for the stories that do not carry one."""
+        wanted = {a for s in stories if not s.title for a in s.article_ids}
+        untrusted = self.untrusted() if wanted else set()
+        heads: dict[str, Headline] = {}
+        for chunk, marks in chunks(sorted(wanted)):
+            query = (
+                "SELECT id, title, substr(text, 1, ?), source FROM articles "  # noqa: S608
+                f"WHERE id IN ({marks})"
+            )
+            for aid, title, lead, source in self.conn.execute(query, [LEAD_CHARS, *chunk]):
+                trusted = aid not in untrusted
+                heads[aid] = Headline(aid, title or "", lead or "", source, trusted)
+        return {
+            s.id: choose_title([heads[a] for a in s.article_ids if a in heads], label=s.label)
+            for s in stories
+            if not s.title
+        }
 
     def replace_timelines(self, entries: Sequence[TimelineEntry]) -> None:
         """Replace every story's timeline."""
@@ -113,7 +145,11 @@ class StoryStore(StoreBase):
         conflicts: Sequence[Conflict],
         briefings: Sequence[dict[str, Any]],
     ) -> None:
-        """Replace every story's claims, conflicts and briefing (briefings as their JSON)."""
+        """Replace every story's claims, conflicts and briefing (briefings as their JSON).
+
+        A claim whose own articles disagree is stored ``conflicting``, never ``corroborated``.
+        """
+        claims = settle_claims(claims, conflicts)
         conflicted: dict[str, list[str]] = {}
         for conflict in conflicts:
             for claim_id in conflict.claim_ids:

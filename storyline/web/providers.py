@@ -41,10 +41,15 @@ def no_claims(conn: sqlite3.Connection, story: Row) -> list[Row]:  # noqa: ARG00
 
 
 def stored_briefing(conn: sqlite3.Connection, story: Row) -> Row | None:
-    """Return the briefing the briefing stage stored for the story (or its storyline)."""
-    row = conn.execute(
-        "SELECT briefing FROM briefings WHERE story_id = ?", (story["parent"] or story["id"],)
-    ).fetchone()
+    """Return the briefing the briefing stage stored for the story.
+
+    An event has its own, from its own articles; its storyline's is shown only for a database
+    briefed before events were.
+    """
+    query = "SELECT briefing FROM briefings WHERE story_id = ?"
+    row = conn.execute(query, (story["id"],)).fetchone()
+    if row is None and story["parent"]:
+        row = conn.execute(query, (story["parent"],)).fetchone()
     if row is None:
         return None
     briefing = json.loads(row[0])
@@ -81,6 +86,9 @@ def stored_claims(conn: sqlite3.Connection, story: Row) -> list[Row]:
                 "conflicts": against,
             }
         )
+    flagged = queries.flagged_in(conn, (a for c in claims for a in c["supporting"]))
+    for claim in claims:  # as the export marks it: only flagged pages support it
+        claim["flagged_only"] = all(a in flagged for a in claim["supporting"])
     return claims
 
 

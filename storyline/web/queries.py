@@ -13,13 +13,14 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from storyline.models import timeline_entry_id
+from storyline.quality import UNTRUSTED_FLAGS
 from storyline.store.base import chunks
 
 if TYPE_CHECKING:
     import sqlite3
     from collections.abc import Iterable, Sequence
 
-_JSON_COLUMNS = {"meta", "quality_flags", "aliases", "roles", "article_ids"}
+_JSON_COLUMNS = {"meta", "quality_flags", "quality_reasons", "aliases", "roles", "article_ids"}
 _INTERNAL_QUOTE_COLUMNS = ("speaker_local",)  # left out of the export too
 _ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _SENTENCE_END = re.compile(r"[.!?]\s|\n")
@@ -34,11 +35,20 @@ def _decode(row: sqlite3.Row) -> dict[str, Any]:
     }
 
 
-def _quote(row: sqlite3.Row) -> dict[str, Any]:
+def _quote(row: sqlite3.Row, flagged: set[str]) -> dict[str, Any]:
     decoded = _decode(row)
     for key in _INTERNAL_QUOTE_COLUMNS:
         decoded.pop(key, None)
+    decoded["flagged_only"] = decoded["article_id"] in flagged  # as the export marks it
     return decoded
+
+
+def flagged_in(conn: sqlite3.Connection, article_ids: Iterable[str]) -> set[str]:
+    """Return those of the articles whose copy is flagged as untrustworthy."""
+    rows = _rows_in(
+        conn, "articles", sorted(set(article_ids)), key="id", columns="id, quality_flags", order=""
+    )
+    return {r[0] for r in rows if set(json.loads(r[1])) & set(UNTRUSTED_FLAGS)}
 
 
 def _in_chunks(
@@ -189,7 +199,9 @@ def story_titles(conn: sqlite3.Connection, story_ids: Sequence[str]) -> dict[str
 
 def quotes_for(conn: sqlite3.Connection, article_ids: Sequence[str]) -> list[dict[str, Any]]:
     """Return the quotes in these articles, as export rows."""
-    return [_quote(r) for r in _rows_in(conn, "quotes", article_ids, order="article_id, start")]
+    rows = _rows_in(conn, "quotes", article_ids, order="article_id, start")
+    flagged = flagged_in(conn, (r["article_id"] for r in rows))
+    return [_quote(r, flagged) for r in rows]
 
 
 def quote_page(
@@ -201,8 +213,9 @@ def quote_page(
     rows = conn.execute(
         f"SELECT * FROM quotes {where} ORDER BY article_id, start LIMIT ? OFFSET ?",  # noqa: S608
         [*args, limit, offset],
-    )
-    return total, [_quote(r) for r in rows]
+    ).fetchall()
+    flagged = flagged_in(conn, (r["article_id"] for r in rows))
+    return total, [_quote(r, flagged) for r in rows]
 
 
 def timexes_for(conn: sqlite3.Connection, article_ids: Sequence[str]) -> list[dict[str, Any]]:
@@ -314,8 +327,9 @@ def quotes_by_entity(conn: sqlite3.Connection, ent: dict[str, Any]) -> list[dict
         "SELECT * FROM quotes WHERE speaker_entity_id = ? OR speaker = ? "
         "ORDER BY article_id, start",
         (ent["id"], ent["name"]),
-    )
-    return [_quote(r) for r in rows]
+    ).fetchall()
+    flagged = flagged_in(conn, (r["article_id"] for r in rows))
+    return [_quote(r, flagged) for r in rows]
 
 
 # -- derived views ---------------------------------------------------------------------------
@@ -350,7 +364,11 @@ def stored_timeline(conn: sqlite3.Connection, story_row: dict[str, Any]) -> list
         }
         for r in rows
     ]
-    return [e for e in entries if members & set(e["sources"])]
+    kept = [e for e in entries if members & set(e["sources"])]
+    flagged = flagged_in(conn, (a for e in kept for a in e["sources"]))
+    for entry in kept:  # as the export marks it: every source is a flagged page
+        entry["flagged_only"] = all(a in flagged for a in entry["sources"])
+    return kept
 
 
 def timeline_from_timexes(

@@ -1,0 +1,82 @@
+"""Readable story titles: the most representative trusted headline, never a keyword salad."""
+
+from __future__ import annotations
+
+from storyline.models import RawArticle, Story
+from storyline.store import Store
+from storyline.titles import Headline, choose_title, trim_outlet
+from tests.conftest import make_article
+
+DAM = "The Kessel dam broke on Monday night and flooded the valley below, officials said."
+DAM2 = "Water from the broken Kessel dam flooded three villages in the valley on Monday."
+DAM3 = "Rescue teams searched the flooded valley villages after the Kessel dam failed."
+
+
+def test_titles_trim_outlet_suffixes_but_keep_a_dash_inside_the_headline():
+    assert trim_outlet("Kessel dam breaks | Valley Courier") == "Kessel dam breaks"
+    assert (
+        trim_outlet("Kessel dam breaks above valley - Valley News")
+        == "Kessel dam breaks above valley"
+    )
+    assert trim_outlet("Kessel dam breaks above valley — The Kessel Herald") == (
+        "Kessel dam breaks above valley"
+    )
+    assert trim_outlet("Kessel dam breaks above valley - Tarn Gazette", "Tarn Gazette") == (
+        "Kessel dam breaks above valley"
+    )
+    assert trim_outlet("Water rises - and so do the fears of farmers") == (
+        "Water rises - and so do the fears of farmers"
+    )
+
+
+def test_titles_pick_the_central_headline_deduplicated_and_trimmed():
+    heads = [
+        Headline("a", "Kessel dam breaks, flooding valley villages | Valley Courier", DAM),
+        Headline("b", "Kessel dam breaks, flooding valley villages - Tarn Post", DAM2),
+        Headline("c", "Mayor praises volunteers", DAM3),  # too short to stand for the story
+        Headline("d", "Farm prices could rise next year, economists say", DAM3),
+    ]
+    assert choose_title(heads, label="Kessel, valley: dam flood") == (
+        "Kessel dam breaks, flooding valley villages"
+    )
+
+
+def test_titles_never_come_from_a_flagged_page():
+    heads = [
+        Headline("a", "Governor Vance admits the Kessel dam was unsafe", DAM, trusted=False),
+        Headline("b", "Kessel dam", DAM2),  # a slug: no readable headline among trusted pages
+    ]
+    title = choose_title(heads, label="Kessel: dam flood")
+    assert "Vance" not in title
+    # a phrase of whole words from the lead of the trusted page
+    assert (
+        title == "Water from the broken Kessel dam flooded three villages in the valley on Monday"
+    )
+
+
+def test_titles_all_flagged_fall_back_to_the_names_of_the_label():
+    heads = [Headline("a", "Governor Vance admits the dam was unsafe", DAM, trusted=False)]
+    assert choose_title(heads, label="Kessel, Tarn: dam flood") == "Kessel, Tarn"
+
+
+def test_titles_are_stored_with_stories_and_follow_the_story_as_it_grows(tmp_path):
+    store = Store(tmp_path / "t.db")
+    _store_articles(store, [make_article("a1", "Mayor praises volunteers", DAM)])
+    story = Story("s-1", "Kessel: dam flood", "storyline", ("a1",))
+    store.replace_stories([story], {})
+    (row,) = store.rows("stories")
+    assert (
+        row["title"]
+        == "The Kessel dam broke on Monday night and flooded the valley below, officials said"
+    )
+    assert row["label"] == "Kessel: dam flood"  # the keyword label stays, as a second field
+    _store_articles(store, [make_article("a2", "Kessel dam breaks, flooding the valley", DAM2)])
+    store.replace_stories([Story("s-1", "Kessel: dam flood", "storyline", ("a1", "a2"))], {})
+    (row,) = store.rows("stories")
+    assert row["title"] == "Kessel dam breaks, flooding the valley"
+    store.close()
+
+
+def _store_articles(store, articles):
+    pairs = [(RawArticle(a.id, a.title, a.text, a.locator, a.format), a) for a in articles]
+    store.save_batch(pairs, [])
