@@ -7,7 +7,7 @@ import pytest
 from storyline import errors
 from storyline.clean import clean_article
 from storyline.errors import InputError
-from storyline.ingest.decode import decode_bytes, declared_charset
+from storyline.ingest.decode import declared_charset, decode_bytes
 from storyline.ingest.html import read_html
 
 # Sentences of a made-up council story; repeated to the lengths the three bugs had.
