@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from storyline import encoder, stages
 from storyline.abstractive import endpoint_from
-from storyline.clean import clean_article, find_furniture
+from storyline.clean import PageGuard, clean_article, find_furniture
 from storyline.errors import ConfigError
 from storyline.ingest import FormatChoice, iter_files, read_file
 from storyline.models import CleanArticle, IngestSummary, RawArticle, Rejected
@@ -129,8 +129,17 @@ def _clean_batch(
     furniture = find_furniture(
         (raw.text for raw in raws), min_count=settings.clean.corpus_repeat_min
     )
+    guard = PageGuard.from_values(settings.clean.model_dump())  # used on HTML pages only
     return [
-        (raw, clean_article(raw, furniture=furniture, threshold=threshold_for(raw, settings)))
+        (
+            raw,
+            clean_article(
+                raw,
+                furniture=furniture,
+                threshold=threshold_for(raw, settings),
+                guard=guard if raw.format == "html" else None,
+            ),
+        )
         for raw in raws
     ]
 
