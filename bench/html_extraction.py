@@ -160,6 +160,7 @@ def main() -> int:
     header = f"{'set':32} {'system':24} {'F1':>6} {'±':>6} {'P':>6} {'R':>6}"
     lines = [header]
     shares = []
+    speeds = []
     for folder in folders:
         if not (folder / "ground-truth.json").exists():
             print(f"no data at {folder}", file=sys.stderr)
@@ -167,6 +168,10 @@ def main() -> int:
         pages, golds = load_set(folder)
         peer, ours, secs, removed = run_interleaved(pages)
         seconds.update(secs)
+        speeds.append(
+            f"{folder.name:32} reader {secs['trafilatura'] / secs['reader']:.2f}, "
+            f"reader + cleaner {secs['trafilatura'] / (secs['reader'] + secs['cleaner']):.2f}"
+        )
         preds = {"trafilatura defaults": peer, "storyline": ours, **run_peers(pages)}
         for suffix, gold in golds.items():
             label = f"{folder.name}{suffix} n={len(gold)}"
@@ -198,6 +203,7 @@ def main() -> int:
         f"\npages/s ratio to trafilatura.extract (interleaved): reader {reader_ratio:.2f}, "
         f"reader + cleaner {full_ratio:.2f}"
     )
+    print("\n".join(speeds))
     storyline = score(pooled_preds["storyline"], pooled_gold)["f1"]
     print(f"storyline pooled f1: {storyline:.3f}")
     return 0
