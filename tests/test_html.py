@@ -48,7 +48,6 @@ def _cleaned(data: bytes):
 
 def test_stray_byte_in_utf8_page_is_repaired_alone():
     text = "It’s the council’s “final” budget, the mayor said. " * 30
-    data = (text + "Price: 5\x80 more.").encode().replace(b"\\x80", b"")
     data = text.encode() + b"Price: 5\x80 more. " + text.encode()
     decoded = decode_bytes(data, "page.html")
     assert "It’s the council’s “final” budget" in decoded
