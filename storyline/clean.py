@@ -16,9 +16,11 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from dataclasses import asdict, dataclass
+from functools import cache
+from typing import TYPE_CHECKING, Any
 
+from storyline.config import default_values
 from storyline.models import (
     CleanArticle,
     RawArticle,
@@ -30,7 +32,7 @@ from storyline.models import (
 from storyline.outlets import find_outlet
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Sequence
+    from collections.abc import Iterable, Mapping, Sequence
 
 _WORD_RE = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?", re.UNICODE)
 _URL_LINE_RE = re.compile(r"^\W*(?:https?://|www\.)\S+\W*$", re.IGNORECASE)
@@ -106,91 +108,21 @@ _REPORTING_RE = re.compile(
 )
 _SENTENCE_SPLIT_RE = re.compile(r"(?<=[.!?])\s+")
 _QUOTE_CHARS = '"“”«»'
+# trafilatura writes list items as "- item"; hand-made text uses bullets or "1." numbering.
+_LIST_ITEM_RE = re.compile(r"^\s*(?:[-*•·▪–]\s|\d{1,3}[.)]\s)")
+# A run is three items: two lines in a row are a pair, not yet a list (not fitted).
+_LIST_RUN = 3
+# A feature at or above the plain-text threshold would remove a line alone: one vote.
+_VOTE = 0.5
+_GUARD_VOTES = 2
 
-_STOP = frozenset(
-    [
-        "a",
-        "an",
-        "the",
-        "and",
-        "or",
-        "but",
-        "of",
-        "to",
-        "in",
-        "on",
-        "at",
-        "for",
-        "with",
-        "by",
-        "from",
-        "as",
-        "is",
-        "are",
-        "was",
-        "were",
-        "be",
-        "been",
-        "it",
-        "its",
-        "this",
-        "that",
-        "these",
-        "those",
-        "he",
-        "she",
-        "they",
-        "we",
-        "you",
-        "i",
-        "his",
-        "her",
-        "their",
-        "our",
-        "your",
-        "not",
-        "no",
-        "so",
-        "if",
-        "than",
-        "then",
-        "there",
-        "has",
-        "have",
-        "had",
-        "will",
-        "would",
-        "can",
-        "could",
-        "may",
-        "might",
-        "also",
-        "more",
-        "most",
-        "about",
-        "into",
-        "over",
-        "after",
-        "before",
-        "up",
-        "out",
-        "who",
-        "which",
-        "what",
-        "when",
-        "where",
-        "how",
-        "all",
-        "any",
-        "some",
-        "such",
-        "only",
-        "just",
-        "do",
-        "does",
-        "did",
-    ]
-)
+_STOP_WORDS = """a an the and or but of to in on at for with by
+    from as is are was were be been it its this that these those
+    he she they we you i his her their our your not no so
+    if than then there has have had will would can could may might also
+    more most about into over after before up out who which what when where
+    how all any some such only just do does did"""
+_STOP = frozenset(_STOP_WORDS.split())
 
 
 @dataclass(frozen=True, slots=True)
@@ -199,6 +131,33 @@ class LineScore:
 
     score: float
     reason: str
+    # How many independent features would each remove the line on their own (>= 0.5): the
+    # HTML guard lets a protected line go only on two such votes, never on one.
+    votes: int = 1
+
+
+@dataclass(frozen=True, slots=True)
+class PageGuard:
+    """What the cleaner never removes from an HTML page on a single feature, and its cap."""
+
+    long_line_words: int
+    max_removed_share: float
+
+    @classmethod
+    def from_values(cls, clean: Mapping[str, Any]) -> PageGuard:
+        """Build the guard from a ``[clean]`` table (defaults.toml or resolved settings)."""
+        return cls(int(clean["html_long_line_words"]), float(clean["html_max_removed_share"]))
+
+
+@dataclass(frozen=True, slots=True)
+class KeptLine:
+    """A line the scores would have removed but the HTML guard kept, and why."""
+
+    line: int
+    text: str
+    reason: str
+    score: float
+    guard: str  # "long_line", "most_words", "list_run" or "cap"
 
 
 def normalise_line(line: str) -> str:
@@ -271,7 +230,7 @@ def _line_features(line: str, *, is_first: bool, is_last: bool, in_tail: bool) -
     if n_words <= 8 and not terminal and _BYLINE_RE.match(stripped):
         candidates.append(LineScore(0.7 if (in_tail or is_first) else 0.4, "byline"))
     if not candidates:
-        return LineScore(0.0, "")
+        return LineScore(0.0, "", 0)
     named = [c for c in candidates if c.reason != "headline"] or candidates
     best = max(named, key=lambda c: c.score)
     # Independent weak signals add up (noisy-or); the strongest one names the reason.
@@ -286,7 +245,8 @@ def _line_features(line: str, *, is_first: bool, is_last: bool, in_tail: bool) -
         protection += 0.2
     if terminal and n_words >= 20:
         protection += 0.1
-    return LineScore(max(0.0, combined - protection), best.reason)
+    votes = len({c.reason for c in candidates if c.score >= _VOTE})
+    return LineScore(max(0.0, combined - protection), best.reason, max(1, votes))
 
 
 def score_lines(
@@ -320,6 +280,11 @@ def score_lines(
     return scores
 
 
+def _plus(old: LineScore, score: float, reason: str) -> LineScore:
+    """Return a context rule's score, counting it as one more vote beside the line's own."""
+    return LineScore(score, reason, (old.votes if old.score >= _VOTE else 0) + 1)
+
+
 def _apply_repetition(
     lines: Sequence[str],
     content: Sequence[int],
@@ -339,11 +304,11 @@ def _apply_repetition(
             continue
         weak = scores[i].score > 0 or not _is_terminal(lines[i])
         if norm == title_norm:
-            scores[i] = LineScore(0.9, "title")
+            scores[i] = _plus(scores[i], 0.9, "title")
         elif counts[norm] > 1 and not _is_terminal(lines[i]):
-            scores[i] = LineScore(max(scores[i].score, 0.85), "repeated")
+            scores[i] = _plus(scores[i], max(scores[i].score, 0.85), "repeated")
         elif norm in furniture and weak:
-            scores[i] = LineScore(max(scores[i].score, 0.8), "furniture")
+            scores[i] = _plus(scores[i], max(scores[i].score, 0.8), "furniture")
         seen.add(norm)
 
 
@@ -369,7 +334,7 @@ def _apply_related_blocks(
         if story_like:
             in_block = False
         else:
-            scores[i] = LineScore(max(scores[i].score, 0.8), "related")
+            scores[i] = _plus(scores[i], max(scores[i].score, 0.8), "related")
 
 
 def _apply_neighbours(
@@ -387,7 +352,7 @@ def _apply_neighbours(
         if (before and after) or ((before or after) and rest_removed) or (before and last):
             neighbour = content[k - 1] if before else content[k + 1]
             reason = scores[neighbour].reason or scores[i].reason
-            scores[i] = LineScore(threshold, reason)
+            scores[i] = _plus(scores[i], threshold, reason)
             removed[k] = True
 
 
@@ -397,32 +362,117 @@ def clean_text(
     title: str = "",
     furniture: frozenset[str] = frozenset(),
     threshold: float = 0.5,
+    guard: PageGuard | None = None,
 ) -> tuple[str, tuple[RemovedLine, ...]]:
-    """Return the body without its boilerplate lines, and the removed lines with reasons."""
+    """Return the body without its boilerplate lines, and the removed lines with reasons.
+
+    ``guard`` (HTML pages) keeps long lines, the line holding most of the words and list runs
+    unless two features agree, and caps the share of words removed.
+    """
+    text, removed, _ = clean_text_guarded(
+        text, title=title, furniture=furniture, threshold=threshold, guard=guard
+    )
+    return text, removed
+
+
+def clean_text_guarded(
+    text: str,
+    *,
+    title: str = "",
+    furniture: frozenset[str] = frozenset(),
+    threshold: float = 0.5,
+    guard: PageGuard | None = None,
+) -> tuple[str, tuple[RemovedLine, ...], tuple[KeptLine, ...]]:
+    """Like ``clean_text``, and also return the lines the guard kept, with their reasons."""
     lines = text.split("\n")
     scores = score_lines(lines, title=title, furniture=furniture, threshold=threshold)
+    doomed = {i for i, score in enumerate(scores) if score.score >= threshold}
+    saved = _guarded(lines, scores, doomed, guard) if guard is not None else {}
     kept: list[str] = []
     removed: list[RemovedLine] = []
     for i, (line, score) in enumerate(zip(lines, scores, strict=True)):
-        if score.score >= threshold:
+        if i in doomed and i not in saved:
             removed.append(RemovedLine(i, line, score.reason, round(score.score, 3)))
         elif line.strip() or (kept and kept[-1].strip()):
             kept.append(line.rstrip())
-    return "\n".join(kept).strip("\n"), tuple(removed)
+    spared = tuple(
+        KeptLine(i, lines[i], scores[i].reason, round(scores[i].score, 3), why)
+        for i, why in sorted(saved.items())
+    )
+    return "\n".join(kept).strip("\n"), tuple(removed), spared
+
+
+def _guarded(
+    lines: Sequence[str], scores: Sequence[LineScore], doomed: set[int], guard: PageGuard
+) -> dict[int, str]:
+    """Return the doomed lines the guard keeps, each with the guard's name."""
+    sizes = [len(_WORD_RE.findall(line)) for line in lines]
+    total = sum(sizes) or 1
+    saved: dict[int, str] = {}
+    for i in sorted(doomed):
+        if scores[i].votes >= _GUARD_VOTES:
+            continue
+        if sizes[i] > guard.long_line_words:
+            saved[i] = "long_line"
+        elif sizes[i] * 2 > total:  # "most of the article's words": more than half
+            saved[i] = "most_words"
+        elif _in_list_run(lines, i):
+            saved[i] = "list_run"
+    # The cap: the highest scores go first; what would pass the page's share stays, marked.
+    budget = guard.max_removed_share * total
+    for i in sorted(doomed - set(saved), key=lambda i: (-scores[i].score, i)):
+        if sizes[i] > budget:
+            saved[i] = "cap"
+        else:
+            budget -= sizes[i]
+    return saved
+
+
+def _in_list_run(lines: Sequence[str], i: int) -> bool:
+    """Return True when line ``i`` is one of at least three consecutive list items."""
+    flags = [bool(_LIST_ITEM_RE.match(line)) for line in lines[max(0, i - 2) : i + 3]]
+    here = i - max(0, i - 2)
+    if not flags[here]:
+        return False
+    run = 1
+    for k in range(here - 1, -1, -1):
+        if not flags[k]:
+            break
+        run += 1
+    for k in range(here + 1, len(flags)):
+        if not flags[k]:
+            break
+        run += 1
+    return run >= _LIST_RUN
 
 
 def clean_article(
-    raw: RawArticle, *, furniture: frozenset[str] = frozenset(), threshold: float = 0.5
+    raw: RawArticle,
+    *,
+    furniture: frozenset[str] = frozenset(),
+    threshold: float = 0.5,
+    guard: PageGuard | None = None,
 ) -> CleanArticle:
-    """Clean one article: remove boilerplate lines, keep them aside, hash the clean content."""
-    text, removed = clean_text(raw.text, title=raw.title, furniture=furniture, threshold=threshold)
+    """Clean one article: remove boilerplate lines, keep them aside, hash the clean content.
+
+    HTML pages get the packaged ``PageGuard`` unless ``guard`` is given; other formats none.
+    """
+    if guard is None and raw.format == "html":
+        guard = default_guard()
+    text, removed, spared = clean_text_guarded(
+        raw.text, title=raw.title, furniture=furniture, threshold=threshold, guard=guard
+    )
+    meta = raw.meta
+    if spared:
+        meta = {**raw.meta, "clean_kept": [asdict(line) for line in spared]}
     found = (
         None
         if raw.source
         else find_outlet(text=raw.text, url=raw.url, meta=raw.meta, removed=removed)
     )
     source = raw.source or (found.name if found else None)
-    meta = {**raw.meta, "source_from": found.source_from} if found else raw.meta
+    if found:
+        meta = {**meta, "source_from": found.source_from}
     published, precision = published_period(raw.published)  # "2015" is a year, not 1 January
     return CleanArticle(
         id=raw.id,
@@ -447,3 +497,9 @@ def clean_article(
 def strip_urls(text: str) -> str:
     """Return ``text`` with inline URLs removed (for features, not for stored text)."""
     return _URL_RE.sub(" ", text)
+
+
+@cache
+def default_guard() -> PageGuard:
+    """Return the HTML guard of the packaged defaults (``[clean]`` in defaults.toml)."""
+    return PageGuard.from_values(default_values()["clean"])

@@ -11,7 +11,7 @@ from storyline import encoder, stages
 from storyline.abstractive import endpoint_from
 from storyline.boundary import RunTally
 from storyline.briefing_stage import run_briefings
-from storyline.clean import clean_article, find_furniture
+from storyline.clean import PageGuard, clean_article, find_furniture
 from storyline.errors import ConfigError, UsageError
 from storyline.ingest import FormatChoice, iter_files, read_file
 from storyline.models import CleanArticle, IngestSummary, RawArticle, Rejected
@@ -154,8 +154,17 @@ def _clean_batch(
     furniture = find_furniture(
         (raw.text for raw in raws), min_count=settings.clean.corpus_repeat_min
     )
+    guard = PageGuard.from_values(settings.clean.model_dump())  # used on HTML pages only
     return [
-        (raw, clean_article(raw, furniture=furniture, threshold=threshold_for(raw, settings)))
+        (
+            raw,
+            clean_article(
+                raw,
+                furniture=furniture,
+                threshold=threshold_for(raw, settings),
+                guard=guard if raw.format == "html" else None,
+            ),
+        )
         for raw in raws
     ]
 

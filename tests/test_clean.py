@@ -160,3 +160,29 @@ def test_clean_seeds_removed_lines_are_kept_with_reasons(cleaned_seeds):
         assert lines[removed.line_no] == removed.text
         assert removed.reason
         assert 0.0 < removed.score <= 1.0
+
+
+def test_clean_html_guard_caps_removals_highest_scores_first():
+    from storyline.clean import PageGuard, clean_text_guarded  # noqa: PLC0415
+
+    story = "The council approved the harbour budget on Tuesday after a long debate, she said."
+    lines = (
+        [story] * 1
+        + [f"https://example.com/{w}" for w in ("alpha", "beta", "gamma", "delta")]
+        + [story + " Yes."]
+    )
+    text, removed, kept = clean_text_guarded(
+        "\n".join(lines), threshold=0.95, guard=PageGuard(40, 0.2)
+    )
+    # 46 words (each URL line is 4: https, example, com, a name): a 20% cap allows 9, so two URL
+    # lines go and two stay, marked "cap".
+    assert [line.reason for line in removed] == ["url", "url"]
+    assert [(k.reason, k.guard) for k in kept] == [("url", "cap")] * 2
+    assert text.count("https://") == 2
+
+
+def test_clean_plain_text_has_no_guard():
+    body = "One two three (Photo credit: Reuters) " + "word " * 600
+    text, removed = clean_text(body, threshold=0.95)
+    assert text == ""
+    assert [line.reason for line in removed] == ["caption"]

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import codecs
+import re
+
 import ftfy
 from charset_normalizer import from_bytes
 
@@ -54,8 +57,18 @@ def _detected(data: bytes, locator: str) -> str:
     return str(best)
 
 
-def decode_bytes(data: bytes, locator: str) -> str:
-    """Decode ``data`` to clean text: detect the encoding, repair mojibake, normalise newlines.
+def decode_bytes(
+    data: bytes, locator: str, *, declared: str | None = None, fix_text: bool = True
+) -> str:
+    """Decode ``data`` to clean text: pick the encoding, repair mojibake, normalise newlines.
+
+    Args:
+        data: the bytes as read.
+        locator: where they came from, for error messages.
+        declared: the charset the document declares (``declared_charset``), tried before any
+            guess.
+        fix_text: run ftfy over the whole text; the HTML reader turns it off and repairs only
+            the text it extracts (ftfy over a whole page costs more than extracting it).
 
     Raises:
         InputError: S101 when empty, S104 when binary, S105 when no encoding fits.
@@ -67,9 +80,90 @@ def decode_bytes(data: bytes, locator: str) -> str:
         raise InputError(errors.EMPTY_INPUT, locator, "the input is empty")
     if looks_binary(data):
         raise InputError(errors.BINARY_INPUT, locator, "binary content, not text")
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = _western(data) or _detected(data, locator)
-    text = ftfy.fix_text(text, uncurl_quotes=False, normalization="NFC")
+    text = _decoded(data, locator, declared)
+    if fix_text:
+        text = ftfy.fix_text(text, uncurl_quotes=False, normalization="NFC")
     return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _decoded(data: bytes, locator: str, declared: str | None) -> str:
+    """Decode once: valid UTF-8, else the declared charset, else UTF-8 with stray bytes repaired.
+
+    A whole-page code-page guess comes last: one stray byte in a UTF-8 page must not turn every
+    curly quote of it into cp775 mojibake.
+    """
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    codec = _codec(declared)
+    if codec is not None and codec != "utf-8":
+        try:
+            return data.decode(codec)
+        except UnicodeDecodeError:
+            pass  # the declaration is wrong: judge the bytes themselves
+    if codec == "utf-8" or _mostly_utf8(data):
+        return data.decode("utf-8", errors=_STRAY_HANDLER)
+    return _western(data) or _detected(data, locator)
+
+
+# A meta charset (HTML5 `<meta charset>` or the http-equiv Content-Type form) in the page head.
+_META_CHARSET_RE = re.compile(
+    rb"<meta[^>]{0,300}?charset\s*=\s*[\"']?\s*([A-Za-z0-9._:-]{2,40})", re.IGNORECASE
+)
+# WHATWG Encoding Standard: these labels mean windows-1252 in every browser.
+_WINDOWS_1252_LABELS = frozenset({"latin-1", "iso8859-1", "ascii", "cp1252"})
+
+
+def declared_charset(data: bytes) -> str | None:
+    """Return the charset a page declares in a meta tag within its first bytes, or None."""
+    found = _META_CHARSET_RE.search(data[:_SNIFF_BYTES])
+    return found.group(1).decode("ascii").lower() if found else None
+
+
+def _codec(label: str | None) -> str | None:
+    """Return Python's codec name for a charset label, or None when Python has no such codec."""
+    if not label:
+        return None
+    try:
+        name = codecs.lookup(label).name
+    except LookupError:
+        return None
+    if name in _WINDOWS_1252_LABELS:
+        return "cp1252"
+    return "utf-8" if name in {"utf-8", "utf-8-sig"} else name
+
+
+def _repair_stray_bytes(exc: UnicodeError) -> tuple[str, int]:
+    """Decode each byte UTF-8 cannot read as windows-1252 (Latin-1 where cp1252 has a gap)."""
+    if not isinstance(exc, UnicodeDecodeError):
+        raise exc
+    stray = exc.object[exc.start : exc.end]
+    return "".join(_cp1252_byte(byte) for byte in stray), exc.end
+
+
+def _cp1252_byte(byte: int) -> str:
+    try:
+        return bytes([byte]).decode("cp1252")
+    except UnicodeDecodeError:
+        return chr(byte)
+
+
+_STRAY_HANDLER = "storyline.stray_bytes"
+codecs.register_error(_STRAY_HANDLER, _repair_stray_bytes)
+_UTF8_SEQUENCE_RE = re.compile(
+    rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}"
+)
+_HIGH_BYTE_RE = re.compile(rb"[\x80-\xff]")
+
+
+def _mostly_utf8(data: bytes) -> bool:
+    """Return True when well-formed UTF-8 sequences outnumber the bytes outside them.
+
+    A majority rule, not a fitted ratio: text in a single-byte code page almost never forms
+    valid multi-byte sequences, and a UTF-8 page with a few pasted legacy bytes has many.
+    """
+    sequences = _UTF8_SEQUENCE_RE.findall(data)
+    in_sequences = sum(len(seq) for seq in sequences)
+    stray = len(_HIGH_BYTE_RE.findall(data)) - in_sequences
+    return len(sequences) > stray

@@ -1,38 +1,163 @@
-"""HTML reader: trafilatura for the body and metadata, htmldate when no date is found."""
+"""HTML reader: trafilatura for the body, readability-lxml when it finds little, one metadata pass.
+
+Per page: the page is decoded once (declared charset first), parsed once, its metadata read once
+(the same steps and date parameters as trafilatura's ``with_metadata``, without the categories,
+tags and licence storyline never stores), and its text extracted by trafilatura with reader
+comments kept apart. Then two decisions, each recorded in ``meta["extraction"]``:
+
+- comments: kept when they are at least ``_COMMENT_SHARE`` of the article's words (a discussion,
+  or an article trafilatura mistook for comments), dropped when smaller (comment-widget text);
+- fallback: when the primary text is under ``_SHORT_WORDS`` words, readability-lxml's text
+  replaces it if it finds at least ``_MIN_WORDS`` words.
+
+ftfy repairs only the extracted text, never the whole page.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import logging
+from typing import TYPE_CHECKING
 
+import ftfy
+import lxml.html
 import trafilatura
 from htmldate import find_date
+from readability import Document as Readability
+from trafilatura.metadata import (
+    META_URL,
+    examine_meta,
+    extract_author,
+    extract_meta_json,
+    extract_sitename,
+    extract_title,
+    extract_url,
+)
+from trafilatura.settings import set_date_params
+from trafilatura.utils import load_html
 
 from storyline import errors
 from storyline.errors import InputError
 from storyline.extract.stamps import page_date_period
-from storyline.ingest.decode import decode_bytes
+from storyline.ingest.decode import declared_charset, decode_bytes
 from storyline.models import RawArticle, content_hash
+
+if TYPE_CHECKING:
+    from lxml.html import HtmlElement
 
 # trafilatura logs every page it finds hard; our Rejected rows say it once, with a code.
 logging.getLogger("trafilatura").setLevel(logging.CRITICAL)
 logging.getLogger("htmldate").setLevel(logging.CRITICAL)
+logging.getLogger("readability").setLevel(logging.CRITICAL)
 
 # Fewer words than this is a menu or an error page, not an article.
 _MIN_WORDS = 5
+# Comments at least this share of the article's words are kept with it; smaller blocks are
+# comment-widget text. Fitted on dragnet (truth with comments; 0.1/0.3/0.5/1.0 tried), checked on
+# the Zyte set (bench/html_extraction.py).
+_COMMENT_SHARE = 0.3
+# A primary text under this many words asks readability-lxml for a second opinion. Fitted on
+# dragnet (50/100/150 tried), checked on the Zyte set (bench/html_extraction.py).
+_SHORT_WORDS = 100
+_FIX = {"uncurl_quotes": False, "normalization": "NFC"}
+_META_KEYS = ("title", "date", "sitename", "url", "author", "language")
+# Block elements after which readability's HTML gets a line break (one paragraph a line).
+_BLOCKS = frozenset(
+    {"p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "br", "tr", "blockquote", "pre"}
+    | {"section", "article", "dd", "dt", "figcaption"}
+)
+
+
+def page_metadata(tree: HtmlElement, url: str | None) -> dict[str, str | None]:
+    """Return a page's title, date, site name, URL, author and language in one pass.
+
+    The steps and the date call are trafilatura 2.0's ``extract_metadata`` (so the published
+    date is the one ``with_metadata=True`` gives), minus categories, tags and licence.
+    """
+    meta = examine_meta(tree)
+    if meta.author and " " not in meta.author:
+        meta.author = None
+    try:
+        meta = extract_meta_json(tree, meta)
+    except Exception:  # noqa: BLE001 -- trafilatura guards this call the same way
+        logging.getLogger("trafilatura").debug("JSON-LD metadata failed")
+    if not meta.title:
+        meta.title = extract_title(tree)
+    if not meta.author:
+        meta.author = extract_author(tree)
+    if not meta.url:
+        meta.url = extract_url(tree, url)
+    date_config = set_date_params(extensive=True)
+    date_config["url"] = meta.url
+    meta.date = find_date(tree, **date_config)
+    if not meta.sitename:
+        meta.sitename = extract_sitename(tree)
+    if meta.sitename:
+        if isinstance(meta.sitename, list):
+            meta.sitename = meta.sitename[0]
+        elif isinstance(meta.sitename, dict):
+            meta.sitename = str(meta.sitename)
+        meta.sitename = meta.sitename.lstrip("@")
+        if meta.sitename and "." not in meta.sitename and not meta.sitename[0].isupper():
+            meta.sitename = meta.sitename.title()
+    elif meta.url and (found := META_URL.match(meta.url)):
+        meta.sitename = found[1]
+    meta.clean_and_trim()
+    fields = meta.as_dict()
+    return {key: (str(fields[key]) if fields.get(key) else None) for key in _META_KEYS}
+
+
+def readability_text(html: str) -> str:
+    """Return readability-lxml's main text of a page, one block a line ("" when it fails)."""
+    try:
+        summary = Readability(html).summary(html_partial=True)
+        tree = lxml.html.fromstring(summary)
+    except Exception:  # noqa: BLE001 -- a second opinion that fails is no opinion
+        return ""
+    for element in tree.iter():
+        if isinstance(element.tag, str) and element.tag in _BLOCKS:
+            element.tail = "\n" + (element.tail or "")
+    lines = (" ".join(line.split()) for line in tree.text_content().split("\n"))
+    return "\n".join(line for line in lines if line)
+
+
+def extract_text(html: str, tree: HtmlElement, url: str | None) -> tuple[str, dict[str, object]]:
+    """Return the main text of a parsed page and the decisions that chose it."""
+    doc = trafilatura.bare_extraction(tree, url=url, include_comments=True, with_metadata=False)
+    body = str(getattr(doc, "text", "") or "") if doc is not None else ""
+    comments = str(getattr(doc, "comments", "") or "") if doc is not None else ""
+    body_words, comment_words = len(body.split()), len(comments.split())
+    decision: dict[str, object] = {
+        "extractor": "trafilatura",
+        "reason": "primary",
+        "words": body_words,
+        "comment_words": comment_words,
+        "comments": "none",
+    }
+    text = body
+    if comment_words:
+        if comment_words >= _COMMENT_SHARE * body_words:
+            text = f"{body}\n{comments}".strip("\n")
+            decision["comments"] = "kept"
+        else:
+            decision["comments"] = "dropped"
+    if body_words < _SHORT_WORDS:
+        second = readability_text(html)
+        decision["readability_words"] = len(second.split())
+        if len(second.split()) >= _MIN_WORDS:
+            text = second
+            decision.update(extractor="readability-lxml", reason="short", comments="none")
+    return text, decision
 
 
 def extract_body(html: str, url: str | None = None) -> tuple[str, dict[str, str | None]]:
     """Return the main text of a page (one paragraph a line) and its metadata."""
-    doc = trafilatura.bare_extraction(html, url=url, with_metadata=True, include_comments=False)
-    if doc is None:
+    tree = load_html(html)
+    if tree is None:
         return "", {}
-    fields = doc if isinstance(doc, dict) else doc.as_dict()
-    meta = {
-        key: (str(fields[key]) if fields.get(key) else None)
-        for key in ("title", "date", "sitename", "url", "author", "language")
-    }
-    return str(fields.get("text") or ""), meta
+    meta = page_metadata(tree, url)
+    text, _ = extract_text(html, tree, url)
+    return text, meta
 
 
 def read_html(data: bytes, locator: str, *, url: str | None = None) -> RawArticle:
@@ -41,41 +166,50 @@ def read_html(data: bytes, locator: str, *, url: str | None = None) -> RawArticl
     Raises:
         InputError: S101/S104/S105 from decoding, S108 when no article text is found.
     """
-    html = decode_bytes(data, locator)
-    body, meta = extract_body(html, url)
+    html = decode_bytes(data, locator, declared=declared_charset(data), fix_text=False)
+    tree = load_html(html)
+    if tree is None:
+        raise InputError(errors.NO_ARTICLE_TEXT, locator, "no article text found in the HTML")
+    # Metadata first: trafilatura's extraction works on copies, the date on this tree.
+    meta = page_metadata(tree, url)
+    body, decision = extract_text(html, tree, url)
+    body = ftfy.fix_text(body, **_FIX) if body else body  # type: ignore[arg-type]
     if len(body.split()) < _MIN_WORDS:
         raise InputError(errors.NO_ARTICLE_TEXT, locator, "no article text found in the HTML")
+    # The date is trafilatura's metadata date (find_date with the same parameters and the
+    # page's URL): a second find_date on the raw page could only repeat its answer.
     published = meta.get("date")
-    if not published:
-        published = find_date(html, original_date=True, outputformat="%Y-%m-%d")
     if published:  # a copyright year is a year, not 1 January
         published = page_date_period(html, published)
-    title = meta.get("title") or ""
+    title = ftfy.fix_text(meta.get("title") or "", **_FIX)  # type: ignore[arg-type]
     # trafilatura repeats the headline as the first line of the text: drop that copy.
     lines = body.split("\n")
     if title and lines and lines[0].strip() == title.strip():
         body = "\n".join(lines[1:]).strip("\n")
+    source = meta.get("sitename")
     return RawArticle(
         id=content_hash(title, body),
         title=title,
         text=body,
         locator=locator,
         format="html",
-        source=meta.get("sitename"),
+        source=ftfy.fix_text(source, **_FIX) if source else None,  # type: ignore[arg-type]
         url=url or meta.get("url"),
         published=published or None,
         published_source="metadata" if published else "unknown",
         language=meta.get("language"),
         raw_sha256=hashlib.sha256(data).hexdigest(),
-        meta=_page_meta(html, meta),
+        meta=_page_meta(html, meta, decision),
     )
 
 
-def _page_meta(html: str, meta: dict[str, str | None]) -> dict[str, object]:
+def _page_meta(
+    html: str, meta: dict[str, str | None], decision: dict[str, object]
+) -> dict[str, object]:
     """Return what the page says about itself that RawArticle has no field for."""
-    extra: dict[str, object] = {}
+    extra: dict[str, object] = {"extraction": decision}
     if meta.get("author"):
-        extra["author"] = meta["author"]
+        extra["author"] = ftfy.fix_text(meta["author"] or "", **_FIX)  # type: ignore[arg-type]
     if "</html>" not in html[-2000:].lower():
         extra["html_truncated"] = True  # kept: the article may be cut short
     return extra

@@ -1,0 +1,137 @@
+"""The HTML reader: decoding once, per-page extraction decisions, and the cleaner's guard."""
+
+from __future__ import annotations
+
+import pytest
+
+from storyline import errors
+from storyline.clean import clean_article
+from storyline.errors import InputError
+from storyline.ingest.decode import declared_charset, decode_bytes
+from storyline.ingest.html import read_html
+
+# Sentences of a made-up council story; repeated to the lengths the three bugs had.
+_SENTENCES = [
+    "The council approved the new budget for the harbour district on Tuesday evening.",
+    "Residents had asked for more money for the ferry and the two schools near the quay.",
+    "The mayor said the plan would be reviewed again in the spring, after the tender closes.",
+    "Builders expect the first repairs on the sea wall to start before the autumn storms.",
+    "Opposition members argued that the cost of the bridge had been understated for years.",
+]
+
+
+_WALKS = ("quay", "lighthouse", "dune", "pier", "marsh", "cliff")
+
+
+def _body(words: int) -> str:
+    text: list[str] = []
+    k = 0
+    while sum(len(s.split()) for s in text) < words:
+        text.append(_SENTENCES[k % len(_SENTENCES)])
+        k += 1
+    return " ".join(text)
+
+
+def _page(body_html: str, title: str = "Harbour budget approved") -> bytes:
+    return (
+        f"<!doctype html><html><head><meta charset='utf-8'><title>{title}</title>"
+        '<meta property="article:published_time" content="2026-03-10T08:00:00Z"></head>'
+        f"<body><nav><a href='/'>Home</a></nav><article><h1>{title}</h1>{body_html}"
+        "</article><footer>Copyright 2026</footer></body></html>"
+    ).encode()
+
+
+def _cleaned(data: bytes):
+    raw = read_html(data, "page.html")
+    return raw, clean_article(raw, threshold=0.95)
+
+
+def test_stray_byte_in_utf8_page_is_repaired_alone():
+    text = "It’s the council’s “final” budget, the mayor said. " * 30
+    data = text.encode() + b"Price: 5\x80 more. " + text.encode()
+    decoded = decode_bytes(data, "page.html")
+    assert "It’s the council’s “final” budget" in decoded
+    assert "Price: 5€ more." in decoded
+    assert "Ō" not in decoded
+
+
+def test_stray_byte_page_reads_without_mojibake():
+    para = "<p>" + "It’s the council’s “final” budget, the mayor said on Tuesday. " * 8 + "</p>"
+    data = _page(para * 3).replace(b"Tuesday. </p>", b"Tuesday.\x92 </p>", 1)
+    raw = read_html(data, "page.html")
+    assert "It’s the council’s “final” budget" in raw.text
+    assert "ItŌĆÖs" not in raw.text
+
+
+@pytest.mark.parametrize(
+    ("head", "charset"),
+    [
+        (b'<meta charset="windows-1252">', "windows-1252"),
+        (b'<meta http-equiv="Content-Type" content="text/html; charset=ISO-8859-1">', "iso-8859-1"),
+        (b"<title>none</title>", None),
+    ],
+)
+def test_declared_charset_is_read_from_the_head(head, charset):
+    assert declared_charset(b"<html><head>" + head + b"</head>") == charset
+
+
+def test_declared_legacy_charset_decodes_first():
+    data = "<html><head><meta charset='koi8-r'></head><body>Москва</body></html>".encode("koi8-r")
+    assert "Москва" in decode_bytes(data, "page.html", declared=declared_charset(data))
+
+
+def test_one_line_552_word_body_with_a_photo_credit_is_kept():
+    body = _body(540) + " (Photo credit: Harbour Council) The vote was eleven to four."
+    raw, clean = _cleaned(_page(f"<p>{body}</p>"))
+    assert len(raw.text.split()) >= 552
+    assert "(Photo credit: Harbour Council)" in clean.text
+    assert len(clean.text.split()) == len(raw.text.split())
+    kept = clean.meta["clean_kept"]
+    assert [(k["reason"], k["guard"]) for k in kept] == [("caption", "long_line")]
+
+
+def test_long_body_whose_first_sentence_reads_like_a_bio_is_kept():
+    # The shape of the page that was removed as `bio` 0.958: one line, a reporter's record as the
+    # opening sentence, a mention of Facebook, no reporting verb, no full stop at the very end.
+    first = "Jane Moor has covered the harbour for the Herald as a reporter since 2009."
+    story = " ".join(
+        f"Week {n} brought new cracks in the old sea wall and the ferry ran late again."
+        for n in range(140)
+    )
+    body = f"{first} {story} The harbour group shares its photos on Facebook"
+    raw, clean = _cleaned(_page(f"<p>{body}</p>"))
+    assert len(raw.text.split()) >= 1825
+    assert clean.text.startswith(first)
+    assert clean.removed == ()
+    assert [k["reason"] for k in clean.meta["clean_kept"]] == ["bio"]
+
+
+def test_list_article_items_beside_short_links_are_kept():
+    names = [f"{a} {b}" for a in ("North", "South", "Old", "New") for b in _WALKS]
+    items = "".join(
+        f"<li>{name} walk</li><li>http://bit.ly/w{n}</li>" for n, name in enumerate(names)
+    )
+    intro = f"<p>{_body(60)}</p>"
+    raw, clean = _cleaned(_page(f"{intro}<ul>{items}</ul><p>{_body(40)}</p>"))
+    assert all(f"{name} walk" in raw.text for name in names)
+    assert all(f"{name} walk" in clean.text for name in names)
+
+
+def test_extraction_decision_is_in_meta():
+    raw = read_html(_page(f"<p>{_body(300)}</p>"), "page.html")
+    assert raw.meta["extraction"]["extractor"] == "trafilatura"
+    assert raw.meta["extraction"]["reason"] == "primary"
+    assert raw.published == "2026-03-10"
+
+
+def test_short_primary_text_asks_readability():
+    raw = read_html(_page(f"<p>{_body(30)}</p>"), "page.html")
+    decision = raw.meta["extraction"]
+    assert decision["reason"] == "short" or decision["readability_words"] < 5
+    assert "harbour district" in raw.text
+
+
+def test_page_without_text_is_rejected_with_code():
+    with pytest.raises(InputError) as info:
+        read_html(b"<html><body><nav>Home</nav></body></html>", "empty.html")
+    assert info.value.code == errors.NO_ARTICLE_TEXT
