@@ -25,7 +25,7 @@ import json
 import sys
 import tempfile
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
 from pathlib import Path
 
 import numpy as np
@@ -67,6 +67,16 @@ def predict(items: list, entities: dict[str, list[str]] | None) -> tuple[dict, d
         for aid in s.article_ids:
             level[s.level][aid] = s.id
     return level["storyline"], level["event"]
+
+
+def merged_topics(
+    pairs: list[tuple[int, int, float]], subset: list[dict[str, str]], labels: dict[str, str]
+) -> int:
+    """Return how many topics have both stories' majorities in one predicted cluster."""
+    votes: dict[int, Counter[str]] = defaultdict(Counter)
+    for r in subset:
+        votes[int(r["cluster"])][labels[r["id"]]] += 1
+    return sum(votes[x].most_common(1)[0][0] == votes[y].most_common(1)[0][0] for x, y, _ in pairs)
 
 
 def main() -> None:
@@ -123,6 +133,9 @@ def main() -> None:
             f"{label:40} {int(r['k']):5d} {r['nmi']:6.3f} {r['b3_f']:6.3f} {r['ari']:6.3f}"
             f" {r['b3_p']:6.3f} {r['b3_r']:6.3f}"
         )
+    for name, labels in (("story", storyline), ("event", event)):
+        merged = merged_topics(pairs, subset, labels)
+        print(f"topics whose two stories share one {name} (majority): {merged} of {len(pairs)}")
     ours = next(r for name, r in rows if name == "TS: storyline.jsonl")
     peer = next(r for name, r in rows if "kmeans" in name.lower() and name.startswith("TS"))
     print(f"k-means gold k b3 f1: {peer['b3_f']:.3f}")
