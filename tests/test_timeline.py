@@ -315,3 +315,10 @@ def test_timeline_a_neighbour_day_with_its_own_happening_stays() -> None:
     ]
     dates = [e.date for e in build_timeline(events)]
     assert dates == ["2011-06-05", "2011-06-06", "2011-07-28"]
+
+
+def test_timeline_entry_is_corroborated_by_two_articles() -> None:
+    timeline = build_timeline(ELECTION_STORY, max_dates=3)
+    by_date = {e.date: e.corroborated for e in timeline}
+    # the vote: five articles; the strike and the swearing-in: one each
+    assert by_date == {"2011-06-05": True, "2011-06-09": False, "2011-07-28": False}
