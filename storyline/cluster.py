@@ -30,7 +30,7 @@ from storyline.models import Story
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
 
-    from storyline.models import CleanArticle
+    from storyline.models import CleanArticle, DatedEvent
 
 Level = Literal["event", "storyline"]
 Vector = dict[str, float]
@@ -121,6 +121,10 @@ class ClusterSettings:
     # same-kind set of bench/cluster_samekind.py --with-entities (GoogleNews pairs) only.
     stranger_factor: float = 0.5
     principal_share: float = 0.5
+    # When: an article's event is placed on the day its first dated sentence gives when that day
+    # is at most this many days before publication (news tells the last days' happenings; an
+    # older date is background, "Jackson died in 2009", and the publication day stands).
+    event_day_window: int = 7
 
 
 @dataclass(slots=True)
@@ -281,6 +285,7 @@ class _Run:
         self.s = settings
         self.batch = state.batches
         self.vectors: dict[str, Vector] = {}
+        self.event_days: dict[str, int] = {}  # article id -> day its own happening took place
 
     def best_storyline(self, vec: Vector, day: int | None) -> tuple[str, float]:
         st, s = self.state, self.s
@@ -470,7 +475,7 @@ class _Run:
         window = s.event_grace_days + 6 * s.event_decay_days
         for aid in order:
             parent = st.storyline_of[aid]
-            vec, day = self.vectors[aid], st.dates[aid]
+            vec, day = self.vectors[aid], self.event_days.get(aid, st.dates[aid])
             active = by_parent.setdefault(parent, [])
             if day is not None and len(active) > 32:
                 # Dated articles come in date order: an event this far behind stays behind.
@@ -549,11 +554,14 @@ def cluster_articles(
     duplicates: Mapping[str, str] | None = None,
     state: ClusterState | None = None,
     settings: ClusterSettings | None = None,
+    events: Sequence[DatedEvent] = (),
 ) -> tuple[list[Story], ClusterState]:
     """Add a batch of articles to the stories in ``state`` (a new state if None).
 
     ``entities`` maps article id -> entity names; ``duplicates`` maps a copy's id to its
     original's id (from ``dedupe.find_duplicates``): copies join their original's stories.
+    ``events`` are the articles' dated sentences (``extract.events``): an article's event is
+    then placed on the day its happening took place (``event_days``), not its publication day.
     The given state is updated in place and returned with every story it now holds.
     """
     settings = settings or ClusterSettings()
@@ -571,6 +579,11 @@ def cluster_articles(
     counts = {a.id: _term_counts(a, entities.get(a.id, ()), settings, state) for a in originals}
     order = [a.id for a in originals]
     run = _Run(state, settings)
+    run.event_days = {
+        aid: day
+        for aid, iso in event_days(events, settings.event_day_window).items()
+        if (day := _ordinal(iso)) is not None
+    }
     run.single_pass(order, counts)
     run.refine(order, counts)
     run.merge()
@@ -585,6 +598,22 @@ def cluster_articles(
         _follow(state, article.id, original)
     state.batches += 1
     return _stories(state, settings), state
+
+
+def event_days(events: Sequence[DatedEvent], window: int) -> dict[str, str]:
+    """Return article id -> the day of its first dated sentence that gives a recent day.
+
+    Recent: on the publication day or at most ``window`` days before it. Articles without
+    such a sentence (or without a publication day) are left out: their publication day stands.
+    """
+    days: dict[str, str] = {}
+    for event in sorted(events, key=lambda e: (e.article_id, e.start)):
+        if event.article_id in days or len(event.date) != 10 or not event.published:
+            continue
+        day, published = _ordinal(event.date), _ordinal(event.published)
+        if day is not None and published is not None and 0 <= published - day <= window:
+            days[event.article_id] = event.date
+    return days
 
 
 def _short_words(articles: Sequence[CleanArticle], mean_terms: float) -> dict[str, list[str]]:

@@ -294,7 +294,11 @@ def run_clusters(store: Store, duplicates: dict[str, str]) -> str:
     # one batch of texts (plus the state), never the corpus
     for ids in list(in_chunks(fresh, _CLUSTER_BATCH)) or [[]]:
         stories, state = cluster_articles(
-            list(store.articles(ids=ids)), entities=entities, duplicates=duplicates, state=state
+            list(store.articles(ids=ids)),
+            entities=entities,
+            duplicates=duplicates,
+            state=state,
+            events=store.events(ids)[0],  # each article's event on the day it took place
         )
     store.replace_stories(stories, duplicates)
     store.set_state(_CLUSTER_STATE, pickle.dumps(state))

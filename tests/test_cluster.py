@@ -6,8 +6,15 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from storyline.cluster import ClusterSettings, ClusterState, cluster_articles, content_terms
+from storyline.cluster import (
+    ClusterSettings,
+    ClusterState,
+    cluster_articles,
+    content_terms,
+    event_days,
+)
 from storyline.dedupe import find_duplicates
+from storyline.models import DatedEvent
 from tests.conftest import edited_copy, seed_rows
 from tests.conftest import make_article as article
 
@@ -218,3 +225,53 @@ def test_cluster_same_kind_news_about_another_place_does_not_join() -> None:
     assert _storm_storylines(alone) == [["br-1"], ["tm-1", "tm-2", "tm-3"]]
     words_only = ClusterSettings(merge_threshold=1.0, stranger_factor=1.0)
     assert _storm_storylines(words_only) == [["br-1", "tm-1", "tm-2", "tm-3"]]
+
+
+def _dated(a: CleanArticle, date: str, text: str) -> DatedEvent:
+    return DatedEvent(f"{a.id}-{date}", a.id, date, text, 0, len(text), published=a.published)
+
+
+# A weekly's recap of the first flood and two reports of the second, all published one day.
+FIRST_FLOOD = article(
+    "flood-1",
+    "Week in review: the Orlen floods Dessau",
+    "The Orlen river burst its banks in Dessau on March 3; three streets of the old town were "
+    "evacuated and the mayor closed the schools.",
+    "2031-03-10",
+)
+SECOND_FLOOD = [
+    article(
+        "flood-2",
+        "Orlen floods Dessau again",
+        "Water from the Orlen poured into the Dessau harbour on Monday and sank two barges.",
+        "2031-03-10",
+    ),
+    article(
+        "flood-3",
+        "Second Orlen flood hits Dessau harbour",
+        "Two barges sank when the Orlen flooded the Dessau harbour on Monday.",
+        "2031-03-10",
+    ),
+]
+FLOOD_EVENTS = [
+    _dated(FIRST_FLOOD, "2031-03-03", "The Orlen river burst its banks in Dessau on March 3."),
+    _dated(SECOND_FLOOD[0], "2031-03-10", "The Orlen river burst its banks again on Monday."),
+]
+
+
+def test_cluster_events_are_placed_on_the_day_they_happened() -> None:
+    stories, _ = cluster_articles([FIRST_FLOOD, *SECOND_FLOOD], events=FLOOD_EVENTS)
+    by_level = {
+        level: sorted(sorted(s.article_ids) for s in stories if s.level == level)
+        for level in ("storyline", "event")
+    }
+    # one storyline (the river, the town), two happenings a week apart
+    assert by_level["storyline"] == [["flood-1", "flood-2", "flood-3"]]
+    assert by_level["event"] == [["flood-1"], ["flood-2", "flood-3"]]
+    first = next(s for s in stories if s.article_ids == ("flood-1",))
+    assert first.first_date == "2031-03-03"
+
+
+def test_cluster_event_day_ignores_background_dates() -> None:
+    old = _dated(FIRST_FLOOD, "2030-03-03", "The Orlen last burst its banks on March 3, 2030.")
+    assert event_days([old, *FLOOD_EVENTS[1:]], window=7) == {"flood-2": "2031-03-10"}
