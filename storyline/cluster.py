@@ -9,6 +9,11 @@ article of the batch joins or opens an event inside its storyline. Old articles 
 so stories grow batch by batch. When the batch is short texts (headlines only, a few words
 each), cosine thresholds see too little; a deterministic GSDMM-style pass then moves each
 article of the batch to its most likely storyline before events are built.
+
+Who, where and when weigh against the vocabulary of a kind of news: an article that names
+none of a storyline's principal entities (people, places) counts less similar to it, and an
+event is placed on the day its happening took place (the article's dated sentences), so two
+storms in two towns, or two floods a week apart, stay apart.
 """
 
 from __future__ import annotations
