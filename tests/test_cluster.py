@@ -221,7 +221,7 @@ def _storm_storylines(settings: ClusterSettings) -> list[list[str]]:
 def test_cluster_same_kind_news_about_another_place_does_not_join() -> None:
     # merging off, to see the assignment alone: the words alone would put Brennick's storm in
     # Tallmark's storyline; naming none of its principal entities keeps it out
-    alone = ClusterSettings(merge_threshold=1.0)
+    alone = ClusterSettings(merge_threshold=1.0, stranger_factor=0.5)
     assert _storm_storylines(alone) == [["br-1"], ["tm-1", "tm-2", "tm-3"]]
     words_only = ClusterSettings(merge_threshold=1.0, stranger_factor=1.0)
     assert _storm_storylines(words_only) == [["br-1", "tm-1", "tm-2", "tm-3"]]
