@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import gzip
+import itertools
 import json
 import re
 import subprocess
@@ -134,6 +135,62 @@ def predict(
     return preds, seconds
 
 
+def gold_dates(data: Path) -> dict[str, list[dt.date]]:
+    """Return each gold timeline's dates by task key ("<topic>/<timeline_id>")."""
+    out: dict[str, list[dt.date]] = {}
+    with (data / "timelines.jsonl").open(encoding="utf-8") as f:
+        for line in f:
+            if line.strip():
+                row = json.loads(line)
+                days = {dt.date.fromisoformat(e["date"][:10]) for e in row["entries"]}
+                out[f"{row['topic']}/{row['timeline_id']}"] = sorted(days)
+    return out
+
+
+def adjacent_pairs(days: list[dt.date]) -> tuple[int, int]:
+    """Return (consecutive dates one day apart, consecutive pairs) of a sorted timeline."""
+    pairs = list(itertools.pairwise(days))
+    return sum((b - a).days == 1 for a, b in pairs), len(pairs)
+
+
+def tolerant_f1(pred: list[dt.date], gold: list[dt.date], days: int = 1) -> float:
+    """Return date F1 where a predicted date within ``days`` of a gold date counts (1:1 match)."""
+    free = list(gold)
+    hits = 0
+    for d in sorted(pred):
+        match = next((g for g in free if abs((g - d).days) <= days), None)
+        if match is not None:
+            free.remove(match)
+            hits += 1
+    p, r = hits / len(pred) if pred else 0.0, hits / len(gold) if gold else 0.0
+    return 2 * p * r / (p + r) if p + r else 0.0
+
+
+def date_shape(
+    preds: dict[str, dict[str, list[str]]], gold: dict[str, list[dt.date]]
+) -> dict[str, float]:
+    """Return the adjacent-day share (storyline, gold) and exact / +-1 day date F1 (mean P, R)."""
+    adj = [0, 0, 0, 0]  # ours adjacent, ours pairs, gold adjacent, gold pairs
+    spurious = 0  # our adjacent pairs that are not both gold dates
+    f1s = []
+    for key, timeline in preds.items():
+        ours = sorted(dt.date.fromisoformat(d) for d in timeline)
+        ref = gold.get(key, [])
+        a, n = adjacent_pairs(ours)
+        ga, gn = adjacent_pairs(ref)
+        adj = [adj[0] + a, adj[1] + n, adj[2] + ga, adj[3] + gn]
+        spurious += sum(
+            (y - x).days == 1 and not (x in ref and y in ref) for x, y in itertools.pairwise(ours)
+        )
+        f1s.append(tolerant_f1(ours, ref))
+    return {
+        "adjacent share": adj[0] / adj[1] if adj[1] else 0.0,
+        "gold adjacent share": adj[2] / adj[3] if adj[3] else 0.0,
+        "adjacent not in gold share": spurious / adj[1] if adj[1] else 0.0,
+        "date f1 +-1 day": sum(f1s) / len(f1s) if f1s else 0.0,
+    }
+
+
 def parse(output: str) -> tuple[dict[str, tuple[float, ...]], dict[str, tuple[float, float]]]:
     """Return the evaluator's per-timeline (date F, AR1 F, AR2 F) and its averages."""
     rows: dict[str, tuple[float, ...]] = {}
@@ -188,6 +245,9 @@ def main() -> None:
     for topic, sec in seconds.items():
         print(f"seconds for topic {topic}: {sec:.1f}")
     print(f"seconds per topic (storyline, mean): {sum(seconds.values()) / len(seconds):.1f}")
+    # Adjacent days: consecutive timeline dates one day apart (one happening told on two days?).
+    for name, value in date_shape(preds, gold_dates(a.data)).items():
+        print(f"{name}: {value:.3f}")
     print(f"date f1: {ours_avg['date f1'][0]:.3f}")
     print(f"ar1 f1: {ours_avg['ar1 f1'][0]:.3f}")
 

@@ -312,6 +312,11 @@ class TimelineEntry:
         """Return the entry's id: stable across runs, one date per story."""
         return timeline_entry_id(self.story_id, self.date)
 
+    @property
+    def corroborated(self) -> bool:
+        """Return whether two or more articles independently report this date's happening."""
+        return len(set(self.sources)) >= 2
+
 
 def timeline_entry_id(story_id: str, date: str) -> str:
     """Return the id of a story's timeline entry for one date (DESIGN's Event id)."""

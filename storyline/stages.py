@@ -480,7 +480,11 @@ def run_clusters(store: Store, duplicates: dict[str, str], *, tally: RunTally | 
         ) -> tuple[list[Story], ClusterState]:
             start: ClusterState = pickle.loads(before)  # noqa: S301 - our own state, just made
             return cluster_articles(
-                list(articles), entities=entities, duplicates=duplicates, state=start
+                list(articles),
+                entities=entities,
+                duplicates=duplicates,
+                state=start,
+                events=store.events([a.id for a in articles])[0],  # each on the day it happened
             )
 
         (stories, state), failed = isolate(

@@ -6,8 +6,15 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from storyline.cluster import ClusterState, cluster_articles, content_terms
+from storyline.cluster import (
+    ClusterSettings,
+    ClusterState,
+    cluster_articles,
+    content_terms,
+    event_days,
+)
 from storyline.dedupe import find_duplicates
+from storyline.models import DatedEvent
 from tests.conftest import edited_copy, seed_rows
 from tests.conftest import make_article as article
 
@@ -168,3 +175,103 @@ def test_cluster_seed_copy_is_deduplicated_and_follows(seeds: list[CleanArticle]
     stories, _ = cluster_articles([*seeds, copy], duplicates=duplicates)
     event = next(s for s in stories if s.level == "event" and source.id in s.article_ids)
     assert "edited-copy" in event.article_ids
+
+
+# Two ice storms: the same kind of news, in two towns.
+TALLMARK_STORM = [
+    article(
+        "tm-1",
+        "Winter storm brings ice and power cuts",
+        "A winter storm brought freezing rain, ice and power cuts to Tallmark on Monday; "
+        "thousands of homes lost power and schools closed.",
+        "2031-01-10",
+    ),
+    article(
+        "tm-2",
+        "Ice storm closes schools and roads",
+        "Freezing rain from the winter storm closed schools and roads across Tallmark as crews "
+        "worked to restore power to homes.",
+        "2031-01-11",
+    ),
+    article(
+        "tm-3",
+        "Power restored after winter storm",
+        "Crews restored power to most homes in Tallmark after the ice storm, and schools "
+        "reopened as roads cleared.",
+        "2031-01-12",
+    ),
+]
+BRENNICK_STORM = article(
+    "br-1",
+    "Ice storm knocks out power in Brennick",
+    "Freezing rain knocked out power to homes in Brennick on Thursday and the storm closed "
+    "schools there.",
+    "2031-01-12",
+)
+STORM_ENTITIES = {a.id: ["Tallmark"] for a in TALLMARK_STORM} | {"br-1": ["Brennick"]}
+
+
+def _storm_storylines(settings: ClusterSettings) -> list[list[str]]:
+    stories, _ = cluster_articles(
+        [*TALLMARK_STORM, BRENNICK_STORM], entities=STORM_ENTITIES, settings=settings
+    )
+    return sorted(sorted(s.article_ids) for s in stories if s.level == "storyline")
+
+
+def test_cluster_same_kind_news_about_another_place_does_not_join() -> None:
+    # merging off, to see the assignment alone: the words alone would put Brennick's storm in
+    # Tallmark's storyline; naming none of its principal entities keeps it out
+    alone = ClusterSettings(merge_threshold=1.0, stranger_factor=0.5)
+    assert _storm_storylines(alone) == [["br-1"], ["tm-1", "tm-2", "tm-3"]]
+    words_only = ClusterSettings(merge_threshold=1.0, stranger_factor=1.0)
+    assert _storm_storylines(words_only) == [["br-1", "tm-1", "tm-2", "tm-3"]]
+
+
+def _dated(a: CleanArticle, date: str, text: str) -> DatedEvent:
+    return DatedEvent(f"{a.id}-{date}", a.id, date, text, 0, len(text), published=a.published)
+
+
+# A weekly's recap of the first flood and two reports of the second, all published one day.
+FIRST_FLOOD = article(
+    "flood-1",
+    "Week in review: the Orlen floods Dessau",
+    "The Orlen river burst its banks in Dessau on March 3; three streets of the old town were "
+    "evacuated and the mayor closed the schools.",
+    "2031-03-10",
+)
+SECOND_FLOOD = [
+    article(
+        "flood-2",
+        "Orlen floods Dessau again",
+        "Water from the Orlen poured into the Dessau harbour on Monday and sank two barges.",
+        "2031-03-10",
+    ),
+    article(
+        "flood-3",
+        "Second Orlen flood hits Dessau harbour",
+        "Two barges sank when the Orlen flooded the Dessau harbour on Monday.",
+        "2031-03-10",
+    ),
+]
+FLOOD_EVENTS = [
+    _dated(FIRST_FLOOD, "2031-03-03", "The Orlen river burst its banks in Dessau on March 3."),
+    _dated(SECOND_FLOOD[0], "2031-03-10", "The Orlen river burst its banks again on Monday."),
+]
+
+
+def test_cluster_events_are_placed_on_the_day_they_happened() -> None:
+    stories, _ = cluster_articles([FIRST_FLOOD, *SECOND_FLOOD], events=FLOOD_EVENTS)
+    by_level = {
+        level: sorted(sorted(s.article_ids) for s in stories if s.level == level)
+        for level in ("storyline", "event")
+    }
+    # one storyline (the river, the town), two happenings a week apart
+    assert by_level["storyline"] == [["flood-1", "flood-2", "flood-3"]]
+    assert by_level["event"] == [["flood-1"], ["flood-2", "flood-3"]]
+    first = next(s for s in stories if s.article_ids == ("flood-1",))
+    assert first.first_date == "2031-03-03"
+
+
+def test_cluster_event_day_ignores_background_dates() -> None:
+    old = _dated(FIRST_FLOOD, "2030-03-03", "The Orlen last burst its banks on March 3, 2030.")
+    assert event_days([old, *FLOOD_EVENTS[1:]], window=7) == {"flood-2": "2031-03-10"}

@@ -270,3 +270,55 @@ def test_timeline_place_is_read_where_the_mention_is_not_where_the_name_first_is
         [jets], participants={"a1": [(first, first + 5, "Syria", "GPE", "Syria")]}
     )
     assert (entry.place, entry.actors) == (None, ())
+
+
+ELECTION = "Voters went to the polls in the presidential election on Sunday across Peru."
+WON = "Humala has won the presidential election in Peru, the electoral office said."
+WON_2 = "Humala won Peru's presidential election, official results showed."
+STRIKE = "Transport workers began a national strike that shut the ports of Peru."
+SWORN = "Ollanta Humala was sworn in as president of Peru before Congress in Lima."
+
+
+ELECTION_STORY = [
+    # 06-05 is the vote (three articles); 06-06 only repeats it ("has won the election").
+    event("a1", "2011-06-05", ELECTION),
+    event("a2", "2011-06-05", WON),
+    event("a3", "2011-06-05", WON_2),
+    event("a4", "2011-06-06", WON),
+    event("a5", "2011-06-06", WON_2),
+    event("a6", "2011-06-09", STRIKE),
+    event("a7", "2011-07-28", SWORN),
+]
+
+
+def test_timeline_a_neighbour_day_that_repeats_a_kept_date_is_one_happening() -> None:
+    # three dates over eight weeks: a sparse timeline, where the vote is told on two days
+    timeline = build_timeline(ELECTION_STORY, max_dates=3)
+    assert [e.date for e in timeline] == ["2011-06-05", "2011-06-09", "2011-07-28"]
+    # the day after's reports support the vote's date
+    assert {"a4", "a5"} <= set(timeline[0].sources)
+
+
+def test_timeline_a_dense_timeline_keeps_neighbour_days() -> None:
+    # three dates out of five days: every day of the crisis is told, neighbours stay
+    timeline = build_timeline(ELECTION_STORY[:6], max_dates=3)
+    assert [e.date for e in timeline] == ["2011-06-05", "2011-06-06", "2011-06-09"]
+
+
+def test_timeline_a_neighbour_day_with_its_own_happening_stays() -> None:
+    events = [
+        event("a1", "2011-06-05", ELECTION),
+        event("a2", "2011-06-05", WON),
+        event("a3", "2011-06-06", STRIKE),
+        event("a4", "2011-06-06", STRIKE),
+        event("a5", "2011-07-28", SWORN),
+    ]
+    dates = [e.date for e in build_timeline(events)]
+    assert dates == ["2011-06-05", "2011-06-06", "2011-07-28"]
+
+
+def test_timeline_entry_is_corroborated_by_two_articles() -> None:
+    timeline = build_timeline(ELECTION_STORY, max_dates=3)
+    by_date = {e.date: e.corroborated for e in timeline}
+    # the vote: five articles; the strike and the swearing-in: one each
+    assert by_date == {"2011-06-05": True, "2011-06-09": False, "2011-07-28": False}
