@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from storyline.api import RunReport, Workspace, open  # noqa: A004 - storyline.open is the API
+from typing import TYPE_CHECKING, Any
+
 from storyline.config import Settings, load_settings
 from storyline.errors import StorylineError
 from storyline.models import (
@@ -15,6 +16,27 @@ from storyline.models import (
     Story,
     TimeExpr,
 )
+
+if TYPE_CHECKING:
+    from storyline.api import RunReport, Workspace, open  # noqa: A004 - storyline.open is the API
+
+# The workspace API pulls in every stage (spaCy, scikit-learn, scipy): it is imported on first
+# use (PEP 562), so ``import storyline`` and ``storyline --help`` stay fast.
+_LAZY = frozenset({"RunReport", "Workspace", "open"})
+
+
+def __getattr__(name: str) -> Any:  # noqa: ANN401 - whatever the API module holds
+    if name in _LAZY:
+        from storyline import api  # noqa: PLC0415 - the point of PEP 562
+
+        return getattr(api, name)
+    msg = f"module 'storyline' has no attribute {name!r}"
+    raise AttributeError(msg)
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)
+
 
 __all__ = [
     "CleanArticle",

@@ -177,7 +177,7 @@ class Workspace:
             on_cycle: called with each cycle's report as soon as it is done.
             on_error: called when a cycle is skipped because the database was busy.
         """
-        from storyline.fetch import watch  # noqa: PLC0415 - httpx loads only when fetching
+        from storyline.fetch.watch import watch  # noqa: PLC0415 - httpx loads only when fetching
 
         with self.fetcher() as fetcher:
             return watch(

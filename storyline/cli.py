@@ -18,8 +18,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from storyline import api
-from storyline.briefing import render_html, render_markdown, to_json
+import storyline
 from storyline.config import Settings, load_settings
 from storyline.errors import StorylineError, UsageError
 from storyline.export import WHATS, export_rows, write_export
@@ -30,8 +29,7 @@ from storyline.fetch.commands import (
     split_sources,
     watch_command,
 )
-from storyline.ingest import FORMATS
-from storyline.pipeline import check_published
+from storyline.models import FORMATS
 from storyline.render import (
     StageBars,
     briefing_panel,
@@ -40,11 +38,11 @@ from storyline.render import (
     summary_table,
     timeline_table,
 )
-from storyline.store.dialect import dialect_of, redact
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
+    from storyline import api
     from storyline.models import IngestSummary
 
 EXIT_OK = 0
@@ -123,10 +121,12 @@ def _ingested(
 ) -> Iterator[tuple[api.Workspace, IngestSummary]]:
     """Open the workspace and ingest the files, folders and URLs given (ingest and run)."""
     _check_format(fmt)
+    from storyline.pipeline import check_published  # noqa: PLC0415 - keeps --help fast
+
     published = check_published(published)  # before the store is even created
     paths, fetched = split_sources(sources or [], urls)
     # one run per store: ingest and run hold the lock from the first file to the last stage
-    with api.open(db, settings=_settings(config)) as workspace, workspace.locked():
+    with storyline.open(db, settings=_settings(config)) as workspace, workspace.locked():
         summaries = []
         if paths:
             summaries.append(_ingest_with_progress(workspace, paths, fmt, published))
@@ -211,7 +211,7 @@ def export(
         raise UsageError(f"unknown --format {out_format!r}; choose jsonl or csv")
     if not _db_exists(db):
         raise UsageError(f"no database at {db}: run `storyline ingest` first")
-    with api.open(db) as workspace:
+    with storyline.open(db) as workspace:
         rows = export_rows(workspace.store, what)
         if output is None:
             write_export(rows, sys.stdout, out_format)  # type: ignore[arg-type]
@@ -244,6 +244,8 @@ def brief(
         briefing = workspace.briefing(story, max_sentences=sentences, mode=mode)
     if briefing.note:
         err_console.print(f"[yellow]{briefing.note}[/yellow]")
+    from storyline.briefing import render_html, render_markdown, to_json  # noqa: PLC0415
+
     if out_format == "json":
         print(json.dumps(to_json(briefing), ensure_ascii=False, indent=2))
     elif out_format == "html":
@@ -287,6 +289,8 @@ def timeline(
 
 
 def _db_exists(db: str) -> bool:
+    from storyline.store.dialect import dialect_of  # noqa: PLC0415 - the store loads numpy
+
     # a PostgreSQL database exists on its server; opening it creates the tables if missing
     return dialect_of(db) == "postgresql" or Path(db).exists()
 
@@ -294,7 +298,7 @@ def _db_exists(db: str) -> bool:
 def _open_existing(db: str, config: Path | None = None) -> api.Workspace:
     if not _db_exists(db):
         raise UsageError(f"no database at {db}: run `storyline run PATH` first")
-    return api.open(db, settings=_settings(config))
+    return storyline.open(db, settings=_settings(config))
 
 
 @app.command()
@@ -307,6 +311,8 @@ def serve(
     ] = False,
 ) -> None:
     """Serve the web UI and REST API (read-only unless --allow-ingest)."""
+    from storyline.store.dialect import dialect_of, redact  # noqa: PLC0415
+
     if dialect_of(db) == "postgresql":
         raise UsageError(
             f"storyline serve reads SQLite databases only, not {redact(db)}: "

@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 InputFormat = Literal["txt", "html", "jsonl", "csv", "warc"]
+FormatChoice = Literal["auto", "txt", "html", "jsonl", "csv", "warc"]  # --format: auto detects
+FORMATS: tuple[FormatChoice, ...] = ("auto", "txt", "html", "jsonl", "csv", "warc")
 PublishedSource = Literal["metadata", "inferred", "unknown"]
 # How much of a publication date is known: a day the source states, or only its month or year
 # (then ``published`` holds the period's first day and that day itself is unknown).

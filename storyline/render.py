@@ -17,7 +17,6 @@ from rich.progress import (
 from rich.table import Table
 from rich.text import Text
 
-from storyline.briefing import ALL_FLAGGED_WARNING
 from storyline.errors import DESCRIPTIONS
 
 if TYPE_CHECKING:
@@ -141,6 +140,8 @@ def briefing_panel(story: dict[str, object], briefing: Briefing) -> Panel:
     numbers: dict[str, int] = {}
     for article_id, _, _ in briefing.titles:
         numbers.setdefault(article_id, len(numbers) + 1)
+    from storyline.briefing import ALL_FLAGGED_WARNING  # noqa: PLC0415 - briefing loads sklearn
+
     lines = Text(f"{ALL_FLAGGED_WARNING}\n" if briefing.all_flagged else "", style="bold red")
     for sentence in briefing.sentences:
         refs = "".join(f"[{numbers.setdefault(a, len(numbers) + 1)}]" for a in sentence.citations)

@@ -8,22 +8,66 @@ One module per noun: ``safety`` (schemes, SSRF), ``politeness`` (robots.txt, per
 
 from __future__ import annotations
 
-from storyline.fetch.archive import Archive, default_archive_dir
-from storyline.fetch.client import Fetched, Fetcher, FetchRequest
-from storyline.fetch.feeds import FeedEntry, ParsedFeed, discover_feeds, parse_feed
-from storyline.fetch.pages import to_article
-from storyline.fetch.safety import check_url
-from storyline.fetch.session import (
-    fetch_urls,
-    find_feeds,
-    is_url,
-    open_fetcher,
-    read_url_list,
-    subscribe,
-    unsubscribe,
-)
-from storyline.fetch.sitemaps import parse_sitemap
-from storyline.fetch.watch import CycleReport, diff, parse_interval, poll, snapshot, watch
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from storyline.fetch.archive import Archive, default_archive_dir
+    from storyline.fetch.client import Fetched, Fetcher, FetchRequest
+    from storyline.fetch.feeds import FeedEntry, ParsedFeed, discover_feeds, parse_feed
+    from storyline.fetch.pages import to_article
+    from storyline.fetch.safety import check_url
+    from storyline.fetch.session import (
+        fetch_urls,
+        find_feeds,
+        open_fetcher,
+        subscribe,
+        unsubscribe,
+    )
+    from storyline.fetch.sitemaps import parse_sitemap
+    from storyline.fetch.urls import is_url, read_url_list
+    from storyline.fetch.watch import CycleReport, diff, parse_interval, poll, snapshot, watch
+
+# Each name is loaded from its module on first use (PEP 562): the CLI imports this package to
+# register its commands, and the session module pulls in every pipeline stage. Once the
+# ``watch`` module is imported, ``storyline.fetch.watch`` is that module: import the function
+# from ``storyline.fetch.watch``.
+_HOME = {
+    "Archive": "archive",
+    "default_archive_dir": "archive",
+    "Fetched": "client",
+    "Fetcher": "client",
+    "FetchRequest": "client",
+    "FeedEntry": "feeds",
+    "ParsedFeed": "feeds",
+    "discover_feeds": "feeds",
+    "parse_feed": "feeds",
+    "to_article": "pages",
+    "check_url": "safety",
+    "fetch_urls": "session",
+    "find_feeds": "session",
+    "is_url": "urls",
+    "open_fetcher": "session",
+    "read_url_list": "urls",
+    "subscribe": "session",
+    "unsubscribe": "session",
+    "parse_sitemap": "sitemaps",
+    "CycleReport": "watch",
+    "diff": "watch",
+    "parse_interval": "watch",
+    "poll": "watch",
+    "snapshot": "watch",
+    "watch": "watch",
+}
+
+
+def __getattr__(name: str) -> Any:  # noqa: ANN401 - whatever the module holds
+    home = _HOME.get(name)
+    if home is None:
+        msg = f"module 'storyline.fetch' has no attribute {name!r}"
+        raise AttributeError(msg)
+    return getattr(importlib.import_module(f"storyline.fetch.{home}"), name)
+
 
 __all__ = [
     "Archive",

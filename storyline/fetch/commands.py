@@ -13,10 +13,10 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from storyline import api
+import storyline
 from storyline.config import load_settings
 from storyline.errors import UsageError
-from storyline.fetch.session import is_url, read_url_list
+from storyline.fetch.urls import is_url, read_url_list
 from storyline.models import IngestSummary
 
 if TYPE_CHECKING:
@@ -78,7 +78,7 @@ def feeds_add(
     config: ConfigOption = None,
 ) -> None:
     """Watch feeds: an RSS/Atom feed, a (news) sitemap, or a home page announcing its feeds."""
-    with api.open(db, settings=load_settings(config)) as workspace:
+    with storyline.open(db, settings=load_settings(config)) as workspace:
         for url in urls:
             for feed, kind, new in workspace.add_feeds(url):
                 state = "added" if new else "already watched"
@@ -88,7 +88,7 @@ def feeds_add(
 @feeds_app.command("list")
 def feeds_list(db: DbOption = "storyline.db") -> None:
     """List the watched feeds and how their last poll went."""
-    with api.open(db) as workspace:
+    with storyline.open(db) as workspace:
         rows = workspace.feeds()
     if not rows:
         console.print("no feeds yet: storyline feeds add URL")
@@ -110,7 +110,7 @@ def feeds_remove(
     db: DbOption = "storyline.db",
 ) -> None:
     """Stop watching feeds (their articles stay in the store)."""
-    with api.open(db) as workspace:
+    with storyline.open(db) as workspace:
         results = workspace.remove_feeds(urls)
     missing = [url for url, found in results if not found]
     for url, found in results:
@@ -144,7 +144,7 @@ def watch_command(
 
     seconds = parse_interval(every)
     rejected = False
-    with api.open(db, settings=load_settings(config)) as workspace:
+    with storyline.open(db, settings=load_settings(config)) as workspace:
         if not workspace.feeds():
             raise UsageError("no feeds to watch: storyline feeds add URL")
         try:

@@ -17,35 +17,9 @@ from storyline.store import feeds as feed_store
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
-    from pathlib import Path
 
     from storyline.config import Settings
     from storyline.store import Store
-
-URL_SCHEMES = ("http://", "https://")
-
-
-def is_url(text: str) -> bool:
-    """Return True when a command-line argument is a URL rather than a path."""
-    return text.lower().startswith(URL_SCHEMES)
-
-
-def read_url_list(path: Path) -> list[str]:
-    """Return the URLs of a list file: one a line, blank lines and ``#`` comments skipped.
-
-    Raises:
-        UsageError: the file cannot be read.
-    """
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise UsageError(f"cannot read the URL list {path}: {exc}") from exc
-    urls = []
-    for line in text.splitlines():
-        stripped = line.strip()
-        if stripped and not stripped.startswith("#"):
-            urls.append(stripped)
-    return urls
 
 
 def open_fetcher(settings: Settings, db: str) -> Fetcher:

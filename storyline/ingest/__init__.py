@@ -11,7 +11,7 @@ import os
 import zlib
 from contextlib import ExitStack
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Literal
+from typing import IO, TYPE_CHECKING
 
 from storyline import errors
 from storyline.errors import InputError
@@ -29,13 +29,11 @@ from storyline.ingest.jsonl import read_jsonl
 from storyline.ingest.manifest import Manifest, named_files
 from storyline.ingest.text import read_text
 from storyline.ingest.warc import read_warc
-from storyline.models import InputFormat, RawArticle, Rejected
+from storyline.models import FORMATS, FormatChoice, InputFormat, RawArticle, Rejected
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator
 
-FormatChoice = Literal["auto", "txt", "html", "jsonl", "csv", "warc"]
-FORMATS: tuple[FormatChoice, ...] = ("auto", "txt", "html", "jsonl", "csv", "warc")
 
 _EXTENSIONS: dict[str, InputFormat] = {
     ".txt": "txt",
