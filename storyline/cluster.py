@@ -582,7 +582,9 @@ def cluster_articles(
     copies = [a for a in fresh if duplicates.get(a.id) in known]
     for article in fresh:
         state.seq[article.id] = len(state.seq)
-        state.dates[article.id] = _ordinal(article.published)
+        # a month or a year is no day: such an article widens no event's or storyline's dates
+        known_day = article.published_precision == "day"
+        state.dates[article.id] = _ordinal(article.published) if known_day else None
     counts = {a.id: _term_counts(a, entities.get(a.id, ()), settings, state) for a in originals}
     order = [a.id for a in originals]
     run = _Run(state, settings)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from typing import TYPE_CHECKING
 
 import pytest
@@ -275,3 +276,20 @@ def test_cluster_events_are_placed_on_the_day_they_happened() -> None:
 def test_cluster_event_day_ignores_background_dates() -> None:
     old = _dated(FIRST_FLOOD, "2030-03-03", "The Orlen last burst its banks on March 3, 2030.")
     assert event_days([old, *FLOOD_EVENTS[1:]], window=7) == {"flood-2": "2031-03-10"}
+
+
+def test_cluster_a_month_precision_date_widens_no_story():
+    """An article dated only to its month (published_precision "month") gives no first day."""
+    month_only = dataclasses.replace(
+        article(
+            "strike-month",
+            "Velmora chip strike in Ostravia drags on",
+            "The Velmora chip factory strike in Ostravia went on as the union met the plant's "
+            "managers. Workers at the Velmora semiconductor plant stayed out.",
+            "2031-03-01",
+        ),
+        published_precision="month",
+    )
+    stories, _ = cluster_articles([*STRIKE, month_only])
+    story = next(s for s in stories if "strike-month" in s.article_ids and s.level == "storyline")
+    assert story.first_date == "2031-03-03"
