@@ -16,10 +16,11 @@ from storyline.extract import speakers as spk
 from storyline.extract.quote_marks import find_quoted_spans
 from storyline.extract.quotes_direct import Attr, cue_phrase, find_direct, join_pieces, widen_mixed
 from storyline.extract.quotes_indirect import (
+    CharRanges,
+    SpanIndex,
     find_indirect,
     find_transcript_lines,
     inside_small,
-    overlaps,
 )
 from storyline.models import Quote
 
@@ -63,14 +64,15 @@ def _resolve(
         if lower in spk.GROUP_PRONOUNS and parent is None:
             return spk.resolve_pronoun(people, head.i, person=False)
         return None
-    persons = [e for e in span.ents if e.label_ == "PERSON"]
+    ents = spk.span_ents(span)
+    persons = [e for e in ents if e.label_ == "PERSON"]
     if persons:
         return spk.full_name(people, spk.clean_name(persons[-1]))
     if head.pos_ == "NOUN":
         described = spk.resolve_description(people, span)
         if described is not None:
             return described
-    if span.ents or any(t.pos_ == "PROPN" for t in span):
+    if ents or any(t.pos_ == "PROPN" for t in span):
         name = spk.clean_name(span)
         full = spk.full_name(people, name)
         # "Okafor" tagged as ORG (or not at all) is still the Jane Okafor named before.
@@ -81,6 +83,7 @@ def _resolve(
 def _add_named_speakers(doc: Doc, ordered: list[Attr], people: spk.DocPeople) -> None:
     """Add the named speakers of the article's attributions to the pronoun candidates."""
     found = list(people.subjects)
+    full_names = set(people.full_by_last.values())
     for attr in ordered:
         head = attr.speaker_head
         if attr.parent is not None or head is None or head.pos_ == "PRON":
@@ -89,7 +92,7 @@ def _add_named_speakers(doc: Doc, ordered: list[Attr], people: spk.DocPeople) ->
         written = attr.speaker_span.text if attr.speaker_span is not None else ""
         label = name or (written if spk.is_named(written) else None)
         if label:
-            person = head.ent_type_ == "PERSON" or name in people.full_by_last.values()
+            person = head.ent_type_ == "PERSON" or name in full_names
             found.append((head.i, label, person))
             people.speakers.append((head.i, label, person))
     people.subjects = sorted(found)
@@ -111,8 +114,10 @@ def _person_in(
     doc: Doc, parent: Attr, before: int, people: spk.DocPeople, exclude: str | None
 ) -> str | None:
     """Return the last person named inside a quote before a nested pronoun speaker."""
-    for ent in reversed(doc.ents):
-        if ent.label_ == "PERSON" and ent.end <= before and ent.start_char >= parent.start:
+    for ent in reversed(spk.ents_before(doc, before)):
+        if ent.start_char < parent.start:
+            break
+        if ent.label_ == "PERSON" and ent.end <= before:
             name = spk.full_name(people, spk.clean_name(ent))
             if name and name != exclude:
                 return name
@@ -142,18 +147,24 @@ def find_quotes(doc: Doc, article_id: str, *, title: str = "") -> list[Quote]:
     direct = [a for a in attrs if _keep_direct(a) and id(a) not in titles]
     quoted = [(a.start, a.end) for a in attrs if a.parent is None and a.kind == "direct"]
     lines = find_transcript_lines(doc)
-    direct = [
-        a for a in direct if a.speaker_head is not None or not any(overlaps(a, t) for t in lines)
-    ]
+    line_index = SpanIndex(lines)
+    direct = [a for a in direct if a.speaker_head is not None or not line_index.overlapping(a)]
     indirect = find_indirect(doc, direct, quoted)
     # A quoted phrase inside a reported clause is part of that clause's content.
+    indirect_index = SpanIndex(indirect)
     direct = [
-        d for d in direct if d.parent is not None or not any(inside_small(d, i) for i in indirect)
+        d
+        for d in direct
+        if d.parent is not None
+        or not any(inside_small(d, i) for i in indirect_index.touching(d.start, d.end))
     ]
-    lines = [t for t in lines if not any(overlaps(t, a) for a in direct)]
-    indirect = [a for a in indirect if not any(overlaps(a, t) for t in lines)] + lines
+    direct_index = SpanIndex(direct)
+    lines = [t for t in lines if not direct_index.overlapping(t)]
+    line_index = SpanIndex(lines)
+    indirect = [a for a in indirect if not line_index.overlapping(a)] + lines
     people = spk.collect_people(doc)
-    people.subjects = [s for s in people.subjects if not _inside(doc[s[0]].idx, quoted)]
+    in_quotes = CharRanges(quoted)
+    people.subjects = [s for s in people.subjects if doc[s[0]].idx not in in_quotes]
     # "I believe ...", "you know ..." in the narrative: the writer or reader, not a source.
     indirect = [
         a for a in indirect if a.speaker_head is None or a.speaker_head.lower_ not in _VOICE
@@ -190,10 +201,6 @@ def find_quotes(doc: Doc, article_id: str, *, title: str = "") -> list[Quote]:
             )
         )
     return sorted(quotes, key=lambda q: (q.start, -q.end))
-
-
-def _inside(char: int, spans: list[tuple[int, int]]) -> bool:
-    return any(s <= char < e for s, e in spans)
 
 
 _TITLE_SMALL_WORDS = frozenset({"a", "an", "and", "at", "for", "in", "of", "on", "the", "to"})

@@ -100,7 +100,9 @@ def _name_colon(doc: Doc, floor_char: int, open_char: int) -> Span | None:
     words = [t for t in region if not t.is_space]
     if len(words) < 2 or words[-1].text != ":":
         return None
-    ents = [e for e in doc.ents if e.end == words[-1].i and e.label_ in {"PERSON", "ORG"}]
+    ents = [
+        e for e in spk.span_ents(region) if e.end == words[-1].i and e.label_ in {"PERSON", "ORG"}
+    ]
     if ents and ents[0].start == words[0].i:
         return ents[0]
     return None
@@ -160,7 +162,10 @@ def find_direct(doc: Doc, spans: list[QuotedSpan]) -> list[Attr]:
 def _outside_subject(doc: Doc, cue: Token, span: QuotedSpan) -> Token | None:
     """Return the noun by a cue outside the quote: '"...," the aide said' or 'said Jane Doe'."""
     if cue.idx > span.end:
-        before = [t for t in doc[: cue.i] if t.idx > span.end]
+        first = cue.i  # walk back from the cue only: a slice from the Doc's start was quadratic
+        while first > 0 and doc[first - 1].idx > span.end:
+            first -= 1
+        before = list(doc[first : cue.i])
         if before and before[-1].text == ")":  # "Elijah Cummings (D-Md.) said"
             opened = [t for t in before if t.text == "("]
             before = before[: before.index(opened[-1])] if opened else []

@@ -7,6 +7,7 @@ Also stance verbs with their object, "according to", nouns of saying ("the claim
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from typing import TYPE_CHECKING
 
 from storyline.extract import speakers as spk
@@ -23,6 +24,8 @@ from storyline.extract.cues import (
 from storyline.extract.quotes_direct import Attr, cue_phrase, span_tokens
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+
     from spacy.tokens import Doc, Token
 
 _CLAUSE_DEPS = frozenset({"ccomp"})
@@ -30,13 +33,59 @@ _NOT_SPEAKERS = frozenset({"TIME", "DATE"})
 _PARTIES = frozenset({"PERSON", "ORG", "NORP", "GPE"})
 
 
+class SpanIndex:
+    """Attributions sorted by start, to find those touching a char range by bisection.
+
+    Checking every new attribution against every earlier one made a long transcript quadratic;
+    only the few whose span can reach the range are looked at.
+    """
+
+    def __init__(self, attrs: Iterable[Attr]) -> None:
+        """Index ``attrs`` by their content span."""
+        self.attrs = sorted(attrs, key=lambda a: a.start)
+        self.starts = [a.start for a in self.attrs]
+        self.longest = max((a.end - a.start for a in self.attrs), default=0)
+
+    def touching(self, start: int, end: int) -> list[Attr]:
+        """Return the attributions whose span shares a character with ``[start, end)``."""
+        lo = bisect_left(self.starts, start - self.longest)
+        hi = bisect_left(self.starts, max(end, start + 1))
+        return [a for a in self.attrs[lo:hi] if a.end > start]
+
+    def overlapping(self, attr: Attr) -> list[Attr]:
+        """Return the indexed attributions that ``overlaps`` this one."""
+        return [a for a in self.touching(attr.start, attr.end) if overlaps(attr, a)]
+
+
+class CharRanges:
+    """Sorted char ranges, to ask whether a character lies inside any of them in log time."""
+
+    def __init__(self, ranges: Iterable[tuple[int, int]]) -> None:
+        """Merge ``ranges`` (start, end) into disjoint sorted ranges."""
+        merged: list[list[int]] = []
+        for start, end in sorted(ranges):
+            if merged and start <= merged[-1][1]:
+                merged[-1][1] = max(merged[-1][1], end)
+            else:
+                merged.append([start, end])
+        self.starts = [r[0] for r in merged]
+        self.ends = [r[1] for r in merged]
+
+    def __contains__(self, char: int) -> bool:
+        """Return True when ``char`` lies in one of the ranges."""
+        n = bisect_left(self.starts, char + 1) - 1
+        return n >= 0 and char < self.ends[n]
+
+
 def find_indirect(doc: Doc, taken: list[Attr], quoted: list[tuple[int, int]]) -> list[Attr]:
     """Return reporting-verb and "according to" attributions outside quote marks."""
     cues = {a.cue.i for a in taken if a.cue is not None}
     verbs = (REPORT_VERBS | OBJECT_VERBS) - WEAK_CUES
     out: list[Attr] = []
+    inside = CharRanges(quoted)
+    index = SpanIndex(taken)
     for token in doc:
-        if any(s <= token.idx < e for s, e in quoted):
+        if token.idx in inside:
             continue
         if (
             token.lower_ == "according"
@@ -59,7 +108,7 @@ def find_indirect(doc: Doc, taken: list[Attr], quoted: list[tuple[int, int]]) ->
             attr = _noun_cue(doc, token)
         else:
             continue
-        if attr is None or any(overlaps(attr, t) and not inside_small(t, attr) for t in taken):
+        if attr is None or any(not inside_small(t, attr) for t in index.overlapping(attr)):
             continue
         out.append(attr)
     return out
@@ -82,10 +131,7 @@ def overlaps(a: Attr, b: Attr) -> bool:
 
 def _clause_span(tokens: list[Token], anchor: Token) -> tuple[int, int] | None:
     """Return the char span of a clause's tokens inside the anchor's paragraph."""
-    text = spk.doc_text(anchor.doc)
-    p_start = text.rfind("\n", 0, anchor.idx) + 1
-    p_end = text.find("\n", anchor.idx)
-    p_end = len(text) if p_end < 0 else p_end
+    p_start, p_end = spk.paragraph_bounds(anchor.doc, anchor.idx)
     words = [
         t
         for t in tokens
@@ -259,9 +305,9 @@ def find_transcript_lines(doc: Doc) -> list[Attr]:
         start, end = match.start(2), match.end(2)
         if name is None or len(match.group(2).split()) < 3:
             continue
-        label = {e.label_ for e in name.ents}
+        label = {e.label_ for e in spk.span_ents(name)}
         if surnames is None:  # "Sanders: ..." in a headline, Sanders named in the body
-            surnames = {spk.last_key(e.text) for e in doc.ents if e.label_ == "PERSON"}
+            surnames = {spk.last_key(e.text) for e in spk.doc_ents(doc) if e.label_ == "PERSON"}
         known = spk.last_key(match.group(1)) in surnames
         if not (match.group(1).isupper() or "PERSON" in label or "ORG" in label or known):
             continue

@@ -7,7 +7,9 @@ French president") to the one person the article gave that title. Unsure means N
 
 from __future__ import annotations
 
+import re
 import threading
+from bisect import bisect_left
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -98,6 +100,7 @@ _PARTITIVES = frozenset({"one", "some", "many", "several", "most", "all", "both"
 _NAME_LABELS = frozenset({"PERSON", "ORG", "GPE", "NORP", "LOC", "FAC"})
 
 
+_BREAK = re.compile("\n")
 _LOCAL = threading.local()  # per thread: the last Doc and its text
 
 
@@ -109,6 +112,52 @@ def doc_text(doc: Doc) -> str:
     text = doc.text
     _LOCAL.cached = (doc, text)
     return text
+
+
+def paragraph_bounds(doc: Doc, char: int) -> tuple[int, int]:
+    """Return the char span of the paragraph (line) holding ``char``, by bisection.
+
+    Searching the text for the nearest line breaks from each cue made one long line quadratic.
+    """
+    cached = getattr(_LOCAL, "breaks", None)
+    if cached is None or cached[0] is not doc:
+        text = doc_text(doc)
+        cached = (doc, [m.start() for m in _BREAK.finditer(text)], len(text))
+        _LOCAL.breaks = cached
+    breaks: list[int] = cached[1]
+    n = bisect_left(breaks, char)
+    start = breaks[n - 1] + 1 if n > 0 else 0
+    end = breaks[n] if n < len(breaks) else int(cached[2])
+    return start, end
+
+
+def doc_ents(doc: Doc) -> tuple[Span, ...]:
+    """Return ``doc.ents``, built once per Doc: spaCy walks every token on each access."""
+    cached = getattr(_LOCAL, "ents", None)
+    if cached is not None and cached[0] is doc:
+        return tuple(cached[1])
+    ents = tuple(doc.ents)
+    _LOCAL.ents = (doc, ents, [e.start for e in ents])
+    return ents
+
+
+def span_ents(span: Span) -> list[Span]:
+    """Return the entities wholly inside a span, like ``span.ents`` without its walk of the Doc."""
+    ents = doc_ents(span.doc)
+    starts: list[int] = _LOCAL.ents[2]
+    out: list[Span] = []
+    for ent in ents[bisect_left(starts, span.start) :]:
+        if ent.start >= span.end:
+            break
+        if ent.end <= span.end:
+            out.append(ent)
+    return out
+
+
+def ents_before(doc: Doc, end: int) -> tuple[Span, ...]:
+    """Return the entities that start before token ``end``, in text order."""
+    ents = doc_ents(doc)
+    return ents[: bisect_left(_LOCAL.ents[2], end)]
 
 
 @dataclass
@@ -161,7 +210,7 @@ def collect_people(doc: Doc) -> DocPeople:
     """Return full names, titles and subject mentions of one Doc."""
     people = DocPeople()
     forms: dict[str, dict[str, int]] = {}
-    for ent in doc.ents:
+    for ent in doc_ents(doc):
         if ent.label_ != "PERSON":
             continue
         name = clean_name(ent)
@@ -175,7 +224,7 @@ def collect_people(doc: Doc) -> DocPeople:
         # The most used multi-word form, first seen on ties ("Crooked Hillary Clinton" loses).
         multi = [n for n in counts if len(n.split()) > 1] or list(counts)
         people.full_by_last[last] = max(multi, key=lambda n: counts[n])
-    for ent in doc.ents:
+    for ent in doc_ents(doc):
         if ent.label_ in _NAME_LABELS and ent.root.dep_ in _SUBJECTS:
             people.subjects.append((ent.start, ent.text, ent.label_ == "PERSON"))
     people.genders = _genders(doc, people.titles)
@@ -221,7 +270,7 @@ _FEMALE_TITLES = frozenset({"mrs", "mrs.", "ms", "ms."})
 def _genders(doc: Doc, titles: dict[str, set[str]]) -> dict[str, str]:
     """Return the gender an article gives a surname: "Mr."/"Ms.", a first name, "the widow"."""
     votes: dict[str, list[int]] = {}
-    for ent in doc.ents:
+    for ent in doc_ents(doc):
         if ent.label_ != "PERSON":
             continue
         words = {doc[ent.start - 1].lower_ if ent.start > 0 else "", ent[0].lower_}
@@ -361,8 +410,10 @@ def resolve_pronoun(
     A person quoted within the last few paragraphs is the likeliest "he said"; without one, the
     nearest earlier subject that names a person (or a group) of the right gender.
     """
-    recent = [s for s in people.speakers if before - SPEAKER_WINDOW < s[0]]
-    for candidates in (recent, people.subjects):
+    # both lists are in text order: slices by bisection keep this linear over an article
+    lo = bisect_left(people.speakers, (before - SPEAKER_WINDOW + 1,))
+    recent = people.speakers[lo : bisect_left(people.speakers, (before,))]
+    for candidates in (recent, people.subjects[: bisect_left(people.subjects, (before,))]):
         found = _nearest(people, candidates, before, person=person, exclude=exclude, gender=gender)
         if found is not None:
             return found
