@@ -1,18 +1,22 @@
 """Score storyline's quote attribution on PolNeAR next to textacy, through the same evaluator.
 
 Usage: ``python bench/quotes_polnear.py [--data PATH] [--out FILE]``. Prints both tables, the
-ratio of extraction time to a bare ``nlp.pipe`` pass, and last the evaluator's headline line.
+same scores for direct (quoted, incl. mixed) and indirect attributions apart, the share of
+predicted direct/mixed quotes whose text is a verbatim span of the article, the ratio of
+extraction time to a bare ``nlp.pipe`` pass, and last the evaluator's headline line.
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 from storyline.extract.entities import find_mentions, merge_entities
 from storyline.extract.nlp import load_model, parse
@@ -59,6 +63,8 @@ def predict(articles: dict[str, str], out: Path) -> tuple[float, float, int]:
             "speaker_text": quote.speaker_text,
             "start": quote.start,
             "end": quote.end,
+            "kind": quote.kind,  # ignored by the evaluator; used for the by-kind table
+            "verbatim": quote.text in articles[quote.article_id][quote.start : quote.end],
         }
         for quote in quotes
         # PolNeAR scores attributions: a quote nobody is said to have said is not one.
@@ -75,6 +81,54 @@ def evaluate(data: Path, *args: str) -> str:
     """Run the shared evaluator and return its output."""
     cmd = [sys.executable, str(EVALUATOR), "--gold", str(data), *args]
     return subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
+
+
+def _evaluator() -> Any:  # the shared evaluator is an untyped script
+    """Import the shared evaluator as it is, to score subsets through its own functions."""
+    spec = importlib.util.spec_from_file_location("eval_polnear", EVALUATOR)
+    if spec is None or spec.loader is None:
+        msg = f"cannot load {EVALUATOR}"
+        raise FileNotFoundError(msg)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def by_kind(data: Path, out: Path) -> list[str]:
+    """Return table lines: attribution P/R/F1 @0.5 for direct and indirect gold apart.
+
+    Gold direct = content opening with a quote mark (the evaluator's own flag); predicted
+    direct = kinds "direct" and "mixed". Each side is scored against its own gold items, with
+    every no-source item still a "don't care".
+    """
+    ev = _evaluator()
+    gold = ev.load_gold(str(data))
+    rows = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines() if line]
+    lines = [" kind     | gold | pred |  attrib P      R     F1 | content P      R     F1"]
+    for kind, pred_kinds, is_direct in (
+        ("direct", {"direct", "mixed"}, True),
+        ("indirect", {"indirect"}, False),
+    ):
+        subset = {
+            aid: {**g, "items": [it for it in g["items"] if it["direct"] == is_direct]}
+            for aid, g in gold.items()
+        }
+        with tempfile.NamedTemporaryFile("w", suffix=".jsonl", delete=False) as handle:
+            for row in rows:
+                if row["kind"] in pred_kinds:
+                    handle.write(json.dumps(row) + "\n")
+        preds, _ = ev.load_pred(handle.name, subset)
+        res = ev.score(subset, preds)[ev.HEADLINE]
+        n_pred = sum(r["kind"] in pred_kinds for r in rows)
+        (ap, ar, af), (cp, cr, cf) = res["attr"], res["content"]
+        lines.append(
+            f" {kind:8} | {res['n_gold']:4d} | {n_pred:4d} | {ap:9.3f} {ar:6.3f} {af:6.3f} |"
+            f" {cp:9.3f} {cr:6.3f} {cf:6.3f}"
+        )
+    quoted = [r for r in rows if r["kind"] in {"direct", "mixed"}]
+    share = sum(r["verbatim"] for r in quoted) / len(quoted) if quoted else 1.0
+    lines.append(f"verbatim direct/mixed quotes: {share:.3f} of {len(quoted)}")
+    return lines
 
 
 def main() -> None:
@@ -94,6 +148,7 @@ def main() -> None:
         print(f"textacy {peer.rstrip().rsplit(chr(10), 1)[1]}")
         print()
     print(ours.rstrip().rsplit("\n", 1)[0])
+    print("\n".join(by_kind(args.data, out)))
     print(
         f"storyline: {n_quotes} quotes from {len(articles)} articles; parse {parse_s:.1f}s, "
         f"entities+quotes {extract_s:.2f}s, extraction/parse time ratio {extract_s / parse_s:.3f}"

@@ -1,14 +1,16 @@
 """Who said what: direct, mixed and indirect quotes with their cue and speaker.
 
 Direct quotes come from the quote marks (``quote_marks``), their cue is a speech verb next to
-them, or a colon, dash or "Name:" form; pieces split by one cue join into one quote. Indirect
-quotes are reporting verbs with a clausal complement and "according to" phrases. Speakers are
+them, or a colon, dash or "Name:" form; pieces of one quote share their cue, and every record's
+text is verbatim (a sentence broken by its cue is one record, cue included). Indirect quotes
+are reporting verbs with a clausal complement and "according to" phrases. Speakers are
 resolved inside the article only (``speakers``): the headline is never used.
 """
 
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
@@ -60,6 +62,10 @@ def _resolve(
             if parent is not None:
                 return _person_in(doc, parent, head.i, people, parent_speaker)
             gender = "m" if lower in {"he", "him", "his"} else "f"
+            if attr.kind == "direct" and _speaks_of(attr.text, gender):
+                # '"... he's getting an A and our president is not," he said': the quote talks
+                # about a "he"; the last man named is more likely its subject than its speaker.
+                return None
             return spk.resolve_pronoun(people, head.i, person=True, gender=gender)
         if lower in spk.GROUP_PRONOUNS and parent is None:
             return spk.resolve_pronoun(people, head.i, person=False)
@@ -80,6 +86,19 @@ def _resolve(
     return spk.resolve_description(people, span)
 
 
+_THIRD = {"m": frozenset({"he", "him", "his", "himself"}), "f": frozenset({"she", "her", "hers"})}
+
+
+_CUE_CLAUSE = re.compile(r"[”\"][^“”\"]*[“\"]")
+
+
+def _speaks_of(text: str, gender: str) -> bool:
+    """Return True when a quote uses a third-person pronoun of the speaker pronoun's gender."""
+    # a record of one quotation broken by its cue holds the cue clause: '," she said, "'
+    quoted = _CUE_CLAUSE.sub(" ", text)
+    return not _THIRD[gender].isdisjoint(re.findall(r"[a-z]+", quoted.casefold()))
+
+
 def _add_named_speakers(doc: Doc, ordered: list[Attr], people: spk.DocPeople) -> None:
     """Add the named speakers of the article's attributions to the pronoun candidates."""
     found = list(people.subjects)
@@ -95,6 +114,9 @@ def _add_named_speakers(doc: Doc, ordered: list[Attr], people: spk.DocPeople) ->
             person = head.ent_type_ == "PERSON" or name in full_names
             found.append((head.i, label, person))
             people.speakers.append((head.i, label, person))
+        elif spk.is_unnamed_source(head):
+            # "A defense official said ... He said ...": "he" is the official, named by nobody.
+            people.speakers.append((head.i, "", True))
     people.subjects = sorted(found)
     people.speakers.sort()
 
@@ -113,9 +135,10 @@ def _antecedent(doc: Doc, attr: Attr) -> None:
 def _person_in(
     doc: Doc, parent: Attr, before: int, people: spk.DocPeople, exclude: str | None
 ) -> str | None:
-    """Return the last person named inside a quote before a nested pronoun speaker."""
+    """Return the last person named inside a quote (any of its pieces) before a nested pronoun."""
+    start = min(parent.start, parent.first_start)
     for ent in reversed(spk.ents_before(doc, before)):
-        if ent.start_char < parent.start:
+        if ent.start_char < start:
             break
         if ent.label_ == "PERSON" and ent.end <= before:
             name = spk.full_name(people, spk.clean_name(ent))

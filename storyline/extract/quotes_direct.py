@@ -1,7 +1,7 @@
-"""Direct quotes: find the cue of each quoted span, join split pieces, widen mixed quotes.
+"""Direct quotes: find the cue of each quoted span, link split pieces, widen mixed quotes.
 
 A cue is a speech verb right after the closing mark or before the opening one, a colon after a
-clause, "Name:" or "—Name"; pieces of one quote split by its cue, or by paragraph breaks, join.
+clause, "Name:" or "—Name"; pieces of one quote split by its cue, or by paragraph breaks, share it.
 """
 
 from __future__ import annotations
@@ -37,8 +37,10 @@ class Attr:
     speaker_head: Token | None
     speaker_span: Span | None
     parent: int | None = None  # index of the enclosing attribution
-    pieces: int = 1
-    cues: list[int] = field(default_factory=list)  # cue token indexes of all joined pieces
+    pieces: int = 1  # pieces of the quote this one belongs to
+    cues: list[int] = field(default_factory=list)  # cue token indexes of all linked pieces
+    group: int | None = None  # index (in join_pieces' output) of the quote's first piece
+    first_start: int = 1 << 62  # content start of the quote's first piece, when linked
 
 
 def span_tokens(doc: Doc, start: int, end: int) -> Span | None:
@@ -103,7 +105,7 @@ def _name_colon(doc: Doc, floor_char: int, open_char: int) -> Span | None:
     ents = [
         e for e in spk.span_ents(region) if e.end == words[-1].i and e.label_ in {"PERSON", "ORG"}
     ]
-    if ents and ents[0].start == words[0].i:
+    if ents and ents[0].start == words[0].i and not spk.is_furniture(ents[0].text):
         return ents[0]
     return None
 
@@ -235,7 +237,12 @@ def _in_cue_clause(token: Token, cues: list[int], gap: tuple[int, int]) -> bool:
 
 
 def join_pieces(doc: Doc, attrs: list[Attr], spans: list[QuotedSpan]) -> list[Attr]:
-    """Join the pieces of one quote split by its cue or by paragraph breaks."""
+    """Link the pieces of one quote split by its cue or by paragraph breaks.
+
+    Each piece stays its own record with its own verbatim text: joining them printed words in
+    an order and with capitals nobody used ("... other regions, To do that, ..."). A piece
+    without a cue takes the cue and speaker of the piece it carries on, or gives them its own.
+    """
     out: list[Attr] = []
     last_top: int | None = None
     remap: dict[int, int] = {}
@@ -246,20 +253,59 @@ def join_pieces(doc: Doc, attrs: list[Attr], spans: list[QuotedSpan]) -> list[At
             out.append(attr)
             continue
         prev = out[last_top] if last_top is not None else None
-        if prev is not None and _joinable(doc, prev, attr, spans[n]):
+        joinable = prev is not None and _joinable(doc, prev, attr, spans[n])
+        if prev is not None and joinable and _one_sentence(spk.doc_text(doc), prev, attr):
+            # '"We will win," she said, "and soon."': one quotation broken by its cue is one
+            # record, its text the passage as printed, cue included.
             if prev.cue is None:
-                prev.cue, prev.cue_text = attr.cue, attr.cue_text
-                prev.speaker_head, prev.speaker_span = attr.speaker_head, attr.speaker_span
-            prev.text = f"{prev.text} {attr.text}"
+                _take_cue(prev, attr)
             prev.end = attr.end
+            prev.text = spk.doc_text(doc)[prev.start : prev.end]
             prev.pieces += 1
             prev.cues += attr.cues
             remap[n] = last_top if last_top is not None else n
             continue
+        if prev is not None and joinable:
+            if prev.cue is None:
+                for piece in out[prev_first(out, last_top) :]:
+                    if piece.parent is None and piece.cue is None:
+                        _take_cue(piece, attr)
+            elif attr.cue is None:
+                _take_cue(attr, prev)
+            prev.cues += attr.cues
+            attr.cues = prev.cues
+            attr.pieces = prev.pieces = prev.pieces + 1
+            first = prev.group if prev.group is not None else last_top
+            attr.group = prev.group = first
+            attr.first_start = prev.first_start = out[first].start if first is not None else 0
         remap[n] = len(out)
         last_top = len(out)
         out.append(attr)
     return out
+
+
+def _one_sentence(text: str, prev: Attr, attr: Attr) -> bool:
+    """Return True when a piece carries on the sentence of the one before it."""
+    between = text[prev.end : attr.start]
+    return (
+        "\n" not in between
+        and prev.text.rstrip(" \"'”’")[-1:] not in {".", "!", "?", ":"}
+        and attr.text[:1].islower()
+    )
+
+
+def prev_first(out: list[Attr], last: int | None) -> int:
+    """Return the index of the first piece of the group ending at ``out[last]``."""
+    if last is None:
+        return 0
+    group = out[last].group
+    return last if group is None else group
+
+
+def _take_cue(attr: Attr, other: Attr) -> None:
+    """Give a piece without a cue the cue and speaker of another piece of its quote."""
+    attr.cue, attr.cue_text = other.cue, other.cue_text
+    attr.speaker_head, attr.speaker_span = other.speaker_head, other.speaker_span
 
 
 def _joinable(doc: Doc, prev: Attr, attr: Attr, span: QuotedSpan) -> bool:

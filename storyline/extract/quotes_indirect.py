@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
+from collections import Counter
 from typing import TYPE_CHECKING
 
 from storyline.extract import speakers as spk
@@ -97,7 +98,7 @@ def find_indirect(doc: Doc, taken: list[Attr], quoted: list[tuple[int, int]]) ->
             token.pos_ == "VERB"
             and token.i not in cues
             and token.lemma_.lower() in AS_VERBS
-            and any(c.lower_ == "as" and c.i < token.i for c in token.lefts)
+            and any(_as_mark(c, token) for c in token.lefts)
         ):
             attr = _as_put(doc, token)
         elif (
@@ -112,6 +113,15 @@ def find_indirect(doc: Doc, taken: list[Attr], quoted: list[tuple[int, int]]) ->
             continue
         out.append(attr)
     return out
+
+
+def _as_mark(child: Token, verb: Token) -> bool:
+    """Return True for the "as" of "as Z put it", not the "As for" of a topic ("As for X, ...")."""
+    return (
+        child.lower_ == "as"
+        and child.i < verb.i
+        and not any(g.lower_ in {"for", "to", "of"} for g in child.children)
+    )
 
 
 def inside_small(inner: Attr, outer: Attr) -> bool:
@@ -139,14 +149,30 @@ def _clause_span(tokens: list[Token], anchor: Token) -> tuple[int, int] | None:
     ]
     if not words:
         return None
-    return min(t.idx for t in words), max(t.idx + len(t) for t in words)
+    start, end = min(t.idx for t in words), max(t.idx + len(t) for t in words)
+    return start, _close_brackets(spk.doc_text(anchor.doc), start, end, p_end)
+
+
+def _close_brackets(text: str, start: int, end: int, limit: int) -> int:
+    """Return ``end`` moved past the closing marks of brackets the span opens ("(IS)")."""
+    for opening, closing in ("()", "[]"):
+        depth = text.count(opening, start, end) - text.count(closing, start, end)
+        while depth > 0:
+            found = text.find(closing, end, limit)
+            if found < 0:
+                break
+            end = found + 1
+            depth = text.count(opening, start, end) - text.count(closing, start, end)
+    return end
 
 
 def _reported(doc: Doc, verb: Token) -> Attr | None:
     """Return the attribution of a reporting verb with a clausal complement."""
-    if _unreal(verb):
+    if _unreal(verb) or _negated(verb):
         return None
     clause = next((c for c in verb.children if c.dep_ in _CLAUSE_DEPS), None)
+    if clause is not None and _question(clause) and verb.lemma_.lower() in _ASKING:
+        return None  # "asked whether ...": a question, not a statement
     if clause is not None:
         tokens = list(clause.subtree)
     elif verb.dep_ == "parataxis" and verb.lemma_.lower() in REPORT_VERBS:
@@ -163,6 +189,9 @@ def _reported(doc: Doc, verb: Token) -> Attr | None:
     if head.ent_type_ in _NOT_SPEAKERS:  # "5:45 p.m." parsed as the subject
         return None
     attr = _indirect(doc, tokens, verb, cue_phrase(verb), head)
+    first = attr.text.split(maxsplit=1)[0].casefold() if attr is not None else ""
+    if first in _QUESTION_WORDS and (clause is None or verb.lemma_.lower() not in REPORT_VERBS):
+        return None  # "discussed what happens next": a topic, not a statement
     if attr is not None and verb.dep_ == "parataxis" and clause is None:
         attr.text = _without(doc, attr.start, attr.end, verb)
     return attr
@@ -210,6 +239,26 @@ def _as_put(doc: Doc, verb: Token) -> Attr | None:
         before = full[attr.start : mark.idx].rstrip(" ,(—")
         attr.text = f"{before} {full[doc[stop].idx + 1 : attr.end].strip()}"
     return attr
+
+
+def _negated(verb: Token) -> bool:
+    """Return True for "did not make clear", "never said": a frame that reports no statement."""
+    return any(c.dep_ == "neg" for c in verb.children) or (
+        verb.dep_ in {"xcomp", "ccomp"} and any(c.dep_ == "neg" for c in verb.head.children)
+    )
+
+
+_WH = frozenset({"whether", "if", "which", "what", "who", "whom", "how", "why", "when", "where"})
+# Verbs whose embedded question is a question asked, not an answer given.
+_ASKING = frozenset({"ask", "wonder", "question", "inquire", "enquire"})
+# Words that open an embedded question even without a parse ("if", "when" open conditions).
+_QUESTION_WORDS = _WH - {"if", "when", "where"}
+
+
+def _question(clause: Token) -> bool:
+    """Return True for an embedded question ("asked whether", "which groups he meant")."""
+    first = clause.left_edge
+    return first.lower_ in _WH and first.i < clause.i
 
 
 def _unreal(verb: Token) -> bool:
@@ -297,21 +346,30 @@ _TRANSCRIPT = re.compile(
 
 
 def find_transcript_lines(doc: Doc) -> list[Attr]:
-    """Return the "NAME: words" paragraphs of interviews and transcripts."""
+    """Return the "NAME: words" paragraphs of interviews and transcripts.
+
+    An all-caps label is page furniture ("READ MORE:", "WATCH:", "ENERGY: U.S. crude ...")
+    unless it names a person of the article or the article is a transcript: two or more
+    labels, each opening two or more lines ("TRUMP:", "HOLT:").
+    """
     out: list[Attr] = []
-    surnames: set[str] | None = None
-    for match in _TRANSCRIPT.finditer(spk.doc_text(doc)):
+    text = spk.doc_text(doc)
+    matches = list(_TRANSCRIPT.finditer(text))
+    surnames = {spk.last_key(e.text) for e in spk.doc_ents(doc) if e.label_ == "PERSON"}
+    labels = Counter(m.group(1).strip() for m in matches if m.group(1).isupper())
+    transcript = sum(n >= 2 for n in labels.values()) >= 2
+    for match in matches:
+        label_text = match.group(1).strip()
+        if spk.is_furniture(label_text):
+            continue
         name = span_tokens(doc, match.start(1), match.end(1))
         start, end = match.start(2), match.end(2)
         if name is None or len(match.group(2).split()) < 3:
             continue
         label = {e.label_ for e in spk.span_ents(name)}
-        if surnames is None:  # "Sanders: ..." in a headline, Sanders named in the body
-            surnames = {spk.last_key(e.text) for e in spk.doc_ents(doc) if e.label_ == "PERSON"}
-        known = spk.last_key(match.group(1)) in surnames
-        if not (match.group(1).isupper() or "PERSON" in label or "ORG" in label or known):
+        known = spk.last_key(label_text) in surnames
+        caps = label_text.isupper() and (transcript or known)
+        if not (caps or "PERSON" in label or "ORG" in label or known):
             continue
-        out.append(
-            Attr(start, end, spk.doc_text(doc)[start:end], "direct", None, ":", name[-1], name)
-        )
+        out.append(Attr(start, end, text[start:end], "direct", None, ":", name[-1], name))
     return out

@@ -389,6 +389,25 @@ def resolve_description(people: DocPeople, span: Span) -> str | None:
     return found.pop() if len(found) == 1 else None
 
 
+# Labels that web pages put before links, videos and sections: never a speaker (world knowledge
+# of page furniture, not fitted on any data set).
+_FURNITURE = frozenset(
+    "advertisement breaking click editor's exclusive listen live more news photo photos read "  # noqa: SIM905
+    "related see sign subscribe update updated video watch".split()
+)
+
+
+def is_unnamed_source(head: Token) -> bool:
+    """Return True for one unnamed person as a speaker: "a defense official", "the aide"."""
+    return head.pos_ == "NOUN" and head.tag_ == "NN" and head.lower_ in TITLE_WORDS
+
+
+def is_furniture(label: str) -> bool:
+    """Return True for a page label such as "READ MORE", "WATCH" or "Related" as a speaker."""
+    words = label.casefold().strip(" :").split()
+    return bool(words) and words[0] in _FURNITURE
+
+
 def is_named(text: str) -> bool:
     """Return True when a phrase has a capitalised word other than a leading article."""
     words = text.split()
@@ -416,7 +435,7 @@ def resolve_pronoun(
     for candidates in (recent, people.subjects[: bisect_left(people.subjects, (before,))]):
         found = _nearest(people, candidates, before, person=person, exclude=exclude, gender=gender)
         if found is not None:
-            return found
+            return found or None  # "": an unnamed source stands nearer than any name
     return None
 
 
@@ -429,10 +448,12 @@ def _nearest(
     exclude: str | None,
     gender: str | None,
 ) -> str | None:
-    """Return the nearest earlier candidate of the right kind and gender."""
+    """Return the nearest earlier candidate of the right kind and gender ("" when unnamed)."""
     for index, name, is_person in reversed(candidates):
         if index >= before or is_person != person:
             continue
+        if not name:  # an unnamed source ("a spokesman") is the nearest: nobody to name
+            return ""
         known = people.genders.get(last_key(name)) if gender else None
         if known is not None and known != gender:
             continue
