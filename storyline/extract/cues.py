@@ -69,3 +69,10 @@ TOPIC_VERBS = {
 INTENT_NOUNS = frozenset(
     "decision determination pledge promise refusal threat vow".split()  # noqa: SIM905
 )
+
+# "urged them to unite": verbs whose object-plus-infinitive is an instruction, not a statement
+# (general English, from the definition; not fitted on any data set).
+DIRECTIVE_VERBS = frozenset(
+    "advise ask beg call command direct encourage implore instruct invite order press "  # noqa: SIM905
+    "push request tell urge warn".split()
+)

@@ -16,9 +16,11 @@ from storyline.extract.cues import (
     AS_VERBS,
     CUE_ADJECTIVES,
     CUE_NOUNS,
+    DIRECTIVE_VERBS,
     INTENT_NOUNS,
     OBJECT_VERBS,
     REPORT_VERBS,
+    SPEECH_VERBS,
     TOPIC_VERBS,
     WEAK_CUES,
 )
@@ -105,6 +107,14 @@ def find_indirect(doc: Doc, taken: list[Attr], quoted: list[tuple[int, int]]) ->
             token.pos_ == "VERB" and (token.lemma_.lower() in verbs or token.lemma_ in TOPIC_VERBS)
         ) or (token.pos_ == "ADJ" and token.lower_ in CUE_ADJECTIVES):
             attr = _reported(doc, token)
+            # '"One giant assumption," Ortiz said of the plan': the verb's content is the quote
+            # it cues; what is left ("of the plan") is no statement
+            if (
+                attr is not None
+                and token.i in cues
+                and not any(c.dep_ in _CLAUSE_DEPS for c in token.children)
+            ):
+                attr = None
         elif token.pos_ == "NOUN" and token.lemma_.lower() in CUE_NOUNS | INTENT_NOUNS:
             attr = _noun_cue(doc, token)
         else:
@@ -184,6 +194,8 @@ def _reported(doc: Doc, verb: Token) -> Attr | None:
     else:
         tokens = _fronted(verb)
     head = spk.subject_of(verb)
+    if clause is None and head is not None and not _states(verb, head):
+        return None
     if not tokens or head is None or head.i in {t.i for t in tokens}:
         return None
     if head.ent_type_ in _NOT_SPEAKERS:  # "5:45 p.m." parsed as the subject
@@ -303,6 +315,29 @@ def _noun_cue(doc: Doc, noun: Token) -> Attr | None:
     if head is None:
         return None
     return _indirect(doc, list(clause.subtree), noun, noun.text, head)
+
+
+def _states(verb: Token, head: Token) -> bool:
+    """Return False when a stance verb's complement reports no statement.
+
+    Issue #18 "what counts as reported speech": a bare noun phrase object of a verb that is
+    not a speech verb ("condemning Western nations", "discuss a political solution"), the
+    infinitive of a directive with its own object ("urging them to unite"), and a country
+    acting rather than speaking ("France and Russia agreed to intensify their strikes").
+    """
+    lemma = verb.lemma_.lower()
+    rights = [c for c in verb.rights if c.dep_ in {"dobj", "xcomp", "oprd", "prep", "dative"}]
+    deps = {c.dep_ for c in rights}
+    if deps == {"dobj"} and lemma not in SPEECH_VERBS:
+        obj = next(c for c in rights if c.dep_ == "dobj")
+        # a relative clause ("a solution, which is ...") leaves the object a noun phrase
+        if obj.pos_ not in {"VERB", "AUX"} and not any(
+            c.dep_ in {"ccomp", "xcomp", "acl"} for c in obj.children
+        ):
+            return False
+    if "xcomp" in deps and deps & {"dobj", "dative"} and lemma in DIRECTIVE_VERBS:
+        return False
+    return not (head.ent_type_ == "GPE" and "xcomp" in deps)
 
 
 def _complement(verb: Token) -> list[Token]:

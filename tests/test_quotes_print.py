@@ -1,0 +1,134 @@
+"""Issue #18: quotes a journalist can print (seeds read from ../shared, PolNeAR dev sample)."""
+
+from __future__ import annotations
+
+import json
+import random
+from typing import TYPE_CHECKING
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from storyline.extract.nlp import load_model
+from storyline.extract.quotes import find_quotes
+from tests.conftest import EXAMPLES, shared_path
+
+if TYPE_CHECKING:
+    from spacy.language import Language
+
+    from storyline.models import Quote
+
+
+@pytest.fixture(scope="module")
+def nlp() -> Language:
+    return load_model()
+
+
+def _seed_bodies() -> dict[str, str]:
+    bodies = {}
+    for path in sorted(shared_path("seeds").glob("0*.txt")):
+        bodies[path.stem] = path.read_text(encoding="utf-8").split("\n", 1)[1]
+    return bodies
+
+
+@pytest.fixture(scope="module")
+def seeds(nlp: Language) -> dict[str, list[Quote]]:
+    return {sid: find_quotes(nlp(body), sid) for sid, body in _seed_bodies().items()}
+
+
+def _with(seeds: dict[str, list[Quote]], words: str) -> list[Quote]:
+    return [q for qs in seeds.values() for q in qs if words in q.text]
+
+
+def test_seed_quotations_are_never_joined(seeds: dict[str, list[Quote]]) -> None:
+    for words in ("To do that, we need", "But it will create conditions", "So is he going"):
+        [quote] = _with(seeds, words)
+        assert quote.text.startswith(words)
+
+
+@pytest.mark.parametrize(
+    "words",
+    [
+        "our president is not doing so well",  # an American speaks about Putin
+        "the coalition can claim victory",  # "He" after "A defense official"
+    ],
+)
+def test_seed_speaker_is_not_guessed(seeds: dict[str, list[Quote]], words: str) -> None:
+    quotes = _with(seeds, words)
+    assert quotes
+    assert {q.speaker for q in quotes} == {None}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "which groups he was referring to",  # "did not make it clear": negated
+        "Western nations",  # bare object of "condemning"
+        "them to unite with Moscow to fight terrorism",  # directive infinitive
+        "what happens next in Syria",  # object of "discussed"
+        "a political solution to the conflict in Syria, which is now in its fifth year",
+        "terrorism and extremism",
+        (
+            "to intensify their strikes against ISIS and to increase the sharing of military "
+            "intelligence"
+        ),  # "France and Russia agreed": countries acting
+    ],
+)
+def test_seed_fragments_are_not_quotes(seeds: dict[str, list[Quote]], text: str) -> None:
+    assert all(q.text != text for qs in seeds.values() for q in qs)
+
+
+def test_seed_parenthesis_is_kept_whole(seeds: dict[str, list[Quote]]) -> None:
+    [quote] = _with(seeds, "committed to fighting the Islamic State")
+    assert quote.text.endswith("(IS)")
+
+
+def test_seed_free_election_line_is_putins(seeds: dict[str, list[Quote]]) -> None:
+    [quote] = _with(seeds, "decided by the people in his country in a free election")
+    assert quote.speaker == "Vladimir Putin"
+    assert quote.speaker_text == "the Russian leader"
+
+
+def test_seed_assad_answer_inside_putins_quote(seeds: dict[str, list[Quote]]) -> None:
+    [inner] = [q for q in _with(seeds, "fine with that") if q.nested_in is not None]
+    assert inner.speaker == "Bashar al-Assad"
+
+
+def _corpus() -> list[str]:
+    """Return article texts: the example corpus, the seeds and a sample of PolNeAR dev."""
+    texts = []
+    with (EXAMPLES / "articles.jsonl").open(encoding="utf-8") as handle:
+        texts += [json.loads(line)["text"] for line in handle if line.strip()]
+    texts += [p.read_text(encoding="utf-8") for p in sorted(EXAMPLES.glob("*.txt"))]
+    texts += list(_seed_bodies().values())
+    polnear: dict[str, str] = {}
+    with shared_path("eval", "polnear", "dev.jsonl").open(encoding="utf-8") as handle:
+        for line in handle:
+            record = json.loads(line)
+            polnear.setdefault(record["filename"], record["text"])
+    texts += random.Random(18).sample(sorted(polnear.values()), 25)
+    return texts
+
+
+@pytest.fixture(scope="module")
+def corpus() -> list[str]:
+    return _corpus()
+
+
+@settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(data=st.data())
+def test_every_direct_quote_is_a_verbatim_span(
+    nlp: Language, corpus: list[str], data: st.DataObject
+) -> None:
+    # Cutting the article at any point (mid-quote too) must never make a quote's text differ
+    # from the article's characters at its span.
+    article = data.draw(st.sampled_from(corpus))
+    text = article[: data.draw(st.integers(1, len(article)))]
+    for quote in find_quotes(nlp(text), "p"):
+        if quote.kind in {"direct", "mixed"}:
+            assert quote.text in text[quote.start : quote.end]
