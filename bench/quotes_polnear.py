@@ -22,6 +22,7 @@ from storyline.extract.entities import find_mentions, merge_entities
 from storyline.extract.nlp import load_model, parse
 from storyline.extract.quotes import canonicalise_speakers, find_quotes
 
+KINDS = ("direct", "indirect")
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 DEFAULT_DATA = SHARED / "eval" / "polnear" / "dev.jsonl"
 EVALUATOR = SHARED / "eval" / "tools" / "eval_polnear.py"
@@ -95,35 +96,59 @@ def _evaluator() -> Any:  # the shared evaluator is an untyped script
 
 
 def by_kind(data: Path, out: Path) -> list[str]:
-    """Return table lines: attribution P/R/F1 @0.5 for direct and indirect gold apart.
+    """Return table lines: attribution P/R/F1 @0.5 for direct and for indirect quotes.
 
-    Gold direct = content opening with a quote mark (the evaluator's own flag); predicted
-    direct = kinds "direct" and "mixed". Each side is scored against its own gold items, with
-    every no-source item still a "don't care".
+    One matching over all gold items, as the evaluator does; a prediction counts for its own
+    kind (direct = "direct" and "mixed"), a gold item for the evaluator's own flag (content
+    opening with a quote mark). Precision: matched predictions of the kind over predictions of
+    the kind, without those that only match a no-source item; recall: matched gold items of
+    the kind over gold items of the kind.
     """
     ev = _evaluator()
     gold = ev.load_gold(str(data))
     rows = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines() if line]
-    lines = [" kind     | gold | pred |  attrib P      R     F1 | content P      R     F1"]
-    for kind, pred_kinds, is_direct in (
-        ("direct", {"direct", "mixed"}, True),
-        ("indirect", {"indirect"}, False),
-    ):
-        subset = {
-            aid: {**g, "items": [it for it in g["items"] if it["direct"] == is_direct]}
-            for aid, g in gold.items()
-        }
-        with tempfile.NamedTemporaryFile("w", suffix=".jsonl", delete=False) as handle:
-            for row in rows:
-                if row["kind"] in pred_kinds:
-                    handle.write(json.dumps(row) + "\n")
-        preds, _ = ev.load_pred(handle.name, subset)
-        res = ev.score(subset, preds)[ev.HEADLINE]
-        n_pred = sum(r["kind"] in pred_kinds for r in rows)
-        (ap, ar, af), (cp, cr, cf) = res["attr"], res["content"]
+    by_article: dict[str, list[dict[str, Any]]] = {}
+    for row in rows:
+        by_article.setdefault(row["article_id"], []).append(row)
+    counts = {k: {"tp_pred": 0, "n_pred": 0, "tp_gold": 0, "n_gold": 0} for k in KINDS}
+    for aid, g in gold.items():
+        found = by_article.get(aid, [])
+        preds = [
+            {
+                "tokens": ev.tokens(r["text"]),
+                "speaker_tokens": ev.tokens(r.get("speaker_text")),
+                "speaker_fields": [
+                    w
+                    for w in (
+                        ev.content_words(r.get("speaker")),
+                        ev.content_words(r.get("speaker_text")),
+                    )
+                    if w
+                ],
+            }
+            for r in found
+        ]
+        pairs = ev.match(preds, g["items"], ev.HEADLINE, True)  # noqa: FBT003
+        used = {i for i, _ in pairs}
+        for i, row in enumerate(found):
+            kind = "direct" if row["kind"] in {"direct", "mixed"} else "indirect"
+            if i not in used and any(
+                ev.overlap(preds[i]["tokens"], d) >= ev.HEADLINE for d in g["dontcare"]
+            ):
+                continue
+            counts[kind]["n_pred"] += 1
+            counts[kind]["tp_pred"] += i in used
+        for j, item in enumerate(g["items"]):
+            kind = "direct" if item["direct"] else "indirect"
+            counts[kind]["n_gold"] += 1
+            counts[kind]["tp_gold"] += any(j == jj for _, jj in pairs)
+    lines = [" kind     | gold | pred |  attrib P      R     F1"]
+    for kind, c in counts.items():
+        p = c["tp_pred"] / c["n_pred"] if c["n_pred"] else 0.0
+        r = c["tp_gold"] / c["n_gold"] if c["n_gold"] else 0.0
+        f = 2 * p * r / (p + r) if p + r else 0.0
         lines.append(
-            f" {kind:8} | {res['n_gold']:4d} | {n_pred:4d} | {ap:9.3f} {ar:6.3f} {af:6.3f} |"
-            f" {cp:9.3f} {cr:6.3f} {cf:6.3f}"
+            f" {kind:8} | {c['n_gold']:4d} | {c['n_pred']:4d} | {p:9.3f} {r:6.3f} {f:6.3f}"
         )
     quoted = [r for r in rows if r["kind"] in {"direct", "mixed"}]
     share = sum(r["verbatim"] for r in quoted) / len(quoted) if quoted else 1.0

@@ -132,3 +132,14 @@ def test_every_direct_quote_is_a_verbatim_span(
     for quote in find_quotes(nlp(text), "p"):
         if quote.kind in {"direct", "mixed"}:
             assert quote.text in text[quote.start : quote.end]
+
+
+def test_mixed_quote_around_its_cue_keeps_the_printed_passage(nlp: Language) -> None:
+    # Cutting "he said" out of "Americans, he said, can 'rock ...'" printed an edited sentence.
+    text = (
+        'Tom Brandt opened the museum on Friday. Americans, he said, can "rock like the '
+        'old bands" and "stir the pot like the best comics."'
+    )
+    mixed = [q for q in find_quotes(nlp(text), "m") if q.kind == "mixed"]
+    assert mixed
+    assert all(text[q.start : q.end] == q.text for q in mixed)

@@ -384,12 +384,21 @@ def _widen_around(doc: Doc, attr: Attr, cue: Token, root: Token) -> bool:
         return False
     attr.start = min(clause[0].idx, attr.start)
     attr.end = max(clause[-1].idx + len(clause[-1]), attr.end)
+    # the passage as printed, its cue clause included: cutting the cue out printed a sentence
+    # the article never had (issue #18)
     full = spk.doc_text(doc)
-    left, right = cue.left_edge.idx, cue.right_edge.idx + len(cue.right_edge)
-    before, after = full[attr.start : left].rstrip(" ,—"), full[right : attr.end].lstrip(" ,—")
-    attr.text = f"{before} {after}".strip("\"“”‘’' ,")
+    while attr.end > attr.start and full[attr.end - 1] in " ,":
+        attr.end -= 1
+    if full[attr.end - 1 : attr.end] in {'"', "”"} and _marks(full[attr.start : attr.end]) % 2:
+        attr.end -= 1  # the closing mark of the last quoted phrase, its opening one kept out
+    attr.text = full[attr.start : attr.end]
     attr.kind = "mixed"
     return True
+
+
+def _marks(text: str) -> int:
+    """Return the number of double quote marks in a text."""
+    return sum(text.count(m) for m in '"“”')
 
 
 def cue_phrase(verb: Token) -> str:

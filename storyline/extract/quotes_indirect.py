@@ -18,6 +18,7 @@ from storyline.extract.cues import (
     CUE_NOUNS,
     DIRECTIVE_VERBS,
     INTENT_NOUNS,
+    INTENT_VERBS,
     OBJECT_VERBS,
     REPORT_VERBS,
     SPEECH_VERBS,
@@ -337,6 +338,8 @@ def _states(verb: Token, head: Token) -> bool:
             return False
     if "xcomp" in deps and deps & {"dobj", "dative"} and lemma in DIRECTIVE_VERBS:
         return False
+    if deps == {"xcomp"} and lemma in INTENT_VERBS:
+        return False  # "plans to raise taxes": an intention, not something said
     return not (head.ent_type_ == "GPE" and "xcomp" in deps)
 
 
