@@ -137,7 +137,7 @@ def _person_in(
 ) -> str | None:
     """Return the last person named inside a quote (any of its pieces) before a nested pronoun."""
     start = min(parent.start, parent.first_start)
-    for ent in reversed(spk.ents_before(doc, before)):
+    for ent in spk.ents_before(doc, before):
         if ent.start_char < start:
             break
         if ent.label_ == "PERSON" and ent.end <= before:

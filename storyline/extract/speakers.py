@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator
+
     from spacy.tokens import Doc, Span, Token
 
 PERSON_PRONOUNS = frozenset({"he", "she", "him", "her", "his"})
@@ -146,7 +148,9 @@ def span_ents(span: Span) -> list[Span]:
     ents = doc_ents(span.doc)
     starts: list[int] = _LOCAL.ents[2]
     out: list[Span] = []
-    for ent in ents[bisect_left(starts, span.start) :]:
+    # by index: slicing the tuple from here copied the rest of the Doc's entities each call
+    for n in range(bisect_left(starts, span.start), len(ents)):
+        ent = ents[n]
         if ent.start >= span.end:
             break
         if ent.end <= span.end:
@@ -154,10 +158,11 @@ def span_ents(span: Span) -> list[Span]:
     return out
 
 
-def ents_before(doc: Doc, end: int) -> tuple[Span, ...]:
-    """Return the entities that start before token ``end``, in text order."""
+def ents_before(doc: Doc, end: int) -> Iterator[Span]:
+    """Yield the entities that start before token ``end``, nearest first."""
     ents = doc_ents(doc)
-    return ents[: bisect_left(_LOCAL.ents[2], end)]
+    for n in range(bisect_left(_LOCAL.ents[2], end) - 1, -1, -1):
+        yield ents[n]
 
 
 @dataclass
