@@ -239,9 +239,10 @@ def _in_cue_clause(token: Token, cues: list[int], gap: tuple[int, int]) -> bool:
 def join_pieces(doc: Doc, attrs: list[Attr], spans: list[QuotedSpan]) -> list[Attr]:
     """Link the pieces of one quote split by its cue or by paragraph breaks.
 
-    Each piece stays its own record with its own verbatim text: joining them printed words in
-    an order and with capitals nobody used ("... other regions, To do that, ..."). A piece
-    without a cue takes the cue and speaker of the piece it carries on, or gives them its own.
+    Pieces in separate sentences or paragraphs stay separate records, each with its verbatim
+    text: joining them printed words in an order and with capitals nobody used ("... other
+    regions, To do that, ..."); a piece without a cue takes the cue and speaker of the piece
+    it carries on, or gives them its own. One sentence broken by its cue is one record.
     """
     out: list[Attr] = []
     last_top: int | None = None
@@ -267,7 +268,7 @@ def join_pieces(doc: Doc, attrs: list[Attr], spans: list[QuotedSpan]) -> list[At
             continue
         if prev is not None and joinable:
             if prev.cue is None:
-                for piece in out[prev_first(out, last_top) :]:
+                for piece in out[_first_piece(out, last_top) :]:
                     if piece.parent is None and piece.cue is None:
                         _take_cue(piece, attr)
             elif attr.cue is None:
@@ -294,7 +295,7 @@ def _one_sentence(text: str, prev: Attr, attr: Attr) -> bool:
     )
 
 
-def prev_first(out: list[Attr], last: int | None) -> int:
+def _first_piece(out: list[Attr], last: int | None) -> int:
     """Return the index of the first piece of the group ending at ``out[last]``."""
     if last is None:
         return 0
