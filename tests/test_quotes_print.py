@@ -143,3 +143,10 @@ def test_mixed_quote_around_its_cue_keeps_the_printed_passage(nlp: Language) -> 
     mixed = [q for q in find_quotes(nlp(text), "m") if q.kind == "mixed"]
     assert mixed
     assert all(text[q.start : q.end] == q.text for q in mixed)
+
+
+def test_seed_mixed_quote_leaves_the_verbs_object_out(seeds: dict[str, list[Quote]]) -> None:
+    # 'Moscow has blasted the West for "dividing terrorists ...': the West is the target.
+    [quote] = _with(seeds, "dividing terrorists into moderates")
+    assert "the West" not in quote.text
+    assert quote.speaker == "Moscow"

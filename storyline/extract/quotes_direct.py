@@ -351,6 +351,9 @@ def widen_mixed(doc: Doc, attr: Attr) -> None:
         return
     # "called half of his supporters "deplorables"": the object goes with the quoted complement.
     heads = [c for c in cue.rights if c.dep_ in complements and c.i <= node.i] or [node]
+    if node.dep_ == "prep":
+        # 'blasted the West for "dividing ..."': what was said is the reason, not the target
+        heads = [node]
     clause = [t for c in heads for t in c.subtree if not (t.is_punct and t.text not in "\"“”'‘’")]
     if not clause:
         return
