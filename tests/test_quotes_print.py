@@ -48,6 +48,29 @@ def test_seed_quotations_are_never_joined(seeds: dict[str, list[Quote]]) -> None
 
 
 @pytest.mark.parametrize(
+    ("first", "later"),
+    [
+        ("other regions", "To do that, we need"),
+        ("will not solve all problems", "But it will create conditions"),
+    ],
+)
+def test_seed_pieces_of_one_quotation_share_an_attribution(
+    seeds: dict[str, list[Quote]], first: str, later: str
+) -> None:
+    # Issue #18: pieces stay verbatim records, but say they are one attribution.
+    [head], [tail] = _with(seeds, first), _with(seeds, later)
+    assert head.id != tail.id
+    assert head.attribution_id == tail.attribution_id == head.id
+
+
+def test_quote_in_one_piece_has_no_attribution_id(nlp: Language) -> None:
+    text = 'Jane Okafor spoke on Monday. "We will build the bridge next year," Okafor said.'
+    [quote] = find_quotes(nlp(text), "one")
+    assert quote.speaker == "Jane Okafor"
+    assert quote.attribution_id is None
+
+
+@pytest.mark.parametrize(
     "words",
     [
         "our president is not doing so well",  # an American speaks about Putin

@@ -200,7 +200,8 @@ def find_quotes(doc: Doc, article_id: str, *, title: str = "") -> list[Quote]:
     names: dict[int, str | None] = {}
     quotes: list[Quote] = []
     ids: dict[int, str] = {}
-    for attr in sorted(ordered, key=lambda a: a.parent is not None):
+    seq = sorted(ordered, key=lambda a: a.parent is not None)  # parents named before nested
+    for attr in seq:
         parent = attrs[attr.parent] if attr.parent is not None else None
         parent_speaker = names.get(id(parent)) if parent is not None else None
         name = _resolve(doc, attr, people, parent, parent_speaker)
@@ -223,7 +224,27 @@ def find_quotes(doc: Doc, article_id: str, *, title: str = "") -> list[Quote]:
                 nested_in=ids.get(attr.parent) if attr.parent is not None else None,
             )
         )
-    return sorted(quotes, key=lambda q: (q.start, -q.end))
+    return sorted(_link_attributions(quotes, seq), key=lambda q: (q.start, -q.end))
+
+
+def _link_attributions(quotes: list[Quote], attrs: Sequence[Attr]) -> list[Quote]:
+    """Give the kept pieces of one linked quotation the id of its first kept piece.
+
+    ``quotes`` and ``attrs`` are parallel. The pieces stay separate verbatim records; the shared
+    id says they are one attribution, as a reader (and PolNeAR's gold) counts them.
+    """
+    groups: dict[int, list[int]] = {}
+    for n, attr in enumerate(attrs):
+        if attr.group is not None and attr.parent is None:
+            groups.setdefault(attr.group, []).append(n)
+    out = list(quotes)
+    for members in groups.values():
+        if len(members) < 2:  # one kept piece is a quote in one piece
+            continue
+        first = min(members, key=lambda n: quotes[n].start)
+        for n in members:
+            out[n] = replace(quotes[n], attribution_id=quotes[first].id)
+    return out
 
 
 _TITLE_SMALL_WORDS = frozenset({"a", "an", "and", "at", "for", "in", "of", "on", "the", "to"})
