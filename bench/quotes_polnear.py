@@ -7,7 +7,9 @@ extraction time to a bare ``nlp.pipe`` pass, and last the evaluator's headline l
 
 One evaluator row per attribution, as PolNeAR's gold counts them: the verbatim pieces the
 extractor itself linked (same ``Quote.attribution_id``) become one row whose ``text`` is the
-pieces' texts in order joined by a space and whose ``start``/``end`` is their covering span (the
+pieces' spoken words (``spoken_words``: a record of one sentence broken by its cue, kept
+verbatim with the cue clause, gives the words outside that clause) in order joined by a space
+and whose ``start``/``end`` is their covering span (the
 evaluator scores ``text``; the span would also hold the cue between pieces). The grouping is the
 extractor's, never read from the gold; ``--pieces`` writes one row per stored record instead.
 The verbatim share is measured on the stored records (pieces), not on the joined rows.
@@ -27,7 +29,7 @@ from typing import TYPE_CHECKING, Any
 
 from storyline.extract.entities import find_mentions, merge_entities
 from storyline.extract.nlp import load_model, parse
-from storyline.extract.quotes import canonicalise_speakers, find_quotes
+from storyline.extract.quotes import canonicalise_speakers, find_quotes, spoken_words
 
 if TYPE_CHECKING:
     from storyline.models import Quote
@@ -66,7 +68,7 @@ def attribution_row(pieces: list[Quote], text: str) -> dict[str, Any]:
     kinds = {q.kind for q in pieces}
     return {
         "article_id": first.article_id,
-        "text": " ".join(q.text for q in pieces),
+        "text": " ".join(spoken_words(q) for q in pieces),
         "speaker": speaker.speaker,
         "speaker_text": speaker.speaker_text,
         "start": first.start,

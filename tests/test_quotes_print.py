@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from storyline.extract.nlp import load_model
-from storyline.extract.quotes import find_quotes
+from storyline.extract.quotes import find_quotes, spoken_words
 from tests.conftest import EXAMPLES, shared_path
 
 if TYPE_CHECKING:
@@ -173,3 +173,32 @@ def test_seed_mixed_quote_leaves_the_verbs_object_out(seeds: dict[str, list[Quot
     [quote] = _with(seeds, "dividing terrorists into moderates")
     assert "the West" not in quote.text
     assert quote.speaker == "Moscow"
+
+
+@pytest.mark.parametrize(
+    ("text", "content"),
+    [
+        (
+            "Maria Lopez spoke in Denver. Lopez cited rising rents in three northern suburbs.",
+            "rising rents in three northern suburbs",
+        ),
+        (
+            "Senator Tom Hale met voters. Hale expressed support for the new transit levy.",
+            "support for the new transit levy",
+        ),
+    ],
+)
+def test_object_naming_what_was_said_is_kept(nlp: Language, text: str, content: str) -> None:
+    # Issue #18 drops bare-noun objects of non-speech verbs ("condemning Western nations"); the
+    # object of "cite" or "express" is the statement itself, and it was dropped too.
+    quotes = [q for q in find_quotes(nlp(text), "o") if q.kind == "indirect"]
+    assert [q.text for q in quotes] == [content]
+    assert quotes[0].speaker is not None
+
+
+def test_spoken_words_leave_out_the_cue_clause_of_a_broken_sentence(nlp: Language) -> None:
+    text = 'Jane Okafor spoke on Monday. "We will win," Okafor said, "and we will win soon."'
+    [quote] = find_quotes(nlp(text), "w")
+    assert text[quote.start : quote.end] == quote.text  # the record stays as printed
+    assert "Okafor said" in quote.text
+    assert spoken_words(quote) == "We will win, and we will win soon."

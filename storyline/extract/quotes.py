@@ -92,6 +92,17 @@ _THIRD = {"m": frozenset({"he", "him", "his", "himself"}), "f": frozenset({"she"
 _CUE_CLAUSE = re.compile(r"[”\"][^“”\"]*[“\"]")
 
 
+def spoken_words(quote: Quote) -> str:
+    """Return a quote's content without the cue clause printed inside it.
+
+    A direct quotation broken by its cue is one verbatim record ('We will win," she said, "and
+    soon'); the words said are the text outside that clause. Other quotes are returned whole.
+    """
+    if quote.kind != "direct":
+        return quote.text
+    return " ".join(_CUE_CLAUSE.sub(" ", quote.text).split())
+
+
 def _speaks_of(text: str, gender: str) -> bool:
     """Return True when a quote uses a third-person pronoun of the speaker pronoun's gender."""
     # a record of one quotation broken by its cue holds the cue clause: '," she said, "'

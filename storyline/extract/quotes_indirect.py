@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from storyline.extract import speakers as spk
 from storyline.extract.cues import (
     AS_VERBS,
+    CONTENT_OBJECT_VERBS,
     CUE_ADJECTIVES,
     CUE_NOUNS,
     DIRECTIVE_VERBS,
@@ -329,7 +330,7 @@ def _states(verb: Token, head: Token) -> bool:
     lemma = verb.lemma_.lower()
     rights = [c for c in verb.rights if c.dep_ in {"dobj", "xcomp", "oprd", "prep", "dative"}]
     deps = {c.dep_ for c in rights}
-    if deps == {"dobj"} and lemma not in SPEECH_VERBS:
+    if deps == {"dobj"} and lemma not in SPEECH_VERBS | CONTENT_OBJECT_VERBS:
         obj = next(c for c in rights if c.dep_ == "dobj")
         # a relative clause ("a solution, which is ...") leaves the object a noun phrase
         if obj.pos_ not in {"VERB", "AUX"} and not any(
