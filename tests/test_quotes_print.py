@@ -202,3 +202,14 @@ def test_spoken_words_leave_out_the_cue_clause_of_a_broken_sentence(nlp: Languag
     assert text[quote.start : quote.end] == quote.text  # the record stays as printed
     assert "Okafor said" in quote.text
     assert spoken_words(quote) == "We will win, and we will win soon."
+
+
+def test_a_he_in_a_mans_own_words_keeps_him_the_speaker(nlp: Language) -> None:
+    # Issue #18 blocks '"... he's getting an A and our president is not," he said' (a clash of
+    # "our" and "he"); a "he" alone in a quote is a man speaking of another, and was blocked too.
+    text = (
+        "Mark Ruiz coached the team for ten years. "
+        '"I told the new coach that he should trust the young players," he said.'
+    )
+    [quote] = find_quotes(nlp(text), "h")
+    assert quote.speaker == "Mark Ruiz"

@@ -103,11 +103,18 @@ def spoken_words(quote: Quote) -> str:
     return " ".join(_CUE_CLAUSE.sub(" ", quote.text).split())
 
 
+_WE = frozenset({"we", "us", "our", "ours"})
+
+
 def _speaks_of(text: str, gender: str) -> bool:
-    """Return True when a quote uses a third-person pronoun of the speaker pronoun's gender."""
+    """Return True for a first/third-person clash: "our president" beside a "he" of the quote.
+
+    A "he" in a quote alone is common in a man's own words about another man, so it does not
+    block the speaker; speaking for a side ("we", "our") and of a "he" outside it does.
+    """
     # a record of one quotation broken by its cue holds the cue clause: '," she said, "'
-    quoted = _CUE_CLAUSE.sub(" ", text)
-    return not _THIRD[gender].isdisjoint(re.findall(r"[a-z]+", quoted.casefold()))
+    words = set(re.findall(r"[a-z]+", _CUE_CLAUSE.sub(" ", text).casefold()))
+    return not _THIRD[gender].isdisjoint(words) and not _WE.isdisjoint(words)
 
 
 def _add_named_speakers(doc: Doc, ordered: list[Attr], people: spk.DocPeople) -> None:
