@@ -213,3 +213,29 @@ def test_a_he_in_a_mans_own_words_keeps_him_the_speaker(nlp: Language) -> None:
     )
     [quote] = find_quotes(nlp(text), "h")
     assert quote.speaker == "Mark Ruiz"
+
+
+@pytest.mark.parametrize(
+    ("text", "content"),
+    [
+        (
+            (
+                "The Hale County council met on Friday. Mayor Ann Reyes could not resist pointing out "
+                "that the budget had grown every year."
+            ),
+            "that the budget had grown every year",
+        ),
+        (
+            (
+                "Mayor Ann Reyes spoke on Friday. She did not hesitate to say that the budget had "
+                "grown every year."
+            ),
+            "that the budget had grown every year",
+        ),
+    ],
+)
+def test_negated_holding_back_still_reports(nlp: Language, text: str, content: str) -> None:
+    # "could not resist pointing out" asserts what follows; only "did not say" reports nothing.
+    quotes = [q for q in find_quotes(nlp(text), "n") if q.kind == "indirect"]
+    assert [q.text for q in quotes] == [content]
+    assert quotes[0].speaker == "Ann Reyes"

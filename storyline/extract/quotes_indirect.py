@@ -255,10 +255,25 @@ def _as_put(doc: Doc, verb: Token) -> Attr | None:
     return attr
 
 
+# "could not resist pointing out", "did not hesitate to say": a negated verb of holding back
+# asserts its complement (negative implicatives, general English; not fitted on any data set).
+_HOLD_BACK = frozenset({"resist", "hesitate", "fail"})
+
+
 def _negated(verb: Token) -> bool:
-    """Return True for "did not make clear", "never said": a frame that reports no statement."""
-    return any(c.dep_ == "neg" for c in verb.children) or (
-        verb.dep_ in {"xcomp", "ccomp"} and any(c.dep_ == "neg" for c in verb.head.children)
+    """Return True for "did not make clear", "never said": a frame that reports no statement.
+
+    A negated verb governs a complement that follows it ("did not say that ..."); a reporting
+    clause before it ("X pointed out that ..., so thousands do not ...") is outside its scope.
+    """
+    if any(c.dep_ == "neg" for c in verb.children):
+        return True
+    head = verb.head
+    return (
+        verb.dep_ in {"xcomp", "ccomp"}
+        and verb.i > head.i
+        and head.lemma_.lower() not in _HOLD_BACK
+        and any(c.dep_ == "neg" for c in head.children)
     )
 
 
