@@ -239,3 +239,16 @@ def test_negated_holding_back_still_reports(nlp: Language, text: str, content: s
     quotes = [q for q in find_quotes(nlp(text), "n") if q.kind == "indirect"]
     assert [q.text for q in quotes] == [content]
     assert quotes[0].speaker == "Ann Reyes"
+
+
+def test_subject_of_a_dropped_directive_is_still_a_speaker(nlp: Language) -> None:
+    # "urged Congress to leave ..." is no statement (issue #18), but its subject spoke: a later
+    # "they say" is them, not an earlier group.
+    text = (
+        "The Hale County Council approved the budget on Monday. Local Mayors have urged Congress "
+        "to leave the program intact. They say they support some of the changes."
+    )
+    quotes = find_quotes(nlp(text), "d")
+    assert [(q.text, q.speaker) for q in quotes] == [
+        ("they support some of the changes", "Local Mayors")
+    ]

@@ -190,7 +190,8 @@ def find_quotes(doc: Doc, article_id: str, *, title: str = "") -> list[Quote]:
     lines = find_transcript_lines(doc)
     line_index = SpanIndex(lines)
     direct = [a for a in direct if a.speaker_head is not None or not line_index.overlapping(a)]
-    indirect = find_indirect(doc, direct, quoted)
+    frames: list[Attr] = []  # dropped frames whose subjects still spoke
+    indirect = find_indirect(doc, direct, quoted, frames)
     # A quoted phrase inside a reported clause is part of that clause's content.
     indirect_index = SpanIndex(indirect)
     direct = [
@@ -213,7 +214,7 @@ def find_quotes(doc: Doc, article_id: str, *, title: str = "") -> list[Quote]:
     ordered = sorted(direct + indirect, key=lambda a: (a.start, -a.end))
     for attr in ordered:
         _antecedent(doc, attr)
-    _add_named_speakers(doc, ordered, people)
+    _add_named_speakers(doc, sorted(ordered + frames, key=lambda a: a.start), people)
     index_of = {id(a): n for n, a in enumerate(attrs)}
     names: dict[int, str | None] = {}
     quotes: list[Quote] = []

@@ -82,8 +82,17 @@ class CharRanges:
         return n >= 0 and char < self.ends[n]
 
 
-def find_indirect(doc: Doc, taken: list[Attr], quoted: list[tuple[int, int]]) -> list[Attr]:
-    """Return reporting-verb and "according to" attributions outside quote marks."""
+def find_indirect(
+    doc: Doc,
+    taken: list[Attr],
+    quoted: list[tuple[int, int]],
+    frames: list[Attr] | None = None,
+) -> list[Attr]:
+    """Return reporting-verb and "according to" attributions outside quote marks.
+
+    ``frames``, when given, receives the frames dropped as no statement ("urged Congress to
+    ..."), without content: their subject still spoke, and a later "they said" may be them.
+    """
     cues = {a.cue.i for a in taken if a.cue is not None}
     verbs = (REPORT_VERBS | OBJECT_VERBS) - WEAK_CUES
     out: list[Attr] = []
@@ -108,7 +117,7 @@ def find_indirect(doc: Doc, taken: list[Attr], quoted: list[tuple[int, int]]) ->
         elif (
             token.pos_ == "VERB" and (token.lemma_.lower() in verbs or token.lemma_ in TOPIC_VERBS)
         ) or (token.pos_ == "ADJ" and token.lower_ in CUE_ADJECTIVES):
-            attr = _reported(doc, token)
+            attr = _reported(doc, token, frames)
             # '"One giant assumption," Ortiz said of the plan': the verb's content is the quote
             # it cues; what is left ("of the plan") is no statement
             if (
@@ -178,7 +187,7 @@ def _close_brackets(text: str, start: int, end: int, limit: int) -> int:
     return end
 
 
-def _reported(doc: Doc, verb: Token) -> Attr | None:
+def _reported(doc: Doc, verb: Token, frames: list[Attr] | None = None) -> Attr | None:
     """Return the attribution of a reporting verb with a clausal complement."""
     if _unreal(verb) or _negated(verb):
         return None
@@ -197,6 +206,9 @@ def _reported(doc: Doc, verb: Token) -> Attr | None:
         tokens = _fronted(verb)
     head = spk.subject_of(verb)
     if clause is None and head is not None and not _states(verb, head):
+        if frames is not None:
+            span = spk.speaker_span(doc, head)
+            frames.append(Attr(verb.idx, verb.idx, "", "indirect", verb, verb.text, head, span))
         return None
     if not tokens or head is None or head.i in {t.i for t in tokens}:
         return None
