@@ -44,6 +44,7 @@ class NlpSettings(_Section):
 
     model: str
     batch_size: int = Field(gt=0)
+    piece_chars: int = Field(gt=0)
 
 
 class FetchSettings(_Section):

@@ -178,6 +178,9 @@ class Quote:
     end: int
     nested_in: str | None = None  # id of the quote this one is quoted inside
     speaker_entity_id: str | None = None
+    # id of the first piece of a quotation printed in pieces (same speaker and cue, one sentence
+    # or paragraph run), set on every piece; None for a quote in one piece. Not stored (yet).
+    attribution_id: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -110,25 +110,57 @@ def test_quotes_direct_forms(nlp: Language, text: str) -> None:
     assert nlp(text).text[quote.start : quote.end].startswith("We will win")
 
 
-def test_quotes_pieces_split_by_cue_join(nlp: Language) -> None:
+def test_quotes_one_quotation_broken_by_its_cue_is_one_verbatim_record(nlp: Language) -> None:
+    # Issue #18: joining pieces with a space printed words nobody wrote; the record is the
+    # passage as printed (cue included), never an edited sentence.
     text = 'Jane Okafor arrived late. "We will win," she said, "and we will win soon."'
-    quotes = [q for q in _one(nlp, text) if q.kind == "direct"]
-    assert len(quotes) == 1
-    assert quotes[0].speaker == "Jane Okafor"
-    assert "soon" in quotes[0].text
-    assert quotes[0].text.startswith("We will win")
+    [quote] = [q for q in _one(nlp, text) if q.kind == "direct"]
+    assert quote.text == 'We will win," she said, "and we will win soon.'
+    assert quote.speaker == "Jane Okafor"
+    assert text[quote.start : quote.end] == quote.text
+
+
+def test_quotes_two_quotations_are_never_one_record(nlp: Language) -> None:
+    text = (
+        'The aim is to "stop the fighting in the east," Tom Brandt said. '
+        '"To do that, we need every army in the region."'
+    )
+    quotes = [q for q in _one(nlp, text) if q.kind in {"direct", "mixed"}]
+    assert "To do that" not in quotes[0].text
+    second = _quote(quotes, "To do that")
+    assert second.text.startswith("To do that")
+    assert second.speaker == "Tom Brandt"
+    assert all(q.text in text[q.start : q.end] for q in quotes)
 
 
 def test_quotes_multi_paragraph(nlp: Language) -> None:
     text = 'Tom Brandt spoke first.\n"The plan is ready and the money is there.\n"We start in May," Brandt said.'
-    quote = _quote(_one(nlp, text), "The plan is ready")
+    quotes = _one(nlp, text)
+    quote = _quote(quotes, "The plan is ready")
     assert quote.speaker == "Tom Brandt"
-    assert "We start in May" in quote.text
+    assert _quote(quotes, "We start in May").speaker == "Tom Brandt"
+    assert all(text[q.start : q.end] == q.text for q in quotes)
 
 
 def test_quotes_transcript_form(nlp: Language) -> None:
-    quote = _quote(_one(nlp, "OKAFOR: We will win the vote tomorrow, I promise."), "We will win")
+    text = (
+        "OKAFOR: We will win the vote tomorrow, I promise.\nHOLT: What about the north?\n"
+        "OKAFOR: The north is ours as well.\nHOLT: Thank you, senator, for coming."
+    )
+    quote = _quote(_one(nlp, text), "We will win")
     assert quote.speaker_text == "OKAFOR"
+
+
+def test_quotes_page_furniture_labels_never_speak(nlp: Language) -> None:
+    # Issue #18: "READ MORE:", "WATCH:" and all-caps section labels are page furniture.
+    text = (
+        "READ MORE: Ferry fares to rise in spring for all island routes\n"
+        "ENERGY: Crude oil slipped on Tuesday as stocks rose in Asia.\n"
+        "WATCH: The storm hits the pier at high tide\n"
+        'Port director Elena Vasquez spoke on Monday. "We open in June," Vasquez said.'
+    )
+    quotes = _one(nlp, text)
+    assert [(q.speaker, q.text) for q in quotes] == [("Elena Vasquez", "We open in June,")]
 
 
 def test_quotes_indirect_and_according_to(nlp: Language) -> None:

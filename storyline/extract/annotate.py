@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from storyline.extract.entities import find_mentions
-from storyline.extract.nlp import load_model, parse
+from storyline.extract.nlp import PIECE_CHARS, load_model, parse
 from storyline.extract.quotes import find_quotes
 
 if TYPE_CHECKING:
@@ -35,12 +35,15 @@ class Chunk:
     articles: tuple[CleanArticle, ...]
     model: str
     batch_size: int = 64
+    # [nlp] piece_chars: longer articles are parsed in pieces (see ``nlp.parse``)
+    piece_chars: int = PIECE_CHARS
 
 
 def annotate_chunk(chunk: Chunk) -> list[Annotations]:
     """Parse a chunk of articles and return their mentions and quotes, in input order."""
     nlp = load_model(chunk.model)
-    docs = parse((a.text for a in chunk.articles), nlp, batch_size=chunk.batch_size)
+    texts = (a.text for a in chunk.articles)
+    docs = parse(texts, nlp, batch_size=chunk.batch_size, piece_chars=chunk.piece_chars)
     return [
         Annotations(
             article.id,
@@ -52,10 +55,15 @@ def annotate_chunk(chunk: Chunk) -> list[Annotations]:
 
 
 def chunked(
-    articles: Sequence[CleanArticle], *, model: str, size: int, batch_size: int = 64
+    articles: Sequence[CleanArticle],
+    *,
+    model: str,
+    size: int,
+    batch_size: int = 64,
+    piece_chars: int = PIECE_CHARS,
 ) -> list[Chunk]:
     """Split articles into chunks of ``size`` for ``annotate_chunk``."""
     return [
-        Chunk(tuple(articles[i : i + size]), model, batch_size)
+        Chunk(tuple(articles[i : i + size]), model, batch_size, piece_chars)
         for i in range(0, len(articles), size)
     ]

@@ -49,11 +49,20 @@ def _role(text: str, i: int) -> tuple[str, str] | None:
     return None
 
 
-def _nested_ahead(marks: list[tuple[int, str, str]], k: int) -> bool:
-    """Return True when enough closing marks follow to close an inner quote and the outer."""
-    closers = sum(1 for _, kind, role in marks[k + 1 :] if kind == "d" and role == "close")
-    openers = sum(1 for _, kind, role in marks[k + 1 :] if kind == "d" and role == "open")
-    return closers >= openers + 2
+def _closers_ahead(marks: list[tuple[int, str, str]]) -> list[int]:
+    """Return, for each mark, double closers minus double openers after it.
+
+    Counted once per paragraph from the end: counting after each mark was quadratic on a
+    transcript written as one long line.
+    """
+    ahead = [0] * len(marks)
+    balance = 0
+    for k in range(len(marks) - 1, -1, -1):
+        ahead[k] = balance
+        _, kind, role = marks[k]
+        if kind == "d":
+            balance += (role == "close") - (role == "open")
+    return ahead
 
 
 def _trim(text: str, start: int, end: int) -> tuple[int, int]:
@@ -96,13 +105,16 @@ def find_quoted_spans(text: str) -> list[QuotedSpan]:
                 if found is not None:
                     marks.append((i, *found))
         stack: list[tuple[str, int, int | None, bool]] = []  # kind, content start, parent, cont
+        ahead = _closers_ahead(marks)
         opened = False
 
         for k, (i, kind, mark_role) in enumerate(marks):
             doubles = [n for n, item in enumerate(stack) if item[0] == "d"]
             role = ("close" if doubles else "open") if mark_role == "either" else mark_role
             if kind == "d" and role == "open":
-                if doubles and not (text[i] != '"' and _nested_ahead(marks, k)):
+                # enough closing marks follow to close an inner quote and the outer
+                nested = ahead[k] >= 2
+                if doubles and not (text[i] != '"' and nested):
                     # An opening mark while a quote is open restarts the quote.
                     while len(stack) > doubles[0]:
                         _close(text, stack, i, spans)

@@ -1,14 +1,16 @@
 """Who said what: direct, mixed and indirect quotes with their cue and speaker.
 
 Direct quotes come from the quote marks (``quote_marks``), their cue is a speech verb next to
-them, or a colon, dash or "Name:" form; pieces split by one cue join into one quote. Indirect
-quotes are reporting verbs with a clausal complement and "according to" phrases. Speakers are
+them, or a colon, dash or "Name:" form; pieces of one quote share their cue, and every record's
+text is verbatim (a sentence broken by its cue is one record, cue included). Indirect quotes
+are reporting verbs with a clausal complement and "according to" phrases. Speakers are
 resolved inside the article only (``speakers``): the headline is never used.
 """
 
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
@@ -16,10 +18,11 @@ from storyline.extract import speakers as spk
 from storyline.extract.quote_marks import find_quoted_spans
 from storyline.extract.quotes_direct import Attr, cue_phrase, find_direct, join_pieces, widen_mixed
 from storyline.extract.quotes_indirect import (
+    CharRanges,
+    SpanIndex,
     find_indirect,
     find_transcript_lines,
     inside_small,
-    overlaps,
 )
 from storyline.models import Quote
 
@@ -59,18 +62,23 @@ def _resolve(
             if parent is not None:
                 return _person_in(doc, parent, head.i, people, parent_speaker)
             gender = "m" if lower in {"he", "him", "his"} else "f"
+            if attr.kind == "direct" and _speaks_of(attr.text, gender):
+                # '"... he's getting an A and our president is not," he said': the quote talks
+                # about a "he"; the last man named is more likely its subject than its speaker.
+                return None
             return spk.resolve_pronoun(people, head.i, person=True, gender=gender)
         if lower in spk.GROUP_PRONOUNS and parent is None:
             return spk.resolve_pronoun(people, head.i, person=False)
         return None
-    persons = [e for e in span.ents if e.label_ == "PERSON"]
+    ents = spk.span_ents(span)
+    persons = [e for e in ents if e.label_ == "PERSON"]
     if persons:
         return spk.full_name(people, spk.clean_name(persons[-1]))
     if head.pos_ == "NOUN":
         described = spk.resolve_description(people, span)
         if described is not None:
             return described
-    if span.ents or any(t.pos_ == "PROPN" for t in span):
+    if ents or any(t.pos_ == "PROPN" for t in span):
         name = spk.clean_name(span)
         full = spk.full_name(people, name)
         # "Okafor" tagged as ORG (or not at all) is still the Jane Okafor named before.
@@ -78,9 +86,41 @@ def _resolve(
     return spk.resolve_description(people, span)
 
 
+_THIRD = {"m": frozenset({"he", "him", "his", "himself"}), "f": frozenset({"she", "her", "hers"})}
+
+
+_CUE_CLAUSE = re.compile(r"[”\"][^“”\"]*[“\"]")
+
+
+def spoken_words(quote: Quote) -> str:
+    """Return a quote's content without the cue clause printed inside it.
+
+    A direct quotation broken by its cue is one verbatim record ('We will win," she said, "and
+    soon'); the words said are the text outside that clause. Other quotes are returned whole.
+    """
+    if quote.kind != "direct":
+        return quote.text
+    return " ".join(_CUE_CLAUSE.sub(" ", quote.text).split())
+
+
+_WE = frozenset({"we", "us", "our", "ours"})
+
+
+def _speaks_of(text: str, gender: str) -> bool:
+    """Return True for a first/third-person clash: "our president" beside a "he" of the quote.
+
+    A "he" in a quote alone is common in a man's own words about another man, so it does not
+    block the speaker; speaking for a side ("we", "our") and of a "he" outside it does.
+    """
+    # a record of one quotation broken by its cue holds the cue clause: '," she said, "'
+    words = set(re.findall(r"[a-z]+", _CUE_CLAUSE.sub(" ", text).casefold()))
+    return not _THIRD[gender].isdisjoint(words) and not _WE.isdisjoint(words)
+
+
 def _add_named_speakers(doc: Doc, ordered: list[Attr], people: spk.DocPeople) -> None:
     """Add the named speakers of the article's attributions to the pronoun candidates."""
     found = list(people.subjects)
+    full_names = set(people.full_by_last.values())
     for attr in ordered:
         head = attr.speaker_head
         if attr.parent is not None or head is None or head.pos_ == "PRON":
@@ -89,9 +129,12 @@ def _add_named_speakers(doc: Doc, ordered: list[Attr], people: spk.DocPeople) ->
         written = attr.speaker_span.text if attr.speaker_span is not None else ""
         label = name or (written if spk.is_named(written) else None)
         if label:
-            person = head.ent_type_ == "PERSON" or name in people.full_by_last.values()
+            person = head.ent_type_ == "PERSON" or name in full_names
             found.append((head.i, label, person))
             people.speakers.append((head.i, label, person))
+        elif spk.is_unnamed_source(head):
+            # "A defense official said ... He said ...": "he" is the official, named by nobody.
+            people.speakers.append((head.i, "", True))
     people.subjects = sorted(found)
     people.speakers.sort()
 
@@ -110,9 +153,12 @@ def _antecedent(doc: Doc, attr: Attr) -> None:
 def _person_in(
     doc: Doc, parent: Attr, before: int, people: spk.DocPeople, exclude: str | None
 ) -> str | None:
-    """Return the last person named inside a quote before a nested pronoun speaker."""
-    for ent in reversed(doc.ents):
-        if ent.label_ == "PERSON" and ent.end <= before and ent.start_char >= parent.start:
+    """Return the last person named inside a quote (any of its pieces) before a nested pronoun."""
+    start = min(parent.start, parent.first_start)
+    for ent in spk.ents_before(doc, before):
+        if ent.start_char < start:
+            break
+        if ent.label_ == "PERSON" and ent.end <= before:
             name = spk.full_name(people, spk.clean_name(ent))
             if name and name != exclude:
                 return name
@@ -142,18 +188,25 @@ def find_quotes(doc: Doc, article_id: str, *, title: str = "") -> list[Quote]:
     direct = [a for a in attrs if _keep_direct(a) and id(a) not in titles]
     quoted = [(a.start, a.end) for a in attrs if a.parent is None and a.kind == "direct"]
     lines = find_transcript_lines(doc)
-    direct = [
-        a for a in direct if a.speaker_head is not None or not any(overlaps(a, t) for t in lines)
-    ]
-    indirect = find_indirect(doc, direct, quoted)
+    line_index = SpanIndex(lines)
+    direct = [a for a in direct if a.speaker_head is not None or not line_index.overlapping(a)]
+    frames: list[Attr] = []  # dropped frames whose subjects still spoke
+    indirect = find_indirect(doc, direct, quoted, frames)
     # A quoted phrase inside a reported clause is part of that clause's content.
+    indirect_index = SpanIndex(indirect)
     direct = [
-        d for d in direct if d.parent is not None or not any(inside_small(d, i) for i in indirect)
+        d
+        for d in direct
+        if d.parent is not None
+        or not any(inside_small(d, i) for i in indirect_index.touching(d.start, d.end))
     ]
-    lines = [t for t in lines if not any(overlaps(t, a) for a in direct)]
-    indirect = [a for a in indirect if not any(overlaps(a, t) for t in lines)] + lines
+    direct_index = SpanIndex(direct)
+    lines = [t for t in lines if not direct_index.overlapping(t)]
+    line_index = SpanIndex(lines)
+    indirect = [a for a in indirect if not line_index.overlapping(a)] + lines
     people = spk.collect_people(doc)
-    people.subjects = [s for s in people.subjects if not _inside(doc[s[0]].idx, quoted)]
+    in_quotes = CharRanges(quoted)
+    people.subjects = [s for s in people.subjects if doc[s[0]].idx not in in_quotes]
     # "I believe ...", "you know ..." in the narrative: the writer or reader, not a source.
     indirect = [
         a for a in indirect if a.speaker_head is None or a.speaker_head.lower_ not in _VOICE
@@ -161,12 +214,13 @@ def find_quotes(doc: Doc, article_id: str, *, title: str = "") -> list[Quote]:
     ordered = sorted(direct + indirect, key=lambda a: (a.start, -a.end))
     for attr in ordered:
         _antecedent(doc, attr)
-    _add_named_speakers(doc, ordered, people)
+    _add_named_speakers(doc, sorted(ordered + frames, key=lambda a: a.start), people)
     index_of = {id(a): n for n, a in enumerate(attrs)}
     names: dict[int, str | None] = {}
     quotes: list[Quote] = []
     ids: dict[int, str] = {}
-    for attr in sorted(ordered, key=lambda a: a.parent is not None):
+    seq = sorted(ordered, key=lambda a: a.parent is not None)  # parents named before nested
+    for attr in seq:
         parent = attrs[attr.parent] if attr.parent is not None else None
         parent_speaker = names.get(id(parent)) if parent is not None else None
         name = _resolve(doc, attr, people, parent, parent_speaker)
@@ -189,11 +243,27 @@ def find_quotes(doc: Doc, article_id: str, *, title: str = "") -> list[Quote]:
                 nested_in=ids.get(attr.parent) if attr.parent is not None else None,
             )
         )
-    return sorted(quotes, key=lambda q: (q.start, -q.end))
+    return sorted(_link_attributions(quotes, seq), key=lambda q: (q.start, -q.end))
 
 
-def _inside(char: int, spans: list[tuple[int, int]]) -> bool:
-    return any(s <= char < e for s, e in spans)
+def _link_attributions(quotes: list[Quote], attrs: Sequence[Attr]) -> list[Quote]:
+    """Give the kept pieces of one linked quotation the id of its first kept piece.
+
+    ``quotes`` and ``attrs`` are parallel. The pieces stay separate verbatim records; the shared
+    id says they are one attribution, as a reader (and PolNeAR's gold) counts them.
+    """
+    groups: dict[int, list[int]] = {}
+    for n, attr in enumerate(attrs):
+        if attr.group is not None and attr.parent is None:
+            groups.setdefault(attr.group, []).append(n)
+    out = list(quotes)
+    for members in groups.values():
+        if len(members) < 2:  # one kept piece is a quote in one piece
+            continue
+        first = min(members, key=lambda n: quotes[n].start)
+        for n in members:
+            out[n] = replace(quotes[n], attribution_id=quotes[first].id)
+    return out
 
 
 _TITLE_SMALL_WORDS = frozenset({"a", "an", "and", "at", "for", "in", "of", "on", "the", "to"})

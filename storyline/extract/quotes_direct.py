@@ -1,7 +1,7 @@
-"""Direct quotes: find the cue of each quoted span, join split pieces, widen mixed quotes.
+"""Direct quotes: find the cue of each quoted span, link split pieces, widen mixed quotes.
 
 A cue is a speech verb right after the closing mark or before the opening one, a colon after a
-clause, "Name:" or "—Name"; pieces of one quote split by its cue, or by paragraph breaks, join.
+clause, "Name:" or "—Name"; pieces of one quote split by its cue, or by paragraph breaks, share it.
 """
 
 from __future__ import annotations
@@ -37,8 +37,10 @@ class Attr:
     speaker_head: Token | None
     speaker_span: Span | None
     parent: int | None = None  # index of the enclosing attribution
-    pieces: int = 1
-    cues: list[int] = field(default_factory=list)  # cue token indexes of all joined pieces
+    pieces: int = 1  # pieces of the quote this one belongs to
+    cues: list[int] = field(default_factory=list)  # cue token indexes of all linked pieces
+    group: int | None = None  # index (in join_pieces' output) of the quote's first piece
+    first_start: int = 1 << 62  # content start of the quote's first piece, when linked
 
 
 def span_tokens(doc: Doc, start: int, end: int) -> Span | None:
@@ -100,8 +102,10 @@ def _name_colon(doc: Doc, floor_char: int, open_char: int) -> Span | None:
     words = [t for t in region if not t.is_space]
     if len(words) < 2 or words[-1].text != ":":
         return None
-    ents = [e for e in doc.ents if e.end == words[-1].i and e.label_ in {"PERSON", "ORG"}]
-    if ents and ents[0].start == words[0].i:
+    ents = [
+        e for e in spk.span_ents(region) if e.end == words[-1].i and e.label_ in {"PERSON", "ORG"}
+    ]
+    if ents and ents[0].start == words[0].i and not spk.is_furniture(ents[0].text):
         return ents[0]
     return None
 
@@ -160,7 +164,10 @@ def find_direct(doc: Doc, spans: list[QuotedSpan]) -> list[Attr]:
 def _outside_subject(doc: Doc, cue: Token, span: QuotedSpan) -> Token | None:
     """Return the noun by a cue outside the quote: '"...," the aide said' or 'said Jane Doe'."""
     if cue.idx > span.end:
-        before = [t for t in doc[: cue.i] if t.idx > span.end]
+        first = cue.i  # walk back from the cue only: a slice from the Doc's start was quadratic
+        while first > 0 and doc[first - 1].idx > span.end:
+            first -= 1
+        before = list(doc[first : cue.i])
         if before and before[-1].text == ")":  # "Elijah Cummings (D-Md.) said"
             opened = [t for t in before if t.text == "("]
             before = before[: before.index(opened[-1])] if opened else []
@@ -230,7 +237,13 @@ def _in_cue_clause(token: Token, cues: list[int], gap: tuple[int, int]) -> bool:
 
 
 def join_pieces(doc: Doc, attrs: list[Attr], spans: list[QuotedSpan]) -> list[Attr]:
-    """Join the pieces of one quote split by its cue or by paragraph breaks."""
+    """Link the pieces of one quote split by its cue or by paragraph breaks.
+
+    Pieces in separate sentences or paragraphs stay separate records, each with its verbatim
+    text: joining them printed words in an order and with capitals nobody used ("... other
+    regions, To do that, ..."); a piece without a cue takes the cue and speaker of the piece
+    it carries on, or gives them its own. One sentence broken by its cue is one record.
+    """
     out: list[Attr] = []
     last_top: int | None = None
     remap: dict[int, int] = {}
@@ -241,20 +254,59 @@ def join_pieces(doc: Doc, attrs: list[Attr], spans: list[QuotedSpan]) -> list[At
             out.append(attr)
             continue
         prev = out[last_top] if last_top is not None else None
-        if prev is not None and _joinable(doc, prev, attr, spans[n]):
+        joinable = prev is not None and _joinable(doc, prev, attr, spans[n])
+        if prev is not None and joinable and _one_sentence(spk.doc_text(doc), prev, attr):
+            # '"We will win," she said, "and soon."': one quotation broken by its cue is one
+            # record, its text the passage as printed, cue included.
             if prev.cue is None:
-                prev.cue, prev.cue_text = attr.cue, attr.cue_text
-                prev.speaker_head, prev.speaker_span = attr.speaker_head, attr.speaker_span
-            prev.text = f"{prev.text} {attr.text}"
+                _take_cue(prev, attr)
             prev.end = attr.end
+            prev.text = spk.doc_text(doc)[prev.start : prev.end]
             prev.pieces += 1
             prev.cues += attr.cues
             remap[n] = last_top if last_top is not None else n
             continue
+        if prev is not None and joinable:
+            if prev.cue is None:
+                for piece in out[_first_piece(out, last_top) :]:
+                    if piece.parent is None and piece.cue is None:
+                        _take_cue(piece, attr)
+            elif attr.cue is None:
+                _take_cue(attr, prev)
+            prev.cues += attr.cues
+            attr.cues = prev.cues
+            attr.pieces = prev.pieces = prev.pieces + 1
+            first = prev.group if prev.group is not None else last_top
+            attr.group = prev.group = first
+            attr.first_start = prev.first_start = out[first].start if first is not None else 0
         remap[n] = len(out)
         last_top = len(out)
         out.append(attr)
     return out
+
+
+def _one_sentence(text: str, prev: Attr, attr: Attr) -> bool:
+    """Return True when a piece carries on the sentence of the one before it."""
+    between = text[prev.end : attr.start]
+    return (
+        "\n" not in between
+        and prev.text.rstrip(" \"'”’")[-1:] not in {".", "!", "?", ":"}
+        and attr.text[:1].islower()
+    )
+
+
+def _first_piece(out: list[Attr], last: int | None) -> int:
+    """Return the index of the first piece of the group ending at ``out[last]``."""
+    if last is None:
+        return 0
+    group = out[last].group
+    return last if group is None else group
+
+
+def _take_cue(attr: Attr, other: Attr) -> None:
+    """Give a piece without a cue the cue and speaker of another piece of its quote."""
+    attr.cue, attr.cue_text = other.cue, other.cue_text
+    attr.speaker_head, attr.speaker_span = other.speaker_head, other.speaker_span
 
 
 def _joinable(doc: Doc, prev: Attr, attr: Attr, span: QuotedSpan) -> bool:
@@ -299,6 +351,9 @@ def widen_mixed(doc: Doc, attr: Attr) -> None:
         return
     # "called half of his supporters "deplorables"": the object goes with the quoted complement.
     heads = [c for c in cue.rights if c.dep_ in complements and c.i <= node.i] or [node]
+    if node.dep_ == "prep":
+        # 'blasted the West for "dividing ..."': what was said is the reason, not the target
+        heads = [node]
     clause = [t for c in heads for t in c.subtree if not (t.is_punct and t.text not in "\"“”'‘’")]
     if not clause:
         return
@@ -333,12 +388,21 @@ def _widen_around(doc: Doc, attr: Attr, cue: Token, root: Token) -> bool:
         return False
     attr.start = min(clause[0].idx, attr.start)
     attr.end = max(clause[-1].idx + len(clause[-1]), attr.end)
+    # the passage as printed, its cue clause included: cutting the cue out printed a sentence
+    # the article never had (issue #18)
     full = spk.doc_text(doc)
-    left, right = cue.left_edge.idx, cue.right_edge.idx + len(cue.right_edge)
-    before, after = full[attr.start : left].rstrip(" ,—"), full[right : attr.end].lstrip(" ,—")
-    attr.text = f"{before} {after}".strip("\"“”‘’' ,")
+    while attr.end > attr.start and full[attr.end - 1] in " ,":
+        attr.end -= 1
+    if full[attr.end - 1 : attr.end] in {'"', "”"} and _marks(full[attr.start : attr.end]) % 2:
+        attr.end -= 1  # the closing mark of the last quoted phrase, its opening one kept out
+    attr.text = full[attr.start : attr.end]
     attr.kind = "mixed"
     return True
+
+
+def _marks(text: str) -> int:
+    """Return the number of double quote marks in a text."""
+    return sum(text.count(m) for m in '"“”')
 
 
 def cue_phrase(verb: Token) -> str:

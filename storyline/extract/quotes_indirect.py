@@ -7,22 +7,30 @@ Also stance verbs with their object, "according to", nouns of saying ("the claim
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
+from collections import Counter
 from typing import TYPE_CHECKING
 
 from storyline.extract import speakers as spk
 from storyline.extract.cues import (
     AS_VERBS,
+    CONTENT_OBJECT_VERBS,
     CUE_ADJECTIVES,
     CUE_NOUNS,
+    DIRECTIVE_VERBS,
     INTENT_NOUNS,
+    INTENT_VERBS,
     OBJECT_VERBS,
     REPORT_VERBS,
+    SPEECH_VERBS,
     TOPIC_VERBS,
     WEAK_CUES,
 )
 from storyline.extract.quotes_direct import Attr, cue_phrase, span_tokens
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+
     from spacy.tokens import Doc, Token
 
 _CLAUSE_DEPS = frozenset({"ccomp"})
@@ -30,13 +38,68 @@ _NOT_SPEAKERS = frozenset({"TIME", "DATE"})
 _PARTIES = frozenset({"PERSON", "ORG", "NORP", "GPE"})
 
 
-def find_indirect(doc: Doc, taken: list[Attr], quoted: list[tuple[int, int]]) -> list[Attr]:
-    """Return reporting-verb and "according to" attributions outside quote marks."""
+class SpanIndex:
+    """Attributions sorted by start, to find those touching a char range by bisection.
+
+    Checking every new attribution against every earlier one made a long transcript quadratic;
+    only the few whose span can reach the range are looked at.
+    """
+
+    def __init__(self, attrs: Iterable[Attr]) -> None:
+        """Index ``attrs`` by their content span."""
+        self.attrs = sorted(attrs, key=lambda a: a.start)
+        self.starts = [a.start for a in self.attrs]
+        self.longest = max((a.end - a.start for a in self.attrs), default=0)
+
+    def touching(self, start: int, end: int) -> list[Attr]:
+        """Return the attributions whose span shares a character with ``[start, end)``."""
+        lo = bisect_left(self.starts, start - self.longest)
+        hi = bisect_left(self.starts, max(end, start + 1))
+        return [a for a in self.attrs[lo:hi] if a.end > start]
+
+    def overlapping(self, attr: Attr) -> list[Attr]:
+        """Return the indexed attributions that ``overlaps`` this one."""
+        return [a for a in self.touching(attr.start, attr.end) if overlaps(attr, a)]
+
+
+class CharRanges:
+    """Sorted char ranges, to ask whether a character lies inside any of them in log time."""
+
+    def __init__(self, ranges: Iterable[tuple[int, int]]) -> None:
+        """Merge ``ranges`` (start, end) into disjoint sorted ranges."""
+        merged: list[list[int]] = []
+        for start, end in sorted(ranges):
+            if merged and start <= merged[-1][1]:
+                merged[-1][1] = max(merged[-1][1], end)
+            else:
+                merged.append([start, end])
+        self.starts = [r[0] for r in merged]
+        self.ends = [r[1] for r in merged]
+
+    def __contains__(self, char: int) -> bool:
+        """Return True when ``char`` lies in one of the ranges."""
+        n = bisect_left(self.starts, char + 1) - 1
+        return n >= 0 and char < self.ends[n]
+
+
+def find_indirect(
+    doc: Doc,
+    taken: list[Attr],
+    quoted: list[tuple[int, int]],
+    frames: list[Attr] | None = None,
+) -> list[Attr]:
+    """Return reporting-verb and "according to" attributions outside quote marks.
+
+    ``frames``, when given, receives the frames dropped as no statement ("urged Congress to
+    ..."), without content: their subject still spoke, and a later "they said" may be them.
+    """
     cues = {a.cue.i for a in taken if a.cue is not None}
     verbs = (REPORT_VERBS | OBJECT_VERBS) - WEAK_CUES
     out: list[Attr] = []
+    inside = CharRanges(quoted)
+    index = SpanIndex(taken)
     for token in doc:
-        if any(s <= token.idx < e for s, e in quoted):
+        if token.idx in inside:
             continue
         if (
             token.lower_ == "according"
@@ -48,21 +111,38 @@ def find_indirect(doc: Doc, taken: list[Attr], quoted: list[tuple[int, int]]) ->
             token.pos_ == "VERB"
             and token.i not in cues
             and token.lemma_.lower() in AS_VERBS
-            and any(c.lower_ == "as" and c.i < token.i for c in token.lefts)
+            and any(_as_mark(c, token) for c in token.lefts)
         ):
             attr = _as_put(doc, token)
         elif (
             token.pos_ == "VERB" and (token.lemma_.lower() in verbs or token.lemma_ in TOPIC_VERBS)
         ) or (token.pos_ == "ADJ" and token.lower_ in CUE_ADJECTIVES):
-            attr = _reported(doc, token)
+            attr = _reported(doc, token, frames)
+            # '"One giant assumption," Ortiz said of the plan': the verb's content is the quote
+            # it cues; what is left ("of the plan") is no statement
+            if (
+                attr is not None
+                and token.i in cues
+                and not any(c.dep_ in _CLAUSE_DEPS for c in token.children)
+            ):
+                attr = None
         elif token.pos_ == "NOUN" and token.lemma_.lower() in CUE_NOUNS | INTENT_NOUNS:
             attr = _noun_cue(doc, token)
         else:
             continue
-        if attr is None or any(overlaps(attr, t) and not inside_small(t, attr) for t in taken):
+        if attr is None or any(not inside_small(t, attr) for t in index.overlapping(attr)):
             continue
         out.append(attr)
     return out
+
+
+def _as_mark(child: Token, verb: Token) -> bool:
+    """Return True for the "as" of "as Z put it", not the "As for" of a topic ("As for X, ...")."""
+    return (
+        child.lower_ == "as"
+        and child.i < verb.i
+        and not any(g.lower_ in {"for", "to", "of"} for g in child.children)
+    )
 
 
 def inside_small(inner: Attr, outer: Attr) -> bool:
@@ -82,10 +162,7 @@ def overlaps(a: Attr, b: Attr) -> bool:
 
 def _clause_span(tokens: list[Token], anchor: Token) -> tuple[int, int] | None:
     """Return the char span of a clause's tokens inside the anchor's paragraph."""
-    text = spk.doc_text(anchor.doc)
-    p_start = text.rfind("\n", 0, anchor.idx) + 1
-    p_end = text.find("\n", anchor.idx)
-    p_end = len(text) if p_end < 0 else p_end
+    p_start, p_end = spk.paragraph_bounds(anchor.doc, anchor.idx)
     words = [
         t
         for t in tokens
@@ -93,14 +170,30 @@ def _clause_span(tokens: list[Token], anchor: Token) -> tuple[int, int] | None:
     ]
     if not words:
         return None
-    return min(t.idx for t in words), max(t.idx + len(t) for t in words)
+    start, end = min(t.idx for t in words), max(t.idx + len(t) for t in words)
+    return start, _close_brackets(spk.doc_text(anchor.doc), start, end, p_end)
 
 
-def _reported(doc: Doc, verb: Token) -> Attr | None:
+def _close_brackets(text: str, start: int, end: int, limit: int) -> int:
+    """Return ``end`` moved past the closing marks of brackets the span opens ("(IS)")."""
+    for opening, closing in ("()", "[]"):
+        depth = text.count(opening, start, end) - text.count(closing, start, end)
+        while depth > 0:
+            found = text.find(closing, end, limit)
+            if found < 0:
+                break
+            end = found + 1
+            depth = text.count(opening, start, end) - text.count(closing, start, end)
+    return end
+
+
+def _reported(doc: Doc, verb: Token, frames: list[Attr] | None = None) -> Attr | None:
     """Return the attribution of a reporting verb with a clausal complement."""
-    if _unreal(verb):
+    if _unreal(verb) or _negated(verb):
         return None
     clause = next((c for c in verb.children if c.dep_ in _CLAUSE_DEPS), None)
+    if clause is not None and _question(clause) and verb.lemma_.lower() in _ASKING:
+        return None  # "asked whether ...": a question, not a statement
     if clause is not None:
         tokens = list(clause.subtree)
     elif verb.dep_ == "parataxis" and verb.lemma_.lower() in REPORT_VERBS:
@@ -112,11 +205,19 @@ def _reported(doc: Doc, verb: Token) -> Attr | None:
     else:
         tokens = _fronted(verb)
     head = spk.subject_of(verb)
+    if clause is None and head is not None and not _states(verb, head):
+        if frames is not None:
+            span = spk.speaker_span(doc, head)
+            frames.append(Attr(verb.idx, verb.idx, "", "indirect", verb, verb.text, head, span))
+        return None
     if not tokens or head is None or head.i in {t.i for t in tokens}:
         return None
     if head.ent_type_ in _NOT_SPEAKERS:  # "5:45 p.m." parsed as the subject
         return None
     attr = _indirect(doc, tokens, verb, cue_phrase(verb), head)
+    first = attr.text.split(maxsplit=1)[0].casefold() if attr is not None else ""
+    if first in _QUESTION_WORDS and (clause is None or verb.lemma_.lower() not in REPORT_VERBS):
+        return None  # "discussed what happens next": a topic, not a statement
     if attr is not None and verb.dep_ == "parataxis" and clause is None:
         attr.text = _without(doc, attr.start, attr.end, verb)
     return attr
@@ -166,6 +267,41 @@ def _as_put(doc: Doc, verb: Token) -> Attr | None:
     return attr
 
 
+# "could not resist pointing out", "did not hesitate to say": a negated verb of holding back
+# asserts its complement (negative implicatives, general English; not fitted on any data set).
+_HOLD_BACK = frozenset({"resist", "hesitate", "fail"})
+
+
+def _negated(verb: Token) -> bool:
+    """Return True for "did not make clear", "never said": a frame that reports no statement.
+
+    A negated verb governs a complement that follows it ("did not say that ..."); a reporting
+    clause before it ("X pointed out that ..., so thousands do not ...") is outside its scope.
+    """
+    if any(c.dep_ == "neg" for c in verb.children):
+        return True
+    head = verb.head
+    return (
+        verb.dep_ in {"xcomp", "ccomp"}
+        and verb.i > head.i
+        and head.lemma_.lower() not in _HOLD_BACK
+        and any(c.dep_ == "neg" for c in head.children)
+    )
+
+
+_WH = frozenset({"whether", "if", "which", "what", "who", "whom", "how", "why", "when", "where"})
+# Verbs whose embedded question is a question asked, not an answer given.
+_ASKING = frozenset({"ask", "wonder", "question", "inquire", "enquire"})
+# Words that open an embedded question even without a parse ("if", "when" open conditions).
+_QUESTION_WORDS = _WH - {"if", "when", "where"}
+
+
+def _question(clause: Token) -> bool:
+    """Return True for an embedded question ("asked whether", "which groups he meant")."""
+    first = clause.left_edge
+    return first.lower_ in _WH and first.i < clause.i
+
+
 def _unreal(verb: Token) -> bool:
     """Return True for a cue under a modal ("would show", "could argue"): nothing said yet."""
     return verb.tag_ == "VB" and any(
@@ -210,6 +346,31 @@ def _noun_cue(doc: Doc, noun: Token) -> Attr | None:
     return _indirect(doc, list(clause.subtree), noun, noun.text, head)
 
 
+def _states(verb: Token, head: Token) -> bool:
+    """Return False when a stance verb's complement reports no statement.
+
+    Issue #18 "what counts as reported speech": a bare noun phrase object of a verb that is
+    not a speech verb ("condemning Western nations", "discuss a political solution"), the
+    infinitive of a directive with its own object ("urging them to unite"), and a country
+    acting rather than speaking ("France and Russia agreed to intensify their strikes").
+    """
+    lemma = verb.lemma_.lower()
+    rights = [c for c in verb.rights if c.dep_ in {"dobj", "xcomp", "oprd", "prep", "dative"}]
+    deps = {c.dep_ for c in rights}
+    if deps == {"dobj"} and lemma not in SPEECH_VERBS | CONTENT_OBJECT_VERBS:
+        obj = next(c for c in rights if c.dep_ == "dobj")
+        # a relative clause ("a solution, which is ...") leaves the object a noun phrase
+        if obj.pos_ not in {"VERB", "AUX"} and not any(
+            c.dep_ in {"ccomp", "xcomp", "acl"} for c in obj.children
+        ):
+            return False
+    if "xcomp" in deps and deps & {"dobj", "dative"} and lemma in DIRECTIVE_VERBS:
+        return False
+    if deps == {"xcomp"} and lemma in INTENT_VERBS:
+        return False  # "plans to raise taxes": an intention, not something said
+    return not (head.ent_type_ == "GPE" and "xcomp" in deps)
+
+
 def _complement(verb: Token) -> list[Token]:
     """Return what a stance verb is about: its object, infinitive or "for"/"on" phrase."""
     topic = TOPIC_VERBS.get(verb.lemma_.lower())
@@ -251,21 +412,30 @@ _TRANSCRIPT = re.compile(
 
 
 def find_transcript_lines(doc: Doc) -> list[Attr]:
-    """Return the "NAME: words" paragraphs of interviews and transcripts."""
+    """Return the "NAME: words" paragraphs of interviews and transcripts.
+
+    An all-caps label is page furniture ("READ MORE:", "WATCH:", "ENERGY: U.S. crude ...")
+    unless it names a person of the article or the article is a transcript: two or more
+    labels, each opening two or more lines ("TRUMP:", "HOLT:").
+    """
     out: list[Attr] = []
-    surnames: set[str] | None = None
-    for match in _TRANSCRIPT.finditer(spk.doc_text(doc)):
+    text = spk.doc_text(doc)
+    matches = list(_TRANSCRIPT.finditer(text))
+    surnames = {spk.last_key(e.text) for e in spk.doc_ents(doc) if e.label_ == "PERSON"}
+    labels = Counter(m.group(1).strip() for m in matches if m.group(1).isupper())
+    transcript = sum(n >= 2 for n in labels.values()) >= 2
+    for match in matches:
+        label_text = match.group(1).strip()
+        if spk.is_furniture(label_text):
+            continue
         name = span_tokens(doc, match.start(1), match.end(1))
         start, end = match.start(2), match.end(2)
         if name is None or len(match.group(2).split()) < 3:
             continue
-        label = {e.label_ for e in name.ents}
-        if surnames is None:  # "Sanders: ..." in a headline, Sanders named in the body
-            surnames = {spk.last_key(e.text) for e in doc.ents if e.label_ == "PERSON"}
-        known = spk.last_key(match.group(1)) in surnames
-        if not (match.group(1).isupper() or "PERSON" in label or "ORG" in label or known):
+        label = {e.label_ for e in spk.span_ents(name)}
+        known = spk.last_key(label_text) in surnames
+        caps = label_text.isupper() and (transcript or known)
+        if not (caps or "PERSON" in label or "ORG" in label or known):
             continue
-        out.append(
-            Attr(start, end, spk.doc_text(doc)[start:end], "direct", None, ":", name[-1], name)
-        )
+        out.append(Attr(start, end, text[start:end], "direct", None, ":", name[-1], name))
     return out

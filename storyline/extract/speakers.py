@@ -7,11 +7,15 @@ French president") to the one person the article gave that title. Unsure means N
 
 from __future__ import annotations
 
+import re
 import threading
+from bisect import bisect_left
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator
+
     from spacy.tokens import Doc, Span, Token
 
 PERSON_PRONOUNS = frozenset({"he", "she", "him", "her", "his"})
@@ -98,6 +102,7 @@ _PARTITIVES = frozenset({"one", "some", "many", "several", "most", "all", "both"
 _NAME_LABELS = frozenset({"PERSON", "ORG", "GPE", "NORP", "LOC", "FAC"})
 
 
+_BREAK = re.compile("\n")
 _LOCAL = threading.local()  # per thread: the last Doc and its text
 
 
@@ -109,6 +114,55 @@ def doc_text(doc: Doc) -> str:
     text = doc.text
     _LOCAL.cached = (doc, text)
     return text
+
+
+def paragraph_bounds(doc: Doc, char: int) -> tuple[int, int]:
+    """Return the char span of the paragraph (line) holding ``char``, by bisection.
+
+    Searching the text for the nearest line breaks from each cue made one long line quadratic.
+    """
+    cached = getattr(_LOCAL, "breaks", None)
+    if cached is None or cached[0] is not doc:
+        text = doc_text(doc)
+        cached = (doc, [m.start() for m in _BREAK.finditer(text)], len(text))
+        _LOCAL.breaks = cached
+    breaks: list[int] = cached[1]
+    n = bisect_left(breaks, char)
+    start = breaks[n - 1] + 1 if n > 0 else 0
+    end = breaks[n] if n < len(breaks) else int(cached[2])
+    return start, end
+
+
+def doc_ents(doc: Doc) -> tuple[Span, ...]:
+    """Return ``doc.ents``, built once per Doc: spaCy walks every token on each access."""
+    cached = getattr(_LOCAL, "ents", None)
+    if cached is not None and cached[0] is doc:
+        return tuple(cached[1])
+    ents = tuple(doc.ents)
+    _LOCAL.ents = (doc, ents, [e.start for e in ents])
+    return ents
+
+
+def span_ents(span: Span) -> list[Span]:
+    """Return the entities wholly inside a span, like ``span.ents`` without its walk of the Doc."""
+    ents = doc_ents(span.doc)
+    starts: list[int] = _LOCAL.ents[2]
+    out: list[Span] = []
+    # by index: slicing the tuple from here copied the rest of the Doc's entities each call
+    for n in range(bisect_left(starts, span.start), len(ents)):
+        ent = ents[n]
+        if ent.start >= span.end:
+            break
+        if ent.end <= span.end:
+            out.append(ent)
+    return out
+
+
+def ents_before(doc: Doc, end: int) -> Iterator[Span]:
+    """Yield the entities that start before token ``end``, nearest first."""
+    ents = doc_ents(doc)
+    for n in range(bisect_left(_LOCAL.ents[2], end) - 1, -1, -1):
+        yield ents[n]
 
 
 @dataclass
@@ -161,7 +215,7 @@ def collect_people(doc: Doc) -> DocPeople:
     """Return full names, titles and subject mentions of one Doc."""
     people = DocPeople()
     forms: dict[str, dict[str, int]] = {}
-    for ent in doc.ents:
+    for ent in doc_ents(doc):
         if ent.label_ != "PERSON":
             continue
         name = clean_name(ent)
@@ -175,7 +229,7 @@ def collect_people(doc: Doc) -> DocPeople:
         # The most used multi-word form, first seen on ties ("Crooked Hillary Clinton" loses).
         multi = [n for n in counts if len(n.split()) > 1] or list(counts)
         people.full_by_last[last] = max(multi, key=lambda n: counts[n])
-    for ent in doc.ents:
+    for ent in doc_ents(doc):
         if ent.label_ in _NAME_LABELS and ent.root.dep_ in _SUBJECTS:
             people.subjects.append((ent.start, ent.text, ent.label_ == "PERSON"))
     people.genders = _genders(doc, people.titles)
@@ -221,7 +275,7 @@ _FEMALE_TITLES = frozenset({"mrs", "mrs.", "ms", "ms."})
 def _genders(doc: Doc, titles: dict[str, set[str]]) -> dict[str, str]:
     """Return the gender an article gives a surname: "Mr."/"Ms.", a first name, "the widow"."""
     votes: dict[str, list[int]] = {}
-    for ent in doc.ents:
+    for ent in doc_ents(doc):
         if ent.label_ != "PERSON":
             continue
         words = {doc[ent.start - 1].lower_ if ent.start > 0 else "", ent[0].lower_}
@@ -340,6 +394,25 @@ def resolve_description(people: DocPeople, span: Span) -> str | None:
     return found.pop() if len(found) == 1 else None
 
 
+# Labels that web pages put before links, videos and sections: never a speaker (world knowledge
+# of page furniture, not fitted on any data set).
+_FURNITURE = frozenset(
+    "advertisement breaking click editor's exclusive listen live more news photo photos read "  # noqa: SIM905
+    "related see sign subscribe update updated video watch".split()
+)
+
+
+def is_unnamed_source(head: Token) -> bool:
+    """Return True for one unnamed person as a speaker: "a defense official", "the aide"."""
+    return head.pos_ == "NOUN" and head.tag_ == "NN" and head.lower_ in TITLE_WORDS
+
+
+def is_furniture(label: str) -> bool:
+    """Return True for a page label such as "READ MORE", "WATCH" or "Related" as a speaker."""
+    words = label.casefold().strip(" :").split()
+    return bool(words) and words[0] in _FURNITURE
+
+
 def is_named(text: str) -> bool:
     """Return True when a phrase has a capitalised word other than a leading article."""
     words = text.split()
@@ -361,11 +434,13 @@ def resolve_pronoun(
     A person quoted within the last few paragraphs is the likeliest "he said"; without one, the
     nearest earlier subject that names a person (or a group) of the right gender.
     """
-    recent = [s for s in people.speakers if before - SPEAKER_WINDOW < s[0]]
-    for candidates in (recent, people.subjects):
+    # both lists are in text order: slices by bisection keep this linear over an article
+    lo = bisect_left(people.speakers, (before - SPEAKER_WINDOW + 1,))
+    recent = people.speakers[lo : bisect_left(people.speakers, (before,))]
+    for candidates in (recent, people.subjects[: bisect_left(people.subjects, (before,))]):
         found = _nearest(people, candidates, before, person=person, exclude=exclude, gender=gender)
         if found is not None:
-            return found
+            return found or None  # "": an unnamed source stands nearer than any name
     return None
 
 
@@ -378,10 +453,12 @@ def _nearest(
     exclude: str | None,
     gender: str | None,
 ) -> str | None:
-    """Return the nearest earlier candidate of the right kind and gender."""
+    """Return the nearest earlier candidate of the right kind and gender ("" when unnamed)."""
     for index, name, is_person in reversed(candidates):
         if index >= before or is_person != person:
             continue
+        if not name:  # an unnamed source ("a spokesman") is the nearest: nobody to name
+            return ""
         known = people.genders.get(last_key(name)) if gender else None
         if known is not None and known != gender:
             continue
