@@ -124,7 +124,7 @@ def annotate_guarded(chunk: Chunk) -> list[Annotations | Failure]:
             return [failure_of("nlp", chunk.articles[0].id, exc)]
     results: list[Annotations | Failure] = []
     for article in chunk.articles:
-        alone = Chunk((article,), chunk.model, chunk.batch_size)
+        alone = Chunk((article,), chunk.model, chunk.batch_size, chunk.piece_chars)
         found = guard("nlp", annotate_chunk, alone, article.id)
         results.append(found if isinstance(found, Failure) else found[0])
     return results
@@ -151,7 +151,12 @@ def run_nlp(
     todo = [a for a in pending if a not in skip]
     size = settings.nlp.batch_size * 4
     chunks = (
-        Chunk(tuple(store.articles(ids=ids)), settings.nlp.model, settings.nlp.batch_size)
+        Chunk(
+            tuple(store.articles(ids=ids)),
+            settings.nlp.model,
+            settings.nlp.batch_size,
+            settings.nlp.piece_chars,
+        )
         for ids in in_chunks(todo, size)
     )
     mentions = quotes = done = 0
