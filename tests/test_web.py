@@ -245,7 +245,7 @@ def test_web_article_page_strikes_removed_lines_and_highlights_spans(client):
         "the dam will be rebuilt before winter</mark>"
     ) in html
     assert '<mark class="timex" title="DATE 2015-10-20">20 October</mark>' in html
-    assert '<li class="flag">short-paragraphs</li>' in html
+    assert '<span class="flag">short-paragraphs</span>' in html
     assert 'href="/stories/s1"' in html
 
 
