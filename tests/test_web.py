@@ -1066,6 +1066,8 @@ def test_web_indirect_quote_is_reported_speech_without_quotation_marks(seeded):
         ("told  reporters", "the dam holds", "told reporters that"),
         ("has suggested", "talks could resume", "has suggested that"),
         ("said", "that the dam holds", "said"),
+        ("said", "on Saturday that he would go", "said"),
+        ("said", "the old dam by the river that broke", "said that"),
         ("accused", "Washington of a double game", "accused"),
         ("according to", "the dam holds", "according to"),
         ("", "the dam holds", "said that"),

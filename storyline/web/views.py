@@ -261,6 +261,9 @@ _THAT_VERBS = frozenset(
 )
 
 
+_THAT_WITHIN = 4  # "on Saturday that", "last week that": a time phrase of up to 3 words (grammar)
+
+
 def reported_speech(cue: str, text: str) -> str:
     """Return the lead-in of an indirect quote shown as reported speech, not as quotation.
 
@@ -269,7 +272,9 @@ def reported_speech(cue: str, text: str) -> str:
     gets no second one.
     """
     cue = " ".join(cue.split()) or "said"
-    if text.lower().startswith("that ") or not _THAT_VERBS.intersection(cue.lower().split()):
+    # "said on Saturday that he would ...": the clause's own "that" comes within a few words
+    opening = [w.strip(",;:") for w in text.lower().split()[:_THAT_WITHIN]]
+    if "that" in opening or not _THAT_VERBS.intersection(cue.lower().split()):
         return cue
     return f"{cue} that"
 
