@@ -6,6 +6,7 @@ import sqlite3
 import pytest
 from fastapi.testclient import TestClient
 
+import storyline
 from storyline.export import export_rows
 from storyline.models import (
     CleanArticle,
@@ -22,7 +23,7 @@ from storyline.store import feeds as feed_store
 from storyline.store.feeds import Change
 from storyline.web import Providers, create_app, views
 from storyline.web.search import fts_query
-from tests.conftest import make_article
+from tests.conftest import make_article, shared_path
 
 HOSTILE_TITLE = "<script>alert('title')</script> Hostile headline"
 HOSTILE_BODY = "A body with <img src=x onerror=alert(1)> inside it and the word reservoir."
@@ -245,7 +246,7 @@ def test_web_article_page_strikes_removed_lines_and_highlights_spans(client):
         "the dam will be rebuilt before winter</mark>"
     ) in html
     assert '<mark class="timex" title="DATE 2015-10-20">20 October</mark>' in html
-    assert '<li class="flag">short-paragraphs</li>' in html
+    assert '<span class="flag">short-paragraphs</span>' in html
     assert 'href="/stories/s1"' in html
 
 
@@ -851,3 +852,378 @@ def test_web_entities_follow_a_write_by_another_process(tmp_path):
         after = client.get("/api/stories/s1").json()["entities"]
         assert [e["name"] for e in after] == ["Late Person"]
         assert "Late Person" in client.get("/stories/s1").text
+
+
+# -- #19: a story page a reader can trust ------------------------------------------------------
+
+MISMATCH = "the headline gives words to Ilse Varga; the body quotes the water board and never her"
+
+
+def _flag_a2(store):
+    """Flag a2 as misattributed copy, with the reason the quality stage would store."""
+    store.set_quality(
+        [("a1", 0.4, ["short-paragraphs"]), ("a2", 0.2, ["attribution_mismatch"])],
+        {"a1": ["3 paragraphs under 20 words"], "a2": [MISMATCH]},
+    )
+
+
+def _briefing_of(*sentences, conflicts=(), all_flagged=False):
+    """Return a briefing as the briefing stage stores it (``briefing.to_json``)."""
+    from storyline.briefing import to_json  # noqa: PLC0415 - briefing loads scikit-learn
+    from storyline.models import Briefing, BriefingSentence, Conflict  # noqa: PLC0415
+
+    return to_json(
+        Briefing(
+            "s1",
+            tuple(BriefingSentence(**s) for s in sentences),
+            tuple(Conflict(story_id="s1", **c) for c in conflicts),
+            all_flagged=all_flagged,
+        )
+    )
+
+
+def _with_briefing(store, stored):
+    def provider(conn, story):
+        return {
+            **stored,
+            "sentences": [{**s, "sources": s["citations"]} for s in stored["sentences"]],
+        }
+
+    return TestClient(create_app(store, providers=Providers(briefing=provider)))
+
+
+def test_web_story_page_title_is_the_heading_and_the_label_a_second_line(seeded):
+    seeded.replace_stories(
+        [Story("s1", "Marenholt, dam: breach rain", "storyline", ("a1", "a2"), title="Dam breach")],
+        {},
+    )
+    html = TestClient(create_app(seeded)).get("/stories/s1").text
+    assert "<h1>Dam breach</h1>" in html
+    assert '<p class="label" title="keywords">Marenholt, dam: breach rain</p>' in html
+    assert "<title>Dam breach" in html
+    listing = TestClient(create_app(seeded)).get("/").text
+    assert ">Dam breach</a>" in listing
+    assert ">Marenholt, dam: breach rain</span>" in listing
+
+
+def test_web_story_briefing_shows_the_clis_dates_marks_and_conflicts(seeded):
+    stored = _briefing_of(
+        {
+            "text": "The dam broke.",
+            "citations": ("a1", "a2"),
+            "date": "2015-10-20",
+            "corroboration": "corroborated",
+        },
+        {
+            "text": "Rain fell for three days.",
+            "citations": ("a1",),
+            "corroboration": "single_source",
+        },
+        {
+            "text": "The board hid the cracks.",
+            "citations": ("a2",),
+            "date": "2015-10-18",
+            "corroboration": "single_source",
+            "flagged_only": True,
+        },
+        conflicts=[
+            {
+                "id": "k1",
+                "kind": "number",
+                "subject": "households evacuated",
+                "values": (("120", ("a1",)), ("300", ("a2",))),
+            }
+        ],
+    )
+    html = _with_briefing(seeded, stored).get("/stories/s1").text
+    briefing = html[html.index('<section id="briefing">') : html.index('<section id="events">')]
+    assert '<time datetime="2015-10-20">2015-10-20</time> The dam broke.' in briefing
+    assert '<time datetime="2015-10-18">2015-10-18</time> The board hid the cracks.' in briefing
+    # "single source" exactly where `storyline brief` prints it, never on the corroborated one
+    assert briefing.count('<span class="mark">(single source)</span>') == 2
+    assert '<p class="sentence corroborated">' in briefing
+    # the sentence only a flagged page says carries the flagged-copy mark; the others do not
+    assert briefing.count('class="flagged-mark"') == 1
+    assert '<p class="sentence single_source flagged">' in briefing
+    assert "Where the sources differ" in briefing
+    assert "sources differ on households evacuated:" in briefing
+    assert '<span class="value">120</span>' in briefing
+    assert '<span class="value">300</span>' in briefing
+    assert 'role="alert"' not in briefing  # not every source is flagged
+
+
+def test_web_story_briefing_of_flagged_pages_only_warns_at_the_top(seeded):
+    from storyline.briefing import ALL_FLAGGED_WARNING  # noqa: PLC0415
+
+    stored = _briefing_of(
+        {"text": "The board hid the cracks.", "citations": ("a2",), "flagged_only": True},
+        all_flagged=True,
+    )
+    html = _with_briefing(seeded, stored).get("/stories/s1").text
+    briefing = html[html.index('<section id="briefing">') : html.index('<section id="events">')]
+    warning = f'<p class="all-flagged" role="alert">{ALL_FLAGGED_WARNING}</p>'
+    assert warning in briefing
+    assert briefing.index(warning) < briefing.index("The board hid the cracks.")
+
+
+def test_web_flagged_copy_is_marked_in_timeline_and_quotes(seeded):
+    _flag_a2(seeded)
+    seeded.replace_timelines(
+        [
+            TimelineEntry("s1", "2015-10-19", ("Cracks were hidden.",), ("a2",)),
+            TimelineEntry("s1", "2015-10-20", ("The dam broke.",), ("a1", "a2")),
+        ]
+    )
+    seeded.save_stage(
+        "test",
+        ["a2"],
+        quotes=[Quote("q2", "a2", "Ilse Varga", "she", "said", "direct", "fell again", 20, 30)],
+    )
+    client = TestClient(create_app(seeded))
+    html = client.get("/stories/s1").text
+    timeline = html[
+        html.index('<ol class="timeline">') : html.index(
+            "</ol>", html.index('<ol class="timeline">')
+        )
+    ]
+    entries = timeline.split("<li ")[1:]
+    assert "Cracks were hidden." in entries[0]
+    assert 'class="flagged-mark"' in entries[0]  # only the flagged a2 reports it
+    assert 'class="flagged-mark"' not in entries[1]  # a1 is trusted
+    quotes = html[html.index('<section id="quotes">') : html.index('<section id="entities">')]
+    assert '<li class="quote direct flagged"><q>fell again</q> <span class="flagged-mark"' in quotes
+    assert (
+        '<li class="quote direct"><q>the dam will be rebuilt before winter</q> <span class="meta">'
+        in quotes
+    )
+    entity = client.get("/entities/ent-varga").text
+    assert '<li class="quote direct flagged"><q>fell again</q>' in entity
+    api = {q["id"]: q["flagged_only"] for q in client.get("/api/quotes").json()["items"]}
+    assert api == {"q1": False, "q2": True}
+
+
+def test_web_flagged_article_banner_gives_each_flag_and_its_reason(seeded):
+    _flag_a2(seeded)
+    client = TestClient(create_app(seeded))
+    html = client.get("/articles/a2").text
+    assert '<div class="banner untrusted" role="alert">' in html
+    assert (
+        f'<span class="flag">attribution_mismatch</span> <span class="flag-reason">{MISMATCH}</span>'
+        in html
+    )
+    # a flag that does not make the page untrustworthy is shown, with its reason, but not as alert
+    trusted = client.get("/articles/a1").text
+    assert '<div class="banner" role="note">' in trusted
+    assert '<span class="flag-reason">3 paragraphs under 20 words</span>' in trusted
+
+
+def test_web_indirect_quote_is_reported_speech_without_quotation_marks(seeded):
+    text = "the reservoir would be drained"
+    seeded.save_stage(
+        "test",
+        ["a2"],
+        quotes=[
+            Quote(
+                "q3",
+                "a2",
+                "Ilse Varga",
+                "Varga",
+                "said",
+                "indirect",
+                text,
+                0,
+                len(text),
+                speaker_entity_id="ent-varga",
+            ),
+            Quote(
+                "q4",
+                "a2",
+                "Ilse Varga",
+                "Varga",
+                "accused",
+                "indirect",
+                "the board of negligence",
+                0,
+                10,
+                speaker_entity_id="ent-varga",
+            ),
+        ],
+    )
+    client = TestClient(create_app(seeded))
+    for html in (client.get("/stories/s1").text, client.get("/entities/ent-varga").text):
+        assert f'<span class="reported">said that {text}</span>' in html
+        assert '<span class="reported">accused the board of negligence</span>' in html
+        assert f"<q>{text}</q>" not in html
+        assert f"“{text}”" not in html
+        assert f'"{text}"' not in html
+        assert "<q>the dam will be rebuilt before winter</q>" in html  # direct words keep marks
+
+
+@pytest.mark.parametrize(
+    ("cue", "text", "lead"),
+    [
+        ("said", "the dam holds", "said that"),
+        ("told  reporters", "the dam holds", "told reporters that"),
+        ("has suggested", "talks could resume", "has suggested that"),
+        ("said", "that the dam holds", "said"),
+        ("said", "on Saturday that he would go", "said"),
+        ("said", "the old dam by the river that broke", "said that"),
+        ("accused", "Washington of a double game", "accused"),
+        ("according to", "the dam holds", "according to"),
+        ("", "the dam holds", "said that"),
+    ],
+)
+def test_web_reported_speech_lead_in(cue, text, lead):
+    assert views.reported_speech(cue, text) == lead
+
+
+@pytest.mark.parametrize(
+    ("outlets", "unknown", "shown"),
+    [
+        (["A", "B", "C"], 0, "3 outlets"),
+        (["A"], 0, "1 outlet"),
+        (["A", "B", "C"], 2, "3 outlets + 2 unknown"),
+        ([], 5, "5 unknown sources"),
+        ([], 1, "1 unknown source"),
+    ],
+)
+def test_web_source_count_never_says_zero_outlets(outlets, unknown, shown):
+    assert views.source_count({"outlets": outlets, "unknown": unknown}) == shown
+
+
+def test_web_articles_of_no_outlet_are_each_their_own_source(store):
+    store.save_batch(
+        [
+            _article("u1", "Dam breaks", "The dam broke.", "", "2015-10-20"),
+            _article("u2", "Dam gives way", "The dam gave way.", "", "2015-10-20"),
+            _article("n1", "Dam fails", "The dam failed.", "Northern Ledger", "2015-10-20"),
+        ],
+        [],
+    )
+    store.replace_stories([Story("s9", "dam", "storyline", ("u1", "u2", "n1"))], {})
+
+    def claims(conn, story):
+        return [
+            {
+                "id": "c1",
+                "story_id": "s9",
+                "statement": "The dam broke",
+                "supporting": ["u1", "u2", "n1"],
+            }
+        ]
+
+    html = TestClient(create_app(store, providers=Providers(claims=claims))).get("/stories/s9").text
+    assert '<span class="sources">1 outlet + 2 unknown</span>' in html
+    assert "0 outlets" not in html
+    # one matrix column per unknown article (numbered as in the article list), not one "unknown"
+    assert '<th scope="col">unknown [1]</th>' in html
+    assert '<th scope="col">unknown [2]</th>' in html
+    assert '<th scope="col">unknown</th>' not in html
+    listing = TestClient(create_app(store)).get("/").text
+    assert "1 outlet + 2 unknown" in listing
+
+
+def test_web_claim_matrix_gives_an_unlisted_article_its_own_column():
+    matrix = views.claim_matrix([{"statement": "x", "supporting": ["u1", "u2"]}], {})
+    assert matrix["outlets"] == ["unknown: u1", "unknown: u2"]
+
+
+def test_web_api_quotes_speaker_takes_any_alias_and_outlet_filters(client):
+    def ids(**params):
+        return [q["id"] for q in client.get("/api/quotes", params=params).json()["items"]]
+
+    assert ids(speaker="Ilse Varga") == ["q1"]
+    assert ids(speaker="varga") == ["q1"]  # an alias, any case
+    assert ids(speaker="MAYOR VARGA") == ["q1"]
+    assert ids(speaker="Marenholt") == []  # an entity, but not this quote's speaker
+    assert ids(speaker="Varg") == []  # no partial names
+    assert ids(outlet="northern ledger") == ["q1"]
+    assert ids(outlet="Orvel Herald") == []
+    assert ids(speaker="Varga", outlet="Northern Ledger") == ["q1"]
+    assert client.get("/api/quotes", params={"speaker": "Varga"}).json()["total"] == 1
+
+
+# -- #19 on the seeds: what the issue's "Must show" names, as the reader's pages show it ------
+
+SEED_002_REASON = (
+    "the headline gives words to John Kerry; the body quotes Vladimir Putin and never Kerry"
+)
+
+
+@pytest.fixture(scope="module")
+def seeds_client(tmp_path_factory):
+    workspace = storyline.open(tmp_path_factory.mktemp("web-seeds") / "seeds.db")
+    workspace.ingest([shared_path("seeds")])
+    workspace.run(workers=1)
+    yield TestClient(create_app(workspace.store))
+    workspace.close()
+
+
+def _seed_id(client, prefix):
+    items = client.get("/api/articles", params={"per_page": 100}).json()["items"]
+    return next(a["id"] for a in items if a["id"].startswith(prefix))
+
+
+def _storyline(client):
+    stories = client.get("/api/stories", params={"per_page": 100}).json()["items"]
+    return next(s for s in stories if s["level"] == "storyline")
+
+
+def test_web_seeds_002_banner_gives_its_reason(seeds_client):
+    html = seeds_client.get(f"/articles/{_seed_id(seeds_client, '002')}").text
+    assert '<div class="banner untrusted" role="alert">' in html
+    assert (
+        '<span class="flag">attribution_mismatch</span> '
+        f'<span class="flag-reason">{SEED_002_REASON}</span>'
+    ) in html
+
+
+def test_web_seeds_story_page_title_sources_and_flagged_timeline_entry(seeds_client):
+    story = _storyline(seeds_client)
+    html = seeds_client.get(f"/stories/{story['id']}").text
+    assert story["title"] != story["label"]
+    assert f"<h1>{story['title']}</h1>" in html
+    assert f'<p class="label" title="keywords">{story["label"]}</p>' in html
+    assert "0 outlets" not in html
+    # the 2015-09-29 entry comes only from the flagged 002 and says so; 09-30 does not
+    timeline = html[html.index('<ol class="timeline">') : html.index('<section id="quotes">')]
+    entries = {
+        e[e.index('datetime="') + 10 : e.index('datetime="') + 20]: e
+        for e in timeline.split("<li ")[1:]
+    }
+    assert 'class="flagged-mark"' in entries["2015-09-29"]
+    assert 'class="flagged-mark"' not in entries["2015-09-30"]
+    # 002's quotes carry the mark, and only they do
+    quotes = html[html.index('<section id="quotes">') : html.index('<section id="entities">')]
+    flagged = [li for li in quotes.split("<li ")[1:] if "flagged-mark" in li]
+    seed_002 = _seed_id(seeds_client, "002")
+    assert flagged
+    assert all(f'href="/articles/{seed_002}#q-' in li for li in flagged)
+
+
+def test_web_seeds_event_page_shows_its_own_briefing(seeds_client):
+    story = _storyline(seeds_client)
+    seed_002 = _seed_id(seeds_client, "002")
+    for event in seeds_client.get(f"/api/stories/{story['id']}").json()["events"]:
+        data = seeds_client.get(f"/api/stories/{event['id']}").json()
+        cited = {a for s in data["briefing"]["sentences"] for a in s["citations"]}
+        assert cited <= set(event["article_ids"])
+        html = seeds_client.get(f"/stories/{event['id']}").text
+        warned = '<p class="all-flagged" role="alert">' in html
+        # the event of 002 alone is briefed from flagged copy only, and warns at the top
+        assert warned == (event["article_ids"] == [seed_002])
+
+
+def test_web_seeds_api_quotes_finds_putin_by_his_alias(seeds_client):
+    by_alias = seeds_client.get("/api/quotes", params={"speaker": "putin", "per_page": 100}).json()
+    by_name = seeds_client.get(
+        "/api/quotes", params={"speaker": "Vladimir Putin", "per_page": 100}
+    ).json()
+    assert by_alias["total"] == by_name["total"] > 0
+    assert {q["speaker"] for q in by_alias["items"]} == {"Vladimir Putin"}
+    outlet = seeds_client.get(
+        "/api/quotes", params={"speaker": "Putin", "outlet": "middle east eye", "per_page": 100}
+    ).json()
+    seed_001 = _seed_id(seeds_client, "001")
+    assert outlet["total"] > 0
+    assert {q["article_id"] for q in outlet["items"]} == {seed_001}

@@ -15,8 +15,10 @@ from pathlib import Path
 import pytest
 import uvicorn
 
+import storyline
 from storyline.store import Store
 from storyline.web import Providers, create_app
+from tests.conftest import shared_path
 from tests.test_web import seed
 
 try:
@@ -130,13 +132,16 @@ def page(browser):
 
 def test_web_e2e_reader_follows_story_citation_and_searches(server, page, shots):
     page.goto(server + "/")
-    assert page.locator("a.story-link").all_inner_texts() == ["Marenholt dam breach"]
+    # the readable title (the most representative headline) leads; the keyword label follows
+    title = "Mayor promises to rebuild the Marenholt dam"
+    assert page.locator("a.story-link").all_inner_texts() == [title]
     assert page.locator("svg.spark polyline").count() == 1
     page.screenshot(path=str(shots / "stories.png"), full_page=True)
 
-    page.click("text=Marenholt dam breach")
+    page.click("a.story-link")
     page.wait_for_url("**/stories/s1")
-    assert page.locator("h1").inner_text() == "Marenholt dam breach"
+    assert page.locator("h1").inner_text() == title
+    assert page.locator("p.label").inner_text() == "Marenholt dam breach"
     assert "The Marenholt dam broke after days of rain." in page.locator("#briefing").inner_text()
     assert "the dam will be rebuilt before winter" in page.locator("#quotes").inner_text()
     assert page.locator("#timeline circle").count() == 1
@@ -192,3 +197,140 @@ def test_web_e2e_story_page_fits_a_phone(server, browser, shots):
     page.goto(server + "/stories/s1")
     page.screenshot(path=str(shots / "story-phone.png"), full_page=True)
     context.close()
+
+
+# -- #19: the seeds and the example corpus through the whole pipeline, read in a browser -----
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples" / "corpus"
+SEED_002_REASON = (
+    "the headline gives words to John Kerry; the body quotes Vladimir Putin and never Kerry"
+)
+
+
+def _serve(store):
+    """Start uvicorn on a free port in a thread; return (url, server, thread)."""
+    app = create_app(store)
+    port = _free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            pytest.fail("uvicorn did not start")
+        time.sleep(0.05)
+    return f"http://127.0.0.1:{port}", server, thread
+
+
+@pytest.fixture(scope="module")
+def corpora(tmp_path_factory, browser):
+    """Serve the seeds and the example corpus, each run through `storyline run`."""
+    served, workspaces = {}, []
+    for name, folder in (("seeds", shared_path("seeds")), ("examples", EXAMPLES)):
+        workspace = storyline.open(tmp_path_factory.mktemp(name) / f"{name}.db")
+        workspace.ingest([folder])
+        workspace.run(workers=1)
+        workspaces.append(workspace)
+        served[name] = _serve(workspace.store)
+    yield {name: url for name, (url, _, _) in served.items()}
+    for _, server, thread in served.values():
+        server.should_exit = True
+        thread.join(timeout=10)
+    for workspace in workspaces:
+        workspace.close()
+
+
+def _api(page, url):
+    return page.evaluate("async (u) => (await fetch(u)).json()", url)
+
+
+def _storyline_with_conflict(page, base):
+    stories = _api(page, base + "/api/stories?per_page=100")["items"]
+    for story in stories:
+        if story["level"] != "storyline":
+            continue
+        briefing = _api(page, f"{base}/api/stories/{story['id']}")["briefing"]
+        if briefing and briefing["conflicts"]:
+            return story, briefing
+    pytest.fail("the example corpus has no storyline whose sources differ")
+    return None
+
+
+def test_web_e2e_story_page_shows_title_dates_marks_and_conflicts(corpora, page, shots):
+    base = corpora["examples"]
+    page.goto(base + "/")
+    story, briefing = _storyline_with_conflict(page, base)
+    page.goto(f"{base}/stories/{story['id']}")
+    assert page.locator("h1").inner_text() == story["title"]
+    assert page.locator("p.label").inner_text() == story["label"]
+    assert "0 outlets" not in page.locator("p.meta").first.inner_text()
+    # the briefing shows what `storyline brief` prints: dates, marks, where sources differ
+    shown = page.locator("#briefing p.sentence")
+    assert shown.count() == len(briefing["sentences"])
+    for i, sentence in enumerate(briefing["sentences"]):
+        text = shown.nth(i).inner_text()
+        if sentence["date"]:
+            assert text.startswith(sentence["date"] + " ")
+        mark = sentence["corroboration"].replace("_", " ")
+        assert (f"({mark})" in text) == (sentence["corroboration"] != "corroborated")
+        assert ("flagged copy" in text) == sentence["flagged_only"]
+    differ = page.locator("#briefing li.conflict").all_inner_texts()
+    assert len(differ) == len(briefing["conflicts"])
+    for conflict, text in zip(briefing["conflicts"], differ, strict=True):
+        assert text.startswith(f"sources differ on {conflict['subject']}:")
+        assert all(v["value"] in text for v in conflict["values"])
+    page.screenshot(path=str(shots / "story-page.png"), full_page=False)
+
+    event = _api(page, f"{base}/api/stories/{story['id']}")["events"][0]
+    page.goto(f"{base}/stories/{event['id']}")
+    assert page.locator("h1").inner_text() == (event["title"] or event["label"])
+    own = set(event["article_ids"])
+    cited = [a.get_attribute("href") for a in page.locator("#briefing a.cite").all()]
+    assert cited
+    assert {href.removeprefix("/articles/") for href in cited} <= own
+    page.screenshot(path=str(shots / "event-page.png"), full_page=False)
+    assert page.console_errors == []
+
+
+def test_web_e2e_entity_page_shows_reported_speech_without_quotation_marks(corpora, page, shots):
+    base = corpora["examples"]
+    page.goto(base + "/")
+    quotes = _api(page, base + "/api/quotes?per_page=100")["items"]
+    speakers = [q["speaker_entity_id"] for q in quotes if q["speaker_entity_id"]]
+    busiest = max(set(speakers), key=lambda e: (speakers.count(e), e))
+    page.goto(f"{base}/entities/{busiest}")
+    indirect = page.locator("li.quote.indirect")
+    direct = page.locator("li.quote.direct")
+    assert indirect.count() > 0
+    assert indirect.locator("q").count() == 0  # reported speech: no quotation marks
+    assert indirect.locator("span.reported").count() == indirect.count()
+    assert direct.locator("q").count() == direct.count()
+    page.screenshot(path=str(shots / "entity-page.png"), full_page=False)
+
+
+def test_web_e2e_seeds_flagged_copy_is_marked_and_002_banner_gives_its_reason(corpora, page, shots):
+    base = corpora["seeds"]
+    page.goto(base + "/")
+    story = next(
+        s
+        for s in _api(page, base + "/api/stories?per_page=100")["items"]
+        if s["level"] == "storyline"
+    )
+    page.goto(f"{base}/stories/{story['id']}")
+    assert page.locator("h1").inner_text() == story["title"]
+    entry = page.locator("#timeline li", has=page.locator('time[datetime="2015-09-29"]'))
+    assert entry.locator(".flagged-mark").count() == 1
+    later = page.locator("#timeline li", has=page.locator('time[datetime="2015-09-30"]'))
+    assert later.locator(".flagged-mark").count() == 0
+    flagged_quotes = page.locator("#quotes li.quote.flagged")
+    assert flagged_quotes.count() > 0
+    assert flagged_quotes.count() == flagged_quotes.locator(".flagged-mark").count()
+    # the flagged page's banner names the flag and the reason a reader can check
+    flagged_quotes.first.locator("a").click()
+    page.wait_for_url("**/articles/002_*")
+    page.evaluate("window.scrollTo(0, 0)")
+    banner = page.locator(".banner.untrusted")
+    assert "attribution_mismatch" in banner.inner_text()
+    assert SEED_002_REASON in banner.inner_text()
+    page.screenshot(path=str(shots / "flagged-article.png"), full_page=False)
+    assert page.console_errors == []

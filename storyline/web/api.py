@@ -140,11 +140,20 @@ def list_quotes(
     page: PageNo = 1,
     per_page: PageSize = 20,
     speaker: Annotated[str | None, Query(max_length=200)] = None,
+    outlet: Annotated[str | None, Query(max_length=200)] = None,
 ) -> dict[str, Any]:
-    """Quotes, optionally by one speaker (canonical name), as export rows."""
+    """Quotes as export rows, optionally by one speaker and from one outlet.
+
+    ``speaker`` is the entity's name or any of its aliases ("Putin" finds Vladimir Putin);
+    ``outlet`` is the article's outlet. Both ignore case.
+    """
     with state_of(request).reading() as conn:
         total, items = queries.quote_page(
-            conn, speaker=speaker, offset=(page - 1) * per_page, limit=per_page
+            conn,
+            speaker=speaker,
+            outlet=outlet,
+            offset=(page - 1) * per_page,
+            limit=per_page,
         )
     return paginated(Page(page, per_page, total), items)
 

@@ -9,6 +9,7 @@ from urllib.parse import quote
 from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse
 
+from storyline.quality import UNTRUSTED_FLAGS
 from storyline.web import queries, views
 from storyline.web.api import MAX_PAGE_SIZE, IsoDay, PageNo, state_of
 from storyline.web.app import TEMPLATES
@@ -30,6 +31,9 @@ def _id_url(prefix: str, ident: str) -> str:
 TEMPLATES.env.globals["article_url"] = lambda ident: _id_url("/articles", ident)
 TEMPLATES.env.globals["story_url"] = lambda ident: _id_url("/stories", ident)
 TEMPLATES.env.globals["entity_url"] = lambda ident: _id_url("/entities", ident)
+TEMPLATES.env.globals["source_count"] = views.source_count
+TEMPLATES.env.globals["reported_speech"] = views.reported_speech
+TEMPLATES.env.globals["quote_marks"] = views.quote_marks
 
 
 def _render(request: Request, name: str, **context: Any) -> HTMLResponse:  # noqa: ANN401
@@ -57,6 +61,7 @@ def stories_page(
                 {
                     "story": story,
                     "outlets": len(cover["outlets"]),
+                    "sources": views.source_count(cover),
                     "spark": views.sparkline(cover["per_day"]),
                 }
             )
@@ -99,11 +104,12 @@ def story_page(request: Request, story_id: str) -> HTMLResponse:
             "spark": views.sparkline(cover["per_day"], width=240, height=32),
             "articles": articles,
         }
-        outlet_of = {a["id"]: a["source"] or "unknown" for a in articles}
+        # a citation's number is its article's place in the story's numbered article list
+        context["cite_no"] = cite_no = {a["id"]: n for n, a in enumerate(articles, start=1)}
+        # an article of no known outlet is a source of its own: one matrix column each
+        outlet_of = {a["id"]: a["source"] or f"unknown [{cite_no[a['id']]}]" for a in articles}
         context["matrix"] = views.claim_matrix(state.providers.claims(conn, story), outlet_of)
         context["titles"] = {a["id"]: a["title"] for a in articles}
-        # a citation's number is its article's place in the story's numbered article list
-        context["cite_no"] = {a["id"]: n for n, a in enumerate(articles, start=1)}
     return _render(request, "story.html", **context)
 
 
@@ -118,6 +124,12 @@ def article_page(request: Request, article_id: str) -> HTMLResponse:
         quotes = queries.quotes_for(conn, [article_id])
         timexes = queries.timexes_for(conn, [article_id])
         stories = queries.story_titles(conn, article["story_ids"])
+    # each flag with the reason the quality stage stored for it (older stores have none)
+    reasons = list(article.get("quality_reasons") or [])
+    flags = [
+        {"flag": flag, "reason": reasons[i] if i < len(reasons) else ""}
+        for i, flag in enumerate(article.get("quality_flags") or [])
+    ]
     spans: list[views.Span] = [
         (
             q["start"],
@@ -137,6 +149,8 @@ def article_page(request: Request, article_id: str) -> HTMLResponse:
         quotes=quotes,
         timexes=timexes,
         stories=stories,
+        flags=flags,
+        untrusted=any(f["flag"] in UNTRUSTED_FLAGS for f in flags),
     )
 
 
@@ -170,8 +184,18 @@ def entity_page(request: Request, entity_id: str) -> HTMLResponse:
             queries.all_stories(conn), entity_articles=set(found["article_ids"])
         )
         articles = queries.article_briefs(conn, found["article_ids"][:MAX_PAGE_SIZE])
+        titles = {
+            a["id"]: a["title"]
+            for a in queries.article_briefs(conn, sorted({q["article_id"] for q in quotes}))
+        }
     return _render(
-        request, "entity.html", entity=found, quotes=quotes, stories=stories, articles=articles
+        request,
+        "entity.html",
+        entity=found,
+        quotes=quotes,
+        stories=stories,
+        articles=articles,
+        titles=titles,
     )
 
 

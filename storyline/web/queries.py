@@ -122,10 +122,15 @@ def child_stories(conn: sqlite3.Connection, story_id: str) -> list[dict[str, Any
 
 
 def coverage(briefs: Sequence[dict[str, Any]]) -> dict[str, Any]:
-    """Return the outlets of a story's articles and how many appeared per publication day."""
+    """Return the outlets of a story's articles and how many appeared per publication day.
+
+    An article with no outlet is its own unknown source (``unknown`` counts them): a story
+    of five such pages has five sources, never "0 outlets".
+    """
     outlets = sorted({b["source"] for b in briefs if b["source"]})
+    unknown = sum(1 for b in briefs if not b["source"])
     days = Counter(b["published"][:10] for b in briefs if b["published"])
-    return {"outlets": outlets, "per_day": sorted(days.items())}
+    return {"outlets": outlets, "unknown": unknown, "per_day": sorted(days.items())}
 
 
 def article_briefs(conn: sqlite3.Connection, article_ids: Sequence[str]) -> list[dict[str, Any]]:
@@ -189,9 +194,9 @@ def _complete(conn: sqlite3.Connection, rows: list[dict[str, Any]]) -> list[dict
 
 
 def story_titles(conn: sqlite3.Connection, story_ids: Sequence[str]) -> dict[str, str]:
-    """Return the label of each story id."""
-    rows = _rows_in(conn, "stories", story_ids, key="id", columns="id, label", order="")
-    return {r["id"]: r["label"] for r in rows}
+    """Return the readable title of each story id (its keyword label when it has none)."""
+    rows = _rows_in(conn, "stories", story_ids, key="id", columns="id, title, label", order="")
+    return {r["id"]: r["title"] or r["label"] for r in rows}
 
 
 # -- quotes, dates, entities -----------------------------------------------------------------
@@ -204,14 +209,54 @@ def quotes_for(conn: sqlite3.Connection, article_ids: Sequence[str]) -> list[dic
     return [_quote(r, flagged) for r in rows]
 
 
-def quote_page(
-    conn: sqlite3.Connection, *, speaker: str | None, offset: int, limit: int
-) -> tuple[int, list[dict[str, Any]]]:
-    """Return the number of quotes (by one speaker, if given) and one page of them."""
-    where, args = ("WHERE speaker = ?", [speaker]) if speaker else ("", [])
-    total = int(conn.execute(f"SELECT COUNT(*) FROM quotes {where}", args).fetchone()[0])  # noqa: S608
+def speaker_entities(conn: sqlite3.Connection, speaker: str) -> list[dict[str, Any]]:
+    """Return the entities whose name or any alias is ``speaker``, ignoring case.
+
+    "Putin" finds Vladimir Putin when the entity stage recorded "Putin" as one of his aliases.
+    """
     rows = conn.execute(
-        f"SELECT * FROM quotes {where} ORDER BY article_id, start LIMIT ? OFFSET ?",  # noqa: S608
+        "SELECT DISTINCT e.* FROM entities AS e "
+        "WHERE e.name = ? COLLATE NOCASE OR EXISTS "
+        "(SELECT 1 FROM json_each(e.aliases) AS a WHERE a.value = ? COLLATE NOCASE) "
+        "ORDER BY e.name, e.id",
+        (speaker, speaker),
+    )
+    return [_decode(r) for r in rows]
+
+
+def quote_page(
+    conn: sqlite3.Connection,
+    *,
+    speaker: str | None,
+    offset: int,
+    limit: int,
+    outlet: str | None = None,
+) -> tuple[int, list[dict[str, Any]]]:
+    """Return the number of quotes (by a speaker, from an outlet, if given) and a page of them.
+
+    ``speaker`` is any name or alias of an entity, or a speaker name as stored; ``outlet``
+    is an article's outlet. Both ignore case.
+    """
+    clauses: list[str] = []
+    args: list[str] = []
+    if speaker:
+        found = speaker_entities(conn, speaker)
+        ids = [e["id"] for e in found]
+        names = [speaker, *(e["name"] for e in found)]
+        clauses.append(
+            "(q.speaker_entity_id IN (SELECT value FROM json_each(?)) OR lower(q.speaker) IN "
+            "(SELECT lower(value) FROM json_each(?)))"
+        )
+        args += [json.dumps(ids), json.dumps(names)]
+    if outlet:
+        clauses.append("a.source = ? COLLATE NOCASE")
+        args.append(outlet)
+    where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
+    source = "quotes AS q JOIN articles AS a ON a.id = q.article_id"
+    total = int(conn.execute(f"SELECT COUNT(*) FROM {source} {where}", args).fetchone()[0])  # noqa: S608
+    rows = conn.execute(
+        f"SELECT q.* FROM {source} {where} "  # noqa: S608 - fixed clauses, values bound
+        "ORDER BY q.article_id, q.start LIMIT ? OFFSET ?",
         [*args, limit, offset],
     ).fetchall()
     flagged = flagged_in(conn, (r["article_id"] for r in rows))

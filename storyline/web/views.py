@@ -202,21 +202,105 @@ def group_quotes(quotes: Sequence[dict[str, Any]], per_speaker: int = 12) -> lis
     ]
 
 
+def source_count(cover: dict[str, Any]) -> str:
+    """Return how many sources a story has: "3 outlets + 2 unknown", never "0 outlets".
+
+    Each article without an outlet is its own unknown source.
+    """
+    outlets, unknown = len(cover["outlets"]), cover.get("unknown", 0)
+    named = f"{outlets} outlet{'' if outlets == 1 else 's'}"
+    if not unknown:
+        return named
+    alone = f"{unknown} unknown source{'' if unknown == 1 else 's'}"
+    return f"{named} + {unknown} unknown" if outlets else alone
+
+
+# English verbs of saying that take a "that" clause (a grammar list, fitted on no data): other
+# cues take their object directly ("accused Washington of ...", "urging them to ...")
+_THAT_VERBS = frozenset(
+    [
+        "add",
+        "added",
+        "adds",
+        "announce",
+        "announced",
+        "announces",
+        "argue",
+        "argued",
+        "argues",
+        "claim",
+        "claimed",
+        "claims",
+        "explain",
+        "explained",
+        "explains",
+        "insist",
+        "insisted",
+        "insists",
+        "note",
+        "noted",
+        "notes",
+        "say",
+        "said",
+        "saying",
+        "says",
+        "state",
+        "stated",
+        "states",
+        "suggest",
+        "suggested",
+        "suggests",
+        "tell",
+        "telling",
+        "tells",
+        "told",
+        "warn",
+        "warned",
+        "warns",
+    ]
+)
+
+
+_THAT_WITHIN = 4  # "on Saturday that", "last week that": a time phrase of up to 3 words (grammar)
+
+
+def reported_speech(cue: str, text: str) -> str:
+    """Return the lead-in of an indirect quote shown as reported speech, not as quotation.
+
+    A verb of saying gets "that" ("said that ...", "told reporters that ..."); any other cue
+    ("accused", "according to") stays as written, and a text already starting with "that"
+    gets no second one.
+    """
+    cue = " ".join(cue.split()) or "said"
+    # "said on Saturday that he would ...": the clause's own "that" comes within a few words
+    opening = [w.strip(",;:") for w in text.lower().split()[:_THAT_WITHIN]]
+    if "that" in opening or not _THAT_VERBS.intersection(cue.lower().split()):
+        return cue
+    return f"{cue} that"
+
+
+def quote_marks(quote: dict[str, Any]) -> bool:
+    """Return whether a quote is shown in quotation marks: only verbatim (direct) words are."""
+    return quote.get("kind") == "direct"
+
+
 def claim_matrix(claims: Sequence[dict[str, Any]], outlet_of: dict[str, str]) -> dict[str, Any]:
     """Return a source-by-claim matrix: for each claim, per outlet, supports/conflicts/blank.
 
     A claim row carries ``supporting`` (or ``article_ids``) and optional ``conflicts``, both
-    lists of article ids; an article's outlet comes from ``outlet_of``.
+    lists of article ids; an article's outlet comes from ``outlet_of``. An article missing
+    from ``outlet_of`` is its own column ("unknown: <id>"): two pages of unknown origin are
+    two sources, not one "unknown" outlet.
     """
     outlets: set[str] = set()
     rows = []
     for claim in claims:
         cells: dict[str, str] = {}
         for aid in claim.get("supporting") or claim.get("article_ids") or ():
-            outlet = outlet_of.get(aid, "unknown")
+            outlet = outlet_of.get(aid) or f"unknown: {aid}"
             cells[outlet] = "supports"
         for aid in claim.get("conflicts") or ():
-            outlet = outlet_of.get(aid, "unknown")
+            outlet = outlet_of.get(aid) or f"unknown: {aid}"
             cells[outlet] = "conflict" if cells.get(outlet) == "supports" else "disputes"
         outlets.update(cells)
         text = claim.get("statement") or claim.get("text") or ""
