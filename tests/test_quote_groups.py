@@ -11,6 +11,7 @@ from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
 import storyline
+from storyline.claims import find_claims, find_conflicts
 from storyline.cli import app
 from storyline.config import load_settings
 from storyline.errors import INTERNAL
@@ -22,7 +23,7 @@ from storyline.store import Store
 from storyline.store.dialect import translate_ddl
 from storyline.store.migrations import MIGRATIONS
 from storyline.web import create_app
-from tests.conftest import shared_path
+from tests.conftest import make_article, shared_path
 
 SOCHI_000 = (
     "We are now thinking about this and are trying, if it works out, to reach these agreements."
@@ -257,3 +258,33 @@ def test_quote_groups_stage_a_storyline_that_raises_is_a_rejected_row(seeds, mon
         monkeypatch.undo()
         run_quote_groups(store, {})
     assert _seed_groups(seeds) == before
+
+
+# -- claims: a quote-wording conflict only inside one quote group ------------------------------
+
+NOT_LIFT = "We will not lift the blockade until the harbour is handed over to us"
+LIFT = "We will lift the blockade once the harbour is handed over to us"
+
+
+def _quote_conflicts(quote_groups):
+    articles = [
+        make_article("q0", "t", f'The admiral told reporters: "{NOT_LIFT}," before leaving Port Elsin.', "2031-03-04", source="outlet 0"),
+        make_article("q1", "t", f'Speaking in Port Elsin, the admiral said: "{LIFT}."', "2031-03-04", source="outlet 1"),
+    ]  # fmt: skip
+    claims = find_claims(articles, story_id="s")
+    found = find_conflicts(claims, articles, quote_groups=quote_groups)
+    return [c for c in found if c.kind == "quote"]
+
+
+def test_quote_groups_claims_conflict_only_between_variants_of_one_group():
+    assert len(_quote_conflicts(None)) == 1  # without groups: close words that contradict
+    (one,) = _quote_conflicts({"qg-1": (NOT_LIFT, LIFT)})
+    assert {a for _, ids in one.values for a in ids} == {"q0", "q1"}
+    # the grouping said two statements (e.g. said on two occasions): nothing to contradict
+    assert _quote_conflicts({"qg-1": (NOT_LIFT,), "qg-2": (LIFT,)}) == []
+    assert _quote_conflicts({}) == []
+
+
+def test_quote_groups_seeds_no_quote_wording_conflict_in_the_stored_briefing(seeds):
+    conflicts = list(seeds.store.rows("conflicts"))
+    assert not [c for c in conflicts if c["kind"] == "quote"]
