@@ -273,9 +273,9 @@ def read_quote_groups(conn: Any, story_id: str | None = None) -> list[dict[str, 
     params: tuple[str, ...] = ()
     if story_id is not None:
         sql, params = sql + " WHERE story_id = ?", (story_id,)
-    cursor = conn.execute(sql + " ORDER BY story_id, rank", params)
-    names = [column[0] for column in cursor.description]
-    return [quote_group_row(dict(zip(names, row, strict=True))) for row in cursor]
+    rows = conn.execute(sql + " ORDER BY story_id, rank", params)
+    # sqlite3.Row and the PostgreSQL Row both name their columns
+    return [quote_group_row({key: row[key] for key in row.keys()}) for row in rows]  # noqa: SIM118
 
 
 def quote_group_row(row: dict[str, Any]) -> dict[str, Any]:
