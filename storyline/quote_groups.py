@@ -53,7 +53,7 @@ class QuoteArticle:
 class GroupParams:
     """The tunables of ``[quote_groups]`` (see defaults.toml for their provenance)."""
 
-    threshold: float = 0.5  # soft content-word F1 at which two quotes are one statement
+    threshold: float = 0.7  # soft content-word F1 at which two quotes are one statement
     soft_floor: float = 0.7  # word-vector cosine below which an unmatched word counts 0
     min_words: int = 4  # a shorter quote is contained in another only word for word
     max_days: int = 7  # reports further apart than this are not one statement
