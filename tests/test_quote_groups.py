@@ -288,3 +288,16 @@ def test_quote_groups_claims_conflict_only_between_variants_of_one_group():
 def test_quote_groups_seeds_no_quote_wording_conflict_in_the_stored_briefing(seeds):
     conflicts = list(seeds.store.rows("conflicts"))
     assert not [c for c in conflicts if c["kind"] == "quote"]
+
+
+def test_quote_groups_seeds_assads_offer_is_one_group_and_long_topical_quotes_stay_apart(seeds):
+    groups = _seed_groups(seeds)
+    (offer,) = [g for g in groups if "armed opposition groups" in g["representative"]]
+    # 000 reports it, 001 rewords it ("might be willing to work with rebel groups")
+    assert {v["article_id"][:3] for v in offer["variants"]} == {"000", "001"}
+    assert offer["outlets"] == 2
+    assert offer["representative_kind"] == "indirect"  # neither outlet gives his words
+    # 000's "How would you feel ..." and 004's "former Soviet republics" share Syria and
+    # fighting, but are two statements
+    (feel,) = [g for g in groups if g["representative"].startswith("How would you feel")]
+    assert {v["article_id"][:3] for v in feel["variants"]} == {"000"}
