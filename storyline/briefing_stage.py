@@ -38,6 +38,9 @@ class BriefingTask:
     max_sentences: int = 8
     endpoint: Endpoint | None = None  # reword through this model (abstractive mode)
     level: str = "storyline"  # an event's briefing is its own; its claims stay the storyline's
+    # its storyline's quote groups (id -> variant wordings): a quote conflict stays in a group;
+    # None compares quote wordings by their words alone
+    quote_groups: dict[str, tuple[str, ...]] | None = None
 
 
 Briefed = tuple["list[Claim]", "list[Conflict]", dict[str, Any]]
@@ -49,7 +52,9 @@ def claims_of(task: BriefingTask) -> tuple[list[Claim], list[Conflict]]:
     claims = find_claims(
         articles, story_id=sid, duplicates=task.duplicates, untrusted=task.untrusted
     )
-    conflicts = find_conflicts(claims, articles, story_id=sid, duplicates=task.duplicates)
+    conflicts = find_conflicts(
+        claims, articles, story_id=sid, duplicates=task.duplicates, quote_groups=task.quote_groups
+    )
     return claims, conflicts
 
 
@@ -116,6 +121,10 @@ def _briefing_tasks(
     endpoint: Endpoint | None,
 ) -> Iterator[list[BriefingTask]]:
     untrusted = store.untrusted()
+    groups: dict[str, dict[str, tuple[str, ...]]] = {}
+    for group in store.quote_groups():
+        wordings = tuple(v["text"] for v in group["variants"])
+        groups.setdefault(group["story_id"], {})[group["id"]] = wordings
     chunk: list[BriefingTask] = []
     size = 0
     for story in storylines:
@@ -129,6 +138,7 @@ def _briefing_tasks(
                 max_sentences,
                 endpoint,
                 story["level"],
+                groups.get(story["parent"] or story["id"], {}),
             )
         )
         size += len(ids)

@@ -245,13 +245,16 @@ def find_conflicts(
     duplicates: Mapping[str, str] | None = None,
     threshold: float = CONFLICT_THRESHOLD,
     max_days: int = 1,
+    quote_groups: Mapping[str, Sequence[str]] | None = None,
 ) -> list[Conflict]:
     """Find numbers that disagree for one counted thing, and dates that disagree for one event.
 
     Two statements from different outlets conflict when they are close (the same claim, or a
     similarity of at least ``threshold``), count the same thing, and give different values; a
     later report of a higher toll (pages more than ``max_days`` apart) is an update, not a
-    conflict.
+    conflict. With ``quote_groups`` (group id -> its variants' wordings, from
+    ``quote_groups.group_quotes``), two quotes conflict only when they are variants of one
+    group: one statement by one speaker; without, when their words are close.
     """
     duplicates = duplicates or {}
     by_id = {a.id: a for a in articles}
@@ -292,7 +295,11 @@ def find_conflicts(
     out.extend(_toll_conflicts(claims, articles, sid, duplicates))
     out.extend(_disputed_figures(claims, articles, sid))
     out.extend(_date_conflicts(claims, story_id))
-    out.extend(_quote_conflicts(claims, story_id, by_id=by_id, duplicates=duplicates))
+    out.extend(
+        _quote_conflicts(
+            claims, story_id, by_id=by_id, duplicates=duplicates, quote_groups=quote_groups
+        )
+    )
     return _merge(out)
 
 
@@ -320,12 +327,27 @@ def _quotes(text: str) -> list[str]:
     return [q.strip(" ,.") for q in _QUOTE_RE.findall(text) if len(q.split()) >= 5]
 
 
+_WORDS_RE = re.compile(r"\w+")
+
+
+def _group_of(quote: str, quote_groups: Mapping[str, Sequence[str]]) -> str | None:
+    """Return the quote group one of whose wordings holds ``quote`` (or it holds), else None."""
+    words = " ".join(_WORDS_RE.findall(quote.casefold()))
+    for group_id, wordings in sorted(quote_groups.items()):
+        for wording in wordings:
+            other = " ".join(_WORDS_RE.findall(wording.casefold()))
+            if words and other and (f" {words} " in f" {other} " or f" {other} " in f" {words} "):
+                return group_id
+    return None
+
+
 def _quote_conflicts(
     claims: Sequence[Claim],
     story_id: str | None,
     *,
     by_id: Mapping[str, CleanArticle],
     duplicates: Mapping[str, str],
+    quote_groups: Mapping[str, Sequence[str]] | None = None,
 ) -> list[Conflict]:
     """Return one quote worded differently by different outlets (close, but not the same words)."""
     rows = [
@@ -336,13 +358,17 @@ def _quote_conflicts(
     ]
     terms = [statement_terms(q) for _, _, q in rows]
     sim = similarity_matrix(terms)
+    group_of = None if quote_groups is None else [_group_of(q, quote_groups) for _, _, q in rows]
     out = []
     for i, (ci, ai, qi) in enumerate(rows):
         for j in range(i + 1, len(rows)):
             cj, aj, qj = rows[j]
-            if sim[i, j] < QUOTE_THRESHOLD:
+            if group_of is not None:
+                if group_of[i] is None or group_of[i] != group_of[j]:
+                    continue  # not one statement by one speaker: nothing to contradict
+            elif sim[i, j] < QUOTE_THRESHOLD:
                 continue
-            if len(set(terms[i]) & set(terms[j])) < _QUOTE_MIN_SHARED:
+            elif len(set(terms[i]) & set(terms[j])) < _QUOTE_MIN_SHARED:
                 continue  # one rare word in common ("families") is not one quote reworded
             if _unit(by_id.get(ai), ai, duplicates) == _unit(by_id.get(aj), aj, duplicates):
                 continue

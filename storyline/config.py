@@ -82,6 +82,15 @@ class QualitySettings(_Section):
     sentence_model: str
 
 
+class QuoteGroupSettings(_Section):
+    """How the quotes that report one statement are grouped (storyline.quote_groups)."""
+
+    threshold: float = Field(ge=0.0, le=1.0)
+    soft_floor: float = Field(ge=-1.0, le=1.0)
+    min_words: int = Field(ge=1)
+    max_days: int = Field(ge=0)
+
+
 class RunSettings(_Section):
     """How runs that write one store take turns."""
 
@@ -98,6 +107,7 @@ class Settings(_Section):
     fetch: FetchSettings
     quality: QualitySettings
     run: RunSettings
+    quote_groups: QuoteGroupSettings
     aliases: dict[str, str] = Field(default_factory=dict)
 
 

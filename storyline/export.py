@@ -24,6 +24,7 @@ What = Literal[
     "claims",
     "rejected",
     "changes",
+    "quote_groups",
 ]
 WHATS: tuple[str, ...] = get_args(What)
 ExportFormat = Literal["jsonl", "csv"]
@@ -65,6 +66,9 @@ def export_rows(store: Store, what: str) -> Iterator[dict[str, Any]]:
     elif what == "changes":
         # the watch change log: each cycle's start time, its order in the cycle, what changed
         yield from store.rows("changes", order="cycle, seq")
+    elif what == "quote_groups":
+        # one statement by one speaker across a storyline's articles, best-reported first
+        yield from store.quote_groups()
     elif what in WHATS:
         raise UsageError(f"nothing to export for {what!r} yet: that stage has not run")
     else:

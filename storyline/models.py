@@ -326,3 +326,37 @@ class TimelineEntry:
 def timeline_entry_id(story_id: str, date: str) -> str:
     """Return the id of a story's timeline entry for one date (DESIGN's Event id)."""
     return "t-" + hashlib.sha256(f"{story_id}|{date}".encode()).hexdigest()[:12]
+
+
+# How a quote relates to its group's representative wording.
+VariantMatch = Literal["representative", "verbatim", "partial", "reworded"]
+
+
+@dataclass(frozen=True, slots=True)
+class QuoteVariant:
+    """One report of a grouped statement: a quote as one article gives it."""
+
+    quote_id: str
+    article_id: str
+    outlet: str | None
+    text: str
+    kind: QuoteKind
+    date: str | None  # the reporting article's publication day
+    match: VariantMatch = "reworded"  # reworded covers a different translation
+    flagged: bool = False  # the article is flagged as untrustworthy copy
+
+
+@dataclass(frozen=True, slots=True)
+class QuoteGroup:
+    """One statement by one canonical speaker, as every article of a storyline reports it."""
+
+    id: str  # "qg-" + hash of story id, speaker and representative wording
+    story_id: str
+    speaker: str
+    representative: str  # the longest direct wording, else the longest indirect one
+    representative_kind: QuoteKind
+    variants: tuple[QuoteVariant, ...]
+    first_date: str | None = None
+    last_date: str | None = None
+    outlets: int = 0  # independent outlets: a copy counts once, a flagged page never
+    flagged_only: bool = False  # every report comes from a flagged page

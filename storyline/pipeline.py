@@ -15,6 +15,8 @@ from storyline.clean import PageGuard, clean_article, find_furniture
 from storyline.errors import ConfigError, UsageError
 from storyline.ingest import FormatChoice, iter_files, read_file
 from storyline.models import CleanArticle, IngestSummary, RawArticle, Rejected
+from storyline.quote_groups import params_from
+from storyline.quote_groups_stage import run_quote_groups
 
 if TYPE_CHECKING:
     from concurrent.futures import Executor
@@ -198,6 +200,7 @@ def analyse(
     removed = store.count("removed_lines")
     duplicates = stages.run_dedupe(store)
     briefing = _briefing(settings)
+    groups = params_from(settings.quote_groups)
     return [
         ("clean", f"{articles} articles, {removed} boilerplate lines set aside"),
         ("dedupe", f"{len(duplicates)} copies of other articles"),
@@ -207,6 +210,7 @@ def analyse(
         ("quality", stages.run_quality(store, duplicates, executor, sentence_model, tally=tally)),
         ("stories", stages.run_clusters(store, duplicates, tally=tally)),
         ("timeline", stages.run_timelines(store, tally=tally)),
+        ("quote_groups", run_quote_groups(store, duplicates, params=groups, tally=tally)),
         ("briefing", run_briefings(store, duplicates, executor, tally=tally, **briefing)),
     ]
 

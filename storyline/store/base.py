@@ -38,6 +38,7 @@ _JSON_COLUMNS = {
     "values",
     "claim_ids",
     "briefing",
+    "variants",
 }
 # The default order of ``rows``: each table's primary key, the same on every backend.
 _KEY_ORDER = {
@@ -57,6 +58,7 @@ _KEY_ORDER = {
     "conflicts": "id",
     "briefings": "story_id",
     "changes": "cycle, seq",
+    "quote_groups": "story_id, rank",
 }
 _TABLES = frozenset(_KEY_ORDER)
 # How long an opener retries switching a new database to WAL while another process does it.

@@ -268,6 +268,24 @@ MIGRATIONS: Final[tuple[str, ...]] = (
     ALTER TABLE stories ADD COLUMN title TEXT;
     ALTER TABLE articles ADD COLUMN quality_reasons TEXT NOT NULL DEFAULT '[]';
     """,
+    # 14: quote groups: the quotes of a storyline that report one statement by one speaker,
+    # with every variant (JSON) and the number of independent outlets (storyline.quote_groups).
+    """
+    CREATE TABLE quote_groups (
+        id TEXT PRIMARY KEY,
+        story_id TEXT NOT NULL,
+        speaker TEXT NOT NULL,
+        representative TEXT NOT NULL,
+        representative_kind TEXT NOT NULL,
+        variants TEXT NOT NULL DEFAULT '[]',
+        first_date TEXT,
+        last_date TEXT,
+        outlets INTEGER NOT NULL,
+        flagged_only INTEGER NOT NULL DEFAULT 0,
+        rank INTEGER NOT NULL
+    );
+    CREATE INDEX quote_groups_story ON quote_groups(story_id, rank);
+    """,
 )
 
 

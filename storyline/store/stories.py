@@ -12,7 +12,16 @@ from storyline.titles import LEAD_CHARS, Headline, choose_title
 if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
 
-    from storyline.models import Claim, Conflict, Entity, Quote, Story, TimelineEntry
+    from storyline.models import (
+        Claim,
+        Conflict,
+        Entity,
+        Quote,
+        QuoteGroup,
+        QuoteVariant,
+        Story,
+        TimelineEntry,
+    )
     from storyline.timeline import Participant
 
 
@@ -195,6 +204,41 @@ class StoryStore(StoreBase):
                 [(b["story_id"], json.dumps(b, ensure_ascii=False)) for b in briefings],
             )
 
+    def replace_quote_groups(self, groups: Sequence[QuoteGroup]) -> None:
+        """Replace every storyline's quote groups, kept in the order given (best first)."""
+        with self.transaction() as conn:
+            conn.execute("DELETE FROM quote_groups")
+            conn.executemany(
+                "INSERT OR REPLACE INTO quote_groups (id, story_id, speaker, representative, "
+                "representative_kind, variants, first_date, last_date, outlets, flagged_only, "
+                "rank) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [
+                    (
+                        g.id,
+                        g.story_id,
+                        g.speaker,
+                        g.representative,
+                        g.representative_kind,
+                        json.dumps([_variant_row(v) for v in g.variants], ensure_ascii=False),
+                        g.first_date,
+                        g.last_date,
+                        g.outlets,
+                        int(g.flagged_only),
+                        rank,
+                    )
+                    for rank, g in enumerate(groups)
+                ],
+            )
+
+    def outlets_and_dates(self) -> dict[str, tuple[str | None, str | None]]:
+        """Return each article's outlet and publication day (for grouping its quotes)."""
+        rows = self.conn.execute("SELECT id, source, published FROM articles")
+        return {r["id"]: (r["source"], r["published"]) for r in rows}
+
+    def quote_groups(self, story_id: str | None = None) -> list[dict[str, Any]]:
+        """Return the stored quote groups (of one story), best first, as export rows."""
+        return read_quote_groups(self.conn, story_id)
+
     def briefing(self, story_id: str) -> dict[str, Any] | None:
         """Return a story's stored briefing (the JSON of ``brief --format json``), or None."""
         row = self.conn.execute(
@@ -208,3 +252,36 @@ def _entry_row(entry: TimelineEntry) -> tuple[str, str, str, str, str, str | Non
     text = " ".join(entry.text)
     sources, actors = dump(entry.sources), dump(entry.actors)
     return entry.story_id, entry.date, text, sources, actors, entry.place, entry.until
+
+
+def _variant_row(variant: QuoteVariant) -> dict[str, Any]:
+    return {
+        "quote_id": variant.quote_id,
+        "article_id": variant.article_id,
+        "outlet": variant.outlet,
+        "text": variant.text,
+        "kind": variant.kind,
+        "date": variant.date,
+        "match": variant.match,
+        "flagged": variant.flagged,
+    }
+
+
+def read_quote_groups(conn: Any, story_id: str | None = None) -> list[dict[str, Any]]:  # noqa: ANN401 - a SQLite or PostgreSQL connection
+    """Return the quote groups ``conn`` holds (of one story), best first, as export rows."""
+    sql = "SELECT * FROM quote_groups"
+    params: tuple[str, ...] = ()
+    if story_id is not None:
+        sql, params = sql + " WHERE story_id = ?", (story_id,)
+    rows = conn.execute(sql + " ORDER BY story_id, rank", params)
+    # sqlite3.Row and the PostgreSQL Row both name their columns
+    return [quote_group_row({key: row[key] for key in row.keys()}) for row in rows]  # noqa: SIM118
+
+
+def quote_group_row(row: dict[str, Any]) -> dict[str, Any]:
+    """Return a stored quote group as its export row: variants decoded, booleans as such."""
+    row.pop("rank", None)
+    if isinstance(row.get("variants"), str):
+        row["variants"] = json.loads(row["variants"])
+    row["flagged_only"] = bool(row["flagged_only"])
+    return row

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Query, Request
 
+from storyline.store.stories import read_quote_groups
 from storyline.web import queries
 from storyline.web.ingest import receive_and_ingest
 from storyline.web.views import Page
@@ -156,6 +157,20 @@ def list_quotes(
             limit=per_page,
         )
     return paginated(Page(page, per_page, total), items)
+
+
+@router.get("/quote_groups")
+def list_quote_groups(
+    request: Request,
+    page: PageNo = 1,
+    per_page: PageSize = 20,
+    story_id: Annotated[str | None, Query(max_length=200)] = None,
+) -> dict[str, Any]:
+    """Quote groups (one statement by one speaker, every outlet's variant), of one story."""
+    with state_of(request).reading() as conn:
+        groups = read_quote_groups(conn, story_id)
+    begin = (page - 1) * per_page
+    return paginated(Page(page, per_page, len(groups)), groups[begin : begin + per_page])
 
 
 @router.get("/search")
