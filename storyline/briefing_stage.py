@@ -138,7 +138,7 @@ def _briefing_tasks(
                 max_sentences,
                 endpoint,
                 story["level"],
-                groups.get(story["parent"] or story["id"], {}),
+                groups.get(story["parent"] or story["id"]),  # None: no groups stored, the old test
             )
         )
         size += len(ids)
@@ -166,6 +166,7 @@ def run_briefings(
     tried again next run, since a storyline changes as articles join it.
     """
     tally = tally or RunTally()
+    store.clear_failures(["claims", "briefing"])  # every storyline is tried again
     all_claims: list[Claim] = []
     all_conflicts: list[Conflict] = []
     briefings: list[dict[str, Any]] = []

@@ -94,7 +94,10 @@ def outlet_from_url(url: str | None) -> str | None:
     """
     if not url:
         return None
-    host = (urlsplit(url).hostname or "").casefold().rstrip(".")
+    try:
+        host = (urlsplit(url).hostname or "").casefold().rstrip(".")
+    except ValueError:  # a row's url may be anything ("http://[::1/news"): no host, no outlet
+        return None
     if "." not in host or host == "localhost":
         return None
     try:

@@ -28,6 +28,7 @@ def run_quote_groups(
 ) -> str:
     """Group the quotes of every storyline by the statement they report; store the groups."""
     tally = tally or RunTally()
+    store.clear_failures(["quote_groups"])  # every storyline is tried again
     storylines = [s for s in store.rows("stories", order="id") if s["level"] == "storyline"]
     untrusted = frozenset(store.untrusted())
     articles = {a: QuoteArticle(a, *facts) for a, facts in store.outlets_and_dates().items()}

@@ -513,6 +513,7 @@ def run_timelines(
     run: a storyline changes as articles join it.
     """
     tally = tally or RunTally()
+    store.clear_failures(["timeline"])  # every storyline is tried again
     entries: list[TimelineEntry] = []
     storylines = [s for s in store.rows("stories", order="id") if s["level"] == "storyline"]
     untrusted = store.untrusted()

@@ -174,6 +174,25 @@ def test_boundaries_a_storyline_that_breaks_a_stage_is_rejected_and_the_others_d
     assert done  # the other storylines have theirs
 
 
+@pytest.mark.parametrize(
+    ("module", "name", "stage", "table"),
+    [
+        (stages, "build_timeline", "timeline", "timeline"),
+        (briefing_stage, "find_claims", "claims", "briefings"),
+    ],
+)
+def test_boundaries_a_storyline_rejection_is_cleared_once_the_stage_succeeds(
+    workspace, monkeypatch, module, name, stage, table
+):
+    victim = _poison_storyline(monkeypatch, module, name, lambda *_, story_id, **__: story_id)
+    workspace.run(workers=1)
+    assert victim["id"] in workspace.store.rejected_items(stage)
+    monkeypatch.undo()
+    workspace.run(workers=1)
+    assert workspace.store.rejected_items(stage) == set()
+    assert victim["id"] in {r["story_id"] for r in workspace.store.rows(table)}
+
+
 def test_boundaries_a_bad_stored_publication_date_is_flagged_and_the_run_goes_on(workspace):
     victim = _victim(workspace)
     # as an older version stored `--published yesterday`, unchecked

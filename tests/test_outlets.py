@@ -103,3 +103,7 @@ def test_outlets_seeds_name_the_outlets_of_001_and_004():
     assert found["004"] == ("The Week US", "byline")
     # 003 cites the Daily Express and NBC News as its sources: neither is its publisher
     assert found["003"][0] is None
+
+
+def test_outlets_a_malformed_url_gives_no_outlet_and_no_error():
+    assert outlet_from_url("http://[::1/news/dam") is None

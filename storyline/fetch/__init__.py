@@ -66,7 +66,10 @@ def __getattr__(name: str) -> Any:  # noqa: ANN401 - whatever the module holds
     if home is None:
         msg = f"module 'storyline.fetch' has no attribute {name!r}"
         raise AttributeError(msg)
-    return getattr(importlib.import_module(f"storyline.fetch.{home}"), name)
+    value = getattr(importlib.import_module(f"storyline.fetch.{home}"), name)
+    # importing the ``watch`` module binds the package's ``watch`` to it: the function wins
+    globals()[name] = value
+    return value
 
 
 __all__ = [

@@ -119,6 +119,12 @@ class ArticleStore(StoreBase):
             )
         return [Rejected(f.locator, f.code, f.reason) for f in failures]
 
+    def clear_failures(self, stages: Sequence[str]) -> None:
+        """Forget what these storyline stages rejected: they redo every storyline each run."""
+        marks = ", ".join("?" for _ in stages)
+        with self.transaction() as conn:
+            conn.execute(f"DELETE FROM rejected WHERE stage IN ({marks})", tuple(stages))  # noqa: S608
+
     def rejected_items(self, stage: str) -> set[str]:
         """Return the ids of the items that ``stage`` rejected (kept out until they change)."""
         rows = self.conn.execute(
