@@ -21,7 +21,8 @@ from typing import TYPE_CHECKING, TypeVar
 from storyline.errors import INTERNAL, InputError, StorylineError
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Sequence
+    from collections.abc import Callable, Iterable, Sequence
+    from typing import Any
 
     from storyline.models import Rejected
     from storyline.store import Store
@@ -152,3 +153,28 @@ class RunTally:
         """Store ``failures`` as Rejected rows and count them in this run."""
         if failures:
             self.rejected.extend(store.record_failures(failures))
+
+
+def each_storyline(
+    store: Store,
+    stage: str,
+    build: Callable[[dict[str, Any]], Iterable[Out]],
+    storylines: Sequence[dict[str, Any]],
+    tally: RunTally,
+) -> list[Out]:
+    """Run a storyline stage's ``build`` on each storyline inside the boundary.
+
+    The stage redoes every storyline each run, so its old Rejected rows go first; a storyline
+    that raises is rejected again and the others' outputs come back, in order.
+    """
+    store.clear_failures([stage])
+    out: list[Out] = []
+    tally.step(stage, 0, len(storylines))
+    for done, story in enumerate(storylines, start=1):
+        built = guard(stage, build, story, story["id"])
+        if isinstance(built, Failure):
+            tally.reject(store, [built])
+        else:
+            out.extend(built)
+        tally.step(stage, done, len(storylines))
+    return out

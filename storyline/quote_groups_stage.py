@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from storyline.boundary import Failure, RunTally, guard
+from storyline.boundary import RunTally, each_storyline
 from storyline.quote_groups import GroupParams, QuoteArticle, group_quotes
 
 if TYPE_CHECKING:
@@ -28,7 +28,6 @@ def run_quote_groups(
 ) -> str:
     """Group the quotes of every storyline by the statement they report; store the groups."""
     tally = tally or RunTally()
-    store.clear_failures(["quote_groups"])  # every storyline is tried again
     storylines = [s for s in store.rows("stories", order="id") if s["level"] == "storyline"]
     untrusted = frozenset(store.untrusted())
     articles = {a: QuoteArticle(a, *facts) for a, facts in store.outlets_and_dates().items()}
@@ -47,15 +46,7 @@ def run_quote_groups(
             params=params,
         )
 
-    groups: list[QuoteGroup] = []
-    tally.step("quote_groups", 0, len(storylines))
-    for done, story in enumerate(storylines, start=1):
-        built = guard("quote_groups", groups_of, story, story["id"])
-        if isinstance(built, Failure):
-            tally.reject(store, [built])
-        else:
-            groups.extend(built)
-        tally.step("quote_groups", done, len(storylines))
+    groups = each_storyline(store, "quote_groups", groups_of, storylines, tally)
     store.replace_quote_groups(groups)
     shared = sum(g.outlets >= 2 for g in groups)
     return f"{len(groups)} quote groups ({shared} reported by 2+ outlets)"

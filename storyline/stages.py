@@ -20,7 +20,15 @@ import pickle
 from collections import defaultdict
 from typing import TYPE_CHECKING, Any
 
-from storyline.boundary import Failure, RunTally, failure_of, guard, is_item_error, isolate
+from storyline.boundary import (
+    Failure,
+    RunTally,
+    each_storyline,
+    failure_of,
+    guard,
+    is_item_error,
+    isolate,
+)
 
 # the briefing stage lives in briefing_stage; its names stay reachable here, as before
 from storyline.briefing_stage import (  # noqa: F401
@@ -513,8 +521,6 @@ def run_timelines(
     run: a storyline changes as articles join it.
     """
     tally = tally or RunTally()
-    store.clear_failures(["timeline"])  # every storyline is tried again
-    entries: list[TimelineEntry] = []
     storylines = [s for s in store.rows("stories", order="id") if s["level"] == "storyline"]
     untrusted = store.untrusted()
 
@@ -529,13 +535,6 @@ def run_timelines(
             untrusted=untrusted,
         )
 
-    tally.step("timeline", 0, len(storylines))
-    for done, story in enumerate(storylines, start=1):
-        built = guard("timeline", timeline_of, story, story["id"])
-        if isinstance(built, Failure):
-            tally.reject(store, [built])
-        else:
-            entries.extend(built)
-        tally.step("timeline", done, len(storylines))
+    entries = each_storyline(store, "timeline", timeline_of, storylines, tally)
     store.replace_timelines(entries)
     return f"{len(entries)} dated entries on {len(storylines)} timelines"
