@@ -462,6 +462,53 @@ def test_ingest_utf16_and_utf32_text_is_decoded(tmp_path: Path, encoding: str, b
     assert (article.title, article.text) == ("Café reopens", "The café in Zürich reopened.")
 
 
+@pytest.mark.parametrize(
+    ("encoding", "bom"),
+    [
+        ("utf-16-le", codecs.BOM_UTF16_LE),  # what Excel's "Unicode text" and PowerShell write
+        ("utf-16-be", codecs.BOM_UTF16_BE),
+        ("utf-32-le", codecs.BOM_UTF32_LE),
+        ("utf-16-le", b""),
+    ],
+)
+def test_ingest_utf16_jsonl_and_csv_rows_are_decoded(tmp_path: Path, encoding: str, bom: bytes):
+    rows = [{"id": "r1", "title": "Café reopens", "text": "The café in Zürich reopened."}]
+    rows.append({"id": "r2", "title": "Ferry strike ends", "text": "Ferries run again."})
+    jsonl = tmp_path / "rows.jsonl"
+    jsonl.write_bytes(
+        bom + "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows).encode(encoding)
+    )
+    csv_file = tmp_path / "rows.csv"
+    csv_text = "id,title,text\r\n" + "".join(
+        f'{r["id"]},{r["title"]},"{r["text"]}"\r\n' for r in rows
+    )
+    csv_file.write_bytes(bom + csv_text.encode(encoding))
+
+    for path in (jsonl, csv_file):
+        items = list(read_file(path))
+        assert all(isinstance(i, RawArticle) for i in items), items
+        assert [(i.title, i.text) for i in items] == [(r["title"], r["text"]) for r in rows]
+
+
+def test_ingest_utf16_jsonl_with_broken_bytes_keeps_the_rows_before_them(tmp_path: Path):
+    lines = [
+        json.dumps({"id": f"r{i}", "text": f"Report {i} on the flood."}) + "\n" for i in range(3)
+    ]
+    good = "".join(lines[:2]).encode("utf-16-le")
+    path = tmp_path / "rows.jsonl"
+    # a lone low surrogate: no UTF-16 decoder accepts it
+    path.write_bytes(codecs.BOM_UTF16_LE + good + b"\x00\xdc" + lines[2].encode("utf-16-le"))
+
+    items = list(read_file(path))
+
+    assert [i.text for i in items if isinstance(i, RawArticle)] == [
+        "Report 0 on the flood.",
+        "Report 1 on the flood.",
+    ]
+    assert _codes(items) == [errors.UNDECODABLE]
+    assert f"byte {2 + len(good)}" in items[-1].reason
+
+
 def test_ingest_deeply_nested_jsonl_line_is_one_row_and_later_lines_are_kept(tmp_path: Path):
     path = tmp_path / "rows.jsonl"
     deep = '{"text": "x", "meta": ' + "[" * 200_000 + "]" * 200_000 + "}"

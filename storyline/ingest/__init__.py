@@ -29,6 +29,7 @@ from storyline.ingest.jsonl import read_jsonl
 from storyline.ingest.manifest import Manifest, named_files
 from storyline.ingest.text import read_text
 from storyline.ingest.warc import read_warc
+from storyline.ingest.wide import utf8_stream
 from storyline.models import FORMATS, FormatChoice, InputFormat, RawArticle, Rejected
 
 if TYPE_CHECKING:
@@ -202,6 +203,8 @@ def _choose_format(path: Path, head: bytes, fmt: FormatChoice) -> InputFormat:
 def _read_stream(
     fmt: InputFormat, stream: IO[bytes], locator: str, max_bytes: int, folder: Path | None
 ) -> Iterator[RawArticle | Rejected]:
+    if fmt != "warc":
+        stream = utf8_stream(stream, locator)
     if fmt == "jsonl":
 
         def read_named(path: Path) -> Iterator[RawArticle | Rejected]:

@@ -6,6 +6,10 @@ binary to the sniffer, and a code-page detector would turn them into mojibake.
 
 from __future__ import annotations
 
+import codecs
+import io
+from typing import IO
+
 from storyline import errors
 from storyline.errors import InputError
 
@@ -61,3 +65,84 @@ def decode_wide(data: bytes, locator: str) -> str | None:
         return data.decode(encoding)
     except UnicodeDecodeError:
         return None  # only looked like UTF-16: let the other detectors try
+
+
+# Bytes pulled from the wide stream per refill: a multiple of 4, so most reads end on a code unit.
+_CHUNK_BYTES = 1 << 16
+
+
+class _Recoded(io.RawIOBase):
+    """A UTF-16/32 byte stream read as UTF-8, so the line readers of JSONL and CSV need no change.
+
+    Broken bytes end the stream with an S105 error only after the text before them was served:
+    the rows before a bad byte are kept, as they would be in a UTF-8 file.
+    """
+
+    def __init__(self, source: IO[bytes], encoding: str, locator: str, offset: int) -> None:
+        super().__init__()
+        self._source = source
+        self._encoding = encoding
+        self._decoder = codecs.getincrementaldecoder(encoding)(errors="strict")
+        self._locator = locator
+        self._pending = b""
+        self._consumed = offset  # file bytes decoded so far (the BOM too), for the error's position
+        self._error: InputError | None = None
+        self._done = False
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: memoryview | bytearray) -> int:  # type: ignore[override]
+        while not self._pending and not self._done:
+            self._refill()
+        if not self._pending:
+            if self._error is not None:
+                error, self._error = self._error, None
+                raise error
+            return 0
+        size = min(len(buffer), len(self._pending))
+        buffer[:size] = self._pending[:size]
+        self._pending = self._pending[size:]
+        return size
+
+    def _refill(self) -> None:
+        data = self._source.read(_CHUNK_BYTES)
+        final = not data
+        try:
+            text = self._decoder.decode(data, final=final)
+        except UnicodeDecodeError as exc:
+            # exc.object starts on a code-unit boundary (the decoder's carried bytes first), so a
+            # fresh decoder reads the good prefix the same way.
+            good = bytes(exc.object[: exc.start]).decode(self._encoding)
+            where = self._consumed + exc.start - (len(exc.object) - len(data))
+            self._pending = good.encode("utf-8")
+            self._error = InputError(
+                errors.UNDECODABLE, self._locator, f"invalid {self._encoding} at byte {where}"
+            )
+            self._done = True
+            return
+        self._consumed += len(data)
+        self._pending = text.encode("utf-8", errors="surrogatepass")
+        self._done = final
+
+
+def utf8_stream(stream: IO[bytes], locator: str) -> IO[bytes]:
+    """Return ``stream``, or a UTF-8 reading of it when it is UTF-16/32 (by BOM or zero bytes).
+
+    JSONL and CSV are read line by line as UTF-8; without this a UTF-16 export (what Excel and
+    PowerShell write) would be rejected line by line. Only a seekable stream is sniffed.
+    """
+    if not stream.seekable():
+        return stream
+    head = stream.read(_SNIFF_BYTES)
+    stream.seek(0)
+    encoding = _bom_encoding(head)
+    offset = 0
+    if encoding is not None:
+        offset = len(next(bom for bom, name in _BOMS if name == encoding))
+        stream.read(offset)
+    else:
+        encoding = _bomless_utf16(head)
+        if encoding is None:
+            return stream
+    return io.BufferedReader(_Recoded(stream, encoding, locator, offset))
