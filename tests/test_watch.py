@@ -296,3 +296,37 @@ def test_watch_nested_sitemap_indexes_are_followed_once_each(fetch_server, fetch
     assert len(fetch_server.behaviour.hits("/sitemap-nested.xml")) == added + 1
     assert len(fetch_server.behaviour.hits("/sitemap-index.xml")) == 1
     assert len(fetch_server.behaviour.hits("/news-sitemap.xml")) == 1
+
+
+def test_watch_a_stage_rejection_counts_in_the_cycle_and_the_exit_code(
+    fetch_server, tmp_path, monkeypatch
+):
+    from storyline import stages  # noqa: PLC0415
+
+    real = stages.assess_quality
+
+    def breaks_on_the_festival(article, *args, **kwargs):
+        if "festival" in article.title.lower():
+            raise RuntimeError("quality scorer bug")
+        return real(article, *args, **kwargs)
+
+    monkeypatch.setattr(stages, "assess_quality", breaks_on_the_festival)
+    config = tmp_path / "fetch.toml"
+    config.write_text(
+        f'[fetch]\nallow_private = true\npoliteness = false\narchive_dir = "{tmp_path / "w"}"\n'
+    )
+    db = str(tmp_path / "s.db")
+    added = runner.invoke(
+        app, ["feeds", "add", fetch_server.url("/feed.xml"), "--db", db, "--config", str(config)]
+    )
+    assert added.exit_code == 0, added.output
+
+    result = runner.invoke(app, ["watch", "--once", "--db", db, "--config", str(config)])
+
+    assert result.exit_code == 3, result.output
+    assert "rejected by a stage: quality:" in result.output
+    assert "[S199]" in result.output
+    with api.open(db) as ws:
+        festival = next(a for a in ws.articles() if "festival" in a.title.lower())
+        assert ws.store.rejected_items("quality") == {festival.id}
+    assert f"quality:{festival.id}" in result.output

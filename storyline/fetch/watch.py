@@ -63,6 +63,8 @@ class CycleReport:
     stages: tuple[tuple[str, str], ...] = ()
     changes: tuple[Change, ...] = ()
     failed_feeds: tuple[Rejected, ...] = field(default_factory=tuple)
+    # items a stage could not process this cycle (stored as S199 rows, tried again next run)
+    stage_rejected: tuple[Rejected, ...] = field(default_factory=tuple)
 
     def lines(self) -> list[str]:
         """Return the change log as lines a person reads."""
@@ -72,6 +74,9 @@ class CycleReport:
             f"{self.summary.stored} articles stored"
         )
         body = [f"  {c.kind}: {c.text}" for c in self.changes]
+        body += [
+            f"  rejected by a stage: {r.locator} [{r.code}] {r.reason}" for r in self.stage_rejected
+        ]
         return [head, *body] if body else [head, "  no changes"]
 
 
@@ -239,8 +244,10 @@ def poll(workspace: Workspace, fetcher: Fetcher, *, run_stages: bool = True) -> 
     feed_store.save_fetch_states(store, polled.states)
     feed_store.mark_polled(store, polled.marks)
     stages: tuple[tuple[str, str], ...] = ()
+    stage_rejected: tuple[Rejected, ...] = ()
     if run_stages and summary.stored:
-        stages = tuple(workspace.run().stages)
+        run = workspace.run()
+        stages, stage_rejected = tuple(run.stages), run.rejected
     found = diff(before, snapshot(store))
     feed_store.record_changes(store, cycle, found)
     return CycleReport(
@@ -252,9 +259,11 @@ def poll(workspace: Workspace, fetcher: Fetcher, *, run_stages: bool = True) -> 
             read=summary.read,
             stored=summary.stored,
             unchanged=summary.unchanged + tally.not_modified,
-            rejected=summary.rejected + with_rejected.rejected,
+            # an article a stage rejected (S199) is a rejected input of this cycle too
+            rejected=summary.rejected + with_rejected.rejected + stage_rejected,
         ),
         stages=stages,
+        stage_rejected=stage_rejected,
         changes=tuple(found),
         failed_feeds=tuple(polled.failed),
     )
