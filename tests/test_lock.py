@@ -118,3 +118,27 @@ def test_lock_postgres_advisory_lock_admits_one_run():
             assert busy.value.code == "S004"
         with run_lock(second):
             pass
+
+
+def test_lock_a_web_upload_meeting_a_run_is_refused_with_409_and_stores_nothing(
+    tmp_path, monkeypatch
+):
+    from fastapi.testclient import TestClient  # noqa: PLC0415
+
+    from storyline.web.app import create_app  # noqa: PLC0415
+
+    monkeypatch.chdir(tmp_path)  # the server reads ./storyline.toml, as `serve` does
+    (tmp_path / "storyline.toml").write_text("[run]\nlock_wait = 0.2\n")
+    db = tmp_path / "s.db"
+    row = b'{"id": "u1", "title": "Upload", "text": "The harbour reopened on Monday."}\n'
+    with Store(str(db)) as store, _open(db) as run:
+        client = TestClient(create_app(store, allow_ingest=True))
+        with run.locked():
+            busy = client.post("/api/ingest", content=row)
+            assert busy.status_code == 409
+            assert "S004" in busy.text
+            assert store.count("articles") == 0
+        # the run has ended: the same upload goes in
+        done = client.post("/api/ingest", content=row)
+        assert done.status_code == 200
+        assert done.json()["stored"] == 1

@@ -93,7 +93,9 @@ async def receive(request: Request, limit: int) -> list[tuple[str, str, bytes]]:
 def ingest_files(state: WebState, files: list[tuple[str, str, bytes]]) -> dict[str, Any]:
     """Write the files to a temporary folder, ingest them, and summarise what happened."""
     from storyline.config import load_settings  # noqa: PLC0415 - ingest is rarely enabled
+    from storyline.errors import StoreBusyError  # noqa: PLC0415
     from storyline.pipeline import ingest_items  # noqa: PLC0415
+    from storyline.store.lock import run_lock  # noqa: PLC0415
 
     settings = load_settings()
     with tempfile.TemporaryDirectory(prefix="storyline-upload-") as folder:
@@ -104,9 +106,14 @@ def ingest_files(state: WebState, files: list[tuple[str, str, bytes]]) -> dict[s
             path.write_bytes(data)
             names[str(path)] = name
             paths.append(path)
-        with state.lock:
-            items = _read_uploads(state, paths, settings.ingest.max_bytes)
-            summary: IngestSummary = ingest_items(state.store, items, settings=settings)
+        # the run lock, as `storyline ingest` takes it: an upload must not interleave its writes
+        # with a `storyline run` or a watch cycle on the same store (409 when one holds it)
+        try:
+            with state.lock, run_lock(state.store, wait=settings.run.lock_wait):
+                items = _read_uploads(state, paths, settings.ingest.max_bytes)
+                summary: IngestSummary = ingest_items(state.store, items, settings=settings)
+        except StoreBusyError as exc:
+            raise HTTPException(409, str(exc)) from exc
 
         def shown(locator: str) -> str:
             for path, name in names.items():
