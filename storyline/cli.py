@@ -76,7 +76,10 @@ SourcesArgument = Annotated[
 ]
 FormatOption = Annotated[str, typer.Option("--format", help=f"Input format: {'|'.join(FORMATS)}.")]
 PublishedOption = Annotated[
-    str | None, typer.Option("--published", help="ISO date overriding every publication date.")
+    str | None,
+    typer.Option(
+        "--published", help="ISO date (or YYYY-MM, YYYY) overriding every publication date."
+    ),
 ]
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -26,16 +27,23 @@ if TYPE_CHECKING:
     from storyline.store import Store
 
 Progress = Callable[[int, int], None]  # (files done, files total)
+_PERIOD_RE = re.compile(r"(\d{4})(?:-(\d\d))?")  # a year or a month: the day is unknown
 
 
 def check_published(value: str | None) -> str | None:
-    """Return ``--published`` as an ISO date (a date-time keeps its day), or None.
+    """Return ``--published`` as an ISO date, month or year (a date-time keeps its day), or None.
+
+    A month or a year (``2015-10``, ``2015``) is kept as such: the day is unknown, and the
+    article's ``published_precision`` says so, as for a JSONL row's month-only date.
 
     Raises:
         UsageError: the value is not an ISO date ("yesterday"): stored, it broke every run.
     """
     if value is None:
         return None
+    period = _PERIOD_RE.fullmatch(value.strip())
+    if period is not None and (period.group(2) is None or 1 <= int(period.group(2)) <= 12):
+        return value.strip()
     try:
         return dt.date.fromisoformat(value).isoformat()
     except ValueError:
@@ -44,7 +52,8 @@ def check_published(value: str | None) -> str | None:
         return dt.datetime.fromisoformat(value).date().isoformat()
     except ValueError:
         raise UsageError(
-            f"--published {value!r} is not an ISO date (YYYY-MM-DD); nothing was stored"
+            f"--published {value!r} is not an ISO date (YYYY-MM-DD, YYYY-MM or YYYY); "
+            "nothing was stored"
         ) from None
 
 
@@ -120,7 +129,9 @@ def ingest_items(
     all_rejected: list[Rejected] = []
 
     def flush() -> None:
-        outcomes = store.save_batch(_clean_batch(batch, settings), rejected)
+        cleaned, failed = _clean_batch(batch, settings, store)
+        all_rejected.extend(failed)
+        outcomes = store.save_batch(cleaned, rejected)
         for outcome in outcomes:
             counts["unchanged" if outcome == "unchanged" else "stored"] += 1
         all_rejected.extend(rejected)
@@ -150,25 +161,29 @@ def ingest_items(
 
 
 def _clean_batch(
-    batch: Iterable[RawArticle], settings: Settings
-) -> list[tuple[RawArticle, CleanArticle]]:
+    batch: Iterable[RawArticle], settings: Settings, store: Store
+) -> tuple[list[tuple[RawArticle, CleanArticle]], list[Rejected]]:
+    """Clean a batch; an article that makes the cleaner raise is one S199 row, the rest go on."""
     raws = list(batch)
     furniture = find_furniture(
         (raw.text for raw in raws), min_count=settings.clean.corpus_repeat_min
     )
     guard = PageGuard.from_values(settings.clean.model_dump())  # used on HTML pages only
-    return [
-        (
-            raw,
-            clean_article(
+    cleaned: list[tuple[RawArticle, CleanArticle]] = []
+    failed: list[Rejected] = []
+    for raw in raws:
+        try:
+            article = clean_article(
                 raw,
                 furniture=furniture,
                 threshold=threshold_for(raw, settings),
                 guard=guard if raw.format == "html" else None,
-            ),
-        )
-        for raw in raws
-    ]
+            )
+        except Exception as exc:  # noqa: BLE001 - the per-item boundary of cleaning: a cleaner bug must not lose the batch
+            failed.append(store.record_internal_error(raw.locator, exc))
+            continue
+        cleaned.append((raw, article))
+    return cleaned, failed
 
 
 def threshold_for(raw: RawArticle, settings: Settings) -> float:

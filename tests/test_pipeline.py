@@ -363,7 +363,44 @@ def test_pipeline_published_override_is_stored_as_an_iso_date(given, stored):
     assert check_published(given) == stored
 
 
-@pytest.mark.parametrize("bad", ["yesterday", "2026-13-01", "", "01/03/2026"])
+@pytest.mark.parametrize(
+    ("given", "period", "precision"),
+    [("2015-10", "2015-10-01", "month"), ("2015", "2015-01-01", "year")],
+)
+def test_pipeline_published_override_may_be_a_month_or_a_year(tmp_path, given, period, precision):
+    with storyline.open(tmp_path / "p.db") as workspace:
+        workspace.ingest([EXAMPLES / "b1_estmark_tribune_strike_begins.txt"], published=given)
+        (article,) = workspace.articles()
+    # the day is unknown: stored as the period's first day, with its precision and a low trust
+    assert (article.published, article.published_precision) == (period, precision)
+    assert article.published_confidence < 1.0
+
+
+def test_pipeline_an_article_that_breaks_the_cleaner_is_one_s199_row_and_the_batch_is_kept(
+    tmp_path, monkeypatch
+):
+    from storyline import pipeline  # noqa: PLC0415
+
+    real = pipeline.clean_article
+
+    def breaks_on_the_strike(raw, **kwargs):
+        if "strike" in raw.locator:
+            raise RuntimeError("cleaner bug")
+        return real(raw, **kwargs)
+
+    monkeypatch.setattr(pipeline, "clean_article", breaks_on_the_strike)
+    files = sorted(EXAMPLES.glob("b*.txt"))
+    with storyline.open(tmp_path / "p.db") as workspace:
+        summary = workspace.ingest(files)
+        stored = {a.locator for a in workspace.articles()}
+    broken = {str(f) for f in files if "strike" in f.name}
+    assert broken
+    assert [(r.code, r.locator) for r in summary.rejected] == [("S199", b) for b in sorted(broken)]
+    assert "cleaner bug" in summary.rejected[0].reason
+    assert stored == {str(f) for f in files} - broken
+
+
+@pytest.mark.parametrize("bad", ["yesterday", "2026-13-01", "2026-13", "", "01/03/2026"])
 def test_pipeline_bad_published_override_is_a_usage_error_and_stores_nothing(tmp_path, bad):
     with storyline.open(tmp_path / "p.db") as workspace:
         with pytest.raises(UsageError) as error:
