@@ -238,6 +238,48 @@ def test_runners_pool_workers_die_when_their_parent_is_killed_with_9():
             parent.kill()
 
 
+_DASK_PARENT = """
+import os, time
+from storyline.runners import make_executor
+
+if __name__ == "__main__":  # LocalCluster spawns its workers: the main module is re-imported
+    with make_executor(workers=2, dask="local") as cluster:
+        from dask.distributed import get_client
+        pids = get_client().run(os.getpid).values()
+        print(" ".join(str(p) for p in pids), flush=True)
+        time.sleep(600)
+"""
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+def test_runners_dask_local_workers_die_when_their_parent_is_killed_with_9(tmp_path):
+    pytest.importorskip("dask.distributed")
+    script = tmp_path / "dask_parent.py"
+    script.write_text(_DASK_PARENT)
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    with subprocess.Popen(
+        [sys.executable, str(script)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+        env=env,
+    ) as parent:
+        try:
+            assert parent.stdout is not None
+            workers = [int(p) for p in parent.stdout.readline().split()]
+            assert len(workers) == 2
+            assert parent.pid not in workers  # separate processes, not threads of the driver
+            os.kill(parent.pid, signal.SIGKILL)
+            parent.wait(timeout=30)
+            # Dask's worker processes watch their parent themselves (seen: gone within 3 s)
+            deadline = time.monotonic() + 60
+            while any(_alive(pid) for pid in workers) and time.monotonic() < deadline:
+                time.sleep(0.2)
+            assert not any(_alive(pid) for pid in workers)
+        finally:
+            parent.kill()
+
+
 def test_runners_a_worker_whose_parent_is_already_gone_exits_at_once():
     # the race PR_SET_PDEATHSIG cannot cover: the parent died before the worker asked
     code = "from storyline.runners import die_with_parent; die_with_parent(-1); print('alive')"
