@@ -354,3 +354,38 @@ def test_quote_groups_seeds_assads_offer_is_one_group_and_long_topical_quotes_st
     # fighting, but are two statements
     (feel,) = [g for g in groups if g["representative"].startswith("How would you feel")]
     assert {v["article_id"][:3] for v in feel["variants"]} == {"000"}
+
+
+# -- claims: statements quoting one group are one claim (the briefing's corroboration) ---------
+
+THINKING = "We are now thinking about this and are trying to reach these agreements"
+CONTEMPLATING = "We are contemplating this and will try to implement it"
+
+
+def _translated_articles():
+    return [
+        make_article("t0", "t", f'"{THINKING}," the president told a meeting in Port Elsin.', "2031-03-04", source="outlet 0"),
+        make_article("t1", "t", f'"{CONTEMPLATING}," he said to dignitaries at the resort.', "2031-03-04", source="outlet 1"),
+    ]  # fmt: skip
+
+
+def test_quote_groups_claims_statements_quoting_one_group_corroborate_each_other():
+    articles = _translated_articles()
+    apart = find_claims(articles, story_id="s")  # their words alone: two single-source claims
+    assert sorted(c.support for c in apart) == [1, 1]
+    groups = {"qg-1": (THINKING, CONTEMPLATING)}
+    (claim,) = find_claims(articles, story_id="s", quote_groups=groups)
+    assert (claim.kind, claim.support, set(claim.article_ids)) == ("corroborated", 2, {"t0", "t1"})
+    # two groups (two statements): the quotes corroborate nothing
+    split = {"qg-1": (THINKING,), "qg-2": (CONTEMPLATING,)}
+    assert sorted(c.support for c in find_claims(articles, story_id="s", quote_groups=split)) == [
+        1,
+        1,
+    ]
+
+
+@needs_encoder
+def test_quote_groups_seeds_sochi_statement_is_a_corroborated_claim(seeds):
+    claims = [c for c in seeds.store.rows("claims") if "contemplating" in json.dumps(c)]
+    assert claims
+    assert any(c["kind"] == "corroborated" for c in claims)
