@@ -115,3 +115,15 @@ def test_story_page_api_json_marks_flagged_copy_and_gives_the_title(seeds):
     assert all("flagged_only" in c for c in story["claims"])
     article = client.get(f"/api/articles/{_seed(_export(seeds, 'articles'), '002')['id']}").json()
     assert any("John Kerry" in r for r in article["article"]["quality_reasons"])
+
+
+def test_story_page_kerry_in_2_articles_by_002s_headline_and_never_its_speaker(seeds):
+    entities = _export(seeds, "entities")
+    kerry = next(e for e in entities if e["name"] == "John Kerry")
+    assert sorted(a[:3] for a in kerry["article_ids"]) == ["000", "002"]
+    # the headline is a mention, not an attribution: 002's quotes stay Putin's
+    quotes_002 = [q for q in _export(seeds, "quotes") if q["article_id"].startswith("002")]
+    assert quotes_002
+    assert all(q["speaker"] != "John Kerry" for q in quotes_002)
+    page = TestClient(create_app(seeds.store)).get("/entities").text
+    assert "· 2 articles" in page.split("John Kerry", 1)[1].split("</li>", 1)[0]
