@@ -125,14 +125,23 @@ class _Encoder:
     def token_states(self, texts: Sequence[str], layer: int) -> list[np.ndarray]:
         """Return each text's normalised token states after ``layer`` layers ([CLS]/[SEP] off)."""
         encodings = self.tokenizer.encode_batch(list(texts))
-        out: list[np.ndarray] = []
+        out: list[np.ndarray] = [np.zeros((0, 0), dtype=np.float32)] * len(texts)
+        order = sorted(range(len(texts)), key=lambda i: len(encodings[i].ids))
         with _one_blas_thread():
-            for encoding in encodings:
-                ids = np.array([encoding.ids], dtype=np.int64)
-                states = self._hidden(ids, np.ones(ids.shape, dtype=np.float32), layer)[0]
-                states = states[1:-1] if len(states) > 2 else states  # CLS and SEP off
-                norms = np.linalg.norm(states, axis=1, keepdims=True)
-                out.append(np.asarray(states / np.maximum(norms, 1e-12), dtype=np.float32))
+            for start in range(0, len(order), _BATCH):  # similar lengths batched: little padding
+                batch = order[start : start + _BATCH]
+                width = max(len(encodings[i].ids) for i in batch)
+                ids = np.zeros((len(batch), width), dtype=np.int64)
+                mask = np.zeros((len(batch), width), dtype=np.float32)
+                for row, i in enumerate(batch):
+                    ids[row, : len(encodings[i].ids)] = encodings[i].ids
+                    mask[row, : len(encodings[i].ids)] = 1.0
+                hidden = self._hidden(ids, mask, layer)
+                for row, i in enumerate(batch):
+                    n = len(encodings[i].ids)
+                    states = hidden[row, 1 : n - 1] if n > 2 else hidden[row, :n]  # CLS, SEP off
+                    norms = np.linalg.norm(states, axis=1, keepdims=True)
+                    out[i] = np.asarray(states / np.maximum(norms, 1e-12), dtype=np.float32)
         return out
 
     def _hidden(self, ids: np.ndarray, mask: np.ndarray, layers: int) -> np.ndarray:
