@@ -219,3 +219,21 @@ def test_story_page_api_quote_groups_and_quotes_take_any_alias(seeds):
         any(v["outlet"] == "Middle East Eye" for v in g["variants"]) for g in eye.json()["items"]
     )
     assert client.get("/api/quotes", params={"speaker": "Putin"}).json()["total"] > 0
+
+
+def test_story_page_event_lists_its_storylines_groups_that_its_articles_report(seeds):
+    client = TestClient(create_app(seeds.store))
+    stored = _export(seeds, "quote_groups")
+    for event in (s for s in _export(seeds, "stories") if s["level"] == "event"):
+        own = set(event["article_ids"])
+        expected = {g["id"] for g in stored if any(v["article_id"] in own for v in g["variants"])}
+        html = client.get(f"/stories/{event['id']}").text
+        shown = {g.get("id") for g in _groups_on(html)}
+        assert shown <= expected  # a speaker's first 12 are listed, the count says how many
+        counts = lxml.html.fromstring(html).cssselect("#quotes details.speaker summary .count")
+        listed = sum(
+            int(c.text)
+            for c in counts
+            if "unattributed" not in c.getparent().getparent().get("class")
+        )
+        assert listed == len(expected)
