@@ -12,6 +12,7 @@ import argparse
 import json
 import re
 from collections import defaultdict
+from dataclasses import replace
 from itertools import combinations
 from pathlib import Path
 
@@ -110,11 +111,27 @@ def main() -> None:
     print(f"{len(rows)} quotes, {len(set(gold.values()))} gold groups ({args.data.name})")
     print(line("exact normalised text", scores(gold, exact_groups(rows))))
     print(line(f"tf-idf cosine >= {TFIDF_THRESHOLD}", scores(gold, tfidf_groups(rows))))
-    print(line(f"storyline (t={params.threshold})", scores(gold, storyline_groups(rows, params))))
+    lexical = replace(params, sentence_model=None)
+    print(
+        line(
+            f"storyline words (t={lexical.threshold})",
+            scores(gold, storyline_groups(rows, lexical)),
+        )
+    )
+    if params.sentence_model:
+        name = f"storyline tokens (L{params.encoder_layer} {params.encoder_threshold})"
+        print(line(name, scores(gold, storyline_groups(rows, params))))
+    if args.sweep and params.sentence_model:
+        for layer in range(2, 6):
+            for step in range(50, 80, 5):
+                p = replace(params, encoder_layer=layer, encoder_threshold=step / 100)
+                found = storyline_groups(rows, p)
+                print(line(f"  layer={layer} cut={p.encoder_threshold}", scores(gold, found)))
     if args.sweep:
+        params = replace(params, sentence_model=None)
         for floor in (0.5, 0.6, 0.7):
             for step in range(3, 9):
-                p = GroupParams(step / 10, floor, params.min_words, params.max_days)
+                p = replace(params, threshold=step / 10, soft_floor=floor)
                 print(
                     line(
                         f"  t={p.threshold} floor={floor}", scores(gold, storyline_groups(rows, p))

@@ -38,8 +38,8 @@ class BriefingTask:
     max_sentences: int = 8
     endpoint: Endpoint | None = None  # reword through this model (abstractive mode)
     level: str = "storyline"  # an event's briefing is its own; its claims stay the storyline's
-    # its storyline's quote groups (id -> variant wordings): a quote conflict stays in a group;
-    # None compares quote wordings by their words alone
+    # its storyline's quote groups (id -> variant wordings): statements quoting one group are
+    # one claim, and a quote conflict stays in a group; None compares quote wordings by words
     quote_groups: dict[str, tuple[str, ...]] | None = None
 
 
@@ -50,7 +50,11 @@ def claims_of(task: BriefingTask) -> tuple[list[Claim], list[Conflict]]:
     """Return a storyline's claims aligned across its articles, and where they conflict."""
     articles, sid = list(task.articles), task.story_id
     claims = find_claims(
-        articles, story_id=sid, duplicates=task.duplicates, untrusted=task.untrusted
+        articles,
+        story_id=sid,
+        duplicates=task.duplicates,
+        untrusted=task.untrusted,
+        quote_groups=task.quote_groups,
     )
     conflicts = find_conflicts(
         claims, articles, story_id=sid, duplicates=task.duplicates, quote_groups=task.quote_groups

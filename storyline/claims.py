@@ -127,6 +127,7 @@ def find_claims(
     duplicates: Mapping[str, str] | None = None,
     untrusted: Collection[str] = (),
     threshold: float = ALIGN_THRESHOLD,
+    quote_groups: Mapping[str, Sequence[str]] | None = None,
 ) -> list[Claim]:
     """Split a story's articles into statements and align the same statement across articles.
 
@@ -136,6 +137,9 @@ def find_claims(
         duplicates: copy id -> original id; a copy counts once with its original per outlet.
         untrusted: ids of pages whose copy is not trustworthy; they support no corroboration.
         threshold: minimum similarity for two statements to state the same thing.
+        quote_groups: the story's stored quote groups (group id -> its variants' wordings);
+            statements of two articles quoting one group report one statement, however
+            differently it was translated (the same test as the quote conflicts').
 
     Returns:
         Claims, best supported first.
@@ -152,6 +156,10 @@ def find_claims(
     sim = similarity_matrix([s.terms for s in statements])
     owners = np.array([s.article_id for s in statements])
     same_article = owners[:, np.newaxis] == owners[np.newaxis, :]
+    if quote_groups:
+        # one quote group (one statement by one speaker) quoted by both: the same claim
+        shared = _shared_groups([s.text for s in statements], quote_groups)
+        sim = np.where(shared, np.maximum(sim, threshold), sim)
     linked = (sim >= threshold) & ~same_article
     degree = linked.sum(axis=1)
     order = sorted(range(len(statements)), key=lambda i: (-degree[i], statements[i].position, i))
@@ -330,15 +338,32 @@ def _quotes(text: str) -> list[str]:
 _WORDS_RE = re.compile(r"\w+")
 
 
+def _normal(text: str) -> str:
+    return " ".join(_WORDS_RE.findall(text.casefold()))
+
+
 def _group_of(quote: str, quote_groups: Mapping[str, Sequence[str]]) -> str | None:
     """Return the quote group one of whose wordings holds ``quote`` (or it holds), else None."""
-    words = " ".join(_WORDS_RE.findall(quote.casefold()))
+    words = _normal(quote)
     for group_id, wordings in sorted(quote_groups.items()):
         for wording in wordings:
-            other = " ".join(_WORDS_RE.findall(wording.casefold()))
+            other = _normal(wording)
             if words and other and (f" {words} " in f" {other} " or f" {other} " in f" {words} "):
                 return group_id
     return None
+
+
+def _shared_groups(texts: Sequence[str], quote_groups: Mapping[str, Sequence[str]]) -> np.ndarray:
+    """Return which pairs of statements quote one quote group (``_group_of`` on each quote)."""
+    found = [{g for q in _quotes(text) if (g := _group_of(q, quote_groups))} for text in texts]
+    index: dict[str, list[int]] = defaultdict(list)
+    for i, groups in enumerate(found):
+        for group_id in groups:
+            index[group_id].append(i)
+    shared = np.zeros((len(texts), len(texts)), dtype=bool)
+    for members in index.values():
+        shared[np.ix_(members, members)] = True
+    return shared
 
 
 def _quote_conflicts(

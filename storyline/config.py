@@ -89,6 +89,9 @@ class QuoteGroupSettings(_Section):
     soft_floor: float = Field(ge=-1.0, le=1.0)
     min_words: int = Field(ge=1)
     max_days: int = Field(ge=0)
+    sentence_model: str
+    encoder_layer: int = Field(ge=0)
+    encoder_threshold: float = Field(ge=0.0, le=1.0)
 
 
 class RunSettings(_Section):

@@ -122,8 +122,30 @@ class _Encoder:
                 mask[row, :n] = 1.0
             out[batch] = self._pooled(ids, mask)
 
-    def _pooled(self, ids: np.ndarray, mask: np.ndarray) -> np.ndarray:
-        """Return mean-pooled, normalised last-layer states of one padded batch."""
+    def token_states(self, texts: Sequence[str], layer: int) -> list[np.ndarray]:
+        """Return each text's normalised token states after ``layer`` layers ([CLS]/[SEP] off)."""
+        encodings = self.tokenizer.encode_batch(list(texts))
+        out: list[np.ndarray] = [np.zeros((0, 0), dtype=np.float32)] * len(texts)
+        order = sorted(range(len(texts)), key=lambda i: len(encodings[i].ids))
+        with _one_blas_thread():
+            for start in range(0, len(order), _BATCH):  # similar lengths batched: little padding
+                batch = order[start : start + _BATCH]
+                width = max(len(encodings[i].ids) for i in batch)
+                ids = np.zeros((len(batch), width), dtype=np.int64)
+                mask = np.zeros((len(batch), width), dtype=np.float32)
+                for row, i in enumerate(batch):
+                    ids[row, : len(encodings[i].ids)] = encodings[i].ids
+                    mask[row, : len(encodings[i].ids)] = 1.0
+                hidden = self._hidden(ids, mask, layer)
+                for row, i in enumerate(batch):
+                    n = len(encodings[i].ids)
+                    states = hidden[row, 1 : n - 1] if n > 2 else hidden[row, :n]  # CLS, SEP off
+                    norms = np.linalg.norm(states, axis=1, keepdims=True)
+                    out[i] = np.asarray(states / np.maximum(norms, 1e-12), dtype=np.float32)
+        return out
+
+    def _hidden(self, ids: np.ndarray, mask: np.ndarray, layers: int) -> np.ndarray:
+        """Return the token states of one padded batch after its first ``layers`` layers."""
         w = self.w
         width = ids.shape[1]
         hidden = (
@@ -133,8 +155,13 @@ class _Encoder:
         )
         hidden = _layer_norm(hidden, w, "embeddings.LayerNorm")
         blocked = (1.0 - mask)[:, None, None, :] * -1e9  # padding takes no attention
-        for k in range(self.layers):
+        for k in range(layers):
             hidden = self._layer(hidden, blocked, f"encoder.layer.{k}.")
+        return hidden
+
+    def _pooled(self, ids: np.ndarray, mask: np.ndarray) -> np.ndarray:
+        """Return mean-pooled, normalised last-layer states of one padded batch."""
+        hidden = self._hidden(ids, mask, self.layers)
         summed = (hidden * mask[..., None]).sum(axis=1)
         pooled = summed / np.maximum(mask.sum(axis=1, keepdims=True), 1e-9)
         norms = np.linalg.norm(pooled, axis=1, keepdims=True)
@@ -226,3 +253,16 @@ def encode(texts: Sequence[str], name: str = DEFAULT_MODEL) -> np.ndarray:
         _CACHE.popitem(last=False)
     dims = model.w["embeddings.word_embeddings.weight"].shape[1]
     return np.array(rows, dtype=np.float32).reshape(len(texts), dims)
+
+
+def token_states(texts: Sequence[str], layer: int, name: str = DEFAULT_MODEL) -> list[np.ndarray]:
+    """Return, per text, its tokens' L2-normalised contextual states after ``layer`` layers.
+
+    For token alignment (BERTScore-like): rows are word pieces without [CLS] and [SEP];
+    ``layer`` 0 is the embedding layer, the model's layer count its last.
+    """
+    model = _load(name)
+    if not 0 <= layer <= model.layers:
+        msg = f"encoder layer {layer} outside 0..{model.layers}"
+        raise ValueError(msg)
+    return model.token_states(texts, layer)

@@ -215,7 +215,11 @@ def analyse(
     removed = store.count("removed_lines")
     duplicates = stages.run_dedupe(store)
     briefing = _briefing(settings)
-    groups = params_from(settings.quote_groups)
+    try:
+        groups = params_from(settings.quote_groups)
+    except encoder.EncoderUnavailableError as exc:
+        msg = f"[quote_groups] sentence_model: {exc}"
+        raise ConfigError(msg) from exc
     return [
         ("clean", f"{articles} articles, {removed} boilerplate lines set aside"),
         ("dedupe", f"{len(duplicates)} copies of other articles"),

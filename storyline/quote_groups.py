@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
+from storyline import encoder
 from storyline.models import QuoteGroup, QuoteVariant, VariantMatch
 from storyline.statements import stem
 from storyline.vectors import embed_sentences
@@ -57,12 +58,30 @@ class GroupParams:
     soft_floor: float = 0.7  # word-vector cosine below which an unmatched word counts 0
     min_words: int = 4  # a shorter quote is contained in another only word for word
     max_days: int = 7  # reports further apart than this are not one statement
+    sentence_model: str | None = None  # the encoder aligning tokens; None: word overlap
+    encoder_layer: int = 3  # the encoder layer whose token states are aligned
+    encoder_threshold: float = 0.6  # token-alignment F1 at which two quotes are one statement
+
+    @property
+    def cut(self) -> float:
+        """Return the pair score at which two quotes are one statement, by the method used."""
+        return self.encoder_threshold if self.sentence_model else self.threshold
 
 
 def params_from(settings: QuoteGroupSettings) -> GroupParams:
-    """Return the grouping tunables of ``[quote_groups]``."""
+    """Return the grouping tunables of ``[quote_groups]``, the encoder resolved.
+
+    Raises:
+        EncoderUnavailableError: ``sentence_model`` names an encoder that is not installed.
+    """
     return GroupParams(
-        settings.threshold, settings.soft_floor, settings.min_words, settings.max_days
+        settings.threshold,
+        settings.soft_floor,
+        settings.min_words,
+        settings.max_days,
+        encoder.resolve(settings.sentence_model),
+        settings.encoder_layer,
+        settings.encoder_threshold,
     )
 
 
@@ -125,6 +144,17 @@ def soft_overlap(a: _Form, b: _Form, vectors: _Vectors, soft_floor: float) -> fl
     return 2 * recall_a * recall_b / (recall_a + recall_b)
 
 
+def aligned_overlap(a: np.ndarray, b: np.ndarray) -> float:
+    """Return the F1 of greedy token alignment (BERTScore): each token meets its closest."""
+    if not len(a) or not len(b):
+        return 0.0
+    sims = a @ b.T
+    recall, precision = float(sims.max(axis=1).mean()), float(sims.max(axis=0).mean())
+    if recall + precision <= 0:
+        return 0.0
+    return 2 * recall * precision / (recall + precision)
+
+
 def _days(a: str | None, b: str | None) -> int | None:
     try:
         return abs((dt.date.fromisoformat(a[:10]) - dt.date.fromisoformat(b[:10])).days)  # type: ignore[index]
@@ -152,6 +182,7 @@ class _Storyline:
     untrusted: frozenset[str]
     vectors: _Vectors
     params: GroupParams
+    tokens: tuple[np.ndarray, ...] | None  # contextual token states, with an encoder
 
 
 def group_quotes(
@@ -172,6 +203,13 @@ def group_quotes(
     """
     kept = tuple(q for q in quotes if q.speaker and q.text.strip())
     forms = tuple(_form(q.text) for q in kept)
+    params = params or GroupParams()
+    tokens = None
+    if params.sentence_model and kept:
+        states = encoder.token_states(
+            [q.text for q in kept], params.encoder_layer, params.sentence_model
+        )
+        tokens = tuple(states)
     story = _Storyline(
         story_id,
         kept,
@@ -179,8 +217,9 @@ def group_quotes(
         articles,
         duplicates or {},
         untrusted,
-        _Vectors([w for f in forms for w in f.content]),
-        params or GroupParams(),
+        _Vectors([] if tokens else [w for f in forms for w in f.content]),
+        params,
+        tokens,
     )
     by_speaker: dict[str, list[int]] = {}
     for i, quote in enumerate(kept):
@@ -202,7 +241,7 @@ def _cluster(story: _Storyline, members: list[int]) -> list[list[int]]:
             score[i, j] = score[j, i] = _pair_score(story, i, j)
     clusters = [[i] for i in members]
     while True:
-        best, pair = story.params.threshold, None
+        best, pair = story.params.cut, None
         for x, left in enumerate(clusters):
             for y in range(x + 1, len(clusters)):
                 right = clusters[y]
@@ -235,6 +274,8 @@ def _pair_score(story: _Storyline, i: int, j: int) -> float:
         return 1.0
     if min(len(forms[i].words), len(forms[j].words)) < min_words:
         return 0.0  # a few words in common are a phrase, not a statement
+    if story.tokens is not None:
+        return aligned_overlap(story.tokens[i], story.tokens[j])
     return soft_overlap(forms[i], forms[j], story.vectors, story.params.soft_floor)
 
 

@@ -42,7 +42,7 @@ from storyline.dedupe import DuplicateIndex
 from storyline.errors import INVALID_FIELD
 from storyline.extract.annotate import Chunk, annotate_chunk
 from storyline.extract.dates import find_timexes, infer_publication
-from storyline.extract.entities import merge_entities
+from storyline.extract.entities import add_headline_articles, merge_entities
 from storyline.extract.events import find_events, find_leads
 from storyline.extract.quotes import canonicalise_speakers
 from storyline.extract.stamps import page_stamps
@@ -218,6 +218,7 @@ def run_entities(store: Store, settings: Settings, *, tally: RunTally | None = N
 
     quotes, unmapped = isolate("entities", canonical, list(quoted.items()), key=lambda g: g[0])
     tally.reject(store, [*failed, *unmapped])
+    entities = add_headline_articles(entities, store.titles())  # headlines name, never quote
     store.replace_entities(entities, mention_map, quotes)
     tally.step("entities", 1, 1)
     people = sum(e.type == "PERSON" for e in entities)

@@ -6,15 +6,13 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from storyline.extract.entities import find_mentions, merge_entities
+from storyline.extract.entities import add_headline_articles, find_mentions, merge_entities
 from storyline.extract.nlp import load_model
-from storyline.models import Mention
+from storyline.models import Entity, Mention
 from tests.conftest import shared_path
 
 if TYPE_CHECKING:
     from spacy.language import Language
-
-    from storyline.models import Entity
 
 
 @pytest.fixture(scope="module")
@@ -220,3 +218,29 @@ def test_entities_country_aliases_are_places(nlp: Language) -> None:
     entities, _ = merge_entities(find_mentions(doc, "a1"))
     types = {e.name: e.type for e in entities}
     assert types["United Kingdom"] == types["United States"] == "GPE"
+
+
+def _entity(eid: str, name: str, type_: str, aliases: tuple[str, ...], ids: tuple[str, ...]):
+    return Entity(eid, name, type_, aliases, (), ids)
+
+
+def test_entities_headline_names_add_their_article_and_shared_or_shouted_forms_do_not() -> None:
+    entities = [
+        _entity("p1", "John Kerry", "PERSON", ("Kerry",), ("a1",)),
+        _entity("p2", "Ann Lind", "PERSON", ("Lind",), ("a1",)),
+        _entity("p3", "Tom Lind", "PERSON", ("Lind",), ("a2",)),  # "Lind" names two people
+        _entity("g1", "Russia", "GPE", (), ("a1",)),
+    ]
+    titles = {
+        "a1": "Talks resume",
+        "a2": "Kerry: Russia’s involvement could be an opportunity",
+        "a3": "Lind backs the plan; Kerryville votes",  # a shared surname, a longer word
+        "a4": "KERRY AND RUSSIA",  # all capitals: not read
+    }
+    found = {e.id: e.article_ids for e in add_headline_articles(entities, titles)}
+    assert found == {
+        "p1": ("a1", "a2"),
+        "p2": ("a1",),
+        "p3": ("a2",),
+        "g1": ("a1", "a2"),
+    }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import lxml.html
 import pytest
 from fastapi.testclient import TestClient
 
@@ -115,3 +116,124 @@ def test_story_page_api_json_marks_flagged_copy_and_gives_the_title(seeds):
     assert all("flagged_only" in c for c in story["claims"])
     article = client.get(f"/api/articles/{_seed(_export(seeds, 'articles'), '002')['id']}").json()
     assert any("John Kerry" in r for r in article["article"]["quality_reasons"])
+
+
+def test_story_page_kerry_in_2_articles_by_002s_headline_and_never_its_speaker(seeds):
+    entities = _export(seeds, "entities")
+    kerry = next(e for e in entities if e["name"] == "John Kerry")
+    assert sorted(a[:3] for a in kerry["article_ids"]) == ["000", "002"]
+    # the headline is a mention, not an attribution: 002's quotes stay Putin's
+    quotes_002 = [q for q in _export(seeds, "quotes") if q["article_id"].startswith("002")]
+    assert quotes_002
+    assert all(q["speaker"] != "John Kerry" for q in quotes_002)
+    page = TestClient(create_app(seeds.store)).get("/entities").text
+    assert "· 2 articles" in page.split("John Kerry", 1)[1].split("</li>", 1)[0]
+
+
+# -- who said what, once: the story and entity pages list quote groups -------------------------
+
+
+def _groups_on(html: str) -> list[lxml.html.HtmlElement]:
+    return lxml.html.fromstring(html).cssselect("li.quote-group")
+
+
+def _with_variant(groups, needle):
+    return [g for g in groups if any(needle in (a.get("title") or "") for a in g.cssselect("a"))]
+
+
+def _storyline(seeds):
+    return next(s for s in _export(seeds, "stories") if s["level"] == "storyline")
+
+
+def test_story_page_lists_sochi_statement_once_reported_by_2_outlets(seeds):
+    client = TestClient(create_app(seeds.store))
+    page = client.get(f"/stories/{_storyline(seeds)['id']}").text
+    groups = _groups_on(page)
+    (sochi,) = _with_variant(groups, "contemplating")
+    assert "reported by 2 outlets" in sochi.text_content()
+    # the representative wording in quotation marks, each outlet's variant linked
+    assert [q.text_content() for q in sochi.cssselect("q")] == [
+        "We are now thinking about this and are trying, if it works out, to reach these agreements."
+    ]
+    links = {a.get("href").split("/")[2][:3]: a.get("class") for a in sochi.cssselect("a.variant")}
+    assert links == {"000": "variant representative", "001": "variant reworded"}
+    # no other group repeats either wording: one statement, listed once
+    assert not [g for g in groups if "contemplating" in g.text_content()]
+
+
+def test_story_page_quote_groups_mark_indirect_as_reported_speech_and_flagged_copy(seeds):
+    client = TestClient(create_app(seeds.store))
+    groups = _groups_on(client.get(f"/stories/{_storyline(seeds)['id']}").text)
+    indirect = [g for g in groups if "indirect" in g.get("class").split()]
+    assert indirect
+    for group in indirect:
+        assert not group.cssselect("q")  # paraphrase is never shown in quotation marks
+        assert group.cssselect("span.reported")
+    direct = [g for g in groups if "direct" in g.get("class").split()]
+    assert all(g.cssselect("q") for g in direct)
+    # 002 is flagged: its variants carry the mark, and a group only it reports says so
+    flagged = [g for g in groups if "flagged" in g.get("class").split()]
+    assert flagged
+    for group in flagged:
+        assert "reported only by flagged copy" in group.text_content()
+        assert all(a.get("href").startswith("/articles/002") for a in group.cssselect("a.variant"))
+
+
+def test_story_page_quote_groups_filter_by_speaker_alias_and_by_outlet(seeds):
+    client = TestClient(create_app(seeds.store))
+    url = f"/stories/{_storyline(seeds)['id']}"
+    everyone = _groups_on(client.get(url).text)
+    putin = lxml.html.fromstring(client.get(url, params={"speaker": "Putin"}).text)
+    speakers = [s.text.strip() for s in putin.cssselect("#quotes details.speaker summary")]
+    assert speakers == ["Vladimir Putin"]
+    assert 0 < len(putin.cssselect("li.quote-group")) < len(everyone)
+    week = _groups_on(client.get(url, params={"outlet": "the week us"}).text)
+    assert week
+    for group in week:
+        outlets = [a.text_content() for a in group.cssselect("a.variant")]
+        assert any(o.startswith("The Week US") for o in outlets)
+    assert "no quotes match" in client.get(url, params={"speaker": "Nobody Atall"}).text
+
+
+def test_story_page_entity_page_lists_putins_quote_groups_with_their_story(seeds):
+    client = TestClient(create_app(seeds.store))
+    putin = next(e for e in _export(seeds, "entities") if e["name"] == "Vladimir Putin")
+    groups = _groups_on(client.get(f"/entities/{putin['id']}").text)
+    (sochi,) = _with_variant(groups, "contemplating")
+    assert "reported by 2 outlets" in sochi.text_content()
+    assert sochi.cssselect("span.in-story a")[0].get("href").startswith("/stories/")
+    stored = [g for g in _export(seeds, "quote_groups") if g["speaker"] == "Vladimir Putin"]
+    assert len(groups) == len(stored)
+
+
+def test_story_page_api_quote_groups_and_quotes_take_any_alias(seeds):
+    client = TestClient(create_app(seeds.store))
+    by_alias = client.get("/api/quote_groups", params={"speaker": "putin", "per_page": 100}).json()
+    by_name = client.get(
+        "/api/quote_groups", params={"speaker": "Vladimir Putin", "per_page": 100}
+    ).json()
+    assert by_alias["total"] == by_name["total"] > 0
+    assert {g["speaker"] for g in by_alias["items"]} == {"Vladimir Putin"}
+    eye = client.get("/api/quote_groups", params={"outlet": "Middle East Eye", "per_page": 100})
+    assert all(
+        any(v["outlet"] == "Middle East Eye" for v in g["variants"]) for g in eye.json()["items"]
+    )
+    assert client.get("/api/quotes", params={"speaker": "Putin"}).json()["total"] > 0
+
+
+def test_story_page_event_lists_its_storylines_groups_that_its_articles_report(seeds):
+    client = TestClient(create_app(seeds.store))
+    stored = _export(seeds, "quote_groups")
+    for event in (s for s in _export(seeds, "stories") if s["level"] == "event"):
+        own = set(event["article_ids"])
+        expected = {g["id"] for g in stored if any(v["article_id"] in own for v in g["variants"])}
+        html = client.get(f"/stories/{event['id']}").text
+        shown = {g.get("id") for g in _groups_on(html)}
+        assert shown <= expected  # a speaker's first 12 are listed, the count says how many
+        counts = lxml.html.fromstring(html).cssselect("#quotes details.speaker summary .count")
+        listed = sum(
+            int(c.text)
+            for c in counts
+            if "unattributed" not in c.getparent().getparent().get("class")
+        )
+        assert listed == len(expected)

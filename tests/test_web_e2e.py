@@ -299,8 +299,9 @@ def test_web_e2e_entity_page_shows_reported_speech_without_quotation_marks(corpo
     speakers = [q["speaker_entity_id"] for q in quotes if q["speaker_entity_id"]]
     busiest = max(set(speakers), key=lambda e: (speakers.count(e), e))
     page.goto(f"{base}/entities/{busiest}")
-    indirect = page.locator("li.quote.indirect")
-    direct = page.locator("li.quote.direct")
+    # the entity's statements, each once: quote groups, not every outlet's copy
+    indirect = page.locator("li.quote-group.indirect")
+    direct = page.locator("li.quote-group.direct")
     assert indirect.count() > 0
     assert indirect.locator("q").count() == 0  # reported speech: no quotation marks
     assert indirect.locator("span.reported").count() == indirect.count()
@@ -322,15 +323,59 @@ def test_web_e2e_seeds_flagged_copy_is_marked_and_002_banner_gives_its_reason(co
     assert entry.locator(".flagged-mark").count() == 1
     later = page.locator("#timeline li", has=page.locator('time[datetime="2015-09-30"]'))
     assert later.locator(".flagged-mark").count() == 0
-    flagged_quotes = page.locator("#quotes li.quote.flagged")
+    flagged_quotes = page.locator("#quotes li.quote-group.flagged")
     assert flagged_quotes.count() > 0
-    assert flagged_quotes.count() == flagged_quotes.locator(".flagged-mark").count()
+    for i in range(flagged_quotes.count()):
+        group = flagged_quotes.nth(i)
+        assert "reported only by flagged copy" in group.text_content()  # folded or not
+        # the group's own mark, then one per variant: every one of them is 002's
+        assert group.locator(".flagged-mark").count() == 1 + group.locator("a.variant").count()
     # the flagged page's banner names the flag and the reason a reader can check
-    flagged_quotes.first.locator("a").click()
+    flagged_quotes.locator("a.variant:visible").first.click()
     page.wait_for_url("**/articles/002_*")
     page.evaluate("window.scrollTo(0, 0)")
     banner = page.locator(".banner.untrusted")
     assert "attribution_mismatch" in banner.inner_text()
     assert SEED_002_REASON in banner.inner_text()
     page.screenshot(path=str(shots / "flagged-article.png"), full_page=False)
+    assert page.console_errors == []
+
+
+def test_web_e2e_seeds_story_page_lists_quote_groups_and_filters_them(corpora, page, shots):
+    base = corpora["seeds"]
+    page.goto(base + "/")
+    story = next(
+        s
+        for s in _api(page, base + "/api/stories?per_page=100")["items"]
+        if s["level"] == "storyline"
+    )
+    page.goto(f"{base}/stories/{story['id']}")
+    groups = page.locator("#quotes li.quote-group")
+    sochi = groups.filter(has=page.locator('a.variant[title*="contemplating"]'))
+    assert sochi.count() == 1  # two translations, one statement
+    assert "reported by 2 outlets" in sochi.inner_text()
+    assert sochi.locator("q").inner_text().startswith("We are now thinking about this")
+    variants = sochi.locator("a.variant")
+    assert variants.count() == 2
+    assert variants.nth(1).inner_text().startswith("Middle East Eye")
+    sochi.scroll_into_view_if_needed()
+    page.screenshot(path=str(shots / "story-quote-groups.png"), full_page=False)
+    everyone = groups.count()
+    # the filter: one speaker, by any alias the page offers; then one outlet
+    page.select_option("form.quote-filter select[name=speaker]", "Vladimir Putin")
+    page.click("form.quote-filter button")
+    page.wait_for_url("**speaker=Vladimir+Putin**")
+    assert page.locator("#quotes details.speaker summary").count() == 1
+    assert 0 < page.locator("#quotes li.quote-group").count() < everyone
+    page.goto(f"{base}/stories/{story['id']}?outlet=The+Week+US")
+    shown = page.locator("#quotes li.quote-group")
+    assert shown.count() > 0
+    for i in range(shown.count()):
+        outlets = shown.nth(i).locator("a.variant").all_inner_texts()
+        assert any(t.startswith("The Week US") for t in outlets)
+    # the variant link opens the quote in its article
+    page.goto(f"{base}/stories/{story['id']}")
+    sochi.locator("a.variant").nth(1).click()
+    page.wait_for_url("**/articles/001_*#q-*")
+    assert page.locator("#article-text mark.quote", has_text="contemplating").count() == 1
     assert page.console_errors == []

@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 from storyline.extract.speakers import HONORIFICS, LEADER_WORDS, TITLE_WORDS
@@ -402,3 +402,33 @@ def _finish(
         entities.append(Entity(entity_id, name, type_, aliases, roles, tuple(sorted(g.articles))))
     mapping = {loc: ids[gkey] for loc, gkey in sorted(assigned.items()) if gkey in ids}
     return sorted(entities, key=lambda e: (e.type, e.name, e.id)), mapping
+
+
+def add_headline_articles(entities: Sequence[Entity], titles: Mapping[str, str]) -> list[Entity]:
+    """Return ``entities`` with the articles whose headline names them added to their articles.
+
+    A headline ("John Kerry: Russia's involvement ...") says who its article is about. Names
+    are matched as whole words, case-sensitively, on an entity's name and aliases that no other
+    entity has, and shouting (all-caps) headlines not at all. Headlines never make quote
+    speakers: only ``article_ids`` grow.
+    """
+    owners: defaultdict[str, set[str]] = defaultdict(set)
+    for entity in entities:
+        for form in (entity.name, *entity.aliases):
+            owners[form].add(entity.id)
+    patterns: dict[str, re.Pattern[str]] = {}
+    for entity in entities:
+        # a form two entities share (a surname of two people) names neither; one letter nothing
+        forms = [f for f in (entity.name, *entity.aliases) if len(f) > 1 and len(owners[f]) == 1]
+        if forms:
+            alternatives = "|".join(re.escape(f) for f in sorted(forms, key=len, reverse=True))
+            patterns[entity.id] = re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)")
+    heads = {aid: title for aid, title in titles.items() if title and not title.isupper()}
+    out = []
+    for entity in entities:
+        pattern = patterns.get(entity.id)
+        found = {aid for aid, title in heads.items() if pattern and pattern.search(title)}
+        if found - set(entity.article_ids):
+            entity = replace(entity, article_ids=tuple(sorted(found | set(entity.article_ids))))  # noqa: PLW2901
+        out.append(entity)
+    return out

@@ -145,6 +145,11 @@ class ArticleStore(StoreBase):
             for row in rows.fetchall():
                 yield self._article_from_row(row)
 
+    def titles(self) -> dict[str, str]:
+        """Return article id -> headline."""
+        rows = self.conn.execute("SELECT id, title FROM articles")
+        return {r[0]: r[1] or "" for r in rows}
+
     def article(self, article_id: str) -> CleanArticle | None:
         """Return one article, or None."""
         return next(self.articles(ids=[article_id]), None)

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 from fastapi import APIRouter, HTTPException, Query, Request
 
 from storyline.store.stories import read_quote_groups
-from storyline.web import queries
+from storyline.web import queries, quote_lists
 from storyline.web.ingest import receive_and_ingest
 from storyline.web.views import Page
 
@@ -160,15 +160,23 @@ def list_quotes(
 
 
 @router.get("/quote_groups")
-def list_quote_groups(
+def list_quote_groups(  # noqa: PLR0917 - FastAPI reads each query parameter by name
     request: Request,
     page: PageNo = 1,
     per_page: PageSize = 20,
     story_id: Annotated[str | None, Query(max_length=200)] = None,
+    speaker: Annotated[str | None, Query(max_length=200)] = None,
+    outlet: Annotated[str | None, Query(max_length=200)] = None,
 ) -> dict[str, Any]:
-    """Quote groups (one statement by one speaker, every outlet's variant), of one story."""
+    """Quote groups (one statement by one speaker, every outlet's variant), of one story.
+
+    ``speaker`` is the entity's name or any of its aliases ("Putin" finds Vladimir Putin);
+    ``outlet`` keeps the groups one of whose variants that outlet reports. Both ignore case.
+    """
     with state_of(request).reading() as conn:
         groups = read_quote_groups(conn, story_id)
+        names = quote_lists.speaker_names(conn, speaker) if speaker else None
+    groups = quote_lists.filter_groups(groups, speakers=names, outlet=outlet)
     begin = (page - 1) * per_page
     return paginated(Page(page, per_page, len(groups)), groups[begin : begin + per_page])
 

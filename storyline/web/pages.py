@@ -10,7 +10,7 @@ from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse
 
 from storyline.quality import UNTRUSTED_FLAGS
-from storyline.web import queries, views
+from storyline.web import queries, quote_lists, views
 from storyline.web.api import MAX_PAGE_SIZE, IsoDay, PageNo, state_of
 from storyline.web.app import TEMPLATES
 
@@ -77,9 +77,34 @@ def stories_page(
     )
 
 
+Filter = Annotated[str | None, Query(max_length=200)]
+
+
+def _quote_context(
+    conn: Any,  # noqa: ANN401 - the reading connection
+    groups: list[dict[str, Any]] | None,
+    quotes: list[dict[str, Any]],
+    speaker: str | None,
+    outlet: str | None,
+) -> dict[str, Any]:
+    """Return what a page's "who said what" shows: quote groups by speaker, filtered."""
+    if groups is None:  # the quote-groups stage has not run on this store: quotes by speaker
+        return {"quote_groups": None, "speakers": views.group_quotes(quotes)}
+    names = quote_lists.speaker_names(conn, speaker) if speaker else None
+    shown = quote_lists.filter_groups(groups, speakers=names, outlet=outlet)
+    return {
+        "quote_groups": quote_lists.by_speaker(shown, quotes),
+        "quote_choices": quote_lists.choices(groups),
+        "quote_filter": {"speaker": speaker or "", "outlet": outlet or ""},
+        "unattributed": [] if (speaker or outlet) else [q for q in quotes if not q["speaker"]],
+    }
+
+
 @router.get("/stories/{story_id:path}", response_class=HTMLResponse)
-def story_page(request: Request, story_id: str) -> HTMLResponse:
-    """One story: briefing, timeline, quotes by speaker, entities, claims, articles."""
+def story_page(
+    request: Request, story_id: str, speaker: Filter = None, outlet: Filter = None
+) -> HTMLResponse:
+    """One story: briefing, timeline, quote groups by speaker, entities, claims, articles."""
     state = state_of(request)
     with state.reading() as conn:
         story = queries.story(conn, story_id)
@@ -97,7 +122,6 @@ def story_page(request: Request, story_id: str) -> HTMLResponse:
             "briefing": state.providers.briefing(conn, story),
             "timeline": timeline,
             "chart": views.timeline_chart(timeline),
-            "speakers": views.group_quotes(queries.quotes_for(conn, ids)),
             "entities": entities,
             "graph": views.entity_graph(entities, ids),
             "cover": cover,
@@ -110,6 +134,8 @@ def story_page(request: Request, story_id: str) -> HTMLResponse:
         outlet_of = {a["id"]: a["source"] or f"unknown [{cite_no[a['id']]}]" for a in articles}
         context["matrix"] = views.claim_matrix(state.providers.claims(conn, story), outlet_of)
         context["titles"] = {a["id"]: a["title"] for a in articles}
+        groups = quote_lists.story_groups(conn, story)
+        context |= _quote_context(conn, groups, queries.quotes_for(conn, ids), speaker, outlet)
     return _render(request, "story.html", **context)
 
 
@@ -180,19 +206,23 @@ def entity_page(request: Request, entity_id: str) -> HTMLResponse:
         if found is None:
             raise HTTPException(404, "There is no entity with this id.")
         quotes = queries.quotes_by_entity(conn, found)
-        stories = queries.filter_stories(
-            queries.all_stories(conn), entity_articles=set(found["article_ids"])
-        )
+        groups = quote_lists.entity_groups(conn, found)
+        every_story = queries.all_stories(conn)
+        stories = queries.filter_stories(every_story, entity_articles=set(found["article_ids"]))
         articles = queries.article_briefs(conn, found["article_ids"][:MAX_PAGE_SIZE])
         titles = {
             a["id"]: a["title"]
             for a in queries.article_briefs(conn, sorted({q["article_id"] for q in quotes}))
         }
+        story_titles = {s["id"]: s for s in every_story}
+    by_id = {q["id"]: q for q in quotes}
     return _render(
         request,
         "entity.html",
         entity=found,
         quotes=quotes,
+        groups=[quote_lists.group_view(g, by_id) for g in groups] if groups else None,
+        group_stories={g["id"]: story_titles.get(g["story_id"]) for g in groups},
         stories=stories,
         articles=articles,
         titles=titles,
