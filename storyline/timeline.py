@@ -234,7 +234,9 @@ def build_timeline(
     """
     if not events:
         return []
-    dates, absorbed = _one_date_per_happening(events, rank_dates(events, leads), max_dates)
+    wanted = tuple(k.casefold() for k in keywords)
+    ranked = _rank_on_topic(events, leads, wanted)
+    dates, absorbed = _one_date_per_happening(events, ranked, max_dates)
     texts = sorted({e.text for e in events} | {e.text for e in leads})
     vectorizer = TfidfVectorizer(stop_words="english", sublinear_tf=True)
     try:
@@ -256,7 +258,6 @@ def build_timeline(
         if len(lead.date) == 10:
             before = (dt.date.fromisoformat(lead.date) - dt.timedelta(days=1)).isoformat()
             by_date[before].append(replace(lead, date=before))
-    wanted = tuple(k.casefold() for k in keywords)
     story = _centroid(vectorizer, [e.text for e in events]) if vectorizer is not None else None
     entries: list[TimelineEntry] = []
     distrusted = frozenset(untrusted)
@@ -278,6 +279,29 @@ def build_timeline(
             )
         )
     return entries
+
+
+def _on_topic(text: str, wanted: tuple[str, ...]) -> bool:
+    return not wanted or any(k in text.casefold() for k in wanted)
+
+
+def _rank_on_topic(
+    events: Sequence[DatedEvent], leads: Sequence[DatedEvent], wanted: tuple[str, ...]
+) -> list[str]:
+    """Return the dates ranked on the reports that name a keyword, then the other dates.
+
+    A date that only off-topic sentences mention (a sports fixture in a flu story) is ranked
+    after every date an on-topic report gives; without keywords all reports count.
+    """
+    ranked = rank_dates(events, leads)
+    if not wanted:
+        return ranked
+    first = rank_dates(
+        [e for e in events if _on_topic(e.text, wanted)],
+        [e for e in leads if _on_topic(e.text, wanted)],
+    )
+    told = set(first)
+    return first + [d for d in ranked if d not in told]
 
 
 def _one_date_per_happening(
@@ -450,7 +474,7 @@ def _pick_sentences(
     def rank(i: int) -> tuple[bool, bool, bool, float]:
         text = group[i].text
         n_words = len(text.split())
-        on_topic = not keywords or any(k in text.casefold() for k in keywords)
+        on_topic = _on_topic(text, keywords)
         return (not on_topic, preview[i], not _MIN_WORDS <= n_words <= _MAX_WORDS, -float(sims[i]))
 
     chosen: list[int] = []

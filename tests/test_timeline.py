@@ -115,6 +115,23 @@ def test_timeline_build_keywords_put_on_topic_sentences_first() -> None:
     assert entry.text == (VOTE,)
 
 
+def test_timeline_dates_are_ranked_on_reports_naming_a_keyword() -> None:
+    # the vote is mentioned by three articles but none names the quake; the quake day by two
+    events = [
+        event("a1", "2010-01-10", VOTE),
+        event("a2", "2010-01-10", VOTE),
+        event("a3", "2010-01-10", VOTE),
+        event("a4", "2010-01-12", QUAKE_A),
+        event("a5", "2010-01-12", QUAKE_B),
+    ]
+    assert [e.date for e in build_timeline(events, max_dates=1)] == ["2010-01-10"]
+    on_topic = build_timeline(events, max_dates=1, keywords=["earthquake"])
+    assert [e.date for e in on_topic] == ["2010-01-12"]
+    # off-topic dates still fill the timeline after the on-topic ones
+    both = build_timeline(events, max_dates=2, keywords=["earthquake"])
+    assert [e.date for e in both] == ["2010-01-10", "2010-01-12"]
+
+
 def test_timeline_build_prefers_reports_to_previews() -> None:
     preview = "Rescue teams from many countries will arrive in Haiti to search the rubble."
     events = [
