@@ -19,26 +19,13 @@ import numpy as np
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
 
 from storyline.models import DatedEvent, TimelineEntry
+from storyline.timeline_places import Participant, named_in
 
 if TYPE_CHECKING:
     from collections.abc import Collection, Iterable, Mapping, Sequence
 
 __all__ = ["Participant", "build_timeline", "merge_events", "rank_dates"]
 
-# An entity mention inside an article: (start, end, canonical name, type, text as written).
-Participant = tuple[int, int, str, str, str]
-_ACTOR_TYPES = frozenset({"PERSON", "ORG"})
-_PLACE_TYPES = frozenset({"GPE", "LOC", "FAC"})
-# "talks in Vienna", "flew to Moscow": a place after these is where it happened; a country
-# or city named otherwise acts ("Russia will join the talks", "Moscow denied it").
-_LOCATIVE_OF = frozenset({"outside", "north", "south", "east", "west"})
-# "the war in Syria", "peace in Ukraine": the place is what the noun is about.
-_SUBJECT_NOUNS = frozenset({
-    "crisis", "crises", "war", "wars", "conflict", "conflicts", "situation", "fighting",
-    "violence", "unrest", "turmoil", "peace", "ceasefire", "truce", "intervention", "campaign",
-    "involvement", "presence", "role", "policy", "strategy",
-})  # fmt: skip
-_LOCATIVE = _LOCATIVE_OF | {"in", "at", "to", "near", "inside", "into", "from", "across", "over"}
 
 _WORD_RE = re.compile(r"[^\W_]+(?:['’][^\W_]+)?")
 # Words that say when or how something was reported, not what happened.
@@ -266,7 +253,7 @@ def build_timeline(
         chosen = _pick_sentences(
             group, vectorizer, wanted, sentences_per_date, story, untrusted=distrusted
         )
-        actors, place = _named_in(chosen, participants or {})
+        actors, place = named_in(chosen, participants or {})
         entries.append(
             TimelineEntry(
                 story_id=story_id,
@@ -363,62 +350,6 @@ def _repeats(
         for source in _sources(events[i]):
             repeats[source] = repeats.get(source, False) or hit
     return sum(repeats.values()) / len(repeats) if repeats else 0.0
-
-
-def _named_in(
-    chosen: Sequence[DatedEvent], participants: Mapping[str, Sequence[Participant]]
-) -> tuple[tuple[str, ...], str | None]:
-    """Return the actors (in order of mention) and the place of the first sentence naming one.
-
-    A sentence's place is the one written nearest to its date: "the downing of an airliner over
-    Egypt on Oct. 31 and the attacks in Paris on Nov. 13" puts Nov. 13 in Paris.
-    """
-    actors: dict[str, None] = {}
-    place: str | None = None
-    for event in chosen:
-        places: list[tuple[int, str]] = []  # (distance to the date, name)
-        for start, end, name, kind, written in participants.get(event.article_id, ()):
-            if not (start >= event.start and end <= event.end):
-                continue
-            at = _written_at(event.text, written, start - event.start)
-            if kind in _PLACE_TYPES and _is_subject(event.text, at):
-                continue  # neither where it happened nor who acted
-            if kind in _PLACE_TYPES and _word_before(event.text, at) in _LOCATIVE:
-                when = event.date_at
-                gap = 0 if when is None else min(abs(start - when), abs(end - when))
-                places.append((gap, name))
-            elif kind in _ACTOR_TYPES or kind == "GPE":
-                actors[name] = None
-        if place is None and places:
-            place = min(places, key=lambda p: p[0])[1]  # min keeps the first of equals
-    return tuple(actors), place
-
-
-def _written_at(sentence: str, written: str, offset: int) -> int:
-    """Return where the mention ``written`` starts in ``sentence``, -1 when it is not there.
-
-    The sentence is stored with its spaces collapsed, so of the places the name is written
-    ("the war in Syria ... targets in Syria") the one nearest ``offset`` is the mention.
-    """
-    found = [m.start() for m in re.finditer(re.escape(written), sentence)]
-    return min(found, key=lambda at: abs(at - offset), default=-1)
-
-
-def _word_before(sentence: str, at: int) -> str:
-    """Return the lower-cased word just before position ``at`` of ``sentence``.
-
-    "outside of Moscow", "north of Aleppo": the word before "of" tells.
-    """
-    words = [w.casefold() for w in sentence[: max(at, 0)].split()]
-    if len(words) > 1 and words[-1] == "of" and words[-2] in _LOCATIVE_OF:
-        return words[-2]
-    return words[-1] if at > 0 and words else ""
-
-
-def _is_subject(sentence: str, at: int) -> bool:
-    """Return whether the place at ``at`` is what a noun is about ("the crisis in Syria")."""
-    words = [w.casefold().strip(",;:") for w in sentence[: max(at, 0)].split()]
-    return len(words) > 1 and words[-1] in _LOCATIVE and words[-2] in _SUBJECT_NOUNS
 
 
 def _centroid(vectorizer: TfidfVectorizer, texts: list[str]) -> np.ndarray:
