@@ -17,7 +17,7 @@ from storyline.errors import UsageError
 from storyline.runners import make_executor
 from storyline.store import Store
 from storyline.store.lock import run_lock
-from storyline.timeline import build_timeline
+from storyline.timeline import TimelineSettings, build_timeline
 
 # Below this many articles a process pool costs more (a model load per worker) than it saves.
 _POOL_MIN_ARTICLES = 200
@@ -230,13 +230,23 @@ class Workspace:
         max_dates: int | None = None,
         sentences_per_date: int = 1,
         keywords: Sequence[str] = (),
+        corroborated: bool = False,
     ) -> dict[str, list[TimelineEntry]]:
         """Return storyline id -> its timeline, built to the size asked for.
+
+        ``corroborated`` (without ``max_dates``) lets the story size it: the dates that
+        ``timeline.min_outlets`` independent outlets report, at most ``timeline.max_dates``.
 
         ``story_id`` may be any unique prefix of a storyline id; None means every storyline.
         """
         timelines: dict[str, list[TimelineEntry]] = {}
         untrusted = self.store.untrusted()
+        outlets = (
+            {a: outlet for a, (outlet, _) in self.store.outlets_and_dates().items()}
+            if corroborated
+            else None
+        )
+        settings = TimelineSettings(**self.settings.timeline.model_dump())
         for story in self.store.rows("stories", order="first_date, id"):
             if story["level"] != "storyline":
                 continue
@@ -252,6 +262,8 @@ class Workspace:
                 leads=leads,
                 participants=self.store.participants(story["article_ids"]),
                 untrusted=untrusted,
+                outlets=outlets,
+                settings=settings,
             )
         return timelines
 

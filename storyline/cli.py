@@ -275,6 +275,13 @@ def timeline(
     ] = None,
     db: DbOption = "storyline.db",
     dates: Annotated[int | None, typer.Option("--dates", help="Number of dates to keep.")] = None,
+    corroborated: Annotated[
+        bool,
+        typer.Option(
+            "--corroborated",
+            help="Without --dates: keep the dates timeline.min_outlets outlets report.",
+        ),
+    ] = False,
     per_date: Annotated[int, typer.Option("--per-date", help="Sentences per date.")] = 1,
     keywords: Annotated[
         list[str] | None, typer.Option("--keyword", "-k", help="Favour sentences with these words.")
@@ -283,7 +290,11 @@ def timeline(
     """Print a story's timeline, of a given size when asked (dates x sentences per date)."""
     with _open_existing(db) as workspace:
         timelines = workspace.timelines(
-            story, max_dates=dates, sentences_per_date=per_date, keywords=keywords or ()
+            story,
+            max_dates=dates,
+            sentences_per_date=per_date,
+            keywords=keywords or (),
+            corroborated=corroborated,
         )
     if not timelines:
         raise UsageError(f"no storyline {story!r}" if story else "no stories yet")

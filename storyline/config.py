@@ -100,6 +100,31 @@ class RunSettings(_Section):
     lock_wait: float = Field(ge=0.0)
 
 
+class TimelineSection(_Section):
+    """How a timeline picks its dates (storyline.timeline.TimelineSettings)."""
+
+    max_dates: int = Field(ge=1)
+    min_outlets: int = Field(ge=1)
+    same_happening_share: float = Field(ge=0.0, le=1.0)
+    sparse_density: float = Field(ge=0.0)
+    merge_threshold: float = Field(ge=0.0, le=1.0)
+
+
+class ClusterSection(_Section):
+    """The clusterer's thresholds and weights (storyline.cluster.ClusterSettings)."""
+
+    storyline_threshold: float = Field(ge=0.0, le=1.0)
+    event_threshold: float = Field(ge=0.0, le=1.0)
+    merge_threshold: float = Field(ge=0.0, le=1.0)
+    title_weight: float = Field(ge=0.0)
+    entity_weight: float = Field(ge=0.0)
+    name_weight: float = Field(ge=0.0)
+    stranger_factor: float = Field(ge=0.0, le=1.0)
+    principal_share: float = Field(ge=0.0, le=1.0)
+    storyline_decay_days: float = Field(gt=0.0)
+    event_decay_days: float = Field(gt=0.0)
+
+
 class Settings(_Section):
     """Every setting storyline reads, resolved from defaults, a user file and flags."""
 
@@ -111,6 +136,8 @@ class Settings(_Section):
     quality: QualitySettings
     run: RunSettings
     quote_groups: QuoteGroupSettings
+    timeline: TimelineSection
+    cluster: ClusterSection
     aliases: dict[str, str] = Field(default_factory=dict)
 
 

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Literal
 from urllib.parse import urlsplit
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping, Sequence
+    from collections.abc import Iterable, Mapping, Sequence
 
     from storyline.models import RemovedLine
 
@@ -205,3 +205,12 @@ def find_outlet(
     if name := _dateline(text.lstrip()):
         return Outlet(name, "dateline")
     return None
+
+
+def count_outlets(article_ids: Iterable[str], outlet_of: Mapping[str, str | None]) -> int:
+    """Return how many independent outlets the articles come from.
+
+    Outlets are compared case-insensitively; an article with no known outlet is its own unknown
+    source (as the claims count it), never merged with another unknown page.
+    """
+    return len({(outlet_of.get(a) or "").strip().casefold() or f"\0{a}" for a in article_ids})

@@ -13,11 +13,13 @@ from storyline.abstractive import endpoint_from
 from storyline.boundary import RunTally
 from storyline.briefing_stage import run_briefings
 from storyline.clean import PageGuard, clean_article, find_furniture
+from storyline.cluster import ClusterSettings
 from storyline.errors import ConfigError, UsageError
 from storyline.ingest import FormatChoice, iter_files, read_file
 from storyline.models import CleanArticle, IngestSummary, RawArticle, Rejected
 from storyline.quote_groups import params_from
 from storyline.quote_groups_stage import run_quote_groups
+from storyline.timeline import TimelineSettings
 
 if TYPE_CHECKING:
     from concurrent.futures import Executor
@@ -220,6 +222,8 @@ def analyse(
     except encoder.EncoderUnavailableError as exc:
         msg = f"[quote_groups] sentence_model: {exc}"
         raise ConfigError(msg) from exc
+    clusters = ClusterSettings(**settings.cluster.model_dump())
+    timelines = TimelineSettings(**settings.timeline.model_dump())
     return [
         ("clean", f"{articles} articles, {removed} boilerplate lines set aside"),
         ("dedupe", f"{len(duplicates)} copies of other articles"),
@@ -227,8 +231,8 @@ def analyse(
         ("nlp", stages.run_nlp(store, settings, executor, skip=set(duplicates), tally=tally)),
         ("entities", stages.run_entities(store, settings, tally=tally)),
         ("quality", stages.run_quality(store, duplicates, executor, sentence_model, tally=tally)),
-        ("stories", stages.run_clusters(store, duplicates, tally=tally)),
-        ("timeline", stages.run_timelines(store, tally=tally)),
+        ("stories", stages.run_clusters(store, duplicates, tally=tally, settings=clusters)),
+        ("timeline", stages.run_timelines(store, tally=tally, settings=timelines)),
         ("quote_groups", run_quote_groups(store, duplicates, params=groups, tally=tally)),
         ("briefing", run_briefings(store, duplicates, executor, tally=tally, **briefing)),
     ]

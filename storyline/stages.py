@@ -37,7 +37,7 @@ from storyline.briefing_stage import (  # noqa: F401
     brief_storyline,
     run_briefings,
 )
-from storyline.cluster import ClusterState, cluster_articles
+from storyline.cluster import ClusterSettings, ClusterState, cluster_articles
 from storyline.dedupe import DuplicateIndex
 from storyline.errors import INVALID_FIELD
 from storyline.extract.annotate import Chunk, annotate_chunk
@@ -48,7 +48,7 @@ from storyline.extract.quotes import canonicalise_speakers
 from storyline.extract.stamps import page_stamps
 from storyline.quality import UNTRUSTED_FLAGS, assess_quality
 from storyline.runners import map_ordered
-from storyline.timeline import build_timeline
+from storyline.timeline import TimelineSettings, build_timeline
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator, Sequence
@@ -467,7 +467,13 @@ def run_quality(
     return f"{flagged} of {len(rows)} articles flagged as untrustworthy copy"
 
 
-def run_clusters(store: Store, duplicates: dict[str, str], *, tally: RunTally | None = None) -> str:
+def run_clusters(
+    store: Store,
+    duplicates: dict[str, str],
+    *,
+    tally: RunTally | None = None,
+    settings: ClusterSettings | None = None,
+) -> str:
     """Add new articles to the events and storylines; old assignments never move.
 
     Articles that make clustering raise are left out (``isolate``) and rejected for this
@@ -499,6 +505,7 @@ def run_clusters(store: Store, duplicates: dict[str, str], *, tally: RunTally | 
                 duplicates=duplicates,
                 state=start,
                 events=store.events([a.id for a in articles])[0],  # each on the day it happened
+                settings=settings,
             )
 
         (stories, state), failed = isolate(
@@ -514,7 +521,11 @@ def run_clusters(store: Store, duplicates: dict[str, str], *, tally: RunTally | 
 
 
 def run_timelines(
-    store: Store, *, max_dates: int | None = None, tally: RunTally | None = None
+    store: Store,
+    *,
+    max_dates: int | None = None,
+    tally: RunTally | None = None,
+    settings: TimelineSettings | None = None,
 ) -> str:
     """Build each storyline's timeline from the dated events of its articles.
 
@@ -534,6 +545,7 @@ def run_timelines(
             leads=leads,
             participants=store.participants(story["article_ids"]),
             untrusted=untrusted,
+            settings=settings,
         )
 
     entries = each_storyline(store, "timeline", timeline_of, storylines, tally)

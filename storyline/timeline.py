@@ -12,33 +12,21 @@ import datetime as dt
 import math
 import re
 from collections import Counter, defaultdict
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 import numpy as np
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
 
 from storyline.models import DatedEvent, TimelineEntry
+from storyline.outlets import count_outlets
+from storyline.timeline_places import Participant, named_in
 
 if TYPE_CHECKING:
     from collections.abc import Collection, Iterable, Mapping, Sequence
 
-__all__ = ["Participant", "build_timeline", "merge_events", "rank_dates"]
+__all__ = ["Participant", "TimelineSettings", "build_timeline", "merge_events", "rank_dates"]
 
-# An entity mention inside an article: (start, end, canonical name, type, text as written).
-Participant = tuple[int, int, str, str, str]
-_ACTOR_TYPES = frozenset({"PERSON", "ORG"})
-_PLACE_TYPES = frozenset({"GPE", "LOC", "FAC"})
-# "talks in Vienna", "flew to Moscow": a place after these is where it happened; a country
-# or city named otherwise acts ("Russia will join the talks", "Moscow denied it").
-_LOCATIVE_OF = frozenset({"outside", "north", "south", "east", "west"})
-# "the war in Syria", "peace in Ukraine": the place is what the noun is about.
-_SUBJECT_NOUNS = frozenset({
-    "crisis", "crises", "war", "wars", "conflict", "conflicts", "situation", "fighting",
-    "violence", "unrest", "turmoil", "peace", "ceasefire", "truce", "intervention", "campaign",
-    "involvement", "presence", "role", "policy", "strategy",
-})  # fmt: skip
-_LOCATIVE = _LOCATIVE_OF | {"in", "at", "to", "near", "inside", "into", "from", "across", "over"}
 
 _WORD_RE = re.compile(r"[^\W_]+(?:['’][^\W_]+)?")
 # Words that say when or how something was reported, not what happened.
@@ -56,14 +44,26 @@ MERGE_THRESHOLD = 0.2  # IDF-weighted share of the shorter sentence's content wo
 _MIN_SHARED = 2  # one shared word ("Syria") is topic, not happening
 _NEAR_DUPLICATE = 0.3  # cosine above which a second sentence mostly repeats the first
 _MIN_WORDS, _MAX_WORDS = 8, 40  # shorter is a caption or headline, longer reads as a paragraph
-# A date next to a kept date is the same happening told a day later (or earlier) when at least
-# this share of its articles repeat a report of the kept date (the merge_events rule). Fitted on
-# T17 dev only (mj, haiti, h1n1): 0.25 and 0.0 lost gold dates of mj, 0.5 lost none.
-SAME_HAPPENING_SHARE = 0.5
-# ...but only on a sparse timeline (fewer kept dates per day of its span than this): where every
-# day of a crisis is told (T17 dev haiti, h1n1: 48% of gold dates are next to another), a
-# neighbour day is its own happening. Fitted on T17 dev only: 0.5 cost h1n1 two gold dates.
-SPARSE_DENSITY = 0.25
+
+
+@dataclass(frozen=True, slots=True)
+class TimelineSettings:
+    """What ``build_timeline`` keeps; the ``[timeline]`` section of defaults.toml sets these.
+
+    The defaults equal the packaged defaults.toml (a test holds them equal); their provenance is
+    written there.
+    """
+
+    # a story sizes its own timeline: the dates at least min_outlets outlets report, at most
+    # max_dates of them
+    max_dates: int = 30
+    min_outlets: int = 2
+    # a date next to a kept date is the same happening told a day later (or earlier) when at
+    # least this share of its articles repeat a report of the kept date (the merge_events rule)
+    same_happening_share: float = 0.5
+    # ...but only on a sparse timeline (fewer kept dates per day of its span than this)
+    sparse_density: float = 0.25
+    merge_threshold: float = MERGE_THRESHOLD
 
 
 def _stem(word: str) -> str:
@@ -204,11 +204,14 @@ def build_timeline(
     leads: Sequence[DatedEvent] = (),
     participants: Mapping[str, Sequence[Participant]] | None = None,
     untrusted: Collection[str] = (),
+    outlets: Mapping[str, str | None] | None = None,
+    settings: TimelineSettings | None = None,
 ) -> list[TimelineEntry]:
     """Return a timeline of the events: its dates in order, each with its central sentences.
 
     Dates are ranked by ``rank_dates`` (articles referring to them, DATEWISE-style) and the
-    top ``max_dates`` kept (all when None). For each date the sentences are scored by TF-IDF
+    top ``max_dates`` kept (all when None, or, given ``outlets``, the story's own size:
+    ``story_sized``). For each date the sentences are scored by TF-IDF
     cosine to the centroid of that date's reports plus ``STORY_WEIGHT`` times the cosine to the
     whole story's centroid; the best are kept, near-duplicates skipped. Sentences with one of
     the ``keywords``, written on or after the date (not previews) and of 8 to 40 words come
@@ -227,6 +230,9 @@ def build_timeline(
             organisations, countries that act) and ``place`` are those its sentences name.
         untrusted: articles whose copy is flagged untrustworthy (spun, spliced, misattributed);
             their sentences are told only when no other article reports the date.
+        outlets: article id -> its outlet (None when unknown); with ``max_dates`` None the
+            timeline keeps the dates that ``settings.min_outlets`` outlets report.
+        settings: thresholds and sizes (``TimelineSettings()`` when None).
 
     Returns:
         Entries ordered by date; an entry's sources are the articles behind its sentences, and
@@ -234,7 +240,10 @@ def build_timeline(
     """
     if not events:
         return []
-    dates, absorbed = _one_date_per_happening(events, rank_dates(events, leads), max_dates)
+    wanted = tuple(k.casefold() for k in keywords)
+    settings = settings or TimelineSettings()
+    ranked = _rank_on_topic(events, leads, wanted)
+    dates, absorbed = _one_date_per_happening(events, ranked, max_dates, settings)
     texts = sorted({e.text for e in events} | {e.text for e in leads})
     vectorizer = TfidfVectorizer(stop_words="english", sublinear_tf=True)
     try:
@@ -256,7 +265,6 @@ def build_timeline(
         if len(lead.date) == 10:
             before = (dt.date.fromisoformat(lead.date) - dt.timedelta(days=1)).isoformat()
             by_date[before].append(replace(lead, date=before))
-    wanted = tuple(k.casefold() for k in keywords)
     story = _centroid(vectorizer, [e.text for e in events]) if vectorizer is not None else None
     entries: list[TimelineEntry] = []
     distrusted = frozenset(untrusted)
@@ -265,23 +273,69 @@ def build_timeline(
         chosen = _pick_sentences(
             group, vectorizer, wanted, sentences_per_date, story, untrusted=distrusted
         )
-        actors, place = _named_in(chosen, participants or {})
+        actors, place = named_in(chosen, participants or {})
         entries.append(
             TimelineEntry(
                 story_id=story_id,
                 date=date,
                 text=tuple(e.text for e in chosen),
-                sources=_supporting(chosen, group),
+                sources=_supporting(chosen, group, settings.merge_threshold),
                 actors=actors,
                 place=place,
                 until=next((e.until for e in chosen if e.until and e.until > date), None),
             )
         )
+    if max_dates is None and outlets is not None:
+        return story_sized(entries, dates, outlets, settings)
     return entries
 
 
+def story_sized(
+    entries: Sequence[TimelineEntry],
+    ranked: Sequence[str],
+    outlets: Mapping[str, str | None],
+    settings: TimelineSettings,
+) -> list[TimelineEntry]:
+    """Return the entries whose date is reported by ``min_outlets`` independent outlets.
+
+    At most ``max_dates`` of them, the best ranked (``ranked``, best first). A story no date of
+    which has that support (one outlet told it) keeps its best ``max_dates`` dates as they are.
+    """
+    rank = {d: i for i, d in enumerate(ranked)}
+    by_rank = sorted(entries, key=lambda e: rank.get(e.date, len(rank)))
+    backed = [e for e in by_rank if count_outlets(e.sources, outlets) >= settings.min_outlets]
+    kept = (backed or by_rank)[: settings.max_dates]
+    return sorted(kept, key=lambda e: e.date)
+
+
+def _on_topic(text: str, wanted: tuple[str, ...]) -> bool:
+    return not wanted or any(k in text.casefold() for k in wanted)
+
+
+def _rank_on_topic(
+    events: Sequence[DatedEvent], leads: Sequence[DatedEvent], wanted: tuple[str, ...]
+) -> list[str]:
+    """Return the dates ranked on the reports that name a keyword, then the other dates.
+
+    A date that only off-topic sentences mention (a sports fixture in a flu story) is ranked
+    after every date an on-topic report gives; without keywords all reports count.
+    """
+    ranked = rank_dates(events, leads)
+    if not wanted:
+        return ranked
+    first = rank_dates(
+        [e for e in events if _on_topic(e.text, wanted)],
+        [e for e in leads if _on_topic(e.text, wanted)],
+    )
+    told = set(first)
+    return first + [d for d in ranked if d not in told]
+
+
 def _one_date_per_happening(
-    events: Sequence[DatedEvent], ranked: Sequence[str], max_dates: int | None
+    events: Sequence[DatedEvent],
+    ranked: Sequence[str],
+    max_dates: int | None,
+    settings: TimelineSettings,
 ) -> tuple[list[str], list[DatedEvent]]:
     """Return the dates to keep, best first, and the reports moved onto a kept neighbour.
 
@@ -289,7 +343,7 @@ def _one_date_per_happening(
     articles mostly repeat that date's reports ("won the election" the day after the vote) is
     the same happening: its repeating reports join the kept date (as sources) and the next
     ranked date is taken instead, so the timeline has one date per happening. Dense timelines
-    (``SPARSE_DENSITY``) keep their dates as ranked.
+    (``settings.sparse_density``) keep their dates as ranked.
     """
     bags = [_content_words(e.text) for e in events]
     idf = _idf(bags)
@@ -300,7 +354,8 @@ def _one_date_per_happening(
     absorbed: list[DatedEvent] = []
     days = sorted(d for d in ranked if len(d) == 10)
     span = _days(days[0], days[-1]) + 1 if days else 1
-    if (max_dates or len(ranked)) / span >= SPARSE_DENSITY:
+    threshold = settings.merge_threshold
+    if (max_dates or len(ranked)) / span >= settings.sparse_density:
         return list(ranked[:max_dates] if max_dates is not None else ranked), absorbed
     for date in ranked:
         if max_dates is not None and len(kept) >= max_dates:
@@ -310,7 +365,8 @@ def _one_date_per_happening(
                 k
                 for k in kept
                 if abs(_days(k, date)) == 1
-                and _repeats(by_date[date], by_date[k], events, bags, idf) >= SAME_HAPPENING_SHARE
+                and _repeats(by_date[date], by_date[k], events, bags, idf, threshold=threshold)
+                >= settings.same_happening_share
             ),
             None,
         )
@@ -320,7 +376,7 @@ def _one_date_per_happening(
         absorbed.extend(
             replace(events[i], date=host)
             for i in by_date[date]
-            if any(_overlap(bags[i], bags[j], idf) >= MERGE_THRESHOLD for j in by_date[host])
+            if any(_overlap(bags[i], bags[j], idf) >= threshold for j in by_date[host])
         )
     return kept, absorbed
 
@@ -331,70 +387,16 @@ def _repeats(
     events: Sequence[DatedEvent],
     bags: Sequence[frozenset[str]],
     idf: dict[str, float],
+    *,
+    threshold: float,
 ) -> float:
     """Return the share of ``minor``'s articles with a report that repeats one of ``major``."""
     repeats: dict[str, bool] = {}
     for i in minor:
-        hit = any(_overlap(bags[i], bags[j], idf) >= MERGE_THRESHOLD for j in major)
+        hit = any(_overlap(bags[i], bags[j], idf) >= threshold for j in major)
         for source in _sources(events[i]):
             repeats[source] = repeats.get(source, False) or hit
     return sum(repeats.values()) / len(repeats) if repeats else 0.0
-
-
-def _named_in(
-    chosen: Sequence[DatedEvent], participants: Mapping[str, Sequence[Participant]]
-) -> tuple[tuple[str, ...], str | None]:
-    """Return the actors (in order of mention) and the place of the first sentence naming one.
-
-    A sentence's place is the one written nearest to its date: "the downing of an airliner over
-    Egypt on Oct. 31 and the attacks in Paris on Nov. 13" puts Nov. 13 in Paris.
-    """
-    actors: dict[str, None] = {}
-    place: str | None = None
-    for event in chosen:
-        places: list[tuple[int, str]] = []  # (distance to the date, name)
-        for start, end, name, kind, written in participants.get(event.article_id, ()):
-            if not (start >= event.start and end <= event.end):
-                continue
-            at = _written_at(event.text, written, start - event.start)
-            if kind in _PLACE_TYPES and _is_subject(event.text, at):
-                continue  # neither where it happened nor who acted
-            if kind in _PLACE_TYPES and _word_before(event.text, at) in _LOCATIVE:
-                when = event.date_at
-                gap = 0 if when is None else min(abs(start - when), abs(end - when))
-                places.append((gap, name))
-            elif kind in _ACTOR_TYPES or kind == "GPE":
-                actors[name] = None
-        if place is None and places:
-            place = min(places, key=lambda p: p[0])[1]  # min keeps the first of equals
-    return tuple(actors), place
-
-
-def _written_at(sentence: str, written: str, offset: int) -> int:
-    """Return where the mention ``written`` starts in ``sentence``, -1 when it is not there.
-
-    The sentence is stored with its spaces collapsed, so of the places the name is written
-    ("the war in Syria ... targets in Syria") the one nearest ``offset`` is the mention.
-    """
-    found = [m.start() for m in re.finditer(re.escape(written), sentence)]
-    return min(found, key=lambda at: abs(at - offset), default=-1)
-
-
-def _word_before(sentence: str, at: int) -> str:
-    """Return the lower-cased word just before position ``at`` of ``sentence``.
-
-    "outside of Moscow", "north of Aleppo": the word before "of" tells.
-    """
-    words = [w.casefold() for w in sentence[: max(at, 0)].split()]
-    if len(words) > 1 and words[-1] == "of" and words[-2] in _LOCATIVE_OF:
-        return words[-2]
-    return words[-1] if at > 0 and words else ""
-
-
-def _is_subject(sentence: str, at: int) -> bool:
-    """Return whether the place at ``at`` is what a noun is about ("the crisis in Syria")."""
-    words = [w.casefold().strip(",;:") for w in sentence[: max(at, 0)].split()]
-    return len(words) > 1 and words[-1] in _LOCATIVE and words[-2] in _SUBJECT_NOUNS
 
 
 def _centroid(vectorizer: TfidfVectorizer, texts: list[str]) -> np.ndarray:
@@ -404,7 +406,9 @@ def _centroid(vectorizer: TfidfVectorizer, texts: list[str]) -> np.ndarray:
     return mean / norm if norm else mean
 
 
-def _supporting(chosen: list[DatedEvent], group: list[DatedEvent]) -> tuple[str, ...]:
+def _supporting(
+    chosen: list[DatedEvent], group: list[DatedEvent], threshold: float
+) -> tuple[str, ...]:
     """Return the articles of ``group`` that report the same happening as a chosen sentence."""
     bags = [_content_words(e.text) for e in group]
     idf = _idf(bags)
@@ -413,7 +417,7 @@ def _supporting(chosen: list[DatedEvent], group: list[DatedEvent]) -> tuple[str,
         bag = _content_words(event.text)
         sources.update(dict.fromkeys(_sources(event)))
         for other, other_bag in zip(group, bags, strict=True):
-            if other.text == event.text or _overlap(bag, other_bag, idf) >= MERGE_THRESHOLD:
+            if other.text == event.text or _overlap(bag, other_bag, idf) >= threshold:
                 sources.update(dict.fromkeys(_sources(other)))
     return tuple(sources)
 
@@ -450,7 +454,7 @@ def _pick_sentences(
     def rank(i: int) -> tuple[bool, bool, bool, float]:
         text = group[i].text
         n_words = len(text.split())
-        on_topic = not keywords or any(k in text.casefold() for k in keywords)
+        on_topic = _on_topic(text, keywords)
         return (not on_topic, preview[i], not _MIN_WORDS <= n_words <= _MAX_WORDS, -float(sims[i]))
 
     chosen: list[int] = []

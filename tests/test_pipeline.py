@@ -409,3 +409,17 @@ def test_pipeline_bad_published_override_is_a_usage_error_and_stores_nothing(tmp
         assert workspace.store.count("articles") == 0
         with pytest.raises(UsageError):
             workspace.fetch(["http://127.0.0.1:9/never-fetched"], published=bad)
+
+
+def test_pipeline_seeds_corroborated_timeline_keeps_dates_two_outlets_report(seeds):
+    from storyline.outlets import count_outlets  # noqa: PLC0415
+
+    outlets = {a: o for a, (o, _) in seeds.store.outlets_and_dates().items()}
+    full = seeds.timelines()
+    sized = seeds.timelines(corroborated=True)
+    story = next(k for k, t in full.items() if any("004" in e.sources for e in t))
+    kept = {e.date for e in sized[story]}
+    # the start of the strikes and the Vienna talks: told by Middle East Eye and by 000
+    assert {"2015-09-30", "2015-10-23"} <= kept < {e.date for e in full[story]}
+    assert "2015-10-20" not in kept  # Assad's visit: The Week alone
+    assert all(count_outlets(e.sources, outlets) >= 2 for e in sized[story])

@@ -5,7 +5,13 @@ from dataclasses import replace
 import pytest
 
 from storyline.models import DatedEvent
-from storyline.timeline import Participant, build_timeline, merge_events, rank_dates
+from storyline.timeline import (
+    Participant,
+    TimelineSettings,
+    build_timeline,
+    merge_events,
+    rank_dates,
+)
 from tests.conftest import seed_events as find_seed_events
 
 
@@ -113,6 +119,23 @@ def test_timeline_build_keywords_put_on_topic_sentences_first() -> None:
     ]
     (entry,) = build_timeline(events, keywords=["Parliament"])
     assert entry.text == (VOTE,)
+
+
+def test_timeline_dates_are_ranked_on_reports_naming_a_keyword() -> None:
+    # the vote is mentioned by three articles but none names the quake; the quake day by two
+    events = [
+        event("a1", "2010-01-10", VOTE),
+        event("a2", "2010-01-10", VOTE),
+        event("a3", "2010-01-10", VOTE),
+        event("a4", "2010-01-12", QUAKE_A),
+        event("a5", "2010-01-12", QUAKE_B),
+    ]
+    assert [e.date for e in build_timeline(events, max_dates=1)] == ["2010-01-10"]
+    on_topic = build_timeline(events, max_dates=1, keywords=["earthquake"])
+    assert [e.date for e in on_topic] == ["2010-01-12"]
+    # off-topic dates still fill the timeline after the on-topic ones
+    both = build_timeline(events, max_dates=2, keywords=["earthquake"])
+    assert [e.date for e in both] == ["2010-01-10", "2010-01-12"]
 
 
 def test_timeline_build_prefers_reports_to_previews() -> None:
@@ -322,3 +345,39 @@ def test_timeline_entry_is_corroborated_by_two_articles() -> None:
     by_date = {e.date: e.corroborated for e in timeline}
     # the vote: five articles; the strike and the swearing-in: one each
     assert by_date == {"2011-06-05": True, "2011-06-09": False, "2011-07-28": False}
+
+
+def test_timeline_settings_match_the_packaged_defaults() -> None:
+    from storyline.cluster import ClusterSettings  # noqa: PLC0415
+    from storyline.config import load_settings  # noqa: PLC0415
+
+    settings = load_settings()
+    assert TimelineSettings(**settings.timeline.model_dump()) == TimelineSettings()
+    cluster = settings.cluster.model_dump()
+    assert cluster == {k: getattr(ClusterSettings(), k) for k in cluster}
+
+
+def test_timeline_story_sized_keeps_dates_two_outlets_report() -> None:
+    outlets = {"a1": "Le Monde", "a2": "le monde", "a3": "BBC", "a4": None, "a5": None}
+    events = [
+        event("a1", "2010-01-10", VOTE),
+        event("a2", "2010-01-10", VOTE),  # the same outlet twice: one source
+        event("a1", "2010-01-12", QUAKE_A),
+        event("a3", "2010-01-12", QUAKE_B),
+        event("a4", "2010-01-20", QUAKE_C),
+        event("a5", "2010-01-20", QUAKE_C),  # two pages of unknown outlets: two sources
+    ]
+    sized = build_timeline(events, outlets=outlets)
+    assert [e.date for e in sized] == ["2010-01-12", "2010-01-20"]
+    # at most max_dates of them, the best ranked; --dates N still gives N dates
+    one = build_timeline(events, outlets=outlets, settings=TimelineSettings(max_dates=1))
+    assert len(one) == 1
+    assert one[0].date in {"2010-01-12", "2010-01-20"}
+    assert len(build_timeline(events, outlets=outlets, max_dates=3)) == 3
+    # one outlet told the whole story: its dates are kept as they are
+    alone = dict.fromkeys(outlets, "BBC")
+    assert [e.date for e in build_timeline(events, outlets=alone)] == [
+        "2010-01-10",
+        "2010-01-12",
+        "2010-01-20",
+    ]

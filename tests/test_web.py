@@ -522,6 +522,25 @@ def test_web_timeline_chart_places_dates_on_an_axis():
     assert wide["ticks"][-1]["label"] == "2015-10-30"
 
 
+def test_web_timeline_chart_marks_corroborated_dates(seeded):
+    from storyline.web import queries  # noqa: PLC0415
+
+    rows = [
+        {"date": "2015-10-20", "sources": ["a1", "a2"]},  # Northern Ledger and Orvel Herald
+        {"date": "2015-10-21", "sources": ["a1"]},
+        {"date": "2015-10-22", "sources": ["x1", "x2"]},  # unknown pages: a source each
+    ]
+    marked = queries.mark_corroboration(seeded.conn, rows)
+    assert [(r["outlets"], r["corroborated"]) for r in marked] == [(2, True), (1, False), (2, True)]
+    dots = views.timeline_chart(marked, width=232)["dots"]
+    assert [(d.corroborated, d.outlets) for d in dots] == [(True, 2), (False, 1), (True, 2)]
+    # the page draws a date one outlet reports hollow: the seeded timeline's only date is a1's
+    html = TestClient(create_app(seeded)).get("/stories/s1").text
+    assert '<circle class="single"' in html
+    assert '<circle class="corroborated"' not in html
+    assert "1 outlet (not corroborated)</title>" in html
+
+
 def test_web_cache_forgets_pages_when_another_process_writes(tmp_path):
     path = tmp_path / "shared.db"
     with Store(path) as served, Store(path) as writer:

@@ -112,7 +112,8 @@ def story_page(
             raise HTTPException(404, "There is no story with this id.")
         ids = story["article_ids"]
         articles = queries.article_briefs(conn, ids)
-        timeline = state.providers.timeline(conn, story)
+        # the chart draws a date filled when independent outlets corroborate it
+        timeline = queries.mark_corroboration(conn, state.providers.timeline(conn, story))
         cover = queries.coverage(articles)
         entities = queries.entities_in(conn, ids, limit=40, index=state.entity_index(conn))
         context: dict[str, Any] = {

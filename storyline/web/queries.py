@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from storyline.models import timeline_entry_id
+from storyline.outlets import count_outlets
 from storyline.quality import UNTRUSTED_FLAGS
 from storyline.store.base import chunks
 
@@ -24,6 +25,8 @@ _JSON_COLUMNS = {"meta", "quality_flags", "quality_reasons", "aliases", "roles",
 _INTERNAL_QUOTE_COLUMNS = ("speaker_local",)  # left out of the export too
 _ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _SENTENCE_END = re.compile(r"[.!?]\s|\n")
+# A timeline date two independent outlets report is corroborated (as a claim is, claims.py).
+CORROBORATING_OUTLETS = 2
 
 
 def _decode(row: sqlite3.Row) -> dict[str, Any]:
@@ -414,6 +417,24 @@ def stored_timeline(conn: sqlite3.Connection, story_row: dict[str, Any]) -> list
     for entry in kept:  # as the export marks it: every source is a flagged page
         entry["flagged_only"] = all(a in flagged for a in entry["sources"])
     return kept
+
+
+def mark_corroboration(
+    conn: sqlite3.Connection, entries: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """Mark each timeline row with how many independent outlets report it; return the rows.
+
+    Sets ``outlets`` (independent outlets among the row's sources) and ``corroborated`` (at
+    least ``CORROBORATING_OUTLETS`` of them) in place. An article with no known outlet is its
+    own source, as the claims count it.
+    """
+    ids = sorted({a for e in entries for a in e.get("sources") or ()})
+    rows = _rows_in(conn, "articles", ids, key="id", columns="id, source", order="")
+    outlet_of = {r[0]: r[1] for r in rows}
+    for entry in entries:
+        entry["outlets"] = count_outlets(entry.get("sources") or (), outlet_of)
+        entry["corroborated"] = entry["outlets"] >= CORROBORATING_OUTLETS
+    return entries
 
 
 def timeline_from_timexes(

@@ -94,6 +94,8 @@ class ChartDot:
     count: int
     anchor: str
     x_end: float | None = None  # where a span of days ("from 22 to 25 October") ends
+    corroborated: bool = False  # two or more independent outlets report it: drawn filled
+    outlets: int = 0
 
 
 def timeline_chart(
@@ -101,7 +103,9 @@ def timeline_chart(
 ) -> dict[str, Any]:
     """Place timeline rows on a horizontal date axis; dot size grows with the sources.
 
-    A row with an ``until`` day also gets where its span ends (``x_end``).
+    A row with an ``until`` day also gets where its span ends (``x_end``); a row's
+    ``corroborated`` and ``outlets`` (``queries.mark_corroboration``) are carried to its dot,
+    drawn filled when corroborated and hollow when one outlet alone reports the date.
     """
     dated = [(d, e) for e in events if (d := _parse_day(str(e.get("date", "")))) is not None]
     if not dated:
@@ -132,6 +136,8 @@ def timeline_chart(
                 count=count,
                 anchor=f"ev{index}",
                 x_end=x_of(end) if end is not None and end > day else None,
+                corroborated=bool(event.get("corroborated")),
+                outlets=int(event.get("outlets") or 0),
             )
         )
     if days:
