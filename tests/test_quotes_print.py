@@ -252,3 +252,43 @@ def test_subject_of_a_dropped_directive_is_still_a_speaker(nlp: Language) -> Non
     assert [(q.text, q.speaker) for q in quotes] == [
         ("they support some of the changes", "Local Mayors")
     ]
+
+
+@pytest.mark.parametrize(
+    ("text", "content", "speaker"),
+    [
+        (
+            "Chief Justice Ann Roberts opened the museum. Roberts spoke of the legacy of racism.",
+            "the legacy of racism",
+            "Ann Roberts",
+        ),
+        (
+            "Mayor Ann Reyes met voters. She has talked about the need for new reforms.",
+            "the need for new reforms",
+            "Ann Reyes",
+        ),
+    ],
+)
+def test_topic_of_speaking_is_reported(
+    nlp: Language, text: str, content: str, speaker: str
+) -> None:
+    # "spoke of X", "talked about X": the topic phrase is what was said; the preposition is
+    # part of the cue (PolNeAR's cue spans "spoke of"). Both were dropped before.
+    quotes = [q for q in find_quotes(nlp(text), "t") if q.kind == "indirect"]
+    assert [q.text for q in quotes] == [content]
+    assert quotes[0].speaker == speaker
+
+
+def test_duration_of_speaking_is_not_reported(nlp: Language) -> None:
+    text = "Mayor Ann Reyes met voters. She spoke for about five minutes."
+    assert find_quotes(nlp(text), "t") == []
+
+
+def test_writers_gloss_on_an_object_is_left_out(nlp: Language) -> None:
+    # The clause after the comma is the writer's note on the object, not what was cited.
+    text = (
+        "Tom Jones wrote a column. Jones cited criticism of Matt Lauer, who took heat for his "
+        "questioning of the candidate."
+    )
+    quotes = [q for q in find_quotes(nlp(text), "g") if q.kind == "indirect"]
+    assert [q.text for q in quotes] == ["criticism of Matt Lauer"]

@@ -200,7 +200,7 @@ def _reported(doc: Doc, verb: Token, frames: list[Attr] | None = None) -> Attr |
         # "The benefit, it says, would be $300": the clause around the cue is the content.
         own = {t.i for t in verb.subtree}
         tokens = [t for t in verb.head.subtree if t.i not in own]
-    elif verb.lemma_.lower() in OBJECT_VERBS:
+    elif verb.lemma_.lower() in OBJECT_VERBS or verb.lemma_.lower() in TOPIC_VERBS:
         tokens = _complement(verb) or _fronted(verb)
     else:
         tokens = _fronted(verb)
@@ -381,10 +381,29 @@ def _complement(verb: Token) -> list[Token]:
         if (c.dep_ in {"dobj", "xcomp", "oprd"} and topic is None)
         or (c.dep_ == "prep" and c.lower_ in preps and not _is_time(c))
     ]
-    tokens = [t for c in parts for t in c.subtree]
+    # "called for new taxes", "spoke of his flights": the preposition belongs to the cue
+    tokens = [t for c in parts for t in c.subtree if t.i != c.i or c.dep_ != "prep"]
+    tokens = _without_glosses(tokens)
     # "Cruz endorsed Trump": one name is a whole stance; one common word is rarely content.
     enough = sum(t.is_alpha for t in tokens) >= 2 or any(t.ent_type_ in _PARTIES for t in tokens)
     return tokens if enough else []
+
+
+def _without_glosses(tokens: list[Token]) -> list[Token]:
+    """Return an object's tokens without its non-restrictive relative clauses.
+
+    "cited criticism of Matt Lauer, who took heat for ...": the clause after the comma is the
+    writer's gloss on the object, not part of what the speaker cited.
+    """
+    drop: set[int] = set()
+    for t in tokens:
+        comma = t.left_edge.i - 1
+        if t.dep_ == "relcl" and t.head.i < comma and t.doc[comma].text == ",":
+            drop |= {u.i for u in t.subtree} | {comma}
+    if not drop:
+        return tokens
+    kept = [t for t in tokens if t.i not in drop]
+    return kept if sum(t.is_alpha for t in kept) >= 2 else tokens
 
 
 def _is_time(prep: Token) -> bool:
