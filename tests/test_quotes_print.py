@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from storyline.extract.nlp import load_model
 from storyline.extract.quotes import find_quotes, spoken_words
 from tests.conftest import EXAMPLES, shared_path
+from tests.eval_gate import _bench
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -292,3 +293,25 @@ def test_writers_gloss_on_an_object_is_left_out(nlp: Language) -> None:
     )
     quotes = [q for q in find_quotes(nlp(text), "g") if q.kind == "indirect"]
     assert [q.text for q in quotes] == ["criticism of Matt Lauer"]
+
+
+def test_it_said_names_no_source(nlp: Language) -> None:
+    # "It" after a bill and a council may be either: the speaker is left null, never guessed.
+    text = (
+        "The Hale County Council approved the budget on Monday. The bill would raise fees. "
+        "It said the fees would fund new roads."
+    )
+    [quote] = find_quotes(nlp(text), "i")
+    assert quote.text == "the fees would fund new roads"
+    assert (quote.speaker, quote.speaker_text) == (None, "It")
+
+
+def test_polnear_bench_scores_only_attributed_quotes(nlp: Language) -> None:
+    bench = _bench("quotes_polnear")
+    text = (
+        "The Hale County Council approved the budget on Monday. The bill would raise fees. "
+        "It said the fees would fund new roads. A county spokesman said the roads come first. "
+        "Mayor Ann Reyes said the vote was close."
+    )
+    kept = [q.text for q in find_quotes(nlp(text), "b") if bench.attributed(q)]
+    assert kept == ["the roads come first", "the vote was close"]
