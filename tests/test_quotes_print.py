@@ -315,3 +315,13 @@ def test_polnear_bench_scores_only_attributed_quotes(nlp: Language) -> None:
     )
     kept = [q.text for q in find_quotes(nlp(text), "b") if bench.attributed(q)]
     assert kept == ["the roads come first", "the vote was close"]
+
+
+def test_the_clause_after_the_verb_is_its_complement(nlp: Language) -> None:
+    # Two clauses hang on "says": the one before it is the writer's, the one after is reported.
+    text = (
+        "Ann Reyes ran for mayor. It is an unlikely scenario; Reyes's team says she will "
+        "continue her campaign later this week."
+    )
+    quotes = [q for q in find_quotes(nlp(text), "c") if q.kind == "indirect"]
+    assert [q.text for q in quotes] == ["she will continue her campaign later this week"]

@@ -191,7 +191,10 @@ def _reported(doc: Doc, verb: Token, frames: list[Attr] | None = None) -> Attr |
     """Return the attribution of a reporting verb with a clausal complement."""
     if _unreal(verb) or _negated(verb):
         return None
-    clause = next((c for c in verb.children if c.dep_ in _CLAUSE_DEPS), None)
+    # "It's unlikely; Clinton's team says she'll continue": of two clauses, the one after the
+    # verb is its complement
+    clauses = [c for c in verb.children if c.dep_ in _CLAUSE_DEPS]
+    clause = next((c for c in clauses if c.i > verb.i), clauses[0] if clauses else None)
     if clause is not None and _question(clause) and verb.lemma_.lower() in _ASKING:
         return None  # "asked whether ...": a question, not a statement
     if clause is not None:
