@@ -325,3 +325,14 @@ def test_the_clause_after_the_verb_is_its_complement(nlp: Language) -> None:
     )
     quotes = [q for q in find_quotes(nlp(text), "c") if q.kind == "indirect"]
     assert [q.text for q in quotes] == ["she will continue her campaign later this week"]
+
+
+def test_a_reason_after_the_complement_is_part_of_it(nlp: Language) -> None:
+    text = (
+        "Rep. Tom Gowdy spoke on Friday. Gowdy said that claim smacked of hypocrisy, because "
+        "Democrats have questioned the bureau for months."
+    )
+    quotes = [q for q in find_quotes(nlp(text), "r") if q.speaker == "Tom Gowdy"]
+    assert [q.text for q in quotes] == [
+        "that claim smacked of hypocrisy, because Democrats have questioned the bureau for months"
+    ]

@@ -198,7 +198,7 @@ def _reported(doc: Doc, verb: Token, frames: list[Attr] | None = None) -> Attr |
     if clause is not None and _question(clause) and verb.lemma_.lower() in _ASKING:
         return None  # "asked whether ...": a question, not a statement
     if clause is not None:
-        tokens = list(clause.subtree)
+        tokens = list(clause.subtree) + _reason(verb, clause)
     elif verb.dep_ == "parataxis" and verb.lemma_.lower() in REPORT_VERBS:
         # "The benefit, it says, would be $300": the clause around the cue is the content.
         own = {t.i for t in verb.subtree}
@@ -224,6 +224,23 @@ def _reported(doc: Doc, verb: Token, frames: list[Attr] | None = None) -> Attr |
     if attr is not None and verb.dep_ == "parataxis" and clause is None:
         attr.text = _without(doc, attr.start, attr.end, verb)
     return attr
+
+
+def _reason(verb: Token, clause: Token) -> list[Token]:
+    """Return a "because ..." clause that the parser hung on the verb right after its complement.
+
+    "said that claim smacked of hypocrisy, because Democrats have ...": the reason is part of
+    what was said, the parser's attachment to "said" notwithstanding.
+    """
+    end = clause.right_edge.i
+    for child in verb.rights:
+        if (
+            child.dep_ == "advcl"
+            and child.left_edge.i in {end + 1, end + 2}
+            and any(c.dep_ == "mark" and c.lower_ in {"because", "since"} for c in child.children)
+        ):
+            return list(child.subtree)
+    return []
 
 
 def _indirect(doc: Doc, tokens: list[Token], cue: Token, cue_text: str, head: Token) -> Attr | None:
