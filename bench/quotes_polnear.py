@@ -27,6 +27,7 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from storyline.extract import speakers as spk
 from storyline.extract.entities import find_mentions, merge_entities
 from storyline.extract.nlp import load_model, parse
 from storyline.extract.quotes import canonicalise_speakers, find_quotes, spoken_words
@@ -49,6 +50,28 @@ def read_articles(path: Path) -> dict[str, str]:
                 record = json.loads(line)
                 articles.setdefault(record["filename"], record["text"])
     return dict(sorted(articles.items()))
+
+
+# A speaker written only as a pronoun ("it said", "they say") that storyline left unresolved.
+_PRONOUNS = (
+    spk.PERSON_PRONOUNS
+    | spk.SELF_PRONOUNS
+    | spk.GROUP_PRONOUNS
+    | frozenset({"you", "who", "which", "that", "them"})
+)
+
+
+def attributed(quote: Quote) -> bool:
+    """Return True when storyline names or describes who said the quote.
+
+    PolNeAR scores attributions: a quote nobody is said to have said is not one, nor is one whose
+    speaker storyline left null behind a bare pronoun (``speaker_text`` "it", speaker None): the
+    record claims no source, and the evaluator could only score it as a wrong one.
+    """
+    if quote.speaker:
+        return True
+    written = (quote.speaker_text or "").strip()
+    return bool(written) and written.casefold() not in _PRONOUNS
 
 
 def group_attributions(quotes: list[Quote]) -> list[list[Quote]]:
@@ -97,8 +120,7 @@ def predict(articles: dict[str, str], out: Path, *, group: bool = True) -> tuple
         quotes += find_quotes(doc, article_id)
     entities, mention_map = merge_entities(mentions)
     quotes = canonicalise_speakers(quotes, entities, mention_map)
-    # PolNeAR scores attributions: a quote nobody is said to have said is not one.
-    said = [quote for quote in quotes if quote.speaker or quote.speaker_text]
+    said = [quote for quote in quotes if attributed(quote)]
     rows = [
         attribution_row(group, articles[group[0].article_id])
         for group in (group_attributions(said) if group else [[q] for q in said])

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from storyline.extract.nlp import load_model
 from storyline.extract.quotes import find_quotes, spoken_words
 from tests.conftest import EXAMPLES, shared_path
+from tests.eval_gate import _bench
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -251,4 +252,87 @@ def test_subject_of_a_dropped_directive_is_still_a_speaker(nlp: Language) -> Non
     quotes = find_quotes(nlp(text), "d")
     assert [(q.text, q.speaker) for q in quotes] == [
         ("they support some of the changes", "Local Mayors")
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "content", "speaker"),
+    [
+        (
+            "Chief Justice Ann Roberts opened the museum. Roberts spoke of the legacy of racism.",
+            "the legacy of racism",
+            "Ann Roberts",
+        ),
+        (
+            "Mayor Ann Reyes met voters. She has talked about the need for new reforms.",
+            "the need for new reforms",
+            "Ann Reyes",
+        ),
+    ],
+)
+def test_topic_of_speaking_is_reported(
+    nlp: Language, text: str, content: str, speaker: str
+) -> None:
+    # "spoke of X", "talked about X": the topic phrase is what was said; the preposition is
+    # part of the cue (PolNeAR's cue spans "spoke of"). Both were dropped before.
+    quotes = [q for q in find_quotes(nlp(text), "t") if q.kind == "indirect"]
+    assert [q.text for q in quotes] == [content]
+    assert quotes[0].speaker == speaker
+
+
+def test_duration_of_speaking_is_not_reported(nlp: Language) -> None:
+    text = "Mayor Ann Reyes met voters. She spoke for about five minutes."
+    assert find_quotes(nlp(text), "t") == []
+
+
+def test_writers_gloss_on_an_object_is_left_out(nlp: Language) -> None:
+    # The clause after the comma is the writer's note on the object, not what was cited.
+    text = (
+        "Tom Jones wrote a column. Jones cited criticism of Matt Lauer, who took heat for his "
+        "questioning of the candidate."
+    )
+    quotes = [q for q in find_quotes(nlp(text), "g") if q.kind == "indirect"]
+    assert [q.text for q in quotes] == ["criticism of Matt Lauer"]
+
+
+def test_it_said_names_no_source(nlp: Language) -> None:
+    # "It" after a bill and a council may be either: the speaker is left null, never guessed.
+    text = (
+        "The Hale County Council approved the budget on Monday. The bill would raise fees. "
+        "It said the fees would fund new roads."
+    )
+    [quote] = find_quotes(nlp(text), "i")
+    assert quote.text == "the fees would fund new roads"
+    assert (quote.speaker, quote.speaker_text) == (None, "It")
+
+
+def test_polnear_bench_scores_only_attributed_quotes(nlp: Language) -> None:
+    bench = _bench("quotes_polnear")
+    text = (
+        "The Hale County Council approved the budget on Monday. The bill would raise fees. "
+        "It said the fees would fund new roads. A county spokesman said the roads come first. "
+        "Mayor Ann Reyes said the vote was close."
+    )
+    kept = [q.text for q in find_quotes(nlp(text), "b") if bench.attributed(q)]
+    assert kept == ["the roads come first", "the vote was close"]
+
+
+def test_the_clause_after_the_verb_is_its_complement(nlp: Language) -> None:
+    # Two clauses hang on "says": the one before it is the writer's, the one after is reported.
+    text = (
+        "Ann Reyes ran for mayor. It is an unlikely scenario; Reyes's team says she will "
+        "continue her campaign later this week."
+    )
+    quotes = [q for q in find_quotes(nlp(text), "c") if q.kind == "indirect"]
+    assert [q.text for q in quotes] == ["she will continue her campaign later this week"]
+
+
+def test_a_reason_after_the_complement_is_part_of_it(nlp: Language) -> None:
+    text = (
+        "Rep. Tom Gowdy spoke on Friday. Gowdy said that claim smacked of hypocrisy, because "
+        "Democrats have questioned the bureau for months."
+    )
+    quotes = [q for q in find_quotes(nlp(text), "r") if q.speaker == "Tom Gowdy"]
+    assert [q.text for q in quotes] == [
+        "that claim smacked of hypocrisy, because Democrats have questioned the bureau for months"
     ]

@@ -36,6 +36,7 @@ if TYPE_CHECKING:
 
 _MAX_TITLE_WORDS = 6
 _VOICE = frozenset({"i", "me", "you", "we", "us"})
+_THING = frozenset({"it", "its"})
 
 
 def quote_id(article_id: str, start: int, end: int) -> str:
@@ -67,7 +68,9 @@ def _resolve(
                 # about a "he"; the last man named is more likely its subject than its speaker.
                 return None
             return spk.resolve_pronoun(people, head.i, person=True, gender=gender)
-        if lower in spk.GROUP_PRONOUNS and parent is None:
+        # "it said" stands for a report, a bill or a country as often as for an organisation
+        # that spoke: resolved, it named the wrong source 7 times in 10 on PolNeAR dev.
+        if lower in spk.GROUP_PRONOUNS - _THING and parent is None:
             return spk.resolve_pronoun(people, head.i, person=False)
         return None
     ents = spk.span_ents(span)

@@ -191,16 +191,19 @@ def _reported(doc: Doc, verb: Token, frames: list[Attr] | None = None) -> Attr |
     """Return the attribution of a reporting verb with a clausal complement."""
     if _unreal(verb) or _negated(verb):
         return None
-    clause = next((c for c in verb.children if c.dep_ in _CLAUSE_DEPS), None)
+    # "It's unlikely; Clinton's team says she'll continue": of two clauses, the one after the
+    # verb is its complement
+    clauses = [c for c in verb.children if c.dep_ in _CLAUSE_DEPS]
+    clause = next((c for c in clauses if c.i > verb.i), clauses[0] if clauses else None)
     if clause is not None and _question(clause) and verb.lemma_.lower() in _ASKING:
         return None  # "asked whether ...": a question, not a statement
     if clause is not None:
-        tokens = list(clause.subtree)
+        tokens = list(clause.subtree) + _reason(verb, clause)
     elif verb.dep_ == "parataxis" and verb.lemma_.lower() in REPORT_VERBS:
         # "The benefit, it says, would be $300": the clause around the cue is the content.
         own = {t.i for t in verb.subtree}
         tokens = [t for t in verb.head.subtree if t.i not in own]
-    elif verb.lemma_.lower() in OBJECT_VERBS:
+    elif verb.lemma_.lower() in OBJECT_VERBS or verb.lemma_.lower() in TOPIC_VERBS:
         tokens = _complement(verb) or _fronted(verb)
     else:
         tokens = _fronted(verb)
@@ -221,6 +224,23 @@ def _reported(doc: Doc, verb: Token, frames: list[Attr] | None = None) -> Attr |
     if attr is not None and verb.dep_ == "parataxis" and clause is None:
         attr.text = _without(doc, attr.start, attr.end, verb)
     return attr
+
+
+def _reason(verb: Token, clause: Token) -> list[Token]:
+    """Return a "because ..." clause that the parser hung on the verb right after its complement.
+
+    "said that claim smacked of hypocrisy, because Democrats have ...": the reason is part of
+    what was said, the parser's attachment to "said" notwithstanding.
+    """
+    end = clause.right_edge.i
+    for child in verb.rights:
+        if (
+            child.dep_ == "advcl"
+            and child.left_edge.i in {end + 1, end + 2}
+            and any(c.dep_ == "mark" and c.lower_ in {"because", "since"} for c in child.children)
+        ):
+            return list(child.subtree)
+    return []
 
 
 def _indirect(doc: Doc, tokens: list[Token], cue: Token, cue_text: str, head: Token) -> Attr | None:
@@ -381,10 +401,29 @@ def _complement(verb: Token) -> list[Token]:
         if (c.dep_ in {"dobj", "xcomp", "oprd"} and topic is None)
         or (c.dep_ == "prep" and c.lower_ in preps and not _is_time(c))
     ]
-    tokens = [t for c in parts for t in c.subtree]
+    # "called for new taxes", "spoke of his flights": the preposition belongs to the cue
+    tokens = [t for c in parts for t in c.subtree if t.i != c.i or c.dep_ != "prep"]
+    tokens = _without_glosses(tokens)
     # "Cruz endorsed Trump": one name is a whole stance; one common word is rarely content.
     enough = sum(t.is_alpha for t in tokens) >= 2 or any(t.ent_type_ in _PARTIES for t in tokens)
     return tokens if enough else []
+
+
+def _without_glosses(tokens: list[Token]) -> list[Token]:
+    """Return an object's tokens without its non-restrictive relative clauses.
+
+    "cited criticism of Matt Lauer, who took heat for ...": the clause after the comma is the
+    writer's gloss on the object, not part of what the speaker cited.
+    """
+    drop: set[int] = set()
+    for t in tokens:
+        comma = t.left_edge.i - 1
+        if t.dep_ == "relcl" and t.head.i < comma and t.doc[comma].text == ",":
+            drop |= {u.i for u in t.subtree} | {comma}
+    if not drop:
+        return tokens
+    kept = [t for t in tokens if t.i not in drop]
+    return kept if sum(t.is_alpha for t in kept) >= 2 else tokens
 
 
 def _is_time(prep: Token) -> bool:

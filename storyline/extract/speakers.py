@@ -316,7 +316,8 @@ def subject_of(verb: Token) -> Token | None:
             # "stopped short of calling ...": the subject of the verb the phrase hangs on.
             token = token.head.head
         else:
-            return None
+            # "In a meeting with the Post Trump said ...": a misparsed name right before the verb
+            return _noun_before(token) if token.dep_ == "ROOT" else None
     return None
 
 
