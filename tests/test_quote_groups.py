@@ -17,9 +17,10 @@ from storyline import encoder
 from storyline.claims import find_claims, find_conflicts
 from storyline.cli import app
 from storyline.config import load_settings
-from storyline.errors import INTERNAL
+from storyline.errors import INTERNAL, ConfigError
 from storyline.export import WHATS, export_rows, write_export
 from storyline.models import Quote
+from storyline.pipeline import analyse
 from storyline.quote_groups import (
     GroupParams,
     QuoteArticle,
@@ -389,3 +390,15 @@ def test_quote_groups_seeds_sochi_statement_is_a_corroborated_claim(seeds):
     claims = [c for c in seeds.store.rows("claims") if "contemplating" in json.dumps(c)]
     assert claims
     assert any(c["kind"] == "corroborated" for c in claims)
+
+
+def test_quote_groups_sentence_model_off_missing_or_auto():
+    off = params_from(
+        load_settings(overrides={"quote_groups": {"sentence_model": ""}}).quote_groups
+    )
+    assert (off.sentence_model, off.cut) == (None, off.threshold)  # the word overlap
+    missing = load_settings(overrides={"quote_groups": {"sentence_model": "/nonexistent/model"}})
+    with pytest.raises(encoder.EncoderUnavailableError):
+        params_from(missing.quote_groups)
+    with pytest.raises(ConfigError, match=r"\[quote_groups\] sentence_model"):
+        analyse(Store.memory(), settings=missing)
