@@ -1,6 +1,6 @@
 """Storyline clustering on GoogleNews story clusters, scored next to the evaluator's peers.
 
-Usage: bench/cluster_googlenews.py [--data PATH] [--out FILE] [--with-entities]
+Usage: bench/cluster_googlenews.py [--data PATH] [--out FILE] [--with-entities] [--config FILE]
 
 Runs storyline's clusterer with its default settings (storyline level, number of clusters never
 given, no dates) on the T, S and TS variants in id order and on T and TS in the News-T stream
@@ -25,7 +25,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from storyline.cluster import cluster_articles
+from storyline.cluster import ClusterSettings, cluster_articles
+from storyline.config import load_settings
 from storyline.extract.annotate import annotate_chunk, chunked
 from storyline.extract.entities import merge_entities
 from storyline.extract.nlp import DEFAULT_MODEL
@@ -81,11 +82,18 @@ def pipeline_entities(items: list[CleanArticle]) -> dict[str, list[str]]:
     return out
 
 
+def cluster_settings(config: Path | None) -> ClusterSettings:
+    """Return the clusterer settings of ``[cluster]`` (defaults.toml, then ``config``)."""
+    return ClusterSettings(**load_settings(config).cluster.model_dump())
+
+
 def predict(
-    items: list[CleanArticle], entities: dict[str, list[str]] | None = None
+    items: list[CleanArticle],
+    entities: dict[str, list[str]] | None = None,
+    settings: ClusterSettings | None = None,
 ) -> dict[str, str]:
-    """Return article id -> storyline id from storyline's default clusterer."""
-    stories, _ = cluster_articles(items, entities=entities)
+    """Return article id -> storyline id from storyline's clusterer (default settings)."""
+    stories, _ = cluster_articles(items, entities=entities, settings=settings)
     return {aid: s.id for s in stories if s.level == "storyline" for aid in s.article_ids}
 
 
@@ -118,7 +126,9 @@ def main() -> None:
     ap.add_argument("--data", type=Path, default=DEFAULT_DATA)
     ap.add_argument("--out", type=Path, help="write storyline's TS predictions (id order) here")
     ap.add_argument("--with-entities", action="store_true", help="run the real NLP stage first")
+    ap.add_argument("--config", type=Path, help="a storyline.toml whose [cluster] keys apply")
     a = ap.parse_args()
+    settings = cluster_settings(a.config)
     records = load(a.data)
     ids = [r["id"] for r in records]
     pos = {r["id"]: r for r in records}
@@ -136,7 +146,7 @@ def main() -> None:
     for variant, order in runs:
         recs = records if order == "id" else [pos[i] for i in news_t]
         start = time.perf_counter()
-        labels = predict(articles(recs, variant), found[variant])
+        labels = predict(articles(recs, variant), found[variant], settings)
         took = time.perf_counter() - start
         path = tmp / f"storyline-{variant}-{order}.jsonl"
         write(path, ids, labels)
@@ -152,7 +162,11 @@ def main() -> None:
             f.writelines(json.dumps(r) + "\n" for r in half)
         for variant in ("TS", "T"):
             path = tmp / f"storyline-{variant}-half{parity}.jsonl"
-            write(path, [r["id"] for r in half], predict(articles(half, variant), found[variant]))
+            write(
+                path,
+                [r["id"] for r in half],
+                predict(articles(half, variant), found[variant], settings),
+            )
             name = "even" if parity == 0 else "odd"
             for _, row in evaluate(gold, ["--pred", f"{variant}={path}"]):
                 half_rows.append((f"{variant}: storyline {name} half", row))

@@ -1,6 +1,6 @@
 """Same-kind stories: storyline against k-means (gold k) where each topic holds two stories of a kind.
 
-Usage: bench/cluster_samekind.py [--data PATH] [--with-entities] [--order id|topic]
+Usage: bench/cluster_samekind.py [--data PATH] [--with-entities] [--order id|topic] [--config FILE]
 
 The stream is assembled from the GoogleNews story clusters (``--data``, the folder of
 googlenews.jsonl): every gold story is paired with the gold story whose TF-IDF centroid is
@@ -35,9 +35,17 @@ from sklearn.preprocessing import normalize
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from cluster_googlenews import DEFAULT_DATA, articles, evaluate, load, pipeline_entities, write
+from cluster_googlenews import (
+    DEFAULT_DATA,
+    articles,
+    cluster_settings,
+    evaluate,
+    load,
+    pipeline_entities,
+    write,
+)
 
-from storyline.cluster import cluster_articles
+from storyline.cluster import ClusterSettings, cluster_articles
 
 
 def same_kind_pairs(records: list[dict[str, str]]) -> list[tuple[int, int, float]]:
@@ -59,9 +67,11 @@ def same_kind_pairs(records: list[dict[str, str]]) -> list[tuple[int, int, float
     ]
 
 
-def predict(items: list, entities: dict[str, list[str]] | None) -> tuple[dict, dict]:
+def predict(
+    items: list, entities: dict[str, list[str]] | None, settings: ClusterSettings | None = None
+) -> tuple[dict, dict]:
     """Return article id -> storyline id and article id -> event id."""
-    stories, _ = cluster_articles(items, entities=entities)
+    stories, _ = cluster_articles(items, entities=entities, settings=settings)
     level: dict[str, dict[str, str]] = {"storyline": {}, "event": {}}
     for s in stories:
         for aid in s.article_ids:
@@ -85,6 +95,7 @@ def main() -> None:
     ap.add_argument("--data", type=Path, default=DEFAULT_DATA)
     ap.add_argument("--with-entities", action="store_true", help="run the real NLP stage")
     ap.add_argument("--order", choices=["id", "topic"], default="id", help="stream order")
+    ap.add_argument("--config", type=Path, help="a storyline.toml whose [cluster] keys apply")
     a = ap.parse_args()
     records = load(a.data)
     pairs = same_kind_pairs(records)
@@ -112,7 +123,7 @@ def main() -> None:
             f"({time.perf_counter() - began:.1f}s)"
         )
     began = time.perf_counter()
-    storyline, event = predict(items, entities)
+    storyline, event = predict(items, entities, cluster_settings(a.config))
     print(
         f"storyline: {len(set(storyline.values()))} storylines, "
         f"{len(set(event.values()))} events in {time.perf_counter() - began:.1f}s"

@@ -1,6 +1,7 @@
 """Timeline17 timeline summarisation: storyline's timelines against the DATEWISE-style peer.
 
 Usage: python bench/tls_t17.py [--data PATH] [--out FILE] [--rouge original|reimpl] [--no-peer]
+       [--config FILE]
 The shared evaluator ``eval_t17.py`` gives each gold timeline's task (articles of the topic in the
 date range, number of dates, sentences per date, keywords); storyline finds dates itself
 (``find_timexes``; the dataset's ``mentioned_dates`` field is never read), turns sentences into
@@ -28,10 +29,11 @@ from typing import TYPE_CHECKING, Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from storyline.config import load_settings
 from storyline.extract.dates import find_timexes
 from storyline.extract.events import find_events, find_leads
 from storyline.extract.stamps import page_stamps
-from storyline.timeline import build_timeline
+from storyline.timeline import TimelineSettings, build_timeline
 
 if TYPE_CHECKING:
     from storyline.models import DatedEvent
@@ -97,6 +99,7 @@ def predict(
     *,
     use_keywords: bool,
     jobs: int = 1,
+    settings: TimelineSettings | None = None,
 ) -> tuple[dict[str, dict[str, list[str]]], dict[str, float]]:
     """Return storyline's timeline per task key and the seconds spent per topic."""
     by_topic: dict[str, list[dict[str, Any]]] = defaultdict(list)
@@ -129,6 +132,7 @@ def predict(
                 keywords=task["keywords"] if use_keywords else (),
                 story_id=task["key"],
                 leads=[e for e in leads if start <= e.date <= end],
+                settings=settings,
             )
             preds[task["key"]] = {entry.date: list(entry.text) for entry in timeline}
         seconds[topic] = time.perf_counter() - began
@@ -214,12 +218,14 @@ def main() -> None:
     ap.add_argument("--no-keywords", action="store_true", help="ignore the tasks' keywords")
     ap.add_argument("--no-peer", action="store_true", help="score storyline only")
     ap.add_argument("--jobs", type=int, default=2, help="processes for reading the articles")
+    ap.add_argument("--config", type=Path, help="a storyline.toml whose [timeline] keys apply")
     a = ap.parse_args()
+    settings = TimelineSettings(**load_settings(a.config).timeline.model_dump())
     tmp = Path(tempfile.mkdtemp(prefix="tls_t17_"))
     run_evaluator(["--data", str(a.data), "--emit-tasks", str(tmp / "tasks.jsonl")])
     tasks = [json.loads(x) for x in (tmp / "tasks.jsonl").read_text().splitlines() if x.strip()]
     preds, seconds = predict(
-        tasks, read_articles(a.data), use_keywords=not a.no_keywords, jobs=a.jobs
+        tasks, read_articles(a.data), use_keywords=not a.no_keywords, jobs=a.jobs, settings=settings
     )
     out = a.out or tmp / "storyline.json"
     out.write_text(json.dumps(preds, ensure_ascii=False), encoding="utf-8")
