@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import ftfy
 import pytest
 
 from storyline import errors
 from storyline.clean import clean_article
 from storyline.errors import InputError
-from storyline.ingest.decode import declared_charset, decode_bytes
+from storyline.ingest.decode import declared_charset, decode_bytes, repair_text
 from storyline.ingest.html import read_html
 
 # Sentences of a made-up council story; repeated to the lengths the three bugs had.
@@ -135,3 +136,24 @@ def test_page_without_text_is_rejected_with_code():
     with pytest.raises(InputError) as info:
         read_html(b"<html><body><nav>Home</nav></body></html>", "empty.html")
     assert info.value.code == errors.NO_ARTICLE_TEXT
+
+
+_REPAIR_CASES = [
+    "Plain “curly” line – with a dash… and ‘quotes’.\nSecond plain line\n",
+    "ItÃ¢â‚¬â„¢s mojibake\nplain line\n",
+    "Caf\u00c3\u00a9 au lait &amp; croissants\n<b>markup</b> then &amp;\nlater &amp;\n",
+    "ﬁne ligature\r\nfullwidth ＬＯＵＤ\x1b[31m red\n",
+    "no newline at the end &eacute;",
+    "",
+]
+
+
+@pytest.mark.parametrize("text", _REPAIR_CASES)
+def test_repair_text_equals_ftfy_on_the_whole_text(text):
+    # ftfy runs only on lines that are not plain; the result must be ftfy's own, entity state
+    # after a "<" line included.
+    assert repair_text(text) == ftfy.fix_text(text, uncurl_quotes=False, normalization="NFC")
+
+
+def test_repair_text_fixes_mojibake_lines_only():
+    assert repair_text("plain\nItâ€™s\n") == "plain\nIt’s\n"

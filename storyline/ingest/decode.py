@@ -57,6 +57,33 @@ def _detected(data: bytes, locator: str) -> str:
     return str(best)
 
 
+# Lines made only of these characters are left as they are by ftfy (no mojibake can be spelled
+# without a Latin-1 letter, no entity without "&", no markup without "<", all NFC already), so
+# ``repair_text`` hands ftfy only the other lines: most lines of English news are plain.
+_PLAIN_LINE_RE = re.compile(r"[\t\x20-\x25\x27-\x3b\x3d-\x7e‘’“”–—…]*\n?")
+_LINE_RE = re.compile(r"[^\n]*\n|[^\n]+")  # ftfy's segments: split after each "\n" only
+_FIX = {"uncurl_quotes": False, "normalization": "NFC"}
+
+
+def repair_text(text: str) -> str:
+    """Return ``ftfy.fix_text(text)`` (curly quotes kept, NFC), running ftfy only where needed.
+
+    ftfy already fixes text line by line; lines of plain characters (``_PLAIN_LINE_RE``) pass
+    through unchanged, the rest go to ftfy in order with its one piece of state: after a line
+    holding "<", HTML entities are no longer unescaped.
+    """
+    out: list[str] = []
+    markup = False
+    for line in _LINE_RE.findall(text):
+        if _PLAIN_LINE_RE.fullmatch(line):
+            out.append(line)
+            continue
+        markup = markup or "<" in line
+        options = {**_FIX, "unescape_html": False} if markup else _FIX
+        out.append(ftfy.fix_text(line, **options))  # type: ignore[arg-type]
+    return "".join(out)
+
+
 def decode_bytes(
     data: bytes, locator: str, *, declared: str | None = None, fix_text: bool = True
 ) -> str:
