@@ -107,11 +107,13 @@ def test_store_postgres_unreachable_server_is_a_store_error_without_the_password
     assert "127.0.0.1" in str(caught.value)
 
 
-def test_store_postgres_serve_refuses_with_a_usage_message():
-    result = runner.invoke(app, ["serve", "--db", "postgresql://u:secret@h/db"])
+def test_store_postgres_serve_opens_the_server_and_hides_the_password():
+    # serve reads PostgreSQL now: an unreachable server is a store error, not a refusal
+    url = "postgresql://u:secret@127.0.0.1:1/db?connect_timeout=2"
+    result = runner.invoke(app, ["serve", "--db", url, "--port", "8765"])
     assert result.exit_code != 0
-    assert isinstance(result.exception, UsageError)
-    assert "SQLite databases only" in str(result.exception)
+    assert isinstance(result.exception, StoreError)
+    assert "cannot connect" in str(result.exception)
     assert "secret" not in str(result.exception)
 
 

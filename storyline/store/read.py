@@ -379,7 +379,8 @@ class Reader:
         rows = self._in_chunks(
             "SELECT t.article_id, t.start, t.value, "
             # 400 chars either side of the date are enough to find its sentence
-            "substr(a.text, CASE WHEN t.start > 400 THEN t.start - 399 ELSE 1 END, 800) "
+            "substr(a.text, CAST(CASE WHEN t.start > 400 THEN t.start - 399 ELSE 1 END "
+            "AS INTEGER), 800) "
             "AS around, CASE WHEN t.start > 400 THEN t.start - 400 ELSE 0 END AS shift "
             "FROM timexes AS t JOIN articles AS a ON a.id = t.article_id "
             "WHERE t.type = 'DATE' AND t.article_id IN ({marks})",

@@ -99,6 +99,7 @@ class WebState:
         if self.store.dialect == "postgresql":
             self.index = SearchIndex(None)  # PostgreSQL searches on the request's connection
             self.pool = PgReadPool(self.store.path, self.read_connections)
+            self.store.on_close(self.pool.close)  # an app never started still closes them
             return
         self.index = SearchIndex(self.store.sqlite_connection(), self.lock)
         if self.store.path != ":memory:":
