@@ -210,3 +210,28 @@ def test_store_postgres_web_app_refuses_a_postgres_store():
 
     with open_store("postgresql") as store, pytest.raises(UsageError, match="SQLite"):
         create_app(store)
+
+
+def test_store_postgres_search_uses_the_gin_index_of_the_search_vector():
+    from storyline.store import fulltext  # noqa: PLC0415
+
+    raw = RawArticle(id="a", title="Dam", text="The reservoir fell.", locator="a", format="txt")
+    with open_store("postgresql") as store:
+        store.save_batch([(raw, clean_article(raw))], [])
+        index = store.conn.execute(
+            "SELECT indexdef FROM pg_indexes WHERE indexname = 'articles_search'"
+        ).fetchone()
+        assert index is not None
+        assert "gin" in index[0].lower()
+        assert "to_tsvector" in index[0]
+        store.conn.raw.execute("SET enable_seqscan = off")
+        plan = store.conn.raw.execute(
+            f"EXPLAIN SELECT id FROM articles WHERE {fulltext.PG_SEARCH_VECTOR} "
+            "@@ to_tsquery('simple'::regconfig, 'reserv:*')"
+        ).fetchall()
+        assert "articles_search" in " ".join(r[0] for r in plan)
+        assert fulltext.search(store.conn, "RESERV", offset=0, limit=5)[0] == 1
+        total, hits = fulltext.search(store.conn, "reservoir fell", offset=0, limit=5)
+        assert total == 1
+        assert "\x02reservoir\x03" in hits[0]["snippet"]
+        assert fulltext.search(store.conn, "dam flood", offset=0, limit=5)[0] == 0
