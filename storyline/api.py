@@ -260,7 +260,9 @@ class Workspace:
     ) -> Briefing:
         """Return the cited briefing of a story (any unique prefix of its id).
 
-        ``max_sentences`` and ``mode`` (extractive / abstractive) default to ``[briefing]``.
+        ``max_sentences`` and ``mode`` (extractive / abstractive) default to ``[briefing]``;
+        with those the briefing ``storyline run`` stored is returned, built again only for
+        another size or mode (or a store the briefing stage has not filled).
         An abstractive briefing that the endpoint cannot give comes back extractive, with
         the reason in its ``note``.
 
@@ -279,6 +281,14 @@ class Workspace:
             problem = "no story" if not matches else "more than one story"
             raise UsageError(f"{problem} with id {story_id!r}: see `storyline stories`")
         story = (exact or matches)[0]
+        size = max_sentences or self.settings.briefing.max_sentences
+        if size == self.settings.briefing.max_sentences:
+            # what `storyline run` stored, unless another size or mode is asked for: the
+            # abstractive endpoint is then called once per storyline per run, not again here
+            stored = self.store.stored_briefing(story["id"])
+            tried = chosen == "abstractive" and bool(stored and stored.note)  # fell back
+            if stored is not None and (stored.mode == chosen or tried):
+                return stored
         articles = list(self.store.articles(ids=story["article_ids"]))
         duplicates = {
             r["id"]: r["duplicate_of"] for r in self.store.rows("articles") if r["duplicate_of"]
@@ -288,7 +298,7 @@ class Workspace:
             story_id=story["id"],
             duplicates=duplicates,
             untrusted=self.store.untrusted(),
-            max_sentences=max_sentences or self.settings.briefing.max_sentences,
+            max_sentences=size,
         )
         if chosen == "abstractive":
             endpoint = endpoint_from(self.settings.briefing)
