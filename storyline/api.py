@@ -234,13 +234,21 @@ class Workspace:
         """Return storyline id -> its timeline, built to the size asked for.
 
         ``story_id`` may be any unique prefix of a storyline id; None means every storyline.
+        At the timeline stage's size (every date, one sentence each, no keywords) the stored
+        timeline is returned; another size is built again from the stored events.
         """
         timelines: dict[str, list[TimelineEntry]] = {}
         untrusted = self.store.untrusted()
+        # the timeline stage's own size: what `storyline run` stored is read, not rebuilt
+        stage_size = max_dates is None and sentences_per_date == 1 and not keywords
         for story in self.store.rows("stories", order="first_date, id"):
             if story["level"] != "storyline":
                 continue
             if story_id is not None and not story["id"].startswith(story_id):
+                continue
+            stored = self.store.timeline(story["id"]) if stage_size else []
+            if stored:
+                timelines[story["id"]] = stored
                 continue
             events, leads = self.store.events(story["article_ids"])
             timelines[story["id"]] = build_timeline(

@@ -265,6 +265,31 @@ class StoryStore(StoreBase):
         )
         return {r[0]: r[1] for r in rows}
 
+    def timeline(self, story_id: str) -> list[TimelineEntry]:
+        """Return a storyline's timeline as the timeline stage stored it (empty if none).
+
+        The stage keeps one sentence per date, so an entry's text is that one sentence.
+        """
+        from storyline.models import TimelineEntry  # noqa: PLC0415 - a runtime need here only
+
+        rows = self.conn.execute(
+            "SELECT story_id, date, text, sources, actors, place, until FROM timeline "
+            "WHERE story_id = ? ORDER BY rank",
+            (story_id,),
+        )
+        return [
+            TimelineEntry(
+                story_id=r[0],
+                date=r[1],
+                text=(r[2],),
+                sources=tuple(json.loads(r[3])),
+                actors=tuple(json.loads(r[4])),
+                place=r[5],
+                until=r[6],
+            )
+            for r in rows
+        ]
+
     def stored_briefing(self, story_id: str) -> Briefing | None:
         """Return the briefing the briefing stage stored for a story, or None."""
         doc = self.briefing(story_id)
