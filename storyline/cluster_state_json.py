@@ -69,7 +69,8 @@ def load_state(saved: bytes | None) -> ClusterState:
         return ClusterState()
     if saved.startswith(_PICKLE_START):
         # our own state, written by storyline's clustering into the user's own database
-        return pickle.loads(saved)  # noqa: S301
+        state: ClusterState = pickle.loads(saved)  # noqa: S301
+        return state
     return state_from_json(saved)
 
 

@@ -53,21 +53,24 @@ class SearchIndex:
 
     def _fresh(self) -> None:
         """Build the temporary index if the articles have changed since it was built."""
-        if self._stored(self.conn):
-            self.conn.execute("DROP TABLE IF EXISTS temp.articles_fts")
+        conn = self.conn
+        if conn is None:
+            return  # PostgreSQL: nothing to build
+        if self._stored(conn):
+            conn.execute("DROP TABLE IF EXISTS temp.articles_fts")
             self._signature = None
             return
-        row = self.conn.execute("SELECT COUNT(*), COALESCE(MAX(seq), 0) FROM articles").fetchone()
+        row = conn.execute("SELECT COUNT(*), COALESCE(MAX(seq), 0) FROM articles").fetchone()
         # a stored or updated article always gets a new, higher seq
         signature = (int(row[0]), int(row[1]))
         if signature == self._signature:
             return
-        self.conn.execute("DROP TABLE IF EXISTS temp.articles_fts")
-        self.conn.execute(
+        conn.execute("DROP TABLE IF EXISTS temp.articles_fts")
+        conn.execute(
             "CREATE VIRTUAL TABLE temp.articles_fts USING fts5("
             "title, text, tokenize='unicode61 remove_diacritics 2')"
         )
-        self.conn.execute(
+        conn.execute(
             "INSERT INTO temp.articles_fts (rowid, title, text) "
             "SELECT rowid, title, text FROM articles"
         )
