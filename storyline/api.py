@@ -238,6 +238,8 @@ class Workspace:
         ``timeline.min_outlets`` independent outlets report, at most ``timeline.max_dates``.
 
         ``story_id`` may be any unique prefix of a storyline id; None means every storyline.
+        At the timeline stage's size (every date, one sentence each, no keywords) the stored
+        timeline is returned; another size is built again from the stored events.
         """
         timelines: dict[str, list[TimelineEntry]] = {}
         untrusted = self.store.untrusted()
@@ -247,10 +249,18 @@ class Workspace:
             else None
         )
         settings = TimelineSettings(**self.settings.timeline.model_dump())
+        # the timeline stage's own size: what `storyline run` stored is read, not rebuilt
+        stage_size = (
+            max_dates is None and sentences_per_date == 1 and not keywords and not corroborated
+        )
         for story in self.store.rows("stories", order="first_date, id"):
             if story["level"] != "storyline":
                 continue
             if story_id is not None and not story["id"].startswith(story_id):
+                continue
+            stored = self.store.timeline(story["id"]) if stage_size else []
+            if stored:
+                timelines[story["id"]] = stored
                 continue
             events, leads = self.store.events(story["article_ids"])
             timelines[story["id"]] = build_timeline(
@@ -272,7 +282,9 @@ class Workspace:
     ) -> Briefing:
         """Return the cited briefing of a story (any unique prefix of its id).
 
-        ``max_sentences`` and ``mode`` (extractive / abstractive) default to ``[briefing]``.
+        ``max_sentences`` and ``mode`` (extractive / abstractive) default to ``[briefing]``;
+        with those the briefing ``storyline run`` stored is returned, built again only for
+        another size or mode (or a store the briefing stage has not filled).
         An abstractive briefing that the endpoint cannot give comes back extractive, with
         the reason in its ``note``.
 
@@ -291,6 +303,14 @@ class Workspace:
             problem = "no story" if not matches else "more than one story"
             raise UsageError(f"{problem} with id {story_id!r}: see `storyline stories`")
         story = (exact or matches)[0]
+        size = max_sentences or self.settings.briefing.max_sentences
+        if size == self.settings.briefing.max_sentences:
+            # what `storyline run` stored, unless another size or mode is asked for: the
+            # abstractive endpoint is then called once per storyline per run, not again here
+            stored = self.store.stored_briefing(story["id"])
+            tried = chosen == "abstractive" and bool(stored and stored.note)  # fell back
+            if stored is not None and (stored.mode == chosen or tried):
+                return stored
         articles = list(self.store.articles(ids=story["article_ids"]))
         duplicates = {
             r["id"]: r["duplicate_of"] for r in self.store.rows("articles") if r["duplicate_of"]
@@ -300,7 +320,7 @@ class Workspace:
             story_id=story["id"],
             duplicates=duplicates,
             untrusted=self.store.untrusted(),
-            max_sentences=max_sentences or self.settings.briefing.max_sentences,
+            max_sentences=size,
         )
         if chosen == "abstractive":
             endpoint = endpoint_from(self.settings.briefing)

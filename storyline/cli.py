@@ -325,15 +325,9 @@ def serve(
     ] = False,
 ) -> None:
     """Serve the web UI and REST API (read-only unless --allow-ingest)."""
-    from storyline.store.dialect import dialect_of, redact  # noqa: PLC0415
+    from storyline.store.dialect import dialect_of  # noqa: PLC0415
 
-    if dialect_of(db) == "postgresql":
-        raise UsageError(
-            f"storyline serve reads SQLite databases only, not {redact(db)}: "
-            "serve a SQLite copy (storyline run PATH --db storyline.db) or use "
-            "storyline export --db URL"
-        )
-    if not Path(db).exists():
+    if dialect_of(db) != "postgresql" and not Path(db).exists():
         raise UsageError(f"no database at {db}: run `storyline run PATH` first")
     _check_port(host, port)
     from storyline.web import serve as serve_app  # noqa: PLC0415 - the web stack loads only here

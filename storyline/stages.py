@@ -38,6 +38,7 @@ from storyline.briefing_stage import (  # noqa: F401
     run_briefings,
 )
 from storyline.cluster import ClusterSettings, ClusterState, cluster_articles
+from storyline.cluster_state_json import dump_state, load_state
 from storyline.dedupe import DuplicateIndex
 from storyline.errors import INVALID_FIELD
 from storyline.extract.annotate import Chunk, annotate_chunk
@@ -482,7 +483,7 @@ def run_clusters(
     tally = tally or RunTally()
     saved = store.get_state(_CLUSTER_STATE)
     # our own state, written by this function into the user's own database
-    state: ClusterState = pickle.loads(saved) if saved else ClusterState()  # noqa: S301
+    state = load_state(saved)  # JSON; a store written before it holds a pickle
     entities = store.entity_names()
     skip = store.rejected_items("stories")
     fresh = [a for a in article_ids(store) if a not in state.seq and a not in skip]
@@ -515,7 +516,7 @@ def run_clusters(
         done += len(ids)
         tally.step("stories", done, len(fresh))
     store.replace_stories(stories, duplicates)
-    store.set_state(_CLUSTER_STATE, pickle.dumps(state))
+    store.set_state(_CLUSTER_STATE, dump_state(state))
     storylines = sum(s.level == "storyline" for s in stories)
     return f"{storylines} storylines, {len(stories) - storylines} events"
 

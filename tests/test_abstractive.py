@@ -174,3 +174,36 @@ def test_abstractive_briefing_stage_rewords_through_the_configured_endpoint(mode
     (sentence,) = briefing["sentences"]
     assert sentence["text"] == "The Kestrin Dam failed before dawn on Tuesday, flooding Lowgate."
     assert sentence["citations"] == ["a1", "a2"]
+
+
+def test_abstractive_endpoint_is_called_once_per_briefing_per_run(model, tmp_path):
+    import storyline  # noqa: PLC0415
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    text = "The Kestrin Dam gave way before dawn on Tuesday, flooding the Lowgate district."
+    for name in ("coast", "valley"):
+        (corpus / f"{name}.txt").write_text(f"Dam fails in {name} report\n\n{text}\n")
+    config = tmp_path / "storyline.toml"
+    config.write_text(f'[briefing]\nmode = "abstractive"\nendpoint = "{model.url}"\n')
+    model.answer("The Kestrin Dam failed before dawn on Tuesday, flooding Lowgate.")
+    with storyline.open(tmp_path / "x.db", settings=load_settings(config)) as workspace:
+        workspace.ingest([corpus])
+        workspace.run(workers=1)
+        called = len(model.requests)
+        (storyline_row,) = workspace.store.stories(level="storyline")
+        assert called >= 1
+        briefing = workspace.briefing(storyline_row.id)  # what the run stored: no call
+        assert len(model.requests) == called
+        assert briefing.mode == "abstractive"
+        assert [s.text for s in briefing.sentences] == [
+            "The Kestrin Dam failed before dawn on Tuesday, flooding Lowgate."
+        ]
+        assert [a for a, _, _ in briefing.titles] == list(briefing.sentences[0].citations)
+        again = workspace.briefing(storyline_row.id, max_sentences=3)  # another size: rebuilt
+        assert len(model.requests) == called + 1
+        assert to_json(again) == to_json(briefing)  # the stored one reads back whole
+        plain = workspace.briefing(storyline_row.id, mode="extractive")  # another mode
+        assert len(model.requests) == called + 1
+        assert plain.mode == "extractive"
+        assert plain.sentences[0].text.startswith("The Kestrin Dam gave way")

@@ -29,3 +29,21 @@ def test_api_open_ingest_run_articles(tmp_path):
         articles = workspace.articles()
         assert len(articles) == summary.stored
         assert len({a.source for a in articles if a.source}) >= 4
+
+
+def test_api_timelines_and_briefings_read_what_the_run_stored(tmp_path):
+    with storyline.open(tmp_path / "x.db") as workspace:
+        workspace.ingest([EXAMPLES])
+        workspace.run(workers=1)
+        stored = workspace.timelines()
+        assert stored
+        assert stored == workspace.timelines(max_dates=10_000)  # rebuilt: the same entries
+        sid = next(iter(stored))
+        workspace.store.conn.execute(
+            "UPDATE timeline SET text = 'stored text' WHERE story_id = ?", (sid,)
+        )
+        assert {e.text for e in workspace.timelines(sid)[sid]} == {("stored text",)}
+        assert ("stored text",) not in {e.text for e in workspace.timelines(sid, max_dates=50)[sid]}
+        briefing = workspace.briefing(sid)
+        assert briefing.sentences
+        assert briefing == workspace.store.stored_briefing(sid)

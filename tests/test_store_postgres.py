@@ -16,7 +16,7 @@ from typer.testing import CliRunner
 import storyline
 from storyline.clean import clean_article
 from storyline.cli import app
-from storyline.errors import StoreError, UsageError
+from storyline.errors import StoreError
 from storyline.export import WHATS, export_rows, write_export
 from storyline.fetch.watch import Snapshot, diff, snapshot
 from storyline.models import RawArticle
@@ -107,11 +107,13 @@ def test_store_postgres_unreachable_server_is_a_store_error_without_the_password
     assert "127.0.0.1" in str(caught.value)
 
 
-def test_store_postgres_serve_refuses_with_a_usage_message():
-    result = runner.invoke(app, ["serve", "--db", "postgresql://u:secret@h/db"])
+def test_store_postgres_serve_opens_the_server_and_hides_the_password():
+    # serve reads PostgreSQL now: an unreachable server is a store error, not a refusal
+    url = "postgresql://u:secret@127.0.0.1:1/db?connect_timeout=2"
+    result = runner.invoke(app, ["serve", "--db", url, "--port", "8765"])
     assert result.exit_code != 0
-    assert isinstance(result.exception, UsageError)
-    assert "SQLite databases only" in str(result.exception)
+    assert isinstance(result.exception, StoreError)
+    assert "cannot connect" in str(result.exception)
     assert "secret" not in str(result.exception)
 
 
@@ -182,6 +184,7 @@ def exports(corpus, tmp_path_factory):
             cli = runner.invoke(app, ["export", "--what", "entities", "--db", url])
             assert cli.exit_code == 0, cli.output
             texts["cli", "jsonl"] = cli.stdout
+            texts.update(_web_answers(workspace.store))
             out[backend] = texts
     return out
 
@@ -203,8 +206,72 @@ def test_store_postgres_cli_export_reads_the_url(exports):
     assert exports["postgresql"]["cli", "jsonl"] == exports["sqlite"]["cli", "jsonl"]
 
 
-def test_store_postgres_web_app_refuses_a_postgres_store():
-    from storyline.web import create_app  # noqa: PLC0415 - the web stack loads only here
+def _web_answers(store: Store) -> dict[tuple[str, str], str]:
+    """Return the web API's answers (and two pages) over the store, by path."""
+    from fastapi.testclient import TestClient  # noqa: PLC0415 - the web stack loads only here
 
-    with open_store("postgresql") as store, pytest.raises(UsageError, match="SQLite"):
-        create_app(store)
+    from storyline.web import create_app  # noqa: PLC0415
+
+    answers: dict[tuple[str, str], str] = {}
+    with TestClient(create_app(store, cache_entries=0)) as client:
+        stories = client.get("/api/stories", params={"per_page": 100}).json()["items"]
+        storyline_id = next(s["id"] for s in stories if s["level"] == "storyline")
+        entity = client.get("/api/entities").json()["items"][0]
+        paths = [
+            "/api/stories?per_page=100",
+            f"/api/stories/{storyline_id}",
+            "/api/articles?per_page=100",
+            "/api/entities?per_page=100",
+            f"/api/entities/{entity['id']}",
+            f"/api/quotes?speaker={entity['aliases'][0] if entity['aliases'] else entity['name']}",
+            "/api/quote_groups",
+            "/api/changes",
+        ]
+        for path in paths:
+            response = client.get(path)
+            assert response.status_code == 200, path
+            answers["web", path.split("?")[0].replace(storyline_id, "S")] = response.text
+        for path in ("/", f"/stories/{storyline_id}"):
+            page = client.get(path)
+            assert page.status_code == 200, path
+            answers["page", path.replace(storyline_id, "S")] = page.text
+        found = client.get("/api/search", params={"q": "dam", "per_page": 100}).json()
+        answers["search", "dam"] = json.dumps(
+            [found["total"], sorted(hit["id"] for hit in found["items"])]
+        )
+    return answers
+
+
+def test_store_postgres_web_answers_are_those_of_sqlite(exports):
+    sqlite, postgres = exports["sqlite"], exports["postgresql"]
+    web = [key for key in sqlite if key[0] in {"web", "page", "search"}]
+    assert len(web) == 11
+    for key in web:
+        assert postgres[key] == sqlite[key], key
+    total, ids = json.loads(sqlite["search", "dam"])
+    assert total == len(ids) > 0
+
+
+def test_store_postgres_search_uses_the_gin_index_of_the_search_vector():
+    from storyline.store import fulltext  # noqa: PLC0415
+
+    raw = RawArticle(id="a", title="Dam", text="The reservoir fell.", locator="a", format="txt")
+    with open_store("postgresql") as store:
+        store.save_batch([(raw, clean_article(raw))], [])
+        index = store.conn.execute(
+            "SELECT indexdef FROM pg_indexes WHERE indexname = 'articles_search'"
+        ).fetchone()
+        assert index is not None
+        assert "gin" in index[0].lower()
+        assert "to_tsvector" in index[0]
+        store.conn.raw.execute("SET enable_seqscan = off")
+        plan = store.conn.raw.execute(
+            f"EXPLAIN SELECT id FROM articles WHERE {fulltext.PG_SEARCH_VECTOR} "
+            "@@ to_tsquery('simple'::regconfig, 'reserv:*')"
+        ).fetchall()
+        assert "articles_search" in " ".join(r[0] for r in plan)
+        assert fulltext.search(store.conn, "RESERV", offset=0, limit=5)[0] == 1
+        total, hits = fulltext.search(store.conn, "reservoir fell", offset=0, limit=5)
+        assert total == 1
+        assert "\x02reservoir\x03" in hits[0]["snippet"]
+        assert fulltext.search(store.conn, "dam flood", offset=0, limit=5)[0] == 0

@@ -23,7 +23,7 @@ from storyline.store import feeds as feed_store
 from storyline.store.feeds import Change
 from storyline.web import Providers, create_app, views
 from storyline.web.search import fts_query
-from tests.conftest import make_article, shared_path
+from tests.conftest import BACKENDS, make_article, open_store, shared_path
 
 HOSTILE_TITLE = "<script>alert('title')</script> Hostile headline"
 HOSTILE_BODY = "A body with <img src=x onerror=alert(1)> inside it and the word reservoir."
@@ -160,9 +160,10 @@ def seed(store: Store) -> Store:
     return store
 
 
-@pytest.fixture
-def seeded():
-    with Store.memory() as db:
+@pytest.fixture(params=BACKENDS)
+def seeded(request):
+    """The seeded store, once in SQLite memory and once in a PostgreSQL schema."""
+    with open_store(request.param) as db:
         yield seed(db)
 
 
@@ -620,9 +621,11 @@ def test_web_unexpected_errors_are_500_without_details(seeded):
 
 
 def test_web_search_uses_the_stored_index_kept_in_step_by_triggers(seeded):
-    assert seeded.conn.execute(
-        "SELECT name FROM sqlite_master WHERE name = 'articles_fts'"
-    ).fetchone()
+    sqlite = seeded.dialect == "sqlite"
+    if sqlite:
+        assert seeded.conn.execute(
+            "SELECT name FROM sqlite_master WHERE name = 'articles_fts'"
+        ).fetchone()
     client = TestClient(create_app(seeded))
     data = client.get("/api/search", params={"q": "reservoir"}).json()
     assert sorted(hit["id"] for hit in data["items"]) == ["a2", "a3"]
@@ -635,8 +638,11 @@ def test_web_search_uses_the_stored_index_kept_in_step_by_triggers(seeded):
     assert [
         h["id"] for h in client.get("/api/search", params={"q": "reservoir"}).json()["items"]
     ] == ["a3"]
-    temp = seeded.conn.execute("SELECT name FROM temp.sqlite_master WHERE name = 'articles_fts'")
-    assert temp.fetchone() is None
+    if sqlite:
+        temp = seeded.conn.execute(
+            "SELECT name FROM temp.sqlite_master WHERE name = 'articles_fts'"
+        )
+        assert temp.fetchone() is None
 
 
 def test_web_stories_list_paginates(store):
@@ -842,7 +848,7 @@ def test_web_entity_index_gives_what_sql_gives(seeded):
         {},
         [],
     )
-    conn = seeded.sqlite_connection()
+    conn = seeded.conn
     index = queries.entity_index(conn)
     for wanted in (ids, ["a1"], ["a2", "a3"], ["a9", "a1"], []):
         for limit in (None, 2):

@@ -1,5 +1,7 @@
 """End-to-end: the web UI in a real headless Chromium (Debian's), driven by playwright.
 
+The stores are SQLite files, or PostgreSQL schemas when STORYLINE_E2E_BACKEND=postgresql (a
+step of .ci/run: `storyline serve --db postgresql://...` in a real browser).
 Screenshots go to $STORYLINE_SCREENSHOTS when set (the README's come from here), else to a
 temporary folder. Skipped when Chromium or playwright is missing, except under CI=true.
 """
@@ -10,6 +12,7 @@ import os
 import socket
 import threading
 import time
+from contextlib import ExitStack
 from pathlib import Path
 
 import pytest
@@ -18,7 +21,7 @@ import uvicorn
 import storyline
 from storyline.store import Store
 from storyline.web import Providers, create_app
-from tests.conftest import shared_path
+from tests.conftest import shared_path, store_url
 from tests.test_web import seed
 
 try:
@@ -27,6 +30,7 @@ except ImportError:  # the module skips (or fails under CI=true) below
     sync_playwright = None
 
 CHROMIUM = Path("/usr/bin/chromium")
+BACKEND = os.environ.get("STORYLINE_E2E_BACKEND", "sqlite")
 CHROMIUM_ARGS = [
     "--headless",
     "--no-sandbox",
@@ -73,7 +77,8 @@ def _briefing(conn, story):
 def server(tmp_path_factory):
     _require_browser()
     folder = tmp_path_factory.mktemp("web")
-    store = seed(Store(folder / "web.db"))
+    urls = ExitStack()
+    store = seed(Store(urls.enter_context(store_url(BACKEND, folder))))
     app = create_app(store, providers=Providers(briefing=_briefing))
     port = _free_port()
     config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning")
@@ -89,6 +94,7 @@ def server(tmp_path_factory):
     server.should_exit = True
     thread.join(timeout=10)
     store.close()
+    urls.close()
 
 
 @pytest.fixture(scope="module")
@@ -225,9 +231,11 @@ def _serve(store):
 @pytest.fixture(scope="module")
 def corpora(tmp_path_factory, browser):
     """Serve the seeds and the example corpus, each run through `storyline run`."""
-    served, workspaces = {}, []
+    served, workspaces, urls = {}, [], ExitStack()
     for name, folder in (("seeds", shared_path("seeds")), ("examples", EXAMPLES)):
-        workspace = storyline.open(tmp_path_factory.mktemp(name) / f"{name}.db")
+        workspace = storyline.open(
+            urls.enter_context(store_url(BACKEND, tmp_path_factory.mktemp(name)))
+        )
         workspace.ingest([folder])
         workspace.run(workers=1)
         workspaces.append(workspace)
@@ -238,6 +246,7 @@ def corpora(tmp_path_factory, browser):
         thread.join(timeout=10)
     for workspace in workspaces:
         workspace.close()
+    urls.close()
 
 
 def _api(page, url):

@@ -18,7 +18,7 @@ from storyline.store.dialect import dialect_of, redact
 from storyline.store.migrations import MIGRATIONS, POSTGRES_VARIANTS, migrate
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Iterator, Sequence
+    from collections.abc import Callable, Iterable, Iterator, Sequence
     from pathlib import Path
 
     from storyline.store.dialect import Connection, Dialect
@@ -73,6 +73,7 @@ class StoreBase:
     def __init__(self, path: str | Path = "storyline.db") -> None:
         self.path = str(path)
         self.dialect: Dialect = dialect_of(self.path)
+        self._on_close: list[Callable[[], None]] = []
         self.conn: Connection
         if self.dialect == "postgresql":
             self.conn = self._open_postgres()
@@ -106,8 +107,14 @@ class StoreBase:
         return cls(":memory:")
 
     def close(self) -> None:
-        """Close the connection."""
+        """Close the connection, and what was opened beside it (``on_close``)."""
+        while self._on_close:
+            self._on_close.pop()()
         self.conn.close()
+
+    def on_close(self, close: Callable[[], None]) -> None:
+        """Call ``close`` when the store closes (a web app's pool of connections to it)."""
+        self._on_close.append(close)
 
     def schema_version(self) -> int:
         """Return the number of migrations applied to the database."""

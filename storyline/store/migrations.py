@@ -38,6 +38,9 @@ END;
 POSTGRES_VARIANTS: Final[dict[int, str]] = {
     # FTS5 is SQLite's; the web UI that searches it serves SQLite databases only.
     5: "SELECT 1",
+    # 15: the full-text index PostgreSQL searches (store.fulltext.PG_SEARCH_VECTOR, verbatim).
+    15: "CREATE INDEX articles_search ON articles USING GIN "
+    "(to_tsvector('simple'::regconfig, title || ' ' || text))",
 }
 
 MIGRATIONS: Final[tuple[str, ...]] = (
@@ -285,6 +288,10 @@ MIGRATIONS: Final[tuple[str, ...]] = (
         rank INTEGER NOT NULL
     );
     CREATE INDEX quote_groups_story ON quote_groups(story_id, rank);
+    """,
+    # 15: full-text search on PostgreSQL (a GIN index, POSTGRES_VARIANTS); SQLite has FTS5 (5).
+    """
+    SELECT 1;
     """,
 )
 

@@ -7,12 +7,15 @@ from typing import TYPE_CHECKING, Any
 
 from storyline.claims import settle_claims
 from storyline.store.base import StoreBase, chunks, dump
+from storyline.store.read import Reader
+from storyline.store.records import briefing_from_json, story_from_row
 from storyline.titles import LEAD_CHARS, Headline, choose_title
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
 
     from storyline.models import (
+        Briefing,
         Claim,
         Conflict,
         Entity,
@@ -238,6 +241,63 @@ class StoryStore(StoreBase):
     def quote_groups(self, story_id: str | None = None) -> list[dict[str, Any]]:
         """Return the stored quote groups (of one story), best first, as export rows."""
         return read_quote_groups(self.conn, story_id)
+
+    # -- typed reads (the read model: ``reader()`` for the web's export-shaped rows) ----------
+
+    def reader(self) -> Reader:
+        """Return the read model over this store's connection."""
+        return Reader(self.conn)
+
+    def stories(self, level: str | None = None) -> list[Story]:
+        """Return the stored stories (of one level), in the export's order."""
+        found = [story_from_row(r) for r in self.reader().stories()]
+        return [s for s in found if level is None or s.level == level]
+
+    def story(self, story_id: str) -> Story | None:
+        """Return one stored story, or None."""
+        row = self.reader().story(story_id)
+        return None if row is None else story_from_row(row)
+
+    def duplicates(self) -> dict[str, str]:
+        """Return copy -> original for every article stored as a copy of another."""
+        rows = self.conn.execute(
+            "SELECT id, duplicate_of FROM articles WHERE duplicate_of IS NOT NULL ORDER BY seq"
+        )
+        return {r[0]: r[1] for r in rows}
+
+    def timeline(self, story_id: str) -> list[TimelineEntry]:
+        """Return a storyline's timeline as the timeline stage stored it (empty if none).
+
+        The stage keeps one sentence per date, so an entry's text is that one sentence.
+        """
+        from storyline.models import TimelineEntry  # noqa: PLC0415 - a runtime need here only
+
+        rows = self.conn.execute(
+            "SELECT story_id, date, text, sources, actors, place, until FROM timeline "
+            "WHERE story_id = ? ORDER BY rank",
+            (story_id,),
+        )
+        return [
+            TimelineEntry(
+                story_id=r[0],
+                date=r[1],
+                text=(r[2],),
+                sources=tuple(json.loads(r[3])),
+                actors=tuple(json.loads(r[4])),
+                place=r[5],
+                until=r[6],
+            )
+            for r in rows
+        ]
+
+    def stored_briefing(self, story_id: str) -> Briefing | None:
+        """Return the briefing the briefing stage stored for a story, or None."""
+        doc = self.briefing(story_id)
+        if doc is None:
+            return None
+        cited = sorted({a for s in doc["sentences"] for a in s["citations"]})
+        heads = {r["id"]: (r["source"], r["title"]) for r in self.reader().article_briefs(cited)}
+        return briefing_from_json(doc, heads)
 
     def briefing(self, story_id: str) -> dict[str, Any] | None:
         """Return a story's stored briefing (the JSON of ``brief --format json``), or None."""

@@ -1,14 +1,17 @@
 """The FastAPI application: security headers, error handling, static files and ``serve``.
 
 Requests read a SQLite file through a pool of read-only connections, side by side (WAL
-lets readers run beside the writer); only ``POST /api/ingest``, when enabled, writes, through
-the store's own connection behind ``WebState.lock``. An in-memory store has that one
+lets readers run beside the writer), and a PostgreSQL store through a pool of connections
+each reading one read-only snapshot; every read goes through ``store.read.Reader``. Only
+``POST /api/ingest``, when enabled, writes, through the store's own connection behind
+``WebState.lock``. An in-memory store has that one
 connection only, so its requests take the lock in turn.
 """
 
 from __future__ import annotations
 
 import asyncio
+import itertools
 import sqlite3
 import threading
 from collections import OrderedDict
@@ -28,7 +31,7 @@ from starlette.templating import Jinja2Templates
 
 from storyline.store import Store
 from storyline.web import queries
-from storyline.web.pool import ReadPool
+from storyline.web.pool import PgReadPool, ReadPool
 from storyline.web.providers import Providers
 from storyline.web.search import SearchIndex
 
@@ -90,7 +93,14 @@ class WebState:
     watch_lock: threading.Lock = field(default_factory=threading.Lock)
     _memo: dict[str, Any] = field(init=False, default_factory=dict)  # the store connection's
 
+    _versions: itertools.count[int] = field(init=False, default_factory=itertools.count)
+
     def __post_init__(self) -> None:
+        if self.store.dialect == "postgresql":
+            self.index = SearchIndex(None)  # PostgreSQL searches on the request's connection
+            self.pool = PgReadPool(self.store.path, self.read_connections)
+            self.store.on_close(self.pool.close)  # an app never started still closes them
+            return
         self.index = SearchIndex(self.store.sqlite_connection(), self.lock)
         if self.store.path != ":memory:":
             self.pool = ReadPool(Path(self.store.path), self.read_connections)
@@ -107,11 +117,11 @@ class WebState:
             self.watcher = None
 
     @contextmanager
-    def reading(self) -> Iterator[sqlite3.Connection]:
+    def reading(self) -> Iterator[Any]:
         """Lend a connection for one request's queries, all of them seeing one snapshot.
 
-        A file is read through a read-only connection of the pool, beside other requests;
-        a memory store through its only connection, one request at a time.
+        A file or a PostgreSQL store is read through a connection of the pool, beside other
+        requests; a memory store through its only connection, one request at a time.
         """
         if self.pool is None:
             with self.lock:
@@ -120,14 +130,17 @@ class WebState:
         with self.pool.connection() as conn:
             yield conn
 
-    def entity_index(self, conn: sqlite3.Connection) -> queries.EntityIndex:
+    def entity_index(self, conn: Any) -> queries.EntityIndex | None:  # noqa: ANN401
         """Return the entity index of what ``conn`` reads now, built once per database state.
 
         It is kept with the connection and keyed by what identifies the connection's
         snapshot: ``PRAGMA data_version`` inside a pooled connection's read transaction
         (it changes when another connection has committed), and the change count of the
-        store's own connection (its own commits do not move its data_version).
+        store's own connection (its own commits do not move its data_version). PostgreSQL has
+        no such number: None, and the reader builds the index for the request.
         """
+        if self.store.dialect == "postgresql":
+            return None
         if self.pool is not None and conn is not self.store.conn:
             memo = self.pool.memo(conn)
             key = int(conn.execute("PRAGMA data_version").fetchone()[0])
@@ -147,8 +160,12 @@ class WebState:
         It never waits for the store's lock, so a slow page cannot stall the event loop.
         The watcher's ``data_version`` moves on commits by any other connection, the
         store's own and another process's included; an in-memory store has no other
-        connection, so its own ``total_changes`` count is used instead.
+        connection, so its own ``total_changes`` count is used instead. PostgreSQL has no
+        commit counter a reader can see at once: every call gives a new number, so that
+        nothing is cached (a page is always read from the database).
         """
+        if self.store.dialect == "postgresql":
+            return next(self._versions)
         if self.watcher is None:
             return int(self.store.sqlite_connection().total_changes)
         with self.watch_lock:

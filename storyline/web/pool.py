@@ -23,8 +23,11 @@ if TYPE_CHECKING:
 class ReadPool:
     """Read-only connections to one SQLite file, one per request in flight, ``size`` at most."""
 
-    def __init__(self, path: Path, size: int) -> None:
-        self.uri = path.resolve().as_uri() + "?mode=ro"
+    # how each lent connection starts its read transaction (one snapshot per request)
+    BEGIN = "BEGIN"
+
+    def __init__(self, path: Path | None, size: int) -> None:
+        self.uri = path.resolve().as_uri() + "?mode=ro" if path is not None else ""
         self.size = size
         self._lent_out = 0
         self._waiting: deque[threading.Event] = deque()  # requests waiting, first come first
@@ -34,7 +37,7 @@ class ReadPool:
         self._closed = False
         self.opened = 0  # connections opened so far: as many as requests ever overlapped
 
-    def _open(self) -> sqlite3.Connection:
+    def _open(self) -> Any:  # noqa: ANN401 - a sqlite3 or PostgreSQL connection
         conn = sqlite3.connect(self.uri, uri=True, isolation_level=None, check_same_thread=False)
         conn.row_factory = sqlite3.Row
         with self._lock:
@@ -80,14 +83,14 @@ class ReadPool:
             conn = self._open()
         reusable = False
         try:
-            conn.execute("BEGIN")
+            conn.execute(self.BEGIN)
             try:
                 yield conn
             finally:
                 try:
                     conn.execute("ROLLBACK")  # nothing was written: this ends the snapshot
                     reusable = True
-                except sqlite3.Error:
+                except Exception:  # noqa: BLE001, S110 - sqlite3's or psycopg's error alike
                     pass  # a connection that cannot end its transaction is not lent again
         finally:
             self._give_back(conn, reusable=reusable)
@@ -118,3 +121,21 @@ class ReadPool:
             with self._lock:
                 self._memos.pop(conn, None)
             conn.close()
+
+
+class PgReadPool(ReadPool):
+    """Connections to a PostgreSQL store, each request reading one read-only snapshot."""
+
+    BEGIN = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"
+
+    def __init__(self, url: str, size: int) -> None:
+        super().__init__(None, size)
+        self.url = url
+
+    def _open(self) -> Any:  # noqa: ANN401 - a PgConnection
+        from storyline.store.postgres import PgConnection  # noqa: PLC0415 - psycopg is optional
+
+        conn = PgConnection(self.url)
+        with self._lock:
+            self.opened += 1
+        return conn

@@ -7,11 +7,11 @@ The briefing and claims providers return nothing until ``storyline/briefing.py``
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from storyline.store.read import Reader
 from storyline.web import queries
 
 if TYPE_CHECKING:
@@ -41,55 +41,13 @@ def no_claims(conn: sqlite3.Connection, story: Row) -> list[Row]:  # noqa: ARG00
 
 
 def stored_briefing(conn: sqlite3.Connection, story: Row) -> Row | None:
-    """Return the briefing the briefing stage stored for the story.
-
-    An event has its own, from its own articles; its storyline's is shown only for a database
-    briefed before events were.
-    """
-    query = "SELECT briefing FROM briefings WHERE story_id = ?"
-    row = conn.execute(query, (story["id"],)).fetchone()
-    if row is None and story["parent"]:
-        row = conn.execute(query, (story["parent"],)).fetchone()
-    if row is None:
-        return None
-    briefing = json.loads(row[0])
-    for sentence in briefing["sentences"]:
-        sentence["sources"] = sentence["citations"]
-    return dict(briefing)
+    """Return the briefing the briefing stage stored for the story (``Reader.briefing``)."""
+    return Reader(conn).briefing(story)
 
 
 def stored_claims(conn: sqlite3.Connection, story: Row) -> list[Row]:
-    """Return the story's claims with the articles that support them and that disagree."""
-    storyline = story["parent"] or story["id"]
-    disagreeing: dict[str, list[str]] = {}
-    for conflict_id, values in conn.execute(
-        'SELECT id, "values" FROM conflicts WHERE story_id = ?', (storyline,)
-    ):
-        disagreeing[conflict_id] = sorted({a for v in json.loads(values) for a in v["article_ids"]})
-    members = set(story["article_ids"])
-    claims = []
-    for claim_id, text, article_ids, conflicts in conn.execute(
-        "SELECT id, text, article_ids, conflicts FROM claims WHERE story_id = ? "
-        "ORDER BY support DESC, id LIMIT 40",
-        (storyline,),
-    ):
-        supporting = json.loads(article_ids)
-        if not members & set(supporting):
-            continue
-        against = sorted({a for c in json.loads(conflicts) for a in disagreeing.get(c, [])})
-        claims.append(
-            {
-                "id": claim_id,
-                "story_id": storyline,
-                "statement": text,
-                "supporting": supporting,
-                "conflicts": against,
-            }
-        )
-    flagged = queries.flagged_in(conn, (a for c in claims for a in c["supporting"]))
-    for claim in claims:  # as the export marks it: only flagged pages support it
-        claim["flagged_only"] = all(a in flagged for a in claim["supporting"])
-    return claims
+    """Return the story's claims with the articles that support and that disagree."""
+    return Reader(conn).claims(story)
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,6 +1,8 @@
-"""Full-text search over article titles and texts with SQLite FTS5.
+"""Full-text search over article titles and texts: SQLite FTS5, or PostgreSQL's tsvector.
 
-When the database has an ``articles_fts`` table (external content, kept in step by
+A PostgreSQL store is searched with ``store.fulltext`` (a GIN-indexed tsvector, migration 15).
+On SQLite:
+when the database has an ``articles_fts`` table (external content, kept in step by
 triggers: ``MIGRATION_SQL`` below) it is used as it is, through the request's own connection.
 Otherwise the index is a TEMP table of the web server's own connection (used under its lock),
 built on the first search and rebuilt after the articles change, so that serving never
@@ -10,17 +12,20 @@ writes to the user's database.
 from __future__ import annotations
 
 import re
+import sqlite3
 from contextlib import nullcontext
 from typing import TYPE_CHECKING, Any
 
+from storyline.store import fulltext
 from storyline.store.migrations import FTS_MIGRATION
 
 if TYPE_CHECKING:
-    import sqlite3
     import threading
 
-MAX_QUERY_CHARS = 200
-_HIT_OPEN, _HIT_CLOSE = "\x02", "\x03"
+    from storyline.store.dialect import Connection
+
+MAX_QUERY_CHARS = fulltext.MAX_QUERY_CHARS
+_HIT_OPEN, _HIT_CLOSE = fulltext.HIT_OPEN, fulltext.HIT_CLOSE
 _TOKEN = re.compile(r"\w+", re.UNICODE)
 _SNIPPET_PARTS = re.compile(f"({_HIT_OPEN}.*?{_HIT_CLOSE})", re.DOTALL)
 
@@ -29,9 +34,14 @@ MIGRATION_SQL = FTS_MIGRATION
 
 
 class SearchIndex:
-    """An FTS5 index of the articles, the stored one or a TEMP one of ``conn``."""
+    """An FTS5 index of the articles, the stored one or a TEMP one of ``conn``.
 
-    def __init__(self, conn: sqlite3.Connection, lock: threading.RLock | None = None) -> None:
+    ``conn`` is None for a PostgreSQL store: each search then runs on the request's connection.
+    """
+
+    def __init__(
+        self, conn: sqlite3.Connection | None, lock: threading.RLock | None = None
+    ) -> None:
         self.conn = conn  # where a TEMP index is built, used under ``lock``
         self.lock = lock
         self._signature: tuple[int, int] | None = None
@@ -43,21 +53,24 @@ class SearchIndex:
 
     def _fresh(self) -> None:
         """Build the temporary index if the articles have changed since it was built."""
-        if self._stored(self.conn):
-            self.conn.execute("DROP TABLE IF EXISTS temp.articles_fts")
+        conn = self.conn
+        if conn is None:
+            return  # PostgreSQL: nothing to build
+        if self._stored(conn):
+            conn.execute("DROP TABLE IF EXISTS temp.articles_fts")
             self._signature = None
             return
-        row = self.conn.execute("SELECT COUNT(*), COALESCE(MAX(seq), 0) FROM articles").fetchone()
+        row = conn.execute("SELECT COUNT(*), COALESCE(MAX(seq), 0) FROM articles").fetchone()
         # a stored or updated article always gets a new, higher seq
         signature = (int(row[0]), int(row[1]))
         if signature == self._signature:
             return
-        self.conn.execute("DROP TABLE IF EXISTS temp.articles_fts")
-        self.conn.execute(
+        conn.execute("DROP TABLE IF EXISTS temp.articles_fts")
+        conn.execute(
             "CREATE VIRTUAL TABLE temp.articles_fts USING fts5("
             "title, text, tokenize='unicode61 remove_diacritics 2')"
         )
-        self.conn.execute(
+        conn.execute(
             "INSERT INTO temp.articles_fts (rowid, title, text) "
             "SELECT rowid, title, text FROM articles"
         )
@@ -69,7 +82,7 @@ class SearchIndex:
         *,
         offset: int,
         limit: int,
-        conn: sqlite3.Connection | None = None,
+        conn: sqlite3.Connection | Connection | None = None,
     ) -> tuple[int, list[dict[str, Any]]]:
         """Return how many articles match every word of ``query``, and one page of them.
 
@@ -77,8 +90,13 @@ class SearchIndex:
         Each hit is ``{"id", "title", "source", "published", "snippet"}`` where ``snippet`` is
         a list of ``[text, is_match]`` pairs, so that the caller escapes all of it.
         """
+        if conn is not None and not isinstance(conn, sqlite3.Connection):
+            total, hits = fulltext.search(conn, query, offset=offset, limit=limit)  # type: ignore[arg-type]
+            for hit in hits:
+                hit["snippet"] = split_snippet(hit["snippet"])
+            return total, hits
         match = fts_query(query)
-        if not match:
+        if not match or self.conn is None:
             return 0, []
         if conn is not None and conn is not self.conn and self._stored(conn):
             return self._search(conn, match, offset, limit)

@@ -1,0 +1,500 @@
+"""The read model: every read the web UI and the API make, on SQLite or PostgreSQL alike.
+
+``Reader`` wraps one connection of a store (the store's own, or a read-only one lent to a web
+request) and returns rows in the export's shapes, so that the API mirrors ``storyline export``.
+The SQL is the store's portable SQLite dialect (``store.postgres`` translates it): no
+``json_each``, ``COLLATE NOCASE``, ``rowid`` or ``PRAGMA``; JSON columns are decoded here.
+Full-text search is FTS5 on SQLite (``web.search``) and a ``tsvector`` GIN index on PostgreSQL
+(``Reader.search``, migration 15).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+from collections import Counter
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from storyline.models import timeline_entry_id
+from storyline.quality import UNTRUSTED_FLAGS
+from storyline.store.base import chunks
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Sequence
+
+    from storyline.store.dialect import Connection
+
+Row = dict[str, Any]
+
+_JSON_COLUMNS = {"meta", "quality_flags", "quality_reasons", "aliases", "roles", "article_ids"}
+_INTERNAL_QUOTE_COLUMNS = ("speaker_local",)  # left out of the export too
+_ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_SENTENCE_END = re.compile(r"[.!?]\s|\n")
+
+
+def _decode(row: Any) -> Row:  # noqa: ANN401 - a sqlite3.Row or a PostgreSQL Row
+    return {
+        key: json.loads(row[key])
+        if key in _JSON_COLUMNS and isinstance(row[key], str)
+        else row[key]
+        for key in row.keys()  # noqa: SIM118 - neither row type is a mapping
+    }
+
+
+@dataclass(frozen=True, slots=True)
+class EntityIndex:
+    """Which entities each article mentions (entity ids), and each entity's name."""
+
+    by_article: dict[str, tuple[str, ...]]
+    names: dict[str, str]
+
+
+class Reader:
+    """Typed, read-only access to a store through one connection (see the module docstring)."""
+
+    def __init__(self, conn: Connection | sqlite3.Connection) -> None:
+        self.conn = conn
+        self.postgres = not isinstance(conn, sqlite3.Connection)
+
+    # -- helpers ---------------------------------------------------------------------------
+
+    def _in_chunks(self, sql: str, ids: Sequence[str], order: str = "") -> list[Any]:
+        """Run ``sql`` (with one ``{marks}`` placeholder) for ids, chunk by chunk."""
+        rows: list[Any] = []
+        for chunk, marks in chunks(ids):
+            rows.extend(self.conn.execute(sql.format(marks=marks) + order, chunk).fetchall())
+        return rows
+
+    def _rows_in(
+        self,
+        table: str,
+        ids: Sequence[str],
+        *,
+        key: str = "article_id",
+        columns: str = "*",
+        order: str = "",
+    ) -> list[Any]:
+        """Return the rows of ``table`` whose ``key`` is one of ``ids``, chunk by chunk."""
+        sql = f"SELECT {columns} FROM {table} WHERE {key} IN ({{marks}})"  # noqa: S608 - fixed
+        return self._in_chunks(sql, ids, f" ORDER BY {order}" if order else "")
+
+    def columns(self, table: str) -> list[str]:
+        """Return a table's column names in table order (from the schema, never a request)."""
+        if self.postgres:
+            rows = self.conn.execute(
+                "SELECT column_name FROM information_schema.columns WHERE table_name = ? "
+                "AND table_schema = current_schema() ORDER BY ordinal_position",
+                (table,),
+            )
+            return [r[0] for r in rows]
+        return [r[1] for r in self.conn.execute(f"PRAGMA table_info({table})")]
+
+    def count(self, table: str) -> int:
+        """Return the number of rows of a table (a fixed name, never a request's)."""
+        return int(self.conn.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0])  # noqa: S608
+
+    def flagged_in(self, article_ids: Iterable[str]) -> set[str]:
+        """Return those of the articles whose copy is flagged as untrustworthy."""
+        rows = self._rows_in(
+            "articles", sorted(set(article_ids)), key="id", columns="id, quality_flags"
+        )
+        return {r[0] for r in rows if set(json.loads(r[1])) & set(UNTRUSTED_FLAGS)}
+
+    def _quotes(self, rows: Sequence[Any]) -> list[Row]:
+        flagged = self.flagged_in(r["article_id"] for r in rows)
+        found = []
+        for row in rows:
+            decoded = _decode(row)
+            for key in _INTERNAL_QUOTE_COLUMNS:
+                decoded.pop(key, None)
+            decoded["flagged_only"] = decoded["article_id"] in flagged  # as the export marks it
+            found.append(decoded)
+        return found
+
+    # -- stories ---------------------------------------------------------------------------
+
+    def stories(self) -> list[Row]:
+        """Return every story, in the export's order."""
+        rows = self.conn.execute("SELECT * FROM stories ORDER BY level DESC, first_date, id")
+        return [_decode(r) for r in rows]
+
+    def story(self, story_id: str) -> Row | None:
+        """Return one story row, or None."""
+        row = self.conn.execute("SELECT * FROM stories WHERE id = ?", (story_id,)).fetchone()
+        return None if row is None else _decode(row)
+
+    def child_stories(self, story_id: str) -> list[Row]:
+        """Return the events inside a storyline."""
+        rows = self.conn.execute(
+            "SELECT * FROM stories WHERE parent = ? ORDER BY first_date, id", (story_id,)
+        )
+        return [_decode(r) for r in rows]
+
+    def story_titles(self, story_ids: Sequence[str]) -> dict[str, str]:
+        """Return the readable title of each story id (its keyword label when it has none)."""
+        rows = self._rows_in("stories", story_ids, key="id", columns="id, title, label")
+        return {r["id"]: r["title"] or r["label"] for r in rows}
+
+    # -- articles --------------------------------------------------------------------------
+
+    def article_briefs(self, article_ids: Sequence[str]) -> list[Row]:
+        """Return what a list of articles shows: id, title, outlet, date, duplicate_of."""
+        columns = "id, title, source, published, duplicate_of"
+        rows = self._rows_in("articles", article_ids, key="id", columns=columns, order="seq")
+        return [{k: r[k] for k in r.keys()} for r in rows]  # noqa: SIM118
+
+    def _article_columns(self) -> str:
+        names = self.columns("articles")
+        return ", ".join(f'"{n}"' for n in names if n not in {"raw_text", "seq"})
+
+    def article_rows(self, article_ids: Sequence[str]) -> list[Row]:
+        """Return articles as export rows (``removed`` lines and ``story_ids`` included)."""
+        columns = self._article_columns()
+        rows = self._rows_in("articles", article_ids, key="id", columns=columns, order="seq")
+        return self._complete([_decode(r) for r in rows])
+
+    def article_page(self, *, offset: int, limit: int) -> tuple[int, list[Row]]:
+        """Return the number of articles and one page of them, in ingest order."""
+        total = self.count("articles")
+        rows = self.conn.execute(
+            f"SELECT {self._article_columns()} FROM articles ORDER BY seq "  # noqa: S608
+            "LIMIT ? OFFSET ?",
+            (limit, offset),
+        )
+        return total, self._complete([_decode(r) for r in rows])
+
+    def _complete(self, rows: list[Row]) -> list[Row]:
+        ids = [r["id"] for r in rows]
+        removed: dict[str, list[Row]] = {}
+        columns = "article_id, line_no, text, reason, score"
+        for line in self._rows_in(
+            "removed_lines", ids, columns=columns, order="article_id, line_no"
+        ):
+            removed.setdefault(line["article_id"], []).append(
+                {k: line[k] for k in ("line_no", "text", "reason", "score")}
+            )
+        wanted = set(ids)
+        story_ids: dict[str, list[str]] = {}
+        for s in self.conn.execute("SELECT id, article_ids FROM stories ORDER BY id"):
+            for aid in json.loads(s["article_ids"]):
+                if aid in wanted:
+                    story_ids.setdefault(aid, []).append(s["id"])
+        for row in rows:
+            row.pop("raw_text", None)
+            row.pop("seq", None)
+            row["removed"] = removed.get(row["id"], [])
+            row["story_ids"] = story_ids.get(row["id"], [])
+        return rows
+
+    # -- quotes, dates, entities -------------------------------------------------------------
+
+    def quotes_for(self, article_ids: Sequence[str]) -> list[Row]:
+        """Return the quotes in these articles, as export rows."""
+        return self._quotes(self._rows_in("quotes", article_ids, order="article_id, start"))
+
+    def speaker_entities(self, speaker: str) -> list[Row]:
+        """Return the entities whose name or any alias is ``speaker``, ignoring case.
+
+        "Putin" finds Vladimir Putin when the entity stage recorded "Putin" as one of his
+        aliases. The LIKE narrows the rows (a name inside the aliases' JSON); the exact test
+        on each decoded alias is made here.
+        """
+        wanted = speaker.casefold()
+        rows = self.conn.execute(
+            "SELECT * FROM entities WHERE lower(name) = lower(?) OR lower(aliases) LIKE lower(?) "
+            "ORDER BY name, id",
+            (speaker, "%" + json.dumps(speaker, ensure_ascii=False)[1:-1] + "%"),
+        )
+        found = []
+        for row in rows:
+            decoded = _decode(row)
+            names = [decoded["name"], *decoded["aliases"]]
+            if any(n.casefold() == wanted for n in names):
+                found.append(decoded)
+        return found
+
+    def quote_page(
+        self, *, speaker: str | None, offset: int, limit: int, outlet: str | None = None
+    ) -> tuple[int, list[Row]]:
+        """Return the number of quotes (by a speaker, from an outlet, if given) and a page.
+
+        ``speaker`` is any name or alias of an entity, or a speaker name as stored; ``outlet``
+        is an article's outlet. Both ignore case.
+        """
+        clauses: list[str] = []
+        args: list[Any] = []
+        if speaker:
+            found = self.speaker_entities(speaker)
+            ids = [e["id"] for e in found]
+            names = sorted({speaker, *(e["name"] for e in found)})
+            by_name = f"lower(q.speaker) IN ({','.join(['lower(?)'] * len(names))})"
+            if ids:
+                marks = ",".join("?" * len(ids))
+                clauses.append(f"(q.speaker_entity_id IN ({marks}) OR {by_name})")
+                args += ids
+            else:
+                clauses.append(by_name)
+            args += names
+        if outlet:
+            clauses.append("lower(a.source) = lower(?)")
+            args.append(outlet)
+        where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
+        source = "quotes AS q JOIN articles AS a ON a.id = q.article_id"
+        total = int(
+            self.conn.execute(f"SELECT COUNT(*) FROM {source} {where}", args).fetchone()[0]  # noqa: S608
+        )
+        rows = self.conn.execute(
+            f"SELECT q.* FROM {source} {where} "  # noqa: S608 - fixed clauses, values bound
+            "ORDER BY q.article_id, q.start LIMIT ? OFFSET ?",
+            [*args, limit, offset],
+        ).fetchall()
+        return total, self._quotes(rows)
+
+    def timexes_for(self, article_ids: Sequence[str]) -> list[Row]:
+        """Return the time expressions in these articles, as export rows."""
+        rows = self._rows_in("timexes", article_ids, order='article_id, start, "end"')
+        return [_decode(r) for r in rows]
+
+    def entity(self, entity_id: str) -> Row | None:
+        """Return one entity row, or None."""
+        row = self.conn.execute("SELECT * FROM entities WHERE id = ?", (entity_id,)).fetchone()
+        return None if row is None else _decode(row)
+
+    def entity_page(self, *, offset: int, limit: int) -> tuple[int, list[Row]]:
+        """Return the number of entities and one page of them, by name."""
+        rows = self.conn.execute(
+            "SELECT * FROM entities ORDER BY name, id LIMIT ? OFFSET ?", (limit, offset)
+        )
+        return self.count("entities"), [_decode(r) for r in rows]
+
+    def change_page(self, *, offset: int, limit: int) -> tuple[int, list[Row]]:
+        """Return the size of the watch change log and one page of it, newest cycle first."""
+        rows = self.conn.execute(
+            "SELECT cycle, seq, kind, story_id, text FROM changes ORDER BY cycle DESC, seq "
+            "LIMIT ? OFFSET ?",
+            (limit, offset),
+        )
+        return self.count("changes"), [{k: r[k] for k in r.keys()} for r in rows]  # noqa: SIM118
+
+    def entity_index(self) -> EntityIndex:
+        """Return which entities each article mentions."""
+        by_article: dict[str, list[str]] = {}
+        names: dict[str, str] = {}
+        for entity_id, name, article_ids in self.conn.execute(
+            "SELECT id, name, article_ids FROM entities"
+        ):
+            names[entity_id] = name
+            for article_id in set(json.loads(article_ids)):
+                by_article.setdefault(article_id, []).append(entity_id)
+        return EntityIndex({k: tuple(v) for k, v in by_article.items()}, names)
+
+    def entities_in(
+        self,
+        article_ids: Sequence[str],
+        limit: int | None = None,
+        index: EntityIndex | None = None,
+    ) -> list[Row]:
+        """Return the entities mentioned in these articles, most widely mentioned first.
+
+        Ties go by name, then id (code point order on both backends). With an ``index`` (the
+        web app keeps one per database state) no entity's article list is decoded per request:
+        on a 300-entity store that was a third of a story page's CPU time.
+        """
+        index = index or self.entity_index()
+        shared: Counter[str] = Counter()
+        for article_id in set(article_ids):
+            shared.update(index.by_article.get(article_id, ()))
+        ranked = sorted(shared, key=lambda eid: (-shared[eid], index.names[eid], eid))
+        chosen = ranked if limit is None else ranked[:limit]
+        by_id = {r["id"]: r for r in self._rows_in("entities", chosen, key="id")}
+        found = []
+        for entity_id in chosen:
+            row = by_id.get(entity_id)
+            if row is None:
+                continue  # gone since the index was built (it is rebuilt on the next change)
+            decoded = _decode(row)
+            decoded["story_mentions"] = shared[entity_id]
+            found.append(decoded)
+        return found
+
+    def quotes_by_entity(self, ent: Row) -> list[Row]:
+        """Return the quotes attributed to an entity."""
+        rows = self.conn.execute(
+            "SELECT * FROM quotes WHERE speaker_entity_id = ? OR speaker = ? "
+            "ORDER BY article_id, start",
+            (ent["id"], ent["name"]),
+        ).fetchall()
+        return self._quotes(rows)
+
+    # -- what the corpus stages stored -------------------------------------------------------
+
+    def quote_groups(self, story_id: str | None = None) -> list[Row]:
+        """Return the stored quote groups (of one story), best first, as export rows."""
+        from storyline.store.stories import read_quote_groups  # noqa: PLC0415 - no cycle
+
+        return read_quote_groups(self.conn, story_id)
+
+    def timeline(self, story_row: Row) -> list[Row]:
+        """Return the story's timeline as the timeline stage stored it (export rows).
+
+        An event shows the entries of its storyline that its own articles report; a store
+        the timeline stage has not filled falls back to ``timeline_from_timexes``.
+        """
+        storyline_id = story_row["parent"] or story_row["id"]
+        rows = self.conn.execute(
+            "SELECT story_id, date, text, sources, actors, place, until FROM timeline "
+            "WHERE story_id = ? ORDER BY rank",
+            (storyline_id,),
+        ).fetchall()
+        if not rows:
+            return self.timeline_from_timexes(story_row)
+        members = set(story_row["article_ids"])
+        entries = [
+            {
+                "id": timeline_entry_id(r[0], r[1]),
+                "story_id": r[0],
+                "date": r[1],
+                "text": r[2],
+                "sources": json.loads(r[3]),
+                "actors": json.loads(r[4]),
+                "place": r[5],
+                "until": r[6],
+            }
+            for r in rows
+        ]
+        kept = [e for e in entries if members & set(e["sources"])]
+        flagged = self.flagged_in(a for e in kept for a in e["sources"])
+        for entry in kept:  # as the export marks it: every source is a flagged page
+            entry["flagged_only"] = all(a in flagged for a in entry["sources"])
+        return kept
+
+    def timeline_from_timexes(self, story_row: Row) -> list[Row]:
+        """Return timeline rows (story_id, date, text, sources) from the dated expressions.
+
+        For a store the timeline stage has not filled: every full ISO date mentioned in the
+        story's articles, with the sentence it was first found in and the articles naming it.
+        """
+        rows = self._in_chunks(
+            "SELECT t.article_id, t.start, t.value, "
+            # 400 chars either side of the date are enough to find its sentence
+            "substr(a.text, CAST(CASE WHEN t.start > 400 THEN t.start - 399 ELSE 1 END "
+            "AS INTEGER), 800) "
+            "AS around, CASE WHEN t.start > 400 THEN t.start - 400 ELSE 0 END AS shift "
+            "FROM timexes AS t JOIN articles AS a ON a.id = t.article_id "
+            "WHERE t.type = 'DATE' AND t.article_id IN ({marks})",
+            story_row["article_ids"],
+            " ORDER BY t.article_id, t.start",
+        )
+        by_date: dict[str, Row] = {}
+        for row in rows:
+            value = row["value"]
+            if not _ISO_DAY.match(value):
+                continue
+            entry = by_date.get(value)
+            if entry is None:
+                text = sentence_around(row["around"], row["start"] - row["shift"])
+                entry = {"story_id": story_row["id"], "date": value, "text": text, "sources": []}
+                by_date[value] = entry
+            if row["article_id"] not in entry["sources"]:
+                entry["sources"].append(row["article_id"])
+        return [by_date[d] for d in sorted(by_date)]
+
+    def briefing(self, story: Row) -> Row | None:
+        """Return the briefing the briefing stage stored for the story, citations as sources.
+
+        An event has its own, from its own articles; its storyline's is shown only for a
+        database briefed before events were.
+        """
+        query = "SELECT briefing FROM briefings WHERE story_id = ?"
+        row = self.conn.execute(query, (story["id"],)).fetchone()
+        if row is None and story["parent"]:
+            row = self.conn.execute(query, (story["parent"],)).fetchone()
+        if row is None:
+            return None
+        briefing = json.loads(row[0])
+        for sentence in briefing["sentences"]:
+            sentence["sources"] = sentence["citations"]
+        return dict(briefing)
+
+    def claims(self, story: Row) -> list[Row]:
+        """Return the story's claims with the articles that support them and that disagree."""
+        storyline = story["parent"] or story["id"]
+        disagreeing: dict[str, list[str]] = {}
+        for conflict_id, values in self.conn.execute(
+            'SELECT id, "values" FROM conflicts WHERE story_id = ?', (storyline,)
+        ):
+            disagreeing[conflict_id] = sorted(
+                {a for v in json.loads(values) for a in v["article_ids"]}
+            )
+        members = set(story["article_ids"])
+        claims = []
+        for claim_id, text, article_ids, conflicts in self.conn.execute(
+            "SELECT id, text, article_ids, conflicts FROM claims WHERE story_id = ? "
+            "ORDER BY support DESC, id LIMIT 40",
+            (storyline,),
+        ):
+            supporting = json.loads(article_ids)
+            if not members & set(supporting):
+                continue
+            against = sorted({a for c in json.loads(conflicts) for a in disagreeing.get(c, [])})
+            claims.append(
+                {
+                    "id": claim_id,
+                    "story_id": storyline,
+                    "statement": text,
+                    "supporting": supporting,
+                    "conflicts": against,
+                }
+            )
+        flagged = self.flagged_in(a for c in claims for a in c["supporting"])
+        for claim in claims:  # as the export marks it: only flagged pages support it
+            claim["flagged_only"] = all(a in flagged for a in claim["supporting"])
+        return claims
+
+
+def filter_stories(
+    stories: Iterable[Row],
+    *,
+    date_from: str | None = None,
+    date_to: str | None = None,
+    entity_articles: set[str] | None = None,
+    top_level: bool = False,
+) -> list[Row]:
+    """Keep the stories overlapping a date range and sharing an article with an entity."""
+    kept = []
+    for story in stories:
+        if top_level and story.get("parent"):
+            continue
+        if date_from and (story.get("last_date") or "") < date_from:
+            continue
+        if date_to and (story.get("first_date") or "9999") > date_to:
+            continue
+        if entity_articles is not None and not entity_articles.intersection(story["article_ids"]):
+            continue
+        kept.append(story)
+    return kept
+
+
+def coverage(briefs: Sequence[Row]) -> Row:
+    """Return the outlets of a story's articles and how many appeared per publication day.
+
+    An article with no outlet is its own unknown source (``unknown`` counts them): a story
+    of five such pages has five sources, never "0 outlets".
+    """
+    outlets = sorted({b["source"] for b in briefs if b["source"]})
+    unknown = sum(1 for b in briefs if not b["source"])
+    days = Counter(b["published"][:10] for b in briefs if b["published"])
+    return {"outlets": outlets, "unknown": unknown, "per_day": sorted(days.items())}
+
+
+def sentence_around(text: str, offset: int, limit: int = 240) -> str:
+    """Return the sentence of ``text`` that contains ``offset``, cut to ``limit`` chars."""
+    start = 0
+    for match in _SENTENCE_END.finditer(text, 0, offset):
+        start = match.end()
+    found = _SENTENCE_END.search(text, offset)
+    end = found.start() + 1 if found else len(text)
+    sentence = text[start:end].strip()
+    return sentence if len(sentence) <= limit else sentence[: limit - 1].rstrip() + "…"
