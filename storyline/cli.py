@@ -34,6 +34,7 @@ from storyline.render import (
     StageBars,
     briefing_panel,
     rejected_table,
+    stages_table,
     stories_table,
     summary_table,
     timeline_table,
@@ -199,7 +200,7 @@ def run(
 
 @app.command()
 def export(
-    what: Annotated[str, typer.Option("--what", help=f"One of {'|'.join(WHATS)}.")],
+    what: Annotated[str, typer.Option("--what", help=f"One of {'|'.join(WHATS)}|stage:NAME.")],
     db: DbOption = "storyline.db",
     out_format: Annotated[str, typer.Option("--format", help="jsonl or csv.")] = "jsonl",
     output: Annotated[
@@ -352,6 +353,21 @@ def _check_port(host: str, port: int) -> None:
                 f"cannot listen on {host}:{port}: {reason} "
                 "(another server is using it? choose another --port)"
             ) from exc
+
+
+@app.command("stages")
+def stages_command(
+    as_json: Annotated[bool, typer.Option("--json", help="Print the stages as JSON.")] = False,
+) -> None:
+    """List the resolved pipeline: each stage's name, unit, requires and provides, in run order."""
+    from storyline.registry import Pipeline  # noqa: PLC0415 - loads the stage entry points
+
+    pipeline = Pipeline.load()
+    pipeline.validate()
+    if as_json:
+        print(json.dumps(pipeline.describe(), indent=2))
+        return
+    console.print(stages_table(pipeline.describe()), soft_wrap=True)
 
 
 @config_app.command("show")

@@ -286,6 +286,16 @@ MIGRATIONS: Final[tuple[str, ...]] = (
     );
     CREATE INDEX quote_groups_story ON quote_groups(story_id, rank);
     """,
+    # 15: what a plug-in stage (storyline.registry) made, one JSON value per item: a stage
+    # without its own tables stores here, and `export --what stage:NAME` reads it back.
+    """
+    CREATE TABLE stage_outputs (
+        stage TEXT NOT NULL,
+        item_id TEXT NOT NULL,
+        output TEXT NOT NULL,
+        PRIMARY KEY (stage, item_id)
+    );
+    """,
 )
 
 
