@@ -175,6 +175,9 @@ def run(
     urls: UrlsOption = None,
 ) -> None:
     """Ingest files, folders or URLs and run every stage over the store."""
+    from storyline.registry import Pipeline  # noqa: PLC0415 - loads the stage entry points
+
+    Pipeline.load().validate()  # a stage input nothing makes: stop before reading anything
     with _ingested(db, config, sources, urls=urls, fmt=fmt, published=published) as (
         workspace,
         summary,

@@ -255,7 +255,7 @@ class Pipeline:
         """
         self.validate_specs(self.stages)
         made = set(INITIAL)
-        late = []
+        late: list[str] = []
         for spec in self.stages:
             late.extend(
                 f"{spec.name} requires {thing!r} before it is made"

@@ -173,3 +173,29 @@ def test_plugins_installed_script_runs_the_plugin_stage(plugin, tmp_path):
     )
     assert exported.returncode == 0, exported.stderr
     assert len(exported.stdout.splitlines()) == 15
+
+
+def test_plugins_missing_inputs_stop_the_run_before_any_work(tmp_path, monkeypatch):
+    site = tmp_path / "site"
+    (site / "acme_broken").mkdir(parents=True)
+    (site / "acme_broken" / "__init__.py").write_text(
+        "from storyline.registry import stage\n"
+        "@stage('acme.broken.v1', requires={'clean', 'sentiment', 'topics'}, provides={'x'})\n"
+        "def broken(article):\n    return None\n",
+        encoding="utf-8",
+    )
+    info = site / "acme_broken-0.1.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: acme_broken\nVersion: 0.1\n")
+    (info / "entry_points.txt").write_text("[storyline.stages]\nbroken = acme_broken\n")
+    monkeypatch.syspath_prepend(str(site))
+    monkeypatch.delitem(sys.modules, "acme_broken", raising=False)
+    db = tmp_path / "s.db"
+    result = runner.invoke(app, ["run", str(EXAMPLES), "--db", str(db)])
+    assert result.exit_code == 1
+    message = str(result.exception)
+    assert message.startswith("[S001] 2 missing stage input(s)")
+    assert "acme.broken.v1 requires 'sentiment'" in message
+    assert "acme.broken.v1 requires 'topics'" in message
+    assert not db.exists()  # nothing was read or stored
+    sys.modules.pop("acme_broken", None)
