@@ -17,13 +17,14 @@ from storyline.errors import UsageError
 from storyline.runners import make_executor
 from storyline.store import Store
 from storyline.store.lock import run_lock
+from storyline.summaries import StageSummary, render
 from storyline.timeline import TimelineSettings, build_timeline
 
 # Below this many articles a process pool costs more (a model load per worker) than it saves.
 _POOL_MIN_ARTICLES = 200
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterator, Sequence
+    from collections.abc import Callable, Iterator, Mapping, Sequence
 
     from storyline.fetch import CycleReport, Fetcher
     from storyline.ingest import FormatChoice
@@ -33,11 +34,22 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True, slots=True)
 class RunReport:
-    """What ``run`` did, stage by stage, as lines a person reads."""
+    """What ``run`` did, stage by stage: each stage's counts, and the lines a person reads."""
 
-    stages: tuple[tuple[str, str], ...] = field(default_factory=tuple)
+    summaries: tuple[StageSummary, ...] = ()
     # items a stage could not process in this run (also stored, with the stage and traceback)
     rejected: tuple[Rejected, ...] = ()
+    # each stage's report templates (StageSpec.report), by stage label: how its line reads
+    templates: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+
+    @property
+    def stages(self) -> tuple[tuple[str, str], ...]:
+        """Return (stage, what it produced) pairs, in run order."""
+        return tuple((s.stage, render(s, self.templates.get(s.stage, ()))) for s in self.summaries)
+
+    def counts(self, stage: str) -> Mapping[str, int]:
+        """Return the counts one stage reported (``{}`` for a stage that did not run)."""
+        return next((s.counts for s in self.summaries if s.stage == stage), {})
 
     def lines(self) -> list[str]:
         """Return one line per stage: its name and what it produced."""
@@ -221,7 +233,11 @@ class Workspace:
                 report = pipeline.analyse(
                     self.store, settings=self.settings, executor=executor, tally=tally
                 )
-        return RunReport(tuple(report), tuple(tally.rejected))
+        return RunReport(
+            tuple(summary for _, summary in report),
+            tuple(tally.rejected),
+            {spec.label: spec.report for spec, _ in report},
+        )
 
     def timelines(
         self,

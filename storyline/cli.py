@@ -34,6 +34,7 @@ from storyline.render import (
     StageBars,
     briefing_panel,
     rejected_table,
+    stages_table,
     stories_table,
     summary_table,
     timeline_table,
@@ -177,6 +178,9 @@ def run(
     urls: UrlsOption = None,
 ) -> None:
     """Ingest files, folders or URLs and run every stage over the store."""
+    from storyline.registry import Pipeline  # noqa: PLC0415 - loads the stage entry points
+
+    Pipeline.load().validate()  # a stage input nothing makes: stop before reading anything
     with _ingested(db, config, sources, urls=urls, fmt=fmt, published=published) as (
         workspace,
         summary,
@@ -202,7 +206,7 @@ def run(
 
 @app.command()
 def export(
-    what: Annotated[str, typer.Option("--what", help=f"One of {'|'.join(WHATS)}.")],
+    what: Annotated[str, typer.Option("--what", help=f"One of {'|'.join(WHATS)}|stage:NAME.")],
     db: DbOption = "storyline.db",
     out_format: Annotated[str, typer.Option("--format", help="jsonl or csv.")] = "jsonl",
     output: Annotated[
@@ -360,6 +364,21 @@ def _check_port(host: str, port: int) -> None:
                 f"cannot listen on {host}:{port}: {reason} "
                 "(another server is using it? choose another --port)"
             ) from exc
+
+
+@app.command("stages")
+def stages_command(
+    as_json: Annotated[bool, typer.Option("--json", help="Print the stages as JSON.")] = False,
+) -> None:
+    """List the resolved pipeline: each stage's name, unit, requires and provides, in run order."""
+    from storyline.registry import Pipeline  # noqa: PLC0415 - loads the stage entry points
+
+    pipeline = Pipeline.load()
+    pipeline.validate()
+    if as_json:
+        print(json.dumps(pipeline.describe(), indent=2))
+        return
+    console.print(stages_table(pipeline.describe()), soft_wrap=True)
 
 
 @config_app.command("show")

@@ -28,6 +28,8 @@ What = Literal[
 ]
 WHATS: tuple[str, ...] = get_args(What)
 ExportFormat = Literal["jsonl", "csv"]
+# ``stage:NAME`` exports what a plug-in stage stored (``stage_outputs``).
+STAGE_PREFIX = "stage:"
 
 
 def export_rows(store: Store, what: str) -> Iterator[dict[str, Any]]:
@@ -36,7 +38,9 @@ def export_rows(store: Store, what: str) -> Iterator[dict[str, Any]]:
     Raises:
         UsageError: ``what`` is not a known export.
     """
-    if what == "articles":
+    if what.startswith(STAGE_PREFIX):
+        yield from stage_rows(store, what.removeprefix(STAGE_PREFIX))
+    elif what == "articles":
         yield from _article_rows(store)
     elif what == "rejected":
         yield from store.rows("rejected", order="locator")
@@ -72,7 +76,29 @@ def export_rows(store: Store, what: str) -> Iterator[dict[str, Any]]:
     elif what in WHATS:
         raise UsageError(f"nothing to export for {what!r} yet: that stage has not run")
     else:
-        raise UsageError(f"unknown export {what!r}; choose one of {', '.join(WHATS)}")
+        choices = ", ".join((*WHATS, f"{STAGE_PREFIX}NAME"))
+        raise UsageError(f"unknown export {what!r}; choose one of {choices}")
+
+
+def stage_rows(store: Store, name: str) -> Iterator[dict[str, Any]]:
+    """Yield what a plug-in stage stored, ``{"stage", "item_id", "output"}``, by item id.
+
+    ``name`` is the stage's full name or a built-in's label; a stage no longer registered
+    still exports what it stored under its full name.
+
+    Raises:
+        UsageError: no registered stage and nothing stored has that name.
+    """
+    from storyline.registry import Pipeline, PipelineError  # noqa: PLC0415 - loads entry points
+
+    try:
+        name = Pipeline.load().find(name).name
+    except PipelineError:
+        if not any(True for _ in store.stage_outputs(name)):
+            msg = f"no stage {name!r} and nothing stored by one: see `storyline stages`"
+            raise UsageError(msg) from None
+    for row in store.stage_outputs(name):
+        yield {"stage": name, **row}
 
 
 def _flagged_only(article_ids: list[str], untrusted: set[str]) -> bool:

@@ -6,27 +6,27 @@ import dataclasses
 import datetime as dt
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from storyline import encoder, stages
-from storyline.abstractive import endpoint_from
+from storyline import encoder
 from storyline.boundary import RunTally
-from storyline.briefing_stage import run_briefings
+from storyline.builtin_stages import endpoint_of
 from storyline.clean import PageGuard, clean_article, find_furniture
-from storyline.cluster import ClusterSettings
 from storyline.errors import ConfigError, UsageError
 from storyline.ingest import FormatChoice, iter_files, read_file
 from storyline.models import CleanArticle, IngestSummary, RawArticle, Rejected
 from storyline.quote_groups import params_from
-from storyline.quote_groups_stage import run_quote_groups
-from storyline.timeline import TimelineSettings
+from storyline.registry import Pipeline, RunContext
+from storyline.stage_runner import run_stage
 
 if TYPE_CHECKING:
     from concurrent.futures import Executor
     from pathlib import Path
 
     from storyline.config import Settings
+    from storyline.registry import StageSpec
     from storyline.store import Store
+    from storyline.summaries import StageSummary
 
 Progress = Callable[[int, int], None]  # (files done, files total)
 _PERIOD_RE = re.compile(r"(\d{4})(?:-(\d\d))?")  # a year or a month: the day is unknown
@@ -199,47 +199,33 @@ def analyse(
     settings: Settings,
     executor: Executor | None = None,
     tally: RunTally | None = None,
-) -> list[tuple[str, str]]:
-    """Run every stage over the stored articles not yet processed; report what each produced.
+    pipeline: Pipeline | None = None,
+) -> list[tuple[StageSpec, StageSummary]]:
+    """Run the resolved pipeline over the stored articles not yet processed.
 
-    Order matters: copies are found first so they are not analysed twice, dates before the
-    NLP stage, entities before clustering, and quality before anything that weighs sources.
-    Items a stage rejects are stored as Rejected rows and added to ``tally``, whose
-    ``progress`` hears how far each stage is.
+    The order comes from the stages' requires/provides (``registry.Pipeline``): copies are
+    found first so they are not analysed twice, entities before clustering, and quality
+    before anything that weighs sources. Everything that can fail for the whole run (a
+    missing stage input, a bad sentence model or briefing endpoint) is checked before any
+    stage runs. Items a stage rejects are stored as Rejected rows and added to ``tally``,
+    whose ``progress`` hears how far each stage is.
+
+    Returns:
+        Each stage with its summary, in run order.
     """
+    pipeline = pipeline or Pipeline.load()
+    pipeline.validate()
     try:
         sentence_model = encoder.resolve(settings.quality.sentence_model)
     except encoder.EncoderUnavailableError as exc:
         msg = f"[quality] sentence_model: {exc}"
         raise ConfigError(msg) from exc
-    tally = tally or RunTally()
-    articles = store.count("articles")
-    removed = store.count("removed_lines")
-    duplicates = stages.run_dedupe(store)
-    briefing = _briefing(settings)
-    try:
-        groups = params_from(settings.quote_groups)
+    ctx = RunContext(store, settings, executor, tally or RunTally())
+    ctx.values["sentence_model"] = sentence_model
+    ctx.values["endpoint"] = endpoint_of(settings)
+    try:  # checked before any stage runs, as the sentence model above
+        ctx.values["quote_group_params"] = params_from(settings.quote_groups)
     except encoder.EncoderUnavailableError as exc:
         msg = f"[quote_groups] sentence_model: {exc}"
         raise ConfigError(msg) from exc
-    clusters = ClusterSettings(**settings.cluster.model_dump())
-    timelines = TimelineSettings(**settings.timeline.model_dump())
-    return [
-        ("clean", f"{articles} articles, {removed} boilerplate lines set aside"),
-        ("dedupe", f"{len(duplicates)} copies of other articles"),
-        ("dates", stages.run_dates(store, executor, tally=tally)),
-        ("nlp", stages.run_nlp(store, settings, executor, skip=set(duplicates), tally=tally)),
-        ("entities", stages.run_entities(store, settings, tally=tally)),
-        ("quality", stages.run_quality(store, duplicates, executor, sentence_model, tally=tally)),
-        ("stories", stages.run_clusters(store, duplicates, tally=tally, settings=clusters)),
-        ("timeline", stages.run_timelines(store, tally=tally, settings=timelines)),
-        ("quote_groups", run_quote_groups(store, duplicates, params=groups, tally=tally)),
-        ("briefing", run_briefings(store, duplicates, executor, tally=tally, **briefing)),
-    ]
-
-
-def _briefing(settings: Settings) -> dict[str, Any]:
-    """Return the briefing stage's options from ``[briefing]``."""
-    brief = settings.briefing
-    endpoint = endpoint_from(brief) if brief.mode == "abstractive" else None
-    return {"max_sentences": brief.max_sentences, "endpoint": endpoint}
+    return [(spec, run_stage(spec, ctx)) for spec in pipeline.stages]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Self
+from typing import TYPE_CHECKING, Any, Self
 
 from rich.panel import Panel
 from rich.progress import (
@@ -106,6 +106,24 @@ def stories_table(rows: list[dict[str, object]]) -> Table:
         table.add_row(*_story_cells(story, indent=""))
         for event in (e for e in events if e["parent"] == story["id"]):
             table.add_row(*_story_cells(event, indent="  "))
+    return table
+
+
+def stages_table(stages: list[dict[str, Any]]) -> Table:
+    """Return the resolved pipeline as a table: one row per stage, in run order."""
+    table = Table(title="stages", show_header=True, header_style="bold")
+    table.add_column("#")
+    table.add_column("name", no_wrap=True)
+    for column in ("unit", "requires", "provides"):
+        table.add_column(column)
+    for number, spec in enumerate(stages, start=1):
+        table.add_row(
+            str(number),
+            spec["name"],
+            spec["unit"],
+            ", ".join(spec["requires"]),
+            ", ".join(spec["provides"]),
+        )
     return table
 
 

@@ -38,3 +38,9 @@ def test_imports_fetch_watch_stays_the_function_after_its_module_loads():
         [sys.executable, "-c", code], check=True, capture_output=True, text=True
     ).stdout
     assert out.split() == ["True", "True"]
+
+
+def test_imports_loading_the_stage_registry_loads_no_heavy_library():
+    # `storyline stages` lists the pipeline without importing any stage body
+    loaded = _loaded_after("from storyline.registry import Pipeline; Pipeline.load().validate()")
+    assert loaded == []

@@ -120,6 +120,18 @@ def test_pipeline_rerun_is_incremental(example):
     assert stages["dates"].startswith("0 articles dated")
 
 
+def test_pipeline_every_builtin_stage_reports_counts(example):
+    report = example.run(workers=1)
+    # a stage body whose sentence no longer fits its report template would come back as text
+    assert [s.stage for s in report.summaries if s.text is not None] == []
+    assert report.counts("clean") == {"articles": 15, "removed": 40}
+    assert report.counts("dedupe") == {"copies": 1}
+    assert report.counts("nlp") == {"parsed": 0, "mentions": 0, "quotes": 0}
+    assert report.counts("stories")["storylines"] == 3
+    assert report.counts("briefing")["briefings"] == report.counts("stories")["storylines"] + 6
+    assert dict(report.stages)["clean"] == "15 articles, 40 boilerplate lines set aside"
+
+
 # -- the seeds, with the publication dates a user would supply ------------------------------
 
 

@@ -39,6 +39,7 @@ _JSON_COLUMNS = {
     "claim_ids",
     "briefing",
     "variants",
+    "output",
 }
 # The default order of ``rows``: each table's primary key, the same on every backend.
 _KEY_ORDER = {
@@ -59,6 +60,7 @@ _KEY_ORDER = {
     "briefings": "story_id",
     "changes": "cycle, seq",
     "quote_groups": "story_id, rank",
+    "stage_outputs": "stage, item_id",
 }
 _TABLES = frozenset(_KEY_ORDER)
 # How long an opener retries switching a new database to WAL while another process does it.

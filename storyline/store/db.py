@@ -14,10 +14,11 @@ from __future__ import annotations
 
 from storyline.store.articles import ArticleStore, Outcome
 from storyline.store.extracts import ExtractStore
+from storyline.store.outputs import OutputStore
 from storyline.store.stories import StoryStore
 
 __all__ = ["Outcome", "Store"]
 
 
-class Store(ArticleStore, ExtractStore, StoryStore):
+class Store(ArticleStore, ExtractStore, StoryStore, OutputStore):
     """A storyline database: articles, what was removed from them, and everything derived."""

@@ -293,6 +293,16 @@ MIGRATIONS: Final[tuple[str, ...]] = (
     """
     SELECT 1;
     """,
+    # 16: what a plug-in stage (storyline.registry) made, one JSON value per item: a stage
+    # without its own tables stores here, and `export --what stage:NAME` reads it back.
+    """
+    CREATE TABLE stage_outputs (
+        stage TEXT NOT NULL,
+        item_id TEXT NOT NULL,
+        output TEXT NOT NULL,
+        PRIMARY KEY (stage, item_id)
+    );
+    """,
 )
 
 

@@ -1,0 +1,145 @@
+"""Run one registered stage: a built-in's own body, or a plug-in's function over its items.
+
+A plug-in stage is a pure function of one item (``unit`` article or storyline) or of every
+article (corpus); this module owns the rest: which items are pending, chunks mapped over the
+run's executor, the per-item boundary (``boundary.guard``/``isolate``: an item that makes it
+raise is a Rejected row naming the stage and the item, S199 with the traceback, and the run
+goes on) and the writes to ``stage_outputs``.
+
+Per-article plug-ins are incremental: an article done (with an output or rejected) is marked
+in ``article_stages`` and not given to the stage again. Storyline and corpus plug-ins redo
+every item each run, as the built-in storyline stages do, since articles join storylines.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from storyline.boundary import Failure, RunTally, guard, isolate
+from storyline.registry import PipelineError
+from storyline.runners import map_ordered
+from storyline.summaries import StageSummary
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Sequence
+
+    from storyline.models import CleanArticle
+    from storyline.registry import RunContext, StageSpec
+
+# Articles per task given to a pool: as the dates stage's chunks (a bound, not a fitted value).
+_ARTICLE_CHUNK = 64
+
+
+@dataclass(frozen=True, slots=True)
+class StorylineInput:
+    """What a storyline plug-in stage gets: the storyline and its articles, in ingest order."""
+
+    id: str
+    title: str | None
+    article_ids: tuple[str, ...]
+    articles: tuple[CleanArticle, ...]
+
+
+def run_stage(spec: StageSpec, ctx: RunContext) -> StageSummary:
+    """Run ``spec`` over the store in ``ctx``; return what it did.
+
+    Raises:
+        PipelineError: a context stage returned something else than a StageSummary.
+    """
+    if ctx.tally is None:
+        ctx.tally = RunTally()
+    if spec.context:
+        summary = spec.func(ctx)
+        if not isinstance(summary, StageSummary):
+            raise PipelineError(f"stage {spec.name} returned {type(summary).__name__}")
+        return summary
+    if spec.unit == "article":
+        return _run_articles(spec, ctx, ctx.tally)
+    if spec.unit == "storyline":
+        return _run_storylines(spec, ctx, ctx.tally)
+    return _run_corpus(spec, ctx, ctx.tally)
+
+
+def checked(func: Callable[[Any], Any], item: object) -> Any:  # noqa: ANN401 - a plug-in's value
+    """Return ``func(item)`` when it is None or a JSON-able mapping; raise TypeError if not.
+
+    Raised inside the boundary, so a plug-in's bad value rejects that item only.
+    """
+    value = func(item)
+    if value is None:
+        return None
+    if not isinstance(value, Mapping):
+        raise TypeError(f"a stage returned {type(value).__name__}, not a mapping or None")
+    json.dumps(value)  # TypeError/ValueError here: not JSON-able
+    return dict(value)
+
+
+def apply_chunk(
+    stage: str, func: Callable[[Any], Any], articles: Sequence[CleanArticle]
+) -> list[tuple[str, Any]]:
+    """Return (article id, value or Failure) for each article, in order (runs on a worker)."""
+    return [(a.id, guard(stage, functools.partial(checked, func), a, a.id)) for a in articles]
+
+
+def _run_articles(spec: StageSpec, ctx: RunContext, tally: RunTally) -> StageSummary:
+    store = ctx.store
+    todo = store.pending_ids(spec.name)
+    chunks = (
+        tuple(store.articles(ids=todo[begin : begin + _ARTICLE_CHUNK]))
+        for begin in range(0, len(todo), _ARTICLE_CHUNK)
+    )
+    made = done = 0
+    tally.step(spec.label, 0, len(todo))
+    work = functools.partial(apply_chunk, spec.label, spec.func)
+    for found in map_ordered(work, chunks, ctx.executor):
+        failed = [v for _, v in found if isinstance(v, Failure)]
+        outputs = {i: v for i, v in found if v is not None and not isinstance(v, Failure)}
+        tally.reject(store, failed)
+        store.save_outputs(spec.name, outputs, done=[i for i, _ in found])
+        made += len(outputs)
+        done += len(found)
+        tally.step(spec.label, done, len(todo))
+    return StageSummary(spec.label, {"articles": len(todo), "outputs": made})
+
+
+def _run_storylines(spec: StageSpec, ctx: RunContext, tally: RunTally) -> StageSummary:
+    store = ctx.store
+    store.clear_failures([spec.label])  # every storyline is tried again
+    storylines = [s for s in store.rows("stories", order="id") if s["level"] == "storyline"]
+    outputs: dict[str, Any] = {}
+    tally.step(spec.label, 0, len(storylines))
+    for done, row in enumerate(storylines, start=1):
+        ids = tuple(row["article_ids"])
+        item = StorylineInput(row["id"], row.get("title"), ids, tuple(store.articles(ids=ids)))
+        value = guard(spec.label, functools.partial(checked, spec.func), item, item.id)
+        if isinstance(value, Failure):
+            tally.reject(store, [value])
+        elif value is not None:
+            outputs[item.id] = value
+        tally.step(spec.label, done, len(storylines))
+    store.save_outputs(spec.name, outputs, replace=True)
+    return StageSummary(spec.label, {"storylines": len(storylines), "outputs": len(outputs)})
+
+
+def _run_corpus(spec: StageSpec, ctx: RunContext, tally: RunTally) -> StageSummary:
+    store = ctx.store
+    store.clear_failures([spec.label])
+    articles = list(store.articles())
+    tally.step(spec.label, 0, 1)
+
+    def run(chosen: Sequence[CleanArticle]) -> dict[str, Any]:
+        value = spec.func(list(chosen))
+        if not isinstance(value, Mapping):
+            raise TypeError(f"a corpus stage returned {type(value).__name__}, not a mapping")
+        json.dumps(value)
+        return {str(k): v for k, v in value.items()}
+
+    outputs, failed = isolate(spec.label, run, articles, key=lambda a: a.id)
+    tally.reject(store, failed)
+    store.save_outputs(spec.name, outputs, replace=True)
+    tally.step(spec.label, 1, 1)
+    return StageSummary(spec.label, {"articles": len(articles), "outputs": len(outputs)})

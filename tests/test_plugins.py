@@ -1,0 +1,201 @@
+"""A third-party stage, installed as a distribution with an entry point, runs in `storyline run`.
+
+The package and its ``.dist-info`` (METADATA + entry_points.txt) are written into tmp_path and
+put on sys.path: ``importlib.metadata`` finds them as it finds any installed distribution.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from storyline.cli import EXIT_REJECTED, app
+from storyline.errors import INTERNAL
+from storyline.registry import Pipeline
+from storyline.store import Store
+from tests.conftest import EXAMPLES, REPO
+
+runner = CliRunner()
+
+_STAGES = """
+from storyline.registry import stage
+
+
+@stage("acme.wordcount.v1", requires={"clean"}, provides={"acme.words"}, unit="article")
+def wordcount(article):
+    if article.title == POISON:
+        raise RuntimeError("acme cannot count this one")
+    return {"words": len(article.text.split()), "title": article.title}
+
+
+@stage("acme.storysize.v1", requires={"stories", "acme.words"}, provides={"acme.size"},
+       unit="storyline")
+def storysize(story):
+    return {"articles": len(story.articles), "first": story.article_ids[0]}
+"""
+
+# the headline of one example article (examples/corpus/a1_marenholt_courier_dam_breach.txt)
+_VICTIM = "Kestrin Dam gives way, flooding Lowgate and river villages"
+
+
+def _install(site: Path, package: str, poison: str | None) -> Path:
+    """Write a distribution with ``package`` and its entry point into ``site``; return it."""
+    (site / package).mkdir(parents=True)
+    source = f"POISON = {poison!r}\n" + textwrap.dedent(_STAGES)
+    (site / package / "__init__.py").write_text(source, encoding="utf-8")
+    info = site / f"{package}-0.1.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text(
+        f"Metadata-Version: 2.1\nName: {package}\nVersion: 0.1\n", encoding="utf-8"
+    )
+    (info / "entry_points.txt").write_text(
+        f"[storyline.stages]\n{package} = {package}\n", encoding="utf-8"
+    )
+    return site
+
+
+@pytest.fixture
+def plugin(tmp_path, monkeypatch):
+    """Install the acme stages (no poison) for this test, as a pip install would."""
+    site = _install(tmp_path / "site", "acme_stages", poison=None)
+    monkeypatch.syspath_prepend(str(site))
+    monkeypatch.delitem(sys.modules, "acme_stages", raising=False)
+    yield site
+    sys.modules.pop("acme_stages", None)
+
+
+@pytest.fixture
+def poisoned(tmp_path, monkeypatch):
+    """Install acme stages whose word count raises on one example article."""
+    site = _install(tmp_path / "site", "acme_poisoned", poison=_VICTIM)
+    monkeypatch.syspath_prepend(str(site))
+    monkeypatch.delitem(sys.modules, "acme_poisoned", raising=False)
+    yield site
+    sys.modules.pop("acme_poisoned", None)
+
+
+def _export(db: str, what: str) -> list[dict]:
+    result = runner.invoke(app, ["export", "--what", what, "--db", db])
+    assert result.exit_code == 0, result.output
+    return [json.loads(line) for line in result.output.splitlines()]
+
+
+def test_plugins_entry_point_stage_joins_the_pipeline_after_what_it_requires(plugin):
+    names = [spec.name for spec in Pipeline.load().stages]
+    assert names[-1] == "acme.storysize.v1"  # requires stories: after every built-in it waits on
+    assert names.index("acme.wordcount.v1") > names.index("storyline.clean.v1")
+    listed = runner.invoke(app, ["stages", "--json"])
+    assert "acme.wordcount.v1" in {s["name"] for s in json.loads(listed.output)}
+
+
+def test_plugins_stage_runs_in_storyline_run_and_its_output_is_exported(plugin, tmp_path):
+    db = str(tmp_path / "s.db")
+    first = runner.invoke(app, ["run", str(EXAMPLES), "--db", db, "--workers", "1"])
+    assert first.exit_code == 0, first.output
+    assert "acme.wordcount.v1: 15 articles, 15 outputs" in first.output
+    articles = {row["id"]: row for row in _export(db, "articles")}
+    words = _export(db, "stage:acme.wordcount.v1")
+    assert {r["item_id"] for r in words} == set(articles)
+    for row in words:
+        article = articles[row["item_id"]]
+        assert row["stage"] == "acme.wordcount.v1"
+        assert row["output"] == {"words": len(article["text"].split()), "title": article["title"]}
+    sizes = _export(db, "stage:acme.storysize.v1")
+    storylines = [s for s in _export(db, "stories") if s["level"] == "storyline"]
+    assert {r["item_id"]: r["output"]["articles"] for r in sizes} == {
+        s["id"]: len(s["article_ids"]) for s in storylines
+    }
+    # per-article plug-in stages are incremental: nothing new, nothing done again
+    second = runner.invoke(app, ["run", str(EXAMPLES), "--db", db, "--workers", "1"])
+    assert "acme.wordcount.v1: 0 articles, 0 outputs" in second.output
+    assert len(_export(db, "stage:acme.wordcount.v1")) == len(articles)
+
+
+def test_plugins_export_of_an_unknown_stage_is_a_usage_error(plugin, tmp_path):
+    db = str(tmp_path / "s.db")
+    Store(db).close()
+    result = runner.invoke(app, ["export", "--what", "stage:acme.nothing.v1", "--db", db])
+    assert result.exit_code != 0
+    assert "S003" in str(result.exception)
+
+
+def test_plugins_raising_stage_rejects_one_item_and_the_run_goes_on(poisoned, tmp_path):
+    db = str(tmp_path / "s.db")
+    result = runner.invoke(app, ["run", str(EXAMPLES), "--db", db, "--workers", "1"])
+    assert result.exit_code == EXIT_REJECTED, result.output
+    with Store(db) as store:
+        rows = [r for r in store.rows("rejected") if r["stage"] == "acme.wordcount.v1"]
+        victim = [a.id for a in store.articles() if a.title == _VICTIM]
+        others = {r["stage"] for r in store.rows("rejected")} - {"acme.wordcount.v1"}
+        outputs = list(store.stage_outputs("acme.wordcount.v1"))
+        briefings = store.count("briefings")
+    assert len(victim) == 1
+    assert len(rows) == 1
+    (row,) = rows
+    assert row["code"] == INTERNAL
+    assert row["item_id"] == victim[0]
+    assert "acme cannot count this one" in row["reason"]
+    assert "Traceback" in row["detail"]
+    assert not others  # no built-in stage rejected anything
+    assert len(outputs) == 14  # every other article was counted
+    assert victim[0] not in {o["item_id"] for o in outputs}
+    assert briefings > 0  # the stages after it ran: the run went on
+
+
+def test_plugins_installed_script_runs_the_plugin_stage(plugin, tmp_path):
+    script = Path(sys.executable).with_name("storyline")
+    if not script.exists():
+        pytest.skip(f"no storyline script beside {sys.executable}: pip install -e .")
+    db = str(tmp_path / "s.db")
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join((str(plugin), str(REPO)))}
+    done = subprocess.run(
+        [str(script), "run", str(EXAMPLES), "--db", db, "--workers", "1"],
+        capture_output=True,
+        text=True,
+        check=False,
+        env=env,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "acme.storysize.v1: 3 storylines, 3 outputs" in done.stdout
+    exported = subprocess.run(
+        [str(script), "export", "--what", "stage:acme.wordcount.v1", "--db", db],
+        capture_output=True,
+        text=True,
+        check=False,
+        env=env,
+    )
+    assert exported.returncode == 0, exported.stderr
+    assert len(exported.stdout.splitlines()) == 15
+
+
+def test_plugins_missing_inputs_stop_the_run_before_any_work(tmp_path, monkeypatch):
+    site = tmp_path / "site"
+    (site / "acme_broken").mkdir(parents=True)
+    (site / "acme_broken" / "__init__.py").write_text(
+        "from storyline.registry import stage\n"
+        "@stage('acme.broken.v1', requires={'clean', 'sentiment', 'topics'}, provides={'x'})\n"
+        "def broken(article):\n    return None\n",
+        encoding="utf-8",
+    )
+    info = site / "acme_broken-0.1.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: acme_broken\nVersion: 0.1\n")
+    (info / "entry_points.txt").write_text("[storyline.stages]\nbroken = acme_broken\n")
+    monkeypatch.syspath_prepend(str(site))
+    monkeypatch.delitem(sys.modules, "acme_broken", raising=False)
+    db = tmp_path / "s.db"
+    result = runner.invoke(app, ["run", str(EXAMPLES), "--db", str(db)])
+    assert result.exit_code == 1
+    message = str(result.exception)
+    assert message.startswith("[S001] 2 missing stage input(s)")
+    assert "acme.broken.v1 requires 'sentiment'" in message
+    assert "acme.broken.v1 requires 'topics'" in message
+    assert not db.exists()  # nothing was read or stored
+    sys.modules.pop("acme_broken", None)
