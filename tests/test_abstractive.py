@@ -154,7 +154,8 @@ def test_abstractive_mode_needs_an_endpoint(tmp_path):
 
 
 def test_abstractive_briefing_stage_rewords_through_the_configured_endpoint(model, tmp_path):
-    from storyline import pipeline, stages  # noqa: PLC0415 - the stage, as `storyline run` calls it
+    from storyline import stages  # noqa: PLC0415 - the stage, as `storyline run` calls it
+    from storyline.builtin_stages import endpoint_of  # noqa: PLC0415
 
     text = "The Kestrin Dam gave way before dawn on Tuesday, flooding the Lowgate district."
     articles = tuple(
@@ -163,7 +164,8 @@ def test_abstractive_briefing_stage_rewords_through_the_configured_endpoint(mode
     )
     config = tmp_path / "storyline.toml"
     config.write_text(f'[briefing]\nmode = "abstractive"\nendpoint = "{model.url}"\n')
-    options = pipeline._briefing(load_settings(config))
+    settings = load_settings(config)
+    options = {"max_sentences": settings.briefing.max_sentences, "endpoint": endpoint_of(settings)}
     model.answer("The Kestrin Dam failed before dawn on Tuesday, flooding Lowgate.")
 
     _, _, briefing = stages.brief_storyline(
