@@ -165,14 +165,19 @@ def entities(ctx: RunContext) -> StageSummary:
 )
 def quality(ctx: RunContext) -> StageSummary:
     """Score every article's trustworthiness (``sentence_model`` resolved before the run)."""
+    from storyline.quality import QualityThresholds  # noqa: PLC0415
     from storyline.stages import run_quality  # noqa: PLC0415
 
+    quality = ctx.settings.quality
     text = run_quality(
         ctx.store,
         _duplicates(ctx),
         ctx.executor,
         ctx.values.get("sentence_model"),
         tally=_tally(ctx),
+        thresholds=QualityThresholds(
+            quality.incoherent_at, quality.min_words, quality.boilerplate_ratio
+        ),
     )
     return from_text("quality", text, QUALITY)
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from storyline.coherence import coherence_features, combine, head_logits, incoherence_score
@@ -140,12 +141,22 @@ MIN_WORDS = 80
 BOILERPLATE_RATIO = 0.5  # removed characters per kept character
 
 
+@dataclass(frozen=True, slots=True)
+class QualityThresholds:
+    """The cut-offs of ``assess_quality``, from ``[quality]`` (defaults: the constants above)."""
+
+    incoherent_at: float = INCOHERENT_AT
+    min_words: int = MIN_WORDS
+    boilerplate_ratio: float = BOILERPLATE_RATIO
+
+
 def assess_quality(
     article: CleanArticle,
     *,
     duplicate_of: str | None = None,
     quotes: Sequence[Quote] = (),
     sentence_model: str | None = None,
+    thresholds: QualityThresholds | None = None,
 ) -> QualityReport:
     """Return the article's quality flags with reasons and a 0..1 trust score.
 
@@ -154,17 +165,19 @@ def assess_quality(
         duplicate_of: id of the article this one duplicates, if any.
         quotes: the article's quotes, when extracted; otherwise a regex finds said-clauses.
         sentence_model: the sentence encoder for the coherence signals (None: word vectors).
+        thresholds: the cut-offs (``[quality]``); None takes the fitted defaults.
 
     Returns:
         A QualityReport; only ``incoherent``, ``spliced`` and ``attribution_mismatch`` say the
         copy itself is untrustworthy.
     """
+    cut = thresholds or QualityThresholds()
     flags: list[str] = []
     reasons: list[str] = []
     sentences = split_sentences(article.text)
     words = len(article.text.split())
     score = 1.0
-    if words < MIN_WORDS or len(sentences) < 3:
+    if words < cut.min_words or len(sentences) < 3:
         flags.append("near_empty")
         reasons.append(f"only {words} words in {len(sentences)} sentences")
         score -= 0.3
@@ -172,7 +185,7 @@ def assess_quality(
         features = coherence_features(article.title, article.text, sentence_model)
         incoherence = combine(features)
         score -= 0.6 * max(incoherence - 0.5, 0.0) * 2
-        if incoherence >= INCOHERENT_AT:
+        if incoherence >= cut.incoherent_at:
             splice, shuffle = head_logits(features)
             if splice >= shuffle:
                 flags.append("spliced")
@@ -190,7 +203,7 @@ def assess_quality(
         score -= 0.3
     removed = [line.text.strip() for line in article.removed if line.text.strip()]
     removed_chars = sum(len(line) for line in removed)
-    if len(removed) >= 5 and removed_chars >= BOILERPLATE_RATIO * max(len(article.text), 1):
+    if len(removed) >= 5 and removed_chars >= cut.boilerplate_ratio * max(len(article.text), 1):
         flags.append("boilerplate_heavy")
         reasons.append(
             f"{len(removed)} boilerplate lines ({removed_chars} characters) removed "

@@ -47,7 +47,7 @@ from storyline.extract.entities import add_headline_articles, merge_entities
 from storyline.extract.events import find_events, find_leads
 from storyline.extract.quotes import canonicalise_speakers
 from storyline.extract.stamps import page_stamps
-from storyline.quality import UNTRUSTED_FLAGS, assess_quality
+from storyline.quality import UNTRUSTED_FLAGS, QualityThresholds, assess_quality
 from storyline.runners import map_ordered
 from storyline.timeline import TimelineSettings, build_timeline
 
@@ -397,6 +397,7 @@ def run_dates(store: Store, executor: Executor | None, *, tally: RunTally | None
 def assess_chunk(
     items: Sequence[tuple[CleanArticle, str | None, Sequence[Quote]]],
     sentence_model: str | None = None,
+    thresholds: QualityThresholds | None = None,
 ) -> list[QualityReport | Failure]:
     """Assess a chunk of (article, the original it copies, its quotes), in input order.
 
@@ -406,7 +407,11 @@ def assess_chunk(
         guard(
             "quality",
             functools.partial(
-                _assess_one, duplicate_of=original, quotes=q, sentence_model=sentence_model
+                _assess_one,
+                duplicate_of=original,
+                quotes=q,
+                sentence_model=sentence_model,
+                thresholds=thresholds,
             ),
             article,
             article.id,
@@ -421,10 +426,15 @@ def _assess_one(
     duplicate_of: str | None,
     quotes: Sequence[Quote],
     sentence_model: str | None,
+    thresholds: QualityThresholds | None = None,
 ) -> QualityReport:
     # looked up at call time, so a test can replace ``stages.assess_quality``
     return assess_quality(
-        article, duplicate_of=duplicate_of, quotes=quotes, sentence_model=sentence_model
+        article,
+        duplicate_of=duplicate_of,
+        quotes=quotes,
+        sentence_model=sentence_model,
+        thresholds=thresholds,
     )
 
 
@@ -435,6 +445,7 @@ def run_quality(
     sentence_model: str | None = None,
     *,
     tally: RunTally | None = None,
+    thresholds: QualityThresholds | None = None,
 ) -> str:
     """Score every article's trustworthiness and store its flags.
 
@@ -454,7 +465,7 @@ def run_quality(
     rows: list[tuple[str, float, Sequence[str]]] = []
     reasons: dict[str, Sequence[str]] = {}
     flagged = done = 0
-    assess = functools.partial(assess_chunk, sentence_model=sentence_model)
+    assess = functools.partial(assess_chunk, sentence_model=sentence_model, thresholds=thresholds)
     tally.step("quality", done, len(todo))
     for found in map_ordered(assess, chunks, executor):
         tally.reject(store, [r for r in found if isinstance(r, Failure)])

@@ -14,7 +14,7 @@ from storyline.quality import (
     incoherence_score,
     split_sentences,
 )
-from tests.conftest import sentence_model, shared_path
+from tests.conftest import make_article, sentence_model, shared_path
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -235,3 +235,20 @@ def test_quality_reason_names_who_the_headline_gives_words_to_and_who_the_body_q
     assert attribution_problem(title, text, quotes) == (
         "the headline gives words to Anna Berg; the body quotes Tom Brandt and never Berg"
     )
+
+
+def test_quality_thresholds_come_from_config_and_default_to_the_fitted_constants():
+    from storyline import quality  # noqa: PLC0415
+    from storyline.config import load_settings  # noqa: PLC0415
+
+    packaged = load_settings().quality
+    assert (packaged.incoherent_at, packaged.min_words, packaged.boilerplate_ratio) == (
+        quality.INCOHERENT_AT,
+        quality.MIN_WORDS,
+        quality.BOILERPLATE_RATIO,
+    )
+    words = " ".join(["The council met on Monday and agreed to repair the old bridge."] * 4)
+    article = make_article("q1", "Bridge repairs agreed", words, "2026-03-01")
+    assert "near_empty" in assess_quality(article).flags  # 48 words, under the default 80
+    lenient = quality.QualityThresholds(min_words=20)
+    assert "near_empty" not in assess_quality(article, thresholds=lenient).flags
