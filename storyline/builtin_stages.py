@@ -173,7 +173,7 @@ def quality(ctx: RunContext) -> StageSummary:
         ctx.store,
         _duplicates(ctx),
         ctx.executor,
-        ctx.values.get("sentence_model"),
+        ctx.values["sentence_model"],  # resolved by analyse before any stage runs
         tally=_tally(ctx),
         thresholds=QualityThresholds(
             quality.incoherent_at, quality.min_words, quality.boilerplate_ratio

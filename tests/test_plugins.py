@@ -199,3 +199,17 @@ def test_plugins_missing_inputs_stop_the_run_before_any_work(tmp_path, monkeypat
     assert "acme.broken.v1 requires 'topics'" in message
     assert not db.exists()  # nothing was read or stored
     sys.modules.pop("acme_broken", None)
+
+
+def test_plugins_an_article_processed_again_keeps_no_output_of_its_earlier_text(tmp_path):
+    import storyline  # noqa: PLC0415
+
+    with storyline.open(tmp_path / "s.db") as workspace:
+        workspace.ingest([next(iter(sorted(EXAMPLES.glob("*.txt"))))])
+        (article,) = workspace.articles()
+        store = workspace.store
+        store.save_outputs("acme.wordcount.v1", {article.id: {"words": 13}}, done=[article.id])
+        assert [r["output"] for r in store.stage_outputs("acme.wordcount.v1")] == [{"words": 13}]
+        # its text changed and the stage ran on it again: this time it made nothing
+        store.save_outputs("acme.wordcount.v1", {}, done=[article.id])
+        assert list(store.stage_outputs("acme.wordcount.v1")) == []

@@ -540,6 +540,10 @@ def test_web_timeline_chart_marks_corroborated_dates(seeded):
     assert '<circle class="single"' in html
     assert '<circle class="corroborated"' not in html
     assert "1 outlet (not corroborated)</title>" in html
+    # a flagged page corroborates nothing, as in the claims: a2's outlet no longer counts
+    _flag_a2(seeded)
+    (first,) = queries.mark_corroboration(seeded.conn, [rows[0]])
+    assert (first["outlets"], first["corroborated"]) == (1, False)
 
 
 def test_web_cache_forgets_pages_when_another_process_writes(tmp_path):

@@ -40,6 +40,11 @@ class OutputStore(StoreBase):
         with self.transaction() as conn:
             if replace:
                 conn.execute("DELETE FROM stage_outputs WHERE stage = ?", (stage,))
+            # an article processed again (its text changed) keeps no output of its earlier text
+            conn.executemany(
+                "DELETE FROM stage_outputs WHERE stage = ? AND item_id = ?",
+                [(stage, a) for a in done],
+            )
             conn.executemany(
                 "INSERT INTO stage_outputs (stage, item_id, output) VALUES (?, ?, ?) "
                 "ON CONFLICT (stage, item_id) DO UPDATE SET output = excluded.output",

@@ -163,13 +163,15 @@ def mark_corroboration(conn: Connection, entries: list[Row]) -> list[Row]:
     """Mark each timeline row with how many independent outlets report it; return the rows.
 
     Sets ``outlets`` (independent outlets among the row's sources) and ``corroborated`` (at
-    least ``CORROBORATING_OUTLETS`` of them) in place. An article with no known outlet is its
-    own source, as the claims count it.
+    least ``CORROBORATING_OUTLETS`` of them) in place. As the claims count: an article with no
+    known outlet is its own source, and a page flagged untrustworthy corroborates nothing.
     """
     ids = sorted({a for e in entries for a in e.get("sources") or ()})
     outlet_of = {r["id"]: r["source"] for r in Reader(conn).article_briefs(ids)}
+    flagged = flagged_in(conn, ids)
     for entry in entries:
-        entry["outlets"] = count_outlets(entry.get("sources") or (), outlet_of)
+        trusted = [a for a in entry.get("sources") or () if a not in flagged]
+        entry["outlets"] = count_outlets(trusted, outlet_of)
         entry["corroborated"] = entry["outlets"] >= CORROBORATING_OUTLETS
     return entries
 
