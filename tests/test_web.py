@@ -1214,6 +1214,7 @@ def test_web_seeds_story_page_title_sources_and_flagged_timeline_entry(seeds_cli
     assert f"<h1>{story['title']}</h1>" in html
     assert f'<p class="label" title="keywords">{story["label"]}</p>' in html
     assert "0 outlets" not in html
+    assert "2015-09-29: 1 source, flagged copy only (not corroborated)</title>" in html
     # the 2015-09-29 entry comes only from the flagged 002 and says so; 09-30 does not
     timeline = html[html.index('<ol class="timeline">') : html.index('<section id="quotes">')]
     entries = {
