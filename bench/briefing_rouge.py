@@ -35,10 +35,10 @@ from sumy.summarizers.lex_rank import LexRankSummarizer
 from sumy.summarizers.text_rank import TextRankSummarizer
 from sumy.utils import get_stop_words
 
-from storyline.briefing import build_briefing
-from storyline.claims import find_claims
+from storyline.briefing.select import build_briefing
+from storyline.claims.align import find_claims
+from storyline.claims.statements import MAX_WORDS, MIN_WORDS, split_sentences
 from storyline.models import CleanArticle, content_hash
-from storyline.statements import MAX_WORDS, MIN_WORDS, split_sentences
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 DEFAULT_DATA = SHARED / "eval" / "timeline17"

@@ -25,7 +25,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from storyline.cluster import ClusterSettings, cluster_articles
+from storyline.cluster.settings import ClusterSettings
+from storyline.cluster.storylines import cluster_articles
 from storyline.config import load_settings
 from storyline.extract.annotate import annotate_chunk, chunked
 from storyline.extract.entities import merge_entities

@@ -35,6 +35,8 @@ from sklearn.preprocessing import normalize
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from typing import TYPE_CHECKING
+
 from cluster_googlenews import (
     DEFAULT_DATA,
     articles,
@@ -45,7 +47,10 @@ from cluster_googlenews import (
     write,
 )
 
-from storyline.cluster import ClusterSettings, cluster_articles
+from storyline.cluster.storylines import cluster_articles
+
+if TYPE_CHECKING:
+    from storyline.cluster.settings import ClusterSettings
 
 
 def same_kind_pairs(records: list[dict[str, str]]) -> list[tuple[int, int, float]]:

@@ -23,7 +23,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from storyline.cluster import ClusterState, cluster_articles
+from storyline.cluster.state import ClusterState
+from storyline.cluster.storylines import cluster_articles
 from storyline.dedupe import DuplicateIndex
 from storyline.models import CleanArticle, content_hash
 

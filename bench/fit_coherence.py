@@ -1,9 +1,9 @@
-"""Fit the weights of ``storyline.coherence`` on news text that is not Timeline17.
+"""Fit the weights of ``storyline.quality.coherence`` on news text that is not Timeline17.
 
 Builds originals, spliced and shuffled versions exactly as ``bench/splice_detection.py`` does,
 but from the TempEval-3 (TimeBank + AQUAINT), MEANTIME, PolNeAR and article-extraction-benchmark
 articles in ../shared/eval, so the Timeline17 benchmark stays unseen. Prints the signal tables
-(mean, scale, weight) and biases, or with ``--write storyline/coherence_weights.py`` writes them,
+(mean, scale, weight) and biases, or with ``--write storyline/quality/coherence_weights.py`` writes them,
 and the sentence encoder's pair model to ``storyline/data/encoded_pairs.npz``. The plain heads
 use word vectors only; the ``*_ENCODED`` heads add the encoder's ``e_`` signals (the encoder
 runs at about 25 ms a sentence: a fit takes some minutes).
@@ -22,16 +22,16 @@ from sklearn.linear_model import LogisticRegression, Ridge
 from sklearn.metrics import roc_auc_score
 from splice_detection import MIN_SENTENCES, build, detokenise
 
-from storyline import coherence_weights, encoder, sentence_pairs
-from storyline.coherence import (
+from storyline.quality import coherence_weights, encoder, sentence_pairs
+from storyline.quality.coherence import (
     _char_similarity,
     _similarity,
     coherence_features,
     sentence_cues,
 )
-from storyline.sentence_pairs import PAIR_CUES, pair_cues
+from storyline.quality.sentence_pairs import PAIR_CUES, pair_cues
+from storyline.quality.vectors import embed_sentences
 from storyline.sentences import find_names, known_names, split_sentences
-from storyline.vectors import embed_sentences
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 
@@ -160,7 +160,7 @@ def render(
     heads: dict[str, tuple[list[str], tuple]],
     note: str,
 ) -> str:
-    """Return the source of storyline/coherence_weights.py for the fitted heads."""
+    """Return the source of storyline/quality/coherence_weights.py for the fitted heads."""
     lines = [
         '"""Weights of the incoherence score, written by bench/fit_coherence.py: do not edit.\n',
         note,
@@ -201,7 +201,7 @@ def main() -> None:
         "--write",
         type=Path,
         default=None,
-        help="write coherence_weights.py (and data/encoded_pairs.npz beside it)",
+        help="write coherence_weights.py (and encoded_pairs.npz into storyline/data)",
     )
     parser.add_argument(
         "--sentence-model",
@@ -219,7 +219,10 @@ def main() -> None:
         encoded_pairs = fit_encoded_pairs(articles, args.sentence_model, args.c)
         sentence_pairs._encoded_pairs = lambda: encoded_pairs  # noqa: SLF001 - the features below use it
         if args.write:
-            target = args.write.parent / "data" / sentence_pairs.ENCODED_PAIRS
+            # the package data folder, wherever the weights module is written
+            target = (
+                Path(sentence_pairs.__file__).parents[1] / "data" / sentence_pairs.ENCODED_PAIRS
+            )
             np.savez_compressed(target, **encoded_pairs)
     cases = [case for seed in args.seeds for case in build(articles, 10_000, seed)]
     names, x = feature_matrix(cases, args.sentence_model or None)

@@ -28,11 +28,11 @@ import numpy as np
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.metrics import roc_auc_score
 
-from storyline import encoder
-from storyline.coherence import coherence_features, heads
-from storyline.quality import incoherence_score, split_sentences
+from storyline.quality import encoder
+from storyline.quality.assess import incoherence_score, split_sentences
+from storyline.quality.coherence import coherence_features, heads
 
-# signal families of storyline.coherence, each scored alone (the others held at their mean)
+# signal families of storyline.quality.coherence, each scored alone (the others held at their mean)
 FAMILIES = {
     "words": ("adjacent", "local_gain", "fiedler", "title_", "lead_rank", "orphans", "w_order"),
     "chars": ("c_",),

@@ -18,9 +18,9 @@ import time
 from pathlib import Path
 
 import storyline
-from storyline import encoder
 from storyline.config import load_settings
 from storyline.extract.nlp import load_model
+from storyline.quality import encoder
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 

@@ -9,9 +9,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Self
 
 from storyline import pipeline, stages
-from storyline.abstractive import endpoint_from, rewrite_briefing
 from storyline.boundary import RunTally
-from storyline.briefing import brief_story
+from storyline.briefing.abstractive import endpoint_from, rewrite_briefing
+from storyline.briefing.select import brief_story
 from storyline.config import Settings, load_settings
 from storyline.errors import UsageError
 from storyline.runners import make_executor

@@ -21,8 +21,8 @@ from storyline.registry import stage
 from storyline.summaries import StageSummary, from_text
 
 if TYPE_CHECKING:
-    from storyline.abstractive import Endpoint
     from storyline.boundary import RunTally
+    from storyline.briefing.abstractive import Endpoint
     from storyline.config import Settings
     from storyline.registry import RunContext
 
@@ -55,7 +55,7 @@ def endpoint_of(settings: Settings) -> Endpoint | None:
     Raises:
         ConfigError: abstractive mode without an endpoint.
     """
-    from storyline.abstractive import endpoint_from  # noqa: PLC0415
+    from storyline.briefing.abstractive import endpoint_from  # noqa: PLC0415
 
     brief = settings.briefing
     return endpoint_from(brief) if brief.mode == "abstractive" else None
@@ -165,7 +165,7 @@ def entities(ctx: RunContext) -> StageSummary:
 )
 def quality(ctx: RunContext) -> StageSummary:
     """Score every article's trustworthiness (``sentence_model`` resolved before the run)."""
-    from storyline.quality import QualityThresholds  # noqa: PLC0415
+    from storyline.quality.assess import QualityThresholds  # noqa: PLC0415
     from storyline.stages import run_quality  # noqa: PLC0415
 
     quality = ctx.settings.quality
@@ -192,7 +192,7 @@ def quality(ctx: RunContext) -> StageSummary:
 )
 def stories(ctx: RunContext) -> StageSummary:
     """Add new articles to the events and storylines."""
-    from storyline.cluster import ClusterSettings  # noqa: PLC0415
+    from storyline.cluster.settings import ClusterSettings  # noqa: PLC0415
     from storyline.stages import run_clusters  # noqa: PLC0415
 
     settings = ClusterSettings(**ctx.settings.cluster.model_dump())
@@ -250,7 +250,7 @@ def quote_groups(ctx: RunContext) -> StageSummary:
 )
 def briefing(ctx: RunContext) -> StageSummary:
     """Align claims, find conflicts and write each story's briefing."""
-    from storyline.briefing_stage import run_briefings  # noqa: PLC0415
+    from storyline.briefing.stage import run_briefings  # noqa: PLC0415
 
     if "endpoint" not in ctx.values:  # the pipeline checks it before any stage runs
         ctx.values["endpoint"] = endpoint_of(ctx.settings)

@@ -251,7 +251,7 @@ def brief(
         briefing = workspace.briefing(story, max_sentences=sentences, mode=mode)
     if briefing.note:
         err_console.print(f"[yellow]{briefing.note}[/yellow]")
-    from storyline.briefing import render_html, render_markdown, to_json  # noqa: PLC0415
+    from storyline.briefing.select import render_html, render_markdown, to_json  # noqa: PLC0415
 
     if out_format == "json":
         print(json.dumps(to_json(briefing), ensure_ascii=False, indent=2))

@@ -78,9 +78,9 @@ class QualitySettings(_Section):
     """How page quality is judged."""
 
     # "auto": the MiniLM encoder when the [embeddings] extra and its model are installed;
-    # "": never; otherwise an installed model package or a folder (see storyline.encoder).
+    # "": never; otherwise an installed model package or a folder (see storyline.quality.encoder).
     sentence_model: str
-    # defaults equal storyline.quality's constants (a test checks defaults.toml against them)
+    # defaults equal storyline.quality.assess's constants (a test checks defaults.toml against them)
     incoherent_at: float = Field(default=0.92, ge=0.0, le=1.0)
     min_words: int = Field(default=80, ge=0)
     boilerplate_ratio: float = Field(default=0.5, ge=0.0)

@@ -8,13 +8,13 @@ import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING
 
-from storyline import encoder
 from storyline.boundary import RunTally
 from storyline.builtin_stages import endpoint_of
 from storyline.clean import PageGuard, clean_article, find_furniture
 from storyline.errors import ConfigError, UsageError
 from storyline.ingest import FormatChoice, iter_files, read_file
 from storyline.models import CleanArticle, IngestSummary, RawArticle, Rejected
+from storyline.quality import encoder
 from storyline.quote_groups import params_from
 from storyline.registry import Pipeline, RunContext
 from storyline.stage_runner import run_stage

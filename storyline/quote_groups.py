@@ -25,10 +25,10 @@ from typing import TYPE_CHECKING
 import numpy as np
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
-from storyline import encoder
+from storyline.claims.statements import stem
 from storyline.models import QuoteGroup, QuoteVariant, VariantMatch
-from storyline.statements import stem
-from storyline.vectors import embed_sentences
+from storyline.quality import encoder
+from storyline.quality.vectors import embed_sentences
 
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence

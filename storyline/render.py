@@ -158,7 +158,7 @@ def briefing_panel(story: dict[str, object], briefing: Briefing) -> Panel:
     numbers: dict[str, int] = {}
     for article_id, _, _ in briefing.titles:
         numbers.setdefault(article_id, len(numbers) + 1)
-    from storyline.briefing import ALL_FLAGGED_WARNING  # noqa: PLC0415 - briefing loads sklearn
+    from storyline.briefing.select import ALL_FLAGGED_WARNING  # noqa: PLC0415 - briefing loads sklearn
 
     lines = Text(f"{ALL_FLAGGED_WARNING}\n" if briefing.all_flagged else "", style="bold red")
     for sentence in briefing.sentences:

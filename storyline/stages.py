@@ -30,15 +30,15 @@ from storyline.boundary import (
     isolate,
 )
 
-# the briefing stage lives in briefing_stage; its names stay reachable here, as before
-from storyline.briefing_stage import (  # noqa: F401
+# the briefing stage lives in briefing.stage; its names stay reachable here, as before
+from storyline.briefing.stage import (  # noqa: F401
     BriefingTask,
     brief_chunk,
     brief_storyline,
     run_briefings,
 )
-from storyline.cluster import ClusterSettings, ClusterState, cluster_articles
-from storyline.cluster_state_json import dump_state, load_state
+from storyline.cluster.state_json import dump_state, load_state
+from storyline.cluster.storylines import cluster_articles
 from storyline.dedupe import DuplicateIndex
 from storyline.errors import INVALID_FIELD
 from storyline.extract.annotate import Chunk, annotate_chunk
@@ -47,7 +47,7 @@ from storyline.extract.entities import add_headline_articles, merge_entities
 from storyline.extract.events import find_events, find_leads
 from storyline.extract.quotes import canonicalise_speakers
 from storyline.extract.stamps import page_stamps
-from storyline.quality import UNTRUSTED_FLAGS, QualityThresholds, assess_quality
+from storyline.quality.assess import UNTRUSTED_FLAGS, QualityThresholds, assess_quality
 from storyline.runners import map_ordered
 from storyline.timeline import TimelineSettings, build_timeline
 
@@ -55,6 +55,8 @@ if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator, Sequence
     from concurrent.futures import Executor
 
+    from storyline.cluster.settings import ClusterSettings
+    from storyline.cluster.state import ClusterState
     from storyline.config import Settings
     from storyline.extract.annotate import Annotations
     from storyline.models import (

@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from storyline.statements import statement_terms
+from storyline.claims.statements import statement_terms
 
 if TYPE_CHECKING:
     from collections.abc import Sequence

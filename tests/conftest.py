@@ -62,7 +62,7 @@ def shared_path(*parts: str) -> Path:
 
 def sentence_model() -> str:
     """Return the sentence encoder's model; skip when not installed, except in CI (fail)."""
-    from storyline import encoder  # noqa: PLC0415
+    from storyline.quality import encoder  # noqa: PLC0415
 
     if not encoder.available():
         if os.environ.get("CI") == "true":

@@ -6,8 +6,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from storyline.abstractive import Endpoint, endpoint_from, rewrite_briefing
-from storyline.briefing import to_json
+from storyline.briefing.abstractive import Endpoint, endpoint_from, rewrite_briefing
+from storyline.briefing.select import to_json
 from storyline.config import load_settings
 from storyline.errors import ConfigError
 from storyline.models import Briefing, BriefingSentence

@@ -11,8 +11,9 @@ import pytest
 from rich.console import Console
 
 import storyline
-from storyline import boundary, briefing_stage, stages
+from storyline import boundary, stages
 from storyline.boundary import isolate
+from storyline.briefing import stage as briefing_stage
 from storyline.errors import INTERNAL, INVALID_FIELD, ConfigError
 from storyline.render import StageBars
 from tests.conftest import EXAMPLES

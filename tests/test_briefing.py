@@ -4,8 +4,15 @@ import json
 
 import pytest
 
-from storyline.briefing import brief_story, build_briefing, render_html, render_markdown, to_json
-from storyline.claims import find_claims, find_conflicts
+from storyline.briefing.select import (
+    brief_story,
+    build_briefing,
+    render_html,
+    render_markdown,
+    to_json,
+)
+from storyline.claims.align import find_claims
+from storyline.claims.conflicts import find_conflicts
 from tests.test_claims import A, B, C, art, load_seeds
 
 COPY_B = art("b-copy", B.text, source="Morning Post")

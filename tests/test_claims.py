@@ -4,11 +4,12 @@ import json
 
 import pytest
 
-import storyline.claims as claims_module
-from storyline.claims import find_claims, find_conflicts, settle_claims
+import storyline.claims.align as claims_module
+from storyline.claims.align import find_claims
+from storyline.claims.conflicts import find_conflicts, settle_claims
+from storyline.claims.statements import find_quantities, split_sentences
 from storyline.clean import clean_article
 from storyline.models import CleanArticle, RawArticle, content_hash
-from storyline.statements import find_quantities, split_sentences
 from tests.conftest import make_article, shared_path
 
 
@@ -357,7 +358,8 @@ def test_claims_do_not_depend_on_the_hash_seed_of_the_process():
 
     script = (
         "import json, tests.test_claims as t\n"
-        "from storyline.claims import find_claims, find_conflicts, settle_claims\n"
+        "from storyline.claims.align import find_claims\n"
+        "from storyline.claims.conflicts import find_conflicts\n"
         "arts = [t.A, t.B, t.C]\n"
         "claims = find_claims(arts, story_id='s')\n"
         "out = [(c.id, c.article_ids, c.kind) for c in claims]\n"

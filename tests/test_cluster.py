@@ -7,13 +7,10 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from storyline.cluster import (
-    ClusterSettings,
-    ClusterState,
-    cluster_articles,
-    content_terms,
-    event_days,
-)
+from storyline.cluster.features import content_terms
+from storyline.cluster.settings import ClusterSettings
+from storyline.cluster.state import ClusterState
+from storyline.cluster.storylines import cluster_articles, event_days
 from storyline.dedupe import find_duplicates
 from storyline.models import DatedEvent
 from tests.conftest import edited_copy, seed_rows

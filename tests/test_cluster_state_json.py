@@ -6,8 +6,8 @@ import json
 import pickle
 from collections import Counter
 
-from storyline.cluster import ClusterState, _Cluster
-from storyline.cluster_state_json import dump_state, load_state, state_from_json, state_to_json
+from storyline.cluster.state import ClusterState, _Cluster
+from storyline.cluster.state_json import dump_state, load_state, state_from_json, state_to_json
 
 
 def _state() -> ClusterState:

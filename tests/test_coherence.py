@@ -5,17 +5,17 @@ import random
 import numpy as np
 import pytest
 
-from storyline import encoder
-from storyline.coherence import coherence_features, combine, head_logits, incoherence_score
-from storyline.sentence_pairs import (
+from storyline.quality import encoder
+from storyline.quality.coherence import coherence_features, combine, head_logits, incoherence_score
+from storyline.quality.sentence_pairs import (
     PAIR_CUES,
     encoded_follow,
     order_z,
     pair_cues,
     precedence_z,
 )
+from storyline.quality.vectors import embed_sentences
 from storyline.sentences import find_names, known_names
-from storyline.vectors import embed_sentences
 from tests.conftest import sentence_model
 
 FERRY_TITLE = "Ferry runs aground off Marrowby Island with 212 passengers on board"

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pytest
 
-from storyline import encoder
+from storyline.quality import encoder
 from tests.conftest import sentence_model
 
 if TYPE_CHECKING:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from storyline.gsdmm import refine_labels
+from storyline.cluster.gsdmm import refine_labels
 
 DOCS = {
     "a": ["velmora", "strike", "ostravia"],

@@ -11,7 +11,7 @@ from storyline.config import QualitySettings
 from storyline.errors import ConfigError, UsageError
 from storyline.export import export_rows
 from storyline.pipeline import check_published
-from storyline.quality import UNTRUSTED_FLAGS, assess_quality
+from storyline.quality.assess import UNTRUSTED_FLAGS, assess_quality
 from storyline.store import Store
 from tests.conftest import EXAMPLES, sentence_model, shared_path
 

@@ -7,7 +7,7 @@ import pytest
 
 from storyline.clean import clean_article
 from storyline.models import CleanArticle, Quote, RawArticle, RemovedLine
-from storyline.quality import (
+from storyline.quality.assess import (
     UNTRUSTED_FLAGS,
     assess_quality,
     attribution_problem,
@@ -238,8 +238,8 @@ def test_quality_reason_names_who_the_headline_gives_words_to_and_who_the_body_q
 
 
 def test_quality_thresholds_come_from_config_and_default_to_the_fitted_constants():
-    from storyline import quality  # noqa: PLC0415
     from storyline.config import load_settings  # noqa: PLC0415
+    from storyline.quality import assess as quality  # noqa: PLC0415
 
     packaged = load_settings().quality
     assert (packaged.incoherent_at, packaged.min_words, packaged.boilerplate_ratio) == (

@@ -13,14 +13,15 @@ from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
 import storyline
-from storyline import encoder
-from storyline.claims import find_claims, find_conflicts
+from storyline.claims.align import find_claims
+from storyline.claims.conflicts import find_conflicts
 from storyline.cli import app
 from storyline.config import load_settings
 from storyline.errors import INTERNAL, ConfigError
 from storyline.export import WHATS, export_rows, write_export
 from storyline.models import Quote
 from storyline.pipeline import analyse
+from storyline.quality import encoder
 from storyline.quote_groups import (
     GroupParams,
     QuoteArticle,

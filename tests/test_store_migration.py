@@ -10,7 +10,7 @@ import gzip
 import shutil
 from pathlib import Path
 
-from storyline.cluster import ClusterState
+from storyline.cluster.state import ClusterState
 from storyline.export import export_rows
 from storyline.stages import _CLUSTER_STATE, run_clusters
 from storyline.store import Store
@@ -51,7 +51,7 @@ def test_store_migration_reclusters_from_the_old_pickle_and_stores_json(tmp_path
         saved = store.get_state(_CLUSTER_STATE)
         assert saved.startswith(b'{"format":1')
         assert {w: list(export_rows(store, w)) for w in before} == before
-        from storyline.cluster_state_json import load_state  # noqa: PLC0415
+        from storyline.cluster.state_json import load_state  # noqa: PLC0415
 
         state = load_state(saved)
         assert isinstance(state, ClusterState)

@@ -348,7 +348,7 @@ def test_timeline_entry_is_corroborated_by_two_articles() -> None:
 
 
 def test_timeline_settings_match_the_packaged_defaults() -> None:
-    from storyline.cluster import ClusterSettings  # noqa: PLC0415
+    from storyline.cluster.settings import ClusterSettings  # noqa: PLC0415
     from storyline.config import load_settings  # noqa: PLC0415
 
     settings = load_settings()

@@ -898,7 +898,7 @@ def _flag_a2(store):
 
 def _briefing_of(*sentences, conflicts=(), all_flagged=False):
     """Return a briefing as the briefing stage stores it (``briefing.to_json``)."""
-    from storyline.briefing import to_json  # noqa: PLC0415 - briefing loads scikit-learn
+    from storyline.briefing.select import to_json  # noqa: PLC0415 - briefing loads scikit-learn
     from storyline.models import Briefing, BriefingSentence, Conflict  # noqa: PLC0415
 
     return to_json(
@@ -982,7 +982,7 @@ def test_web_story_briefing_shows_the_clis_dates_marks_and_conflicts(seeded):
 
 
 def test_web_story_briefing_of_flagged_pages_only_warns_at_the_top(seeded):
-    from storyline.briefing import ALL_FLAGGED_WARNING  # noqa: PLC0415
+    from storyline.briefing.select import ALL_FLAGGED_WARNING  # noqa: PLC0415
 
     stored = _briefing_of(
         {"text": "The board hid the cracks.", "citations": ("a2",), "flagged_only": True},

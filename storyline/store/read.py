@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from storyline.models import timeline_entry_id
-from storyline.quality import UNTRUSTED_FLAGS
+from storyline.quality.assess import UNTRUSTED_FLAGS
 from storyline.store.base import chunks
 
 if TYPE_CHECKING:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any
 
-from storyline.claims import settle_claims
+from storyline.claims.conflicts import settle_claims
 from storyline.store.base import StoreBase, chunks, dump
 from storyline.store.read import Reader
 from storyline.store.records import briefing_from_json, story_from_row

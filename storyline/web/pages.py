@@ -9,7 +9,7 @@ from urllib.parse import quote
 from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse
 
-from storyline.quality import UNTRUSTED_FLAGS
+from storyline.quality.assess import UNTRUSTED_FLAGS
 from storyline.web import queries, quote_lists, views
 from storyline.web.api import MAX_PAGE_SIZE, IsoDay, PageNo, state_of
 from storyline.web.app import TEMPLATES

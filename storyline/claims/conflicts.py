@@ -1,29 +1,16 @@
-"""Claims: the statements of a story's articles, aligned across outlets, and where they differ.
-
-Each article is split into sentences (a cheap regex splitter), each sentence becomes a bag of
-stemmed content words, names and numbers, and sentences of different articles that share enough
-IDF-weighted vocabulary are grouped into one claim (star clustering: no single-link chains). The
-overlap score mixes the overlap coefficient (paraphrase-tolerant when one sentence is long) with
-Dice (so that two long sentences sharing one phrase do not merge).
-"""
+"""Where the claims of a story differ: numbers, tolls, disputed figures, dates and quotes."""
 
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
 import hashlib
 import re
-from collections import Counter, defaultdict
+from collections import defaultdict
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-import numpy as np
-
-from storyline.extract.dates import find_timexes
-from storyline.models import Claim, CleanArticle, Conflict, ConflictKind
-from storyline.statements import (
-    MAX_WORDS,
-    MIN_WORDS,
+from storyline.claims.align import _anchor, _group_of, _quotes, _unit
+from storyline.claims.statements import (
     contradict,
     find_quantities,
     similarity_matrix,
@@ -31,213 +18,19 @@ from storyline.statements import (
     statement_terms,
     stem,
 )
+from storyline.models import Conflict
 
 if TYPE_CHECKING:
-    from collections.abc import Collection, Mapping, Sequence
+    import datetime as dt
+    from collections.abc import Mapping, Sequence
 
-ALIGN_THRESHOLD = 0.36  # seeds: paraphrases score 0.40-0.47, the closest unrelated pair 0.31
+    from storyline.models import Claim, CleanArticle, ConflictKind
+
 CONFLICT_THRESHOLD = 0.3  # two statements this close that count one thing differently conflict
 QUOTE_THRESHOLD = 0.5  # two quotes this close but not word for word are one quote reworded
 _QUOTE_MIN_SHARED = 3
-_QUOTE_RE = re.compile(r"[\"“]([^\"“”]{10,400})[\"”]")
-
-
-_ISO_DAY_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _MONTH = "January|February|March|April|May|June|July|August|September|October|November|December"
 _DAY_MONTH_RE = re.compile(rf"\b\d{{1,2}} (?:{_MONTH})\b|\b(?:{_MONTH}) \d{{1,2}}\b")
-
-
-@dataclass(frozen=True, slots=True)
-class _Statement:
-    article_id: str
-    text: str
-    terms: tuple[str, ...]
-    position: float
-    date: str | None
-    quantities: tuple[tuple[str, str], ...]  # (thing, value)
-
-
-def _anchor(article: CleanArticle) -> dt.date | None:
-    if article.published_precision != "day":
-        return None  # only the month or year is known: no day to anchor on or to compare
-    try:
-        return dt.date.fromisoformat(article.published[:10]) if article.published else None
-    except ValueError:
-        return None
-
-
-def _statements(article: CleanArticle) -> list[_Statement]:
-    """Split one article into statements, each with its first full date and its counts."""
-    text = article.text
-    spans = split_sentences(text)
-    timexes = [
-        t
-        for t in find_timexes(text, anchor=_anchor(article), article_id=article.id)
-        if t.type == "DATE" and _ISO_DAY_RE.match(t.value)
-    ]
-    out = []
-    for index, (start, end) in enumerate(spans):
-        sentence = " ".join(text[start:end].split())
-        words = sentence.split()
-        terms = statement_terms(sentence)
-        if not MIN_WORDS <= len(words) <= MAX_WORDS or len(terms) < 3:
-            continue
-        date = next((t.value for t in timexes if start <= t.start < end), None)
-        out.append(
-            _Statement(
-                article_id=article.id,
-                text=sentence,
-                terms=tuple(terms),
-                position=index / max(1, len(spans)),
-                date=date,
-                quantities=tuple(find_quantities(sentence)),
-            )
-        )
-    return out
-
-
-def _root(duplicates: Mapping[str, str], article_id: str) -> str:
-    seen = {article_id}
-    while (nxt := duplicates.get(article_id)) is not None and nxt not in seen:
-        seen.add(nxt)
-        article_id = nxt
-    return article_id
-
-
-def _unit(article: CleanArticle | None, article_id: str, duplicates: Mapping[str, str]) -> str:
-    """Return what counts once: the outlet, else the original of a copy."""
-    if article is not None and article.source:
-        return article.source.strip().casefold()
-    return _root(duplicates, article_id)
-
-
-def _claim_id(story_id: str, text: str) -> str:
-    digest = hashlib.sha256(f"{story_id}\n{text}".encode()).hexdigest()[:12]
-    return f"{story_id}:c{digest}"
-
-
-# Statements aligned per story at most: 3,000 squared similarities stay under 100 MB.
-MAX_STATEMENTS = 3000
-
-
-def find_claims(
-    articles: Sequence[CleanArticle],
-    *,
-    story_id: str,
-    duplicates: Mapping[str, str] | None = None,
-    untrusted: Collection[str] = (),
-    threshold: float = ALIGN_THRESHOLD,
-    quote_groups: Mapping[str, Sequence[str]] | None = None,
-) -> list[Claim]:
-    """Split a story's articles into statements and align the same statement across articles.
-
-    Args:
-        articles: the story's articles.
-        story_id: id of the story the claims belong to.
-        duplicates: copy id -> original id; a copy counts once with its original per outlet.
-        untrusted: ids of pages whose copy is not trustworthy; they support no corroboration.
-        threshold: minimum similarity for two statements to state the same thing.
-        quote_groups: the story's stored quote groups (group id -> its variants' wordings);
-            statements of two articles quoting one group report one statement, however
-            differently it was translated (the same test as the quote conflicts').
-
-    Returns:
-        Claims, best supported first.
-    """
-    duplicates = duplicates or {}
-    by_id = {a.id: a for a in articles}
-    statements = [s for article in articles for s in _statements(article)]
-    if not statements:
-        return []
-    if len(statements) > MAX_STATEMENTS:
-        # alignment is a dense n x n comparison: a very large story keeps its articles' leads
-        keep = sorted(range(len(statements)), key=lambda i: (statements[i].position, i))
-        statements = [statements[i] for i in sorted(keep[:MAX_STATEMENTS])]
-    sim = similarity_matrix([s.terms for s in statements])
-    owners = np.array([s.article_id for s in statements])
-    same_article = owners[:, np.newaxis] == owners[np.newaxis, :]
-    if quote_groups:
-        # one quote group (one statement by one speaker) quoted by both: the same claim
-        shared = _shared_groups([s.text for s in statements], quote_groups)
-        sim = np.where(shared, np.maximum(sim, threshold), sim)
-    linked = (sim >= threshold) & ~same_article
-    degree = linked.sum(axis=1)
-    order = sorted(range(len(statements)), key=lambda i: (-degree[i], statements[i].position, i))
-    assigned = np.zeros(len(statements), dtype=bool)
-    claims = []
-    for seed in order:
-        if assigned[seed]:
-            continue
-        members = [seed, *(int(j) for j in np.flatnonzero(linked[seed] & ~assigned))]
-        # one statement per article: the closest to the seed
-        best: dict[str, int] = {}
-        for j in members:
-            aid = statements[j].article_id
-            if aid not in best or sim[seed, j] > sim[seed, best[aid]]:
-                best[aid] = j
-        chosen = sorted(set(best.values()))
-        assigned[members] = True
-        claims.append(
-            _make_claim(
-                story_id,
-                [statements[j] for j in chosen],
-                by_id=by_id,
-                duplicates=duplicates,
-                untrusted=untrusted,
-                sim=sim[np.ix_(chosen, chosen)],
-            )
-        )
-    claims.sort(key=lambda c: (-c.support, -len(c.article_ids), c.position, c.id))
-    return claims
-
-
-def _make_claim(
-    story_id: str,
-    members: list[_Statement],
-    *,
-    by_id: Mapping[str, CleanArticle],
-    duplicates: Mapping[str, str],
-    untrusted: Collection[str],
-    sim: np.ndarray,
-) -> Claim:
-    """Build one claim from aligned statements; the representative is the trusted medoid."""
-    centrality = sim.sum(axis=1) if len(members) > 1 else np.zeros(1)
-    rep = max(
-        range(len(members)),
-        key=lambda i: (members[i].article_id not in untrusted, centrality[i], -members[i].position),
-    )
-    article_ids = tuple(dict.fromkeys(m.article_id for m in members))
-    units: dict[str, str] = {}
-    for aid in article_ids:
-        units.setdefault(_unit(by_id.get(aid), aid, duplicates), aid)
-    trusted_units = {
-        _unit(by_id.get(aid), aid, duplicates) for aid in article_ids if aid not in untrusted
-    }
-    sources = tuple(
-        sorted(
-            (by_id[aid].source or aid)
-            if aid in by_id and by_id[aid].source
-            else _root(duplicates, aid)
-            for aid in units.values()
-        )
-    )
-    dates = Counter(m.date for m in members if m.date)
-    date = min(dates, key=lambda d: (-dates[d], d)) if dates else None
-    return Claim(
-        id=_claim_id(story_id, members[rep].text),
-        story_id=story_id,
-        text=members[rep].text,
-        article_ids=article_ids,
-        sources=sources,
-        kind="corroborated" if len(trusted_units) >= 2 else "single_source",
-        support=len(trusted_units),
-        statements=tuple((m.article_id, m.text) for m in members),
-        numbers=tuple(
-            (m.article_id, thing, value) for m in members for thing, value in m.quantities
-        ),
-        date=date,
-        position=min(m.position for m in members),
-    )
 
 
 def _days_apart(a: CleanArticle | None, b: CleanArticle | None) -> int | None:
@@ -328,42 +121,6 @@ def _conflict(
         values=pairs,
         claim_ids=claim_ids,
     )
-
-
-def _quotes(text: str) -> list[str]:
-    """Return the direct quotes of a statement that are long enough to compare (5+ words)."""
-    return [q.strip(" ,.") for q in _QUOTE_RE.findall(text) if len(q.split()) >= 5]
-
-
-_WORDS_RE = re.compile(r"\w+")
-
-
-def _normal(text: str) -> str:
-    return " ".join(_WORDS_RE.findall(text.casefold()))
-
-
-def _group_of(quote: str, quote_groups: Mapping[str, Sequence[str]]) -> str | None:
-    """Return the quote group one of whose wordings holds ``quote`` (or it holds), else None."""
-    words = _normal(quote)
-    for group_id, wordings in sorted(quote_groups.items()):
-        for wording in wordings:
-            other = _normal(wording)
-            if words and other and (f" {words} " in f" {other} " or f" {other} " in f" {words} "):
-                return group_id
-    return None
-
-
-def _shared_groups(texts: Sequence[str], quote_groups: Mapping[str, Sequence[str]]) -> np.ndarray:
-    """Return which pairs of statements quote one quote group (``_group_of`` on each quote)."""
-    found = [{g for q in _quotes(text) if (g := _group_of(q, quote_groups))} for text in texts]
-    index: dict[str, list[int]] = defaultdict(list)
-    for i, groups in enumerate(found):
-        for group_id in groups:
-            index[group_id].append(i)
-    shared = np.zeros((len(texts), len(texts)), dtype=bool)
-    for members in index.values():
-        shared[np.ix_(members, members)] = True
-    return shared
 
 
 def _quote_conflicts(

@@ -17,9 +17,10 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from sklearn.feature_extraction.text import TfidfVectorizer
 
-from storyline.claims import find_claims, find_conflicts, settle_claims
+from storyline.claims.align import find_claims
+from storyline.claims.conflicts import find_conflicts, settle_claims
+from storyline.claims.statements import similarity_matrix, statement_terms
 from storyline.models import Briefing, BriefingSentence, Claim, CleanArticle, Conflict
-from storyline.statements import similarity_matrix, statement_terms
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Collection, Mapping, Sequence

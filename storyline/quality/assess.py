@@ -1,6 +1,6 @@
 """Page quality: flag articles whose copy is incoherent, spliced, misattributed or thin.
 
-``assess_quality`` turns the incoherence score of ``storyline.coherence`` and a few page counts
+``assess_quality`` turns the incoherence score of ``coherence`` and a few page counts
 into flags with reasons and a 0..1 score; ``attribution_problem`` checks the headline against
 who is quoted.
 """
@@ -12,8 +12,8 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from storyline.coherence import coherence_features, combine, head_logits, incoherence_score
 from storyline.models import CleanArticle, QualityReport, Quote
+from storyline.quality.coherence import coherence_features, combine, head_logits, incoherence_score
 from storyline.sentences import CAP_SEQ_RE, HONORIFIC_RE, NOT_NAMES, split_sentences
 
 if TYPE_CHECKING:

@@ -19,8 +19,8 @@ from typing import TYPE_CHECKING, Any
 
 import httpx
 
+from storyline.claims.statements import statement_terms
 from storyline.errors import ConfigError
-from storyline.statements import statement_terms
 
 if TYPE_CHECKING:
     from storyline.config import BriefingSettings

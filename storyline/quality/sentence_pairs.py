@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from storyline import coherence_weights as weights
+from storyline.quality import coherence_weights as weights
 from storyline.sentences import HONORIFIC_RE
 
 if TYPE_CHECKING:

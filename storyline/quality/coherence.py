@@ -9,7 +9,7 @@ one for spliced and one for shuffled copy, weigh the signals; their weights live
 ``coherence_weights`` and are fitted by ``bench/fit_coherence.py`` on news that is not
 Timeline17.
 
-With the optional sentence encoder (``storyline.encoder``, the ``[embeddings]`` extra) the same
+With the optional sentence encoder (``encoder``, the ``[embeddings]`` extra) the same
 cohesion and order signals are also read from MiniLM sentence embeddings of the first sentences,
 and a second pair of heads, fitted with them, decides.
 """
@@ -23,17 +23,17 @@ from typing import TYPE_CHECKING
 import numpy as np
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
 
-from storyline import coherence_weights as weights
-from storyline import encoder
-from storyline.sentence_pairs import (
+from storyline.quality import coherence_weights as weights
+from storyline.quality import encoder
+from storyline.quality.sentence_pairs import (
     encoded_follow,
     follow_scores,
     order_z,
     pair_cues,
     precedence_z,
 )
+from storyline.quality.vectors import embed_sentences
 from storyline.sentences import HONORIFIC_RE, find_names, known_names, split_sentences
-from storyline.vectors import embed_sentences
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -278,7 +278,7 @@ def coherence_features(
 ) -> dict[str, float]:
     """Return the raw signals behind ``incoherence_score`` (for benchmarks and reasons).
 
-    With ``sentence_model`` (see ``storyline.encoder``) the ``e_`` signals of its embeddings
+    With ``sentence_model`` (see ``storyline.quality.encoder``) the ``e_`` signals of its embeddings
     are added, and ``combine`` uses the heads fitted with them.
     """
     sentences = split_sentences(text)[:MAX_SENTENCES]

@@ -11,13 +11,14 @@ back clusters the next batch exactly as the state in memory would.
 
 from __future__ import annotations
 
+import io
 import json
 import pickle
 from collections import Counter
 from dataclasses import fields
 from typing import Any
 
-from storyline.cluster import ClusterState, _Cluster
+from storyline.cluster.state import ClusterState, _Cluster
 
 FORMAT = 1
 _COUNTERS = frozenset({"df", "caps", "seen", "names"})
@@ -63,13 +64,26 @@ def state_from_json(text: str | bytes) -> ClusterState:
     return ClusterState(**values)
 
 
+class _StateUnpickler(pickle.Unpickler):
+    """Finds the classes of a state pickled when they lived in the one module storyline.cluster."""
+
+    def find_class(self, module: str, name: str) -> Any:  # noqa: ANN401 - what pickle finds
+        if module == "storyline.cluster" and name in _MOVED:
+            module = "storyline.cluster.state"
+        return super().find_class(module, name)
+
+
+# the classes a pre-JSON pickle names under storyline.cluster (before cluster/ was a package)
+_MOVED = frozenset({"ClusterState", "_Cluster"})
+
+
 def load_state(saved: bytes | None) -> ClusterState:
     """Return the stored state: JSON, or a pickle written before the JSON format; or a new one."""
     if not saved:
         return ClusterState()
     if saved.startswith(_PICKLE_START):
         # our own state, written by storyline's clustering into the user's own database
-        state: ClusterState = pickle.loads(saved)  # noqa: S301
+        state: ClusterState = _StateUnpickler(io.BytesIO(saved)).load()
         return state
     return state_from_json(saved)
 

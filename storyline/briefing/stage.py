@@ -10,10 +10,11 @@ from __future__ import annotations
 import dataclasses
 from typing import TYPE_CHECKING, Any
 
-from storyline.abstractive import Endpoint, rewrite_briefing
 from storyline.boundary import Failure, RunTally, guard
-from storyline.briefing import build_briefing, to_json
-from storyline.claims import find_claims, find_conflicts
+from storyline.briefing.abstractive import Endpoint, rewrite_briefing
+from storyline.briefing.select import build_briefing, to_json
+from storyline.claims.align import find_claims
+from storyline.claims.conflicts import find_conflicts
 from storyline.runners import map_ordered
 
 if TYPE_CHECKING:
