@@ -11,7 +11,8 @@ from typing import TYPE_CHECKING, Self
 from storyline import pipeline, stages
 from storyline.boundary import RunTally
 from storyline.briefing.abstractive import endpoint_from, rewrite_briefing
-from storyline.briefing.select import brief_story
+from storyline.briefing.select import SelectionParams, brief_story
+from storyline.claims.params import ClaimsParams
 from storyline.config import Settings, load_settings
 from storyline.errors import UsageError
 from storyline.runners import make_executor
@@ -337,6 +338,8 @@ class Workspace:
             duplicates=duplicates,
             untrusted=self.store.untrusted(),
             max_sentences=size,
+            claims_params=ClaimsParams(**self.settings.claims.model_dump()),
+            params=SelectionParams.from_values(self.settings.briefing.model_dump()),
         )
         if chosen == "abstractive":
             endpoint = endpoint_from(self.settings.briefing)

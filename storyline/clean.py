@@ -20,6 +20,7 @@ from dataclasses import asdict, dataclass
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
+from storyline.clean_weights import DEFAULT_WEIGHTS, LineWeights
 from storyline.config import default_values
 from storyline.models import (
     CleanArticle,
@@ -194,17 +195,19 @@ def _is_terminal(line: str) -> bool:
     return bool(_TERMINAL_RE.search(line))
 
 
-def _line_features(line: str, *, is_first: bool, is_last: bool, in_tail: bool) -> LineScore:
+def _line_features(
+    line: str, w: LineWeights, *, is_first: bool, is_last: bool, in_tail: bool
+) -> LineScore:
     """Score one line on its own, before context (repetition, blocks, neighbours)."""
     stripped = line.strip()
     words = _WORD_RE.findall(stripped)
     n_words = len(words)
     if _URL_LINE_RE.match(stripped):
-        return LineScore(1.0, "url")
+        return LineScore(w.url, "url")
     if _CREDIT_RE.search(stripped):
-        return LineScore(0.95, "caption")
+        return LineScore(w.credit, "caption")
     if _HEADER_RE.match(stripped):
-        return LineScore(0.9, "related")
+        return LineScore(w.header, "related")
     terminal = _is_terminal(stripped)
     has_quote = any(c in stripped for c in _QUOTE_CHARS)
     lowered = stripped.lower()  # the word lists below are lower case (faster than IGNORECASE)
@@ -215,20 +218,21 @@ def _line_features(line: str, *, is_first: bool, is_last: bool, in_tail: bool) -
     if not has_quote and any(
         _CTA_START_RE.match(part) for part in _SENTENCE_SPLIT_RE.split(stripped)
     ):
-        cta += 0.55 if n_words <= 30 else 0.3
-    cta += min(0.7, 0.3 * terms)
+        cta += w.cta_short if n_words <= 30 else w.cta_long
+    cta += min(w.cta_terms_max, w.cta_per_term * terms)
     if cta:
         candidates.append(LineScore(min(1.0, cta), "call_to_action"))
     if not terminal and n_words >= 4 and _ENDS_WITH_CREDIT_RE.search(stripped[-_CREDIT_TAIL:]):
-        candidates.append(LineScore(0.9, "caption"))
+        candidates.append(LineScore(w.caption_credit, "caption"))
     if not terminal and n_words >= 6 and (is_first or is_last):
-        candidates.append(LineScore(0.6, "caption"))
+        candidates.append(LineScore(w.caption_edge, "caption"))
     elif not terminal and n_words >= 1:
-        candidates.append(LineScore(0.35, "headline"))
+        candidates.append(LineScore(w.headline, "headline"))
     if _BIO_RE.search(lowered) and (_JOURNALISM_RE.search(lowered) or in_tail):
-        candidates.append(LineScore(0.85 if in_tail else 0.5, "bio"))
+        candidates.append(LineScore(w.bio_tail if in_tail else w.bio_body, "bio"))
     if n_words <= 8 and not terminal and _BYLINE_RE.match(stripped):
-        candidates.append(LineScore(0.7 if (in_tail or is_first) else 0.4, "byline"))
+        byline = w.byline_edge if (in_tail or is_first) else w.byline_body
+        candidates.append(LineScore(byline, "byline"))
     if not candidates:
         return LineScore(0.0, "", 0)
     named = [c for c in candidates if c.reason != "headline"] or candidates
@@ -240,11 +244,11 @@ def _line_features(line: str, *, is_first: bool, is_last: bool, in_tail: bool) -
     combined = 1.0 - remaining
     protection = 0.0
     if reporting:
-        protection += 0.25
+        protection += w.protect_reporting
     if has_quote and reporting:
-        protection += 0.2
+        protection += w.protect_quote
     if terminal and n_words >= 20:
-        protection += 0.1
+        protection += w.protect_long_sentence
     votes = len({c.reason for c in candidates if c.score >= _VOTE})
     return LineScore(max(0.0, combined - protection), best.reason, max(1, votes))
 
@@ -255,6 +259,7 @@ def score_lines(
     title: str = "",
     furniture: frozenset[str] = frozenset(),
     threshold: float = 0.5,
+    weights: LineWeights = DEFAULT_WEIGHTS,
 ) -> list[LineScore]:
     """Score every line of a body; blank lines score 0 with no reason.
 
@@ -263,6 +268,7 @@ def score_lines(
         title: the headline, so that a copy of it in the body is recognised.
         furniture: normalised lines that recur across the corpus (``find_furniture``).
         threshold: the score at which a line counts as boilerplate, used for context rules.
+        weights: what each feature scores (the ``[clean.scores]`` settings).
     """
     content = [i for i, line in enumerate(lines) if line.strip()]
     if not content:
@@ -272,10 +278,10 @@ def score_lines(
     scores = [LineScore(0.0, "") for _ in lines]
     for i in content:
         scores[i] = _line_features(
-            lines[i], is_first=i == first, is_last=i == last, in_tail=i >= tail_start
+            lines[i], weights, is_first=i == first, is_last=i == last, in_tail=i >= tail_start
         )
-    _apply_repetition(lines, content, scores, title=title, furniture=furniture)
-    _apply_related_blocks(lines, content, scores, threshold=threshold)
+    _apply_repetition(lines, content, scores, weights, title=title, furniture=furniture)
+    _apply_related_blocks(lines, content, scores, weights, threshold=threshold)
     _apply_neighbours(content, scores, threshold=threshold, tail_start=tail_start)
     return scores
 
@@ -289,6 +295,7 @@ def _apply_repetition(
     lines: Sequence[str],
     content: Sequence[int],
     scores: list[LineScore],
+    w: LineWeights,
     *,
     title: str,
     furniture: frozenset[str],
@@ -304,16 +311,21 @@ def _apply_repetition(
             continue
         weak = scores[i].score > 0 or not _is_terminal(lines[i])
         if norm == title_norm:
-            scores[i] = _plus(scores[i], 0.9, "title")
+            scores[i] = _plus(scores[i], w.title, "title")
         elif counts[norm] > 1 and not _is_terminal(lines[i]):
-            scores[i] = _plus(scores[i], max(scores[i].score, 0.85), "repeated")
+            scores[i] = _plus(scores[i], max(scores[i].score, w.repeated), "repeated")
         elif norm in furniture and weak:
-            scores[i] = _plus(scores[i], max(scores[i].score, 0.8), "furniture")
+            scores[i] = _plus(scores[i], max(scores[i].score, w.furniture), "furniture")
         seen.add(norm)
 
 
 def _apply_related_blocks(
-    lines: Sequence[str], content: Sequence[int], scores: list[LineScore], *, threshold: float
+    lines: Sequence[str],
+    content: Sequence[int],
+    scores: list[LineScore],
+    w: LineWeights,
+    *,
+    threshold: float,
 ) -> None:
     """Remove the teasers under a "related articles" header, up to the next story-like line."""
     body = Counter(
@@ -334,7 +346,7 @@ def _apply_related_blocks(
         if story_like:
             in_block = False
         else:
-            scores[i] = _plus(scores[i], max(scores[i].score, 0.8), "related")
+            scores[i] = _plus(scores[i], max(scores[i].score, w.related_block), "related")
 
 
 def _apply_neighbours(
@@ -363,6 +375,7 @@ def clean_text(
     furniture: frozenset[str] = frozenset(),
     threshold: float = 0.5,
     guard: PageGuard | None = None,
+    weights: LineWeights = DEFAULT_WEIGHTS,
 ) -> tuple[str, tuple[RemovedLine, ...]]:
     """Return the body without its boilerplate lines, and the removed lines with reasons.
 
@@ -370,7 +383,7 @@ def clean_text(
     unless two features agree, and caps the share of words removed.
     """
     text, removed, _ = clean_text_guarded(
-        text, title=title, furniture=furniture, threshold=threshold, guard=guard
+        text, title=title, furniture=furniture, threshold=threshold, guard=guard, weights=weights
     )
     return text, removed
 
@@ -382,10 +395,13 @@ def clean_text_guarded(
     furniture: frozenset[str] = frozenset(),
     threshold: float = 0.5,
     guard: PageGuard | None = None,
+    weights: LineWeights = DEFAULT_WEIGHTS,
 ) -> tuple[str, tuple[RemovedLine, ...], tuple[KeptLine, ...]]:
     """Like ``clean_text``, and also return the lines the guard kept, with their reasons."""
     lines = text.split("\n")
-    scores = score_lines(lines, title=title, furniture=furniture, threshold=threshold)
+    scores = score_lines(
+        lines, title=title, furniture=furniture, threshold=threshold, weights=weights
+    )
     doomed = {i for i, score in enumerate(scores) if score.score >= threshold}
     saved = _guarded(lines, scores, doomed, guard) if guard is not None else {}
     kept: list[str] = []
@@ -452,15 +468,22 @@ def clean_article(
     furniture: frozenset[str] = frozenset(),
     threshold: float = 0.5,
     guard: PageGuard | None = None,
+    weights: LineWeights = DEFAULT_WEIGHTS,
 ) -> CleanArticle:
     """Clean one article: remove boilerplate lines, keep them aside, hash the clean content.
 
     HTML pages get the packaged ``PageGuard`` unless ``guard`` is given; other formats none.
+    ``weights`` are the line scorer's feature scores (``[clean.scores]``).
     """
     if guard is None and raw.format == "html":
         guard = default_guard()
     text, removed, spared = clean_text_guarded(
-        raw.text, title=raw.title, furniture=furniture, threshold=threshold, guard=guard
+        raw.text,
+        title=raw.title,
+        furniture=furniture,
+        threshold=threshold,
+        guard=guard,
+        weights=weights,
     )
     meta = raw.meta
     if spared:

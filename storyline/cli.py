@@ -387,9 +387,18 @@ def config_show(config: ConfigOption = None) -> None:
     settings = _settings(config)
     data: dict[str, Any] = settings.model_dump()
     for section, values in data.items():
-        console.print(f"[bold]\\[{section}][/bold]")
-        for key, value in values.items():
+        _print_table(section, values)
+
+
+def _print_table(name: str, values: dict[str, Any]) -> None:
+    """Print one settings table, then its sub-tables (``[clean.scores]``) under their own name."""
+    console.print(f"[bold]\\[{name}][/bold]")
+    tables = {k: v for k, v in values.items() if isinstance(v, dict) and name != "aliases"}
+    for key, value in values.items():
+        if key not in tables:
             console.print(f"{key} = {value!r}")
+    for key, value in tables.items():
+        _print_table(f"{name}.{key}", value)
 
 
 def main() -> None:

@@ -29,6 +29,32 @@ class IngestSettings(_Section):
     batch_size: int = Field(gt=0)
 
 
+class CleanScores(_Section):
+    """What each feature of a line scores (storyline.clean_weights.LineWeights)."""
+
+    url: float = Field(ge=0.0, le=1.0)
+    credit: float = Field(ge=0.0, le=1.0)
+    header: float = Field(ge=0.0, le=1.0)
+    cta_short: float = Field(ge=0.0, le=1.0)
+    cta_long: float = Field(ge=0.0, le=1.0)
+    cta_per_term: float = Field(ge=0.0, le=1.0)
+    cta_terms_max: float = Field(ge=0.0, le=1.0)
+    caption_credit: float = Field(ge=0.0, le=1.0)
+    caption_edge: float = Field(ge=0.0, le=1.0)
+    headline: float = Field(ge=0.0, le=1.0)
+    bio_tail: float = Field(ge=0.0, le=1.0)
+    bio_body: float = Field(ge=0.0, le=1.0)
+    byline_edge: float = Field(ge=0.0, le=1.0)
+    byline_body: float = Field(ge=0.0, le=1.0)
+    protect_reporting: float = Field(ge=0.0, le=1.0)
+    protect_quote: float = Field(ge=0.0, le=1.0)
+    protect_long_sentence: float = Field(ge=0.0, le=1.0)
+    title: float = Field(ge=0.0, le=1.0)
+    repeated: float = Field(ge=0.0, le=1.0)
+    furniture: float = Field(ge=0.0, le=1.0)
+    related_block: float = Field(ge=0.0, le=1.0)
+
+
 class CleanSettings(_Section):
     """How boilerplate lines are scored and removed."""
 
@@ -37,6 +63,16 @@ class CleanSettings(_Section):
     corpus_repeat_min: int = Field(ge=2)
     html_long_line_words: int = Field(ge=1)
     html_max_removed_share: float = Field(ge=0.0, le=1.0)
+    scores: CleanScores
+
+
+class DedupeSettings(_Section):
+    """When two articles are copies (storyline.dedupe.DuplicateIndex)."""
+
+    threshold: float = Field(ge=0.0, le=1.0)
+    num_perm: int = Field(ge=16)
+    shingle_size: int = Field(ge=1)
+    candidate_margin: float = Field(ge=0.0, le=1.0)
 
 
 class NlpSettings(_Section):
@@ -63,10 +99,27 @@ class FetchSettings(_Section):
     archive_dir: str
 
 
+class BriefingWeights(_Section):
+    """How a claim's relevance is scored (storyline.briefing.select.SelectionParams)."""
+
+    support: float = Field(ge=0.0)
+    central: float = Field(ge=0.0)
+    centroid: float = Field(ge=0.0)
+    lead: float = Field(ge=0.0)
+    question: float = Field(ge=0.0)
+    quote: float = Field(ge=0.0)
+    dangling: float = Field(ge=0.0)
+    novel_date: float = Field(ge=0.0)
+
+
 class BriefingSettings(_Section):
     """How briefings are written: extractive, or reworded by a local OpenAI-compatible model."""
 
     max_sentences: int = Field(gt=0)
+    mmr_lambda: float = Field(ge=0.0, le=1.0)
+    untrusted_weight: float = Field(ge=0.0, le=1.0)
+    paraphrase_cut: float = Field(ge=0.0, le=1.0)
+    weights: BriefingWeights
     mode: Literal["extractive", "abstractive"]
     endpoint: str
     model: str
@@ -129,11 +182,25 @@ class ClusterSection(_Section):
     event_decay_days: float = Field(gt=0.0)
 
 
+class ClaimsSettings(_Section):
+    """How statements align into claims and when they conflict (storyline.claims.params)."""
+
+    align_threshold: float = Field(ge=0.0, le=1.0)
+    conflict_threshold: float = Field(ge=0.0, le=1.0)
+    quote_threshold: float = Field(ge=0.0, le=1.0)
+    quote_min_shared: int = Field(ge=0)
+    max_statements: int = Field(ge=1)
+    max_days: int = Field(ge=0)
+    lead_sentences: int = Field(ge=1)
+    toll_window_days: int = Field(ge=0)
+
+
 class Settings(_Section):
     """Every setting storyline reads, resolved from defaults, a user file and flags."""
 
     ingest: IngestSettings
     clean: CleanSettings
+    dedupe: DedupeSettings
     nlp: NlpSettings
     briefing: BriefingSettings
     fetch: FetchSettings
@@ -142,6 +209,7 @@ class Settings(_Section):
     quote_groups: QuoteGroupSettings
     timeline: TimelineSection
     cluster: ClusterSection
+    claims: ClaimsSettings
     aliases: dict[str, str] = Field(default_factory=dict)
 
 

@@ -12,17 +12,21 @@ import re
 import unicodedata
 import zlib
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from datasketch import LeanMinHash, MinHash, MinHashLSH
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Sequence
+    from collections.abc import Iterable, Mapping, Sequence
 
     from storyline.models import CleanArticle
 
+# Defaults of ``[dedupe]`` in defaults.toml (its comments say where each value comes from).
 SHINGLE_SIZE = 3
+THRESHOLD = 0.8
+NUM_PERM = 128
+CANDIDATE_MARGIN = 0.2
 _WORD_RE = re.compile(r"\w+", re.UNICODE)
 _SEED = 1
 _SCHEME = "affine32"  # 32-bit values: half the memory of 64-bit ones
@@ -52,7 +56,7 @@ def shingles(article: CleanArticle, size: int = SHINGLE_SIZE) -> set[bytes]:
     return {" ".join(words[i : i + size]).encode("utf-8") for i in range(len(words) - size + 1)}
 
 
-def _minhash(article: CleanArticle, num_perm: int) -> LeanMinHash:
+def _minhash(article: CleanArticle, num_perm: int, size: int = SHINGLE_SIZE) -> LeanMinHash:
     mh = MinHash(
         num_perm=num_perm,
         seed=_SEED,
@@ -60,13 +64,13 @@ def _minhash(article: CleanArticle, num_perm: int) -> LeanMinHash:
         permutations=_permutations(num_perm),
         scheme=_SCHEME,
     )
-    found = shingles(article)
+    found = shingles(article, size)
     if found:
         mh.update_batch(sorted(found))
     return LeanMinHash(mh)
 
 
-def signature(article: CleanArticle, *, num_perm: int = 128) -> list[int]:
+def signature(article: CleanArticle, *, num_perm: int = NUM_PERM) -> list[int]:
     """Return the MinHash signature of an article, for the store to keep."""
     return [int(v) for v in _minhash(article, num_perm).hashvalues]
 
@@ -86,17 +90,35 @@ def _rank(article_id: str, entry: _Entry) -> tuple[bool, str, int, str]:
 class DuplicateIndex:
     """Grows batch by batch; answers which stored article a given one is a copy of."""
 
-    def __init__(self, *, threshold: float = 0.8, num_perm: int = 128) -> None:
+    def __init__(
+        self,
+        *,
+        threshold: float = THRESHOLD,
+        num_perm: int = NUM_PERM,
+        shingle_size: int = SHINGLE_SIZE,
+        candidate_margin: float = CANDIDATE_MARGIN,
+    ) -> None:
         """Create an empty index; ``threshold`` is the estimated Jaccard of the shingle sets."""
         self.threshold = threshold
         self.num_perm = num_perm
+        self.shingle_size = shingle_size
         # Candidates come from a looser LSH threshold: at the verify threshold itself the band
         # layout misses ~15% of true copies near it; every candidate is verified anyway.
-        self._lsh = MinHashLSH(threshold=max(0.5, threshold - 0.2), num_perm=num_perm)
+        self._lsh = MinHashLSH(threshold=max(0.5, threshold - candidate_margin), num_perm=num_perm)
         self._signatures: dict[str, LeanMinHash] = {}
         self._entries: dict[str, _Entry] = {}
         self._by_hash: dict[str, str] = {}  # content hash -> first id seen with it
         self._parent: dict[str, str] = {}  # union-find over copies
+
+    @classmethod
+    def from_values(cls, dedupe: Mapping[str, Any]) -> DuplicateIndex:
+        """Create an empty index from a ``[dedupe]`` table (defaults.toml or resolved settings)."""
+        return cls(
+            threshold=float(dedupe["threshold"]),
+            num_perm=int(dedupe["num_perm"]),
+            shingle_size=int(dedupe["shingle_size"]),
+            candidate_margin=float(dedupe["candidate_margin"]),
+        )
 
     def __len__(self) -> int:
         """Return how many articles the index holds."""
@@ -122,7 +144,7 @@ class DuplicateIndex:
         for article in articles:
             if article.id in self._entries:
                 continue
-            sig = _minhash(article, self.num_perm)
+            sig = _minhash(article, self.num_perm, self.shingle_size)
             self.add_signature(
                 article.id,
                 [int(v) for v in sig.hashvalues],
@@ -171,7 +193,7 @@ class DuplicateIndex:
 
 
 def find_duplicates(
-    articles: Sequence[CleanArticle], *, threshold: float = 0.8, num_perm: int = 128
+    articles: Sequence[CleanArticle], *, threshold: float = THRESHOLD, num_perm: int = NUM_PERM
 ) -> dict[str, str]:
     """Return article id -> id of the original it duplicates (exact or near copy)."""
     index = DuplicateIndex(threshold=threshold, num_perm=num_perm)

@@ -4,9 +4,9 @@ import json
 
 import pytest
 
-import storyline.claims.align as claims_module
 from storyline.claims.align import find_claims
 from storyline.claims.conflicts import find_conflicts, settle_claims
+from storyline.claims.params import ClaimsParams
 from storyline.claims.statements import find_quantities, split_sentences
 from storyline.clean import clean_article
 from storyline.models import CleanArticle, RawArticle, content_hash
@@ -327,8 +327,7 @@ def test_claims_settle_a_claim_whose_own_articles_disagree_as_conflicting():
     assert settled[blockade.id].kind == blockade.kind == "corroborated"
 
 
-def test_claims_very_large_story_is_capped_to_its_leads(monkeypatch):
-    monkeypatch.setattr(claims_module, "MAX_STATEMENTS", 30)
+def test_claims_very_large_story_is_capped_to_its_leads():
     words = ["harbour", "ferry", "tunnel", "market", "school", "clinic", "depot", "stadium"]
     arts = [
         CleanArticle(
@@ -345,7 +344,7 @@ def test_claims_very_large_story_is_capped_to_its_leads(monkeypatch):
         )
         for i in range(10)
     ]
-    found = claims_module.find_claims(arts, story_id="s")
+    found = find_claims(arts, story_id="s", params=ClaimsParams(max_statements=30))
     used = sum(max(1, len(c.statements)) for c in found)
     assert 0 < used <= 30
 

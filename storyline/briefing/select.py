@@ -12,6 +12,7 @@ from __future__ import annotations
 import html
 import math
 import re
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -19,6 +20,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 
 from storyline.claims.align import find_claims
 from storyline.claims.conflicts import find_conflicts, settle_claims
+from storyline.claims.params import DEFAULT_PARAMS, ClaimsParams
 from storyline.claims.statements import similarity_matrix, statement_terms
 from storyline.models import Briefing, BriefingSentence, Claim, CleanArticle, Conflict
 
@@ -27,17 +29,39 @@ if TYPE_CHECKING:
 
 MMR_LAMBDA = 0.7  # relevance vs novelty
 UNTRUSTED_WEIGHT = 0.3  # a claim resting only on untrusted pages keeps this share of its score
-# Chosen on the Timeline17 dev topics (bench/briefing_rouge.py); a broad plateau, not a peak.
-WEIGHTS = {
-    "support": 0.5,  # per log independent outlet; more articles of one outlet add nothing
-    "central": 2.0,  # mean similarity to the story's other claims
-    "centroid": 2.0,  # TF-IDF cosine to the centroid of all the story's statements
-    "lead": 0.5,  # near the top of its article
-    "question": 0.5,  # multiplier for questions
-    "quote": 0.7,  # multiplier for a bare quote without its speaker
-    "dangling": 0.7,  # multiplier for a sentence that leans on the one before ("He said ...")
-    "novel_date": 0.05,  # a date the briefing does not cover yet
-}
+
+
+@dataclass(frozen=True, slots=True)
+class SelectionParams:
+    """How claims are chosen for a briefing; ``[briefing]`` in defaults.toml sets them."""
+
+    mmr_lambda: float = MMR_LAMBDA
+    untrusted_weight: float = UNTRUSTED_WEIGHT
+    # a claim this similar to a chosen one is a paraphrase of it and adds nothing
+    paraphrase_cut: float = 0.5
+    # Chosen on the Timeline17 dev topics (bench/briefing_rouge.py); a broad plateau, not a peak.
+    support: float = 0.5  # per log independent outlet; more articles of one outlet add nothing
+    central: float = 2.0  # mean similarity to the story's other claims
+    centroid: float = 2.0  # TF-IDF cosine to the centroid of all the story's statements
+    lead: float = 0.5  # near the top of its article
+    question: float = 0.5  # multiplier for questions
+    quote: float = 0.7  # multiplier for a bare quote without its speaker
+    dangling: float = 0.7  # multiplier for a sentence that leans on the one before ("He said ...")
+    novel_date: float = 0.05  # a date the briefing does not cover yet
+
+    @classmethod
+    def from_values(cls, briefing: Mapping[str, Any]) -> SelectionParams:
+        """Build them from a ``[briefing]`` table (its ``weights`` sub-table holds the rest)."""
+        return cls(
+            mmr_lambda=float(briefing["mmr_lambda"]),
+            untrusted_weight=float(briefing["untrusted_weight"]),
+            paraphrase_cut=float(briefing["paraphrase_cut"]),
+            **{k: float(v) for k, v in briefing["weights"].items()},
+        )
+
+
+# the packaged defaults, for callers that pass no settings (the values above)
+DEFAULT_SELECTION = SelectionParams()
 
 
 # Openings that point back to a sentence the briefing does not carry.
@@ -59,25 +83,27 @@ def _centroid_scores(claims: Sequence[Claim]) -> np.ndarray:
     return scores / (scores.max() or 1.0)
 
 
-def _relevance(claims: Sequence[Claim], sim: np.ndarray, untrusted: Collection[str]) -> np.ndarray:
+def _relevance(
+    claims: Sequence[Claim], sim: np.ndarray, untrusted: Collection[str], w: SelectionParams
+) -> np.ndarray:
     """Return each claim's standalone score, before redundancy is taken into account."""
     n = len(claims)
     centrality = sim.mean(axis=1) if n > 1 else np.ones(n)
     centrality = centrality / (centrality.max() or 1.0)
-    if WEIGHTS["centroid"]:
-        centrality = centrality + WEIGHTS["centroid"] * _centroid_scores(claims)
+    if w.centroid:
+        centrality = centrality + w.centroid * _centroid_scores(claims)
     out = np.zeros(n)
     for i, claim in enumerate(claims):
         trusted = [a for a in claim.article_ids if a not in untrusted]
-        support = WEIGHTS["support"] * math.log1p(claim.support)
-        shape = WEIGHTS["question"] if claim.text.rstrip().endswith("?") else 1.0
+        support = w.support * math.log1p(claim.support)
+        shape = w.question if claim.text.rstrip().endswith("?") else 1.0
         if claim.text.lstrip()[:1] in {'"', "“", "'", "‘"}:
-            shape *= WEIGHTS["quote"]  # a bare quote without its speaker reads badly out of context
+            shape *= w.quote  # a bare quote without its speaker reads badly out of context
         if _DANGLING_RE.match(claim.text):
-            shape *= WEIGHTS["dangling"]  # whom "he" means was in the sentence left behind
+            shape *= w.dangling  # whom "he" means was in the sentence left behind
         lead = 1.0 - 0.5 * claim.position
-        score = (support + WEIGHTS["central"] * centrality[i] + WEIGHTS["lead"] * lead) * shape
-        out[i] = score * (1.0 if trusted else UNTRUSTED_WEIGHT)
+        score = (support + w.central * centrality[i] + w.lead * lead) * shape
+        out[i] = score * (1.0 if trusted else w.untrusted_weight)
     return out
 
 
@@ -96,13 +122,14 @@ def select_claims(
     dates: Mapping[str, str] | None = None,
     untrusted: Collection[str] = (),
     mmr_lambda: float | None = None,
+    params: SelectionParams = DEFAULT_SELECTION,
 ) -> list[Claim]:
     """Return up to ``max_sentences`` relevant, mutually non-redundant claims (MMR)."""
     if not claims or max_sentences <= 0:
         return []
-    mmr_lambda = MMR_LAMBDA if mmr_lambda is None else mmr_lambda
+    mmr_lambda = params.mmr_lambda if mmr_lambda is None else mmr_lambda
     sim = similarity_matrix([statement_terms(c.text) for c in claims])
-    relevance = _relevance(claims, sim, untrusted)
+    relevance = _relevance(claims, sim, untrusted, params)
     relevance = relevance / (relevance.max() or 1.0)
     chosen: list[int] = []
     covered_dates: set[str] = set()
@@ -114,12 +141,12 @@ def select_claims(
         for i in sorted(candidates & corroborated or candidates):
             redundancy = max((sim[i, j] for j in chosen), default=0.0)
             date = _date_of(claims[i], dates)
-            novelty = WEIGHTS["novel_date"] if date and date not in covered_dates else 0.0
+            novelty = params.novel_date if date and date not in covered_dates else 0.0
             score = mmr_lambda * relevance[i] - (1 - mmr_lambda) * redundancy + novelty
             if score > best_score:
                 best, best_score = i, score
         candidates.discard(best)
-        if max((sim[best, j] for j in chosen), default=0.0) >= 0.5:
+        if max((sim[best, j] for j in chosen), default=0.0) >= params.paraphrase_cut:
             continue  # a paraphrase of a chosen sentence adds nothing
         chosen.append(best)
         if date := _date_of(claims[best], dates):
@@ -136,6 +163,7 @@ def build_briefing(
     max_sentences: int = 8,
     dates: Mapping[str, str] | None = None,
     untrusted: Collection[str] = (),
+    params: SelectionParams = DEFAULT_SELECTION,
 ) -> Briefing:
     """Build the extractive, cited briefing of one story.
 
@@ -147,13 +175,16 @@ def build_briefing(
         max_sentences: at most this many sentences.
         dates: claim id (or claim text) -> ISO date, when a timeline stage knows it better.
         untrusted: ids of pages whose copy is not trustworthy; their claims are down-weighted.
+        params: the selection's weights (the ``[briefing]`` settings).
 
     Returns:
         The briefing: chronological where dates are known, every sentence cited.
     """
     by_id = {a.id: a for a in articles}
     claims = settle_claims(claims, conflicts)
-    picked = select_claims(claims, max_sentences=max_sentences, dates=dates, untrusted=untrusted)
+    picked = select_claims(
+        claims, max_sentences=max_sentences, dates=dates, untrusted=untrusted, params=params
+    )
     conflicting = {cid for c in conflicts for cid in c.claim_ids}
 
     def published(claim: Claim) -> str:
@@ -204,14 +235,26 @@ def brief_story(
     untrusted: Collection[str] = (),
     max_sentences: int = 8,
     dates: Mapping[str, str] | None = None,
+    claims_params: ClaimsParams = DEFAULT_PARAMS,
+    params: SelectionParams = DEFAULT_SELECTION,
 ) -> Briefing:
     """Return the briefing of one story's articles: claims, conflicts, then the selection.
+
+    ``claims_params`` and ``params`` are the ``[claims]`` and ``[briefing]`` settings.
 
     >>> brief_story([], story_id="s").sentences
     ()
     """
-    claims = find_claims(articles, story_id=story_id, duplicates=duplicates, untrusted=untrusted)
-    conflicts = find_conflicts(claims, articles, story_id=story_id, duplicates=duplicates)
+    claims = find_claims(
+        articles,
+        story_id=story_id,
+        duplicates=duplicates,
+        untrusted=untrusted,
+        params=claims_params,
+    )
+    conflicts = find_conflicts(
+        claims, articles, story_id=story_id, duplicates=duplicates, params=claims_params
+    )
     return build_briefing(
         articles,
         claims,
@@ -220,6 +263,7 @@ def brief_story(
         max_sentences=max_sentences,
         dates=dates,
         untrusted=untrusted,
+        params=params,
     )
 
 

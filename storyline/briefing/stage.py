@@ -12,9 +12,15 @@ from typing import TYPE_CHECKING, Any
 
 from storyline.boundary import Failure, RunTally, guard
 from storyline.briefing.abstractive import Endpoint, rewrite_briefing
-from storyline.briefing.select import build_briefing, to_json
+from storyline.briefing.select import (
+    DEFAULT_SELECTION,
+    SelectionParams,
+    build_briefing,
+    to_json,
+)
 from storyline.claims.align import find_claims
 from storyline.claims.conflicts import find_conflicts
+from storyline.claims.params import DEFAULT_PARAMS, ClaimsParams
 from storyline.runners import map_ordered
 
 if TYPE_CHECKING:
@@ -42,6 +48,8 @@ class BriefingTask:
     # its storyline's quote groups (id -> variant wordings): statements quoting one group are
     # one claim, and a quote conflict stays in a group; None compares quote wordings by words
     quote_groups: dict[str, tuple[str, ...]] | None = None
+    claims: ClaimsParams = DEFAULT_PARAMS  # the [claims] settings
+    selection: SelectionParams = DEFAULT_SELECTION  # the [briefing] selection weights
 
 
 Briefed = tuple["list[Claim]", "list[Conflict]", dict[str, Any]]
@@ -56,9 +64,15 @@ def claims_of(task: BriefingTask) -> tuple[list[Claim], list[Conflict]]:
         duplicates=task.duplicates,
         untrusted=task.untrusted,
         quote_groups=task.quote_groups,
+        params=task.claims,
     )
     conflicts = find_conflicts(
-        claims, articles, story_id=sid, duplicates=task.duplicates, quote_groups=task.quote_groups
+        claims,
+        articles,
+        story_id=sid,
+        duplicates=task.duplicates,
+        quote_groups=task.quote_groups,
+        params=task.claims,
     )
     return claims, conflicts
 
@@ -74,6 +88,7 @@ def briefing_of(
         story_id=task.story_id,
         max_sentences=task.max_sentences,
         untrusted=task.untrusted,
+        params=task.selection,
     )
     if task.endpoint is not None:
         briefing, _ = rewrite_briefing(briefing, task.endpoint)
@@ -124,6 +139,9 @@ def _briefing_tasks(
     duplicates: dict[str, str],
     max_sentences: int,
     endpoint: Endpoint | None,
+    *,
+    claims: ClaimsParams,
+    selection: SelectionParams,
 ) -> Iterator[list[BriefingTask]]:
     untrusted = store.untrusted()
     groups: dict[str, dict[str, tuple[str, ...]]] = {}
@@ -144,6 +162,8 @@ def _briefing_tasks(
                 endpoint,
                 story["level"],
                 groups.get(story["parent"] or story["id"]),  # None: no groups stored, the old test
+                claims,
+                selection,
             )
         )
         size += len(ids)
@@ -162,11 +182,14 @@ def run_briefings(
     max_sentences: int = 8,
     endpoint: Endpoint | None = None,
     tally: RunTally | None = None,
+    claims: ClaimsParams = DEFAULT_PARAMS,
+    selection: SelectionParams = DEFAULT_SELECTION,
 ) -> str:
     """Align each storyline's claims, find where its sources conflict, and write its briefing.
 
     Storylines are independent of each other: chunks of them map over ``executor``. With an
     ``endpoint``, each briefing is reworded by that model (``abstractive.rewrite_briefing``).
+    ``claims`` and ``selection`` are the ``[claims]`` and ``[briefing]`` settings.
     A storyline that makes a step raise is a Rejected row (stage claims or briefing); it is
     tried again next run, since a storyline changes as articles join it.
     """
@@ -177,7 +200,9 @@ def run_briefings(
     briefings: list[dict[str, Any]] = []
     # every story gets a briefing: an event's is made from its own articles
     storylines = list(store.rows("stories", order="id"))
-    tasks = _briefing_tasks(store, storylines, duplicates, max_sentences, endpoint)
+    tasks = _briefing_tasks(
+        store, storylines, duplicates, max_sentences, endpoint, claims=claims, selection=selection
+    )
     done = 0
     tally.step("briefing", done, len(storylines))
     for results in map_ordered(brief_chunk, tasks, executor):

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from storyline.claims.params import DEFAULT_PARAMS, ClaimsParams
 from storyline.claims.statements import (
     MAX_WORDS,
     MIN_WORDS,
@@ -32,7 +33,6 @@ from storyline.models import Claim, CleanArticle
 if TYPE_CHECKING:
     from collections.abc import Collection, Mapping, Sequence
 
-ALIGN_THRESHOLD = 0.36  # seeds: paraphrases score 0.40-0.47, the closest unrelated pair 0.31
 _QUOTE_RE = re.compile(r"[\"“]([^\"“”]{10,400})[\"”]")
 
 
@@ -108,18 +108,15 @@ def _claim_id(story_id: str, text: str) -> str:
     return f"{story_id}:c{digest}"
 
 
-# Statements aligned per story at most: 3,000 squared similarities stay under 100 MB.
-MAX_STATEMENTS = 3000
-
-
 def find_claims(
     articles: Sequence[CleanArticle],
     *,
     story_id: str,
     duplicates: Mapping[str, str] | None = None,
     untrusted: Collection[str] = (),
-    threshold: float = ALIGN_THRESHOLD,
+    threshold: float | None = None,
     quote_groups: Mapping[str, Sequence[str]] | None = None,
+    params: ClaimsParams = DEFAULT_PARAMS,
 ) -> list[Claim]:
     """Split a story's articles into statements and align the same statement across articles.
 
@@ -128,23 +125,26 @@ def find_claims(
         story_id: id of the story the claims belong to.
         duplicates: copy id -> original id; a copy counts once with its original per outlet.
         untrusted: ids of pages whose copy is not trustworthy; they support no corroboration.
-        threshold: minimum similarity for two statements to state the same thing.
+        threshold: minimum similarity for two statements to state the same thing (None:
+            ``params.align_threshold``).
         quote_groups: the story's stored quote groups (group id -> its variants' wordings);
             statements of two articles quoting one group report one statement, however
             differently it was translated (the same test as the quote conflicts').
+        params: the ``[claims]`` settings (alignment threshold, statements per story).
 
     Returns:
         Claims, best supported first.
     """
     duplicates = duplicates or {}
+    threshold = params.align_threshold if threshold is None else threshold
     by_id = {a.id: a for a in articles}
     statements = [s for article in articles for s in _statements(article)]
     if not statements:
         return []
-    if len(statements) > MAX_STATEMENTS:
+    if len(statements) > params.max_statements:
         # alignment is a dense n x n comparison: a very large story keeps its articles' leads
         keep = sorted(range(len(statements)), key=lambda i: (statements[i].position, i))
-        statements = [statements[i] for i in sorted(keep[:MAX_STATEMENTS])]
+        statements = [statements[i] for i in sorted(keep[: params.max_statements])]
     sim = similarity_matrix([s.terms for s in statements])
     owners = np.array([s.article_id for s in statements])
     same_article = owners[:, np.newaxis] == owners[np.newaxis, :]

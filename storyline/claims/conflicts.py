@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from storyline.claims.align import _anchor, _group_of, _quotes, _unit
+from storyline.claims.params import DEFAULT_PARAMS, ClaimsParams
 from storyline.claims.statements import (
     contradict,
     find_quantities,
@@ -26,9 +27,6 @@ if TYPE_CHECKING:
 
     from storyline.models import Claim, CleanArticle, ConflictKind
 
-CONFLICT_THRESHOLD = 0.3  # two statements this close that count one thing differently conflict
-QUOTE_THRESHOLD = 0.5  # two quotes this close but not word for word are one quote reworded
-_QUOTE_MIN_SHARED = 3
 _MONTH = "January|February|March|April|May|June|July|August|September|October|November|December"
 _DAY_MONTH_RE = re.compile(rf"\b\d{{1,2}} (?:{_MONTH})\b|\b(?:{_MONTH}) \d{{1,2}}\b")
 
@@ -44,9 +42,10 @@ def find_conflicts(
     *,
     story_id: str | None = None,
     duplicates: Mapping[str, str] | None = None,
-    threshold: float = CONFLICT_THRESHOLD,
-    max_days: int = 1,
+    threshold: float | None = None,
+    max_days: int | None = None,
     quote_groups: Mapping[str, Sequence[str]] | None = None,
+    params: ClaimsParams = DEFAULT_PARAMS,
 ) -> list[Conflict]:
     """Find numbers that disagree for one counted thing, and dates that disagree for one event.
 
@@ -55,9 +54,13 @@ def find_conflicts(
     later report of a higher toll (pages more than ``max_days`` apart) is an update, not a
     conflict. With ``quote_groups`` (group id -> its variants' wordings, from
     ``quote_groups.group_quotes``), two quotes conflict only when they are variants of one
-    group: one statement by one speaker; without, when their words are close.
+    group: one statement by one speaker; without, when their words are close. ``threshold``
+    and ``max_days`` default to ``params`` (the ``[claims]`` settings), as do the quote and toll
+    bounds.
     """
     duplicates = duplicates or {}
+    threshold = params.conflict_threshold if threshold is None else threshold
+    max_days = params.max_days if max_days is None else max_days
     by_id = {a.id: a for a in articles}
     # Only statements that count something can conflict on a number: compare those alone.
     rows = [
@@ -93,12 +96,17 @@ def find_conflicts(
         _conflict(sid, "number", key[0], values, tuple(sorted(claim_sets[key])))
         for key, values in groups.items()
     ]
-    out.extend(_toll_conflicts(claims, articles, sid, duplicates))
+    out.extend(_toll_conflicts(claims, articles, sid, duplicates, params))
     out.extend(_disputed_figures(claims, articles, sid))
     out.extend(_date_conflicts(claims, story_id))
     out.extend(
         _quote_conflicts(
-            claims, story_id, by_id=by_id, duplicates=duplicates, quote_groups=quote_groups
+            claims,
+            story_id,
+            by_id=by_id,
+            duplicates=duplicates,
+            quote_groups=quote_groups,
+            params=params,
         )
     )
     return _merge(out)
@@ -130,6 +138,7 @@ def _quote_conflicts(
     by_id: Mapping[str, CleanArticle],
     duplicates: Mapping[str, str],
     quote_groups: Mapping[str, Sequence[str]] | None = None,
+    params: ClaimsParams,
 ) -> list[Conflict]:
     """Return one quote worded differently by different outlets (close, but not the same words)."""
     rows = [
@@ -148,9 +157,9 @@ def _quote_conflicts(
             if group_of is not None:
                 if group_of[i] is None or group_of[i] != group_of[j]:
                     continue  # not one statement by one speaker: nothing to contradict
-            elif sim[i, j] < QUOTE_THRESHOLD:
+            elif sim[i, j] < params.quote_threshold:
                 continue
-            elif len(set(terms[i]) & set(terms[j])) < _QUOTE_MIN_SHARED:
+            elif len(set(terms[i]) & set(terms[j])) < params.quote_min_shared:
                 continue  # one rare word in common ("families") is not one quote reworded
             if _unit(by_id.get(ai), ai, duplicates) == _unit(by_id.get(aj), aj, duplicates):
                 continue
@@ -164,14 +173,12 @@ def _quote_conflicts(
 
 # A toll is an article's headline figure: the first count of dead or injured in its lead.
 _TOLLS = ("killed", "injured")
-_LEAD_SENTENCES = 10  # pages open with kickers and standfirsts before the news
-_TOLL_WINDOW_DAYS = 7
 
 
-def _lead_tolls(article: CleanArticle) -> dict[str, tuple[str, str]]:
-    """Return the first (value, sentence) per toll in the lead of ``article``."""
+def _lead_tolls(article: CleanArticle, lead: int) -> dict[str, tuple[str, str]]:
+    """Return the first (value, sentence) per toll in the first ``lead`` sentences."""
     found: dict[str, tuple[str, str]] = {}
-    for start, end in split_sentences(article.text)[:_LEAD_SENTENCES]:
+    for start, end in split_sentences(article.text)[:lead]:
         sentence = " ".join(article.text[start:end].split())
         for thing, value in find_quantities(sentence):
             if thing in _TOLLS and thing not in found:
@@ -184,6 +191,7 @@ def _toll_conflicts(
     articles: Sequence[CleanArticle],
     story_id: str,
     duplicates: Mapping[str, str],
+    params: ClaimsParams,
 ) -> list[Conflict]:
     """Return the tolls that outlets of one story give differently within a week.
 
@@ -194,7 +202,7 @@ def _toll_conflicts(
     by_text = {text: claim.id for claim in claims for _, text in claim.statements}
     leads: dict[str, list[_Toll]] = defaultdict(list)
     for article in articles:
-        for thing, (value, sentence) in _lead_tolls(article).items():
+        for thing, (value, sentence) in _lead_tolls(article, params.lead_sentences).items():
             unit = _unit(article, article.id, duplicates)
             leads[thing].append(_Toll(unit, article.id, value, _anchor(article), sentence))
     out = []
@@ -203,7 +211,11 @@ def _toll_conflicts(
         claim_ids: set[str] = set()
         for i, a in enumerate(tolls):
             for b in tolls[i + 1 :]:
-                if a.unit == b.unit or a.value == b.value or not _disagree(a, b):
+                if (
+                    a.unit == b.unit
+                    or a.value == b.value
+                    or not _disagree(a, b, params.toll_window_days)
+                ):
                     continue
                 for toll in (a, b):
                     values[toll.value].add(toll.article_id)
@@ -280,12 +292,12 @@ class _Toll:
     sentence: str
 
 
-def _disagree(a: _Toll, b: _Toll) -> bool:
+def _disagree(a: _Toll, b: _Toll, window_days: int) -> bool:
     """Return True when two tolls cannot both be right: not an update published later."""
     if a.published is None or b.published is None:
         return True
     apart = (b.published - a.published).days
-    if abs(apart) > _TOLL_WINDOW_DAYS:
+    if abs(apart) > window_days:
         return False
     # Same day: two figures disagree. Later and higher: the toll rose. Later and lower: conflict.
     higher = float(b.value.split()[0]) > float(a.value.split()[0])
