@@ -103,7 +103,7 @@ def dedupe(ctx: RunContext) -> StageSummary:
     """Find exact and near copies; hand the copy -> original map to the later stages."""
     from storyline.stages import run_dedupe  # noqa: PLC0415
 
-    ctx.values["duplicates"] = duplicates = run_dedupe(ctx.store)
+    ctx.values["duplicates"] = duplicates = run_dedupe(ctx.store, ctx.settings.dedupe)
     return StageSummary("dedupe", {"copies": len(duplicates)})
 
 
@@ -250,7 +250,9 @@ def quote_groups(ctx: RunContext) -> StageSummary:
 )
 def briefing(ctx: RunContext) -> StageSummary:
     """Align claims, find conflicts and write each story's briefing."""
+    from storyline.briefing.select import SelectionParams  # noqa: PLC0415
     from storyline.briefing.stage import run_briefings  # noqa: PLC0415
+    from storyline.claims.params import ClaimsParams  # noqa: PLC0415
 
     if "endpoint" not in ctx.values:  # the pipeline checks it before any stage runs
         ctx.values["endpoint"] = endpoint_of(ctx.settings)
@@ -261,5 +263,7 @@ def briefing(ctx: RunContext) -> StageSummary:
         tally=_tally(ctx),
         max_sentences=ctx.settings.briefing.max_sentences,
         endpoint=ctx.values["endpoint"],
+        claims=ClaimsParams(**ctx.settings.claims.model_dump()),
+        selection=SelectionParams.from_values(ctx.settings.briefing.model_dump()),
     )
     return from_text("briefing", text, BRIEFING)

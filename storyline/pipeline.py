@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from storyline.boundary import RunTally
 from storyline.builtin_stages import endpoint_of
 from storyline.clean import PageGuard, clean_article, find_furniture
+from storyline.clean_weights import LineWeights
 from storyline.errors import ConfigError, UsageError
 from storyline.ingest import FormatChoice, iter_files, read_file
 from storyline.models import CleanArticle, IngestSummary, RawArticle, Rejected
@@ -171,6 +172,7 @@ def _clean_batch(
         (raw.text for raw in raws), min_count=settings.clean.corpus_repeat_min
     )
     guard = PageGuard.from_values(settings.clean.model_dump())  # used on HTML pages only
+    weights = LineWeights.from_values(settings.clean.scores.model_dump())
     cleaned: list[tuple[RawArticle, CleanArticle]] = []
     failed: list[Rejected] = []
     for raw in raws:
@@ -180,6 +182,7 @@ def _clean_batch(
                 furniture=furniture,
                 threshold=threshold_for(raw, settings),
                 guard=guard if raw.format == "html" else None,
+                weights=weights,
             )
         except Exception as exc:  # noqa: BLE001 - the per-item boundary of cleaning: a cleaner bug must not lose the batch
             failed.append(store.record_internal_error(raw.locator, exc))

@@ -57,7 +57,7 @@ if TYPE_CHECKING:
 
     from storyline.cluster.settings import ClusterSettings
     from storyline.cluster.state import ClusterState
-    from storyline.config import Settings
+    from storyline.config import DedupeSettings, Settings
     from storyline.extract.annotate import Annotations
     from storyline.models import (
         CleanArticle,
@@ -112,10 +112,10 @@ def iter_articles(
         yield from store.articles(ids=chunk)
 
 
-def run_dedupe(store: Store) -> dict[str, str]:
+def run_dedupe(store: Store, settings: DedupeSettings | None = None) -> dict[str, str]:
     """Find exact and near copies among all stored articles; return copy id -> original id."""
     # the index keeps each article's signature, not its text: the articles stream through
-    index = DuplicateIndex()
+    index = DuplicateIndex.from_values(settings.model_dump()) if settings else DuplicateIndex()
     index.add(iter_articles(store, article_ids(store)))
     return index.duplicates()
 
