@@ -138,10 +138,11 @@ def find_indirect(
 
 def _as_mark(child: Token, verb: Token) -> bool:
     """Return True for the "as" of "as Z put it", not the "As for" of a topic ("As for X, ...")."""
+    # "as evidence of X, experts say ...": a preposition with its object, not the "as" of a clause
     return (
         child.lower_ == "as"
         and child.i < verb.i
-        and not any(g.lower_ in {"for", "to", "of"} for g in child.children)
+        and not any(g.lower_ in {"for", "to", "of"} or g.dep_ == "pobj" for g in child.children)
     )
 
 

@@ -302,9 +302,12 @@ def subject_of(verb: Token) -> Token | None:
     """Return the subject of a cue verb, climbing through conjoined or adverbial clauses."""
     token = verb
     for _ in range(3):
-        for child in token.children:
-            if child.dep_ in _SUBJECTS:
-                return child if _same_paragraph(child, token) else _noun_before(token)
+        subjects = [c for c in token.children if c.dep_ in _SUBJECTS]
+        if subjects:
+            # '... Coke user?" / Dean ... appeared and began by saying': a sentence run across
+            # a paragraph break gives the verb a second subject; the one beside it spoke.
+            near = [c for c in subjects if _same_paragraph(c, token)]
+            return near[-1] if near else _noun_before(token)
         for child in token.children:
             if child.dep_ == "agent":
                 for sub in child.children:
