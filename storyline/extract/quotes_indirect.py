@@ -194,7 +194,7 @@ def _reported(doc: Doc, verb: Token, frames: list[Attr] | None = None) -> Attr |
         return None
     # "It's unlikely; Clinton's team says she'll continue": of two clauses, the one after the
     # verb is its complement
-    clauses = [c for c in verb.children if c.dep_ in _CLAUSE_DEPS]
+    clauses = [c for c in verb.children if c.dep_ in _CLAUSE_DEPS] or _loose_clause(verb)
     clause = next((c for c in clauses if c.i > verb.i), clauses[0] if clauses else None)
     if clause is not None and _question(clause) and verb.lemma_.lower() in _ASKING:
         return None  # "asked whether ...": a question, not a statement
@@ -225,6 +225,26 @@ def _reported(doc: Doc, verb: Token, frames: list[Attr] | None = None) -> Attr |
     if attr is not None and verb.dep_ == "parataxis" and clause is None:
         attr.text = _without(doc, attr.start, attr.end, verb)
     return attr
+
+
+def _loose_clause(verb: Token) -> list[Token]:
+    """Return the complement the parser hung on a speech verb as an adverbial clause.
+
+    "Trump said after the convention he would not accept ...": an adverb or time phrase
+    between the verb and its complement makes the parser read the clause as "advcl"; a finite
+    clause with its own subject and no subordinator ("because", "when") after a speech verb is
+    what was said (general English syntax; not fitted on any data set).
+    """
+    if verb.lemma_.lower() not in SPEECH_VERBS:
+        return []
+    return [
+        c
+        for c in verb.rights
+        if c.dep_ == "advcl"
+        and c.pos_ in {"VERB", "AUX"}
+        and any(g.dep_ in {"nsubj", "nsubjpass"} and g.i < c.i for g in c.children)
+        and not any(g.dep_ in {"mark", "advmod"} and g.i < c.i for g in c.children)
+    ]
 
 
 def _reason(verb: Token, clause: Token) -> list[Token]:
