@@ -23,6 +23,7 @@ from storyline.extract.quotes_indirect import (
     find_indirect,
     find_transcript_lines,
     inside_small,
+    unembedded,
 )
 from storyline.models import Quote
 
@@ -207,6 +208,7 @@ def find_quotes(doc: Doc, article_id: str, *, title: str = "") -> list[Quote]:
     lines = [t for t in lines if not direct_index.overlapping(t)]
     line_index = SpanIndex(lines)
     indirect = [a for a in indirect if not line_index.overlapping(a)] + lines
+    indirect = unembedded(indirect)
     people = spk.collect_people(doc)
     in_quotes = CharRanges(quoted)
     people.subjects = [s for s in people.subjects if doc[s[0]].idx not in in_quotes]

@@ -136,6 +136,26 @@ def find_indirect(
     return out
 
 
+def unembedded(attrs: list[Attr]) -> list[Attr]:
+    """Return the attributions whose cue is not inside another one's content.
+
+    "Sanders said the figures show that ...": the report inside a reported clause is part of
+    what the outer speaker said; as a record of its own it names "the figures" as a source the
+    article never quoted. Dropping these on the PolNeAR dev split removed 75 records, 63 of
+    them not gold attributions (precision 0.791 -> 0.826, recall 0.566 -> 0.560).
+    """
+    index = SpanIndex(attrs)
+    return [
+        a
+        for a in attrs
+        if a.cue is None
+        or not any(
+            o is not a and o.start <= a.cue.idx < o.end
+            for o in index.touching(a.cue.idx, a.cue.idx + 1)
+        )
+    ]
+
+
 def _as_mark(child: Token, verb: Token) -> bool:
     """Return True for the "as" of "as Z put it", not the "As for" of a topic ("As for X, ...")."""
     # "as evidence of X, experts say ...": a preposition with its object, not the "as" of a clause
