@@ -183,7 +183,13 @@ def _outside_subject(doc: Doc, cue: Token, span: QuotedSpan) -> Token | None:
             opened = [t for t in before if t.text == "("]
             before = before[: before.index(opened[-1])] if opened else []
         before = [t for t in before if not t.is_punct]
-        if before and before[-1].pos_ in {"NOUN", "PROPN", "PRON"}:
+        # '"...," when questioned after the debate, asserting': the object of a preposition or
+        # a verb before the cue is not who spoke
+        if (
+            before
+            and before[-1].pos_ in {"NOUN", "PROPN", "PRON"}
+            and before[-1].dep_ not in {"pobj", "dobj", "dative"}
+        ):
             return before[-1]
     after = doc[cue.i + 1 : cue.i + 2]
     if (len(after) and after[0].pos_ in {"PROPN", "NOUN"}) or (

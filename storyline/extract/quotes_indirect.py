@@ -223,7 +223,12 @@ def _reported(doc: Doc, verb: Token, frames: list[Attr] | None = None) -> Attr |
     elif verb.dep_ == "parataxis" and verb.lemma_.lower() in REPORT_VERBS:
         # "The benefit, it says, would be $300": the clause around the cue is the content.
         own = {t.i for t in verb.subtree}
-        tokens = [t for t in verb.head.subtree if t.i not in own]
+        top = verb.head
+        # "Though X was seamless, he said, replacing her would be ...": the parser hangs the cue
+        # on the fronted clause; what was said is the whole sentence around it
+        while top.dep_ in {"advcl", "csubj"} and top.head.i != top.i:
+            top = top.head
+        tokens = [t for t in top.subtree if t.i not in own]
     elif verb.lemma_.lower() in OBJECT_VERBS or verb.lemma_.lower() in TOPIC_VERBS:
         tokens = _complement(verb) or _fronted(verb)
     else:
