@@ -212,6 +212,7 @@ def find_quotes(doc: Doc, article_id: str, *, title: str = "") -> list[Quote]:
     people = spk.collect_people(doc)
     in_quotes = CharRanges(quoted)
     people.subjects = [s for s in people.subjects if doc[s[0]].idx not in in_quotes]
+    people.persons = [p for p in people.persons if doc[p[0]].idx not in in_quotes]
     # "I believe ...", "you know ..." in the narrative: the writer or reader, not a source.
     indirect = [
         a for a in indirect if a.speaker_head is None or a.speaker_head.lower_ not in _VOICE

@@ -176,6 +176,15 @@ class DocPeople:
     genders: dict[str, str] = field(default_factory=dict)  # surname key -> "m" / "f"
     # (token index, name, is_person) of the named speakers of attributions, in text order
     speakers: list[tuple[int, str, bool]] = field(default_factory=list)
+    # (token index, surname key) of every person named in the body, in text order
+    persons: list[tuple[int, str]] = field(default_factory=list)
+    doc: Doc | None = None
+
+    def paragraph_of(self, token: int) -> int:
+        """Return the char start of the paragraph holding a token of ``doc``."""
+        if self.doc is None:
+            return 0
+        return paragraph_bounds(self.doc, self.doc[token].idx)[0]
 
 
 def clean_name(span: Span) -> str:
@@ -213,7 +222,7 @@ def last_key(name: str) -> str:
 
 def collect_people(doc: Doc) -> DocPeople:
     """Return full names, titles and subject mentions of one Doc."""
-    people = DocPeople()
+    people = DocPeople(doc=doc)
     forms: dict[str, dict[str, int]] = {}
     for ent in doc_ents(doc):
         if ent.label_ != "PERSON":
@@ -222,6 +231,7 @@ def collect_people(doc: Doc) -> DocPeople:
         if not name:
             continue
         last = last_key(name)
+        people.persons.append((ent.start, last))
         counts = forms.setdefault(last, {})
         counts[name] = counts.get(name, 0) + 1
         people.titles.setdefault(last, set()).update(_title_words(doc, ent))
@@ -441,11 +451,33 @@ def resolve_pronoun(
     # both lists are in text order: slices by bisection keep this linear over an article
     lo = bisect_left(people.speakers, (before - SPEAKER_WINDOW + 1,))
     recent = people.speakers[lo : bisect_left(people.speakers, (before,))]
-    for candidates in (recent, people.subjects[: bisect_left(people.subjects, (before,))]):
-        found = _nearest(people, candidates, before, person=person, exclude=exclude, gender=gender)
-        if found is not None:
-            return found or None  # "": an unnamed source stands nearer than any name
-    return None
+    found = _nearest(people, recent, before, person=person, exclude=exclude, gender=gender)
+    if found is not None:
+        return None if not found or _rival(people, found, before, gender) else found
+    subjects = people.subjects[: bisect_left(people.subjects, (before,))]
+    found = _nearest(people, subjects, before, person=person, exclude=exclude, gender=gender)
+    return found or None  # "": an unnamed source stands nearer than any name
+
+
+def _rival(people: DocPeople, name: str, before: int, gender: str | None) -> bool:
+    """Return True when another person who could be "he" is named after the recent speaker.
+
+    '"...," said Mr Putin. [...] an advantage to Putin, supporting Assad [...] He said he would
+    have further talks': with Assad named since Putin last spoke, "he" could be either, and a
+    wrong famous name is worse than none (issue #18: when in doubt, no speaker).
+    """
+    key = last_key(name)
+    spoke = max((i for i, n, _ in people.speakers if i < before and last_key(n) == key), default=-1)
+    if spoke < 0 or people.paragraph_of(spoke) == people.paragraph_of(before):
+        return False  # the speaker is named in the pronoun's own paragraph
+    lo = bisect_left(people.persons, (spoke + 1,))
+    for index, other in people.persons[lo : bisect_left(people.persons, (before,))]:
+        if other == key or people.paragraph_of(index) != people.paragraph_of(before):
+            continue
+        known = people.genders.get(other) if gender else None
+        if known is None or known == gender:
+            return True
+    return False
 
 
 def _nearest(
