@@ -34,6 +34,10 @@ def _role(text: str, i: int) -> tuple[str, str] | None:
         # A closing mark used as an opener: at the start of a line, before a word.
         return ("d", "open" if before == "\n" and after.isalnum() else "close")
     if ch == '"':
+        if before == " " and after.isspace():
+            # 'the term 'African American outreach,' " he told': a mark standing alone between
+            # spaces opens nothing; it closes the quote that is open, if any
+            return ("d", "either")
         if before.isspace() or before in _OPENING_CONTEXT:
             return ("d", "open")
         if after.isspace() or not after.isalnum():

@@ -15,15 +15,17 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from storyline.extract import speakers as spk
+from storyline.extract.pronouns import resolve_pronoun
 from storyline.extract.quote_marks import find_quoted_spans
 from storyline.extract.quotes_direct import Attr, cue_phrase, find_direct, join_pieces, widen_mixed
 from storyline.extract.quotes_indirect import (
     CharRanges,
     SpanIndex,
     find_indirect,
-    find_transcript_lines,
     inside_small,
+    unembedded,
 )
+from storyline.extract.quotes_transcript import find_transcript_lines
 from storyline.models import Quote
 
 if TYPE_CHECKING:
@@ -67,11 +69,11 @@ def _resolve(
                 # '"... he's getting an A and our president is not," he said': the quote talks
                 # about a "he"; the last man named is more likely its subject than its speaker.
                 return None
-            return spk.resolve_pronoun(people, head.i, person=True, gender=gender)
+            return resolve_pronoun(people, head.i, person=True, gender=gender)
         # "it said" stands for a report, a bill or a country as often as for an organisation
         # that spoke: resolved, it named the wrong source 7 times in 10 on PolNeAR dev.
         if lower in spk.GROUP_PRONOUNS - _THING and parent is None:
-            return spk.resolve_pronoun(people, head.i, person=False)
+            return resolve_pronoun(people, head.i, person=False)
         return None
     ents = spk.span_ents(span)
     persons = [e for e in ents if e.label_ == "PERSON"]
@@ -207,9 +209,11 @@ def find_quotes(doc: Doc, article_id: str, *, title: str = "") -> list[Quote]:
     lines = [t for t in lines if not direct_index.overlapping(t)]
     line_index = SpanIndex(lines)
     indirect = [a for a in indirect if not line_index.overlapping(a)] + lines
+    indirect = unembedded(indirect)
     people = spk.collect_people(doc)
     in_quotes = CharRanges(quoted)
     people.subjects = [s for s in people.subjects if doc[s[0]].idx not in in_quotes]
+    people.persons = [p for p in people.persons if doc[p[0]].idx not in in_quotes]
     # "I believe ...", "you know ..." in the narrative: the writer or reader, not a source.
     indirect = [
         a for a in indirect if a.speaker_head is None or a.speaker_head.lower_ not in _VOICE

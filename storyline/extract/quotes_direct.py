@@ -81,11 +81,22 @@ def _cue_before(doc: Doc, floor_char: int, open_char: int) -> Token | None:
         # A paragraph that ends "The New York Times reports:" introduces the next one.
         before = [t for t in tokens[:n_para] if not t.is_space]
         words = before if before and before[-1].text == ":" else []
+    verbs: list[Token] = []
+    stopped = False
     for token in reversed(words):
         if token.text in {".", "!", "?"}:
-            return None
+            stopped = True
+            break
         if token.lemma_.lower() in SPEECH_VERBS and token.pos_ in {"VERB", "AUX"}:
-            return token
+            verbs.append(token)
+    if verbs:
+        # 'Brazile said that Clinton appeared to be feeling better and looks forward to "..."':
+        # the speech verb whose clause holds the quote is its cue, not the nearest one.
+        inner = span_tokens(doc, open_char + 1, open_char + 2)
+        above = {a.i for a in inner[0].ancestors} if inner is not None else set()
+        return next((v for v in verbs if v.i in above), verbs[0])
+    if stopped:
+        return None
     if words and words[-1].text in {":", "—", "-"}:
         # "The Russian leader gave a rationale: "..."": the clause's own verb is the cue.
         for token in words:
@@ -172,7 +183,13 @@ def _outside_subject(doc: Doc, cue: Token, span: QuotedSpan) -> Token | None:
             opened = [t for t in before if t.text == "("]
             before = before[: before.index(opened[-1])] if opened else []
         before = [t for t in before if not t.is_punct]
-        if before and before[-1].pos_ in {"NOUN", "PROPN", "PRON"}:
+        # '"...," when questioned after the debate, asserting': the object of a preposition or
+        # a verb before the cue is not who spoke
+        if (
+            before
+            and before[-1].pos_ in {"NOUN", "PROPN", "PRON"}
+            and before[-1].dep_ not in {"pobj", "dobj", "dative"}
+        ):
             return before[-1]
     after = doc[cue.i + 1 : cue.i + 2]
     if (len(after) and after[0].pos_ in {"PROPN", "NOUN"}) or (

@@ -176,6 +176,15 @@ class DocPeople:
     genders: dict[str, str] = field(default_factory=dict)  # surname key -> "m" / "f"
     # (token index, name, is_person) of the named speakers of attributions, in text order
     speakers: list[tuple[int, str, bool]] = field(default_factory=list)
+    # (token index, surname key) of every person named in the body, in text order
+    persons: list[tuple[int, str]] = field(default_factory=list)
+    doc: Doc | None = None
+
+    def paragraph_of(self, token: int) -> int:
+        """Return the char start of the paragraph holding a token of ``doc``."""
+        if self.doc is None:
+            return 0
+        return paragraph_bounds(self.doc, self.doc[token].idx)[0]
 
 
 def clean_name(span: Span) -> str:
@@ -213,7 +222,7 @@ def last_key(name: str) -> str:
 
 def collect_people(doc: Doc) -> DocPeople:
     """Return full names, titles and subject mentions of one Doc."""
-    people = DocPeople()
+    people = DocPeople(doc=doc)
     forms: dict[str, dict[str, int]] = {}
     for ent in doc_ents(doc):
         if ent.label_ != "PERSON":
@@ -222,6 +231,7 @@ def collect_people(doc: Doc) -> DocPeople:
         if not name:
             continue
         last = last_key(name)
+        people.persons.append((ent.start, last))
         counts = forms.setdefault(last, {})
         counts[name] = counts.get(name, 0) + 1
         people.titles.setdefault(last, set()).update(_title_words(doc, ent))
@@ -302,9 +312,12 @@ def subject_of(verb: Token) -> Token | None:
     """Return the subject of a cue verb, climbing through conjoined or adverbial clauses."""
     token = verb
     for _ in range(3):
-        for child in token.children:
-            if child.dep_ in _SUBJECTS:
-                return child if _same_paragraph(child, token) else _noun_before(token)
+        subjects = [c for c in token.children if c.dep_ in _SUBJECTS]
+        if subjects:
+            # '... Coke user?" / Dean ... appeared and began by saying': a sentence run across
+            # a paragraph break gives the verb a second subject; the one beside it spoke.
+            near = [c for c in subjects if _same_paragraph(c, token)]
+            return near[-1] if near else _noun_before(token)
         for child in token.children:
             if child.dep_ == "agent":
                 for sub in child.children:
@@ -420,50 +433,3 @@ def is_named(text: str) -> bool:
     return any(w[:1].isupper() for w in words[1:]) or (
         bool(words) and words[0][:1].isupper() and words[0].casefold() not in {"the", "a", "an"}
     )
-
-
-def resolve_pronoun(
-    people: DocPeople,
-    before: int,
-    *,
-    person: bool,
-    exclude: str | None = None,
-    gender: str | None = None,
-) -> str | None:
-    """Return who a pronoun before a token stands for: a recent speaker, else the last subject.
-
-    A person quoted within the last few paragraphs is the likeliest "he said"; without one, the
-    nearest earlier subject that names a person (or a group) of the right gender.
-    """
-    # both lists are in text order: slices by bisection keep this linear over an article
-    lo = bisect_left(people.speakers, (before - SPEAKER_WINDOW + 1,))
-    recent = people.speakers[lo : bisect_left(people.speakers, (before,))]
-    for candidates in (recent, people.subjects[: bisect_left(people.subjects, (before,))]):
-        found = _nearest(people, candidates, before, person=person, exclude=exclude, gender=gender)
-        if found is not None:
-            return found or None  # "": an unnamed source stands nearer than any name
-    return None
-
-
-def _nearest(
-    people: DocPeople,
-    candidates: list[tuple[int, str, bool]],
-    before: int,
-    *,
-    person: bool,
-    exclude: str | None,
-    gender: str | None,
-) -> str | None:
-    """Return the nearest earlier candidate of the right kind and gender ("" when unnamed)."""
-    for index, name, is_person in reversed(candidates):
-        if index >= before or is_person != person:
-            continue
-        if not name:  # an unnamed source ("a spokesman") is the nearest: nobody to name
-            return ""
-        known = people.genders.get(last_key(name)) if gender else None
-        if known is not None and known != gender:
-            continue
-        resolved = full_name(people, name) if is_person else name
-        if resolved != exclude:
-            return resolved
-    return None

@@ -1,0 +1,104 @@
+"""Who "he", "she" or "they" stands for: a recent speaker, else the nearest subject.
+
+Split from ``speakers`` (which collects the people a pronoun may stand for).
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left
+from typing import TYPE_CHECKING
+
+from storyline.extract.speakers import SPEAKER_WINDOW, full_name, last_key
+
+if TYPE_CHECKING:
+    from storyline.extract.speakers import DocPeople
+
+
+def resolve_pronoun(
+    people: DocPeople,
+    before: int,
+    *,
+    person: bool,
+    exclude: str | None = None,
+    gender: str | None = None,
+) -> str | None:
+    """Return who a pronoun before a token stands for: a recent speaker, else the last subject.
+
+    A person quoted within the last few paragraphs is the likeliest "he said"; without one, the
+    nearest earlier subject that names a person (or a group) of the right gender.
+    """
+    # both lists are in text order: slices by bisection keep this linear over an article
+    lo = bisect_left(people.speakers, (before - SPEAKER_WINDOW + 1,))
+    recent = people.speakers[lo : bisect_left(people.speakers, (before,))]
+    found = _nearest(people, recent, before, person=person, exclude=exclude, gender=gender)
+    subjects = people.subjects[: bisect_left(people.subjects, (before,))]
+    if found and _rival(people, found, before, gender):
+        # '"...," said Conrad Pyle. / Yusuf Tallmark broke his silence ... "...," he wrote': the
+        # person who is the subject in the pronoun's own paragraph, when nobody else is named
+        # after them; else nobody
+        para = people.paragraph_of(before)
+        own = [c for c in subjects if people.paragraph_of(c[0]) == para]
+        alt = _nearest(people, own, before, person=person, exclude=exclude, gender=gender)
+        if not alt or alt == found:
+            return None
+        at = max(i for i, n, _ in own if n == alt or full_name(people, n) == alt)
+        return None if _named_between(people, last_key(alt), at, before, gender) else alt
+    if found is not None:
+        return found or None  # "": an unnamed source stands nearer than any name
+    found = _nearest(people, subjects, before, person=person, exclude=exclude, gender=gender)
+    return found or None
+
+
+def _rival(people: DocPeople, name: str, before: int, gender: str | None) -> bool:
+    """Return True when another person who could be "he" is named after the recent speaker.
+
+    '"...," said Mr Putin. [...] an advantage to Putin, supporting Assad [...] He said he would
+    have further talks': with Assad named since Putin last spoke, "he" could be either, and a
+    wrong famous name is worse than none (issue #18: when in doubt, no speaker).
+    """
+    key = last_key(name)
+    spoke = max((i for i, n, _ in people.speakers if i < before and last_key(n) == key), default=-1)
+    if spoke < 0 or people.paragraph_of(spoke) == people.paragraph_of(before):
+        return False  # the speaker is named in the pronoun's own paragraph
+    return _named_between(people, key, spoke, before, gender)
+
+
+def _named_between(
+    people: DocPeople, key: str, after: int, before: int, gender: str | None
+) -> bool:
+    """Return True when another person who could be the pronoun is named between two tokens.
+
+    Only names in the paragraph of the second token (the pronoun's) count.
+    """
+    lo = bisect_left(people.persons, (after + 1,))
+    for index, other in people.persons[lo : bisect_left(people.persons, (before,))]:
+        if other == key or people.paragraph_of(index) != people.paragraph_of(before):
+            continue
+        known = people.genders.get(other) if gender else None
+        if known is None or known == gender:
+            return True
+    return False
+
+
+def _nearest(
+    people: DocPeople,
+    candidates: list[tuple[int, str, bool]],
+    before: int,
+    *,
+    person: bool,
+    exclude: str | None,
+    gender: str | None,
+) -> str | None:
+    """Return the nearest earlier candidate of the right kind and gender ("" when unnamed)."""
+    for index, name, is_person in reversed(candidates):
+        if index >= before or is_person != person:
+            continue
+        if not name:  # an unnamed source ("a spokesman") is the nearest: nobody to name
+            return ""
+        known = people.genders.get(last_key(name)) if gender else None
+        if known is not None and known != gender:
+            continue
+        resolved = full_name(people, name) if is_person else name
+        if resolved != exclude:
+            return resolved
+    return None
