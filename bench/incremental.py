@@ -24,7 +24,6 @@ import random
 import resource
 import sys
 import tempfile
-import time
 from pathlib import Path
 from typing import Any
 
