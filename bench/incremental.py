@@ -61,15 +61,22 @@ def load_rows(t17: Path, extra: Path | None, count: int) -> list[dict[str, Any]]
     return rows[:count]
 
 
-def write_jsonl(path: Path, rows: list[dict[str, Any]]) -> Path:
-    """Write rows as JSONL; return the path."""
-    with path.open("w", encoding="utf-8") as out:
-        for row in rows:
-            out.write(json.dumps(row) + "\n")
-    return path
+def write_files(folder: Path, rows: list[dict[str, Any]]) -> list[Path]:
+    """Write one JSONL file per article, named so that sorted order is ``rows`` order.
+
+    One file each, at one path for both stores: an article's locator (file and line) is the
+    same whether it came in the first run, the second or the from-scratch one.
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for i, row in enumerate(rows):
+        path = folder / f"{i:05d}.jsonl"
+        path.write_text(json.dumps(row) + "\n", encoding="utf-8")
+        paths.append(path)
+    return paths
 
 
-def timed_run(db: Path, source: Path | None, workers: int) -> float:
+def timed_run(db: Path, sources: list[Path] | None, workers: int) -> float:
     """Ingest ``source`` (if any) and run every stage; return the CPU seconds it took.
 
     CPU time of this process (and its pool's, with --workers > 1): the machine is shared,
@@ -77,8 +84,8 @@ def timed_run(db: Path, source: Path | None, workers: int) -> float:
     """
     start = _cpu()
     with storyline.open(db) as workspace:
-        if source is not None:
-            workspace.ingest([source])
+        if sources:
+            workspace.ingest(sources)
         workspace.run(workers=workers)
     return _cpu() - start
 
@@ -115,16 +122,14 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         folder = args.keep or Path(tmp)
         folder.mkdir(parents=True, exist_ok=True)
-        first = write_jsonl(folder / "first.jsonl", rows[: args.n])
-        more = write_jsonl(folder / "more.jsonl", rows[args.n :])
-        both = write_jsonl(folder / "all.jsonl", rows)
+        paths = write_files(folder / "corpus", rows)
         for name in ("incremental.db", "scratch.db"):
             (folder / name).unlink(missing_ok=True)
         incremental, scratch = folder / "incremental.db", folder / "scratch.db"
-        t_first = timed_run(incremental, first, args.workers)
-        t_more = timed_run(incremental, more, args.workers)
+        t_first = timed_run(incremental, paths[: args.n], args.workers)
+        t_more = timed_run(incremental, paths[args.n :], args.workers)
         t_none = timed_run(incremental, None, args.workers)
-        t_scratch = timed_run(scratch, both, args.workers)
+        t_scratch = timed_run(scratch, [folder / "corpus"], args.workers)
         mine, theirs = exports(incremental), exports(scratch)
     print(f"articles: {args.n} then {args.more} more ({args.workers} worker(s))")
     print("| run | CPU seconds | ratio to the first |")

@@ -103,7 +103,8 @@ def dedupe(ctx: RunContext) -> StageSummary:
     """Find exact and near copies; hand the copy -> original map to the later stages."""
     from storyline.stages import run_dedupe  # noqa: PLC0415
 
-    ctx.values["duplicates"] = duplicates = run_dedupe(ctx.store)
+    read_chunk = ctx.settings.run.read_chunk
+    ctx.values["duplicates"] = duplicates = run_dedupe(ctx.store, read_chunk=read_chunk)
     return StageSummary("dedupe", {"copies": len(duplicates)})
 
 
@@ -119,7 +120,9 @@ def dates(ctx: RunContext) -> StageSummary:
     """Infer publication dates and resolve time expressions in pending articles."""
     from storyline.stages import run_dates  # noqa: PLC0415
 
-    return from_text("dates", run_dates(ctx.store, ctx.executor, tally=_tally(ctx)), DATES)
+    chunk = ctx.settings.run.date_chunk
+    text = run_dates(ctx.store, ctx.executor, tally=_tally(ctx), chunk=chunk)
+    return from_text("dates", text, DATES)
 
 
 @stage(
@@ -178,6 +181,8 @@ def quality(ctx: RunContext) -> StageSummary:
         thresholds=QualityThresholds(
             quality.incoherent_at, quality.min_words, quality.boilerplate_ratio
         ),
+        chunk=ctx.settings.run.quality_chunk,
+        read_chunk=ctx.settings.run.read_chunk,
     )
     return from_text("quality", text, QUALITY)
 
@@ -196,7 +201,10 @@ def stories(ctx: RunContext) -> StageSummary:
     from storyline.stages import run_clusters  # noqa: PLC0415
 
     settings = ClusterSettings(**ctx.settings.cluster.model_dump())
-    text = run_clusters(ctx.store, _duplicates(ctx), tally=_tally(ctx), settings=settings)
+    batch = ctx.settings.run.cluster_batch
+    text = run_clusters(
+        ctx.store, _duplicates(ctx), tally=_tally(ctx), settings=settings, batch=batch
+    )
     return from_text("stories", text, STORIES)
 
 

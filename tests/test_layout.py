@@ -20,7 +20,6 @@ LONG_MODULES = {
     "clean.py": "the line scorer and its features; the scorer's literals move to config first",
     "cluster.py": "online clustering, features and state in one module; due to become cluster/",
     "extract/timex_handlers.py": "one handler per rule family of timex_rules; split by family",
-    "stages.py": "every run_* stage body; the stage registry gives each its own module",
 }
 
 

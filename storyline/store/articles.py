@@ -190,6 +190,11 @@ class ArticleStore(StoreBase):
         """Return every stored article's id, in ingest order."""
         return [r[0] for r in self.conn.execute("SELECT id FROM articles ORDER BY seq").fetchall()]
 
+    def content_hashes(self) -> dict[str, str]:
+        """Return every stored article's content hash, by id."""
+        rows = self.conn.execute("SELECT id, content_hash FROM articles")
+        return {r[0]: r[1] for r in rows}
+
     def pending(self, stage: str) -> list[CleanArticle]:
         """Return the articles a per-article stage has not processed yet, in ingest order."""
         return list(self.articles(ids=self.pending_ids(stage)))
