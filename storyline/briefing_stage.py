@@ -15,6 +15,7 @@ from storyline.boundary import Failure, RunTally, guard
 from storyline.briefing import build_briefing, to_json
 from storyline.claims import find_claims, find_conflicts
 from storyline.runners import map_ordered
+from storyline.summaries import StageSummary
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator, Sequence
@@ -161,7 +162,7 @@ def run_briefings(
     max_sentences: int = 8,
     endpoint: Endpoint | None = None,
     tally: RunTally | None = None,
-) -> str:
+) -> StageSummary:
     """Align each storyline's claims, find where its sources conflict, and write its briefing.
 
     Storylines are independent of each other: chunks of them map over ``executor``. With an
@@ -191,10 +192,13 @@ def run_briefings(
         done += len(results)
         tally.step("briefing", done, len(storylines))
     store.replace_briefings(all_claims, all_conflicts, briefings)
-    corroborated = sum(c.kind == "corroborated" for c in all_claims)
-    reworded = sum(b.get("mode") == "abstractive" for b in briefings)
-    return (
-        f"{len(all_claims)} claims ({corroborated} corroborated), "
-        f"{len(all_conflicts)} conflicts, {len(briefings)} briefings"
-        + (f" ({reworded} reworded by {endpoint.url})" if endpoint is not None else "")
-    )
+    counts = {
+        "claims": len(all_claims),
+        "corroborated": sum(c.kind == "corroborated" for c in all_claims),
+        "conflicts": len(all_conflicts),
+        "briefings": len(briefings),
+    }
+    if endpoint is None:
+        return StageSummary("briefing", counts)
+    counts["reworded"] = sum(b.get("mode") == "abstractive" for b in briefings)
+    return StageSummary("briefing", counts, {"detail_endpoint": endpoint.url})

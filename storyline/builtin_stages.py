@@ -18,7 +18,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from storyline.registry import stage
-from storyline.summaries import StageSummary, from_text
+from storyline.summaries import StageSummary
 
 if TYPE_CHECKING:
     from storyline.abstractive import Endpoint
@@ -121,8 +121,7 @@ def dates(ctx: RunContext) -> StageSummary:
     from storyline.stages import run_dates  # noqa: PLC0415
 
     chunk = ctx.settings.run.date_chunk
-    text = run_dates(ctx.store, ctx.executor, tally=_tally(ctx), chunk=chunk)
-    return from_text("dates", text, DATES)
+    return run_dates(ctx.store, ctx.executor, tally=_tally(ctx), chunk=chunk)
 
 
 @stage(
@@ -137,10 +136,9 @@ def nlp(ctx: RunContext) -> StageSummary:
     """Parse pending articles (copies are not): mentions and quotes."""
     from storyline.stages import run_nlp  # noqa: PLC0415
 
-    text = run_nlp(
+    return run_nlp(
         ctx.store, ctx.settings, ctx.executor, skip=set(_duplicates(ctx)), tally=_tally(ctx)
     )
-    return from_text("nlp", text, NLP)
 
 
 @stage(
@@ -155,7 +153,7 @@ def entities(ctx: RunContext) -> StageSummary:
     """Merge mentions into entities and map quote speakers onto them."""
     from storyline.stages import run_entities  # noqa: PLC0415
 
-    return from_text("entities", run_entities(ctx.store, ctx.settings, tally=_tally(ctx)), ENTITIES)
+    return run_entities(ctx.store, ctx.settings, tally=_tally(ctx))
 
 
 @stage(
@@ -172,7 +170,7 @@ def quality(ctx: RunContext) -> StageSummary:
     from storyline.stages import run_quality  # noqa: PLC0415
 
     quality = ctx.settings.quality
-    text = run_quality(
+    return run_quality(
         ctx.store,
         _duplicates(ctx),
         ctx.executor,
@@ -184,7 +182,6 @@ def quality(ctx: RunContext) -> StageSummary:
         chunk=ctx.settings.run.quality_chunk,
         read_chunk=ctx.settings.run.read_chunk,
     )
-    return from_text("quality", text, QUALITY)
 
 
 @stage(
@@ -202,10 +199,9 @@ def stories(ctx: RunContext) -> StageSummary:
 
     settings = ClusterSettings(**ctx.settings.cluster.model_dump())
     batch = ctx.settings.run.cluster_batch
-    text = run_clusters(
+    return run_clusters(
         ctx.store, _duplicates(ctx), tally=_tally(ctx), settings=settings, batch=batch
     )
-    return from_text("stories", text, STORIES)
 
 
 @stage(
@@ -222,8 +218,7 @@ def timeline(ctx: RunContext) -> StageSummary:
     from storyline.timeline import TimelineSettings  # noqa: PLC0415
 
     settings = TimelineSettings(**ctx.settings.timeline.model_dump())
-    text = run_timelines(ctx.store, tally=_tally(ctx), settings=settings)
-    return from_text("timeline", text, TIMELINE)
+    return run_timelines(ctx.store, tally=_tally(ctx), settings=settings)
 
 
 @stage(
@@ -239,13 +234,12 @@ def quote_groups(ctx: RunContext) -> StageSummary:
     from storyline.quote_groups import params_from  # noqa: PLC0415
     from storyline.quote_groups_stage import run_quote_groups  # noqa: PLC0415
 
-    text = run_quote_groups(
+    return run_quote_groups(
         ctx.store,
         _duplicates(ctx),
         params=ctx.values.get("quote_group_params") or params_from(ctx.settings.quote_groups),
         tally=_tally(ctx),
     )
-    return from_text("quote_groups", text, QUOTE_GROUPS)
 
 
 @stage(
@@ -262,7 +256,7 @@ def briefing(ctx: RunContext) -> StageSummary:
 
     if "endpoint" not in ctx.values:  # the pipeline checks it before any stage runs
         ctx.values["endpoint"] = endpoint_of(ctx.settings)
-    text = run_briefings(
+    return run_briefings(
         ctx.store,
         _duplicates(ctx),
         ctx.executor,
@@ -270,4 +264,3 @@ def briefing(ctx: RunContext) -> StageSummary:
         max_sentences=ctx.settings.briefing.max_sentences,
         endpoint=ctx.values["endpoint"],
     )
-    return from_text("briefing", text, BRIEFING)

@@ -18,6 +18,7 @@ from storyline.extract.dates import find_timexes, infer_publication
 from storyline.extract.events import find_events, find_leads
 from storyline.extract.stamps import page_stamps
 from storyline.runners import map_ordered
+from storyline.summaries import StageSummary
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator, Sequence
@@ -154,7 +155,7 @@ def run_dates(
     *,
     tally: RunTally | None = None,
     chunk: int = 64,
-) -> str:
+) -> StageSummary:
     """Date pending articles: inferred publication dates and resolved time expressions.
 
     Chunk by chunk, like ``run_nlp``: each chunk's results are stored before the next is read.
@@ -199,7 +200,5 @@ def run_dates(
         inferred += sum(r.published_source == "inferred" for r in results)
         unknown += sum(r.published is None for r in results)
         timexes += sum(len(r.timexes) for r in results)
-    return (
-        f"{dated} articles dated ({inferred} publication dates inferred, "
-        f"{unknown} unknown), {timexes} time expressions"
-    )
+    counts = {"dated": dated, "inferred": inferred, "unknown": unknown, "timexes": timexes}
+    return StageSummary("dates", counts)

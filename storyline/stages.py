@@ -55,6 +55,7 @@ from storyline.extract.entities import add_headline_articles, merge_entities
 from storyline.extract.quotes import canonicalise_speakers
 from storyline.quality import UNTRUSTED_FLAGS, QualityThresholds, assess_quality
 from storyline.runners import map_ordered
+from storyline.summaries import StageSummary
 from storyline.timeline import TimelineSettings, build_timeline
 
 if TYPE_CHECKING:
@@ -159,7 +160,7 @@ def run_nlp(
     *,
     skip: set[str],
     tally: RunTally | None = None,
-) -> str:
+) -> StageSummary:
     """Parse pending articles and store their mentions and quotes; copies are not parsed.
 
     The articles are read, parsed on ``executor`` and stored one chunk at a time, so memory
@@ -199,10 +200,12 @@ def run_nlp(
         quotes += sum(len(r.quotes) for r in results)
         done += len(found)
         tally.step("nlp", done, len(todo))
-    return f"{len(todo)} articles parsed, {mentions} mentions, {quotes} quotes"
+    return StageSummary("nlp", {"parsed": len(todo), "mentions": mentions, "quotes": quotes})
 
 
-def run_entities(store: Store, settings: Settings, *, tally: RunTally | None = None) -> str:
+def run_entities(
+    store: Store, settings: Settings, *, tally: RunTally | None = None
+) -> StageSummary:
     """Merge every stored mention into entities and map quote speakers onto them.
 
     The articles whose mentions or quotes make merging raise are left out (``isolate``) and
@@ -235,12 +238,13 @@ def run_entities(store: Store, settings: Settings, *, tally: RunTally | None = N
     entities = add_headline_articles(entities, store.titles())  # headlines name, never quote
     store.replace_entities(entities, mention_map, quotes)
     tally.step("entities", 1, 1)
-    people = sum(e.type == "PERSON" for e in entities)
-    attributed = sum(q.speaker is not None for q in quotes)
-    return (
-        f"{len(entities)} entities ({people} people), "
-        f"{attributed} of {len(quotes)} quotes attributed"
-    )
+    counts = {
+        "entities": len(entities),
+        "people": sum(e.type == "PERSON" for e in entities),
+        "attributed": sum(q.speaker is not None for q in quotes),
+        "quotes": len(quotes),
+    }
+    return StageSummary("entities", counts)
 
 
 def assess_chunk(
@@ -297,7 +301,7 @@ def run_quality(
     thresholds: QualityThresholds | None = None,
     chunk: int = 50,
     read_chunk: int = _READ_CHUNK,
-) -> str:
+) -> StageSummary:
     """Score the trustworthiness of each article whose inputs changed; store its flags.
 
     Each article is assessed on its own, so chunks of articles map over ``executor``;
@@ -348,7 +352,7 @@ def run_quality(
     store.set_quality(rows, reasons)
     store.set_state(_QUALITY_STATE, json.dumps({"settings": setting, "articles": marks}).encode())
     flagged = sum(flagged for _, flagged in marks.values())
-    return f"{flagged} of {len(marks)} articles flagged as untrustworthy copy"
+    return StageSummary("quality", {"flagged": flagged, "assessed": len(marks)})
 
 
 def quality_mark(article: CleanArticle, original: str | None, quotes: Sequence[Quote]) -> str:
@@ -363,7 +367,7 @@ def run_clusters(
     tally: RunTally | None = None,
     settings: ClusterSettings | None = None,
     batch: int = 5000,
-) -> str:
+) -> StageSummary:
     """Add new articles to the events and storylines; old assignments never move.
 
     Articles that make clustering raise are left out (``isolate``) and rejected for this
@@ -407,7 +411,7 @@ def run_clusters(
     store.replace_stories(stories, duplicates)
     store.set_state(_CLUSTER_STATE, dump_state(state))
     storylines = sum(s.level == "storyline" for s in stories)
-    return f"{storylines} storylines, {len(stories) - storylines} events"
+    return StageSummary("stories", {"storylines": storylines, "events": len(stories) - storylines})
 
 
 def run_timelines(
@@ -416,7 +420,7 @@ def run_timelines(
     max_dates: int | None = None,
     tally: RunTally | None = None,
     settings: TimelineSettings | None = None,
-) -> str:
+) -> StageSummary:
     """Build each storyline's timeline from the dated events of its articles.
 
     A storyline whose timeline raises is a Rejected row (stage timeline), tried again next
@@ -440,4 +444,4 @@ def run_timelines(
 
     entries = each_storyline(store, "timeline", timeline_of, storylines, tally)
     store.replace_timelines(entries)
-    return f"{len(entries)} dated entries on {len(storylines)} timelines"
+    return StageSummary("timeline", {"entries": len(entries), "timelines": len(storylines)})
