@@ -2,8 +2,9 @@
 
 They are listed under the ``storyline.stages`` entry point exactly as a third-party stage is.
 
-Each one wraps a ``run_*`` body (``stages``, ``briefing_stage``, ``quote_groups_stage``) that
-reads and writes the store itself, so they are ``context`` stages. The bodies import spaCy,
+Each one wraps a ``run_*`` body (``stages``, ``dates_stage``, ``briefing_stage``,
+``quote_groups_stage``) that reads and writes the store itself, so they are ``context``
+stages; each body returns a ``StageSummary`` of counts, which the report templates render. The bodies import spaCy,
 scikit-learn and scipy: they are imported inside each function, so loading the registry
 (``storyline stages``) stays cheap.
 
