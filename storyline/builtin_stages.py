@@ -4,9 +4,9 @@ They are listed under the ``storyline.stages`` entry point exactly as a third-pa
 
 Each one wraps a ``run_*`` body (``stages``, ``dates_stage``, ``briefing_stage``,
 ``quote_groups_stage``) that reads and writes the store itself, so they are ``context``
-stages; each body returns a ``StageSummary`` of counts, which the report templates render. The bodies import spaCy,
-scikit-learn and scipy: they are imported inside each function, so loading the registry
-(``storyline stages``) stays cheap.
+stages; each body returns a ``StageSummary`` of counts, which the report templates render.
+The bodies import spaCy, scikit-learn and scipy: they are imported inside each function, so
+loading the registry (``storyline stages``) stays cheap.
 
 The declaration order is today's run order; requires/provides name what each stage really
 reads and writes, and they agree with that order (``Pipeline.resolve`` keeps it on ties).
