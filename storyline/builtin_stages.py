@@ -2,10 +2,11 @@
 
 They are listed under the ``storyline.stages`` entry point exactly as a third-party stage is.
 
-Each one wraps a ``run_*`` body (``stages``, ``briefing_stage``, ``quote_groups_stage``) that
-reads and writes the store itself, so they are ``context`` stages. The bodies import spaCy,
-scikit-learn and scipy: they are imported inside each function, so loading the registry
-(``storyline stages``) stays cheap.
+Each one wraps a ``run_*`` body (``stages``, ``dates_stage``, ``briefing.stage``,
+``quote_groups_stage``) that reads and writes the store itself, so they are ``context``
+stages; each body returns a ``StageSummary`` of counts, which the report templates render.
+The bodies import spaCy, scikit-learn and scipy: they are imported inside each function, so
+loading the registry (``storyline stages``) stays cheap.
 
 The declaration order is today's run order; requires/provides name what each stage really
 reads and writes, and they agree with that order (``Pipeline.resolve`` keeps it on ties).
@@ -18,7 +19,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from storyline.registry import stage
-from storyline.summaries import StageSummary, from_text
+from storyline.summaries import StageSummary
 
 if TYPE_CHECKING:
     from storyline.boundary import RunTally
@@ -103,7 +104,10 @@ def dedupe(ctx: RunContext) -> StageSummary:
     """Find exact and near copies; hand the copy -> original map to the later stages."""
     from storyline.stages import run_dedupe  # noqa: PLC0415
 
-    ctx.values["duplicates"] = duplicates = run_dedupe(ctx.store, ctx.settings.dedupe)
+    read_chunk = ctx.settings.run.read_chunk
+    ctx.values["duplicates"] = duplicates = run_dedupe(
+        ctx.store, ctx.settings.dedupe, read_chunk=read_chunk
+    )
     return StageSummary("dedupe", {"copies": len(duplicates)})
 
 
@@ -119,7 +123,8 @@ def dates(ctx: RunContext) -> StageSummary:
     """Infer publication dates and resolve time expressions in pending articles."""
     from storyline.stages import run_dates  # noqa: PLC0415
 
-    return from_text("dates", run_dates(ctx.store, ctx.executor, tally=_tally(ctx)), DATES)
+    chunk = ctx.settings.run.date_chunk
+    return run_dates(ctx.store, ctx.executor, tally=_tally(ctx), chunk=chunk)
 
 
 @stage(
@@ -134,10 +139,9 @@ def nlp(ctx: RunContext) -> StageSummary:
     """Parse pending articles (copies are not): mentions and quotes."""
     from storyline.stages import run_nlp  # noqa: PLC0415
 
-    text = run_nlp(
+    return run_nlp(
         ctx.store, ctx.settings, ctx.executor, skip=set(_duplicates(ctx)), tally=_tally(ctx)
     )
-    return from_text("nlp", text, NLP)
 
 
 @stage(
@@ -152,7 +156,7 @@ def entities(ctx: RunContext) -> StageSummary:
     """Merge mentions into entities and map quote speakers onto them."""
     from storyline.stages import run_entities  # noqa: PLC0415
 
-    return from_text("entities", run_entities(ctx.store, ctx.settings, tally=_tally(ctx)), ENTITIES)
+    return run_entities(ctx.store, ctx.settings, tally=_tally(ctx))
 
 
 @stage(
@@ -169,7 +173,7 @@ def quality(ctx: RunContext) -> StageSummary:
     from storyline.stages import run_quality  # noqa: PLC0415
 
     quality = ctx.settings.quality
-    text = run_quality(
+    return run_quality(
         ctx.store,
         _duplicates(ctx),
         ctx.executor,
@@ -178,8 +182,9 @@ def quality(ctx: RunContext) -> StageSummary:
         thresholds=QualityThresholds(
             quality.incoherent_at, quality.min_words, quality.boilerplate_ratio
         ),
+        chunk=ctx.settings.run.quality_chunk,
+        read_chunk=ctx.settings.run.read_chunk,
     )
-    return from_text("quality", text, QUALITY)
 
 
 @stage(
@@ -196,8 +201,10 @@ def stories(ctx: RunContext) -> StageSummary:
     from storyline.stages import run_clusters  # noqa: PLC0415
 
     settings = ClusterSettings(**ctx.settings.cluster.model_dump())
-    text = run_clusters(ctx.store, _duplicates(ctx), tally=_tally(ctx), settings=settings)
-    return from_text("stories", text, STORIES)
+    batch = ctx.settings.run.cluster_batch
+    return run_clusters(
+        ctx.store, _duplicates(ctx), tally=_tally(ctx), settings=settings, batch=batch
+    )
 
 
 @stage(
@@ -214,8 +221,7 @@ def timeline(ctx: RunContext) -> StageSummary:
     from storyline.timeline import TimelineSettings  # noqa: PLC0415
 
     settings = TimelineSettings(**ctx.settings.timeline.model_dump())
-    text = run_timelines(ctx.store, tally=_tally(ctx), settings=settings)
-    return from_text("timeline", text, TIMELINE)
+    return run_timelines(ctx.store, tally=_tally(ctx), settings=settings)
 
 
 @stage(
@@ -231,13 +237,12 @@ def quote_groups(ctx: RunContext) -> StageSummary:
     from storyline.quote_groups import params_from  # noqa: PLC0415
     from storyline.quote_groups_stage import run_quote_groups  # noqa: PLC0415
 
-    text = run_quote_groups(
+    return run_quote_groups(
         ctx.store,
         _duplicates(ctx),
         params=ctx.values.get("quote_group_params") or params_from(ctx.settings.quote_groups),
         tally=_tally(ctx),
     )
-    return from_text("quote_groups", text, QUOTE_GROUPS)
 
 
 @stage(
@@ -256,7 +261,7 @@ def briefing(ctx: RunContext) -> StageSummary:
 
     if "endpoint" not in ctx.values:  # the pipeline checks it before any stage runs
         ctx.values["endpoint"] = endpoint_of(ctx.settings)
-    text = run_briefings(
+    return run_briefings(
         ctx.store,
         _duplicates(ctx),
         ctx.executor,
@@ -266,4 +271,3 @@ def briefing(ctx: RunContext) -> StageSummary:
         claims=ClaimsParams(**ctx.settings.claims.model_dump()),
         selection=SelectionParams.from_values(ctx.settings.briefing.model_dump()),
     )
-    return from_text("briefing", text, BRIEFING)

@@ -155,6 +155,10 @@ class RunSettings(_Section):
     """How runs that write one store take turns."""
 
     lock_wait: float = Field(ge=0.0)
+    read_chunk: int = Field(ge=1)
+    date_chunk: int = Field(ge=1)
+    quality_chunk: int = Field(ge=1)
+    cluster_batch: int = Field(ge=1)
 
 
 class TimelineSection(_Section):

@@ -8,6 +8,8 @@ stored MinHash signatures without the article texts.
 
 from __future__ import annotations
 
+import base64
+import json
 import re
 import unicodedata
 import zlib
@@ -190,6 +192,44 @@ class DuplicateIndex:
         """Return every copy's id mapped to its original's id."""
         found = {i: self._find(i) for i in sorted(self._entries)}
         return {i: root for i, root in found.items() if root != i}
+
+
+@dataclass(frozen=True, slots=True)
+class Signed:
+    """An article as the index needs it: its signature and the facts its rank reads."""
+
+    content_hash: str
+    published: str | None
+    length: int
+    signature: bytes  # uint32 values, as ``DuplicateIndex.add_signature`` reads them
+
+
+def signed(
+    article: CleanArticle, *, num_perm: int = NUM_PERM, shingle_size: int = SHINGLE_SIZE
+) -> Signed:
+    """Return what the index keeps of an article, computed once."""
+    values = np.asarray(_minhash(article, num_perm, shingle_size).hashvalues, dtype=np.uint32)
+    length = len(article.title) + len(article.text)
+    return Signed(article.content_hash, article.published, length, values.tobytes())
+
+
+def dump_signatures(entries: dict[str, Signed]) -> bytes:
+    """Return stored signatures as JSON (base64 signatures): a class change cannot break it."""
+    rows = {
+        a: [e.content_hash, e.published, e.length, base64.b64encode(e.signature).decode()]
+        for a, e in entries.items()
+    }
+    return json.dumps(rows).encode()
+
+
+def load_signatures(saved: bytes | None) -> dict[str, Signed]:
+    """Return the signatures ``dump_signatures`` stored (none: an empty mapping)."""
+    if not saved:
+        return {}
+    return {
+        a: Signed(h, published, length, base64.b64decode(sig))
+        for a, (h, published, length, sig) in json.loads(saved).items()
+    }
 
 
 def find_duplicates(

@@ -18,7 +18,14 @@ from storyline.models import CleanArticle, IngestSummary, RawArticle, Rejected
 from storyline.quality import encoder
 from storyline.quote_groups import params_from
 from storyline.registry import Pipeline, RunContext
-from storyline.stage_runner import run_stage
+from storyline.stage_runner import (
+    forget_run,
+    inputs_mark,
+    last_run,
+    remember_run,
+    replay_stage,
+    run_stage,
+)
 
 if TYPE_CHECKING:
     from concurrent.futures import Executor
@@ -231,4 +238,13 @@ def analyse(
     except encoder.EncoderUnavailableError as exc:
         msg = f"[quote_groups] sentence_model: {exc}"
         raise ConfigError(msg) from exc
-    return [(spec, run_stage(spec, ctx)) for spec in pipeline.stages]
+    # nothing new since the last complete run: each stage's stored output stands
+    saved = last_run(store)
+    if saved.get("mark") == inputs_mark(store, settings, pipeline.stages):
+        return [(spec, replay_stage(spec, ctx, saved["summaries"])) for spec in pipeline.stages]
+    forget_run(store)
+    done = [(spec, run_stage(spec, ctx)) for spec in pipeline.stages]
+    remember_run(
+        store, pipeline.stages, inputs_mark(store, settings, pipeline.stages), [s for _, s in done]
+    )
+    return done

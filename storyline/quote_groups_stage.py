@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from storyline.boundary import RunTally, each_storyline
 from storyline.quote_groups import GroupParams, QuoteArticle, group_quotes
+from storyline.summaries import StageSummary
 
 if TYPE_CHECKING:
     from storyline.models import Quote, QuoteGroup
@@ -25,7 +26,7 @@ def run_quote_groups(
     *,
     params: GroupParams | None = None,
     tally: RunTally | None = None,
-) -> str:
+) -> StageSummary:
     """Group the quotes of every storyline by the statement they report; store the groups."""
     tally = tally or RunTally()
     storylines = [s for s in store.rows("stories", order="id") if s["level"] == "storyline"]
@@ -49,4 +50,4 @@ def run_quote_groups(
     groups = each_storyline(store, "quote_groups", groups_of, storylines, tally)
     store.replace_quote_groups(groups)
     shared = sum(g.outlets >= 2 for g in groups)
-    return f"{len(groups)} quote groups ({shared} reported by 2+ outlets)"
+    return StageSummary("quote_groups", {"groups": len(groups), "shared": shared})

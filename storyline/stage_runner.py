@@ -14,6 +14,8 @@ every item each run, as the built-in storyline stages do, since articles join st
 from __future__ import annotations
 
 import functools
+import hashlib
+import importlib.metadata
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -27,8 +29,10 @@ from storyline.summaries import StageSummary
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
 
+    from storyline.config import Settings
     from storyline.models import CleanArticle
     from storyline.registry import RunContext, StageSpec
+    from storyline.store import Store
 
 # Articles per task given to a pool: as the dates stage's chunks (a bound, not a fitted value).
 _ARTICLE_CHUNK = 64
@@ -143,3 +147,95 @@ def _run_corpus(spec: StageSpec, ctx: RunContext, tally: RunTally) -> StageSumma
     store.save_outputs(spec.name, outputs, replace=True)
     tally.step(spec.label, 1, 1)
     return StageSummary(spec.label, {"articles": len(articles), "outputs": len(outputs)})
+
+
+# -- a rerun with nothing new -------------------------------------------------------------------
+
+_RUN_STATE = "run.v1"
+# Stages that already find nothing to do when nothing is new (their work is what is pending):
+# they run as usual, so their line reads as it always did ("0 articles parsed").
+_PENDING_DRIVEN = frozenset({"storyline.clean.v1", "storyline.dates.v1", "storyline.nlp.v1"})
+# The stage labels under which the stages that redo every item each run store what they reject:
+# a run that rejected any of those items is retried in full, as such an item always was.
+_REDONE = {"timeline": ("timeline",), "quote_groups": ("quote_groups",)}
+_REDONE["briefing"] = ("claims", "briefing")
+
+
+def inputs_mark(store: Store, settings: Settings, stages: Sequence[StageSpec]) -> str:
+    """Return a digest of everything the stages read: articles, settings, stage list, version.
+
+    Equal digests at the start of a run and at the end of the last complete one mean no
+    stage would read anything it has not read: every stage's stored output stands.
+    """
+    digest = hashlib.sha256()
+    head = [_version(), settings.model_dump(mode="json"), [s.name for s in stages]]
+    digest.update(json.dumps(head, sort_keys=True, default=str).encode())
+    for row in store.input_marks():
+        digest.update(json.dumps(list(row), default=str).encode())
+    return digest.hexdigest()
+
+
+def _version() -> str:
+    """Return the installed storyline's version: another version may make other outputs."""
+    try:
+        return importlib.metadata.version("storyline")
+    except importlib.metadata.PackageNotFoundError:  # run from a checkout
+        return "unknown"
+
+
+def last_run(store: Store) -> dict[str, Any]:
+    """Return what the last complete run left: its closing mark and each stage's summary."""
+    saved = store.get_state(_RUN_STATE)
+    return {} if not saved else json.loads(saved)
+
+
+def forget_run(store: Store) -> None:
+    """Mark the stored outputs as unfinished: a run that stops half-way is never skipped."""
+    store.set_state(_RUN_STATE, b"{}")
+
+
+def retried(stages: Sequence[StageSpec]) -> tuple[str, ...]:
+    """Return the labels under which the stages that redo every item store their rejections."""
+    found: list[str] = []
+    for spec in stages:
+        if spec.context:
+            found.extend(_REDONE.get(spec.label, ()))
+        elif spec.unit != "article":
+            found.append(spec.label)
+    return tuple(found)
+
+
+def remember_run(
+    store: Store, stages: Sequence[StageSpec], mark: str, summaries: Sequence[StageSummary]
+) -> None:
+    """Save the closing mark of a complete run and each stage's summary.
+
+    Not when a storyline or corpus stage rejected an item: it is tried again next run (the
+    fix may be in the code, which the mark does not see).
+    """
+    if store.stage_rejections(retried(stages)):
+        return
+    saved = {
+        s.stage: {"counts": dict(s.counts), "details": dict(s.details), "text": s.text}
+        for s in summaries
+    }
+    store.set_state(_RUN_STATE, json.dumps({"mark": mark, "summaries": saved}).encode())
+
+
+def replay_stage(spec: StageSpec, ctx: RunContext, saved: Mapping[str, Any]) -> StageSummary:
+    """Stand in for a stage whose inputs did not change since the last complete run.
+
+    A pending-driven stage runs (it has nothing to do); any other reports the summary it
+    made then without reading an article (that run rejected none of its items: see
+    ``remember_run``).
+    """
+    if spec.name in _PENDING_DRIVEN or (spec.unit == "article" and not spec.context):
+        if spec.name == "storyline.nlp.v1":  # copies are not parsed: as dedupe found them
+            ctx.values.setdefault("duplicates", ctx.store.duplicates())
+        return run_stage(spec, ctx)
+    if spec.name == "storyline.dedupe.v1":
+        ctx.values["duplicates"] = ctx.store.duplicates()
+    found = saved.get(spec.label)
+    if found is None:  # cannot happen for a mark that matched: the stage list is in it
+        return run_stage(spec, ctx)
+    return StageSummary(spec.label, found["counts"], found["details"], found["text"])

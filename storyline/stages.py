@@ -13,9 +13,9 @@ raise becomes a Rejected row naming the stage, and the run goes on without it.
 
 from __future__ import annotations
 
-import dataclasses
-import datetime as dt
 import functools
+import hashlib
+import json
 import pickle
 from collections import defaultdict
 from typing import TYPE_CHECKING, Any
@@ -39,20 +39,27 @@ from storyline.briefing.stage import (  # noqa: F401
 )
 from storyline.cluster.state_json import dump_state, load_state
 from storyline.cluster.storylines import cluster_articles
-from storyline.dedupe import DuplicateIndex
-from storyline.errors import INVALID_FIELD
+
+# the dates stage lives in dates_stage; its names stay reachable here, as before
+from storyline.dates_stage import (  # noqa: F401
+    CorpusWindow,
+    DatedArticle,
+    date_article,
+    date_chunk,
+    in_chunks,
+    run_dates,
+)
+from storyline.dedupe import DuplicateIndex, dump_signatures, load_signatures, signed
 from storyline.extract.annotate import Chunk, annotate_chunk
-from storyline.extract.dates import find_timexes, infer_publication
 from storyline.extract.entities import add_headline_articles, merge_entities
-from storyline.extract.events import find_events, find_leads
 from storyline.extract.quotes import canonicalise_speakers
-from storyline.extract.stamps import page_stamps
 from storyline.quality.assess import UNTRUSTED_FLAGS, QualityThresholds, assess_quality
 from storyline.runners import map_ordered
+from storyline.summaries import StageSummary
 from storyline.timeline import TimelineSettings, build_timeline
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Iterator, Sequence
+    from collections.abc import Iterator, Sequence
     from concurrent.futures import Executor
 
     from storyline.cluster.settings import ClusterSettings
@@ -61,28 +68,20 @@ if TYPE_CHECKING:
     from storyline.extract.annotate import Annotations
     from storyline.models import (
         CleanArticle,
-        DatedEvent,
         Mention,
-        PublishedPrecision,
         QualityReport,
         Quote,
         Story,
-        TimeExpr,
         TimelineEntry,
     )
     from storyline.store import Store
 
 
 _CLUSTER_STATE = "cluster.v1"
-# Articles read from the store at a time by the corpus stages, and dated per task: small
-# enough that memory stays flat, large enough that a task outweighs its scheduling.
+_DEDUPE_STATE = "dedupe.v1"
+_QUALITY_STATE = "quality.v1"  # each article's quality_mark when last assessed, and its flag
+# The chunk sizes are [run] settings (defaults.toml says why); these defaults are theirs.
 _READ_CHUNK = 500
-_DATE_CHUNK = 64
-_STAMP_LINES = 12  # removed lines this near the top may carry the page's time stamp
-# Fresh articles clustered at a time (bench/cluster_scale.py measures batches of this size).
-_CLUSTER_BATCH = 5000
-# Articles per quality task: a pool spreads them evenly.
-_QUALITY_CHUNK = 50
 
 
 def pending_ids(store: Store, stage: str) -> list[str]:
@@ -98,12 +97,6 @@ def article_ids(store: Store) -> list[str]:
     return store.article_ids()
 
 
-def in_chunks(items: Sequence[str], size: int) -> Iterator[list[str]]:
-    """Yield consecutive slices of ``items`` of at most ``size``."""
-    for begin in range(0, len(items), size):
-        yield list(items[begin : begin + size])
-
-
 def iter_articles(
     store: Store, ids: Sequence[str], size: int | None = None
 ) -> Iterator[CleanArticle]:
@@ -112,11 +105,38 @@ def iter_articles(
         yield from store.articles(ids=chunk)
 
 
-def run_dedupe(store: Store, settings: DedupeSettings | None = None) -> dict[str, str]:
-    """Find exact and near copies among all stored articles; return copy id -> original id."""
-    # the index keeps each article's signature, not its text: the articles stream through
+def run_dedupe(
+    store: Store, settings: DedupeSettings | None = None, *, read_chunk: int = _READ_CHUNK
+) -> dict[str, str]:
+    """Find exact and near copies among all stored articles; return copy id -> original id.
+
+    Each article's MinHash signature is stored with the facts its rank reads as they were
+    when it was first seen, so a run reads only new or changed articles and rebuilds the
+    index in ingest order: the same calls, hence the same groups, as one run over every
+    article. The signatures are kept per (num_perm, shingle_size): other ``[dedupe]``
+    values sign every article again.
+    """
     index = DuplicateIndex.from_values(settings.model_dump()) if settings else DuplicateIndex()
-    index.add(iter_articles(store, article_ids(store)))
+    key = f"{_DEDUPE_STATE}:{index.num_perm}:{index.shingle_size}"
+    saved = load_signatures(store.get_state(key))
+    ids = article_ids(store)
+    hashes = store.content_hashes()
+    fresh = [a for a in ids if a not in saved or saved[a].content_hash != hashes[a]]
+    for article in iter_articles(store, fresh, read_chunk):
+        saved[article.id] = signed(
+            article, num_perm=index.num_perm, shingle_size=index.shingle_size
+        )
+    for article_id in ids:
+        entry = saved[article_id]
+        index.add_signature(
+            article_id,
+            entry.signature,
+            published=entry.published,
+            length=entry.length,
+            content_hash=entry.content_hash,
+        )
+    if fresh or len(saved) != len(ids):
+        store.set_state(key, dump_signatures({a: saved[a] for a in ids}))
     return index.duplicates()
 
 
@@ -148,7 +168,7 @@ def run_nlp(
     *,
     skip: set[str],
     tally: RunTally | None = None,
-) -> str:
+) -> StageSummary:
     """Parse pending articles and store their mentions and quotes; copies are not parsed.
 
     The articles are read, parsed on ``executor`` and stored one chunk at a time, so memory
@@ -188,10 +208,12 @@ def run_nlp(
         quotes += sum(len(r.quotes) for r in results)
         done += len(found)
         tally.step("nlp", done, len(todo))
-    return f"{len(todo)} articles parsed, {mentions} mentions, {quotes} quotes"
+    return StageSummary("nlp", {"parsed": len(todo), "mentions": mentions, "quotes": quotes})
 
 
-def run_entities(store: Store, settings: Settings, *, tally: RunTally | None = None) -> str:
+def run_entities(
+    store: Store, settings: Settings, *, tally: RunTally | None = None
+) -> StageSummary:
     """Merge every stored mention into entities and map quote speakers onto them.
 
     The articles whose mentions or quotes make merging raise are left out (``isolate``) and
@@ -224,176 +246,13 @@ def run_entities(store: Store, settings: Settings, *, tally: RunTally | None = N
     entities = add_headline_articles(entities, store.titles())  # headlines name, never quote
     store.replace_entities(entities, mention_map, quotes)
     tally.step("entities", 1, 1)
-    people = sum(e.type == "PERSON" for e in entities)
-    attributed = sum(q.speaker is not None for q in quotes)
-    return (
-        f"{len(entities)} entities ({people} people), "
-        f"{attributed} of {len(quotes)} quotes attributed"
-    )
-
-
-@dataclasses.dataclass(frozen=True, slots=True)
-class DatedArticle:
-    """What the dates stage found in one article."""
-
-    article_id: str
-    published: str | None
-    published_source: str
-    published_confidence: float
-    timexes: tuple[TimeExpr, ...]
-    events: tuple[DatedEvent, ...] = ()
-    leads: tuple[DatedEvent, ...] = ()
-    invalid_published: str | None = None  # a stored date that is not one ("yesterday")
-    published_precision: PublishedPrecision = "day"
-
-
-@dataclasses.dataclass(frozen=True, slots=True)
-class CorpusWindow:
-    """The span of time a corpus's dated articles cover, which bounds undated ones."""
-
-    earliest: dt.date | None = None
-    latest: dt.date | None = None
-
-    @classmethod
-    def of(cls, dates: Iterable[str]) -> CorpusWindow:
-        """Return the window around known publication dates, a year of slack on each side."""
-        # a stored value that is not a date bounds nothing (its article is flagged when dated)
-        known = sorted(filter(None, (_iso_date(d) for d in dates)))
-        if not known:
-            return cls()
-        slack = dt.timedelta(days=366)
-        return cls(known[0] - slack, known[-1] + slack)
-
-
-def _iso_date(value: str) -> dt.date | None:
-    """Return the day an ISO date (or date-time) names, or None when it is not one."""
-    try:
-        return dt.date.fromisoformat(value[:10])
-    except ValueError:
-        return None
-
-
-def date_article(article: CleanArticle, window: CorpusWindow | None = None) -> DatedArticle:
-    """Infer the publication date when metadata has none, then resolve the article's timexes.
-
-    A stored publication date that is not a date (written by an older version that did not
-    check ``--published``) is treated as missing, and reported in ``invalid_published``.
-    """
-    published, source, confidence, precision = (
-        article.published,
-        article.published_source,
-        article.published_confidence,
-        article.published_precision,
-    )
-    invalid = None
-    if published is not None and _iso_date(published) is None:
-        invalid, published, source, confidence = published, None, "unknown", 0.0
-    if published is None:
-        # an article cannot be published in the future, nor far outside its corpus's window
-        today = dt.datetime.now(tz=dt.UTC).date()
-        window = window or CorpusWindow()
-        guess = infer_publication(
-            article.text,
-            title=article.title,
-            today=min(today, window.latest or today),
-            earliest=window.earliest,
-            # a page's time stamp is boilerplate to the cleaner but the best date evidence
-            head="\n".join(r.text for r in article.removed if r.line_no < _STAMP_LINES),
-        )
-        if guess.day is not None:
-            published, source, confidence = guess.day.isoformat(), "inferred", guess.confidence
-            precision = guess.precision
-    anchor = _iso_date(published) if published else None
-    timexes = find_timexes(article.text, anchor=anchor, article_id=article.id, precision=precision)
-    text, aid = article.text, article.id
-    stamps = page_stamps(text, timexes)  # read once, used by both
-    # a month or year is no day: nothing is dated on an invented day of publication
-    day = anchor if precision == "day" else None
-    events = find_events(text, article_id=aid, published=day, timexes=timexes, stamps=stamps)
-    leads = find_leads(text, article_id=aid, published=day, timexes=timexes, stamps=stamps)
-    return DatedArticle(
-        article.id,
-        published,
-        source,
-        confidence,
-        tuple(timexes),
-        tuple(events),
-        tuple(leads),
-        invalid,
-        precision,
-    )
-
-
-def date_chunk(
-    articles: Sequence[CleanArticle], window: CorpusWindow
-) -> list[DatedArticle | Failure]:
-    """Date a chunk of articles (``date_article`` on each), in input order.
-
-    An article that makes dating raise comes back as a Failure; the others are dated.
-    """
-    dater = functools.partial(_date_one, window=window)
-    return [guard("dates", dater, article, article.id) for article in articles]
-
-
-def _date_one(article: CleanArticle, window: CorpusWindow) -> DatedArticle:
-    # looked up at call time, so a test can replace ``stages.date_article``
-    return date_article(article, window)
-
-
-def _invalid_date(dated: DatedArticle) -> Failure:
-    reason = f"stored publication date {dated.invalid_published!r} is not an ISO date: ignored"
-    return Failure("dates", dated.article_id, INVALID_FIELD, reason, "")
-
-
-def run_dates(store: Store, executor: Executor | None, *, tally: RunTally | None = None) -> str:
-    """Date pending articles: inferred publication dates and resolved time expressions.
-
-    Chunk by chunk, like ``run_nlp``: each chunk's results are stored before the next is read.
-    """
-    tally = tally or RunTally()
-    window = CorpusWindow.of(store.known_dates())
-    todo = pending_ids(store, "dates")
-    chunks = (tuple(store.articles(ids=ids)) for ids in in_chunks(todo, _DATE_CHUNK))
-    dated = inferred = unknown = timexes = done = 0
-    tally.step("dates", 0, len(todo))
-    for found in map_ordered(functools.partial(date_chunk, window=window), chunks, executor):
-        failed = [r for r in found if isinstance(r, Failure)]
-        results = [r for r in found if not isinstance(r, Failure)]
-        # a bad stored date is replaced (by an inferred one, or none) and the article flagged
-        tally.reject(
-            store,
-            failed + [_invalid_date(r) for r in results if r.invalid_published is not None],
-        )
-        store.set_published(
-            [
-                (
-                    r.article_id,
-                    r.published,
-                    r.published_source,
-                    r.published_confidence,
-                    r.published_precision,
-                )
-                for r in results
-                if r.published_source == "inferred" or r.invalid_published is not None
-            ]
-        )
-        store.save_stage(
-            "dates",
-            [r.article_id for r in results] + [f.item_id for f in failed],
-            timexes=[t for r in results for t in r.timexes],
-            events=[(e, False) for r in results for e in r.events]
-            + [(e, True) for r in results for e in r.leads],
-        )
-        dated += len(results)
-        done += len(found)
-        tally.step("dates", done, len(todo))
-        inferred += sum(r.published_source == "inferred" for r in results)
-        unknown += sum(r.published is None for r in results)
-        timexes += sum(len(r.timexes) for r in results)
-    return (
-        f"{dated} articles dated ({inferred} publication dates inferred, "
-        f"{unknown} unknown), {timexes} time expressions"
-    )
+    counts = {
+        "entities": len(entities),
+        "people": sum(e.type == "PERSON" for e in entities),
+        "attributed": sum(q.speaker is not None for q in quotes),
+        "quotes": len(quotes),
+    }
+    return StageSummary("entities", counts)
 
 
 def assess_chunk(
@@ -448,37 +307,65 @@ def run_quality(
     *,
     tally: RunTally | None = None,
     thresholds: QualityThresholds | None = None,
-) -> str:
-    """Score every article's trustworthiness and store its flags.
+    chunk: int = 50,
+    read_chunk: int = _READ_CHUNK,
+) -> StageSummary:
+    """Score the trustworthiness of each article whose inputs changed; store its flags.
 
     Each article is assessed on its own, so chunks of articles map over ``executor``;
     ``sentence_model`` names the encoder the coherence signals use (None: word vectors only).
+    An article is assessed again only when what its report reads changed since it was last
+    assessed (``quality_mark``: its content, the original it copies, its quotes with their
+    speakers, the settings); the others keep their stored flags.
     """
     tally = tally or RunTally()
     quotes: dict[str, list[Quote]] = defaultdict(list)
     for quote in store.quotes():
         quotes[quote.article_id].append(quote)
     skip = store.rejected_items("quality")
-    todo = [a for a in article_ids(store) if a not in skip]
+    setting = repr((sentence_model, thresholds))
+    saved = json.loads(store.get_state(_QUALITY_STATE) or b"{}")
+    known = saved.get("articles", {}) if saved.get("settings") == setting else {}
+    marks: dict[str, list[Any]] = {}
+    todo: list[str] = []
+    unskipped = [a for a in article_ids(store) if a not in skip]
+    for article in iter_articles(store, unskipped, read_chunk):
+        mark = quality_mark(article, duplicates.get(article.id), quotes.get(article.id, []))
+        if known.get(article.id, [None])[0] == mark:
+            marks[article.id] = known[article.id]
+        else:
+            marks[article.id] = [mark, False]
+            todo.append(article.id)
     chunks = (
         [(a, duplicates.get(a.id), quotes.get(a.id, [])) for a in store.articles(ids=ids)]
-        for ids in in_chunks(todo, _QUALITY_CHUNK)
+        for ids in in_chunks(todo, chunk)
     )
     rows: list[tuple[str, float, Sequence[str]]] = []
     reasons: dict[str, Sequence[str]] = {}
-    flagged = done = 0
+    done = 0
     assess = functools.partial(assess_chunk, sentence_model=sentence_model, thresholds=thresholds)
     tally.step("quality", done, len(todo))
     for found in map_ordered(assess, chunks, executor):
-        tally.reject(store, [r for r in found if isinstance(r, Failure)])
+        failed = [r for r in found if isinstance(r, Failure)]
+        tally.reject(store, failed)
+        for failure in failed:
+            marks.pop(failure.item_id, None)
         reports = [r for r in found if not isinstance(r, Failure)]
         rows.extend((r.article_id, r.score, r.flags) for r in reports)
         reasons.update((r.article_id, r.reasons) for r in reports)
-        flagged += sum(bool(set(r.flags) & set(UNTRUSTED_FLAGS)) for r in reports)
+        for r in reports:
+            marks[r.article_id][1] = bool(set(r.flags) & set(UNTRUSTED_FLAGS))
         done += len(found)
         tally.step("quality", done, len(todo))
     store.set_quality(rows, reasons)
-    return f"{flagged} of {len(rows)} articles flagged as untrustworthy copy"
+    store.set_state(_QUALITY_STATE, json.dumps({"settings": setting, "articles": marks}).encode())
+    flagged = sum(flagged for _, flagged in marks.values())
+    return StageSummary("quality", {"flagged": flagged, "assessed": len(marks)})
+
+
+def quality_mark(article: CleanArticle, original: str | None, quotes: Sequence[Quote]) -> str:
+    """Return a digest of what an article's quality report reads (``assess_quality``)."""
+    return hashlib.sha256(repr((article, original, tuple(quotes))).encode()).hexdigest()
 
 
 def run_clusters(
@@ -487,7 +374,8 @@ def run_clusters(
     *,
     tally: RunTally | None = None,
     settings: ClusterSettings | None = None,
-) -> str:
+    batch: int = 5000,
+) -> StageSummary:
     """Add new articles to the events and storylines; old assignments never move.
 
     Articles that make clustering raise are left out (``isolate``) and rejected for this
@@ -505,7 +393,7 @@ def run_clusters(
     tally.step("stories", done, len(fresh))
     # a very large run is clustered in batches, as separate runs would be: memory then holds
     # one batch of texts (plus the state), never the corpus
-    for ids in list(in_chunks(fresh, _CLUSTER_BATCH)) or [[]]:
+    for ids in list(in_chunks(fresh, batch)) or [[]]:
         # clustering updates the state in place: each try starts from the state before it
         before = pickle.dumps(state)
 
@@ -531,7 +419,7 @@ def run_clusters(
     store.replace_stories(stories, duplicates)
     store.set_state(_CLUSTER_STATE, dump_state(state))
     storylines = sum(s.level == "storyline" for s in stories)
-    return f"{storylines} storylines, {len(stories) - storylines} events"
+    return StageSummary("stories", {"storylines": storylines, "events": len(stories) - storylines})
 
 
 def run_timelines(
@@ -540,7 +428,7 @@ def run_timelines(
     max_dates: int | None = None,
     tally: RunTally | None = None,
     settings: TimelineSettings | None = None,
-) -> str:
+) -> StageSummary:
     """Build each storyline's timeline from the dated events of its articles.
 
     A storyline whose timeline raises is a Rejected row (stage timeline), tried again next
@@ -564,4 +452,4 @@ def run_timelines(
 
     entries = each_storyline(store, "timeline", timeline_of, storylines, tally)
     store.replace_timelines(entries)
-    return f"{len(entries)} dated entries on {len(storylines)} timelines"
+    return StageSummary("timeline", {"entries": len(entries), "timelines": len(storylines)})

@@ -1,15 +1,12 @@
 """What a stage reports: a ``StageSummary`` of counts, and the line a person reads from it.
 
 A stage returns counts, never a sentence; the CLI renders them through the stage's report
-templates (``StageSpec.report``). The built-in stage bodies still return today's sentences:
-``from_text`` reads a sentence back into counts with the same templates, so the printed line
-is byte-identical and tests can assert counts (``tests/test_registry.py`` checks the round
-trip for every built-in).
+templates (``StageSpec.report``), so the printed line is the same sentence the stage bodies
+once wrote and tests assert counts (``tests/test_registry.py`` renders every built-in's).
 """
 
 from __future__ import annotations
 
-import re
 import string
 from dataclasses import dataclass, field
 from types import MappingProxyType
@@ -25,8 +22,7 @@ _FORMATTER: Final = string.Formatter()
 class StageSummary:
     """What one stage did in one run: counts by name, plus text details (an endpoint's URL).
 
-    ``text`` holds a sentence no template could read (a stage body whose wording changed):
-    it is printed as is, so nothing is lost, and a test catches the drift.
+    ``text``, when set, is printed as is instead of a rendered line (a plug-in's own words).
     """
 
     stage: str
@@ -58,28 +54,3 @@ def render(summary: StageSummary, templates: tuple[str, ...]) -> str:
         if all(name in values for name in fields_of(template)):
             return template.format(**values)
     return ", ".join(f"{value} {name}" for name, value in values.items()) or "done"
-
-
-def from_text(stage: str, text: str, templates: tuple[str, ...]) -> StageSummary:
-    """Read a built-in stage's sentence back into counts with its templates.
-
-    Fields named in a template as ``{name}`` are integers; a field whose name starts with
-    ``detail_`` is text. A sentence that fits no template is kept whole in ``text``.
-    """
-    for template in templates:
-        match = _pattern(template).fullmatch(text)
-        if match is None:
-            continue
-        counts = {k: int(v) for k, v in match.groupdict().items() if not k.startswith("detail_")}
-        details = {k: v for k, v in match.groupdict().items() if k.startswith("detail_")}
-        return StageSummary(stage, counts, details)
-    return StageSummary(stage, text=text)
-
-
-def _pattern(template: str) -> re.Pattern[str]:
-    parts: list[str] = []
-    for literal, name, _, _ in _FORMATTER.parse(template):
-        parts.append(re.escape(literal))
-        if name:
-            parts.append(f"(?P<{name}>.+?)" if name.startswith("detail_") else rf"(?P<{name}>\d+)")
-    return re.compile("".join(parts))

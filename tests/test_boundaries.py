@@ -11,7 +11,7 @@ import pytest
 from rich.console import Console
 
 import storyline
-from storyline import boundary, stages
+from storyline import boundary, dates_stage, stages
 from storyline.boundary import isolate
 from storyline.briefing import stage as briefing_stage
 from storyline.errors import INTERNAL, INVALID_FIELD, ConfigError
@@ -73,7 +73,7 @@ def test_boundaries_an_article_that_breaks_dating_is_rejected_and_the_rest_dated
     workspace, monkeypatch
 ):
     victim = _victim(workspace)
-    _poison_articles(monkeypatch, stages, "date_article", victim, lambda a, *_: {a.id})
+    _poison_articles(monkeypatch, dates_stage, "date_article", victim, lambda a, *_: {a.id})
     report = workspace.run(workers=1)
     _assert_one_rejection(report, workspace, "dates", victim)
     timexed = {r["article_id"] for r in workspace.store.rows("timexes")}
@@ -214,7 +214,7 @@ def test_boundaries_a_run_level_error_still_stops_the_run(workspace, monkeypatch
     def broken_setting(*_args, **_kwargs):
         raise ConfigError("bad setting")
 
-    monkeypatch.setattr(stages, "date_article", broken_setting)
+    monkeypatch.setattr(dates_stage, "date_article", broken_setting)
     with pytest.raises(ConfigError):
         workspace.run(workers=1)
     assert _stage_rows(workspace) == []

@@ -199,16 +199,16 @@ import os
 
 victim = os.environ.get("STORYLINE_TEST_POISON")
 if victim:
-    from storyline import stages
+    from storyline import dates_stage
 
-    real = stages.date_article
+    real = dates_stage.date_article
 
     def poisoned(article, *args, **kwargs):
         if victim in article.title:
             raise RuntimeError("poisoned article")
         return real(article, *args, **kwargs)
 
-    stages.date_article = poisoned
+    dates_stage.date_article = poisoned
 """
 
 

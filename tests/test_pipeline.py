@@ -259,13 +259,13 @@ def test_pipeline_run_reads_articles_in_bounded_chunks(tmp_path, monkeypatch):
         raise AssertionError(f"pending({stage!r}) holds every pending article")
 
     # tiny chunks, so the example corpus spans several of each
-    monkeypatch.setattr("storyline.stages._READ_CHUNK", 3)
-    monkeypatch.setattr("storyline.stages._DATE_CHUNK", 3)
-    monkeypatch.setattr("storyline.stages._QUALITY_CHUNK", 3)
-    monkeypatch.setattr("storyline.stages._CLUSTER_BATCH", 5)
     with storyline.open(tmp_path / "chunks.db") as workspace:
+        sizes = {"read_chunk": 3, "date_chunk": 3, "quality_chunk": 3, "cluster_batch": 5}
         workspace.settings = workspace.settings.model_copy(
-            update={"nlp": workspace.settings.nlp.model_copy(update={"batch_size": 1})}
+            update={
+                "nlp": workspace.settings.nlp.model_copy(update={"batch_size": 1}),
+                "run": workspace.settings.run.model_copy(update=sizes),
+            }
         )
         workspace.ingest([EXAMPLES])
         monkeypatch.setattr(Store, "articles", chunked_only)

@@ -9,7 +9,7 @@ from storyline import builtin_stages
 from storyline.cli import app
 from storyline.errors import ConfigError
 from storyline.registry import Pipeline, PipelineError, StageSpec, specs_in, stage
-from storyline.summaries import StageSummary, from_text, render
+from storyline.summaries import StageSummary, render
 from tests.conftest import REPO
 
 SNAPSHOT = REPO / "tests" / "data" / "registry.json"
@@ -128,18 +128,14 @@ def test_registry_find_by_name_or_builtin_label():
         ),
     ],
 )
-def test_registry_summary_reads_a_builtin_sentence_and_renders_it_back(
-    templates, text, counts, details
-):
-    summary = from_text("x", text, templates)
-    assert dict(summary.counts) == counts
-    assert dict(summary.details) == details
+def test_registry_summary_renders_a_builtin_line_from_counts(templates, text, counts, details):
+    summary = StageSummary("x", counts, details)
     assert summary.text is None
     assert render(summary, templates) == text
 
 
-def test_registry_summary_keeps_a_sentence_no_template_reads():
-    summary = from_text("nlp", "parsed everything", builtin_stages.NLP)
+def test_registry_summary_text_is_printed_as_is():
+    summary = StageSummary("nlp", text="parsed everything")
     assert summary.counts == {}
     assert render(summary, builtin_stages.NLP) == "parsed everything"
 

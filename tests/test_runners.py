@@ -13,7 +13,7 @@ import time
 import pytest
 
 import storyline
-from storyline import stages
+from storyline import dates_stage, stages
 from storyline.errors import UsageError
 from storyline.export import WHATS, export_rows, write_export
 from storyline.runners import executor_width, make_executor, map_ordered
@@ -132,7 +132,8 @@ class _InterruptedError(BaseException):  # an interruption, as Ctrl-C is: not an
 
 def _interrupt_after(monkeypatch, name: str, calls: int) -> None:
     """Make the stage function ``stages.<name>`` raise once it has run ``calls`` times."""
-    real = getattr(stages, name)
+    module = dates_stage if name == "date_chunk" else stages
+    real = getattr(module, name)
     done = []
 
     def flaky(*args, **kwargs):
@@ -141,7 +142,7 @@ def _interrupt_after(monkeypatch, name: str, calls: int) -> None:
         done.append(1)
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(stages, name, flaky)
+    monkeypatch.setattr(module, name, flaky)
 
 
 @pytest.mark.parametrize(("name", "calls"), [("date_chunk", 1), ("annotate_chunk", 1)])
@@ -149,10 +150,12 @@ def test_runners_an_interrupted_run_resumes_to_the_same_exports(
     sequential, corpus, tmp_path, monkeypatch, name, calls
 ):
     # small chunks, so the interruption falls between two stored chunks
-    monkeypatch.setattr(stages, "_DATE_CHUNK", 4)
     with storyline.open(tmp_path / "resume.db") as workspace:
         workspace.settings = workspace.settings.model_copy(
-            update={"nlp": workspace.settings.nlp.model_copy(update={"batch_size": 1})}
+            update={
+                "nlp": workspace.settings.nlp.model_copy(update={"batch_size": 1}),
+                "run": workspace.settings.run.model_copy(update={"date_chunk": 4}),
+            }
         )
         workspace.ingest([corpus])
         with monkeypatch.context() as patch:

@@ -22,6 +22,7 @@ from storyline.claims.align import find_claims
 from storyline.claims.conflicts import find_conflicts
 from storyline.claims.params import DEFAULT_PARAMS, ClaimsParams
 from storyline.runners import map_ordered
+from storyline.summaries import StageSummary
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator, Sequence
@@ -184,7 +185,7 @@ def run_briefings(
     tally: RunTally | None = None,
     claims: ClaimsParams = DEFAULT_PARAMS,
     selection: SelectionParams = DEFAULT_SELECTION,
-) -> str:
+) -> StageSummary:
     """Align each storyline's claims, find where its sources conflict, and write its briefing.
 
     Storylines are independent of each other: chunks of them map over ``executor``. With an
@@ -217,10 +218,13 @@ def run_briefings(
         done += len(results)
         tally.step("briefing", done, len(storylines))
     store.replace_briefings(all_claims, all_conflicts, briefings)
-    corroborated = sum(c.kind == "corroborated" for c in all_claims)
-    reworded = sum(b.get("mode") == "abstractive" for b in briefings)
-    return (
-        f"{len(all_claims)} claims ({corroborated} corroborated), "
-        f"{len(all_conflicts)} conflicts, {len(briefings)} briefings"
-        + (f" ({reworded} reworded by {endpoint.url})" if endpoint is not None else "")
-    )
+    counts = {
+        "claims": len(all_claims),
+        "corroborated": sum(c.kind == "corroborated" for c in all_claims),
+        "conflicts": len(all_conflicts),
+        "briefings": len(briefings),
+    }
+    if endpoint is None:
+        return StageSummary("briefing", counts)
+    counts["reworded"] = sum(b.get("mode") == "abstractive" for b in briefings)
+    return StageSummary("briefing", counts, {"detail_endpoint": endpoint.url})

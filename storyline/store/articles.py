@@ -190,6 +190,11 @@ class ArticleStore(StoreBase):
         """Return every stored article's id, in ingest order."""
         return [r[0] for r in self.conn.execute("SELECT id FROM articles ORDER BY seq").fetchall()]
 
+    def content_hashes(self) -> dict[str, str]:
+        """Return every stored article's content hash, by id."""
+        rows = self.conn.execute("SELECT id, content_hash FROM articles")
+        return {r[0]: r[1] for r in rows}
+
     def pending(self, stage: str) -> list[CleanArticle]:
         """Return the articles a per-article stage has not processed yet, in ingest order."""
         return list(self.articles(ids=self.pending_ids(stage)))
@@ -202,6 +207,34 @@ class ArticleStore(StoreBase):
             (stage,),
         )
         return [r[0] for r in rows.fetchall()]
+
+    def input_marks(self) -> Iterator[tuple[Any, ...]]:
+        """Yield what every stage's input derives from, article by article in ingest order.
+
+        An article's identity, content and publication date (the dates stage sets it), then
+        how many articles each per-article stage has marked done: equal marks between two
+        runs mean no stage has anything new to read (``stage_runner.inputs_mark``).
+        """
+        yield from self.conn.execute(
+            "SELECT id, content_hash, raw_sha256, title, source, url, language, published, "
+            "published_source, published_confidence, published_precision FROM articles "
+            "ORDER BY seq"
+        )
+        yield from self.conn.execute(
+            "SELECT stage, COUNT(*) FROM article_stages GROUP BY stage ORDER BY stage"
+        )
+
+    def stage_rejections(self, stages: Sequence[str]) -> list[Rejected]:
+        """Return what these stages rejected, ordered by item (as they meet their items)."""
+        if not stages:
+            return []
+        marks = ", ".join("?" for _ in stages)
+        rows = self.conn.execute(
+            f"SELECT locator, code, reason FROM rejected WHERE stage IN ({marks}) "  # noqa: S608
+            "ORDER BY item_id, stage",
+            tuple(stages),
+        )
+        return [Rejected(r["locator"], r["code"], r["reason"]) for r in rows]
 
     def rejected(self) -> list[Rejected]:
         """Return every rejected input, by locator."""

@@ -1,0 +1,204 @@
+"""The dates stage: each pending article's publication date and resolved time expressions.
+
+Articles are read, dated on the executor and stored a chunk at a time, as the NLP stage
+does (``stages.run_nlp``); an article that makes dating raise is a Rejected row naming the
+stage, and a stored publication date that is not a date is replaced and flagged.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import functools
+from typing import TYPE_CHECKING
+
+from storyline.boundary import Failure, RunTally, guard
+from storyline.errors import INVALID_FIELD
+from storyline.extract.dates import find_timexes, infer_publication
+from storyline.extract.events import find_events, find_leads
+from storyline.extract.stamps import page_stamps
+from storyline.runners import map_ordered
+from storyline.summaries import StageSummary
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Iterator, Sequence
+    from concurrent.futures import Executor
+
+    from storyline.models import CleanArticle, DatedEvent, PublishedPrecision, TimeExpr
+    from storyline.store import Store
+
+_STAMP_LINES = 12  # removed lines this near the top may carry the page's time stamp
+
+
+def in_chunks(items: Sequence[str], size: int) -> Iterator[list[str]]:
+    """Yield consecutive slices of ``items`` of at most ``size``."""
+    for begin in range(0, len(items), size):
+        yield list(items[begin : begin + size])
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class DatedArticle:
+    """What the dates stage found in one article."""
+
+    article_id: str
+    published: str | None
+    published_source: str
+    published_confidence: float
+    timexes: tuple[TimeExpr, ...]
+    events: tuple[DatedEvent, ...] = ()
+    leads: tuple[DatedEvent, ...] = ()
+    invalid_published: str | None = None  # a stored date that is not one ("yesterday")
+    published_precision: PublishedPrecision = "day"
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class CorpusWindow:
+    """The span of time a corpus's dated articles cover, which bounds undated ones."""
+
+    earliest: dt.date | None = None
+    latest: dt.date | None = None
+
+    @classmethod
+    def of(cls, dates: Iterable[str]) -> CorpusWindow:
+        """Return the window around known publication dates, a year of slack on each side."""
+        # a stored value that is not a date bounds nothing (its article is flagged when dated)
+        known = sorted(filter(None, (_iso_date(d) for d in dates)))
+        if not known:
+            return cls()
+        slack = dt.timedelta(days=366)
+        return cls(known[0] - slack, known[-1] + slack)
+
+
+def _iso_date(value: str) -> dt.date | None:
+    """Return the day an ISO date (or date-time) names, or None when it is not one."""
+    try:
+        return dt.date.fromisoformat(value[:10])
+    except ValueError:
+        return None
+
+
+def date_article(article: CleanArticle, window: CorpusWindow | None = None) -> DatedArticle:
+    """Infer the publication date when metadata has none, then resolve the article's timexes.
+
+    A stored publication date that is not a date (written by an older version that did not
+    check ``--published``) is treated as missing, and reported in ``invalid_published``.
+    """
+    published, source, confidence, precision = (
+        article.published,
+        article.published_source,
+        article.published_confidence,
+        article.published_precision,
+    )
+    invalid = None
+    if published is not None and _iso_date(published) is None:
+        invalid, published, source, confidence = published, None, "unknown", 0.0
+    if published is None:
+        # an article cannot be published in the future, nor far outside its corpus's window
+        today = dt.datetime.now(tz=dt.UTC).date()
+        window = window or CorpusWindow()
+        guess = infer_publication(
+            article.text,
+            title=article.title,
+            today=min(today, window.latest or today),
+            earliest=window.earliest,
+            # a page's time stamp is boilerplate to the cleaner but the best date evidence
+            head="\n".join(r.text for r in article.removed if r.line_no < _STAMP_LINES),
+        )
+        if guess.day is not None:
+            published, source, confidence = guess.day.isoformat(), "inferred", guess.confidence
+            precision = guess.precision
+    anchor = _iso_date(published) if published else None
+    timexes = find_timexes(article.text, anchor=anchor, article_id=article.id, precision=precision)
+    text, aid = article.text, article.id
+    stamps = page_stamps(text, timexes)  # read once, used by both
+    # a month or year is no day: nothing is dated on an invented day of publication
+    day = anchor if precision == "day" else None
+    events = find_events(text, article_id=aid, published=day, timexes=timexes, stamps=stamps)
+    leads = find_leads(text, article_id=aid, published=day, timexes=timexes, stamps=stamps)
+    return DatedArticle(
+        article.id,
+        published,
+        source,
+        confidence,
+        tuple(timexes),
+        tuple(events),
+        tuple(leads),
+        invalid,
+        precision,
+    )
+
+
+def date_chunk(
+    articles: Sequence[CleanArticle], window: CorpusWindow
+) -> list[DatedArticle | Failure]:
+    """Date a chunk of articles (``date_article`` on each), in input order.
+
+    An article that makes dating raise comes back as a Failure; the others are dated.
+    """
+    dater = functools.partial(_date_one, window=window)
+    return [guard("dates", dater, article, article.id) for article in articles]
+
+
+def _date_one(article: CleanArticle, window: CorpusWindow) -> DatedArticle:
+    # looked up at call time, so a test can replace ``dates_stage.date_article``
+    return date_article(article, window)
+
+
+def _invalid_date(dated: DatedArticle) -> Failure:
+    reason = f"stored publication date {dated.invalid_published!r} is not an ISO date: ignored"
+    return Failure("dates", dated.article_id, INVALID_FIELD, reason, "")
+
+
+def run_dates(
+    store: Store,
+    executor: Executor | None,
+    *,
+    tally: RunTally | None = None,
+    chunk: int = 64,
+) -> StageSummary:
+    """Date pending articles: inferred publication dates and resolved time expressions.
+
+    Chunk by chunk, like ``run_nlp``: each chunk's results are stored before the next is read.
+    """
+    tally = tally or RunTally()
+    window = CorpusWindow.of(store.known_dates())
+    todo = store.pending_ids("dates")
+    chunks = (tuple(store.articles(ids=ids)) for ids in in_chunks(todo, chunk))
+    dated = inferred = unknown = timexes = done = 0
+    tally.step("dates", 0, len(todo))
+    for found in map_ordered(functools.partial(date_chunk, window=window), chunks, executor):
+        failed = [r for r in found if isinstance(r, Failure)]
+        results = [r for r in found if not isinstance(r, Failure)]
+        # a bad stored date is replaced (by an inferred one, or none) and the article flagged
+        tally.reject(
+            store,
+            failed + [_invalid_date(r) for r in results if r.invalid_published is not None],
+        )
+        store.set_published(
+            [
+                (
+                    r.article_id,
+                    r.published,
+                    r.published_source,
+                    r.published_confidence,
+                    r.published_precision,
+                )
+                for r in results
+                if r.published_source == "inferred" or r.invalid_published is not None
+            ]
+        )
+        store.save_stage(
+            "dates",
+            [r.article_id for r in results] + [f.item_id for f in failed],
+            timexes=[t for r in results for t in r.timexes],
+            events=[(e, False) for r in results for e in r.events]
+            + [(e, True) for r in results for e in r.leads],
+        )
+        dated += len(results)
+        done += len(found)
+        tally.step("dates", done, len(todo))
+        inferred += sum(r.published_source == "inferred" for r in results)
+        unknown += sum(r.published is None for r in results)
+        timexes += sum(len(r.timexes) for r in results)
+    counts = {"dated": dated, "inferred": inferred, "unknown": unknown, "timexes": timexes}
+    return StageSummary("dates", counts)
