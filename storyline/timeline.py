@@ -25,7 +25,14 @@ from storyline.timeline_places import Participant, named_in
 if TYPE_CHECKING:
     from collections.abc import Collection, Iterable, Mapping, Sequence
 
-__all__ = ["Participant", "TimelineSettings", "build_timeline", "merge_events", "rank_dates"]
+__all__ = [
+    "Participant",
+    "TimelineSettings",
+    "build_timeline",
+    "date_leads",
+    "merge_events",
+    "rank_dates",
+]
 
 
 _WORD_RE = re.compile(r"[^\W_]+(?:['’][^\W_]+)?")
@@ -64,6 +71,9 @@ class TimelineSettings:
     # ...but only on a sparse timeline (fewer kept dates per day of its span than this)
     sparse_density: float = 0.25
     merge_threshold: float = MERGE_THRESHOLD
+    # an undated lead ("X has won the election") is told on the day its article's first
+    # dated sentence gives, when that day is at most this many days before publication
+    happening_days: int = 6
 
 
 def _stem(word: str) -> str:
@@ -155,7 +165,8 @@ def rank_dates(
     A date's score is the number of articles that refer to it, plus ``later_weight`` per
     article that still refers to it two days or more after it (a date that is looked back on
     mattered), plus ``lead_weight`` per article published on that day or the next (``leads``:
-    news reports yesterday's happening). Ties go to the date with more references.
+    news reports yesterday's happening); a lead its article dates (``date_at`` set,
+    ``date_leads``) counts for its own day only. Ties go to the date with more references.
     """
     refs: Counter[str] = Counter()
     articles: dict[str, set[str]] = defaultdict(set)
@@ -166,11 +177,12 @@ def rank_dates(
         if event.published and _days(event.date, event.published) >= _LATER_DAYS:
             later[event.date].update(_sources(event))
     published: dict[str, set[str]] = defaultdict(set)
+    happened: dict[str, set[str]] = defaultdict(set)  # leads their article dates
     for lead in leads:
-        published[lead.date].update(_sources(lead))
+        (published if lead.date_at is None else happened)[lead.date].update(_sources(lead))
     score = {}
     for d in refs:
-        pub = len(published.get(d, ()))
+        pub = len(published.get(d, set()) | happened.get(d, set()))
         if len(d) == 10:
             pub += len(published.get(_next_day(d), ()))
         score[d] = len(articles[d]) + later_weight * len(later[d]) + lead_weight * pub
@@ -225,7 +237,10 @@ def build_timeline(
         keywords: words that mark on-topic sentences (case-insensitive).
         story_id: stored on every entry.
         leads: undated lead sentences dated on their publication day (``find_leads``); they
-            do not count as references but are candidates for that day and the day before.
+            do not count as references but are candidates for that day and the day before;
+            the articles they come from add weight to that day and the day before, or to the
+            happening's day when a dated sentence of the article repeats the lead
+            (``date_leads``, within ``settings.happening_days`` of publication).
         participants: article id -> its entity mentions; an entry's ``actors`` (people,
             organisations, countries that act) and ``place`` are those its sentences name.
         untrusted: articles whose copy is flagged untrustworthy (spun, spliced, misattributed);
@@ -242,7 +257,13 @@ def build_timeline(
         return []
     wanted = tuple(k.casefold() for k in keywords)
     settings = settings or TimelineSettings()
-    ranked = _rank_on_topic(events, leads, wanted)
+    # a lead its article dates counts for the happening's day, not the report's; as a
+    # sentence it stays a candidate for the report's day and the day before (moving it there
+    # too cost T17 dev AR1 0.195 -> 0.188: a lead tells the latest news best)
+    happened = date_leads(
+        events, leads, within=settings.happening_days, threshold=settings.merge_threshold
+    )
+    ranked = _rank_on_topic(events, happened, wanted)
     dates, absorbed = _one_date_per_happening(events, ranked, max_dates, settings)
     texts = sorted({e.text for e in events} | {e.text for e in leads})
     vectorizer = TfidfVectorizer(stop_words="english", sublinear_tf=True)
@@ -262,7 +283,7 @@ def build_timeline(
         by_date[event.date].append(event)
     for lead in leads:
         by_date[lead.date].append(lead)
-        if len(lead.date) == 10:
+        if len(lead.date) == 10 and lead.date_at is None:
             before = (dt.date.fromisoformat(lead.date) - dt.timedelta(days=1)).isoformat()
             by_date[before].append(replace(lead, date=before))
     story = _centroid(vectorizer, [e.text for e in events]) if vectorizer is not None else None
@@ -286,8 +307,46 @@ def build_timeline(
             )
         )
     if max_dates is None and outlets is not None:
-        return story_sized(entries, dates, outlets, settings)
+        return story_sized(entries, dates, outlets, settings, untrusted=distrusted)
     return entries
+
+
+def date_leads(
+    events: Sequence[DatedEvent],
+    leads: Sequence[DatedEvent],
+    *,
+    within: int,
+    threshold: float = MERGE_THRESHOLD,
+) -> list[DatedEvent]:
+    """Return the leads, each moved onto the day of the happening it reports when its article says.
+
+    A lead has no time expression ("X has won the election"); when a dated sentence of the same
+    article repeats it (the ``merge_events`` rule: "won the vote on Sunday") and that day is at
+    most ``within`` days before publication, the lead is dated on it (``date_at`` that
+    sentence's expression). Other leads keep their publication day (``date_at`` None: told on
+    that day or the day before).
+    """
+    by_article: dict[str, list[DatedEvent]] = defaultdict(list)
+    for event in events:
+        days = _days(event.date, event.published or "")
+        if event.published and len(event.date) == 10 and 0 <= days <= within:
+            by_article[event.article_id].append(event)
+    if not by_article:
+        return list(leads)
+    bags = {e.text: _content_words(e.text) for e in (*events, *leads)}
+    idf = _idf(bags.values())
+    out = []
+    for lead in leads:
+        best, best_score = None, threshold
+        for event in by_article.get(lead.article_id, ()) if lead.date_at is None else ():
+            score = _overlap(bags[lead.text], bags[event.text], idf)
+            if score >= best_score:
+                best, best_score = event, score
+        if best is None:
+            out.append(lead)
+        else:
+            out.append(replace(lead, date=best.date, date_at=best.date_at or best.start))
+    return out
 
 
 def story_sized(
@@ -295,15 +354,23 @@ def story_sized(
     ranked: Sequence[str],
     outlets: Mapping[str, str | None],
     settings: TimelineSettings,
+    *,
+    untrusted: Collection[str] = (),
 ) -> list[TimelineEntry]:
     """Return the entries whose date is reported by ``min_outlets`` independent outlets.
 
-    At most ``max_dates`` of them, the best ranked (``ranked``, best first). A story no date of
+    At most ``max_dates`` of them, the best ranked (``ranked``, best first). As the claims
+    count, a page flagged untrustworthy (``untrusted``) corroborates nothing. A story no date of
     which has that support (one outlet told it) keeps its best ``max_dates`` dates as they are.
     """
     rank = {d: i for i, d in enumerate(ranked)}
     by_rank = sorted(entries, key=lambda e: rank.get(e.date, len(rank)))
-    backed = [e for e in by_rank if count_outlets(e.sources, outlets) >= settings.min_outlets]
+    backed = [
+        e
+        for e in by_rank
+        if count_outlets((a for a in e.sources if a not in untrusted), outlets)
+        >= settings.min_outlets
+    ]
     kept = (backed or by_rank)[: settings.max_dates]
     return sorted(kept, key=lambda e: e.date)
 
