@@ -19,7 +19,7 @@ import numpy as np
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
 
 from storyline.models import DatedEvent, TimelineEntry
-from storyline.outlets import count_outlets
+from storyline.timeline_dates import days_between, next_day, story_sized
 from storyline.timeline_places import Participant, named_in
 
 if TYPE_CHECKING:
@@ -174,7 +174,7 @@ def rank_dates(
     for event in events:
         refs[event.date] += len(_sources(event))
         articles[event.date].update(_sources(event))
-        if event.published and _days(event.date, event.published) >= _LATER_DAYS:
+        if event.published and days_between(event.date, event.published) >= _LATER_DAYS:
             later[event.date].update(_sources(event))
     published: dict[str, set[str]] = defaultdict(set)
     happened: dict[str, set[str]] = defaultdict(set)  # leads their article dates
@@ -184,26 +184,9 @@ def rank_dates(
     for d in refs:
         pub = len(published.get(d, set()) | happened.get(d, set()))
         if len(d) == 10:
-            pub += len(published.get(_next_day(d), ()))
+            pub += len(published.get(next_day(d), ()))
         score[d] = len(articles[d]) + later_weight * len(later[d]) + lead_weight * pub
     return sorted(refs, key=lambda d: (-score[d], -refs[d], d))
-
-
-def _next_day(day: str) -> str:
-    try:
-        return (dt.date.fromisoformat(day) + dt.timedelta(days=1)).isoformat()
-    except ValueError:  # a stored date the calendar lacks: it has no next day
-        return ""
-
-
-def _days(date: str, published: str) -> int:
-    """Return the days from ``date`` (day or month) to ``published``; 0 when not comparable."""
-    if len(date) != 10 or len(published) < 10:
-        return 0
-    try:
-        return (dt.date.fromisoformat(published[:10]) - dt.date.fromisoformat(date)).days
-    except ValueError:
-        return 0
 
 
 def build_timeline(
@@ -307,7 +290,14 @@ def build_timeline(
             )
         )
     if max_dates is None and outlets is not None:
-        return story_sized(entries, dates, outlets, settings, untrusted=distrusted)
+        return story_sized(
+            entries,
+            dates,
+            outlets,
+            min_outlets=settings.min_outlets,
+            max_dates=settings.max_dates,
+            untrusted=distrusted,
+        )
     return entries
 
 
@@ -328,7 +318,7 @@ def date_leads(
     """
     by_article: dict[str, list[DatedEvent]] = defaultdict(list)
     for event in events:
-        days = _days(event.date, event.published or "")
+        days = days_between(event.date, event.published or "")
         if event.published and len(event.date) == 10 and 0 <= days <= within:
             by_article[event.article_id].append(event)
     if not by_article:
@@ -347,32 +337,6 @@ def date_leads(
         else:
             out.append(replace(lead, date=best.date, date_at=best.date_at or best.start))
     return out
-
-
-def story_sized(
-    entries: Sequence[TimelineEntry],
-    ranked: Sequence[str],
-    outlets: Mapping[str, str | None],
-    settings: TimelineSettings,
-    *,
-    untrusted: Collection[str] = (),
-) -> list[TimelineEntry]:
-    """Return the entries whose date is reported by ``min_outlets`` independent outlets.
-
-    At most ``max_dates`` of them, the best ranked (``ranked``, best first). As the claims
-    count, a page flagged untrustworthy (``untrusted``) corroborates nothing. A story no date of
-    which has that support (one outlet told it) keeps its best ``max_dates`` dates as they are.
-    """
-    rank = {d: i for i, d in enumerate(ranked)}
-    by_rank = sorted(entries, key=lambda e: rank.get(e.date, len(rank)))
-    backed = [
-        e
-        for e in by_rank
-        if count_outlets((a for a in e.sources if a not in untrusted), outlets)
-        >= settings.min_outlets
-    ]
-    kept = (backed or by_rank)[: settings.max_dates]
-    return sorted(kept, key=lambda e: e.date)
 
 
 def _on_topic(text: str, wanted: tuple[str, ...]) -> bool:
@@ -420,7 +384,7 @@ def _one_date_per_happening(
     kept: list[str] = []
     absorbed: list[DatedEvent] = []
     days = sorted(d for d in ranked if len(d) == 10)
-    span = _days(days[0], days[-1]) + 1 if days else 1
+    span = days_between(days[0], days[-1]) + 1 if days else 1
     threshold = settings.merge_threshold
     if (max_dates or len(ranked)) / span >= settings.sparse_density:
         return list(ranked[:max_dates] if max_dates is not None else ranked), absorbed
@@ -431,7 +395,7 @@ def _one_date_per_happening(
             (
                 k
                 for k in kept
-                if abs(_days(k, date)) == 1
+                if abs(days_between(k, date)) == 1
                 and _repeats(by_date[date], by_date[k], events, bags, idf, threshold=threshold)
                 >= settings.same_happening_share
             ),
