@@ -327,6 +327,7 @@ def serve(
     allow_ingest: Annotated[
         bool, typer.Option("--allow-ingest", help="Accept POST /api/ingest uploads.")
     ] = False,
+    config: ConfigOption = None,
 ) -> None:
     """Serve the web UI and REST API (read-only unless --allow-ingest)."""
     from storyline.store.dialect import dialect_of  # noqa: PLC0415
@@ -337,7 +338,13 @@ def serve(
     from storyline.web import serve as serve_app  # noqa: PLC0415 - the web stack loads only here
 
     try:
-        serve_app(db, host=host, port=port, allow_ingest=allow_ingest)
+        serve_app(
+            db,
+            host=host,
+            port=port,
+            allow_ingest=allow_ingest,
+            min_outlets=_settings(config).timeline.min_outlets,
+        )
     except SystemExit as exc:
         # uvicorn exits 3 when it cannot start (the port taken between our check and its
         # bind); 3 means "finished with rejected inputs" here, so that is a fatal error

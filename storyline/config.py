@@ -169,6 +169,7 @@ class TimelineSection(_Section):
     same_happening_share: float = Field(ge=0.0, le=1.0)
     sparse_density: float = Field(ge=0.0)
     merge_threshold: float = Field(ge=0.0, le=1.0)
+    happening_days: int = Field(ge=0)
 
 
 class ClusterSection(_Section):

@@ -9,6 +9,7 @@ from storyline.timeline import (
     Participant,
     TimelineSettings,
     build_timeline,
+    date_leads,
     merge_events,
     rank_dates,
 )
@@ -155,6 +156,29 @@ def test_timeline_build_leads_are_candidates_not_references() -> None:
     assert [t.date for t in timeline] == ["2010-01-12", "2010-01-20"]
     assert timeline[0].text == (lead.text,)  # published the next day, on topic
     assert build_timeline([]) == []
+
+
+SIRLEAF_WON = "Ellen Sirleaf has won the presidential election in Liberia, the commission says."
+SIRLEAF_VOTED = "Liberians voted on Monday in the presidential election Ellen Sirleaf won."
+
+
+def test_timeline_lead_is_told_on_the_day_its_article_dates_the_happening() -> None:
+    # a4's undated lead reports the outcome of the vote its own dated sentence puts on Monday
+    lead = replace(event("a4", "2011-11-10", SIRLEAF_WON), published="2011-11-10")
+    dated = event("a4", "2011-11-07", SIRLEAF_VOTED, published="2011-11-10")
+    (moved,) = date_leads([dated], [lead], within=6)
+    assert (moved.date, moved.date_at) == ("2011-11-07", dated.start)
+    # the day it happened gets the lead's weight; neither the report's day nor the day before
+    other = event("a5", "2011-11-09", QUAKE_C, published="2011-11-11")
+    assert rank_dates([dated, other], [lead])[0] == "2011-11-09"
+    assert rank_dates([dated, other], [moved])[0] == "2011-11-07"
+    # so the one date kept is the vote's (the day before publication was, on the lead's weight)
+    (entry,) = build_timeline([dated, other], leads=[lead], max_dates=1)
+    assert entry.date == "2011-11-07"
+    # a dated sentence about something else, or a day past the bound, leaves the lead alone
+    unrelated = event("a4", "2011-11-07", QUAKE_C, published="2011-11-10")
+    assert date_leads([unrelated], [lead], within=6) == [lead]
+    assert date_leads([dated], [lead], within=1) == [lead]
 
 
 @pytest.fixture(scope="module")
@@ -381,3 +405,7 @@ def test_timeline_story_sized_keeps_dates_two_outlets_report() -> None:
         "2010-01-12",
         "2010-01-20",
     ]
+    # a page flagged untrustworthy corroborates nothing (as the claims count): with a3
+    # flagged, only Le Monde reports 2010-01-12
+    flagged = build_timeline(events, outlets=outlets, untrusted={"a3"})
+    assert [e.date for e in flagged] == ["2010-01-20"]

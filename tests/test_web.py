@@ -531,7 +531,7 @@ def test_web_timeline_chart_marks_corroborated_dates(seeded):
         {"date": "2015-10-21", "sources": ["a1"]},
         {"date": "2015-10-22", "sources": ["x1", "x2"]},  # unknown pages: a source each
     ]
-    marked = queries.mark_corroboration(seeded.conn, rows)
+    marked = queries.mark_corroboration(seeded.conn, rows, min_outlets=2)
     assert [(r["outlets"], r["corroborated"]) for r in marked] == [(2, True), (1, False), (2, True)]
     dots = views.timeline_chart(marked, width=232)["dots"]
     assert [(d.corroborated, d.outlets) for d in dots] == [(True, 2), (False, 1), (True, 2)]
@@ -540,9 +540,16 @@ def test_web_timeline_chart_marks_corroborated_dates(seeded):
     assert '<circle class="single"' in html
     assert '<circle class="corroborated"' not in html
     assert "1 outlet (not corroborated)</title>" in html
+    # the bar is [timeline] min_outlets, as `storyline timeline --corroborated` keeps: at one
+    # outlet the same date is drawn corroborated
+    lenient = TestClient(create_app(seeded, min_outlets=1)).get("/stories/s1").text
+    assert '<circle class="corroborated"' in lenient
+    assert '<circle class="single"' not in lenient
+    strict = queries.mark_corroboration(seeded.conn, rows, min_outlets=3)
+    assert [r["corroborated"] for r in strict] == [False, False, False]
     # a flagged page corroborates nothing, as in the claims: a2's outlet no longer counts
     _flag_a2(seeded)
-    (first,) = queries.mark_corroboration(seeded.conn, [rows[0]])
+    (first,) = queries.mark_corroboration(seeded.conn, [rows[0]], min_outlets=2)
     assert (first["outlets"], first["corroborated"]) == (1, False)
 
 

@@ -85,6 +85,9 @@ class WebState:
     allow_ingest: bool
     max_body_bytes: int
     read_connections: int = READ_CONNECTIONS
+    # a timeline date this many independent outlets report is drawn corroborated
+    # ([timeline] min_outlets, what `storyline timeline --corroborated` keeps)
+    min_outlets: int = 2
     # held while the store's own connection is used: writes, and every read of a memory store
     lock: threading.RLock = field(default_factory=threading.RLock)
     index: SearchIndex = field(init=False)
@@ -329,6 +332,7 @@ def create_app(
     cache_entries: int = 256,
     trusted_hosts: Sequence[str] | None = None,
     read_connections: int = READ_CONNECTIONS,
+    min_outlets: int | None = None,
 ) -> FastAPI:
     """Return the web app (pages and ``/api``) over one store.
 
@@ -341,14 +345,25 @@ def create_app(
         trusted_hosts: the only Host headers answered (400 otherwise); None answers any.
         read_connections: requests of a SQLite file reading at once, each on its own
             read-only connection (a memory store has one connection: one at a time).
+        min_outlets: independent outlets that corroborate a timeline date in the chart;
+            None reads ``[timeline] min_outlets`` of the settings (./storyline.toml if any).
 
     Returns:
         A FastAPI app to run with uvicorn or to test with ``TestClient``.
     """
     from storyline.web import api, pages  # noqa: PLC0415 - they import this module's helpers
 
+    if min_outlets is None:
+        from storyline.config import load_settings  # noqa: PLC0415 - only when not given
+
+        min_outlets = load_settings().timeline.min_outlets
     state = WebState(
-        store, providers or Providers(), allow_ingest, max_body_bytes, max(1, read_connections)
+        store,
+        providers or Providers(),
+        allow_ingest,
+        max_body_bytes,
+        max(1, read_connections),
+        min_outlets=min_outlets,
     )
 
     @asynccontextmanager
@@ -378,7 +393,13 @@ def create_app(
     return app
 
 
-def serve(db: str, host: str = "127.0.0.1", port: int = 8000, allow_ingest: bool = False) -> None:
+def serve(
+    db: str,
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    allow_ingest: bool = False,
+    min_outlets: int | None = None,
+) -> None:
     """Serve the database at ``db`` on ``host:port`` until interrupted."""
     import uvicorn  # noqa: PLC0415 - only the server needs it
 
@@ -386,5 +407,7 @@ def serve(db: str, host: str = "127.0.0.1", port: int = 8000, allow_ingest: bool
     # domain name to 127.0.0.1 must not be able to read the API
     trusted = LOOPBACK_NAMES if host in LOOPBACK_NAMES else None
     with Store(db) as store:
-        app = create_app(store, allow_ingest=allow_ingest, trusted_hosts=trusted)
+        app = create_app(
+            store, allow_ingest=allow_ingest, trusted_hosts=trusted, min_outlets=min_outlets
+        )
         uvicorn.run(app, host=host, port=port, log_level="info", server_header=False)

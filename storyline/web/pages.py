@@ -113,7 +113,9 @@ def story_page(
         ids = story["article_ids"]
         articles = queries.article_briefs(conn, ids)
         # the chart draws a date filled when independent outlets corroborate it
-        timeline = queries.mark_corroboration(conn, state.providers.timeline(conn, story))
+        timeline = queries.mark_corroboration(
+            conn, state.providers.timeline(conn, story), min_outlets=state.min_outlets
+        )
         cover = queries.coverage(articles)
         entities = queries.entities_in(conn, ids, limit=40, index=state.entity_index(conn))
         context: dict[str, Any] = {

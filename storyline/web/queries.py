@@ -23,9 +23,6 @@ if TYPE_CHECKING:
 
     from storyline.store.dialect import Connection
 
-# A timeline date two independent outlets report is corroborated (as a claim is, claims.py).
-CORROBORATING_OUTLETS = 2
-
 __all__ = [
     "EntityIndex",
     "all_stories",
@@ -159,11 +156,12 @@ def stored_timeline(conn: Connection, story_row: Row) -> list[Row]:
     return Reader(conn).timeline(story_row)
 
 
-def mark_corroboration(conn: Connection, entries: list[Row]) -> list[Row]:
+def mark_corroboration(conn: Connection, entries: list[Row], *, min_outlets: int) -> list[Row]:
     """Mark each timeline row with how many independent outlets report it; return the rows.
 
     Sets ``outlets`` (independent outlets among the row's sources) and ``corroborated`` (at
-    least ``CORROBORATING_OUTLETS`` of them) in place. As the claims count: an article with no
+    least ``min_outlets`` of them: ``[timeline] min_outlets``, as ``storyline timeline
+    --corroborated`` keeps) in place. As the claims count: an article with no
     known outlet is its own source, and a page flagged untrustworthy corroborates nothing.
     """
     ids = sorted({a for e in entries for a in e.get("sources") or ()})
@@ -172,7 +170,7 @@ def mark_corroboration(conn: Connection, entries: list[Row]) -> list[Row]:
     for entry in entries:
         trusted = [a for a in entry.get("sources") or () if a not in flagged]
         entry["outlets"] = count_outlets(trusted, outlet_of)
-        entry["corroborated"] = entry["outlets"] >= CORROBORATING_OUTLETS
+        entry["corroborated"] = entry["outlets"] >= min_outlets
     return entries
 
 
