@@ -38,3 +38,19 @@ def test_page_date_reads_the_metadata_date():
         'content="2016-04-03T10:00:00Z"></head><body><p>Text of the article.</p></body></html>'
     )
     assert page_date(lxml.html.fromstring(page), None) == "2016-04-03"
+
+
+def test_a_copyright_year_is_a_year_not_1_january():
+    page = (
+        "<html><body><p>Some article text here about things.</p>"
+        "<footer>Copyright 2015 Example Inc.</footer></body></html>"
+    )
+    assert page_date(lxml.html.fromstring(page), "https://example.com/news/story.html") == "2015"
+
+
+def test_a_date_in_the_page_language_is_read_by_the_extensive_search():
+    page = (
+        '<html lang="de"><body><p>Ein Artikel.</p>'
+        '<div class="date">Veröffentlicht am Donnerstag, 15. Dezember 2011</div></body></html>'
+    )
+    assert page_date(lxml.html.fromstring(page), None) == "2011-12-15"

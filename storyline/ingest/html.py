@@ -34,7 +34,6 @@ from trafilatura.utils import load_html
 
 from storyline import errors
 from storyline.errors import InputError
-from storyline.extract.stamps import page_date_period
 from storyline.ingest.decode import declared_charset, decode_bytes, repair_text
 from storyline.ingest.html_dates import page_date
 from storyline.models import RawArticle, content_hash
@@ -171,11 +170,9 @@ def read_html(data: bytes, locator: str, *, url: str | None = None) -> RawArticl
     body = repair_text(body)
     if len(body.split()) < _MIN_WORDS:
         raise InputError(errors.NO_ARTICLE_TEXT, locator, "no article text found in the HTML")
-    # The date is trafilatura's metadata date (find_date with the same parameters and the
-    # page's URL): a second find_date on the raw page could only repeat its answer.
+    # The date is htmldate's (html_dates.page_date): a day the markup states, else the extensive
+    # search's answer, cut to the month or year when no day backs it.
     published = meta.get("date")
-    if published:  # a copyright year is a year, not 1 January
-        published = page_date_period(html, published)
     title = repair_text(meta.get("title") or "")
     # trafilatura repeats the headline as the first line of the text: drop that copy.
     lines = body.split("\n")
