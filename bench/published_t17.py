@@ -1,7 +1,7 @@
 """Publication dates from text alone: ``infer_publication`` by confidence band, and htmldate.
 
-Usage: python bench/published_t17.py [--set t17|meantime|tempeval|htmldate] [--data PATH]
-                                     [--limit N] [--no-peer]
+Usage: python bench/published_t17.py [--set t17|meantime|tempeval|htmldate|htmldate-tests]
+                                     [--data PATH] [--limit N] [--no-peer]
 Each set gives every article's true publication date; the text gives it only through what the
 page says: stamps ("Page last updated at 08:14 GMT, Tuesday, 8 November 2011"), datelines and the
 dates of what it reports. storyline answers a day, a month or a year with a confidence, or
@@ -20,6 +20,13 @@ is calibrated on t17 + meantime + tempeval together; nothing else was fitted on 
   Pages go through storyline's HTML reader; its metadata dates are scored apart, and the date is
   inferred from the text where they are missing (on every page with ``--ignore-metadata``).
   Not stored here (no license stated for the pages): read from ``--data``.
+- htmldate-tests: the pages htmldate's unit tests read (tests/cache/) with the dates those tests
+  assert (tests/unit_tests.py: ``find_date(load_mock_page(URL), ...) == "YYYY-MM-DD"``; the
+  ``original_date=True`` answer where a test gives one, else the default call's). Published in
+  htmldate's source distributions 0.6-1.2 on PyPI (``pip download --no-deps --no-binary :all:
+  htmldate==0.6.3``; Apache-2.0 code, pages without a stated license): ``--data`` is the
+  unpacked folder. The truth is the answer htmldate is tested to give, so htmldate is tuned on
+  it; pages go through storyline's HTML reader as for ``htmldate``.
 The peer is htmldate on the same text laid out as a page (extensive search on); ``--no-peer``
 skips it. The last line is ``exact: X``: storyline's exact days as a share of all articles.
 """
@@ -27,6 +34,7 @@ skips it. The last line is ``exact: X``: storyline's exact days as a share of al
 from __future__ import annotations
 
 import argparse
+import ast
 import datetime as dt
 import html
 import json
@@ -56,6 +64,7 @@ DATA = {
     "meantime": SHARED / "eval" / "meantime-en" / "meantime_en.jsonl",
     "tempeval": SHARED / "eval" / "tempeval3" / "TBAQ-cleaned" / "timex_tbaq_train.jsonl",
     "htmldate": SHARED / "htmldate",
+    "htmldate-tests": SHARED / "htmldate-0.6.3",
 }
 _DMY = re.compile(r"(\d\d)-(\d\d)-(\d{4})$")
 _ISO_DAY = re.compile(r"\d{4}-\d\d-\d\d")
@@ -126,6 +135,53 @@ def htmldate_pages(data: Path) -> Iterator[tuple[str, str, dt.date, str | None]]
                 break
 
 
+def unit_test_truth(source: str) -> tuple[dict[str, str], dict[str, str]]:
+    """Return htmldate's unit-test pages {url: file} and the publication day asserted per url."""
+    module = ast.parse(source)
+    pages: dict[str, str] = {}
+    asserted: dict[str, dict[str, str]] = {}
+    for node in ast.walk(module):
+        if isinstance(node, ast.Assign) and getattr(node.targets[0], "id", "") == "MOCK_PAGES":
+            pages = ast.literal_eval(node.value)
+        if not (isinstance(node, ast.Compare) and isinstance(node.ops[0], ast.Eq)):
+            continue
+        call, expected = node.left, node.comparators[0]
+        if not (isinstance(call, ast.Call) and getattr(call.func, "id", "") == "find_date"):
+            continue
+        page = call.args[0] if call.args else None
+        if not (isinstance(page, ast.Call) and getattr(page.func, "id", "") == "load_mock_page"):
+            continue
+        options = {k.arg: ast.literal_eval(k.value) for k in call.keywords}
+        if not isinstance(expected, ast.Constant) or not isinstance(expected.value, str):
+            continue
+        if set(options) - {"original_date", "extensive_search"} or not options.get(
+            "extensive_search", True
+        ):
+            continue  # another output format, or the answer without the full search
+        kind = "original" if options.get("original_date") else "default"
+        asserted.setdefault(ast.literal_eval(page.args[0]), {})[kind] = expected.value
+    truth = {url: d.get("original", d.get("default", "")) for url, d in asserted.items()}
+    return pages, {url: day for url, day in truth.items() if _ISO_DAY.fullmatch(day)}
+
+
+def htmldate_test_pages(data: Path) -> Iterator[tuple[str, str, dt.date, str | None]]:
+    """Yield (title, text, true day, metadata date) for htmldate's unit-test pages."""
+    from storyline.errors import InputError  # noqa: PLC0415 - only this set reads HTML
+    from storyline.ingest.html import read_html  # noqa: PLC0415
+
+    pages, truth = unit_test_truth((data / "tests" / "unit_tests.py").read_text(encoding="utf-8"))
+    for url, day in sorted(truth.items()):
+        path = data / "tests" / "cache" / pages.get(url, "")
+        if url not in pages or not path.is_file():
+            continue
+        try:
+            raw = read_html(path.read_bytes(), str(path), url=url)
+        except InputError:  # no article text: inferred from nothing, as storyline would
+            yield "", "", dt.date.fromisoformat(day), None
+            continue
+        yield raw.title, raw.text, dt.date.fromisoformat(day), raw.published
+
+
 def band_of(confidence: float) -> str:
     """Return the name of the confidence band ``confidence`` falls in."""
     return next(name for floor, name in BANDS if confidence >= floor)
@@ -164,6 +220,8 @@ def main() -> None:
     n = 0
     if a.set == "htmldate":
         items: Iterator[tuple[str, str, dt.date, str | None]] = htmldate_pages(data)
+    elif a.set == "htmldate-tests":
+        items = htmldate_test_pages(data)
     else:
         reader = {"t17": t17_items, "meantime": meantime_items, "tempeval": tempeval_items}
         items = ((*item, None) for item in reader[a.set](data))

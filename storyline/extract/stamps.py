@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 
     from storyline.models import TimeExpr
 
-__all__ = ["after_stamp", "is_stamp", "page_date_period", "page_stamps"]
+__all__ = ["after_stamp", "is_stamp", "page_stamps"]
 
 # Page stamps date the page, not what it reports. Examples: Page last updated at 08:14 GMT,
 # Tuesday, 8 November 2011 / Published: Monday, 18 January, 2010 / posted on Thursday, 28 May
@@ -103,22 +103,3 @@ def after_stamp(text: str, start: int, end: int, stamps: Sequence[tuple[int, int
     if m := _DATELINE_RE.match(text, start, end):
         start = m.end()
     return start
-
-
-def page_date_period(html: str, found: str) -> str:
-    """Return a page's metadata date as ISO, cut to the year or month when no day backs it.
-
-    htmldate's extensive search (trafilatura's default) ends with fallbacks that state no day:
-    a "2015/03" becomes 2015-03-01 and a copyright year or a lone year 1 January. Only a
-    first-of-month date can come from them, so only those are checked again without the
-    extensive search: a day it confirms is kept, otherwise 2015-03-01 becomes "2015-03" and
-    2015-01-01 "2015" (a "2015/01" also becomes "2015": less than is known, never more).
-    """
-    if not found.endswith("-01") or len(found) != len("YYYY-MM-DD"):
-        return found
-    from htmldate import find_date  # noqa: PLC0415 - only the HTML reader needs htmldate
-
-    strict = find_date(html, extensive_search=False, original_date=True, outputformat="%Y-%m-%d")
-    if strict == found:
-        return found
-    return found[:4] if found[5:7] == "01" else found[:7]

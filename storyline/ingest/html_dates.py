@@ -1,0 +1,110 @@
+"""A page's publication date: htmldate's search, with dateparser told the page's language.
+
+htmldate's extensive search (trafilatura's metadata default) sends date-like strings its own
+patterns cannot read to dateparser with no language, so dateparser tries each of its 200-odd
+locales on every string: on dragnet that was 21 of the reader's 36 seconds. Here the same search
+runs with a dateparser limited to the page's declared language and English (the language of
+htmldate's own patterns), and only on pages whose markup states no date (see ``page_date``).
+Everything else about the search is htmldate's: same cascade, same parser settings, same range.
+
+Measured (bench/published_t17.py --set htmldate-tests; and on the 129 dragnet and Zyte pages
+whose date only the extensive search finds): the same answer on every page as the search with
+all locales, at a fifth of the time.
+
+The parser swap is scoped: htmldate's ``get_external_parser`` is replaced once by a proxy that
+uses the limited parser only inside ``page_date`` (a context variable, so threads and other
+callers of htmldate, trafilatura's own metadata among them, keep all locales). htmldate caches
+answers per string, not per language: a string another page's languages could not read stays
+unread for a page in a further language (none of the pages above).
+"""
+
+from __future__ import annotations
+
+import copy
+from collections import OrderedDict
+from contextvars import ContextVar
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any
+
+import htmldate.extractors
+from dateparser.data import languages_info
+from htmldate import find_date
+from trafilatura.settings import set_date_params
+
+if TYPE_CHECKING:
+    from lxml.html import HtmlElement
+
+# htmldate's own parser (all locales), kept for every call outside ``page_date``.
+_ALL_LOCALES = htmldate.extractors.get_external_parser
+_SUPPORTED = frozenset(languages_info.language_order)
+_LANGUAGES: ContextVar[tuple[str, ...] | None] = ContextVar("page_languages", default=None)
+
+
+@lru_cache(maxsize=64)
+def _limited_parser(languages: tuple[str, ...]) -> Any:  # noqa: ANN401 - dateparser is untyped
+    """Return htmldate's dateparser (same settings) limited to ``languages``."""
+    parser = copy.copy(_ALL_LOCALES())
+    parser.languages = list(languages)
+    parser.previous_locales = OrderedDict()  # a copy must not share the original's memory
+    return parser
+
+
+class _ScopedParser:
+    """What htmldate calls for a date string: the page's languages inside ``page_date``."""
+
+    def get_date_data(self, string: str) -> Any:  # noqa: ANN401 - dateparser's DateData
+        languages = _LANGUAGES.get()
+        parser = _ALL_LOCALES() if languages is None else _limited_parser(languages)
+        return parser.get_date_data(string)
+
+
+_SCOPED = _ScopedParser()
+htmldate.extractors.get_external_parser = lambda: _SCOPED  # type: ignore[assignment]
+
+
+def page_languages(tree: HtmlElement) -> tuple[str, ...]:
+    """Return the languages a page declares that dateparser knows, English always included."""
+    declared = tree.get("lang") or tree.get("xml:lang") or ""
+    if not declared:
+        meta = tree.find('.//meta[@http-equiv="content-language"][@content]')
+        if meta is None:
+            meta = tree.find('.//meta[@http-equiv="Content-Language"][@content]')
+        declared = meta.get("content", "") if meta is not None else ""
+    found = []
+    for tag in declared.replace(",", " ").split():
+        code = tag.split("-")[0].split("_")[0].lower()
+        if code in _SUPPORTED and code not in found and code != "en":
+            found.append(code)
+    return ("en", *found)
+
+
+def page_date(tree: HtmlElement, url: str | None) -> str | None:
+    """Return a parsed page's publication date: a day, or a month or year when no day backs it.
+
+    First htmldate without its extensive search (the page's markup: meta tags, JSON-LD, time
+    elements, the URL): an answer there is a day the page states. Only when it finds nothing,
+    the extensive search (trafilatura's ``with_metadata`` default; dateparser limited to the
+    page's languages). Its last fallbacks state no day: a "2015/03" becomes 2015-03-01 and a
+    copyright year or a lone year 1 January, so a first-of-month date from it is cut to
+    "2015-03", or to "2015" for 1 January (a "2015/01" also becomes "2015": less than is known,
+    never more). Measured on dragnet and Zyte (1,562 pages), the search without the extensive
+    pass dates 1,433; on 5 of them the extensive search would have preferred another date.
+    """
+    strict = _find_date(tree, url, extensive=False)
+    if strict:
+        return strict
+    found = _find_date(tree, url, extensive=True)
+    if found and len(found) == len("YYYY-MM-DD") and found.endswith("-01"):
+        return found[:4] if found[5:7] == "01" else found[:7]
+    return found
+
+
+def _find_date(tree: HtmlElement, url: str | None, *, extensive: bool) -> str | None:
+    """Return htmldate's answer with trafilatura's date parameters (htmldate copies the tree)."""
+    config = set_date_params(extensive=extensive)
+    config["url"] = url
+    token = _LANGUAGES.set(page_languages(tree))
+    try:
+        return find_date(tree, **config)
+    finally:
+        _LANGUAGES.reset(token)
