@@ -31,6 +31,7 @@ from storyline.models import (
     published_period,
 )
 from storyline.outlets import find_outlet
+from storyline.text.words import CLEAN_STOP_WORDS
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping, Sequence
@@ -116,14 +117,6 @@ _LIST_RUN = 3
 _VOTE = 0.5
 _GUARD_VOTES = 2
 
-_STOP_WORDS = """a an the and or but of to in on at for with by
-    from as is are was were be been it its this that these those
-    he she they we you i his her their our your not no so
-    if than then there has have had will would can could may might also
-    more most about into over after before up out who which what when where
-    how all any some such only just do does did"""
-_STOP = frozenset(_STOP_WORDS.split())
-
 
 @dataclass(frozen=True, slots=True)
 class LineScore:
@@ -179,7 +172,9 @@ def find_furniture(texts: Iterable[str], *, min_count: int = 3) -> frozenset[str
 
 
 def _content_words(text: str) -> list[str]:
-    return [w for w in _WORD_RE.findall(text.casefold()) if w not in _STOP and len(w) > 2]
+    return [
+        w for w in _WORD_RE.findall(text.casefold()) if w not in CLEAN_STOP_WORDS and len(w) > 2
+    ]
 
 
 def _cosine(a: Counter[str], b: Counter[str]) -> float:

@@ -16,9 +16,11 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 import numpy as np
-from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
+from sklearn.feature_extraction.text import TfidfVectorizer
 
 from storyline.models import DatedEvent, TimelineEntry
+from storyline.text.calendar import MONTH_ABBREVIATIONS, MONTH_NAMES, WEEKDAY_NAMES
+from storyline.text.words import BROAD_STOP_WORDS, plural_stem, words
 from storyline.timeline_dates import days_between, next_day, story_sized
 from storyline.timeline_places import Participant, named_in
 
@@ -37,12 +39,13 @@ __all__ = [
 
 _WORD_RE = re.compile(r"[^\W_]+(?:['’][^\W_]+)?")
 # Words that say when or how something was reported, not what happened.
-_CALENDAR_TEXT = """
-    monday tuesday wednesday thursday friday saturday sunday january february march april may
-    june july august september october november december jan feb mar apr jun jul aug sep sept oct
-    nov dec today yesterday tomorrow tonight week month year day night morning evening afternoon
-    said says say told tell reported announced added according"""
-_CALENDAR_WORDS = frozenset(_CALENDAR_TEXT.split())
+_CALENDAR_WORDS = (
+    frozenset(MONTH_NAMES)
+    | frozenset(WEEKDAY_NAMES)
+    | MONTH_ABBREVIATIONS
+    | words("today yesterday tomorrow tonight week month year day night morning evening afternoon")
+    | words("said says say told tell reported announced added according")
+)
 STORY_WEIGHT = 1.0
 LEAD_WEIGHT = 1.0  # an article published on the day or the next counts as one reference
 LATER_WEIGHT = 1.0  # an article citing the date days later counts twice
@@ -76,24 +79,13 @@ class TimelineSettings:
     happening_days: int = 6
 
 
-def _stem(word: str) -> str:
-    word = word.casefold().replace("’", "'")
-    word = word.removesuffix("'s")
-    if len(word) > 4 and word.endswith("s") and not word.endswith("ss"):
-        word = word[:-1]
-    return word
-
-
 def _content_words(text: str) -> frozenset[str]:
     """Return the stemmed words of ``text`` that carry content (no stop, calendar or number)."""
-    words = (_stem(w) for w in _WORD_RE.findall(text))
+    words = (plural_stem(w) for w in _WORD_RE.findall(text))
     return frozenset(
         w
         for w in words
-        if len(w) > 1
-        and not w.isdigit()
-        and w not in ENGLISH_STOP_WORDS
-        and w not in _CALENDAR_WORDS
+        if len(w) > 1 and not w.isdigit() and w not in BROAD_STOP_WORDS and w not in _CALENDAR_WORDS
     )
 
 

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from storyline.claims.statements import statement_terms
+from storyline.text.sentences import sentence_spans
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -39,7 +40,6 @@ _OUTLET_WORD_RE = re.compile(
     re.IGNORECASE,
 )
 _LEAD_TRIM_RE = re.compile(r"^[\s\"“”‘’'(]+|[\s\"“”‘’',;:(]+$")
-_SENTENCE_RE = re.compile(r"(?<=[.!?])[\"”’]?\s+(?=[\"“‘(]?[A-Z0-9])")
 _WEAK_END = frozenset(
     (
         *("a", "an", "the", "of", "to", "in", "on", "at", "for", "and", "or", "but", "with"),
@@ -114,7 +114,8 @@ def _content(headline: Headline) -> set[str]:
 def _phrase(text: str) -> str:
     """Return the first sentence of ``text`` cut to whole words, without a dangling ending."""
     lead = " ".join(text.split())
-    first = _SENTENCE_RE.split(lead, maxsplit=1)[0] if lead else ""
+    spans = sentence_spans(lead)
+    first = lead[spans[0][0] : spans[0][1]] if spans else ""
     words = first.split()
     if len(words) > PHRASE_WORDS:
         words = words[:PHRASE_WORDS]

@@ -5,7 +5,8 @@ import datetime as dt
 import pytest
 
 from storyline.extract.dates import find_timexes
-from storyline.extract.events import find_events, find_leads, split_sentences
+from storyline.extract.events import find_events, find_leads
+from storyline.text.sentences import sentence_spans
 from storyline.models import DatedEvent, TimeExpr
 from tests.conftest import seed_events
 
@@ -20,7 +21,7 @@ def timex(text: str, expr: str, value: str, *, nth: int = 0) -> TimeExpr:
 
 
 def sentences(text: str) -> list[str]:
-    return [text[s:e] for s, e in split_sentences(text)]
+    return [text[s:e] for s, e in sentence_spans(text)]
 
 
 def test_events_split_sentences_keeps_abbreviations_and_initials() -> None:

@@ -21,9 +21,10 @@ from storyline.extract.timex_handlers import (
     resolve_candidate,
     resolve_weekday,
 )
-from storyline.extract.timex_rules import WEEKDAYS, find_candidates, month_number
+from storyline.extract.timex_rules import find_candidates
 from storyline.extract.timex_values import StoryState
 from storyline.models import PublishedPrecision, TimeExpr
+from storyline.text.calendar import WEEKDAY_NUMBERS, month_number
 
 __all__ = [
     "PublishedGuess",
@@ -172,12 +173,12 @@ def _gather(body: str) -> _Evidence:
                 ev.full.append(dt.date(int(g["year"]), month, int(g["day"])))
             elif c.kind in {"md", "dm"}:
                 named = re.match(r"\s*([a-z]+day)\b", body[c.start : c.end], re.IGNORECASE)
-                if named and (wd := WEEKDAYS.get(named.group(1).lower())) is not None:
+                if named and (wd := WEEKDAY_NUMBERS.get(named.group(1).lower())) is not None:
                     ev.weekday_dates.append((month_number(g["month"]), int(g["day"]), wd))
             elif c.kind == "clock_day" and (named_month := g.get("wdmonth") or g.get("wdmonth2")):
                 # "6 a.m. on Monday, 16 March": the weekday is attached to the date.
                 day = int(g.get("wdday") or g["wdday2"])
-                wd = WEEKDAYS[g["when"].split(",")[0].split()[0].lower()]
+                wd = WEEKDAY_NUMBERS[g["when"].split(",")[0].split()[0].lower()]
                 if g.get("wdyear"):
                     ev.full.append(dt.date(int(g["wdyear"]), month_number(named_month), day))
                 else:
@@ -185,7 +186,7 @@ def _gather(body: str) -> _Evidence:
             elif c.kind in {"year", "my"}:
                 ev.years.append(int(g["year"]))
             elif c.kind == "weekday" and not g.get("rel"):
-                ev.weekdays.append(WEEKDAYS[g["wd"].lower()])
+                ev.weekdays.append(WEEKDAY_NUMBERS[g["wd"].lower()])
         except (ValueError, KeyError):
             continue
     return ev

@@ -2,7 +2,7 @@
 
 ``find_events`` reads an article's text and its temporal expressions (from ``dates.find_timexes``)
 and turns every sentence that names a day (or, failing that, a month) into a ``DatedEvent``.
-Sentences are split by a cheap regex so that whole corpora go through in seconds.
+Sentences come from ``storyline.text.sentences``, the splitter every stage shares.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from storyline.extract.ranges import range_pairs
 from storyline.extract.stamps import after_stamp, is_stamp, page_stamps
 from storyline.models import DatedEvent
+from storyline.text.sentences import sentence_spans
 
 if TYPE_CHECKING:
     import datetime as dt
@@ -22,19 +23,8 @@ if TYPE_CHECKING:
 
     from storyline.models import TimeExpr
 
-__all__ = ["find_events", "find_leads", "split_sentences"]
+__all__ = ["find_events", "find_leads"]
 
-# A boundary: end punctuation, optional closing quotes or brackets (plain or PTB-tokenised), then
-# space and something that can start a sentence; or a line break.
-_BOUNDARY_RE = re.compile(
-    r"[.!?]+(?:\s*(?:''|\"|”|’|'|\)|\]|-RRB-))*\s+(?=(?:``|[\"“‘'(\[]|-LRB-)?\s*[A-Z0-9])|\n+"
-)
-# Words whose trailing period does not end a sentence.
-_ABBREVIATION_WORDS = """
-    mr mrs ms dr prof st gen col lt sgt capt cmdr adm gov sen rep rev hon pres sec jr sr
-    mt ft no vs etc inc corp co ltd jan feb mar apr jun jul aug sep sept oct nov dec
-    u.s u.k u.n e.g i.e a.m p.m"""
-_ABBREVIATIONS = frozenset(_ABBREVIATION_WORDS.split())
 _DAY_RE = re.compile(r"^\d{4}-\d\d-\d\d")
 _MONTH_RE = re.compile(r"^\d{4}-\d\d$")
 # "the Kremlin said Wednesday", "announced on Tuesday": the date of the statement, not its content.
@@ -45,38 +35,6 @@ _REPORTING_RE = re.compile(
     re.IGNORECASE,
 )
 _MAX_EVENT_CHARS = 600  # a "sentence" longer than this is a run of unsplit text, not an event
-
-
-def split_sentences(text: str) -> list[tuple[int, int]]:
-    """Return the (start, end) character spans of the sentences of ``text``, whitespace trimmed."""
-    spans: list[tuple[int, int]] = []
-    start = 0
-    for m in _BOUNDARY_RE.finditer(text):
-        if m.group().startswith((".", "!", "?")) and _is_abbreviation(text, start, m.start()):
-            continue
-        end = m.start() + len(m.group().rstrip())
-        _add_span(text, start, end, spans)
-        start = m.end()
-    _add_span(text, start, len(text), spans)
-    return spans
-
-
-def _is_abbreviation(text: str, start: int, dot: int) -> bool:
-    if text[dot] != ".":
-        return False
-    space = max(text.rfind(c, start, dot) for c in " \n\t")
-    word = text[max(space + 1, start) : dot].lower().lstrip("(\"'`“‘")
-    # Single initials ("George W. Bush") and listed abbreviations keep the sentence going.
-    return (len(word) == 1 and word.isalpha()) or word in _ABBREVIATIONS
-
-
-def _add_span(text: str, start: int, end: int, spans: list[tuple[int, int]]) -> None:
-    while start < end and text[start].isspace():
-        start += 1
-    while end > start and text[end - 1].isspace():
-        end -= 1
-    if end > start:
-        spans.append((start, end))
 
 
 def _is_reporting(text: str, tx: TimeExpr, sent_start: int) -> bool:
@@ -129,7 +87,7 @@ def find_events(
     )
     events: list[DatedEvent] = []
     i = 0
-    for start, end in split_sentences(text):
+    for start, end in sentence_spans(text):
         while i < len(ordered) and ordered[i].start < start:
             i += 1
         inside: list[TimeExpr] = []
@@ -196,7 +154,7 @@ def find_leads(
     )
     date = pub = published.isoformat()
     leads: list[DatedEvent] = []
-    for start, end in split_sentences(text)[:n]:
+    for start, end in sentence_spans(text)[:n]:
         k = bisect.bisect_left(starts, start)
         if (k < len(starts) and starts[k] < end) or end - start > _MAX_EVENT_CHARS:
             continue

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from storyline.extract import speakers as spk
-from storyline.extract.cues import OBJECT_VERBS, SPEECH_VERBS
+from storyline.text.cues import OBJECT_VERBS, SPEECH_VERBS
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Span, Token

@@ -10,7 +10,8 @@ from bisect import bisect_left
 from typing import TYPE_CHECKING
 
 from storyline.extract import speakers as spk
-from storyline.extract.cues import (
+from storyline.extract.quotes_direct import Attr, cue_phrase
+from storyline.text.cues import (
     AS_VERBS,
     CONTENT_OBJECT_VERBS,
     CUE_ADJECTIVES,
@@ -24,7 +25,6 @@ from storyline.extract.cues import (
     TOPIC_VERBS,
     WEAK_CUES,
 )
-from storyline.extract.quotes_direct import Attr, cue_phrase
 
 if TYPE_CHECKING:
     from collections.abc import Iterable

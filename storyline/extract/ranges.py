@@ -15,8 +15,8 @@ import re
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from storyline.extract.timex_rules import MONTH_PATTERN, WEEKDAYS
 from storyline.models import TimeExpr
+from storyline.text.calendar import MONTH_PATTERN, WEEKDAY_PATTERN
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -44,7 +44,7 @@ _MOVED = re.compile(
     re.IGNORECASE,
 )
 _LOOK_BACK = 120  # characters before a span searched for such a verb
-_WEEKDAY = f"(?:{'|'.join(WEEKDAYS)})"
+_WEEKDAY = WEEKDAY_PATTERN
 # A bare day before a "25 October": "22 to 25 October", "22-23 October", "22 and 23 October",
 # also with its weekday: "Monday 7 to Friday 11 September".
 _DAY_BEFORE = re.compile(

@@ -16,12 +16,11 @@ from storyline.extract.timex_rules import (
     PARTS_OF_DAY,
     SEASONS,
     UNIT_CODES,
-    WEEKDAYS,
     Candidate,
-    month_number,
     word_number,
 )
 from storyline.extract.timex_values import Resolved, StoryState
+from storyline.text.calendar import WEEKDAY_NUMBERS, month_number
 
 if TYPE_CHECKING:
     from storyline.models import TimexType
@@ -196,7 +195,7 @@ def _spelled_year(text: str, c: Candidate, g: dict[str, str], st: StoryState) ->
 
 
 def _weekday(text: str, c: Candidate, g: dict[str, str], st: StoryState) -> Resolved | None:
-    wd = WEEKDAYS[g["wd"].lower()]
+    wd = WEEKDAY_NUMBERS[g["wd"].lower()]
     part = PARTS_OF_DAY.get((g.get("part") or "").lower(), "")
     suffix = f"T{part}" if part else ""
     typ: TimexType = "TIME" if part else "DATE"
@@ -352,7 +351,7 @@ def _clock_day(text: str, c: Candidate, g: dict[str, str], st: StoryState) -> Re
                 return None
         else:
             day_value = _month_day(text, c, {"month": month, "day": str(day)}, st)
-    elif when in WEEKDAYS:
+    elif when in WEEKDAY_NUMBERS:
         day_value = _weekday(text, c, {"wd": when}, st)
     else:
         day_value = _deictic(text, c, {"deictic": when}, st)
@@ -433,8 +432,8 @@ def _set_every(text: str, c: Candidate, g: dict[str, str], st: StoryState) -> Re
     if g.get("setmonth"):
         return "SET", f"XXXX-{month_number(g['setmonth']):02d}"
     unit = g["unit"].lower()
-    if unit in WEEKDAYS:
-        return "SET", f"XXXX-WXX-{WEEKDAYS[unit] + 1}"
+    if unit in WEEKDAY_NUMBERS:
+        return "SET", f"XXXX-WXX-{WEEKDAY_NUMBERS[unit] + 1}"
     if unit in PARTS_OF_DAY:
         return "SET", f"XXXX-XX-XXT{PARTS_OF_DAY[unit]}"
     num = (g.get("num") or "1").lower()

@@ -9,14 +9,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-MONTHS = {
-    "jan": 1, "feb": 2, "mar": 3, "apr": 4, "may": 5, "jun": 6,
-    "jul": 7, "aug": 8, "sep": 9, "oct": 10, "nov": 11, "dec": 12,
-}  # fmt: skip
-WEEKDAYS = {
-    "monday": 0, "tuesday": 1, "wednesday": 2, "thursday": 3,
-    "friday": 4, "saturday": 5, "sunday": 6,
-}  # fmt: skip
+from storyline.text.calendar import MONTH_PATTERN
+from storyline.text.numbers import NUMBER_WORD_PATTERN, number_value
+
 SEASONS = {"spring": "SP", "summer": "SU", "fall": "FA", "autumn": "FA", "winter": "WI"}
 PARTS_OF_DAY = {"morning": "MO", "afternoon": "AF", "evening": "EV", "night": "NI"}
 UNIT_CODES = {
@@ -26,24 +21,10 @@ UNIT_CODES = {
 ORDINALS = {
     "first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4, "4th": 4,
 }  # fmt: skip
-_UNITS_WORDS = {
-    "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
-    "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13,
-    "fourteen": 14, "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18,
-    "nineteen": 19,
-}  # fmt: skip
-_TENS_WORDS = {
-    "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50,
-    "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90,
-}  # fmt: skip
 VAGUE = frozenset({"a few", "few", "several", "many", "some"})
 
 _I = re.IGNORECASE
-_MONTH = (
-    r"(?:jan(?:uary|\.)?|feb(?:ruary|\.)?|mar(?:ch|\.)?|apr(?:il|\.)?|may|june?|jul(?:y|\.)?"
-    r"|aug(?:ust|\.)?|sep(?:t(?:ember|\.)?|\.)?|oct(?:ober|\.)?|nov(?:ember|\.)?|dec(?:ember|\.)?)"
-)
-MONTH_PATTERN = _MONTH  # for modules that look for a month name next to a found expression
+_MONTH = MONTH_PATTERN
 # A month name on its own must be capitalised: "may", "march" are also verbs.
 _MONTH_CAP = r"(?-i:January|February|March|April|May|June|July|August|September|October|November|December|Jan\.|Feb\.|Aug\.|Sept?\.|Oct\.|Nov\.|Dec\.)"  # noqa: E501
 _WD = r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)"
@@ -55,11 +36,7 @@ _WD_DATE = (
     rf"|(?P<wdmonth2>{_MONTH})\s+(?P<wdday2>[0-3]?\d)(?:st|nd|rd|th)?)(?!\w)"
     r"(?:,?\s+(?P<wdyear>(?:1[6-9]|20)\d\d)\b)?)?"
 )
-_NUMWORD = (
-    r"(?:(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)(?:[-\s](?:one|two|three|four"
-    r"|five|six|seven|eight|nine))?|one|two|three|four|five|six|seven|eight|nine|ten|eleven"
-    r"|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen)"
-)
+_NUMWORD = NUMBER_WORD_PATTERN
 _NUM = (
     rf"(?P<num>\d+(?:\.\d+)?(?:\s+1/2)?|{_NUMWORD}(?:\s+and\s+a\s+half)?|an?|a\s+few|few|several"
     r"|many|some|a\s+couple\s+of|couple\s+of|a\s+half|half\s+an?)"
@@ -383,17 +360,5 @@ def word_number(word: str) -> float | None:
         return float(w) + half
     except ValueError:
         pass
-    total = 0
-    for part in w.split():
-        if part in _TENS_WORDS:
-            total += _TENS_WORDS[part]
-        elif part in _UNITS_WORDS:
-            total += _UNITS_WORDS[part]
-        else:
-            return None
-    return total + half
-
-
-def month_number(word: str) -> int:
-    """Return 1-12 for a month name or abbreviation."""
-    return MONTHS[word.lower().rstrip(".")[:3]]
+    value = number_value(w)
+    return None if value is None else value + half
