@@ -31,6 +31,8 @@ from storyline.models import (
     published_period,
 )
 from storyline.outlets import find_outlet
+from storyline.text.cues import REPORTING_PATTERN
+from storyline.text.sentences import split_sentences
 from storyline.text.words import CLEAN_STOP_WORDS
 
 if TYPE_CHECKING:
@@ -103,11 +105,7 @@ _BYLINE_RE = re.compile(
     r"^(?:by\s+)?[A-Z][\w.'’-]+(?:\s+[A-Z][\w.'’-]+){0,3}\s*(?:,|\||—|-)\s*"
     r"(?:[A-Z][\w.'’&-]*\s*){1,5}$|^by\s+[A-Z][\w.'’-]+(?:\s+[A-Z][\w.'’-]+){0,3}\s*$"
 )
-_REPORTING_RE = re.compile(
-    r"\b(?:said|says|told|added|according to|announced|stated|insisted|warned|claimed|"
-    r"reported|suggested|noted|explained|argued|asked|urged|accused|declared)\b"
-)
-_SENTENCE_SPLIT_RE = re.compile(r"(?<=[.!?])\s+")
+_REPORTING_RE = re.compile(rf"\b(?:{REPORTING_PATTERN}|according to)\b")
 _QUOTE_CHARS = '"“”«»'
 # trafilatura writes list items as "- item"; hand-made text uses bullets or "1." numbering.
 _LIST_ITEM_RE = re.compile(r"^\s*(?:[-*•·▪–]\s|\d{1,3}[.)]\s)")
@@ -211,7 +209,7 @@ def _line_features(
     terms = len(_BOILER_TERMS.findall(lowered))
     cta = 0.0
     if not has_quote and any(
-        _CTA_START_RE.match(part) for part in _SENTENCE_SPLIT_RE.split(stripped)
+        _CTA_START_RE.match(part) for part in split_sentences(stripped)
     ):
         cta += w.cta_short if n_words <= 30 else w.cta_long
     cta += min(w.cta_terms_max, w.cta_per_term * terms)

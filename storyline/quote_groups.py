@@ -23,12 +23,11 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
-from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
-from storyline.claims.statements import stem
 from storyline.models import QuoteGroup, QuoteVariant, VariantMatch
 from storyline.quality import encoder
 from storyline.quality.vectors import embed_sentences
+from storyline.text.words import BROAD_STOP_WORDS, stem
 
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
@@ -94,7 +93,7 @@ class _Form:
 
 def _form(text: str) -> _Form:
     words = tuple(_WORD_RE.findall(text.casefold().replace("’", "'")))
-    content = tuple(dict.fromkeys(w for w in words if w not in ENGLISH_STOP_WORDS and len(w) > 1))
+    content = tuple(dict.fromkeys(w for w in words if w not in BROAD_STOP_WORDS and len(w) > 1))
     return _Form(words, content, tuple(stem(w) for w in content))
 
 

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from storyline.extract.ranges import range_pairs
 from storyline.extract.stamps import after_stamp, is_stamp, page_stamps
 from storyline.models import DatedEvent
+from storyline.text.cues import REPORTING_PATTERN
 from storyline.text.sentences import sentence_spans
 
 if TYPE_CHECKING:
@@ -29,10 +30,7 @@ _DAY_RE = re.compile(r"^\d{4}-\d\d-\d\d")
 _MONTH_RE = re.compile(r"^\d{4}-\d\d$")
 # "the Kremlin said Wednesday", "announced on Tuesday": the date of the statement, not its content.
 _REPORTING_RE = re.compile(
-    r"\b(?:said|says|say|told|tells|announced|reported|stated|added|confirmed|declared|wrote"
-    r"|tweeted|insisted|warned|claimed|explained|noted|revealed)\s+(?:\w+\s+)?(?:on\s+|late\s+|"
-    r"early\s+)?$",
-    re.IGNORECASE,
+    rf"\b(?:{REPORTING_PATTERN})\s+(?:\w+\s+)?(?:on\s+|late\s+|early\s+)?$", re.IGNORECASE
 )
 _MAX_EVENT_CHARS = 600  # a "sentence" longer than this is a run of unsplit text, not an event
 

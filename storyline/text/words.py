@@ -102,20 +102,30 @@ ABBREVIATIONS = MONTH_ABBREVIATIONS | words(
 )
 
 
+# A small table of aliases that are world knowledge, not data: one term per organisation.
+TERM_ALIASES = {
+    "isil": "isis",
+    "daesh": "isis",
+    "is": "isis",
+    "islamic state": "isis",
+    "u.s": "us",
+    "usa": "us",
+    "united states": "us",
+}
+
+
 def fold(word: str) -> str:
     """Return ``word`` case-folded, with a typographic apostrophe plain and "'s" dropped."""
     return word.casefold().replace("’", "'").removesuffix("'s")
 
 
-def stem(word: str, aliases: dict[str, str] | None = None) -> str:
+def stem(word: str) -> str:
     """Return a crude, deterministic stem: plural, -ing, -ed and possessive folded.
 
-    The claims' stemmer: "killed", "kills" and "killing" meet. ``aliases`` maps a folded word to
-    its one name first ("isil" -> "isis").
+    The claims' stemmer: "killed", "kills" and "killing" meet; an alias is its one name first.
     """
     word = fold(word).strip("'-")
-    if aliases:
-        word = aliases.get(word, word)
+    word = TERM_ALIASES.get(word, word)
     if len(word) > 5 and word.endswith("ing"):
         return word[:-3]
     if len(word) > 4 and word.endswith("ied"):

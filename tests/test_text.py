@@ -1,0 +1,95 @@
+"""The text layer: one splitter, one set of word lists, every stage reading them."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+from storyline.text import calendar, cues, numbers, words
+from storyline.text.sentences import find_names, sentence_spans, split_sentences
+
+ROOT = Path(__file__).resolve().parents[1] / "storyline"
+
+
+def test_text_splitter_keeps_abbreviations_initials_and_months() -> None:
+    text = 'Mr. Putin met George W. Bush on Sept. 5 in the U.S. capital. "It went well." He left.'
+    assert split_sentences(text) == [
+        "Mr. Putin met George W. Bush on Sept. 5 in the U.S. capital.",
+        '"It went well."',
+        "He left.",
+    ]
+
+
+def test_text_splitter_spans_point_into_the_text_and_lines_end_sentences() -> None:
+    text = "  A headline\nThe first one (really.) Then 2 more!  "
+    spans = sentence_spans(text)
+    assert [text[a:b] for a, b in spans] == [
+        "A headline",
+        "The first one (really.)",
+        "Then 2 more!",
+    ]
+
+
+def test_text_calendar_reads_months_and_weekdays() -> None:
+    assert calendar.month_number("Sept.") == 9
+    assert calendar.month_number("december") == 12
+    assert calendar.WEEKDAY_NUMBERS["sunday"] == 6
+    assert "may" not in calendar.MONTH_ABBREVIATIONS  # a verb as often as a month
+
+
+def test_text_number_words() -> None:
+    assert numbers.number_value("twenty-one") == 21
+    assert numbers.number_value("Forty five") == 45
+    assert numbers.number_value("several") is None
+
+
+def test_text_stop_words_and_stemmers() -> None:
+    assert words.BROAD_STOP_WORDS == ENGLISH_STOP_WORDS  # copied as data, kept equal
+    assert words.FUNCTION_WORDS <= words.CLUSTER_STOP_WORDS
+    assert words.FUNCTION_WORDS <= words.CLAIM_STOP_WORDS
+    assert {"january", "tuesday", "said"} <= words.CLUSTER_STOP_WORDS
+    assert [words.stem(w) for w in ("killed", "kills", "killing", "Isil’s")] == [
+        "kill",
+        "kill",
+        "kill",
+        "isis",
+    ]
+    assert words.plural_stem("Talks") == "talk"
+    assert words.plural_stem("fed") == "fed"
+    assert words.prefix_stem("reporters’") == "report"
+
+
+def test_text_reporting_forms_come_from_the_cue_verbs() -> None:
+    assert {"said", "says", "told", "warned", "denied"} - cues.REPORTING_FORMS == {"denied"}
+    assert cues.past_forms(frozenset({"deny", "say", "note"})) == {"denied", "said", "noted"}
+    assert "states" not in cues.REPORTING_FORMS  # "the United States": a noun as often
+    assert cues.REPORTING_LEMMAS <= cues.SPEECH_VERBS | cues.REPORT_VERBS
+
+
+def test_text_names_skip_calendar_words() -> None:
+    assert find_names("On Monday President Obama met Angela Merkel in March") == [
+        "Obama",
+        "Angela Merkel",
+    ]
+
+
+def _string_constants(path: Path) -> list[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    return [
+        n.value for n in ast.walk(tree) if isinstance(n, ast.Constant) and isinstance(n.value, str)
+    ]
+
+
+def test_text_month_names_live_only_in_the_text_layer() -> None:
+    """A module outside storyline/text that spells out the months again has its own list."""
+    spelled = []
+    for path in sorted(ROOT.rglob("*.py")):
+        if path.parent.name == "text":
+            continue
+        for value in _string_constants(path):
+            low = value.lower()
+            if "january" in low and "february" in low:
+                spelled.append(path.relative_to(ROOT).as_posix())
+    assert spelled == []
