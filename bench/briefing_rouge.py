@@ -37,8 +37,9 @@ from sumy.utils import get_stop_words
 
 from storyline.briefing.select import build_briefing
 from storyline.claims.align import find_claims
-from storyline.claims.statements import MAX_WORDS, MIN_WORDS, split_sentences
+from storyline.claims.statements import MAX_WORDS, MIN_WORDS
 from storyline.models import CleanArticle, content_hash
+from storyline.text.sentences import sentence_spans
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 DEFAULT_DATA = SHARED / "eval" / "timeline17"
@@ -102,7 +103,7 @@ def candidates(articles: list[CleanArticle]) -> list[str]:
     """Return the sentences every system chooses from."""
     out = []
     for article in articles:
-        for start, end in split_sentences(article.text):
+        for start, end in sentence_spans(article.text):
             sentence = " ".join(article.text[start:end].split())
             if MIN_WORDS <= len(sentence.split()) <= MAX_WORDS:
                 out.append(sentence)

@@ -31,7 +31,7 @@ from storyline.quality.coherence import (
 )
 from storyline.quality.sentence_pairs import PAIR_CUES, pair_cues
 from storyline.quality.vectors import embed_sentences
-from storyline.sentences import find_names, known_names, split_sentences
+from storyline.text.sentences import find_names, known_names, split_sentences
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 

@@ -7,9 +7,10 @@ import pytest
 from storyline.claims.align import find_claims
 from storyline.claims.conflicts import find_conflicts, settle_claims
 from storyline.claims.params import ClaimsParams
-from storyline.claims.statements import find_quantities, split_sentences
+from storyline.claims.statements import find_quantities
 from storyline.clean import clean_article
 from storyline.models import CleanArticle, RawArticle, content_hash
+from storyline.text.sentences import sentence_spans
 from tests.conftest import make_article, shared_path
 
 
@@ -48,7 +49,7 @@ def claim_with(claims, needle):
 
 def test_claims_split_sentences_keeps_abbreviations():
     text = "Mr. Brun met Dr. Alva in St. Elsin. They talked for an hour! Did they agree?"
-    sentences = [text[s:e] for s, e in split_sentences(text)]
+    sentences = [text[s:e] for s, e in sentence_spans(text)]
     assert sentences == [
         "Mr. Brun met Dr. Alva in St. Elsin.",
         "They talked for an hour!",

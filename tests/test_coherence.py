@@ -15,7 +15,7 @@ from storyline.quality.sentence_pairs import (
     precedence_z,
 )
 from storyline.quality.vectors import embed_sentences
-from storyline.sentences import find_names, known_names
+from storyline.text.sentences import find_names, known_names
 from tests.conftest import sentence_model
 
 FERRY_TITLE = "Ferry runs aground off Marrowby Island with 212 passengers on board"

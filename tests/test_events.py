@@ -6,8 +6,8 @@ import pytest
 
 from storyline.extract.dates import find_timexes
 from storyline.extract.events import find_events, find_leads
-from storyline.text.sentences import sentence_spans
 from storyline.models import DatedEvent, TimeExpr
+from storyline.text.sentences import sentence_spans
 from tests.conftest import seed_events
 
 PUB = dt.date(2015, 10, 21)  # a Wednesday

@@ -24,11 +24,11 @@ from storyline.claims.statements import (
     MIN_WORDS,
     find_quantities,
     similarity_matrix,
-    split_sentences,
     statement_terms,
 )
 from storyline.extract.dates import find_timexes
 from storyline.models import Claim, CleanArticle
+from storyline.text.sentences import sentence_spans
 
 if TYPE_CHECKING:
     from collections.abc import Collection, Mapping, Sequence
@@ -61,7 +61,7 @@ def _anchor(article: CleanArticle) -> dt.date | None:
 def _statements(article: CleanArticle) -> list[_Statement]:
     """Split one article into statements, each with its first full date and its counts."""
     text = article.text
-    spans = split_sentences(text)
+    spans = sentence_spans(text)
     timexes = [
         t
         for t in find_timexes(text, anchor=_anchor(article), article_id=article.id)

@@ -15,11 +15,12 @@ from storyline.claims.statements import (
     contradict,
     find_quantities,
     similarity_matrix,
-    split_sentences,
     statement_terms,
     stem,
 )
 from storyline.models import Conflict
+from storyline.text.calendar import MONTH_NAME_PATTERN
+from storyline.text.sentences import sentence_spans
 
 if TYPE_CHECKING:
     import datetime as dt
@@ -27,7 +28,7 @@ if TYPE_CHECKING:
 
     from storyline.models import Claim, CleanArticle, ConflictKind
 
-_MONTH = "January|February|March|April|May|June|July|August|September|October|November|December"
+_MONTH = MONTH_NAME_PATTERN
 _DAY_MONTH_RE = re.compile(rf"\b\d{{1,2}} (?:{_MONTH})\b|\b(?:{_MONTH}) \d{{1,2}}\b")
 
 
@@ -178,7 +179,7 @@ _TOLLS = ("killed", "injured")
 def _lead_tolls(article: CleanArticle, lead: int) -> dict[str, tuple[str, str]]:
     """Return the first (value, sentence) per toll in the first ``lead`` sentences."""
     found: dict[str, tuple[str, str]] = {}
-    for start, end in split_sentences(article.text)[:lead]:
+    for start, end in sentence_spans(article.text)[:lead]:
         sentence = " ".join(article.text[start:end].split())
         for thing, value in find_quantities(sentence):
             if thing in _TOLLS and thing not in found:
@@ -250,7 +251,7 @@ def _disputed_figures(
     by_text = {text: claim.id for claim in claims for _, text in claim.statements}
     out = []
     for article in articles:
-        sentences = [" ".join(article.text[a:b].split()) for a, b in split_sentences(article.text)]
+        sentences = [" ".join(article.text[a:b].split()) for a, b in sentence_spans(article.text)]
         for k, sentence in enumerate(sentences):
             for match in _DISPUTE_RE.finditer(sentence):
                 claimed = _disputed(match, sentence, sentences[k - 1] if k else "")

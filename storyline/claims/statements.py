@@ -1,8 +1,8 @@
 """Statements: the cheap text handling that claims are built on.
 
-A regex sentence splitter, a crude deterministic stemmer, the content terms of a statement
-(a run of capitalised words counts once, as its head), the counted quantities it states, and an
-IDF-weighted similarity between statements.
+Sentences, stems and word lists come from ``storyline.text``; this module adds the content
+terms of a statement (a run of capitalised words counts once, as its head), the counted
+quantities it states, and an IDF-weighted similarity between statements.
 """
 
 from __future__ import annotations
@@ -13,6 +13,10 @@ from typing import TYPE_CHECKING
 import numpy as np
 from scipy import sparse
 
+from storyline.text.calendar import MONTH_NAMES
+from storyline.text.numbers import COUNT_WORDS
+from storyline.text.words import CLAIM_STOP_WORDS, TERM_ALIASES, stem, words
+
 if TYPE_CHECKING:
     from collections.abc import Collection, Sequence
 
@@ -22,83 +26,14 @@ MIN_WORDS = 6
 MAX_WORDS = 80
 
 
-def _word_set(words: str) -> frozenset[str]:
-    return frozenset(words.split())
-
-
-_ABBREV = _word_set(
-    "apr aug co col corp dec dr e.g etc feb gen gov i.e inc jan jr jul jun lt ltd mar mr mrs "
-    "ms no nov oct pres prof rep sen sep sept sgt sr st u.k u.n u.s vs"
-)
-
-
-_SENT_END_RE = re.compile(r"[.!?]+[\"'”’)\]]*\s+(?=[\"'“‘(\[]?[A-Z0-9])|\n+")
-
-
 _WORD_RE = re.compile(r"[A-Za-z][A-Za-z'’\-]*|\d[\d,]*(?:\.\d+)?")
 
 
-_STOP = _word_set(
-    "'s -lrb- -rrb- a about above according after again against all also am an and any are as "
-    "at be because been before being below between both but by can could day days did do does "
-    "doing down during each few first for from further get got had has have having he her "
-    "here hers herself him himself his how i if in into is it its itself just last like lrb "
-    "may me might more most mr mrs ms must my myself n't new no nor not now of off on once "
-    "one only or other our ours out over own rrb said same say says shall she should so some "
-    "such than that the their theirs them themselves then there these they this those through "
-    "time to told too under until up very was we week weeks were what when where which while "
-    "who whom why will with would year years you your"
-)
-
-
-_MONTHS = _word_set(
-    "april august december february january july june march may november october september"
-)
-
-
-# A small table of aliases that are world knowledge, not data: one term per organisation.
-_ALIASES = {
-    "isil": "isis",
-    "daesh": "isis",
-    "is": "isis",
-    "islamic state": "isis",
-    "u.s": "us",
-    "usa": "us",
-    "united states": "us",
-}
-
-
-_NUMBER_WORDS = {
-    "two": "2",
-    "three": "3",
-    "four": "4",
-    "five": "5",
-    "six": "6",
-    "seven": "7",
-    "eight": "8",
-    "nine": "9",
-    "ten": "10",
-    "eleven": "11",
-    "twelve": "12",
-    "thirteen": "13",
-    "fourteen": "14",
-    "fifteen": "15",
-    "sixteen": "16",
-    "seventeen": "17",
-    "eighteen": "18",
-    "nineteen": "19",
-    "twenty": "20",
-    "thirty": "30",
-    "forty": "40",
-    "fifty": "50",
-    "dozen": "12",
-    "hundred": "100",
-    "thousand": "1000",
-}
+_MONTHS = frozenset(MONTH_NAMES)
 
 
 # Longest first, so "fourteen" is not read as "four".
-_NUMBER_WORD_RE = "|".join(sorted(_NUMBER_WORDS, key=len, reverse=True))
+_NUMBER_WORD_RE = "|".join(sorted(COUNT_WORDS, key=len, reverse=True))
 _QUANTITY_RE = re.compile(
     r"(?<![\w.,])(?P<num>\d[\d,]*(?:\.\d+)?|"
     + _NUMBER_WORD_RE
@@ -123,31 +58,14 @@ _THING_CANON = {
 }
 
 
-_FILLER = _word_set(
+_FILLER = words(
     "about almost are at been being believed civilian civilians confirmed feared had has have "
     "is known least more nearly now of other others people person presumed reported soldiers "
     "some than the was were who"
 )
 
 
-_TIME_UNITS = _word_set("second minute hour day night week month year decade century")
-
-
-def stem(word: str) -> str:
-    """Return a crude, deterministic stem: plural, -ing, -ed and possessive folded."""
-    word = word.casefold().replace("’", "'").removesuffix("'s").strip("'-")
-    word = _ALIASES.get(word, word)
-    if len(word) > 5 and word.endswith("ing"):
-        return word[:-3]
-    if len(word) > 4 and word.endswith("ied"):
-        return word[:-3] + "y"
-    if len(word) > 4 and word.endswith("ed") and not word.endswith("eed"):
-        return word[:-2]
-    if len(word) > 4 and word.endswith("ies"):
-        return word[:-3] + "y"
-    if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is", "as")):
-        return word[:-1]
-    return word
+_TIME_UNITS = words("second minute hour day night week month year decade century")
 
 
 def _is_name(raw: str) -> bool:
@@ -169,8 +87,8 @@ def statement_terms(text: str) -> list[str]:
         if run:
             joined = " ".join(w.casefold() for w in run)
             head = run[-1].rsplit("-", 1)[-1] if "-" in run[-1] else run[-1]
-            term = _ALIASES.get(joined) or stem(head)
-            if term and term not in _STOP:
+            term = TERM_ALIASES.get(joined) or stem(head)
+            if term and term not in CLAIM_STOP_WORDS:
                 out.append(term)
             run.clear()
 
@@ -182,7 +100,7 @@ def statement_terms(text: str) -> list[str]:
             flush()
             out.append(raw.replace(",", ""))
             continue
-        if raw.casefold() in _STOP or len(raw) < 2:
+        if raw.casefold() in CLAIM_STOP_WORDS or len(raw) < 2:
             flush()
             continue
         if _is_name(raw):
@@ -192,32 +110,14 @@ def statement_terms(text: str) -> list[str]:
             continue
         flush()
         term = stem(raw)
-        if term and term not in _STOP:
+        if term and term not in CLAIM_STOP_WORDS:
             out.append(term)
     flush()
     return out
 
 
-def split_sentences(text: str) -> list[tuple[int, int]]:
-    """Return (start, end) character spans of the sentences of a text."""
-    spans = []
-    start = 0
-    for match in _SENT_END_RE.finditer(text):
-        cut = match.start() + len(match.group().rstrip())
-        before = text[start:cut].rstrip(".!?\"'”’)] ").rsplit(None, 1)
-        last = before[-1].casefold().rstrip(".") if before else ""
-        if "\n" not in match.group() and (last in _ABBREV or (len(last) == 1 and last.isalpha())):
-            continue  # "Mr. Putin", "George W. Bush": not a sentence end
-        if text[start:cut].strip():
-            spans.append((start, cut))
-        start = match.end()
-    if text[start:].strip():
-        spans.append((start, len(text.rstrip())))
-    return [(s + len(text[s:e]) - len(text[s:e].lstrip()), e) for s, e in spans]
-
-
 def _quantity_value(num: str, scale: str | None) -> str:
-    value = _NUMBER_WORDS.get(num.casefold(), num.replace(",", ""))
+    value = COUNT_WORDS.get(num.casefold(), num.replace(",", ""))
     return f"{value} {scale.casefold()}" if scale else value
 
 
@@ -246,7 +146,7 @@ def find_quantities(text: str) -> list[tuple[str, str]]:
                 break
             if low in _FILLER:
                 continue
-            if thing is None and low not in _STOP:
+            if thing is None and low not in CLAIM_STOP_WORDS:
                 thing = stem(low)
                 if words.index(word) == 0 and low not in {"people", "civilians"}:
                     # "72 targets" counts targets, unless a death/injury verb follows later
@@ -257,7 +157,7 @@ def find_quantities(text: str) -> list[tuple[str, str]]:
             thing = "people"
         if thing in _TIME_UNITS:
             continue  # "three decades", "48 hours": a span of time, not a count
-        if thing and thing not in _STOP and not thing[0].isdigit():
+        if thing and thing not in CLAIM_STOP_WORDS and not thing[0].isdigit():
             out.append((thing, _quantity_value(num, match.group("scale"))))
     # "killed 12 people", "a death toll of 14": the verb or noun before the number
     for match in re.finditer(
@@ -331,9 +231,7 @@ def _numbers(quote: str) -> set[str]:
     """Return the numbers a quote gives, words as digits ("two" and "2" are one number)."""
     words = [w.casefold().rstrip(".,") for w in _QUOTE_WORD_RE.findall(quote)]
     return {
-        _NUMBER_WORDS.get(w, w.replace(",", ""))
-        for w in words
-        if w[:1].isdigit() or w in _NUMBER_WORDS
+        COUNT_WORDS.get(w, w.replace(",", "")) for w in words if w[:1].isdigit() or w in COUNT_WORDS
     }
 
 

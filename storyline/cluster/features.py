@@ -9,6 +9,8 @@ from datetime import date
 from functools import lru_cache
 from typing import TYPE_CHECKING, Literal
 
+from storyline.text.words import CLUSTER_STOP_WORDS, noun_stem
+
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
 
@@ -23,38 +25,12 @@ _SPLIT_RE = re.compile(r"\s+")
 _TOKEN_RE = re.compile(r"[^\W\d_][\w'’-]*", re.UNICODE)
 # A capitalised word after a space that does not follow a sentence end: a name, probably.
 _NAME_RE = re.compile(r"(?<![.!?\"“”\s])[ \t]+([A-ZÀ-Þ][\w'’-]*)")
-# English function words plus news boilerplate verbs; content words carry the story.
-_STOP_WORDS = """
-a about above after again against all also am an and any are as at be because been before
-being below between both but by can could did do does doing down during each few for from
-further had has have having he her here hers herself him himself his how i if in into is it
-its itself just me more most my myself no nor not now of off on once only or other our ours
-ourselves out over own same she should so some such than that the their theirs them
-themselves then there these they this those through to too under until up upon very was we
-were what when where which while who whom why will with would you your yours yourself
-yourselves said says say saying told tell according mr mrs ms dr new one two three first
-last also however may might must shall since still though us yet per via among amid across
-around monday tuesday wednesday thursday friday saturday sunday week today yesterday
-tomorrow january february march april june july august september october november december
-"""
-_STOP = frozenset(_STOP_WORDS.split())
-
-
-@lru_cache(maxsize=1 << 17)
-def _lemma(word: str) -> str:
-    # A crude plural/possessive fold: cheap, deterministic, good enough for matching.
-    word = word.replace("’", "'").removesuffix("'s").strip("'-")
-    if len(word) > 4 and word.endswith("ies"):
-        return word[:-3] + "y"
-    if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is", "as")):
-        return word[:-1]
-    return word
 
 
 @lru_cache(maxsize=1 << 17)
 def _fold(word: str) -> str:
-    term = _lemma(word.casefold())
-    return "" if len(term) <= 1 or term in _STOP else term
+    term = noun_stem(word.casefold())
+    return "" if len(term) <= 1 or term in CLUSTER_STOP_WORDS else term
 
 
 def content_terms(text: str) -> list[str]:
@@ -64,7 +40,7 @@ def content_terms(text: str) -> list[str]:
 
 def name_forms(text: str) -> list[tuple[str, str]]:
     """Return (term, surface form) for each capitalised word inside a sentence."""
-    return [(t, _lemma(raw)) for raw in _NAME_RE.findall(text) if (t := _fold(raw))]
+    return [(t, noun_stem(raw)) for raw in _NAME_RE.findall(text) if (t := _fold(raw))]
 
 
 def _ordinal(published: str | None) -> int | None:

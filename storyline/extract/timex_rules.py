@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from storyline.text.calendar import MONTH_PATTERN
+from storyline.text.calendar import MONTH_NAME_PATTERN, MONTH_PATTERN
 from storyline.text.numbers import NUMBER_WORD_PATTERN, number_value
 
 SEASONS = {"spring": "SP", "summer": "SU", "fall": "FA", "autumn": "FA", "winter": "WI"}
@@ -26,7 +26,7 @@ VAGUE = frozenset({"a few", "few", "several", "many", "some"})
 _I = re.IGNORECASE
 _MONTH = MONTH_PATTERN
 # A month name on its own must be capitalised: "may", "march" are also verbs.
-_MONTH_CAP = r"(?-i:January|February|March|April|May|June|July|August|September|October|November|December|Jan\.|Feb\.|Aug\.|Sept?\.|Oct\.|Nov\.|Dec\.)"  # noqa: E501
+_MONTH_CAP = rf"(?-i:{MONTH_NAME_PATTERN}|Jan\.|Feb\.|Aug\.|Sept?\.|Oct\.|Nov\.|Dec\.)"
 _WD = r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)"
 _DAY = r"(?P<day>[0-3]?\d)(?:st|nd|rd|th)?"
 _YEAR = r"(?P<year>(?:1[6-9]|20)\d\d)"

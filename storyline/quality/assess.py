@@ -14,7 +14,8 @@ from typing import TYPE_CHECKING
 
 from storyline.models import CleanArticle, QualityReport, Quote
 from storyline.quality.coherence import coherence_features, combine, head_logits, incoherence_score
-from storyline.sentences import CAP_SEQ_RE, HONORIFIC_RE, NOT_NAMES, split_sentences
+from storyline.text.cues import REPORTING_PATTERN
+from storyline.text.sentences import CAP_SEQ_RE, HONORIFIC_RE, NOT_NAMES, split_sentences
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -31,7 +32,7 @@ __all__ = [
 UNTRUSTED_FLAGS = ("incoherent", "spliced", "attribution_mismatch")
 
 
-_CUE = r"(?:said|says|told|added|announced|stated|insisted|warned|declared|noted|urged|explained)"
+_CUE = f"(?:{REPORTING_PATTERN})"
 _SAID_NAME_RE = re.compile(
     rf"\b{_CUE}\s+(?:(?:Mr|Mrs|Ms|Dr|President|Minister|Secretary)\.?\s+)?"
     r"((?:[A-Z][a-z]+\s+){0,2}[A-Z][a-z]+)"

@@ -21,7 +21,7 @@ import re
 from typing import TYPE_CHECKING
 
 import numpy as np
-from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
+from sklearn.feature_extraction.text import TfidfVectorizer
 
 from storyline.quality import coherence_weights as weights
 from storyline.quality import encoder
@@ -33,7 +33,9 @@ from storyline.quality.sentence_pairs import (
     precedence_z,
 )
 from storyline.quality.vectors import embed_sentences
-from storyline.sentences import HONORIFIC_RE, find_names, known_names, split_sentences
+from storyline.text.calendar import WEEKDAY_NAMES
+from storyline.text.sentences import HONORIFIC_RE, find_names, known_names, split_sentences
+from storyline.text.words import BROAD_STOP_WORDS, prefix_stem
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -50,7 +52,7 @@ _DEPENDENT_RE = re.compile(
     r"""Also|Meanwhile|Such|Both|Another|Yet|Still|So|Then|Instead|Even)\b"""
 )
 _SAID_PRONOUN_RE = re.compile(r"\b(?:he|she) (?:said|added|told|says)\b")
-_WEEKDAY_RE = re.compile(r"\b(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day\b")
+_WEEKDAY_RE = re.compile(rf"\b(?:{'|'.join(d.capitalize() for d in WEEKDAY_NAMES)})\b")
 _YEAR_RE = re.compile(r"\b(?:19[5-9]\d|20[0-4]\d)\b")
 _NUM_NOUN_RE = re.compile(r"\b(\d[\d,.]*)\s+(?:more\s+|new\s+|other\s+)?([a-z]{3,})\b")
 _OPENERS = "“‘"
@@ -65,17 +67,12 @@ MAX_SENTENCES = 80
 MAX_ENCODED = 14
 
 
-def _stem(word: str) -> str:
-    """Return a crude stem: the first six letters, so plural and tense forms meet."""
-    return word.replace("’", "'").split("'")[0][:6]
-
-
 def _analyse(text: str) -> list[str]:
     """Return the content-word stems of ``text``."""
     return [
-        _stem(w)
+        prefix_stem(w)
         for w in _WORD_RE.findall(text.lower())
-        if w not in ENGLISH_STOP_WORDS and len(w) > 2
+        if w not in BROAD_STOP_WORDS and len(w) > 2
     ]
 
 

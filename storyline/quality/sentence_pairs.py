@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from storyline.quality import coherence_weights as weights
-from storyline.sentences import HONORIFIC_RE
+from storyline.text.sentences import HONORIFIC_RE
 
 if TYPE_CHECKING:
     from collections.abc import Sequence

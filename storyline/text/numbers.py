@@ -48,3 +48,12 @@ def number_value(words: str) -> int | None:
         else:
             return None
     return total
+
+
+# Words that state a count in a claim ("killed twelve", "a dozen injured") to their digits.
+# "one" is left out: "one of the", "no one" count nothing.
+COUNT_WORDS = {
+    word: str(value)
+    for word, value in {**UNIT_WORDS, **TENS_WORDS, **SCALE_WORDS}.items()
+    if value >= 2
+}

@@ -139,6 +139,20 @@ def stem(word: str) -> str:
     return word
 
 
+def noun_stem(word: str) -> str:
+    """Return ``word`` folded with a plural ("-s", "-ies") and a possessive dropped.
+
+    The clusterer's stem: "talks" and "talk" meet, verbs keep their tense ("used" is no "use").
+    Case is kept (a name stays a name): casefold first for a term.
+    """
+    word = word.replace("’", "'").removesuffix("'s").strip("'-")
+    if len(word) > 4 and word.endswith("ies"):
+        return word[:-3] + "y"
+    if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is", "as")):
+        return word[:-1]
+    return word
+
+
 def plural_stem(word: str) -> str:
     """Return ``word`` folded with a plural "s" dropped: the timeline's lighter stemmer.
 
