@@ -241,7 +241,7 @@ def build_timeline(
     ranked = _rank_on_topic(events, happened, wanted)
     dates, absorbed = _one_date_per_happening(events, ranked, max_dates, settings)
     texts = sorted({e.text for e in events} | {e.text for e in leads})
-    vectorizer = TfidfVectorizer(stop_words="english", sublinear_tf=True)
+    vectorizer = TfidfVectorizer(stop_words="english", sublinear_tf=True)  # = BROAD_STOP_WORDS
     try:
         vectorizer.fit(texts)
     except ValueError:  # only stop words in every sentence: fall back to plain order

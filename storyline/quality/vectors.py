@@ -12,7 +12,8 @@ from importlib import resources
 from typing import TYPE_CHECKING
 
 import numpy as np
-from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+from storyline.text.words import BROAD_STOP_WORDS
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -40,7 +41,7 @@ def embed_sentences(sentences: Sequence[str]) -> np.ndarray:
         ids = [
             index[w]
             for w in _TOKEN_RE.findall(sentence.lower())
-            if w in index and w not in ENGLISH_STOP_WORDS
+            if w in index and w not in BROAD_STOP_WORDS
         ]
         if ids:
             total = vectors[ids].sum(axis=0, dtype=np.float64)
