@@ -208,9 +208,7 @@ def _line_features(
     candidates: list[LineScore] = []
     terms = len(_BOILER_TERMS.findall(lowered))
     cta = 0.0
-    if not has_quote and any(
-        _CTA_START_RE.match(part) for part in split_sentences(stripped)
-    ):
+    if not has_quote and any(_CTA_START_RE.match(part) for part in split_sentences(stripped)):
         cta += w.cta_short if n_words <= 30 else w.cta_long
     cta += min(w.cta_terms_max, w.cta_per_term * terms)
     if cta:

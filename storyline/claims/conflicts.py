@@ -16,11 +16,11 @@ from storyline.claims.statements import (
     find_quantities,
     similarity_matrix,
     statement_terms,
-    stem,
 )
 from storyline.models import Conflict
 from storyline.text.calendar import MONTH_NAME_PATTERN
 from storyline.text.sentences import sentence_spans
+from storyline.text.words import stem
 
 if TYPE_CHECKING:
     import datetime as dt
