@@ -21,7 +21,7 @@ def test_imports_storyline_loads_no_heavy_library():
 
 
 def test_imports_cli_loads_no_heavy_library():
-    assert _loaded_after("import storyline.cli") == []
+    assert _loaded_after("import storyline.cli.app") == []
 
 
 def test_imports_the_api_is_still_reachable_from_the_package():

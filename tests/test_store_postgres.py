@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 
 import storyline
 from storyline.clean import clean_article
-from storyline.cli import app
+from storyline.cli.app import app
 from storyline.errors import StoreError
 from storyline.export import WHATS, export_rows, write_export
 from storyline.fetch.watch import Snapshot, diff, snapshot

@@ -8,7 +8,7 @@ import pytest
 from typer.testing import CliRunner
 
 from storyline import api
-from storyline.cli import app
+from storyline.cli.app import app
 from storyline.errors import UsageError
 from storyline.fetch import diff, parse_interval, poll
 from storyline.fetch.watch import Snapshot
