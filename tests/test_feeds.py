@@ -9,7 +9,7 @@ from storyline import api
 from storyline.cli.app import app
 from storyline.errors import InputError, UsageError
 from storyline.fetch import discover_feeds, parse_feed, parse_sitemap
-from storyline.fetch.watch import parse_listing
+from storyline.fetch.listings import parse_listing
 from tests.conftest import REPO, settings_for
 
 DATA = REPO / "tests" / "data" / "fetch"

@@ -29,17 +29,6 @@ def test_imports_the_api_is_still_reachable_from_the_package():
     assert "open" in __import__("storyline").__all__
 
 
-def test_imports_fetch_watch_stays_the_function_after_its_module_loads():
-    code = (
-        "import storyline.fetch as f; from storyline.fetch import watch; "
-        "import storyline.fetch.watch; print(callable(watch), callable(f.watch))"
-    )
-    out = subprocess.run(
-        [sys.executable, "-c", code], check=True, capture_output=True, text=True
-    ).stdout
-    assert out.split() == ["True", "True"]
-
-
 def test_imports_loading_the_stage_registry_loads_no_heavy_library():
     # `storyline stages` lists the pipeline without importing any stage body
     loaded = _loaded_after("from storyline.registry import Pipeline; Pipeline.load().validate()")

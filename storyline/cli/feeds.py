@@ -24,7 +24,7 @@ from storyline.models import IngestSummary
 if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
 
-    from storyline.fetch.watch import CycleReport
+    from storyline.watch.cycle import CycleReport
 
 feeds_app = typer.Typer(
     help="Feeds and sitemaps that `storyline watch` polls.", no_args_is_help=True
@@ -126,7 +126,7 @@ def watch_command(
     ] = None,
 ) -> None:
     """Poll the watched feeds, ingest what is new, update the stories, print what changed."""
-    from storyline.fetch.watch import parse_interval  # noqa: PLC0415 - httpx loads only here
+    from storyline.watch.schedule import parse_interval  # noqa: PLC0415 - httpx loads only here
 
     seconds = parse_interval(every)
     rejected = False
