@@ -32,8 +32,8 @@ from pathlib import Path
 import storyline
 from storyline import pipeline
 from storyline.config import load_settings
-from storyline.fetch import poll
 from storyline.store.feeds import add_feed
+from storyline.watch.cycle import poll
 
 REPO = Path(__file__).resolve().parents[1]
 SERVER = REPO / "tests" / "data" / "fetch" / "server.py"

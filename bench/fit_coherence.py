@@ -3,8 +3,9 @@
 Builds originals, spliced and shuffled versions exactly as ``bench/splice_detection.py`` does,
 but from the TempEval-3 (TimeBank + AQUAINT), MEANTIME, PolNeAR and article-extraction-benchmark
 articles in ../shared/eval, so the Timeline17 benchmark stays unseen. Prints the signal tables
-(mean, scale, weight) and biases, or with ``--write storyline/quality/coherence_weights.py`` writes them,
-and the sentence encoder's pair model to ``storyline/data/encoded_pairs.npz``. The plain heads
+(mean, scale, weight) and biases, or with ``--write storyline/data/coherence_weights.json`` writes
+them (read by ``storyline.quality.coherence_weights``), and the sentence encoder's pair model to
+``storyline/data/encoded_pairs.npz``. The plain heads
 use word vectors only; the ``*_ENCODED`` heads add the encoder's ``e_`` signals (the encoder
 runs at about 25 ms a sentence: a fit takes some minutes).
 """
@@ -160,36 +161,30 @@ def render(
     heads: dict[str, tuple[list[str], tuple]],
     note: str,
 ) -> str:
-    """Return the source of storyline/quality/coherence_weights.py for the fitted heads."""
-    lines = [
-        '"""Weights of the incoherence score, written by bench/fit_coherence.py: do not edit.\n',
-        note,
-        '"""',
-        "",
-        "from __future__ import annotations",
-        "",
-        "# ridge weights of coherence.sentence_cues for the relative position in a story",
-        f"POSITION = {position!r}",
-        "# weights of sentence_pairs.PAIR_CUES and the bilinear form of the word vectors",
-        f"PAIR: tuple[float, ...] = {tuple(pairs[0])!r}",
-        "# fmt: off",
-        "BILINEAR: tuple[float, ...] = (",
-        *(
-            "    " + ", ".join(map(str, pairs[1][k : k + 10])) + ","
-            for k in range(0, len(pairs[1]), 10)
-        ),
-        ")",
-        "# fmt: on",
-        "",
-    ]
-    for head, (names, (mean, scale, weights, bias)) in heads.items():
-        lines.append(f"{head}: dict[str, tuple[float, float, float]] = {{  # mean, scale, weight")
-        for name, m, s, w in zip(names, mean, scale, weights, strict=True):
-            lines.append(f'    "{name}": ({m:.5g}, {s:.5g}, {w:.4f}),')
-        lines.append("}")
-        lines.append(f"{head}_BIAS = {bias:.4f}")
-        lines.append("")
-    return "\n".join(lines)
+    """Return storyline/data/coherence_weights.json for the fitted heads.
+
+    Values are rounded as they are printed (means and scales to 5 significant digits, weights
+    and biases to 4 decimals); JSON keeps each float exactly as rounded.
+    """
+    data = {
+        "fitted_on": " ".join(note.split()),
+        # ridge weights of coherence.sentence_cues for the relative position in a story
+        "position": [float(x) for x in position],
+        # weights of sentence_pairs.PAIR_CUES and the bilinear form of the word vectors
+        "pair": [float(x) for x in pairs[0]],
+        "bilinear": [float(x) for x in pairs[1]],
+        "heads": {
+            head: {
+                "bias": float(f"{bias:.4f}"),
+                "signals": {
+                    name: [float(f"{m:.5g}"), float(f"{s:.5g}"), float(f"{w:.4f}")]
+                    for name, m, s, w in zip(names, mean, scale, weights, strict=True)
+                },
+            }
+            for head, (names, (mean, scale, weights, bias)) in heads.items()
+        },
+    }
+    return json.dumps(data, indent=1) + "\n"
 
 
 def main() -> None:
@@ -201,7 +196,7 @@ def main() -> None:
         "--write",
         type=Path,
         default=None,
-        help="write coherence_weights.py (and encoded_pairs.npz into storyline/data)",
+        help="write coherence_weights.json there (and encoded_pairs.npz into storyline/data)",
     )
     parser.add_argument(
         "--sentence-model",
@@ -219,7 +214,7 @@ def main() -> None:
         encoded_pairs = fit_encoded_pairs(articles, args.sentence_model, args.c)
         sentence_pairs._encoded_pairs = lambda: encoded_pairs  # noqa: SLF001 - the features below use it
         if args.write:
-            # the package data folder, wherever the weights module is written
+            # the package data folder, wherever the weights file is written
             target = (
                 Path(sentence_pairs.__file__).parents[1] / "data" / sentence_pairs.ENCODED_PAIRS
             )
@@ -242,7 +237,7 @@ def main() -> None:
             label = head + suffix
             print(f"{label}: training AUC {roc_auc_score(kinds[sel] == kind, z):.3f}")
             heads[label] = ([names[k] for k in columns], fitted)
-    if len(variants) == 1:  # no encoder: keep the file importable, the encoded heads empty
+    if len(variants) == 1:  # no encoder: keep the file loadable, the encoded heads empty
         for head in ("SPLICE_ENCODED", "SHUFFLE_ENCODED"):
             heads[head] = ([], (np.zeros(0), np.zeros(0), np.zeros(0), 0.0))
     note = (

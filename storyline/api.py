@@ -27,10 +27,11 @@ _POOL_MIN_ARTICLES = 200
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator, Mapping, Sequence
 
-    from storyline.fetch import CycleReport, Fetcher
+    from storyline.fetch import Fetcher
     from storyline.ingest import FormatChoice
     from storyline.models import Briefing, CleanArticle, IngestSummary, Rejected, TimelineEntry
     from storyline.store.feeds import Change, FeedRow
+    from storyline.watch.cycle import CycleReport
 
 
 @dataclass(frozen=True, slots=True)
@@ -190,7 +191,7 @@ class Workspace:
             on_cycle: called with each cycle's report as soon as it is done.
             on_error: called when a cycle is skipped because the database was busy.
         """
-        from storyline.fetch.watch import watch  # noqa: PLC0415 - httpx loads only when fetching
+        from storyline.watch.schedule import watch  # noqa: PLC0415 - httpx loads only when fetching
 
         with self.fetcher() as fetcher:
             return watch(

@@ -40,7 +40,6 @@ if TYPE_CHECKING:
 
 _WORD_RE = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?", re.UNICODE)
 _URL_LINE_RE = re.compile(r"^\W*(?:https?://|www\.)\S+\W*$", re.IGNORECASE)
-_URL_RE = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
 _TERMINAL_RE = re.compile(r"[.!?…:;][\"'”’»)\]]*\s*$|[\"”’»]\s*$")
 _CREDIT_RE = re.compile(
     r"\((?:image|photo|picture|video|illustration)?\s*(?:credit|courtesy|source)s?\s*:|"
@@ -506,11 +505,6 @@ def clean_article(
         removed=removed,
         meta=meta,
     )
-
-
-def strip_urls(text: str) -> str:
-    """Return ``text`` with inline URLs removed (for features, not for stored text)."""
-    return _URL_RE.sub(" ", text)
 
 
 @cache

@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING
 import pytest
 from typer.testing import CliRunner
 
-from storyline.cli import EXIT_REJECTED, app
+from storyline.cli.app import app
+from storyline.cli.exit_codes import EXIT_REJECTED
 from storyline.store import Store
 from tests.conftest import EXAMPLES, REPO
 

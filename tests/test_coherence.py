@@ -5,8 +5,14 @@ import random
 import numpy as np
 import pytest
 
-from storyline.quality import encoder
-from storyline.quality.coherence import coherence_features, combine, head_logits, incoherence_score
+from storyline.quality import coherence_weights, encoder
+from storyline.quality.coherence import (
+    coherence_features,
+    combine,
+    head_logits,
+    incoherence_score,
+    sentence_cues,
+)
 from storyline.quality.sentence_pairs import (
     PAIR_CUES,
     encoded_follow,
@@ -155,3 +161,17 @@ def test_coherence_encoded_pair_model_is_directional_and_checks_its_size():
     assert follow.shape == (len(FERRY) + 1, len(FERRY) + 1)
     assert not np.allclose(follow, follow.T)  # "j after i" is not "i after j"
     assert encoded_follow(np.eye(3, 10)) is None  # another model's vectors: no pair signal
+
+
+def test_coherence_weights_load_from_the_packaged_data_file_with_fitting_shapes():
+    # sentence_pairs falls back to plain cosine on a shape mismatch: a bad file must fail here
+    dims = embed_sentences(["The ferry ran aground."]).shape[1]
+    assert len(coherence_weights.BILINEAR) == dims * dims
+    assert len(coherence_weights.PAIR) == len(PAIR_CUES)
+    assert len(coherence_weights.POSITION) == len(sentence_cues(FERRY[0]))
+    assert "no Timeline17" in coherence_weights.FITTED_ON
+    for head in ("SPLICE", "SHUFFLE", "SPLICE_ENCODED", "SHUFFLE_ENCODED"):
+        signals = getattr(coherence_weights, head)
+        assert signals
+        assert all(len(v) == 3 and v[1] > 0 for v in signals.values()), head
+        assert isinstance(getattr(coherence_weights, f"{head}_BIAS"), float)

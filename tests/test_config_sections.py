@@ -18,7 +18,7 @@ import storyline
 from storyline.briefing.select import SelectionParams
 from storyline.claims.params import ClaimsParams
 from storyline.clean_weights import LineWeights
-from storyline.cli import app
+from storyline.cli.app import app
 from storyline.config import load_settings
 from storyline.dedupe import NUM_PERM, SHINGLE_SIZE, THRESHOLD, DuplicateIndex
 from storyline.export import export_rows

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import typer.main
 
-from storyline.cli import app
+from storyline.cli.app import app
 from storyline.errors import DESCRIPTIONS
 from tests.conftest import REPO
 

@@ -7,11 +7,11 @@ import re
 
 from typer.testing import CliRunner
 
-from storyline.cli import app
+from storyline.cli.app import app
 from storyline.export import WHATS, export_rows, write_export
-from storyline.fetch import poll
 from storyline.store import feeds as feed_store
 from storyline.store.feeds import Change
+from storyline.watch.cycle import poll
 
 runner = CliRunner()
 

@@ -6,10 +6,10 @@ import pytest
 from typer.testing import CliRunner
 
 from storyline import api
-from storyline.cli import app
+from storyline.cli.app import app
 from storyline.errors import InputError, UsageError
 from storyline.fetch import discover_feeds, parse_feed, parse_sitemap
-from storyline.fetch.watch import parse_listing
+from storyline.fetch.listings import parse_listing
 from tests.conftest import REPO, settings_for
 
 DATA = REPO / "tests" / "data" / "fetch"

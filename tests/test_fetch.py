@@ -8,7 +8,8 @@ import pytest
 from typer.testing import CliRunner
 
 from storyline import api
-from storyline.cli import EXIT_REJECTED, app
+from storyline.cli.app import app
+from storyline.cli.exit_codes import EXIT_REJECTED
 from storyline.errors import InputError
 from storyline.fetch import Archive, Fetcher, FetchRequest, check_url
 from storyline.fetch.client import interleave_hosts

@@ -40,7 +40,8 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from storyline import errors
-from storyline.cli import EXIT_REJECTED, app
+from storyline.cli.app import app
+from storyline.cli.exit_codes import EXIT_REJECTED
 from storyline.ingest import read_paths
 from storyline.ingest.files import locator_of
 from storyline.models import RawArticle, Rejected

@@ -16,7 +16,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from storyline.cli import EXIT_REJECTED, app
+from storyline.cli.app import app
+from storyline.cli.exit_codes import EXIT_REJECTED
 from storyline.errors import INTERNAL
 from storyline.registry import Pipeline
 from storyline.store import Store

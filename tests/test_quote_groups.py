@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 import storyline
 from storyline.claims.align import find_claims
 from storyline.claims.conflicts import find_conflicts
-from storyline.cli import app
+from storyline.cli.app import app
 from storyline.config import load_settings
 from storyline.errors import INTERNAL, ConfigError
 from storyline.export import WHATS, export_rows, write_export

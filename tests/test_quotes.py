@@ -9,12 +9,12 @@ import pytest
 from storyline.extract.entities import find_mentions, merge_entities
 from storyline.extract.nlp import load_model
 from storyline.extract.quotes import canonicalise_speakers, find_quotes
-from storyline.extract.quotes_link import link_quotes
-from storyline.models import Quote
 from tests.conftest import shared_path
 
 if TYPE_CHECKING:
     from spacy.language import Language
+
+    from storyline.models import Quote
 
 
 @pytest.fixture(scope="module")
@@ -237,26 +237,6 @@ def test_quotes_canonicalise_speakers_uses_merged_entity(nlp: Language) -> None:
     putin = next(e for e in entities if e.name == "Vladimir Putin")
     assert {q.speaker for q in canon} == {"Vladimir Putin"}
     assert {q.speaker_entity_id for q in canon} == {putin.id}
-    assert len(link_quotes(canon)) == 1
-
-
-def test_quotes_link_groups_reworded_reports() -> None:
-    def q(qid: str, article: str, text: str) -> Quote:
-        return Quote(qid, article, None, None, "said", "direct", text, 0, len(text))
-
-    quotes = [
-        q("1", "a", "We will not allow terrorists to take over the whole of Syria"),
-        q("2", "b", "we will not allow the terrorists to take over Syria"),
-        q("3", "c", "The economy grew by three percent last year"),
-        q("4", "a", "We will not allow terrorists to take over the whole of Syria today"),
-    ]
-    assert link_quotes(quotes) == [["1", "2"], ["3"], ["4"]] or link_quotes(quotes) == [
-        ["1", "2", "4"],
-        ["3"],
-    ]
-    groups = link_quotes(quotes)
-    assert ["3"] in groups
-    assert any({"1", "2"} <= set(g) for g in groups)
 
 
 def test_quotes_as_put_it_joins_the_clause_around_the_cue(nlp: Language) -> None:

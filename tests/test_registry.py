@@ -6,7 +6,7 @@ import pytest
 from typer.testing import CliRunner
 
 from storyline import builtin_stages
-from storyline.cli import app
+from storyline.cli.app import app
 from storyline.errors import ConfigError
 from storyline.registry import Pipeline, PipelineError, StageSpec, specs_in, stage
 from storyline.summaries import StageSummary, render

@@ -15,13 +15,13 @@ from typer.testing import CliRunner
 
 import storyline
 from storyline.clean import clean_article
-from storyline.cli import app
+from storyline.cli.app import app
 from storyline.errors import StoreError
 from storyline.export import WHATS, export_rows, write_export
-from storyline.fetch.watch import Snapshot, diff, snapshot
 from storyline.models import RawArticle
 from storyline.store import Store, feeds
 from storyline.store.dialect import dialect_of, redact, translate_ddl, translate_query
+from storyline.watch.changes import Snapshot, diff, snapshot
 from tests.conftest import BACKENDS, EXAMPLES, SHARED, open_store, seed_rows, store_url
 
 runner = CliRunner()

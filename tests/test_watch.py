@@ -8,16 +8,18 @@ import pytest
 from typer.testing import CliRunner
 
 from storyline import api
-from storyline.cli import app
+from storyline.cli.app import app
 from storyline.errors import UsageError
-from storyline.fetch import diff, parse_interval, poll
-from storyline.fetch.watch import Snapshot
 from storyline.store import feeds as feed_store
+from storyline.watch.changes import Snapshot, diff
+from storyline.watch.cycle import poll
+from storyline.watch.schedule import parse_interval
 from tests.conftest import REPO, settings_for
 
 DATA = REPO / "tests" / "data" / "fetch"
 # the module, not the function storyline.fetch re-exports under the same name
-watch_module = importlib.import_module("storyline.fetch.watch")
+# the scheduler calls ``poll`` through its module: tests replace it there
+schedule_module = importlib.import_module("storyline.watch.schedule")
 runner = CliRunner()
 ARTICLE_PATHS = {
     "/ferry-aground.html",
@@ -256,7 +258,7 @@ def test_watch_without_feeds_is_a_usage_error(tmp_path):
 
 def test_watch_skips_a_cycle_when_the_database_is_busy(fetch_server, fetch_workspace, monkeypatch):
     fetch_workspace.add_feeds(fetch_server.url("/feed.xml"))
-    real_poll = watch_module.poll
+    real_poll = schedule_module.poll
     calls = []
 
     def locked_once(workspace, fetcher, **kwargs):
@@ -265,7 +267,7 @@ def test_watch_skips_a_cycle_when_the_database_is_busy(fetch_server, fetch_works
             raise sqlite3.OperationalError("database is locked")
         return real_poll(workspace, fetcher, run_stages=False)
 
-    monkeypatch.setattr(watch_module, "poll", locked_once)
+    monkeypatch.setattr(schedule_module, "poll", locked_once)
     skipped = []
     reports = fetch_workspace.watch(every=0.0, cycles=2, on_error=skipped.append)
     assert [str(e) for e in skipped] == ["database is locked"]
@@ -280,11 +282,11 @@ def test_watch_gives_up_after_repeated_store_errors(fetch_server, fetch_workspac
     def always_locked(workspace, fetcher, **kwargs):
         raise sqlite3.OperationalError("database is locked")
 
-    monkeypatch.setattr(watch_module, "poll", always_locked)
+    monkeypatch.setattr(schedule_module, "poll", always_locked)
     skipped = []
     with pytest.raises(sqlite3.OperationalError):
         fetch_workspace.watch(every=0.0, on_error=skipped.append)
-    assert len(skipped) == watch_module.MAX_FAILED_CYCLES - 1
+    assert len(skipped) == schedule_module.MAX_FAILED_CYCLES - 1
 
 
 def test_watch_nested_sitemap_indexes_are_followed_once_each(fetch_server, fetch_workspace):

@@ -1,9 +1,10 @@
-"""Fetching: URLs, RSS/Atom feeds and sitemaps over HTTP(S), archived as WARC, and watch mode.
+"""Fetching: URLs, RSS/Atom feeds and sitemaps over HTTP(S), archived as WARC.
 
 One module per noun: ``safety`` (schemes, SSRF), ``politeness`` (robots.txt, per-host delay),
 ``client`` (httpx, retries, limits, conditional requests), ``archive`` (WARC), ``feeds`` and
-``sitemaps`` (listings), ``pages`` (responses to articles), ``session`` (entry points),
-``watch`` (poll cycles and the change log).
+``sitemaps`` (listings), ``listings`` (polling them for new items), ``pages`` (responses to
+articles), ``session`` (entry points). Watch mode, which schedules the polls, is
+``storyline.watch``.
 """
 
 from __future__ import annotations
@@ -26,12 +27,9 @@ if TYPE_CHECKING:
     )
     from storyline.fetch.sitemaps import parse_sitemap
     from storyline.fetch.urls import is_url, read_url_list
-    from storyline.fetch.watch import CycleReport, diff, parse_interval, poll, snapshot, watch
 
 # Each name is loaded from its module on first use (PEP 562): the CLI imports this package to
-# register its commands, and the session module pulls in every pipeline stage. Once the
-# ``watch`` module is imported, ``storyline.fetch.watch`` is that module: import the function
-# from ``storyline.fetch.watch``.
+# register its commands, and the session module pulls in every pipeline stage.
 _HOME = {
     "Archive": "archive",
     "default_archive_dir": "archive",
@@ -52,12 +50,6 @@ _HOME = {
     "subscribe": "session",
     "unsubscribe": "session",
     "parse_sitemap": "sitemaps",
-    "CycleReport": "watch",
-    "diff": "watch",
-    "parse_interval": "watch",
-    "poll": "watch",
-    "snapshot": "watch",
-    "watch": "watch",
 }
 
 
@@ -67,14 +59,12 @@ def __getattr__(name: str) -> Any:  # noqa: ANN401 - whatever the module holds
         msg = f"module 'storyline.fetch' has no attribute {name!r}"
         raise AttributeError(msg)
     value = getattr(importlib.import_module(f"storyline.fetch.{home}"), name)
-    # importing the ``watch`` module binds the package's ``watch`` to it: the function wins
     globals()[name] = value
     return value
 
 
 __all__ = [
     "Archive",
-    "CycleReport",
     "FeedEntry",
     "FetchRequest",
     "Fetched",
@@ -82,20 +72,15 @@ __all__ = [
     "ParsedFeed",
     "check_url",
     "default_archive_dir",
-    "diff",
     "discover_feeds",
     "fetch_urls",
     "find_feeds",
     "is_url",
     "open_fetcher",
     "parse_feed",
-    "parse_interval",
     "parse_sitemap",
-    "poll",
     "read_url_list",
-    "snapshot",
     "subscribe",
     "to_article",
     "unsubscribe",
-    "watch",
 ]

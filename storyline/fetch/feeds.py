@@ -6,7 +6,7 @@ import re
 import time
 from dataclasses import dataclass
 from html.parser import HTMLParser
-from typing import Any, Literal
+from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import feedparser
@@ -14,26 +14,10 @@ import feedparser
 from storyline import errors
 from storyline.errors import InputError
 
-FeedKind = Literal["feed", "sitemap"]
-
 _EMAIL_NAME_RE = re.compile(r"^\S+@\S+\s*\(([^()]+)\)$")
 
 FEED_TYPES = frozenset(
     {"application/rss+xml", "application/atom+xml", "application/feed+json", "application/xml"}
-)
-# media types a feed or sitemap is served with, besides HTML-ish guesses by bad servers
-FEED_CONTENT_TYPES = frozenset(
-    {
-        "application/rss+xml",
-        "application/atom+xml",
-        "application/rdf+xml",
-        "application/xml",
-        "text/xml",
-        "application/x-rss+xml",
-        "text/plain",
-        "application/octet-stream",
-        "",
-    }
 )
 
 

@@ -144,16 +144,6 @@ def extract_text(html: str, tree: HtmlElement, url: str | None) -> tuple[str, di
     return text, decision
 
 
-def extract_body(html: str, url: str | None = None) -> tuple[str, dict[str, str | None]]:
-    """Return the main text of a page (one paragraph a line) and its metadata."""
-    tree = load_html(html)
-    if tree is None:
-        return "", {}
-    meta = page_metadata(tree, url)
-    text, _ = extract_text(html, tree, url)
-    return text, meta
-
-
 def read_html(data: bytes, locator: str, *, url: str | None = None) -> RawArticle:
     """Read one HTML page into a RawArticle.
 

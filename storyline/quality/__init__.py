@@ -6,7 +6,7 @@ Stages of the package, in the order they run:
 - ``vectors``: packaged word vectors, the encoder's fallback for sentence embeddings;
 - ``sentence_pairs``: cues of two adjacent sentences that belong together (or do not);
 - ``coherence``: the incoherence score, from the signals above and ``coherence_weights``
-  (fitted by bench/fit_coherence.py, which writes that module);
+  (which reads ``data/coherence_weights.json``, fitted and written by bench/fit_coherence.py);
 - ``assess``: ``assess_quality``, the score and page counts turned into flags with reasons.
 
 The package imports nothing itself: import the stage module you need, as the pipeline does.

@@ -6,8 +6,8 @@ graph splits in two, headline fit and the inverted pyramid, name introduction or
 without antecedent, quote continuity, the spread of dates, and how much better the article's own
 order fits than random reorderings of its sentences (``sentence_pairs``). Two logistic heads,
 one for spliced and one for shuffled copy, weigh the signals; their weights live in
-``coherence_weights`` and are fitted by ``bench/fit_coherence.py`` on news that is not
-Timeline17.
+``data/coherence_weights.json`` (read by ``coherence_weights``) and are fitted by
+``bench/fit_coherence.py`` on news that is not Timeline17.
 
 With the optional sentence encoder (``encoder``, the ``[embeddings]`` extra) the same
 cohesion and order signals are also read from MiniLM sentence embeddings of the first sentences,

@@ -339,7 +339,7 @@ def create_app(
     Args:
         store: the database to show; it is only written through ``POST /api/ingest``.
         allow_ingest: accept uploads on ``POST /api/ingest`` (403 otherwise).
-        providers: where briefings, timelines and claims come from (defaults: stand-ins).
+        providers: where briefings, timelines and claims come from (default: the store).
         max_body_bytes: the largest request body accepted (413 above it).
         cache_entries: how many GET responses to keep until the store changes (0: none).
         trusted_hosts: the only Host headers answered (400 otherwise); None answers any.

@@ -1,8 +1,7 @@
-"""Where the story page gets the records of stages that may not have landed yet.
+"""Where the story page and ``/api/stories/{id}`` get a story's briefing, timeline and claims.
 
-Each provider takes the store's connection and a story row and returns export-shaped rows.
-The briefing and claims providers return nothing until ``storyline/briefing.py`` and
-``storyline/claims.py`` exist; the page shows their slots as "nothing yet" meanwhile.
+Each provider takes the store's connection and a story row and returns export-shaped rows;
+the defaults read what the stages stored, and tests pass their own to fill a slot.
 """
 
 from __future__ import annotations
@@ -20,24 +19,6 @@ if TYPE_CHECKING:
 Row = dict[str, Any]
 BriefingProvider = Callable[["sqlite3.Connection", Row], Row | None]
 RowsProvider = Callable[["sqlite3.Connection", Row], list[Row]]
-
-
-def no_briefing(conn: sqlite3.Connection, story: Row) -> Row | None:  # noqa: ARG001
-    """Return no briefing: the briefing stage has not landed.
-
-    A briefing is ``{"story_id", "sentences": [{"text", "sources": [article ids]}]}``; the
-    story page renders each sentence with numbered citation links to its sources.
-    """
-    return None
-
-
-def no_claims(conn: sqlite3.Connection, story: Row) -> list[Row]:  # noqa: ARG001
-    """Return no claims: the claims stage has not landed.
-
-    A claim is ``{"id", "story_id", "statement", "supporting": [article ids],
-    "conflicts": [article ids]}``, the rows of ``storyline export --what claims``.
-    """
-    return []
 
 
 def stored_briefing(conn: sqlite3.Connection, story: Row) -> Row | None:

@@ -47,7 +47,6 @@ __all__ = [
     "stored_timeline",
     "story",
     "story_titles",
-    "timeline_from_timexes",
     "timexes_for",
 ]
 
@@ -172,8 +171,3 @@ def mark_corroboration(conn: Connection, entries: list[Row], *, min_outlets: int
         entry["outlets"] = count_outlets(trusted, outlet_of)
         entry["corroborated"] = entry["outlets"] >= min_outlets
     return entries
-
-
-def timeline_from_timexes(conn: Connection, story_row: Row) -> list[Row]:
-    """Return timeline rows from the dated expressions (a store with no timeline stage)."""
-    return Reader(conn).timeline_from_timexes(story_row)

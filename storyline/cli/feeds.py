@@ -1,7 +1,7 @@
 """The ``storyline feeds`` and ``storyline watch`` commands, and URL arguments for ``ingest``.
 
-Kept beside the fetch package so that ``cli.py`` only registers them; the fetching itself
-goes through ``api.Workspace`` like every other command.
+``cli.app`` registers them; the fetching itself goes through ``api.Workspace`` like every
+other command.
 """
 
 from __future__ import annotations
@@ -10,10 +10,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
 import storyline
+from storyline.cli.console import console, err_console
+from storyline.cli.exit_codes import EXIT_REJECTED
+from storyline.cli.options import ConfigOption, DbOption
 from storyline.config import load_settings
 from storyline.errors import UsageError
 from storyline.fetch.urls import is_url, read_url_list
@@ -22,27 +24,11 @@ from storyline.models import IngestSummary
 if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
 
-    from storyline.fetch.watch import CycleReport
-
-EXIT_REJECTED = 3
-
-console = Console()
-err_console = Console(stderr=True)
+    from storyline.watch.cycle import CycleReport
 
 feeds_app = typer.Typer(
     help="Feeds and sitemaps that `storyline watch` polls.", no_args_is_help=True
 )
-
-DbOption = Annotated[
-    str, typer.Option("--db", help="SQLite database file, or postgresql://user@host/dbname.")
-]
-ConfigOption = Annotated[
-    Path | None, typer.Option("--config", help="TOML file overriding defaults.toml keys.")
-]
-UrlsOption = Annotated[
-    Path | None,
-    typer.Option("--urls", help="File of URLs to fetch, one a line (# comments allowed)."),
-]
 
 
 def split_sources(sources: Sequence[str], urls_file: Path | None) -> tuple[list[Path], list[str]]:
@@ -140,7 +126,7 @@ def watch_command(
     ] = None,
 ) -> None:
     """Poll the watched feeds, ingest what is new, update the stories, print what changed."""
-    from storyline.fetch.watch import parse_interval  # noqa: PLC0415 - httpx loads only here
+    from storyline.watch.schedule import parse_interval  # noqa: PLC0415 - httpx loads only here
 
     seconds = parse_interval(every)
     rejected = False

@@ -1,7 +1,6 @@
-"""The ``storyline`` command: a thin typer layer over the library.
+"""The ``storyline`` typer app and its commands: read, run, export, brief, list and serve.
 
-Exit codes (DESIGN.md): 0 all items processed, 1 usage or fatal error, 3 finished but some
-inputs were rejected.
+Exit codes come from ``cli.exit_codes``; ``storyline.cli.main`` runs this app through it.
 """
 
 from __future__ import annotations
@@ -15,20 +14,23 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 import storyline
-from storyline.config import Settings, load_settings
-from storyline.errors import StorylineError, UsageError
-from storyline.export import WHATS, export_rows, write_export
-from storyline.fetch.commands import (
+from storyline.cli.console import console, err_console
+from storyline.cli.exit_codes import EXIT_REJECTED
+from storyline.cli.feeds import feeds_app, merge_summaries, split_sources, watch_command
+from storyline.cli.options import (
+    ConfigOption,
+    DbOption,
+    FormatOption,
+    PublishedOption,
+    SourcesArgument,
     UrlsOption,
-    feeds_app,
-    merge_summaries,
-    split_sources,
-    watch_command,
 )
+from storyline.config import Settings, load_settings
+from storyline.errors import UsageError
+from storyline.export import WHATS, export_rows, write_export
 from storyline.models import FORMATS
 from storyline.render import (
     StageBars,
@@ -46,10 +48,6 @@ if TYPE_CHECKING:
     from storyline import api
     from storyline.models import IngestSummary
 
-EXIT_OK = 0
-EXIT_FATAL = 1
-EXIT_REJECTED = 3
-
 app = typer.Typer(
     name="storyline",
     help="Turn a pile of news articles from many outlets into sourced stories.",
@@ -61,27 +59,6 @@ config_app = typer.Typer(help="Show the resolved settings.", no_args_is_help=Tru
 app.add_typer(config_app, name="config")
 app.add_typer(feeds_app, name="feeds")
 app.command("watch")(watch_command)
-
-console = Console()
-err_console = Console(stderr=True)
-
-DbOption = Annotated[
-    str,
-    typer.Option("--db", help="SQLite database file, or postgresql://user@host/dbname."),
-]
-ConfigOption = Annotated[
-    Path | None, typer.Option("--config", help="TOML file overriding defaults.toml keys.")
-]
-SourcesArgument = Annotated[
-    list[str] | None, typer.Argument(help="Files, folders or http(s) URLs to read.")
-]
-FormatOption = Annotated[str, typer.Option("--format", help=f"Input format: {'|'.join(FORMATS)}.")]
-PublishedOption = Annotated[
-    str | None,
-    typer.Option(
-        "--published", help="ISO date (or YYYY-MM, YYYY) overriding every publication date."
-    ),
-]
 
 
 def _settings(config: Path | None) -> Settings:
@@ -406,26 +383,3 @@ def _print_table(name: str, values: dict[str, Any]) -> None:
             console.print(f"{key} = {value!r}")
     for key, value in tables.items():
         _print_table(f"{name}.{key}", value)
-
-
-def main() -> None:
-    """Entry point: run the app, turning storyline errors into a message and exit 1."""
-    try:
-        # without standalone mode click returns the code of a ``typer.Exit`` instead of
-        # leaving: dropping it made every "rejected inputs" run exit 0
-        code = app(standalone_mode=False)
-    except StorylineError as exc:
-        err_console.print(f"[red]error:[/red] {exc}")
-        sys.exit(EXIT_FATAL)
-    except typer.Exit as exc:
-        sys.exit(exc.exit_code)
-    except typer.Abort:
-        sys.exit(EXIT_FATAL)
-    except Exception as exc:
-        from click import ClickException  # noqa: PLC0415
-
-        if isinstance(exc, ClickException):
-            exc.show()
-            sys.exit(EXIT_FATAL)
-        raise
-    sys.exit(code if isinstance(code, int) else EXIT_OK)

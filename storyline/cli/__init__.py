@@ -1,0 +1,25 @@
+"""The ``storyline`` command: a thin typer layer over the library.
+
+Modules of the package:
+
+- ``app``: the typer app and the commands that read, run, export and serve;
+- ``feeds``: the ``feeds`` and ``watch`` commands, and URL arguments for ``ingest``/``run``;
+- ``options``: the options and arguments the commands share (``--db``, ``--config``, ...);
+- ``console``: the two consoles (results to stdout, messages to stderr);
+- ``exit_codes``: the exit codes of DESIGN.md and the mapping of errors to them.
+
+The package imports nothing when it loads: import the module you need. ``main`` is here only
+because installed ``storyline`` scripts (pyproject ``[project.scripts]``) and
+``python -m storyline`` name ``storyline.cli:main``, and an editable install keeps the script
+it was installed with.
+"""
+
+from __future__ import annotations
+
+
+def main() -> None:
+    """Entry point: run the app, turning errors into a message and an exit code."""
+    from storyline.cli.app import app  # noqa: PLC0415 - the package itself loads nothing
+    from storyline.cli.exit_codes import run  # noqa: PLC0415
+
+    run(app)
