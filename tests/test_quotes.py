@@ -8,7 +8,7 @@ import pytest
 
 from storyline.extract.entities import find_mentions, merge_entities
 from storyline.extract.nlp import load_model
-from storyline.extract.quotes import canonicalise_speakers, find_quotes
+from storyline.extract.quotes import _appositive_person, canonicalise_speakers, find_quotes
 from tests.conftest import shared_path
 
 if TYPE_CHECKING:
@@ -298,3 +298,28 @@ def test_quotes_intent_noun_with_infinitive(nlp: Language) -> None:
     text = "Jane Okafor's decision to leave the council surprised everyone."
     quote = _quote(_one(nlp, text), "to leave the council")
     assert (quote.speaker, quote.cue) == ("Jane Okafor", "decision")
+
+
+def test_quotes_nested_cue_with_pronoun_subject_belongs_to_outer_speaker(nlp: Language) -> None:
+    text = (
+        "Mayor Jane Okafor toured the site on Monday and said she thought the repairs were "
+        '"a very big mistake" for the town.'
+    )
+    quote = _quote(_one(nlp, text), "she thought")
+    assert quote.speaker == "Jane Okafor"
+    assert quote.cue == "said"
+    assert quote.text.endswith("for the town")
+
+
+def test_quotes_one_word_person_named_once_is_no_rival_for_he(nlp: Language) -> None:
+    text = (
+        "In his 2002 book, Mr. Kevin Dorr suggested cutting costs.\n\nHarsh? He does not think "
+        'so. "I never judge what people spend money on," he said.'
+    )
+    assert _quote(_one(nlp, text), "I never judge").speaker == "Kevin Dorr"
+
+
+def test_quotes_description_with_person_in_apposition_is_that_person(nlp: Language) -> None:
+    doc = nlp("The minister of the economy, Mr. Brandt Ruiz, argues there is little point.")
+    head = next(t for t in doc if t.lower_ == "minister")
+    assert _appositive_person(doc, head) == "Brandt Ruiz"

@@ -74,10 +74,23 @@ def _named_between(
     for index, other in people.persons[lo : bisect_left(people.persons, (before,))]:
         if other == key or people.paragraph_of(index) != people.paragraph_of(before):
             continue
+        if _passing(people, other):
+            continue
         known = people.genders.get(other) if gender else None
         if known is None or known == gender:
             return True
     return False
+
+
+def _passing(people: DocPeople, key: str) -> bool:
+    """Return True for a one-word "person" named once in the article, never by a full name.
+
+    'Harsh? He doesn't think so.': the tagger reads a capitalised word as a name; a real person
+    the pronoun could stand for is nearly always introduced by a full name or named again.
+    """
+    if len(people.full_by_last.get(key, key).split()) > 1:
+        return False
+    return sum(1 for _, k in people.persons if k == key) < 2
 
 
 def _nearest(

@@ -31,7 +31,7 @@ from storyline.models import Quote
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
 
-    from spacy.tokens import Doc
+    from spacy.tokens import Doc, Token
 
     from storyline.models import Entity
 
@@ -80,6 +80,9 @@ def _resolve(
     if persons:
         return spk.full_name(people, spk.clean_name(persons[-1]))
     if head.pos_ == "NOUN":
+        named = _appositive_person(doc, head)
+        if named is not None:
+            return spk.full_name(people, named)
         described = spk.resolve_description(people, span)
         if described is not None:
             return described
@@ -89,6 +92,22 @@ def _resolve(
         # "Okafor" tagged as ORG (or not at all) is still the Jane Okafor named before.
         return (full if len(name.split()) == 1 else name) or None
     return spk.resolve_description(people, span)
+
+
+def _appositive_person(doc: Doc, head: Token) -> str | None:
+    """Return the person named in apposition to a description ("The minister, Mr. Guajardo,").
+
+    The description with its name beside it is that person, not an unnamed source.
+    """
+    for child in head.rights:
+        if child.dep_ == "appos" and child.ent_type_ == "PERSON":
+            ents = spk.span_ents(doc[child.left_edge.i : child.right_edge.i + 1])
+            person = next(
+                (e for e in ents if e.label_ == "PERSON" and e.start <= child.i < e.end), None
+            )
+            if person is not None:
+                return spk.clean_name(person) or None
+    return None
 
 
 _THIRD = {"m": frozenset({"he", "him", "his", "himself"}), "f": frozenset({"she", "her", "hers"})}

@@ -94,7 +94,7 @@ def _cue_before(doc: Doc, floor_char: int, open_char: int) -> Token | None:
         # the speech verb whose clause holds the quote is its cue, not the nearest one.
         inner = span_tokens(doc, open_char + 1, open_char + 2)
         above = {a.i for a in inner[0].ancestors} if inner is not None else set()
-        return next((v for v in verbs if v.i in above), verbs[0])
+        return _outer_cue(next((v for v in verbs if v.i in above), verbs[0]))
     if stopped:
         return None
     if words and words[-1].text in {":", "—", "-"}:
@@ -103,6 +103,34 @@ def _cue_before(doc: Doc, floor_char: int, open_char: int) -> Token | None:
             if token.pos_ in {"VERB", "AUX"} and any(c.dep_ == "nsubj" for c in token.children):
                 return token
     return None
+
+
+def _outer_cue(verb: Token) -> Token:
+    """Return the speech verb that reports the clause of a nested cue without a speaker of its own.
+
+    'Trump said he thought drugs were "a very big factor"', 'Obama said it would tell an
+    American story, one of "suffering and delight"': the inner verb's subject is a pronoun (the
+    speaker himself, or a thing), so the words are the outer speaker's and the content is the
+    whole reported clause. A noun as the inner subject ('He said Clinton told voters "..."',
+    'The left is saying, "..."') keeps the inner cue: the quoted words are theirs. (General
+    English syntax; not fitted on any data set.)
+    """
+    node = verb
+    for _ in range(3):
+        head = node.head
+        if (
+            node.dep_ != "ccomp"
+            or head.i == node.i
+            or head.pos_ not in {"VERB", "AUX"}
+            or head.lemma_.lower() not in SPEECH_VERBS
+            or head.i > node.i
+        ):
+            break
+        subject = spk.subject_of(node)
+        if subject is None or subject.pos_ != "PRON":
+            break
+        node = head
+    return node
 
 
 def _name_colon(doc: Doc, floor_char: int, open_char: int) -> Span | None:
