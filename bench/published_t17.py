@@ -51,7 +51,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from htmldate import find_date
 from tls_t17 import DEFAULT_DATA, SHARED, detokenise, read_articles
 
-from storyline.extract.dates import PublishedGuess, infer_publication
+from storyline.extract.timex.find import PublishedGuess, infer_publication
 from storyline.models import published_confidence, published_period
 
 if TYPE_CHECKING:

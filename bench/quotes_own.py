@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 import textacy.extract
 
 from storyline.extract.nlp import load_model
-from storyline.extract.quotes import find_quotes
+from storyline.extract.quotes.find import find_quotes
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc

@@ -27,10 +27,10 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from storyline.extract import speakers as spk
 from storyline.extract.entities import find_mentions, merge_entities
 from storyline.extract.nlp import load_model, parse
-from storyline.extract.quotes import canonicalise_speakers, find_quotes, spoken_words
+from storyline.extract.quotes import speakers as spk
+from storyline.extract.quotes.find import canonicalise_speakers, find_quotes, spoken_words
 
 if TYPE_CHECKING:
     from storyline.models import Quote

@@ -11,7 +11,7 @@ import argparse
 import time
 
 from storyline.extract.nlp import load_model, parse
-from storyline.extract.quotes import find_quotes
+from storyline.extract.quotes.find import find_quotes
 
 # Transcript-like lines: a few named speakers, pronouns, descriptions, direct and indirect.
 _LINES = (

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from storyline.extract.dates import find_timexes
+from storyline.extract.timex.find import find_timexes
 
 if TYPE_CHECKING:
     from collections.abc import Iterator

@@ -30,9 +30,9 @@ from typing import TYPE_CHECKING, Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from storyline.config import load_settings
-from storyline.extract.dates import find_timexes
 from storyline.extract.events import find_events, find_leads
-from storyline.extract.stamps import page_stamps
+from storyline.extract.timex.find import find_timexes
+from storyline.extract.timex.stamps import page_stamps
 from storyline.timeline import TimelineSettings, build_timeline
 
 if TYPE_CHECKING:

@@ -14,9 +14,9 @@ from typing import TYPE_CHECKING
 
 from storyline.boundary import Failure, RunTally, guard
 from storyline.errors import INVALID_FIELD
-from storyline.extract.dates import find_timexes, infer_publication
 from storyline.extract.events import find_events, find_leads
-from storyline.extract.stamps import page_stamps
+from storyline.extract.timex.find import find_timexes, infer_publication
+from storyline.extract.timex.stamps import page_stamps
 from storyline.runners import map_ordered
 from storyline.summaries import StageSummary
 

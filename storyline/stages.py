@@ -52,7 +52,7 @@ from storyline.dates_stage import (  # noqa: F401
 from storyline.dedupe import DuplicateIndex, dump_signatures, load_signatures, signed
 from storyline.extract.annotate import Chunk, annotate_chunk
 from storyline.extract.entities import add_headline_articles, merge_entities
-from storyline.extract.quotes import canonicalise_speakers
+from storyline.extract.quotes.find import canonicalise_speakers
 from storyline.quality.assess import UNTRUSTED_FLAGS, QualityThresholds, assess_quality
 from storyline.runners import map_ordered
 from storyline.summaries import StageSummary

@@ -156,8 +156,8 @@ def seed_events() -> list[DatedEvent]:
     """Return the dated events of the seeds, found as the pipeline finds them (clean text)."""
     # imported here: most test modules never need the date parser
     from storyline.clean import clean_text  # noqa: PLC0415
-    from storyline.extract.dates import find_timexes  # noqa: PLC0415
     from storyline.extract.events import find_events  # noqa: PLC0415
+    from storyline.extract.timex.find import find_timexes  # noqa: PLC0415
 
     events: list[DatedEvent] = []
     for aid, title, body, published_iso in seed_rows():

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from storyline.extract.dates import find_timexes, infer_published, resolve_weekday
+from storyline.extract.timex.find import find_timexes, infer_published, resolve_weekday
 from tests.conftest import shared_path
 
 PUB = dt.date(2015, 10, 21)  # a Wednesday

@@ -4,8 +4,8 @@ import datetime as dt
 
 import pytest
 
-from storyline.extract.dates import find_timexes
 from storyline.extract.events import find_events, find_leads
+from storyline.extract.timex.find import find_timexes
 from storyline.models import DatedEvent, TimeExpr
 from storyline.text.sentences import sentence_spans
 from tests.conftest import seed_events

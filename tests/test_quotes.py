@@ -8,7 +8,7 @@ import pytest
 
 from storyline.extract.entities import find_mentions, merge_entities
 from storyline.extract.nlp import load_model
-from storyline.extract.quotes import _appositive_person, canonicalise_speakers, find_quotes
+from storyline.extract.quotes.find import _appositive_person, canonicalise_speakers, find_quotes
 from tests.conftest import shared_path
 
 if TYPE_CHECKING:

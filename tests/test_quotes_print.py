@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from storyline.extract.nlp import load_model
-from storyline.extract.quotes import find_quotes, spoken_words
+from storyline.extract.quotes.find import find_quotes, spoken_words
 from tests.conftest import EXAMPLES, shared_path
 from tests.eval_gate import _bench
 

@@ -9,9 +9,9 @@ import pytest
 from bench.quotes_scale import attribution_text
 from storyline.extract.annotate import Chunk, annotate_chunk
 from storyline.extract.nlp import PIECE_CHARS, load_model, parse, split_pieces
-from storyline.extract.quote_marks import find_quoted_spans
-from storyline.extract.quotes import find_quotes
-from storyline.extract.quotes_indirect import CharRanges
+from storyline.extract.quotes.find import find_quotes
+from storyline.extract.quotes.indirect import CharRanges
+from storyline.extract.quotes.marks import find_quoted_spans
 from tests.conftest import make_article
 
 if TYPE_CHECKING:

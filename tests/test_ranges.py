@@ -4,9 +4,9 @@ import datetime as dt
 
 import pytest
 
-from storyline.extract.dates import find_timexes
 from storyline.extract.events import find_events
-from storyline.extract.ranges import range_pairs
+from storyline.extract.timex.find import find_timexes
+from storyline.extract.timex.ranges import range_pairs
 from storyline.timeline import build_timeline
 
 PUB = dt.date(2015, 10, 28)  # a Wednesday

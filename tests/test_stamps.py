@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import pytest
 
-from storyline.extract.dates import find_timexes
-from storyline.extract.stamps import after_stamp, is_stamp, page_stamps
+from storyline.extract.timex.find import find_timexes
+from storyline.extract.timex.stamps import after_stamp, is_stamp, page_stamps
 
 
 def stamped_texts(text: str) -> list[str]:

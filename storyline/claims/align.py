@@ -26,7 +26,7 @@ from storyline.claims.statements import (
     similarity_matrix,
     statement_terms,
 )
-from storyline.extract.dates import find_timexes
+from storyline.extract.timex.find import find_timexes
 from storyline.models import Claim, CleanArticle
 from storyline.text.sentences import sentence_spans
 

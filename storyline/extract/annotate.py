@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from storyline.extract.entities import find_mentions
 from storyline.extract.nlp import PIECE_CHARS, load_model, parse
-from storyline.extract.quotes import find_quotes
+from storyline.extract.quotes.find import find_quotes
 
 if TYPE_CHECKING:
     from collections.abc import Sequence

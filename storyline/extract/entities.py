@@ -16,7 +16,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
-from storyline.extract.speakers import HONORIFICS, LEADER_WORDS, TITLE_WORDS
+from storyline.extract.quotes.speakers import HONORIFICS, LEADER_WORDS, TITLE_WORDS
 from storyline.models import Entity, Mention
 
 if TYPE_CHECKING:
@@ -25,7 +25,6 @@ if TYPE_CHECKING:
     from spacy.tokens import Doc, Span
 
 LABELS = frozenset({"PERSON", "ORG", "GPE", "LOC", "NORP", "EVENT", "FAC"})
-ROLE_LABEL = "PERSON"
 # World knowledge, not corpus tuning: common alternative names of a few actors.
 BUILTIN_ALIASES: dict[str, str] = {
     "is": "Islamic State",

@@ -1,7 +1,8 @@
 """Dated events: sentences that report something happening on a resolved date.
 
-``find_events`` reads an article's text and its temporal expressions (from ``dates.find_timexes``)
-and turns every sentence that names a day (or, failing that, a month) into a ``DatedEvent``.
+``find_events`` reads an article's text and its temporal expressions (from
+``timex.find.find_timexes``) and turns every sentence that names a day (or, failing that, a month)
+into a ``DatedEvent``.
 Sentences come from ``storyline.text.sentences``, the splitter every stage shares.
 """
 
@@ -12,8 +13,8 @@ import hashlib
 import re
 from typing import TYPE_CHECKING
 
-from storyline.extract.ranges import range_pairs
-from storyline.extract.stamps import after_stamp, is_stamp, page_stamps
+from storyline.extract.timex.ranges import range_pairs
+from storyline.extract.timex.stamps import after_stamp, is_stamp, page_stamps
 from storyline.models import DatedEvent
 from storyline.text.cues import REPORTING_PATTERN
 from storyline.text.sentences import sentence_spans
@@ -71,7 +72,7 @@ def find_events(
         article_id: id stored on each event (and as its first source).
         published: publication date of the article, if known.
         timexes: the article's temporal expressions, values already resolved.
-        stamps: the page's time stamps (``stamps.page_stamps``), when the caller has them.
+        stamps: the page's time stamps (``timex.stamps.page_stamps``), when the caller has them.
 
     Returns:
         Events in text order; one sentence naming two days gives two events, unless they bound

@@ -8,10 +8,10 @@ from __future__ import annotations
 from bisect import bisect_left
 from typing import TYPE_CHECKING
 
-from storyline.extract.speakers import SPEAKER_WINDOW, full_name, last_key
+from storyline.extract.quotes.speakers import SPEAKER_WINDOW, full_name, last_key
 
 if TYPE_CHECKING:
-    from storyline.extract.speakers import DocPeople
+    from storyline.extract.quotes.speakers import DocPeople
 
 
 def resolve_pronoun(

@@ -10,13 +10,13 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from storyline.extract import speakers as spk
+from storyline.extract.quotes import speakers as spk
 from storyline.text.cues import OBJECT_VERBS, SPEECH_VERBS
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Span, Token
 
-    from storyline.extract.quote_marks import QuotedSpan
+    from storyline.extract.quotes.marks import QuotedSpan
     from storyline.models import QuoteKind
 
 _MAX_CUE_GAP = 12  # tokens between a closing mark and its cue verb

@@ -1,18 +1,18 @@
 """Quarters, halves and reporting periods, as company reports and business news use them.
 
 "The quarter" in an earnings report is the quarter just ended; "a year earlier" shifts the quarter
-the story is about. These handlers share the signature of those in ``timex_handlers``.
+the story is about. These handlers share the signature of those in ``handlers``.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from storyline.extract import timex_values as tv
-from storyline.extract.timex_rules import ORDINALS, Candidate
+from storyline.extract.timex import values as tv
+from storyline.extract.timex.rules import ORDINALS, Candidate
 
 if TYPE_CHECKING:
-    from storyline.extract.timex_values import Resolved, StoryState
+    from storyline.extract.timex.values import Resolved, StoryState
 
 _PERIOD_MODS = {"latest", "recent", "year", "comparable", "same", "previous", "prior", "current"}
 

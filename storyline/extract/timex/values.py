@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Literal
 
-from storyline.extract.timex_rules import UNIT_CODES, word_number
+from storyline.extract.timex.rules import UNIT_CODES, word_number
 from storyline.models import TimexType
 
 Tense = Literal["past", "future"]

@@ -10,16 +10,16 @@ import datetime as dt
 import re
 from typing import TYPE_CHECKING
 
-from storyline.extract import timex_values as tv
-from storyline.extract.timex_fiscal import quarter_value, year_ago_value
-from storyline.extract.timex_rules import (
+from storyline.extract.timex import values as tv
+from storyline.extract.timex.fiscal import quarter_value, year_ago_value
+from storyline.extract.timex.rules import (
     PARTS_OF_DAY,
     SEASONS,
     UNIT_CODES,
     Candidate,
     word_number,
 )
-from storyline.extract.timex_values import Resolved, StoryState
+from storyline.extract.timex.values import Resolved, StoryState
 from storyline.text.calendar import WEEKDAY_NUMBERS, month_number
 
 if TYPE_CHECKING:

@@ -2,7 +2,7 @@
 
 ``find_timexes`` resolves relative expressions against the publication date (the anchor) and a
 reference date carried through the story; ``infer_published`` guesses that date when metadata
-has none. Rules live in ``timex_rules``, values in ``timex_handlers`` and ``timex_values``.
+has none. Rules live in ``rules``, values in ``handlers``, ``fiscal`` and ``values``.
 """
 
 from __future__ import annotations
@@ -12,17 +12,17 @@ import itertools
 import re
 from dataclasses import dataclass, field, replace
 
-from storyline.extract import timex_values as tv
-from storyline.extract.ranges import complete_ranges
-from storyline.extract.stamps import page_stamps
-from storyline.extract.timex_handlers import (
+from storyline.extract.timex import values as tv
+from storyline.extract.timex.handlers import (
     SHIFT_KINDS,
     SHIFT_MODS,
     resolve_candidate,
     resolve_weekday,
 )
-from storyline.extract.timex_rules import find_candidates
-from storyline.extract.timex_values import StoryState
+from storyline.extract.timex.ranges import complete_ranges
+from storyline.extract.timex.rules import find_candidates
+from storyline.extract.timex.stamps import page_stamps
+from storyline.extract.timex.values import StoryState
 from storyline.models import PublishedPrecision, TimeExpr
 from storyline.text.calendar import WEEKDAY_NUMBERS, month_number
 

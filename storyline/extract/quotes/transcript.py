@@ -1,4 +1,4 @@
-"""The "NAME: words" paragraphs of interviews and transcripts (split from quotes_indirect)."""
+"""The "NAME: words" paragraphs of interviews and transcripts (split from ``indirect``)."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ import re
 from collections import Counter
 from typing import TYPE_CHECKING
 
-from storyline.extract import speakers as spk
-from storyline.extract.quotes_direct import Attr, span_tokens
+from storyline.extract.quotes import speakers as spk
+from storyline.extract.quotes.direct import Attr, span_tokens
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc

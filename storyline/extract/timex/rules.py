@@ -1,7 +1,7 @@
 """Regular expressions that find temporal expressions, and the lexicon their values need.
 
 Each rule is a (kind, compiled pattern) pair; ``find_candidates`` runs them all and keeps the
-longest non-overlapping matches. Values are computed in ``dates.py``.
+longest non-overlapping matches. Values are computed in ``handlers``, called from ``find``.
 """
 
 from __future__ import annotations
@@ -53,7 +53,6 @@ _HEDGE = (
 _PART = r"(?P<part>morning|afternoon|evening|night)"
 _CLOCK24 = r"(?P<h24>[01]?\d|2[0-3])(?::|(?<=\d\d))(?P<m24>[0-5]\d)\s*(?:hours\s+)?(?:GMT|UTC)\b"
 _DAY_AFTER_CLOCK = rf"(?:{_WD}|today|yesterday|tomorrow)\b"
-_ORD = r"(?P<ord>first|second|third|fourth|1st|2nd|3rd|4th)"
 
 _RULES: list[tuple[str, str]] = [
     ("iso", r"\b(?P<year>(?:1[6-9]|20)\d\d)-(?P<month>[01]\d)-(?P<day>[0-3]\d)\b"),

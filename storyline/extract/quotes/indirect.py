@@ -9,8 +9,8 @@ from __future__ import annotations
 from bisect import bisect_left
 from typing import TYPE_CHECKING
 
-from storyline.extract import speakers as spk
-from storyline.extract.quotes_direct import Attr, cue_phrase
+from storyline.extract.quotes import speakers as spk
+from storyline.extract.quotes.direct import Attr, cue_phrase
 from storyline.text.cues import (
     AS_VERBS,
     CONTENT_OBJECT_VERBS,

@@ -1,6 +1,6 @@
 """Who said what: direct, mixed and indirect quotes with their cue and speaker.
 
-Direct quotes come from the quote marks (``quote_marks``), their cue is a speech verb next to
+Direct quotes come from the quote marks (``marks``), their cue is a speech verb next to
 them, or a colon, dash or "Name:" form; pieces of one quote share their cue, and every record's
 text is verbatim (a sentence broken by its cue is one record, cue included). Indirect quotes
 are reporting verbs with a clausal complement and "according to" phrases. Speakers are
@@ -14,18 +14,18 @@ import re
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from storyline.extract import speakers as spk
-from storyline.extract.pronouns import resolve_pronoun
-from storyline.extract.quote_marks import find_quoted_spans
-from storyline.extract.quotes_direct import Attr, cue_phrase, find_direct, join_pieces, widen_mixed
-from storyline.extract.quotes_indirect import (
+from storyline.extract.quotes import speakers as spk
+from storyline.extract.quotes.direct import Attr, cue_phrase, find_direct, join_pieces, widen_mixed
+from storyline.extract.quotes.indirect import (
     CharRanges,
     SpanIndex,
     find_indirect,
     inside_small,
     unembedded,
 )
-from storyline.extract.quotes_transcript import find_transcript_lines
+from storyline.extract.quotes.marks import find_quoted_spans
+from storyline.extract.quotes.pronouns import resolve_pronoun
+from storyline.extract.quotes.transcript import find_transcript_lines
 from storyline.models import Quote
 
 if TYPE_CHECKING:
