@@ -168,14 +168,15 @@ def inputs_mark(store: Store, settings: Settings, stages: Sequence[StageSpec]) -
     stage would read anything it has not read: every stage's stored output stands.
     """
     digest = hashlib.sha256()
-    head = [_version(), settings.model_dump(mode="json"), [s.name for s in stages]]
+    head = [stage_version(), settings.model_dump(mode="json"), [s.name for s in stages]]
     digest.update(json.dumps(head, sort_keys=True, default=str).encode())
     for row in store.input_marks():
         digest.update(json.dumps(list(row), default=str).encode())
     return digest.hexdigest()
 
 
-def _version() -> str:
+@functools.cache
+def stage_version() -> str:
     """Return the installed storyline's version: another version may make other outputs."""
     try:
         return importlib.metadata.version("storyline")
