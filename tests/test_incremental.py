@@ -5,13 +5,15 @@ from __future__ import annotations
 import io
 import json
 
+import pytest
+
 import storyline
 from storyline import quote_groups_stage, stages
 from storyline.briefing import stage as briefing_stage
 from storyline.export import WHATS, export_rows, write_export
 from storyline.models import TimelineEntry
 from storyline.story_marks import forget_marks
-from tests.conftest import EXAMPLES
+from tests.conftest import BACKENDS, EXAMPLES, store_url
 
 
 def _dump(workspace) -> dict[str, str]:
@@ -150,9 +152,10 @@ def test_incremental_new_articles_rebuild_only_the_storylines_they_touch(tmp_pat
     assert len(set(grouped)) == len(grouped)  # each at most once
 
 
-def test_incremental_a_storyline_that_is_gone_loses_its_rows(tmp_path):
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_incremental_a_storyline_that_is_gone_loses_its_rows(tmp_path, backend):
     files = sorted(p for p in EXAMPLES.iterdir() if p.suffix in {".txt", ".html"})
-    with storyline.open(tmp_path / "gone.db") as workspace:
+    with store_url(backend, tmp_path) as url, storyline.open(url) as workspace:
         workspace.ingest(files[:-1])
         workspace.run(workers=1)
         store = workspace.store
@@ -167,4 +170,7 @@ def test_incremental_a_storyline_that_is_gone_loses_its_rows(tmp_path):
         workspace.run(workers=1)
         ids = {s.id for s in store.stories(level="storyline")}
         assert {r["story_id"] for r in store.rows("timeline")} <= ids
+        kept = json.loads(store.get_state("story_marks.v1:timeline"))
+        assert set(kept) == ids  # every storyline's rows stand for its mark
+        assert {r["story_id"] for r in store.rows("quote_groups")} <= ids
         assert "gone" not in json.loads(store.get_state("story_marks.v1:timeline"))
