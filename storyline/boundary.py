@@ -164,7 +164,7 @@ def each_storyline(
 ) -> list[Out]:
     """Run a storyline stage's ``build`` on each storyline inside the boundary.
 
-    The stage redoes every storyline each run, so its old Rejected rows go first; a storyline
+    The stage's old Rejected rows go first (each storyline given is tried again); a storyline
     that raises is rejected again and the others' outputs come back, in order.
     """
     built = by_storyline(store, stage, build, storylines, tally)
