@@ -164,17 +164,34 @@ def each_storyline(
 ) -> list[Out]:
     """Run a storyline stage's ``build`` on each storyline inside the boundary.
 
-    The stage redoes every storyline each run, so its old Rejected rows go first; a storyline
+    The stage's old Rejected rows go first (each storyline given is tried again); a storyline
     that raises is rejected again and the others' outputs come back, in order.
     """
+    built = by_storyline(store, stage, build, storylines, tally)
+    return [out for story in storylines for out in built.get(story["id"], [])]
+
+
+def by_storyline(
+    store: Store,
+    stage: str,
+    build: Callable[[dict[str, Any]], Iterable[Out]],
+    storylines: Sequence[dict[str, Any]],
+    tally: RunTally,
+) -> dict[str, list[Out]]:
+    """Run ``build`` on each storyline inside the boundary; return its outputs by story id.
+
+    As ``each_storyline``: the stage's old Rejected rows go first (the storylines not given
+    here kept theirs from a run that rejected none of them), and a storyline that raises is
+    rejected again and left out of the result.
+    """
     store.clear_failures([stage])
-    out: list[Out] = []
+    out: dict[str, list[Out]] = {}
     tally.step(stage, 0, len(storylines))
     for done, story in enumerate(storylines, start=1):
         built = guard(stage, build, story, story["id"])
         if isinstance(built, Failure):
             tally.reject(store, [built])
         else:
-            out.extend(built)
+            out[story["id"]] = list(built)
         tally.step(stage, done, len(storylines))
     return out

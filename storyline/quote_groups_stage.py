@@ -11,13 +11,19 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from storyline.boundary import RunTally, each_storyline
+from storyline.boundary import RunTally, by_storyline
 from storyline.quote_groups import GroupParams, QuoteArticle, group_quotes
+from storyline.story_marks import StoryMarks, mark_of, total
 from storyline.summaries import StageSummary
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+
     from storyline.models import Quote, QuoteGroup
     from storyline.store import Store
+
+_STAGE = "quote_groups"
+_VERSION = "quote_groups.v1"  # bump when grouping changes what it makes of the same inputs
 
 
 def run_quote_groups(
@@ -27,8 +33,13 @@ def run_quote_groups(
     params: GroupParams | None = None,
     tally: RunTally | None = None,
 ) -> StageSummary:
-    """Group the quotes of every storyline by the statement they report; store the groups."""
+    """Group the quotes of every storyline by the statement they report; store the groups.
+
+    Only the storylines whose inputs changed since their groups were stored are grouped
+    again (``story_marks``): the others keep their rows.
+    """
     tally = tally or RunTally()
+    params = params or GroupParams()
     storylines = [s for s in store.rows("stories", order="id") if s["level"] == "storyline"]
     untrusted = frozenset(store.untrusted())
     articles = {a: QuoteArticle(a, *facts) for a, facts in store.outlets_and_dates().items()}
@@ -36,18 +47,55 @@ def run_quote_groups(
     for quote in store.quotes():
         by_article.setdefault(quote.article_id, []).append(quote)
 
-    def groups_of(story: dict[str, Any]) -> list[QuoteGroup]:
+    def inputs(story: dict[str, Any]) -> tuple[Any, ...]:
+        """Return everything ``group_quotes`` reads about a storyline, as its arguments."""
         ids = story["article_ids"]
-        return group_quotes(
+        return (
             story["id"],
             [q for article_id in ids for q in by_article.get(article_id, [])],
             {a: articles.get(a) or QuoteArticle(a) for a in ids},
-            duplicates=duplicates,
-            untrusted=untrusted.intersection(ids),
-            params=params,
+            links(duplicates, ids),  # grouping follows copy links from its own articles only
+            untrusted.intersection(ids),
         )
 
-    groups = each_storyline(store, "quote_groups", groups_of, storylines, tally)
-    store.replace_quote_groups(groups)
-    shared = sum(g.outlets >= 2 for g in groups)
-    return StageSummary("quote_groups", {"groups": len(groups), "shared": shared})
+    stored = StoryMarks.load(store, _STAGE)
+    marks: dict[str, tuple[str, dict[str, int]]] = {}
+    todo: dict[str, tuple[Any, ...]] = {}
+    for story in storylines:
+        args = inputs(story)
+        mark = mark_of(_VERSION, params, args)
+        counts = stored.kept(story["id"], mark)
+        if counts is None:
+            todo[story["id"]] = (mark, args)
+        else:
+            marks[story["id"]] = (mark, counts)
+
+    def groups_of(story: dict[str, Any]) -> list[QuoteGroup]:
+        sid, quotes, arts, links_, untrusted_ = todo[story["id"]][1]
+        return group_quotes(
+            sid, quotes, arts, duplicates=links_, untrusted=untrusted_, params=params
+        )
+
+    changed = [s for s in storylines if s["id"] in todo]
+    built = by_storyline(store, _STAGE, groups_of, changed, tally)
+    for sid, found in built.items():
+        marks[sid] = (todo[sid][0], {"groups": len(found), "shared": _shared(found)})
+    groups = [g for s in changed for g in built.get(s["id"], [])]
+    kept = set(marks) - set(built)
+    store.replace_quote_groups(groups, keep=kept, state=stored.state(marks))
+    return StageSummary(_STAGE, total((c for _, c in marks.values()), ("groups", "shared")))
+
+
+def _shared(groups: list[QuoteGroup]) -> int:
+    return sum(g.outlets >= 2 for g in groups)
+
+
+def links(duplicates: dict[str, str], ids: Iterable[str]) -> dict[str, str]:
+    """Return the copy -> original links reachable from ``ids`` (chains included)."""
+    found: dict[str, str] = {}
+    for article_id in ids:
+        current = article_id
+        while current in duplicates and current not in found:
+            found[current] = duplicates[current]
+            current = duplicates[current]
+    return found

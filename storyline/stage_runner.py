@@ -8,7 +8,8 @@ goes on) and the writes to ``stage_outputs``.
 
 Per-article plug-ins are incremental: an article done (with an output or rejected) is marked
 in ``article_stages`` and not given to the stage again. Storyline and corpus plug-ins redo
-every item each run, as the built-in storyline stages do, since articles join storylines.
+every item each run, since articles join storylines; the built-in storyline stages redo only
+the storylines whose inputs changed (``story_marks``).
 """
 
 from __future__ import annotations
@@ -155,8 +156,8 @@ _RUN_STATE = "run.v1"
 # Stages that already find nothing to do when nothing is new (their work is what is pending):
 # they run as usual, so their line reads as it always did ("0 articles parsed").
 _PENDING_DRIVEN = frozenset({"storyline.clean.v1", "storyline.dates.v1", "storyline.nlp.v1"})
-# The stage labels under which the stages that redo every item each run store what they reject:
-# a run that rejected any of those items is retried in full, as such an item always was.
+# The stage labels under which the storyline and corpus stages store what they reject: a run
+# that rejected any of those items is never replayed whole (the item is tried again).
 _REDONE = {"timeline": ("timeline",), "quote_groups": ("quote_groups",)}
 _REDONE["briefing"] = ("claims", "briefing")
 
@@ -168,14 +169,15 @@ def inputs_mark(store: Store, settings: Settings, stages: Sequence[StageSpec]) -
     stage would read anything it has not read: every stage's stored output stands.
     """
     digest = hashlib.sha256()
-    head = [_version(), settings.model_dump(mode="json"), [s.name for s in stages]]
+    head = [stage_version(), settings.model_dump(mode="json"), [s.name for s in stages]]
     digest.update(json.dumps(head, sort_keys=True, default=str).encode())
     for row in store.input_marks():
         digest.update(json.dumps(list(row), default=str).encode())
     return digest.hexdigest()
 
 
-def _version() -> str:
+@functools.cache
+def stage_version() -> str:
     """Return the installed storyline's version: another version may make other outputs."""
     try:
         return importlib.metadata.version("storyline")

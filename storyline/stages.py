@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 from storyline.boundary import (
     Failure,
     RunTally,
-    each_storyline,
+    by_storyline,
     failure_of,
     guard,
     is_item_error,
@@ -55,6 +55,7 @@ from storyline.extract.entities import add_headline_articles, merge_entities
 from storyline.extract.quotes.find import canonicalise_speakers
 from storyline.quality.assess import UNTRUSTED_FLAGS, QualityThresholds, assess_quality
 from storyline.runners import map_ordered
+from storyline.story_marks import StoryMarks, mark_of, total
 from storyline.summaries import StageSummary
 from storyline.timeline import TimelineSettings, build_timeline
 
@@ -431,25 +432,44 @@ def run_timelines(
 ) -> StageSummary:
     """Build each storyline's timeline from the dated events of its articles.
 
-    A storyline whose timeline raises is a Rejected row (stage timeline), tried again next
-    run: a storyline changes as articles join it.
+    Only storylines whose inputs changed since their timeline was stored are built again
+    (``story_marks``). One whose timeline raises is a Rejected row (stage timeline), tried
+    again next run.
     """
     tally = tally or RunTally()
     storylines = [s for s in store.rows("stories", order="id") if s["level"] == "storyline"]
     untrusted = store.untrusted()
+    stored = StoryMarks.load(store, "timeline")
+    marks: dict[str, tuple[str, dict[str, int]]] = {}
+    todo: dict[str, tuple[str, tuple[Any, ...]]] = {}
+    for story in storylines:
+        ids = story["article_ids"]
+        # everything build_timeline reads about the storyline (its untrusted articles only)
+        args = (*store.events(ids), store.participants(ids), untrusted.intersection(ids))
+        mark = mark_of("timeline.v1", story["id"], max_dates, settings, args)
+        counts = stored.kept(story["id"], mark)
+        if counts is None:
+            todo[story["id"]] = (mark, args)
+        else:
+            marks[story["id"]] = (mark, counts)
 
     def timeline_of(story: dict[str, Any]) -> list[TimelineEntry]:
-        events, leads = store.events(story["article_ids"])
+        events, leads, participants, distrusted = todo[story["id"]][1]
         return build_timeline(
             events,
             max_dates=max_dates,
             story_id=story["id"],
             leads=leads,
-            participants=store.participants(story["article_ids"]),
-            untrusted=untrusted,
+            participants=participants,
+            untrusted=distrusted,
             settings=settings,
         )
 
-    entries = each_storyline(store, "timeline", timeline_of, storylines, tally)
-    store.replace_timelines(entries)
-    return StageSummary("timeline", {"entries": len(entries), "timelines": len(storylines)})
+    changed = [s for s in storylines if s["id"] in todo]
+    built = by_storyline(store, "timeline", timeline_of, changed, tally)
+    marks.update((sid, (todo[sid][0], {"entries": len(e)})) for sid, e in built.items())
+    entries = [e for s in changed for e in built.get(s["id"], [])]
+    state = stored.state(marks)
+    store.replace_timelines(entries, keep=set(marks) - set(built), state=state)
+    counted = total((c for _, c in marks.values()), ("entries",))
+    return StageSummary("timeline", {**counted, "timelines": len(storylines)})

@@ -209,3 +209,34 @@ def test_abstractive_endpoint_is_called_once_per_briefing_per_run(model, tmp_pat
         assert len(model.requests) == called + 1
         assert plain.mode == "extractive"
         assert plain.sentences[0].text.startswith("The Kestrin Dam gave way")
+
+
+def test_abstractive_endpoint_is_not_called_for_a_storyline_that_did_not_change(model, tmp_path):
+    import storyline  # noqa: PLC0415
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    text = "The Kestrin Dam gave way before dawn on Tuesday, flooding the Lowgate district."
+    for name in ("coast", "valley"):
+        (corpus / f"{name}.txt").write_text(f"Dam fails in {name} report\n\n{text}\n")
+    later = tmp_path / "later.txt"
+    later.write_text(
+        "Orchard growers plant apple trees\n\nGrowers in the Ferrow valley planted 4,000 young "
+        "apple trees on Saturday, the orchard cooperative said in its spring newsletter.\n"
+    )
+    config = tmp_path / "storyline.toml"
+    config.write_text(f'[briefing]\nmode = "abstractive"\nendpoint = "{model.url}"\n')
+    model.answer("The Kestrin Dam failed before dawn on Tuesday, flooding Lowgate.")
+    with storyline.open(tmp_path / "x.db", settings=load_settings(config)) as workspace:
+        workspace.ingest([corpus])
+        workspace.run(workers=1)
+        dam = {s.id: workspace.store.briefing(s.id) for s in workspace.store.stories()}
+        called = len(model.requests)
+        workspace.ingest([later])
+        workspace.run(workers=1)
+        new = [s for s in workspace.store.stories() if s.id not in dam]
+        asked = "\n".join(str(r["body"]) for r in model.requests[called:])
+        assert all(workspace.store.briefing(sid) == doc for sid, doc in dam.items())
+    assert new  # the orchard article is a story of its own
+    assert len(model.requests) - called == len(new)  # one call per new story, none for the dam
+    assert "Kestrin" not in asked

@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import io
+import json
+
+import pytest
 
 import storyline
 from storyline import quote_groups_stage, stages
 from storyline.briefing import stage as briefing_stage
 from storyline.export import WHATS, export_rows, write_export
-from tests.conftest import EXAMPLES
+from storyline.models import TimelineEntry
+from storyline.story_marks import forget_marks
+from tests.conftest import BACKENDS, EXAMPLES, store_url
 
 
 def _dump(workspace) -> dict[str, str]:
@@ -88,3 +93,84 @@ def test_incremental_a_new_article_is_signed_and_assessed_alone(tmp_path, monkey
     # the new article, and only those whose quotes (speakers) or original changed with it
     assert new <= set(assessed)
     assert len(assessed) < total
+
+
+def _stored(workspace) -> dict[str, str]:
+    """Every export, plus the briefings and conflicts no export holds."""
+    found = _dump(workspace)
+    for table, order in (("briefings", "story_id"), ("conflicts", "id")):
+        found[table] = repr(list(workspace.store.rows(table, order=order)))
+    return found
+
+
+def _spy(monkeypatch, module, name: str, story_of) -> list[str]:
+    calls: list[str] = []
+    real = getattr(module, name)
+
+    def spied(*args, **kwargs):
+        calls.append(story_of(args, kwargs))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(module, name, spied)
+    return calls
+
+
+def _one_more(path, files, *, forget: bool):
+    with storyline.open(path) as workspace:
+        workspace.ingest(files[:-1])
+        workspace.run(workers=1)
+        if forget:  # what every storyline stage did before marks: recompute them all
+            forget_marks(workspace.store)
+        workspace.ingest(files[-1:])
+        workspace.run(workers=1)
+        return _stored(workspace)
+
+
+def test_incremental_new_articles_rebuild_only_the_storylines_they_touch(tmp_path, monkeypatch):
+    files = sorted(p for p in EXAMPLES.iterdir() if p.suffix in {".txt", ".html"})
+    everything = _one_more(tmp_path / "all.db", files, forget=True)
+    with storyline.open(tmp_path / "marks.db") as workspace:
+        workspace.ingest(files[:-1])
+        workspace.run(workers=1)
+        before = {s.id: s.article_ids for s in workspace.store.stories()}
+        grouped = _spy(monkeypatch, quote_groups_stage, "group_quotes", lambda a, k: a[0])
+        timed = _spy(monkeypatch, stages, "build_timeline", lambda a, k: k["story_id"])
+        claimed = _spy(monkeypatch, briefing_stage, "find_claims", lambda a, k: k["story_id"])
+        workspace.ingest(files[-1:])
+        workspace.run(workers=1)
+        after = {s.id: s.article_ids for s in workspace.store.stories()}
+        levels = {s.id: s.level for s in workspace.store.stories()}
+        assert _stored(workspace) == everything  # byte for byte, briefings too
+    grown = {sid for sid, ids in after.items() if before.get(sid) != ids}
+    storylines = {sid for sid, level in levels.items() if level == "storyline"}
+    assert grown & storylines  # the new article joined (or made) a storyline
+    assert grown & storylines <= set(grouped) & set(timed)
+    assert grown <= set(claimed)
+    # a storyline the new article left alone is not recomputed: here, most of them
+    assert len(set(timed)) < len(storylines)
+    assert len(set(claimed)) < len(after)
+    assert len(set(grouped)) == len(grouped)  # each at most once
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_incremental_a_storyline_that_is_gone_loses_its_rows(tmp_path, backend):
+    files = sorted(p for p in EXAMPLES.iterdir() if p.suffix in {".txt", ".html"})
+    with store_url(backend, tmp_path) as url, storyline.open(url) as workspace:
+        workspace.ingest(files[:-1])
+        workspace.run(workers=1)
+        store = workspace.store
+        marks = json.loads(store.get_state("story_marks.v1:timeline"))
+        marks["gone"] = ["a mark", {"entries": 1}]  # as if a storyline had since dissolved
+        store.replace_timelines(
+            [TimelineEntry("gone", "2020-01-01", ("x",), (), ())],
+            keep={s.id for s in store.stories()},
+            state=("story_marks.v1:timeline", json.dumps(marks).encode()),
+        )
+        workspace.ingest(files[-1:])
+        workspace.run(workers=1)
+        ids = {s.id for s in store.stories(level="storyline")}
+        assert {r["story_id"] for r in store.rows("timeline")} <= ids
+        kept = json.loads(store.get_state("story_marks.v1:timeline"))
+        assert set(kept) == ids  # every storyline's rows stand for its mark
+        assert {r["story_id"] for r in store.rows("quote_groups")} <= ids
+        assert "gone" not in json.loads(store.get_state("story_marks.v1:timeline"))

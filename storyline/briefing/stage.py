@@ -21,7 +21,9 @@ from storyline.briefing.select import (
 from storyline.claims.align import find_claims
 from storyline.claims.conflicts import find_conflicts
 from storyline.claims.params import DEFAULT_PARAMS, ClaimsParams
+from storyline.quote_groups_stage import links
 from storyline.runners import map_ordered
+from storyline.story_marks import StoryMarks, mark_of, total
 from storyline.summaries import StageSummary
 
 if TYPE_CHECKING:
@@ -33,6 +35,8 @@ if TYPE_CHECKING:
 
 # Articles (about) per briefing task: a pool spreads them evenly.
 _BRIEFING_CHUNK = 100
+_STAGE = "briefing"
+_VERSION = "briefing.v1"  # bump when claims or the briefing change for the same inputs
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -123,17 +127,6 @@ def brief_chunk(tasks: Sequence[BriefingTask]) -> list[Briefed | Failure]:
     return [_brief_guarded(task) for task in tasks]
 
 
-def _links(duplicates: dict[str, str], ids: Iterable[str]) -> dict[str, str]:
-    """Return the copy -> original links reachable from ``ids`` (chains included)."""
-    found: dict[str, str] = {}
-    for article_id in ids:
-        current = article_id
-        while current in duplicates and current not in found:
-            found[current] = duplicates[current]
-            current = duplicates[current]
-    return found
-
-
 def _briefing_tasks(
     store: Store,
     storylines: Sequence[dict[str, Any]],
@@ -143,31 +136,45 @@ def _briefing_tasks(
     *,
     claims: ClaimsParams,
     selection: SelectionParams,
-) -> Iterator[list[BriefingTask]]:
+) -> Iterator[BriefingTask]:
+    """Yield each story's task, in ``storylines`` order."""
     untrusted = store.untrusted()
     groups: dict[str, dict[str, tuple[str, ...]]] = {}
     for group in store.quote_groups():
         wordings = tuple(v["text"] for v in group["variants"])
         groups.setdefault(group["story_id"], {})[group["id"]] = wordings
-    chunk: list[BriefingTask] = []
-    size = 0
     for story in storylines:
         ids = story["article_ids"]
-        chunk.append(
-            BriefingTask(
-                story["id"],
-                tuple(store.articles(ids=ids)),
-                _links(duplicates, ids),
-                frozenset(untrusted.intersection(ids)),
-                max_sentences,
-                endpoint,
-                story["level"],
-                groups.get(story["parent"] or story["id"]),  # None: no groups stored, the old test
-                claims,
-                selection,
-            )
+        yield BriefingTask(
+            story["id"],
+            tuple(store.articles(ids=ids)),
+            links(duplicates, ids),
+            frozenset(untrusted.intersection(ids)),
+            max_sentences,
+            endpoint,
+            story["level"],
+            groups.get(story["parent"] or story["id"]),  # None: no groups stored, the old test
+            claims,
+            selection,
         )
-        size += len(ids)
+
+
+def task_mark(task: BriefingTask) -> str:
+    """Return the mark of everything a story's claims and briefing read (``story_marks``).
+
+    The endpoint counts by where it is and which model answers, not by its key or timeout.
+    """
+    where = None if task.endpoint is None else (task.endpoint.url, task.endpoint.model)
+    return mark_of(_VERSION, dataclasses.replace(task, endpoint=None), where)
+
+
+def _in_chunks(tasks: Iterable[BriefingTask]) -> Iterator[list[BriefingTask]]:
+    """Group tasks so that a chunk holds about ``_BRIEFING_CHUNK`` articles."""
+    chunk: list[BriefingTask] = []
+    size = 0
+    for task in tasks:
+        chunk.append(task)
+        size += len(task.articles)
         if size >= _BRIEFING_CHUNK:
             yield chunk
             chunk, size = [], 0
@@ -195,36 +202,79 @@ def run_briefings(
     tried again next run, since a storyline changes as articles join it.
     """
     tally = tally or RunTally()
-    store.clear_failures(["claims", "briefing"])  # every storyline is tried again
+    store.clear_failures(["claims", "briefing"])  # every changed storyline is tried again
+    stored = StoryMarks.load(store, _STAGE)
+    marks: dict[str, tuple[str, dict[str, int]]] = {}
+    briefed: dict[str, tuple[str, Briefed]] = {}
+    # every story gets a briefing: an event's is made from its own articles
+    storylines = list(store.rows("stories", order="id"))
+    todo: dict[str, str] = {}  # story id -> mark, of the stories briefed again
+
+    def changed() -> Iterator[BriefingTask]:  # read and marked as the chunks are needed
+        for task in _briefing_tasks(
+            store,
+            storylines,
+            duplicates,
+            max_sentences,
+            endpoint,
+            claims=claims,
+            selection=selection,
+        ):
+            mark = task_mark(task)
+            counts = stored.kept(task.story_id, mark)
+            if counts is None:
+                todo[task.story_id] = mark
+                yield task
+            else:
+                marks[task.story_id] = (mark, counts)
+
+    done = 0
+    tally.step("briefing", done, len(storylines))
+    for results in map_ordered(brief_chunk, _in_chunks(changed()), executor):
+        tally.reject(store, [r for r in results if isinstance(r, Failure)])
+        for result in results:
+            if not isinstance(result, Failure):
+                briefed[result[2]["story_id"]] = (todo[result[2]["story_id"]], result)
+        done += len(results)
+        tally.step("briefing", done, len(storylines))
+    tally.step("briefing", len(storylines), len(storylines))  # the others' rows stand
     all_claims: list[Claim] = []
     all_conflicts: list[Conflict] = []
     briefings: list[dict[str, Any]] = []
-    # every story gets a briefing: an event's is made from its own articles
-    storylines = list(store.rows("stories", order="id"))
-    tasks = _briefing_tasks(
-        store, storylines, duplicates, max_sentences, endpoint, claims=claims, selection=selection
-    )
-    done = 0
-    tally.step("briefing", done, len(storylines))
-    for results in map_ordered(brief_chunk, tasks, executor):
-        tally.reject(store, [r for r in results if isinstance(r, Failure)])
-        for result in results:
-            if isinstance(result, Failure):
-                continue
-            claims, conflicts, briefing = result
-            all_claims.extend(claims)
-            all_conflicts.extend(conflicts)
-            briefings.append(briefing)
-        done += len(results)
-        tally.step("briefing", done, len(storylines))
-    store.replace_briefings(all_claims, all_conflicts, briefings)
-    counts = {
-        "claims": len(all_claims),
-        "corroborated": sum(c.kind == "corroborated" for c in all_claims),
-        "conflicts": len(all_conflicts),
-        "briefings": len(briefings),
-    }
+    for story in storylines:
+        if story["id"] not in briefed:
+            continue
+        mark, (found_claims, found_conflicts, briefing) = briefed[story["id"]]
+        all_claims.extend(found_claims)
+        all_conflicts.extend(found_conflicts)
+        briefings.append(briefing)
+        if endpoint is None or briefing.get("mode") == "abstractive" or not briefing["sentences"]:
+            # a briefing the endpoint did not reword is asked for again next run
+            marks[story["id"]] = (mark, _counts(found_claims, found_conflicts, [briefing]))
+    kept = set(marks) - set(briefed)
+    state = stored.state(marks)
+    store.replace_briefings(all_claims, all_conflicts, briefings, keep=kept, state=state)
+    counts = total((c for _, c in marks.values()), _COUNTS)
+    for sid in set(briefed) - set(marks):  # stored, not marked: counted all the same
+        found_claims, found_conflicts, briefing = briefed[sid][1]
+        counts = total([counts, _counts(found_claims, found_conflicts, [briefing])], _COUNTS)
     if endpoint is None:
+        counts.pop("reworded")
         return StageSummary("briefing", counts)
-    counts["reworded"] = sum(b.get("mode") == "abstractive" for b in briefings)
     return StageSummary("briefing", counts, {"detail_endpoint": endpoint.url})
+
+
+_COUNTS = ("claims", "corroborated", "conflicts", "briefings", "reworded")
+
+
+def _counts(
+    claims: list[Claim], conflicts: list[Conflict], briefings: list[dict[str, Any]]
+) -> dict[str, int]:
+    """Return the counts of one story's stored rows."""
+    return {
+        "claims": len(claims),
+        "corroborated": sum(c.kind == "corroborated" for c in claims),
+        "conflicts": len(conflicts),
+        "briefings": len(briefings),
+        "reworded": sum(b.get("mode") == "abstractive" for b in briefings),
+    }

@@ -120,7 +120,7 @@ class ArticleStore(StoreBase):
         return [Rejected(f.locator, f.code, f.reason) for f in failures]
 
     def clear_failures(self, stages: Sequence[str]) -> None:
-        """Forget what these storyline stages rejected: they redo every storyline each run."""
+        """Forget what these storyline stages rejected: a rejected storyline is tried again."""
         marks = ", ".join("?" for _ in stages)
         with self.transaction() as conn:
             conn.execute(f"DELETE FROM rejected WHERE stage IN ({marks})", tuple(stages))  # noqa: S608

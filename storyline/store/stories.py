@@ -6,13 +6,13 @@ import json
 from typing import TYPE_CHECKING, Any
 
 from storyline.claims.conflicts import settle_claims
-from storyline.store.base import StoreBase, chunks, dump
+from storyline.store.base import StoreBase, chunks, dump, upsert
 from storyline.store.read import Reader
 from storyline.store.records import briefing_from_json, story_from_row
 from storyline.titles import LEAD_CHARS, Headline, choose_title
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Sequence
+    from collections.abc import Collection, Iterable, Sequence
 
     from storyline.models import (
         Briefing,
@@ -141,10 +141,19 @@ class StoryStore(StoreBase):
             if not s.title
         }
 
-    def replace_timelines(self, entries: Sequence[TimelineEntry]) -> None:
-        """Replace every story's timeline."""
+    def replace_timelines(
+        self,
+        entries: Sequence[TimelineEntry],
+        *,
+        keep: Collection[str] = (),
+        state: tuple[str, bytes] | None = None,
+    ) -> None:
+        """Replace every story's timeline but those of the ``keep`` stories.
+
+        ``state`` (a stage's marks, ``story_marks``) is saved in the same transaction.
+        """
         with self.transaction() as conn:
-            conn.execute("DELETE FROM timeline")
+            _drop_stories(conn, ("timeline",), keep, state)
             conn.executemany(
                 "INSERT INTO timeline (story_id, date, text, sources, actors, place, until, rank) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -156,10 +165,15 @@ class StoryStore(StoreBase):
         claims: Sequence[Claim],
         conflicts: Sequence[Conflict],
         briefings: Sequence[dict[str, Any]],
+        *,
+        keep: Collection[str] = (),
+        state: tuple[str, bytes] | None = None,
     ) -> None:
         """Replace every story's claims, conflicts and briefing (briefings as their JSON).
 
-        A claim whose own articles disagree is stored ``conflicting``, never ``corroborated``.
+        The ``keep`` stories' rows stay as stored; ``state`` (the stage's marks) is saved in
+        the same transaction. A claim whose own articles disagree is stored ``conflicting``,
+        never ``corroborated``.
         """
         claims = settle_claims(claims, conflicts)
         conflicted: dict[str, list[str]] = {}
@@ -167,8 +181,7 @@ class StoryStore(StoreBase):
             for claim_id in conflict.claim_ids:
                 conflicted.setdefault(claim_id, []).append(conflict.id)
         with self.transaction() as conn:
-            for table in ("claims", "conflicts", "briefings"):
-                conn.execute(f"DELETE FROM {table}")  # noqa: S608 - fixed names
+            _drop_stories(conn, ("claims", "conflicts", "briefings"), keep, state)
             conn.executemany(
                 "INSERT OR REPLACE INTO claims (id, story_id, text, article_ids, sources, kind, "
                 "support, date, conflicts) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -207,10 +220,20 @@ class StoryStore(StoreBase):
                 [(b["story_id"], json.dumps(b, ensure_ascii=False)) for b in briefings],
             )
 
-    def replace_quote_groups(self, groups: Sequence[QuoteGroup]) -> None:
-        """Replace every storyline's quote groups, kept in the order given (best first)."""
+    def replace_quote_groups(
+        self,
+        groups: Sequence[QuoteGroup],
+        *,
+        keep: Collection[str] = (),
+        state: tuple[str, bytes] | None = None,
+    ) -> None:
+        """Replace every storyline's quote groups but the ``keep`` ones', in the order given.
+
+        Each storyline's groups come best first; ``state`` (the stage's marks) is saved in
+        the same transaction.
+        """
         with self.transaction() as conn:
-            conn.execute("DELETE FROM quote_groups")
+            _drop_stories(conn, ("quote_groups",), keep, state)
             conn.executemany(
                 "INSERT OR REPLACE INTO quote_groups (id, story_id, speaker, representative, "
                 "representative_kind, variants, first_date, last_date, outlets, flagged_only, "
@@ -305,6 +328,24 @@ class StoryStore(StoreBase):
             "SELECT briefing FROM briefings WHERE story_id = ?", (story_id,)
         ).fetchone()
         return None if row is None else dict(json.loads(row[0]))
+
+
+def _drop_stories(
+    conn: Any,  # noqa: ANN401 - a SQLite or PostgreSQL connection
+    tables: Sequence[str],
+    keep: Collection[str],
+    state: tuple[str, bytes] | None,
+) -> None:
+    """Delete the rows of ``tables`` of every story not in ``keep``; save ``state`` if given."""
+    for table in tables:
+        if not keep:
+            conn.execute(f"DELETE FROM {table}")  # noqa: S608 - fixed names
+            continue
+        stored = [r[0] for r in conn.execute(f"SELECT DISTINCT story_id FROM {table}")]  # noqa: S608
+        for chunk, marks in chunks(sorted(set(stored) - set(keep))):
+            conn.execute(f"DELETE FROM {table} WHERE story_id IN ({marks})", chunk)  # noqa: S608
+    if state is not None:
+        conn.execute(upsert("stage_state", ("name", "value"), ("name",)), state)
 
 
 def _entry_row(entry: TimelineEntry) -> tuple[str, str, str, str, str, str | None, str | None]:
