@@ -130,7 +130,9 @@ def test_cli_brief_json_every_sentence_cited(corpus_db):
     assert any(c["kind"] == "corroborated" and len(c["sources"]) >= 2 for c in claims)
     markdown = runner.invoke(app, ["brief", dam["id"], "--db", db])
     assert "### Sources" in markdown.output
-    assert runner.invoke(app, ["brief", "zzz", "--db", db]).exit_code != 0
+    unknown = runner.invoke(app, ["brief", "zzz", "--db", db])
+    assert unknown.exit_code == 1
+    assert unknown.stderr.startswith("error: [S003]"), unknown.stderr
 
 
 # -- exit codes: CliRunner and the installed script agree ------------------------------------
