@@ -310,20 +310,23 @@ def test_cli_an_internal_error_prints_its_traceback_after_the_error_line(monkeyp
 
 
 def test_cli_errors_of_either_click_are_usage_errors(capsys):
-    # typer raises from its bundled click (typer._click); code may also use the real one
-    import click  # noqa: PLC0415 - only this test needs the real click
-
+    # typer raises from its bundled click (typer._click); a library may raise the real one
     def bundled() -> None:
         raise typer.BadParameter("bundled")
 
     def real() -> None:
+        import click  # noqa: PLC0415 - loaded during the call, as ``serve`` loads it
+
         raise click.UsageError("real")
 
-    assert exit_code_of(bundled) == 1
-    assert exit_code_of(real) == 1
+    def aborted() -> None:
+        raise typer.Abort
+
+    assert [exit_code_of(bundled), exit_code_of(real), exit_code_of(aborted)] == [1, 1, 1]
     assert capsys.readouterr().err.splitlines() == [
         "error: [S003] Invalid value: bundled",
         "error: [S003] real",
+        "error: aborted",
     ]
 
 

@@ -82,31 +82,36 @@ def exit_code_of(call: Callable[[], Any]) -> int:
     to report); all exit 1. ``typer.Exit(n)`` (3 for rejected inputs) and Ctrl-C (130, turned
     into ``Exit`` by typer) come back from the call as its value.
     """
-    clicks = _click_modules()
-    click_errors = _classes(clicks, "ClickException")
-    # typer's bundled click has no Abort or Exit (typer's own replace them); the real one has
-    aborts = (typer.Abort, *_classes(clicks, "Abort"))
-    exits = (typer.Exit, *_classes(clicks, "Exit"))
     try:
         code = call()
     except StorylineError as exc:
         _error(str(exc))
         return EXIT_FATAL
-    except click_errors as exc:
-        return _click_error(exc)
-    except aborts:
-        _error("aborted")
-        return EXIT_FATAL
-    except exits as exc:  # typer returns these in non-standalone mode; in case one escapes
-        return int(getattr(exc, "exit_code", EXIT_FATAL))
     except KeyboardInterrupt:
         return EXIT_INTERRUPTED
-    except Exception as exc:  # noqa: BLE001 - the last resort: a bug, reported, never hidden
-        _error(f"[{INTERNAL}] unexpected internal error (a bug): {type(exc).__name__}: {exc}")
-        traceback.print_exception(exc, file=sys.stderr)
-        return EXIT_FATAL
+    except Exception as exc:  # noqa: BLE001 - sorted below; a bug is reported, never hidden
+        return _code_of(exc)
     # a command's own return value is not an exit code unless it is a plain int (typer.Exit)
     return code if type(code) is int else EXIT_OK
+
+
+def _code_of(exc: Exception) -> int:
+    """Report an exception that is not a storyline error and return its exit code."""
+    # the modules are read now, not before the call: a command may load the real click
+    # (``serve`` imports uvicorn, which does)
+    clicks = _click_modules()
+    if isinstance(exc, _classes(clicks, "ClickException")):
+        return _click_error(exc)
+    # typer's bundled click has no Abort or Exit (typer's own replace them); the real one has
+    if isinstance(exc, (typer.Abort, *_classes(clicks, "Abort"))):
+        _error("aborted")
+        return EXIT_FATAL
+    if isinstance(exc, (typer.Exit, *_classes(clicks, "Exit"))):
+        # typer returns its Exit's code in non-standalone mode; in case one escapes it
+        return int(getattr(exc, "exit_code", EXIT_FATAL))
+    _error(f"[{INTERNAL}] unexpected internal error (a bug): {type(exc).__name__}: {exc}")
+    traceback.print_exception(exc, file=sys.stderr)
+    return EXIT_FATAL
 
 
 class StorylineGroup(TyperGroup):
