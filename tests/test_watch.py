@@ -253,7 +253,8 @@ def test_watch_without_feeds_is_a_usage_error(tmp_path):
     with api.open(tmp_path / "s.db", settings=settings_for(tmp_path)) as ws:
         assert ws.watch(once=True)[0].feeds == 0
     result = runner.invoke(app, ["watch", "--once", "--db", str(tmp_path / "s.db")])
-    assert result.exit_code != 0
+    assert result.exit_code == 1
+    assert result.stderr.startswith("error: [S003] no feeds to watch")
 
 
 def test_watch_skips_a_cycle_when_the_database_is_busy(fetch_server, fetch_workspace, monkeypatch):

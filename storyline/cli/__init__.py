@@ -6,7 +6,7 @@ Modules of the package:
 - ``feeds``: the ``feeds`` and ``watch`` commands, and URL arguments for ``ingest``/``run``;
 - ``options``: the options and arguments the commands share (``--db``, ``--config``, ...);
 - ``console``: the two consoles (results to stdout, messages to stderr);
-- ``exit_codes``: the exit codes of DESIGN.md and the mapping of errors to them.
+- ``exit_codes``: the exit codes of DESIGN.md and the root command that maps errors to them.
 
 The package imports nothing when it loads: import the module you need. ``main`` is here only
 because installed ``storyline`` scripts (pyproject ``[project.scripts]``) and
@@ -18,8 +18,7 @@ from __future__ import annotations
 
 
 def main() -> None:
-    """Entry point: run the app, turning errors into a message and an exit code."""
+    """Entry point: run the app; its root command maps errors to exit codes (``exit_codes``)."""
     from storyline.cli.app import app  # noqa: PLC0415 - the package itself loads nothing
-    from storyline.cli.exit_codes import run  # noqa: PLC0415
 
-    run(app)
+    app()

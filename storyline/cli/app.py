@@ -1,6 +1,7 @@
 """The ``storyline`` typer app and its commands: read, run, export, brief, list and serve.
 
-Exit codes come from ``cli.exit_codes``; ``storyline.cli.main`` runs this app through it.
+Exit codes come from ``cli.exit_codes``: the app's root command (``StorylineGroup``) maps
+every error to them, so ``CliRunner`` sees the codes the installed script gives.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 import storyline
 from storyline.cli.console import console, err_console
-from storyline.cli.exit_codes import EXIT_REJECTED
+from storyline.cli.exit_codes import EXIT_REJECTED, StorylineGroup
 from storyline.cli.feeds import feeds_app, merge_summaries, split_sources, watch_command
 from storyline.cli.options import (
     ConfigOption,
@@ -50,6 +51,7 @@ if TYPE_CHECKING:
 
 app = typer.Typer(
     name="storyline",
+    cls=StorylineGroup,
     help="Turn a pile of news articles from many outlets into sourced stories.",
     no_args_is_help=True,
     add_completion=False,
