@@ -2,9 +2,12 @@
 
 They are listed under the ``storyline.stages`` entry point exactly as a third-party stage is.
 
-Each one wraps a ``run_*`` body (``stages``, ``dates_stage``, ``briefing.stage``,
-``quote_groups_stage``) that reads and writes the store itself, so they are ``context``
-stages; each body returns a ``StageSummary`` of counts, which the report templates render.
+The per-article ones (dates, nlp, quality) declare their work, writes and counts
+(``dates_stage``, ``stages``, ``quality_stage``) and run through ``article_runner``, which owns
+pending items, chunks, the executor, the boundary and progress. The others wrap a ``run_*``
+body (``stages``, ``briefing.stage``, ``quote_groups_stage``) that reads and writes the store
+itself. All are ``context`` stages; each returns a ``StageSummary`` of counts, which the
+report templates render.
 The bodies import spaCy, scikit-learn and scipy: they are imported inside each function, so
 loading the registry (``storyline stages``) stays cheap.
 
@@ -121,10 +124,11 @@ def dedupe(ctx: RunContext) -> StageSummary:
 )
 def dates(ctx: RunContext) -> StageSummary:
     """Infer publication dates and resolve time expressions in pending articles."""
-    from storyline.stages import run_dates  # noqa: PLC0415
+    from storyline.article_runner import run_articles  # noqa: PLC0415
+    from storyline.dates_stage import dates_stage  # noqa: PLC0415
 
-    chunk = ctx.settings.run.date_chunk
-    return run_dates(ctx.store, ctx.executor, tally=_tally(ctx), chunk=chunk)
+    work = dates_stage(ctx.settings.run.date_chunk)
+    return run_articles(work, ctx.store, ctx.executor, _tally(ctx))
 
 
 @stage(
@@ -137,11 +141,11 @@ def dates(ctx: RunContext) -> StageSummary:
 )
 def nlp(ctx: RunContext) -> StageSummary:
     """Parse pending articles (copies are not): mentions and quotes."""
-    from storyline.stages import run_nlp  # noqa: PLC0415
+    from storyline.article_runner import run_articles  # noqa: PLC0415
+    from storyline.stages import nlp_stage  # noqa: PLC0415
 
-    return run_nlp(
-        ctx.store, ctx.settings, ctx.executor, skip=set(_duplicates(ctx)), tally=_tally(ctx)
-    )
+    work = nlp_stage(ctx.settings, set(_duplicates(ctx)))
+    return run_articles(work, ctx.store, ctx.executor, _tally(ctx))
 
 
 @stage(
@@ -169,22 +173,19 @@ def entities(ctx: RunContext) -> StageSummary:
 )
 def quality(ctx: RunContext) -> StageSummary:
     """Score every article's trustworthiness (``sentence_model`` resolved before the run)."""
+    from storyline.article_runner import run_articles  # noqa: PLC0415
     from storyline.quality.assess import QualityThresholds  # noqa: PLC0415
-    from storyline.stages import run_quality  # noqa: PLC0415
+    from storyline.quality_stage import quality_stage  # noqa: PLC0415
 
     quality = ctx.settings.quality
-    return run_quality(
-        ctx.store,
+    work = quality_stage(
         _duplicates(ctx),
-        ctx.executor,
         ctx.values["sentence_model"],  # resolved by analyse before any stage runs
-        tally=_tally(ctx),
-        thresholds=QualityThresholds(
-            quality.incoherent_at, quality.min_words, quality.boilerplate_ratio
-        ),
+        QualityThresholds(quality.incoherent_at, quality.min_words, quality.boilerplate_ratio),
         chunk=ctx.settings.run.quality_chunk,
         read_chunk=ctx.settings.run.read_chunk,
     )
+    return run_articles(work, ctx.store, ctx.executor, _tally(ctx))
 
 
 @stage(

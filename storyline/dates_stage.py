@@ -1,8 +1,9 @@
 """The dates stage: each pending article's publication date and resolved time expressions.
 
-Articles are read, dated on the executor and stored a chunk at a time, as the NLP stage
-does (``stages.run_nlp``); an article that makes dating raise is a Rejected row naming the
-stage, and a stored publication date that is not a date is replaced and flagged.
+The stage declares its work, writes and counts (``dates_stage``); ``article_runner`` reads
+pending articles, dates them on the executor and stores them a chunk at a time. An article
+that makes dating raise is a Rejected row naming the stage, and a stored publication date
+that is not a date is replaced and flagged.
 """
 
 from __future__ import annotations
@@ -12,28 +13,23 @@ import datetime as dt
 import functools
 from typing import TYPE_CHECKING
 
-from storyline.boundary import Failure, RunTally, guard
+from storyline.article_runner import ArticleStage, in_chunks, run_articles  # noqa: F401
+from storyline.boundary import Failure, guard
 from storyline.errors import INVALID_FIELD
 from storyline.extract.events import find_events, find_leads
 from storyline.extract.timex.find import find_timexes, infer_publication
 from storyline.extract.timex.stamps import page_stamps
-from storyline.runners import map_ordered
-from storyline.summaries import StageSummary
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Iterator, Sequence
+    from collections.abc import Iterable, Sequence
     from concurrent.futures import Executor
 
+    from storyline.boundary import RunTally
     from storyline.models import CleanArticle, DatedEvent, PublishedPrecision, TimeExpr
     from storyline.store import Store
+    from storyline.summaries import StageSummary
 
 _STAMP_LINES = 12  # removed lines this near the top may carry the page's time stamp
-
-
-def in_chunks(items: Sequence[str], size: int) -> Iterator[list[str]]:
-    """Yield consecutive slices of ``items`` of at most ``size``."""
-    for begin in range(0, len(items), size):
-        yield list(items[begin : begin + size])
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -149,6 +145,63 @@ def _invalid_date(dated: DatedArticle) -> Failure:
     return Failure("dates", dated.article_id, INVALID_FIELD, reason, "")
 
 
+def date_work(
+    articles: Sequence[CleanArticle], window: CorpusWindow
+) -> list[DatedArticle | Failure]:
+    """The dates stage's work on one chunk (``date_chunk``, looked up at call time for tests)."""
+    return date_chunk(articles, window)
+
+
+def _set_dates(store: Store, results: list[DatedArticle], failed: list[Failure]) -> None:
+    # a bad stored date is replaced (by an inferred one, or none) and the article flagged
+    store.set_published(
+        [
+            (
+                r.article_id,
+                r.published,
+                r.published_source,
+                r.published_confidence,
+                r.published_precision,
+            )
+            for r in results
+            if r.published_source == "inferred" or r.invalid_published is not None
+        ]
+    )
+    store.save_stage(
+        "dates",
+        [r.article_id for r in results] + [f.item_id for f in failed],
+        timexes=[t for r in results for t in r.timexes],
+        events=[(e, False) for r in results for e in r.events]
+        + [(e, True) for r in results for e in r.leads],
+    )
+
+
+def _count_dates(results: Sequence[DatedArticle], _failed: Sequence[Failure]) -> dict[str, int]:
+    return {
+        "dated": len(results),
+        "inferred": sum(r.published_source == "inferred" for r in results),
+        "unknown": sum(r.published is None for r in results),
+        "timexes": sum(len(r.timexes) for r in results),
+    }
+
+
+def _invalid_dates(results: Sequence[DatedArticle]) -> list[Failure]:
+    return [_invalid_date(r) for r in results if r.invalid_published is not None]
+
+
+def dates_stage(chunk: int = 64) -> ArticleStage:
+    """Declare the dates stage for ``article_runner``: pending articles, ``chunk`` at a time."""
+    return ArticleStage(
+        "dates",
+        work=date_work,
+        save=_set_dates,
+        count=_count_dates,
+        chunk=chunk,
+        prepare=lambda store: CorpusWindow.of(store.known_dates()),
+        flag=_invalid_dates,
+    )
+
+
 def run_dates(
     store: Store,
     executor: Executor | None,
@@ -158,47 +211,6 @@ def run_dates(
 ) -> StageSummary:
     """Date pending articles: inferred publication dates and resolved time expressions.
 
-    Chunk by chunk, like ``run_nlp``: each chunk's results are stored before the next is read.
+    Chunk by chunk (``article_runner``): each chunk's results are stored before the next is read.
     """
-    tally = tally or RunTally()
-    window = CorpusWindow.of(store.known_dates())
-    todo = store.pending_ids("dates")
-    chunks = (tuple(store.articles(ids=ids)) for ids in in_chunks(todo, chunk))
-    dated = inferred = unknown = timexes = done = 0
-    tally.step("dates", 0, len(todo))
-    for found in map_ordered(functools.partial(date_chunk, window=window), chunks, executor):
-        failed = [r for r in found if isinstance(r, Failure)]
-        results = [r for r in found if not isinstance(r, Failure)]
-        # a bad stored date is replaced (by an inferred one, or none) and the article flagged
-        tally.reject(
-            store,
-            failed + [_invalid_date(r) for r in results if r.invalid_published is not None],
-        )
-        store.set_published(
-            [
-                (
-                    r.article_id,
-                    r.published,
-                    r.published_source,
-                    r.published_confidence,
-                    r.published_precision,
-                )
-                for r in results
-                if r.published_source == "inferred" or r.invalid_published is not None
-            ]
-        )
-        store.save_stage(
-            "dates",
-            [r.article_id for r in results] + [f.item_id for f in failed],
-            timexes=[t for r in results for t in r.timexes],
-            events=[(e, False) for r in results for e in r.events]
-            + [(e, True) for r in results for e in r.leads],
-        )
-        dated += len(results)
-        done += len(found)
-        tally.step("dates", done, len(todo))
-        inferred += sum(r.published_source == "inferred" for r in results)
-        unknown += sum(r.published is None for r in results)
-        timexes += sum(len(r.timexes) for r in results)
-    counts = {"dated": dated, "inferred": inferred, "unknown": unknown, "timexes": timexes}
-    return StageSummary("dates", counts)
+    return run_articles(dates_stage(chunk), store, executor, tally)

@@ -1,9 +1,10 @@
 """Run one registered stage: a built-in's own body, or a plug-in's function over its items.
 
 A plug-in stage is a pure function of one item (``unit`` article or storyline) or of every
-article (corpus); this module owns the rest: which items are pending, chunks mapped over the
-run's executor, the per-item boundary (``boundary.guard``/``isolate``: an item that makes it
-raise is a Rejected row naming the stage and the item, S199 with the traceback, and the run
+article (corpus); the rest is owned here (per article by ``article_runner``, as for the
+built-ins): which items are pending, chunks mapped over the run's executor, the per-item
+boundary (``boundary.guard``/``isolate``: an item that makes it raise is a Rejected row naming
+the stage and the item, S199 with the traceback, and the run
 goes on) and the writes to ``stage_outputs``.
 
 Per-article plug-ins are incremental: an article done (with an output or rejected) is marked
@@ -22,9 +23,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from storyline.article_runner import ArticleStage, run_articles
 from storyline.boundary import Failure, RunTally, guard, isolate
 from storyline.registry import PipelineError
-from storyline.runners import map_ordered
 from storyline.summaries import StageSummary
 
 if TYPE_CHECKING:
@@ -85,30 +86,40 @@ def checked(func: Callable[[Any], Any], item: object) -> Any:  # noqa: ANN401 - 
 
 def apply_chunk(
     stage: str, func: Callable[[Any], Any], articles: Sequence[CleanArticle]
-) -> list[tuple[str, Any]]:
-    """Return (article id, value or Failure) for each article, in order (runs on a worker)."""
-    return [(a.id, guard(stage, functools.partial(checked, func), a, a.id)) for a in articles]
+) -> list[tuple[str, Any] | Failure]:
+    """Return (article id, value) or the Failure for each article, in order (on a worker)."""
+    found = [(a.id, guard(stage, functools.partial(checked, func), a, a.id)) for a in articles]
+    return [v if isinstance(v, Failure) else (i, v) for i, v in found]
+
+
+def _plugin_work(
+    articles: Sequence[CleanArticle], params: tuple[str, Callable[[Any], Any]]
+) -> list[tuple[str, Any] | Failure]:
+    """A plug-in's work on one chunk: ``apply_chunk`` with (label, the stage's function)."""
+    return apply_chunk(*params, articles)
 
 
 def _run_articles(spec: StageSpec, ctx: RunContext, tally: RunTally) -> StageSummary:
-    store = ctx.store
-    todo = store.pending_ids(spec.name)
-    chunks = (
-        tuple(store.articles(ids=todo[begin : begin + _ARTICLE_CHUNK]))
-        for begin in range(0, len(todo), _ARTICLE_CHUNK)
+    def save(store: Store, found: list[tuple[str, Any]], failed: list[Failure]) -> None:
+        outputs = {i: v for i, v in found if v is not None}
+        # a failed article is marked done too: a rerun does not give it to the stage again
+        done = [i for i, _ in found] + [f.item_id for f in failed]
+        store.save_outputs(spec.name, outputs, done=done)
+
+    def count(found: Sequence[tuple[str, Any]], failed: Sequence[Failure]) -> dict[str, int]:
+        made = sum(v is not None for _, v in found)
+        return {"articles": len(found) + len(failed), "outputs": made}
+
+    work = ArticleStage(
+        spec.label,
+        work=_plugin_work,
+        save=save,
+        count=count,
+        chunk=_ARTICLE_CHUNK,
+        prepare=lambda _store: (spec.label, spec.func),
+        pending=lambda store: store.pending_ids(spec.name),
     )
-    made = done = 0
-    tally.step(spec.label, 0, len(todo))
-    work = functools.partial(apply_chunk, spec.label, spec.func)
-    for found in map_ordered(work, chunks, ctx.executor):
-        failed = [v for _, v in found if isinstance(v, Failure)]
-        outputs = {i: v for i, v in found if v is not None and not isinstance(v, Failure)}
-        tally.reject(store, failed)
-        store.save_outputs(spec.name, outputs, done=[i for i, _ in found])
-        made += len(outputs)
-        done += len(found)
-        tally.step(spec.label, done, len(todo))
-    return StageSummary(spec.label, {"articles": len(todo), "outputs": made})
+    return run_articles(work, ctx.store, ctx.executor, tally)
 
 
 def _run_storylines(spec: StageSpec, ctx: RunContext, tally: RunTally) -> StageSummary:

@@ -1,11 +1,11 @@
 """The stages that run over the store after ingest, one function each.
 
-Per-article stages (dates, NLP) read what is pending a chunk at a time, map the chunks over an
-executor and store each chunk as it comes back, so memory holds a few chunks whatever the
-corpus size and an interrupted run resumes after the last stored chunk. Corpus stages (dedupe,
-entity merging, quality, clustering, briefings) read the store in chunks too and write their
-results back in one transaction each; quality (per article) and briefings (per storyline) map
-over the executor as well.
+Per-article stages (dates, NLP, quality) declare their work per chunk, writes and counts;
+``article_runner`` reads what is pending a chunk at a time, maps the chunks over an executor
+and stores each chunk as it comes back, so memory holds a few chunks whatever the corpus size
+and an interrupted run resumes after the last stored chunk. Corpus stages (dedupe,
+entity merging, clustering, briefings) read the store in chunks too and write their results
+back in one transaction each; briefings (per storyline) map over the executor as well.
 
 Every stage has per-item boundaries (``boundary``): an article or storyline that makes a stage
 raise becomes a Rejected row naming the stage, and the run goes on without it.
@@ -14,12 +14,11 @@ raise becomes a Rejected row naming the stage, and the run goes on without it.
 from __future__ import annotations
 
 import functools
-import hashlib
-import json
 import pickle
 from collections import defaultdict
 from typing import TYPE_CHECKING, Any
 
+from storyline.article_runner import ArticleStage, run_articles
 from storyline.boundary import (
     Failure,
     RunTally,
@@ -53,8 +52,7 @@ from storyline.dedupe import DuplicateIndex, dump_signatures, load_signatures, s
 from storyline.extract.annotate import Chunk, annotate_chunk
 from storyline.extract.entities import add_headline_articles, merge_entities
 from storyline.extract.quotes.find import canonicalise_speakers
-from storyline.quality.assess import UNTRUSTED_FLAGS, QualityThresholds, assess_quality
-from storyline.runners import map_ordered
+from storyline.quality.assess import QualityThresholds, assess_quality
 from storyline.story_marks import StoryMarks, mark_of, total
 from storyline.summaries import StageSummary
 from storyline.timeline import TimelineSettings, build_timeline
@@ -80,7 +78,6 @@ if TYPE_CHECKING:
 
 _CLUSTER_STATE = "cluster.v1"
 _DEDUPE_STATE = "dedupe.v1"
-_QUALITY_STATE = "quality.v1"  # each article's quality_mark when last assessed, and its flag
 # The chunk sizes are [run] settings (defaults.toml says why); these defaults are theirs.
 _READ_CHUNK = 500
 
@@ -162,6 +159,49 @@ def annotate_guarded(chunk: Chunk) -> list[Annotations | Failure]:
     return results
 
 
+def nlp_work(articles: Sequence[CleanArticle], params: tuple[str, int, int]) -> list[Any]:
+    """The NLP stage's work on one chunk: ``annotate_guarded`` with (model, batch, piece size)."""
+    return annotate_guarded(Chunk(tuple(articles), *params))
+
+
+def _save_nlp(store: Store, results: list[Annotations], failed: list[Failure]) -> None:
+    store.save_stage(
+        "nlp",
+        [r.article_id for r in results] + [f.item_id for f in failed],
+        mentions=[(m, None) for r in results for m in r.mentions],
+        quotes=[q for r in results for q in r.quotes],
+    )
+
+
+def _count_nlp(results: Sequence[Annotations], failed: Sequence[Failure]) -> dict[str, int]:
+    return {
+        "parsed": len(results) + len(failed),
+        "mentions": sum(len(r.mentions) for r in results),
+        "quotes": sum(len(r.quotes) for r in results),
+    }
+
+
+def nlp_stage(settings: Settings, skip: set[str]) -> ArticleStage:
+    """Declare the NLP stage for ``article_runner``: pending articles that are not copies."""
+
+    def prepare(store: Store) -> tuple[str, int, int]:
+        # a copy's text is parsed once, in its original; an article parsed in an earlier run
+        # that has since turned out to be a copy loses its records, so the store ends as a
+        # single run's
+        store.save_stage("nlp", sorted(skip), mentions=[], quotes=[])
+        return settings.nlp.model, settings.nlp.batch_size, settings.nlp.piece_chars
+
+    return ArticleStage(
+        "nlp",
+        work=nlp_work,
+        save=_save_nlp,
+        count=_count_nlp,
+        chunk=settings.nlp.batch_size * 4,
+        prepare=prepare,
+        pending=lambda store: [a for a in pending_ids(store, "nlp") if a not in skip],
+    )
+
+
 def run_nlp(
     store: Store,
     settings: Settings,
@@ -172,44 +212,11 @@ def run_nlp(
 ) -> StageSummary:
     """Parse pending articles and store their mentions and quotes; copies are not parsed.
 
-    The articles are read, parsed on ``executor`` and stored one chunk at a time, so memory
-    holds a few chunks whatever the corpus size, and an interrupted run resumes after the
-    last stored chunk.
+    The articles are read, parsed on ``executor`` and stored one chunk at a time
+    (``article_runner``), so memory holds a few chunks whatever the corpus size, and an
+    interrupted run resumes after the last stored chunk.
     """
-    pending = pending_ids(store, "nlp")
-    # a copy's text is parsed once, in its original; an article parsed in an earlier run that
-    # has since turned out to be a copy loses its records, so the store ends as a single run's
-    store.save_stage("nlp", sorted(skip), mentions=[], quotes=[])
-    todo = [a for a in pending if a not in skip]
-    size = settings.nlp.batch_size * 4
-    chunks = (
-        Chunk(
-            tuple(store.articles(ids=ids)),
-            settings.nlp.model,
-            settings.nlp.batch_size,
-            settings.nlp.piece_chars,
-        )
-        for ids in in_chunks(todo, size)
-    )
-    mentions = quotes = done = 0
-    tally = tally or RunTally()
-    tally.step("nlp", done, len(todo))
-    for found in map_ordered(annotate_guarded, chunks, executor):
-        failed = [r for r in found if isinstance(r, Failure)]
-        results = [r for r in found if not isinstance(r, Failure)]
-        tally.reject(store, failed)
-        # a failed article is marked done too: a rerun does not parse it again
-        store.save_stage(
-            "nlp",
-            [r.article_id for r in results] + [f.item_id for f in failed],
-            mentions=[(m, None) for r in results for m in r.mentions],
-            quotes=[q for r in results for q in r.quotes],
-        )
-        mentions += sum(len(r.mentions) for r in results)
-        quotes += sum(len(r.quotes) for r in results)
-        done += len(found)
-        tally.step("nlp", done, len(todo))
-    return StageSummary("nlp", {"parsed": len(todo), "mentions": mentions, "quotes": quotes})
+    return run_articles(nlp_stage(settings, skip), store, executor, tally)
 
 
 def run_entities(
@@ -300,73 +307,12 @@ def _assess_one(
     )
 
 
-def run_quality(
-    store: Store,
-    duplicates: dict[str, str],
-    executor: Executor | None = None,
-    sentence_model: str | None = None,
-    *,
-    tally: RunTally | None = None,
-    thresholds: QualityThresholds | None = None,
-    chunk: int = 50,
-    read_chunk: int = _READ_CHUNK,
-) -> StageSummary:
-    """Score the trustworthiness of each article whose inputs changed; store its flags.
-
-    Each article is assessed on its own, so chunks of articles map over ``executor``;
-    ``sentence_model`` names the encoder the coherence signals use (None: word vectors only).
-    An article is assessed again only when what its report reads changed since it was last
-    assessed (``quality_mark``: its content, the original it copies, its quotes with their
-    speakers, the settings); the others keep their stored flags.
-    """
-    tally = tally or RunTally()
-    quotes: dict[str, list[Quote]] = defaultdict(list)
-    for quote in store.quotes():
-        quotes[quote.article_id].append(quote)
-    skip = store.rejected_items("quality")
-    setting = repr((sentence_model, thresholds))
-    saved = json.loads(store.get_state(_QUALITY_STATE) or b"{}")
-    known = saved.get("articles", {}) if saved.get("settings") == setting else {}
-    marks: dict[str, list[Any]] = {}
-    todo: list[str] = []
-    unskipped = [a for a in article_ids(store) if a not in skip]
-    for article in iter_articles(store, unskipped, read_chunk):
-        mark = quality_mark(article, duplicates.get(article.id), quotes.get(article.id, []))
-        if known.get(article.id, [None])[0] == mark:
-            marks[article.id] = known[article.id]
-        else:
-            marks[article.id] = [mark, False]
-            todo.append(article.id)
-    chunks = (
-        [(a, duplicates.get(a.id), quotes.get(a.id, [])) for a in store.articles(ids=ids)]
-        for ids in in_chunks(todo, chunk)
-    )
-    rows: list[tuple[str, float, Sequence[str]]] = []
-    reasons: dict[str, Sequence[str]] = {}
-    done = 0
-    assess = functools.partial(assess_chunk, sentence_model=sentence_model, thresholds=thresholds)
-    tally.step("quality", done, len(todo))
-    for found in map_ordered(assess, chunks, executor):
-        failed = [r for r in found if isinstance(r, Failure)]
-        tally.reject(store, failed)
-        for failure in failed:
-            marks.pop(failure.item_id, None)
-        reports = [r for r in found if not isinstance(r, Failure)]
-        rows.extend((r.article_id, r.score, r.flags) for r in reports)
-        reasons.update((r.article_id, r.reasons) for r in reports)
-        for r in reports:
-            marks[r.article_id][1] = bool(set(r.flags) & set(UNTRUSTED_FLAGS))
-        done += len(found)
-        tally.step("quality", done, len(todo))
-    store.set_quality(rows, reasons)
-    store.set_state(_QUALITY_STATE, json.dumps({"settings": setting, "articles": marks}).encode())
-    flagged = sum(flagged for _, flagged in marks.values())
-    return StageSummary("quality", {"flagged": flagged, "assessed": len(marks)})
-
-
-def quality_mark(article: CleanArticle, original: str | None, quotes: Sequence[Quote]) -> str:
-    """Return a digest of what an article's quality report reads (``assess_quality``)."""
-    return hashlib.sha256(repr((article, original, tuple(quotes))).encode()).hexdigest()
+def quality_work(
+    items: Sequence[tuple[CleanArticle, str | None, Sequence[Quote]]],
+    params: tuple[str | None, QualityThresholds | None],
+) -> list[QualityReport | Failure]:
+    """The quality stage's work on one chunk: ``assess_chunk`` with (model, thresholds)."""
+    return assess_chunk(items, *params)
 
 
 def run_clusters(
