@@ -17,11 +17,10 @@ import math
 import re
 from collections import Counter
 from dataclasses import asdict, dataclass
-from functools import cache
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from storyline.clean_guard import KeptLine, PageGuard, default_guard, guarded
 from storyline.clean_weights import DEFAULT_WEIGHTS, LineWeights
-from storyline.config import default_values
 from storyline.models import (
     CleanArticle,
     RawArticle,
@@ -36,7 +35,7 @@ from storyline.text.sentences import split_sentences
 from storyline.text.words import CLEAN_STOP_WORDS
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Mapping, Sequence
+    from collections.abc import Iterable, Sequence
 
 _WORD_RE = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?", re.UNICODE)
 _URL_LINE_RE = re.compile(r"^\W*(?:https?://|www\.)\S+\W*$", re.IGNORECASE)
@@ -106,13 +105,8 @@ _BYLINE_RE = re.compile(
 )
 _REPORTING_RE = re.compile(rf"\b(?:{REPORTING_PATTERN}|according to)\b")
 _QUOTE_CHARS = '"“”«»'
-# trafilatura writes list items as "- item"; hand-made text uses bullets or "1." numbering.
-_LIST_ITEM_RE = re.compile(r"^\s*(?:[-*•·▪–]\s|\d{1,3}[.)]\s)")
-# A run is three items: two lines in a row are a pair, not yet a list (not fitted).
-_LIST_RUN = 3
 # A feature at or above the plain-text threshold would remove a line alone: one vote.
 _VOTE = 0.5
-_GUARD_VOTES = 2
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,30 +118,6 @@ class LineScore:
     # How many independent features would each remove the line on their own (>= 0.5): the
     # HTML guard lets a protected line go only on two such votes, never on one.
     votes: int = 1
-
-
-@dataclass(frozen=True, slots=True)
-class PageGuard:
-    """What the cleaner never removes from an HTML page on a single feature, and its cap."""
-
-    long_line_words: int
-    max_removed_share: float
-
-    @classmethod
-    def from_values(cls, clean: Mapping[str, Any]) -> PageGuard:
-        """Build the guard from a ``[clean]`` table (defaults.toml or resolved settings)."""
-        return cls(int(clean["html_long_line_words"]), float(clean["html_max_removed_share"]))
-
-
-@dataclass(frozen=True, slots=True)
-class KeptLine:
-    """A line the scores would have removed but the HTML guard kept, and why."""
-
-    line: int
-    text: str
-    reason: str
-    score: float
-    guard: str  # "long_line", "most_words", "list_run" or "cap"
 
 
 def normalise_line(line: str) -> str:
@@ -393,7 +363,7 @@ def clean_text_guarded(
         lines, title=title, furniture=furniture, threshold=threshold, weights=weights
     )
     doomed = {i for i, score in enumerate(scores) if score.score >= threshold}
-    saved = _guarded(lines, scores, doomed, guard) if guard is not None else {}
+    saved = guarded(lines, scores, doomed, guard) if guard is not None else {}
     kept: list[str] = []
     removed: list[RemovedLine] = []
     for i, (line, score) in enumerate(zip(lines, scores, strict=True)):
@@ -406,50 +376,6 @@ def clean_text_guarded(
         for i, why in sorted(saved.items())
     )
     return "\n".join(kept).strip("\n"), tuple(removed), spared
-
-
-def _guarded(
-    lines: Sequence[str], scores: Sequence[LineScore], doomed: set[int], guard: PageGuard
-) -> dict[int, str]:
-    """Return the doomed lines the guard keeps, each with the guard's name."""
-    sizes = [len(_WORD_RE.findall(line)) for line in lines]
-    total = sum(sizes) or 1
-    saved: dict[int, str] = {}
-    for i in sorted(doomed):
-        if scores[i].votes >= _GUARD_VOTES:
-            continue
-        if sizes[i] > guard.long_line_words:
-            saved[i] = "long_line"
-        elif sizes[i] * 2 > total:  # "most of the article's words": more than half
-            saved[i] = "most_words"
-        elif _in_list_run(lines, i):
-            saved[i] = "list_run"
-    # The cap: the highest scores go first; what would pass the page's share stays, marked.
-    budget = guard.max_removed_share * total
-    for i in sorted(doomed - set(saved), key=lambda i: (-scores[i].score, i)):
-        if sizes[i] > budget:
-            saved[i] = "cap"
-        else:
-            budget -= sizes[i]
-    return saved
-
-
-def _in_list_run(lines: Sequence[str], i: int) -> bool:
-    """Return True when line ``i`` is one of at least three consecutive list items."""
-    flags = [bool(_LIST_ITEM_RE.match(line)) for line in lines[max(0, i - 2) : i + 3]]
-    here = i - max(0, i - 2)
-    if not flags[here]:
-        return False
-    run = 1
-    for k in range(here - 1, -1, -1):
-        if not flags[k]:
-            break
-        run += 1
-    for k in range(here + 1, len(flags)):
-        if not flags[k]:
-            break
-        run += 1
-    return run >= _LIST_RUN
 
 
 def clean_article(
@@ -505,9 +431,3 @@ def clean_article(
         removed=removed,
         meta=meta,
     )
-
-
-@cache
-def default_guard() -> PageGuard:
-    """Return the HTML guard of the packaged defaults (``[clean]`` in defaults.toml)."""
-    return PageGuard.from_values(default_values()["clean"])
