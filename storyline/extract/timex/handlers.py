@@ -12,6 +12,15 @@ from typing import TYPE_CHECKING
 
 from storyline.extract.timex import values as tv
 from storyline.extract.timex.fiscal import quarter_value, year_ago_value
+from storyline.extract.timex.periods import (
+    PER_BEFORE,
+    bare_units,
+    clock,
+    duration,
+    holiday,
+    set_every,
+    set_value,
+)
 from storyline.extract.timex.rules import (
     PARTS_OF_DAY,
     SEASONS,
@@ -26,22 +35,11 @@ if TYPE_CHECKING:
     from storyline.models import TimexType
 
 _SEASON_MONTH = {"SP": 4, "SU": 7, "FA": 10, "WI": 13}  # winter is named by its December
-_SET_WORDS = {
-    "daily": "P1D", "weekly": "P1W", "monthly": "P1M", "quarterly": "P3M", "annually": "P1Y",
-    "yearly": "P1Y", "nightly": "P1D", "hourly": "PT1H",
-}  # fmt: skip
 _PRESENT = {"now", "currently", "nowadays", "at present", "these days", "current", "the present"}
 _FUTURE_REF = {"the future", "the near future", "the near term", "the short term", "future", "soon"}
-_PER_BEFORE = re.compile(
-    r"(?:\bonce|\btwice|\btimes|\bper|%|\bpercent|\bmillion|\bbillion|\bcents?|\bdollars|\d)\s*$",
-    re.IGNORECASE,
-)
 _BACKWARD = {"ago", "earlier", "before", "back"}
 SHIFT_KINDS = {"ago", "year_ago", "quarter_ago"}
 SHIFT_MODS = re.compile(r"ago|earlier|comparable", re.IGNORECASE)
-_SEASON_AFTER = re.compile(
-    r"\s+(?:holidays?|break|period|season|recess|vacation|rush|shopping|sales)\b", re.IGNORECASE
-)
 _ENDED_AFTER = re.compile(r"\s+(?:ended|ending|ends|to\s+date)\b", re.IGNORECASE)
 
 
@@ -280,7 +278,7 @@ def _relative(text: str, c: Candidate, g: dict[str, str], st: StoryState) -> Res
             return None  # "a second time"
         code = UNIT_CODES[unit]
         value = f"P{'10Y' if code == 'DE' else '100Y' if code == 'CE' else '1' + code}"
-        return ("SET" if _PER_BEFORE.search(before) else "DURATION"), value
+        return ("SET" if PER_BEFORE.search(before) else "DURATION"), value
     if unit == "day":
         if rel in {"the", "that", "the same", "the previous", "the following", "the next"}:
             return _same_day(text, c, {"sd": f"{rel} day"}, st)
@@ -355,17 +353,17 @@ def _clock_day(text: str, c: Candidate, g: dict[str, str], st: StoryState) -> Re
         day_value = _weekday(text, c, {"wd": when}, st)
     else:
         day_value = _deictic(text, c, {"deictic": when}, st)
-    clock = _clock(text, c, g, StoryState(anchor=st.anchor))
-    if day_value is None or clock is None:
+    time = clock(text, c, g, StoryState(anchor=st.anchor))
+    if day_value is None or time is None:
         return None
-    return "TIME", day_value[1] + clock[1][clock[1].index("T") :]
+    return "TIME", day_value[1] + time[1][time[1].index("T") :]
 
 
 def _ago(text: str, c: Candidate, g: dict[str, str], st: StoryState) -> Resolved | None:
     n = word_number(g["num"])
     unit = g["unit"].lower().rstrip("s")
     if g["dir"].lower() == "earlier" and unit not in {"year", "decade", "century"}:
-        return _duration(text, c, g, st)  # "three days earlier" measures, it does not place
+        return duration(text, c, g, st)  # "three days earlier" measures, it does not place
     unit = "century" if unit == "centurie" else unit
     direction = g["dir"].lower().split()[0]
     sign = -1 if direction in _BACKWARD else 1
@@ -391,100 +389,6 @@ def _ago(text: str, c: Candidate, g: dict[str, str], st: StoryState) -> Resolved
         span = {"year": 1, "decade": 10, "century": 100}[unit]
         return "DATE", str(base.year + k * span)
     return None
-
-
-def _duration(text: str, c: Candidate, g: dict[str, str], st: StoryState) -> Resolved | None:
-    del st
-    if "long" in g:
-        g = {**g, "num": "a", "unit": g["long"]}
-    if re.search(r"years?-old", text[c.start : c.end], re.IGNORECASE) or re.match(
-        r"\s+old\b", text[c.end : c.end + 5]
-    ):
-        return None  # a person's age, which TimeML does not mark
-    if g["unit"].lower() == "quarter" and not (g.get("det") or g.get("dmod")):
-        return None  # "three-quarters" is a fraction
-    value = tv.duration_value(g["num"], g["unit"])
-    if value is None or (g["num"].lower() in {"a", "an"} and g["unit"].lower() == "second"):
-        return None
-    before = text[max(0, c.start - 30) : c.start]
-    if g["num"].lower() in {"a", "an"} and _PER_BEFORE.search(before):
-        return "SET", value
-    return "DURATION", value
-
-
-def _bare_units(text: str, c: Candidate, g: dict[str, str], st: StoryState) -> Resolved | None:
-    del text, c, st
-    unit = g.get("unit") or g["unit2"]
-    if g.get("vague", "").lower() == "recent" and unit.lower() == "years":
-        return "DATE", "PAST_REF"
-    return "DURATION", tv.duration_value("several", unit) or "PXY"
-
-
-def _set(text: str, c: Candidate, g: dict[str, str], st: StoryState) -> Resolved | None:
-    del st
-    if g["set"].istitle() and re.match(r"\s+[A-Z]", text[c.end : c.end + 2]):
-        return None  # "the Daily Express" is a newspaper
-    return "SET", _SET_WORDS[g["set"].lower()]
-
-
-def _set_every(text: str, c: Candidate, g: dict[str, str], st: StoryState) -> Resolved | None:
-    del text, c, st
-    if g.get("setmonth"):
-        return "SET", f"XXXX-{month_number(g['setmonth']):02d}"
-    unit = g["unit"].lower()
-    if unit in WEEKDAY_NUMBERS:
-        return "SET", f"XXXX-WXX-{WEEKDAY_NUMBERS[unit] + 1}"
-    if unit in PARTS_OF_DAY:
-        return "SET", f"XXXX-XX-XXT{PARTS_OF_DAY[unit]}"
-    num = (g.get("num") or "1").lower()
-    n = 2 if num == "other" else int(word_number(num) or 1)
-    if unit == "quarter":
-        return "SET", f"P{3 * n}M"
-    return "SET", tv.duration_value(str(n), unit) or "P1D"
-
-
-def _clock(text: str, c: Candidate, g: dict[str, str], st: StoryState) -> Resolved | None:
-    del c
-    zone = ""
-    if g.get("noon"):
-        hour, minute = (12, 0) if g["noon"].lower() != "midnight" else (24, 0)
-    elif g.get("h24"):
-        hour, minute, zone = int(g["h24"]), int(g["m24"]), "Z"  # UTC and GMT are ISO's Z
-    else:
-        hour, minute = int(g["hour"]), int(g.get("minute") or 0)
-        if not 1 <= hour <= 12:
-            return None
-        pm = g["ampm"].lower().startswith("p")
-        hour = (hour % 12) + (12 if pm else 0)
-    del text
-    base = st.ref_day or st.anchor
-    prefix = base.isoformat() if base else "XXXX-XX-XX"
-    return "TIME", f"{prefix}T{hour:02d}:{minute:02d}{zone}"
-
-
-def _holiday(text: str, c: Candidate, g: dict[str, str], st: StoryState) -> Resolved | None:
-    name = g["holiday"]
-    if g.get("year"):
-        when = tv.holiday_date(name, int(g["year"]))
-        return ("DATE", when.isoformat()) if when else None
-    if st.anchor is None:
-        return None
-    tense = tv.tense_near(text, c.start, c.end)
-    options = [
-        tv.holiday_date(name, y) for y in (st.anchor.year - 1, st.anchor.year, st.anchor.year + 1)
-    ]
-    dates = [d for d in options if d is not None]
-    if not dates:
-        return None
-    anchor = st.anchor
-    if tense == "past" and any(d <= anchor for d in dates):
-        dates = [d for d in dates if d <= anchor]
-    elif tense == "future" and any(d >= anchor for d in dates):
-        dates = [d for d in dates if d >= anchor]
-    best = min(dates, key=lambda d: abs((d - anchor).days))
-    if _SEASON_AFTER.match(text, c.end):  # "over the Easter holidays": a stretch, not the day
-        return "DATE", best.isoformat()[:7]
-    return "DATE", best.isoformat()
 
 
 def _year_end(text: str, c: Candidate, g: dict[str, str], st: StoryState) -> Resolved | None:
@@ -528,7 +432,7 @@ _HANDLERS = {
     "weekday": _weekday, "deictic_part": _deictic, "tonight": _deictic, "deictic": _deictic,
     "ref": _ref, "ref_years": _ref_years, "relative": _relative, "quarter": quarter_value,
     "year_ago": year_ago_value, "ago": _ago, "clock_day": _clock_day, "quarter_ago": year_ago_value,
-    "duration": _duration, "adj_duration": _duration, "bare_units": _bare_units,
-    "plural_units": _bare_units, "set": _set, "set_every": _set_every, "clock": _clock,
-    "holiday": _holiday, "same_day": _same_day, "year_end": _year_end,
+    "duration": duration, "adj_duration": duration, "bare_units": bare_units,
+    "plural_units": bare_units, "set": set_value, "set_every": set_every, "clock": clock,
+    "holiday": holiday, "same_day": _same_day, "year_end": _year_end,
 }  # fmt: skip
