@@ -6,6 +6,7 @@ import json
 from typing import TYPE_CHECKING, Any
 
 from storyline.claims.conflicts import settle_claims
+from storyline.errors import StoreError
 from storyline.store.base import StoreBase, chunks, dump, upsert
 from storyline.store.read import Reader
 from storyline.store.records import briefing_from_json, story_from_row
@@ -29,6 +30,11 @@ if TYPE_CHECKING:
 
 
 _PARTICIPANT_COLUMNS = 'm.article_id, m.start, m."end", e.name, e.type, m.text'
+
+
+# The orders ``stories`` reads in: by id (the stages), by date (CLI and API), the export's.
+_EXPORT_ORDER = "level DESC, first_date, id"
+STORY_ORDERS = ("id", "first_date, id", _EXPORT_ORDER)
 
 
 class StoryStore(StoreBase):
@@ -271,9 +277,15 @@ class StoryStore(StoreBase):
         """Return the read model over this store's connection."""
         return Reader(self.conn)
 
-    def stories(self, level: str | None = None) -> list[Story]:
-        """Return the stored stories (of one level), in the export's order."""
-        found = [story_from_row(r) for r in self.reader().stories()]
+    def stories(self, level: str | None = None, order: str = _EXPORT_ORDER) -> list[Story]:
+        """Return the stored stories (of one level), by default in the export's order.
+
+        ``order`` is one of ``STORY_ORDERS``: the stages walk storylines by id, the CLI and
+        the API by date.
+        """
+        if order not in STORY_ORDERS:
+            raise StoreError(f"no story order {order!r}; choose one of {STORY_ORDERS}")
+        found = [story_from_row(r) for r in self.rows("stories", order=order)]
         return [s for s in found if level is None or s.level == level]
 
     def story(self, story_id: str) -> Story | None:
