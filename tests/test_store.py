@@ -12,7 +12,14 @@ from hypothesis import strategies as st
 
 from storyline.clean import clean_article
 from storyline.errors import StoreError
-from storyline.models import RawArticle, Rejected, Story, TimeExpr, content_hash
+from storyline.models import (
+    RawArticle,
+    Rejected,
+    Story,
+    TimeExpr,
+    TimelineEntry,
+    content_hash,
+)
 from storyline.store import Store
 from storyline.store.dialect import translate_ddl
 from storyline.store.migrations import MIGRATIONS
@@ -189,6 +196,14 @@ def test_store_stories_come_back_as_records_by_level_and_order(db_store):
     (event,) = db_store.stories(level="event")
     assert (event.parent, event.level) == ("s2", "event")
     assert db_store.duplicates() == {"a2": "a1"}
+    entries = [
+        TimelineEntry("s2", "2026-03-01", ("Dam breaks.",), ("a1",)),
+        TimelineEntry("s1", "2026-03-05", ("Vote held.",), ("a3",), place="Marenholt"),
+        TimelineEntry("s2", "2026-03-02", ("Dam opens.",), ("a2",), actors=("Ana",)),
+    ]
+    db_store.replace_timelines(entries)
+    assert db_store.timeline() == [entries[1], entries[0], entries[2]]  # by story, then rank
+    assert db_store.timeline("s2") == [entries[0], entries[2]]
     with pytest.raises(StoreError, match="no story order"):
         db_store.stories(order="label; DROP TABLE stories")
 

@@ -300,18 +300,19 @@ class StoryStore(StoreBase):
         )
         return {r[0]: r[1] for r in rows}
 
-    def timeline(self, story_id: str) -> list[TimelineEntry]:
+    def timeline(self, story_id: str | None = None) -> list[TimelineEntry]:
         """Return a storyline's timeline as the timeline stage stored it (empty if none).
 
-        The stage keeps one sentence per date, so an entry's text is that one sentence.
+        Without ``story_id``: every storyline's, by story id. The stage keeps one sentence
+        per date, so an entry's text is that one sentence.
         """
         from storyline.models import TimelineEntry  # noqa: PLC0415 - a runtime need here only
 
-        rows = self.conn.execute(
-            "SELECT story_id, date, text, sources, actors, place, until FROM timeline "
-            "WHERE story_id = ? ORDER BY rank",
-            (story_id,),
-        )
+        columns = "SELECT story_id, date, text, sources, actors, place, until FROM timeline"
+        if story_id is None:
+            rows = self.conn.execute(f"{columns} ORDER BY story_id, rank")
+        else:
+            rows = self.conn.execute(f"{columns} WHERE story_id = ? ORDER BY rank", (story_id,))
         return [
             TimelineEntry(
                 story_id=r[0],
