@@ -271,24 +271,22 @@ class Workspace:
         stage_size = (
             max_dates is None and sentences_per_date == 1 and not keywords and not corroborated
         )
-        for story in self.store.rows("stories", order="first_date, id"):
-            if story["level"] != "storyline":
+        for story in self.store.stories(level="storyline", order="first_date, id"):
+            if story_id is not None and not story.id.startswith(story_id):
                 continue
-            if story_id is not None and not story["id"].startswith(story_id):
-                continue
-            stored = self.store.timeline(story["id"]) if stage_size else []
+            stored = self.store.timeline(story.id) if stage_size else []
             if stored:
-                timelines[story["id"]] = stored
+                timelines[story.id] = stored
                 continue
-            events, leads = self.store.events(story["article_ids"])
-            timelines[story["id"]] = build_timeline(
+            events, leads = self.store.events(story.article_ids)
+            timelines[story.id] = build_timeline(
                 events,
                 max_dates=max_dates,
                 sentences_per_date=sentences_per_date,
                 keywords=keywords,
-                story_id=story["id"],
+                story_id=story.id,
                 leads=leads,
-                participants=self.store.participants(story["article_ids"]),
+                participants=self.store.participants(story.article_ids),
                 untrusted=untrusted,
                 outlets=outlets,
                 settings=settings,
@@ -313,10 +311,8 @@ class Workspace:
         chosen = mode or self.settings.briefing.mode
         if chosen not in ("extractive", "abstractive"):
             raise UsageError(f"unknown briefing mode {chosen!r}; choose extractive or abstractive")
-        matches = [
-            s for s in self.store.rows("stories", order="id") if s["id"].startswith(story_id)
-        ]
-        exact = [s for s in matches if s["id"] == story_id]
+        matches = [s for s in self.store.stories(order="id") if s.id.startswith(story_id)]
+        exact = [s for s in matches if s.id == story_id]
         if len(exact or matches) != 1:
             problem = "no story" if not matches else "more than one story"
             raise UsageError(f"{problem} with id {story_id!r}: see `storyline stories`")
@@ -325,18 +321,15 @@ class Workspace:
         if size == self.settings.briefing.max_sentences:
             # what `storyline run` stored, unless another size or mode is asked for: the
             # abstractive endpoint is then called once per storyline per run, not again here
-            stored = self.store.stored_briefing(story["id"])
+            stored = self.store.stored_briefing(story.id)
             tried = chosen == "abstractive" and bool(stored and stored.note)  # fell back
             if stored is not None and (stored.mode == chosen or tried):
                 return stored
-        articles = list(self.store.articles(ids=story["article_ids"]))
-        duplicates = {
-            r["id"]: r["duplicate_of"] for r in self.store.rows("articles") if r["duplicate_of"]
-        }
+        articles = list(self.store.articles(ids=story.article_ids))
         briefing = brief_story(
             articles,
-            story_id=story["id"],
-            duplicates=duplicates,
+            story_id=story.id,
+            duplicates=self.store.duplicates(),
             untrusted=self.store.untrusted(),
             max_sentences=size,
             claims_params=ClaimsParams(**self.settings.claims.model_dump()),

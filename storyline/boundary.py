@@ -22,9 +22,8 @@ from storyline.errors import INTERNAL, InputError, StorylineError
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Sequence
-    from typing import Any
 
-    from storyline.models import Rejected
+    from storyline.models import Rejected, Story
     from storyline.store import Store
 
 Item = TypeVar("Item")
@@ -158,8 +157,8 @@ class RunTally:
 def each_storyline(
     store: Store,
     stage: str,
-    build: Callable[[dict[str, Any]], Iterable[Out]],
-    storylines: Sequence[dict[str, Any]],
+    build: Callable[[Story], Iterable[Out]],
+    storylines: Sequence[Story],
     tally: RunTally,
 ) -> list[Out]:
     """Run a storyline stage's ``build`` on each storyline inside the boundary.
@@ -168,14 +167,14 @@ def each_storyline(
     that raises is rejected again and the others' outputs come back, in order.
     """
     built = by_storyline(store, stage, build, storylines, tally)
-    return [out for story in storylines for out in built.get(story["id"], [])]
+    return [out for story in storylines for out in built.get(story.id, [])]
 
 
 def by_storyline(
     store: Store,
     stage: str,
-    build: Callable[[dict[str, Any]], Iterable[Out]],
-    storylines: Sequence[dict[str, Any]],
+    build: Callable[[Story], Iterable[Out]],
+    storylines: Sequence[Story],
     tally: RunTally,
 ) -> dict[str, list[Out]]:
     """Run ``build`` on each storyline inside the boundary; return its outputs by story id.
@@ -188,10 +187,10 @@ def by_storyline(
     out: dict[str, list[Out]] = {}
     tally.step(stage, 0, len(storylines))
     for done, story in enumerate(storylines, start=1):
-        built = guard(stage, build, story, story["id"])
+        built = guard(stage, build, story, story.id)
         if isinstance(built, Failure):
             tally.reject(store, [built])
         else:
-            out[story["id"]] = list(built)
+            out[story.id] = list(built)
         tally.step(stage, done, len(storylines))
     return out

@@ -19,7 +19,7 @@ from storyline.summaries import StageSummary
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
-    from storyline.models import Quote, QuoteGroup
+    from storyline.models import Quote, QuoteGroup, Story
     from storyline.store import Store
 
 _STAGE = "quote_groups"
@@ -40,18 +40,18 @@ def run_quote_groups(
     """
     tally = tally or RunTally()
     params = params or GroupParams()
-    storylines = [s for s in store.rows("stories", order="id") if s["level"] == "storyline"]
+    storylines = store.stories(level="storyline", order="id")
     untrusted = frozenset(store.untrusted())
     articles = {a: QuoteArticle(a, *facts) for a, facts in store.outlets_and_dates().items()}
     by_article: dict[str, list[Quote]] = {}
     for quote in store.quotes():
         by_article.setdefault(quote.article_id, []).append(quote)
 
-    def inputs(story: dict[str, Any]) -> tuple[Any, ...]:
+    def inputs(story: Story) -> tuple[Any, ...]:
         """Return everything ``group_quotes`` reads about a storyline, as its arguments."""
-        ids = story["article_ids"]
+        ids = story.article_ids
         return (
-            story["id"],
+            story.id,
             [q for article_id in ids for q in by_article.get(article_id, [])],
             {a: articles.get(a) or QuoteArticle(a) for a in ids},
             links(duplicates, ids),  # grouping follows copy links from its own articles only
@@ -64,23 +64,23 @@ def run_quote_groups(
     for story in storylines:
         args = inputs(story)
         mark = mark_of(_VERSION, params, args)
-        counts = stored.kept(story["id"], mark)
+        counts = stored.kept(story.id, mark)
         if counts is None:
-            todo[story["id"]] = (mark, args)
+            todo[story.id] = (mark, args)
         else:
-            marks[story["id"]] = (mark, counts)
+            marks[story.id] = (mark, counts)
 
-    def groups_of(story: dict[str, Any]) -> list[QuoteGroup]:
-        sid, quotes, arts, links_, untrusted_ = todo[story["id"]][1]
+    def groups_of(story: Story) -> list[QuoteGroup]:
+        sid, quotes, arts, links_, untrusted_ = todo[story.id][1]
         return group_quotes(
             sid, quotes, arts, duplicates=links_, untrusted=untrusted_, params=params
         )
 
-    changed = [s for s in storylines if s["id"] in todo]
+    changed = [s for s in storylines if s.id in todo]
     built = by_storyline(store, _STAGE, groups_of, changed, tally)
     for sid, found in built.items():
         marks[sid] = (todo[sid][0], {"groups": len(found), "shared": _shared(found)})
-    groups = [g for s in changed for g in built.get(s["id"], [])]
+    groups = [g for s in changed for g in built.get(s.id, [])]
     kept = set(marks) - set(built)
     store.replace_quote_groups(groups, keep=kept, state=stored.state(marks))
     return StageSummary(_STAGE, total((c for _, c in marks.values()), ("groups", "shared")))

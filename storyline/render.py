@@ -20,10 +20,12 @@ from rich.text import Text
 from storyline.errors import DESCRIPTIONS
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from rich.console import Console
     from rich.progress import Task
 
-    from storyline.models import Briefing, IngestSummary, TimelineEntry
+    from storyline.models import Briefing, IngestSummary, Story, TimelineEntry
 
 
 class _RateColumn(ProgressColumn):
@@ -95,16 +97,16 @@ def rejected_table(summary: IngestSummary, *, limit: int = 20) -> Table:
     return table
 
 
-def stories_table(rows: list[dict[str, object]]) -> Table:
+def stories_table(stories: Sequence[Story]) -> Table:
     """Return the stories as a table: storylines with their events indented under them."""
     table = Table(title="stories", show_header=True, header_style="bold")
     for column in ("id", "level", "dates", "articles", "title"):
         table.add_column(column)
-    storylines = [r for r in rows if r["level"] == "storyline"]
-    events = [r for r in rows if r["level"] == "event"]
+    storylines = [s for s in stories if s.level == "storyline"]
+    events = [s for s in stories if s.level == "event"]
     for story in storylines:
         table.add_row(*_story_cells(story, indent=""))
-        for event in (e for e in events if e["parent"] == story["id"]):
+        for event in (e for e in events if e.parent == story.id):
             table.add_row(*_story_cells(event, indent="  "))
     return table
 
@@ -127,12 +129,10 @@ def stages_table(stages: list[dict[str, Any]]) -> Table:
     return table
 
 
-def _story_cells(row: dict[str, object], *, indent: str) -> list[str]:
-    ids = row["article_ids"]
-    count = len(ids) if isinstance(ids, list) else 0
-    dates = f"{row['first_date'] or '?'} – {row['last_date'] or '?'}"
-    title = str(row.get("title") or row["label"])  # the keyword label stays in the export
-    return [f"{indent}{row['id']}", str(row["level"]), dates, str(count), title]
+def _story_cells(story: Story, *, indent: str) -> list[str]:
+    dates = f"{story.first_date or '?'} – {story.last_date or '?'}"
+    title = story.title or story.label  # the keyword label stays in the export
+    return [f"{indent}{story.id}", story.level, dates, str(len(story.article_ids)), title]
 
 
 _SHOWN_ACTORS = 3  # the rest are in the export
@@ -153,7 +153,7 @@ def timeline_table(entries: list[TimelineEntry], *, title: str = "timeline") -> 
     return table
 
 
-def briefing_panel(story: dict[str, object], briefing: Briefing) -> Panel:
+def briefing_panel(story: Story, briefing: Briefing) -> Panel:
     """Return a story's briefing as a panel: dated, cited sentences and where sources differ."""
     numbers: dict[str, int] = {}
     for article_id, _, _ in briefing.titles:
@@ -182,6 +182,6 @@ def briefing_panel(story: dict[str, object], briefing: Briefing) -> Panel:
         lines.append(
             f"[{numbers[article_id]}] {outlet or 'unknown outlet'}: {title}\n", style="dim"
         )
-    dates = f"{story['first_date'] or '?'} – {story['last_date'] or '?'}"
-    heading = story.get("title") or story["label"]
-    return Panel(lines, title=f"{heading}  ({dates})", subtitle=str(story["id"]))
+    dates = f"{story.first_date or '?'} – {story.last_date or '?'}"
+    heading = story.title or story.label
+    return Panel(lines, title=f"{heading}  ({dates})", subtitle=story.id)

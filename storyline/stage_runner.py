@@ -125,12 +125,12 @@ def _run_articles(spec: StageSpec, ctx: RunContext, tally: RunTally) -> StageSum
 def _run_storylines(spec: StageSpec, ctx: RunContext, tally: RunTally) -> StageSummary:
     store = ctx.store
     store.clear_failures([spec.label])  # every storyline is tried again
-    storylines = [s for s in store.rows("stories", order="id") if s["level"] == "storyline"]
+    storylines = store.stories(level="storyline", order="id")
     outputs: dict[str, Any] = {}
     tally.step(spec.label, 0, len(storylines))
-    for done, row in enumerate(storylines, start=1):
-        ids = tuple(row["article_ids"])
-        item = StorylineInput(row["id"], row.get("title"), ids, tuple(store.articles(ids=ids)))
+    for done, story in enumerate(storylines, start=1):
+        ids = story.article_ids
+        item = StorylineInput(story.id, story.title, ids, tuple(store.articles(ids=ids)))
         value = guard(spec.label, functools.partial(checked, spec.func), item, item.id)
         if isinstance(value, Failure):
             tally.reject(store, [value])

@@ -383,38 +383,38 @@ def run_timelines(
     again next run.
     """
     tally = tally or RunTally()
-    storylines = [s for s in store.rows("stories", order="id") if s["level"] == "storyline"]
+    storylines = store.stories(level="storyline", order="id")
     untrusted = store.untrusted()
     stored = StoryMarks.load(store, "timeline")
     marks: dict[str, tuple[str, dict[str, int]]] = {}
     todo: dict[str, tuple[str, tuple[Any, ...]]] = {}
     for story in storylines:
-        ids = story["article_ids"]
+        ids = story.article_ids
         # everything build_timeline reads about the storyline (its untrusted articles only)
         args = (*store.events(ids), store.participants(ids), untrusted.intersection(ids))
-        mark = mark_of("timeline.v1", story["id"], max_dates, settings, args)
-        counts = stored.kept(story["id"], mark)
+        mark = mark_of("timeline.v1", story.id, max_dates, settings, args)
+        counts = stored.kept(story.id, mark)
         if counts is None:
-            todo[story["id"]] = (mark, args)
+            todo[story.id] = (mark, args)
         else:
-            marks[story["id"]] = (mark, counts)
+            marks[story.id] = (mark, counts)
 
-    def timeline_of(story: dict[str, Any]) -> list[TimelineEntry]:
-        events, leads, participants, distrusted = todo[story["id"]][1]
+    def timeline_of(story: Story) -> list[TimelineEntry]:
+        events, leads, participants, distrusted = todo[story.id][1]
         return build_timeline(
             events,
             max_dates=max_dates,
-            story_id=story["id"],
+            story_id=story.id,
             leads=leads,
             participants=participants,
             untrusted=distrusted,
             settings=settings,
         )
 
-    changed = [s for s in storylines if s["id"] in todo]
+    changed = [s for s in storylines if s.id in todo]
     built = by_storyline(store, "timeline", timeline_of, changed, tally)
     marks.update((sid, (todo[sid][0], {"entries": len(e)})) for sid, e in built.items())
-    entries = [e for s in changed for e in built.get(s["id"], [])]
+    entries = [e for s in changed for e in built.get(s.id, [])]
     state = stored.state(marks)
     store.replace_timelines(entries, keep=set(marks) - set(built), state=state)
     counted = total((c for _, c in marks.values()), ("entries",))

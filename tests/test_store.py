@@ -11,7 +11,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from storyline.clean import clean_article
-from storyline.models import RawArticle, Rejected, Story, TimeExpr, content_hash
+from storyline.errors import StoreError
+from storyline.models import (
+    RawArticle,
+    Rejected,
+    Story,
+    TimeExpr,
+    TimelineEntry,
+    content_hash,
+)
 from storyline.store import Store
 from storyline.store.dialect import translate_ddl
 from storyline.store.migrations import MIGRATIONS
@@ -166,6 +174,38 @@ def test_store_order_puts_nulls_first_and_compares_bytes(db_store):
     by_date_desc = [r["id"] for r in db_store.rows("stories", order="first_date DESC, id")]
     assert by_date_desc[:6] == ["s8", "s7", "s5", "s4", "s2", "s1"]
     assert by_date_desc[6:] == ["s0", "s3", "s6"]
+
+
+def test_store_stories_come_back_as_records_by_level_and_order(db_store):
+    # callers outside the store read Story records and the copy links, never table rows
+    raws = [_raw(f"Title {n}", f"Body {n}.", id=n) for n in ("a1", "a2", "a3")]
+    db_store.save_batch([(r, clean_article(r)) for r in raws], [])
+    stories = [
+        Story("s2", "dam", "storyline", ("a1", "a2"), first_date="2026-03-01", title="Dam"),
+        Story("e1", "dam opens", "event", ("a2",), parent="s2", first_date="2026-03-02"),
+        Story("s1", "vote", "storyline", ("a3",), first_date="2026-03-05", title="Vote"),
+    ]
+    db_store.replace_stories(stories, {"a2": "a1"})
+    assert [s.id for s in db_store.stories(order="id")] == ["e1", "s1", "s2"]
+    by_date = db_store.stories(level="storyline", order="first_date, id")
+    assert [(s.id, s.article_ids, s.title) for s in by_date] == [
+        ("s2", ("a1", "a2"), "Dam"),
+        ("s1", ("a3",), "Vote"),
+    ]
+    assert [s.id for s in db_store.stories()] == ["s2", "s1", "e1"]  # the export's order
+    (event,) = db_store.stories(level="event")
+    assert (event.parent, event.level) == ("s2", "event")
+    assert db_store.duplicates() == {"a2": "a1"}
+    entries = [
+        TimelineEntry("s2", "2026-03-01", ("Dam breaks.",), ("a1",)),
+        TimelineEntry("s1", "2026-03-05", ("Vote held.",), ("a3",), place="Marenholt"),
+        TimelineEntry("s2", "2026-03-02", ("Dam opens.",), ("a2",), actors=("Ana",)),
+    ]
+    db_store.replace_timelines(entries)
+    assert db_store.timeline() == [entries[1], entries[0], entries[2]]  # by story, then rank
+    assert db_store.timeline("s2") == [entries[0], entries[2]]
+    with pytest.raises(StoreError, match="no story order"):
+        db_store.stories(order="label; DROP TABLE stories")
 
 
 def test_store_floats_round_trip_exactly(db_store):

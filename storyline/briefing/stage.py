@@ -30,7 +30,7 @@ if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator, Sequence
     from concurrent.futures import Executor
 
-    from storyline.models import Claim, CleanArticle, Conflict
+    from storyline.models import Claim, CleanArticle, Conflict, Story
     from storyline.store import Store
 
 # Articles (about) per briefing task: a pool spreads them evenly.
@@ -129,7 +129,7 @@ def brief_chunk(tasks: Sequence[BriefingTask]) -> list[Briefed | Failure]:
 
 def _briefing_tasks(
     store: Store,
-    storylines: Sequence[dict[str, Any]],
+    storylines: Sequence[Story],
     duplicates: dict[str, str],
     max_sentences: int,
     endpoint: Endpoint | None,
@@ -144,16 +144,16 @@ def _briefing_tasks(
         wordings = tuple(v["text"] for v in group["variants"])
         groups.setdefault(group["story_id"], {})[group["id"]] = wordings
     for story in storylines:
-        ids = story["article_ids"]
+        ids = story.article_ids
         yield BriefingTask(
-            story["id"],
+            story.id,
             tuple(store.articles(ids=ids)),
             links(duplicates, ids),
             frozenset(untrusted.intersection(ids)),
             max_sentences,
             endpoint,
-            story["level"],
-            groups.get(story["parent"] or story["id"]),  # None: no groups stored, the old test
+            story.level,
+            groups.get(story.parent or story.id),  # None: no groups stored, the old test
             claims,
             selection,
         )
@@ -207,7 +207,7 @@ def run_briefings(
     marks: dict[str, tuple[str, dict[str, int]]] = {}
     briefed: dict[str, tuple[str, Briefed]] = {}
     # every story gets a briefing: an event's is made from its own articles
-    storylines = list(store.rows("stories", order="id"))
+    storylines = store.stories(order="id")
     todo: dict[str, str] = {}  # story id -> mark, of the stories briefed again
 
     def changed() -> Iterator[BriefingTask]:  # read and marked as the chunks are needed
@@ -242,15 +242,15 @@ def run_briefings(
     all_conflicts: list[Conflict] = []
     briefings: list[dict[str, Any]] = []
     for story in storylines:
-        if story["id"] not in briefed:
+        if story.id not in briefed:
             continue
-        mark, (found_claims, found_conflicts, briefing) = briefed[story["id"]]
+        mark, (found_claims, found_conflicts, briefing) = briefed[story.id]
         all_claims.extend(found_claims)
         all_conflicts.extend(found_conflicts)
         briefings.append(briefing)
         if endpoint is None or briefing.get("mode") == "abstractive" or not briefing["sentences"]:
             # a briefing the endpoint did not reword is asked for again next run
-            marks[story["id"]] = (mark, _counts(found_claims, found_conflicts, [briefing]))
+            marks[story.id] = (mark, _counts(found_claims, found_conflicts, [briefing]))
     kept = set(marks) - set(briefed)
     state = stored.state(marks)
     store.replace_briefings(all_claims, all_conflicts, briefings, keep=kept, state=state)

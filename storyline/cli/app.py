@@ -166,16 +166,12 @@ def run(
     ):
         with StageBars(err_console) as bars:
             report = workspace.run(workers=workers, dask=dask, progress=bars)
-        storylines = [
-            row
-            for row in workspace.store.rows("stories", order="first_date, id")
-            if row["level"] == "storyline"
-        ]
-        briefings = [workspace.briefing(row["id"]) for row in storylines]
+        storylines = workspace.store.stories(level="storyline", order="first_date, id")
+        briefings = [workspace.briefing(story.id) for story in storylines]
     for line in report.lines():
         console.print(line)
-    for row, briefing in zip(storylines, briefings, strict=True):
-        console.print(briefing_panel(row, briefing))
+    for story, briefing in zip(storylines, briefings, strict=True):
+        console.print(briefing_panel(story, briefing))
     # items a stage rejected count like inputs rejected at ingest: listed, and exit 3
     _finish(
         dataclasses.replace(summary, rejected=summary.rejected + report.rejected),
@@ -244,11 +240,11 @@ def brief(
 def stories(db: DbOption = "storyline.db") -> None:
     """List the storylines and the events inside them."""
     with _open_existing(db) as workspace:
-        rows = list(workspace.store.rows("stories", order="first_date, id"))
-    if not rows:
+        found = workspace.store.stories(order="first_date, id")
+    if not found:
         console.print("no stories yet: run `storyline run PATH`")
         return
-    console.print(stories_table(rows))
+    console.print(stories_table(found))
 
 
 @app.command()

@@ -6,6 +6,7 @@ import json
 from typing import TYPE_CHECKING, Any
 
 from storyline.claims.conflicts import settle_claims
+from storyline.errors import StoreError
 from storyline.store.base import StoreBase, chunks, dump, upsert
 from storyline.store.read import Reader
 from storyline.store.records import briefing_from_json, story_from_row
@@ -29,6 +30,11 @@ if TYPE_CHECKING:
 
 
 _PARTICIPANT_COLUMNS = 'm.article_id, m.start, m."end", e.name, e.type, m.text'
+
+
+# The orders ``stories`` reads in: by id (the stages), by date (CLI and API), the export's.
+_EXPORT_ORDER = "level DESC, first_date, id"
+STORY_ORDERS = ("id", "first_date, id", _EXPORT_ORDER)
 
 
 class StoryStore(StoreBase):
@@ -271,9 +277,15 @@ class StoryStore(StoreBase):
         """Return the read model over this store's connection."""
         return Reader(self.conn)
 
-    def stories(self, level: str | None = None) -> list[Story]:
-        """Return the stored stories (of one level), in the export's order."""
-        found = [story_from_row(r) for r in self.reader().stories()]
+    def stories(self, level: str | None = None, order: str = _EXPORT_ORDER) -> list[Story]:
+        """Return the stored stories (of one level), by default in the export's order.
+
+        ``order`` is one of ``STORY_ORDERS``: the stages walk storylines by id, the CLI and
+        the API by date.
+        """
+        if order not in STORY_ORDERS:
+            raise StoreError(f"no story order {order!r}; choose one of {STORY_ORDERS}")
+        found = [story_from_row(r) for r in self.rows("stories", order=order)]
         return [s for s in found if level is None or s.level == level]
 
     def story(self, story_id: str) -> Story | None:
@@ -288,18 +300,19 @@ class StoryStore(StoreBase):
         )
         return {r[0]: r[1] for r in rows}
 
-    def timeline(self, story_id: str) -> list[TimelineEntry]:
+    def timeline(self, story_id: str | None = None) -> list[TimelineEntry]:
         """Return a storyline's timeline as the timeline stage stored it (empty if none).
 
-        The stage keeps one sentence per date, so an entry's text is that one sentence.
+        Without ``story_id``: every storyline's, by story id. The stage keeps one sentence
+        per date, so an entry's text is that one sentence.
         """
         from storyline.models import TimelineEntry  # noqa: PLC0415 - a runtime need here only
 
-        rows = self.conn.execute(
-            "SELECT story_id, date, text, sources, actors, place, until FROM timeline "
-            "WHERE story_id = ? ORDER BY rank",
-            (story_id,),
-        )
+        columns = "SELECT story_id, date, text, sources, actors, place, until FROM timeline"
+        if story_id is None:
+            rows = self.conn.execute(f"{columns} ORDER BY story_id, rank")
+        else:
+            rows = self.conn.execute(f"{columns} WHERE story_id = ? ORDER BY rank", (story_id,))
         return [
             TimelineEntry(
                 story_id=r[0],

@@ -28,14 +28,10 @@ class Snapshot:
 def snapshot(store: Store) -> Snapshot:
     """Read what a change log compares from the store."""
     stories = {
-        str(r["id"]): (str(r["label"]), len(r["article_ids"]))
-        for r in store.rows("stories", order="id")
-        if r["level"] == "storyline"
+        s.id: (s.label, len(s.article_ids)) for s in store.stories(level="storyline", order="id")
     }
-    timeline = {
-        (str(r["story_id"]), str(r["date"]), str(r["text"]))
-        for r in store.rows("timeline", order="story_id, rank")
-    }
+    # the stage keeps one sentence per date: an entry's text is that sentence
+    timeline = {(e.story_id, e.date, e.text[0]) for e in store.timeline()}
     corroborated: dict[str, list[tuple[str, frozenset[str], int]]] = {}
     for row in store.rows("claims", order="id"):
         if row["kind"] == "corroborated":
