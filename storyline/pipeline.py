@@ -243,8 +243,9 @@ def analyse(
     if saved.get("mark") == inputs_mark(store, settings, pipeline.stages):
         return [(spec, replay_stage(spec, ctx, saved["summaries"])) for spec in pipeline.stages]
     forget_run(store)
+    seen = store.content_hashes()  # an article stored meanwhile (watch, web) was not read
     done = [(spec, run_stage(spec, ctx)) for spec in pipeline.stages]
-    remember_run(
-        store, pipeline.stages, inputs_mark(store, settings, pipeline.stages), [s for _, s in done]
-    )
+    if store.content_hashes() == seen:
+        mark = inputs_mark(store, settings, pipeline.stages)
+        remember_run(store, pipeline.stages, mark, [s for _, s in done])
     return done

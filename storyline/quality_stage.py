@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from storyline.article_runner import ArticleStage, run_articles
 from storyline.quality.assess import UNTRUSTED_FLAGS
+from storyline.stage_runner import stage_version
 from storyline.stages import article_ids, iter_articles, quality_work
 
 if TYPE_CHECKING:
@@ -96,7 +97,9 @@ def quality_stage(
     read_chunk: int = _READ_CHUNK,
 ) -> ArticleStage:
     """Declare the quality stage for ``article_runner``: the articles whose inputs changed."""
-    run = _QualityRun(duplicates, repr((sentence_model, thresholds)), read_chunk)
+    # another code version assesses every article again, as other settings do
+    setting = repr((sentence_model, thresholds, stage_version()))
+    run = _QualityRun(duplicates, setting, read_chunk)
     return ArticleStage(
         "quality",
         work=quality_work,

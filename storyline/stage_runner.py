@@ -21,6 +21,7 @@ import importlib.metadata
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from storyline.article_runner import ArticleStage, run_articles
@@ -189,11 +190,30 @@ def inputs_mark(store: Store, settings: Settings, stages: Sequence[StageSpec]) -
 
 @functools.cache
 def stage_version() -> str:
-    """Return the installed storyline's version: another version may make other outputs."""
+    """Return what identifies the code that made the stored outputs.
+
+    The installed version alone misses a code change in a checkout (its metadata keeps the
+    version it was installed with), so a digest of the package's own files (code, defaults,
+    packaged data) and every plug-in stage's distribution and version are part of it: new
+    code never replays, nor keeps, what older code made.
+    """
     try:
-        return importlib.metadata.version("storyline")
+        version = importlib.metadata.version("storyline")
     except importlib.metadata.PackageNotFoundError:  # run from a checkout
-        return "unknown"
+        version = "unknown"
+    digest = hashlib.sha256(version.encode())
+    root = Path(__file__).resolve().parent
+    for path in sorted(root.rglob("*")):
+        if path.is_file() and "__pycache__" not in path.parts:
+            digest.update(path.relative_to(root).as_posix().encode())
+            digest.update(path.read_bytes())
+    for entry in sorted(
+        importlib.metadata.entry_points(group="storyline.stages"), key=lambda e: e.value
+    ):
+        dist = entry.dist
+        owner = f"{dist.metadata['Name']}=={dist.version}" if dist is not None else "?"
+        digest.update(f"{entry.name}={entry.value}:{owner}".encode())
+    return f"{version}+{digest.hexdigest()[:16]}"
 
 
 def last_run(store: Store) -> dict[str, Any]:
@@ -227,6 +247,8 @@ def remember_run(
     fix may be in the code, which the mark does not see).
     """
     if store.stage_rejections(retried(stages)):
+        return
+    if any(s.details.get("unfinished") for s in summaries):  # e.g. briefings not reworded
         return
     saved = {
         s.stage: {"counts": dict(s.counts), "details": dict(s.details), "text": s.text}

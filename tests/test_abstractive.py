@@ -240,3 +240,27 @@ def test_abstractive_endpoint_is_not_called_for_a_storyline_that_did_not_change(
     assert new  # the orchard article is a story of its own
     assert len(model.requests) - called == len(new)  # one call per new story, none for the dam
     assert "Kestrin" not in asked
+
+
+def test_abstractive_a_briefing_the_endpoint_failed_is_asked_for_again_with_nothing_new(
+    model, tmp_path
+):
+    import storyline  # noqa: PLC0415
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    text = "The Kestrin Dam gave way before dawn on Tuesday, flooding the Lowgate district."
+    for name in ("coast", "valley"):
+        (corpus / f"{name}.txt").write_text(f"Dam fails in {name} report\n\n{text}\n")
+    config = tmp_path / "storyline.toml"
+    config.write_text(f'[briefing]\nmode = "abstractive"\nendpoint = "{model.url}"\n')
+    model.status = 500  # the endpoint is down for the first run
+    with storyline.open(tmp_path / "x.db", settings=load_settings(config)) as workspace:
+        workspace.ingest([corpus])
+        workspace.run(workers=1)
+        (row,) = workspace.store.stories(level="storyline")
+        assert workspace.store.briefing(row.id)["mode"] == "extractive"
+        model.status = 200  # back up: a rerun with no new article rewords it
+        model.answer("The Kestrin Dam failed before dawn on Tuesday, flooding Lowgate.")
+        workspace.run(workers=1)
+        assert workspace.store.briefing(row.id)["mode"] == "abstractive"

@@ -16,8 +16,8 @@ def test_page_languages_read_the_declared_language_and_keep_english():
     )
     head = '<html><head><meta http-equiv="content-language" content="fr"></head><p>x</p></html>'
     assert page_languages(lxml.html.fromstring(head)) == ("en", "fr")
-    # a tag dateparser does not know is no language
-    assert page_languages(lxml.html.fromstring('<html lang="zz"><p>x</p></html>')) == ("en",)
+    # a tag dateparser does not know: every locale, as htmldate's own search
+    assert page_languages(lxml.html.fromstring('<html lang="zz"><p>x</p></html>')) is None
 
 
 def test_other_callers_of_htmldate_keep_every_locale():
@@ -54,3 +54,22 @@ def test_a_date_in_the_page_language_is_read_by_the_extensive_search():
         '<div class="date">Veröffentlicht am Donnerstag, 15. Dezember 2011</div></body></html>'
     )
     assert page_date(lxml.html.fromstring(page), None) == "2011-12-15"
+
+
+def test_a_limited_reading_never_answers_for_another_caller():
+    # htmldate caches a string's reading by the string and bounds alone: an English page's
+    # search must not leave "no date" behind for a caller that reads every locale (Polish)
+    import datetime as dt  # noqa: PLC0415
+
+    text = "12 marca 2015 r."
+    page = f'<html lang="en"><body><article><p>Some text.</p><p>{text}</p></article></body></html>'
+    page_date(lxml.html.fromstring(page), None)
+    # the arguments htmldate's search passes (trafilatura's date parameters: up to today)
+    today = dt.datetime.combine(dt.datetime.now(tz=dt.UTC).date(), dt.time())
+    low = dt.datetime(1995, 1, 1)  # noqa: DTZ001 - htmldate's naive bounds
+    found = htmldate.extractors.try_date_expr(text, "%Y-%m-%dT%H:%M:%S.%f%z", True, low, today)
+    assert (found or "").startswith("2015-03-12")
+
+
+def test_a_language_dateparser_does_not_know_keeps_every_locale():
+    assert page_languages(lxml.html.fromstring('<html lang="no"><p>x</p></html>')) is None

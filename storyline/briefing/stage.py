@@ -261,7 +261,10 @@ def run_briefings(
     if endpoint is None:
         counts.pop("reworded")
         return StageSummary("briefing", counts)
-    return StageSummary("briefing", counts, {"detail_endpoint": endpoint.url})
+    details = {"detail_endpoint": endpoint.url}
+    if set(briefed) - set(marks):  # not reworded: the next run asks again, even if nothing is new
+        details["unfinished"] = "briefings the endpoint did not reword"
+    return StageSummary("briefing", counts, details)
 
 
 _COUNTS = ("claims", "corroborated", "conflicts", "briefings", "reworded")

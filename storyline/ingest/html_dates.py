@@ -14,8 +14,8 @@ all locales, at a fifth of the time.
 The parser swap is scoped: htmldate's ``get_external_parser`` is replaced once by a proxy that
 uses the limited parser only inside ``page_date`` (a context variable, so threads and other
 callers of htmldate, trafilatura's own metadata among them, keep all locales). htmldate caches
-answers per string, not per language: a string another page's languages could not read stays
-unread for a page in a further language (none of the pages above).
+answers per string, not per language: the cache is emptied before and after each limited
+search, so no page's reading answers for another page or for an all-locale caller.
 """
 
 from __future__ import annotations
@@ -62,8 +62,12 @@ _SCOPED = _ScopedParser()
 htmldate.extractors.get_external_parser = lambda: _SCOPED  # type: ignore[assignment]
 
 
-def page_languages(tree: HtmlElement) -> tuple[str, ...]:
-    """Return the languages a page declares that dateparser knows, English always included."""
+def page_languages(tree: HtmlElement) -> tuple[str, ...] | None:
+    """Return the languages a page declares that dateparser knows, English always included.
+
+    None (every locale, as htmldate's own search) when the page declares a language dateparser
+    does not list under that code ("no", "iw"): limiting it to English would lose its dates.
+    """
     declared = tree.get("lang") or tree.get("xml:lang") or ""
     if not declared:
         meta = tree.find('.//meta[@http-equiv="content-language"][@content]')
@@ -73,8 +77,11 @@ def page_languages(tree: HtmlElement) -> tuple[str, ...]:
     found = []
     for tag in declared.replace(",", " ").split():
         code = tag.split("-")[0].split("_")[0].lower()
-        if code in _SUPPORTED and code not in found and code != "en":
-            found.append(code)
+        if code == "en" or code in found:
+            continue
+        if code not in _SUPPORTED:
+            return None
+        found.append(code)
     return ("en", *found)
 
 
@@ -100,11 +107,22 @@ def page_date(tree: HtmlElement, url: str | None) -> str | None:
 
 
 def _find_date(tree: HtmlElement, url: str | None, *, extensive: bool) -> str | None:
-    """Return htmldate's answer with trafilatura's date parameters (htmldate copies the tree)."""
+    """Return htmldate's answer with trafilatura's date parameters (htmldate copies the tree).
+
+    htmldate caches each date string's reading by the string alone (``try_date_expr``): a
+    reading made with one page's languages must not answer for another page, nor for callers
+    outside ``page_date`` (all locales), so the cache is emptied around a limited search.
+    """
     config = set_date_params(extensive=extensive)
     config["url"] = url
-    token = _LANGUAGES.set(page_languages(tree))
+    languages = page_languages(tree)
+    token = _LANGUAGES.set(languages)
+    limited = extensive and languages is not None
+    if limited:
+        htmldate.extractors.try_date_expr.cache_clear()
     try:
         return find_date(tree, **config)
     finally:
         _LANGUAGES.reset(token)
+        if limited:
+            htmldate.extractors.try_date_expr.cache_clear()
