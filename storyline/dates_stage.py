@@ -13,7 +13,7 @@ import datetime as dt
 import functools
 from typing import TYPE_CHECKING
 
-from storyline.article_runner import ArticleStage, in_chunks, run_articles  # noqa: F401
+from storyline.article_runner import ArticleStage, run_articles
 from storyline.boundary import Failure, guard
 from storyline.errors import INVALID_FIELD
 from storyline.extract.events import find_events, find_leads

@@ -18,7 +18,7 @@ import pickle
 from collections import defaultdict
 from typing import TYPE_CHECKING, Any
 
-from storyline.article_runner import ArticleStage, run_articles
+from storyline.article_runner import ArticleStage, in_chunks, run_articles
 from storyline.boundary import (
     Failure,
     RunTally,
@@ -28,26 +28,8 @@ from storyline.boundary import (
     is_item_error,
     isolate,
 )
-
-# the briefing stage lives in briefing.stage; its names stay reachable here, as before
-from storyline.briefing.stage import (  # noqa: F401
-    BriefingTask,
-    brief_chunk,
-    brief_storyline,
-    run_briefings,
-)
 from storyline.cluster.state_json import dump_state, load_state
 from storyline.cluster.storylines import cluster_articles
-
-# the dates stage lives in dates_stage; its names stay reachable here, as before
-from storyline.dates_stage import (  # noqa: F401
-    CorpusWindow,
-    DatedArticle,
-    date_article,
-    date_chunk,
-    in_chunks,
-    run_dates,
-)
 from storyline.dedupe import DuplicateIndex, dump_signatures, load_signatures, signed
 from storyline.extract.annotate import Chunk, annotate_chunk
 from storyline.extract.entities import add_headline_articles, merge_entities

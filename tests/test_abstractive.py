@@ -3,6 +3,7 @@ from __future__ import annotations
 import json
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import TYPE_CHECKING
 
 import pytest
 
@@ -12,6 +13,9 @@ from storyline.config import load_settings
 from storyline.errors import ConfigError
 from storyline.models import Briefing, BriefingSentence
 from tests.conftest import make_article
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 BRIEFING = Briefing(
     story_id="s-1",
@@ -154,7 +158,7 @@ def test_abstractive_mode_needs_an_endpoint(tmp_path):
 
 
 def test_abstractive_briefing_stage_rewords_through_the_configured_endpoint(model, tmp_path):
-    from storyline import stages  # noqa: PLC0415 - the stage, as `storyline run` calls it
+    from storyline.briefing import stage  # noqa: PLC0415 - the stage, as `storyline run` calls it
     from storyline.builtin_stages import endpoint_of  # noqa: PLC0415
 
     text = "The Kestrin Dam gave way before dawn on Tuesday, flooding the Lowgate district."
@@ -168,8 +172,8 @@ def test_abstractive_briefing_stage_rewords_through_the_configured_endpoint(mode
     options = {"max_sentences": settings.briefing.max_sentences, "endpoint": endpoint_of(settings)}
     model.answer("The Kestrin Dam failed before dawn on Tuesday, flooding Lowgate.")
 
-    _, _, briefing = stages.brief_storyline(
-        stages.BriefingTask("s-1", articles, {}, frozenset(), **options)
+    _, _, briefing = stage.brief_storyline(
+        stage.BriefingTask("s-1", articles, {}, frozenset(), **options)
     )
 
     assert briefing["mode"] == "abstractive"
@@ -178,9 +182,8 @@ def test_abstractive_briefing_stage_rewords_through_the_configured_endpoint(mode
     assert sentence["citations"] == ["a1", "a2"]
 
 
-def test_abstractive_endpoint_is_called_once_per_briefing_per_run(model, tmp_path):
-    import storyline  # noqa: PLC0415
-
+def _dam_corpus(tmp_path: Path, model: FakeModel) -> tuple[Path, Path]:
+    """Two outlets' reports of one dam failure, and a config that rewords through ``model``."""
     corpus = tmp_path / "corpus"
     corpus.mkdir()
     text = "The Kestrin Dam gave way before dawn on Tuesday, flooding the Lowgate district."
@@ -188,6 +191,13 @@ def test_abstractive_endpoint_is_called_once_per_briefing_per_run(model, tmp_pat
         (corpus / f"{name}.txt").write_text(f"Dam fails in {name} report\n\n{text}\n")
     config = tmp_path / "storyline.toml"
     config.write_text(f'[briefing]\nmode = "abstractive"\nendpoint = "{model.url}"\n')
+    return corpus, config
+
+
+def test_abstractive_endpoint_is_called_once_per_briefing_per_run(model, tmp_path):
+    import storyline  # noqa: PLC0415
+
+    corpus, config = _dam_corpus(tmp_path, model)
     model.answer("The Kestrin Dam failed before dawn on Tuesday, flooding Lowgate.")
     with storyline.open(tmp_path / "x.db", settings=load_settings(config)) as workspace:
         workspace.ingest([corpus])
@@ -214,18 +224,12 @@ def test_abstractive_endpoint_is_called_once_per_briefing_per_run(model, tmp_pat
 def test_abstractive_endpoint_is_not_called_for_a_storyline_that_did_not_change(model, tmp_path):
     import storyline  # noqa: PLC0415
 
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    text = "The Kestrin Dam gave way before dawn on Tuesday, flooding the Lowgate district."
-    for name in ("coast", "valley"):
-        (corpus / f"{name}.txt").write_text(f"Dam fails in {name} report\n\n{text}\n")
+    corpus, config = _dam_corpus(tmp_path, model)
     later = tmp_path / "later.txt"
     later.write_text(
         "Orchard growers plant apple trees\n\nGrowers in the Ferrow valley planted 4,000 young "
         "apple trees on Saturday, the orchard cooperative said in its spring newsletter.\n"
     )
-    config = tmp_path / "storyline.toml"
-    config.write_text(f'[briefing]\nmode = "abstractive"\nendpoint = "{model.url}"\n')
     model.answer("The Kestrin Dam failed before dawn on Tuesday, flooding Lowgate.")
     with storyline.open(tmp_path / "x.db", settings=load_settings(config)) as workspace:
         workspace.ingest([corpus])
@@ -247,13 +251,7 @@ def test_abstractive_a_briefing_the_endpoint_failed_is_asked_for_again_with_noth
 ):
     import storyline  # noqa: PLC0415
 
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    text = "The Kestrin Dam gave way before dawn on Tuesday, flooding the Lowgate district."
-    for name in ("coast", "valley"):
-        (corpus / f"{name}.txt").write_text(f"Dam fails in {name} report\n\n{text}\n")
-    config = tmp_path / "storyline.toml"
-    config.write_text(f'[briefing]\nmode = "abstractive"\nendpoint = "{model.url}"\n')
+    corpus, config = _dam_corpus(tmp_path, model)
     model.status = 500  # the endpoint is down for the first run
     with storyline.open(tmp_path / "x.db", settings=load_settings(config)) as workspace:
         workspace.ingest([corpus])

@@ -11,12 +11,12 @@ from fastapi.testclient import TestClient
 
 import storyline
 from storyline.clean import clean_article
+from storyline.dates_stage import date_article
 from storyline.export import export_rows
 from storyline.extract.timex.find import PublishedGuess, find_timexes, infer_publication
 from storyline.ingest.html import read_html
 from storyline.ingest.rows import parse_published, row_to_article
 from storyline.models import COARSE_METADATA_CONFIDENCE, RawArticle, published_period
-from storyline.stages import date_article
 from storyline.store import Store
 from storyline.store.migrations import MIGRATIONS
 from storyline.web import create_app
