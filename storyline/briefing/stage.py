@@ -141,8 +141,8 @@ def _briefing_tasks(
     untrusted = store.untrusted()
     groups: dict[str, dict[str, tuple[str, ...]]] = {}
     for group in store.quote_groups():
-        wordings = tuple(v["text"] for v in group["variants"])
-        groups.setdefault(group["story_id"], {})[group["id"]] = wordings
+        wordings = tuple(v.text for v in group.variants)
+        groups.setdefault(group.story_id, {})[group.id] = wordings
     for story in storylines:
         ids = story.article_ids
         yield BriefingTask(

@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 
 CHUNK = 500  # bound variables per IN (...) query, under every engine's limit
 
-_JSON_COLUMNS = {
+JSON_COLUMNS = {
     "meta",
     "actors",
     "quality_flags",
@@ -223,6 +223,6 @@ def dump(values: Sequence[str]) -> str:
 
 
 def _load(key: str, value: Any) -> Any:  # noqa: ANN401 - SQLite values are loosely typed
-    if key in _JSON_COLUMNS and isinstance(value, str):
+    if key in JSON_COLUMNS and isinstance(value, str):
         return json.loads(value)
     return value

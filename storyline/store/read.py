@@ -12,35 +12,21 @@ from __future__ import annotations
 
 import json
 import re
-import sqlite3
 from collections import Counter
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from storyline.models import timeline_entry_id
-from storyline.quality.assess import UNTRUSTED_FLAGS
-from storyline.store.base import chunks
+from storyline.store.read_base import ReaderBase, decode, flagged_only, quote_group_row
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Sequence
-
-    from storyline.store.dialect import Connection
+    from collections.abc import Iterable, Iterator, Sequence
 
 Row = dict[str, Any]
 
-_JSON_COLUMNS = {"meta", "quality_flags", "quality_reasons", "aliases", "roles", "article_ids"}
-_INTERNAL_QUOTE_COLUMNS = ("speaker_local",)  # left out of the export too
 _ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _SENTENCE_END = re.compile(r"[.!?]\s|\n")
-
-
-def _decode(row: Any) -> Row:  # noqa: ANN401 - a sqlite3.Row or a PostgreSQL Row
-    return {
-        key: json.loads(row[key])
-        if key in _JSON_COLUMNS and isinstance(row[key], str)
-        else row[key]
-        for key in row.keys()  # noqa: SIM118 - neither row type is a mapping
-    }
+_CLAIMS_SHOWN = 40  # claims a story page lists (a page-length bound, not fitted)
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,86 +37,27 @@ class EntityIndex:
     names: dict[str, str]
 
 
-class Reader:
+class Reader(ReaderBase):
     """Typed, read-only access to a store through one connection (see the module docstring)."""
-
-    def __init__(self, conn: Connection | sqlite3.Connection) -> None:
-        self.conn = conn
-        self.postgres = not isinstance(conn, sqlite3.Connection)
-
-    # -- helpers ---------------------------------------------------------------------------
-
-    def _in_chunks(self, sql: str, ids: Sequence[str], order: str = "") -> list[Any]:
-        """Run ``sql`` (with one ``{marks}`` placeholder) for ids, chunk by chunk."""
-        rows: list[Any] = []
-        for chunk, marks in chunks(ids):
-            rows.extend(self.conn.execute(sql.format(marks=marks) + order, chunk).fetchall())
-        return rows
-
-    def _rows_in(
-        self,
-        table: str,
-        ids: Sequence[str],
-        *,
-        key: str = "article_id",
-        columns: str = "*",
-        order: str = "",
-    ) -> list[Any]:
-        """Return the rows of ``table`` whose ``key`` is one of ``ids``, chunk by chunk."""
-        sql = f"SELECT {columns} FROM {table} WHERE {key} IN ({{marks}})"  # noqa: S608 - fixed
-        return self._in_chunks(sql, ids, f" ORDER BY {order}" if order else "")
-
-    def columns(self, table: str) -> list[str]:
-        """Return a table's column names in table order (from the schema, never a request)."""
-        if self.postgres:
-            rows = self.conn.execute(
-                "SELECT column_name FROM information_schema.columns WHERE table_name = ? "
-                "AND table_schema = current_schema() ORDER BY ordinal_position",
-                (table,),
-            )
-            return [r[0] for r in rows]
-        return [r[1] for r in self.conn.execute(f"PRAGMA table_info({table})")]
-
-    def count(self, table: str) -> int:
-        """Return the number of rows of a table (a fixed name, never a request's)."""
-        return int(self.conn.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0])  # noqa: S608
-
-    def flagged_in(self, article_ids: Iterable[str]) -> set[str]:
-        """Return those of the articles whose copy is flagged as untrustworthy."""
-        rows = self._rows_in(
-            "articles", sorted(set(article_ids)), key="id", columns="id, quality_flags"
-        )
-        return {r[0] for r in rows if set(json.loads(r[1])) & set(UNTRUSTED_FLAGS)}
-
-    def _quotes(self, rows: Sequence[Any]) -> list[Row]:
-        flagged = self.flagged_in(r["article_id"] for r in rows)
-        found = []
-        for row in rows:
-            decoded = _decode(row)
-            for key in _INTERNAL_QUOTE_COLUMNS:
-                decoded.pop(key, None)
-            decoded["flagged_only"] = decoded["article_id"] in flagged  # as the export marks it
-            found.append(decoded)
-        return found
 
     # -- stories ---------------------------------------------------------------------------
 
     def stories(self) -> list[Row]:
         """Return every story, in the export's order."""
         rows = self.conn.execute("SELECT * FROM stories ORDER BY level DESC, first_date, id")
-        return [_decode(r) for r in rows]
+        return [decode(r) for r in rows]
 
     def story(self, story_id: str) -> Row | None:
         """Return one story row, or None."""
         row = self.conn.execute("SELECT * FROM stories WHERE id = ?", (story_id,)).fetchone()
-        return None if row is None else _decode(row)
+        return None if row is None else decode(row)
 
     def child_stories(self, story_id: str) -> list[Row]:
         """Return the events inside a storyline."""
         rows = self.conn.execute(
             "SELECT * FROM stories WHERE parent = ? ORDER BY first_date, id", (story_id,)
         )
-        return [_decode(r) for r in rows]
+        return [decode(r) for r in rows]
 
     def story_titles(self, story_ids: Sequence[str]) -> dict[str, str]:
         """Return the readable title of each story id (its keyword label when it has none)."""
@@ -145,15 +72,11 @@ class Reader:
         rows = self._rows_in("articles", article_ids, key="id", columns=columns, order="seq")
         return [{k: r[k] for k in r.keys()} for r in rows]  # noqa: SIM118
 
-    def _article_columns(self) -> str:
-        names = self.columns("articles")
-        return ", ".join(f'"{n}"' for n in names if n not in {"raw_text", "seq"})
-
     def article_rows(self, article_ids: Sequence[str]) -> list[Row]:
         """Return articles as export rows (``removed`` lines and ``story_ids`` included)."""
         columns = self._article_columns()
         rows = self._rows_in("articles", article_ids, key="id", columns=columns, order="seq")
-        return self._complete([_decode(r) for r in rows])
+        return self._complete([decode(r) for r in rows])
 
     def article_page(self, *, offset: int, limit: int) -> tuple[int, list[Row]]:
         """Return the number of articles and one page of them, in ingest order."""
@@ -163,30 +86,7 @@ class Reader:
             "LIMIT ? OFFSET ?",
             (limit, offset),
         )
-        return total, self._complete([_decode(r) for r in rows])
-
-    def _complete(self, rows: list[Row]) -> list[Row]:
-        ids = [r["id"] for r in rows]
-        removed: dict[str, list[Row]] = {}
-        columns = "article_id, line_no, text, reason, score"
-        for line in self._rows_in(
-            "removed_lines", ids, columns=columns, order="article_id, line_no"
-        ):
-            removed.setdefault(line["article_id"], []).append(
-                {k: line[k] for k in ("line_no", "text", "reason", "score")}
-            )
-        wanted = set(ids)
-        story_ids: dict[str, list[str]] = {}
-        for s in self.conn.execute("SELECT id, article_ids FROM stories ORDER BY id"):
-            for aid in json.loads(s["article_ids"]):
-                if aid in wanted:
-                    story_ids.setdefault(aid, []).append(s["id"])
-        for row in rows:
-            row.pop("raw_text", None)
-            row.pop("seq", None)
-            row["removed"] = removed.get(row["id"], [])
-            row["story_ids"] = story_ids.get(row["id"], [])
-        return rows
+        return total, self._complete([decode(r) for r in rows])
 
     # -- quotes, dates, entities -------------------------------------------------------------
 
@@ -209,7 +109,7 @@ class Reader:
         )
         found = []
         for row in rows:
-            decoded = _decode(row)
+            decoded = decode(row)
             names = [decoded["name"], *decoded["aliases"]]
             if any(n.casefold() == wanted for n in names):
                 found.append(decoded)
@@ -255,19 +155,19 @@ class Reader:
     def timexes_for(self, article_ids: Sequence[str]) -> list[Row]:
         """Return the time expressions in these articles, as export rows."""
         rows = self._rows_in("timexes", article_ids, order='article_id, start, "end"')
-        return [_decode(r) for r in rows]
+        return [decode(r) for r in rows]
 
     def entity(self, entity_id: str) -> Row | None:
         """Return one entity row, or None."""
         row = self.conn.execute("SELECT * FROM entities WHERE id = ?", (entity_id,)).fetchone()
-        return None if row is None else _decode(row)
+        return None if row is None else decode(row)
 
     def entity_page(self, *, offset: int, limit: int) -> tuple[int, list[Row]]:
         """Return the number of entities and one page of them, by name."""
         rows = self.conn.execute(
             "SELECT * FROM entities ORDER BY name, id LIMIT ? OFFSET ?", (limit, offset)
         )
-        return self.count("entities"), [_decode(r) for r in rows]
+        return self.count("entities"), [decode(r) for r in rows]
 
     def change_page(self, *, offset: int, limit: int) -> tuple[int, list[Row]]:
         """Return the size of the watch change log and one page of it, newest cycle first."""
@@ -314,7 +214,7 @@ class Reader:
             row = by_id.get(entity_id)
             if row is None:
                 continue  # gone since the index was built (it is rebuilt on the next change)
-            decoded = _decode(row)
+            decoded = decode(row)
             decoded["story_mentions"] = shared[entity_id]
             found.append(decoded)
         return found
@@ -332,9 +232,65 @@ class Reader:
 
     def quote_groups(self, story_id: str | None = None) -> list[Row]:
         """Return the stored quote groups (of one story), best first, as export rows."""
-        from storyline.store.stories import read_quote_groups  # noqa: PLC0415 - no cycle
+        where, args = ("WHERE story_id = ? ", (story_id,)) if story_id is not None else ("", ())
+        rows = self.conn.execute(
+            f"SELECT * FROM quote_groups {where}ORDER BY story_id, rank",  # noqa: S608 - fixed
+            args,
+        )
+        return [quote_group_row(decode(r)) for r in rows]
 
-        return read_quote_groups(self.conn, story_id)
+    def speaker_quote_groups(self, speaker: str) -> list[Row]:
+        """Return the quote groups of one speaker (a canonical name), by story and rank."""
+        rows = self.conn.execute(
+            "SELECT * FROM quote_groups WHERE speaker = ? ORDER BY story_id, rank", (speaker,)
+        )
+        return [quote_group_row(decode(r)) for r in rows]
+
+    def timeline_rows(self, story_id: str | None = None) -> Iterator[Row]:
+        """Yield the stored timeline entries (of one storyline) as export rows, by rank."""
+        if story_id is None:
+            rows: Iterable[Any] = self.conn.execute(
+                "SELECT * FROM timeline ORDER BY story_id, rank"
+            )
+            flagged = self.untrusted()
+        else:
+            rows = self.conn.execute(
+                "SELECT * FROM timeline WHERE story_id = ? ORDER BY rank", (story_id,)
+            ).fetchall()
+            flagged = self.flagged_in(a for r in rows for a in json.loads(r["sources"]))
+        for row in rows:
+            entry = decode(row)
+            entry.pop("rank")
+            # every source a flagged page: as the export marks it
+            entry["flagged_only"] = flagged_only(entry["sources"], flagged)
+            yield {"id": timeline_entry_id(entry["story_id"], entry["date"]), **entry}
+
+    def claim_rows(self, story_id: str | None = None) -> Iterator[Row]:
+        """Yield the stored claims (of one storyline) as export rows, best supported first."""
+        order = "ORDER BY story_id, support DESC, id"
+        if story_id is None:
+            rows: Iterable[Any] = self.conn.execute(f"SELECT * FROM claims {order}")  # noqa: S608
+            flagged = self.untrusted()
+        else:
+            rows = self.conn.execute(
+                f"SELECT * FROM claims WHERE story_id = ? {order}",  # noqa: S608 - fixed
+                (story_id,),
+            ).fetchall()
+            flagged = self.flagged_in(a for r in rows for a in json.loads(r["article_ids"]))
+        for row in rows:
+            claim = decode(row)
+            claim["flagged_only"] = flagged_only(claim["article_ids"], flagged)
+            yield claim
+
+    def conflict_rows(self, story_id: str | None = None) -> list[Row]:
+        """Return the stored conflicts (of one storyline), by id."""
+        if story_id is None:
+            rows = self.conn.execute("SELECT * FROM conflicts ORDER BY id")
+        else:
+            rows = self.conn.execute(
+                "SELECT * FROM conflicts WHERE story_id = ? ORDER BY id", (story_id,)
+            )
+        return [decode(r) for r in rows]
 
     def timeline(self, story_row: Row) -> list[Row]:
         """Return the story's timeline as the timeline stage stored it (export rows).
@@ -342,33 +298,11 @@ class Reader:
         An event shows the entries of its storyline that its own articles report; a store
         the timeline stage has not filled falls back to ``timeline_from_timexes``.
         """
-        storyline_id = story_row["parent"] or story_row["id"]
-        rows = self.conn.execute(
-            "SELECT story_id, date, text, sources, actors, place, until FROM timeline "
-            "WHERE story_id = ? ORDER BY rank",
-            (storyline_id,),
-        ).fetchall()
-        if not rows:
+        entries = list(self.timeline_rows(story_row["parent"] or story_row["id"]))
+        if not entries:
             return self.timeline_from_timexes(story_row)
         members = set(story_row["article_ids"])
-        entries = [
-            {
-                "id": timeline_entry_id(r[0], r[1]),
-                "story_id": r[0],
-                "date": r[1],
-                "text": r[2],
-                "sources": json.loads(r[3]),
-                "actors": json.loads(r[4]),
-                "place": r[5],
-                "until": r[6],
-            }
-            for r in rows
-        ]
-        kept = [e for e in entries if members & set(e["sources"])]
-        flagged = self.flagged_in(a for e in kept for a in e["sources"])
-        for entry in kept:  # as the export marks it: every source is a flagged page
-            entry["flagged_only"] = all(a in flagged for a in entry["sources"])
-        return kept
+        return [e for e in entries if members & set(e["sources"])]
 
     def timeline_from_timexes(self, story_row: Row) -> list[Row]:
         """Return timeline rows (story_id, date, text, sources) from the dated expressions.
@@ -419,39 +353,64 @@ class Reader:
         return dict(briefing)
 
     def claims(self, story: Row) -> list[Row]:
-        """Return the story's claims with the articles that support them and that disagree."""
+        """Return the story's claims with the articles that support them and that disagree.
+
+        The storyline's 40 best-supported claims, of those one of the story's articles makes.
+        """
         storyline = story["parent"] or story["id"]
-        disagreeing: dict[str, list[str]] = {}
-        for conflict_id, values in self.conn.execute(
-            'SELECT id, "values" FROM conflicts WHERE story_id = ?', (storyline,)
-        ):
-            disagreeing[conflict_id] = sorted(
-                {a for v in json.loads(values) for a in v["article_ids"]}
-            )
+        disagreeing = {
+            c["id"]: sorted({a for v in c["values"] for a in v["article_ids"]})
+            for c in self.conflict_rows(storyline)
+        }
         members = set(story["article_ids"])
         claims = []
-        for claim_id, text, article_ids, conflicts in self.conn.execute(
-            "SELECT id, text, article_ids, conflicts FROM claims WHERE story_id = ? "
-            "ORDER BY support DESC, id LIMIT 40",
-            (storyline,),
-        ):
-            supporting = json.loads(article_ids)
-            if not members & set(supporting):
+        for n, row in enumerate(self.claim_rows(storyline)):
+            if n == _CLAIMS_SHOWN:
+                break
+            if not members & set(row["article_ids"]):
                 continue
-            against = sorted({a for c in json.loads(conflicts) for a in disagreeing.get(c, [])})
+            against = sorted({a for c in row["conflicts"] for a in disagreeing.get(c, [])})
             claims.append(
                 {
-                    "id": claim_id,
+                    "id": row["id"],
                     "story_id": storyline,
-                    "statement": text,
-                    "supporting": supporting,
+                    "statement": row["text"],
+                    "supporting": row["article_ids"],
                     "conflicts": against,
+                    "flagged_only": row["flagged_only"],
                 }
             )
-        flagged = self.flagged_in(a for c in claims for a in c["supporting"])
-        for claim in claims:  # as the export marks it: only flagged pages support it
-            claim["flagged_only"] = all(a in flagged for a in claim["supporting"])
         return claims
+
+    # -- whole tables, as ``storyline export`` writes them -------------------------------------
+
+    def articles(self) -> Iterator[Row]:
+        """Yield every article as an export row, in ingest order."""
+        removed, story_ids = self._removed(None), self._story_ids(None)
+        for row in self._all("articles", "seq", self._article_columns()):
+            yield self._article_row(row, removed, story_ids)
+
+    def quotes(self) -> Iterator[Row]:
+        """Yield every quote as an export row, by article and offset."""
+        flagged = self.untrusted()
+        for row in self.conn.execute("SELECT * FROM quotes ORDER BY article_id, start"):
+            yield self._quote_row(row, flagged)
+
+    def timexes(self) -> Iterator[Row]:
+        """Yield every time expression, by article and offset."""
+        return self._all("timexes", 'article_id, start, "end"')
+
+    def entities(self) -> Iterator[Row]:
+        """Yield every entity, by name."""
+        return self._all("entities", "name, id")
+
+    def rejected(self) -> Iterator[Row]:
+        """Yield every rejected input or stage item, by locator."""
+        return self._all("rejected", "locator")
+
+    def changes(self) -> Iterator[Row]:
+        """Yield the watch change log: each cycle's start, its order in the cycle, the change."""
+        return self._all("changes", "cycle, seq")
 
 
 def filter_stories(

@@ -4,18 +4,102 @@ The store keeps a briefing as the JSON of ``brief --format json``; ``briefing_fr
 turns it back into a ``Briefing``, the cited articles' outlets and titles read from the
 articles table as ``briefing.build_briefing`` numbers them (in order of first citation).
 A sentence's ``claim_id`` is not stored and comes back None (nothing renders it).
+
+The claims table keeps no statements, numbers or position, so a stored claim reads back as a
+``StoredClaim`` (what the table holds, and the conflicts it is part of), not a partial
+``Claim``.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from storyline.models import Briefing, BriefingSentence, Conflict, Story
+from storyline.models import (
+    Briefing,
+    BriefingSentence,
+    Conflict,
+    QuoteGroup,
+    QuoteVariant,
+    Story,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
+    from storyline.models import ClaimKind
+
 Row = dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class StoredClaim:
+    """A claim as the claims table keeps it: its statements and numbers are not stored."""
+
+    id: str
+    story_id: str  # the storyline's
+    text: str
+    article_ids: tuple[str, ...]
+    sources: tuple[str, ...]
+    kind: ClaimKind
+    support: int
+    date: str | None
+    conflicts: tuple[str, ...]  # ids of the conflicts the claim is part of
+
+
+def claim_from_row(row: Row) -> StoredClaim:
+    """Return a stored claim (JSON columns decoded) as a ``StoredClaim``."""
+    return StoredClaim(
+        id=row["id"],
+        story_id=row["story_id"],
+        text=row["text"],
+        article_ids=tuple(row["article_ids"]),
+        sources=tuple(row["sources"]),
+        kind=row["kind"],
+        support=int(row["support"]),
+        date=row["date"],
+        conflicts=tuple(row["conflicts"]),
+    )
+
+
+def conflict_from_row(row: Row) -> Conflict:
+    """Return a stored conflict (JSON columns decoded) as a ``Conflict``."""
+    return Conflict(
+        id=row["id"],
+        story_id=row["story_id"],
+        kind=row["kind"],
+        subject=row["subject"],
+        values=tuple((v["value"], tuple(v["article_ids"])) for v in row["values"]),
+        claim_ids=tuple(row["claim_ids"]),
+    )
+
+
+def quote_group_from_row(row: Row) -> QuoteGroup:
+    """Return a stored quote group (its export row, ``quote_group_row``) as a ``QuoteGroup``."""
+    return QuoteGroup(
+        id=row["id"],
+        story_id=row["story_id"],
+        speaker=row["speaker"],
+        representative=row["representative"],
+        representative_kind=row["representative_kind"],
+        variants=tuple(
+            QuoteVariant(
+                quote_id=v["quote_id"],
+                article_id=v["article_id"],
+                outlet=v["outlet"],
+                text=v["text"],
+                kind=v["kind"],
+                date=v["date"],
+                match=v["match"],
+                flagged=bool(v["flagged"]),
+            )
+            for v in row["variants"]
+        ),
+        first_date=row["first_date"],
+        last_date=row["last_date"],
+        outlets=int(row["outlets"]),
+        flagged_only=bool(row["flagged_only"]),
+    )
 
 
 def story_from_row(row: Row) -> Story:

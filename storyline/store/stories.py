@@ -9,7 +9,13 @@ from storyline.claims.conflicts import settle_claims
 from storyline.errors import StoreError
 from storyline.store.base import StoreBase, chunks, dump, upsert
 from storyline.store.read import Reader
-from storyline.store.records import briefing_from_json, story_from_row
+from storyline.store.records import (
+    briefing_from_json,
+    claim_from_row,
+    conflict_from_row,
+    quote_group_from_row,
+    story_from_row,
+)
 from storyline.titles import LEAD_CHARS, Headline, choose_title
 
 if TYPE_CHECKING:
@@ -26,6 +32,7 @@ if TYPE_CHECKING:
         Story,
         TimelineEntry,
     )
+    from storyline.store.records import StoredClaim
     from storyline.timeline import Participant
 
 
@@ -267,11 +274,19 @@ class StoryStore(StoreBase):
         rows = self.conn.execute("SELECT id, source, published FROM articles")
         return {r["id"]: (r["source"], r["published"]) for r in rows}
 
-    def quote_groups(self, story_id: str | None = None) -> list[dict[str, Any]]:
-        """Return the stored quote groups (of one story), best first, as export rows."""
-        return read_quote_groups(self.conn, story_id)
-
     # -- typed reads (the read model: ``reader()`` for the web's export-shaped rows) ----------
+
+    def quote_groups(self, story_id: str | None = None) -> list[QuoteGroup]:
+        """Return the stored quote groups (of one storyline), by story id, best first."""
+        return [quote_group_from_row(r) for r in self.reader().quote_groups(story_id)]
+
+    def claims(self, story_id: str | None = None) -> list[StoredClaim]:
+        """Return the stored claims (of one storyline), by story id, best supported first."""
+        return [claim_from_row(r) for r in self.reader().claim_rows(story_id)]
+
+    def conflicts(self, story_id: str | None = None) -> list[Conflict]:
+        """Return the stored conflicts (of one storyline), by id."""
+        return [conflict_from_row(r) for r in self.reader().conflict_rows(story_id)]
 
     def reader(self) -> Reader:
         """Return the read model over this store's connection."""
@@ -379,23 +394,3 @@ def _variant_row(variant: QuoteVariant) -> dict[str, Any]:
         "match": variant.match,
         "flagged": variant.flagged,
     }
-
-
-def read_quote_groups(conn: Any, story_id: str | None = None) -> list[dict[str, Any]]:  # noqa: ANN401 - a SQLite or PostgreSQL connection
-    """Return the quote groups ``conn`` holds (of one story), best first, as export rows."""
-    sql = "SELECT * FROM quote_groups"
-    params: tuple[str, ...] = ()
-    if story_id is not None:
-        sql, params = sql + " WHERE story_id = ?", (story_id,)
-    rows = conn.execute(sql + " ORDER BY story_id, rank", params)
-    # sqlite3.Row and the PostgreSQL Row both name their columns
-    return [quote_group_row({key: row[key] for key in row.keys()}) for row in rows]  # noqa: SIM118
-
-
-def quote_group_row(row: dict[str, Any]) -> dict[str, Any]:
-    """Return a stored quote group as its export row: variants decoded, booleans as such."""
-    row.pop("rank", None)
-    if isinstance(row.get("variants"), str):
-        row["variants"] = json.loads(row["variants"])
-    row["flagged_only"] = bool(row["flagged_only"])
-    return row

@@ -33,14 +33,16 @@ def snapshot(store: Store) -> Snapshot:
     # the stage keeps one sentence per date: an entry's text is that sentence
     timeline = {(e.story_id, e.date, e.text[0]) for e in store.timeline()}
     corroborated: dict[str, list[tuple[str, frozenset[str], int]]] = {}
-    for row in store.rows("claims", order="id"):
-        if row["kind"] == "corroborated":
-            corroborated.setdefault(str(row["story_id"]), []).append(
-                (str(row["text"]), frozenset(row["article_ids"]), int(row["support"]))
+    for claim in sorted(store.claims(), key=lambda c: c.id):  # the order changes come in
+        if claim.kind == "corroborated":
+            corroborated.setdefault(claim.story_id, []).append(
+                (claim.text, frozenset(claim.article_ids), claim.support)
             )
     conflicts = {
-        (str(r["story_id"]), str(r["kind"]), str(r["subject"])): json.dumps(r["values"])
-        for r in store.rows("conflicts", order="id")
+        (c.story_id, c.kind, c.subject): json.dumps(
+            [{"value": value, "article_ids": list(ids)} for value, ids in c.values]
+        )
+        for c in store.conflicts()
     }
     return Snapshot(
         stories=stories,

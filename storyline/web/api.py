@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Query, Request
 
-from storyline.store.stories import read_quote_groups
+from storyline.store.read import Reader
 from storyline.web import queries, quote_lists
 from storyline.web.ingest import receive_and_ingest
 from storyline.web.views import Page
@@ -174,7 +174,7 @@ def list_quote_groups(  # noqa: PLR0917 - FastAPI reads each query parameter by 
     ``outlet`` keeps the groups one of whose variants that outlet reports. Both ignore case.
     """
     with state_of(request).reading() as conn:
-        groups = read_quote_groups(conn, story_id)
+        groups = Reader(conn).quote_groups(story_id)
         names = quote_lists.speaker_names(conn, speaker) if speaker else None
     groups = quote_lists.filter_groups(groups, speakers=names, outlet=outlet)
     begin = (page - 1) * per_page

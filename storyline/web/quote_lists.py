@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from storyline.store.stories import quote_group_row
+from storyline.store.read import Reader
 from storyline.web import queries
 
 if TYPE_CHECKING:
@@ -48,11 +48,6 @@ class SpeakerGroups:
     total: int = 0
 
 
-def _rows(conn: sqlite3.Connection, sql: str, args: Sequence[str]) -> list[dict[str, Any]]:
-    cursor = conn.execute(sql, args)
-    return [quote_group_row(dict(zip(r.keys(), r, strict=True))) for r in cursor.fetchall()]
-
-
 def story_groups(conn: sqlite3.Connection, story: dict[str, Any]) -> list[dict[str, Any]] | None:
     """Return the quote groups a story's articles report, best first; None when none stored.
 
@@ -60,7 +55,7 @@ def story_groups(conn: sqlite3.Connection, story: dict[str, Any]) -> list[dict[s
     articles reports, each with every variant (the corroboration is the storyline's).
     """
     owner = story.get("parent") or story["id"]
-    rows = _rows(conn, "SELECT * FROM quote_groups WHERE story_id = ? ORDER BY rank", [owner])
+    rows = Reader(conn).quote_groups(owner)
     if not rows:
         return None
     ids = set(story["article_ids"])
@@ -69,11 +64,7 @@ def story_groups(conn: sqlite3.Connection, story: dict[str, Any]) -> list[dict[s
 
 def entity_groups(conn: sqlite3.Connection, entity: dict[str, Any]) -> list[dict[str, Any]]:
     """Return the quote groups of one speaker, across storylines, most outlets first."""
-    rows = _rows(
-        conn,
-        "SELECT * FROM quote_groups WHERE speaker = ? ORDER BY story_id, rank",
-        [entity["name"]],
-    )
+    rows = Reader(conn).speaker_quote_groups(entity["name"])
     return sorted(rows, key=lambda g: (-g["outlets"], g["first_date"] or "", g["id"]))
 
 
