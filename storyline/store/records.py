@@ -22,6 +22,7 @@ from storyline.models import (
     QuoteGroup,
     QuoteVariant,
     Story,
+    TimelineEntry,
 )
 
 if TYPE_CHECKING:
@@ -155,4 +156,20 @@ def briefing_from_json(doc: Row, heads: Mapping[str, tuple[str | None, str]]) ->
         mode=doc.get("mode", "extractive"),
         note=doc.get("note", ""),
         all_flagged=bool(doc.get("all_flagged", False)),
+    )
+
+
+def timeline_entry_from_row(row: Row) -> TimelineEntry:
+    """Return a stored timeline entry (its export row) as a ``TimelineEntry``.
+
+    The stage keeps one sentence per date: the entry's text is that one sentence.
+    """
+    return TimelineEntry(
+        story_id=row["story_id"],
+        date=row["date"],
+        text=(row["text"],),
+        sources=tuple(row["sources"]),
+        actors=tuple(row["actors"]),
+        place=row["place"],
+        until=row["until"],
     )

@@ -15,6 +15,7 @@ from storyline.store.records import (
     conflict_from_row,
     quote_group_from_row,
     story_from_row,
+    timeline_entry_from_row,
 )
 from storyline.titles import LEAD_CHARS, Headline, choose_title
 
@@ -321,25 +322,7 @@ class StoryStore(StoreBase):
         Without ``story_id``: every storyline's, by story id. The stage keeps one sentence
         per date, so an entry's text is that one sentence.
         """
-        from storyline.models import TimelineEntry  # noqa: PLC0415 - a runtime need here only
-
-        columns = "SELECT story_id, date, text, sources, actors, place, until FROM timeline"
-        if story_id is None:
-            rows = self.conn.execute(f"{columns} ORDER BY story_id, rank")
-        else:
-            rows = self.conn.execute(f"{columns} WHERE story_id = ? ORDER BY rank", (story_id,))
-        return [
-            TimelineEntry(
-                story_id=r[0],
-                date=r[1],
-                text=(r[2],),
-                sources=tuple(json.loads(r[3])),
-                actors=tuple(json.loads(r[4])),
-                place=r[5],
-                until=r[6],
-            )
-            for r in rows
-        ]
+        return [timeline_entry_from_row(r) for r in self.reader().timeline_rows(story_id)]
 
     def stored_briefing(self, story_id: str) -> Briefing | None:
         """Return the briefing the briefing stage stored for a story, or None."""
