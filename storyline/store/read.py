@@ -1,7 +1,9 @@
-"""The read model: every read the web UI and the API make, on SQLite or PostgreSQL alike.
+"""The read model: every read the export, the web UI and the API make, on either backend.
 
 ``Reader`` wraps one connection of a store (the store's own, or a read-only one lent to a web
-request) and returns rows in the export's shapes, so that the API mirrors ``storyline export``.
+request) and returns rows in the export's shapes: ``storyline export`` writes its whole-table
+reads, the API pages through the same rows, and the store's typed reads (``Store.claims``,
+``Store.timeline``, ...) turn them into records (``store.records``).
 The SQL is the store's portable SQLite dialect (``store.postgres`` translates it): no
 ``json_each``, ``COLLATE NOCASE``, ``rowid`` or ``PRAGMA``; JSON columns are decoded here.
 Full-text search is FTS5 on SQLite (``web.search``) and a ``tsvector`` GIN index on PostgreSQL
@@ -265,9 +267,11 @@ class Reader(ReaderBase):
             entry["flagged_only"] = flagged_only(entry["sources"], flagged)
             yield {"id": timeline_entry_id(entry["story_id"], entry["date"]), **entry}
 
-    def claim_rows(self, story_id: str | None = None) -> Iterator[Row]:
-        """Yield the stored claims (of one storyline) as export rows, best supported first."""
-        order = "ORDER BY story_id, support DESC, id"
+    def claim_rows(self, story_id: str | None = None, limit: int | None = None) -> Iterator[Row]:
+        """Yield the stored claims (of one storyline; the ``limit`` best) as export rows."""
+        order = "ORDER BY story_id, support DESC, id" + (
+            "" if limit is None else f" LIMIT {limit:d}"
+        )
         if story_id is None:
             rows: Iterable[Any] = self.conn.execute(f"SELECT * FROM claims {order}")  # noqa: S608
             flagged = self.untrusted()
@@ -364,9 +368,7 @@ class Reader(ReaderBase):
         }
         members = set(story["article_ids"])
         claims = []
-        for n, row in enumerate(self.claim_rows(storyline)):
-            if n == _CLAIMS_SHOWN:
-                break
+        for row in self.claim_rows(storyline, _CLAIMS_SHOWN):
             if not members & set(row["article_ids"]):
                 continue
             against = sorted({a for c in row["conflicts"] for a in disagreeing.get(c, [])})
