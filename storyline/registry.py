@@ -11,8 +11,9 @@ listed there exactly the same way (``storyline.builtin_stages``), as datasette l
 default plugins. An entry point names a module (every stage declared in it, in the order they
 are written) or one decorated function.
 
-What a stage function receives depends on ``unit``; the runner (``storyline.plugins``) owns
-the loop, the per-item boundary (S199 rows) and the store writes:
+What a stage function receives depends on ``unit``; the runner of that unit
+(``stage_runner.run_stage`` dispatches) owns the loop, the per-item boundary (S199 rows) and
+the store writes:
 
 - ``article``: one ``CleanArticle``; returns a JSON-able mapping (stored) or None.
 - ``storyline``: one ``StorylineInput``; returns a mapping or None.

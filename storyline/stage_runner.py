@@ -29,14 +29,14 @@ from storyline.boundary import Failure, RunTally, guard, isolate
 from storyline.code_version import stage_version
 from storyline.corpus_runner import CorpusStage, run_corpus
 from storyline.registry import PipelineError, RunSetup
-from storyline.storyline_runner import StorylineStage, run_storylines
+from storyline.storyline_runner import StorylineStage, Task, run_storylines
 from storyline.summaries import StageSummary
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Sequence
+    from collections.abc import Callable, Iterator, Sequence
 
     from storyline.config import Settings
-    from storyline.models import CleanArticle
+    from storyline.models import CleanArticle, Story
     from storyline.registry import RunContext, StageSpec
     from storyline.store import Store
 
@@ -66,13 +66,10 @@ def run_stage(spec: StageSpec, ctx: RunContext) -> StageSummary:
     """
     if ctx.tally is None:
         ctx.tally = RunTally()
-    if not spec.factory:
-        if spec.unit == "article":
-            return run_articles(_plugin_articles(spec), ctx.store, ctx.executor, ctx.tally)
-        if spec.unit == "storyline":
-            return _run_storylines(spec, ctx, ctx.tally)
-        return _run_corpus(spec, ctx, ctx.tally)
-    work = spec.func(RunSetup(ctx.settings, MappingProxyType(ctx.values)))
+    if spec.factory:
+        work = spec.func(RunSetup(ctx.settings, MappingProxyType(ctx.values)))
+    else:
+        work = _PLUGIN[spec.unit](spec)
     if spec.unit == "article" and isinstance(work, ArticleStage):
         return run_articles(work, ctx.store, ctx.executor, ctx.tally)
     if spec.unit == "storyline" and isinstance(work, StorylineStage):
@@ -140,30 +137,48 @@ def _plugin_articles(spec: StageSpec) -> ArticleStage:
     )
 
 
-def _run_storylines(spec: StageSpec, ctx: RunContext, tally: RunTally) -> StageSummary:
-    store = ctx.store
-    store.clear_failures([spec.label])  # every storyline is tried again
-    storylines = store.stories(level="storyline", order="id")
-    outputs: dict[str, Any] = {}
-    tally.step(spec.label, 0, len(storylines))
-    for done, story in enumerate(storylines, start=1):
-        ids = story.article_ids
-        item = StorylineInput(story.id, story.title, ids, tuple(store.articles(ids=ids)))
-        value = guard(spec.label, functools.partial(checked, spec.func), item, item.id)
-        if isinstance(value, Failure):
-            tally.reject(store, [value])
-        elif value is not None:
-            outputs[item.id] = value
-        tally.step(spec.label, done, len(storylines))
-    store.save_outputs(spec.name, outputs, replace=True)
-    return StageSummary(spec.label, {"storylines": len(storylines), "outputs": len(outputs)})
+def _plugin_work_on(func: Callable[[Any], Any], item: StorylineInput) -> tuple[str, Any]:
+    """A plug-in's work on one storyline: (its id, ``checked`` value)."""
+    return item.id, checked(func, item)
 
 
-def _run_corpus(spec: StageSpec, ctx: RunContext, tally: RunTally) -> StageSummary:
-    store = ctx.store
-    store.clear_failures([spec.label])
-    articles = list(store.articles())
-    tally.step(spec.label, 0, 1)
+def _plugin_storylines(spec: StageSpec) -> StorylineStage:
+    """Describe a plug-in's function of one storyline for ``storyline_runner``.
+
+    Its marks are never stored, so every storyline is given to it again each run (articles
+    join storylines, and its function's inputs are not digested).
+    """
+
+    def tasks(store: Store, stories: Sequence[Story]) -> Iterator[Task]:
+        for story in stories:
+            ids = story.article_ids
+            item = StorylineInput(story.id, story.title, ids, tuple(store.articles(ids=ids)))
+            yield story.id, "", item
+
+    def save(store: Store, built: list[tuple[str, Any]], _keep: set[str], _state: object) -> None:
+        outputs = {i: v for i, v in built if v is not None}
+        store.save_outputs(spec.name, outputs, replace=True)
+
+    def summary(counts: dict[str, int], stories: int, _unsettled: bool) -> StageSummary:
+        return StageSummary(spec.label, {"storylines": stories, "outputs": counts["outputs"]})
+
+    return StorylineStage(
+        spec.label,
+        stories=lambda store: store.stories(level="storyline", order="id"),
+        tasks=tasks,
+        work=functools.partial(_plugin_work_on, spec.func),
+        count=lambda built: {"outputs": int(built[1] is not None)},
+        save=save,
+        totals=("outputs",),
+        summary=summary,
+    )
+
+
+def _plugin_corpus(spec: StageSpec) -> CorpusStage:
+    """Describe a plug-in's function of every article for ``corpus_runner``.
+
+    Run inside ``isolate``: the articles that make it raise are left out and rejected.
+    """
 
     def run(chosen: Sequence[CleanArticle]) -> dict[str, Any]:
         value = spec.func(list(chosen))
@@ -172,11 +187,24 @@ def _run_corpus(spec: StageSpec, ctx: RunContext, tally: RunTally) -> StageSumma
         json.dumps(value)
         return {str(k): v for k, v in value.items()}
 
-    outputs, failed = isolate(spec.label, run, articles, key=lambda a: a.id)
-    tally.reject(store, failed)
-    store.save_outputs(spec.name, outputs, replace=True)
-    tally.step(spec.label, 1, 1)
-    return StageSummary(spec.label, {"articles": len(articles), "outputs": len(outputs)})
+    def apply(store: Store, tally: RunTally) -> dict[str, int]:
+        store.clear_failures([spec.label])
+        articles = list(store.articles())
+        tally.step(spec.label, 0, 1)
+        outputs, failed = isolate(spec.label, run, articles, key=lambda a: a.id)
+        tally.reject(store, failed)
+        store.save_outputs(spec.name, outputs, replace=True)
+        tally.step(spec.label, 1, 1)
+        return {"articles": len(articles), "outputs": len(outputs)}
+
+    return CorpusStage(spec.label, apply, count=lambda counts: counts)
+
+
+_PLUGIN: dict[str, Callable[[StageSpec], ArticleStage | StorylineStage | CorpusStage]] = {
+    "article": _plugin_articles,
+    "storyline": _plugin_storylines,
+    "corpus": _plugin_corpus,
+}
 
 
 # -- a rerun with nothing new -------------------------------------------------------------------

@@ -1,11 +1,12 @@
 """The stages that run over the store after ingest, one function each.
 
-Per-article stages (dates, NLP, quality) declare their work per chunk, writes and counts;
+Per-article stages (NLP, quality) declare their work per chunk, writes and counts;
 ``article_runner`` reads what is pending a chunk at a time, maps the chunks over an executor
 and stores each chunk as it comes back, so memory holds a few chunks whatever the corpus size
-and an interrupted run resumes after the last stored chunk. Corpus stages (dedupe,
-entity merging, clustering, briefings) read the store in chunks too and write their results
-back in one transaction each; briefings (per storyline) map over the executor as well.
+and an interrupted run resumes after the last stored chunk. The timeline declares its work
+per storyline for ``storyline_runner``. Corpus stages (dedupe, entity merging, clustering)
+read the store in chunks too and write their results back in one transaction each; they run
+through ``corpus_runner``.
 
 Every stage has per-item boundaries (``boundary``): an article or storyline that makes a stage
 raise becomes a Rejected row naming the stage, and the run goes on without it.
