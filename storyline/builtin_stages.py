@@ -35,7 +35,7 @@ from storyline.registry import stage
 
 if TYPE_CHECKING:
     from storyline.article_runner import ArticleStage
-    from storyline.boundary import RunTally
+    from storyline.boundary import Failure, RunTally
     from storyline.briefing.abstractive import Endpoint
     from storyline.config import Settings
     from storyline.corpus_runner import CorpusStage
@@ -92,7 +92,7 @@ def _clean_counts(store: Store, _totals: dict[str, int]) -> dict[str, int]:
     return {"articles": store.count("articles"), "removed": store.count("removed_lines")}
 
 
-def _no_save(_store: Store, _results: list[object], _failed: list[object]) -> None:
+def _no_save(_store: Store, _results: list[object], _failed: list[Failure]) -> None:
     return None
 
 

@@ -215,7 +215,7 @@ _RUN_STATE = "run.v1"
 _PENDING_DRIVEN = frozenset({"storyline.clean.v1", "storyline.dates.v1", "storyline.nlp.v1"})
 # The stage labels under which the storyline and corpus stages store what they reject: a run
 # that rejected any of those items is never replayed whole (the item is tried again).
-_REDONE = {"timeline": ("timeline",), "quote_groups": ("quote_groups",)}
+_REDONE: dict[str, tuple[str, ...]] = {"timeline": ("timeline",), "quote_groups": ("quote_groups",)}
 _REDONE["briefing"] = ("claims", "briefing")
 
 
