@@ -21,9 +21,9 @@ from typing import TYPE_CHECKING, TypeVar
 from storyline.errors import INTERNAL, InputError, StorylineError
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterable, Sequence
+    from collections.abc import Callable, Sequence
 
-    from storyline.models import Rejected, Story
+    from storyline.models import Rejected
     from storyline.store import Store
 
 Item = TypeVar("Item")
@@ -152,45 +152,3 @@ class RunTally:
         """Store ``failures`` as Rejected rows and count them in this run."""
         if failures:
             self.rejected.extend(store.record_failures(failures))
-
-
-def each_storyline(
-    store: Store,
-    stage: str,
-    build: Callable[[Story], Iterable[Out]],
-    storylines: Sequence[Story],
-    tally: RunTally,
-) -> list[Out]:
-    """Run a storyline stage's ``build`` on each storyline inside the boundary.
-
-    The stage's old Rejected rows go first (each storyline given is tried again); a storyline
-    that raises is rejected again and the others' outputs come back, in order.
-    """
-    built = by_storyline(store, stage, build, storylines, tally)
-    return [out for story in storylines for out in built.get(story.id, [])]
-
-
-def by_storyline(
-    store: Store,
-    stage: str,
-    build: Callable[[Story], Iterable[Out]],
-    storylines: Sequence[Story],
-    tally: RunTally,
-) -> dict[str, list[Out]]:
-    """Run ``build`` on each storyline inside the boundary; return its outputs by story id.
-
-    As ``each_storyline``: the stage's old Rejected rows go first (the storylines not given
-    here kept theirs from a run that rejected none of them), and a storyline that raises is
-    rejected again and left out of the result.
-    """
-    store.clear_failures([stage])
-    out: dict[str, list[Out]] = {}
-    tally.step(stage, 0, len(storylines))
-    for done, story in enumerate(storylines, start=1):
-        built = guard(stage, build, story, story.id)
-        if isinstance(built, Failure):
-            tally.reject(store, [built])
-        else:
-            out[story.id] = list(built)
-        tally.step(stage, done, len(storylines))
-    return out

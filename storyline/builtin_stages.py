@@ -1,14 +1,24 @@
 """The built-in stages: declared with ``@stage``, registered through an entry point.
 
-They are listed under the ``storyline.stages`` entry point exactly as a third-party stage is.
+They are listed under the ``storyline.stages`` entry point exactly as a third-party stage is,
+and run by the runner of their unit exactly as one: each is a factory (``factory=True``)
+that, given the run's settings and values (``RunSetup``), returns the description of its
+work, never touching the store itself:
 
-The per-article ones (dates, nlp, quality) declare their work, writes and counts
-(``dates_stage``, ``stages``, ``quality_stage``) and run through ``article_runner``, which owns
-pending items, chunks, the executor, the boundary and progress. The others wrap a ``run_*``
-body (``stages``, ``briefing.stage``, ``quote_groups_stage``) that reads and writes the store
-itself. All are ``context`` stages; each returns a ``StageSummary`` of counts, which the
-report templates render.
-The bodies import spaCy, scikit-learn and scipy: they are imported inside each function, so
+- unit ``article`` (clean, dates, nlp, quality): an ``article_runner.ArticleStage``, a pure
+  chunk function plus its pending, save and count hooks; the runner owns pending selection,
+  chunks, the executor, the per-article boundary (S199), the writes, progress and counts.
+- unit ``storyline`` (timeline, quote_groups, briefing): a
+  ``storyline_runner.StorylineStage``, a pure function of one story's task plus its marks,
+  save and count hooks; the runner owns the selection of changed storylines
+  (``story_marks``), the per-storyline boundary, the writes and counts.
+- unit ``corpus`` (dedupe, entities, stories): a ``corpus_runner.CorpusStage``, run once on
+  the driver; the runner owns its summary and hands its value on (dedupe's duplicates map).
+
+They are factories rather than functions of one item (as a simple plug-in is) because their
+work needs the run's settings and chunk sizes, writes typed tables rather than
+``stage_outputs``, and (dates, nlp, quality) maps whole chunks over a process pool. The
+descriptions import spaCy, scikit-learn and scipy: they are imported inside each factory, so
 loading the registry (``storyline stages``) stays cheap.
 
 The declaration order is today's run order; requires/provides name what each stage really
@@ -22,13 +32,17 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from storyline.registry import stage
-from storyline.summaries import StageSummary
 
 if TYPE_CHECKING:
-    from storyline.boundary import RunTally
+    from storyline.article_runner import ArticleStage
+    from storyline.boundary import Failure, RunTally
     from storyline.briefing.abstractive import Endpoint
     from storyline.config import Settings
-    from storyline.registry import RunContext
+    from storyline.corpus_runner import CorpusStage
+    from storyline.registry import RunSetup
+    from storyline.store import Store
+    from storyline.storyline_runner import StorylineStage
+    from storyline.summaries import StageSummary
 
 CLEAN = ("{articles} articles, {removed} boilerplate lines set aside",)
 DEDUPE = ("{copies} copies of other articles",)
@@ -65,17 +79,21 @@ def endpoint_of(settings: Settings) -> Endpoint | None:
     return endpoint_from(brief) if brief.mode == "abstractive" else None
 
 
-def _duplicates(ctx: RunContext) -> dict[str, str]:
-    duplicates: dict[str, str] = ctx.values["duplicates"]
+def _duplicates(run: RunSetup) -> dict[str, str]:
+    duplicates: dict[str, str] = run.values["duplicates"]
     return duplicates
 
 
-def _tally(ctx: RunContext) -> RunTally:
-    from storyline.boundary import RunTally  # noqa: PLC0415 - see the module docstring
+def _no_work(_articles: object, _params: object) -> list[object]:
+    return []  # clean has no per-article work left: ingest cleaned each article
 
-    if ctx.tally is None:
-        ctx.tally = RunTally()
-    return ctx.tally
+
+def _clean_counts(store: Store, _totals: dict[str, int]) -> dict[str, int]:
+    return {"articles": store.count("articles"), "removed": store.count("removed_lines")}
+
+
+def _no_save(_store: Store, _results: list[object], _failed: list[Failure]) -> None:
+    return None
 
 
 @stage(
@@ -83,16 +101,22 @@ def _tally(ctx: RunContext) -> RunTally:
     requires={"articles"},
     provides={"clean"},
     unit="article",
-    context=True,
+    factory=True,
     report=CLEAN,
 )
-def clean(ctx: RunContext) -> StageSummary:
+def clean(_run: RunSetup) -> ArticleStage:
     """Report the cleaning that ingest did (articles kept, boilerplate lines set aside)."""
-    counts = {
-        "articles": ctx.store.count("articles"),
-        "removed": ctx.store.count("removed_lines"),
-    }
-    return StageSummary("clean", counts)
+    from storyline.article_runner import ArticleStage  # noqa: PLC0415
+
+    return ArticleStage(
+        "clean",
+        work=_no_work,
+        save=_no_save,
+        count=lambda _results, _failed: {},
+        chunk=1,
+        pending=lambda _store: [],  # nothing is pending: ingest stored every article clean
+        finish=_clean_counts,
+    )
 
 
 @stage(
@@ -100,18 +124,20 @@ def clean(ctx: RunContext) -> StageSummary:
     requires={"clean"},
     provides={"duplicates"},
     unit="corpus",
-    context=True,
+    factory=True,
     report=DEDUPE,
 )
-def dedupe(ctx: RunContext) -> StageSummary:
+def dedupe(run: RunSetup) -> CorpusStage:
     """Find exact and near copies; hand the copy -> original map to the later stages."""
+    from storyline.corpus_runner import CorpusStage  # noqa: PLC0415
     from storyline.stages import run_dedupe  # noqa: PLC0415
 
-    read_chunk = ctx.settings.run.read_chunk
-    ctx.values["duplicates"] = duplicates = run_dedupe(
-        ctx.store, ctx.settings.dedupe, read_chunk=read_chunk
+    def apply(store: Store, _tally: RunTally) -> dict[str, str]:
+        return run_dedupe(store, run.settings.dedupe, read_chunk=run.settings.run.read_chunk)
+
+    return CorpusStage(
+        "dedupe", apply, count=lambda copies: {"copies": len(copies)}, hands="duplicates"
     )
-    return StageSummary("dedupe", {"copies": len(duplicates)})
 
 
 @stage(
@@ -119,16 +145,14 @@ def dedupe(ctx: RunContext) -> StageSummary:
     requires={"clean"},
     provides={"published", "timexes", "events"},
     unit="article",
-    context=True,
+    factory=True,
     report=DATES,
 )
-def dates(ctx: RunContext) -> StageSummary:
+def dates(run: RunSetup) -> ArticleStage:
     """Infer publication dates and resolve time expressions in pending articles."""
-    from storyline.article_runner import run_articles  # noqa: PLC0415
     from storyline.dates_stage import dates_stage  # noqa: PLC0415
 
-    work = dates_stage(ctx.settings.run.date_chunk)
-    return run_articles(work, ctx.store, ctx.executor, _tally(ctx))
+    return dates_stage(run.settings.run.date_chunk)
 
 
 @stage(
@@ -136,16 +160,14 @@ def dates(ctx: RunContext) -> StageSummary:
     requires={"clean", "duplicates"},
     provides={"mentions", "quotes"},
     unit="article",
-    context=True,
+    factory=True,
     report=NLP,
 )
-def nlp(ctx: RunContext) -> StageSummary:
+def nlp(run: RunSetup) -> ArticleStage:
     """Parse pending articles (copies are not): mentions and quotes."""
-    from storyline.article_runner import run_articles  # noqa: PLC0415
     from storyline.stages import nlp_stage  # noqa: PLC0415
 
-    work = nlp_stage(ctx.settings, set(_duplicates(ctx)))
-    return run_articles(work, ctx.store, ctx.executor, _tally(ctx))
+    return nlp_stage(run.settings, set(_duplicates(run)))
 
 
 @stage(
@@ -153,14 +175,18 @@ def nlp(ctx: RunContext) -> StageSummary:
     requires={"mentions", "quotes"},
     provides={"entities", "speakers"},
     unit="corpus",
-    context=True,
+    factory=True,
     report=ENTITIES,
 )
-def entities(ctx: RunContext) -> StageSummary:
+def entities(run: RunSetup) -> CorpusStage:
     """Merge mentions into entities and map quote speakers onto them."""
+    from storyline.corpus_runner import CorpusStage  # noqa: PLC0415
     from storyline.stages import run_entities  # noqa: PLC0415
 
-    return run_entities(ctx.store, ctx.settings, tally=_tally(ctx))
+    def apply(store: Store, tally: RunTally) -> StageSummary:
+        return run_entities(store, run.settings, tally=tally)
+
+    return CorpusStage("entities", apply, count=lambda summary: summary.counts)
 
 
 @stage(
@@ -168,24 +194,22 @@ def entities(ctx: RunContext) -> StageSummary:
     requires={"clean", "duplicates", "speakers"},
     provides={"quality"},
     unit="article",
-    context=True,
+    factory=True,
     report=QUALITY,
 )
-def quality(ctx: RunContext) -> StageSummary:
+def quality(run: RunSetup) -> ArticleStage:
     """Score every article's trustworthiness (``sentence_model`` resolved before the run)."""
-    from storyline.article_runner import run_articles  # noqa: PLC0415
     from storyline.quality.assess import QualityThresholds  # noqa: PLC0415
     from storyline.quality_stage import quality_stage  # noqa: PLC0415
 
-    quality = ctx.settings.quality
-    work = quality_stage(
-        _duplicates(ctx),
-        ctx.values["sentence_model"],  # resolved by analyse before any stage runs
+    quality = run.settings.quality
+    return quality_stage(
+        _duplicates(run),
+        run.values["sentence_model"],  # resolved by analyse before any stage runs
         QualityThresholds(quality.incoherent_at, quality.min_words, quality.boilerplate_ratio),
-        chunk=ctx.settings.run.quality_chunk,
-        read_chunk=ctx.settings.run.read_chunk,
+        chunk=run.settings.run.quality_chunk,
+        read_chunk=run.settings.run.read_chunk,
     )
-    return run_articles(work, ctx.store, ctx.executor, _tally(ctx))
 
 
 @stage(
@@ -193,19 +217,24 @@ def quality(ctx: RunContext) -> StageSummary:
     requires={"clean", "duplicates", "entities", "events"},
     provides={"stories"},
     unit="corpus",
-    context=True,
+    factory=True,
     report=STORIES,
 )
-def stories(ctx: RunContext) -> StageSummary:
+def stories(run: RunSetup) -> CorpusStage:
     """Add new articles to the events and storylines."""
     from storyline.cluster.settings import ClusterSettings  # noqa: PLC0415
+    from storyline.corpus_runner import CorpusStage  # noqa: PLC0415
     from storyline.stages import run_clusters  # noqa: PLC0415
 
-    settings = ClusterSettings(**ctx.settings.cluster.model_dump())
-    batch = ctx.settings.run.cluster_batch
-    return run_clusters(
-        ctx.store, _duplicates(ctx), tally=_tally(ctx), settings=settings, batch=batch
-    )
+    settings = ClusterSettings(**run.settings.cluster.model_dump())
+    batch = run.settings.run.cluster_batch
+
+    def apply(store: Store, tally: RunTally) -> StageSummary:
+        # clustering reports its own progress, batch by batch
+        duplicates = _duplicates(run)
+        return run_clusters(store, duplicates, tally=tally, settings=settings, batch=batch)
+
+    return CorpusStage("stories", apply, count=lambda summary: summary.counts)
 
 
 @stage(
@@ -213,16 +242,15 @@ def stories(ctx: RunContext) -> StageSummary:
     requires={"stories", "events", "entities", "quality"},
     provides={"timelines"},
     unit="storyline",
-    context=True,
+    factory=True,
     report=TIMELINE,
 )
-def timeline(ctx: RunContext) -> StageSummary:
+def timeline(run: RunSetup) -> StorylineStage:
     """Build each storyline's timeline."""
-    from storyline.stages import run_timelines  # noqa: PLC0415
+    from storyline.stages import timeline_stage  # noqa: PLC0415
     from storyline.timeline import TimelineSettings  # noqa: PLC0415
 
-    settings = TimelineSettings(**ctx.settings.timeline.model_dump())
-    return run_timelines(ctx.store, tally=_tally(ctx), settings=settings)
+    return timeline_stage(TimelineSettings(**run.settings.timeline.model_dump()))
 
 
 @stage(
@@ -230,20 +258,16 @@ def timeline(ctx: RunContext) -> StageSummary:
     requires={"stories", "speakers", "quality", "duplicates"},
     provides={"quote_groups"},
     unit="storyline",
-    context=True,
+    factory=True,
     report=QUOTE_GROUPS,
 )
-def quote_groups(ctx: RunContext) -> StageSummary:
+def quote_groups(run: RunSetup) -> StorylineStage:
     """Group each storyline's quotes by the statement they report."""
     from storyline.quote_groups import params_from  # noqa: PLC0415
-    from storyline.quote_groups_stage import run_quote_groups  # noqa: PLC0415
+    from storyline.quote_groups_stage import quote_groups_stage  # noqa: PLC0415
 
-    return run_quote_groups(
-        ctx.store,
-        _duplicates(ctx),
-        params=ctx.values.get("quote_group_params") or params_from(ctx.settings.quote_groups),
-        tally=_tally(ctx),
-    )
+    params = run.values.get("quote_group_params") or params_from(run.settings.quote_groups)
+    return quote_groups_stage(_duplicates(run), params)
 
 
 @stage(
@@ -251,24 +275,21 @@ def quote_groups(ctx: RunContext) -> StageSummary:
     requires={"stories", "quote_groups", "quality", "duplicates"},
     provides={"claims", "conflicts", "briefings"},
     unit="storyline",
-    context=True,
+    factory=True,
     report=BRIEFING,
 )
-def briefing(ctx: RunContext) -> StageSummary:
+def briefing(run: RunSetup) -> StorylineStage:
     """Align claims, find conflicts and write each story's briefing."""
     from storyline.briefing.select import SelectionParams  # noqa: PLC0415
-    from storyline.briefing.stage import run_briefings  # noqa: PLC0415
+    from storyline.briefing.stage import briefing_stage  # noqa: PLC0415
     from storyline.claims.params import ClaimsParams  # noqa: PLC0415
 
-    if "endpoint" not in ctx.values:  # the pipeline checks it before any stage runs
-        ctx.values["endpoint"] = endpoint_of(ctx.settings)
-    return run_briefings(
-        ctx.store,
-        _duplicates(ctx),
-        ctx.executor,
-        tally=_tally(ctx),
-        max_sentences=ctx.settings.briefing.max_sentences,
-        endpoint=ctx.values["endpoint"],
-        claims=ClaimsParams(**ctx.settings.claims.model_dump()),
-        selection=SelectionParams.from_values(ctx.settings.briefing.model_dump()),
+    # the pipeline resolves the endpoint before any stage runs; a stage run alone, here
+    endpoint = run.values["endpoint"] if "endpoint" in run.values else endpoint_of(run.settings)
+    return briefing_stage(
+        _duplicates(run),
+        max_sentences=run.settings.briefing.max_sentences,
+        endpoint=endpoint,
+        claims=ClaimsParams(**run.settings.claims.model_dump()),
+        selection=SelectionParams.from_values(run.settings.briefing.model_dump()),
     )

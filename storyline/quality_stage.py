@@ -14,8 +14,8 @@ from collections import defaultdict
 from typing import TYPE_CHECKING, Any
 
 from storyline.article_runner import ArticleStage, run_articles
+from storyline.code_version import stage_version
 from storyline.quality.assess import UNTRUSTED_FLAGS
-from storyline.stage_runner import stage_version
 from storyline.stages import article_ids, iter_articles, quality_work
 
 if TYPE_CHECKING:

@@ -2,8 +2,8 @@
 
 It runs after entities (quotes carry canonical speakers), quality (flagged pages are known)
 and clustering (storylines exist). Storylines are independent of each other: one whose
-grouping raises becomes a Rejected row (stage ``quote_groups``, ``boundary.guard``) and the
-others are grouped as usual; it is tried again next run, since a storyline changes as
+grouping raises becomes a Rejected row (stage ``quote_groups``, ``storyline_runner``) and
+the others are grouped as usual; it is tried again next run, since a storyline changes as
 articles join it.
 """
 
@@ -11,19 +11,67 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from storyline.boundary import RunTally, by_storyline
 from storyline.quote_groups import GroupParams, QuoteArticle, group_quotes
-from storyline.story_marks import StoryMarks, mark_of, total
-from storyline.summaries import StageSummary
+from storyline.story_marks import mark_of
+from storyline.storyline_runner import StorylineStage, Task, run_storylines
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    from collections.abc import Iterable, Iterator, Sequence
 
+    from storyline.boundary import RunTally
     from storyline.models import Quote, QuoteGroup, Story
     from storyline.store import Store
+    from storyline.summaries import StageSummary
 
 _STAGE = "quote_groups"
 _VERSION = "quote_groups.v1"  # bump when grouping changes what it makes of the same inputs
+
+
+def quote_groups_stage(duplicates: dict[str, str], params: GroupParams) -> StorylineStage:
+    """Declare the quote-groups stage for ``storyline_runner``: each storyline's groups.
+
+    A storyline's task is everything ``group_quotes`` reads about it, as its arguments; its
+    mark digests them with the grouping settings.
+    """
+
+    def tasks(store: Store, storylines: Sequence[Story]) -> Iterator[Task]:
+        untrusted = frozenset(store.untrusted())
+        facts = store.outlets_and_dates().items()
+        articles = {a: QuoteArticle(a, *found) for a, found in facts}
+        by_article: dict[str, list[Quote]] = {}
+        for quote in store.quotes():
+            by_article.setdefault(quote.article_id, []).append(quote)
+        for story in storylines:
+            ids = story.article_ids
+            args = (
+                story.id,
+                [q for article_id in ids for q in by_article.get(article_id, [])],
+                {a: articles.get(a) or QuoteArticle(a) for a in ids},
+                links(duplicates, ids),  # grouping follows copy links from its own articles only
+                untrusted.intersection(ids),
+            )
+            yield story.id, mark_of(_VERSION, params, args), args
+
+    def work(args: tuple[Any, ...]) -> list[QuoteGroup]:
+        sid, quotes, arts, links_, untrusted_ = args
+        return group_quotes(
+            sid, quotes, arts, duplicates=links_, untrusted=untrusted_, params=params
+        )
+
+    def save(
+        store: Store, built: list[list[QuoteGroup]], keep: set[str], state: tuple[str, bytes]
+    ) -> None:
+        store.replace_quote_groups([g for found in built for g in found], keep=keep, state=state)
+
+    return StorylineStage(
+        _STAGE,
+        stories=lambda store: store.stories(level="storyline", order="id"),
+        tasks=tasks,
+        work=work,
+        count=lambda found: {"groups": len(found), "shared": _shared(found)},
+        save=save,
+        totals=("groups", "shared"),
+    )
 
 
 def run_quote_groups(
@@ -38,52 +86,8 @@ def run_quote_groups(
     Only the storylines whose inputs changed since their groups were stored are grouped
     again (``story_marks``): the others keep their rows.
     """
-    tally = tally or RunTally()
-    params = params or GroupParams()
-    storylines = store.stories(level="storyline", order="id")
-    untrusted = frozenset(store.untrusted())
-    articles = {a: QuoteArticle(a, *facts) for a, facts in store.outlets_and_dates().items()}
-    by_article: dict[str, list[Quote]] = {}
-    for quote in store.quotes():
-        by_article.setdefault(quote.article_id, []).append(quote)
-
-    def inputs(story: Story) -> tuple[Any, ...]:
-        """Return everything ``group_quotes`` reads about a storyline, as its arguments."""
-        ids = story.article_ids
-        return (
-            story.id,
-            [q for article_id in ids for q in by_article.get(article_id, [])],
-            {a: articles.get(a) or QuoteArticle(a) for a in ids},
-            links(duplicates, ids),  # grouping follows copy links from its own articles only
-            untrusted.intersection(ids),
-        )
-
-    stored = StoryMarks.load(store, _STAGE)
-    marks: dict[str, tuple[str, dict[str, int]]] = {}
-    todo: dict[str, tuple[Any, ...]] = {}
-    for story in storylines:
-        args = inputs(story)
-        mark = mark_of(_VERSION, params, args)
-        counts = stored.kept(story.id, mark)
-        if counts is None:
-            todo[story.id] = (mark, args)
-        else:
-            marks[story.id] = (mark, counts)
-
-    def groups_of(story: Story) -> list[QuoteGroup]:
-        sid, quotes, arts, links_, untrusted_ = todo[story.id][1]
-        return group_quotes(
-            sid, quotes, arts, duplicates=links_, untrusted=untrusted_, params=params
-        )
-
-    changed = [s for s in storylines if s.id in todo]
-    built = by_storyline(store, _STAGE, groups_of, changed, tally)
-    for sid, found in built.items():
-        marks[sid] = (todo[sid][0], {"groups": len(found), "shared": _shared(found)})
-    groups = [g for s in changed for g in built.get(s.id, [])]
-    kept = set(marks) - set(built)
-    store.replace_quote_groups(groups, keep=kept, state=stored.state(marks))
-    return StageSummary(_STAGE, total((c for _, c in marks.values()), ("groups", "shared")))
+    stage = quote_groups_stage(duplicates, params or GroupParams())
+    return run_storylines(stage, store, None, tally)
 
 
 def _shared(groups: list[QuoteGroup]) -> int:

@@ -11,16 +11,22 @@ listed there exactly the same way (``storyline.builtin_stages``), as datasette l
 default plugins. An entry point names a module (every stage declared in it, in the order they
 are written) or one decorated function.
 
-What a stage function receives depends on ``unit``; the runner (``storyline.plugins``) owns
-the loop, the per-item boundary (S199 rows) and the store writes:
+What a stage function receives depends on ``unit``; the runner of that unit
+(``stage_runner.run_stage`` dispatches) owns the loop, the per-item boundary (S199 rows) and
+the store writes:
 
 - ``article``: one ``CleanArticle``; returns a JSON-able mapping (stored) or None.
 - ``storyline``: one ``StorylineInput``; returns a mapping or None.
 - ``corpus``: every article at once; returns item id -> mapping.
 
-A stage declared with ``context=True`` (the built-ins, which wrap the ``run_*`` bodies that
-read and write the store themselves) receives the ``RunContext`` instead and returns its
-``StageSummary``.
+A stage declared with ``factory=True`` is a factory, as in spaCy's ``Language.factory``: it
+is called once per run with the run's ``RunSetup`` (settings, and the values the pipeline
+resolved or an earlier stage handed on) and returns the description of its work for its
+unit's runner: an ``article_runner.ArticleStage`` (a pure chunk function plus its pending,
+save and count hooks), a ``storyline_runner.StorylineStage`` or a ``corpus_runner.CorpusStage``.
+The runner then owns the loop, the boundary and the writes, as for any plug-in. The built-ins
+are declared so: their work needs settings and chunk sizes, and writes typed tables rather
+than ``stage_outputs``. No stage reads or writes the store outside its runner's hooks.
 """
 
 from __future__ import annotations
@@ -34,7 +40,7 @@ from typing import TYPE_CHECKING, Any, Final, Literal, TypeVar
 from storyline.errors import ConfigError
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterable, Sequence
+    from collections.abc import Callable, Iterable, Mapping, Sequence
     from concurrent.futures import Executor
 
     from storyline.boundary import RunTally
@@ -65,7 +71,7 @@ class StageSpec:
     requires: frozenset[str] = frozenset()
     provides: frozenset[str] = frozenset()
     unit: Unit = "article"
-    context: bool = False  # the function takes the RunContext and does its own store work
+    factory: bool = False  # the function takes the RunSetup and returns its runner's description
     report: tuple[str, ...] = ()  # templates that render its StageSummary (summaries.render)
 
     @property
@@ -92,7 +98,7 @@ def stage(
     requires: Iterable[str] = (),
     provides: Iterable[str] = (),
     unit: Unit = "article",
-    context: bool = False,
+    factory: bool = False,
     report: Sequence[str] = (),
 ) -> Callable[[F], F]:
     """Declare ``name`` (``"namespace.what.v1"``) as a stage; the function is returned unchanged.
@@ -113,7 +119,7 @@ def stage(
             frozenset(requires),
             frozenset(provides),
             unit,
-            context,
+            factory,
             tuple(report),
         )
         setattr(func, _ATTR, spec)
@@ -174,9 +180,22 @@ def _where(func: Callable[..., Any]) -> str:
     return f"{func.__module__}.{func.__qualname__}"
 
 
+@dataclass(frozen=True, slots=True)
+class RunSetup:
+    """What a factory stage is given: the run's settings and the values known so far.
+
+    ``values`` holds what the pipeline resolved before any stage ran (``sentence_model``,
+    ``endpoint``, ``quote_group_params``) and what earlier stages handed on (``duplicates``).
+    No store: a factory only describes the work; its runner reads and writes.
+    """
+
+    settings: Settings
+    values: Mapping[str, Any]
+
+
 @dataclass(slots=True)
 class RunContext:
-    """What a ``context`` stage gets: the store, settings, executor, tally, shared values.
+    """What the runners share in one run: the store, settings, executor, tally, values.
 
     ``values`` carries what one stage hands the next within a run (the duplicates map).
     """

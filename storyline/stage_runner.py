@@ -1,11 +1,12 @@
-"""Run one registered stage: a built-in's own body, or a plug-in's function over its items.
+"""Run one registered stage by its spec's ``unit``: built-ins and plug-ins alike.
 
-A plug-in stage is a pure function of one item (``unit`` article or storyline) or of every
-article (corpus); the rest is owned here (per article by ``article_runner``, as for the
-built-ins): which items are pending, chunks mapped over the run's executor, the per-item
-boundary (``boundary.guard``/``isolate``: an item that makes it raise is a Rejected row naming
-the stage and the item, S199 with the traceback, and the run
-goes on) and the writes to ``stage_outputs``.
+A factory stage (every built-in) describes its work for its unit's runner
+(``article_runner``, ``storyline_runner``, ``corpus_runner``); a simple plug-in is a pure
+function of one item (``unit`` article or storyline) or of every article (corpus), which is
+described here. The runners own the rest: which items are pending, chunks mapped over the
+run's executor, the per-item boundary (``boundary.guard``/``isolate``: an item that makes it
+raise is a Rejected row naming the stage and the item, S199 with the traceback, and the run
+goes on) and the writes (a plug-in's to ``stage_outputs``).
 
 Per-article plug-ins are incremental: an article done (with an output or rejected) is marked
 in ``article_stages`` and not given to the stage again. Storyline and corpus plug-ins redo
@@ -17,23 +18,25 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import importlib.metadata
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
-from pathlib import Path
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 from storyline.article_runner import ArticleStage, run_articles
 from storyline.boundary import Failure, RunTally, guard, isolate
-from storyline.registry import PipelineError
+from storyline.code_version import stage_version
+from storyline.corpus_runner import CorpusStage, run_corpus
+from storyline.registry import PipelineError, RunSetup
+from storyline.storyline_runner import StorylineStage, Task, run_storylines
 from storyline.summaries import StageSummary
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Sequence
+    from collections.abc import Callable, Iterator, Sequence
 
     from storyline.config import Settings
-    from storyline.models import CleanArticle
+    from storyline.models import CleanArticle, Story
     from storyline.registry import RunContext, StageSpec
     from storyline.store import Store
 
@@ -52,23 +55,33 @@ class StorylineInput:
 
 
 def run_stage(spec: StageSpec, ctx: RunContext) -> StageSummary:
-    """Run ``spec`` over the store in ``ctx``; return what it did.
+    """Run ``spec`` over the store in ``ctx`` by its unit's runner; return what it did.
+
+    A factory stage (every built-in) describes its work for the runner of its unit; a
+    plug-in's function of one item is described here. Either way the runner owns pending
+    items, the executor, the boundary and the writes.
 
     Raises:
-        PipelineError: a context stage returned something else than a StageSummary.
+        PipelineError: a factory described its work for another unit's runner.
     """
     if ctx.tally is None:
         ctx.tally = RunTally()
-    if spec.context:
-        summary = spec.func(ctx)
-        if not isinstance(summary, StageSummary):
-            raise PipelineError(f"stage {spec.name} returned {type(summary).__name__}")
+    if spec.factory:
+        work = spec.func(RunSetup(ctx.settings, MappingProxyType(ctx.values)))
+    else:
+        work = _PLUGIN[spec.unit](spec)
+    if spec.unit == "article" and isinstance(work, ArticleStage):
+        return run_articles(work, ctx.store, ctx.executor, ctx.tally)
+    if spec.unit == "storyline" and isinstance(work, StorylineStage):
+        return run_storylines(work, ctx.store, ctx.executor, ctx.tally)
+    if spec.unit == "corpus" and isinstance(work, CorpusStage):
+        summary, value = run_corpus(work, ctx.store, ctx.tally)
+        if work.hands is not None:
+            ctx.values[work.hands] = value
         return summary
-    if spec.unit == "article":
-        return _run_articles(spec, ctx, ctx.tally)
-    if spec.unit == "storyline":
-        return _run_storylines(spec, ctx, ctx.tally)
-    return _run_corpus(spec, ctx, ctx.tally)
+    raise PipelineError(
+        f"stage {spec.name} (unit {spec.unit}) described its work as {type(work).__name__}"
+    )
 
 
 def checked(func: Callable[[Any], Any], item: object) -> Any:  # noqa: ANN401 - a plug-in's value
@@ -100,7 +113,9 @@ def _plugin_work(
     return apply_chunk(*params, articles)
 
 
-def _run_articles(spec: StageSpec, ctx: RunContext, tally: RunTally) -> StageSummary:
+def _plugin_articles(spec: StageSpec) -> ArticleStage:
+    """Describe a plug-in's function of one article for ``article_runner``."""
+
     def save(store: Store, found: list[tuple[str, Any]], failed: list[Failure]) -> None:
         outputs = {i: v for i, v in found if v is not None}
         # a failed article is marked done too: a rerun does not give it to the stage again
@@ -111,7 +126,7 @@ def _run_articles(spec: StageSpec, ctx: RunContext, tally: RunTally) -> StageSum
         made = sum(v is not None for _, v in found)
         return {"articles": len(found) + len(failed), "outputs": made}
 
-    work = ArticleStage(
+    return ArticleStage(
         spec.label,
         work=_plugin_work,
         save=save,
@@ -120,33 +135,50 @@ def _run_articles(spec: StageSpec, ctx: RunContext, tally: RunTally) -> StageSum
         prepare=lambda _store: (spec.label, spec.func),
         pending=lambda store: store.pending_ids(spec.name),
     )
-    return run_articles(work, ctx.store, ctx.executor, tally)
 
 
-def _run_storylines(spec: StageSpec, ctx: RunContext, tally: RunTally) -> StageSummary:
-    store = ctx.store
-    store.clear_failures([spec.label])  # every storyline is tried again
-    storylines = store.stories(level="storyline", order="id")
-    outputs: dict[str, Any] = {}
-    tally.step(spec.label, 0, len(storylines))
-    for done, story in enumerate(storylines, start=1):
-        ids = story.article_ids
-        item = StorylineInput(story.id, story.title, ids, tuple(store.articles(ids=ids)))
-        value = guard(spec.label, functools.partial(checked, spec.func), item, item.id)
-        if isinstance(value, Failure):
-            tally.reject(store, [value])
-        elif value is not None:
-            outputs[item.id] = value
-        tally.step(spec.label, done, len(storylines))
-    store.save_outputs(spec.name, outputs, replace=True)
-    return StageSummary(spec.label, {"storylines": len(storylines), "outputs": len(outputs)})
+def _plugin_work_on(func: Callable[[Any], Any], item: StorylineInput) -> tuple[str, Any]:
+    """A plug-in's work on one storyline: (its id, ``checked`` value)."""
+    return item.id, checked(func, item)
 
 
-def _run_corpus(spec: StageSpec, ctx: RunContext, tally: RunTally) -> StageSummary:
-    store = ctx.store
-    store.clear_failures([spec.label])
-    articles = list(store.articles())
-    tally.step(spec.label, 0, 1)
+def _plugin_storylines(spec: StageSpec) -> StorylineStage:
+    """Describe a plug-in's function of one storyline for ``storyline_runner``.
+
+    Its marks are never stored, so every storyline is given to it again each run (articles
+    join storylines, and its function's inputs are not digested).
+    """
+
+    def tasks(store: Store, stories: Sequence[Story]) -> Iterator[Task]:
+        for story in stories:
+            ids = story.article_ids
+            item = StorylineInput(story.id, story.title, ids, tuple(store.articles(ids=ids)))
+            yield story.id, "", item
+
+    def save(store: Store, built: list[tuple[str, Any]], _keep: set[str], _state: object) -> None:
+        outputs = {i: v for i, v in built if v is not None}
+        store.save_outputs(spec.name, outputs, replace=True)
+
+    def summary(counts: dict[str, int], stories: int, _unsettled: bool) -> StageSummary:
+        return StageSummary(spec.label, {"storylines": stories, "outputs": counts["outputs"]})
+
+    return StorylineStage(
+        spec.label,
+        stories=lambda store: store.stories(level="storyline", order="id"),
+        tasks=tasks,
+        work=functools.partial(_plugin_work_on, spec.func),
+        count=lambda built: {"outputs": int(built[1] is not None)},
+        save=save,
+        totals=("outputs",),
+        summary=summary,
+    )
+
+
+def _plugin_corpus(spec: StageSpec) -> CorpusStage:
+    """Describe a plug-in's function of every article for ``corpus_runner``.
+
+    Run inside ``isolate``: the articles that make it raise are left out and rejected.
+    """
 
     def run(chosen: Sequence[CleanArticle]) -> dict[str, Any]:
         value = spec.func(list(chosen))
@@ -155,11 +187,24 @@ def _run_corpus(spec: StageSpec, ctx: RunContext, tally: RunTally) -> StageSumma
         json.dumps(value)
         return {str(k): v for k, v in value.items()}
 
-    outputs, failed = isolate(spec.label, run, articles, key=lambda a: a.id)
-    tally.reject(store, failed)
-    store.save_outputs(spec.name, outputs, replace=True)
-    tally.step(spec.label, 1, 1)
-    return StageSummary(spec.label, {"articles": len(articles), "outputs": len(outputs)})
+    def apply(store: Store, tally: RunTally) -> dict[str, int]:
+        store.clear_failures([spec.label])
+        articles = list(store.articles())
+        tally.step(spec.label, 0, 1)
+        outputs, failed = isolate(spec.label, run, articles, key=lambda a: a.id)
+        tally.reject(store, failed)
+        store.save_outputs(spec.name, outputs, replace=True)
+        tally.step(spec.label, 1, 1)
+        return {"articles": len(articles), "outputs": len(outputs)}
+
+    return CorpusStage(spec.label, apply, count=lambda counts: counts)
+
+
+_PLUGIN: dict[str, Callable[[StageSpec], ArticleStage | StorylineStage | CorpusStage]] = {
+    "article": _plugin_articles,
+    "storyline": _plugin_storylines,
+    "corpus": _plugin_corpus,
+}
 
 
 # -- a rerun with nothing new -------------------------------------------------------------------
@@ -170,7 +215,7 @@ _RUN_STATE = "run.v1"
 _PENDING_DRIVEN = frozenset({"storyline.clean.v1", "storyline.dates.v1", "storyline.nlp.v1"})
 # The stage labels under which the storyline and corpus stages store what they reject: a run
 # that rejected any of those items is never replayed whole (the item is tried again).
-_REDONE = {"timeline": ("timeline",), "quote_groups": ("quote_groups",)}
+_REDONE: dict[str, tuple[str, ...]] = {"timeline": ("timeline",), "quote_groups": ("quote_groups",)}
 _REDONE["briefing"] = ("claims", "briefing")
 
 
@@ -188,34 +233,6 @@ def inputs_mark(store: Store, settings: Settings, stages: Sequence[StageSpec]) -
     return digest.hexdigest()
 
 
-@functools.cache
-def stage_version() -> str:
-    """Return what identifies the code that made the stored outputs.
-
-    The installed version alone misses a code change in a checkout (its metadata keeps the
-    version it was installed with), so a digest of the package's own files (code, defaults,
-    packaged data) and every plug-in stage's distribution and version are part of it: new
-    code never replays, nor keeps, what older code made.
-    """
-    try:
-        version = importlib.metadata.version("storyline")
-    except importlib.metadata.PackageNotFoundError:  # run from a checkout
-        version = "unknown"
-    digest = hashlib.sha256(version.encode())
-    root = Path(__file__).resolve().parent
-    for path in sorted(root.rglob("*")):
-        if path.is_file() and "__pycache__" not in path.parts:
-            digest.update(path.relative_to(root).as_posix().encode())
-            digest.update(path.read_bytes())
-    for entry in sorted(
-        importlib.metadata.entry_points(group="storyline.stages"), key=lambda e: e.value
-    ):
-        dist = entry.dist
-        owner = f"{dist.metadata['Name']}=={dist.version}" if dist is not None else "?"
-        digest.update(f"{entry.name}={entry.value}:{owner}".encode())
-    return f"{version}+{digest.hexdigest()[:16]}"
-
-
 def last_run(store: Store) -> dict[str, Any]:
     """Return what the last complete run left: its closing mark and each stage's summary."""
     saved = store.get_state(_RUN_STATE)
@@ -231,7 +248,7 @@ def retried(stages: Sequence[StageSpec]) -> tuple[str, ...]:
     """Return the labels under which the stages that redo every item store their rejections."""
     found: list[str] = []
     for spec in stages:
-        if spec.context:
+        if spec.factory:
             found.extend(_REDONE.get(spec.label, ()))
         elif spec.unit != "article":
             found.append(spec.label)
@@ -264,7 +281,7 @@ def replay_stage(spec: StageSpec, ctx: RunContext, saved: Mapping[str, Any]) -> 
     made then without reading an article (that run rejected none of its items: see
     ``remember_run``).
     """
-    if spec.name in _PENDING_DRIVEN or (spec.unit == "article" and not spec.context):
+    if spec.name in _PENDING_DRIVEN or (spec.unit == "article" and not spec.factory):
         if spec.name == "storyline.nlp.v1":  # copies are not parsed: as dedupe found them
             ctx.values.setdefault("duplicates", ctx.store.duplicates())
         return run_stage(spec, ctx)

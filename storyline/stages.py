@@ -1,11 +1,12 @@
 """The stages that run over the store after ingest, one function each.
 
-Per-article stages (dates, NLP, quality) declare their work per chunk, writes and counts;
+Per-article stages (NLP, quality) declare their work per chunk, writes and counts;
 ``article_runner`` reads what is pending a chunk at a time, maps the chunks over an executor
 and stores each chunk as it comes back, so memory holds a few chunks whatever the corpus size
-and an interrupted run resumes after the last stored chunk. Corpus stages (dedupe,
-entity merging, clustering, briefings) read the store in chunks too and write their results
-back in one transaction each; briefings (per storyline) map over the executor as well.
+and an interrupted run resumes after the last stored chunk. The timeline declares its work
+per storyline for ``storyline_runner``. Corpus stages (dedupe, entity merging, clustering)
+read the store in chunks too and write their results back in one transaction each; they run
+through ``corpus_runner``.
 
 Every stage has per-item boundaries (``boundary``): an article or storyline that makes a stage
 raise becomes a Rejected row naming the stage, and the run goes on without it.
@@ -22,7 +23,6 @@ from storyline.article_runner import ArticleStage, in_chunks, run_articles
 from storyline.boundary import (
     Failure,
     RunTally,
-    by_storyline,
     failure_of,
     guard,
     is_item_error,
@@ -35,7 +35,8 @@ from storyline.extract.annotate import Chunk, annotate_chunk
 from storyline.extract.entities import add_headline_articles, merge_entities
 from storyline.extract.quotes.find import canonicalise_speakers
 from storyline.quality.assess import QualityThresholds, assess_quality
-from storyline.story_marks import StoryMarks, mark_of, total
+from storyline.story_marks import mark_of
+from storyline.storyline_runner import StorylineStage, Task, run_storylines
 from storyline.summaries import StageSummary
 from storyline.timeline import TimelineSettings, build_timeline
 
@@ -351,6 +352,55 @@ def run_clusters(
     return StageSummary("stories", {"storylines": storylines, "events": len(stories) - storylines})
 
 
+def timeline_stage(
+    settings: TimelineSettings | None = None, max_dates: int | None = None
+) -> StorylineStage:
+    """Declare the timeline stage for ``storyline_runner``: each storyline's dated entries.
+
+    A storyline's task is everything ``build_timeline`` reads about it (the dated events of
+    its articles, their participants, its untrusted articles only); its mark digests them.
+    """
+
+    def tasks(store: Store, storylines: Sequence[Story]) -> Iterator[Task]:
+        untrusted = store.untrusted()
+        for story in storylines:
+            ids = story.article_ids
+            args = (*store.events(ids), store.participants(ids), untrusted.intersection(ids))
+            mark = mark_of("timeline.v1", story.id, max_dates, settings, args)
+            yield story.id, mark, (story.id, args)
+
+    def work(task: tuple[str, tuple[Any, ...]]) -> list[TimelineEntry]:
+        story_id, (events, leads, participants, distrusted) = task
+        return build_timeline(
+            events,
+            max_dates=max_dates,
+            story_id=story_id,
+            leads=leads,
+            participants=participants,
+            untrusted=distrusted,
+            settings=settings,
+        )
+
+    def save(
+        store: Store, built: list[list[TimelineEntry]], keep: set[str], state: tuple[str, bytes]
+    ) -> None:
+        store.replace_timelines([e for entries in built for e in entries], keep=keep, state=state)
+
+    def summary(counts: dict[str, int], storylines: int, _unsettled: bool) -> StageSummary:
+        return StageSummary("timeline", {**counts, "timelines": storylines})
+
+    return StorylineStage(
+        "timeline",
+        stories=lambda store: store.stories(level="storyline", order="id"),
+        tasks=tasks,
+        work=work,
+        count=lambda entries: {"entries": len(entries)},
+        save=save,
+        totals=("entries",),
+        summary=summary,
+    )
+
+
 def run_timelines(
     store: Store,
     *,
@@ -364,40 +414,4 @@ def run_timelines(
     (``story_marks``). One whose timeline raises is a Rejected row (stage timeline), tried
     again next run.
     """
-    tally = tally or RunTally()
-    storylines = store.stories(level="storyline", order="id")
-    untrusted = store.untrusted()
-    stored = StoryMarks.load(store, "timeline")
-    marks: dict[str, tuple[str, dict[str, int]]] = {}
-    todo: dict[str, tuple[str, tuple[Any, ...]]] = {}
-    for story in storylines:
-        ids = story.article_ids
-        # everything build_timeline reads about the storyline (its untrusted articles only)
-        args = (*store.events(ids), store.participants(ids), untrusted.intersection(ids))
-        mark = mark_of("timeline.v1", story.id, max_dates, settings, args)
-        counts = stored.kept(story.id, mark)
-        if counts is None:
-            todo[story.id] = (mark, args)
-        else:
-            marks[story.id] = (mark, counts)
-
-    def timeline_of(story: Story) -> list[TimelineEntry]:
-        events, leads, participants, distrusted = todo[story.id][1]
-        return build_timeline(
-            events,
-            max_dates=max_dates,
-            story_id=story.id,
-            leads=leads,
-            participants=participants,
-            untrusted=distrusted,
-            settings=settings,
-        )
-
-    changed = [s for s in storylines if s.id in todo]
-    built = by_storyline(store, "timeline", timeline_of, changed, tally)
-    marks.update((sid, (todo[sid][0], {"entries": len(e)})) for sid, e in built.items())
-    entries = [e for s in changed for e in built.get(s.id, [])]
-    state = stored.state(marks)
-    store.replace_timelines(entries, keep=set(marks) - set(built), state=state)
-    counted = total((c for _, c in marks.values()), ("entries",))
-    return StageSummary("timeline", {**counted, "timelines": len(storylines)})
+    return run_storylines(timeline_stage(settings, max_dates), store, None, tally)

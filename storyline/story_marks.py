@@ -20,7 +20,7 @@ import hashlib
 import json
 from typing import TYPE_CHECKING, Any
 
-from storyline.stage_runner import stage_version
+from storyline.code_version import stage_version
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping

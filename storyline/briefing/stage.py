@@ -22,12 +22,12 @@ from storyline.claims.align import find_claims
 from storyline.claims.conflicts import find_conflicts
 from storyline.claims.params import DEFAULT_PARAMS, ClaimsParams
 from storyline.quote_groups_stage import links
-from storyline.runners import map_ordered
-from storyline.story_marks import StoryMarks, mark_of, total
+from storyline.story_marks import mark_of
+from storyline.storyline_runner import StorylineStage, Task, run_storylines
 from storyline.summaries import StageSummary
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Iterator, Sequence
+    from collections.abc import Iterator, Sequence
     from concurrent.futures import Executor
 
     from storyline.models import Claim, CleanArticle, Conflict, Story
@@ -122,11 +122,6 @@ def _brief_guarded(task: BriefingTask) -> Briefed | Failure:
     return claims, conflicts, briefing
 
 
-def brief_chunk(tasks: Sequence[BriefingTask]) -> list[Briefed | Failure]:
-    """Brief a chunk of storylines, in input order; one that raises comes back a Failure."""
-    return [_brief_guarded(task) for task in tasks]
-
-
 def _briefing_tasks(
     store: Store,
     storylines: Sequence[Story],
@@ -168,18 +163,72 @@ def task_mark(task: BriefingTask) -> str:
     return mark_of(_VERSION, dataclasses.replace(task, endpoint=None), where)
 
 
-def _in_chunks(tasks: Iterable[BriefingTask]) -> Iterator[list[BriefingTask]]:
-    """Group tasks so that a chunk holds about ``_BRIEFING_CHUNK`` articles."""
-    chunk: list[BriefingTask] = []
-    size = 0
-    for task in tasks:
-        chunk.append(task)
-        size += len(task.articles)
-        if size >= _BRIEFING_CHUNK:
-            yield chunk
-            chunk, size = [], 0
-    if chunk:
-        yield chunk
+def briefing_stage(
+    duplicates: dict[str, str],
+    *,
+    max_sentences: int = 8,
+    endpoint: Endpoint | None = None,
+    claims: ClaimsParams = DEFAULT_PARAMS,
+    selection: SelectionParams = DEFAULT_SELECTION,
+) -> StorylineStage:
+    """Declare the claims and briefing stage for ``storyline_runner``: every story's briefing.
+
+    Stories are independent of each other: chunks of about ``_BRIEFING_CHUNK`` articles map
+    over the run's executor. A story's claims or briefing that raise is a Rejected row
+    naming that step (claims, briefing). With an ``endpoint``, a briefing it did not reword
+    is stored unmarked: the next run asks again, even with nothing new.
+    """
+
+    def tasks(store: Store, stories: Sequence[Story]) -> Iterator[Task]:
+        for task in _briefing_tasks(
+            store,
+            stories,
+            duplicates,
+            max_sentences,
+            endpoint,
+            claims=claims,
+            selection=selection,
+        ):
+            yield task.story_id, task_mark(task), task
+
+    def settled(briefed: Briefed) -> bool:
+        briefing = briefed[2]
+        return (
+            endpoint is None or briefing.get("mode") == "abstractive" or not briefing["sentences"]
+        )
+
+    def save(store: Store, built: list[Briefed], keep: set[str], state: tuple[str, bytes]) -> None:
+        store.replace_briefings(
+            [c for found, _, _ in built for c in found],
+            [c for _, found, _ in built for c in found],
+            [briefing for _, _, briefing in built],
+            keep=keep,
+            state=state,
+        )
+
+    def summary(counts: dict[str, int], _stories: int, unsettled: bool) -> StageSummary:
+        if endpoint is None:
+            counts.pop("reworded")
+            return StageSummary(_STAGE, counts)
+        details = {"detail_endpoint": endpoint.url}
+        if unsettled:  # not reworded: the next run asks again, even if nothing is new
+            details["unfinished"] = "briefings the endpoint did not reword"
+        return StageSummary(_STAGE, counts, details)
+
+    return StorylineStage(
+        _STAGE,
+        stories=lambda store: store.stories(order="id"),  # an event's briefing is its own
+        tasks=tasks,
+        work=_brief_guarded,
+        count=lambda briefed: _counts(briefed[0], briefed[1], [briefed[2]]),
+        save=save,
+        totals=_COUNTS,
+        labels=("claims", "briefing"),
+        chunk=_BRIEFING_CHUNK,
+        weight=lambda task: len(task.articles),
+        settled=settled,
+        summary=summary,
+    )
 
 
 def run_briefings(
@@ -195,76 +244,18 @@ def run_briefings(
 ) -> StageSummary:
     """Align each storyline's claims, find where its sources conflict, and write its briefing.
 
-    Storylines are independent of each other: chunks of them map over ``executor``. With an
-    ``endpoint``, each briefing is reworded by that model (``abstractive.rewrite_briefing``).
-    ``claims`` and ``selection`` are the ``[claims]`` and ``[briefing]`` settings.
-    A storyline that makes a step raise is a Rejected row (stage claims or briefing); it is
-    tried again next run, since a storyline changes as articles join it.
+    ``briefing_stage`` run by ``storyline_runner``: only stories whose inputs changed are
+    briefed again, in chunks over ``executor``. ``claims`` and ``selection`` are the
+    ``[claims]`` and ``[briefing]`` settings.
     """
-    tally = tally or RunTally()
-    store.clear_failures(["claims", "briefing"])  # every changed storyline is tried again
-    stored = StoryMarks.load(store, _STAGE)
-    marks: dict[str, tuple[str, dict[str, int]]] = {}
-    briefed: dict[str, tuple[str, Briefed]] = {}
-    # every story gets a briefing: an event's is made from its own articles
-    storylines = store.stories(order="id")
-    todo: dict[str, str] = {}  # story id -> mark, of the stories briefed again
-
-    def changed() -> Iterator[BriefingTask]:  # read and marked as the chunks are needed
-        for task in _briefing_tasks(
-            store,
-            storylines,
-            duplicates,
-            max_sentences,
-            endpoint,
-            claims=claims,
-            selection=selection,
-        ):
-            mark = task_mark(task)
-            counts = stored.kept(task.story_id, mark)
-            if counts is None:
-                todo[task.story_id] = mark
-                yield task
-            else:
-                marks[task.story_id] = (mark, counts)
-
-    done = 0
-    tally.step("briefing", done, len(storylines))
-    for results in map_ordered(brief_chunk, _in_chunks(changed()), executor):
-        tally.reject(store, [r for r in results if isinstance(r, Failure)])
-        for result in results:
-            if not isinstance(result, Failure):
-                briefed[result[2]["story_id"]] = (todo[result[2]["story_id"]], result)
-        done += len(results)
-        tally.step("briefing", done, len(storylines))
-    tally.step("briefing", len(storylines), len(storylines))  # the others' rows stand
-    all_claims: list[Claim] = []
-    all_conflicts: list[Conflict] = []
-    briefings: list[dict[str, Any]] = []
-    for story in storylines:
-        if story.id not in briefed:
-            continue
-        mark, (found_claims, found_conflicts, briefing) = briefed[story.id]
-        all_claims.extend(found_claims)
-        all_conflicts.extend(found_conflicts)
-        briefings.append(briefing)
-        if endpoint is None or briefing.get("mode") == "abstractive" or not briefing["sentences"]:
-            # a briefing the endpoint did not reword is asked for again next run
-            marks[story.id] = (mark, _counts(found_claims, found_conflicts, [briefing]))
-    kept = set(marks) - set(briefed)
-    state = stored.state(marks)
-    store.replace_briefings(all_claims, all_conflicts, briefings, keep=kept, state=state)
-    counts = total((c for _, c in marks.values()), _COUNTS)
-    for sid in set(briefed) - set(marks):  # stored, not marked: counted all the same
-        found_claims, found_conflicts, briefing = briefed[sid][1]
-        counts = total([counts, _counts(found_claims, found_conflicts, [briefing])], _COUNTS)
-    if endpoint is None:
-        counts.pop("reworded")
-        return StageSummary("briefing", counts)
-    details = {"detail_endpoint": endpoint.url}
-    if set(briefed) - set(marks):  # not reworded: the next run asks again, even if nothing is new
-        details["unfinished"] = "briefings the endpoint did not reword"
-    return StageSummary("briefing", counts, details)
+    stage = briefing_stage(
+        duplicates,
+        max_sentences=max_sentences,
+        endpoint=endpoint,
+        claims=claims,
+        selection=selection,
+    )
+    return run_storylines(stage, store, executor, tally)
 
 
 _COUNTS = ("claims", "corroborated", "conflicts", "briefings", "reworded")
