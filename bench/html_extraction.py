@@ -87,7 +87,7 @@ def score(preds: dict[str, str], gold: dict[str, str]) -> dict[str, float]:
 
 def half(item: str) -> str:
     """Return the fixed half ("A" or "B") a page belongs to, by its id's SHA-1."""
-    return "AB"[int(hashlib.sha1(item.encode()).hexdigest(), 16) % 2]
+    return "AB"[int(hashlib.sha1(item.encode(), usedforsecurity=False).hexdigest(), 16) % 2]
 
 
 def run_peers(pages: dict[str, bytes]) -> dict[str, dict[str, str]]:
