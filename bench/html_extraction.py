@@ -197,7 +197,8 @@ def main() -> int:
                         f"{s['precision']:6.3f} {s['recall']:6.3f}"
                     )
             tokens, share = gold_share(removed, gold)
-            shares.append(f"{label:32} removed tokens {tokens:7d}  gold share {share:5.3f}")
+            whole = f"{folder.name}{suffix} n={len(gold)}"
+            shares.append(f"{whole:32} removed tokens {tokens:7d}  gold share {share:5.3f}")
         first = next(iter(golds.values()))  # the set's main truth (dragnet: with comments)
         for name in names:
             pooled_preds[name].update({f"{folder.name}/{i}": t for i, t in preds[name].items()})
