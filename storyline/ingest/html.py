@@ -2,8 +2,9 @@
 
 Per page: the page is decoded once (declared charset first), parsed once, its metadata read once
 (the same steps and date parameters as trafilatura's ``with_metadata``, without the categories,
-tags and licence storyline never stores), and its text extracted by trafilatura with reader
-comments kept apart. Then two decisions, each recorded in ``meta["extraction"]``:
+tags and licence storyline never stores), and its text extracted by trafilatura (fast mode: its
+hidden readability/jusText backup pass off) with reader comments kept apart. Then two decisions,
+each recorded in ``meta["extraction"]``:
 
 - comments: kept when they are at least ``_COMMENT_SHARE`` of the article's words (a discussion,
   or an article trafilatura mistook for comments), dropped when smaller (comment-widget text);
