@@ -14,13 +14,17 @@ as one set. "gold share removed" is the share of the tokens the cleaner removed 
 holds (multiset). Speed: trafilatura.extract and storyline's reader run page by page,
 interleaved, both from the page's bytes; the ratio is storyline's pages/s over trafilatura's.
 
-Usage: python bench/html_extraction.py [--data DIR ...]
+``--split`` also scores each set's two fixed halves (page id's SHA-1, even / odd): a decision
+is fitted on half A of dragnet and reported on half B and on the Zyte set.
+
+Usage: python bench/html_extraction.py [--data DIR ...] [--split]
 """
 
 from __future__ import annotations
 
 import argparse
 import gzip
+import hashlib
 import json
 import random
 import re
@@ -79,6 +83,11 @@ def score(preds: dict[str, str], gold: dict[str, str]) -> dict[str, float]:
     mean = sum(boot) / len(boot)
     std = (sum((b - mean) ** 2 for b in boot) / len(boot)) ** 0.5
     return {"f1": f1, "std": std, "precision": precision, "recall": recall}
+
+
+def half(item: str) -> str:
+    """Return the fixed half ("A" or "B") a page belongs to, by its id's SHA-1."""
+    return "AB"[int(hashlib.sha1(item.encode(), usedforsecurity=False).hexdigest(), 16) % 2]
 
 
 def run_peers(pages: dict[str, bytes]) -> dict[str, dict[str, str]]:
@@ -151,6 +160,7 @@ def load_set(folder: Path) -> tuple[dict[str, bytes], dict[str, dict[str, str]]]
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--data", type=Path, action="append", help="benchmark folder(s)")
+    parser.add_argument("--split", action="store_true", help="also score halves A and B")
     args = parser.parse_args()
     folders = args.data or DEFAULT_DATA
     names = ["trafilatura defaults", "trafilatura no comments", "readability-lxml", "storyline"]
@@ -174,15 +184,21 @@ def main() -> int:
         )
         preds = {"trafilatura defaults": peer, "storyline": ours, **run_peers(pages)}
         for suffix, gold in golds.items():
-            label = f"{folder.name}{suffix} n={len(gold)}"
-            for name in names:
-                s = score(preds[name], gold)
-                lines.append(
-                    f"{label:32} {name:24} {s['f1']:6.3f} {s['std']:6.3f} "
-                    f"{s['precision']:6.3f} {s['recall']:6.3f}"
-                )
+            parts = {"": gold}
+            if args.split:
+                for part in "AB":
+                    parts[f" {part}"] = {i: t for i, t in gold.items() if half(i) == part}
+            for part, truth in parts.items():
+                label = f"{folder.name}{suffix}{part} n={len(truth)}"
+                for name in names:
+                    s = score(preds[name], truth)
+                    lines.append(
+                        f"{label:32} {name:24} {s['f1']:6.3f} {s['std']:6.3f} "
+                        f"{s['precision']:6.3f} {s['recall']:6.3f}"
+                    )
             tokens, share = gold_share(removed, gold)
-            shares.append(f"{label:32} removed tokens {tokens:7d}  gold share {share:5.3f}")
+            whole = f"{folder.name}{suffix} n={len(gold)}"
+            shares.append(f"{whole:32} removed tokens {tokens:7d}  gold share {share:5.3f}")
         first = next(iter(golds.values()))  # the set's main truth (dragnet: with comments)
         for name in names:
             pooled_preds[name].update({f"{folder.name}/{i}": t for i, t in preds[name].items()})

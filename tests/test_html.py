@@ -122,6 +122,8 @@ def test_extraction_decision_is_in_meta():
     raw = read_html(_page(f"<p>{_body(300)}</p>"), "page.html")
     assert raw.meta["extraction"]["extractor"] == "trafilatura"
     assert raw.meta["extraction"]["reason"] == "primary"
+    # trafilatura's hidden backup pass is off: the readability fallback is ours, recorded
+    assert raw.meta["extraction"]["mode"] == "fast"
     assert raw.published == "2026-03-10"
 
 

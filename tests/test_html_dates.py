@@ -73,3 +73,16 @@ def test_a_limited_reading_never_answers_for_another_caller():
 
 def test_a_language_dateparser_does_not_know_keeps_every_locale():
     assert page_languages(lxml.html.fromstring('<html lang="no"><p>x</p></html>')) is None
+
+
+def test_a_date_inside_a_linked_url_in_the_text_is_not_the_page_date():
+    # the story cites another page by its written-out URL: that page's day is not this page's
+    linked = (
+        "<html><body><p>Posted on July 24, 2012</p><p>An article about budgets.</p>"
+        "<p>Source: www.abc.net.au/news/2012-02-15/sbs-admits-financial-trouble/3830502</p>"
+        "</body></html>"
+    )
+    assert page_date(lxml.html.fromstring(linked), None) == "2012-07-24"
+    # a bare date in the text is still read
+    bare = "<html><body><p>An article about budgets.</p><p>Posted 2012-07-24</p></body></html>"
+    assert page_date(lxml.html.fromstring(bare), None) == "2012-07-24"

@@ -16,16 +16,24 @@ uses the limited parser only inside ``page_date`` (a context variable, so thread
 callers of htmldate, trafilatura's own metadata among them, keep all locales). htmldate caches
 answers per string, not per language: the cache is emptied before and after each limited
 search, so no page's reading answers for another page or for an all-locale caller.
+
+One change to the markup-first search, scoped the same way: its last step takes the first bare
+YYYY-MM-DD in the page's text, and a URL written out in the text ("abc.net.au/news/2012-02-15/...",
+a link to another page) holds one: that is the linked page's day, not this page's. Inside
+``page_date`` that step reads the text with URLs blanked out (dragnet 232: a 2012-07-24 story
+dated 2012-02-15 from a cited link; a bare date in the text still counts).
 """
 
 from __future__ import annotations
 
 import copy
+import re
 from collections import OrderedDict
 from contextvars import ContextVar
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
+import htmldate.core
 import htmldate.extractors
 from dateparser.data import languages_info
 from htmldate import find_date
@@ -38,6 +46,11 @@ if TYPE_CHECKING:
 _ALL_LOCALES = htmldate.extractors.get_external_parser
 _SUPPORTED = frozenset(languages_info.language_order)
 _LANGUAGES: ContextVar[tuple[str, ...] | None] = ContextVar("page_languages", default=None)
+_IN_PAGE_DATE: ContextVar[bool] = ContextVar("in_page_date", default=False)
+# htmldate's own pattern search, kept for every call outside ``page_date``.
+_PATTERN_SEARCH = htmldate.core.pattern_search
+# A URL written out in text: a scheme, "www." or a domain followed by a path.
+_URL_IN_TEXT = re.compile(r"\S*(?:://|www\.|\.[a-z]{2,6}/)\S*", re.IGNORECASE)
 
 
 @lru_cache(maxsize=64)
@@ -60,6 +73,16 @@ class _ScopedParser:
 
 _SCOPED = _ScopedParser()
 htmldate.extractors.get_external_parser = lambda: _SCOPED  # type: ignore[assignment]
+
+
+def _pattern_search(text: str, pattern: re.Pattern[str], options: Any) -> str | None:  # noqa: ANN401
+    """Search as htmldate does; inside ``page_date`` the bare-date step skips written URLs."""
+    if pattern is htmldate.core.TIMESTAMP_LOOSE_PATTERN and _IN_PAGE_DATE.get():
+        text = _URL_IN_TEXT.sub(" ", text)
+    return _PATTERN_SEARCH(text, pattern, options)
+
+
+htmldate.core.pattern_search = _pattern_search
 
 
 def page_languages(tree: HtmlElement) -> tuple[str, ...] | None:
@@ -117,12 +140,14 @@ def _find_date(tree: HtmlElement, url: str | None, *, extensive: bool) -> str | 
     config["url"] = url
     languages = page_languages(tree)
     token = _LANGUAGES.set(languages)
+    scoped = _IN_PAGE_DATE.set(True)
     limited = extensive and languages is not None
     if limited:
         htmldate.extractors.try_date_expr.cache_clear()
     try:
         return find_date(tree, **config)
     finally:
+        _IN_PAGE_DATE.reset(scoped)
         _LANGUAGES.reset(token)
         if limited:
             htmldate.extractors.try_date_expr.cache_clear()
