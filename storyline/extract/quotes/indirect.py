@@ -11,14 +11,19 @@ from typing import TYPE_CHECKING
 
 from storyline.extract.quotes import speakers as spk
 from storyline.extract.quotes.direct import Attr, cue_phrase
+from storyline.extract.quotes.frames import (
+    ASKING,
+    QUESTION_WORDS,
+    negated,
+    question,
+    states,
+    unreal,
+)
 from storyline.text.cues import (
     AS_VERBS,
-    CONTENT_OBJECT_VERBS,
     CUE_ADJECTIVES,
     CUE_NOUNS,
-    DIRECTIVE_VERBS,
     INTENT_NOUNS,
-    INTENT_VERBS,
     OBJECT_VERBS,
     REPORT_VERBS,
     SPEECH_VERBS,
@@ -208,13 +213,13 @@ def _close_brackets(text: str, start: int, end: int, limit: int) -> int:
 
 def _reported(doc: Doc, verb: Token, frames: list[Attr] | None = None) -> Attr | None:
     """Return the attribution of a reporting verb with a clausal complement."""
-    if _unreal(verb) or _negated(verb):
+    if unreal(verb) or negated(verb):
         return None
     # "It's unlikely; Clinton's team says she'll continue": of two clauses, the one after the
     # verb is its complement
     clauses = [c for c in verb.children if c.dep_ in _CLAUSE_DEPS] or _loose_clause(verb)
     clause = next((c for c in clauses if c.i > verb.i), clauses[0] if clauses else None)
-    if clause is not None and _question(clause) and verb.lemma_.lower() in _ASKING:
+    if clause is not None and question(clause) and verb.lemma_.lower() in ASKING:
         return None  # "asked whether ...": a question, not a statement
     if clause is not None:
         tokens = list(clause.subtree) + _reason(verb, clause)
@@ -232,7 +237,7 @@ def _reported(doc: Doc, verb: Token, frames: list[Attr] | None = None) -> Attr |
     else:
         tokens = _fronted(verb)
     head = spk.subject_of(verb)
-    if clause is None and head is not None and not _states(verb, head):
+    if clause is None and head is not None and not states(verb, head):
         if frames is not None:
             span = spk.speaker_span(doc, head)
             frames.append(Attr(verb.idx, verb.idx, "", "indirect", verb, verb.text, head, span))
@@ -243,7 +248,7 @@ def _reported(doc: Doc, verb: Token, frames: list[Attr] | None = None) -> Attr |
         return None
     attr = _indirect(doc, tokens, verb, cue_phrase(verb), head)
     first = attr.text.split(maxsplit=1)[0].casefold() if attr is not None else ""
-    if first in _QUESTION_WORDS and (clause is None or verb.lemma_.lower() not in REPORT_VERBS):
+    if first in QUESTION_WORDS and (clause is None or verb.lemma_.lower() not in REPORT_VERBS):
         return None  # "discussed what happens next": a topic, not a statement
     if attr is not None and verb.dep_ == "parataxis" and clause is None:
         attr.text = _without(doc, attr.start, attr.end, verb)
@@ -331,48 +336,6 @@ def _as_put(doc: Doc, verb: Token) -> Attr | None:
     return attr
 
 
-# "could not resist pointing out", "did not hesitate to say": a negated verb of holding back
-# asserts its complement (negative implicatives, general English; not fitted on any data set).
-_HOLD_BACK = frozenset({"resist", "hesitate", "fail"})
-
-
-def _negated(verb: Token) -> bool:
-    """Return True for "did not make clear", "never said": a frame that reports no statement.
-
-    A negated verb governs a complement that follows it ("did not say that ..."); a reporting
-    clause before it ("X pointed out that ..., so thousands do not ...") is outside its scope.
-    """
-    if any(c.dep_ == "neg" for c in verb.children):
-        return True
-    head = verb.head
-    return (
-        verb.dep_ in {"xcomp", "ccomp"}
-        and verb.i > head.i
-        and head.lemma_.lower() not in _HOLD_BACK
-        and any(c.dep_ == "neg" for c in head.children)
-    )
-
-
-_WH = frozenset({"whether", "if", "which", "what", "who", "whom", "how", "why", "when", "where"})
-# Verbs whose embedded question is a question asked, not an answer given.
-_ASKING = frozenset({"ask", "wonder", "question", "inquire", "enquire"})
-# Words that open an embedded question even without a parse ("if", "when" open conditions).
-_QUESTION_WORDS = _WH - {"if", "when", "where"}
-
-
-def _question(clause: Token) -> bool:
-    """Return True for an embedded question ("asked whether", "which groups he meant")."""
-    first = clause.left_edge
-    return first.lower_ in _WH and first.i < clause.i
-
-
-def _unreal(verb: Token) -> bool:
-    """Return True for a cue under a modal ("would show", "could argue"): nothing said yet."""
-    return verb.tag_ == "VB" and any(
-        c.dep_ in {"aux", "auxpass"} and c.tag_ == "MD" for c in verb.children
-    )
-
-
 def _fronted(verb: Token) -> list[Token]:
     """Return the fronted statement of "People like Scott, he said.": the words before the comma."""
     subject = next((c for c in verb.lefts if c.dep_ in {"nsubj", "nsubjpass"}), None)
@@ -410,31 +373,6 @@ def _noun_cue(doc: Doc, noun: Token) -> Attr | None:
     return _indirect(doc, list(clause.subtree), noun, noun.text, head)
 
 
-def _states(verb: Token, head: Token) -> bool:
-    """Return False when a stance verb's complement reports no statement.
-
-    Issue #18 "what counts as reported speech": a bare noun phrase object of a verb that is
-    not a speech verb ("condemning Western nations", "discuss a political solution"), the
-    infinitive of a directive with its own object ("urging them to unite"), and a country
-    acting rather than speaking ("France and Russia agreed to intensify their strikes").
-    """
-    lemma = verb.lemma_.lower()
-    rights = [c for c in verb.rights if c.dep_ in {"dobj", "xcomp", "oprd", "prep", "dative"}]
-    deps = {c.dep_ for c in rights}
-    if deps == {"dobj"} and lemma not in SPEECH_VERBS | CONTENT_OBJECT_VERBS:
-        obj = next(c for c in rights if c.dep_ == "dobj")
-        # a relative clause ("a solution, which is ...") leaves the object a noun phrase
-        if obj.pos_ not in {"VERB", "AUX"} and not any(
-            c.dep_ in {"ccomp", "xcomp", "acl"} for c in obj.children
-        ):
-            return False
-    if "xcomp" in deps and deps & {"dobj", "dative"} and lemma in DIRECTIVE_VERBS:
-        return False
-    if deps == {"xcomp"} and lemma in INTENT_VERBS:
-        return False  # "plans to raise taxes": an intention, not something said
-    return not (head.ent_type_ == "GPE" and "xcomp" in deps)
-
-
 def _complement(verb: Token) -> list[Token]:
     """Return what a stance verb is about: its object, infinitive or "for"/"on" phrase."""
     topic = TOPIC_VERBS.get(verb.lemma_.lower())
@@ -445,12 +383,30 @@ def _complement(verb: Token) -> list[Token]:
         if (c.dep_ in {"dobj", "xcomp", "oprd"} and topic is None)
         or (c.dep_ == "prep" and c.lower_ in preps and not _is_time(c))
     ]
+    if any(c.dep_ == "dobj" for c in parts):
+        parts += _coordinated_objects(verb)
     # "called for new taxes", "spoke of his flights": the preposition belongs to the cue
     tokens = [t for c in parts for t in c.subtree if t.i != c.i or c.dep_ != "prep"]
     tokens = _without_glosses(tokens)
     # "Cruz endorsed Trump": one name is a whole stance; one common word is rarely content.
     enough = sum(t.is_alpha for t in tokens) >= 2 or any(t.ent_type_ in _PARTIES for t in tokens)
     return tokens if enough else []
+
+
+def _coordinated_objects(verb: Token) -> list[Token]:
+    """Return noun phrases coordinated with the verb's object that the parser hung on the verb.
+
+    "emphasizing economic fairness, and a need to raise the minimum wage": a noun cannot be a
+    conjunct of a verb, so a nominal ``conj`` of the cue is a second object (English syntax;
+    not fitted on any data set). Verbal conjuncts ("and warned ...") are clauses of their own.
+    """
+    return [
+        c
+        for c in verb.rights
+        if c.dep_ == "conj"
+        and c.pos_ in {"NOUN", "PROPN"}
+        and not any(g.dep_ in {"nsubj", "nsubjpass"} for g in c.children)
+    ]
 
 
 def _without_glosses(tokens: list[Token]) -> list[Token]:
