@@ -18,8 +18,23 @@ SPEECH_VERBS = frozenset(
     "whisper wonder worry write yell".split()
 )
 
+# VerbNet 3.4 (Kipper Schuler et al.; Levin 1993 ch. 37) verbs of communication missing above:
+# members of say-37.7, complain-37.8 and confess-37.10 that take a that-clause or a quote, and
+# of advise-37.9 that take a recipient and a that-clause (clause only: "alerted police" is no
+# statement). Left out: slang and colloquial members (blab, bellyache, crab, kvetch, go, be_like),
+# members whose object is a thing handed over (leak, promulgate, volunteer, interpose), "relate"
+# ("relate to") and the directive "encourage". Chosen from the classes, not fitted on any data.
+VERBNET_SPEECH = frozenset(
+    "articulate blurt confess convey divulge gripe grumble insinuate moan object utter "  # noqa: SIM905
+    "whine".split()
+)
+VERBNET_CLAUSE = frozenset(
+    "admonish alert brief counsel intimate notify".split()  # noqa: SIM905
+)
+SPEECH_VERBS = SPEECH_VERBS | VERBNET_SPEECH
+
 # Verbs whose clausal complement is a reported statement or stance.
-REPORT_VERBS = SPEECH_VERBS | frozenset(
+REPORT_VERBS = SPEECH_VERBS | VERBNET_CLAUSE | frozenset(
     "anticipate assume decide disclose doubt expect fear find forecast guess hear hint imagine "  # noqa: SIM905
     "indicate know learn project read realise realize recognise recognize reveal show signal "
     "suspect understand brag caution clarify concur confide opine posit proclaim reckon rule "

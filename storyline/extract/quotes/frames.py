@@ -10,10 +10,14 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from storyline.text.cues import (
+    AS_VERBS,
     CONTENT_OBJECT_VERBS,
     DIRECTIVE_VERBS,
     INTENT_VERBS,
+    OBJECT_VERBS,
+    REPORT_VERBS,
     SPEECH_VERBS,
+    TOPIC_VERBS,
 )
 
 if TYPE_CHECKING:
@@ -70,7 +74,7 @@ def states(verb: Token, head: Token) -> bool:
     infinitive of a directive with its own object ("urging them to unite"), and a country
     acting rather than speaking ("France and Russia agreed to intensify their strikes").
     """
-    lemma = verb.lemma_.lower()
+    lemma = cue_lemma(verb)
     rights = [c for c in verb.rights if c.dep_ in {"dobj", "xcomp", "oprd", "prep", "dative"}]
     deps = {c.dep_ for c in rights}
     if deps == {"dobj"} and lemma not in SPEECH_VERBS | CONTENT_OBJECT_VERBS:
@@ -85,3 +89,48 @@ def states(verb: Token, head: Token) -> bool:
     if deps == {"xcomp"} and lemma in INTENT_VERBS:
         return False  # "plans to raise taxes": an intention, not something said
     return not (head.ent_type_ == "GPE" and "xcomp" in deps)
+
+
+_KNOWN = REPORT_VERBS | OBJECT_VERBS | AS_VERBS | frozenset(TOPIC_VERBS)
+
+
+def cue_lemma(token: Token) -> str:
+    """Return the lemma a verb is looked up by in the cue lists.
+
+    The tagger's lemmatiser misreads some inflected cues ("hoping", "hopes" -> "hop",
+    "lambasting" -> "lambast"); when its lemma is no cue, the regular English stem of the
+    written form ("-ing", "-ed", "-s" with or without a final "e") that is one is used instead.
+    """
+    lemma = token.lemma_.lower()
+    if lemma in _KNOWN or token.pos_ not in {"VERB", "NOUN"}:
+        return lemma
+    return next((s for s in _stems(token.lower_) if s in _KNOWN), lemma)
+
+
+def _stems(form: str) -> list[str]:
+    """Return the candidate stems of a regular inflected English verb form."""
+    out: list[str] = []
+    for suffix in ("ing", "ed", "es", "s"):
+        if form.endswith(suffix) and len(form) > len(suffix) + 2:
+            stem = form[: -len(suffix)]
+            out += [stem, stem + "e"]
+            if stem[-1] == stem[-2]:  # "admitting" -> "admit"
+                out.append(stem[:-1])
+            if stem.endswith("i"):  # "denied" -> "deny"
+                out.append(stem[:-1] + "y")
+    return out
+
+
+def verb_as_noun(token: Token) -> bool:
+    """Return True for a present-tense cue the tagger read as a plural noun ("Trump claims that").
+
+    A sentence needs a verb: a root "-s" word with a clausal complement of its own is the verb
+    of its sentence whatever its tag (English syntax; not fitted on any data set).
+    """
+    return (
+        token.pos_ in {"NOUN", "PROPN"}
+        and token.dep_ == "ROOT"
+        and token.lower_.endswith("s")
+        and cue_lemma(token) in REPORT_VERBS
+        and any(c.dep_ == "ccomp" for c in token.children)
+    )

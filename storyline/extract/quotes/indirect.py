@@ -14,10 +14,12 @@ from storyline.extract.quotes.direct import Attr, cue_phrase
 from storyline.extract.quotes.frames import (
     ASKING,
     QUESTION_WORDS,
+    cue_lemma,
     negated,
     question,
     states,
     unreal,
+    verb_as_noun,
 )
 from storyline.text.cues import (
     AS_VERBS,
@@ -37,6 +39,8 @@ if TYPE_CHECKING:
     from spacy.tokens import Doc, Token
 
 _CLAUSE_DEPS = frozenset({"ccomp"})
+# Characters that open a quotation: a paragraph opening with one is a direct quote.
+QUOTE_OPENERS = frozenset("\"“‘'«")
 _NOT_SPEAKERS = frozenset({"TIME", "DATE"})
 _PARTIES = frozenset({"PERSON", "ORG", "NORP", "GPE"})
 
@@ -113,12 +117,13 @@ def find_indirect(
         elif (
             token.pos_ == "VERB"
             and token.i not in cues
-            and token.lemma_.lower() in AS_VERBS
+            and cue_lemma(token) in AS_VERBS
             and any(_as_mark(c, token) for c in token.lefts)
         ):
             attr = _as_put(doc, token)
         elif (
-            token.pos_ == "VERB" and (token.lemma_.lower() in verbs or token.lemma_ in TOPIC_VERBS)
+            (token.pos_ == "VERB" or verb_as_noun(token))
+            and (cue_lemma(token) in verbs or cue_lemma(token) in TOPIC_VERBS)
         ) or (token.pos_ == "ADJ" and token.lower_ in CUE_ADJECTIVES):
             attr = _reported(doc, token, frames)
             # '"One giant assumption," Ortiz said of the plan': the verb's content is the quote
@@ -215,15 +220,18 @@ def _reported(doc: Doc, verb: Token, frames: list[Attr] | None = None) -> Attr |
     """Return the attribution of a reporting verb with a clausal complement."""
     if unreal(verb) or negated(verb):
         return None
+    block = _block(doc, verb)
+    if block is not None:
+        return block
     # "It's unlikely; Clinton's team says she'll continue": of two clauses, the one after the
     # verb is its complement
     clauses = [c for c in verb.children if c.dep_ in _CLAUSE_DEPS] or _loose_clause(verb)
     clause = next((c for c in clauses if c.i > verb.i), clauses[0] if clauses else None)
-    if clause is not None and question(clause) and verb.lemma_.lower() in ASKING:
+    if clause is not None and question(clause) and cue_lemma(verb) in ASKING:
         return None  # "asked whether ...": a question, not a statement
     if clause is not None:
         tokens = list(clause.subtree) + _reason(verb, clause)
-    elif verb.dep_ == "parataxis" and verb.lemma_.lower() in REPORT_VERBS:
+    elif verb.dep_ == "parataxis" and cue_lemma(verb) in REPORT_VERBS:
         # "The benefit, it says, would be $300": the clause around the cue is the content.
         own = {t.i for t in verb.subtree}
         top = verb.head
@@ -232,7 +240,7 @@ def _reported(doc: Doc, verb: Token, frames: list[Attr] | None = None) -> Attr |
         while top.dep_ in {"advcl", "csubj"} and top.head.i != top.i:
             top = top.head
         tokens = [t for t in top.subtree if t.i not in own]
-    elif verb.lemma_.lower() in OBJECT_VERBS or verb.lemma_.lower() in TOPIC_VERBS:
+    elif cue_lemma(verb) in OBJECT_VERBS or cue_lemma(verb) in TOPIC_VERBS:
         tokens = _complement(verb) or _fronted(verb)
     else:
         tokens = _fronted(verb)
@@ -248,11 +256,39 @@ def _reported(doc: Doc, verb: Token, frames: list[Attr] | None = None) -> Attr |
         return None
     attr = _indirect(doc, tokens, verb, cue_phrase(verb), head)
     first = attr.text.split(maxsplit=1)[0].casefold() if attr is not None else ""
-    if first in QUESTION_WORDS and (clause is None or verb.lemma_.lower() not in REPORT_VERBS):
+    if first in QUESTION_WORDS and (clause is None or cue_lemma(verb) not in REPORT_VERBS):
         return None  # "discussed what happens next": a topic, not a statement
     if attr is not None and verb.dep_ == "parataxis" and clause is None:
         attr.text = _without(doc, attr.start, attr.end, verb)
     return attr
+
+
+def _block(doc: Doc, verb: Token) -> Attr | None:
+    """Return the paragraph a speech verb introduces with a colon ("The governor added:").
+
+    A cue clause that ends in a colon at a paragraph break introduces the next paragraph as
+    what was said; one opening with a quote mark is a direct quote, found from its marks.
+    """
+    head = spk.subject_of(verb)
+    if cue_lemma(verb) not in SPEECH_VERBS or head is None or head.ent_type_ in _NOT_SPEAKERS:
+        return None
+    # "added:", "said in an interview:": a few words of the cue clause, then the colon
+    colon = next((t for t in doc[verb.i + 1 : verb.i + 8] if t.text == ":"), None)
+    if colon is None or any(t.pos_ in {"VERB", "AUX"} for t in doc[verb.i + 1 : colon.i]):
+        return None
+    text = spk.doc_text(doc)
+    rest = text[colon.idx + 1 :]
+    if not rest.lstrip(" \t").startswith("\n"):
+        return None
+    start = len(text) - len(rest.lstrip())
+    if start >= len(text) or text[start] in QUOTE_OPENERS:
+        return None
+    _, end = spk.paragraph_bounds(doc, start)
+    end = start + len(text[start:end].rstrip())
+    if len(text[start:end].split()) < 3:
+        return None
+    span = spk.speaker_span(doc, head)
+    return Attr(start, end, text[start:end], "indirect", verb, cue_phrase(verb), head, span)
 
 
 def _loose_clause(verb: Token) -> list[Token]:
@@ -263,7 +299,7 @@ def _loose_clause(verb: Token) -> list[Token]:
     clause with its own subject and no subordinator ("because", "when") after a speech verb is
     what was said (general English syntax; not fitted on any data set).
     """
-    if verb.lemma_.lower() not in SPEECH_VERBS:
+    if cue_lemma(verb) not in SPEECH_VERBS:
         return []
     return [
         c
@@ -375,7 +411,7 @@ def _noun_cue(doc: Doc, noun: Token) -> Attr | None:
 
 def _complement(verb: Token) -> list[Token]:
     """Return what a stance verb is about: its object, infinitive or "for"/"on" phrase."""
-    topic = TOPIC_VERBS.get(verb.lemma_.lower())
+    topic = TOPIC_VERBS.get(cue_lemma(verb))
     preps = topic or {"for", "on", "about", "to", "as", "of"}
     parts = [
         c
