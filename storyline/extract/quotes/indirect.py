@@ -42,6 +42,8 @@ _CLAUSE_DEPS = frozenset({"ccomp"})
 # Characters that open a quotation: a paragraph opening with one is a direct quote.
 QUOTE_OPENERS = frozenset("\"“‘'«")
 _NOT_SPEAKERS = frozenset({"TIME", "DATE"})
+# Dependents of a clause that a parenthetical cue can hang on instead of the clause's verb.
+_HOST_DEPS = frozenset({"nsubj", "nsubjpass", "attr", "dobj"})
 _PARTIES = frozenset({"PERSON", "ORG", "NORP", "GPE"})
 
 
@@ -238,6 +240,10 @@ def _reported(doc: Doc, verb: Token, frames: list[Attr] | None = None) -> Attr |
         # "Though X was seamless, he said, replacing her would be ...": the parser hangs the cue
         # on the fronted clause; what was said is the whole sentence around it
         while top.dep_ in {"advcl", "csubj"} and top.head.i != top.i:
+            top = top.head
+        # "The difference now, he told me, is that ...": the parser hangs the cue on the subject
+        # noun; the host clause is the verb that noun belongs to
+        while top.pos_ not in {"VERB", "AUX"} and top.dep_ in _HOST_DEPS and top.head.i != top.i:
             top = top.head
         tokens = [t for t in top.subtree if t.i not in own]
     elif cue_lemma(verb) in OBJECT_VERBS or cue_lemma(verb) in TOPIC_VERBS:
