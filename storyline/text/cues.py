@@ -34,11 +34,15 @@ VERBNET_CLAUSE = frozenset(
 SPEECH_VERBS = SPEECH_VERBS | VERBNET_SPEECH
 
 # Verbs whose clausal complement is a reported statement or stance.
-REPORT_VERBS = SPEECH_VERBS | VERBNET_CLAUSE | frozenset(
-    "anticipate assume decide disclose doubt expect fear find forecast guess hear hint imagine "  # noqa: SIM905
-    "indicate know learn project read realise realize recognise recognize reveal show signal "
-    "suspect understand brag caution clarify concur confide opine posit proclaim reckon rule "
-    "speculate surmise swear theorize".split()
+REPORT_VERBS = (
+    SPEECH_VERBS
+    | VERBNET_CLAUSE
+    | frozenset(
+        "anticipate assume decide disclose doubt expect fear find forecast guess hear hint imagine "  # noqa: SIM905
+        "indicate know learn project read realise realize recognise recognize reveal show signal "
+        "suspect understand brag caution clarify concur confide opine posit proclaim reckon rule "
+        "speculate surmise swear theorize".split()
+    )
 )
 
 # Stance verbs whose object or infinitive is the content ("called for X").
