@@ -87,3 +87,12 @@ def test_parenthetical_cue_on_the_subject(nlp: Language) -> None:
 def test_negated_frame_still_dropped(nlp: Language) -> None:
     text = "Senator Ruth Abara did not confess that the vote count had been wrong."
     assert _quotes(nlp, text) == []
+
+
+def test_report_noun_with_named_modifier(nlp: Language) -> None:
+    text = (
+        "The council met after a Daily Ledger report that the mayor had lost two million dollars."
+    )
+    quote = _only(_quotes(nlp, text), "two million")
+    assert quote.text == "that the mayor had lost two million dollars"
+    assert quote.speaker_text == "Daily Ledger"

@@ -72,7 +72,9 @@ CUE_ADJECTIVES = frozenset(
 CUE_NOUNS = frozenset(
     "accusation acknowledgement acknowledgment admission allegation announcement argument "  # noqa: SIM905
     "assertion belief charge claim comment concern conclusion contention emphasis fear hope "
-    "insistence pledge prediction promise remark statement suggestion view warning".split()
+    "insistence pledge prediction promise remark statement suggestion view warning "
+    # FrameNet 1.7 Statement frame nouns not above (chosen from the frame, not fitted)
+    "confirmation declaration denial explanation pronouncement report".split()
 )
 
 # "as Z put it", "as Z pointed out": verbs that cue the clause around an "as" phrase.

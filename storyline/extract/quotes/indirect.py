@@ -269,6 +269,12 @@ def _reported(doc: Doc, verb: Token, frames: list[Attr] | None = None) -> Attr |
     return attr
 
 
+# Structural bounds of "X added:" + paragraph, by hand (not fitted): the colon within a short cue
+# clause ("said in an interview on Monday:") and a paragraph of a few words at least.
+_CUE_TO_COLON = 8
+_BLOCK_MIN_WORDS = 3
+
+
 def _block(doc: Doc, verb: Token) -> Attr | None:
     """Return the paragraph a speech verb introduces with a colon ("The governor added:").
 
@@ -279,7 +285,7 @@ def _block(doc: Doc, verb: Token) -> Attr | None:
     if cue_lemma(verb) not in SPEECH_VERBS or head is None or head.ent_type_ in _NOT_SPEAKERS:
         return None
     # "added:", "said in an interview:": a few words of the cue clause, then the colon
-    colon = next((t for t in doc[verb.i + 1 : verb.i + 8] if t.text == ":"), None)
+    colon = next((t for t in doc[verb.i + 1 : verb.i + _CUE_TO_COLON] if t.text == ":"), None)
     if colon is None or any(t.pos_ in {"VERB", "AUX"} for t in doc[verb.i + 1 : colon.i]):
         return None
     text = spk.doc_text(doc)
@@ -291,7 +297,7 @@ def _block(doc: Doc, verb: Token) -> Attr | None:
         return None
     _, end = spk.paragraph_bounds(doc, start)
     end = start + len(text[start:end].rstrip())
-    if len(text[start:end].split()) < 3:
+    if len(text[start:end].split()) < _BLOCK_MIN_WORDS:
         return None
     span = spk.speaker_span(doc, head)
     return Attr(start, end, text[start:end], "indirect", verb, cue_phrase(verb), head, span)
@@ -397,7 +403,8 @@ def _fronted(verb: Token) -> list[Token]:
 
 def _noun_cue(doc: Doc, noun: Token) -> Attr | None:
     """Return the attribution of "Clinton's claim that ..." or "X made the argument that ..."."""
-    clause = next((c for c in noun.children if c.dep_ in {"ccomp", "acl"}), None)
+    # a "that" clause the parser read as a relative clause still has "that" as its mark
+    clause = next((c for c in noun.children if c.dep_ in {"ccomp", "acl", "relcl"}), None)
     if clause is None:
         return None
     marked = any(c.dep_ == "mark" and c.lower_ == "that" for c in clause.children)
@@ -408,6 +415,12 @@ def _noun_cue(doc: Doc, noun: Token) -> Attr | None:
     if not (marked or intent):
         return None
     head = next((c for c in noun.children if c.dep_ == "poss"), None)
+    if head is None:
+        # "a New York Times report that ...": a named modifier is whose report it is
+        head = next(
+            (c for c in noun.lefts if c.dep_ in {"compound", "nmod"} and c.ent_type_ in _PARTIES),
+            None,
+        )
     if head is None and noun.dep_ in {"dobj", "attr"}:
         head = spk.subject_of(noun.head)
     if head is None:
