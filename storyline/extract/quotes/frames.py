@@ -7,6 +7,7 @@ countries acting report nothing. Also the lemma a cue is looked up by.
 
 from __future__ import annotations
 
+from functools import cache
 from typing import TYPE_CHECKING
 
 from storyline.text.cues import (
@@ -101,10 +102,18 @@ def cue_lemma(token: Token) -> str:
     "lambasting" -> "lambast"); when its lemma is no cue, the regular English stem of the
     written form ("-ing", "-ed", "-s" with or without a final "e") that is one is used instead.
     """
-    lemma = token.lemma_.lower()
-    if lemma in _KNOWN or token.pos_ not in {"VERB", "NOUN"}:
+    if token.pos_ not in {"VERB", "NOUN"}:
+        return token.lemma_.lower()
+    return _lookup(token.lemma_, token.lower_)
+
+
+@cache
+def _lookup(lemma: str, form: str) -> str:
+    """Return the cue lemma of a verb or noun form (cached: the same words recur)."""
+    lemma = lemma.lower()
+    if lemma in _KNOWN:
         return lemma
-    return next((s for s in _stems(token.lower_) if s in _KNOWN), lemma)
+    return next((s for s in _stems(form) if s in _KNOWN), lemma)
 
 
 def _stems(form: str) -> list[str]:

@@ -10,6 +10,7 @@ from bisect import bisect_left
 from typing import TYPE_CHECKING
 
 from storyline.extract.quotes import speakers as spk
+from storyline.extract.quotes.blocks import colon_block
 from storyline.extract.quotes.direct import Attr, cue_phrase
 from storyline.extract.quotes.frames import (
     ASKING,
@@ -39,8 +40,6 @@ if TYPE_CHECKING:
     from spacy.tokens import Doc, Token
 
 _CLAUSE_DEPS = frozenset({"ccomp"})
-# Characters that open a quotation: a paragraph opening with one is a direct quote.
-QUOTE_OPENERS = frozenset("\"“‘'«")
 _NOT_SPEAKERS = frozenset({"TIME", "DATE"})
 # Dependents of a clause that a parenthetical cue can hang on instead of the clause's verb.
 _HOST_DEPS = frozenset({"nsubj", "nsubjpass", "attr", "dobj"})
@@ -222,7 +221,7 @@ def _reported(doc: Doc, verb: Token, frames: list[Attr] | None = None) -> Attr |
     """Return the attribution of a reporting verb with a clausal complement."""
     if unreal(verb) or negated(verb):
         return None
-    block = _block(doc, verb)
+    block = colon_block(doc, verb)
     if block is not None:
         return block
     # "It's unlikely; Clinton's team says she'll continue": of two clauses, the one after the
@@ -267,40 +266,6 @@ def _reported(doc: Doc, verb: Token, frames: list[Attr] | None = None) -> Attr |
     if attr is not None and verb.dep_ == "parataxis" and clause is None:
         attr.text = _without(doc, attr.start, attr.end, verb)
     return attr
-
-
-# Structural bounds of "X added:" + paragraph, by hand (not fitted): the colon within a short cue
-# clause ("said in an interview on Monday:") and a paragraph of a few words at least.
-_CUE_TO_COLON = 8
-_BLOCK_MIN_WORDS = 3
-
-
-def _block(doc: Doc, verb: Token) -> Attr | None:
-    """Return the paragraph a speech verb introduces with a colon ("The governor added:").
-
-    A cue clause that ends in a colon at a paragraph break introduces the next paragraph as
-    what was said; one opening with a quote mark is a direct quote, found from its marks.
-    """
-    head = spk.subject_of(verb)
-    if cue_lemma(verb) not in SPEECH_VERBS or head is None or head.ent_type_ in _NOT_SPEAKERS:
-        return None
-    # "added:", "said in an interview:": a few words of the cue clause, then the colon
-    colon = next((t for t in doc[verb.i + 1 : verb.i + _CUE_TO_COLON] if t.text == ":"), None)
-    if colon is None or any(t.pos_ in {"VERB", "AUX"} for t in doc[verb.i + 1 : colon.i]):
-        return None
-    text = spk.doc_text(doc)
-    rest = text[colon.idx + 1 :]
-    if not rest.lstrip(" \t").startswith("\n"):
-        return None
-    start = len(text) - len(rest.lstrip())
-    if start >= len(text) or text[start] in QUOTE_OPENERS:
-        return None
-    _, end = spk.paragraph_bounds(doc, start)
-    end = start + len(text[start:end].rstrip())
-    if len(text[start:end].split()) < _BLOCK_MIN_WORDS:
-        return None
-    span = spk.speaker_span(doc, head)
-    return Attr(start, end, text[start:end], "indirect", verb, cue_phrase(verb), head, span)
 
 
 def _loose_clause(verb: Token) -> list[Token]:
