@@ -18,12 +18,31 @@ SPEECH_VERBS = frozenset(
     "whisper wonder worry write yell".split()
 )
 
+# VerbNet 3.4 (Kipper Schuler et al.; Levin 1993 ch. 37) verbs of communication missing above:
+# members of say-37.7, complain-37.8 and confess-37.10 that take a that-clause or a quote, and
+# of advise-37.9 that take a recipient and a that-clause (clause only: "alerted police" is no
+# statement). Left out: slang and colloquial members (blab, bellyache, crab, kvetch, go, be_like),
+# members whose object is a thing handed over (leak, promulgate, volunteer, interpose), "relate"
+# ("relate to") and the directive "encourage". Chosen from the classes, not fitted on any data.
+VERBNET_SPEECH = frozenset(
+    "articulate blurt confess convey divulge gripe grumble insinuate moan object utter "  # noqa: SIM905
+    "whine".split()
+)
+VERBNET_CLAUSE = frozenset(
+    "admonish alert brief counsel intimate notify".split()  # noqa: SIM905
+)
+SPEECH_VERBS = SPEECH_VERBS | VERBNET_SPEECH
+
 # Verbs whose clausal complement is a reported statement or stance.
-REPORT_VERBS = SPEECH_VERBS | frozenset(
-    "anticipate assume decide disclose doubt expect fear find forecast guess hear hint imagine "  # noqa: SIM905
-    "indicate know learn project read realise realize recognise recognize reveal show signal "
-    "suspect understand brag caution clarify concur confide opine posit proclaim reckon rule "
-    "speculate surmise swear theorize".split()
+REPORT_VERBS = (
+    SPEECH_VERBS
+    | VERBNET_CLAUSE
+    | frozenset(
+        "anticipate assume decide disclose doubt expect fear find forecast guess hear hint imagine "  # noqa: SIM905
+        "indicate know learn project read realise realize recognise recognize reveal show signal "
+        "suspect understand brag caution clarify concur confide opine posit proclaim reckon rule "
+        "speculate surmise swear theorize".split()
+    )
 )
 
 # Stance verbs whose object or infinitive is the content ("called for X").
@@ -53,7 +72,9 @@ CUE_ADJECTIVES = frozenset(
 CUE_NOUNS = frozenset(
     "accusation acknowledgement acknowledgment admission allegation announcement argument "  # noqa: SIM905
     "assertion belief charge claim comment concern conclusion contention emphasis fear hope "
-    "insistence pledge prediction promise remark statement suggestion view warning".split()
+    "insistence pledge prediction promise remark statement suggestion view warning "
+    # FrameNet 1.7 Statement frame nouns not above (chosen from the frame, not fitted)
+    "confirmation declaration denial explanation pronouncement report".split()
 )
 
 # "as Z put it", "as Z pointed out": verbs that cue the clause around an "as" phrase.

@@ -10,15 +10,23 @@ from bisect import bisect_left
 from typing import TYPE_CHECKING
 
 from storyline.extract.quotes import speakers as spk
+from storyline.extract.quotes.blocks import colon_block
 from storyline.extract.quotes.direct import Attr, cue_phrase
+from storyline.extract.quotes.frames import (
+    ASKING,
+    QUESTION_WORDS,
+    cue_lemma,
+    negated,
+    question,
+    states,
+    unreal,
+    verb_as_noun,
+)
 from storyline.text.cues import (
     AS_VERBS,
-    CONTENT_OBJECT_VERBS,
     CUE_ADJECTIVES,
     CUE_NOUNS,
-    DIRECTIVE_VERBS,
     INTENT_NOUNS,
-    INTENT_VERBS,
     OBJECT_VERBS,
     REPORT_VERBS,
     SPEECH_VERBS,
@@ -33,6 +41,8 @@ if TYPE_CHECKING:
 
 _CLAUSE_DEPS = frozenset({"ccomp"})
 _NOT_SPEAKERS = frozenset({"TIME", "DATE"})
+# Dependents of a clause that a parenthetical cue can hang on instead of the clause's verb.
+_HOST_DEPS = frozenset({"nsubj", "nsubjpass", "attr", "dobj"})
 _PARTIES = frozenset({"PERSON", "ORG", "NORP", "GPE"})
 
 
@@ -108,12 +118,13 @@ def find_indirect(
         elif (
             token.pos_ == "VERB"
             and token.i not in cues
-            and token.lemma_.lower() in AS_VERBS
+            and cue_lemma(token) in AS_VERBS
             and any(_as_mark(c, token) for c in token.lefts)
         ):
             attr = _as_put(doc, token)
         elif (
-            token.pos_ == "VERB" and (token.lemma_.lower() in verbs or token.lemma_ in TOPIC_VERBS)
+            (token.pos_ == "VERB" or verb_as_noun(token))
+            and (cue_lemma(token) in verbs or cue_lemma(token) in TOPIC_VERBS)
         ) or (token.pos_ == "ADJ" and token.lower_ in CUE_ADJECTIVES):
             attr = _reported(doc, token, frames)
             # '"One giant assumption," Ortiz said of the plan': the verb's content is the quote
@@ -208,17 +219,20 @@ def _close_brackets(text: str, start: int, end: int, limit: int) -> int:
 
 def _reported(doc: Doc, verb: Token, frames: list[Attr] | None = None) -> Attr | None:
     """Return the attribution of a reporting verb with a clausal complement."""
-    if _unreal(verb) or _negated(verb):
+    if unreal(verb) or negated(verb):
         return None
+    block = colon_block(doc, verb)
+    if block is not None:
+        return block
     # "It's unlikely; Clinton's team says she'll continue": of two clauses, the one after the
     # verb is its complement
     clauses = [c for c in verb.children if c.dep_ in _CLAUSE_DEPS] or _loose_clause(verb)
     clause = next((c for c in clauses if c.i > verb.i), clauses[0] if clauses else None)
-    if clause is not None and _question(clause) and verb.lemma_.lower() in _ASKING:
+    if clause is not None and question(clause) and cue_lemma(verb) in ASKING:
         return None  # "asked whether ...": a question, not a statement
     if clause is not None:
         tokens = list(clause.subtree) + _reason(verb, clause)
-    elif verb.dep_ == "parataxis" and verb.lemma_.lower() in REPORT_VERBS:
+    elif verb.dep_ == "parataxis" and cue_lemma(verb) in REPORT_VERBS:
         # "The benefit, it says, would be $300": the clause around the cue is the content.
         own = {t.i for t in verb.subtree}
         top = verb.head
@@ -226,13 +240,17 @@ def _reported(doc: Doc, verb: Token, frames: list[Attr] | None = None) -> Attr |
         # on the fronted clause; what was said is the whole sentence around it
         while top.dep_ in {"advcl", "csubj"} and top.head.i != top.i:
             top = top.head
+        # "The difference now, he told me, is that ...": the parser hangs the cue on the subject
+        # noun; the host clause is the verb that noun belongs to
+        while top.pos_ not in {"VERB", "AUX"} and top.dep_ in _HOST_DEPS and top.head.i != top.i:
+            top = top.head
         tokens = [t for t in top.subtree if t.i not in own]
-    elif verb.lemma_.lower() in OBJECT_VERBS or verb.lemma_.lower() in TOPIC_VERBS:
+    elif cue_lemma(verb) in OBJECT_VERBS or cue_lemma(verb) in TOPIC_VERBS:
         tokens = _complement(verb) or _fronted(verb)
     else:
         tokens = _fronted(verb)
     head = spk.subject_of(verb)
-    if clause is None and head is not None and not _states(verb, head):
+    if clause is None and head is not None and not states(verb, head):
         if frames is not None:
             span = spk.speaker_span(doc, head)
             frames.append(Attr(verb.idx, verb.idx, "", "indirect", verb, verb.text, head, span))
@@ -243,7 +261,7 @@ def _reported(doc: Doc, verb: Token, frames: list[Attr] | None = None) -> Attr |
         return None
     attr = _indirect(doc, tokens, verb, cue_phrase(verb), head)
     first = attr.text.split(maxsplit=1)[0].casefold() if attr is not None else ""
-    if first in _QUESTION_WORDS and (clause is None or verb.lemma_.lower() not in REPORT_VERBS):
+    if first in QUESTION_WORDS and (clause is None or cue_lemma(verb) not in REPORT_VERBS):
         return None  # "discussed what happens next": a topic, not a statement
     if attr is not None and verb.dep_ == "parataxis" and clause is None:
         attr.text = _without(doc, attr.start, attr.end, verb)
@@ -258,7 +276,7 @@ def _loose_clause(verb: Token) -> list[Token]:
     clause with its own subject and no subordinator ("because", "when") after a speech verb is
     what was said (general English syntax; not fitted on any data set).
     """
-    if verb.lemma_.lower() not in SPEECH_VERBS:
+    if cue_lemma(verb) not in SPEECH_VERBS:
         return []
     return [
         c
@@ -331,48 +349,6 @@ def _as_put(doc: Doc, verb: Token) -> Attr | None:
     return attr
 
 
-# "could not resist pointing out", "did not hesitate to say": a negated verb of holding back
-# asserts its complement (negative implicatives, general English; not fitted on any data set).
-_HOLD_BACK = frozenset({"resist", "hesitate", "fail"})
-
-
-def _negated(verb: Token) -> bool:
-    """Return True for "did not make clear", "never said": a frame that reports no statement.
-
-    A negated verb governs a complement that follows it ("did not say that ..."); a reporting
-    clause before it ("X pointed out that ..., so thousands do not ...") is outside its scope.
-    """
-    if any(c.dep_ == "neg" for c in verb.children):
-        return True
-    head = verb.head
-    return (
-        verb.dep_ in {"xcomp", "ccomp"}
-        and verb.i > head.i
-        and head.lemma_.lower() not in _HOLD_BACK
-        and any(c.dep_ == "neg" for c in head.children)
-    )
-
-
-_WH = frozenset({"whether", "if", "which", "what", "who", "whom", "how", "why", "when", "where"})
-# Verbs whose embedded question is a question asked, not an answer given.
-_ASKING = frozenset({"ask", "wonder", "question", "inquire", "enquire"})
-# Words that open an embedded question even without a parse ("if", "when" open conditions).
-_QUESTION_WORDS = _WH - {"if", "when", "where"}
-
-
-def _question(clause: Token) -> bool:
-    """Return True for an embedded question ("asked whether", "which groups he meant")."""
-    first = clause.left_edge
-    return first.lower_ in _WH and first.i < clause.i
-
-
-def _unreal(verb: Token) -> bool:
-    """Return True for a cue under a modal ("would show", "could argue"): nothing said yet."""
-    return verb.tag_ == "VB" and any(
-        c.dep_ in {"aux", "auxpass"} and c.tag_ == "MD" for c in verb.children
-    )
-
-
 def _fronted(verb: Token) -> list[Token]:
     """Return the fronted statement of "People like Scott, he said.": the words before the comma."""
     subject = next((c for c in verb.lefts if c.dep_ in {"nsubj", "nsubjpass"}), None)
@@ -392,7 +368,8 @@ def _fronted(verb: Token) -> list[Token]:
 
 def _noun_cue(doc: Doc, noun: Token) -> Attr | None:
     """Return the attribution of "Clinton's claim that ..." or "X made the argument that ..."."""
-    clause = next((c for c in noun.children if c.dep_ in {"ccomp", "acl"}), None)
+    # a "that" clause the parser read as a relative clause still has "that" as its mark
+    clause = next((c for c in noun.children if c.dep_ in {"ccomp", "acl", "relcl"}), None)
     if clause is None:
         return None
     marked = any(c.dep_ == "mark" and c.lower_ == "that" for c in clause.children)
@@ -403,6 +380,12 @@ def _noun_cue(doc: Doc, noun: Token) -> Attr | None:
     if not (marked or intent):
         return None
     head = next((c for c in noun.children if c.dep_ == "poss"), None)
+    if head is None:
+        # "a New York Times report that ...": a named modifier is whose report it is
+        head = next(
+            (c for c in noun.lefts if c.dep_ in {"compound", "nmod"} and c.ent_type_ in _PARTIES),
+            None,
+        )
     if head is None and noun.dep_ in {"dobj", "attr"}:
         head = spk.subject_of(noun.head)
     if head is None:
@@ -410,34 +393,9 @@ def _noun_cue(doc: Doc, noun: Token) -> Attr | None:
     return _indirect(doc, list(clause.subtree), noun, noun.text, head)
 
 
-def _states(verb: Token, head: Token) -> bool:
-    """Return False when a stance verb's complement reports no statement.
-
-    Issue #18 "what counts as reported speech": a bare noun phrase object of a verb that is
-    not a speech verb ("condemning Western nations", "discuss a political solution"), the
-    infinitive of a directive with its own object ("urging them to unite"), and a country
-    acting rather than speaking ("France and Russia agreed to intensify their strikes").
-    """
-    lemma = verb.lemma_.lower()
-    rights = [c for c in verb.rights if c.dep_ in {"dobj", "xcomp", "oprd", "prep", "dative"}]
-    deps = {c.dep_ for c in rights}
-    if deps == {"dobj"} and lemma not in SPEECH_VERBS | CONTENT_OBJECT_VERBS:
-        obj = next(c for c in rights if c.dep_ == "dobj")
-        # a relative clause ("a solution, which is ...") leaves the object a noun phrase
-        if obj.pos_ not in {"VERB", "AUX"} and not any(
-            c.dep_ in {"ccomp", "xcomp", "acl"} for c in obj.children
-        ):
-            return False
-    if "xcomp" in deps and deps & {"dobj", "dative"} and lemma in DIRECTIVE_VERBS:
-        return False
-    if deps == {"xcomp"} and lemma in INTENT_VERBS:
-        return False  # "plans to raise taxes": an intention, not something said
-    return not (head.ent_type_ == "GPE" and "xcomp" in deps)
-
-
 def _complement(verb: Token) -> list[Token]:
     """Return what a stance verb is about: its object, infinitive or "for"/"on" phrase."""
-    topic = TOPIC_VERBS.get(verb.lemma_.lower())
+    topic = TOPIC_VERBS.get(cue_lemma(verb))
     preps = topic or {"for", "on", "about", "to", "as", "of"}
     parts = [
         c
@@ -445,12 +403,30 @@ def _complement(verb: Token) -> list[Token]:
         if (c.dep_ in {"dobj", "xcomp", "oprd"} and topic is None)
         or (c.dep_ == "prep" and c.lower_ in preps and not _is_time(c))
     ]
+    if any(c.dep_ == "dobj" for c in parts):
+        parts += _coordinated_objects(verb)
     # "called for new taxes", "spoke of his flights": the preposition belongs to the cue
     tokens = [t for c in parts for t in c.subtree if t.i != c.i or c.dep_ != "prep"]
     tokens = _without_glosses(tokens)
     # "Cruz endorsed Trump": one name is a whole stance; one common word is rarely content.
     enough = sum(t.is_alpha for t in tokens) >= 2 or any(t.ent_type_ in _PARTIES for t in tokens)
     return tokens if enough else []
+
+
+def _coordinated_objects(verb: Token) -> list[Token]:
+    """Return noun phrases coordinated with the verb's object that the parser hung on the verb.
+
+    "emphasizing economic fairness, and a need to raise the minimum wage": a noun cannot be a
+    conjunct of a verb, so a nominal ``conj`` of the cue is a second object (English syntax;
+    not fitted on any data set). Verbal conjuncts ("and warned ...") are clauses of their own.
+    """
+    return [
+        c
+        for c in verb.rights
+        if c.dep_ == "conj"
+        and c.pos_ in {"NOUN", "PROPN"}
+        and not any(g.dep_ in {"nsubj", "nsubjpass"} for g in c.children)
+    ]
 
 
 def _without_glosses(tokens: list[Token]) -> list[Token]:

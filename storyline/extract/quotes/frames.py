@@ -1,0 +1,145 @@
+"""Frame checks: whether a cue with its complement reports a statement at all.
+
+Issue #18 "what counts as reported speech": negated and interrogative frames, cues under a
+modal, bare noun-phrase objects of verbs that are no speech verbs, directive infinitives and
+countries acting report nothing. Also the lemma a cue is looked up by.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import TYPE_CHECKING
+
+from storyline.text.cues import (
+    AS_VERBS,
+    CONTENT_OBJECT_VERBS,
+    DIRECTIVE_VERBS,
+    INTENT_VERBS,
+    OBJECT_VERBS,
+    REPORT_VERBS,
+    SPEECH_VERBS,
+    TOPIC_VERBS,
+)
+
+if TYPE_CHECKING:
+    from spacy.tokens import Token
+
+
+# "could not resist pointing out", "did not hesitate to say": a negated verb of holding back
+# asserts its complement (negative implicatives, general English; not fitted on any data set).
+HOLD_BACK = frozenset({"resist", "hesitate", "fail"})
+
+
+def negated(verb: Token) -> bool:
+    """Return True for "did not make clear", "never said": a frame that reports no statement.
+
+    A negated verb governs a complement that follows it ("did not say that ..."); a reporting
+    clause before it ("X pointed out that ..., so thousands do not ...") is outside its scope.
+    """
+    if any(c.dep_ == "neg" for c in verb.children):
+        return True
+    head = verb.head
+    return (
+        verb.dep_ in {"xcomp", "ccomp"}
+        and verb.i > head.i
+        and head.lemma_.lower() not in HOLD_BACK
+        and any(c.dep_ == "neg" for c in head.children)
+    )
+
+
+WH = frozenset({"whether", "if", "which", "what", "who", "whom", "how", "why", "when", "where"})
+# Verbs whose embedded question is a question asked, not an answer given.
+ASKING = frozenset({"ask", "wonder", "question", "inquire", "enquire"})
+# Words that open an embedded question even without a parse ("if", "when" open conditions).
+QUESTION_WORDS = WH - {"if", "when", "where"}
+
+
+def question(clause: Token) -> bool:
+    """Return True for an embedded question ("asked whether", "which groups he meant")."""
+    first = clause.left_edge
+    return first.lower_ in WH and first.i < clause.i
+
+
+def unreal(verb: Token) -> bool:
+    """Return True for a cue under a modal ("would show", "could argue"): nothing said yet."""
+    return verb.tag_ == "VB" and any(
+        c.dep_ in {"aux", "auxpass"} and c.tag_ == "MD" for c in verb.children
+    )
+
+
+def states(verb: Token, head: Token) -> bool:
+    """Return False when a stance verb's complement reports no statement.
+
+    Issue #18 "what counts as reported speech": a bare noun phrase object of a verb that is
+    not a speech verb ("condemning Western nations", "discuss a political solution"), the
+    infinitive of a directive with its own object ("urging them to unite"), and a country
+    acting rather than speaking ("France and Russia agreed to intensify their strikes").
+    """
+    lemma = cue_lemma(verb)
+    rights = [c for c in verb.rights if c.dep_ in {"dobj", "xcomp", "oprd", "prep", "dative"}]
+    deps = {c.dep_ for c in rights}
+    if deps == {"dobj"} and lemma not in SPEECH_VERBS | CONTENT_OBJECT_VERBS:
+        obj = next(c for c in rights if c.dep_ == "dobj")
+        # a relative clause ("a solution, which is ...") leaves the object a noun phrase
+        if obj.pos_ not in {"VERB", "AUX"} and not any(
+            c.dep_ in {"ccomp", "xcomp", "acl"} for c in obj.children
+        ):
+            return False
+    if "xcomp" in deps and deps & {"dobj", "dative"} and lemma in DIRECTIVE_VERBS:
+        return False
+    if deps == {"xcomp"} and lemma in INTENT_VERBS:
+        return False  # "plans to raise taxes": an intention, not something said
+    return not (head.ent_type_ == "GPE" and "xcomp" in deps)
+
+
+_KNOWN = REPORT_VERBS | OBJECT_VERBS | AS_VERBS | frozenset(TOPIC_VERBS)
+
+
+def cue_lemma(token: Token) -> str:
+    """Return the lemma a verb is looked up by in the cue lists.
+
+    The tagger's lemmatiser misreads some inflected cues ("hoping", "hopes" -> "hop",
+    "lambasting" -> "lambast"); when its lemma is no cue, the regular English stem of the
+    written form ("-ing", "-ed", "-s" with or without a final "e") that is one is used instead.
+    """
+    if token.pos_ not in {"VERB", "NOUN"}:
+        return token.lemma_.lower()
+    return _lookup(token.lemma_, token.lower_)
+
+
+@cache
+def _lookup(lemma: str, form: str) -> str:
+    """Return the cue lemma of a verb or noun form (cached: the same words recur)."""
+    lemma = lemma.lower()
+    if lemma in _KNOWN:
+        return lemma
+    return next((s for s in _stems(form) if s in _KNOWN), lemma)
+
+
+def _stems(form: str) -> list[str]:
+    """Return the candidate stems of a regular inflected English verb form."""
+    out: list[str] = []
+    for suffix in ("ing", "ed", "es", "s"):
+        if form.endswith(suffix) and len(form) > len(suffix) + 2:
+            stem = form[: -len(suffix)]
+            out += [stem, stem + "e"]
+            if stem[-1] == stem[-2]:  # "admitting" -> "admit"
+                out.append(stem[:-1])
+            if stem.endswith("i"):  # "denied" -> "deny"
+                out.append(stem[:-1] + "y")
+    return out
+
+
+def verb_as_noun(token: Token) -> bool:
+    """Return True for a present-tense cue the tagger read as a plural noun ("Trump claims that").
+
+    A sentence needs a verb: a root "-s" word with a clausal complement of its own is the verb
+    of its sentence whatever its tag (English syntax; not fitted on any data set).
+    """
+    return (
+        token.pos_ in {"NOUN", "PROPN"}
+        and token.dep_ == "ROOT"
+        and token.lower_.endswith("s")
+        and cue_lemma(token) in REPORT_VERBS
+        and any(c.dep_ == "ccomp" for c in token.children)
+    )

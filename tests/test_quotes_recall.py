@@ -1,0 +1,98 @@
+"""Reported speech found despite parser slips, and the forms that introduce a block of speech.
+
+Hand-made sentences (fictional names), one per form: each test names the speaker and the exact
+content span, and the frames issue #18 excludes stay excluded next to them.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import pytest
+
+from storyline.extract.nlp import load_model
+from storyline.extract.quotes.find import find_quotes
+from storyline.extract.quotes.frames import cue_lemma
+
+if TYPE_CHECKING:
+    from spacy.language import Language
+
+    from storyline.models import Quote
+
+
+@pytest.fixture(scope="module")
+def nlp() -> Language:
+    return load_model()
+
+
+def _quotes(nlp: Language, text: str) -> list[Quote]:
+    return find_quotes(nlp(text), "a1")
+
+
+def _only(quotes: list[Quote], words: str) -> Quote:
+    found = [q for q in quotes if words in q.text]
+    assert len(found) == 1, [q.text for q in quotes]
+    return found[0]
+
+
+def test_misread_lemma_still_cues(nlp: Language) -> None:
+    # the tagger lemmatises "hoping" as "hop"
+    text = "Mayor Dana Whitlow is hoping that the council will approve the budget next week."
+    quote = _only(_quotes(nlp, text), "council")
+    assert quote.text == "that the council will approve the budget next week"
+    assert quote.speaker == "Dana Whitlow"
+    assert cue_lemma(nlp(text)[4]) == "hope"
+
+
+def test_cue_tagged_as_plural_noun(nlp: Language) -> None:
+    text = "The company disputes the figures.\n\nBut Okafor claims that he should be the exception."
+    quote = _only(_quotes(nlp, text), "exception")
+    assert quote.text == "that he should be the exception"
+    assert quote.speaker_text == "Okafor"
+
+
+def test_verbnet_communication_verb(nlp: Language) -> None:
+    text = "Senator Ruth Abara confessed that the vote count had been wrong for years."
+    quote = _only(_quotes(nlp, text), "vote count")
+    assert quote.text == "that the vote count had been wrong for years"
+    assert quote.speaker == "Ruth Abara"
+
+
+def test_colon_introduces_next_paragraph(nlp: Language) -> None:
+    text = (
+        "Governor Lena Marsh spoke to a radio host on Monday.\n\n"
+        "The governor added:\n\n"
+        "It is typical of the council. They know nothing about the budget.\n\n"
+        "The council did not reply."
+    )
+    quote = _only(_quotes(nlp, text), "typical")
+    assert quote.text == "It is typical of the council. They know nothing about the budget."
+    assert quote.speaker_text == "The governor"
+    assert not any("did not reply" in q.text for q in _quotes(nlp, text))
+
+
+def test_colon_before_quoted_paragraph_is_left_to_the_marks(nlp: Language) -> None:
+    text = 'Okafor added:\n\n"We will not stop until the bridge is rebuilt."'
+    quotes = [q for q in _quotes(nlp, text) if "bridge" in q.text]
+    assert [q.kind for q in quotes] == ["direct"]
+
+
+def test_parenthetical_cue_on_the_subject(nlp: Language) -> None:
+    text = "The difference now, Okafor told me on Friday, is that he runs a news program."
+    quote = _only(_quotes(nlp, text), "difference")
+    assert quote.text == "The difference now is that he runs a news program"
+    assert quote.speaker_text == "Okafor"
+
+
+def test_negated_frame_still_dropped(nlp: Language) -> None:
+    text = "Senator Ruth Abara did not confess that the vote count had been wrong."
+    assert _quotes(nlp, text) == []
+
+
+def test_report_noun_with_named_modifier(nlp: Language) -> None:
+    text = (
+        "The council met after a Daily Ledger report that the mayor had lost two million dollars."
+    )
+    quote = _only(_quotes(nlp, text), "two million")
+    assert quote.text == "that the mayor had lost two million dollars"
+    assert quote.speaker_text == "Daily Ledger"
