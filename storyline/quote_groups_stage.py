@@ -9,10 +9,12 @@ articles join it.
 
 from __future__ import annotations
 
+import json
 from typing import TYPE_CHECKING, Any
 
 from storyline.boundary import RunTally, by_storyline
 from storyline.quote_groups import GroupParams, QuoteArticle, group_quotes
+from storyline.stage_runner import stage_version
 from storyline.story_marks import StoryMarks, mark_of, total
 from storyline.summaries import StageSummary
 
@@ -24,6 +26,7 @@ if TYPE_CHECKING:
 
 _STAGE = "quote_groups"
 _VERSION = "quote_groups.v1"  # bump when grouping changes what it makes of the same inputs
+_PAIRS = "quote_pairs.v1"  # token-alignment scores by quote pair (``quote_groups._Aligned``)
 
 
 def run_quote_groups(
@@ -70,10 +73,23 @@ def run_quote_groups(
         else:
             marks[story.id] = (mark, counts)
 
+    # token-alignment scores of quote pairs from earlier runs: a storyline grouped again
+    # encodes only the quotes of its new pairs (exact: a score is keyed by both texts)
+    setting = repr((params.sentence_model, params.encoder_layer, stage_version()))
+    saved = json.loads(store.get_state(_PAIRS) or b"{}")
+    scores: dict[str, float] = saved.get("scores", {}) if saved.get("setting") == setting else {}
+    known = len(scores)
+
     def groups_of(story: Story) -> list[QuoteGroup]:
         sid, quotes, arts, links_, untrusted_ = todo[story.id][1]
         return group_quotes(
-            sid, quotes, arts, duplicates=links_, untrusted=untrusted_, params=params
+            sid,
+            quotes,
+            arts,
+            duplicates=links_,
+            untrusted=untrusted_,
+            params=params,
+            scores=scores,
         )
 
     changed = [s for s in storylines if s.id in todo]
@@ -83,6 +99,8 @@ def run_quote_groups(
     groups = [g for s in changed for g in built.get(s.id, [])]
     kept = set(marks) - set(built)
     store.replace_quote_groups(groups, keep=kept, state=stored.state(marks))
+    if len(scores) != known:
+        store.set_state(_PAIRS, json.dumps({"setting": setting, "scores": scores}).encode())
     return StageSummary(_STAGE, total((c for _, c in marks.values()), ("groups", "shared")))
 
 
