@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -181,7 +182,7 @@ class _Storyline:
     untrusted: frozenset[str]
     vectors: _Vectors
     params: GroupParams
-    tokens: tuple[np.ndarray, ...] | None  # contextual token states, with an encoder
+    tokens: _Aligned | None  # token alignment scores, with an encoder
 
 
 def group_quotes(
@@ -192,23 +193,23 @@ def group_quotes(
     duplicates: Mapping[str, str] | None = None,
     untrusted: frozenset[str] = frozenset(),
     params: GroupParams | None = None,
+    scores: dict[str, float] | None = None,
 ) -> list[QuoteGroup]:
     """Return the quote groups of one storyline, most independent outlets first.
 
     Quotes without a canonical speaker are left out (never a guess). Every attributed quote
     is in exactly one group, a single report being a group of one. ``duplicates`` maps a copy
     to its original; ``untrusted`` holds the articles flagged as untrustworthy copy, whose
-    quotes stay in their group but never count as an outlet.
+    quotes stay in their group but never count as an outlet. ``scores`` holds token-alignment
+    scores by pair of texts (``_Aligned``), read and filled: a pair scored before is not
+    encoded again.
     """
     kept = tuple(q for q in quotes if q.speaker and q.text.strip())
     forms = tuple(_form(q.text) for q in kept)
     params = params or GroupParams()
     tokens = None
     if params.sentence_model and kept:
-        states = encoder.token_states(
-            [q.text for q in kept], params.encoder_layer, params.sentence_model
-        )
-        tokens = tuple(states)
+        tokens = _Aligned(tuple(q.text for q in kept), params, {} if scores is None else scores)
     story = _Storyline(
         story_id,
         kept,
@@ -216,13 +217,23 @@ def group_quotes(
         articles,
         duplicates or {},
         untrusted,
-        _Vectors([] if tokens else [w for f in forms for w in f.content]),
+        _Vectors([] if tokens is not None else [w for f in forms for w in f.content]),
         params,
         tokens,
     )
     by_speaker: dict[str, list[int]] = {}
     for i, quote in enumerate(kept):
         by_speaker.setdefault(quote.speaker or "", []).append(i)
+    if tokens is not None:  # the pairs to align, encoded together
+        tokens.prepare(
+            [
+                (i, j)
+                for members in by_speaker.values()
+                for x, i in enumerate(members)
+                for j in members[x + 1 :]
+                if _cheap_score(story, i, j) is None
+            ]
+        )
     groups = [
         _group(story, [kept[i] for i in cluster])
         for members in by_speaker.values()
@@ -261,6 +272,17 @@ def _compatible(left: list[int], right: list[int], quotes: Sequence[Quote]) -> b
 
 def _pair_score(story: _Storyline, i: int, j: int) -> float:
     """Return how far two quotes of one speaker report one statement (0..1)."""
+    decided = _cheap_score(story, i, j)
+    if decided is not None:
+        return decided
+    if story.tokens is not None:
+        return story.tokens.overlap(i, j)
+    forms = story.forms
+    return soft_overlap(forms[i], forms[j], story.vectors, story.params.soft_floor)
+
+
+def _cheap_score(story: _Storyline, i: int, j: int) -> float | None:
+    """Return a pair's score when no word or token comparison is needed, else None."""
     a, b = story.quotes[i], story.quotes[j]
     if a.article_id == b.article_id:
         return 0.0
@@ -273,9 +295,46 @@ def _pair_score(story: _Storyline, i: int, j: int) -> float:
         return 1.0
     if min(len(forms[i].words), len(forms[j].words)) < min_words:
         return 0.0  # a few words in common are a phrase, not a statement
-    if story.tokens is not None:
-        return aligned_overlap(story.tokens[i], story.tokens[j])
-    return soft_overlap(forms[i], forms[j], story.vectors, story.params.soft_floor)
+    return None
+
+
+class _Aligned:
+    """Token-alignment scores of one storyline's quote pairs, from cache or encoded once.
+
+    Mutable on purpose: ``scores`` (text pair digest -> score) is the caller's cache, shared
+    by every storyline of a run and kept in the store, so a storyline grouped again encodes
+    only the quotes of pairs never scored.
+    """
+
+    def __init__(
+        self, texts: tuple[str, ...], params: GroupParams, scores: dict[str, float]
+    ) -> None:
+        self.texts, self.params, self.scores = texts, params, scores
+        self.states: dict[int, np.ndarray] = {}
+
+    def key(self, i: int, j: int) -> str:
+        """Return the digest of what a pair's score reads: model, layer and the two texts."""
+        model, layer = self.params.sentence_model, self.params.encoder_layer
+        payload = json.dumps([model, layer, self.texts[i], self.texts[j]], ensure_ascii=False)
+        return hashlib.sha256(payload.encode()).hexdigest()[:32]
+
+    def prepare(self, pairs: Sequence[tuple[int, int]]) -> None:
+        """Encode, in one batch, every quote of a pair not scored yet."""
+        needed = {x for i, j in pairs if self.key(i, j) not in self.scores for x in (i, j)}
+        order = sorted(needed - set(self.states))
+        if order:
+            texts = [self.texts[x] for x in order]
+            model, layer = self.params.sentence_model, self.params.encoder_layer
+            states = encoder.token_states(texts, layer, model or encoder.DEFAULT_MODEL)
+            self.states.update(zip(order, states, strict=True))
+
+    def overlap(self, i: int, j: int) -> float:
+        """Return the aligned-token F1 of two quotes (``aligned_overlap``)."""
+        key = self.key(i, j)
+        if key not in self.scores:
+            self.prepare([(i, j)])
+            self.scores[key] = aligned_overlap(self.states[i], self.states[j])
+        return self.scores[key]
 
 
 def _representative(quotes: Sequence[Quote]) -> Quote:

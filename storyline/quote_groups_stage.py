@@ -9,8 +9,10 @@ articles join it.
 
 from __future__ import annotations
 
+import json
 from typing import TYPE_CHECKING, Any
 
+from storyline.code_version import stage_version
 from storyline.quote_groups import GroupParams, QuoteArticle, group_quotes
 from storyline.story_marks import mark_of
 from storyline.storyline_runner import StorylineStage, Task, run_storylines
@@ -25,16 +27,27 @@ if TYPE_CHECKING:
 
 _STAGE = "quote_groups"
 _VERSION = "quote_groups.v1"  # bump when grouping changes what it makes of the same inputs
+_PAIRS = "quote_pairs.v1"  # token-alignment scores by quote pair (``quote_groups._Aligned``)
 
 
 def quote_groups_stage(duplicates: dict[str, str], params: GroupParams) -> StorylineStage:
     """Declare the quote-groups stage for ``storyline_runner``: each storyline's groups.
 
     A storyline's task is everything ``group_quotes`` reads about it, as its arguments; its
-    mark digests them with the grouping settings.
+    mark digests them with the grouping settings. Token-alignment scores of quote pairs from
+    earlier runs are read with the tasks and kept with the groups: a storyline grouped again
+    encodes only the quotes of its new pairs (exact: a score is keyed by both texts).
     """
+    setting = repr((params.sentence_model, params.encoder_layer, stage_version()))
+    scores: dict[str, float] = {}  # filled by ``tasks``, read and extended by ``work``
+    known = [0]
 
     def tasks(store: Store, storylines: Sequence[Story]) -> Iterator[Task]:
+        saved = json.loads(store.get_state(_PAIRS) or b"{}")
+        scores.clear()
+        if saved.get("setting") == setting:
+            scores.update(saved.get("scores", {}))
+        known[0] = len(scores)
         untrusted = frozenset(store.untrusted())
         facts = store.outlets_and_dates().items()
         articles = {a: QuoteArticle(a, *found) for a, found in facts}
@@ -55,13 +68,21 @@ def quote_groups_stage(duplicates: dict[str, str], params: GroupParams) -> Story
     def work(args: tuple[Any, ...]) -> list[QuoteGroup]:
         sid, quotes, arts, links_, untrusted_ = args
         return group_quotes(
-            sid, quotes, arts, duplicates=links_, untrusted=untrusted_, params=params
+            sid,
+            quotes,
+            arts,
+            duplicates=links_,
+            untrusted=untrusted_,
+            params=params,
+            scores=scores,
         )
 
     def save(
         store: Store, built: list[list[QuoteGroup]], keep: set[str], state: tuple[str, bytes]
     ) -> None:
         store.replace_quote_groups([g for found in built for g in found], keep=keep, state=state)
+        if len(scores) != known[0]:
+            store.set_state(_PAIRS, json.dumps({"setting": setting, "scores": scores}).encode())
 
     return StorylineStage(
         _STAGE,

@@ -30,9 +30,11 @@ from storyline.boundary import (
 )
 from storyline.cluster.state_json import dump_state, load_state
 from storyline.cluster.storylines import cluster_articles
+from storyline.code_version import stage_version
 from storyline.dedupe import DuplicateIndex, dump_signatures, load_signatures, signed
 from storyline.extract.annotate import Chunk, annotate_chunk
-from storyline.extract.entities import add_headline_articles, merge_entities
+from storyline.extract.entities import merge_entities
+from storyline.extract.entity_parts import PartCache, add_headline_articles
 from storyline.extract.quotes.find import canonicalise_speakers
 from storyline.quality.assess import QualityThresholds, assess_quality
 from storyline.story_marks import mark_of
@@ -61,6 +63,7 @@ if TYPE_CHECKING:
 
 _CLUSTER_STATE = "cluster.v1"
 _DEDUPE_STATE = "dedupe.v1"
+_ENTITY_STATE = "entities.v1"  # the merged entity parts (``entity_parts.PartCache``)
 # The chunk sizes are [run] settings (defaults.toml says why); these defaults are theirs.
 _READ_CHUNK = 500
 
@@ -218,11 +221,15 @@ def run_entities(
         if mention.article_id not in skip:
             by_article[mention.article_id].append(mention)
     groups = list(by_article.items())
+    # the parts merged last run: only the parts the new articles' names join are merged again
+    cache = PartCache(store.get_state(_ENTITY_STATE), setting=stage_version())
 
     def merge(chosen: Sequence[tuple[str, list[Mention]]]) -> Any:  # noqa: ANN401
-        return merge_entities([m for _, ms in chosen for m in ms], aliases=settings.aliases)
+        mentions = [m for _, ms in chosen for m in ms]
+        return merge_entities(mentions, aliases=settings.aliases, cache=cache)
 
     (entities, mention_map), failed = isolate("entities", merge, groups, key=lambda g: g[0])
+    store.set_state(_ENTITY_STATE, cache.dump())
     left_out = skip | {f.item_id for f in failed}
     quoted: dict[str, list[Quote]] = defaultdict(list)
     for quote in store.quotes(local=True):

@@ -6,7 +6,8 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from storyline.extract.entities import add_headline_articles, find_mentions, merge_entities
+from storyline.extract.entities import find_mentions, merge_entities
+from storyline.extract.entity_parts import add_headline_articles
 from storyline.extract.nlp import load_model
 from storyline.models import Entity, Mention
 from tests.conftest import shared_path

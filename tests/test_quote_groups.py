@@ -190,6 +190,26 @@ def test_quote_groups_encoder_keeps_one_speakers_other_statements_apart():
 
 
 @needs_encoder
+def test_quote_groups_encoder_scores_a_pair_once_then_reads_it_from_the_cache(monkeypatch):
+    quotes = [_quote("q1", "a1", SOCHI_000), _quote("q2", "a2", SOCHI_001)]
+    scores: dict[str, float] = {}
+    first = _groups(quotes, params=_ENCODED, scores=scores)
+    assert list(first) == [("q1", "q2")]
+    assert len(scores) == 1  # the one pair of one speaker that needed token alignment
+    (score,) = scores.values()
+    assert score >= _ENCODED.encoder_threshold
+
+    def no_encoding(*_args, **_kwargs):
+        raise AssertionError("a pair scored before was encoded again")
+
+    monkeypatch.setattr(encoder, "token_states", no_encoding)
+    again = [*quotes, _quote("q3", "a3", "I will not resign over this.", speaker="Bo Ek")]
+    found = _groups(again, params=_ENCODED, scores=scores)
+    assert set(found) == {("q1", "q2"), ("q3",)}  # a lone speaker's quote needs no encoding
+    assert found["q1", "q2"].representative == SOCHI_000
+
+
+@needs_encoder
 def test_quote_groups_encoder_token_states_skip_cls_and_sep_and_are_unit_rows():
     (states,) = encoder.token_states(["We will rebuild the bridge."], 3)
     assert states.shape == (6, 384)  # we will rebuild the bridge .

@@ -13,9 +13,10 @@ from __future__ import annotations
 import hashlib
 import re
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from storyline.extract.entity_parts import part_key, split_parts
 from storyline.extract.quotes.speakers import HONORIFICS, LEADER_WORDS, TITLE_WORDS
 from storyline.models import Entity, Mention
 
@@ -23,6 +24,8 @@ if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
 
     from spacy.tokens import Doc, Span
+
+    from storyline.extract.entity_parts import PartCache
 
 LABELS = frozenset({"PERSON", "ORG", "GPE", "LOC", "NORP", "EVENT", "FAC"})
 # World knowledge, not corpus tuning: common alternative names of a few actors.
@@ -192,13 +195,23 @@ def _entity_id(type_: str, name: str) -> str:
 
 
 def merge_entities(
-    mentions: Sequence[Mention], *, aliases: Mapping[str, str] | None = None
+    mentions: Sequence[Mention],
+    *,
+    aliases: Mapping[str, str] | None = None,
+    cache: PartCache | None = None,
 ) -> tuple[list[Entity], dict[tuple[str, int, int], str]]:
     """Merge mentions across the corpus into entities.
+
+    The mentions fall into parts that cannot affect each other's merging (``entity_parts``:
+    no name, surname, acronym or alias links them); each part is merged on its own, and a part
+    ``cache`` holds from an earlier run is taken from it as it is. Role descriptions are then
+    attached over the whole corpus. The result is the same as one merge of every mention: new
+    articles cost the parts their names touch, not the corpus.
 
     Args:
         mentions: mentions of any number of articles (``find_mentions`` output).
         aliases: extra alias -> canonical name pairs, added to the built-in table.
+        cache: merged parts by digest, read and filled (None: merge every part).
 
     Returns:
         The entities sorted by type and name, and a map from (article_id, start, end) of each
@@ -207,6 +220,55 @@ def merge_entities(
     table, explicit = _alias_table(aliases or {})
     redirect = _person_redirects(table)
     ordered = sorted(mentions, key=lambda m: (m.article_id, m.start, m.end))
+    named = [m for m in ordered if m.label != "ROLE"]
+    entities: list[Entity] = []
+    mapping: dict[tuple[str, int, int], str] = {}
+    for part in split_parts(named, lambda m: _tokens(m, table, redirect)):
+        key = part_key(part, table)
+        found = cache.get(key) if cache is not None else None
+        if found is None:
+            found = _merge_part(part, table, explicit, redirect)
+            if cache is not None:
+                cache.put(key, found)
+        entities.extend(found[0])
+        mapping.update(found[1])
+    _resolve_roles([m for m in ordered if m.label == "ROLE"], entities, mapping)
+    return sorted(entities, key=lambda e: (e.type, e.name, e.id)), dict(sorted(mapping.items()))
+
+
+def _tokens(m: Mention, table: Mapping[str, str], redirect: Mapping[str, str]) -> set[str]:
+    """Return what links a mention to others in merging: two sharing none never interact.
+
+    Its folded name (groups, display names), its acronym forms (``_merge_acronyms``), its
+    alias-table name, its surname (surname-only and surname-tagged mentions find full names
+    by it) and, within its article, its first name ("Peter" after "Peter Weber").
+    """
+    name = _split_title(m.text)[1] if m.label == "PERSON" else m.text
+    k = _key(name)
+    if not k:
+        return set()
+    form = name.strip()
+    words = k.split()
+    found = {f"k:{k}", f"k:{form.replace('.', '').casefold()}", f"k:{_acronym(form)}"}
+    canon = [table[k]] if k in table else []
+    if m.label == "PERSON" and len(words) >= 2:
+        target = redirect.get(f"PERSON:{words[0]} {words[-1]}")
+        canon += [target[6:]] if target else []
+    for c in canon:
+        found |= {f"a:{c}", f"k:{_key(c)}", f"k:{_acronym(c)}"}
+    if m.label == "PERSON" or len(words) == 1:
+        found |= {f"w:{words[-1]}", f"f:{m.article_id}:{words[0]}"}
+    found.discard("k:")
+    return found
+
+
+def _merge_part(
+    ordered: Sequence[Mention],
+    table: Mapping[str, str],
+    explicit: frozenset[str],
+    redirect: Mapping[str, str],
+) -> tuple[list[Entity], dict[tuple[str, int, int], str]]:
+    """Merge one part's named mentions (in article and position order); roles come later."""
     groups: dict[str, _Group] = {}
     assigned: dict[tuple[str, int, int], str] = {}
 
@@ -267,7 +329,6 @@ def merge_entities(
         assigned[(m.article_id, m.start, m.end)] = gkey
     _merge_acronyms(groups, assigned)
     _settle_types(groups, frozenset(table[_key(c)] for c in BUILTIN_ALIASES.values()))
-    _resolve_roles(ordered, groups, assigned)
     return _finish(groups, assigned)
 
 
@@ -350,27 +411,26 @@ def _fold(
 
 
 def _resolve_roles(
-    ordered: Sequence[Mention], groups: dict[str, _Group], assigned: dict[tuple[str, int, int], str]
+    roles: Sequence[Mention], entities: Sequence[Entity], mapping: dict[tuple[str, int, int], str]
 ) -> None:
     """Attach "the Russian leader" to the one person of the article whose titles fit."""
-    for m in ordered:
-        if m.label != "ROLE":
-            continue
+    people: defaultdict[str, list[tuple[str, set[str]]]] = defaultdict(list)
+    for entity in entities:
+        if entity.type == "PERSON":
+            titles = {w.casefold() for t in entity.roles for w in t.split()}
+            for article_id in entity.article_ids:
+                people[article_id].append((entity.id, titles))
+    for m in roles:
         raw = m.text.split()[1:]
         # Capitalised modifiers ("Russian") must fit a title; "embattled" need not.
         words = [w.casefold() for w in raw[:-1] if w[:1].isupper()] + [raw[-1].casefold()]
         found = set()
-        for gkey, g in groups.items():
-            if g.type != "PERSON" or m.article_id not in g.articles:
-                continue
-            titles = {w.casefold() for t in g.titles for w in t.split()}
+        for entity_id, titles in people.get(m.article_id, []):
             head_ok = words[-1] in titles or (words[-1] == "leader" and titles & LEADER_WORDS)
             if head_ok and all(w in titles for w in words[:-1]):
-                found.add(gkey)
+                found.add(entity_id)
         if len(found) == 1:
-            gkey = found.pop()
-            assigned[(m.article_id, m.start, m.end)] = gkey
-            groups[gkey].forms[m.text] += 0  # roles are not aliases; the title carries them
+            mapping[(m.article_id, m.start, m.end)] = found.pop()
 
 
 def _finish(
@@ -401,33 +461,3 @@ def _finish(
         entities.append(Entity(entity_id, name, type_, aliases, roles, tuple(sorted(g.articles))))
     mapping = {loc: ids[gkey] for loc, gkey in sorted(assigned.items()) if gkey in ids}
     return sorted(entities, key=lambda e: (e.type, e.name, e.id)), mapping
-
-
-def add_headline_articles(entities: Sequence[Entity], titles: Mapping[str, str]) -> list[Entity]:
-    """Return ``entities`` with the articles whose headline names them added to their articles.
-
-    A headline ("John Kerry: Russia's involvement ...") says who its article is about. Names
-    are matched as whole words, case-sensitively, on an entity's name and aliases that no other
-    entity has, and shouting (all-caps) headlines not at all. Headlines never make quote
-    speakers: only ``article_ids`` grow.
-    """
-    owners: defaultdict[str, set[str]] = defaultdict(set)
-    for entity in entities:
-        for form in (entity.name, *entity.aliases):
-            owners[form].add(entity.id)
-    patterns: dict[str, re.Pattern[str]] = {}
-    for entity in entities:
-        # a form two entities share (a surname of two people) names neither; one letter nothing
-        forms = [f for f in (entity.name, *entity.aliases) if len(f) > 1 and len(owners[f]) == 1]
-        if forms:
-            alternatives = "|".join(re.escape(f) for f in sorted(forms, key=len, reverse=True))
-            patterns[entity.id] = re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)")
-    heads = {aid: title for aid, title in titles.items() if title and not title.isupper()}
-    out = []
-    for entity in entities:
-        pattern = patterns.get(entity.id)
-        found = {aid for aid, title in heads.items() if pattern and pattern.search(title)}
-        if found - set(entity.article_ids):
-            entity = replace(entity, article_ids=tuple(sorted(found | set(entity.article_ids))))  # noqa: PLW2901
-        out.append(entity)
-    return out
