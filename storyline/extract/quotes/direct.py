@@ -60,9 +60,34 @@ def _cue_after(doc: Doc, close_char: int, limit_char: int) -> Token | None:
     for n, token in enumerate(first):
         ends = token.text in {".", "!", "?"} and n > 0 and token.is_sent_end
         if n > _MAX_CUE_GAP or ends or "\n" in token.text:
-            break
+            return _subject_verb(first) if n > _MAX_CUE_GAP else None
         if token.lemma_.lower() in SPEECH_VERBS and token.pos_ in {"VERB", "AUX"}:
             return token
+    return None
+
+
+def _subject_verb(after: Span) -> Token | None:
+    """Return the speech verb whose subject opens the words after a closing mark.
+
+    '"...," Scott Pruitt, the Republican attorney general of Oklahoma, said': a long apposition
+    puts the verb past the usual gap, but the name right after the mark is still its subject
+    (general English syntax: the subject phrase holds its apposition).
+    """
+    words = [t for t in after[:3] if not (t.is_punct or t.is_space)]
+    if not words or words[0].pos_ not in {"PROPN", "NOUN", "DET"}:
+        return None
+    head = words[0]
+    while head.dep_ in {"compound", "flat", "det", "amod", "poss"} and head.head.i > head.i:
+        head = head.head
+    verb = head.head
+    if (
+        head.dep_ == "nsubj"
+        and verb.i > head.i
+        and verb.lemma_.lower() in SPEECH_VERBS
+        and verb.pos_ in {"VERB", "AUX"}
+        and "\n" not in after.doc[head.i : verb.i].text
+    ):
+        return verb
     return None
 
 

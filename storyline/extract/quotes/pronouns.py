@@ -8,9 +8,13 @@ from __future__ import annotations
 from bisect import bisect_left
 from typing import TYPE_CHECKING
 
+from storyline.extract.quotes import speakers as spk
 from storyline.extract.quotes.speakers import SPEAKER_WINDOW, full_name, last_key
 
 if TYPE_CHECKING:
+    from spacy.tokens import Doc, Token
+
+    from storyline.extract.quotes.indirect import CharRanges
     from storyline.extract.quotes.speakers import DocPeople
 
 
@@ -114,4 +118,36 @@ def _nearest(
         resolved = full_name(people, name) if is_person else name
         if resolved != exclude:
             return resolved
+    return None
+
+
+# A body that speaks through "it": an organisation or a place (a government), named.
+_BODY_LABELS = frozenset({"ORG", "GPE"})
+_SINGULAR = frozenset({"NN", "NNP"})
+
+
+def resolve_it(doc: Doc, pronoun: Token, quoted: CharRanges) -> str | None:
+    """Return the named body "it" stands for: the nearest agreeing subject before it, if named.
+
+    English "it" takes the nearest earlier singular non-person subject of its own or the
+    previous sentence as antecedent: "The White House is saying ... But it is steering clear",
+    "Although the IMF did not single out ..., it referenced". When that subject is a thing not
+    named ("The city", "the ad", "a report"), "it" is that thing and names nobody: None, never
+    a farther name. Subjects inside quotes and other pronouns are passed over (agreement and
+    recency only; general syntax, no word list).
+    """
+    sent = pronoun.sent
+    floor = doc[sent.start - 1].sent.start if sent.start > 0 else 0
+    for token in reversed(doc[floor : pronoun.i]):
+        if token.dep_ not in {"nsubj", "nsubjpass"} or token.idx in quoted:
+            continue
+        if token.pos_ == "PRON":
+            continue  # "it" again, or a person's pronoun: keep looking for the noun
+        if token.tag_ not in _SINGULAR or token.ent_type_ == "PERSON":
+            continue  # plural ("officials") or a person cannot be "it"
+        if token.ent_type_ in _BODY_LABELS:
+            ent = next(spk.ents_before(doc, token.i + 1), None)
+            if ent is not None and ent.end > token.i:
+                return spk.clean_name(ent) or None
+        return None
     return None
