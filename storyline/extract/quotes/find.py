@@ -117,7 +117,8 @@ def _appositive_person(doc: Doc, head: Token) -> str | None:
 _THIRD = {"m": frozenset({"he", "him", "his", "himself"}), "f": frozenset({"she", "her", "hers"})}
 
 
-_CUE_CLAUSE = re.compile(r"[”\"][^“”\"]*[“\"]")
+# a closing mark, the cue clause, an opening mark; some papers print double marks as "''"
+_CUE_CLAUSE = re.compile(r"(?:[”\"]|'')[^“”\"\n]*?(?:[“\"]|'')")
 
 
 def spoken_words(quote: Quote) -> str:
