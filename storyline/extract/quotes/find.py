@@ -52,6 +52,7 @@ def _resolve(
     people: spk.DocPeople,
     parent: Attr | None,
     parent_speaker: str | None,
+    *,
     in_quotes: CharRanges | None = None,
 ) -> str | None:
     """Return the speaker's full name as the article writes it, or None when unsure."""
@@ -254,7 +255,7 @@ def find_quotes(doc: Doc, article_id: str, *, title: str = "") -> list[Quote]:
     for attr in seq:
         parent = attrs[attr.parent] if attr.parent is not None else None
         parent_speaker = names.get(id(parent)) if parent is not None else None
-        name = _resolve(doc, attr, people, parent, parent_speaker, in_quotes)
+        name = _resolve(doc, attr, people, parent, parent_speaker, in_quotes=in_quotes)
         names[id(attr)] = name
         qid = quote_id(article_id, attr.start, attr.end)
         ids[index_of.get(id(attr), -1)] = qid
