@@ -24,7 +24,7 @@ from storyline.extract.quotes.indirect import (
     unembedded,
 )
 from storyline.extract.quotes.marks import find_quoted_spans
-from storyline.extract.quotes.pronouns import resolve_it, resolve_pronoun
+from storyline.extract.quotes.pronouns import resolve_it, resolve_pronoun, resolve_they
 from storyline.extract.quotes.transcript import find_transcript_lines
 from storyline.models import Quote
 
@@ -77,6 +77,10 @@ def _resolve(
         # PolNeAR dev; only its own antecedent, when that is a named body, is taken.
         if lower == "it" and parent is None and in_quotes is not None:
             return resolve_it(doc, head, in_quotes)
+        if lower == "they" and parent is None and in_quotes is not None:
+            # the same rule for "they": resolved to a recent non-person speaker or subject, it
+            # named the wrong group 9 times in 15 on PolNeAR dev
+            return resolve_they(doc, head, in_quotes)
         if lower in spk.GROUP_PRONOUNS - _THING and parent is None:
             return resolve_pronoun(people, head.i, person=False)
         return None
@@ -346,6 +350,7 @@ def _match_entity(name: str | None, ids: set[str], by_id: Mapping[str, Entity]) 
     if not name:
         return None
     key = name.casefold()
+    joint = " and " in key  # "Grassley and Leahy" ("they"): no one person by the last word
     last = key.split()[-1]
     exact, partial = [], []
     for entity_id in sorted(ids):
@@ -355,7 +360,9 @@ def _match_entity(name: str | None, ids: set[str], by_id: Mapping[str, Entity]) 
         forms = {entity.name.casefold(), *(a.casefold() for a in entity.aliases)}
         if key in forms:
             exact.append(entity)
-        elif entity.type == "PERSON" and any(f.split()[-1] == last for f in forms if f):
+        elif (
+            not joint and entity.type == "PERSON" and any(f.split()[-1] == last for f in forms if f)
+        ):
             partial.append(entity)
     found = exact or partial
     return found[0] if len(found) == 1 or exact else None
