@@ -223,7 +223,15 @@ def find_quotes(doc: Doc, article_id: str, *, title: str = "") -> list[Quote]:
     quoted = [(a.start, a.end) for a in attrs if a.parent is None and a.kind == "direct"]
     lines = find_transcript_lines(doc)
     line_index = SpanIndex(lines)
-    direct = [a for a in direct if a.speaker_head is not None or not line_index.overlapping(a)]
+    # '"PENCE: Gennifer Flowers will not ...': a quoted transcript line names its own speaker;
+    # a cue found outside its marks belongs to another sentence
+    labelled = {t.speaker_span.start_char for t in lines if t.speaker_span is not None}
+    direct = [
+        a
+        for a in direct
+        if (a.speaker_head is not None and a.start not in labelled)
+        or not line_index.overlapping(a)
+    ]
     frames: list[Attr] = []  # dropped frames whose subjects still spoke
     indirect = find_indirect(doc, direct, quoted, frames)
     # A quoted phrase inside a reported clause is part of that clause's content.
