@@ -229,8 +229,7 @@ def find_quotes(doc: Doc, article_id: str, *, title: str = "") -> list[Quote]:
     direct = [
         a
         for a in direct
-        if (a.speaker_head is not None and a.start not in labelled)
-        or not line_index.overlapping(a)
+        if (a.speaker_head is not None and a.start not in labelled) or not line_index.overlapping(a)
     ]
     frames: list[Attr] = []  # dropped frames whose subjects still spoke
     indirect = find_indirect(doc, direct, quoted, frames)
