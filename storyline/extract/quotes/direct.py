@@ -202,8 +202,10 @@ def find_direct(doc: Doc, spans: list[QuotedSpan]) -> list[Attr]:
         if cue is None:
             named = _name_colon(doc, floor, span.start - 1) or _dash_name(doc, close_char)
         head = spk.subject_of(cue) if cue is not None else None
-        if cue is not None and head is not None and span.start <= head.idx < span.end:
-            head = _outside_subject(doc, cue, span)  # the parser took a word of the quote
+        if cue is not None and head is not None and _quoted(spans, span, head.idx):
+            # the parser took a word of this quote, or of a quoted title ('said on Fox News's
+            # "Fox and Friends"'): quoted words are never the speaker
+            head = _outside_subject(doc, cue, span)
         if named is not None:
             head = named.root
         sp = spk.speaker_span(doc, head) if head is not None else None
@@ -243,7 +245,12 @@ def _outside_subject(doc: Doc, cue: Token, span: QuotedSpan) -> Token | None:
             and before[-1].pos_ in {"NOUN", "PROPN", "PRON"}
             and before[-1].dep_ not in {"pobj", "dobj", "dative"}
         ):
-            return before[-1]
+            token = before[-1]
+            # '"...," Flynn, a top Trump surrogate, said': the name a description stands in
+            # apposition to is the speaker (a name in apposition to a title is one already)
+            if token.pos_ == "NOUN" and token.dep_ == "appos" and span.end < token.head.idx:
+                token = token.head
+            return token
     after = doc[cue.i + 1 : cue.i + 2]
     if (len(after) and after[0].pos_ in {"PROPN", "NOUN"}) or (
         len(after) and after[0].lower_ in {"one", "the", "a", "an"}
@@ -253,6 +260,17 @@ def _outside_subject(doc: Doc, cue: Token, span: QuotedSpan) -> Token | None:
             token = doc[token.i + 1]
         return token
     return None
+
+
+def _quoted(spans: list[QuotedSpan], span: QuotedSpan, char: int) -> bool:
+    """Return True when a character lies in this quote or in another one beside it.
+
+    A quote that encloses ``span`` does not count: a nested quote's speaker is named inside its
+    parent ('"... Assad said: 'I am fine with that' ..."').
+    """
+    return any(
+        s.start <= char < s.end and (s is span or not s.start <= span.start < s.end) for s in spans
+    )
 
 
 def _governs(doc: Doc, verb: Token, span: QuotedSpan) -> bool:
