@@ -61,9 +61,20 @@ def _cue_after(doc: Doc, close_char: int, limit_char: int) -> Token | None:
         ends = token.text in {".", "!", "?"} and n > 0 and token.is_sent_end
         if n > _MAX_CUE_GAP or ends or "\n" in token.text:
             return _subject_verb(first) if n > _MAX_CUE_GAP else None
-        if token.lemma_.lower() in SPEECH_VERBS and token.pos_ in {"VERB", "AUX"}:
+        if token.pos_ in {"VERB", "AUX"} and (
+            token.lemma_.lower() in SPEECH_VERBS or _reads(token)
+        ):
             return token
     return None
+
+
+def _reads(verb: Token) -> bool:
+    """Return True for intransitive "read" after a quote: '"...," the letter reads'.
+
+    A document "reads" its words the way a person says them; with an object ("read the
+    statement") the verb is no cue after a quote.
+    """
+    return verb.lemma_.lower() == "read" and not any(c.dep_ == "dobj" for c in verb.children)
 
 
 def _subject_verb(after: Span) -> Token | None:
