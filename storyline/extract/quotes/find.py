@@ -89,7 +89,7 @@ def _resolve(
     if persons:
         return spk.full_name(people, spk.clean_name(persons[-1]))
     if head.pos_ == "NOUN":
-        named = _appositive_person(doc, head)
+        named = _appositive_person(doc, head) or _author(head)
         if named is not None:
             return spk.full_name(people, named)
         described = spk.resolve_description(people, span)
@@ -101,6 +101,23 @@ def _resolve(
         # "Okafor" tagged as ORG (or not at all) is still the Jane Okafor named before.
         return (full if len(name.split()) == 1 else name) or None
     return spk.resolve_description(people, span)
+
+
+def _author(head: Token) -> str | None:
+    """Return the person who made the thing a quote is sourced to ("a speech Clinton gave").
+
+    'according to a speech Mrs. Clinton delivered at New York University': the words are the
+    speaker's who, in the relative clause on the noun, made it (general syntax).
+    """
+    for clause in head.rights:
+        if clause.dep_ != "relcl":
+            continue
+        for sub in clause.children:
+            if sub.dep_ == "nsubj" and sub.ent_type_ == "PERSON":
+                ents = spk.span_ents(sub.doc[sub.left_edge.i : sub.i + 1])
+                person = next((e for e in ents if e.label_ == "PERSON"), None)
+                return spk.clean_name(person) or None if person is not None else None
+    return None
 
 
 def _appositive_person(doc: Doc, head: Token) -> str | None:
