@@ -212,7 +212,20 @@ def _title_words(doc: Doc, ent: Span) -> set[str]:
             words.update(t.lower_ for t in child.subtree if t.pos_ in {"NOUN", "ADJ", "PROPN"})
     if root.dep_ == "appos" and root.head.pos_ == "NOUN":
         words.update(t.lower_ for t in root.head.subtree if t.i < ent.start or t.i >= ent.end)
-    return words
+    return words | {_ABBREVIATED[w] for w in words if w in _ABBREVIATED}
+
+
+# Title abbreviations of English news style, read as the title: "Sen. Graham" is a senator.
+_ABBREVIATED = {
+    "sen.": "senator",
+    "sen": "senator",
+    "rep.": "representative",
+    "gov.": "governor",
+    "gov": "governor",
+    "gen.": "general",
+    "prof.": "professor",
+    "amb.": "ambassador",
+}
 
 
 def last_key(name: str) -> str:
@@ -424,6 +437,15 @@ def resolve_description(people: DocPeople, span: Span) -> str | None:
         for last, titles in people.titles.items()
         if _describes(words, titles)
     }
+    if not found:
+        # "the South Carolina senator": a place or party before the title is rarely written
+        # beside the name; the one person the article calls a senator is still the one meant
+        head = words[-1]
+        found = {
+            people.full_by_last[last]
+            for last, titles in people.titles.items()
+            if head in titles or (head == "leader" and titles & LEADER_WORDS)
+        }
     return found.pop() if len(found) == 1 else None
 
 
