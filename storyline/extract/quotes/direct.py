@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from storyline.extract.quotes import speakers as spk
+from storyline.extract.quotes.cue_subject import quoted, reads, subject_verb
 from storyline.text.cues import OBJECT_VERBS, SPEECH_VERBS
 
 if TYPE_CHECKING:
@@ -60,45 +61,9 @@ def _cue_after(doc: Doc, close_char: int, limit_char: int) -> Token | None:
     for n, token in enumerate(first):
         ends = token.text in {".", "!", "?"} and n > 0 and token.is_sent_end
         if n > _MAX_CUE_GAP or ends or "\n" in token.text:
-            return _subject_verb(first) if n > _MAX_CUE_GAP else None
-        if token.pos_ in {"VERB", "AUX"} and (
-            token.lemma_.lower() in SPEECH_VERBS or _reads(token)
-        ):
+            return subject_verb(first) if n > _MAX_CUE_GAP else None
+        if token.pos_ in {"VERB", "AUX"} and (token.lemma_.lower() in SPEECH_VERBS or reads(token)):
             return token
-    return None
-
-
-def _reads(verb: Token) -> bool:
-    """Return True for intransitive "read" after a quote: '"...," the letter reads'.
-
-    A document "reads" its words the way a person says them; with an object ("read the
-    statement") the verb is no cue after a quote.
-    """
-    return verb.lemma_.lower() == "read" and not any(c.dep_ == "dobj" for c in verb.children)
-
-
-def _subject_verb(after: Span) -> Token | None:
-    """Return the speech verb whose subject opens the words after a closing mark.
-
-    '"...," Scott Pruitt, the Republican attorney general of Oklahoma, said': a long apposition
-    puts the verb past the usual gap, but the name right after the mark is still its subject
-    (general English syntax: the subject phrase holds its apposition).
-    """
-    words = [t for t in after[:3] if not (t.is_punct or t.is_space)]
-    if not words or words[0].pos_ not in {"PROPN", "NOUN", "DET"}:
-        return None
-    head = words[0]
-    while head.dep_ in {"compound", "flat", "det", "amod", "poss"} and head.head.i > head.i:
-        head = head.head
-    verb = head.head
-    if (
-        head.dep_ == "nsubj"
-        and verb.i > head.i
-        and verb.lemma_.lower() in SPEECH_VERBS
-        and verb.pos_ in {"VERB", "AUX"}
-        and "\n" not in after.doc[head.i : verb.i].text
-    ):
-        return verb
     return None
 
 
@@ -213,7 +178,7 @@ def find_direct(doc: Doc, spans: list[QuotedSpan]) -> list[Attr]:
         if cue is None:
             named = _name_colon(doc, floor, span.start - 1) or _dash_name(doc, close_char)
         head = spk.subject_of(cue) if cue is not None else None
-        if cue is not None and head is not None and _quoted(spans, span, head.idx):
+        if cue is not None and head is not None and quoted(spans, span, head.idx):
             # the parser took a word of this quote, or of a quoted title ('said on Fox News's
             # "Fox and Friends"'): quoted words are never the speaker
             head = _outside_subject(doc, cue, span)
@@ -271,17 +236,6 @@ def _outside_subject(doc: Doc, cue: Token, span: QuotedSpan) -> Token | None:
             token = doc[token.i + 1]
         return token
     return None
-
-
-def _quoted(spans: list[QuotedSpan], span: QuotedSpan, char: int) -> bool:
-    """Return True when a character lies in this quote or in another one beside it.
-
-    A quote that encloses ``span`` does not count: a nested quote's speaker is named inside its
-    parent ('"... Assad said: 'I am fine with that' ..."').
-    """
-    return any(
-        s.start <= char < s.end and (s is span or not s.start <= span.start < s.end) for s in spans
-    )
 
 
 def _governs(doc: Doc, verb: Token, span: QuotedSpan) -> bool:
