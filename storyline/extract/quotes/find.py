@@ -374,9 +374,9 @@ def _match_entity(name: str | None, ids: set[str], by_id: Mapping[str, Entity]) 
     if not name:
         return None
     key = name.casefold()
-    joint = " and " in key  # "Grassley and Leahy" ("they"): no one person by the last word
     last = key.split()[-1]
     exact, partial = [], []
+    joint = _joint(key, ids, by_id)
     for entity_id in sorted(ids):
         entity = by_id.get(entity_id)
         if entity is None:
@@ -390,3 +390,22 @@ def _match_entity(name: str | None, ids: set[str], by_id: Mapping[str, Entity]) 
             partial.append(entity)
     found = exact or partial
     return found[0] if len(found) == 1 or exact else None
+
+
+def _joint(key: str, ids: set[str], by_id: Mapping[str, Entity]) -> bool:
+    """Return True for two people speaking together ("grassley and leahy", from "they").
+
+    Each side of the "and" ends in the surname of a person of the article; "Minister of Water
+    and Infrastructure Anselm Dorrik" is one person, as "water" names nobody.
+    """
+    parts = [p.split() for p in key.split(" and ")]
+    if len(parts) < 2 or not all(parts):
+        return False
+    surnames = {
+        f.split()[-1]
+        for i in ids
+        if (e := by_id.get(i)) is not None and e.type == "PERSON"
+        for f in {e.name.casefold(), *(a.casefold() for a in e.aliases)}
+        if f
+    }
+    return all(p[-1] in surnames for p in parts)
