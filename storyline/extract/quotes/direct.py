@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from storyline.extract.quotes import speakers as spk
+from storyline.extract.quotes.cue_subject import quoted, reads, subject_verb
 from storyline.text.cues import OBJECT_VERBS, SPEECH_VERBS
 
 if TYPE_CHECKING:
@@ -60,8 +61,8 @@ def _cue_after(doc: Doc, close_char: int, limit_char: int) -> Token | None:
     for n, token in enumerate(first):
         ends = token.text in {".", "!", "?"} and n > 0 and token.is_sent_end
         if n > _MAX_CUE_GAP or ends or "\n" in token.text:
-            break
-        if token.lemma_.lower() in SPEECH_VERBS and token.pos_ in {"VERB", "AUX"}:
+            return subject_verb(first) if n > _MAX_CUE_GAP else None
+        if token.pos_ in {"VERB", "AUX"} and (token.lemma_.lower() in SPEECH_VERBS or reads(token)):
             return token
     return None
 
@@ -177,8 +178,10 @@ def find_direct(doc: Doc, spans: list[QuotedSpan]) -> list[Attr]:
         if cue is None:
             named = _name_colon(doc, floor, span.start - 1) or _dash_name(doc, close_char)
         head = spk.subject_of(cue) if cue is not None else None
-        if cue is not None and head is not None and span.start <= head.idx < span.end:
-            head = _outside_subject(doc, cue, span)  # the parser took a word of the quote
+        if cue is not None and head is not None and quoted(spans, span, head.idx):
+            # the parser took a word of this quote, or of a quoted title ('said on Fox News's
+            # "Fox and Friends"'): quoted words are never the speaker
+            head = _outside_subject(doc, cue, span)
         if named is not None:
             head = named.root
         sp = spk.speaker_span(doc, head) if head is not None else None
@@ -218,7 +221,12 @@ def _outside_subject(doc: Doc, cue: Token, span: QuotedSpan) -> Token | None:
             and before[-1].pos_ in {"NOUN", "PROPN", "PRON"}
             and before[-1].dep_ not in {"pobj", "dobj", "dative"}
         ):
-            return before[-1]
+            token = before[-1]
+            # '"...," Flynn, a top Trump surrogate, said': the name a description stands in
+            # apposition to is the speaker (a name in apposition to a title is one already)
+            if token.pos_ == "NOUN" and token.dep_ == "appos" and span.end < token.head.idx:
+                token = token.head
+            return token
     after = doc[cue.i + 1 : cue.i + 2]
     if (len(after) and after[0].pos_ in {"PROPN", "NOUN"}) or (
         len(after) and after[0].lower_ in {"one", "the", "a", "an"}

@@ -8,9 +8,15 @@ from __future__ import annotations
 from bisect import bisect_left
 from typing import TYPE_CHECKING
 
+from storyline.extract.quotes import speakers as spk
 from storyline.extract.quotes.speakers import SPEAKER_WINDOW, full_name, last_key
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    from spacy.tokens import Doc, Token
+
+    from storyline.extract.quotes.indirect import CharRanges
     from storyline.extract.quotes.speakers import DocPeople
 
 
@@ -114,4 +120,100 @@ def _nearest(
         resolved = full_name(people, name) if is_person else name
         if resolved != exclude:
             return resolved
+    return None
+
+
+# A body that speaks through "it" or "they": an organisation, a place (a government), a group.
+_BODY_LABELS = frozenset({"ORG", "GPE"})
+_GROUP_LABELS = frozenset({"ORG", "GPE", "NORP"})
+_SINGULAR = frozenset({"NN", "NNP"})
+_PLURAL = frozenset({"NNS", "NNPS"})
+
+
+def resolve_it(doc: Doc, pronoun: Token, quoted: CharRanges) -> str | None:
+    """Return the named body "it" stands for: the nearest agreeing subject before it, if named.
+
+    English "it" takes the nearest earlier singular non-person subject of its own or the
+    previous sentence as antecedent: "The White House is saying ... But it is steering clear",
+    "Although the IMF did not single out ..., it referenced". When that subject is a thing not
+    named ("The city", "the ad", "a report"), "it" is that thing and names nobody: None, never
+    a farther name. Subjects inside quotes and other pronouns are passed over (agreement and
+    recency only; general syntax, no word list).
+    """
+    for token in _subjects_before(doc, pronoun, quoted):
+        if token.tag_ not in _SINGULAR or token.ent_type_ == "PERSON":
+            continue  # plural ("officials") or a person cannot be "it"
+        return _entity_name(doc, token) if token.ent_type_ in _BODY_LABELS else None
+    return None
+
+
+def resolve_they(doc: Doc, pronoun: Token, quoted: CharRanges) -> str | None:
+    """Return who "they" stands for: the nearest plural subject before it, if it names them.
+
+    The antecedent of "they" is the nearest earlier subject of its own or the previous
+    sentence that is plural (a plural noun, or two people joined: "Mr. Grassley and Mr. Leahy
+    say ... they say") or a named body ("Politifact ... they published"). Named people or a
+    named group give the speaker; unnamed ones ("show insiders", "McConnell aides",
+    "environmentalists") make "they" a speaker nobody names: None, never a farther name.
+    """
+    for token in _subjects_before(doc, pronoun, quoted):
+        joined = [token, *(c for c in token.children if c.dep_ == "conj")]
+        if len(joined) > 1:
+            if all(t.ent_type_ == "PERSON" for t in joined):
+                names = [_entity_name(doc, t) for t in joined]
+                return " and ".join(n for n in names if n) or None
+            return None
+        if token.ent_type_ == "PERSON" or (
+            token.tag_ not in _PLURAL and token.ent_type_ not in _GROUP_LABELS
+        ):
+            continue  # one person or one thing is not "they"
+        if token.ent_type_ in _GROUP_LABELS:
+            return _entity_name(doc, token)
+        # "Local Mayors": a plural written as a name names a group, as a named speaker does
+        return (
+            spk.clean_name(spk.speaker_span(doc, token)) or None if token.tag_ == "NNPS" else None
+        )
+    return None
+
+
+def _subjects_before(doc: Doc, pronoun: Token, quoted: CharRanges) -> Iterator[Token]:
+    """Yield the noun subjects of a pronoun's sentence (before it) and the previous sentence.
+
+    Nearest first; subjects inside quotes, pronoun subjects and subjects of reported or relative
+    clauses are skipped: an antecedent is the subject of a main clause (or of an adverbial
+    clause hanging on it), the most salient role (centering: subject over embedded positions).
+    """
+    floor = pronoun.sent.start
+    while floor > 0:  # back over one sentence with words (a paragraph break is a "sentence")
+        prev = doc[floor - 1].sent
+        floor = prev.start
+        if any(not t.is_space for t in prev):
+            break
+    for token in reversed(doc[floor : pronoun.i]):
+        if (
+            token.dep_ in {"nsubj", "nsubjpass"}
+            and token.pos_ != "PRON"
+            and token.idx not in quoted
+            and _main_clause(token)
+        ):
+            yield token
+
+
+def _main_clause(subject: Token) -> bool:
+    """Return True when a subject's clause reaches its sentence root through conj/advcl only."""
+    verb = subject.head
+    for _ in range(6):
+        if verb.dep_ == "ROOT" or verb.head.i == verb.i:
+            return True
+        if verb.dep_ not in {"conj", "advcl"}:
+            return False
+        verb = verb.head
+    return False
+
+
+def _entity_name(doc: Doc, token: Token) -> str | None:
+    """Return the clean name of the entity holding a token, or None."""
+    ent = next(spk.ents_before(doc, token.i + 1), None)
+    if ent is not None and ent.end > token.i:
+        return spk.clean_name(ent) or None
     return None

@@ -100,6 +100,7 @@ _SUBJECTS = frozenset({"nsubj", "nsubjpass", "csubj"})
 SPEAKER_WINDOW = 200  # tokens (about two paragraphs) in which a named speaker beats a subject
 _PARTITIVES = frozenset({"one", "some", "many", "several", "most", "all", "both", "each", "few"})
 _NAME_LABELS = frozenset({"PERSON", "ORG", "GPE", "NORP", "LOC", "FAC"})
+_FINITE = frozenset({"VBD", "VBZ", "VBP"})  # finite verb tags: a clause, not a name
 
 
 _BREAK = re.compile("\n")
@@ -211,7 +212,20 @@ def _title_words(doc: Doc, ent: Span) -> set[str]:
             words.update(t.lower_ for t in child.subtree if t.pos_ in {"NOUN", "ADJ", "PROPN"})
     if root.dep_ == "appos" and root.head.pos_ == "NOUN":
         words.update(t.lower_ for t in root.head.subtree if t.i < ent.start or t.i >= ent.end)
-    return words
+    return words | {_ABBREVIATED[w] for w in words if w in _ABBREVIATED}
+
+
+# Title abbreviations of English news style, read as the title: "Sen. Graham" is a senator.
+_ABBREVIATED = {
+    "sen.": "senator",
+    "sen": "senator",
+    "rep.": "representative",
+    "gov.": "governor",
+    "gov": "governor",
+    "gen.": "general",
+    "prof.": "professor",
+    "amb.": "ambassador",
+}
 
 
 def last_key(name: str) -> str:
@@ -323,6 +337,9 @@ def subject_of(verb: Token) -> Token | None:
                 for sub in child.children:
                     if sub.dep_ == "pobj":
                         return sub
+        controller = _object_controller(token)
+        if controller is not None:
+            return controller
         if token.dep_ in {"conj", "advcl", "xcomp", "acomp"} and token.head.i != token.i:
             token = token.head
         elif token.dep_ == "pcomp" and token.head.dep_ == "prep":
@@ -332,6 +349,20 @@ def subject_of(verb: Token) -> Token | None:
             # "In a meeting with the Post Trump said ...": a misparsed name right before the verb
             return _noun_before(token) if token.dep_ == "ROOT" else None
     return None
+
+
+def _object_controller(verb: Token) -> Token | None:
+    """Return the object that controls an infinitive: "forced Stumpf to admit that ...".
+
+    In English object control the understood subject of the infinitive is the object of the
+    verb above it ("asked him to explain", "urged them to say"); "promise" is the one common
+    verb whose subject controls instead ("promised voters to ..."). General syntax, no tuning.
+    """
+    head = verb.head
+    if verb.dep_ != "xcomp" or head.i == verb.i or head.lemma_.lower() == "promise":
+        return None
+    objects = [c for c in head.children if c.dep_ == "dobj" and c.i < verb.i]
+    return objects[-1] if objects else None
 
 
 def _same_paragraph(a: Token, b: Token) -> bool:
@@ -363,7 +394,8 @@ def speaker_span(doc: Doc, head: Token) -> Span:
     ):
         end += 1
     if head.ent_type_:
-        while end < len(doc) and doc[end].ent_iob_ == "I":
+        # a name holds no verb: "Trump accused Holt of being a" read as one entity stops at it
+        while end < len(doc) and doc[end].ent_iob_ == "I" and doc[end].tag_ not in _FINITE:
             end += 1
     if head.lower_ in _PARTITIVES or head.pos_ == "NUM":
         # "one of the family's attorneys, Justin Bamberg,": the partitive alone names nobody.
@@ -405,6 +437,15 @@ def resolve_description(people: DocPeople, span: Span) -> str | None:
         for last, titles in people.titles.items()
         if _describes(words, titles)
     }
+    if not found:
+        # "the South Carolina senator": a place or party before the title is rarely written
+        # beside the name; the one person the article calls a senator is still the one meant
+        head = words[-1]
+        found = {
+            people.full_by_last[last]
+            for last, titles in people.titles.items()
+            if head in titles or (head == "leader" and titles & LEADER_WORDS)
+        }
     return found.pop() if len(found) == 1 else None
 
 

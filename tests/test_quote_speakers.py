@@ -1,0 +1,127 @@
+"""Speaker rules of issue #18 on short fictional texts: each rule's case, right and wrong side."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import pytest
+
+from storyline.extract.nlp import load_model
+from storyline.extract.quotes.find import find_quotes
+
+if TYPE_CHECKING:
+    from spacy.language import Language
+
+
+@pytest.fixture(scope="module")
+def nlp() -> Language:
+    return load_model()
+
+
+def _speakers(nlp: Language, text: str) -> dict[str, str | None]:
+    return {q.text: q.speaker for q in find_quotes(nlp(text), "t")}
+
+
+def test_it_is_the_named_body_before_it(nlp: Language) -> None:
+    text = (
+        "The Harbor Fund cut its forecast on Tuesday. "
+        "It said that exports from Norland would fall by a third next year."
+    )
+    assert _speakers(nlp, text) == {
+        "that exports from Norland would fall by a third next year": "Harbor Fund"
+    }
+
+
+def test_it_for_an_unnamed_thing_names_nobody(nlp: Language) -> None:
+    # the nearest agreeing subject is "The letter": "it" is the letter, not the farther name
+    text = (
+        "Mayor Ann Reyes wrote to the council on Monday. The letter arrived a day late. "
+        "It says the budget must be cut by a tenth."
+    )
+    quotes = find_quotes(nlp(text), "t")
+    assert all(q.speaker != "Ann Reyes" for q in quotes if q.text.startswith("the budget"))
+
+
+def test_they_are_the_two_people_named_before(nlp: Language) -> None:
+    text = (
+        "Senator Mark Dole and Senator Ruth Vance want the program changed.\n\n"
+        "The program has grown far beyond its purpose, they say."
+    )
+    assert _speakers(nlp, text)["The program has grown far beyond its purpose"] == (
+        "Mark Dole and Ruth Vance"
+    )
+
+
+def test_they_for_unnamed_insiders_names_nobody(nlp: Language) -> None:
+    text = (
+        "Kevin Marsh ran the studio for a decade, according to former employees. "
+        "They said he shouted at junior staff every week."
+    )
+    quotes = find_quotes(nlp(text), "t")
+    said = [q for q in quotes if q.text.startswith("he shouted")]
+    assert said
+    assert all(q.speaker is None for q in said)
+
+
+def test_object_controls_the_infinitive(nlp: Language) -> None:
+    text = (
+        "Senator Ruth Vance forced Tom Brandt, the bank's chief, to admit that no executive "
+        "had been punished."
+    )
+    speakers = _speakers(nlp, text)
+    assert speakers == {"that no executive had been punished": "Tom Brandt"}
+
+
+def test_long_apposition_before_the_verb(nlp: Language) -> None:
+    text = (
+        '"It is an invasion of the state\'s domain," Carl Mendes, the Republican attorney '
+        "general of the state of Westland since early 2019, said on Friday."
+    )
+    assert _speakers(nlp, text) == {"It is an invasion of the state's domain,": "Carl Mendes"}
+
+
+def test_a_letter_reads(nlp: Language) -> None:
+    text = (
+        "A group of parents sent a letter to the board.\n\n"
+        '"We see our children thriving in these schools," the letter reads.'
+    )
+    quotes = find_quotes(nlp(text), "t")
+    assert [(q.text, q.speaker_text) for q in quotes] == [
+        ("We see our children thriving in these schools,", "the letter")
+    ]
+
+
+def test_quoted_transcript_label_is_the_speaker(nlp: Language) -> None:
+    text = (
+        '"HOLT: Governor, will you be at the debate tomorrow night in the city?\n\n'
+        '"KAINE: I will be there, and so will everyone who works for the campaign.\n\n'
+        '"HOLT: Thank you for joining us this morning, Governor.\n\n'
+        '"KAINE: Thank you for having me on the program again."'
+    )
+    quotes = find_quotes(nlp(text), "t")
+    assert [q.speaker_text for q in quotes] == ["HOLT", "KAINE", "HOLT", "KAINE"]
+
+
+def test_a_quoted_show_title_is_not_the_speaker(nlp: Language) -> None:
+    text = (
+        '"He is right about the army," Dale Crane, a senior adviser, said Thursday on '
+        'Channel Five\'s "Dawn and Friends."'
+    )
+    speakers = _speakers(nlp, text)
+    assert speakers["He is right about the army,"] == "Dale Crane"
+
+
+def test_the_author_of_a_speech(nlp: Language) -> None:
+    text = (
+        "The tax is meant to curb short-term trading, according to a speech Ann Reyes "
+        "delivered in Harbor City last year."
+    )
+    assert _speakers(nlp, text) == {"The tax is meant to curb short-term trading": "Ann Reyes"}
+
+
+def test_a_description_by_its_title_alone(nlp: Language) -> None:
+    text = (
+        "Sen. Lena Graves has criticised the plan since May.\n\n"
+        "In June, the Westland senator said that the plan would ruin small farms."
+    )
+    assert _speakers(nlp, text)["that the plan would ruin small farms"] == "Lena Graves"
