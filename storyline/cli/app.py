@@ -298,7 +298,10 @@ def _open_existing(db: str, config: Path | None = None) -> api.Workspace:
 def serve(
     db: DbOption = "storyline.db",
     host: Annotated[str, typer.Option("--host", help="Address to listen on.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option("--port", help="Port to listen on.")] = 8000,
+    # bounded here: 99999 used to start a server on a port the OS wrapped to another
+    port: Annotated[
+        int, typer.Option("--port", help="Port to listen on.", min=0, max=65535)
+    ] = 8000,
     allow_ingest: Annotated[
         bool, typer.Option("--allow-ingest", help="Accept POST /api/ingest uploads.")
     ] = False,
