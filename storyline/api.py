@@ -117,7 +117,7 @@ class Workspace:
         """
         if fmt not in FORMATS:
             raise UsageError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
-        chosen: FormatChoice = fmt  # type: ignore[assignment]
+        chosen: FormatChoice = fmt
         if published is not None and not isinstance(published, str):
             raise UsageError(f"published must be an ISO date string, not {published!r}")
         published = pipeline.check_published(published)  # before waiting for the lock
