@@ -138,3 +138,18 @@ def test_hostile_inputs_api_open_refuses_a_db_that_is_not_a_path(tmp_path: Path,
         with pytest.raises(UsageError):
             storyline.open(db)  # type: ignore[arg-type]
     assert list(tmp_path.iterdir()) == []  # no file named "None" or "5"
+
+
+@pytest.mark.parametrize(
+    ("command", "option"),
+    [("timeline", "--dates"), ("timeline", "--per-date"), ("brief", "--sentences")],
+)
+@pytest.mark.parametrize("value", ["0", "-3"])
+def test_hostile_inputs_sizes_below_one_are_usage_errors(
+    tmp_path: Path, command: str, option: str, value: str
+):
+    # --dates -1 printed an empty timeline and --sentences -3 a briefing without sentences
+    storyline.open(tmp_path / "s.db").close()
+    result = runner.invoke(app, [command, "s-x", "--db", str(tmp_path / "s.db"), option, value])
+    assert result.exit_code == EXIT_FATAL
+    assert result.stderr.startswith(f"error: [S003] Invalid value for '{option}'"), result.stderr

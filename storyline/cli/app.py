@@ -209,7 +209,7 @@ def brief(
     db: DbOption = "storyline.db",
     out_format: Annotated[str, typer.Option("--format", help="md, html or json.")] = "md",
     sentences: Annotated[
-        int | None, typer.Option("--sentences", help="At most this many (default 8).")
+        int | None, typer.Option("--sentences", help="At most this many (default 8).", min=1)
     ] = None,
     mode: Annotated[
         str | None,
@@ -253,7 +253,9 @@ def timeline(
         str | None, typer.Argument(help="A storyline id (default: every storyline).")
     ] = None,
     db: DbOption = "storyline.db",
-    dates: Annotated[int | None, typer.Option("--dates", help="Number of dates to keep.")] = None,
+    dates: Annotated[
+        int | None, typer.Option("--dates", help="Number of dates to keep.", min=1)
+    ] = None,
     corroborated: Annotated[
         bool,
         typer.Option(
@@ -261,7 +263,7 @@ def timeline(
             help="Without --dates: keep the dates timeline.min_outlets outlets report.",
         ),
     ] = False,
-    per_date: Annotated[int, typer.Option("--per-date", help="Sentences per date.")] = 1,
+    per_date: Annotated[int, typer.Option("--per-date", help="Sentences per date.", min=1)] = 1,
     keywords: Annotated[
         list[str] | None, typer.Option("--keyword", "-k", help="Favour sentences with these words.")
     ] = None,
