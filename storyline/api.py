@@ -15,6 +15,7 @@ from storyline.briefing.select import SelectionParams, brief_story
 from storyline.claims.params import ClaimsParams
 from storyline.config import Settings, load_settings
 from storyline.errors import UsageError
+from storyline.models import FORMATS
 from storyline.runners import make_executor
 from storyline.store import Store
 from storyline.store.lock import run_lock
@@ -108,13 +109,23 @@ class Workspace:
         published: str | None = None,
         progress: pipeline.Progress | None = None,
     ) -> IngestSummary:
-        """Read, clean and store articles; see ``pipeline.ingest``."""
-        chosen: FormatChoice = fmt  # type: ignore[assignment]
+        """Read, clean and store articles; see ``pipeline.ingest``.
+
+        Raises:
+            UsageError: ``paths`` is not a list of paths, holds an empty one, or ``fmt`` or
+                ``published`` is invalid; nothing is read then.
+        """
+        if fmt not in FORMATS:
+            raise UsageError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
+        chosen: FormatChoice = fmt
+        if published is not None and not isinstance(published, str):
+            raise UsageError(f"published must be an ISO date string, not {published!r}")
         published = pipeline.check_published(published)  # before waiting for the lock
+        checked = _paths_of(paths)
         with self.locked():
             return pipeline.ingest(
                 self.store,
-                [Path(p) for p in paths],
+                checked,
                 settings=self.settings,
                 fmt=chosen,
                 published=published,
@@ -135,6 +146,10 @@ class Workspace:
         """
         from storyline.fetch import fetch_urls  # noqa: PLC0415 - httpx loads only when fetching
 
+        if isinstance(urls, str):
+            urls = [urls]  # one URL, not its characters
+        if urls is None or not all(isinstance(u, str) for u in urls):
+            raise UsageError(f"urls must be a list of URL strings, not {urls!r}")
         published = pipeline.check_published(published)  # before any page is fetched
         with self.locked(), self.fetcher() as fetcher:
             return fetch_urls(
@@ -308,6 +323,8 @@ class Workspace:
             UsageError: no story, or more than one, has that id; or an unknown mode.
             ConfigError: abstractive mode without an endpoint.
         """
+        if not isinstance(story_id, str):
+            raise UsageError(f"story_id must be a story id (a string), not {story_id!r}")
         chosen = mode or self.settings.briefing.mode
         if chosen not in ("extractive", "abstractive"):
             raise UsageError(f"unknown briefing mode {chosen!r}; choose extractive or abstractive")
@@ -355,4 +372,28 @@ def open(  # noqa: A001 - mirrors the built-in on purpose: storyline.open(db)
             (``postgresql://user:password@host:5432/dbname``; psycopg 3 must be installed).
         settings: resolved settings; defaults (plus ./storyline.toml) when None.
     """
+    if not isinstance(db, str | Path) or not str(db):
+        # Store(None) used to create a database file named "None" in the working folder
+        raise UsageError(f"db must be a file path, ':memory:' or a PostgreSQL URL, not {db!r}")
     return Workspace(Store(db), settings or load_settings())
+
+
+def _paths_of(paths: Sequence[str | Path]) -> list[Path]:
+    """Return ``paths`` as Paths, refusing what would read something other than was meant.
+
+    A lone string was read character by character ("ok" became the missing paths "o" and
+    "k"), and ``""`` is ``Path(".")``: it read the whole working folder.
+    """
+    if isinstance(paths, str | Path):
+        paths = [paths]
+    if paths is None or isinstance(paths, bytes):
+        raise UsageError(f"paths must be a list of files or folders, not {paths!r}")
+    checked = []
+    for path in paths:
+        if not isinstance(path, str | Path) or not str(path).strip():
+            raise UsageError(
+                f"{path!r} is not a file or folder path (use '.' for the working folder); "
+                "nothing was read"
+            )
+        checked.append(Path(path))
+    return checked

@@ -258,6 +258,9 @@ def load_settings(path: Path | None = None, overrides: dict[str, Any] | None = N
             raise ConfigError(f"config file not found: {path}") from exc
         except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
             raise ConfigError(f"{path}: not valid TOML ({exc})") from exc
+        except OSError as exc:
+            # a folder, a file we may not read, a FIFO that EOFs: say so, not a traceback
+            raise ConfigError(f"cannot read config file {path}: {exc.strerror or exc}") from exc
         values = _merge(values, user)
     if overrides:
         values = _merge(values, overrides)

@@ -34,6 +34,7 @@ NOT_AN_ARTICLE: Final = "S114"
 MALFORMED_FEED: Final = "S115"
 NOT_REGULAR_FILE: Final = "S116"
 FILE_REFUSED: Final = "S117"
+DUPLICATE_ID: Final = "S118"
 INTERNAL: Final = "S199"
 
 DESCRIPTIONS: Final[dict[str, str]] = {
@@ -55,6 +56,7 @@ DESCRIPTIONS: Final[dict[str, str]] = {
     MALFORMED_FEED: "feed or sitemap could not be parsed",
     NOT_REGULAR_FILE: "not a regular file (FIFO, socket, device, symlinked folder)",
     FILE_REFUSED: "a manifest 'file' outside the manifest's folder, or in an upload",
+    DUPLICATE_ID: "an id already read in this run with other content (the first is kept)",
     INTERNAL: "unexpected internal error (a bug: the traceback is stored)",
 }
 

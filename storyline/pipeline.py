@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import hashlib
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING
 
+from storyline import errors
 from storyline.boundary import RunTally
 from storyline.builtin_stages import endpoint_of
 from storyline.clean import PageGuard, clean_article, find_furniture
@@ -137,6 +139,8 @@ def ingest_items(
     rejected: list[Rejected] = []
     counts = {"read": 0, "stored": 0, "unchanged": 0}
     all_rejected: list[Rejected] = []
+    # id -> (locator, digest of title and text) of the first article read with it in this run
+    first_seen: dict[str, tuple[str, bytes]] = {}
 
     def flush() -> None:
         cleaned, failed = _clean_batch(batch, settings, store)
@@ -155,6 +159,10 @@ def ingest_items(
         if isinstance(found, Rejected):
             rejected.append(found)
             continue
+        clash = _id_clash(first_seen, found)
+        if clash is not None:
+            rejected.append(clash)
+            continue
         counts["read"] += 1
         if published is not None:
             found = dataclasses.replace(found, published=published, published_source="metadata")  # noqa: PLW2901
@@ -167,6 +175,27 @@ def ingest_items(
         stored=counts["stored"],
         unchanged=counts["unchanged"],
         rejected=tuple(all_rejected),
+    )
+
+
+def _id_clash(first_seen: dict[str, tuple[str, bytes]], raw: RawArticle) -> Rejected | None:
+    """Return an S118 row when ``raw`` reuses an id read earlier in this run with other content.
+
+    Two inputs with one id (``"id": 1`` in two exports) used to overwrite each other in turn:
+    the first was lost without a word and every re-run stored the pair again. The first stays;
+    the same content again (a copied file) is not a clash.
+    """
+    # a digest, not the text: a run may read millions of articles
+    digest = hashlib.blake2b(
+        f"{raw.title}\0{raw.text}".encode("utf-8", "surrogatepass"), digest_size=16
+    ).digest()
+    locator, first = first_seen.setdefault(raw.id, (raw.locator, digest))
+    if first == digest:
+        return None
+    return Rejected(
+        raw.locator,
+        errors.DUPLICATE_ID,
+        f"id {raw.id!r} was already read from {locator} with other content; that one is kept",
     )
 
 

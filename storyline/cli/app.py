@@ -209,7 +209,7 @@ def brief(
     db: DbOption = "storyline.db",
     out_format: Annotated[str, typer.Option("--format", help="md, html or json.")] = "md",
     sentences: Annotated[
-        int | None, typer.Option("--sentences", help="At most this many (default 8).")
+        int | None, typer.Option("--sentences", help="At most this many (default 8).", min=1)
     ] = None,
     mode: Annotated[
         str | None,
@@ -253,7 +253,9 @@ def timeline(
         str | None, typer.Argument(help="A storyline id (default: every storyline).")
     ] = None,
     db: DbOption = "storyline.db",
-    dates: Annotated[int | None, typer.Option("--dates", help="Number of dates to keep.")] = None,
+    dates: Annotated[
+        int | None, typer.Option("--dates", help="Number of dates to keep.", min=1)
+    ] = None,
     corroborated: Annotated[
         bool,
         typer.Option(
@@ -261,7 +263,7 @@ def timeline(
             help="Without --dates: keep the dates timeline.min_outlets outlets report.",
         ),
     ] = False,
-    per_date: Annotated[int, typer.Option("--per-date", help="Sentences per date.")] = 1,
+    per_date: Annotated[int, typer.Option("--per-date", help="Sentences per date.", min=1)] = 1,
     keywords: Annotated[
         list[str] | None, typer.Option("--keyword", "-k", help="Favour sentences with these words.")
     ] = None,
@@ -298,7 +300,10 @@ def _open_existing(db: str, config: Path | None = None) -> api.Workspace:
 def serve(
     db: DbOption = "storyline.db",
     host: Annotated[str, typer.Option("--host", help="Address to listen on.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option("--port", help="Port to listen on.")] = 8000,
+    # bounded here: 99999 used to start a server on a port the OS wrapped to another
+    port: Annotated[
+        int, typer.Option("--port", help="Port to listen on.", min=0, max=65535)
+    ] = 8000,
     allow_ingest: Annotated[
         bool, typer.Option("--allow-ingest", help="Accept POST /api/ingest uploads.")
     ] = False,

@@ -53,7 +53,8 @@ def _classes(modules: Sequence[ModuleType], name: str) -> tuple[type[BaseExcepti
 
 def _error(message: str) -> None:
     """Print one ``error:`` line to stderr (never wrapped: users grep it)."""
-    err_console.print(f"[red]error:[/red] {escape(message)}", soft_wrap=True)
+    # emoji=False: rich turned "127.0.0.1:-1:" into a thumbs-down emoji
+    err_console.print(f"[red]error:[/red] {escape(message)}", soft_wrap=True, emoji=False)
 
 
 def _click_error(exc: Exception) -> int:

@@ -37,6 +37,9 @@ def split_sources(sources: Sequence[str], urls_file: Path | None) -> tuple[list[
     Raises:
         UsageError: nothing to read was given.
     """
+    if any(not s.strip() for s in sources):
+        # Path("") is the working folder: `storyline ingest "$UNSET"` read all of it
+        raise UsageError("an empty path names no file or folder (use '.' for the working folder)")
     paths = [Path(s) for s in sources if not is_url(s)]
     urls = [s for s in sources if is_url(s)]
     if urls_file is not None:

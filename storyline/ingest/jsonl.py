@@ -69,6 +69,12 @@ def _parse_line(raw_line: bytes, locator: str) -> dict[str, object]:
         raise InputError(
             errors.MALFORMED_JSONL, locator, "malformed JSONL (nested too deeply)"
         ) from exc
+    except ValueError as exc:
+        # json.JSONDecodeError is a ValueError too (caught above); this is an integer of more
+        # than 4300 digits, which Python refuses to convert (a DoS guard since 3.11)
+        raise InputError(
+            errors.MALFORMED_JSONL, locator, "malformed JSONL (number too long)"
+        ) from exc
     if not isinstance(record, dict):
         raise InputError(errors.MALFORMED_JSONL, locator, "malformed JSONL (not an object)")
     if _deeper_than(record, _MAX_DEPTH):

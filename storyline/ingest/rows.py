@@ -65,7 +65,8 @@ def row_to_article(record: dict[str, Any], locator: str, fmt: InputFormat) -> Ra
     Raises:
         InputError: S103 when ``text`` is missing or empty, S111 when a field is invalid.
     """
-    if not str(record.get("text") or "").strip():
+    # NULs are dropped from stored text: a text of NULs alone is as empty as ""
+    if not str(record.get("text") or "").replace("\x00", "").strip():
         raise InputError(errors.MISSING_FIELD, locator, "row has no 'text'")
     try:
         row = ArticleRow.model_validate(record)

@@ -1,0 +1,155 @@
+"""Hostile inputs found by hand-probing the CLI and the API: each ends in a coded error.
+
+Every case here once ended otherwise: a silent overwrite, a traceback, a file named "None",
+the working folder read for an empty path. The tests assert on codes and exit codes.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+import storyline
+from storyline import errors
+from storyline.cli.app import app
+from storyline.cli.exit_codes import EXIT_FATAL, EXIT_REJECTED
+from storyline.errors import UsageError
+from tests.test_cli import _installed
+
+runner = CliRunner()
+BRIDGE = "The council voted on Tuesday to close the old bridge after engineers found cracks."
+FERRY = "The ferry service will run twice a day from Monday while the bridge is repaired."
+
+
+def _rejected(db: Path) -> dict[str, str]:
+    """Return locator -> code of the stored Rejected rows."""
+    result = runner.invoke(app, ["export", "--db", str(db), "--what", "rejected"])
+    return {row["locator"]: row["code"] for row in map(json.loads, result.stdout.splitlines())}
+
+
+def _articles(db: Path) -> dict[str, str]:
+    """Return id -> text of the stored articles."""
+    result = runner.invoke(app, ["export", "--db", str(db), "--what", "articles"])
+    return {row["id"]: row["text"] for row in map(json.loads, result.stdout.splitlines())}
+
+
+def test_hostile_inputs_an_id_read_twice_with_other_content_is_rejected_and_reruns_are_idempotent(
+    tmp_path: Path,
+):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "a.csv").write_text(f"id,text\ndup,{BRIDGE}\n", encoding="utf-8")
+    rows = [{"id": "dup", "text": FERRY}, {"id": "dup", "text": BRIDGE}]  # a clash, a copy
+    (folder / "b.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    db = tmp_path / "s.db"
+
+    first = runner.invoke(app, ["ingest", str(folder), "--db", str(db)])
+    second = runner.invoke(app, ["ingest", str(folder), "--db", str(db)])
+
+    assert first.exit_code == second.exit_code == EXIT_REJECTED
+    assert _articles(db) == {"dup": BRIDGE}  # the first read is kept, not overwritten
+    rejected = _rejected(db)
+    assert [code for loc, code in rejected.items() if loc.endswith("b.jsonl:1")] == ["S118"]
+    assert not [loc for loc in rejected if loc.endswith("b.jsonl:2")]  # same content: no clash
+    assert re.search(r"stored \(new or changed\)\s*│\s*0 ", second.stdout)  # nothing again
+    assert re.search(r"unchanged\s*│\s*2 ", second.stdout)  # the first read and its copy
+
+
+def test_hostile_inputs_a_too_long_jsonl_integer_is_one_coded_line_and_the_rest_is_read(
+    tmp_path: Path,
+):
+    path = tmp_path / "rows.jsonl"
+    path.write_text(
+        '{"text": "big", "id": 1' + "0" * 5000 + "}\n" + json.dumps({"text": BRIDGE}) + "\n",
+        encoding="utf-8",
+    )
+    summary = storyline.open(":memory:").ingest([path])
+    assert [(Path(r.locator).name, r.code) for r in summary.rejected] == [
+        ("rows.jsonl:1", errors.MALFORMED_JSONL)
+    ]
+    assert summary.read == 1
+
+
+def test_hostile_inputs_a_text_of_nul_bytes_alone_is_missing_text(tmp_path: Path):
+    path = tmp_path / "rows.jsonl"
+    path.write_text(json.dumps({"text": "\x00\x00 \x00"}) + "\n", encoding="utf-8")
+    summary = storyline.open(":memory:").ingest([path])
+    assert [r.code for r in summary.rejected] == [errors.MISSING_FIELD]
+    assert summary.read == 0
+
+
+def test_hostile_inputs_a_config_that_is_a_folder_is_a_config_error(tmp_path: Path):
+    done = _installed("ingest", str(tmp_path), "--db", str(tmp_path / "s.db"), "--config", ".")
+    assert done.returncode == EXIT_FATAL
+    assert done.stderr.startswith("error: [S001] cannot read config file"), done.stderr
+    assert "Traceback" not in done.stderr
+
+
+@pytest.mark.parametrize("port", ["99999", "-1"])
+def test_hostile_inputs_serve_refuses_a_port_out_of_range(tmp_path: Path, port: str):
+    db = tmp_path / "s.db"
+    storyline.open(db).close()
+    done = _installed("serve", "--db", str(db), "--port", port)
+    assert done.returncode == EXIT_FATAL
+    assert done.stderr.startswith("error: [S003] Invalid value for '--port'"), done.stderr
+    assert "than or equal to" in done.stderr  # to 0, or to 65535
+
+
+def test_hostile_inputs_error_lines_print_emoji_codes_as_written(tmp_path: Path):
+    # a message holding ":-1:" was printed with a thumbs-down emoji in its place
+    storyline.open(tmp_path / "s.db").close()
+    result = runner.invoke(app, ["brief", ":-1:", "--db", str(tmp_path / "s.db")])
+    assert result.exit_code == EXIT_FATAL
+    assert "no story with id ':-1:'" in result.stderr
+
+
+def test_hostile_inputs_an_empty_path_reads_nothing(tmp_path: Path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    Path("a.txt").write_text(f"Bridge\n{BRIDGE}\n", encoding="utf-8")
+    result = runner.invoke(app, ["ingest", "", "--db", "s.db"])
+    assert result.exit_code == EXIT_FATAL
+    assert result.stderr.startswith("error: [S003] an empty path"), result.stderr
+    assert not Path("s.db").exists()
+
+
+def test_hostile_inputs_api_refuses_paths_that_would_read_something_else(tmp_path: Path):
+    path = tmp_path / "a.txt"
+    path.write_text(f"Bridge\n{BRIDGE}\n", encoding="utf-8")
+    workspace = storyline.open(":memory:")
+    assert workspace.ingest(str(path)).read == 1  # one path, not its characters
+    for paths in (None, [""], [None]):
+        with pytest.raises(UsageError):
+            workspace.ingest(paths)  # type: ignore[arg-type]
+    with pytest.raises(UsageError, match="unknown format 'pdf'"):
+        workspace.ingest([path], fmt="pdf")
+    with pytest.raises(UsageError):
+        workspace.briefing(None)  # type: ignore[arg-type]
+    with pytest.raises(UsageError):
+        workspace.fetch([None])  # type: ignore[list-item]
+
+
+def test_hostile_inputs_api_open_refuses_a_db_that_is_not_a_path(tmp_path: Path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    for db in (None, 5, ""):
+        with pytest.raises(UsageError):
+            storyline.open(db)  # type: ignore[arg-type]
+    assert list(tmp_path.iterdir()) == []  # no file named "None" or "5"
+
+
+@pytest.mark.parametrize(
+    ("command", "option"),
+    [("timeline", "--dates"), ("timeline", "--per-date"), ("brief", "--sentences")],
+)
+@pytest.mark.parametrize("value", ["0", "-3"])
+def test_hostile_inputs_sizes_below_one_are_usage_errors(
+    tmp_path: Path, command: str, option: str, value: str
+):
+    # --dates -1 printed an empty timeline and --sentences -3 a briefing without sentences
+    storyline.open(tmp_path / "s.db").close()
+    result = runner.invoke(app, [command, "s-x", "--db", str(tmp_path / "s.db"), option, value])
+    assert result.exit_code == EXIT_FATAL
+    assert result.stderr.startswith(f"error: [S003] Invalid value for '{option}'"), result.stderr
