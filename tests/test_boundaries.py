@@ -278,7 +278,7 @@ def test_boundaries_an_article_that_breaks_dedupe_is_an_original_and_copies_stil
     tmp_path, monkeypatch
 ):
     strike = EXAMPLES / "b1_estmark_tribune_strike_begins.txt"
-    headline, body = strike.read_text(encoding="utf-8").split("\n", 1)
+    _headline, body = strike.read_text(encoding="utf-8").split("\n", 1)
     wire = tmp_path / "z_wire_strike_copy.txt"  # a syndicated copy: new headline, one more line
     wire.write_text(
         f"Chip plant staff strike in Port Sorrel\n{body}\nThe wire service contributed.\n",
