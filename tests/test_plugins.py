@@ -282,3 +282,17 @@ def test_plugins_storyline_stage_redoes_only_the_storylines_new_articles_join(co
     untouched = set(after) - joined
     assert untouched
     assert {i: again[i] for i in untouched} == {i: outputs[i] for i in untouched}
+
+
+def test_plugins_storyline_outputs_keep_the_unchanged_and_store_marks_with_them(db_store):
+    stage, key = "acme.counted.v1", "story_marks.v1:acme.counted.v1"
+    outputs = {"s1": {"n": 1}, "s2": {"n": 2}, "s3": {"n": 3}}
+    db_store.save_outputs(stage, outputs, replace=True)
+    # s1 stands, s2 is redone, s3 is gone (no longer a storyline, or now makes nothing)
+    marks = json.dumps({"s1": ["m1", {"outputs": 1}], "s2": ["m2", {"outputs": 1}]})
+    db_store.save_outputs(
+        stage, {"s2": {"n": 20}}, replace=True, keep={"s1"}, state=(key, marks.encode())
+    )
+    found = {r["item_id"]: r["output"] for r in db_store.stage_outputs(stage)}
+    assert found == {"s1": {"n": 1}, "s2": {"n": 20}}
+    assert json.loads(bytes(db_store.get_state(key))) == json.loads(marks)
