@@ -142,7 +142,7 @@ def run_dedupe(
         return built
 
     index, unindexed = isolate("dedupe", build, entries, key=lambda e: e[0])
-    for failure in unindexed:  # a stored signature the index cannot read: signed again later
+    for failure in unindexed:  # a signature the index cannot read: signed anew once it changes
         saved.pop(failure.item_id, None)
     failed.extend(unindexed)
     tally.reject(store, failed)
