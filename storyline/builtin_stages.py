@@ -132,8 +132,10 @@ def dedupe(run: RunSetup) -> CorpusStage:
     from storyline.corpus_runner import CorpusStage  # noqa: PLC0415
     from storyline.stages import run_dedupe  # noqa: PLC0415
 
-    def apply(store: Store, _tally: RunTally) -> dict[str, str]:
-        return run_dedupe(store, run.settings.dedupe, read_chunk=run.settings.run.read_chunk)
+    def apply(store: Store, tally: RunTally) -> dict[str, str]:
+        # an article that makes dedupe raise is rejected through the tally, as an original
+        read_chunk = run.settings.run.read_chunk
+        return run_dedupe(store, run.settings.dedupe, read_chunk=read_chunk, tally=tally)
 
     return CorpusStage(
         "dedupe", apply, count=lambda copies: {"copies": len(copies)}, hands="duplicates"

@@ -8,15 +8,14 @@ report, with each article's mark and untrusted flag, stored at the end of the ru
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections import defaultdict
 from typing import TYPE_CHECKING, Any
 
 from storyline.article_runner import ArticleStage, run_articles
-from storyline.code_version import stage_version
 from storyline.quality.assess import UNTRUSTED_FLAGS
 from storyline.stages import article_ids, iter_articles, quality_work
+from storyline.story_marks import mark_of
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
@@ -97,8 +96,8 @@ def quality_stage(
     read_chunk: int = _READ_CHUNK,
 ) -> ArticleStage:
     """Declare the quality stage for ``article_runner``: the articles whose inputs changed."""
-    # another code version assesses every article again, as other settings do
-    setting = repr((sentence_model, thresholds, stage_version()))
+    # other settings, or another code version (in every mark), assess every article again
+    setting = mark_of("quality.settings.v1", sentence_model, thresholds)
     run = _QualityRun(duplicates, setting, read_chunk)
     return ArticleStage(
         "quality",
@@ -139,5 +138,9 @@ def run_quality(
 
 
 def quality_mark(article: CleanArticle, original: str | None, quotes: Sequence[Quote]) -> str:
-    """Return a digest of what an article's quality report reads (``assess_quality``)."""
-    return hashlib.sha256(repr((article, original, tuple(quotes))).encode()).hexdigest()
+    """Return a digest of what an article's quality report reads (``assess_quality``).
+
+    The one digest of stage inputs that the storyline stages use too (``story_marks``):
+    every field of the records, sets sorted, and the code version.
+    """
+    return mark_of("quality.v1", article, original, tuple(quotes))

@@ -9,18 +9,23 @@ raise is a Rejected row naming the stage and the item, S199 with the traceback, 
 goes on) and the writes (a plug-in's to ``stage_outputs``).
 
 Per-article plug-ins are incremental: an article done (with an output or rejected) is marked
-in ``article_stages`` and not given to the stage again. Storyline and corpus plug-ins redo
-every item each run, since articles join storylines; the built-in storyline stages redo only
-the storylines whose inputs changed (``story_marks``).
+in ``article_stages`` and not given to the stage again. Storyline plug-ins are incremental as
+the built-in storyline stages are (``story_marks``): a storyline whose input (its
+``StorylineInput``: its ids and its articles' records) and the stage's code did not change
+keeps its stored output; the others are given to the stage again. Corpus plug-ins redo every
+item each run.
 """
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import json
+import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
@@ -29,6 +34,7 @@ from storyline.boundary import Failure, RunTally, guard, isolate
 from storyline.code_version import stage_version
 from storyline.corpus_runner import CorpusStage, run_corpus
 from storyline.registry import PipelineError, RunSetup
+from storyline.story_marks import mark_of
 from storyline.storyline_runner import StorylineStage, Task, run_storylines
 from storyline.summaries import StageSummary
 
@@ -142,22 +148,44 @@ def _plugin_work_on(func: Callable[[Any], Any], item: StorylineInput) -> tuple[s
     return item.id, checked(func, item)
 
 
+def plugin_code(func: Callable[..., Any]) -> str:
+    """Return a digest of the source file that defines a plug-in's function (its code).
+
+    ``stage_version`` holds each plug-in distribution's version; an editable install keeps
+    its version while its code changes, so the defining module's bytes are digested too.
+    """
+    module = sys.modules.get(func.__module__)
+    path = getattr(module, "__file__", None)
+    digest = hashlib.sha256(f"{func.__module__}.{func.__qualname__}".encode())
+    if path:
+        # a module without a readable file (a zip import): its version alone stands for it
+        with contextlib.suppress(OSError):
+            digest.update(Path(path).read_bytes())
+    return digest.hexdigest()
+
+
 def _plugin_storylines(spec: StageSpec) -> StorylineStage:
     """Describe a plug-in's function of one storyline for ``storyline_runner``.
 
-    Its marks are never stored, so every storyline is given to it again each run (articles
-    join storylines, and its function's inputs are not digested).
+    Its function is pure: what it returns depends on its ``StorylineInput`` alone (it is
+    given no settings). A storyline's mark digests that input (its id, title, article ids and
+    every field of its articles' records), the stage's name, its code (``plugin_code``) and
+    storyline's and every plug-in's version (``mark_of``): an equal mark keeps the stored
+    output, any other storyline is given to the function again.
     """
+    code = plugin_code(spec.func)
 
     def tasks(store: Store, stories: Sequence[Story]) -> Iterator[Task]:
         for story in stories:
             ids = story.article_ids
             item = StorylineInput(story.id, story.title, ids, tuple(store.articles(ids=ids)))
-            yield story.id, "", item
+            yield story.id, mark_of(spec.name, code, item), item
 
-    def save(store: Store, built: list[tuple[str, Any]], _keep: set[str], _state: object) -> None:
+    def save(
+        store: Store, built: list[tuple[str, Any]], keep: set[str], state: tuple[str, bytes]
+    ) -> None:
         outputs = {i: v for i, v in built if v is not None}
-        store.save_outputs(spec.name, outputs, replace=True)
+        store.save_outputs(spec.name, outputs, replace=True, keep=keep, state=state)
 
     def summary(counts: dict[str, int], stories: int, _unsettled: bool) -> StageSummary:
         return StageSummary(spec.label, {"storylines": stories, "outputs": counts["outputs"]})

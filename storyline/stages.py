@@ -31,7 +31,7 @@ from storyline.boundary import (
 from storyline.cluster.state_json import dump_state, load_state
 from storyline.cluster.storylines import cluster_articles
 from storyline.code_version import stage_version
-from storyline.dedupe import DuplicateIndex, dump_signatures, load_signatures, signed
+from storyline.dedupe import DuplicateIndex, Signed, dump_signatures, load_signatures, signed
 from storyline.extract.annotate import Chunk, annotate_chunk
 from storyline.extract.entities import merge_entities
 from storyline.extract.entity_parts import PartCache, add_headline_articles
@@ -90,7 +90,11 @@ def iter_articles(
 
 
 def run_dedupe(
-    store: Store, settings: DedupeSettings | None = None, *, read_chunk: int = _READ_CHUNK
+    store: Store,
+    settings: DedupeSettings | None = None,
+    *,
+    read_chunk: int = _READ_CHUNK,
+    tally: RunTally | None = None,
 ) -> dict[str, str]:
     """Find exact and near copies among all stored articles; return copy id -> original id.
 
@@ -99,28 +103,55 @@ def run_dedupe(
     index in ingest order: the same calls, hence the same groups, as one run over every
     article. The signatures are kept per (num_perm, shingle_size): other ``[dedupe]``
     values sign every article again.
+
+    An article that makes signing raise (``guard``), or whose signature makes the index
+    raise (``isolate``), is a Rejected row (stage dedupe) and is left out of the index: no
+    copy of anything, and nothing a copy of it, as an original; it stays out until it
+    changes (ingest then drops its row).
     """
-    index = DuplicateIndex.from_values(settings.model_dump()) if settings else DuplicateIndex()
+    tally = tally or RunTally()
+
+    def empty() -> DuplicateIndex:
+        return DuplicateIndex.from_values(settings.model_dump()) if settings else DuplicateIndex()
+
+    index = empty()
     key = f"{_DEDUPE_STATE}:{index.num_perm}:{index.shingle_size}"
     saved = load_signatures(store.get_state(key))
-    ids = article_ids(store)
+    skip = store.rejected_items("dedupe")
+    ids = [a for a in article_ids(store) if a not in skip]
     hashes = store.content_hashes()
     fresh = [a for a in ids if a not in saved or saved[a].content_hash != hashes[a]]
+    failed: list[Failure] = []
+    sign = functools.partial(signed, num_perm=index.num_perm, shingle_size=index.shingle_size)
     for article in iter_articles(store, fresh, read_chunk):
-        saved[article.id] = signed(
-            article, num_perm=index.num_perm, shingle_size=index.shingle_size
-        )
-    for article_id in ids:
-        entry = saved[article_id]
-        index.add_signature(
-            article_id,
-            entry.signature,
-            published=entry.published,
-            length=entry.length,
-            content_hash=entry.content_hash,
-        )
-    if fresh or len(saved) != len(ids):
-        store.set_state(key, dump_signatures({a: saved[a] for a in ids}))
+        found = guard("dedupe", sign, article, article.id)
+        if isinstance(found, Failure):
+            failed.append(found)
+            saved.pop(article.id, None)
+        else:
+            saved[article.id] = found
+    entries = [(a, saved[a]) for a in ids if a in saved]
+
+    def build(chosen: Sequence[tuple[str, Signed]]) -> DuplicateIndex:
+        built = empty()  # a pure function of ``chosen``: isolate calls it on subsets
+        for article_id, entry in chosen:
+            built.add_signature(
+                article_id,
+                entry.signature,
+                published=entry.published,
+                length=entry.length,
+                content_hash=entry.content_hash,
+            )
+        return built
+
+    index, unindexed = isolate("dedupe", build, entries, key=lambda e: e[0])
+    for failure in unindexed:  # a signature the index cannot read: signed anew once it changes
+        saved.pop(failure.item_id, None)
+    failed.extend(unindexed)
+    tally.reject(store, failed)
+    kept = {a: saved[a] for a in ids if a in saved}
+    if fresh or failed or len(saved) != len(kept):
+        store.set_state(key, dump_signatures(kept))
     return index.duplicates()
 
 

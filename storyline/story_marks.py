@@ -11,6 +11,10 @@ computed again, and a storyline that no longer exists loses its rows.
 Digesting the arguments themselves, rather than a list of what they are believed to depend
 on, keeps the rows byte-identical to recomputing everything: whatever reaches the stage is
 in the mark. The marks are written in the same transaction as the rows they describe.
+
+``mark_of`` is the one digest of a stage's inputs: the storyline plug-ins' marks
+(``stage_runner``) and each article's quality mark (``quality_stage.quality_mark``) are
+made by it too.
 """
 
 from __future__ import annotations

@@ -272,3 +272,38 @@ def test_boundaries_stage_rejections_are_stored_on_both_backends(db_store):
     assert "PoisonError: boom" in rows[0]["detail"]
     assert db_store.rejected_items("timeline") == {"story-1"}
     assert db_store.rejected_items("dates") == set()
+
+
+def test_boundaries_an_article_that_breaks_dedupe_is_an_original_and_copies_still_found(
+    tmp_path, monkeypatch
+):
+    strike = EXAMPLES / "b1_estmark_tribune_strike_begins.txt"
+    _headline, body = strike.read_text(encoding="utf-8").split("\n", 1)
+    wire = tmp_path / "z_wire_strike_copy.txt"  # a syndicated copy: new headline, one more line
+    wire.write_text(
+        f"Chip plant staff strike in Port Sorrel\n{body}\nThe wire service contributed.\n",
+        encoding="utf-8",
+    )
+    files = sorted(p for p in EXAMPLES.iterdir() if p.suffix in {".txt", ".html", ".jsonl"})
+    with storyline.open(tmp_path / "d.db") as workspace:
+        workspace.ingest([*files, wire])
+        by_file = {a.locator.rsplit("/", 1)[-1]: a.id for a in workspace.articles()}
+        victim = by_file["a2_vdw_death_toll.html"]  # one of the example corpus's copy pair
+        twin = "orvel-herald-2026-03-11-kestrin-toll"  # the other, from articles.jsonl
+        _poison_articles(monkeypatch, stages, "signed", victim, lambda a, **_: {a.id})
+        report = workspace.run(workers=1)
+        _assert_one_rejection(report, workspace, "dedupe", victim)
+        copies = workspace.store.duplicates()
+        # the other copies are still found: the wire copy and the strike story it copies
+        assert {frozenset(pair) for pair in copies.items()} == {
+            frozenset({by_file[strike.name], by_file[wire.name]})
+        }
+        # the victim is an original: no copy of its twin, nothing a copy of it, parsed
+        assert victim not in copies
+        assert twin not in copies
+        assert victim not in copies.values()
+        assert victim in {r["article_id"] for r in workspace.store.rows("mentions")}
+        again = workspace.run(workers=1)  # kept out until it changes: no new row, no crash
+        assert again.rejected == ()
+        assert workspace.store.duplicates() == copies
+        assert len(_stage_rows(workspace)) == 1

@@ -214,3 +214,85 @@ def test_plugins_an_article_processed_again_keeps_no_output_of_its_earlier_text(
         # its text changed and the stage ran on it again: this time it made nothing
         store.save_outputs("acme.wordcount.v1", {}, done=[article.id])
         assert list(store.stage_outputs("acme.wordcount.v1")) == []
+
+
+_COUNTING = """
+from storyline.registry import stage
+
+CALLS = []
+
+
+@stage("acme.counted.v1", requires={"stories"}, provides={"acme.counted"}, unit="storyline")
+def counted(story):
+    CALLS.append(story.id)
+    words = sum(len(a.text.split()) for a in story.articles)
+    return {"ids": list(story.article_ids), "words": words}
+"""
+
+
+@pytest.fixture
+def counting(tmp_path, monkeypatch):
+    """Install a storyline plug-in that records each storyline it is given (in the driver)."""
+    site = tmp_path / "site"
+    (site / "acme_counting").mkdir(parents=True)
+    (site / "acme_counting" / "__init__.py").write_text(_COUNTING, encoding="utf-8")
+    info = site / "acme_counting-0.1.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: acme_counting\nVersion: 0.1\n")
+    (info / "entry_points.txt").write_text("[storyline.stages]\ncounting = acme_counting\n")
+    monkeypatch.syspath_prepend(str(site))
+    monkeypatch.delitem(sys.modules, "acme_counting", raising=False)
+    yield
+    sys.modules.pop("acme_counting", None)
+
+
+def test_plugins_storyline_stage_redoes_only_the_storylines_new_articles_join(counting, tmp_path):
+    import storyline  # noqa: PLC0415
+    from storyline.registry import RunContext  # noqa: PLC0415
+    from storyline.stage_runner import run_stage  # noqa: PLC0415
+
+    files = sorted(p for p in EXAMPLES.iterdir() if p.suffix in {".txt", ".html"})
+    late = [p for p in files if p.name.startswith("a7_")]  # joins the dam storyline
+    with storyline.open(tmp_path / "s.db") as workspace:
+        workspace.ingest([p for p in files if p not in late])
+        workspace.run(workers=1)
+        calls = sys.modules["acme_counting"].CALLS
+        store = workspace.store
+        first = {s.id: s.article_ids for s in store.stories(level="storyline")}
+        assert sorted(calls) == sorted(first)  # every storyline, once
+        outputs = {r["item_id"]: r["output"] for r in store.stage_outputs("acme.counted.v1")}
+        assert {i: o["ids"] for i, o in outputs.items()} == {i: list(a) for i, a in first.items()}
+        calls.clear()
+        workspace.run(workers=1)  # nothing new: the run is replayed whole
+        spec = Pipeline.load().find("acme.counted.v1")
+        # the stage itself, past the replay: every storyline keeps its marked output
+        summary = run_stage(spec, RunContext(store, workspace.settings))
+        assert calls == []
+        assert summary.counts == {"storylines": len(first), "outputs": len(first)}
+        workspace.ingest(late)
+        workspace.run(workers=1)
+        after = {s.id: s.article_ids for s in store.stories(level="storyline")}
+        again = {r["item_id"]: r["output"] for r in store.stage_outputs("acme.counted.v1")}
+    joined = {sid for sid, ids in after.items() if first.get(sid) != ids}
+    assert len(joined) == 1  # the rebuild-fund article joined the dam storyline alone
+    (grown,) = joined
+    assert len(after[grown]) == len(first[grown]) + 1
+    assert calls == sorted(joined)  # only the storyline the new article joined was redone
+    assert {i: o["ids"] for i, o in again.items()} == {i: list(a) for i, a in after.items()}
+    untouched = set(after) - joined
+    assert untouched
+    assert {i: again[i] for i in untouched} == {i: outputs[i] for i in untouched}
+
+
+def test_plugins_storyline_outputs_keep_the_unchanged_and_store_marks_with_them(db_store):
+    stage, key = "acme.counted.v1", "story_marks.v1:acme.counted.v1"
+    outputs = {"s1": {"n": 1}, "s2": {"n": 2}, "s3": {"n": 3}}
+    db_store.save_outputs(stage, outputs, replace=True)
+    # s1 stands, s2 is redone, s3 is gone (no longer a storyline, or now makes nothing)
+    marks = json.dumps({"s1": ["m1", {"outputs": 1}], "s2": ["m2", {"outputs": 1}]})
+    db_store.save_outputs(
+        stage, {"s2": {"n": 20}}, replace=True, keep={"s1"}, state=(key, marks.encode())
+    )
+    found = {r["item_id"]: r["output"] for r in db_store.stage_outputs(stage)}
+    assert found == {"s1": {"n": 1}, "s2": {"n": 20}}
+    assert json.loads(bytes(db_store.get_state(key))) == json.loads(marks)

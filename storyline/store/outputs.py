@@ -11,10 +11,10 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any
 
-from storyline.store.base import StoreBase
+from storyline.store.base import StoreBase, chunks, upsert
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator, Mapping, Sequence
+    from collections.abc import Collection, Iterator, Mapping, Sequence
 
 
 class OutputStore(StoreBase):
@@ -27,6 +27,8 @@ class OutputStore(StoreBase):
         *,
         done: Sequence[str] = (),
         replace: bool = False,
+        keep: Collection[str] = (),
+        state: tuple[str, bytes] | None = None,
     ) -> None:
         """Store ``outputs`` (item id -> JSON-able value) of ``stage`` in one transaction.
 
@@ -34,12 +36,25 @@ class OutputStore(StoreBase):
             stage: the stage's full name.
             outputs: what it made, by item id; an item already stored is overwritten.
             done: article ids to mark as processed by ``stage`` (with or without an output).
-            replace: forget every earlier output of ``stage`` first (storyline and corpus
-                stages redo every item each run).
+            replace: forget every earlier output of ``stage`` first, but those of ``keep``
+                (a corpus stage redoes every item; a storyline stage keeps the storylines
+                whose inputs did not change).
+            keep: with ``replace``, the items whose stored outputs stand.
+            state: a state row saved in the same transaction (a storyline stage's marks,
+                ``story_marks``), so the marks never describe rows that were not written.
         """
         with self.transaction() as conn:
-            if replace:
+            if replace and not keep:
                 conn.execute("DELETE FROM stage_outputs WHERE stage = ?", (stage,))
+            elif replace:
+                stored = conn.execute(
+                    "SELECT item_id FROM stage_outputs WHERE stage = ?", (stage,)
+                ).fetchall()
+                for chunk, marks in chunks(sorted({r[0] for r in stored} - set(keep))):
+                    conn.execute(
+                        f"DELETE FROM stage_outputs WHERE stage = ? AND item_id IN ({marks})",  # noqa: S608
+                        (stage, *chunk),
+                    )
             # an article processed again (its text changed) keeps no output of its earlier text
             conn.executemany(
                 "DELETE FROM stage_outputs WHERE stage = ? AND item_id = ?",
@@ -58,6 +73,8 @@ class OutputStore(StoreBase):
                 "ON CONFLICT (article_id, stage) DO NOTHING",
                 [(a, stage) for a in done],
             )
+            if state is not None:
+                conn.execute(upsert("stage_state", ("name", "value"), ("name",)), state)
 
     def stage_outputs(self, stage: str) -> Iterator[dict[str, Any]]:
         """Yield ``{"item_id", "output"}`` rows of ``stage``, by item id."""
