@@ -172,13 +172,26 @@ def rank_dates(
     happened: dict[str, set[str]] = defaultdict(set)  # leads their article dates
     for lead in leads:
         (published if lead.date_at is None else happened)[lead.date].update(_sources(lead))
+    # An undated lead tells one happening: its article weighs for the one of its publication day
+    # and the day before that dated reports refer to more, not for both (two days, one happening).
+    told: dict[str, set[str]] = defaultdict(set)
+    for day, sources in published.items():
+        before = _day_before(day)
+        for source in sources:
+            told[before if len(articles[before]) > len(articles[day]) else day].add(source)
     score = {}
     for d in refs:
-        pub = len(published.get(d, set()) | happened.get(d, set()))
-        if len(d) == 10:
-            pub += len(published.get(next_day(d), ()))
+        pub = len(told.get(d, set()) | happened.get(d, set()))
         score[d] = len(articles[d]) + later_weight * len(later[d]) + lead_weight * pub
     return sorted(refs, key=lambda d: (-score[d], -refs[d], d))
+
+
+def _day_before(day: str) -> str:
+    """Return the day before ``day``; ``day`` itself for a month or a date the calendar lacks."""
+    try:
+        return (dt.date.fromisoformat(day) - dt.timedelta(days=1)).isoformat()
+    except ValueError:
+        return day
 
 
 def build_timeline(
