@@ -252,7 +252,7 @@ def build_timeline(
         events, leads, within=settings.happening_days, threshold=settings.merge_threshold
     )
     ranked = _rank_on_topic(events, happened, wanted)
-    dates, absorbed = _one_date_per_happening(events, ranked, max_dates, settings)
+    dates, absorbed = _one_date_per_happening(events, ranked, max_dates, settings, leads=happened)
     texts = sorted({e.text for e in events} | {e.text for e in leads})
     vectorizer = TfidfVectorizer(stop_words="english", sublinear_tf=True)  # = BROAD_STOP_WORDS
     try:
@@ -372,6 +372,8 @@ def _one_date_per_happening(
     ranked: Sequence[str],
     max_dates: int | None,
     settings: TimelineSettings,
+    *,
+    leads: Sequence[DatedEvent] = (),
 ) -> tuple[list[str], list[DatedEvent]]:
     """Return the dates to keep, best first, and the reports moved onto a kept neighbour.
 
@@ -386,6 +388,15 @@ def _one_date_per_happening(
     by_date: dict[str, list[int]] = defaultdict(list)
     for i, event in enumerate(events):
         by_date[event.date].append(i)
+    # an undated lead may tell its publication day or the day before: a report of both days
+    pool = [*events, *leads]
+    bags = [*bags, *(_content_words(e.text) for e in leads)]
+    idf = _idf(bags)
+    lead_at: dict[str, list[int]] = defaultdict(list)
+    for i, lead in enumerate(leads, start=len(events)):
+        lead_at[lead.date].append(i)
+        if lead.date_at is None and len(lead.date) == 10:
+            lead_at[_day_before(lead.date)].append(i)
     kept: list[str] = []
     absorbed: list[DatedEvent] = []
     days = sorted(d for d in ranked if len(d) == 10)
@@ -401,7 +412,9 @@ def _one_date_per_happening(
                 k
                 for k in kept
                 if abs(days_between(k, date)) == 1
-                and _repeats(by_date[date], by_date[k], events, bags, idf, threshold=threshold)
+                and _repeats(
+                    [*by_date[date], *lead_at[date]], by_date[k], pool, bags, idf, threshold=threshold
+                )
                 >= settings.same_happening_share
             ),
             None,
