@@ -8,7 +8,6 @@ similarity to the other sentences of that date and to the whole story).
 
 from __future__ import annotations
 
-import datetime as dt
 import math
 import re
 from collections import Counter, defaultdict
@@ -21,7 +20,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from storyline.models import DatedEvent, TimelineEntry
 from storyline.text.calendar import MONTH_ABBREVIATIONS, MONTH_NAMES, WEEKDAY_NAMES
 from storyline.text.words import BROAD_STOP_WORDS, plural_stem, words
-from storyline.timeline_dates import days_between, next_day, story_sized
+from storyline.timeline_dates import day_before, days_between, next_day, story_sized
 from storyline.timeline_places import Participant, named_in
 
 if TYPE_CHECKING:
@@ -172,26 +171,13 @@ def rank_dates(
     happened: dict[str, set[str]] = defaultdict(set)  # leads their article dates
     for lead in leads:
         (published if lead.date_at is None else happened)[lead.date].update(_sources(lead))
-    # An undated lead tells one happening: its article weighs for the one of its publication day
-    # and the day before that dated reports refer to more, not for both (two days, one happening).
-    told: dict[str, set[str]] = defaultdict(set)
-    for day, sources in published.items():
-        before = _day_before(day)
-        for source in sources:
-            told[before if len(articles[before]) > len(articles[day]) else day].add(source)
     score = {}
     for d in refs:
-        pub = len(told.get(d, set()) | happened.get(d, set()))
+        pub = len(published.get(d, set()) | happened.get(d, set()))
+        if len(d) == 10:
+            pub += len(published.get(next_day(d), ()))
         score[d] = len(articles[d]) + later_weight * len(later[d]) + lead_weight * pub
     return sorted(refs, key=lambda d: (-score[d], -refs[d], d))
-
-
-def _day_before(day: str) -> str:
-    """Return the day before ``day``; ``day`` itself for a month or a date the calendar lacks."""
-    try:
-        return (dt.date.fromisoformat(day) - dt.timedelta(days=1)).isoformat()
-    except ValueError:
-        return day
 
 
 def build_timeline(
@@ -252,7 +238,7 @@ def build_timeline(
         events, leads, within=settings.happening_days, threshold=settings.merge_threshold
     )
     ranked = _rank_on_topic(events, happened, wanted)
-    dates, absorbed = _one_date_per_happening(events, ranked, max_dates, settings, leads=happened)
+    dates, absorbed = _one_date_per_happening(events, happened, ranked, max_dates, settings)
     texts = sorted({e.text for e in events} | {e.text for e in leads})
     vectorizer = TfidfVectorizer(stop_words="english", sublinear_tf=True)  # = BROAD_STOP_WORDS
     try:
@@ -272,8 +258,7 @@ def build_timeline(
     for lead in leads:
         by_date[lead.date].append(lead)
         if len(lead.date) == 10 and lead.date_at is None:
-            before = (dt.date.fromisoformat(lead.date) - dt.timedelta(days=1)).isoformat()
-            by_date[before].append(replace(lead, date=before))
+            by_date[day_before(lead.date)].append(replace(lead, date=day_before(lead.date)))
     story = _centroid(vectorizer, [e.text for e in events]) if vectorizer is not None else None
     entries: list[TimelineEntry] = []
     distrusted = frozenset(untrusted)
@@ -369,41 +354,42 @@ def _rank_on_topic(
 
 def _one_date_per_happening(
     events: Sequence[DatedEvent],
+    leads: Sequence[DatedEvent],
     ranked: Sequence[str],
     max_dates: int | None,
     settings: TimelineSettings,
-    *,
-    leads: Sequence[DatedEvent] = (),
 ) -> tuple[list[str], list[DatedEvent]]:
     """Return the dates to keep, best first, and the reports moved onto a kept neighbour.
 
     Dates are taken in rank order; a date one day from a kept (better-supported) date whose
     articles mostly repeat that date's reports ("won the election" the day after the vote) is
     the same happening: its repeating reports join the kept date (as sources) and the next
-    ranked date is taken instead, so the timeline has one date per happening. Dense timelines
-    (``settings.sparse_density``) keep their dates as ranked.
+    ranked date is taken instead, so the timeline has one date per happening. A date's
+    articles include those whose undated lead may tell it (``leads``: published that day or
+    the next, as ``rank_dates`` counts them), so a report day weighed only by the news of the
+    day before is not a happening of its own. Dense timelines (``settings.sparse_density``)
+    keep their dates as ranked.
     """
-    bags = [_content_words(e.text) for e in events]
-    idf = _idf(bags)
-    by_date: dict[str, list[int]] = defaultdict(list)
-    for i, event in enumerate(events):
-        by_date[event.date].append(i)
-    # an undated lead may tell its publication day or the day before: a report of both days
-    pool = [*events, *leads]
-    bags = [*bags, *(_content_words(e.text) for e in leads)]
-    idf = _idf(bags)
-    lead_at: dict[str, list[int]] = defaultdict(list)
-    for i, lead in enumerate(leads, start=len(events)):
-        lead_at[lead.date].append(i)
-        if lead.date_at is None and len(lead.date) == 10:
-            lead_at[_day_before(lead.date)].append(i)
-    kept: list[str] = []
-    absorbed: list[DatedEvent] = []
     days = sorted(d for d in ranked if len(d) == 10)
     span = days_between(days[0], days[-1]) + 1 if days else 1
-    threshold = settings.merge_threshold
     if (max_dates or len(ranked)) / span >= settings.sparse_density:
-        return list(ranked[:max_dates] if max_dates is not None else ranked), absorbed
+        return list(ranked[:max_dates] if max_dates is not None else ranked), []
+    pool = [*events, *leads]  # reports, then leads: indices below len(events) are reports
+    bags = [_content_words(e.text) for e in pool]
+    idf = _idf(bags)
+    by_date: dict[str, list[int]] = defaultdict(list)
+    told: dict[str, list[int]] = defaultdict(
+        list
+    )  # a date's reports and the leads that may tell it
+    for i, event in enumerate(pool):
+        if i < len(events):
+            by_date[event.date].append(i)
+        told[event.date].append(i)
+        if i >= len(events) and event.date_at is None and len(event.date) == 10:
+            told[day_before(event.date)].append(i)
+    kept: list[str] = []
+    absorbed: list[DatedEvent] = []
+    threshold = settings.merge_threshold
     for date in ranked:
         if max_dates is not None and len(kept) >= max_dates:
             break
@@ -412,9 +398,7 @@ def _one_date_per_happening(
                 k
                 for k in kept
                 if abs(days_between(k, date)) == 1
-                and _repeats(
-                    [*by_date[date], *lead_at[date]], by_date[k], pool, bags, idf, threshold=threshold
-                )
+                and _repeats(told[date], by_date[k], pool, bags, idf, threshold=threshold)
                 >= settings.same_happening_share
             ),
             None,
