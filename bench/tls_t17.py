@@ -252,8 +252,15 @@ def main() -> None:
         print(f"seconds for topic {topic}: {sec:.1f}")
     print(f"seconds per topic (storyline, mean): {sum(seconds.values()) / len(seconds):.1f}")
     # Adjacent days: consecutive timeline dates one day apart (one happening told on two days?).
-    for name, value in date_shape(preds, gold_dates(a.data)).items():
+    shape = date_shape(preds, gold_dates(a.data))
+    for name, value in shape.items():
         print(f"{name}: {value:.3f}")
+    # The gold itself has adjacent days (dense crises): issue #20's "below 10%" is about ours
+    # that the gold does not share, one happening told on two days.
+    print(
+        "spurious adjacent share (issue #20 adjacency target, < 0.10: our adjacent pairs not"
+        f" both gold): {shape['adjacent not in gold share']:.3f}"
+    )
     print(f"date f1: {ours_avg['date f1'][0]:.3f}")
     print(f"ar1 f1: {ours_avg['ar1 f1'][0]:.3f}")
 

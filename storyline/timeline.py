@@ -8,7 +8,6 @@ similarity to the other sentences of that date and to the whole story).
 
 from __future__ import annotations
 
-import datetime as dt
 import math
 import re
 from collections import Counter, defaultdict
@@ -21,7 +20,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from storyline.models import DatedEvent, TimelineEntry
 from storyline.text.calendar import MONTH_ABBREVIATIONS, MONTH_NAMES, WEEKDAY_NAMES
 from storyline.text.words import BROAD_STOP_WORDS, plural_stem, words
-from storyline.timeline_dates import days_between, next_day, story_sized
+from storyline.timeline_dates import day_before, days_between, next_day, story_sized
 from storyline.timeline_places import Participant, named_in
 
 if TYPE_CHECKING:
@@ -239,7 +238,7 @@ def build_timeline(
         events, leads, within=settings.happening_days, threshold=settings.merge_threshold
     )
     ranked = _rank_on_topic(events, happened, wanted)
-    dates, absorbed = _one_date_per_happening(events, ranked, max_dates, settings)
+    dates, absorbed = _one_date_per_happening(events, happened, ranked, max_dates, settings)
     texts = sorted({e.text for e in events} | {e.text for e in leads})
     vectorizer = TfidfVectorizer(stop_words="english", sublinear_tf=True)  # = BROAD_STOP_WORDS
     try:
@@ -259,8 +258,7 @@ def build_timeline(
     for lead in leads:
         by_date[lead.date].append(lead)
         if len(lead.date) == 10 and lead.date_at is None:
-            before = (dt.date.fromisoformat(lead.date) - dt.timedelta(days=1)).isoformat()
-            by_date[before].append(replace(lead, date=before))
+            by_date[day_before(lead.date)].append(replace(lead, date=day_before(lead.date)))
     story = _centroid(vectorizer, [e.text for e in events]) if vectorizer is not None else None
     entries: list[TimelineEntry] = []
     distrusted = frozenset(untrusted)
@@ -356,6 +354,7 @@ def _rank_on_topic(
 
 def _one_date_per_happening(
     events: Sequence[DatedEvent],
+    leads: Sequence[DatedEvent],
     ranked: Sequence[str],
     max_dates: int | None,
     settings: TimelineSettings,
@@ -365,21 +364,32 @@ def _one_date_per_happening(
     Dates are taken in rank order; a date one day from a kept (better-supported) date whose
     articles mostly repeat that date's reports ("won the election" the day after the vote) is
     the same happening: its repeating reports join the kept date (as sources) and the next
-    ranked date is taken instead, so the timeline has one date per happening. Dense timelines
-    (``settings.sparse_density``) keep their dates as ranked.
+    ranked date is taken instead, so the timeline has one date per happening. A date's
+    articles include those whose undated lead may tell it (``leads``: published that day or
+    the next, as ``rank_dates`` counts them), so a report day weighed only by the news of the
+    day before is not a happening of its own. Dense timelines (``settings.sparse_density``)
+    keep their dates as ranked.
     """
-    bags = [_content_words(e.text) for e in events]
-    idf = _idf(bags)
-    by_date: dict[str, list[int]] = defaultdict(list)
-    for i, event in enumerate(events):
-        by_date[event.date].append(i)
-    kept: list[str] = []
-    absorbed: list[DatedEvent] = []
     days = sorted(d for d in ranked if len(d) == 10)
     span = days_between(days[0], days[-1]) + 1 if days else 1
-    threshold = settings.merge_threshold
     if (max_dates or len(ranked)) / span >= settings.sparse_density:
-        return list(ranked[:max_dates] if max_dates is not None else ranked), absorbed
+        return list(ranked[:max_dates] if max_dates is not None else ranked), []
+    pool = [*events, *leads]  # reports, then leads: indices below len(events) are reports
+    bags = [_content_words(e.text) for e in pool]
+    idf = _idf(bags)
+    by_date: dict[str, list[int]] = defaultdict(list)
+    told: dict[str, list[int]] = defaultdict(
+        list
+    )  # a date's reports and the leads that may tell it
+    for i, event in enumerate(pool):
+        if i < len(events):
+            by_date[event.date].append(i)
+        told[event.date].append(i)
+        if i >= len(events) and event.date_at is None and len(event.date) == 10:
+            told[day_before(event.date)].append(i)
+    kept: list[str] = []
+    absorbed: list[DatedEvent] = []
+    threshold = settings.merge_threshold
     for date in ranked:
         if max_dates is not None and len(kept) >= max_dates:
             break
@@ -388,7 +398,7 @@ def _one_date_per_happening(
                 k
                 for k in kept
                 if abs(days_between(k, date)) == 1
-                and _repeats(by_date[date], by_date[k], events, bags, idf, threshold=threshold)
+                and _repeats(told[date], by_date[k], pool, bags, idf, threshold=threshold)
                 >= settings.same_happening_share
             ),
             None,

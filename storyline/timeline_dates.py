@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from storyline.outlets import count_outlets
 
-__all__ = ["days_between", "next_day", "story_sized"]
+__all__ = ["day_before", "days_between", "next_day", "story_sized"]
 
 if TYPE_CHECKING:
     from collections.abc import Collection, Mapping, Sequence
@@ -25,6 +25,14 @@ def next_day(day: str) -> str:
     try:
         return (dt.date.fromisoformat(day) + dt.timedelta(days=1)).isoformat()
     except ValueError:  # a stored date the calendar lacks: it has no next day
+        return ""
+
+
+def day_before(day: str) -> str:
+    """Return the day before ``day``; "" for a month or a date the calendar lacks."""
+    try:
+        return (dt.date.fromisoformat(day) - dt.timedelta(days=1)).isoformat()
+    except ValueError:  # a stored date the calendar lacks: it has no day before
         return ""
 
 

@@ -346,6 +346,23 @@ def test_timeline_a_neighbour_day_that_repeats_a_kept_date_is_one_happening() ->
     assert {"a4", "a5"} <= set(timeline[0].sources)
 
 
+def test_timeline_a_report_day_weighed_by_yesterdays_news_is_not_its_own_happening() -> None:
+    # 06-06 has one dated report of its own (thanks in Lima) and two articles published that
+    # day whose undated leads repeat the vote's outcome: they weigh for 06-06 and 06-05 alike
+    thanks = "Humala thanked his supporters in Lima on Monday as markets fell."
+    leads = [
+        replace(event(a, "2011-06-06", WON), published="2011-06-06", sources=(a,))
+        for a in ("a8", "a9")
+    ]
+    story = [*ELECTION_STORY[:3], event("a4", "2011-06-06", thanks), *ELECTION_STORY[5:]]
+    dates = [e.date for e in build_timeline(story, max_dates=3, leads=leads)]
+    # most of 06-06's articles tell the vote: one happening, the vote's day kept
+    assert dates == ["2011-06-05", "2011-06-09", "2011-07-28"]
+    # without those leads 06-06 is the thanks alone, a happening of its own
+    alone = [e.date for e in build_timeline(story, max_dates=3)]
+    assert "2011-06-06" in alone
+
+
 def test_timeline_a_dense_timeline_keeps_neighbour_days() -> None:
     # three dates out of five days: every day of the crisis is told, neighbours stay
     timeline = build_timeline(ELECTION_STORY[:6], max_dates=3)
