@@ -428,3 +428,14 @@ def test_cue_on_a_fronted_clause_reports_the_whole_sentence(nlp: Language) -> No
     [quote] = find_quotes(nlp(text), "f")
     assert quote.text.startswith("Though that transition was relatively seamless")
     assert quote.text.endswith("would be much more acrimonious")
+
+
+def test_they_after_an_unnamed_group_is_that_group(nlp: Language) -> None:
+    # An unnamed source is a speaker in its own right: the description, no canonical name.
+    text = (
+        "Environmentalists worry about the mines in Hale County. "
+        "They say the cost of the cleanup could fall to taxpayers."
+    )
+    [quote] = find_quotes(nlp(text), "t")
+    assert quote.text == "the cost of the cleanup could fall to taxpayers"
+    assert (quote.speaker, quote.speaker_text) == (None, "Environmentalists")

@@ -140,11 +140,41 @@ def resolve_it(doc: Doc, pronoun: Token, quoted: CharRanges) -> str | None:
     a farther name. Subjects inside quotes and other pronouns are passed over (agreement and
     recency only; general syntax, no word list).
     """
+    token = _antecedent_it(doc, pronoun, quoted)
+    if token is None or token.ent_type_ not in _BODY_LABELS:
+        return None
+    return _entity_name(doc, token)
+
+
+def _antecedent_it(doc: Doc, pronoun: Token, quoted: CharRanges) -> Token | None:
+    """Return the nearest earlier singular non-person main-clause subject: what "it" is."""
     for token in _subjects_before(doc, pronoun, quoted):
         if token.tag_ not in _SINGULAR or token.ent_type_ == "PERSON":
             continue  # plural ("officials") or a person cannot be "it"
-        return _entity_name(doc, token) if token.ent_type_ in _BODY_LABELS else None
+        return token
     return None
+
+
+def described_antecedent(doc: Doc, pronoun: Token, quoted: CharRanges) -> str | None:
+    """Return the description an unresolved "it"/"they" stands for ("the city", "show insiders").
+
+    Item 2 of the quote rules: an unnamed source is a speaker in its own right, written as its
+    description with no canonical name. When the antecedent the resolvers above find is a
+    common noun with no name in it, its noun phrase is that description; a name, a pronoun or
+    no agreeing subject gives None (same agreement and recency rules, no word list).
+    """
+    lower = pronoun.lower_
+    token = (
+        _antecedent_it(doc, pronoun, quoted)
+        if lower == "it"
+        else _antecedent_they(doc, pronoun, quoted)
+    )
+    if token is None or token.pos_ != "NOUN" or token.ent_type_:
+        return None
+    span = spk.speaker_span(doc, token)
+    if span is None or any(t.ent_type_ or t.pos_ == "PROPN" for t in span):
+        return None
+    return span.text.strip() or None
 
 
 def resolve_they(doc: Doc, pronoun: Token, quoted: CharRanges) -> str | None:
@@ -156,23 +186,31 @@ def resolve_they(doc: Doc, pronoun: Token, quoted: CharRanges) -> str | None:
     named group give the speaker; unnamed ones ("show insiders", "McConnell aides",
     "environmentalists") make "they" a speaker nobody names: None, never a farther name.
     """
+    token = _antecedent_they(doc, pronoun, quoted)
+    if token is None:
+        return None
+    joined = [token, *(c for c in token.children if c.dep_ == "conj")]
+    if len(joined) > 1:
+        if all(t.ent_type_ == "PERSON" for t in joined):
+            names = [_entity_name(doc, t) for t in joined]
+            return " and ".join(n for n in names if n) or None
+        return None
+    if token.ent_type_ in _GROUP_LABELS:
+        return _entity_name(doc, token)
+    # "Local Mayors": a plural written as a name names a group, as a named speaker does
+    return spk.clean_name(spk.speaker_span(doc, token)) or None if token.tag_ == "NNPS" else None
+
+
+def _antecedent_they(doc: Doc, pronoun: Token, quoted: CharRanges) -> Token | None:
+    """Return the nearest earlier plural (or joined, or group) main-clause subject."""
     for token in _subjects_before(doc, pronoun, quoted):
-        joined = [token, *(c for c in token.children if c.dep_ == "conj")]
-        if len(joined) > 1:
-            if all(t.ent_type_ == "PERSON" for t in joined):
-                names = [_entity_name(doc, t) for t in joined]
-                return " and ".join(n for n in names if n) or None
-            return None
+        if any(c.dep_ == "conj" for c in token.children):
+            return token
         if token.ent_type_ == "PERSON" or (
             token.tag_ not in _PLURAL and token.ent_type_ not in _GROUP_LABELS
         ):
             continue  # one person or one thing is not "they"
-        if token.ent_type_ in _GROUP_LABELS:
-            return _entity_name(doc, token)
-        # "Local Mayors": a plural written as a name names a group, as a named speaker does
-        return (
-            spk.clean_name(spk.speaker_span(doc, token)) or None if token.tag_ == "NNPS" else None
-        )
+        return token
     return None
 
 
