@@ -439,3 +439,15 @@ def test_they_after_an_unnamed_group_is_that_group(nlp: Language) -> None:
     [quote] = find_quotes(nlp(text), "t")
     assert quote.text == "the cost of the cleanup could fall to taxpayers"
     assert (quote.speaker, quote.speaker_text) == (None, "Environmentalists")
+
+
+def test_a_gerund_after_aside_from_takes_the_clause_subject(nlp: Language) -> None:
+    # "aside from saying ...": the one who refuses to discuss is the one who says.
+    text = (
+        "Governor Ann Reyes will appoint a successor. She refuses to discuss potential "
+        "appointees, aside from saying she wants a diverse delegation."
+    )
+    quotes = [q for q in find_quotes(nlp(text), "g") if q.kind == "indirect"]
+    assert [(q.speaker, q.text) for q in quotes] == [
+        ("Ann Reyes", "she wants a diverse delegation")
+    ]

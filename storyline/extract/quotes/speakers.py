@@ -342,12 +342,28 @@ def subject_of(verb: Token) -> Token | None:
             return controller
         if token.dep_ in {"conj", "advcl", "xcomp", "acomp"} and token.head.i != token.i:
             token = token.head
-        elif token.dep_ == "pcomp" and token.head.dep_ == "prep":
-            # "stopped short of calling ...": the subject of the verb the phrase hangs on.
-            token = token.head.head
+        elif token.dep_ == "pcomp" and token.head.dep_ in {"prep", "conj"}:
+            # "stopped short of calling ...": the subject of the verb the phrase hangs on;
+            # "appeared at a hearing for ... and for saying ...", "refuses to discuss them,
+            # aside from saying ...": through conjoined prepositions and an adverb to that verb
+            token = _verb_above(token.head)
+            if token is None:
+                return None
         else:
             # "In a meeting with the Post Trump said ...": a misparsed name right before the verb
             return _noun_before(token) if token.dep_ == "ROOT" else None
+    return None
+
+
+def _verb_above(prep: Token) -> Token | None:
+    """Return the verb a preposition hangs on, through conjoined prepositions and adverbs."""
+    token = prep
+    for _ in range(4):
+        if token.head.i == token.i or token.dep_ not in {"prep", "conj", "advmod", "pcomp"}:
+            return None
+        token = token.head
+        if token.pos_ in {"VERB", "AUX"}:
+            return token
     return None
 
 
