@@ -451,3 +451,13 @@ def test_a_gerund_after_aside_from_takes_the_clause_subject(nlp: Language) -> No
     assert [(q.speaker, q.text) for q in quotes] == [
         ("Ann Reyes", "she wants a diverse delegation")
     ]
+
+
+def test_it_after_a_quoted_passage_is_the_paper_quoted_before(nlp: Language) -> None:
+    # Sentences wholly inside a quotation are the speaker's: "it" looks past them.
+    text = (
+        '"The county lost money for years," the Hale County Council wrote in 1990. '
+        '"But since then its fortunes have changed. It builds again," it added.'
+    )
+    quotes = [q for q in find_quotes(nlp(text), "p") if "fortunes" in q.text]
+    assert [(q.speaker, q.speaker_text) for q in quotes] == [("Hale County Council", "it")]

@@ -222,10 +222,13 @@ def _subjects_before(doc: Doc, pronoun: Token, quoted: CharRanges) -> Iterator[T
     clause hanging on it), the most salient role (centering: subject over embedded positions).
     """
     floor = pronoun.sent.start
-    while floor > 0:  # back over one sentence with words (a paragraph break is a "sentence")
+    # back over one sentence with words of the narrative: a paragraph break is a "sentence", and
+    # so is a sentence wholly inside a quotation ('"... changed. He continues ...," it wrote'),
+    # whose subjects are the speaker's, not the writer's
+    while floor > 0:
         prev = doc[floor - 1].sent
         floor = prev.start
-        if any(not t.is_space for t in prev):
+        if any(not t.is_space and not t.is_punct and t.idx not in quoted for t in prev):
             break
     for token in reversed(doc[floor : pronoun.i]):
         if (
