@@ -461,3 +461,14 @@ def test_it_after_a_quoted_passage_is_the_paper_quoted_before(nlp: Language) -> 
     )
     quotes = [q for q in find_quotes(nlp(text), "p") if "fortunes" in q.text]
     assert [(q.speaker, q.speaker_text) for q in quotes] == [("Hale County Council", "it")]
+
+
+def test_a_family_member_keeps_her_own_first_name(nlp: Language) -> None:
+    # Two people share a surname: "Mary Okafor" is not folded into "John Okafor".
+    text = (
+        "John Okafor said the plant would close. John Okafor said the workers would be paid. "
+        "His daughter, Mary Okafor, said the family would fight the decision."
+    )
+    speakers = {q.text: q.speaker for q in find_quotes(nlp(text), "f")}
+    assert speakers["the family would fight the decision"] == "Mary Okafor"
+    assert speakers["the plant would close"] == "John Okafor"

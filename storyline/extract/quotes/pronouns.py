@@ -9,7 +9,7 @@ from bisect import bisect_left
 from typing import TYPE_CHECKING
 
 from storyline.extract.quotes import speakers as spk
-from storyline.extract.quotes.speakers import SPEAKER_WINDOW, full_name, last_key
+from storyline.extract.quotes.speakers import SPEAKER_WINDOW, full_name, last_key, name_gender
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -114,7 +114,7 @@ def _nearest(
             continue
         if not name:  # an unnamed source ("a spokesman") is the nearest: nobody to name
             return ""
-        known = people.genders.get(last_key(name)) if gender else None
+        known = name_gender(people, name) if gender else None
         if known is not None and known != gender:
             continue
         resolved = full_name(people, name) if is_person else name
