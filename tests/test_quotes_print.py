@@ -428,3 +428,47 @@ def test_cue_on_a_fronted_clause_reports_the_whole_sentence(nlp: Language) -> No
     [quote] = find_quotes(nlp(text), "f")
     assert quote.text.startswith("Though that transition was relatively seamless")
     assert quote.text.endswith("would be much more acrimonious")
+
+
+def test_they_after_an_unnamed_group_is_that_group(nlp: Language) -> None:
+    # An unnamed source is a speaker in its own right: the description, no canonical name.
+    text = (
+        "Environmentalists worry about the mines in Hale County. "
+        "They say the cost of the cleanup could fall to taxpayers."
+    )
+    [quote] = find_quotes(nlp(text), "t")
+    assert quote.text == "the cost of the cleanup could fall to taxpayers"
+    assert (quote.speaker, quote.speaker_text) == (None, "Environmentalists")
+
+
+def test_a_gerund_after_aside_from_takes_the_clause_subject(nlp: Language) -> None:
+    # "aside from saying ...": the one who refuses to discuss is the one who says.
+    text = (
+        "Governor Ann Reyes will appoint a successor. She refuses to discuss potential "
+        "appointees, aside from saying she wants a diverse delegation."
+    )
+    quotes = [q for q in find_quotes(nlp(text), "g") if q.kind == "indirect"]
+    assert [(q.speaker, q.text) for q in quotes] == [
+        ("Ann Reyes", "she wants a diverse delegation")
+    ]
+
+
+def test_it_after_a_quoted_passage_is_the_paper_quoted_before(nlp: Language) -> None:
+    # Sentences wholly inside a quotation are the speaker's: "it" looks past them.
+    text = (
+        '"The county lost money for years," the Hale County Council wrote in 1990. '
+        '"But since then its fortunes have changed. It builds again," it added.'
+    )
+    quotes = [q for q in find_quotes(nlp(text), "p") if "fortunes" in q.text]
+    assert [(q.speaker, q.speaker_text) for q in quotes] == [("Hale County Council", "it")]
+
+
+def test_a_family_member_keeps_her_own_first_name(nlp: Language) -> None:
+    # Two people share a surname: "Mary Okafor" is not folded into "John Okafor".
+    text = (
+        "John Okafor said the plant would close. John Okafor said the workers would be paid. "
+        "His daughter, Mary Okafor, said the family would fight the decision."
+    )
+    speakers = {q.text: q.speaker for q in find_quotes(nlp(text), "f")}
+    assert speakers["the family would fight the decision"] == "Mary Okafor"
+    assert speakers["the plant would close"] == "John Okafor"

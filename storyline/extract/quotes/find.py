@@ -24,7 +24,12 @@ from storyline.extract.quotes.indirect import (
     unembedded,
 )
 from storyline.extract.quotes.marks import find_quoted_spans
-from storyline.extract.quotes.pronouns import resolve_it, resolve_pronoun, resolve_they
+from storyline.extract.quotes.pronouns import (
+    described_antecedent,
+    resolve_it,
+    resolve_pronoun,
+    resolve_they,
+)
 from storyline.extract.quotes.transcript import find_transcript_lines
 from storyline.models import Quote
 
@@ -292,7 +297,7 @@ def find_quotes(doc: Doc, article_id: str, *, title: str = "") -> list[Quote]:
                 id=qid,
                 article_id=article_id,
                 speaker=name,
-                speaker_text=attr.speaker_span.text if attr.speaker_span is not None else None,
+                speaker_text=_speaker_text(doc, attr, name, in_quotes),
                 cue=cue_phrase(attr.cue)
                 if attr.cue is not None and attr.cue_text != "according to"
                 else attr.cue_text,
@@ -304,6 +309,28 @@ def find_quotes(doc: Doc, article_id: str, *, title: str = "") -> list[Quote]:
             )
         )
     return sorted(_link_attributions(quotes, seq), key=lambda q: (q.start, -q.end))
+
+
+def _speaker_text(doc: Doc, attr: Attr, name: str | None, in_quotes: CharRanges) -> str | None:
+    """Return the speaker as written; for an unresolved "they", the group it stands for.
+
+    "Environmentalists worry ... They say the cost could fall to taxpayers": the source is the
+    unnamed group, a description with no canonical name (never a farther name), not a bare
+    pronoun. "It" is left as written: its antecedent is as often a thing that cannot speak
+    ("The bill would raise fees. It said ...") as a body that can.
+    """
+    span, head = attr.speaker_span, attr.speaker_head
+    if span is None:
+        return None
+    if (
+        name is None
+        and attr.parent is None
+        and head is not None
+        and head.pos_ == "PRON"
+        and head.lower_ == "they"
+    ):
+        return described_antecedent(doc, head, in_quotes) or span.text
+    return span.text
 
 
 def _link_attributions(quotes: list[Quote], attrs: Sequence[Attr]) -> list[Quote]:

@@ -9,7 +9,7 @@ from bisect import bisect_left
 from typing import TYPE_CHECKING
 
 from storyline.extract.quotes import speakers as spk
-from storyline.extract.quotes.speakers import SPEAKER_WINDOW, full_name, last_key
+from storyline.extract.quotes.speakers import SPEAKER_WINDOW, full_name, last_key, name_gender
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -114,7 +114,7 @@ def _nearest(
             continue
         if not name:  # an unnamed source ("a spokesman") is the nearest: nobody to name
             return ""
-        known = people.genders.get(last_key(name)) if gender else None
+        known = name_gender(people, name) if gender else None
         if known is not None and known != gender:
             continue
         resolved = full_name(people, name) if is_person else name
@@ -140,11 +140,41 @@ def resolve_it(doc: Doc, pronoun: Token, quoted: CharRanges) -> str | None:
     a farther name. Subjects inside quotes and other pronouns are passed over (agreement and
     recency only; general syntax, no word list).
     """
+    token = _antecedent_it(doc, pronoun, quoted)
+    if token is None or token.ent_type_ not in _BODY_LABELS:
+        return None
+    return _entity_name(doc, token)
+
+
+def _antecedent_it(doc: Doc, pronoun: Token, quoted: CharRanges) -> Token | None:
+    """Return the nearest earlier singular non-person main-clause subject: what "it" is."""
     for token in _subjects_before(doc, pronoun, quoted):
         if token.tag_ not in _SINGULAR or token.ent_type_ == "PERSON":
             continue  # plural ("officials") or a person cannot be "it"
-        return _entity_name(doc, token) if token.ent_type_ in _BODY_LABELS else None
+        return token
     return None
+
+
+def described_antecedent(doc: Doc, pronoun: Token, quoted: CharRanges) -> str | None:
+    """Return the description an unresolved "it"/"they" stands for ("the city", "show insiders").
+
+    Item 2 of the quote rules: an unnamed source is a speaker in its own right, written as its
+    description with no canonical name. When the antecedent the resolvers above find is a
+    common noun with no name in it, its noun phrase is that description; a name, a pronoun or
+    no agreeing subject gives None (same agreement and recency rules, no word list).
+    """
+    lower = pronoun.lower_
+    token = (
+        _antecedent_it(doc, pronoun, quoted)
+        if lower == "it"
+        else _antecedent_they(doc, pronoun, quoted)
+    )
+    if token is None or token.pos_ != "NOUN" or token.ent_type_:
+        return None
+    span = spk.speaker_span(doc, token)
+    if span is None or any(t.ent_type_ or t.pos_ == "PROPN" for t in span):
+        return None
+    return span.text.strip() or None
 
 
 def resolve_they(doc: Doc, pronoun: Token, quoted: CharRanges) -> str | None:
@@ -156,23 +186,31 @@ def resolve_they(doc: Doc, pronoun: Token, quoted: CharRanges) -> str | None:
     named group give the speaker; unnamed ones ("show insiders", "McConnell aides",
     "environmentalists") make "they" a speaker nobody names: None, never a farther name.
     """
+    token = _antecedent_they(doc, pronoun, quoted)
+    if token is None:
+        return None
+    joined = [token, *(c for c in token.children if c.dep_ == "conj")]
+    if len(joined) > 1:
+        if all(t.ent_type_ == "PERSON" for t in joined):
+            names = [_entity_name(doc, t) for t in joined]
+            return " and ".join(n for n in names if n) or None
+        return None
+    if token.ent_type_ in _GROUP_LABELS:
+        return _entity_name(doc, token)
+    # "Local Mayors": a plural written as a name names a group, as a named speaker does
+    return spk.clean_name(spk.speaker_span(doc, token)) or None if token.tag_ == "NNPS" else None
+
+
+def _antecedent_they(doc: Doc, pronoun: Token, quoted: CharRanges) -> Token | None:
+    """Return the nearest earlier plural (or joined, or group) main-clause subject."""
     for token in _subjects_before(doc, pronoun, quoted):
-        joined = [token, *(c for c in token.children if c.dep_ == "conj")]
-        if len(joined) > 1:
-            if all(t.ent_type_ == "PERSON" for t in joined):
-                names = [_entity_name(doc, t) for t in joined]
-                return " and ".join(n for n in names if n) or None
-            return None
+        if any(c.dep_ == "conj" for c in token.children):
+            return token
         if token.ent_type_ == "PERSON" or (
             token.tag_ not in _PLURAL and token.ent_type_ not in _GROUP_LABELS
         ):
             continue  # one person or one thing is not "they"
-        if token.ent_type_ in _GROUP_LABELS:
-            return _entity_name(doc, token)
-        # "Local Mayors": a plural written as a name names a group, as a named speaker does
-        return (
-            spk.clean_name(spk.speaker_span(doc, token)) or None if token.tag_ == "NNPS" else None
-        )
+        return token
     return None
 
 
@@ -184,10 +222,13 @@ def _subjects_before(doc: Doc, pronoun: Token, quoted: CharRanges) -> Iterator[T
     clause hanging on it), the most salient role (centering: subject over embedded positions).
     """
     floor = pronoun.sent.start
-    while floor > 0:  # back over one sentence with words (a paragraph break is a "sentence")
+    # back over one sentence with words of the narrative: a paragraph break is a "sentence", and
+    # so is a sentence wholly inside a quotation ('"... changed. He continues ...," it wrote'),
+    # whose subjects are the speaker's, not the writer's
+    while floor > 0:
         prev = doc[floor - 1].sent
         floor = prev.start
-        if any(not t.is_space for t in prev):
+        if any(not t.is_space and not t.is_punct and t.idx not in quoted for t in prev):
             break
     for token in reversed(doc[floor : pronoun.i]):
         if (

@@ -13,6 +13,8 @@ from bisect import bisect_left
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from storyline.extract.quotes import given_names as gn
+
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
@@ -260,42 +262,6 @@ def collect_people(doc: Doc) -> DocPeople:
     return people
 
 
-# Common unambiguous English first names (world knowledge), for "he"/"she" agreement.
-_MALE_NAMES = frozenset(
-    "aaron adam alan albert alex alexander andrew anthony arthur barack ben benjamin bernie bill "  # noqa: SIM905
-    "bob bobby brad brian bruce bryan carl carlos charles charlie chris christopher chuck colin "
-    "craig dan daniel darren dave david dennis dick don donald doug douglas duncan ed eddie "
-    "edward elijah eric eugene frank fred gary george gerald glenn gordon greg gregory harold "
-    "harry henry howard ian jack jacob jake james jason jeb jeff jeffrey jeremy jerry jim jimmy "
-    "joe joel john johnny jon jonathan jose joseph josh joshua juan justin keith ken kenneth "
-    "kevin kurt larry lawrence lee lindsey louis luis marco marcus mark martin matt matthew "
-    "max michael mike mitch mitt nathan neil newt nicholas nick paul pete peter phil philip "
-    "ralph randy ray raymond reince richard rick rob robert roger ron ronald roy rudy rudolph "
-    "russell ryan sam samuel scott sean stephen steve steven ted terry thomas tim timothy tom "
-    "tony travis trey vladimir walter wayne william willie".split()
-)
-_FEMALE_NAMES = frozenset(
-    "abigail alice alicia allison amanda amy andrea angela ann anna anne barbara betty "  # noqa: SIM905
-    "betsy beverly brenda carly carol caroline catherine cheryl christina christine claire "
-    "cynthia deborah debbie debra denise diana diane donna dorothy elizabeth ellen emily emma "
-    "gennifer gloria hannah heather heidi helen hillary huma irene jane janet janice jennifer "
-    "jessica jill joan joanna joyce judith judy julia julie karen katherine kathleen kathy "
-    "katie kayleigh kellyanne laura lauren linda lisa liz lois loretta lori margaret maria "
-    "marie marilyn martha mary megyn melania melanie melissa michelle monica nancy natalie "
-    "nicole nikki pamela patricia paula rachel rebecca rosa rose ruth samantha sandra sarah "
-    "sharon shirley stephanie susan teresa theresa tina virginia wendy".split()
-)
-
-_MALE_TITLES = frozenset({"mr", "mr."})
-_MALE_NOUNS = frozenset(
-    "brother congressman father husband king son spokesman widower".split()  # noqa: SIM905
-)
-_FEMALE_NOUNS = frozenset(
-    "chairwoman congresswoman daughter mother queen sister spokeswoman widow wife".split()  # noqa: SIM905
-)
-_FEMALE_TITLES = frozenset({"mrs", "mrs.", "ms", "ms."})
-
-
 def _genders(doc: Doc, titles: dict[str, set[str]]) -> dict[str, str]:
     """Return the gender an article gives a surname: "Mr."/"Ms.", a first name, "the widow"."""
     votes: dict[str, list[int]] = {}
@@ -308,18 +274,48 @@ def _genders(doc: Doc, titles: dict[str, set[str]]) -> dict[str, str]:
         # "President Barack Obama": the first word that is not a title is the first name.
         given = [w.casefold() for w in name[:-1] if w.casefold() not in TITLE_WORDS]
         first = given[0] if given else ""
-        vote[0] += bool(words & _MALE_TITLES) + (first in _MALE_NAMES)
-        vote[1] += bool(words & _FEMALE_TITLES) + (first in _FEMALE_NAMES)
+        vote[0] += bool(words & gn.MALE_TITLES) + (first in gn.MALE_NAMES)
+        vote[1] += bool(words & gn.FEMALE_TITLES) + (first in gn.FEMALE_NAMES)
     for key, described in titles.items():
         vote = votes.setdefault(key, [0, 0])
-        vote[0] += bool(described & _MALE_NOUNS)
-        vote[1] += bool(described & _FEMALE_NOUNS)
+        vote[0] += bool(described & gn.MALE_NOUNS)
+        vote[1] += bool(described & gn.FEMALE_NOUNS)
     return {k: ("m" if m > f else "f") for k, (m, f) in votes.items() if m != f}
 
 
 def full_name(people: DocPeople, name: str) -> str:
-    """Return the fullest form of a person's name seen in the Doc."""
-    return people.full_by_last.get(last_key(name), name)
+    """Return the fullest form of a person's name seen in the Doc.
+
+    A name whose first name the fullest form lacks is another person of the same family
+    ("Ivanka Trump" beside "Donald Trump"): it is kept as written.
+    """
+    full = people.full_by_last.get(last_key(name), name)
+    return name if _other_given(name, full) else full
+
+
+def _other_given(name: str, full: str) -> bool:
+    """Return True when ``name`` has a first name that ``full`` (same surname) does not hold."""
+    words = [w.casefold() for w in name.split()[:-1] if w.casefold() not in TITLE_WORDS]
+    fuller = [w.casefold() for w in full.split()[:-1] if w.casefold() not in TITLE_WORDS]
+    # "De Blasio" in "Bill de Blasio", "Guajardo Villarreal": a word of the full form, same man
+    return bool(words and fuller) and words[0] not in fuller
+
+
+def name_gender(people: DocPeople, name: str) -> str | None:
+    """Return "m"/"f" for a name: the article's votes for its surname.
+
+    For another member of that family ("Ivanka Trump" where "Trump" is Donald) the votes are the
+    other person's: the gender of her own first name, when it is a known one.
+    """
+    key = last_key(name)
+    if _other_given(name, people.full_by_last.get(key, name)):
+        given = next(w.casefold() for w in name.split() if w.casefold() not in TITLE_WORDS)
+        if given in gn.MALE_NAMES:
+            return "m"
+        if given in gn.FEMALE_NAMES:
+            return "f"
+        return None
+    return people.genders.get(key)
 
 
 def subject_of(verb: Token) -> Token | None:
@@ -342,12 +338,28 @@ def subject_of(verb: Token) -> Token | None:
             return controller
         if token.dep_ in {"conj", "advcl", "xcomp", "acomp"} and token.head.i != token.i:
             token = token.head
-        elif token.dep_ == "pcomp" and token.head.dep_ == "prep":
-            # "stopped short of calling ...": the subject of the verb the phrase hangs on.
-            token = token.head.head
+        elif token.dep_ == "pcomp" and token.head.dep_ in {"prep", "conj"}:
+            # "stopped short of calling ...": the subject of the verb the phrase hangs on;
+            # "appeared at a hearing for ... and for saying ...", "refuses to discuss them,
+            # aside from saying ...": through conjoined prepositions and an adverb to that verb
+            token = _verb_above(token.head)
+            if token is None:
+                return None
         else:
             # "In a meeting with the Post Trump said ...": a misparsed name right before the verb
             return _noun_before(token) if token.dep_ == "ROOT" else None
+    return None
+
+
+def _verb_above(prep: Token) -> Token | None:
+    """Return the verb a preposition hangs on, through conjoined prepositions and adverbs."""
+    token = prep
+    for _ in range(4):
+        if token.head.i == token.i or token.dep_ not in {"prep", "conj", "advmod", "pcomp"}:
+            return None
+        token = token.head
+        if token.pos_ in {"VERB", "AUX"}:
+            return token
     return None
 
 
