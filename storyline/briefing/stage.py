@@ -18,7 +18,7 @@ from storyline.briefing.select import (
     build_briefing,
     to_json,
 )
-from storyline.claims.align import find_claims, groups_quoted
+from storyline.claims.align import find_claims, groups_quoted, normal_wordings
 from storyline.claims.conflicts import find_conflicts
 from storyline.claims.extracted import Extracted
 from storyline.claims.params import DEFAULT_PARAMS, ClaimsParams
@@ -150,11 +150,15 @@ def _briefing_tasks(
     for group in store.quote_groups():
         wordings = tuple(v.text for v in group.variants)
         groups.setdefault(group.story_id, {})[group.id] = wordings
+    normals: dict[str, dict[str, tuple[str, ...]]] = {}  # a storyline's, for its events too
     for story in storylines:
         ids = story.article_ids
         extracted = _extracted(store, ids)
-        stored = groups.get(story.parent or story.id)  # None: no groups stored, the old test
+        storyline = story.parent or story.id
+        stored = groups.get(storyline)  # None: no groups stored, the old test
         quoted = [q for e in extracted for q in e.quotes or ()]
+        if stored is not None and storyline not in normals:
+            normals[storyline] = normal_wordings(stored)
         yield BriefingTask(
             story.id,
             tuple(store.articles(ids=ids)),
@@ -163,7 +167,7 @@ def _briefing_tasks(
             max_sentences,
             endpoint,
             story.level,
-            None if stored is None else groups_quoted(quoted, stored),
+            None if stored is None else groups_quoted(quoted, stored, normals[storyline]),
             claims,
             selection,
             extracted,

@@ -246,18 +246,30 @@ def _group_of(quote: str, quote_groups: Mapping[str, Sequence[str]]) -> str | No
 
 
 def groups_quoted(
-    quotes: Sequence[str], quote_groups: Mapping[str, Sequence[str]]
+    quotes: Sequence[str],
+    quote_groups: Mapping[str, Sequence[str]],
+    normals: Mapping[str, Sequence[str]] | None = None,
 ) -> dict[str, tuple[str, ...]]:
     """Return the quote groups (in their order) that ``_group_of`` may read one of ``quotes`` as.
 
     ``_group_of`` of any of these quotes is the same over these groups as over all of them:
     a story's task needs no more, and another group's change leaves its briefing standing.
+    ``normals`` is ``normal_wordings(quote_groups)``, for a caller that asks again.
     """
-    said = {_normal(q) for q in quotes} - {""}
+    said = [f" {words} " for words in {_normal(q) for q in quotes} - {""}]
+    normals = normal_wordings(quote_groups) if normals is None else normals
     return {
         group_id: tuple(wordings)
         for group_id, wordings in quote_groups.items()
-        if any(_holds(words, _normal(w)) for w in wordings for words in said)
+        if any(w in q or q in w for w in normals[group_id] for q in said)
+    }
+
+
+def normal_wordings(quote_groups: Mapping[str, Sequence[str]]) -> dict[str, tuple[str, ...]]:
+    """Return each group's wordings normalised and padded as ``_holds`` compares them."""
+    return {
+        group_id: tuple(f" {n} " for w in wordings if (n := _normal(w)))
+        for group_id, wordings in quote_groups.items()
     }
 
 
