@@ -18,8 +18,9 @@ from storyline.briefing.select import (
     build_briefing,
     to_json,
 )
-from storyline.claims.align import find_claims
+from storyline.claims.align import find_claims, groups_quoted, normal_wordings
 from storyline.claims.conflicts import find_conflicts
+from storyline.claims.extracted import Extracted
 from storyline.claims.params import DEFAULT_PARAMS, ClaimsParams
 from storyline.quote_groups_stage import links
 from storyline.story_marks import mark_of
@@ -30,7 +31,7 @@ if TYPE_CHECKING:
     from collections.abc import Iterator, Sequence
     from concurrent.futures import Executor
 
-    from storyline.models import Claim, CleanArticle, Conflict, Story
+    from storyline.models import Claim, CleanArticle, Conflict, Quote, Story, TimeExpr
     from storyline.store import Store
 
 # Articles (about) per briefing task: a pool spreads them evenly.
@@ -50,11 +51,14 @@ class BriefingTask:
     max_sentences: int = 8
     endpoint: Endpoint | None = None  # reword through this model (abstractive mode)
     level: str = "storyline"  # an event's briefing is its own; its claims stay the storyline's
-    # its storyline's quote groups (id -> variant wordings): statements quoting one group are
-    # one claim, and a quote conflict stays in a group; None compares quote wordings by words
+    # those of its storyline's quote groups (id -> variant wordings) that its articles' quotes
+    # can be read as (``groups_quoted``): statements quoting one group are one claim, and a
+    # quote conflict stays in a group; None compares quote wordings by words
     quote_groups: dict[str, tuple[str, ...]] | None = None
     claims: ClaimsParams = DEFAULT_PARAMS  # the [claims] settings
     selection: SelectionParams = DEFAULT_SELECTION  # the [briefing] selection weights
+    # its articles' stored days and quotes, in article order; None: found in their texts
+    extracted: tuple[Extracted, ...] | None = None
 
 
 Briefed = tuple["list[Claim]", "list[Conflict]", dict[str, Any]]
@@ -63,6 +67,7 @@ Briefed = tuple["list[Claim]", "list[Conflict]", dict[str, Any]]
 def claims_of(task: BriefingTask) -> tuple[list[Claim], list[Conflict]]:
     """Return a storyline's claims aligned across its articles, and where they conflict."""
     articles, sid = list(task.articles), task.story_id
+    extracted = None if task.extracted is None else {e.article_id: e for e in task.extracted}
     claims = find_claims(
         articles,
         story_id=sid,
@@ -70,6 +75,7 @@ def claims_of(task: BriefingTask) -> tuple[list[Claim], list[Conflict]]:
         untrusted=task.untrusted,
         quote_groups=task.quote_groups,
         params=task.claims,
+        extracted=extracted,
     )
     conflicts = find_conflicts(
         claims,
@@ -78,6 +84,7 @@ def claims_of(task: BriefingTask) -> tuple[list[Claim], list[Conflict]]:
         duplicates=task.duplicates,
         quote_groups=task.quote_groups,
         params=task.claims,
+        extracted=extracted,
     )
     return claims, conflicts
 
@@ -132,14 +139,26 @@ def _briefing_tasks(
     claims: ClaimsParams,
     selection: SelectionParams,
 ) -> Iterator[BriefingTask]:
-    """Yield each story's task, in ``storylines`` order."""
+    """Yield each story's task, in ``storylines`` order.
+
+    A task holds only what its story's claims and briefing read, so that a story whose own
+    articles did not change keeps its mark: an event gets its own articles' stored days and
+    quotes, and of its storyline's quote groups only those its quotes can be read as.
+    """
     untrusted = store.untrusted()
     groups: dict[str, dict[str, tuple[str, ...]]] = {}
     for group in store.quote_groups():
         wordings = tuple(v.text for v in group.variants)
         groups.setdefault(group.story_id, {})[group.id] = wordings
+    normals: dict[str, dict[str, tuple[str, ...]]] = {}  # a storyline's, for its events too
     for story in storylines:
         ids = story.article_ids
+        extracted = _extracted(store, ids)
+        storyline = story.parent or story.id
+        stored = groups.get(storyline)  # None: no groups stored, the old test
+        quoted = [q for e in extracted for q in e.quotes or ()]
+        if stored is not None and storyline not in normals:
+            normals[storyline] = normal_wordings(stored)
         yield BriefingTask(
             story.id,
             tuple(store.articles(ids=ids)),
@@ -148,10 +167,22 @@ def _briefing_tasks(
             max_sentences,
             endpoint,
             story.level,
-            groups.get(story.parent or story.id),  # None: no groups stored, the old test
+            None if stored is None else groups_quoted(quoted, stored, normals[storyline]),
             claims,
             selection,
+            extracted,
         )
+
+
+def _extracted(store: Store, article_ids: Sequence[str]) -> tuple[Extracted, ...]:
+    """Return the stored days and quotes of these articles, in their order."""
+    timexes: dict[str, list[TimeExpr]] = {a: [] for a in article_ids}
+    quotes: dict[str, list[Quote]] = {a: [] for a in article_ids}
+    for timex in store.timexes(article_ids):
+        timexes[timex.article_id].append(timex)
+    for quote in store.quotes(local=True, article_ids=article_ids):
+        quotes[quote.article_id].append(quote)
+    return tuple(Extracted.of(a, timexes[a], quotes[a]) for a in article_ids)
 
 
 def task_mark(task: BriefingTask) -> str:

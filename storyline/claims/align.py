@@ -9,7 +9,6 @@ Dice (so that two long sentences sharing one phrase do not merge).
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import re
 from collections import Counter, defaultdict
@@ -18,6 +17,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from storyline.claims.extracted import Extracted
 from storyline.claims.params import DEFAULT_PARAMS, ClaimsParams
 from storyline.claims.statements import (
     MAX_WORDS,
@@ -26,17 +26,11 @@ from storyline.claims.statements import (
     similarity_matrix,
     statement_terms,
 )
-from storyline.extract.timex.find import find_timexes
 from storyline.models import Claim, CleanArticle
 from storyline.text.sentences import sentence_spans
 
 if TYPE_CHECKING:
     from collections.abc import Collection, Mapping, Sequence
-
-_QUOTE_RE = re.compile(r"[\"“]([^\"“”]{10,400})[\"”]")
-
-
-_ISO_DAY_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,26 +41,13 @@ class _Statement:
     position: float
     date: str | None
     quantities: tuple[tuple[str, str], ...]  # (thing, value)
+    quotes: tuple[str, ...]  # the article's quotes the statement holds
 
 
-def _anchor(article: CleanArticle) -> dt.date | None:
-    if article.published_precision != "day":
-        return None  # only the month or year is known: no day to anchor on or to compare
-    try:
-        return dt.date.fromisoformat(article.published[:10]) if article.published else None
-    except ValueError:
-        return None
-
-
-def _statements(article: CleanArticle) -> list[_Statement]:
-    """Split one article into statements, each with its first full date and its counts."""
+def _statements(article: CleanArticle, extracted: Extracted) -> list[_Statement]:
+    """Split one article into statements, each with its first full date, counts and quotes."""
     text = article.text
     spans = sentence_spans(text)
-    timexes = [
-        t
-        for t in find_timexes(text, anchor=_anchor(article), article_id=article.id)
-        if t.type == "DATE" and _ISO_DAY_RE.match(t.value)
-    ]
     out = []
     for index, (start, end) in enumerate(spans):
         sentence = " ".join(text[start:end].split())
@@ -74,7 +55,7 @@ def _statements(article: CleanArticle) -> list[_Statement]:
         terms = statement_terms(sentence)
         if not MIN_WORDS <= len(words) <= MAX_WORDS or len(terms) < 3:
             continue
-        date = next((t.value for t in timexes if start <= t.start < end), None)
+        date = next((day for at, day in extracted.days if start <= at < end), None)
         out.append(
             _Statement(
                 article_id=article.id,
@@ -83,9 +64,17 @@ def _statements(article: CleanArticle) -> list[_Statement]:
                 position=index / max(1, len(spans)),
                 date=date,
                 quantities=tuple(find_quantities(sentence)),
+                quotes=tuple(extracted.quotes_in(sentence)),
             )
         )
     return out
+
+
+def _of(article: CleanArticle, extracted: Mapping[str, Extracted] | None) -> Extracted:
+    """Return what was stored about an article (nothing when it is missing), or find it."""
+    if extracted is None:
+        return Extracted.found_in(article)
+    return extracted.get(article.id) or Extracted(article.id, (), ())
 
 
 def _root(duplicates: Mapping[str, str], article_id: str) -> str:
@@ -117,6 +106,7 @@ def find_claims(
     threshold: float | None = None,
     quote_groups: Mapping[str, Sequence[str]] | None = None,
     params: ClaimsParams = DEFAULT_PARAMS,
+    extracted: Mapping[str, Extracted] | None = None,
 ) -> list[Claim]:
     """Split a story's articles into statements and align the same statement across articles.
 
@@ -131,6 +121,8 @@ def find_claims(
             statements of two articles quoting one group report one statement, however
             differently it was translated (the same test as the quote conflicts').
         params: the ``[claims]`` settings (alignment threshold, statements per story).
+        extracted: article id -> its stored days and quotes (``Extracted.of``); an article
+            missing from it had none stored. None: found in the texts (``Extracted.found_in``).
 
     Returns:
         Claims, best supported first.
@@ -138,7 +130,7 @@ def find_claims(
     duplicates = duplicates or {}
     threshold = params.align_threshold if threshold is None else threshold
     by_id = {a.id: a for a in articles}
-    statements = [s for article in articles for s in _statements(article)]
+    statements = [s for article in articles for s in _statements(article, _of(article, extracted))]
     if not statements:
         return []
     if len(statements) > params.max_statements:
@@ -150,7 +142,7 @@ def find_claims(
     same_article = owners[:, np.newaxis] == owners[np.newaxis, :]
     if quote_groups:
         # one quote group (one statement by one speaker) quoted by both: the same claim
-        shared = _shared_groups([s.text for s in statements], quote_groups)
+        shared = _shared_groups([s.quotes for s in statements], quote_groups)
         sim = np.where(shared, np.maximum(sim, threshold), sim)
     linked = (sim >= threshold) & ~same_article
     degree = linked.sum(axis=1)
@@ -232,11 +224,6 @@ def _make_claim(
     )
 
 
-def _quotes(text: str) -> list[str]:
-    """Return the direct quotes of a statement that are long enough to compare (5+ words)."""
-    return [q.strip(" ,.") for q in _QUOTE_RE.findall(text) if len(q.split()) >= 5]
-
-
 _WORDS_RE = re.compile(r"\w+")
 
 
@@ -244,25 +231,58 @@ def _normal(text: str) -> str:
     return " ".join(_WORDS_RE.findall(text.casefold()))
 
 
+def _holds(words: str, other: str) -> bool:
+    """Return True when one of two normalised wordings holds the other, word for word."""
+    return bool(words and other) and (f" {words} " in f" {other} " or f" {other} " in f" {words} ")
+
+
 def _group_of(quote: str, quote_groups: Mapping[str, Sequence[str]]) -> str | None:
     """Return the quote group one of whose wordings holds ``quote`` (or it holds), else None."""
     words = _normal(quote)
     for group_id, wordings in sorted(quote_groups.items()):
-        for wording in wordings:
-            other = _normal(wording)
-            if words and other and (f" {words} " in f" {other} " or f" {other} " in f" {words} "):
-                return group_id
+        if any(_holds(words, _normal(wording)) for wording in wordings):
+            return group_id
     return None
 
 
-def _shared_groups(texts: Sequence[str], quote_groups: Mapping[str, Sequence[str]]) -> np.ndarray:
+def groups_quoted(
+    quotes: Sequence[str],
+    quote_groups: Mapping[str, Sequence[str]],
+    normals: Mapping[str, Sequence[str]] | None = None,
+) -> dict[str, tuple[str, ...]]:
+    """Return the quote groups (in their order) that ``_group_of`` may read one of ``quotes`` as.
+
+    ``_group_of`` of any of these quotes is the same over these groups as over all of them:
+    a story's task needs no more, and another group's change leaves its briefing standing.
+    ``normals`` is ``normal_wordings(quote_groups)``, for a caller that asks again.
+    """
+    said = [f" {words} " for words in {_normal(q) for q in quotes} - {""}]
+    normals = normal_wordings(quote_groups) if normals is None else normals
+    return {
+        group_id: tuple(wordings)
+        for group_id, wordings in quote_groups.items()
+        if any(w in q or q in w for w in normals[group_id] for q in said)
+    }
+
+
+def normal_wordings(quote_groups: Mapping[str, Sequence[str]]) -> dict[str, tuple[str, ...]]:
+    """Return each group's wordings normalised and padded as ``_holds`` compares them."""
+    return {
+        group_id: tuple(f" {n} " for w in wordings if (n := _normal(w)))
+        for group_id, wordings in quote_groups.items()
+    }
+
+
+def _shared_groups(
+    quotes: Sequence[Sequence[str]], quote_groups: Mapping[str, Sequence[str]]
+) -> np.ndarray:
     """Return which pairs of statements quote one quote group (``_group_of`` on each quote)."""
-    found = [{g for q in _quotes(text) if (g := _group_of(q, quote_groups))} for text in texts]
+    found = [{g for q in held if (g := _group_of(q, quote_groups))} for held in quotes]
     index: dict[str, list[int]] = defaultdict(list)
     for i, groups in enumerate(found):
         for group_id in groups:
             index[group_id].append(i)
-    shared = np.zeros((len(texts), len(texts)), dtype=bool)
+    shared = np.zeros((len(quotes), len(quotes)), dtype=bool)
     for members in index.values():
         shared[np.ix_(members, members)] = True
     return shared

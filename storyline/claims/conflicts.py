@@ -9,7 +9,9 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from storyline.claims.align import _anchor, _group_of, _quotes, _unit
+from storyline.claims.align import _group_of, _unit
+from storyline.claims.extracted import anchor as _anchor
+from storyline.claims.extracted import marked_quotes
 from storyline.claims.params import DEFAULT_PARAMS, ClaimsParams
 from storyline.claims.statements import (
     contradict,
@@ -26,6 +28,7 @@ if TYPE_CHECKING:
     import datetime as dt
     from collections.abc import Mapping, Sequence
 
+    from storyline.claims.extracted import Extracted
     from storyline.models import Claim, CleanArticle, ConflictKind
 
 _MONTH = MONTH_NAME_PATTERN
@@ -47,6 +50,7 @@ def find_conflicts(
     max_days: int | None = None,
     quote_groups: Mapping[str, Sequence[str]] | None = None,
     params: ClaimsParams = DEFAULT_PARAMS,
+    extracted: Mapping[str, Extracted] | None = None,
 ) -> list[Conflict]:
     """Find numbers that disagree for one counted thing, and dates that disagree for one event.
 
@@ -57,7 +61,8 @@ def find_conflicts(
     ``quote_groups.group_quotes``), two quotes conflict only when they are variants of one
     group: one statement by one speaker; without, when their words are close. ``threshold``
     and ``max_days`` default to ``params`` (the ``[claims]`` settings), as do the quote and toll
-    bounds.
+    bounds. A statement's quotes are its article's stored ones (``extracted``, as given to
+    ``find_claims``); None: the stretches between its quote marks.
     """
     duplicates = duplicates or {}
     threshold = params.conflict_threshold if threshold is None else threshold
@@ -108,6 +113,7 @@ def find_conflicts(
             duplicates=duplicates,
             quote_groups=quote_groups,
             params=params,
+            extracted=extracted,
         )
     )
     return _merge(out)
@@ -140,13 +146,21 @@ def _quote_conflicts(
     duplicates: Mapping[str, str],
     quote_groups: Mapping[str, Sequence[str]] | None = None,
     params: ClaimsParams,
+    extracted: Mapping[str, Extracted] | None = None,
 ) -> list[Conflict]:
     """Return one quote worded differently by different outlets (close, but not the same words)."""
+
+    def quotes(aid: str, text: str) -> list[str]:
+        if extracted is None:
+            return marked_quotes(text)
+        found = extracted.get(aid)
+        return found.quotes_in(text) if found is not None else []
+
     rows = [
         (claim, aid, quote)
         for claim in claims
         for aid, text in claim.statements or ((claim.article_ids[0], claim.text),)
-        for quote in _quotes(text)
+        for quote in quotes(aid, text)
     ]
     terms = [statement_terms(q) for _, _, q in rows]
     sim = similarity_matrix(terms)

@@ -7,6 +7,7 @@ quantities it states, and an IDF-weighted similarity between statements.
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import TYPE_CHECKING
 
@@ -79,6 +80,13 @@ def statement_terms(text: str) -> list[str]:
     Lavrov" -> "lavrov", "Bashar al-Assad" -> "assad"), so a long title does not make two
     sentences look alike.
     """
+    return list(_terms(text))
+
+
+# One story's claims, conflicts and briefing selection read the same sentences three times
+# (and titles its leads): the terms are a pure function of the text, computed once.
+@functools.lru_cache(maxsize=1 << 13)  # a large story's statements; about 8 MB
+def _terms(text: str) -> tuple[str, ...]:
     out: list[str] = []
     run: list[str] = []
     last_end = -2
@@ -113,7 +121,7 @@ def statement_terms(text: str) -> list[str]:
         if term and term not in CLAIM_STOP_WORDS:
             out.append(term)
     flush()
-    return out
+    return tuple(out)
 
 
 def _quantity_value(num: str, scale: str | None) -> str:

@@ -8,13 +8,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from storyline.models import DatedEvent, Mention, Quote
+from storyline.models import DatedEvent, Mention, Quote, TimeExpr
 from storyline.store.base import StoreBase, chunks, upsert
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
 
-    from storyline.models import TimeExpr
     from storyline.store.dialect import Connection
 
 _SPAN = ("article_id", "start", "end")
@@ -126,9 +125,50 @@ class ExtractStore(StoreBase):
         rows = self.conn.execute('SELECT * FROM mentions ORDER BY article_id, start, "end"')
         return [Mention(r["article_id"], r["start"], r["end"], r["text"], r["label"]) for r in rows]
 
-    def quotes(self, *, local: bool = False) -> list[Quote]:
-        """Return every stored quote; ``local`` gives speakers as resolved in their article."""
-        rows = self.conn.execute('SELECT * FROM quotes ORDER BY article_id, start, "end", id')
+    def timexes(self, article_ids: Iterable[str]) -> list[TimeExpr]:
+        """Return the stored time expressions of these articles, by article and position."""
+        found: list[TimeExpr] = []
+        for chunk, marks in chunks(article_ids):
+            rows = self.conn.execute(
+                f"SELECT * FROM timexes WHERE article_id IN ({marks}) "  # noqa: S608
+                'ORDER BY article_id, start, "end"',
+                chunk,
+            )
+            found.extend(
+                TimeExpr(
+                    r["article_id"],
+                    r["start"],
+                    r["end"],
+                    r["text"],
+                    r["type"],
+                    r["value"],
+                    r["anchor"],
+                )
+                for r in rows
+            )
+        return found
+
+    def quotes(
+        self, *, local: bool = False, article_ids: Iterable[str] | None = None
+    ) -> list[Quote]:
+        """Return the stored quotes (of ``article_ids``, default all).
+
+        ``local`` gives speakers as resolved in their own article.
+        """
+        if article_ids is None:
+            rows = list(
+                self.conn.execute('SELECT * FROM quotes ORDER BY article_id, start, "end", id')
+            )
+        else:
+            rows = []
+            for chunk, marks in chunks(article_ids):
+                rows.extend(
+                    self.conn.execute(
+                        f"SELECT * FROM quotes WHERE article_id IN ({marks}) "  # noqa: S608
+                        'ORDER BY article_id, start, "end", id',
+                        chunk,
+                    )
+                )
         return [
             Quote(
                 id=r["id"],
