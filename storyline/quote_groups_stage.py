@@ -36,7 +36,8 @@ def quote_groups_stage(duplicates: dict[str, str], params: GroupParams) -> Story
     A storyline's task is everything ``group_quotes`` reads about it, as its arguments; its
     mark digests them with the grouping settings. Token-alignment scores of quote pairs from
     earlier runs are read with the tasks and kept with the groups: a storyline grouped again
-    encodes only the quotes of its new pairs (exact: a score is keyed by both texts).
+    encodes only the quotes of its new pairs (a score is keyed by both texts; encoded in a
+    smaller batch, a new score may differ from an all-at-once run in the last float digits).
     """
     setting = repr((params.sentence_model, params.encoder_layer, stage_version()))
     scores: dict[str, float] = {}  # filled by ``tasks``, read and extended by ``work``

@@ -194,6 +194,29 @@ def test_boundaries_a_storyline_rejection_is_cleared_once_the_stage_succeeds(
     assert victim["id"] in {r["story_id"] for r in workspace.store.rows(table)}
 
 
+def test_boundaries_a_story_whose_briefing_task_cannot_be_built_is_rejected_alone(
+    workspace, monkeypatch
+):
+    # building a briefing task reads and normalises the story's own extractions: a story that
+    # makes that raise is one claims row, and every other story is still briefed
+    real = briefing_stage._extracted
+    calls: list[tuple[str, ...]] = []
+
+    def poisoned(store, article_ids):
+        calls.append(tuple(article_ids))
+        if len(calls) == 1:
+            raise PoisonError(article_ids[0])
+        return real(store, article_ids)
+
+    monkeypatch.setattr(briefing_stage, "_extracted", poisoned)
+    report = workspace.run(workers=1)
+    victim = next(s for s in workspace.store.stories(order="id") if s.article_ids == calls[0]).id
+    _assert_one_rejection(report, workspace, "claims", victim)
+    briefed = {r["story_id"] for r in workspace.store.rows("briefings")}
+    assert victim not in briefed
+    assert len(briefed) == len(calls) - 1  # every other story has its briefing
+
+
 def test_boundaries_a_bad_stored_publication_date_is_flagged_and_the_run_goes_on(workspace):
     victim = _victim(workspace)
     # as an older version stored `--published yesterday`, unchecked

@@ -10,7 +10,7 @@ from __future__ import annotations
 import dataclasses
 from typing import TYPE_CHECKING, Any
 
-from storyline.boundary import Failure, RunTally, guard
+from storyline.boundary import Failure, RunTally, failure_of, guard, is_item_error
 from storyline.briefing.abstractive import Endpoint, rewrite_briefing
 from storyline.briefing.select import (
     DEFAULT_SELECTION,
@@ -116,7 +116,9 @@ def brief_storyline(task: BriefingTask) -> Briefed:
     return claims, conflicts, briefing
 
 
-def _brief_guarded(task: BriefingTask) -> Briefed | Failure:
+def _brief_guarded(task: BriefingTask | Failure) -> Briefed | Failure:
+    if isinstance(task, Failure):  # its task could not be built: a Rejected row, as below
+        return task
     found = guard("claims", claims_of, task, task.story_id)
     if isinstance(found, Failure):
         return found
@@ -138,8 +140,8 @@ def _briefing_tasks(
     *,
     claims: ClaimsParams,
     selection: SelectionParams,
-) -> Iterator[BriefingTask]:
-    """Yield each story's task, in ``storylines`` order.
+) -> Iterator[BriefingTask | Failure]:
+    """Yield each story's task (or the Failure that building it raised), in ``storylines`` order.
 
     A task holds only what its story's claims and briefing read, so that a story whose own
     articles did not change keeps its mark: an event gets its own articles' stored days and
@@ -151,7 +153,8 @@ def _briefing_tasks(
         wordings = tuple(v.text for v in group.variants)
         groups.setdefault(group.story_id, {})[group.id] = wordings
     normals: dict[str, dict[str, tuple[str, ...]]] = {}  # a storyline's, for its events too
-    for story in storylines:
+
+    def task_of(story: Story) -> BriefingTask:
         ids = story.article_ids
         extracted = _extracted(store, ids)
         storyline = story.parent or story.id
@@ -159,7 +162,7 @@ def _briefing_tasks(
         quoted = [q for e in extracted for q in e.quotes or ()]
         if stored is not None and storyline not in normals:
             normals[storyline] = normal_wordings(stored)
-        yield BriefingTask(
+        return BriefingTask(
             story.id,
             tuple(store.articles(ids=ids)),
             links(duplicates, ids),
@@ -172,6 +175,16 @@ def _briefing_tasks(
             selection,
             extracted,
         )
+
+    for story in storylines:
+        # building a task reads and normalises the story's own extractions: a story that
+        # makes it raise is that story's Rejected row (claims), not the end of the stage
+        try:
+            yield task_of(story)
+        except Exception as exc:
+            if not is_item_error(exc):
+                raise
+            yield failure_of("claims", story.id, exc)
 
 
 def _extracted(store: Store, article_ids: Sequence[str]) -> tuple[Extracted, ...]:
@@ -220,7 +233,10 @@ def briefing_stage(
             claims=claims,
             selection=selection,
         ):
-            yield task.story_id, task_mark(task), task
+            if isinstance(task, Failure):  # never a stored mark: the story is tried again
+                yield task.item_id, mark_of("unbuilt", task.detail), task
+            else:
+                yield task.story_id, task_mark(task), task
 
     def settled(briefed: Briefed) -> bool:
         briefing = briefed[2]
@@ -256,7 +272,7 @@ def briefing_stage(
         totals=_COUNTS,
         labels=("claims", "briefing"),
         chunk=_BRIEFING_CHUNK,
-        weight=lambda task: len(task.articles),
+        weight=lambda task: len(getattr(task, "articles", ())),
         settled=settled,
         summary=summary,
     )
