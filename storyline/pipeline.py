@@ -139,8 +139,7 @@ def ingest_items(
     rejected: list[Rejected] = []
     counts = {"read": 0, "stored": 0, "unchanged": 0}
     all_rejected: list[Rejected] = []
-    # id -> (locator, digest of title and text) of the first article read with it in this run
-    first_seen: dict[str, tuple[str, bytes]] = {}
+    ids = _IdGuard(store)
 
     def flush() -> None:
         cleaned, failed = _clean_batch(batch, settings, store)
@@ -159,14 +158,17 @@ def ingest_items(
         if isinstance(found, Rejected):
             rejected.append(found)
             continue
-        clash = _id_clash(first_seen, found)
-        if clash is not None:
-            rejected.append(clash)
+        admitted, clashes = ids.admit(found)
+        rejected.extend(clashes)
+        if admitted is None:
             continue
         counts["read"] += 1
-        if published is not None:
-            found = dataclasses.replace(found, published=published, published_source="metadata")  # noqa: PLW2901
-        batch.append(found)
+        batch.append(_dated(admitted, published))
+        if len(batch) >= settings.ingest.batch_size:
+            flush()
+    for held in ids.held():  # updates of stored ids, now that every copy of them was read
+        counts["read"] += 1
+        batch.append(_dated(held, published))
         if len(batch) >= settings.ingest.batch_size:
             flush()
     flush()
@@ -178,25 +180,89 @@ def ingest_items(
     )
 
 
-def _id_clash(first_seen: dict[str, tuple[str, bytes]], raw: RawArticle) -> Rejected | None:
-    """Return an S118 row when ``raw`` reuses an id read earlier in this run with other content.
+# updates of stored articles held to the end of a run, at most: a memory bound (a few
+# thousand articles' text), not fitted on any data
+_HELD_MAX = 5_000
+
+
+def _dated(raw: RawArticle, published: str | None) -> RawArticle:
+    """Return ``raw`` with ``--published`` applied, if given."""
+    if published is None:
+        return raw
+    return dataclasses.replace(raw, published=published, published_source="metadata")
+
+
+def _digest(title: str | None, text: str) -> bytes:
+    """Return the digest of what an article was read as (a run may read millions of them)."""
+    return hashlib.blake2b(
+        f"{title}\0{text}".encode("utf-8", "surrogatepass"), digest_size=16
+    ).digest()
+
+
+class _IdGuard:
+    """One version per id and run (S118), never undoing a stored version.
 
     Two inputs with one id (``"id": 1`` in two exports) used to overwrite each other in turn:
-    the first was lost without a word and every re-run stored the pair again. The first stays;
-    the same content again (a copied file) is not a clash.
+    one was lost without a word and every re-run stored the pair again. Within a run the
+    first version read is kept and a later one with other content is an S118 row; a copy
+    with the same content is no clash. An update of a stored article is held until the run
+    has read every input: when the stored version comes again later in the same run, the
+    stored one stays and the update is the S118 row. So re-reading ``day1, day2`` after
+    ``day2`` was stored on its own does not bring ``day1`` back, and re-runs change nothing.
+    Held updates are bounded (``_HELD_MAX``): past it an update is stored at once, without
+    that protection, so re-reading a large edited corpus keeps ingest's memory flat.
     """
-    # a digest, not the text: a run may read millions of articles
-    digest = hashlib.blake2b(
-        f"{raw.title}\0{raw.text}".encode("utf-8", "surrogatepass"), digest_size=16
-    ).digest()
-    locator, first = first_seen.setdefault(raw.id, (raw.locator, digest))
-    if first == digest:
-        return None
-    return Rejected(
-        raw.locator,
-        errors.DUPLICATE_ID,
-        f"id {raw.id!r} was already read from {locator} with other content; that one is kept",
-    )
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        # id -> (locator, digest of title and text) of the first version read in this run
+        self.first: dict[str, tuple[str, bytes]] = {}
+        self.updates: dict[str, list[RawArticle]] = {}  # held updates of stored ids
+
+    def admit(self, raw: RawArticle) -> tuple[RawArticle | None, list[Rejected]]:
+        """Return what to clean now (or None: held or refused) and its S118 rows."""
+        digest = _digest(raw.title, raw.text)
+        if raw.id not in self.first:
+            self.first[raw.id] = (raw.locator, digest)
+            stored = self.store.read_as(raw.id)
+            held_room = len(self.updates) < _HELD_MAX
+            if stored is not None and held_room and _digest(*stored) != digest:
+                self.updates[raw.id] = [raw]
+                return None, []
+            return raw, []
+        locator, first = self.first[raw.id]
+        if first == digest:  # a copy of the version kept
+            if raw.id in self.updates:
+                self.updates[raw.id].append(raw)
+                return None, []
+            return raw, []
+        held = self.updates.get(raw.id)
+        stored = self.store.read_as(raw.id) if held else None
+        if held and stored is not None and _digest(*stored) == digest:
+            del self.updates[raw.id]  # the stored version came again: it stays
+            self.first[raw.id] = (raw.locator, digest)
+            return raw, [
+                Rejected(
+                    update.locator,
+                    errors.DUPLICATE_ID,
+                    f"id {raw.id!r} is stored with the content read again from {raw.locator}; "
+                    "that one is kept and this other content is not stored",
+                )
+                for update in held
+            ]
+        return None, [
+            Rejected(
+                raw.locator,
+                errors.DUPLICATE_ID,
+                f"id {raw.id!r} was already read from {locator} with other content; "
+                "that one is kept",
+            )
+        ]
+
+    def held(self) -> Iterator[RawArticle]:
+        """Yield the held updates (and their copies), in the order they were read."""
+        for raws in self.updates.values():
+            yield from raws
 
 
 def _clean_batch(

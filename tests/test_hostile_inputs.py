@@ -59,6 +59,45 @@ def test_hostile_inputs_an_id_read_twice_with_other_content_is_rejected_and_reru
     assert re.search(r"unchanged\s*│\s*2 ", second.stdout)  # the first read and its copy
 
 
+def test_hostile_inputs_a_stored_version_read_again_is_never_undone_by_an_older_copy(
+    tmp_path: Path,
+):
+    # daily snapshots reusing one id: day2 (the correction) was stored on its own; reading
+    # day1 and day2 together must not bring day1 back, and the rerun must change nothing
+    day1, day2 = tmp_path / "day1.jsonl", tmp_path / "day2.jsonl"
+    day1.write_text(json.dumps({"id": "a1", "text": BRIDGE}) + "\n", encoding="utf-8")
+    day2.write_text(json.dumps({"id": "a1", "text": FERRY}) + "\n", encoding="utf-8")
+    db = tmp_path / "s.db"
+    assert runner.invoke(app, ["ingest", str(day2), "--db", str(db)]).exit_code == 0
+
+    both = runner.invoke(app, ["ingest", str(day1), str(day2), "--db", str(db)])
+    again = runner.invoke(app, ["ingest", str(day1), str(day2), "--db", str(db)])
+
+    assert both.exit_code == again.exit_code == EXIT_REJECTED
+    assert _articles(db) == {"a1": FERRY}  # the stored correction stays
+    rejected = _rejected(db)
+    assert [code for loc, code in rejected.items() if loc.endswith("day1.jsonl:1")] == ["S118"]
+    assert not [loc for loc in rejected if loc.endswith("day2.jsonl:1")]
+    assert re.search(r"stored \(new or changed\)\s*│\s*0 ", again.stdout)
+
+
+def test_hostile_inputs_an_update_read_once_is_stored_after_every_input_was_read(tmp_path: Path):
+    # an update with no clash is held to the end of the run, then stored as usual
+    path = tmp_path / "rows.jsonl"
+    path.write_text(json.dumps({"id": "a1", "text": BRIDGE}) + "\n", encoding="utf-8")
+    with storyline.open(tmp_path / "s.db") as ws:
+        assert ws.ingest([path]).stored == 1
+        path.write_text(
+            json.dumps({"id": "a1", "text": FERRY})
+            + "\n"
+            + json.dumps({"id": "a2", "text": BRIDGE}),
+            encoding="utf-8",
+        )
+        summary = ws.ingest([path])
+        assert (summary.read, summary.stored, summary.rejected) == (2, 2, ())
+        assert {a.id: a.text for a in ws.store.articles()} == {"a1": FERRY, "a2": BRIDGE}
+
+
 def test_hostile_inputs_a_too_long_jsonl_integer_is_one_coded_line_and_the_rest_is_read(
     tmp_path: Path,
 ):

@@ -154,6 +154,13 @@ class ArticleStore(StoreBase):
         """Return one article, or None."""
         return next(self.articles(ids=[article_id]), None)
 
+    def read_as(self, article_id: str) -> tuple[str | None, str] | None:
+        """Return the title and body an article was stored as (read, before cleaning), or None."""
+        row = self.conn.execute(
+            "SELECT title, raw_text FROM articles WHERE id = ?", (article_id,)
+        ).fetchone()
+        return None if row is None else (row["title"], str(row["raw_text"]))
+
     def raw_text(self, article_id: str) -> str | None:
         """Return the body as it was read, boilerplate included."""
         row = self.conn.execute("SELECT raw_text FROM articles WHERE id = ?", (article_id,))
