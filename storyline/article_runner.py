@@ -8,6 +8,14 @@ chunks over the run's executor (sequential, a process pool or Dask: ``runners.ma
 keeps the input order), the per-item boundary (a Failure is a Rejected row, S199 with its
 traceback, and the article is still marked done), the writes, progress, and summing the counts.
 
+A stage with a ``version`` (``stage_runner.article_version``: a digest of its code and of the
+settings that change its output) stamps each article it does with it; an article done by
+another version, or before versions were stored, is pending again. Its new rows replace the
+old ones (``save`` replaces an article's rows) and the summary counts it under ``redone``
+(present only when some were). An article that now makes the stage raise keeps none of its old
+rows: it is a Rejected row (S199) and stored as a run of the new code from scratch would
+store it, rather than keep what old code made beside what new code makes.
+
 Each chunk is stored before the next is read, so memory holds a few chunks whatever the corpus
 size and an interrupted run resumes after the last stored chunk.
 """
@@ -58,6 +66,10 @@ class ArticleStage:
     flag: Callable[[Sequence[Any]], list[Failure]] | None = None  # results that are rejections
     # the run's last write, given the summed counts; returns the summary's counts
     finish: Callable[[Store, dict[str, int]], Mapping[str, int]] | None = None
+    # what made the stored rows: with the default ``pending`` an article done by another
+    # version is done again (``stage_runner`` sets it; None: done once, whatever the code)
+    version: str | None = None
+    skip: frozenset[str] = frozenset()  # articles never given to the stage (nlp: copies)
 
 
 def _apply(work: Callable[[Any, Any], Sequence[Any]], params: object, chunk: object) -> Any:  # noqa: ANN401
@@ -74,23 +86,40 @@ def run_articles(
     """Run ``stage`` over its pending articles, chunk by chunk; return its summed counts."""
     tally = tally or RunTally()
     params = stage.prepare(store) if stage.prepare is not None else None
-    todo = stage.pending(store) if stage.pending is not None else store.pending_ids(stage.name)
+    versioned = stage.version is not None and stage.pending is None
+    if stage.pending is not None:
+        todo = stage.pending(store)
+    else:
+        todo = store.pending_ids(stage.name, version=stage.version)
+    todo = [a for a in todo if a not in stage.skip]
+    again: set[str] = set()
+    if versioned and stage.version is not None:
+        again = store.stale_ids(stage.name, stage.version).intersection(todo)
+        store.forget_failures(stage.name, sorted(again))  # the old code's S199 rows
     read = stage.read or tuple
     chunks = (read(store.articles(ids=ids)) for ids in in_chunks(todo, stage.chunk))
     totals = dict(stage.count([], []))
     done = 0
     tally.step(stage.name, done, len(todo))
-    for found in map_ordered(functools.partial(_apply, stage.work, params), chunks, executor):
+    work = functools.partial(_apply, stage.work, params)
+    for ids, found in zip(
+        in_chunks(todo, stage.chunk), map_ordered(work, chunks, executor), strict=True
+    ):
         failed = [r for r in found if isinstance(r, Failure)]
         results = [r for r in found if not isinstance(r, Failure)]
         flagged = stage.flag(results) if stage.flag is not None else []
         tally.reject(store, failed + flagged)
         # a failed article is marked done too: a rerun does not give it to the stage again
         stage.save(store, results, failed)
+        if versioned and stage.version is not None:
+            # after ``save``: an interrupted run leaves the chunk unstamped, done again next run
+            store.stamp_stage(stage.name, ids, stage.version)
         for key, value in stage.count(results, failed).items():
             totals[key] = totals.get(key, 0) + value
         done += len(found)
         tally.step(stage.name, done, len(todo))
+    if again:
+        totals["redone"] = len(again)
     if stage.finish is not None:
         totals = dict(stage.finish(store, totals))
     return StageSummary(stage.name, totals)

@@ -48,13 +48,29 @@ CLEAN = ("{articles} articles, {removed} boilerplate lines set aside",)
 DEDUPE = ("{copies} copies of other articles",)
 DATES = (
     (
+        "{dated} articles dated ({redone} again: the extractor changed; {inferred} publication "
+        "dates inferred, {unknown} unknown), {timexes} time expressions"
+    ),
+    (
         "{dated} articles dated ({inferred} publication dates inferred, "
         "{unknown} unknown), {timexes} time expressions"
     ),
 )
-NLP = ("{parsed} articles parsed, {mentions} mentions, {quotes} quotes",)
+NLP = (
+    (
+        "{parsed} articles parsed ({redone} again: the extractor changed), {mentions} mentions, "
+        "{quotes} quotes"
+    ),
+    "{parsed} articles parsed, {mentions} mentions, {quotes} quotes",
+)
 ENTITIES = ("{entities} entities ({people} people), {attributed} of {quotes} quotes attributed",)
-QUALITY = ("{flagged} of {assessed} articles flagged as untrustworthy copy",)
+QUALITY = (
+    (
+        "{flagged} of {assessed} articles flagged as untrustworthy copy "
+        "({redone} assessed again: the code or settings changed)"
+    ),
+    "{flagged} of {assessed} articles flagged as untrustworthy copy",
+)
 STORIES = ("{storylines} storylines, {events} events",)
 TIMELINE = ("{entries} dated entries on {timelines} timelines",)
 QUOTE_GROUPS = ("{groups} quote groups ({shared} reported by 2+ outlets)",)
@@ -164,6 +180,9 @@ def dates(run: RunSetup) -> ArticleStage:
     unit="article",
     factory=True,
     report=NLP,
+    # what the parse depends on beyond the code: another model or piece size re-parses
+    settings=("nlp.model", "nlp.piece_chars"),
+    libraries=("spacy",),
 )
 def nlp(run: RunSetup) -> ArticleStage:
     """Parse pending articles (copies are not): mentions and quotes."""

@@ -6,6 +6,7 @@ Its own module: the run's closing mark (``stage_runner``), the storyline marks
 
 from __future__ import annotations
 
+import ast
 import functools
 import hashlib
 import importlib.metadata
@@ -38,3 +39,94 @@ def stage_version() -> str:
         owner = f"{dist.metadata['Name']}=={dist.version}" if dist is not None else "?"
         digest.update(f"{entry.name}={entry.value}:{owner}".encode())
     return f"{version}+{digest.hexdigest()[:16]}"
+
+
+# -- the version of one per-article stage ---------------------------------------------------
+
+_ROOT = Path(__file__).resolve().parent
+_PACKAGE = "storyline"
+
+
+def _module_file(name: str) -> Path | None:
+    """Return the file of ``storyline.x.y`` (a module or a package's ``__init__``), if any."""
+    parts = name.split(".")[1:]
+    base = _ROOT.joinpath(*parts)
+    for path in (base.with_suffix(".py"), base / "__init__.py"):
+        if path.is_file():
+            return path
+    return None
+
+
+def _is_type_checking(test: ast.expr) -> bool:
+    return (isinstance(test, ast.Name) and test.id == "TYPE_CHECKING") or (
+        isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING"
+    )
+
+
+def _ours(module: str | None) -> bool:
+    return module is not None and module.split(".", maxsplit=1)[0] == _PACKAGE
+
+
+def _imported(path: Path, *, lazy: bool) -> set[str]:
+    """Return the storyline modules a file imports (with ``lazy``, inside functions too).
+
+    Imports under ``if TYPE_CHECKING:`` are left out: they never run, so they change no output.
+    ``from storyline.x import y`` counts ``storyline.x.y`` too when ``y`` is a module.
+    """
+    found: set[str] = set()
+    skipped: set[int] = set()
+    tree = ast.parse(path.read_bytes())
+    for node in ast.walk(tree):
+        hidden = isinstance(node, ast.If) and _is_type_checking(node.test)
+        if hidden or (not lazy and isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))):
+            skipped.update(id(n) for stmt in node.body for n in ast.walk(stmt))
+    for node in ast.walk(tree):
+        if id(node) in skipped:
+            continue
+        if isinstance(node, ast.Import):
+            found.update(a.name for a in node.names if _ours(a.name))
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and _ours(node.module):
+            found.add(str(node.module))
+            found.update(f"{node.module}.{a.name}" for a in node.names)
+    return found
+
+
+@functools.cache
+def code_closure(roots: tuple[str, ...]) -> tuple[str, ...]:
+    """Return every storyline module ``roots`` run, transitively, with their parent packages.
+
+    A module's imports inside functions count (a stage calls what it imports lazily); a
+    parent package's only at its top level: importing ``storyline.x`` runs ``storyline``'s
+    ``__init__``, not the functions its PEP 562 ``__getattr__`` imports from.
+    """
+    seen: dict[str, bool] = {}  # module -> read with its lazy imports
+    todo = [(name, True) for name in roots]
+    while todo:
+        name, lazy = todo.pop()
+        path = _module_file(name)
+        if path is None or seen.get(name, False) or (name in seen and not lazy):
+            continue
+        seen[name] = lazy
+        parts = name.split(".")
+        todo.extend((".".join(parts[:i]), False) for i in range(1, len(parts)))
+        todo.extend((found, True) for found in _imported(path, lazy=lazy))
+    return tuple(sorted(seen))
+
+
+@functools.cache
+def code_digest(roots: tuple[str, ...]) -> str:
+    """Return a digest of the storyline code ``roots`` run and of the packaged data.
+
+    The data files (``storyline/data``: word vectors, weights) are read by path, not
+    imported, so every stage's digest holds them all: a stage re-runs for data it may not
+    read rather than keep what old data made.
+    """
+    digest = hashlib.sha256()
+    for name in code_closure(roots):
+        path = _module_file(name)
+        if path is not None:
+            digest.update(name.encode() + b"\0" + path.read_bytes())
+    for path in sorted((_ROOT / "data").rglob("*")):
+        if path.is_file():
+            digest.update(path.relative_to(_ROOT).as_posix().encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()

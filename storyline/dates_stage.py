@@ -86,6 +86,10 @@ def date_article(article: CleanArticle, window: CorpusWindow | None = None) -> D
         article.published_precision,
     )
     invalid = None
+    if source == "inferred":
+        # this stage's own guess, from an earlier version of it: guessed again, as a run of
+        # this code from scratch would (metadata dates are never guessed over)
+        published, source, confidence, precision = None, "unknown", 0.0, "day"
     if published is not None and _iso_date(published) is None:
         invalid, published, source, confidence = published, None, "unknown", 0.0
     if published is None:

@@ -45,6 +45,7 @@ class _QualityRun:
         self.marks: dict[str, list[Any]] = {}
         self.rows: list[tuple[str, float, Sequence[str]]] = []
         self.reasons: dict[str, Sequence[str]] = {}
+        self.redone = 0
 
     def pending(self, store: Store) -> list[str]:
         """Return the articles whose report's inputs changed since they were last assessed."""
@@ -53,6 +54,8 @@ class _QualityRun:
         skip = store.rejected_items("quality")
         saved = json.loads(store.get_state(_QUALITY_STATE) or b"{}")
         known = saved.get("articles", {}) if saved.get("settings") == self.setting else {}
+        # assessed before, by other code or settings: counted as assessed again ("redone")
+        before = set(saved.get("articles", {})) if not known else set()
         todo: list[str] = []
         unskipped = [a for a in article_ids(store) if a not in skip]
         for article in iter_articles(store, unskipped, self.read_chunk):
@@ -63,6 +66,7 @@ class _QualityRun:
             else:
                 self.marks[article.id] = [mark, False]
                 todo.append(article.id)
+                self.redone += article.id in before
         return todo
 
     def read(self, articles: Iterable[CleanArticle]) -> list[Any]:
@@ -84,7 +88,8 @@ class _QualityRun:
         state = {"settings": self.setting, "articles": self.marks}
         store.set_state(_QUALITY_STATE, json.dumps(state).encode())
         flagged = sum(flagged for _, flagged in self.marks.values())
-        return {"flagged": flagged, "assessed": len(self.marks)}
+        counts = {"flagged": flagged, "assessed": len(self.marks)}
+        return counts | ({"redone": self.redone} if self.redone else {})
 
 
 def quality_stage(

@@ -73,6 +73,12 @@ class StageSpec:
     unit: Unit = "article"
     factory: bool = False  # the function takes the RunSetup and returns its runner's description
     report: tuple[str, ...] = ()  # templates that render its StageSummary (summaries.render)
+    # Per-article stages (stage_runner.article_version): bump ``version`` for a change the
+    # code digest cannot see; ``settings`` ("nlp.model") and ``libraries`` ("spacy") name
+    # what else changes the output, so a change of them does the stored articles again.
+    version: str = ""
+    settings: tuple[str, ...] = ()
+    libraries: tuple[str, ...] = ()
 
     @property
     def label(self) -> str:
@@ -100,6 +106,9 @@ def stage(
     unit: Unit = "article",
     factory: bool = False,
     report: Sequence[str] = (),
+    version: str = "",
+    settings: Sequence[str] = (),
+    libraries: Sequence[str] = (),
 ) -> Callable[[F], F]:
     """Declare ``name`` (``"namespace.what.v1"``) as a stage; the function is returned unchanged.
 
@@ -121,6 +130,9 @@ def stage(
             unit,
             factory,
             tuple(report),
+            version,
+            tuple(settings),
+            tuple(libraries),
         )
         setattr(func, _ATTR, spec)
         return func

@@ -8,8 +8,9 @@ run's executor, the per-item boundary (``boundary.guard``/``isolate``: an item t
 raise is a Rejected row naming the stage and the item, S199 with the traceback, and the run
 goes on) and the writes (a plug-in's to ``stage_outputs``).
 
-Per-article plug-ins are incremental: an article done (with an output or rejected) is marked
-in ``article_stages`` and not given to the stage again. Storyline plug-ins are incremental as
+Per-article stages are incremental: an article done (with an output or rejected) is marked
+in ``article_stages`` with the stage's version (``article_version``) and not given to the stage
+again until that version changes. Storyline plug-ins are incremental as
 the built-in storyline stages are (``story_marks``): a storyline whose input (its
 ``StorylineInput``: its ids and its articles' records) and the stage's code did not change
 keeps its stored output; the others are given to the stage again. Corpus plug-ins redo every
@@ -19,8 +20,10 @@ item each run.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import functools
 import hashlib
+import importlib.metadata
 import json
 import sys
 from collections.abc import Mapping
@@ -31,7 +34,7 @@ from typing import TYPE_CHECKING, Any
 
 from storyline.article_runner import ArticleStage, run_articles
 from storyline.boundary import Failure, RunTally, guard, isolate
-from storyline.code_version import stage_version
+from storyline.code_version import code_digest, stage_version
 from storyline.corpus_runner import CorpusStage, run_corpus
 from storyline.registry import PipelineError, RunSetup
 from storyline.story_marks import mark_of
@@ -77,6 +80,8 @@ def run_stage(spec: StageSpec, ctx: RunContext) -> StageSummary:
     else:
         work = _PLUGIN[spec.unit](spec)
     if spec.unit == "article" and isinstance(work, ArticleStage):
+        if work.pending is None and work.version is None:
+            work = dataclasses.replace(work, version=article_version(spec, work, ctx.settings))
         return run_articles(work, ctx.store, ctx.executor, ctx.tally)
     if spec.unit == "storyline" and isinstance(work, StorylineStage):
         return run_storylines(work, ctx.store, ctx.executor, ctx.tally)
@@ -139,8 +144,52 @@ def _plugin_articles(spec: StageSpec) -> ArticleStage:
         count=count,
         chunk=_ARTICLE_CHUNK,
         prepare=lambda _store: (spec.label, spec.func),
-        pending=lambda store: store.pending_ids(spec.name),
     )
+
+
+def article_version(spec: StageSpec, work: ArticleStage, settings: Settings) -> str:
+    """Return the version of a per-article stage: what its stored rows are stamped with.
+
+    A digest, so that nobody has to remember to bump it: of the code that does the work
+    (for storyline's own stages every storyline module its work function's module runs,
+    ``code_digest``; for a plug-in, as for storyline plug-in stages, ``plugin_code`` and its
+    distribution's version), of the settings that change its output (``StageSpec.settings``,
+    e.g. the spaCy model), of the libraries it names (``StageSpec.libraries``) and of the
+    spec's explicit ``version``, which a developer bumps for what the digest cannot see.
+    The whole package's ``stage_version`` is not used: an edit to the web UI must not
+    re-parse every article.
+    """
+    func = spec.func if not spec.factory else work.work
+    module = func.__module__
+    if module.split(".", maxsplit=1)[0] == "storyline":
+        code = code_digest((module,))
+    else:
+        code = f"{plugin_code(func)}:{_owner_version(module)}"
+    values = {path: _setting(settings, path) for path in spec.settings}
+    libraries = {name: _installed(name) for name in spec.libraries}
+    payload = [spec.name, spec.version, code, values, libraries]
+    digest = hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode())
+    return f"{spec.version}+{digest.hexdigest()[:16]}" if spec.version else digest.hexdigest()[:16]
+
+
+def _setting(settings: Settings, path: str) -> Any:  # noqa: ANN401 - a setting's value
+    value: Any = settings
+    for part in path.split("."):
+        value = getattr(value, part)
+    return value.model_dump(mode="json") if hasattr(value, "model_dump") else value
+
+
+def _installed(name: str) -> str:
+    try:
+        return importlib.metadata.version(name)
+    except importlib.metadata.PackageNotFoundError:
+        return "absent"
+
+
+def _owner_version(module: str) -> str:
+    """Return the version of the distributions that install a plug-in's top-level package."""
+    owners = importlib.metadata.packages_distributions().get(module.split(".", maxsplit=1)[0], [])
+    return ",".join(f"{name}=={_installed(name)}" for name in sorted(owners)) or "?"
 
 
 def _plugin_work_on(func: Callable[[Any], Any], item: StorylineInput) -> tuple[str, Any]:

@@ -215,7 +215,7 @@ def nlp_stage(settings: Settings, skip: set[str]) -> ArticleStage:
         count=_count_nlp,
         chunk=settings.nlp.batch_size * 4,
         prepare=prepare,
-        pending=lambda store: [a for a in pending_ids(store, "nlp") if a not in skip],
+        skip=frozenset(skip),
     )
 
 

@@ -6,6 +6,7 @@ import json
 import traceback
 from typing import TYPE_CHECKING, Any, Literal
 
+from storyline.errors import INTERNAL
 from storyline.models import CleanArticle, RawArticle, Rejected, RemovedLine
 from storyline.store.base import StoreBase, chunks, dump, upsert
 
@@ -206,14 +207,48 @@ class ArticleStore(StoreBase):
         """Return the articles a per-article stage has not processed yet, in ingest order."""
         return list(self.articles(ids=self.pending_ids(stage)))
 
-    def pending_ids(self, stage: str) -> list[str]:
-        """Return the ids of the articles a per-article stage has not processed, in ingest order."""
+    def pending_ids(self, stage: str, version: str | None = None) -> list[str]:
+        """Return the ids of the articles a per-article stage has not processed, in ingest order.
+
+        With ``version``, an article processed by another version of the stage (or by one that
+        stored none) is pending too.
+        """
+        if version is None:
+            done, params = "WHERE stage = ?", (stage,)
+        else:
+            done, params = "WHERE stage = ? AND version = ?", (stage, version)
         rows = self.conn.execute(
-            "SELECT id FROM articles WHERE id NOT IN "
-            "(SELECT article_id FROM article_stages WHERE stage = ?) ORDER BY seq",
-            (stage,),
+            f"SELECT id FROM articles WHERE id NOT IN (SELECT article_id FROM article_stages "  # noqa: S608
+            f"{done}) ORDER BY seq",
+            params,
         )
         return [r[0] for r in rows.fetchall()]
+
+    def stale_ids(self, stage: str, version: str) -> set[str]:
+        """Return the articles a per-article stage processed with another version than this."""
+        rows = self.conn.execute(
+            "SELECT article_id FROM article_stages WHERE stage = ? "
+            "AND (version IS NULL OR version <> ?)",
+            (stage, version),
+        )
+        return {r[0] for r in rows}
+
+    def stamp_stage(self, stage: str, article_ids: Sequence[str], version: str) -> None:
+        """Mark articles as done by ``version`` of a per-article stage."""
+        with self.transaction() as conn:
+            conn.executemany(
+                "INSERT INTO article_stages (article_id, stage, version) VALUES (?, ?, ?) "
+                "ON CONFLICT (article_id, stage) DO UPDATE SET version = excluded.version",
+                [(a, stage, version) for a in article_ids],
+            )
+
+    def forget_failures(self, stage: str, item_ids: Iterable[str]) -> None:
+        """Forget why ``stage`` failed on these items (S199): they are about to be done again."""
+        with self.transaction() as conn:
+            conn.executemany(
+                "DELETE FROM rejected WHERE stage = ? AND item_id = ? AND code = ?",
+                [(stage, i, INTERNAL) for i in item_ids],
+            )
 
     def input_marks(self) -> Iterator[tuple[Any, ...]]:
         """Yield what every stage's input derives from, article by article in ingest order.
@@ -228,7 +263,8 @@ class ArticleStore(StoreBase):
             "ORDER BY seq"
         )
         yield from self.conn.execute(
-            "SELECT stage, COUNT(*) FROM article_stages GROUP BY stage ORDER BY stage"
+            "SELECT stage, version, COUNT(*) FROM article_stages GROUP BY stage, version "
+            "ORDER BY stage, version"
         )
 
     def stage_rejections(self, stages: Sequence[str]) -> list[Rejected]:

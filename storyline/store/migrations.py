@@ -303,6 +303,12 @@ MIGRATIONS: Final[tuple[str, ...]] = (
         PRIMARY KEY (stage, item_id)
     );
     """,
+    # 17: the version of the code (and output-changing settings) that did a per-article stage's
+    # work on an article (``stage_runner.article_version``): another version is done again.
+    # Rows written before it have none: unknown, so each is done once more, then stamped.
+    """
+    ALTER TABLE article_stages ADD COLUMN version TEXT;
+    """,
 )
 
 
