@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 import storyline
-from storyline import stage_runner, stages
+from storyline import dates_stage, stage_runner, stages
 from storyline.errors import INTERNAL
 from storyline.export import WHATS, export_rows, write_export
 from tests.conftest import BACKENDS, EXAMPLES, REPO, store_url
@@ -38,6 +38,15 @@ def _dump(workspace) -> dict[str, str]:
         found[what] = out.getvalue()
     found["quote_groups_rows"] = repr(list(workspace.store.rows("quote_groups", order="id")))
     return found
+
+
+def _timexless(real):
+    """An "old" dater: the same dates and events, no time expressions stored."""
+
+    def date(article, window=None):
+        return dataclasses.replace(real(article, window), timexes=())
+
+    return date
 
 
 def _quoteless(real):
@@ -63,9 +72,10 @@ def test_stale_an_old_extraction_is_redone_once_and_the_storylines_follow(
         workspace.ingest(_FILES)
         with monkeypatch.context() as old:
             old.setattr(stages, "annotate_chunk", _quoteless(stages.annotate_chunk))
+            old.setattr(dates_stage, "date_article", _timexless(dates_stage.date_article))
             old.setattr(stage_runner, "article_version", lambda *_a: "old")
             first = workspace.run(workers=1)
-        assert first.counts("nlp")["quotes"] == 0
+        assert first.counts("nlp")["quotes"] == first.counts("dates")["timexes"] == 0
         assert workspace.store.count("quote_groups") == 0
         articles = workspace.store.count("articles")
         copies = len(workspace.store.duplicates())
@@ -74,6 +84,8 @@ def test_stale_an_old_extraction_is_redone_once_and_the_storylines_follow(
         assert upgraded.counts("dates")["redone"] == articles
         assert upgraded.counts("nlp")["redone"] == articles - copies  # copies are not parsed
         assert upgraded.counts("nlp")["quotes"] > 0
+        assert upgraded.counts("dates")["timexes"] > 0
+        assert workspace.store.timexes(a.id for a in workspace.articles())
         line = next(x for x in upgraded.lines() if x.startswith("nlp: "))
         assert f"{articles - copies} again: the extractor changed" in line
         # the new quotes reached the storylines through their marks: as from scratch
@@ -117,8 +129,6 @@ def test_stale_an_article_the_new_code_fails_on_keeps_no_old_rows(tmp_path, monk
             return real(chunk)
 
         monkeypatch.setattr(stages, "annotate_chunk", breaks)
-        from storyline import dates_stage  # noqa: PLC0415
-
         real_date = dates_stage.date_article
 
         def dates_break(article, window=None):
