@@ -6,10 +6,10 @@ Its own module: the run's closing mark (``stage_runner``), the storyline marks
 
 from __future__ import annotations
 
-import ast
 import functools
 import hashlib
 import importlib.metadata
+import re
 from pathlib import Path
 
 
@@ -57,37 +57,53 @@ def _module_file(name: str) -> Path | None:
     return None
 
 
-def _is_type_checking(test: ast.expr) -> bool:
-    return (isinstance(test, ast.Name) and test.id == "TYPE_CHECKING") or (
-        isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING"
-    )
+# An import statement of a storyline module; a parenthesised name list may span lines.
+_IMPORT = re.compile(
+    r"^(?P<indent>[ \t]*)(?:from[ \t]+(?P<module>storyline[\w.]*)[ \t]+import[ \t]+"
+    r"(?P<names>\([^)]*\)|[^\n]*)|import[ \t]+(?P<plain>storyline[\w.]*))",
+    re.MULTILINE,
+)
+_GUARD = re.compile(r"^(?P<indent>[ \t]*)if (?:typing\.)?TYPE_CHECKING:", re.MULTILINE)
 
 
-def _ours(module: str | None) -> bool:
-    return module is not None and module.split(".", maxsplit=1)[0] == _PACKAGE
+def _hidden(text: str) -> list[tuple[int, int]]:
+    """Return the spans of the ``if TYPE_CHECKING:`` blocks: their imports never run."""
+    spans: list[tuple[int, int]] = []
+    for guard in _GUARD.finditer(text):
+        depth = len(guard["indent"])
+        end = len(text)
+        line_end = text.find("\n", guard.end())
+        for line in re.finditer(r"^([ \t]*)\S", text[line_end + 1 :], re.MULTILINE):
+            if len(line[1]) <= depth:
+                end = line_end + 1 + line.start()
+                break
+        spans.append((guard.start(), end))
+    return spans
 
 
 def _imported(path: Path, *, lazy: bool) -> set[str]:
     """Return the storyline modules a file imports (with ``lazy``, inside functions too).
 
     Imports under ``if TYPE_CHECKING:`` are left out: they never run, so they change no output.
-    ``from storyline.x import y`` counts ``storyline.x.y`` too when ``y`` is a module.
+    Without ``lazy`` only the top level's count. ``from storyline.x import y`` counts
+    ``storyline.x.y`` too (kept when ``y`` is a module). A scan of import lines, not a
+    parse: it runs on every ``storyline run`` and a parse of the closure costs 0.4 s of CPU.
     """
+    text = path.read_text(encoding="utf-8")
+    hidden = _hidden(text)
     found: set[str] = set()
-    skipped: set[int] = set()
-    tree = ast.parse(path.read_bytes())
-    for node in ast.walk(tree):
-        hidden = isinstance(node, ast.If) and _is_type_checking(node.test)
-        if hidden or (not lazy and isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))):
-            skipped.update(id(n) for stmt in node.body for n in ast.walk(stmt))
-    for node in ast.walk(tree):
-        if id(node) in skipped:
+    for match in _IMPORT.finditer(text):
+        if (match["indent"] and not lazy) or any(a <= match.start() < b for a, b in hidden):
             continue
-        if isinstance(node, ast.Import):
-            found.update(a.name for a in node.names if _ours(a.name))
-        elif isinstance(node, ast.ImportFrom) and node.level == 0 and _ours(node.module):
-            found.add(str(node.module))
-            found.update(f"{node.module}.{a.name}" for a in node.names)
+        if match["plain"]:
+            found.add(match["plain"])
+            continue
+        module = match["module"]
+        found.add(module)
+        names = match["names"].split("#")[0] if "(" not in match["names"] else match["names"]
+        for name in re.findall(r"\b(\w+)\b(?:[ \t]+as[ \t]+\w+)?", names.strip("() \n")):
+            if name != "as":
+                found.add(f"{module}.{name}")
     return found
 
 

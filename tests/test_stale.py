@@ -223,3 +223,15 @@ def test_stale_a_store_written_before_versions_redoes_its_articles_once(tmp_path
         assert "redone" not in second.counts("dates")
         assert "redone" not in second.counts("nlp")
         assert second.counts("nlp")["parsed"] == 0
+
+
+def test_stale_a_stage_version_digests_the_code_its_work_runs_and_no_more():
+    from storyline.code_version import code_closure  # noqa: PLC0415
+
+    dates = code_closure(("storyline.dates_stage",))
+    assert {"storyline.extract.timex.find", "storyline.extract.events", "storyline"} <= set(dates)
+    # an import under TYPE_CHECKING never runs; the web and the storyline stages are elsewhere
+    assert not {"storyline.store", "storyline.web", "storyline.timeline"} & set(dates)
+    nlp = code_closure(("storyline.stages",))
+    assert "storyline.extract.quotes.find" in nlp
+    assert "storyline.extract.quotes.find" not in dates
