@@ -179,6 +179,7 @@ def _setting(settings: Settings, path: str) -> Any:  # noqa: ANN401 - a setting'
     return value.model_dump(mode="json") if hasattr(value, "model_dump") else value
 
 
+@functools.cache  # an imported library is not replaced within a process: read once
 def _installed(name: str) -> str:
     try:
         return importlib.metadata.version(name)
