@@ -167,7 +167,14 @@ def article_version(spec: StageSpec, work: ArticleStage, settings: Settings) -> 
         code = f"{plugin_code(func)}:{_owner_version(module)}"
     values = {path: _setting(settings, path) for path in spec.settings}
     libraries = {name: _installed(name) for name in spec.libraries}
-    payload = [spec.name, spec.version, code, values, libraries]
+    # a setting that names an installed package (nlp.model: a spaCy model package) counts
+    # with that package's version, so a model upgraded under the same name re-parses
+    packages = {
+        value: _owner_version(value)
+        for value in values.values()
+        if isinstance(value, str) and value.isidentifier()
+    }
+    payload = [spec.name, spec.version, code, values, libraries, packages]
     digest = hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode())
     return f"{spec.version}+{digest.hexdigest()[:16]}" if spec.version else digest.hexdigest()[:16]
 
@@ -187,6 +194,7 @@ def _installed(name: str) -> str:
         return "absent"
 
 
+@functools.cache  # installed distributions do not change within a process; the scan is slow
 def _owner_version(module: str) -> str:
     """Return the version of the distributions that install a plug-in's top-level package."""
     owners = importlib.metadata.packages_distributions().get(module.split(".", maxsplit=1)[0], [])

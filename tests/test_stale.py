@@ -111,6 +111,23 @@ def test_stale_a_changed_setting_of_the_parse_reparses(tmp_path, monkeypatch):
         assert "redone" not in workspace.run(workers=1).counts("nlp")
 
 
+def test_stale_a_model_upgraded_under_the_same_name_reparses(tmp_path, monkeypatch):
+    with storyline.open(tmp_path / "upgrade.db") as workspace:
+        workspace.ingest(_FILES[:2])
+        workspace.run(workers=1)
+        model = workspace.settings.nlp.model
+        real = stage_runner._owner_version
+        monkeypatch.setattr(  # pip installed a newer build of the same model package
+            stage_runner,
+            "_owner_version",
+            lambda name: f"{name}==9.9.9" if name == model else real(name),
+        )
+        upgraded = workspace.run(workers=1)
+        assert upgraded.counts("nlp")["redone"] == 2
+        assert "redone" not in upgraded.counts("dates")  # dates names no model
+        assert "redone" not in workspace.run(workers=1).counts("nlp")
+
+
 def test_stale_an_article_the_new_code_fails_on_keeps_no_old_rows(tmp_path, monkeypatch):
     victim = _FILES[0]
     with storyline.open(tmp_path / "fail.db") as workspace:
