@@ -63,7 +63,8 @@ if TYPE_CHECKING:
 
 _CLUSTER_STATE = "cluster.v1"
 _DEDUPE_STATE = "dedupe.v1"
-_ENTITY_STATE = "entities.v1"  # the merged entity parts (``entity_parts.PartCache``)
+_ENTITY_STATE = "entities.v1"  # the merged entity parts as one blob: the old format, dropped
+_ENTITY_PARTS = "entity-parts.v2:"  # the merged entity parts, one row each (``PartCache``)
 # The chunk sizes are [run] settings (defaults.toml says why); these defaults are theirs.
 _READ_CHUNK = 500
 
@@ -253,14 +254,16 @@ def run_entities(
             by_article[mention.article_id].append(mention)
     groups = list(by_article.items())
     # the parts merged last run: only the parts the new articles' names join are merged again
-    cache = PartCache(store.get_state(_ENTITY_STATE), setting=stage_version())
+    cache = PartCache(store.keyed_state(_ENTITY_PARTS), setting=stage_version())
 
     def merge(chosen: Sequence[tuple[str, list[Mention]]]) -> Any:  # noqa: ANN401
         mentions = [m for _, ms in chosen for m in ms]
         return merge_entities(mentions, aliases=settings.aliases, cache=cache)
 
     (entities, mention_map), failed = isolate("entities", merge, groups, key=lambda g: g[0])
-    store.set_state(_ENTITY_STATE, cache.dump())
+    store.update_keyed_state(_ENTITY_PARTS, *cache.changes())  # only what changed
+    if store.get_state(_ENTITY_STATE) is not None:  # a store written before parts had rows
+        store.drop_state(_ENTITY_STATE)
     left_out = skip | {f.item_id for f in failed}
     quoted: dict[str, list[Quote]] = defaultdict(list)
     for quote in store.quotes(local=True):
