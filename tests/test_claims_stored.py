@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 
 from storyline.claims.align import _group_of, find_claims, groups_quoted
+from storyline.claims.conflicts import find_conflicts
 from storyline.claims.extracted import Extracted
 from storyline.dates_stage import date_article
 from storyline.models import Quote
@@ -77,3 +78,30 @@ def test_claims_a_task_reads_only_the_quote_groups_its_quotes_can_be_read_as():
     for quote in [*quotes, "we will not lift the blockade", "stays closed to every ship"]:
         if _group_of(quote, narrowed) is not None or quote in quotes:
             assert _group_of(quote, narrowed) == _group_of(quote, groups)
+
+
+def test_claims_date_conflicts_read_the_stored_days_of_each_statement():
+    # "on Monday" names no day and month: only the stored, resolved day can compare it
+    three = make_article(
+        "r", "t", "The siege of Orvel by the northern army began on Monday, officials said.",
+        "2031-05-06", locator="test:r", source="X",
+    )  # fmt: skip
+    four = make_article(
+        "s", "t", "The northern army began its siege of Orvel on 1 May, officials said.",
+        "2031-05-06", locator="test:s", source="Y",
+    )  # fmt: skip
+    articles = [three, four]
+    stored = {a.id: Extracted.of(a.id, date_article(a).timexes, ()) for a in articles}
+    assert [day for _, day in stored["r"].days] == ["2031-05-05"]
+    claims = find_claims(articles, story_id="s", extracted=stored)
+    found = [c for c in find_conflicts(claims, articles, extracted=stored) if c.kind == "date"]
+    assert [dict(c.values) for c in found] == [{"5 May": ("r",), "1 May": ("s",)}]
+    # the fallback (no store) reads day-month words only: one date, nothing to compare
+    bare = find_claims(articles, story_id="s")
+    assert [c for c in find_conflicts(bare, articles) if c.kind == "date"] == []
+    # the same day, one page by weekday and one by date: no conflict
+    same = dataclasses.replace(four, text=four.text.replace("1 May", "5 May"))
+    both = [three, same]
+    stored["s"] = Extracted.of("s", date_article(same).timexes, ())
+    claims = find_claims(both, story_id="s", extracted=stored)
+    assert [c for c in find_conflicts(claims, both, extracted=stored) if c.kind == "date"] == []
