@@ -15,6 +15,7 @@ raise becomes a Rejected row naming the stage, and the run goes on without it.
 from __future__ import annotations
 
 import functools
+import json
 import pickle
 from collections import defaultdict
 from typing import TYPE_CHECKING, Any
@@ -63,6 +64,7 @@ if TYPE_CHECKING:
 
 _CLUSTER_STATE = "cluster.v1"
 _DEDUPE_STATE = "dedupe.v1"
+_NLP_COPIES = "nlp_copies.v1"  # the articles the nlp stage marked parsed as copies, last run
 _ENTITY_STATE = "entities.v1"  # the merged entity parts as one blob: the old format, dropped
 _ENTITY_PARTS = "entity-parts.v2:"  # the merged entity parts, one row each (``PartCache``)
 # The chunk sizes are [run] settings (defaults.toml says why); these defaults are theirs.
@@ -203,6 +205,13 @@ def nlp_stage(settings: Settings, skip: set[str]) -> ArticleStage:
     """Declare the NLP stage for ``article_runner``: pending articles that are not copies."""
 
     def prepare(store: Store) -> tuple[str, int, int]:
+        # a copy is marked parsed without records; one that is no copy any more (its original
+        # changed) is parsed now. The copies of the last run: the state row, and the stored
+        # ``duplicate_of`` (written by clustering), should a run have stopped in between
+        marked = json.loads(store.get_state(_NLP_COPIES) or b"[]")
+        store.unmark("nlp", sorted((set(marked) | set(store.duplicates())) - skip))
+        if marked != sorted(skip):
+            store.set_state(_NLP_COPIES, json.dumps(sorted(skip)).encode())
         # a copy's text is parsed once, in its original; an article parsed in an earlier run
         # that has since turned out to be a copy loses its records, so the store ends as a
         # single run's

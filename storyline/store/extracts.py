@@ -120,6 +120,15 @@ class ExtractStore(StoreBase):
                 [(a, stage) for a in article_ids],
             )
 
+    def unmark(self, stage: str, article_ids: Sequence[str]) -> None:
+        """Make these articles pending again for a per-article stage (their records stay)."""
+        if article_ids:
+            with self.transaction() as conn:
+                conn.executemany(
+                    "DELETE FROM article_stages WHERE article_id = ? AND stage = ?",
+                    [(a, stage) for a in article_ids],
+                )
+
     def mentions(self) -> list[Mention]:
         """Return every stored mention, by article and position."""
         rows = self.conn.execute('SELECT * FROM mentions ORDER BY article_id, start, "end"')
