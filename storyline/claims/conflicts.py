@@ -363,8 +363,8 @@ class _StoredDays:
     """The days each statement names, read from its article's stored time expressions.
 
     A statement is one sentence of its article with spaces folded (``align._statements``);
-    its days are those of the stored DATE timexes that start inside that sentence, resolved
-    against the page's date ("on Monday" too), named by day and month as the fallback names
+    its days are those of the stored DATE timexes that start inside that sentence and write
+    their day's number (``Extracted.written``), named by day and month as the fallback names
     them (a year apart is no conflict, as before).
     """
 
@@ -386,7 +386,7 @@ class _StoredDays:
             return {}
         out: dict[str, list[str]] = {}
         for start, end in sentence_spans(article.text):
-            days = [_named(day) for at, day in found.days if start <= at < end]
+            days = [_named(day) for at, day in found.written if start <= at < end]
             if days:
                 out.setdefault(" ".join(article.text[start:end].split()), days)
         return out
