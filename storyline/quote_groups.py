@@ -298,6 +298,12 @@ def _cheap_score(story: _Storyline, i: int, j: int) -> float | None:
     return None
 
 
+def text_key(text: str, params: GroupParams) -> str:
+    """Return the digest of one quote text as the encoder reads it (model, layer, text)."""
+    payload = json.dumps([params.sentence_model, params.encoder_layer, text], ensure_ascii=False)
+    return hashlib.sha256(payload.encode()).hexdigest()[:16]
+
+
 class _Aligned:
     """Token-alignment scores of one storyline's quote pairs, from cache or encoded once.
 
@@ -313,10 +319,12 @@ class _Aligned:
         self.states: dict[int, np.ndarray] = {}
 
     def key(self, i: int, j: int) -> str:
-        """Return the digest of what a pair's score reads: model, layer and the two texts."""
-        model, layer = self.params.sentence_model, self.params.encoder_layer
-        payload = json.dumps([model, layer, self.texts[i], self.texts[j]], ensure_ascii=False)
-        return hashlib.sha256(payload.encode()).hexdigest()[:32]
+        """Return the key of what a pair's score reads: model, layer and the two texts.
+
+        It is the two texts' ``text_key`` side by side, so a cache can be pruned of the
+        pairs whose texts no stored quote has any more (``quote_groups_stage``).
+        """
+        return text_key(self.texts[i], self.params) + text_key(self.texts[j], self.params)
 
     def prepare(self, pairs: Sequence[tuple[int, int]]) -> None:
         """Encode, in one batch, every quote of a pair not scored yet."""

@@ -13,7 +13,7 @@ import json
 from typing import TYPE_CHECKING, Any
 
 from storyline.code_version import stage_version
-from storyline.quote_groups import GroupParams, QuoteArticle, group_quotes
+from storyline.quote_groups import GroupParams, QuoteArticle, group_quotes, text_key
 from storyline.story_marks import mark_of
 from storyline.storyline_runner import StorylineStage, Task, run_storylines
 
@@ -38,23 +38,31 @@ def quote_groups_stage(duplicates: dict[str, str], params: GroupParams) -> Story
     earlier runs are read with the tasks and kept with the groups: a storyline grouped again
     encodes only the quotes of its new pairs (a score is keyed by both texts; encoded in a
     smaller batch, a new score may differ from an all-at-once run in the last float digits).
+    At the end of the stage the cache keeps only the pairs whose two texts some stored quote
+    still has (under the current model and layer), so it never outgrows the quotes.
     """
     setting = repr((params.sentence_model, params.encoder_layer, stage_version()))
     scores: dict[str, float] = {}  # filled by ``tasks``, read and extended by ``work``
-    known = [0]
+    saved: dict[str, float] = {}  # the cache as stored, to write it only when it changed
+    live: set[str] = set()  # ``text_key`` of every stored quote's text
+    outdated = [False]  # a cache stored under another setting: replaced even if nothing new
 
     def tasks(store: Store, storylines: Sequence[Story]) -> Iterator[Task]:
-        saved = json.loads(store.get_state(_PAIRS) or b"{}")
+        stored = json.loads(store.get_state(_PAIRS) or b"{}")
         scores.clear()
-        if saved.get("setting") == setting:
-            scores.update(saved.get("scores", {}))
-        known[0] = len(scores)
+        saved.clear()
+        live.clear()
+        outdated[0] = bool(stored) and stored.get("setting") != setting
+        if not outdated[0]:
+            saved.update(stored.get("scores", {}))
+        scores.update(saved)
         untrusted = frozenset(store.untrusted())
         facts = store.outlets_and_dates().items()
         articles = {a: QuoteArticle(a, *found) for a, found in facts}
         by_article: dict[str, list[Quote]] = {}
         for quote in store.quotes():
             by_article.setdefault(quote.article_id, []).append(quote)
+            live.add(text_key(quote.text, params))
         for story in storylines:
             ids = story.article_ids
             args = (
@@ -82,8 +90,10 @@ def quote_groups_stage(duplicates: dict[str, str], params: GroupParams) -> Story
         store: Store, built: list[list[QuoteGroup]], keep: set[str], state: tuple[str, bytes]
     ) -> None:
         store.replace_quote_groups([g for found in built for g in found], keep=keep, state=state)
-        if len(scores) != known[0]:
-            store.set_state(_PAIRS, json.dumps({"setting": setting, "scores": scores}).encode())
+        cut = len(text_key("", params))  # a pair's key is its two text keys side by side
+        kept = {k: v for k, v in scores.items() if k[:cut] in live and k[cut:] in live}
+        if kept != saved or outdated[0]:
+            store.set_state(_PAIRS, json.dumps({"setting": setting, "scores": kept}).encode())
 
     return StorylineStage(
         _STAGE,

@@ -13,8 +13,9 @@ in ``article_stages`` with the stage's version (``article_version``) and not giv
 again until that version changes. Storyline plug-ins are incremental as
 the built-in storyline stages are (``story_marks``): a storyline whose input (its
 ``StorylineInput``: its ids and its articles' records) and the stage's code did not change
-keeps its stored output; the others are given to the stage again. Corpus plug-ins redo every
-item each run.
+keeps its stored output; the others are given to the stage again. Corpus plug-ins are
+incremental as a whole: their function reads every article, so it is called again when any
+article's record or the stage's code changed since its stored output, and not otherwise.
 """
 
 from __future__ import annotations
@@ -263,8 +264,14 @@ def _plugin_storylines(spec: StageSpec) -> StorylineStage:
 def _plugin_corpus(spec: StageSpec) -> CorpusStage:
     """Describe a plug-in's function of every article for ``corpus_runner``.
 
-    Run inside ``isolate``: the articles that make it raise are left out and rejected.
+    Run inside ``isolate``: the articles that make it raise are left out and rejected. Its
+    mark digests what it reads (every article's record, in ingest order), the stage's name,
+    its code (``plugin_code``) and every version (``mark_of``), and is stored with its
+    outputs: an equal mark keeps them and the function is not called. A run that rejected
+    an article stores no mark, so the next run calls it again (as a storyline's retry).
     """
+    code = plugin_code(spec.func)
+    key = _CORPUS_MARKS + spec.name
 
     def run(chosen: Sequence[CleanArticle]) -> dict[str, Any]:
         value = spec.func(list(chosen))
@@ -274,17 +281,27 @@ def _plugin_corpus(spec: StageSpec) -> CorpusStage:
         return {str(k): v for k, v in value.items()}
 
     def apply(store: Store, tally: RunTally) -> dict[str, int]:
-        store.clear_failures([spec.label])
         articles = list(store.articles())
+        mark = mark_of(spec.name, code, articles)
+        saved = json.loads(store.get_state(key) or b"{}")
         tally.step(spec.label, 0, 1)
+        if saved.get("mark") == mark:  # nothing it reads changed: its outputs stand
+            tally.step(spec.label, 1, 1)
+            return dict(saved["counts"])
+        store.clear_failures([spec.label])
         outputs, failed = isolate(spec.label, run, articles, key=lambda a: a.id)
         tally.reject(store, failed)
-        store.save_outputs(spec.name, outputs, replace=True)
+        counts = {"articles": len(articles), "outputs": len(outputs)}
+        marked = {} if failed else {"mark": mark, "counts": counts}
+        state = (key, json.dumps(marked).encode())
+        store.save_outputs(spec.name, outputs, replace=True, state=state)
         tally.step(spec.label, 1, 1)
-        return {"articles": len(articles), "outputs": len(outputs)}
+        return counts
 
     return CorpusStage(spec.label, apply, count=lambda counts: counts)
 
+
+_CORPUS_MARKS = "corpus_marks.v1:"  # + a corpus plug-in's name: the mark of its stored outputs
 
 _PLUGIN: dict[str, Callable[[StageSpec], ArticleStage | StorylineStage | CorpusStage]] = {
     "article": _plugin_articles,

@@ -15,6 +15,7 @@ raise becomes a Rejected row naming the stage, and the run goes on without it.
 from __future__ import annotations
 
 import functools
+import json
 import pickle
 from collections import defaultdict
 from typing import TYPE_CHECKING, Any
@@ -63,7 +64,9 @@ if TYPE_CHECKING:
 
 _CLUSTER_STATE = "cluster.v1"
 _DEDUPE_STATE = "dedupe.v1"
-_ENTITY_STATE = "entities.v1"  # the merged entity parts (``entity_parts.PartCache``)
+_NLP_COPIES = "nlp_copies.v1"  # the articles the nlp stage marked parsed as copies, last run
+_ENTITY_STATE = "entities.v1"  # the merged entity parts as one blob: the old format, dropped
+_ENTITY_PARTS = "entity-parts.v2:"  # the merged entity parts, one row each (``PartCache``)
 # The chunk sizes are [run] settings (defaults.toml says why); these defaults are theirs.
 _READ_CHUNK = 500
 
@@ -202,6 +205,13 @@ def nlp_stage(settings: Settings, skip: set[str]) -> ArticleStage:
     """Declare the NLP stage for ``article_runner``: pending articles that are not copies."""
 
     def prepare(store: Store) -> tuple[str, int, int]:
+        # a copy is marked parsed without records; one that is no copy any more (its original
+        # changed) is parsed now. The copies of the last run: the state row, and the stored
+        # ``duplicate_of`` (written by clustering), should a run have stopped in between
+        marked = json.loads(store.get_state(_NLP_COPIES) or b"[]")
+        store.unmark("nlp", sorted((set(marked) | set(store.duplicates())) - skip))
+        if marked != sorted(skip):
+            store.set_state(_NLP_COPIES, json.dumps(sorted(skip)).encode())
         # a copy's text is parsed once, in its original; an article parsed in an earlier run
         # that has since turned out to be a copy loses its records, so the store ends as a
         # single run's
@@ -253,14 +263,16 @@ def run_entities(
             by_article[mention.article_id].append(mention)
     groups = list(by_article.items())
     # the parts merged last run: only the parts the new articles' names join are merged again
-    cache = PartCache(store.get_state(_ENTITY_STATE), setting=stage_version())
+    cache = PartCache(store.keyed_state(_ENTITY_PARTS), setting=stage_version())
 
     def merge(chosen: Sequence[tuple[str, list[Mention]]]) -> Any:  # noqa: ANN401
         mentions = [m for _, ms in chosen for m in ms]
         return merge_entities(mentions, aliases=settings.aliases, cache=cache)
 
     (entities, mention_map), failed = isolate("entities", merge, groups, key=lambda g: g[0])
-    store.set_state(_ENTITY_STATE, cache.dump())
+    store.update_keyed_state(_ENTITY_PARTS, *cache.changes())  # only what changed
+    if store.get_state(_ENTITY_STATE) is not None:  # a store written before parts had rows
+        store.drop_state(_ENTITY_STATE)
     left_out = skip | {f.item_id for f in failed}
     quoted: dict[str, list[Quote]] = defaultdict(list)
     for quote in store.quotes(local=True):

@@ -234,13 +234,13 @@ def test_abstractive_endpoint_is_not_called_for_a_storyline_that_did_not_change(
     with storyline.open(tmp_path / "x.db", settings=load_settings(config)) as workspace:
         workspace.ingest([corpus])
         workspace.run(workers=1)
-        dam = {s.id: workspace.store.briefing(s.id) for s in workspace.store.stories()}
+        dam = {s.id: workspace.store.stored_briefing(s.id) for s in workspace.store.stories()}
         called = len(model.requests)
         workspace.ingest([later])
         workspace.run(workers=1)
         new = [s for s in workspace.store.stories() if s.id not in dam]
         asked = "\n".join(str(r["body"]) for r in model.requests[called:])
-        assert all(workspace.store.briefing(sid) == doc for sid, doc in dam.items())
+        assert all(workspace.store.stored_briefing(sid) == doc for sid, doc in dam.items())
     assert new  # the orchard article is a story of its own
     assert len(model.requests) - called == len(new)  # one call per new story, none for the dam
     assert "Kestrin" not in asked
@@ -257,8 +257,8 @@ def test_abstractive_a_briefing_the_endpoint_failed_is_asked_for_again_with_noth
         workspace.ingest([corpus])
         workspace.run(workers=1)
         (row,) = workspace.store.stories(level="storyline")
-        assert workspace.store.briefing(row.id)["mode"] == "extractive"
+        assert workspace.store.stored_briefing(row.id).mode == "extractive"
         model.status = 200  # back up: a rerun with no new article rewords it
         model.answer("The Kestrin Dam failed before dawn on Tuesday, flooding Lowgate.")
         workspace.run(workers=1)
-        assert workspace.store.briefing(row.id)["mode"] == "abstractive"
+        assert workspace.store.stored_briefing(row.id).mode == "abstractive"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 
 from storyline.claims.align import _group_of, find_claims, groups_quoted
+from storyline.claims.conflicts import find_conflicts
 from storyline.claims.extracted import Extracted
 from storyline.dates_stage import date_article
 from storyline.models import Quote
@@ -77,3 +78,44 @@ def test_claims_a_task_reads_only_the_quote_groups_its_quotes_can_be_read_as():
     for quote in [*quotes, "we will not lift the blockade", "stays closed to every ship"]:
         if _group_of(quote, narrowed) is not None or quote in quotes:
             assert _group_of(quote, narrowed) == _group_of(quote, groups)
+
+
+def _dated(aid: str, text: str, published: str, source: str):
+    return make_article(aid, "t", text, published, locator=f"test:{aid}", source=source)
+
+
+def _date_conflicts(articles, stored):
+    claims = find_claims(articles, story_id="s", extracted=stored)
+    return [c for c in find_conflicts(claims, articles, extracted=stored) if c.kind == "date"]
+
+
+def test_claims_date_conflicts_read_the_stored_days_of_each_statement():
+    # "May 3rd" is no day-month pattern of the fallback: only the stored timex reads it
+    three = _dated("r", "The siege of Orvel by the northern army began on May 3rd, officials said.", "2031-05-06", "X")  # fmt: skip
+    four = _dated("s", "The northern army began its siege of Orvel on 5 May, officials said.", "2031-05-06", "Y")  # fmt: skip
+    articles = [three, four]
+    stored = {a.id: Extracted.of(a.id, date_article(a).timexes, ()) for a in articles}
+    assert [day for _, day in stored["r"].written] == ["2031-05-03"]
+    found = _date_conflicts(articles, stored)
+    assert [dict(c.values) for c in found] == [{"3 May": ("r",), "5 May": ("s",)}]
+    # the fallback (no store) reads day-month words only: one date, nothing to compare
+    bare = find_claims(articles, story_id="s")
+    assert [c for c in find_conflicts(bare, articles) if c.kind == "date"] == []
+    # the same day written two ways: no conflict
+    same = dataclasses.replace(four, text=four.text.replace("5 May", "3 May"))
+    stored["s"] = Extracted.of("s", date_article(same).timexes, ())
+    assert _date_conflicts([three, same], stored) == []
+
+
+def test_claims_date_conflicts_leave_out_days_resolved_from_a_weekday():
+    # "on Thursday" in two pages published 11 days apart: two days, and no disagreement
+    # (examples/corpus: the Herald's "Thursday's print edition" and the Courier's report)
+    text = "The ministry of water published the full inspection report on Thursday, it said."
+    early, late = _dated("e", text, "2031-03-11", "X"), _dated("l", text, "2031-03-22", "Y")
+    stored = {a.id: Extracted.of(a.id, date_article(a).timexes, ()) for a in (early, late)}
+    assert {a: [d for _, d in e.days] for a, e in stored.items()} == {
+        "e": ["2031-03-06"],
+        "l": ["2031-03-20"],
+    }
+    assert all(e.written == () for e in stored.values())
+    assert _date_conflicts([early, late], stored) == []

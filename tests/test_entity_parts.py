@@ -4,11 +4,16 @@ from __future__ import annotations
 
 import pytest
 
+from storyline.clean import clean_article
+from storyline.config import load_settings
+from storyline.export import export_rows
 from storyline.extract import entities as entities_module
 from storyline.extract.entities import find_mentions, merge_entities
 from storyline.extract.entity_parts import PartCache
 from storyline.extract.nlp import load_model
-from storyline.models import Mention
+from storyline.models import Mention, RawArticle
+from storyline.stages import run_entities
+from storyline.store import Store
 from tests.conftest import shared_path
 
 
@@ -123,3 +128,46 @@ def test_entity_parts_seeds_added_one_article_at_a_time_equal_from_scratch(seed_
         cache = PartCache(cache.dump())
         assert merge_entities(chosen, cache=cache) == merge_entities(chosen), articles[n - 1]
         assert cache.merged < len(chosen)
+
+
+def _store_with(store, mentions) -> None:
+    """Store ``mentions`` as the nlp stage would, their articles first."""
+    ids = sorted({m.article_id for m in mentions})
+    raws = [RawArticle(a, "t", f"text {a}", a, "txt") for a in ids]
+    store.save_batch([(r, clean_article(r)) for r in raws if not store.article(r.id)], [])
+    store.save_stage("nlp", ids, mentions=[(m, None) for m in mentions])
+
+
+def test_entity_parts_the_stage_writes_only_the_parts_that_changed_and_drops_the_gone(
+    monkeypatch,
+):
+    settings = load_settings()
+    writes: list[tuple[set[str], set[str]]] = []
+    real = Store.update_keyed_state
+
+    def spy(self, prefix, put, drop):
+        writes.append((set(put), set(drop)))
+        return real(self, prefix, put, drop)
+
+    monkeypatch.setattr(Store, "update_keyed_state", spy)
+    with Store.memory() as store:
+        store.set_state("entities.v1", b"{}")  # the one-blob format of older stores: dropped
+        _store_with(store, OLD)
+        run_entities(store, settings)
+        first = store.keyed_state("entity-parts.v2:")
+        assert len(first) == len(writes[0][0]) == 5  # Putin, WHO, Obama, UN, the Smiths
+        assert store.get_state("entities.v1") is None
+        run_entities(store, settings)  # nothing changed: nothing written
+        assert writes[1] == (set(), set())
+        _store_with(store, NEW)  # a4 joins the Putin and WHO parts, a5 the Smiths
+        run_entities(store, settings)
+        put, drop = writes[2]
+        assert len(put) == len(drop) == 3  # the three parts merged again, their old rows gone
+        after = store.keyed_state("entity-parts.v2:")
+        assert set(after) == set(first) - drop | put
+        assert len(after) == 5
+        entities = {e["name"]: e for e in export_rows(store, "entities")}
+    assert entities["Vladimir Putin"]["article_ids"] == ["a1", "a4"]
+    assert entities["Barack Obama"]["article_ids"] == [
+        "a2"
+    ]  # its part was read back, not merged again

@@ -174,3 +174,38 @@ def test_incremental_a_storyline_that_is_gone_loses_its_rows(tmp_path, backend):
         assert set(kept) == ids  # every storyline's rows stand for its mark
         assert {r["story_id"] for r in store.rows("quote_groups")} <= ids
         assert "gone" not in json.loads(store.get_state("story_marks.v1:timeline"))
+
+
+_BRIDGE = (
+    "The mayor of Lowgate, Ada Lind, said on Tuesday that the river bridge would be rebuilt. "
+    '"We will rebuild the river bridge before the winter floods arrive, whatever it costs," '
+    "Lind told reporters. Engineers from Karsk inspected the damaged piers and found cracks in "
+    "two of them. The council will meet again next week to approve the budget for the works."
+)
+_ORCHARD = (
+    "Farmers in the Ferrow valley planted four thousand young apple trees on Saturday. "
+    '"This is the largest orchard we have ever planted in one day," said Tom Berg, head of the '
+    "cooperative. The trees were donated by a nursery in Karsk and will bear fruit in three years."
+)
+
+
+def test_incremental_a_copy_whose_original_changed_is_parsed_as_its_own(tmp_path):
+    original = {"id": "orig", "title": "Bridge", "text": _BRIDGE, "source": "Ledger", "published": "2031-03-02"}  # fmt: skip
+    copy = dict(original, id="copy", source="Courier", published="2031-03-03")
+    (tmp_path / "day1.jsonl").write_text(json.dumps(original) + "\n" + json.dumps(copy) + "\n")
+    updated = dict(original, title="Orchard", text=_ORCHARD)
+    (tmp_path / "day2.jsonl").write_text(json.dumps(updated) + "\n")
+    with storyline.open(tmp_path / "copy.db") as workspace:
+        workspace.ingest([tmp_path / "day1.jsonl"])
+        workspace.run(workers=1)
+        store = workspace.store
+        assert store.duplicates() == {"copy": "orig"}
+        assert {q.article_id for q in store.quotes()} == {"orig"}  # a copy is not parsed
+        workspace.ingest([tmp_path / "day2.jsonl"])  # the original now says something else
+        second = workspace.run(workers=1)
+        assert store.duplicates() == {}
+        speakers = {(q.article_id, q.speaker) for q in store.quotes() if q.speaker}
+        assert speakers == {("copy", "Ada Lind"), ("orig", "Tom Berg")}
+        third = workspace.run(workers=1)
+    assert second.counts("nlp")["parsed"] == 2  # the original's new text and the former copy
+    assert third.counts("nlp") == {"parsed": 0, "mentions": 0, "quotes": 0}

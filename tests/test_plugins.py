@@ -296,3 +296,68 @@ def test_plugins_storyline_outputs_keep_the_unchanged_and_store_marks_with_them(
     found = {r["item_id"]: r["output"] for r in db_store.stage_outputs(stage)}
     assert found == {"s1": {"n": 1}, "s2": {"n": 20}}
     assert json.loads(bytes(db_store.get_state(key))) == json.loads(marks)
+
+
+_CORPUS_COUNTING = """
+from storyline.registry import stage
+
+CALLS = []
+
+
+@stage("acme.lengths.v1", requires={"clean"}, provides={"acme.lengths"}, unit="corpus")
+def lengths(articles):
+    CALLS.append(len(articles))
+    return {a.id: {"words": len(a.text.split())} for a in articles}
+"""
+
+
+@pytest.fixture
+def corpus_counting(tmp_path, monkeypatch):
+    """Install a corpus plug-in that records how many articles each call is given."""
+    site = tmp_path / "site"
+    (site / "acme_corpus").mkdir(parents=True)
+    (site / "acme_corpus" / "__init__.py").write_text(_CORPUS_COUNTING, encoding="utf-8")
+    info = site / "acme_corpus-0.1.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: acme_corpus\nVersion: 0.1\n")
+    (info / "entry_points.txt").write_text("[storyline.stages]\nlengths = acme_corpus\n")
+    monkeypatch.syspath_prepend(str(site))
+    monkeypatch.delitem(sys.modules, "acme_corpus", raising=False)
+    yield
+    sys.modules.pop("acme_corpus", None)
+
+
+def test_plugins_corpus_stage_is_called_again_only_when_an_article_changed(
+    corpus_counting, tmp_path
+):
+    import storyline  # noqa: PLC0415
+    from storyline.registry import RunContext  # noqa: PLC0415
+    from storyline.stage_runner import run_stage  # noqa: PLC0415
+
+    files = sorted(p for p in EXAMPLES.iterdir() if p.suffix in {".txt", ".html"})
+    late = [p for p in files if p.name.startswith("a7_")]
+    with storyline.open(tmp_path / "s.db") as workspace:
+        workspace.ingest([p for p in files if p not in late])
+        workspace.run(workers=1)
+        calls = sys.modules["acme_corpus"].CALLS
+        store = workspace.store
+        first = {r["item_id"]: r["output"] for r in store.stage_outputs("acme.lengths.v1")}
+        articles = {a.id: a for a in workspace.articles()}
+        assert calls == [len(articles)]  # one call with every article
+        assert {i: o["words"] for i, o in first.items()} == {
+            i: len(a.text.split()) for i, a in articles.items()
+        }
+        calls.clear()
+        # the stage itself, past the run's replay: nothing it reads changed, no call
+        spec = Pipeline.load().find("acme.lengths.v1")
+        summary = run_stage(spec, RunContext(store, workspace.settings))
+        assert calls == []
+        assert summary.counts == {"articles": len(articles), "outputs": len(articles)}
+        assert {r["item_id"]: r["output"] for r in store.stage_outputs("acme.lengths.v1")} == first
+        workspace.ingest(late)
+        workspace.run(workers=1)
+        again = {r["item_id"]: r["output"] for r in store.stage_outputs("acme.lengths.v1")}
+    assert calls == [len(articles) + 1]  # one call, with the new article among them
+    (new,) = set(again) - set(first)
+    assert {i: again[i] for i in first} == first
+    assert again[new]["words"] > 0

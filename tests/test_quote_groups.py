@@ -15,11 +15,12 @@ from typer.testing import CliRunner
 import storyline
 from storyline.claims.align import find_claims
 from storyline.claims.conflicts import find_conflicts
+from storyline.clean import clean_article
 from storyline.cli.app import app
 from storyline.config import load_settings
 from storyline.errors import INTERNAL, ConfigError
 from storyline.export import WHATS, export_rows, write_export
-from storyline.models import Quote
+from storyline.models import Quote, RawArticle, Story
 from storyline.pipeline import analyse
 from storyline.quality import encoder
 from storyline.quote_groups import (
@@ -423,3 +424,49 @@ def test_quote_groups_sentence_model_off_missing_or_auto():
         params_from(missing.quote_groups)
     with pytest.raises(ConfigError, match=r"\[quote_groups\] sentence_model"):
         analyse(Store.memory(), settings=missing)
+
+
+# -- the quote-pair score cache: pruned with the quotes (issue #17) -----------------------------
+
+
+def _fake_states(texts, _layer, _model):
+    """Return unit one-hot rows per word: a deterministic stand-in for the encoder."""
+    rows = []
+    for text in texts:
+        words = text.lower().split()
+        states = np.zeros((len(words), 64), dtype=np.float32)
+        for x, word in enumerate(words):
+            states[x, sum(map(ord, word)) % 64] = 1.0
+        rows.append(states)
+    return rows
+
+
+def _pairs(store):
+    return json.loads(store.get_state("quote_pairs.v1"))["scores"]
+
+
+def test_quote_groups_stage_pair_cache_drops_the_pairs_of_quotes_gone_and_keeps_the_rest(
+    monkeypatch,
+):
+    monkeypatch.setattr(encoder, "token_states", _fake_states)
+    params = GroupParams(sentence_model="fake-encoder")
+    old = "The harbour toll will be cut in half for every fishing boat next spring."
+    new = "Fishing boats will pay no harbour toll at all from next spring onwards."
+    quotes = [_quote("q1", "a1", SOCHI_000), _quote("q2", "a2", SOCHI_001), _quote("q3", "a3", old)]
+    with Store.memory() as store:
+        raws = [RawArticle(a, "t", f"text {a}", a, "txt", f"outlet {a}") for a in ("a1", "a2", "a3")]  # fmt: skip
+        store.save_batch([(r, clean_article(r)) for r in raws], [])
+        store.save_stage("nlp", ["a1", "a2", "a3"], quotes=quotes)
+        story = Story("s-1", "harbour", "storyline", ("a1", "a2", "a3"))
+        store.replace_stories([story], {})
+        run_quote_groups(store, {}, params=params)
+        first = _pairs(store)
+        assert len(first) == 3  # every pair of the one speaker needed token alignment
+        # a3 is read again and now quotes something else: its two pairs are stale
+        store.save_stage("nlp", ["a3"], quotes=[_quote("q3", "a3", new)])
+        run_quote_groups(store, {}, params=params)
+        second = _pairs(store)
+    assert len(second) == 3
+    (kept,) = set(first) & set(second)  # the pair of q1 and q2, neither of which changed
+    assert second[kept] == first[kept]  # read from the cache, not scored again
+    assert not (set(first) - {kept}) & set(second)  # q3's old pairs are gone

@@ -186,6 +186,8 @@ def test_read_model_a_reader_of_the_stored_briefing_is_typed(db_store):
     db_store.replace_briefings([], [], [doc])
     briefing = db_store.stored_briefing("s1")
     assert isinstance(briefing, Briefing)
+    assert not hasattr(db_store, "briefing")  # the one way: a record, never the stored JSON
+    assert [(s.text, s.citations) for s in briefing.sentences] == [("The dam broke.", (a,))]
     assert briefing.titles == ((a, "north", "Dam breaks"),)
     assert Reader(db_store.conn).briefing(db_store.reader().story("s1"))["sentences"][0][
         "sources"

@@ -81,18 +81,18 @@ def test_story_page_claims_never_corroborated_and_split_between_their_own_articl
 def test_story_page_briefing_has_vienna_and_each_event_its_own(seeds):
     stories = _export(seeds, "stories")
     storyline_row = next(s for s in stories if s["level"] == "storyline")
-    briefing = seeds.store.briefing(storyline_row["id"])
-    assert any("Vienna" in s["text"] for s in briefing["sentences"])
-    assert not [c for c in briefing["conflicts"] if c["kind"] == "quote"]
+    briefing = seeds.store.stored_briefing(storyline_row["id"])
+    assert any("Vienna" in s.text for s in briefing.sentences)
+    assert not [c for c in briefing.conflicts if c.kind == "quote"]
     for event in (s for s in stories if s["level"] == "event"):
-        own = seeds.store.briefing(event["id"])
+        own = seeds.store.stored_briefing(event["id"])
         assert own is not None
-        assert own["story_id"] == event["id"]
-        cited = {a for s in own["sentences"] for a in s["citations"]}
+        assert own.story_id == event["id"]
+        cited = {a for s in own.sentences for a in s.citations}
         assert cited <= set(event["article_ids"])
         flagged = all(a.startswith("002") for a in event["article_ids"])
-        assert own["all_flagged"] is flagged
-        assert all(s["flagged_only"] is flagged for s in own["sentences"])
+        assert own.all_flagged is flagged
+        assert all(s.flagged_only is flagged for s in own.sentences)
 
 
 def test_story_page_outlets_named_for_001_and_004(seeds):

@@ -20,13 +20,13 @@ from storyline.claims.statements import (
     statement_terms,
 )
 from storyline.models import Conflict
-from storyline.text.calendar import MONTH_NAME_PATTERN
+from storyline.text.calendar import MONTH_NAME_PATTERN, MONTH_NAMES
 from storyline.text.sentences import sentence_spans
 from storyline.text.words import stem
 
 if TYPE_CHECKING:
     import datetime as dt
-    from collections.abc import Mapping, Sequence
+    from collections.abc import Callable, Mapping, Sequence
 
     from storyline.claims.extracted import Extracted
     from storyline.models import Claim, CleanArticle, ConflictKind
@@ -104,7 +104,8 @@ def find_conflicts(
     ]
     out.extend(_toll_conflicts(claims, articles, sid, duplicates, params))
     out.extend(_disputed_figures(claims, articles, sid))
-    out.extend(_date_conflicts(claims, story_id))
+    days_in = _written_days if extracted is None else _StoredDays(by_id, extracted).days_in
+    out.extend(_date_conflicts(claims, story_id, days_in))
     out.extend(
         _quote_conflicts(
             claims,
@@ -319,16 +320,21 @@ def _disagree(a: _Toll, b: _Toll, window_days: int) -> bool:
     return apart == 0 or (apart > 0) != higher
 
 
-def _date_conflicts(claims: Sequence[Claim], story_id: str | None) -> list[Conflict]:
-    """Return claims whose statements date one event differently and share no date."""
+def _date_conflicts(
+    claims: Sequence[Claim], story_id: str | None, days_in: Callable[[str, str], list[str]]
+) -> list[Conflict]:
+    """Return claims whose statements date one event differently and share no date.
+
+    ``days_in(article_id, statement)`` gives the days a statement names, as "30 September".
+    """
     out = []
     for claim in claims:
         if len(claim.statements) < 2:
             continue
         dated: dict[str, set[str]] = defaultdict(set)
         for aid, text in claim.statements:
-            for value in _DAY_MONTH_RE.findall(text):
-                dated[_day_month(value)].add(aid)
+            for value in days_in(aid, text):
+                dated[value].add(aid)
         if len(dated) < 2:
             continue
         per_article: dict[str, set[str]] = defaultdict(set)
@@ -342,10 +348,54 @@ def _date_conflicts(claims: Sequence[Claim], story_id: str | None) -> list[Confl
     return out
 
 
+def _written_days(_article_id: str, text: str) -> list[str]:
+    """Return the days a statement writes as day and month (no store: the fallback)."""
+    return [_day_month(value) for value in _DAY_MONTH_RE.findall(text)]
+
+
 def _day_month(value: str) -> str:
     """Return "30 September" for both "30 September" and "September 30"."""
     parts = value.split()
     return f"{int(parts[1])} {parts[0]}" if parts[0][0].isalpha() else f"{int(parts[0])} {parts[1]}"
+
+
+class _StoredDays:
+    """The days each statement names, read from its article's stored time expressions.
+
+    A statement is one sentence of its article with spaces folded (``align._statements``);
+    its days are those of the stored DATE timexes that start inside that sentence and write
+    their day's number (``Extracted.written``), named by day and month as the fallback names
+    them (a year apart is no conflict, as before).
+    """
+
+    def __init__(
+        self, by_id: Mapping[str, CleanArticle], extracted: Mapping[str, Extracted]
+    ) -> None:
+        self.by_id, self.extracted = by_id, extracted
+        self.sentences: dict[str, dict[str, list[str]]] = {}  # article -> statement -> days
+
+    def days_in(self, article_id: str, text: str) -> list[str]:
+        """Return the days the statement of this article names (none if not found)."""
+        if article_id not in self.sentences:
+            self.sentences[article_id] = self._by_sentence(article_id)
+        return self.sentences[article_id].get(text, [])
+
+    def _by_sentence(self, article_id: str) -> dict[str, list[str]]:
+        article, found = self.by_id.get(article_id), self.extracted.get(article_id)
+        if article is None or found is None:
+            return {}
+        out: dict[str, list[str]] = {}
+        for start, end in sentence_spans(article.text):
+            days = [_named(day) for at, day in found.written if start <= at < end]
+            if days:
+                out.setdefault(" ".join(article.text[start:end].split()), days)
+        return out
+
+
+def _named(day: str) -> str:
+    """Return "30 September" for the ISO day 2015-09-30."""
+    month, dom = int(day[5:7]), int(day[8:10])
+    return f"{dom} {MONTH_NAMES[month - 1].capitalize()}"
 
 
 def settle_claims(claims: Sequence[Claim], conflicts: Sequence[Conflict]) -> list[Claim]:

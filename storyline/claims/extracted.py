@@ -42,24 +42,34 @@ class Extracted:
     # the words of each quote (5+ words), spaces folded, in text order; None: not stored, a
     # statement's quotes are the stretches between its quote marks
     quotes: tuple[str, ...] | None
+    # the days among ``days`` that the page writes with their number ("10 March", "2026-03-10"),
+    # not resolved from a weekday or "yesterday": what date conflicts compare, since "on
+    # Thursday" in two pages published a week apart names two days without disagreeing
+    written: tuple[tuple[int, str], ...] = ()
 
     @classmethod
     def of(cls, article_id: str, timexes: Iterable[TimeExpr], quotes: Iterable[Quote]) -> Extracted:
         """Return what the stored timexes and quotes of one article give claims."""
-        days = tuple(
-            (t.start, t.value)
+        dated = [
+            t
             for t in sorted(timexes, key=lambda t: (t.start, t.end))
             if t.type == "DATE" and _ISO_DAY_RE.match(t.value)
-        )
+        ]
         ordered = sorted(quotes, key=lambda q: (q.start, q.end, q.id))
         found = (_fold(q.text) for q in ordered if q.kind in _QUOTED_KINDS)
-        return cls(article_id, days, tuple(q for q in found if len(q.split()) >= _MIN_QUOTE_WORDS))
+        return cls(
+            article_id,
+            tuple((t.start, t.value) for t in dated),
+            tuple(q for q in found if len(q.split()) >= _MIN_QUOTE_WORDS),
+            tuple((t.start, t.value) for t in dated if any(c.isdigit() for c in t.text)),
+        )
 
     @classmethod
     def found_in(cls, article: CleanArticle) -> Extracted:
         """Return the same, found in the article's text (for a caller without a store)."""
         timexes = find_timexes(article.text, anchor=anchor(article), article_id=article.id)
-        return cls(article.id, cls.of(article.id, timexes, ()).days, None)
+        found = cls.of(article.id, timexes, ())
+        return cls(article.id, found.days, None, found.written)
 
     def quotes_in(self, statement: str) -> list[str]:
         """Return the article's quotes that the statement (spaces folded) holds."""

@@ -67,46 +67,61 @@ def _fields(m: Mention) -> tuple[str, int, int, str, str]:
 
 
 class PartCache:
-    """Merged parts by ``part_key``, loaded from and dumped to the store's state.
+    """Merged parts by ``part_key``, read from and written to the store one part a row.
 
-    Mutable on purpose: a run reads parts from it and adds the ones it merged; ``dump`` keeps
-    only the parts this run used, so parts of a superseded corpus do not pile up.
+    Mutable on purpose: a run reads parts from it and adds the ones it merged. The store keeps
+    each part under its own name (``name``: a digest of the code version and ``part_key``), so
+    a run writes only the parts it merged (``changes``) and deletes the stored parts it did not
+    use, those of a superseded corpus or code version: the cache never outgrows the mentions.
     """
 
-    def __init__(self, saved: bytes | None = None, setting: str = "") -> None:
+    def __init__(self, saved: Mapping[str, bytes] | None = None, setting: str = "") -> None:
         self.setting = setting
-        found = json.loads(saved) if saved else {}
-        self.parts: dict[str, list[object]] = (
-            found.get("parts", {}) if found.get("setting") == setting else {}
-        )
-        self.used: dict[str, list[object]] = {}
+        self.saved: Mapping[str, bytes] = saved or {}  # stored name -> part, as JSON
+        self.used: dict[str, bytes] = {}  # the parts this run read or merged, by stored name
+        self.added: set[str] = set()  # the names of the parts merged this run
         self.merged = 0  # parts merged this run (not taken from the cache)
+
+    def name(self, key: str) -> str:
+        """Return the stored name of a part: its key under this cache's code version."""
+        return hashlib.sha256(f"{self.setting}\n{key}".encode()).hexdigest()[:32]
 
     def get(self, key: str) -> Part | None:
         """Return the merged part of this digest, or None."""
-        raw = self.parts.get(key)
+        name = self.name(key)
+        raw = self.saved.get(name)
         if raw is None:
             return None
-        self.used[key] = raw
-        entities, mapping = raw
+        self.used[name] = raw
+        entities, mapping = json.loads(raw)
         return (
-            [Entity(e[0], e[1], e[2], tuple(e[3]), tuple(e[4]), tuple(e[5])) for e in entities],  # type: ignore[index]
-            {(m[0], m[1], m[2]): m[3] for m in mapping},  # type: ignore[index, union-attr]
+            [Entity(e[0], e[1], e[2], tuple(e[3]), tuple(e[4]), tuple(e[5])) for e in entities],
+            {(m[0], m[1], m[2]): m[3] for m in mapping},
         )
 
     def put(self, key: str, part: Part) -> None:
         """Keep a part merged this run."""
         entities, mapping = part
         self.merged += 1
-        self.used[key] = [
-            [[e.id, e.name, e.type, e.aliases, e.roles, e.article_ids] for e in entities],
-            [[a, s, t, eid] for (a, s, t), eid in mapping.items()],
-        ]
+        name = self.name(key)
+        self.used[name] = json.dumps(
+            [
+                [[e.id, e.name, e.type, e.aliases, e.roles, e.article_ids] for e in entities],
+                [[a, s, t, eid] for (a, s, t), eid in mapping.items()],
+            ],
+            ensure_ascii=False,
+        ).encode()
+        if name not in self.saved:
+            self.added.add(name)
 
-    def dump(self) -> bytes:
-        """Return the parts this run used, for the store."""
-        state = {"setting": self.setting, "parts": self.used}
-        return json.dumps(state, ensure_ascii=False).encode()
+    def changes(self) -> tuple[dict[str, bytes], list[str]]:
+        """Return the parts to write (merged this run, not stored) and the names to delete."""
+        written = {name: self.used[name] for name in sorted(self.added)}
+        return written, sorted(set(self.saved) - set(self.used))
+
+    def dump(self) -> dict[str, bytes]:
+        """Return every part this run used by stored name, as the next run reads them."""
+        return dict(self.used)
 
 
 def add_headline_articles(entities: Sequence[Entity], titles: Mapping[str, str]) -> list[Entity]:

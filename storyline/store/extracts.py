@@ -12,7 +12,7 @@ from storyline.models import DatedEvent, Mention, Quote, TimeExpr
 from storyline.store.base import StoreBase, chunks, upsert
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Sequence
+    from collections.abc import Iterable, Mapping, Sequence
 
     from storyline.store.dialect import Connection
 
@@ -120,6 +120,15 @@ class ExtractStore(StoreBase):
                 [(a, stage) for a in article_ids],
             )
 
+    def unmark(self, stage: str, article_ids: Sequence[str]) -> None:
+        """Make these articles pending again for a per-article stage (their records stay)."""
+        if article_ids:
+            with self.transaction() as conn:
+                conn.executemany(
+                    "DELETE FROM article_stages WHERE article_id = ? AND stage = ?",
+                    [(a, stage) for a in article_ids],
+                )
+
     def mentions(self) -> list[Mention]:
         """Return every stored mention, by article and position."""
         rows = self.conn.execute('SELECT * FROM mentions ORDER BY article_id, start, "end"')
@@ -221,6 +230,36 @@ class ExtractStore(StoreBase):
         """Save a stage's state."""
         with self.transaction() as conn:
             conn.execute(upsert("stage_state", ("name", "value"), ("name",)), (name, value))
+
+    def keyed_state(self, prefix: str) -> dict[str, bytes]:
+        """Return a stage's state kept one entry a row, by key (the row names after ``prefix``).
+
+        ``prefix`` must hold no LIKE wildcard (``%`` or ``_``).
+        """
+        rows = self.conn.execute(
+            "SELECT name, value FROM stage_state WHERE name LIKE ?", (prefix + "%",)
+        ).fetchall()
+        return {str(name)[len(prefix) :]: bytes(value) for name, value in rows}
+
+    def update_keyed_state(
+        self, prefix: str, put: Mapping[str, bytes], drop: Sequence[str]
+    ) -> None:
+        """Write the entries ``put`` and delete the keys ``drop`` of a keyed state, at once."""
+        if not put and not drop:
+            return
+        with self.transaction() as conn:
+            conn.executemany(
+                "DELETE FROM stage_state WHERE name = ?", [(prefix + k,) for k in drop]
+            )
+            conn.executemany(
+                upsert("stage_state", ("name", "value"), ("name",)),
+                [(prefix + k, v) for k, v in put.items()],
+            )
+
+    def drop_state(self, name: str) -> None:
+        """Delete a stage's state row (a format no longer read)."""
+        with self.transaction() as conn:
+            conn.execute("DELETE FROM stage_state WHERE name = ?", (name,))
 
 
 def _replace(

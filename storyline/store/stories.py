@@ -325,20 +325,21 @@ class StoryStore(StoreBase):
         return [timeline_entry_from_row(r) for r in self.reader().timeline_rows(story_id)]
 
     def stored_briefing(self, story_id: str) -> Briefing | None:
-        """Return the briefing the briefing stage stored for a story, or None."""
-        doc = self.briefing(story_id)
-        if doc is None:
-            return None
-        cited = sorted({a for s in doc["sentences"] for a in s["citations"]})
-        heads = {r["id"]: (r["source"], r["title"]) for r in self.reader().article_briefs(cited)}
-        return briefing_from_json(doc, heads)
+        """Return the briefing the briefing stage stored for a story, or None.
 
-    def briefing(self, story_id: str) -> dict[str, Any] | None:
-        """Return a story's stored briefing (the JSON of ``brief --format json``), or None."""
+        The one way to read a stored briefing outside the store: the row holds the JSON of
+        ``brief --format json``, which stays inside (the web's read model, ``Reader.briefing``,
+        serves it as export-shaped rows).
+        """
         row = self.conn.execute(
             "SELECT briefing FROM briefings WHERE story_id = ?", (story_id,)
         ).fetchone()
-        return None if row is None else dict(json.loads(row[0]))
+        if row is None:
+            return None
+        doc = json.loads(row[0])
+        cited = sorted({a for s in doc["sentences"] for a in s["citations"]})
+        heads = {r["id"]: (r["source"], r["title"]) for r in self.reader().article_briefs(cited)}
+        return briefing_from_json(doc, heads)
 
 
 def _drop_stories(
