@@ -20,6 +20,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 import storyline
 from storyline.cli.console import console, err_console
 from storyline.cli.exit_codes import EXIT_REJECTED, StorylineGroup
+from storyline.cli.files import write_file
 from storyline.cli.feeds import feeds_app, merge_summaries, split_sources, watch_command
 from storyline.cli.options import (
     ConfigOption,
@@ -198,8 +199,7 @@ def export(
         if output is None:
             write_export(rows, sys.stdout, out_format)  # type: ignore[arg-type]
         else:
-            with output.open("w", encoding="utf-8", newline="") as handle:
-                count = write_export(rows, handle, out_format)  # type: ignore[arg-type]
+            count = write_file(output, lambda handle: write_export(rows, handle, out_format))  # type: ignore[arg-type]
             err_console.print(f"wrote {count} {what} rows to {output}")
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import json
 import re
 from typing import IO, TYPE_CHECKING
@@ -39,6 +40,9 @@ def read_jsonl(
     seen_any = False
     for line_no, raw_line in enumerate(bounded_lines(stream, max_line_bytes), start=1):
         locator = f"{path}:{line_no}"
+        if line_no == 1 and raw_line is not None:
+            # Notepad and PowerShell start UTF-8 with a byte-order mark: it is not JSON
+            raw_line = raw_line.removeprefix(codecs.BOM_UTF8)
         if raw_line is not None and not raw_line.strip():
             continue
         seen_any = True
