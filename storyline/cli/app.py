@@ -20,8 +20,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 import storyline
 from storyline.cli.console import console, err_console
 from storyline.cli.exit_codes import EXIT_REJECTED, StorylineGroup
-from storyline.cli.files import write_file
 from storyline.cli.feeds import feeds_app, merge_summaries, split_sources, watch_command
+from storyline.cli.files import write_file
 from storyline.cli.options import (
     ConfigOption,
     DbOption,

@@ -66,7 +66,7 @@ def _replace(output: Path, write: Callable[[TextIO], int], info: os.stat_result 
         with handle:
             count = write(handle)
         # the mode a plain open() would give: the old file's, or the umask's for a new one
-        os.chmod(temporary, stat.S_IMODE(info.st_mode) if info else 0o666 & ~_umask())
+        temporary.chmod(stat.S_IMODE(info.st_mode) if info else 0o666 & ~_umask())
         if info is not None and not os.access(output, os.W_OK):
             raise PermissionError(13, "Permission denied")  # a rename would get round it
         temporary.replace(output)

@@ -30,9 +30,7 @@ def _real_day(value: str | None) -> str | None:
     return value
 
 
-IsoDay = Annotated[
-    str | None, Query(pattern=r"^\d{4}-\d{2}-\d{2}$"), AfterValidator(_real_day)
-]
+IsoDay = Annotated[str | None, Query(pattern=r"^\d{4}-\d{2}-\d{2}$"), AfterValidator(_real_day)]
 
 
 def state_of(request: Request) -> WebState:
