@@ -321,3 +321,29 @@ def test_hostile_inputs_a_day_the_calendar_lacks_is_a_coded_400(web, day: str):
     assert (error["code"], error["errors"][0].split(":")[0]) == ("invalid_request", "query.from")
     assert web.get("/", params={"to": day}).status_code == 400
     assert web.get("/api/stories", params={"from": "2015-10-23"}).json()["total"] == 1
+
+
+def test_hostile_inputs_a_malformed_url_is_one_row_and_the_files_are_read(tmp_path: Path):
+    # "http://[::1" raised ValueError while the URLs were sorted by host: S199 for the batch
+    db = tmp_path / "s.db"
+    result = runner.invoke(
+        app, ["ingest", "http://[::1", str(_bridge_file(tmp_path)), "--db", str(db)]
+    )
+    assert result.exit_code == EXIT_REJECTED
+    assert _rejected(db) == {"http://[::1": errors.FETCH_REFUSED}
+    assert list(_articles(db).values()) == [BRIDGE]
+
+
+@pytest.mark.parametrize("address", ["tcp://127.0.0.1:1", "nonsense://["])
+def test_hostile_inputs_an_unreachable_dask_scheduler_is_a_usage_error(address: str):
+    pytest.importorskip("distributed")
+    import dask  # noqa: PLC0415 - only with the dask extra
+
+    from storyline.runners import make_executor  # noqa: PLC0415
+
+    with (
+        dask.config.set({"distributed.comm.timeouts.connect": "1s"}),
+        pytest.raises(UsageError, match="cannot reach the Dask scheduler at"),
+        make_executor(dask=address),
+    ):
+        pass
