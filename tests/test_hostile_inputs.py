@@ -21,6 +21,7 @@ from storyline import errors
 from storyline.cli.app import app
 from storyline.cli.exit_codes import EXIT_FATAL, EXIT_REJECTED
 from storyline.errors import UsageError
+from storyline.store import Store
 from storyline.web import create_app
 from tests.conftest import BACKENDS, open_store
 from tests.test_cli import _installed
@@ -347,3 +348,16 @@ def test_hostile_inputs_an_unreachable_dask_scheduler_is_a_usage_error(address: 
         make_executor(dask=address),
     ):
         pass
+
+
+@pytest.mark.parametrize(("command", "story"), [("timeline", ""), ("brief", ""), ("brief", " ")])
+def test_hostile_inputs_an_empty_story_id_is_a_usage_error(
+    tmp_path: Path, command: str, story: str
+):
+    # "" is a prefix of every id: `timeline ""` printed every storyline's timeline, exit 0
+    with Store(tmp_path / "s.db") as db:
+        seed(db)
+    result = runner.invoke(app, [command, story, "--db", str(tmp_path / "s.db")])
+    assert result.exit_code == EXIT_FATAL
+    assert result.stderr.startswith("error: [S003] an empty story id names no story"), result.stderr
+    assert result.stdout == ""
