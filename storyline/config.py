@@ -11,15 +11,28 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from storyline.errors import ConfigError
 
 USER_CONFIG_NAME = "storyline.toml"
 
 
+# No setting counts anywhere near this: a larger integer (TOML allows 64 bits) only overflows
+# later, in a C call (readline, spaCy's batching), as one S199 row per input. A bound, not fitted.
+MAX_SETTING_INT = 2**53
+
+
 class _Section(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # inf or nan is no size, threshold or delay (fetch.delay = inf waited for ever)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _not_huge(cls, value: object) -> object:
+        if isinstance(value, int) and not isinstance(value, bool) and abs(value) > MAX_SETTING_INT:
+            raise ValueError(f"Input should be at most {MAX_SETTING_INT} in size")
+        return value
 
 
 class IngestSettings(_Section):

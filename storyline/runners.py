@@ -84,7 +84,7 @@ def make_executor(workers: int | None = None, dask: str | None = None) -> Iterat
         dask: a scheduler address ``tcp://host:8786``, or ``local`` for a LocalCluster.
 
     Raises:
-        UsageError: Dask was asked for but is not installed.
+        UsageError: Dask was asked for but is not installed, or its scheduler cannot be reached.
     """
     if dask:
         with _dask_executor(dask, workers) as executor:
@@ -154,7 +154,13 @@ def _dask_executor(address: str, workers: int | None) -> Iterator[Executor]:
             _WIDTHS[executor] = count
             yield executor
         return
-    with Client(address) as client:  # type: ignore[no-untyped-call,unused-ignore]
+    try:
+        client = Client(address)  # type: ignore[no-untyped-call,unused-ignore]
+    except (OSError, ValueError, TypeError) as exc:
+        # a refused or unreachable address (OSError after the connect timeout), or a
+        # malformed one: the user's option, so a usage error rather than an S199 traceback
+        raise UsageError(f"cannot reach the Dask scheduler at {address!r}: {exc}") from exc
+    with client:
         executor = client.get_executor()
         _WIDTHS[executor] = max(1, sum(client.nthreads().values()))
         yield executor

@@ -7,18 +7,25 @@ the working folder read for an empty path. The tests assert on codes and exit co
 from __future__ import annotations
 
 import json
+import os
 import re
 from pathlib import Path
 
 import pytest
+from fastapi.testclient import TestClient
 from typer.testing import CliRunner
+from typer.testing import Result as CliResult
 
 import storyline
 from storyline import errors
 from storyline.cli.app import app
 from storyline.cli.exit_codes import EXIT_FATAL, EXIT_REJECTED
 from storyline.errors import UsageError
+from storyline.store import Store
+from storyline.web import create_app
+from tests.conftest import BACKENDS, open_store
 from tests.test_cli import _installed
+from tests.test_web import seed
 
 runner = CliRunner()
 BRIDGE = "The council voted on Tuesday to close the old bridge after engineers found cracks."
@@ -192,3 +199,165 @@ def test_hostile_inputs_sizes_below_one_are_usage_errors(
     result = runner.invoke(app, [command, "s-x", "--db", str(tmp_path / "s.db"), option, value])
     assert result.exit_code == EXIT_FATAL
     assert result.stderr.startswith(f"error: [S003] Invalid value for '{option}'"), result.stderr
+
+
+def _exported(db: Path, output: Path) -> CliResult:
+    return runner.invoke(app, ["export", "--db", str(db), "--what", "articles", "-o", str(output)])
+
+
+def test_hostile_inputs_export_to_an_unwritable_path_is_a_usage_error(tmp_path: Path):
+    # each was an S199 traceback: open() straight on the path the user named
+    db = tmp_path / "s.db"
+    with storyline.open(db) as ws:
+        ws.ingest([_bridge_file(tmp_path)])
+    for output in (tmp_path / "missing" / "a.jsonl", tmp_path):
+        result = _exported(db, output)
+        assert result.exit_code == EXIT_FATAL
+        assert result.stderr.startswith(f"error: [S003] cannot write to {output}"), result.stderr
+        assert "Traceback" not in result.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.txt", "s.db", "s.db.lock"]
+
+
+def test_hostile_inputs_a_failed_export_leaves_the_last_one_whole(tmp_path: Path, monkeypatch):
+    db = tmp_path / "s.db"
+    with storyline.open(db) as ws:
+        ws.ingest([_bridge_file(tmp_path)])
+    output = tmp_path / "out.jsonl"
+    output.write_text("the last good export\n", encoding="utf-8")
+    output.chmod(0o640)
+    assert _exported(db, output).exit_code == 0
+    assert json.loads(output.read_text(encoding="utf-8"))["text"] == BRIDGE
+    assert output.stat().st_mode & 0o777 == 0o640  # the file's own mode, not the temp file's
+
+    def full_disk(rows, handle, fmt):
+        handle.write('{"half": ')
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr("storyline.cli.app.write_export", full_disk)
+    result = _exported(db, output)
+    assert result.exit_code == EXIT_FATAL
+    assert result.stderr.startswith(f"error: [S003] cannot write to {output}: No space left")
+    assert json.loads(output.read_text(encoding="utf-8"))["text"] == BRIDGE  # kept whole
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.txt", "out.jsonl", "s.db", "s.db.lock"]
+
+
+def test_hostile_inputs_export_writes_through_to_a_device(tmp_path: Path):
+    # /dev/null is written, never replaced by a regular file (the rename would do that)
+    db = tmp_path / "s.db"
+    with storyline.open(db) as ws:
+        ws.ingest([_bridge_file(tmp_path)])
+    assert _exported(db, Path(os.devnull)).exit_code == 0
+    assert Path(os.devnull).is_char_device()
+
+
+def test_hostile_inputs_a_jsonl_starting_with_a_utf8_bom_is_read(tmp_path: Path):
+    # the mark made line 1 S102 ("Unexpected UTF-8 BOM"); only line 1 may carry it
+    path = tmp_path / "rows.jsonl"
+    rows = [{"id": "a1", "text": BRIDGE}, {"id": "a2", "text": FERRY}]
+    path.write_bytes(b"\xef\xbb\xbf" + "".join(json.dumps(r) + "\r\n" for r in rows).encode())
+    with storyline.open(":memory:") as ws:
+        summary = ws.ingest([path])
+        assert (summary.read, summary.rejected) == (2, ())
+        assert {a.id: a.text for a in ws.store.articles()} == {"a1": BRIDGE, "a2": FERRY}
+    path.write_bytes(b"\xef\xbb\xbf\n\xef\xbb\xbf" + json.dumps(rows[0]).encode())
+    summary = storyline.open(":memory:").ingest([path])
+    assert [(Path(r.locator).name, r.code) for r in summary.rejected] == [
+        ("rows.jsonl:2", errors.MALFORMED_JSONL)
+    ]
+
+
+@pytest.mark.parametrize(
+    ("setting", "field"),
+    [
+        ("[ingest]\nmax_bytes = 99999999999999999999", "ingest.max_bytes"),
+        ("[nlp]\nbatch_size = 9223372036854775807", "nlp.batch_size"),
+        ("[fetch]\ndelay = inf", "fetch.delay"),
+        ("[run]\nlock_wait = nan", "run.lock_wait"),
+    ],
+)
+def test_hostile_inputs_settings_out_of_any_range_are_config_errors(
+    tmp_path: Path, setting: str, field: str
+):
+    # a 20-digit max_bytes made every input an S199 row (OverflowError in readline)
+    config = tmp_path / "storyline.toml"
+    config.write_text(setting + "\n", encoding="utf-8")
+    path = _bridge_file(tmp_path)
+    args = ["ingest", str(path), "--db", str(tmp_path / "s.db"), "--config", str(config)]
+    result = runner.invoke(app, args)
+    assert result.exit_code == EXIT_FATAL
+    assert result.stderr.startswith(f"error: [S001] invalid settings: {field}"), result.stderr
+    assert not (tmp_path / "s.db").exists()
+
+
+def _bridge_file(folder: Path) -> Path:
+    path = folder / "a.txt"
+    path.write_text(f"Bridge\n{BRIDGE}\n", encoding="utf-8")
+    return path
+
+
+@pytest.fixture(params=BACKENDS)
+def web(request):
+    """The web tests' seeded store behind the app, on SQLite and on PostgreSQL."""
+    with open_store(request.param) as db:
+        yield TestClient(create_app(seed(db), cache_entries=0), raise_server_exceptions=False)
+
+
+@pytest.mark.parametrize(
+    "query", ['"', "*", "NEAR(", '"dam', "-dam", "((dam", "dam)", "dam:*", "'", "dam & | !", "\x00"]
+)
+def test_hostile_inputs_search_syntax_is_words_on_both_backends(web, query: str):
+    # FTS5 and tsquery operators are read as words (or nothing), never as syntax: no 500
+    answer = web.get("/api/search", params={"q": query})
+    assert answer.status_code == 200, answer.text
+    ids = [hit["id"] for hit in answer.json()["items"]]
+    assert ids == (["a1"] if "dam" in query else [])  # only a1 says "dam"
+
+
+@pytest.mark.parametrize("day", ["2015-02-30", "9999-99-99", "0000-01-01"])
+def test_hostile_inputs_a_day_the_calendar_lacks_is_a_coded_400(web, day: str):
+    # "2015-02-30" was compared as text and filtered the stories by it
+    answer = web.get("/api/stories", params={"from": day})
+    assert answer.status_code == 400
+    error = answer.json()["error"]
+    assert (error["code"], error["errors"][0].split(":")[0]) == ("invalid_request", "query.from")
+    assert web.get("/", params={"to": day}).status_code == 400
+    assert web.get("/api/stories", params={"from": "2015-10-23"}).json()["total"] == 1
+
+
+def test_hostile_inputs_a_malformed_url_is_one_row_and_the_files_are_read(tmp_path: Path):
+    # "http://[::1" raised ValueError while the URLs were sorted by host: S199 for the batch
+    db = tmp_path / "s.db"
+    result = runner.invoke(
+        app, ["ingest", "http://[::1", str(_bridge_file(tmp_path)), "--db", str(db)]
+    )
+    assert result.exit_code == EXIT_REJECTED
+    assert _rejected(db) == {"http://[::1": errors.FETCH_REFUSED}
+    assert list(_articles(db).values()) == [BRIDGE]
+
+
+@pytest.mark.parametrize("address", ["tcp://127.0.0.1:1", "nonsense://["])
+def test_hostile_inputs_an_unreachable_dask_scheduler_is_a_usage_error(address: str):
+    pytest.importorskip("distributed")
+    import dask  # noqa: PLC0415 - only with the dask extra
+
+    from storyline.runners import make_executor  # noqa: PLC0415
+
+    with (
+        dask.config.set({"distributed.comm.timeouts.connect": "1s"}),
+        pytest.raises(UsageError, match="cannot reach the Dask scheduler at"),
+        make_executor(dask=address),
+    ):
+        pass
+
+
+@pytest.mark.parametrize(("command", "story"), [("timeline", ""), ("brief", ""), ("brief", " ")])
+def test_hostile_inputs_an_empty_story_id_is_a_usage_error(
+    tmp_path: Path, command: str, story: str
+):
+    # "" is a prefix of every id: `timeline ""` printed every storyline's timeline, exit 0
+    with Store(tmp_path / "s.db") as db:
+        seed(db)
+    result = runner.invoke(app, [command, story, "--db", str(tmp_path / "s.db")])
+    assert result.exit_code == EXIT_FATAL
+    assert result.stderr.startswith("error: [S003] an empty story id names no story"), result.stderr
+    assert result.stdout == ""

@@ -21,6 +21,7 @@ import storyline
 from storyline.cli.console import console, err_console
 from storyline.cli.exit_codes import EXIT_REJECTED, StorylineGroup
 from storyline.cli.feeds import feeds_app, merge_summaries, split_sources, watch_command
+from storyline.cli.files import write_file
 from storyline.cli.options import (
     ConfigOption,
     DbOption,
@@ -198,9 +199,14 @@ def export(
         if output is None:
             write_export(rows, sys.stdout, out_format)  # type: ignore[arg-type]
         else:
-            with output.open("w", encoding="utf-8", newline="") as handle:
-                count = write_export(rows, handle, out_format)  # type: ignore[arg-type]
+            count = write_file(output, lambda handle: write_export(rows, handle, out_format))  # type: ignore[arg-type]
             err_console.print(f"wrote {count} {what} rows to {output}")
+
+
+def _named(story: str) -> None:
+    """Refuse an empty story id: a prefix of every id, it printed one story or all of them."""
+    if not story.strip():
+        raise UsageError("an empty story id names no story: see `storyline stories`")
 
 
 @app.command()
@@ -222,6 +228,7 @@ def brief(
     """Print a story's briefing: every sentence cites the articles it comes from."""
     if out_format not in ("md", "html", "json"):
         raise UsageError(f"unknown --format {out_format!r}; choose md, html or json")
+    _named(story)
     with _open_existing(db, config) as workspace:
         briefing = workspace.briefing(story, max_sentences=sentences, mode=mode)
     if briefing.note:
@@ -269,6 +276,8 @@ def timeline(
     ] = None,
 ) -> None:
     """Print a story's timeline, of a given size when asked (dates x sentences per date)."""
+    if story is not None:
+        _named(story)
     with _open_existing(db) as workspace:
         timelines = workspace.timelines(
             story,

@@ -15,7 +15,12 @@ if TYPE_CHECKING:
 
 def host_key(url: str) -> str:
     """Return the scheme://host:port a URL's politeness rules are kept under."""
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        # "http://[::1" (an unclosed IPv6 bracket): the URL is its own queue, and its fetch
+        # fails alone as an S112 row; raising here ended the whole batch in an S199 traceback
+        return url
     return f"{parts.scheme.lower()}://{(parts.netloc or '').lower()}"
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import json
 import re
 from typing import IO, TYPE_CHECKING
@@ -37,7 +38,8 @@ def read_jsonl(
     it (an upload) such a row is refused (S117).
     """
     seen_any = False
-    for line_no, raw_line in enumerate(bounded_lines(stream, max_line_bytes), start=1):
+    lines = _without_bom(bounded_lines(stream, max_line_bytes))
+    for line_no, raw_line in enumerate(lines, start=1):
         locator = f"{path}:{line_no}"
         if raw_line is not None and not raw_line.strip():
             continue
@@ -56,6 +58,12 @@ def read_jsonl(
             yield Rejected(exc.locator, exc.code, exc.reason)
     if not seen_any:
         yield Rejected(path, errors.EMPTY_INPUT, "the input is empty")
+
+
+def _without_bom(lines: Iterator[bytes | None]) -> Iterator[bytes | None]:
+    """Yield ``lines``, the first without a UTF-8 byte-order mark (not JSON, but Notepad's)."""
+    for index, line in enumerate(lines):
+        yield line.removeprefix(codecs.BOM_UTF8) if index == 0 and line is not None else line
 
 
 def _parse_line(raw_line: bytes, locator: str) -> dict[str, object]:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import TYPE_CHECKING, Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Query, Request
+from pydantic import AfterValidator
 
 from storyline.store.read import Reader
 from storyline.web import queries, quote_lists
@@ -19,7 +21,16 @@ router = APIRouter(prefix="/api", tags=["api"])
 MAX_PAGE_SIZE = 100
 PageNo = Annotated[int, Query(ge=1, le=100_000, description="1-based page number")]
 PageSize = Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE, description="items per page")]
-IsoDay = Annotated[str | None, Query(pattern=r"^\d{4}-\d{2}-\d{2}$")]
+
+
+def _real_day(value: str | None) -> str | None:
+    """Refuse a day the calendar lacks: "2015-02-30" was compared as text and filtered."""
+    if value is not None:
+        date.fromisoformat(value)  # its ValueError is a 400 with the parameter named
+    return value
+
+
+IsoDay = Annotated[str | None, Query(pattern=r"^\d{4}-\d{2}-\d{2}$"), AfterValidator(_real_day)]
 
 
 def state_of(request: Request) -> WebState:
