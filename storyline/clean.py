@@ -364,6 +364,11 @@ def clean_text_guarded(
     )
     doomed = {i for i, score in enumerate(scores) if score.score >= threshold}
     saved = guarded(lines, scores, doomed, guard) if guard is not None else {}
+    if all(not lines[i].strip() or (i in doomed and i not in saved) for i in range(len(lines))):
+        # The cleaner never deletes an article, in any format: when every line would go
+        # (a one-line article scored as a caption), none goes and each is marked kept, so
+        # the quality stage, not the cleaner, judges a page that is all furniture.
+        saved |= {i: "whole_article" for i in doomed if i not in saved}
     kept: list[str] = []
     removed: list[RemovedLine] = []
     for i, (line, score) in enumerate(zip(lines, scores, strict=True)):
@@ -371,11 +376,12 @@ def clean_text_guarded(
             removed.append(RemovedLine(i, line, score.reason, round(score.score, 3)))
         elif line.strip() or (kept and kept[-1].strip()):
             kept.append(line.rstrip())
+    body = "\n".join(kept).strip("\n")
     spared = tuple(
         KeptLine(i, lines[i], scores[i].reason, round(scores[i].score, 3), why)
         for i, why in sorted(saved.items())
     )
-    return "\n".join(kept).strip("\n"), tuple(removed), spared
+    return body, tuple(removed), spared
 
 
 def clean_article(

@@ -57,7 +57,7 @@ class KeptLine:
     text: str
     reason: str
     score: float
-    guard: str  # "long_line", "most_words", "list_run" or "cap"
+    guard: str  # "long_line", "most_words", "list_run", "cap" or "whole_article" (clean.py)
 
 
 def guarded(

@@ -4,7 +4,13 @@ import re
 
 import pytest
 
-from storyline.clean import clean_article, clean_text, find_furniture, normalise_line
+from storyline.clean import (
+    clean_article,
+    clean_text,
+    clean_text_guarded,
+    find_furniture,
+    normalise_line,
+)
 from storyline.ingest import read_paths
 from storyline.models import RawArticle
 from tests.conftest import shared_path
@@ -182,7 +188,16 @@ def test_clean_html_guard_caps_removals_highest_scores_first():
 
 
 def test_clean_plain_text_has_no_guard():
-    body = "One two three (Photo credit: Reuters) " + "word " * 600
+    story = "The council approved the budget on Tuesday, officials said."
+    body = "One two three (Photo credit: Reuters) " + "word " * 600 + "\n" + story
     text, removed = clean_text(body, threshold=0.95)
-    assert text == ""
+    assert text == story  # the HTML long-line guard would have kept the 600-word line
     assert [line.reason for line in removed] == ["caption"]
+
+
+def test_clean_never_deletes_a_whole_article_in_any_format():
+    body = "One two three (Photo credit: Reuters) " + "word " * 600
+    text, removed, kept = clean_text_guarded(body, threshold=0.95)
+    assert text == body.strip()
+    assert removed == ()
+    assert [(k.reason, k.guard) for k in kept] == [("caption", "whole_article")]

@@ -128,6 +128,24 @@ def test_hostile_inputs_a_text_of_nul_bytes_alone_is_missing_text(tmp_path: Path
     assert summary.read == 0
 
 
+@pytest.mark.parametrize("fmt", ["txt", "jsonl"])
+def test_hostile_inputs_a_one_line_article_the_cleaner_scores_a_caption_is_kept_whole(
+    tmp_path: Path, fmt: str
+):
+    line = "Photo: The minister opened the new bridge on Monday, resting on four pillars."
+    path = tmp_path / f"bridge.{fmt}"
+    if fmt == "txt":
+        path.write_text(f"Bridge opens\n\n{line}\n", encoding="utf-8")
+    else:
+        path.write_text(json.dumps({"id": "bridge", "title": "Bridge opens", "text": line}))
+    workspace = storyline.open(":memory:")
+    assert workspace.ingest([path]).read == 1
+    (article,) = workspace.articles()
+    # scored a caption (its only line), once stored as an empty text with no Rejected row
+    assert article.text == line
+    assert [k["guard"] for k in article.meta["clean_kept"]] == ["whole_article"]
+
+
 def test_hostile_inputs_a_config_that_is_a_folder_is_a_config_error(tmp_path: Path):
     done = _installed("ingest", str(tmp_path), "--db", str(tmp_path / "s.db"), "--config", ".")
     assert done.returncode == EXIT_FATAL
