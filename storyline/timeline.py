@@ -323,11 +323,13 @@ def _one_date_per_happening(
     same happening told a day later (or earlier) when ``settings.same_happening_share`` of its
     articles either repeat that date's reports ("won the election" the day after the vote) or,
     written at the time (published on the date or the next day), date a report of their own on
-    the kept day ("ruled on Monday" beside "today's press conference"): the article tells one
-    news across the two days. Its repeating reports join the kept date (as sources) and the next
-    ranked date is taken instead, so the timeline has one date per happening. A date's articles
-    include those whose undated lead may tell it (``leads``: published that day or the next), so
-    a report day weighed only by the news of the day before is not a happening of its own.
+    the kept day ("ruled on Monday" beside "today's press conference") and a dated report of
+    the date shares the happening with one of the kept day's (``_one_happening``): the article
+    tells one news across the two days. Its repeating reports join the kept date (as sources)
+    and the next ranked date is taken instead, so the timeline has one date per happening. A
+    date's articles include those whose undated lead may tell it (``leads``: published that day
+    or the next), so a report day weighed only by the news of the day before is not a
+    happening of its own.
     Dense timelines (``settings.sparse_density``) keep their dates as ranked.
     """
     days = sorted(d for d in ranked if len(d) == 10)
@@ -354,7 +356,9 @@ def _one_date_per_happening(
     def same_happening(date: str, k: str) -> bool:
         if abs(days_between(k, date)) != 1:
             return False
-        if _told_with(date, told[date], pool, dated[k]):
+        if _told_with(date, told[date], pool, dated[k]) and _one_happening(
+            by_date[date], by_date[k], bags
+        ):
             return True
         repeated = _repeats(told[date], by_date[k], pool, bags, idf, threshold=threshold)
         return repeated >= settings.same_happening_share
@@ -391,6 +395,19 @@ def _told_with(
         for source in _sources(events[i])
     }
     return bool(mine) and mine == at_the_time and mine <= host
+
+
+def _one_happening(
+    minor: Sequence[int], major: Sequence[int], bags: Sequence[frozenset[str]]
+) -> bool:
+    """Return whether a dated report of the neighbour day tells the kept day's happening.
+
+    It shares at least ``_MIN_SHARED`` content words (who, what, where) with one of the kept
+    day's reports: an article written at the time may date two happenings a day apart (the
+    security council on Tuesday night, the air strikes on Wednesday), and only shared words
+    say they are one. One shared word is the story's topic, not its happening.
+    """
+    return any(len(bags[i] & bags[j]) >= _MIN_SHARED for i in minor for j in major)
 
 
 def _repeats(
