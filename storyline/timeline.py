@@ -20,7 +20,8 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from storyline.models import DatedEvent, TimelineEntry
 from storyline.text.calendar import MONTH_ABBREVIATIONS, MONTH_NAMES, WEEKDAY_NAMES
 from storyline.text.words import BROAD_STOP_WORDS, plural_stem, words
-from storyline.timeline_dates import day_before, days_between, next_day, story_sized
+from storyline.timeline_dates import day_before, days_between, rank_dates, story_sized
+from storyline.timeline_dates import sources as _sources
 from storyline.timeline_places import Participant, named_in
 
 if TYPE_CHECKING:
@@ -46,9 +47,6 @@ _CALENDAR_WORDS = (
     | words("said says say told tell reported announced added according")
 )
 STORY_WEIGHT = 1.0
-LEAD_WEIGHT = 1.0  # an article published on the day or the next counts as one reference
-LATER_WEIGHT = 1.0  # an article citing the date days later counts twice
-_LATER_DAYS = 2
 MERGE_THRESHOLD = 0.2  # IDF-weighted share of the shorter sentence's content words
 _MIN_SHARED = 2  # one shared word ("Syria") is topic, not happening
 _NEAR_DUPLICATE = 0.3  # cosine above which a second sentence mostly repeats the first
@@ -104,10 +102,6 @@ def _overlap(a: frozenset[str], b: frozenset[str], idf: dict[str, float]) -> flo
     return weight / min(sum(idf[w] for w in a), sum(idf[w] for w in b))
 
 
-def _sources(event: DatedEvent) -> tuple[str, ...]:
-    return event.sources or (event.article_id,)
-
-
 def merge_events(
     events: Sequence[DatedEvent], *, threshold: float = MERGE_THRESHOLD
 ) -> list[DatedEvent]:
@@ -144,42 +138,6 @@ def merge_events(
     return merged
 
 
-def rank_dates(
-    events: Sequence[DatedEvent],
-    leads: Sequence[DatedEvent] = (),
-    *,
-    lead_weight: float = LEAD_WEIGHT,
-    later_weight: float = LATER_WEIGHT,
-) -> list[str]:
-    """Return the events' dates, most referred to first.
-
-    A date's score is the number of articles that refer to it, plus ``later_weight`` per
-    article that still refers to it two days or more after it (a date that is looked back on
-    mattered), plus ``lead_weight`` per article published on that day or the next (``leads``:
-    news reports yesterday's happening); a lead its article dates (``date_at`` set,
-    ``date_leads``) counts for its own day only. Ties go to the date with more references.
-    """
-    refs: Counter[str] = Counter()
-    articles: dict[str, set[str]] = defaultdict(set)
-    later: dict[str, set[str]] = defaultdict(set)
-    for event in events:
-        refs[event.date] += len(_sources(event))
-        articles[event.date].update(_sources(event))
-        if event.published and days_between(event.date, event.published) >= _LATER_DAYS:
-            later[event.date].update(_sources(event))
-    published: dict[str, set[str]] = defaultdict(set)
-    happened: dict[str, set[str]] = defaultdict(set)  # leads their article dates
-    for lead in leads:
-        (published if lead.date_at is None else happened)[lead.date].update(_sources(lead))
-    score = {}
-    for d in refs:
-        pub = len(published.get(d, set()) | happened.get(d, set()))
-        if len(d) == 10:
-            pub += len(published.get(next_day(d), ()))
-        score[d] = len(articles[d]) + later_weight * len(later[d]) + lead_weight * pub
-    return sorted(refs, key=lambda d: (-score[d], -refs[d], d))
-
-
 def build_timeline(
     events: Sequence[DatedEvent],
     *,
@@ -212,8 +170,8 @@ def build_timeline(
         story_id: stored on every entry.
         leads: undated lead sentences dated on their publication day (``find_leads``); they
             do not count as references but are candidates for that day and the day before;
-            the articles they come from add weight to that day and the day before, or to the
-            happening's day when a dated sentence of the article repeats the lead
+            the articles they come from add weight to one of the two (``rank_dates``), or to
+            the happening's day when a dated sentence of the article repeats the lead
             (``date_leads``, within ``settings.happening_days`` of publication).
         participants: article id -> its entity mentions; an entry's ``actors`` (people,
             organisations, countries that act) and ``place`` are those its sentences name.
@@ -361,14 +319,18 @@ def _one_date_per_happening(
 ) -> tuple[list[str], list[DatedEvent]]:
     """Return the dates to keep, best first, and the reports moved onto a kept neighbour.
 
-    Dates are taken in rank order; a date one day from a kept (better-supported) date whose
-    articles mostly repeat that date's reports ("won the election" the day after the vote) is
-    the same happening: its repeating reports join the kept date (as sources) and the next
-    ranked date is taken instead, so the timeline has one date per happening. A date's
-    articles include those whose undated lead may tell it (``leads``: published that day or
-    the next, as ``rank_dates`` counts them), so a report day weighed only by the news of the
-    day before is not a happening of its own. Dense timelines (``settings.sparse_density``)
-    keep their dates as ranked.
+    Dates are taken in rank order; a date one day from a kept (better-supported) date is the
+    same happening told a day later (or earlier) when ``settings.same_happening_share`` of its
+    articles either repeat that date's reports ("won the election" the day after the vote) or,
+    written at the time (published on the date or the next day), date a report of their own on
+    the kept day ("ruled on Monday" beside "today's press conference") and a dated report of
+    the date shares the happening with one of the kept day's (``_one_happening``): the article
+    tells one news across the two days. Its repeating reports join the kept date (as sources)
+    and the next ranked date is taken instead, so the timeline has one date per happening. A
+    date's articles include those whose undated lead may tell it (``leads``: published that day
+    or the next), so a report day weighed only by the news of the day before is not a
+    happening of its own.
+    Dense timelines (``settings.sparse_density``) keep their dates as ranked.
     """
     days = sorted(d for d in ranked if len(d) == 10)
     span = days_between(days[0], days[-1]) + 1 if days else 1
@@ -378,31 +340,33 @@ def _one_date_per_happening(
     bags = [_content_words(e.text) for e in pool]
     idf = _idf(bags)
     by_date: dict[str, list[int]] = defaultdict(list)
-    told: dict[str, list[int]] = defaultdict(
-        list
-    )  # a date's reports and the leads that may tell it
+    told: dict[str, list[int]] = defaultdict(list)  # a date's reports and leads that may tell it
+    dated: dict[str, set[str]] = defaultdict(set)  # articles with a dated report of the day
     for i, event in enumerate(pool):
         if i < len(events):
             by_date[event.date].append(i)
+            dated[event.date].update(_sources(event))
         told[event.date].append(i)
         if i >= len(events) and event.date_at is None and len(event.date) == 10:
             told[day_before(event.date)].append(i)
     kept: list[str] = []
     absorbed: list[DatedEvent] = []
     threshold = settings.merge_threshold
+
+    def same_happening(date: str, k: str) -> bool:
+        if abs(days_between(k, date)) != 1:
+            return False
+        if _told_with(date, told[date], pool, dated[k]) and _one_happening(
+            by_date[date], by_date[k], bags
+        ):
+            return True
+        repeated = _repeats(told[date], by_date[k], pool, bags, idf, threshold=threshold)
+        return repeated >= settings.same_happening_share
+
     for date in ranked:
         if max_dates is not None and len(kept) >= max_dates:
             break
-        host = next(
-            (
-                k
-                for k in kept
-                if abs(days_between(k, date)) == 1
-                and _repeats(told[date], by_date[k], pool, bags, idf, threshold=threshold)
-                >= settings.same_happening_share
-            ),
-            None,
-        )
+        host = next((k for k in kept if same_happening(date, k)), None)
         if host is None:
             kept.append(date)
             continue
@@ -412,6 +376,38 @@ def _one_date_per_happening(
             if any(_overlap(bags[i], bags[j], idf) >= threshold for j in by_date[host])
         )
     return kept, absorbed
+
+
+def _told_with(
+    date: str, minor: Sequence[int], events: Sequence[DatedEvent], host: set[str]
+) -> bool:
+    """Return whether every article that tells ``date`` tells it beside the host day, at the time.
+
+    Each was published on ``date`` or the next day and dates a report of its own on the host
+    day: no article tells ``date`` alone, nor looks back on it later (a look back weeks later
+    that names both days lists them as two entries).
+    """
+    mine = {source for i in minor for source in _sources(events[i])}
+    at_the_time = {
+        source
+        for i in minor
+        if events[i].published and 0 <= days_between(date, events[i].published or "") <= 1
+        for source in _sources(events[i])
+    }
+    return bool(mine) and mine == at_the_time and mine <= host
+
+
+def _one_happening(
+    minor: Sequence[int], major: Sequence[int], bags: Sequence[frozenset[str]]
+) -> bool:
+    """Return whether a dated report of the neighbour day tells the kept day's happening.
+
+    It shares at least ``_MIN_SHARED`` content words (who, what, where) with one of the kept
+    day's reports: an article written at the time may date two happenings a day apart (the
+    security council on Tuesday night, the air strikes on Wednesday), and only shared words
+    say they are one. One shared word is the story's topic, not its happening.
+    """
+    return any(len(bags[i] & bags[j]) >= _MIN_SHARED for i in minor for j in major)
 
 
 def _repeats(
