@@ -74,9 +74,11 @@ def centre(
     '... Bryan Anderson ... / McLenney said ... "...," she said. / Anderson largely agreed with
     McLenny ... / "...," he said': a pronoun that opens the next sentence continues the subject
     of the one before (the centre of attention, Grosz, Joshi & Weinstein 1995), not a speaker
-    quoted paragraphs back. Only a named person in the subject of a main clause, not inside a
-    quote, of the pronoun's gender (unknown counts as agreeing), and only when no speaker was
-    cued after that subject: the later cue is then the nearer antecedent. None otherwise.
+    quoted paragraphs back. A paragraph opens a new discourse segment whose subject becomes the
+    centre (Grosz & Sidner 1986); within the paragraph of a speaker's cue, that speaker stays.
+    Only a named person in the subject of a main clause, not inside a quote, of the pronoun's
+    gender (unknown counts as agreeing), and only when no speaker was cued after that subject:
+    the later cue is then the nearer antecedent. None otherwise.
     """
     doc = people.doc
     if doc is None:
@@ -96,6 +98,9 @@ def centre(
             or not _main_clause(token, strict=True)
         ):
             continue
+        para = people.paragraph_of(token.i)
+        if any(people.paragraph_of(index) == para for index, _, _ in recent):
+            return None  # 'Hollis said ... Then Brandt nodded. "...," he said': one segment
         if any(index > token.i for index, _, _ in recent):
             return None  # a speaker cued since: the usual rules decide
         ent = next(spk.ents_before(doc, token.i + 1), None)
@@ -353,14 +358,33 @@ def who_antecedent(who: Token, verb: Token) -> Token:
         before = before.head
     plural = any(t.tag_ == "VBP" for t in (verb, *verb.children) if t.dep_ in {"aux", "relcl"})
     if before.i > noun.i and before.dep_ == "conj" and not plural and _conjoined(before, noun):
-        return before
+        return _described(before)
     if (
         noun.dep_ == "pobj"
         and noun.ent_type_ in _NOT_WHO
         and noun.head.dep_ == "prep"
         and noun.head.head.pos_ in {"NOUN", "PROPN"}
     ):
-        return noun.head.head
+        noun = noun.head.head
+    return _described(noun)
+
+
+def _described(noun: Token) -> Token:
+    """Return the named person a description stands for, by apposition or predication.
+
+    'Peter Morgan, a lawyer for the Sierra Club, who ...' (apposition) and 'Trump is a serial
+    liar ... and birther who has pledged' (a predicate noun says what its subject is): the
+    person named is the antecedent, not the description.
+    """
+    first = noun
+    while first.dep_ == "conj" and first.head.i != first.i:
+        first = first.head
+    if first.dep_ == "appos" and first.head.ent_type_ == "PERSON":
+        return first.head
+    if first.dep_ == "attr":
+        subject = spk.subject_of(first.head)  # "... and is a serial liar": through the conj
+        if subject is not None and subject.ent_type_ == "PERSON":
+            return subject
     return noun
 
 
