@@ -14,7 +14,7 @@ from storyline.extract.quotes.speakers import SPEAKER_WINDOW, full_name, last_ke
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
-    from spacy.tokens import Doc, Token
+    from spacy.tokens import Doc, Span, Token
 
     from storyline.extract.quotes.indirect import CharRanges
     from storyline.extract.quotes.speakers import DocPeople
@@ -90,27 +90,46 @@ def centre(
         floor = prev.start
         if any(not t.is_space and not t.is_punct and t.idx not in quoted for t in prev):
             break
+    lowest = _previous_paragraph(doc, doc[before].idx)
     for token in reversed(doc[floor:before]):
-        if (
-            token.dep_ != "nsubj"
-            or token.ent_type_ != "PERSON"
-            or token.idx in quoted
-            or not _main_clause(token, strict=True)
-        ):
+        if token.idx < lowest:
+            return None  # a sentence run across paragraph breaks: no farther than one back
+        if token.dep_ != "nsubj" or token.idx in quoted or not _main_clause(token, strict=True):
+            continue
+        # the person the subject names, itself or in apposition ("His daughter Ivanka Trump")
+        ent = _person_ent(doc, token)
+        if ent is None:
             continue
         para = people.paragraph_of(token.i)
-        if any(people.paragraph_of(index) == para for index, _, _ in recent):
+        if any(people.paragraph_of(index) == para and index != token.i for index, _, _ in recent):
             return None  # 'Hollis said ... Then Brandt nodded. "...," he said': one segment
         if any(index > token.i for index, _, _ in recent):
             return None  # a speaker cued since: the usual rules decide
-        ent = next(spk.ents_before(doc, token.i + 1), None)
-        if ent is None or ent.end <= token.i:
-            return None
         name = spk.clean_name(ent)
         known = name_gender(people, name) if gender and name else None
         if not name or (known is not None and known != gender):
             return None
         return full_name(people, name)
+    return None
+
+
+def _previous_paragraph(doc: Doc, char: int) -> int:
+    """Return the char start of the paragraph before the one holding ``char`` (blank skipped)."""
+    start = spk.paragraph_bounds(doc, char)[0]
+    text = spk.doc_text(doc)
+    back = start - 1
+    while back > 0 and text[back].isspace():
+        back -= 1
+    return spk.paragraph_bounds(doc, back)[0] if back > 0 else 0
+
+
+def _person_ent(doc: Doc, head: Token) -> Span | None:
+    """Return the PERSON entity a subject is, or names in its apposition; else None."""
+    for token in (head, *(c for c in head.children if c.dep_ == "appos")):
+        if token.ent_type_ == "PERSON":
+            ent = next(spk.ents_before(doc, token.i + 1), None)
+            if ent is not None and ent.end > token.i and ent.label_ == "PERSON":
+                return ent
     return None
 
 
