@@ -181,3 +181,13 @@ def test_who_on_an_apposition_is_the_person(nlp: Language) -> None:
         "argued that the mine cannot be reopened."
     )
     assert _speakers(nlp, text)["that the mine cannot be reopened"] == "Peter Morgan"
+
+
+def test_a_free_adjunct_after_said_is_the_speakers(nlp: Language) -> None:
+    # ", suggesting ..." after "Sanders said" is his, though the parser hangs it on the quote
+    text = (
+        '"The voters do not agree with Mr. Dunmore," Ortega said, suggesting a few questions, '
+        'including, "Mr. Dunmore, do you really think that billionaires need a tax break?"'
+    )
+    quotes = find_quotes(nlp(text), "t")
+    assert {q.speaker for q in quotes} == {"Ortega"}

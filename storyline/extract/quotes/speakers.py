@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from storyline.extract.quotes import given_names as gn
+from storyline.extract.quotes.cue_subject import free_adjunct_of
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -177,8 +178,7 @@ class DocPeople:
     # (token index, name, is_person) of body subjects that name someone, in text order
     subjects: list[tuple[int, str, bool]] = field(default_factory=list)
     genders: dict[str, str] = field(default_factory=dict)  # surname key -> "m" / "f"
-    # surname key -> the first names written with it ("donald", "ivanka": one family, two people)
-    given_by_last: dict[str, set[str]] = field(default_factory=dict)
+    given_by_last: dict[str, set[str]] = field(default_factory=dict)  # "trump" -> donald, ivanka
     # (token index, name, is_person) of the named speakers of attributions, in text order
     speakers: list[tuple[int, str, bool]] = field(default_factory=list)
     # (token index, surname key) of every person named in the body, in text order
@@ -345,7 +345,10 @@ def subject_of(verb: Token) -> Token | None:
         controller = _object_controller(token)
         if controller is not None:
             return controller
-        if token.dep_ in {"conj", "advcl", "xcomp", "acomp"} and token.head.i != token.i:
+        adjunct = free_adjunct_of(token)
+        if adjunct is not None:
+            token = adjunct
+        elif token.dep_ in {"conj", "advcl", "xcomp", "acomp"} and token.head.i != token.i:
             token = token.head
         elif token.dep_ == "pcomp" and token.head.dep_ in {"prep", "conj"}:
             # "stopped short of calling ...": the subject of the verb the phrase hangs on;
