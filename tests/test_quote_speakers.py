@@ -191,3 +191,13 @@ def test_a_free_adjunct_after_said_is_the_speakers(nlp: Language) -> None:
     )
     quotes = find_quotes(nlp(text), "t")
     assert {q.speaker for q in quotes} == {"Ortega"}
+
+
+def test_who_after_a_place_that_stands_for_its_people(nlp: Language) -> None:
+    # the wrong side: "criticism" cannot be "who"; the West (its people) stays the speaker
+    text = (
+        "The campaign has come under severe criticism from the West, who claim the strikes "
+        "hit groups opposed to the government."
+    )
+    speakers = _speakers(nlp, text)
+    assert speakers["the strikes hit groups opposed to the government"] == "West"

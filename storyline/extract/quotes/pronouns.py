@@ -382,10 +382,23 @@ def who_antecedent(who: Token, verb: Token) -> Token:
         noun.dep_ == "pobj"
         and noun.ent_type_ in _NOT_WHO
         and noun.head.dep_ == "prep"
-        and noun.head.head.pos_ in {"NOUN", "PROPN"}
+        and _people(noun.head.head)
     ):
         noun = noun.head.head
     return _described(noun)
+
+
+def _people(noun: Token) -> bool:
+    """Return True for a noun that can be "who": a person or group named, or a plural noun.
+
+    'severe criticism from the West, who claim': "criticism" cannot speak; a named place may
+    stand for its people ("the West, who"), so "who" climbs off it only to a noun that can.
+    """
+    return (
+        noun.ent_type_ in {"PERSON", "NORP"}
+        or (noun.pos_ in {"NOUN", "PROPN"} and noun.tag_ in {"NNS", "NNPS"})
+        or (noun.dep_ == "appos" and noun.head.ent_type_ == "PERSON")  # "Morgan, a lawyer"
+    )
 
 
 def _described(noun: Token) -> Token:
