@@ -59,3 +59,23 @@ def quoted(spans: list[QuotedSpan], span: QuotedSpan, char: int) -> bool:
     return any(
         s.start <= char < s.end and (s is span or not s.start <= span.start < s.end) for s in spans
     )
+
+
+def free_adjunct_of(verb: Token) -> Token | None:
+    """Return the verb right before ', adding' / ', going on to say' that controls it.
+
+    '"...," Sanders said, going on to say that ...': a participle clause after "said," is a free
+    adjunct whose subject is the subject of "said" (English free adjuncts are controlled by the
+    clause they follow); the parser often hangs it on a verb inside the next quotation instead.
+    """
+    doc = verb.doc
+    if verb.tag_ != "VBG" or verb.i < 2 or doc[verb.i - 1].text != ",":
+        return None
+    said = doc[verb.i - 2]
+    if (
+        said.pos_ != "VERB"
+        or said.i == verb.head.i
+        or not any(c.dep_ in {"nsubj", "nsubjpass"} for c in said.children)
+    ):
+        return None
+    return said

@@ -29,6 +29,7 @@ from storyline.extract.quotes.pronouns import (
     resolve_it,
     resolve_pronoun,
     resolve_they,
+    who_antecedent,
 )
 from storyline.extract.quotes.transcript import find_transcript_lines
 from storyline.models import Quote
@@ -76,7 +77,7 @@ def _resolve(
                 # '"... he's getting an A and our president is not," he said': the quote talks
                 # about a "he"; the last man named is more likely its subject than its speaker.
                 return None
-            return resolve_pronoun(people, head.i, person=True, gender=gender)
+            return resolve_pronoun(people, head.i, person=True, gender=gender, quoted=in_quotes)
         # "it said" stands for a report, a bill or a country as often as for an organisation
         # that spoke: resolved to a recent speaker, it named the wrong source 7 times in 10 on
         # PolNeAR dev; only its own antecedent, when that is a named body, is taken.
@@ -202,8 +203,9 @@ def _antecedent(doc: Doc, attr: Attr) -> None:
         return
     verb = head.head
     if verb.dep_ == "relcl" and verb.head.pos_ in {"NOUN", "PROPN"}:
-        attr.speaker_head = verb.head
-        attr.speaker_span = spk.speaker_span(doc, verb.head)
+        noun = who_antecedent(head, verb) if head.lower_ == "who" else verb.head
+        attr.speaker_head = noun
+        attr.speaker_span = spk.speaker_span(doc, noun)
 
 
 def _person_in(

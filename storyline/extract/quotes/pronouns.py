@@ -14,7 +14,7 @@ from storyline.extract.quotes.speakers import SPEAKER_WINDOW, full_name, last_ke
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
-    from spacy.tokens import Doc, Token
+    from spacy.tokens import Doc, Span, Token
 
     from storyline.extract.quotes.indirect import CharRanges
     from storyline.extract.quotes.speakers import DocPeople
@@ -27,16 +27,23 @@ def resolve_pronoun(
     person: bool,
     exclude: str | None = None,
     gender: str | None = None,
+    quoted: CharRanges | None = None,
 ) -> str | None:
     """Return who a pronoun before a token stands for: a recent speaker, else the last subject.
 
     A person quoted within the last few paragraphs is the likeliest "he said"; without one, the
-    nearest earlier subject that names a person (or a group) of the right gender.
+    nearest earlier subject that names a person (or a group) of the right gender. A person who
+    is the subject of the sentence just before the pronoun's, named after that speaker last
+    spoke, is likelier still (``centre``).
     """
     # both lists are in text order: slices by bisection keep this linear over an article
     lo = bisect_left(people.speakers, (before - SPEAKER_WINDOW + 1,))
     recent = people.speakers[lo : bisect_left(people.speakers, (before,))]
     found = _nearest(people, recent, before, person=person, exclude=exclude, gender=gender)
+    if person and quoted is not None:
+        centred = centre(people, before, quoted, gender, recent)
+        if centred is not None and centred != exclude:
+            return centred
     subjects = people.subjects[: bisect_left(people.subjects, (before,))]
     if found and _rival(people, found, before, gender):
         # '"...," said Conrad Pyle. / Yusuf Tallmark broke his silence ... "...," he wrote': the
@@ -53,6 +60,77 @@ def resolve_pronoun(
         return found or None  # "": an unnamed source stands nearer than any name
     found = _nearest(people, subjects, before, person=person, exclude=exclude, gender=gender)
     return found or None
+
+
+def centre(
+    people: DocPeople,
+    before: int,
+    quoted: CharRanges,
+    gender: str | None,
+    recent: list[tuple[int, str, bool]],
+) -> str | None:
+    """Return the person "he"/"she" continues: the subject of the sentence just before it.
+
+    '... Bryan Anderson ... / McLenney said ... "...," she said. / Anderson largely agreed with
+    McLenny ... / "...," he said': a pronoun that opens the next sentence continues the subject
+    of the one before (the centre of attention, Grosz, Joshi & Weinstein 1995), not a speaker
+    quoted paragraphs back. A paragraph opens a new discourse segment whose subject becomes the
+    centre (Grosz & Sidner 1986); within the paragraph of a speaker's cue, that speaker stays.
+    Only a named person in the subject of a main clause, not inside a quote, of the pronoun's
+    gender (unknown counts as agreeing), and only when no speaker was cued after that subject:
+    the later cue is then the nearer antecedent. None otherwise.
+    """
+    doc = people.doc
+    if doc is None:
+        return None
+    sent = doc[before].sent
+    floor = sent.start
+    while floor > 0:  # back over one sentence of narrative, as ``_subjects_before`` does
+        prev = doc[floor - 1].sent
+        floor = prev.start
+        if any(not t.is_space and not t.is_punct and t.idx not in quoted for t in prev):
+            break
+    lowest = _previous_paragraph(doc, doc[before].idx)
+    for token in reversed(doc[floor:before]):
+        if token.idx < lowest:
+            return None  # a sentence run across paragraph breaks: no farther than one back
+        if token.dep_ != "nsubj" or token.idx in quoted or not _main_clause(token, strict=True):
+            continue
+        # the person the subject names, itself or in apposition ("His daughter Ivanka Trump")
+        ent = _person_ent(doc, token)
+        if ent is None:
+            continue
+        para = people.paragraph_of(token.i)
+        if any(people.paragraph_of(index) == para and index != token.i for index, _, _ in recent):
+            return None  # 'Hollis said ... Then Brandt nodded. "...," he said': one segment
+        if any(index > token.i for index, _, _ in recent):
+            return None  # a speaker cued since: the usual rules decide
+        name = spk.clean_name(ent)
+        known = name_gender(people, name) if gender and name else None
+        if not name or (known is not None and known != gender):
+            return None
+        return full_name(people, name)
+    return None
+
+
+def _previous_paragraph(doc: Doc, char: int) -> int:
+    """Return the char start of the paragraph before the one holding ``char`` (blank skipped)."""
+    start = spk.paragraph_bounds(doc, char)[0]
+    text = spk.doc_text(doc)
+    back = start - 1
+    while back > 0 and text[back].isspace():
+        back -= 1
+    return spk.paragraph_bounds(doc, back)[0] if back > 0 else 0
+
+
+def _person_ent(doc: Doc, head: Token) -> Span | None:
+    """Return the PERSON entity a subject is, or names in its apposition; else None."""
+    for token in (head, *(c for c in head.children if c.dep_ == "appos")):
+        if token.ent_type_ == "PERSON":
+            ent = next(spk.ents_before(doc, token.i + 1), None)
+            if ent is not None and ent.end > token.i and ent.label_ == "PERSON":
+                return ent
+    return None
 
 
 def _rival(people: DocPeople, name: str, before: int, gender: str | None) -> bool:
@@ -82,10 +160,22 @@ def _named_between(
             continue
         if _passing(people, other):
             continue
-        known = people.genders.get(other) if gender else None
+        known = _gender_at(people, index, other) if gender else None
         if known is None or known == gender:
             return True
     return False
+
+
+def _gender_at(people: DocPeople, index: int, key: str) -> str | None:
+    """Return the gender of the person named at a token, by the name as written there.
+
+    "Ivanka Trump" in an article about Donald Trump is not "he": her surname's votes are his.
+    """
+    doc = people.doc
+    ent = next(spk.ents_before(doc, index + 1), None) if doc is not None else None
+    if ent is None or ent.start != index:
+        return people.genders.get(key)
+    return name_gender(people, spk.clean_name(ent))
 
 
 def _passing(people: DocPeople, key: str) -> bool:
@@ -240,13 +330,18 @@ def _subjects_before(doc: Doc, pronoun: Token, quoted: CharRanges) -> Iterator[T
             yield token
 
 
-def _main_clause(subject: Token) -> bool:
-    """Return True when a subject's clause reaches its sentence root through conj/advcl only."""
+def _main_clause(subject: Token, *, strict: bool = False) -> bool:
+    """Return True when a subject's clause reaches its sentence root through conj/advcl only.
+
+    ``strict``: through conj only; the subject of "While Obama had ..., that has not happened
+    for Clinton" is not the centre a following "he" continues (a backgrounded clause).
+    """
     verb = subject.head
+    links = {"conj"} if strict else {"conj", "advcl"}
     for _ in range(6):
         if verb.dep_ == "ROOT" or verb.head.i == verb.i:
             return True
-        if verb.dep_ not in {"conj", "advcl"}:
+        if verb.dep_ not in links:
             return False
         verb = verb.head
     return False
@@ -258,3 +353,80 @@ def _entity_name(doc: Doc, token: Token) -> str | None:
     if ent is not None and ent.end > token.i:
         return spk.clean_name(ent) or None
     return None
+
+
+# Named things that English refers to with "which"/"that", never "who" (AP style: "who" for
+# people; an organisation, a place or a title is "which").
+_NOT_WHO = frozenset({"ORG", "GPE", "LOC", "FAC", "WORK_OF_ART", "EVENT", "PRODUCT", "LAW"})
+
+
+def who_antecedent(who: Token, verb: Token) -> Token:
+    """Return the noun "who" stands for where the parser hung its clause on the wrong noun.
+
+    A relative clause follows its antecedent: in 'Oprah Winfrey, Will Smith, ... and Stevie
+    Wonder, who joked' it is the conjunct right before it, not the one the parser chose (unless
+    the clause's verb is plural: 'Democrats and Republicans, who have questioned'). And "who"
+    needs a person: 'Democrats on Capitol Hill, who have argued' is the Democrats, the noun the
+    named place hangs on. General syntax and the who/which split; no word list.
+    """
+    noun = verb.head
+    before = who.doc[who.i - 1] if who.i > 0 else who
+    if before.is_punct and before.i > 0:
+        before = who.doc[before.i - 1]
+    while before.dep_ in {"compound", "flat"} and before.head.i > before.i:
+        before = before.head
+    plural = any(t.tag_ == "VBP" for t in (verb, *verb.children) if t.dep_ in {"aux", "relcl"})
+    if before.i > noun.i and before.dep_ == "conj" and not plural and _conjoined(before, noun):
+        return _described(before)
+    if (
+        noun.dep_ == "pobj"
+        and noun.ent_type_ in _NOT_WHO
+        and noun.head.dep_ == "prep"
+        and _people(noun.head.head)
+    ):
+        noun = noun.head.head
+    return _described(noun)
+
+
+def _people(noun: Token) -> bool:
+    """Return True for a noun that can be "who": a person or group named, or a plural noun.
+
+    'severe criticism from the West, who claim': "criticism" cannot speak; a named place may
+    stand for its people ("the West, who"), so "who" climbs off it only to a noun that can.
+    """
+    return (
+        noun.ent_type_ in {"PERSON", "NORP"}
+        or (noun.pos_ in {"NOUN", "PROPN"} and noun.tag_ in {"NNS", "NNPS"})
+        or (noun.dep_ == "appos" and noun.head.ent_type_ == "PERSON")  # "Morgan, a lawyer"
+    )
+
+
+def _described(noun: Token) -> Token:
+    """Return the named person a description stands for, by apposition or predication.
+
+    'Peter Morgan, a lawyer for the Sierra Club, who ...' (apposition) and 'Trump is a serial
+    liar ... and birther who has pledged' (a predicate noun says what its subject is): the
+    person named is the antecedent, not the description.
+    """
+    first = noun
+    while first.dep_ == "conj" and first.head.i != first.i:
+        first = first.head
+    if first.dep_ == "appos" and first.head.ent_type_ == "PERSON":
+        return first.head
+    if first.dep_ == "attr":
+        subject = spk.subject_of(first.head)  # "... and is a serial liar": through the conj
+        if subject is not None and subject.ent_type_ == "PERSON":
+            return subject
+    return noun
+
+
+def _conjoined(conj: Token, head: Token) -> bool:
+    """Return True when ``conj`` is a conjunct of ``head`` (through a chain of conjuncts)."""
+    token = conj
+    for _ in range(12):
+        if token.dep_ != "conj" or token.head.i == token.i:
+            return False
+        token = token.head
+        if token.i == head.i:
+            return True
+    return False

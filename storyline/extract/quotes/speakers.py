@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from storyline.extract.quotes import given_names as gn
+from storyline.extract.quotes.cue_subject import free_adjunct_of
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -177,6 +178,7 @@ class DocPeople:
     # (token index, name, is_person) of body subjects that name someone, in text order
     subjects: list[tuple[int, str, bool]] = field(default_factory=list)
     genders: dict[str, str] = field(default_factory=dict)  # surname key -> "m" / "f"
+    given_by_last: dict[str, set[str]] = field(default_factory=dict)  # "trump" -> donald, ivanka
     # (token index, name, is_person) of the named speakers of attributions, in text order
     speakers: list[tuple[int, str, bool]] = field(default_factory=list)
     # (token index, surname key) of every person named in the body, in text order
@@ -250,6 +252,9 @@ def collect_people(doc: Doc) -> DocPeople:
         people.persons.append((ent.start, last))
         counts = forms.setdefault(last, {})
         counts[name] = counts.get(name, 0) + 1
+        given = _given(name)
+        if given:
+            people.given_by_last.setdefault(last, set()).add(given)
         people.titles.setdefault(last, set()).update(_title_words(doc, ent))
     for last, counts in forms.items():
         # The most used multi-word form, first seen on ties ("Crooked Hillary Clinton" loses).
@@ -308,14 +313,18 @@ def name_gender(people: DocPeople, name: str) -> str | None:
     other person's: the gender of her own first name, when it is a known one.
     """
     key = last_key(name)
-    if _other_given(name, people.full_by_last.get(key, name)):
-        given = next(w.casefold() for w in name.split() if w.casefold() not in TITLE_WORDS)
-        if given in gn.MALE_NAMES:
-            return "m"
-        if given in gn.FEMALE_NAMES:
-            return "f"
-        return None
+    given = _given(name)  # with two first names on one surname its votes mix two people
+    if _other_given(name, people.full_by_last.get(key, name)) or (
+        given and len(people.given_by_last.get(key, ())) > 1
+    ):
+        return "m" if given in gn.MALE_NAMES else "f" if given in gn.FEMALE_NAMES else None
     return people.genders.get(key)
+
+
+def _given(name: str) -> str:
+    """Return the casefolded first name of a written name ("" for a bare surname)."""
+    words = [w.casefold() for w in name.split()[:-1] if w.casefold() not in TITLE_WORDS]
+    return words[0] if words else ""
 
 
 def subject_of(verb: Token) -> Token | None:
@@ -336,7 +345,10 @@ def subject_of(verb: Token) -> Token | None:
         controller = _object_controller(token)
         if controller is not None:
             return controller
-        if token.dep_ in {"conj", "advcl", "xcomp", "acomp"} and token.head.i != token.i:
+        adjunct = free_adjunct_of(token)
+        if adjunct is not None:
+            token = adjunct
+        elif token.dep_ in {"conj", "advcl", "xcomp", "acomp"} and token.head.i != token.i:
             token = token.head
         elif token.dep_ == "pcomp" and token.head.dep_ in {"prep", "conj"}:
             # "stopped short of calling ...": the subject of the verb the phrase hangs on;
