@@ -17,6 +17,7 @@ from storyline.text.cues import (
     INTENT_VERBS,
     OBJECT_VERBS,
     REPORT_VERBS,
+    SOURCE_NOUNS,
     SPEECH_VERBS,
     TOPIC_VERBS,
 )
@@ -143,3 +144,29 @@ def verb_as_noun(token: Token) -> bool:
         and cue_lemma(token) in REPORT_VERBS
         and any(c.dep_ == "ccomp" for c in token.children)
     )
+
+
+def finite_clause(verb: Token) -> Token | None:
+    """Return the verb's clausal complement with a subject of its own, after the verb.
+
+    "thinks the polls are rigged", "knew that he lied": a stance; "thinks so", "knows how to
+    win", "wondered whether" have no such clause (English syntax; not fitted on any data set).
+    """
+    return next(
+        (
+            c
+            for c in verb.rights
+            if c.dep_ == "ccomp"
+            and c.left_edge.lower_ not in QUESTION_WORDS | {"if", "how", "when", "where"}
+            and any(g.dep_ in {"nsubj", "nsubjpass", "expl"} and g.i < c.i for g in c.children)
+        ),
+        None,
+    )
+
+
+def source_noun(prep: Token) -> Token | None:
+    """Return the survey an "in" phrase names ("in this poll", "in a new study"), else None."""
+    obj = next((c for c in prep.children if c.dep_ == "pobj"), None)
+    if obj is None or obj.pos_ != "NOUN" or obj.lemma_.lower() not in SOURCE_NOUNS:
+        return None
+    return obj

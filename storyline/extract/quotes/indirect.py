@@ -16,14 +16,17 @@ from storyline.extract.quotes.frames import (
     ASKING,
     QUESTION_WORDS,
     cue_lemma,
+    finite_clause,
     negated,
     question,
+    source_noun,
     states,
     unreal,
     verb_as_noun,
 )
 from storyline.text.cues import (
     AS_VERBS,
+    CLAUSE_CUES,
     CUE_ADJECTIVES,
     CUE_NOUNS,
     INTENT_NOUNS,
@@ -115,6 +118,8 @@ def find_indirect(
             and doc[token.i + 1].lower_ == "to"
         ):
             attr = _according(doc, token)
+        elif token.lower_ == "in" and token.dep_ == "prep" and source_noun(token) is not None:
+            attr = _in_source(doc, token)
         elif (
             token.pos_ == "VERB"
             and token.i not in cues
@@ -124,7 +129,11 @@ def find_indirect(
             attr = _as_put(doc, token)
         elif (
             (token.pos_ == "VERB" or verb_as_noun(token))
-            and (cue_lemma(token) in verbs or cue_lemma(token) in TOPIC_VERBS)
+            and (
+                cue_lemma(token) in verbs
+                or cue_lemma(token) in TOPIC_VERBS
+                or (cue_lemma(token) in CLAUSE_CUES and finite_clause(token) is not None)
+            )
         ) or (token.pos_ == "ADJ" and token.lower_ in CUE_ADJECTIVES):
             attr = _reported(doc, token, frames)
             # '"One giant assumption," Ortiz said of the plan': the verb's content is the quote
@@ -463,3 +472,24 @@ def _according(doc: Doc, token: Token) -> Attr | None:
         return None
     tokens = [t for t in clause_head.subtree if t.i not in phrase]
     return _indirect(doc, tokens, token, "according to", source)
+
+
+def _in_source(doc: Doc, prep: Token) -> Attr | None:
+    """Return the attribution of "In this poll, Trump rose 1 point": the clause the phrase is on.
+
+    Only a phrase on a clause's verb: "gains in some polls" (on a noun) reports nothing. The
+    record is the source, as "according to" makes its object one.
+    """
+    source = source_noun(prep)
+    host = prep.head
+    if source is None or host.pos_ not in {"VERB", "AUX"} or host.i == prep.i:
+        return None
+    if cue_lemma(host) in REPORT_VERBS | OBJECT_VERBS | AS_VERBS or negated(host):
+        return None  # "said in a poll interview": the verb is the cue
+    if not any(c.dep_ in {"nsubj", "nsubjpass", "expl"} for c in host.children):
+        return None
+    phrase = {t.i for t in prep.subtree}
+    tokens = [t for t in host.subtree if t.i not in phrase]
+    if sum(t.is_alpha for t in tokens) < 3:
+        return None
+    return _indirect(doc, tokens, prep, prep.text, source)
