@@ -89,6 +89,19 @@ CUE_NOUNS = frozenset(
     "confirmation declaration denial explanation pronouncement report".split()
 )
 
+# "sees the program as an easy way in", "judged America a paper tiger", "cast himself as a
+# champion": verbs of VerbNet 3.4 characterize-29.2 (and its subclasses) and consider-29.9 whose
+# object with an "as" phrase or a predicate states a judgment of the subject's. Count only in
+# that frame ("saw the film" says nothing). Left out: members whose frame is a choice or an act
+# rather than a stance (adopt, select, take, treat, count, rank, certify, diagnose, stamp) and
+# "represent" ("represented Clinton as her lawyer" is acting for her).
+# Chosen from the classes, not fitted on any data set.
+PREDICATIVE_VERBS = frozenset(
+    "bill cast characterize conceive consider depict describe envisage envision hail "  # noqa: SIM905
+    "identify imagine interpret judge paint perceive picture portray praise recast "
+    "regard see stereotype typecast view visualize".split()
+)
+
 # "In this poll, Trump rose 1 point": a clause sourced by the survey it is "in" (like "according
 # to"), the survey being the source. Nouns of a survey only: "in a statement" or "in a letter"
 # come with the writer as the clause's subject, who is no record. General English; chosen by

@@ -16,6 +16,7 @@ from storyline.text.cues import (
     DIRECTIVE_VERBS,
     INTENT_VERBS,
     OBJECT_VERBS,
+    PREDICATIVE_VERBS,
     REPORT_VERBS,
     SOURCE_NOUNS,
     SPEECH_VERBS,
@@ -93,7 +94,7 @@ def states(verb: Token, head: Token) -> bool:
     return not (head.ent_type_ == "GPE" and "xcomp" in deps)
 
 
-_KNOWN = REPORT_VERBS | OBJECT_VERBS | AS_VERBS | frozenset(TOPIC_VERBS)
+_KNOWN = REPORT_VERBS | OBJECT_VERBS | AS_VERBS | PREDICATIVE_VERBS | frozenset(TOPIC_VERBS)
 
 
 def cue_lemma(token: Token) -> str:
@@ -170,3 +171,23 @@ def source_noun(prep: Token) -> Token | None:
     if obj is None or obj.pos_ != "NOUN" or obj.lemma_.lower() not in SOURCE_NOUNS:
         return None
     return obj
+
+
+def predicative(verb: Token) -> bool:
+    """Return True for a verb of judging with an object and its predicate.
+
+    "sees the program as a way in", "judged America a paper tiger" (object and predicate),
+    "did not consider Mr. Clarke an option" (parsed as a verbless clause): the pair is a
+    proposition the subject holds, not a bare noun phrase (English syntax; not fitted).
+    """
+    if cue_lemma(verb) not in PREDICATIVE_VERBS:
+        return False
+    kids = list(verb.rights)
+    if any(c.dep_ == "dobj" for c in kids):
+        return any(c.dep_ == "oprd" or (c.dep_ == "prep" and c.lower_ == "as") for c in kids)
+    return any(
+        c.dep_ == "ccomp"
+        and c.pos_ in {"NOUN", "ADJ", "PROPN"}
+        and any(g.dep_ == "nsubj" for g in c.children)
+        for c in kids
+    )

@@ -18,6 +18,7 @@ from storyline.extract.quotes.frames import (
     cue_lemma,
     finite_clause,
     negated,
+    predicative,
     question,
     source_noun,
     states,
@@ -133,6 +134,7 @@ def find_indirect(
                 cue_lemma(token) in verbs
                 or cue_lemma(token) in TOPIC_VERBS
                 or (cue_lemma(token) in CLAUSE_CUES and finite_clause(token) is not None)
+                or predicative(token)
             )
         ) or (token.pos_ == "ADJ" and token.lower_ in CUE_ADJECTIVES):
             attr = _reported(doc, token, frames)
@@ -254,7 +256,7 @@ def _reported(doc: Doc, verb: Token, frames: list[Attr] | None = None) -> Attr |
         while top.pos_ not in {"VERB", "AUX"} and top.dep_ in _HOST_DEPS and top.head.i != top.i:
             top = top.head
         tokens = [t for t in top.subtree if t.i not in own]
-    elif cue_lemma(verb) in OBJECT_VERBS or cue_lemma(verb) in TOPIC_VERBS:
+    elif cue_lemma(verb) in OBJECT_VERBS or cue_lemma(verb) in TOPIC_VERBS or predicative(verb):
         tokens = _complement(verb) or _fronted(verb)
     else:
         tokens = _fronted(verb)
