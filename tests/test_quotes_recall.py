@@ -119,3 +119,16 @@ def test_survey_is_the_source_of_its_clause(nlp: Language) -> None:
     assert quote.text == "Mayor Reyes led her rival by six points"
     assert "poll" in (quote.speaker_text or "")
     assert quote.speaker is None or "Reyes" not in quote.speaker
+
+
+def test_judging_verb_with_object_and_predicate(nlp: Language) -> None:
+    # VerbNet characterize-29.2: object plus "as" phrase is a stance; "saw the film" is none
+    text = (
+        "Senator Ines Varga sees the new levy as a tax on farmers.\n\n"
+        "Senator Ines Varga saw the film on Tuesday."
+    )
+    quotes = _quotes(nlp, text)
+    quote = _only(quotes, "levy")
+    assert quote.text == "the new levy as a tax on farmers"
+    assert quote.speaker == "Ines Varga"
+    assert not [q for q in quotes if "film" in q.text]
