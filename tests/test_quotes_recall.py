@@ -132,3 +132,15 @@ def test_judging_verb_with_object_and_predicate(nlp: Language) -> None:
     assert quote.text == "the new levy as a tax on farmers"
     assert quote.speaker == "Ines Varga"
     assert not [q for q in quotes if "film" in q.text]
+
+
+def test_coordinated_report_is_its_own(nlp: Language) -> None:
+    text = (
+        "Few voters know what Mayor Tilde Okonkwo says her budget would do and how "
+        "economists say it would change local taxes."
+    )
+    quotes = _quotes(nlp, text)
+    assert _only(quotes, "budget").text == "her budget would do"
+    assert _only(quotes, "budget").speaker == "Tilde Okonkwo"
+    assert _only(quotes, "taxes").text == "it would change local taxes"
+    assert _only(quotes, "taxes").speaker_text == "economists"

@@ -242,7 +242,7 @@ def _reported(doc: Doc, verb: Token, frames: list[Attr] | None = None) -> Attr |
     if clause is not None and question(clause) and cue_lemma(verb) in ASKING:
         return None  # "asked whether ...": a question, not a statement
     if clause is not None:
-        tokens = list(clause.subtree) + _reason(verb, clause)
+        tokens = _own_report(clause) + _reason(verb, clause)
     elif verb.dep_ == "parataxis" and cue_lemma(verb) in REPORT_VERBS:
         # "The benefit, it says, would be $300": the clause around the cue is the content.
         own = {t.i for t in verb.subtree}
@@ -277,6 +277,31 @@ def _reported(doc: Doc, verb: Token, frames: list[Attr] | None = None) -> Attr |
     if attr is not None and verb.dep_ == "parataxis" and clause is None:
         attr.text = _without(doc, attr.start, attr.end, verb)
     return attr
+
+
+def _own_report(clause: Token) -> list[Token]:
+    """Return a clause's tokens up to a coordinated report of its own.
+
+    "what Trump says his plan would do and how experts say it would shape tax law": the second
+    conjunct has its own speaker and clause, a report of its own found from its own verb.
+    """
+    cut = next(
+        (
+            c
+            for c in clause.rights
+            if c.dep_ in {"conj", "parataxis"}
+            and cue_lemma(c) in REPORT_VERBS
+            and any(g.dep_ == "nsubj" for g in c.children)
+            and any(g.dep_ == "ccomp" for g in c.children)
+        ),
+        None,
+    )
+    if cut is None:
+        return list(clause.subtree)
+    kept = [t for t in clause.subtree if t.i < cut.left_edge.i]
+    while kept and (kept[-1].dep_ == "cc" or kept[-1].is_punct):
+        kept.pop()  # "... would do and": the conjunction belongs to the next report
+    return kept
 
 
 def _loose_clause(verb: Token) -> list[Token]:
