@@ -191,3 +191,65 @@ def predicative(verb: Token) -> bool:
         and any(g.dep_ == "nsubj" for g in c.children)
         for c in kids
     )
+
+
+def own_report(clause: Token) -> list[Token]:
+    """Return a clause's tokens up to a coordinated report of its own.
+
+    "what Trump says his plan would do and how experts say it would shape tax law": the second
+    conjunct has its own speaker and clause, a report of its own found from its own verb.
+    """
+    cut = next(
+        (
+            c
+            for c in clause.rights
+            if c.dep_ in {"conj", "parataxis"}
+            and cue_lemma(c) in REPORT_VERBS
+            and any(g.dep_ == "nsubj" for g in c.children)
+            and any(g.dep_ == "ccomp" for g in c.children)
+        ),
+        None,
+    )
+    if cut is None:
+        return list(clause.subtree)
+    kept = [t for t in clause.subtree if t.i < cut.left_edge.i]
+    while kept and (kept[-1].dep_ == "cc" or kept[-1].is_punct):
+        kept.pop()  # "... would do and": the conjunction belongs to the next report
+    return kept
+
+
+def loose_clause(verb: Token) -> list[Token]:
+    """Return the complement the parser hung on a speech verb as an adverbial clause.
+
+    "Trump said after the convention he would not accept ...": an adverb or time phrase
+    between the verb and its complement makes the parser read the clause as "advcl"; a finite
+    clause with its own subject and no subordinator ("because", "when") after a speech verb is
+    what was said (general English syntax; not fitted on any data set).
+    """
+    if cue_lemma(verb) not in SPEECH_VERBS:
+        return []
+    return [
+        c
+        for c in verb.rights
+        if c.dep_ == "advcl"
+        and c.pos_ in {"VERB", "AUX"}
+        and any(g.dep_ in {"nsubj", "nsubjpass"} and g.i < c.i for g in c.children)
+        and not any(g.dep_ in {"mark", "advmod"} and g.i < c.i for g in c.children)
+    ]
+
+
+def reason_clause(verb: Token, clause: Token) -> list[Token]:
+    """Return a "because ..." clause that the parser hung on the verb right after its complement.
+
+    "said that claim smacked of hypocrisy, because Democrats have ...": the reason is part of
+    what was said, the parser's attachment to "said" notwithstanding.
+    """
+    end = clause.right_edge.i
+    for child in verb.rights:
+        if (
+            child.dep_ == "advcl"
+            and child.left_edge.i in {end + 1, end + 2}
+            and any(c.dep_ == "mark" and c.lower_ in {"because", "since"} for c in child.children)
+        ):
+            return list(child.subtree)
+    return []

@@ -17,9 +17,12 @@ from storyline.extract.quotes.frames import (
     QUESTION_WORDS,
     cue_lemma,
     finite_clause,
+    loose_clause,
     negated,
+    own_report,
     predicative,
     question,
+    reason_clause,
     source_noun,
     states,
     unreal,
@@ -33,7 +36,6 @@ from storyline.text.cues import (
     INTENT_NOUNS,
     OBJECT_VERBS,
     REPORT_VERBS,
-    SPEECH_VERBS,
     TOPIC_VERBS,
     WEAK_CUES,
 )
@@ -237,12 +239,12 @@ def _reported(doc: Doc, verb: Token, frames: list[Attr] | None = None) -> Attr |
         return block
     # "It's unlikely; Clinton's team says she'll continue": of two clauses, the one after the
     # verb is its complement
-    clauses = [c for c in verb.children if c.dep_ in _CLAUSE_DEPS] or _loose_clause(verb)
+    clauses = [c for c in verb.children if c.dep_ in _CLAUSE_DEPS] or loose_clause(verb)
     clause = next((c for c in clauses if c.i > verb.i), clauses[0] if clauses else None)
     if clause is not None and question(clause) and cue_lemma(verb) in ASKING:
         return None  # "asked whether ...": a question, not a statement
     if clause is not None:
-        tokens = _own_report(clause) + _reason(verb, clause)
+        tokens = own_report(clause) + reason_clause(verb, clause)
     elif verb.dep_ == "parataxis" and cue_lemma(verb) in REPORT_VERBS:
         # "The benefit, it says, would be $300": the clause around the cue is the content.
         own = {t.i for t in verb.subtree}
@@ -277,68 +279,6 @@ def _reported(doc: Doc, verb: Token, frames: list[Attr] | None = None) -> Attr |
     if attr is not None and verb.dep_ == "parataxis" and clause is None:
         attr.text = _without(doc, attr.start, attr.end, verb)
     return attr
-
-
-def _own_report(clause: Token) -> list[Token]:
-    """Return a clause's tokens up to a coordinated report of its own.
-
-    "what Trump says his plan would do and how experts say it would shape tax law": the second
-    conjunct has its own speaker and clause, a report of its own found from its own verb.
-    """
-    cut = next(
-        (
-            c
-            for c in clause.rights
-            if c.dep_ in {"conj", "parataxis"}
-            and cue_lemma(c) in REPORT_VERBS
-            and any(g.dep_ == "nsubj" for g in c.children)
-            and any(g.dep_ == "ccomp" for g in c.children)
-        ),
-        None,
-    )
-    if cut is None:
-        return list(clause.subtree)
-    kept = [t for t in clause.subtree if t.i < cut.left_edge.i]
-    while kept and (kept[-1].dep_ == "cc" or kept[-1].is_punct):
-        kept.pop()  # "... would do and": the conjunction belongs to the next report
-    return kept
-
-
-def _loose_clause(verb: Token) -> list[Token]:
-    """Return the complement the parser hung on a speech verb as an adverbial clause.
-
-    "Trump said after the convention he would not accept ...": an adverb or time phrase
-    between the verb and its complement makes the parser read the clause as "advcl"; a finite
-    clause with its own subject and no subordinator ("because", "when") after a speech verb is
-    what was said (general English syntax; not fitted on any data set).
-    """
-    if cue_lemma(verb) not in SPEECH_VERBS:
-        return []
-    return [
-        c
-        for c in verb.rights
-        if c.dep_ == "advcl"
-        and c.pos_ in {"VERB", "AUX"}
-        and any(g.dep_ in {"nsubj", "nsubjpass"} and g.i < c.i for g in c.children)
-        and not any(g.dep_ in {"mark", "advmod"} and g.i < c.i for g in c.children)
-    ]
-
-
-def _reason(verb: Token, clause: Token) -> list[Token]:
-    """Return a "because ..." clause that the parser hung on the verb right after its complement.
-
-    "said that claim smacked of hypocrisy, because Democrats have ...": the reason is part of
-    what was said, the parser's attachment to "said" notwithstanding.
-    """
-    end = clause.right_edge.i
-    for child in verb.rights:
-        if (
-            child.dep_ == "advcl"
-            and child.left_edge.i in {end + 1, end + 2}
-            and any(c.dep_ == "mark" and c.lower_ in {"because", "since"} for c in child.children)
-        ):
-            return list(child.subtree)
-    return []
 
 
 def _indirect(doc: Doc, tokens: list[Token], cue: Token, cue_text: str, head: Token) -> Attr | None:
