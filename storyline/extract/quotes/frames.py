@@ -2,7 +2,8 @@
 
 Issue #18 "what counts as reported speech": negated and interrogative frames, cues under a
 modal, bare noun-phrase objects of verbs that are no speech verbs, directive infinitives and
-countries acting report nothing. Also the lemma a cue is looked up by.
+countries acting report nothing. Also the lemma a cue is looked up by, and the shapes a
+cue's complement takes (a finite clause, an object with its predicate, a survey it is in).
 """
 
 from __future__ import annotations
