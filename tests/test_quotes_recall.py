@@ -96,3 +96,51 @@ def test_report_noun_with_named_modifier(nlp: Language) -> None:
     quote = _only(_quotes(nlp, text), "two million")
     assert quote.text == "that the mayor had lost two million dollars"
     assert quote.speaker_text == "Daily Ledger"
+
+
+def test_belief_verb_with_its_own_clause(nlp: Language) -> None:
+    # VerbNet conjecture-29.5: "thinks" with a finite clause is a stance; "thinks so" is none
+    text = "Governor Elena Marsh thinks the pipeline will never be finished.\n\nHer aide thinks so."
+    quotes = _quotes(nlp, text)
+    quote = _only(quotes, "pipeline")
+    assert quote.text == "the pipeline will never be finished"
+    assert quote.speaker == "Elena Marsh"
+    assert not [q for q in quotes if q.text.strip(". ") == "so"]
+
+
+def test_belief_verb_without_clause_is_no_quote(nlp: Language) -> None:
+    text = "Councillor Tobias Wren knows the old harbour district very well."
+    assert _quotes(nlp, text) == []
+
+
+def test_survey_is_the_source_of_its_clause(nlp: Language) -> None:
+    text = "In the latest Harbor Gazette poll, Mayor Reyes led her rival by six points."
+    quote = _only(_quotes(nlp, text), "six points")
+    assert quote.text == "Mayor Reyes led her rival by six points"
+    assert "poll" in (quote.speaker_text or "")
+    assert quote.speaker is None or "Reyes" not in quote.speaker
+
+
+def test_judging_verb_with_object_and_predicate(nlp: Language) -> None:
+    # VerbNet characterize-29.2: object plus "as" phrase is a stance; "saw the film" is none
+    text = (
+        "Senator Ines Varga sees the new levy as a tax on farmers.\n\n"
+        "Senator Ines Varga saw the film on Tuesday."
+    )
+    quotes = _quotes(nlp, text)
+    quote = _only(quotes, "levy")
+    assert quote.text == "the new levy as a tax on farmers"
+    assert quote.speaker == "Ines Varga"
+    assert not [q for q in quotes if "film" in q.text]
+
+
+def test_coordinated_report_is_its_own(nlp: Language) -> None:
+    text = (
+        "Few voters know what Mayor Tilde Okonkwo says her budget would do and how "
+        "economists say it would change local taxes."
+    )
+    quotes = _quotes(nlp, text)
+    assert _only(quotes, "budget").text == "her budget would do"
+    assert _only(quotes, "budget").speaker == "Tilde Okonkwo"
+    assert _only(quotes, "taxes").text == "it would change local taxes"
+    assert _only(quotes, "taxes").speaker_text == "economists"

@@ -62,6 +62,18 @@ WEAK_CUES = frozenset(
     "know refuse support think".split()  # noqa: SIM905
 )
 
+# Verbs of belief and knowing that report a stance only with a finite clause of their own
+# ("Trump thinks the polls are rigged"; not "thinks so", "knows the past", "I think"): the
+# clause-taking members of VerbNet 3.4 conjecture-29.5 (subclasses -1 and -2) not listed above,
+# and the verbs of FrameNet 1.7's Opinion and Awareness frames (Levin 1993, 29.4-29.5). Left
+# out: members whose clause is mostly no stance ("allow", "mean", "hold", "grant"). Chosen from
+# the classes and frames, not fitted on any data set; "know" and "think" are weak cues above
+# and count here only with such a clause.
+CLAUSE_CUES = frozenset(
+    "conjecture discover foresee foretell guarantee infer know prophesy suppose presume "  # noqa: SIM905
+    "think".split()
+)
+
 # "we are convinced this is ...": adjectives of stance with a clause.
 CUE_ADJECTIVES = frozenset(
     "adamant afraid aware certain clear concerned confident convinced hopeful optimistic "  # noqa: SIM905
@@ -76,6 +88,25 @@ CUE_NOUNS = frozenset(
     # FrameNet 1.7 Statement frame nouns not above (chosen from the frame, not fitted)
     "confirmation declaration denial explanation pronouncement report".split()
 )
+
+# "sees the program as an easy way in", "judged America a paper tiger", "cast himself as a
+# champion": verbs of VerbNet 3.4 characterize-29.2 (and its subclasses) and consider-29.9 whose
+# object with an "as" phrase or a predicate states a judgment of the subject's. Count only in
+# that frame ("saw the film" says nothing). Left out: members whose frame is a choice or an act
+# rather than a stance (adopt, select, take, treat, count, rank, certify, diagnose, stamp) and
+# "represent" ("represented Clinton as her lawyer" is acting for her).
+# Chosen from the classes, not fitted on any data set.
+PREDICATIVE_VERBS = frozenset(
+    "bill cast characterize conceive consider depict describe envisage envision hail "  # noqa: SIM905
+    "identify imagine interpret judge paint perceive picture portray praise recast "
+    "regard see stereotype typecast view visualize".split()
+)
+
+# "In this poll, Trump rose 1 point": a clause sourced by the survey it is "in" (like "according
+# to"), the survey being the source. Nouns of a survey only: "in a statement" or "in a letter"
+# come with the writer as the clause's subject, who is no record. General English; chosen by
+# meaning, not fitted on any data set.
+SOURCE_NOUNS = frozenset({"poll", "survey", "study"})
 
 # "as Z put it", "as Z pointed out": verbs that cue the clause around an "as" phrase.
 AS_VERBS = SPEECH_VERBS | frozenset({"put", "point"})

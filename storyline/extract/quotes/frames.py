@@ -2,7 +2,8 @@
 
 Issue #18 "what counts as reported speech": negated and interrogative frames, cues under a
 modal, bare noun-phrase objects of verbs that are no speech verbs, directive infinitives and
-countries acting report nothing. Also the lemma a cue is looked up by.
+countries acting report nothing. Also the lemma a cue is looked up by, and the shapes a
+cue's complement takes (a finite clause, an object with its predicate, a survey it is in).
 """
 
 from __future__ import annotations
@@ -16,7 +17,9 @@ from storyline.text.cues import (
     DIRECTIVE_VERBS,
     INTENT_VERBS,
     OBJECT_VERBS,
+    PREDICATIVE_VERBS,
     REPORT_VERBS,
+    SOURCE_NOUNS,
     SPEECH_VERBS,
     TOPIC_VERBS,
 )
@@ -92,7 +95,7 @@ def states(verb: Token, head: Token) -> bool:
     return not (head.ent_type_ == "GPE" and "xcomp" in deps)
 
 
-_KNOWN = REPORT_VERBS | OBJECT_VERBS | AS_VERBS | frozenset(TOPIC_VERBS)
+_KNOWN = REPORT_VERBS | OBJECT_VERBS | AS_VERBS | PREDICATIVE_VERBS | frozenset(TOPIC_VERBS)
 
 
 def cue_lemma(token: Token) -> str:
@@ -143,3 +146,111 @@ def verb_as_noun(token: Token) -> bool:
         and cue_lemma(token) in REPORT_VERBS
         and any(c.dep_ == "ccomp" for c in token.children)
     )
+
+
+def finite_clause(verb: Token) -> Token | None:
+    """Return the verb's clausal complement with a subject of its own, after the verb.
+
+    "thinks the polls are rigged", "knew that he lied": a stance; "thinks so", "knows how to
+    win", "wondered whether" have no such clause (English syntax; not fitted on any data set).
+    """
+    return next(
+        (
+            c
+            for c in verb.rights
+            if c.dep_ == "ccomp"
+            and c.left_edge.lower_ not in QUESTION_WORDS | {"if", "how", "when", "where"}
+            and any(g.dep_ in {"nsubj", "nsubjpass", "expl"} and g.i < c.i for g in c.children)
+        ),
+        None,
+    )
+
+
+def source_noun(prep: Token) -> Token | None:
+    """Return the survey an "in" phrase names ("in this poll", "in a new study"), else None."""
+    obj = next((c for c in prep.children if c.dep_ == "pobj"), None)
+    if obj is None or obj.pos_ != "NOUN" or obj.lemma_.lower() not in SOURCE_NOUNS:
+        return None
+    return obj
+
+
+def predicative(verb: Token) -> bool:
+    """Return True for a verb of judging with an object and its predicate.
+
+    "sees the program as a way in", "judged America a paper tiger" (object and predicate),
+    "did not consider Mr. Clarke an option" (parsed as a verbless clause): the pair is a
+    proposition the subject holds, not a bare noun phrase (English syntax; not fitted).
+    """
+    if cue_lemma(verb) not in PREDICATIVE_VERBS:
+        return False
+    kids = list(verb.rights)
+    if any(c.dep_ == "dobj" for c in kids):
+        return any(c.dep_ == "oprd" or (c.dep_ == "prep" and c.lower_ == "as") for c in kids)
+    return any(
+        c.dep_ == "ccomp"
+        and c.pos_ in {"NOUN", "ADJ", "PROPN"}
+        and any(g.dep_ == "nsubj" for g in c.children)
+        for c in kids
+    )
+
+
+def own_report(clause: Token) -> list[Token]:
+    """Return a clause's tokens up to a coordinated report of its own.
+
+    "what Trump says his plan would do and how experts say it would shape tax law": the second
+    conjunct has its own speaker and clause, a report of its own found from its own verb.
+    """
+    cut = next(
+        (
+            c
+            for c in clause.rights
+            if c.dep_ in {"conj", "parataxis"}
+            and cue_lemma(c) in REPORT_VERBS
+            and any(g.dep_ == "nsubj" for g in c.children)
+            and any(g.dep_ == "ccomp" for g in c.children)
+        ),
+        None,
+    )
+    if cut is None:
+        return list(clause.subtree)
+    kept = [t for t in clause.subtree if t.i < cut.left_edge.i]
+    while kept and (kept[-1].dep_ == "cc" or kept[-1].is_punct):
+        kept.pop()  # "... would do and": the conjunction belongs to the next report
+    return kept
+
+
+def loose_clause(verb: Token) -> list[Token]:
+    """Return the complement the parser hung on a speech verb as an adverbial clause.
+
+    "Trump said after the convention he would not accept ...": an adverb or time phrase
+    between the verb and its complement makes the parser read the clause as "advcl"; a finite
+    clause with its own subject and no subordinator ("because", "when") after a speech verb is
+    what was said (general English syntax; not fitted on any data set).
+    """
+    if cue_lemma(verb) not in SPEECH_VERBS:
+        return []
+    return [
+        c
+        for c in verb.rights
+        if c.dep_ == "advcl"
+        and c.pos_ in {"VERB", "AUX"}
+        and any(g.dep_ in {"nsubj", "nsubjpass"} and g.i < c.i for g in c.children)
+        and not any(g.dep_ in {"mark", "advmod"} and g.i < c.i for g in c.children)
+    ]
+
+
+def reason_clause(verb: Token, clause: Token) -> list[Token]:
+    """Return a "because ..." clause that the parser hung on the verb right after its complement.
+
+    "said that claim smacked of hypocrisy, because Democrats have ...": the reason is part of
+    what was said, the parser's attachment to "said" notwithstanding.
+    """
+    end = clause.right_edge.i
+    for child in verb.rights:
+        if (
+            child.dep_ == "advcl"
+            and child.left_edge.i in {end + 1, end + 2}
+            and any(c.dep_ == "mark" and c.lower_ in {"because", "since"} for c in child.children)
+        ):
+            return list(child.subtree)
+    return []

@@ -16,20 +16,26 @@ from storyline.extract.quotes.frames import (
     ASKING,
     QUESTION_WORDS,
     cue_lemma,
+    finite_clause,
+    loose_clause,
     negated,
+    own_report,
+    predicative,
     question,
+    reason_clause,
+    source_noun,
     states,
     unreal,
     verb_as_noun,
 )
 from storyline.text.cues import (
     AS_VERBS,
+    CLAUSE_CUES,
     CUE_ADJECTIVES,
     CUE_NOUNS,
     INTENT_NOUNS,
     OBJECT_VERBS,
     REPORT_VERBS,
-    SPEECH_VERBS,
     TOPIC_VERBS,
     WEAK_CUES,
 )
@@ -115,6 +121,8 @@ def find_indirect(
             and doc[token.i + 1].lower_ == "to"
         ):
             attr = _according(doc, token)
+        elif token.lower_ == "in" and token.dep_ == "prep" and source_noun(token) is not None:
+            attr = _in_source(doc, token)
         elif (
             token.pos_ == "VERB"
             and token.i not in cues
@@ -124,7 +132,12 @@ def find_indirect(
             attr = _as_put(doc, token)
         elif (
             (token.pos_ == "VERB" or verb_as_noun(token))
-            and (cue_lemma(token) in verbs or cue_lemma(token) in TOPIC_VERBS)
+            and (
+                cue_lemma(token) in verbs
+                or cue_lemma(token) in TOPIC_VERBS
+                or (cue_lemma(token) in CLAUSE_CUES and finite_clause(token) is not None)
+                or predicative(token)
+            )
         ) or (token.pos_ == "ADJ" and token.lower_ in CUE_ADJECTIVES):
             attr = _reported(doc, token, frames)
             # '"One giant assumption," Ortiz said of the plan': the verb's content is the quote
@@ -226,12 +239,12 @@ def _reported(doc: Doc, verb: Token, frames: list[Attr] | None = None) -> Attr |
         return block
     # "It's unlikely; Clinton's team says she'll continue": of two clauses, the one after the
     # verb is its complement
-    clauses = [c for c in verb.children if c.dep_ in _CLAUSE_DEPS] or _loose_clause(verb)
+    clauses = [c for c in verb.children if c.dep_ in _CLAUSE_DEPS] or loose_clause(verb)
     clause = next((c for c in clauses if c.i > verb.i), clauses[0] if clauses else None)
     if clause is not None and question(clause) and cue_lemma(verb) in ASKING:
         return None  # "asked whether ...": a question, not a statement
     if clause is not None:
-        tokens = list(clause.subtree) + _reason(verb, clause)
+        tokens = own_report(clause) + reason_clause(verb, clause)
     elif verb.dep_ == "parataxis" and cue_lemma(verb) in REPORT_VERBS:
         # "The benefit, it says, would be $300": the clause around the cue is the content.
         own = {t.i for t in verb.subtree}
@@ -245,7 +258,7 @@ def _reported(doc: Doc, verb: Token, frames: list[Attr] | None = None) -> Attr |
         while top.pos_ not in {"VERB", "AUX"} and top.dep_ in _HOST_DEPS and top.head.i != top.i:
             top = top.head
         tokens = [t for t in top.subtree if t.i not in own]
-    elif cue_lemma(verb) in OBJECT_VERBS or cue_lemma(verb) in TOPIC_VERBS:
+    elif cue_lemma(verb) in OBJECT_VERBS or cue_lemma(verb) in TOPIC_VERBS or predicative(verb):
         tokens = _complement(verb) or _fronted(verb)
     else:
         tokens = _fronted(verb)
@@ -266,43 +279,6 @@ def _reported(doc: Doc, verb: Token, frames: list[Attr] | None = None) -> Attr |
     if attr is not None and verb.dep_ == "parataxis" and clause is None:
         attr.text = _without(doc, attr.start, attr.end, verb)
     return attr
-
-
-def _loose_clause(verb: Token) -> list[Token]:
-    """Return the complement the parser hung on a speech verb as an adverbial clause.
-
-    "Trump said after the convention he would not accept ...": an adverb or time phrase
-    between the verb and its complement makes the parser read the clause as "advcl"; a finite
-    clause with its own subject and no subordinator ("because", "when") after a speech verb is
-    what was said (general English syntax; not fitted on any data set).
-    """
-    if cue_lemma(verb) not in SPEECH_VERBS:
-        return []
-    return [
-        c
-        for c in verb.rights
-        if c.dep_ == "advcl"
-        and c.pos_ in {"VERB", "AUX"}
-        and any(g.dep_ in {"nsubj", "nsubjpass"} and g.i < c.i for g in c.children)
-        and not any(g.dep_ in {"mark", "advmod"} and g.i < c.i for g in c.children)
-    ]
-
-
-def _reason(verb: Token, clause: Token) -> list[Token]:
-    """Return a "because ..." clause that the parser hung on the verb right after its complement.
-
-    "said that claim smacked of hypocrisy, because Democrats have ...": the reason is part of
-    what was said, the parser's attachment to "said" notwithstanding.
-    """
-    end = clause.right_edge.i
-    for child in verb.rights:
-        if (
-            child.dep_ == "advcl"
-            and child.left_edge.i in {end + 1, end + 2}
-            and any(c.dep_ == "mark" and c.lower_ in {"because", "since"} for c in child.children)
-        ):
-            return list(child.subtree)
-    return []
 
 
 def _indirect(doc: Doc, tokens: list[Token], cue: Token, cue_text: str, head: Token) -> Attr | None:
@@ -463,3 +439,24 @@ def _according(doc: Doc, token: Token) -> Attr | None:
         return None
     tokens = [t for t in clause_head.subtree if t.i not in phrase]
     return _indirect(doc, tokens, token, "according to", source)
+
+
+def _in_source(doc: Doc, prep: Token) -> Attr | None:
+    """Return the attribution of "In this poll, Trump rose 1 point": the clause the phrase is on.
+
+    Only a phrase on a clause's verb: "gains in some polls" (on a noun) reports nothing. The
+    record is the source, as "according to" makes its object one.
+    """
+    source = source_noun(prep)
+    host = prep.head
+    if source is None or host.pos_ not in {"VERB", "AUX"} or host.i == prep.i:
+        return None
+    if cue_lemma(host) in REPORT_VERBS | OBJECT_VERBS | AS_VERBS or negated(host):
+        return None  # "said in a poll interview": the verb is the cue
+    if not any(c.dep_ in {"nsubj", "nsubjpass", "expl"} for c in host.children):
+        return None
+    phrase = {t.i for t in prep.subtree}
+    tokens = [t for t in host.subtree if t.i not in phrase]
+    if sum(t.is_alpha for t in tokens) < 3:
+        return None
+    return _indirect(doc, tokens, prep, prep.text, source)
