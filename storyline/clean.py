@@ -3,9 +3,11 @@
 Each line of a body gets a score in 0..1 from features that generalise across sites: calls to
 action (imperative marketing verbs, subscription vocabulary, self-reference to "this article"),
 URL-only lines, photo captions and credits, author bios and bylines, "related articles" blocks,
-lines repeated within the page or across the corpus, position (boilerplate gathers at the top
-and the tail) and similarity to the rest of the article. A line at or above the threshold is
-removed and kept aside as a ``RemovedLine`` with its reason, so nothing is lost.
+lines repeated within the page, position (boilerplate gathers at the top and the tail) and
+similarity to the rest of the article. A line at or above the threshold is removed and kept
+aside as a ``RemovedLine`` with its reason, so nothing is lost. A caller may also pass lines
+recurring across a fixed set of pages (``find_furniture``); ingest does not, so that an
+article's clean text depends on that article alone (``pipeline._clean_batch``).
 
 Story lines are protected by what boilerplate rarely has: reporting verbs, quotations, length
 with sentence punctuation, and words shared with the rest of the article.

@@ -38,7 +38,7 @@ class LineWeights:
     protect_long_sentence: float = 0.1  # a full sentence of 20+ words
     title: float = 0.9  # a copy of the headline
     repeated: float = 0.85  # a non-sentence repeated on the page
-    furniture: float = 0.8  # a line repeated across the batch's articles
+    furniture: float = 0.8  # a line of the furniture set a caller passes (ingest passes none)
     related_block: float = 0.8  # a teaser under a "related" header
 
     @classmethod

@@ -73,7 +73,6 @@ class CleanSettings(_Section):
 
     threshold: float = Field(ge=0.0, le=1.0)
     threshold_html: float = Field(ge=0.0, le=1.0)
-    corpus_repeat_min: int = Field(ge=2)
     html_long_line_words: int = Field(ge=1)
     html_max_removed_share: float = Field(ge=0.0, le=1.0)
     scores: CleanScores

@@ -49,7 +49,12 @@ class DatedArticle:
 
 @dataclasses.dataclass(frozen=True, slots=True)
 class CorpusWindow:
-    """The span of time a corpus's dated articles cover, which bounds undated ones."""
+    """The span of time a corpus's dated articles cover, which bounds undated ones.
+
+    Taken at the start of each run from every stored metadata day, so it is corpus-dependent
+    on purpose: an undated article dated in an earlier run is not dated again when later
+    articles widen the window, and then differs from a from-scratch run's (not yet re-dated).
+    """
 
     earliest: dt.date | None = None
     latest: dt.date | None = None

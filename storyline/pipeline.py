@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from storyline import errors
 from storyline.boundary import RunTally
 from storyline.builtin_stages import endpoint_of
-from storyline.clean import PageGuard, clean_article, find_furniture
+from storyline.clean import PageGuard, clean_article
 from storyline.clean_weights import LineWeights
 from storyline.errors import ConfigError, UsageError
 from storyline.ingest import FormatChoice, iter_files, read_file
@@ -268,11 +268,15 @@ class _IdGuard:
 def _clean_batch(
     batch: Iterable[RawArticle], settings: Settings, store: Store
 ) -> tuple[list[tuple[RawArticle, CleanArticle]], list[Rejected]]:
-    """Clean a batch; an article that makes the cleaner raise is one S199 row, the rest go on."""
+    """Clean a batch; an article that makes the cleaner raise is one S199 row, the rest go on.
+
+    Each article is cleaned from its own text alone. Lines recurring across the batch
+    (``find_furniture``) are not used: a batch is whatever one ingest call read, 500 rows at a
+    time, so an article's clean text (and its dates and quotes) would depend on which articles
+    happened to share its batch, and a store grown run by run would differ from one built at
+    once. A corpus-wide count would instead change old articles as new ones arrive.
+    """
     raws = list(batch)
-    furniture = find_furniture(
-        (raw.text for raw in raws), min_count=settings.clean.corpus_repeat_min
-    )
     guard = PageGuard.from_values(settings.clean.model_dump())  # used on HTML pages only
     weights = LineWeights.from_values(settings.clean.scores.model_dump())
     cleaned: list[tuple[RawArticle, CleanArticle]] = []
@@ -281,7 +285,6 @@ def _clean_batch(
         try:
             article = clean_article(
                 raw,
-                furniture=furniture,
                 threshold=threshold_for(raw, settings),
                 guard=guard if raw.format == "html" else None,
                 weights=weights,

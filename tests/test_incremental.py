@@ -10,6 +10,7 @@ import pytest
 import storyline
 from storyline import quote_groups_stage, stages
 from storyline.briefing import stage as briefing_stage
+from storyline.dates_stage import date_article
 from storyline.export import WHATS, export_rows, write_export
 from storyline.models import TimelineEntry
 from storyline.story_marks import forget_marks
@@ -209,3 +210,51 @@ def test_incremental_a_copy_whose_original_changed_is_parsed_as_its_own(tmp_path
         third = workspace.run(workers=1)
     assert second.counts("nlp")["parsed"] == 2  # the original's new text and the former copy
     assert third.counts("nlp") == {"parsed": 0, "mentions": 0, "quotes": 0}
+
+
+def _write_rows(folder, rows) -> list:
+    folder.mkdir()
+    paths = []
+    for i, row in enumerate(rows):
+        paths.append(folder / f"{i:02d}.jsonl")
+        paths[-1].write_text(json.dumps(row) + "\n", encoding="utf-8")
+    return paths
+
+
+def _cleaned(path, batches) -> dict[str, tuple]:
+    """Ingest ``batches`` one call each; return each article's clean text, removed lines, timexes."""
+    with storyline.open(path) as workspace:
+        for batch in batches:
+            workspace.ingest(batch)
+        return {
+            a.id: (a.text, a.removed, date_article(a).timexes) for a in workspace.store.articles()
+        }
+
+
+def test_incremental_cleaning_does_not_depend_on_which_articles_came_in_the_same_batch(tmp_path):
+    # Three undated pages of one month open with their dateline: the lines normalise alike
+    # ("september"), so a batch holding all three once took them for page furniture and cut
+    # each page's only full date; a batch holding two did not. The first two pages must be
+    # cleaned (and dated) alike whether the third came with them or in a later run.
+    body = (
+        "The council voted yesterday to close the old bridge, the mayor said. "
+        "Repairs will start next month and last until the spring.\n"
+        "Residents said they had waited years for the work."
+    )
+    rows = [
+        {
+            "id": f"page-{day}",
+            "title": f"Bridge vote {day}",
+            "text": f"September {day}, 2012\n{body}",
+        }
+        for day in (11, 12, 13)
+    ]
+    paths = _write_rows(tmp_path / "corpus", rows)
+    together = _cleaned(tmp_path / "together.db", [paths])
+    apart = _cleaned(tmp_path / "apart.db", [paths[:2], paths[2:]])
+    assert apart == together
+    # the dateline is the article's own text, and anchors its relative dates
+    text, removed, timexes = together["page-12"]
+    assert text.startswith("September 12, 2012\n")
+    assert removed == ()
+    assert {t.value for t in timexes} >= {"2012-09-12", "2012-09-11", "2012-10"}
