@@ -15,6 +15,8 @@ old ones (``save`` replaces an article's rows) and the summary counts it under `
 (present only when some were). An article that now makes the stage raise keeps none of its old
 rows: it is a Rejected row (S199) and stored as a run of the new code from scratch would
 store it, rather than keep what old code made beside what new code makes.
+A stage's ``redo`` selects more done articles to do again, counted the same way (dates: the
+articles whose date was guessed, when the corpus's window moved since they were dated).
 
 Each chunk is stored before the next is read, so memory holds a few chunks whatever the corpus
 size and an interrupted run resumes after the last stored chunk.
