@@ -15,6 +15,8 @@ old ones (``save`` replaces an article's rows) and the summary counts it under `
 (present only when some were). An article that now makes the stage raise keeps none of its old
 rows: it is a Rejected row (S199) and stored as a run of the new code from scratch would
 store it, rather than keep what old code made beside what new code makes.
+A stage's ``redo`` selects more done articles to do again, counted the same way (dates: the
+articles whose date was guessed, when the corpus's window moved since they were dated).
 
 Each chunk is stored before the next is read, so memory holds a few chunks whatever the corpus
 size and an interrupted run resumes after the last stored chunk.
@@ -70,6 +72,9 @@ class ArticleStage:
     # version is done again (``stage_runner`` sets it; None: done once, whatever the code)
     version: str | None = None
     skip: frozenset[str] = frozenset()  # articles never given to the stage (nlp: copies)
+    # (store, the params) -> articles done before that the params make stale (dates: those
+    # whose date was guessed within a corpus window that has moved): done again, as ``redone``
+    redo: Callable[[Store, Any], Iterable[str]] | None = None
 
 
 def _apply(work: Callable[[Any, Any], Sequence[Any]], params: object, chunk: object) -> Any:  # noqa: ANN401
@@ -91,11 +96,16 @@ def run_articles(
         todo = stage.pending(store)
     else:
         todo = store.pending_ids(stage.name, version=stage.version)
+    again = set(stage.redo(store, params)) if stage.redo is not None else set()
+    if again.difference(todo):  # in ingest order, as pending ones are
+        wanted = again.union(todo)
+        todo = [a for a in store.article_ids() if a in wanted]
     todo = [a for a in todo if a not in stage.skip]
-    again: set[str] = set()
     if versioned and stage.version is not None:
-        again = store.stale_ids(stage.name, stage.version).intersection(todo)
-        store.forget_failures(stage.name, sorted(again))  # the old code's S199 rows
+        again |= store.stale_ids(stage.name, stage.version)
+    again.intersection_update(todo)
+    if again:
+        store.forget_failures(stage.name, sorted(again))  # the S199 rows of the earlier try
     read = stage.read or tuple
     chunks = (read(store.articles(ids=ids)) for ids in in_chunks(todo, stage.chunk))
     totals = dict(stage.count([], []))

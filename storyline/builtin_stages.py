@@ -48,8 +48,8 @@ CLEAN = ("{articles} articles, {removed} boilerplate lines set aside",)
 DEDUPE = ("{copies} copies of other articles",)
 DATES = (
     (
-        "{dated} articles dated ({redone} again: the extractor changed; {inferred} publication "
-        "dates inferred, {unknown} unknown), {timexes} time expressions"
+        "{dated} articles dated ({redone} again: the extractor or corpus window changed; "
+        "{inferred} publication dates inferred, {unknown} unknown), {timexes} time expressions"
     ),
     (
         "{dated} articles dated ({inferred} publication dates inferred, "

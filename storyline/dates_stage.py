@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import functools
+import json
 from typing import TYPE_CHECKING
 
 from storyline.article_runner import ArticleStage, run_articles
@@ -30,6 +31,7 @@ if TYPE_CHECKING:
     from storyline.summaries import StageSummary
 
 _STAMP_LINES = 12  # removed lines this near the top may carry the page's time stamp
+_WINDOW = "dates.window.v1"  # the CorpusWindow the stored guessed dates were made within
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -52,12 +54,18 @@ class CorpusWindow:
     """The span of time a corpus's dated articles cover, which bounds undated ones.
 
     Taken at the start of each run from every stored metadata day, so it is corpus-dependent
-    on purpose: an undated article dated in an earlier run is not dated again when later
-    articles widen the window, and then differs from a from-scratch run's (not yet re-dated).
+    on purpose. The window a run dated with is stored (``_WINDOW``): when later articles move
+    it, every article whose date was guessed (or could not be) is dated again within the new
+    one (``_redate``), so an incrementally grown store equals one dated from scratch.
     """
 
     earliest: dt.date | None = None
     latest: dt.date | None = None
+
+    def dump(self) -> bytes:
+        """Return the window as stored state (JSON: its two days, ISO, or nulls)."""
+        days = [d.isoformat() if d else None for d in (self.earliest, self.latest)]
+        return json.dumps(days).encode()
 
     @classmethod
     def of(cls, dates: Iterable[str]) -> CorpusWindow:
@@ -162,7 +170,8 @@ def date_work(
 
 
 def _set_dates(store: Store, results: list[DatedArticle], failed: list[Failure]) -> None:
-    # a bad stored date is replaced (by an inferred one, or none) and the article flagged
+    # a bad stored date is replaced (by an inferred one, or none) and the article flagged; an
+    # earlier guess that the current window no longer allows is replaced by none
     store.set_published(
         [
             (
@@ -173,7 +182,7 @@ def _set_dates(store: Store, results: list[DatedArticle], failed: list[Failure])
                 r.published_precision,
             )
             for r in results
-            if r.published_source == "inferred" or r.invalid_published is not None
+            if r.published_source != "metadata" or r.invalid_published is not None
         ]
     )
     store.save_stage(
@@ -198,6 +207,31 @@ def _invalid_dates(results: Sequence[DatedArticle]) -> list[Failure]:
     return [_invalid_date(r) for r in results if r.invalid_published is not None]
 
 
+def _window(store: Store) -> CorpusWindow:
+    return CorpusWindow.of(store.known_dates())
+
+
+def _redate(store: Store, window: CorpusWindow) -> set[str]:
+    """Return the dated articles to date again: all whose date was guessed, if the window moved.
+
+    A stored guess is treated as missing when they are (``date_article``), so each is dated
+    as a run from scratch dates it; a date that came with the metadata is never guessed over.
+    A store without a saved window (dated before it was saved) is dated again once.
+    """
+    if store.get_state(_WINDOW) == window.dump():
+        return set()
+    return store.undated_done("dates")
+
+
+def _save_window(store: Store, totals: dict[str, int]) -> dict[str, int]:
+    # saved once every article is dated within it: an interrupted run leaves the old window,
+    # so the next run selects (again) whatever was not re-dated yet
+    window = _window(store).dump()
+    if store.get_state(_WINDOW) != window:
+        store.set_state(_WINDOW, window)
+    return totals
+
+
 def dates_stage(chunk: int = 64) -> ArticleStage:
     """Declare the dates stage for ``article_runner``: pending articles, ``chunk`` at a time."""
     return ArticleStage(
@@ -206,8 +240,10 @@ def dates_stage(chunk: int = 64) -> ArticleStage:
         save=_set_dates,
         count=_count_dates,
         chunk=chunk,
-        prepare=lambda store: CorpusWindow.of(store.known_dates()),
+        prepare=_window,
         flag=_invalid_dates,
+        redo=_redate,
+        finish=_save_window,
     )
 
 

@@ -233,6 +233,19 @@ class ArticleStore(StoreBase):
         )
         return {r[0] for r in rows}
 
+    def undated_done(self, stage: str) -> set[str]:
+        """Return the articles a per-article stage has done whose date came without them.
+
+        Those whose publication date was inferred (by the dates stage) or is unknown; never
+        one whose date came with its metadata.
+        """
+        rows = self.conn.execute(
+            "SELECT id FROM articles WHERE published_source <> 'metadata' AND id IN "
+            "(SELECT article_id FROM article_stages WHERE stage = ?)",
+            (stage,),
+        )
+        return {r[0] for r in rows}
+
     def stamp_stage(self, stage: str, article_ids: Sequence[str], version: str) -> None:
         """Mark articles as done by ``version`` of a per-article stage."""
         with self.transaction() as conn:
