@@ -127,3 +127,14 @@ def test_dedupe_different_short_texts_are_not_copies() -> None:
         ]
     )
     assert found == {"c": "a"}
+
+
+def test_dedupe_empty_articles_are_not_copies() -> None:
+    """Articles cleaned down to nothing share a content hash, not content: no copies.
+
+    Main's cleaner emptied 29 one-line Timeline17 articles (BBC, Guardian, Reuters; swine flu,
+    Haiti, Michael Jackson); their equal empty hash made 28 of them copies of one.
+    """
+    story = article("story", "Chip workers strike", BODY, "2031-03-02")
+    found = find_duplicates([story, article("e1", "", "", "2031-03-03"), article("e2", "", "")])
+    assert found == {}
