@@ -19,6 +19,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from datasketch import LeanMinHash, MinHash, MinHashLSH
 
+from storyline.models import content_hash as hash_of_content
+
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping, Sequence
 
@@ -33,6 +35,8 @@ _WORD_RE = re.compile(r"\w+", re.UNICODE)
 _SEED = 1
 _SCHEME = "affine32"  # 32-bit values: half the memory of 64-bit ones
 _PERMUTATIONS: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+_NO_CONTENT = hash_of_content("", "")  # the hash of an article with neither title nor text
+_EMPTY = np.uint32(0xFFFFFFFF)  # a 32-bit MinHash value before any shingle lowers it
 
 
 def _hash32(data: bytes) -> int:
@@ -75,6 +79,12 @@ def _minhash(article: CleanArticle, num_perm: int, size: int = SHINGLE_SIZE) -> 
 def signature(article: CleanArticle, *, num_perm: int = NUM_PERM) -> list[int]:
     """Return the MinHash signature of an article, for the store to keep."""
     return [int(v) for v in _minhash(article, num_perm).hashvalues]
+
+
+def _wordless(values: Sequence[int] | np.ndarray) -> bool:
+    # MinHash of an empty shingle set: every value stays at its start, the largest hash.
+    # A text with words reaches it in all permutations with odds ~2**-4096: never.
+    return bool(np.all(np.asarray(values, dtype=np.uint32) == _EMPTY))
 
 
 @dataclass(frozen=True, slots=True)
@@ -173,9 +183,17 @@ class DuplicateIndex:
         )
         self._entries[article_id] = _Entry(published, length, content_hash)
         self._parent[article_id] = article_id
-        first = self._by_hash.setdefault(content_hash, article_id)
-        if first != article_id:
-            self._union(first, article_id)
+        if content_hash != _NO_CONTENT:
+            # an empty article (title and text) shares its hash with every other empty one
+            # whatever its raw text was: no content is no evidence of a copy
+            first = self._by_hash.setdefault(content_hash, article_id)
+            if first != article_id:
+                self._union(first, article_id)
+        if _wordless(values):
+            # No shingles, no signature: every word-less text (empty, punctuation only) has the
+            # same all-max values, so the estimate would call them all copies of each other.
+            # Such a text is a copy only by its content hash, above.
+            return
         for other in sorted(self._lsh.query(lean)):
             # LSH returns candidates; the signature estimate confirms them.
             if lean.jaccard(self._signatures[other]) >= self.threshold:

@@ -91,3 +91,50 @@ def test_dedupe_edited_seed_copy_is_marked() -> None:
     copy = edited_copy(source, "2015-10-24")
     found = find_duplicates([*seeds, copy])
     assert found == {"edited-copy": source.id}
+
+
+def test_dedupe_texts_without_words_are_copies_only_when_identical() -> None:
+    """Word-less texts have no shingles: only the same content makes them copies.
+
+    Before, every such text had the same MinHash (no shingle lowers any value), so the
+    estimate put them all at Jaccard 1: in Timeline17 on main, 28 one-line articles the
+    cleaner had emptied became copies of one Reuters article and were never analysed.
+    """
+    dash = article("dash", "", "— — ★", "2031-03-03")
+    dots = article("dots", "", "…", "2031-03-04")
+    again = article("again", "", "— — ★", "2031-03-05")
+    story = article("story", "Chip workers strike", BODY, "2031-03-02")
+    assert find_duplicates([story, dash, dots, again]) == {"again": "dash"}
+    index = DuplicateIndex()  # the same from stored signatures (a later run's path)
+    for item in (story, dash, dots, again):
+        index.add_signature(
+            item.id,
+            signature(item),
+            published=item.published,
+            length=len(item.text),
+            content_hash=item.content_hash,
+        )
+    assert index.duplicates() == {"again": "dash"}
+
+
+def test_dedupe_different_short_texts_are_not_copies() -> None:
+    """Two short texts with different words are not copies; two identical ones are."""
+    found = find_duplicates(
+        [
+            article("a", "", "Quake hits Haiti", "2031-03-03"),
+            article("b", "", "Flu reaches Japan", "2031-03-03"),
+            article("c", "", "Quake hits Haiti", "2031-03-04"),
+        ]
+    )
+    assert found == {"c": "a"}
+
+
+def test_dedupe_empty_articles_are_not_copies() -> None:
+    """Articles cleaned down to nothing share a content hash, not content: no copies.
+
+    Main's cleaner emptied 29 one-line Timeline17 articles (BBC, Guardian, Reuters; swine flu,
+    Haiti, Michael Jackson); their equal empty hash made 28 of them copies of one.
+    """
+    story = article("story", "Chip workers strike", BODY, "2031-03-02")
+    found = find_duplicates([story, article("e1", "", "", "2031-03-03"), article("e2", "", "")])
+    assert found == {}
