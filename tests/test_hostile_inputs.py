@@ -259,6 +259,28 @@ def test_hostile_inputs_a_failed_export_leaves_the_last_one_whole(tmp_path: Path
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a.txt", "out.jsonl", "s.db", "s.db.lock"]
 
 
+def test_hostile_inputs_export_to_a_writable_file_in_a_folder_it_cannot_create_in(
+    tmp_path: Path, monkeypatch
+):
+    # a shared folder: the file is writable but no temporary file can be made beside it
+    db = tmp_path / "s.db"
+    with storyline.open(db) as ws:
+        ws.ingest([_bridge_file(tmp_path)])
+    output = tmp_path / "shared.jsonl"
+    output.write_text("yesterday's export\n", encoding="utf-8")
+
+    def no_new_files(*_args, **_kwargs):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr("storyline.cli.files.tempfile.NamedTemporaryFile", no_new_files)
+    assert _exported(db, output).exit_code == 0
+    assert json.loads(output.read_text(encoding="utf-8"))["text"] == BRIDGE
+    # a new file there cannot be made at all: the coded error, as before
+    result = _exported(db, tmp_path / "new.jsonl")
+    assert result.exit_code == EXIT_FATAL
+    assert result.stderr.startswith("error: [S003] cannot write to"), result.stderr
+
+
 def test_hostile_inputs_export_writes_through_to_a_device(tmp_path: Path):
     # /dev/null is written, never replaced by a regular file (the rename would do that)
     db = tmp_path / "s.db"

@@ -60,11 +60,21 @@ def _replace(output: Path, write: Callable[[TextIO], int], info: os.stat_result 
             delete=False,
         )
     except OSError as exc:
+        if info is not None and os.access(output, os.W_OK):
+            # a writable file in a folder we may not create in (a shared folder): write in
+            # place, as a plain open() would, without the whole-or-nothing guarantee
+            try:
+                with output.open("w", encoding="utf-8", newline="") as plain:
+                    return write(plain)
+            except OSError as inner:
+                raise _cannot(output, inner) from inner
         raise _cannot(output, exc) from exc
     temporary = Path(handle.name)
     try:
         with handle:
             count = write(handle)
+            handle.flush()
+            os.fsync(handle.fileno())  # the rows are on disk before the rename makes them the file
         # the mode a plain open() would give: the old file's, or the umask's for a new one
         temporary.chmod(stat.S_IMODE(info.st_mode) if info else 0o666 & ~_umask())
         if info is not None and not os.access(output, os.W_OK):
