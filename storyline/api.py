@@ -274,6 +274,8 @@ class Workspace:
         At the timeline stage's size (every date, one sentence each, no keywords) the stored
         timeline is returned; another size is built again from the stored events.
         """
+        if story_id is not None:
+            _named(story_id)
         timelines: dict[str, list[TimelineEntry]] = {}
         untrusted = self.store.untrusted()
         outlets = (
@@ -323,8 +325,7 @@ class Workspace:
             UsageError: no story, or more than one, has that id; or an unknown mode.
             ConfigError: abstractive mode without an endpoint.
         """
-        if not isinstance(story_id, str):
-            raise UsageError(f"story_id must be a story id (a string), not {story_id!r}")
+        _named(story_id)
         chosen = mode or self.settings.briefing.mode
         if chosen not in ("extractive", "abstractive"):
             raise UsageError(f"unknown briefing mode {chosen!r}; choose extractive or abstractive")
@@ -397,3 +398,11 @@ def _paths_of(paths: Sequence[str | Path]) -> list[Path]:
             )
         checked.append(Path(path))
     return checked
+
+
+def _named(story_id: object) -> None:
+    """Refuse what names no story: an empty id is a prefix of every id (one story or all)."""
+    if not isinstance(story_id, str):
+        raise UsageError(f"story_id must be a story id (a string), not {story_id!r}")
+    if not story_id.strip():
+        raise UsageError("an empty story id names no story: see `storyline stories`")

@@ -401,3 +401,8 @@ def test_hostile_inputs_an_empty_story_id_is_a_usage_error(
     assert result.exit_code == EXIT_FATAL
     assert result.stderr.startswith("error: [S003] an empty story id names no story"), result.stderr
     assert result.stdout == ""
+    # the Python API refuses it the same way: the check lives in the Workspace, not the CLI
+    with storyline.open(tmp_path / "s.db") as workspace:
+        call = workspace.timelines if command == "timeline" else workspace.briefing
+        with pytest.raises(UsageError, match="an empty story id names no story"):
+            call(story)

@@ -203,12 +203,6 @@ def export(
             err_console.print(f"wrote {count} {what} rows to {output}")
 
 
-def _named(story: str) -> None:
-    """Refuse an empty story id: a prefix of every id, it printed one story or all of them."""
-    if not story.strip():
-        raise UsageError("an empty story id names no story: see `storyline stories`")
-
-
 @app.command()
 def brief(
     story: Annotated[str, typer.Argument(help="A story id (or a unique prefix of one).")],
@@ -228,7 +222,6 @@ def brief(
     """Print a story's briefing: every sentence cites the articles it comes from."""
     if out_format not in ("md", "html", "json"):
         raise UsageError(f"unknown --format {out_format!r}; choose md, html or json")
-    _named(story)
     with _open_existing(db, config) as workspace:
         briefing = workspace.briefing(story, max_sentences=sentences, mode=mode)
     if briefing.note:
@@ -276,8 +269,6 @@ def timeline(
     ] = None,
 ) -> None:
     """Print a story's timeline, of a given size when asked (dates x sentences per date)."""
-    if story is not None:
-        _named(story)
     with _open_existing(db) as workspace:
         timelines = workspace.timelines(
             story,
