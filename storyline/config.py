@@ -7,6 +7,7 @@ module-level global.
 from __future__ import annotations
 
 import tomllib
+import warnings
 from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
@@ -247,6 +248,27 @@ def default_values() -> dict[str, Any]:
     return tomllib.loads(text)
 
 
+# Keys a release removed: an old storyline.toml that still sets one keeps working (the key is
+# ignored, with a warning that says why) instead of failing every command with S001.
+RETIRED_KEYS: dict[tuple[str, str], str] = {
+    ("clean", "corpus_repeat_min"): (
+        "ingest cleans each article from its own text since 2026-12-07 (a batch-wide count "
+        "made an article's text depend on the articles read with it)"
+    ),
+}
+
+
+def _without_retired(user: dict[str, Any], path: Path) -> dict[str, Any]:
+    """Return the user's table without retired keys, warning once for each one it sets."""
+    kept = dict(user)
+    for (section, key), why in RETIRED_KEYS.items():
+        table = kept.get(section)
+        if isinstance(table, dict) and key in table:
+            kept[section] = {k: v for k, v in table.items() if k != key}
+            warnings.warn(f"{path}: [{section}] {key} is ignored: {why}", UserWarning, stacklevel=3)
+    return kept
+
+
 def load_settings(path: Path | None = None, overrides: dict[str, Any] | None = None) -> Settings:
     """Resolve settings: packaged defaults, then the user file, then explicit overrides.
 
@@ -273,7 +295,7 @@ def load_settings(path: Path | None = None, overrides: dict[str, Any] | None = N
         except OSError as exc:
             # a folder, a file we may not read, a FIFO that EOFs: say so, not a traceback
             raise ConfigError(f"cannot read config file {path}: {exc.strerror or exc}") from exc
-        values = _merge(values, user)
+        values = _merge(values, _without_retired(user, path))
     if overrides:
         values = _merge(values, overrides)
     try:

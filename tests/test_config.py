@@ -38,3 +38,17 @@ def test_config_bad_file_is_a_config_error(tmp_path, body):
 def test_config_missing_file(tmp_path):
     with pytest.raises(ConfigError):
         load_settings(tmp_path / "nope.toml")
+
+
+def test_config_a_retired_key_is_ignored_with_a_warning(tmp_path):
+    # [clean] corpus_repeat_min was removed (ingest cleans each article on its own): an old
+    # storyline.toml that sets it must not fail every command with S001
+    path = tmp_path / "storyline.toml"
+    path.write_text("[clean]\ncorpus_repeat_min = 3\nthreshold = 0.6\n")
+    with pytest.warns(UserWarning, match=r"\[clean\] corpus_repeat_min is ignored"):
+        settings = load_settings(path)
+    assert settings.clean.threshold == 0.6  # the rest of the table still applies
+    assert not hasattr(settings.clean, "corpus_repeat_min")
+    path.write_text("[clean]\ncorpus_repeat_mni = 3\n")  # a misspelt key is still an error
+    with pytest.raises(ConfigError, match="corpus_repeat_mni"):
+        load_settings(path)
