@@ -212,38 +212,54 @@ def _window(store: Store) -> CorpusWindow:
 
 
 def _redate(store: Store, window: CorpusWindow) -> set[str]:
-    """Return the dated articles to date again: all whose date was guessed, if the window moved.
+    """Return the dated articles to date again, if the window moved: those it can change.
 
-    A stored guess is treated as missing when they are (``date_article``), so each is dated
-    as a run from scratch dates it; a date that came with the metadata is never guessed over.
+    The window bounds only the days a text states (``infer_publication``'s candidates: a
+    stamp, a full date, a date with its weekday). A guess always had one, so every guessed
+    article is dated again; an undated one only when the store holds such a day for it
+    (``Store.undated_done``, a read: the inference itself is not run twice). One that
+    states no day stays undated whatever the window, so a daily feed moving the window
+    each run does not re-date it. A stored guess is treated as missing (``date_article``),
+    so each is dated as a run from scratch dates it; a metadata date is never guessed over.
     A store without a saved window (dated before it was saved) is dated again once.
     """
     if store.get_state(_WINDOW) == window.dump():
         return set()
-    return store.undated_done("dates")
+    return store.undated_done("dates", _STAMP_LINES)
 
 
-def _save_window(store: Store, totals: dict[str, int]) -> dict[str, int]:
-    # saved once every article is dated within it: an interrupted run leaves the old window,
-    # so the next run selects (again) whatever was not re-dated yet
-    window = _window(store).dump()
-    if store.get_state(_WINDOW) != window:
-        store.set_state(_WINDOW, window)
-    return totals
+def _save_window(store: Store, window: CorpusWindow) -> None:
+    # saved only once every selected article is dated within it: a run interrupted before
+    # leaves the old window stored, so the next run finds the window moved again and
+    # selects every guessed or undated article that can change once more (done or not).
+    # The window the run dated with, not one taken again now: an article stored meanwhile
+    # (watch, web) with a new metadata day moves it, and the next run must see that move.
+    if store.get_state(_WINDOW) != window.dump():
+        store.set_state(_WINDOW, window.dump())
 
 
 def dates_stage(chunk: int = 64) -> ArticleStage:
     """Declare the dates stage for ``article_runner``: pending articles, ``chunk`` at a time."""
+    used: list[CorpusWindow] = []  # the window ``prepare`` took, for ``finish`` to save
+
+    def prepare(store: Store) -> CorpusWindow:
+        used.append(_window(store))
+        return used[-1]
+
+    def finish(store: Store, totals: dict[str, int]) -> dict[str, int]:
+        _save_window(store, used[-1])
+        return totals
+
     return ArticleStage(
         "dates",
         work=date_work,
         save=_set_dates,
         count=_count_dates,
         chunk=chunk,
-        prepare=_window,
+        prepare=prepare,
         flag=_invalid_dates,
         redo=_redate,
-        finish=_save_window,
+        finish=finish,
     )
 
 

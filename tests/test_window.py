@@ -99,3 +99,38 @@ def test_window_unchanged_redates_nothing(tmp_path):
         summary = workspace.run(workers=1)
         assert "redone" not in summary.counts("dates")
         assert summary.counts("dates")["dated"] == 1
+
+
+def test_window_moved_leaves_an_article_stating_no_day_undated_and_not_redone(tmp_path):
+    # the reviewer's case: one article dated a day later moves the window; an undated
+    # article that states no day cannot be dated within any window, so it is not redone
+    quiet = ("quiet", "The council said the pier will reopen soon, after repairs.", {})
+    first = _write(tmp_path / "first.jsonl", [*_dated(_DATED), quiet, (*_UNDATED[0], {})])
+    later = _write(tmp_path / "later.jsonl", _dated([("d6", "2012-09-21", "Snow fell.")]))
+    with storyline.open(tmp_path / "feed.db") as workspace:
+        workspace.ingest(first)
+        workspace.run(workers=1)
+        workspace.ingest(later)
+        summary = workspace.run(workers=1)
+        # the ferry states "Monday, 13 January": the window bounds its guess, so it is redone
+        assert summary.counts("dates")["redone"] == 1
+        assert summary.counts("dates")["dated"] == 2
+        published = {a.id: (a.published, a.published_source) for a in workspace.store.articles()}
+        assert published["quiet"] == (None, "unknown")
+
+
+def test_window_saved_is_the_one_the_run_dated_with(tmp_path):
+    from storyline.dates_stage import _WINDOW, dates_stage  # noqa: PLC0415
+
+    first = _write(tmp_path / "first.jsonl", [*_dated(_DATED), *((a, t, {}) for a, t in _UNDATED)])
+    later = _write(tmp_path / "later.jsonl", _dated(_LATER))
+    with storyline.open(tmp_path / "watch.db") as workspace:
+        workspace.ingest(first)
+        workspace.run(workers=1)
+        stage = dates_stage()
+        used = stage.prepare(workspace.store)
+        workspace.ingest(later)  # stored meanwhile (watch, web): the window moves
+        stage.finish(workspace.store, {})
+        assert workspace.store.get_state(_WINDOW) == used.dump()
+        # so the next run sees the move and dates the two undated ones again
+        assert workspace.run(workers=1).counts("dates")["redone"] == 2

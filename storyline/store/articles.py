@@ -233,16 +233,26 @@ class ArticleStore(StoreBase):
         )
         return {r[0] for r in rows}
 
-    def undated_done(self, stage: str) -> set[str]:
-        """Return the articles a per-article stage has done whose date came without them.
+    def undated_done(self, stage: str, head_lines: int) -> set[str]:
+        """Return the articles a per-article stage has done whose date a window can change.
 
-        Those whose publication date was inferred (by the dates stage) or is unknown; never
-        one whose date came with its metadata.
+        Those whose publication date was inferred (by the dates stage), and those whose date
+        is unknown but which state a day the dates stage reads as a candidate: a stored time
+        expression valued as a day (``2011-05-03``, or ``XXXX-01-13`` without a year, as an
+        undated article's are stored), a digit in the title, or a line removed from the first
+        ``head_lines`` (a page's stamp). A superset: a candidate in future tense is kept too.
+        Never one whose date came with its metadata, nor one that states no day at all.
         """
+        # a day is written with digits ("13 January"); LIKE is the same on SQLite and Postgres
+        digit = " OR ".join(f"title LIKE '%{d}%'" for d in range(10))
         rows = self.conn.execute(
-            "SELECT id FROM articles WHERE published_source <> 'metadata' AND id IN "
-            "(SELECT article_id FROM article_stages WHERE stage = ?)",
-            (stage,),
+            "SELECT id FROM articles WHERE published_source <> 'metadata' AND id IN "  # noqa: S608 - fixed digits
+            "(SELECT article_id FROM article_stages WHERE stage = ?) AND ("
+            "published_source = 'inferred' OR " + digit + " OR EXISTS "
+            "(SELECT 1 FROM timexes WHERE article_id = articles.id "
+            "AND value LIKE '____-__-__%') OR EXISTS "
+            "(SELECT 1 FROM removed_lines WHERE article_id = articles.id AND line_no < ?))",
+            (stage, head_lines),
         )
         return {r[0] for r in rows}
 
