@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from storyline.config import load_settings
+from storyline.ingest import read_file
 from storyline.ingest.html import read_html
 from storyline.ingest.html_vote import VotePolicy, default_policy, vote
+from storyline.models import RawArticle
 
 _POLICY = VotePolicy(min_share=0.3, support=0.5, add_words=40)
 _FIRST = (
@@ -63,3 +66,28 @@ def test_vote_is_recorded_in_the_article_meta():
     assert record["voter"] == "trafilatura-readability"
     assert record["second_words"] > 0
     assert "harbour district" in raw.text
+
+
+def test_a_user_config_value_reaches_the_vote(tmp_path):
+    body = "".join(f"<p>{_FIRST} {_SECOND}</p>" for _ in range(8))
+    page = tmp_path / "page.html"
+    page.write_bytes(
+        (
+            "<!doctype html><html><head><meta charset='utf-8'><title>Harbour budget</title>"
+            f"</head><body><article><h1>Harbour budget</h1>{body}</article></body></html>"
+        ).encode()
+    )
+    config = tmp_path / "storyline.toml"
+    # A second text must hold 50 times the primary's words: no page can be voted on.
+    config.write_text("[ingest]\nhtml_vote_min_share = 50.0\n", encoding="utf-8")
+    settings = load_settings(config)
+    policy = VotePolicy.from_settings(settings.ingest)
+    assert policy.min_share == 50.0
+    assert policy.support == default_policy().support
+    (user,) = read_file(page, vote_policy=policy)
+    (packaged,) = read_file(page)
+    assert isinstance(user, RawArticle)
+    assert isinstance(packaged, RawArticle)
+    assert user.meta["extraction"]["vote"]["result"] == "skipped: second text small"
+    assert packaged.meta["extraction"]["vote"]["result"] == "voted"
+    assert "harbour district" in user.text

@@ -39,7 +39,7 @@ from storyline import errors
 from storyline.errors import InputError
 from storyline.ingest.decode import declared_charset, decode_bytes, repair_text
 from storyline.ingest.html_dates import page_date
-from storyline.ingest.html_vote import block_text, default_policy, second_text, vote
+from storyline.ingest.html_vote import VotePolicy, block_text, default_policy, second_text, vote
 from storyline.models import RawArticle, content_hash
 
 if TYPE_CHECKING:
@@ -110,7 +110,9 @@ def readability_text(html: str) -> str:
     return block_text(tree)
 
 
-def extract_text(html: str, tree: HtmlElement, url: str | None) -> tuple[str, dict[str, object]]:
+def extract_text(
+    html: str, tree: HtmlElement, url: str | None, policy: VotePolicy
+) -> tuple[str, dict[str, object]]:
     """Return the main text of a parsed page and the decisions that chose it.
 
     The tree is consumed: the vote's second extractor prunes it.
@@ -133,25 +135,33 @@ def extract_text(html: str, tree: HtmlElement, url: str | None) -> tuple[str, di
         "comment_words": comment_words,
         "comments": "none",
     }
+    if body_words < _SHORT_WORDS:
+        # A short primary asks readability-lxml first: when it answers, its text replaces the
+        # primary's, so the vote (a fifth of the reader's time) would change nothing.
+        second = readability_text(html)
+        decision["readability_words"] = len(second.split())
+        if len(second.split()) >= _MIN_WORDS:
+            decision["vote"] = {"voter": "trafilatura-readability", "result": "skipped: fallback"}
+            decision.update(extractor="readability-lxml", reason="short")
+            return second, decision
     # The vote works on the tree last: trafilatura's readability port prunes the tree it reads.
-    text, decision["vote"] = vote(body, second_text(tree), default_policy())
+    text, decision["vote"] = vote(body, second_text(tree), policy)
     if comment_words:
         if comment_words >= _COMMENT_SHARE * body_words:
             text = f"{text}\n{comments}".strip("\n")
             decision["comments"] = "kept"
         else:
             decision["comments"] = "dropped"
-    if body_words < _SHORT_WORDS:
-        second = readability_text(html)
-        decision["readability_words"] = len(second.split())
-        if len(second.split()) >= _MIN_WORDS:
-            text = second
-            decision.update(extractor="readability-lxml", reason="short", comments="none")
     return text, decision
 
 
-def read_html(data: bytes, locator: str, *, url: str | None = None) -> RawArticle:
+def read_html(
+    data: bytes, locator: str, *, url: str | None = None, vote_policy: VotePolicy | None = None
+) -> RawArticle:
     """Read one HTML page into a RawArticle.
+
+    ``vote_policy`` is the paragraph vote's settings (``VotePolicy.from_settings`` of the
+    resolved ``[ingest]`` table); None takes the packaged defaults.
 
     Raises:
         InputError: S101/S104/S105 from decoding, S108 when no article text is found.
@@ -162,7 +172,7 @@ def read_html(data: bytes, locator: str, *, url: str | None = None) -> RawArticl
         raise InputError(errors.NO_ARTICLE_TEXT, locator, "no article text found in the HTML")
     # Metadata first: trafilatura's extraction works on copies, the date on this tree.
     meta = page_metadata(tree, url)
-    body, decision = extract_text(html, tree, url)
+    body, decision = extract_text(html, tree, url, vote_policy or default_policy())
     body = repair_text(body)
     if len(body.split()) < _MIN_WORDS:
         raise InputError(errors.NO_ARTICLE_TEXT, locator, "no article text found in the HTML")
