@@ -41,6 +41,9 @@ class IngestSettings(_Section):
 
     max_bytes: int = Field(gt=0)
     batch_size: int = Field(gt=0)
+    html_vote_min_share: float = Field(ge=0.0)
+    html_vote_support: float = Field(ge=0.0, le=1.0)
+    html_vote_add_words: int = Field(ge=1)
 
 
 class CleanScores(_Section):

@@ -16,6 +16,7 @@ from storyline.clean import PageGuard, clean_article
 from storyline.clean_weights import LineWeights
 from storyline.errors import ConfigError, UsageError
 from storyline.ingest import FormatChoice, iter_files, read_file
+from storyline.ingest.html_vote import VotePolicy
 from storyline.models import CleanArticle, IngestSummary, RawArticle, Rejected
 from storyline.quality import encoder
 from storyline.quote_groups import params_from
@@ -93,6 +94,7 @@ def ingest(
     """
     published = check_published(published)
     files = list(iter_files(paths))
+    vote_policy = VotePolicy.from_settings(settings.ingest)
 
     def items() -> Iterator[RawArticle | Rejected | StoredRejected]:
         for done, item in enumerate(files, start=1):
@@ -100,7 +102,9 @@ def ingest(
                 yield item
             else:
                 try:
-                    yield from read_file(item, fmt=fmt, max_bytes=settings.ingest.max_bytes)
+                    yield from read_file(
+                        item, fmt=fmt, max_bytes=settings.ingest.max_bytes, vote_policy=vote_policy
+                    )
                 except Exception as exc:  # noqa: BLE001 - the one per-item boundary: a bug in a reader must not kill the run
                     yield StoredRejected(store.record_internal_error(str(item), exc))
             if progress is not None:

@@ -35,6 +35,8 @@ from storyline.models import FORMATS, FormatChoice, InputFormat, RawArticle, Rej
 if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator
 
+    from storyline.ingest.html_vote import VotePolicy
+
 
 _EXTENSIONS: dict[str, InputFormat] = {
     ".txt": "txt",
@@ -128,7 +130,11 @@ def _skipped(path: Path) -> bool:
 
 
 def read_paths(
-    paths: Iterable[Path], *, fmt: FormatChoice = "auto", max_bytes: int = 50_000_000
+    paths: Iterable[Path],
+    *,
+    fmt: FormatChoice = "auto",
+    max_bytes: int = 50_000_000,
+    vote_policy: VotePolicy | None = None,
 ) -> Iterator[RawArticle | Rejected]:
     """Yield every article (or Rejected row) found under ``paths``.
 
@@ -136,12 +142,13 @@ def read_paths(
         paths: files or folders.
         fmt: force one format, or ``auto`` to go by extension and content.
         max_bytes: files (or, for JSONL/CSV/WARC, single records) above this are rejected.
+        vote_policy: the HTML paragraph vote's settings (None: packaged defaults).
     """
     for item in iter_files(paths):
         if isinstance(item, Rejected):
             yield item
             continue
-        yield from read_file(item, fmt=fmt, max_bytes=max_bytes)
+        yield from read_file(item, fmt=fmt, max_bytes=max_bytes, vote_policy=vote_policy)
 
 
 def read_file(
@@ -150,6 +157,7 @@ def read_file(
     fmt: FormatChoice = "auto",
     max_bytes: int = 50_000_000,
     manifests: bool = True,
+    vote_policy: VotePolicy | None = None,
 ) -> Iterator[RawArticle | Rejected]:
     """Yield the articles of one file, or one Rejected row saying why there are none.
 
@@ -159,6 +167,8 @@ def read_file(
         max_bytes: the size limit on the decompressed file, or on one JSONL/CSV/WARC record.
         manifests: read the ``file`` rows of a JSONL manifest; False for untrusted uploads,
             whose ``file`` rows become S117 rows.
+        vote_policy: the HTML paragraph vote's settings (``VotePolicy.from_settings`` of the
+            resolved ``[ingest]``; None: packaged defaults), for HTML files and WARC records.
     """
     locator = locator_of(path)
     try:
@@ -174,10 +184,15 @@ def read_file(
                 raise InputError(errors.TOO_LARGE, locator, f"file over {max_bytes} bytes")
             if chosen in _STREAMED:
                 folder = path.parent if manifests else None
-                yield from _read_stream(chosen, stream, locator, max_bytes, folder)
+                yield from _read_stream(
+                    chosen, stream, locator, max_bytes, folder, vote_policy=vote_policy
+                )
                 return
             data = read_whole(stream, locator, max_bytes)
-            yield read_html(data, locator) if chosen == "html" else read_text(data, locator)
+            if chosen == "html":
+                yield read_html(data, locator, vote_policy=vote_policy)
+            else:
+                yield read_text(data, locator)
     except InputError as exc:
         yield rejected(exc.locator, exc.code, exc.reason)
     except (gzip.BadGzipFile, EOFError, zlib.error) as exc:
@@ -201,20 +216,26 @@ def _choose_format(path: Path, head: bytes, fmt: FormatChoice) -> InputFormat:
 
 
 def _read_stream(
-    fmt: InputFormat, stream: IO[bytes], locator: str, max_bytes: int, folder: Path | None
+    fmt: InputFormat,
+    stream: IO[bytes],
+    locator: str,
+    max_bytes: int,
+    folder: Path | None,
+    *,
+    vote_policy: VotePolicy | None,
 ) -> Iterator[RawArticle | Rejected]:
     if fmt != "warc":
         stream = utf8_stream(stream, locator)
     if fmt == "jsonl":
 
         def read_named(path: Path) -> Iterator[RawArticle | Rejected]:
-            return read_file(path, max_bytes=max_bytes)
+            return read_file(path, max_bytes=max_bytes, vote_policy=vote_policy)
 
         manifest = None if folder is None else Manifest(folder, read_named)
         return read_jsonl(stream, locator, max_line_bytes=max_bytes, manifest=manifest)
     if fmt == "csv":
         return read_csv(stream, locator, max_line_bytes=max_bytes)
-    return read_warc(stream, locator, max_record_bytes=max_bytes)
+    return read_warc(stream, locator, max_record_bytes=max_bytes, vote_policy=vote_policy)
 
 
 __all__ = [

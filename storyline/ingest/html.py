@@ -3,9 +3,11 @@
 Per page: the page is decoded once (declared charset first), parsed once, its metadata read once
 (the same steps and date parameters as trafilatura's ``with_metadata``, without the categories,
 tags and licence storyline never stores), and its text extracted by trafilatura (fast mode: its
-hidden readability/jusText backup pass off) with reader comments kept apart. Then two decisions,
+hidden readability/jusText backup pass off) with reader comments kept apart. Then three decisions,
 each recorded in ``meta["extraction"]``:
 
+- vote: a paragraph vote with trafilatura's readability port (``html_vote``): primary lines it
+  does not back are dropped, long paragraphs only it holds are added in page order;
 - comments: kept when they are at least ``_COMMENT_SHARE`` of the article's words (a discussion,
   or an article trafilatura mistook for comments), dropped when smaller (comment-widget text);
 - fallback: when the primary text is under ``_SHORT_WORDS`` words, readability-lxml's text
@@ -37,6 +39,7 @@ from storyline import errors
 from storyline.errors import InputError
 from storyline.ingest.decode import declared_charset, decode_bytes, repair_text
 from storyline.ingest.html_dates import page_date
+from storyline.ingest.html_vote import VotePolicy, block_text, default_policy, second_text, vote
 from storyline.models import RawArticle, content_hash
 
 if TYPE_CHECKING:
@@ -57,11 +60,6 @@ _COMMENT_SHARE = 0.3
 # dragnet (50/100/150 tried), checked on the Zyte set (bench/html_extraction.py).
 _SHORT_WORDS = 100
 _META_KEYS = ("title", "date", "sitename", "url", "author", "language")
-# Block elements after which readability's HTML gets a line break (one paragraph a line).
-_BLOCKS = frozenset(
-    {"p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "br", "tr", "blockquote", "pre"}
-    | {"section", "article", "dd", "dt", "figcaption"}
-)
 
 
 def page_metadata(tree: HtmlElement, url: str | None) -> dict[str, str | None]:
@@ -109,15 +107,16 @@ def readability_text(html: str) -> str:
         tree = lxml.html.fromstring(summary)
     except Exception:  # noqa: BLE001 -- a second opinion that fails is no opinion
         return ""
-    for element in tree.iter():
-        if isinstance(element.tag, str) and element.tag in _BLOCKS:
-            element.tail = "\n" + (element.tail or "")
-    lines = (" ".join(line.split()) for line in tree.text_content().split("\n"))
-    return "\n".join(line for line in lines if line)
+    return block_text(tree)
 
 
-def extract_text(html: str, tree: HtmlElement, url: str | None) -> tuple[str, dict[str, object]]:
-    """Return the main text of a parsed page and the decisions that chose it."""
+def extract_text(
+    html: str, tree: HtmlElement, url: str | None, policy: VotePolicy
+) -> tuple[str, dict[str, object]]:
+    """Return the main text of a parsed page and the decisions that chose it.
+
+    The tree is consumed: the vote's second extractor prunes it.
+    """
     # fast=True: trafilatura's own backup pass (readability + jusText compared inside it) is
     # skipped; the readability fallback below decides instead, and in the open. Measured with
     # bench/html_extraction.py --split (dragnet halves by page-id hash, and Zyte): F1 up on the
@@ -136,24 +135,33 @@ def extract_text(html: str, tree: HtmlElement, url: str | None) -> tuple[str, di
         "comment_words": comment_words,
         "comments": "none",
     }
-    text = body
-    if comment_words:
-        if comment_words >= _COMMENT_SHARE * body_words:
-            text = f"{body}\n{comments}".strip("\n")
-            decision["comments"] = "kept"
-        else:
-            decision["comments"] = "dropped"
     if body_words < _SHORT_WORDS:
+        # A short primary asks readability-lxml first: when it answers, its text replaces the
+        # primary's, so the vote (a fifth of the reader's time) would change nothing.
         second = readability_text(html)
         decision["readability_words"] = len(second.split())
         if len(second.split()) >= _MIN_WORDS:
-            text = second
-            decision.update(extractor="readability-lxml", reason="short", comments="none")
+            decision["vote"] = {"voter": "trafilatura-readability", "result": "skipped: fallback"}
+            decision.update(extractor="readability-lxml", reason="short")
+            return second, decision
+    # The vote works on the tree last: trafilatura's readability port prunes the tree it reads.
+    text, decision["vote"] = vote(body, second_text(tree), policy)
+    if comment_words:
+        if comment_words >= _COMMENT_SHARE * body_words:
+            text = f"{text}\n{comments}".strip("\n")
+            decision["comments"] = "kept"
+        else:
+            decision["comments"] = "dropped"
     return text, decision
 
 
-def read_html(data: bytes, locator: str, *, url: str | None = None) -> RawArticle:
+def read_html(
+    data: bytes, locator: str, *, url: str | None = None, vote_policy: VotePolicy | None = None
+) -> RawArticle:
     """Read one HTML page into a RawArticle.
+
+    ``vote_policy`` is the paragraph vote's settings (``VotePolicy.from_settings`` of the
+    resolved ``[ingest]`` table); None takes the packaged defaults.
 
     Raises:
         InputError: S101/S104/S105 from decoding, S108 when no article text is found.
@@ -164,7 +172,7 @@ def read_html(data: bytes, locator: str, *, url: str | None = None) -> RawArticl
         raise InputError(errors.NO_ARTICLE_TEXT, locator, "no article text found in the HTML")
     # Metadata first: trafilatura's extraction works on copies, the date on this tree.
     meta = page_metadata(tree, url)
-    body, decision = extract_text(html, tree, url)
+    body, decision = extract_text(html, tree, url, vote_policy or default_policy())
     body = repair_text(body)
     if len(body.split()) < _MIN_WORDS:
         raise InputError(errors.NO_ARTICLE_TEXT, locator, "no article text found in the HTML")

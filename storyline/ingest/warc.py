@@ -19,13 +19,19 @@ if TYPE_CHECKING:
 
     from warcio.recordloader import ArcWarcRecord
 
+    from storyline.ingest.html_vote import VotePolicy
+
 # warcio parses HTTP headers only for http(s) target URIs and fails on a record without one,
 # so the records are loaded unparsed and their HTTP headers are parsed here.
 _HTTP = StatusAndHeadersParser(["HTTP/1.0", "HTTP/1.1"])
 
 
 def read_warc(
-    stream: IO[bytes], path: str, *, max_record_bytes: int
+    stream: IO[bytes],
+    path: str,
+    *,
+    max_record_bytes: int,
+    vote_policy: VotePolicy | None = None,
 ) -> Iterator[RawArticle | Rejected]:
     """Yield an article or a Rejected row for every HTML response record of a (gzipped) WARC.
 
@@ -55,7 +61,12 @@ def read_warc(
                     raise InputError(
                         errors.TOO_LARGE, locator, f"record over {max_record_bytes} bytes"
                     )
-                yield read_html(payload, locator, url=printable(url) if url else None)
+                yield read_html(
+                    payload,
+                    locator,
+                    url=printable(url) if url else None,
+                    vote_policy=vote_policy,
+                )
             except InputError as exc:
                 yield Rejected(exc.locator, exc.code, exc.reason)
     except (ArchiveLoadFailed, OSError, EOFError, ValueError) as exc:

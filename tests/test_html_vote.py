@@ -1,0 +1,93 @@
+"""The paragraph vote between trafilatura's text and its readability port's."""
+
+from __future__ import annotations
+
+from storyline.config import load_settings
+from storyline.ingest import read_file
+from storyline.ingest.html import read_html
+from storyline.ingest.html_vote import VotePolicy, default_policy, vote
+from storyline.models import RawArticle
+
+_POLICY = VotePolicy(min_share=0.3, support=0.5, add_words=40)
+_FIRST = (
+    "The council approved the new budget for the harbour district on Tuesday evening, "
+    "after residents asked for more money for the ferry."
+)
+_SECOND = (
+    "Builders expect the first repairs on the sea wall to start before the autumn storms, "
+    "the works office said."
+)
+_LOST = " ".join(
+    ["Opposition members argued that the cost of the bridge had been understated for years"] * 4
+)
+_MENU = "Subscribe Sign in Newsletters Podcasts"
+
+
+def test_line_no_second_extractor_backs_is_dropped():
+    primary = f"{_FIRST}\n{_MENU}\n{_SECOND}"
+    text, record = vote(primary, f"{_FIRST}\n{_SECOND}", _POLICY)
+    assert text.split("\n") == [_FIRST, _SECOND]
+    assert record["dropped_lines"] == 1
+    assert record["result"] == "voted"
+
+
+def test_long_paragraph_only_the_second_holds_is_added_in_page_order():
+    text, record = vote(f"{_FIRST}\n{_SECOND}", f"{_FIRST}\n{_LOST}\n{_SECOND}", _POLICY)
+    assert text.split("\n") == [_FIRST, _LOST, _SECOND]
+    assert record["added_lines"] == 1
+
+
+def test_short_line_only_the_second_holds_is_not_added():
+    text, _ = vote(f"{_FIRST}\n{_SECOND}", f"Read more\n{_FIRST}\n{_SECOND}", _POLICY)
+    assert text.split("\n") == [_FIRST, _SECOND]
+
+
+def test_no_vote_when_the_second_text_is_small():
+    primary = "\n".join([_FIRST, _SECOND] * 5 + [_MENU])
+    text, record = vote(primary, _FIRST, _POLICY)
+    assert text == primary
+    assert str(record["result"]).startswith("skipped")
+
+
+def test_policy_comes_from_defaults():
+    policy = default_policy()
+    assert 0 < policy.support <= 1
+    assert policy.add_words >= 1
+
+
+def test_vote_is_recorded_in_the_article_meta():
+    body = "".join(f"<p>{_FIRST} {_SECOND}</p>" for _ in range(8))
+    page = (
+        "<!doctype html><html><head><meta charset='utf-8'><title>Harbour budget</title></head>"
+        f"<body><article><h1>Harbour budget</h1>{body}</article></body></html>"
+    ).encode()
+    raw = read_html(page, "page.html")
+    record = raw.meta["extraction"]["vote"]
+    assert record["voter"] == "trafilatura-readability"
+    assert record["second_words"] > 0
+    assert "harbour district" in raw.text
+
+
+def test_a_user_config_value_reaches_the_vote(tmp_path):
+    body = "".join(f"<p>{_FIRST} {_SECOND}</p>" for _ in range(8))
+    page = tmp_path / "page.html"
+    page.write_bytes(
+        (
+            "<!doctype html><html><head><meta charset='utf-8'><title>Harbour budget</title>"
+            f"</head><body><article><h1>Harbour budget</h1>{body}</article></body></html>"
+        ).encode()
+    )
+    config = tmp_path / "storyline.toml"
+    # A second text must hold 50 times the primary's words: no page can be voted on.
+    config.write_text("[ingest]\nhtml_vote_min_share = 50.0\n", encoding="utf-8")
+    settings = load_settings(config)
+    policy = VotePolicy.from_settings(settings.ingest)
+    assert policy.min_share == 50.0
+    assert policy.support == default_policy().support
+    (user,) = read_file(page, vote_policy=policy)
+    (packaged,) = read_file(page)
+    assert isinstance(user, RawArticle)
+    assert isinstance(packaged, RawArticle)
+    assert user.meta["extraction"]["vote"]["result"] == "skipped: second text small"
+    assert packaged.meta["extraction"]["vote"]["result"] == "voted"
+    assert "harbour district" in user.text
