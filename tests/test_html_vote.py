@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gzip
+
 from storyline.config import load_settings
 from storyline.ingest import read_file
 from storyline.ingest.html import read_html
@@ -91,3 +93,30 @@ def test_a_user_config_value_reaches_the_vote(tmp_path):
     assert user.meta["extraction"]["vote"]["result"] == "skipped: second text small"
     assert packaged.meta["extraction"]["vote"]["result"] == "voted"
     assert "harbour district" in user.text
+
+
+def test_the_faster_port_gives_what_trafilaturas_readability_port_gives():
+    # html_vote._Port re-implements two passes of trafilatura's port for speed; its output
+    # must stay the port's own (checked on every bench page when written; here on a fixed
+    # sample of real pages and the example corpus, so a trafilatura upgrade that moves the
+    # port's internals fails here rather than changing extraction quietly)
+    from lxml.html import tostring  # noqa: PLC0415
+    from trafilatura.external import try_readability as theirs  # noqa: PLC0415
+    from trafilatura.utils import load_html  # noqa: PLC0415
+
+    from storyline.ingest.html_vote import try_readability as ours  # noqa: PLC0415
+    from tests.conftest import REPO, shared_path  # noqa: PLC0415
+
+    pages = sorted(shared_path("eval", "dragnet", "html").iterdir())[::40]
+    pages += sorted((REPO / "examples" / "corpus").glob("*.html"))
+    compared = 0
+    for page in pages:
+        raw = page.read_bytes()
+        raw = gzip.decompress(raw) if page.suffix == ".gz" else raw
+        assert b"<" in raw[:2000], page.name  # a page, not its compressed bytes
+        a, b = load_html(raw), load_html(raw)
+        if a is None:
+            continue
+        assert tostring(ours(a)) == tostring(theirs(b)), page.name
+        compared += 1
+    assert compared >= 30
