@@ -249,6 +249,20 @@ def test_stale_a_stage_version_digests_the_code_its_work_runs_and_no_more():
     assert {"storyline.extract.timex.find", "storyline.extract.events", "storyline"} <= set(dates)
     # an import under TYPE_CHECKING never runs; the web and the storyline stages are elsewhere
     assert not {"storyline.store", "storyline.web", "storyline.timeline"} & set(dates)
-    nlp = code_closure(("storyline.stages",))
+    from storyline.pipeline import Pipeline  # noqa: PLC0415
+
+    assert Pipeline.load().find("storyline.nlp.v1").code == ("storyline.nlp_work",)
+    nlp = code_closure(("storyline.nlp_work",))
     assert "storyline.extract.quotes.find" in nlp
+    # the other stages' code and the modules that only move data are no part of the parse
+    assert not {
+        "storyline.timeline",
+        "storyline.stages",
+        "storyline.config",
+        "storyline.article_runner",
+        "storyline.runners",
+        "storyline.summaries",
+    } & set(nlp)
+    assert not [m for m in nlp if m.startswith("storyline.cluster")]
+    assert "storyline.config" not in dates
     assert "storyline.extract.quotes.find" not in dates
