@@ -183,6 +183,7 @@ def dates(run: RunSetup) -> ArticleStage:
     # what the parse depends on beyond the code: another model or piece size re-parses
     settings=("nlp.model", "nlp.piece_chars"),
     libraries=("spacy",),
+    code=("storyline.nlp_work",),  # the parse and the extraction it runs, not stages.py
 )
 def nlp(run: RunSetup) -> ArticleStage:
     """Parse pending articles (copies are not): mentions and quotes."""

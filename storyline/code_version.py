@@ -107,13 +107,35 @@ def _imported(path: Path, *, lazy: bool) -> set[str]:
     return found
 
 
+# Modules left out of every closure (and not followed): they move data between the store and
+# the stages, they do not compute it. A runner's or the store's edit must not redo every
+# stored article; a config value that changes a stage's output is named in its
+# ``@stage(settings=...)``, so the config module's code does not stand for it.
+_MOVERS = frozenset(
+    {
+        "storyline.article_runner",
+        "storyline.runners",
+        "storyline.summaries",
+        "storyline.config",
+        "storyline.registry",
+        "storyline.stage_runner",
+        "storyline.store",
+    }
+)
+
+
+def _mover(name: str) -> bool:
+    return any(name == m or name.startswith(m + ".") for m in _MOVERS)
+
+
 @functools.cache
 def code_closure(roots: tuple[str, ...]) -> tuple[str, ...]:
     """Return every storyline module ``roots`` run, transitively, with their parent packages.
 
     A module's imports inside functions count (a stage calls what it imports lazily); a
     parent package's only at its top level: importing ``storyline.x`` runs ``storyline``'s
-    ``__init__``, not the functions its PEP 562 ``__getattr__`` imports from.
+    ``__init__``, not the functions its PEP 562 ``__getattr__`` imports from. The runner
+    and infrastructure modules (``_MOVERS``) are left out.
     """
     seen: dict[str, bool] = {}  # module -> read with its lazy imports
     todo = [(name, True) for name in roots]
@@ -121,6 +143,8 @@ def code_closure(roots: tuple[str, ...]) -> tuple[str, ...]:
         name, lazy = todo.pop()
         path = _module_file(name)
         if path is None or seen.get(name, False) or (name in seen and not lazy):
+            continue
+        if _mover(name):
             continue
         seen[name] = lazy
         parts = name.split(".")

@@ -355,8 +355,10 @@ def analyse(
         summary = replay_stage(spec, ctx, saved["summaries"])
         done.append((spec, summary))
         if summary.counts.get("redone"):
-            # a per-article stage redid stored articles its version changed for (an edited
-            # plug-in, whose code the mark does not hold): the stages after it read them
+            # a per-article stage redid stored articles its version changed for, though the
+            # mark did not change (it holds the code, plug-ins' too, settings and named
+            # packages: a safety net, e.g. for tests/test_stale.py's simulated old version):
+            # the stages after it read them
             replaying = False
             forget_run(store)
             seen = store.content_hashes()

@@ -79,6 +79,9 @@ class StageSpec:
     version: str = ""
     settings: tuple[str, ...] = ()
     libraries: tuple[str, ...] = ()
+    # the storyline modules whose code computes its outputs (their closure is digested);
+    # empty: the work function's own module
+    code: tuple[str, ...] = ()
 
     @property
     def label(self) -> str:
@@ -109,6 +112,7 @@ def stage(
     version: str = "",
     settings: Sequence[str] = (),
     libraries: Sequence[str] = (),
+    code: Sequence[str] = (),
 ) -> Callable[[F], F]:
     """Declare ``name`` (``"namespace.what.v1"``) as a stage; the function is returned unchanged.
 
@@ -133,6 +137,7 @@ def stage(
             version,
             tuple(settings),
             tuple(libraries),
+            tuple(code),
         )
         setattr(func, _ATTR, spec)
         return func

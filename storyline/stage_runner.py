@@ -163,7 +163,7 @@ def article_version(spec: StageSpec, work: ArticleStage, settings: Settings) -> 
     func = spec.func if not spec.factory else work.work
     module = func.__module__
     if module.split(".", maxsplit=1)[0] == "storyline":
-        code = code_digest((module,))
+        code = code_digest(spec.code or (module,))
     else:
         code = f"{plugin_code(func)}:{_owner_version(module)}"
     values = {path: _setting(settings, path) for path in spec.settings}
@@ -329,7 +329,23 @@ def inputs_mark(store: Store, settings: Settings, stages: Sequence[StageSpec]) -
     stage would read anything it has not read: every stage's stored output stands.
     """
     digest = hashlib.sha256()
-    head = [stage_version(), settings.model_dump(mode="json"), [s.name for s in stages]]
+    # ``stage_version`` holds the plug-ins' distribution versions but not their code (an
+    # editable install keeps its version) nor the installed packages the settings name (a
+    # spaCy model upgraded under one name): both are here, so an edit of either is no replay
+    plugins = [plugin_code(s.func) for s in stages if not s.factory]
+    packages = [[name, _installed(name)] for s in stages for name in s.libraries] + [
+        [path, _owner_version(value)]
+        for s in stages
+        for path in s.settings
+        if isinstance(value := _setting(settings, path), str) and value.isidentifier()
+    ]
+    head = [
+        stage_version(),
+        settings.model_dump(mode="json"),
+        [s.name for s in stages],
+        plugins,
+        packages,
+    ]
     digest.update(json.dumps(head, sort_keys=True, default=str).encode())
     for row in store.input_marks():
         digest.update(json.dumps(list(row), default=str).encode())

@@ -24,19 +24,17 @@ from storyline.article_runner import ArticleStage, in_chunks, run_articles
 from storyline.boundary import (
     Failure,
     RunTally,
-    failure_of,
     guard,
-    is_item_error,
     isolate,
 )
 from storyline.cluster.state_json import dump_state, load_state
 from storyline.cluster.storylines import cluster_articles
 from storyline.code_version import stage_version
 from storyline.dedupe import DuplicateIndex, Signed, dump_signatures, load_signatures, signed
-from storyline.extract.annotate import Chunk, annotate_chunk
 from storyline.extract.entities import merge_entities
 from storyline.extract.entity_parts import PartCache, add_headline_articles
 from storyline.extract.quotes.find import canonicalise_speakers
+from storyline.nlp_work import nlp_work
 from storyline.quality.assess import QualityThresholds, assess_quality
 from storyline.story_marks import mark_of
 from storyline.storyline_runner import StorylineStage, Task, run_storylines
@@ -156,32 +154,6 @@ def run_dedupe(
     if fresh or failed or len(saved) != len(kept):
         store.set_state(key, dump_signatures(kept))
     return index.duplicates()
-
-
-def annotate_guarded(chunk: Chunk) -> list[Annotations | Failure]:
-    """Parse a chunk (``annotate_chunk``); when it raises, parse its articles one by one.
-
-    Only the articles that raise alone come back as Failures: one article that breaks the
-    parser costs its chunk a second, per-article pass, not its annotations.
-    """
-    try:
-        return list(annotate_chunk(chunk))
-    except Exception as exc:
-        if len(chunk.articles) == 1 or not is_item_error(exc):
-            if not is_item_error(exc):
-                raise
-            return [failure_of("nlp", chunk.articles[0].id, exc)]
-    results: list[Annotations | Failure] = []
-    for article in chunk.articles:
-        alone = Chunk((article,), chunk.model, chunk.batch_size, chunk.piece_chars)
-        found = guard("nlp", annotate_chunk, alone, article.id)
-        results.append(found if isinstance(found, Failure) else found[0])
-    return results
-
-
-def nlp_work(articles: Sequence[CleanArticle], params: tuple[str, int, int]) -> list[Any]:
-    """The NLP stage's work on one chunk: ``annotate_guarded`` with (model, batch, piece size)."""
-    return annotate_guarded(Chunk(tuple(articles), *params))
 
 
 def _save_nlp(store: Store, results: list[Annotations], failed: list[Failure]) -> None:

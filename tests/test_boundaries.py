@@ -11,7 +11,7 @@ import pytest
 from rich.console import Console
 
 import storyline
-from storyline import boundary, dates_stage, stages
+from storyline import boundary, dates_stage, nlp_work, stages
 from storyline.boundary import isolate
 from storyline.briefing import stage as briefing_stage
 from storyline.errors import INTERNAL, INVALID_FIELD, ConfigError
@@ -92,7 +92,11 @@ def test_boundaries_an_article_that_breaks_the_parser_is_rejected_alone(
 ):
     victim = _victim(workspace)
     _poison_articles(
-        monkeypatch, stages, "annotate_chunk", victim, lambda chunk: {a.id for a in chunk.articles}
+        monkeypatch,
+        nlp_work,
+        "annotate_chunk",
+        victim,
+        lambda chunk: {a.id for a in chunk.articles},
     )
     report = workspace.run(workers=workers)
     _assert_one_rejection(report, workspace, "nlp", victim)

@@ -361,3 +361,29 @@ def test_plugins_corpus_stage_is_called_again_only_when_an_article_changed(
     (new,) = set(again) - set(first)
     assert {i: again[i] for i in first} == first
     assert again[new]["words"] > 0
+
+
+def test_plugins_an_edited_corpus_plugin_is_called_again_with_nothing_new(
+    corpus_counting, tmp_path
+):
+    import storyline  # noqa: PLC0415
+
+    files = sorted(p for p in EXAMPLES.iterdir() if p.suffix in {".txt", ".html"})[:3]
+    with storyline.open(tmp_path / "s.db") as workspace:
+        workspace.ingest(files)
+        workspace.run(workers=1)
+        assert sys.modules["acme_corpus"].CALLS == [3]
+        # an editable install: the file changes, the distribution's version does not
+        source = Path(sys.modules["acme_corpus"].__file__)
+        source.write_text(
+            _CORPUS_COUNTING.replace("len(a.text.split())", "len(a.text)"), encoding="utf-8"
+        )
+        sys.modules.pop("acme_corpus")
+        workspace.run(workers=1)  # nothing new: the run's mark holds the plug-in's code
+        assert sys.modules["acme_corpus"].CALLS == [3]
+        found = {
+            r["item_id"]: r["output"] for r in workspace.store.stage_outputs("acme.lengths.v1")
+        }
+        assert found == {a.id: {"words": len(a.text)} for a in workspace.articles()}
+        workspace.run(workers=1)
+        assert sys.modules["acme_corpus"].CALLS == [3]  # and not again after that

@@ -13,7 +13,7 @@ import time
 import pytest
 
 import storyline
-from storyline import dates_stage, stages
+from storyline import dates_stage, nlp_work, stages
 from storyline.errors import UsageError
 from storyline.export import WHATS, export_rows, write_export
 from storyline.runners import executor_width, make_executor, map_ordered
@@ -131,8 +131,8 @@ class _InterruptedError(BaseException):  # an interruption, as Ctrl-C is: not an
 
 
 def _interrupt_after(monkeypatch, name: str, calls: int) -> None:
-    """Make the stage function ``stages.<name>`` raise once it has run ``calls`` times."""
-    module = dates_stage if name == "date_chunk" else stages
+    """Make the stage function ``<name>`` (dates_stage, nlp_work) raise once it has run ``calls`` times."""
+    module = dates_stage if name == "date_chunk" else nlp_work
     real = getattr(module, name)
     done = []
 

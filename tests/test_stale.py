@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 import storyline
-from storyline import dates_stage, stage_runner, stages
+from storyline import dates_stage, nlp_work, stage_runner
 from storyline.errors import INTERNAL
 from storyline.export import WHATS, export_rows, write_export
 from tests.conftest import BACKENDS, EXAMPLES, REPO, store_url
@@ -71,7 +71,7 @@ def test_stale_an_old_extraction_is_redone_once_and_the_storylines_follow(
     with store_url(backend, tmp_path / "old") as url, storyline.open(url) as workspace:
         workspace.ingest(_FILES)
         with monkeypatch.context() as old:
-            old.setattr(stages, "annotate_chunk", _quoteless(stages.annotate_chunk))
+            old.setattr(nlp_work, "annotate_chunk", _quoteless(nlp_work.annotate_chunk))
             old.setattr(dates_stage, "date_article", _timexless(dates_stage.date_article))
             old.setattr(stage_runner, "article_version", lambda *_a: "old")
             first = workspace.run(workers=1)
@@ -138,14 +138,14 @@ def test_stale_an_article_the_new_code_fails_on_keeps_no_old_rows(tmp_path, monk
         store = workspace.store
         [aid] = [a.id for a in workspace.articles() if a.locator.endswith(victim.name)]
         assert store.timexes([aid])
-        real = stages.annotate_chunk
+        real = nlp_work.annotate_chunk
 
         def breaks(chunk):
             if any(a.id == aid for a in chunk.articles):
                 raise RuntimeError("the new parser cannot read this one")
             return real(chunk)
 
-        monkeypatch.setattr(stages, "annotate_chunk", breaks)
+        monkeypatch.setattr(nlp_work, "annotate_chunk", breaks)
         real_date = dates_stage.date_article
 
         def dates_break(article, window=None):
@@ -249,6 +249,20 @@ def test_stale_a_stage_version_digests_the_code_its_work_runs_and_no_more():
     assert {"storyline.extract.timex.find", "storyline.extract.events", "storyline"} <= set(dates)
     # an import under TYPE_CHECKING never runs; the web and the storyline stages are elsewhere
     assert not {"storyline.store", "storyline.web", "storyline.timeline"} & set(dates)
-    nlp = code_closure(("storyline.stages",))
+    from storyline.pipeline import Pipeline  # noqa: PLC0415
+
+    assert Pipeline.load().find("storyline.nlp.v1").code == ("storyline.nlp_work",)
+    nlp = code_closure(("storyline.nlp_work",))
     assert "storyline.extract.quotes.find" in nlp
+    # the other stages' code and the modules that only move data are no part of the parse
+    assert not {
+        "storyline.timeline",
+        "storyline.stages",
+        "storyline.config",
+        "storyline.article_runner",
+        "storyline.runners",
+        "storyline.summaries",
+    } & set(nlp)
+    assert not [m for m in nlp if m.startswith("storyline.cluster")]
+    assert "storyline.config" not in dates
     assert "storyline.extract.quotes.find" not in dates
