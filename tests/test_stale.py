@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import dataclasses
 import gzip
-import io
 import shutil
 import sys
 import textwrap
@@ -21,8 +20,8 @@ import pytest
 import storyline
 from storyline import dates_stage, nlp_work, stage_runner
 from storyline.errors import INTERNAL
-from storyline.export import WHATS, export_rows, write_export
 from tests.conftest import BACKENDS, EXAMPLES, REPO, store_url
+from tests.test_incremental import _dump as _exports
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -31,11 +30,7 @@ _FILES = sorted(p for p in EXAMPLES.iterdir() if p.suffix in {".txt", ".html"})
 
 
 def _dump(workspace) -> dict[str, str]:
-    found = {}
-    for what in WHATS:
-        out = io.StringIO()
-        write_export(export_rows(workspace.store, what), out, "jsonl")
-        found[what] = out.getvalue()
+    found = _exports(workspace)
     found["quote_groups_rows"] = repr(list(workspace.store.rows("quote_groups", order="id")))
     return found
 

@@ -4,22 +4,14 @@ bench/tls_t17.py."""
 
 from __future__ import annotations
 
-from storyline.models import DatedEvent
+from typing import TYPE_CHECKING
+
 from storyline.timeline import build_timeline, rank_dates
 from tests.conftest import seed_events
+from tests.test_timeline import event
 
-
-def event(article: str, date: str, text: str, published: str | None = None) -> DatedEvent:
-    return DatedEvent(
-        id=f"{article}-{date}-{len(text)}",
-        article_id=article,
-        date=date,
-        text=text,
-        start=0,
-        end=len(text),
-        sources=(article,),
-        published=published,
-    )
+if TYPE_CHECKING:
+    from storyline.models import DatedEvent
 
 
 def lead(article: str, published: str, text: str) -> DatedEvent:
