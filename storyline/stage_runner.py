@@ -151,9 +151,10 @@ def _plugin_articles(spec: StageSpec) -> ArticleStage:
 def article_version(spec: StageSpec, work: ArticleStage, settings: Settings) -> str:
     """Return the version of a per-article stage: what its stored rows are stamped with.
 
-    A digest, so that nobody has to remember to bump it: of the code that does the work
-    (for storyline's own stages every storyline module its work function's module runs,
-    ``code_digest``; for a plug-in, as for storyline plug-in stages, ``plugin_code`` and its
+    A digest, so that nobody has to remember to bump it: of the code that computes the
+    outputs (for storyline's own stages the modules ``StageSpec.code`` names, else the work
+    function's module, with every storyline module they import except those that only move
+    data: ``code_digest``; for a plug-in, as for storyline plug-in stages, ``plugin_code`` and its
     distribution's version), of the settings that change its output (``StageSpec.settings``,
     e.g. the spaCy model), of the libraries it names (``StageSpec.libraries``) and of the
     spec's explicit ``version``, which a developer bumps for what the digest cannot see.
