@@ -406,3 +406,36 @@ def test_hostile_inputs_an_empty_story_id_is_a_usage_error(
         call = workspace.timelines if command == "timeline" else workspace.briefing
         with pytest.raises(UsageError, match="an empty story id names no story"):
             call(story)
+
+
+@pytest.mark.parametrize(
+    "value", ["2015-10-01garbage", "2015-10-01T99:99", "2015-10-01 and later", "2015-13-01"]
+)
+def test_hostile_inputs_a_published_value_is_read_whole_never_by_its_first_ten_characters(
+    tmp_path: Path, value: str
+):
+    # "2015-10-01garbage" used to be stored as 2015-10-01: only value[:10] was checked
+    rows = [
+        {"id": "bad", "text": BRIDGE, "published": value},
+        {"id": "stamp", "text": FERRY, "published": "2015-10-01T23:30:00-05:00"},
+    ]
+    path = tmp_path / "rows.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    (tmp_path / "harbour.txt").write_text(BRIDGE, encoding="utf-8")
+    manifest = tmp_path / "manifest.jsonl"
+    manifest.write_text(
+        json.dumps({"file": "harbour.txt", "id": "m1", "published": value}) + "\n",
+        encoding="utf-8",
+    )
+    db = tmp_path / "s.db"
+
+    result = runner.invoke(app, ["ingest", str(path), str(manifest), "--db", str(db)])
+
+    assert result.exit_code == EXIT_REJECTED, result.output
+    assert _rejected(db) == {
+        f"{path}:1": errors.INVALID_FIELD,
+        f"{manifest}:1": errors.INVALID_FIELD,
+    }
+    exported = runner.invoke(app, ["export", "--db", str(db), "--what", "articles"]).stdout
+    stored = {row["id"]: row["published"] for row in map(json.loads, exported.splitlines())}
+    assert stored == {"stamp": "2015-10-01"}  # a whole date-time keeps its own day

@@ -17,7 +17,7 @@ from storyline.config import load_settings
 from storyline.errors import StoreBusyError
 from storyline.export import export_rows
 from storyline.store import Store
-from storyline.store.lock import lock_path, run_lock
+from storyline.store.lock import advisory_key, lock_path, run_lock
 from tests.conftest import EXAMPLES, REPO, postgres_schema
 
 _FILE = EXAMPLES / "b1_estmark_tribune_strike_begins.txt"
@@ -118,6 +118,27 @@ def test_lock_postgres_advisory_lock_admits_one_run():
             assert busy.value.code == "S004"
         with run_lock(second):
             pass
+
+
+def test_lock_postgres_two_schemas_of_one_database_run_at_once():
+    # advisory locks are per database: one fixed key made a run in one schema refuse (S004)
+    # a run in another schema of the same database, though they share no table
+    with postgres_schema() as url_a, postgres_schema() as url_b:
+        with _open(url_a) as first, _open(url_b) as other, Store(url_a) as again:
+            with first.locked():
+                assert other.ingest([_FILE]).stored == 1  # the other schema goes on
+                with pytest.raises(StoreBusyError) as busy, run_lock(again):
+                    pass  # the same schema is still one run at a time
+                assert busy.value.code == "S004"
+                assert first.store.count("articles") == 0
+            assert first.ingest([_FILE]).stored == 1  # released
+
+
+def test_lock_postgres_key_is_the_database_and_schema():
+    keys = {advisory_key(db, schema) for db in ("news", "archive") for schema in ("a", "b")}
+    assert len(keys) == 4
+    assert all(-(2**63) <= key < 2**63 for key in keys)  # a PostgreSQL bigint
+    assert advisory_key("news", "a") == advisory_key("news", "a")
 
 
 def test_lock_a_web_upload_meeting_a_run_is_refused_with_409_and_stores_nothing(

@@ -42,10 +42,16 @@ def parse_published(value: str) -> str:
     """Return ``value`` as an ISO date, or raise ValueError when it is not a date.
 
     A value without a day ("2015", "March 2015") stays a year or a month (``YYYY``,
-    ``YYYY-MM``): the day is unknown, not the first of the month.
+    ``YYYY-MM``): the day is unknown, not the first of the month. A date-time keeps its own
+    (local) day. The whole value is read: "2015-10-01garbage" or "2015-10-01T99:99" is no
+    date (its first ten characters alone used to be taken, the rest unread).
     """
     try:
-        return dt.date.fromisoformat(value[:10]).isoformat()
+        return dt.date.fromisoformat(value).isoformat()
+    except ValueError:
+        pass
+    try:
+        return dt.datetime.fromisoformat(value).date().isoformat()
     except ValueError:
         # parsed twice with different defaults: a part that changes is one the value lacks
         parsed = dateutil_parser.parse(value, default=dt.datetime(1, 1, 1))  # noqa: DTZ001

@@ -7,18 +7,21 @@ SQLite: an OS file lock (``flock``) on ``<db>.lock`` beside the database; the ke
 when the holder exits, however it exits (kill -9 included), so a crashed run never wedges the
 store. The file is never deleted: removing it while another process waits on it would let two
 runs hold "the" lock at once. PostgreSQL: a session advisory lock, dropped by the server when
-the connection ends.
+the connection ends. Its key is the database's and the schema's (a store is a schema): one
+fixed key made two workspaces in two schemas of one database wait for each other, and the
+second fail with S004 though they share no table.
 """
 
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
 import time
 from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
-from storyline.errors import StoreBusyError
+from storyline.errors import StoreBusyError, StoreError
 from storyline.store.dialect import redact
 
 if TYPE_CHECKING:
@@ -26,9 +29,9 @@ if TYPE_CHECKING:
 
     from storyline.store.base import StoreBase
 
-# The advisory lock's key on PostgreSQL: "stor" "line" in ASCII, unlikely to meet another
-# application's key in the same database.
-_PG_KEY = 0x73746F72_6C696E65
+# The advisory lock's key on PostgreSQL is hashed from this prefix ("storyline" and the lock's
+# purpose, unlikely to meet another application's key), the database and the schema.
+_PG_KEY_PREFIX = b"storyline run lock\0"
 _POLL = 0.1  # seconds between two tries while waiting
 
 
@@ -94,11 +97,32 @@ def _file_lock(db: str, wait: float) -> Iterator[None]:
         os.close(fd)
 
 
+def advisory_key(database: str, schema: str) -> int:
+    """Return the run lock's advisory key of one schema of one database (a signed 64-bit int).
+
+    Advisory locks are shared by every schema of a database, so the schema is in the key; the
+    database is too, though the server already keeps each database's locks apart (a key read
+    in a log names its store).
+    """
+    name = f"{database}\0{schema}".encode()
+    digest = hashlib.blake2b(_PG_KEY_PREFIX + name, digest_size=8).digest()
+    return int.from_bytes(digest, "big", signed=True)
+
+
+def _store_key(store: StoreBase) -> int:
+    row = store.conn.execute("SELECT current_database(), current_schema()").fetchone()
+    if row is None or row[1] is None:
+        # no schema on the search path: the store could not have created its tables anyway
+        raise StoreError(f"{redact(store.path)}: no current schema to lock")
+    return advisory_key(str(row[0]), str(row[1]))
+
+
 @contextmanager
 def _advisory_lock(store: StoreBase, wait: float) -> Iterator[None]:
+    key = _store_key(store)
     deadline = time.monotonic() + wait
     while True:
-        row = store.conn.execute("SELECT pg_try_advisory_lock(?)", (_PG_KEY,)).fetchone()
+        row = store.conn.execute("SELECT pg_try_advisory_lock(?)", (key,)).fetchone()
         if row is not None and row[0]:
             break
         if time.monotonic() >= deadline:
@@ -109,4 +133,4 @@ def _advisory_lock(store: StoreBase, wait: float) -> Iterator[None]:
     finally:
         # a connection already gone has dropped the lock with it
         with contextlib.suppress(Exception):
-            store.conn.execute("SELECT pg_advisory_unlock(?)", (_PG_KEY,))
+            store.conn.execute("SELECT pg_advisory_unlock(?)", (key,))
