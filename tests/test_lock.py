@@ -123,15 +123,20 @@ def test_lock_postgres_advisory_lock_admits_one_run():
 def test_lock_postgres_two_schemas_of_one_database_run_at_once():
     # advisory locks are per database: one fixed key made a run in one schema refuse (S004)
     # a run in another schema of the same database, though they share no table
-    with postgres_schema() as url_a, postgres_schema() as url_b:
-        with _open(url_a) as first, _open(url_b) as other, Store(url_a) as again:
-            with first.locked():
-                assert other.ingest([_FILE]).stored == 1  # the other schema goes on
-                with pytest.raises(StoreBusyError) as busy, run_lock(again):
-                    pass  # the same schema is still one run at a time
-                assert busy.value.code == "S004"
-                assert first.store.count("articles") == 0
-            assert first.ingest([_FILE]).stored == 1  # released
+    with (
+        postgres_schema() as url_a,
+        postgres_schema() as url_b,
+        _open(url_a) as first,
+        _open(url_b) as other,
+        Store(url_a) as again,
+    ):
+        with first.locked():
+            assert other.ingest([_FILE]).stored == 1  # the other schema goes on
+            with pytest.raises(StoreBusyError) as busy, run_lock(again):
+                pass  # the same schema is still one run at a time
+            assert busy.value.code == "S004"
+            assert first.store.count("articles") == 0
+        assert first.ingest([_FILE]).stored == 1  # released
 
 
 def test_lock_postgres_key_is_the_database_and_schema():
