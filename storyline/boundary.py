@@ -18,7 +18,7 @@ import traceback
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, TypeVar
 
-from storyline.errors import INTERNAL, InputError, StorylineError
+from storyline.errors import INTERNAL, InputError, StorylineError, interrupt_behind
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
@@ -66,6 +66,8 @@ def is_item_error(exc: BaseException) -> bool:
     """
     if isinstance(exc, InputError):
         return True
+    if interrupt_behind(exc) is not None:
+        return False  # Ctrl-C, wrapped by the code it landed in: the run's, never an item's
     if not isinstance(exc, Exception) or isinstance(exc, StorylineError | sqlite3.Error):
         return False
     return not type(exc).__module__.startswith("psycopg")

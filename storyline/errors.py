@@ -102,3 +102,24 @@ class InputError(StorylineError):
         self.code = code
         self.locator = locator
         self.reason = reason
+
+
+def interrupt_behind(exc: BaseException) -> KeyboardInterrupt | None:
+    """Return the Ctrl-C that ``exc`` is, or was raised from or while handling; else None.
+
+    Python wraps some exceptions it meets: a KeyboardInterrupt that lands in a descriptor's
+    ``__set_name__`` while a module defines a class (a dataclass field, during an import)
+    comes out as a RuntimeError. The per-item boundaries, which catch ``Exception``, took it
+    for a bug in one input: an S199 row, and the run went on as if Ctrl-C had not been pressed.
+    """
+    pending: list[BaseException] = [exc]
+    seen: set[int] = set()
+    while pending:
+        current = pending.pop()
+        if id(current) in seen:
+            continue
+        seen.add(id(current))
+        if isinstance(current, KeyboardInterrupt):
+            return current
+        pending.extend(e for e in (current.__cause__, current.__context__) if e is not None)
+    return None

@@ -215,7 +215,7 @@ _FAILURES: dict[str, tuple[list[str], int, str]] = {
         1,
         "error: [S199] unexpected internal error (a bug): RuntimeError: injected",
     ),
-    "interrupted": (["config", "show"], EXIT_INTERRUPTED, ""),
+    "interrupted": (["config", "show"], EXIT_INTERRUPTED, "interrupted: "),
 }
 _RAISES = {"internal error": "RuntimeError", "interrupted": "KeyboardInterrupt"}
 # the script runs one failure of each kind: a child that opens a store spends a second or

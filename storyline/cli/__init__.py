@@ -18,7 +18,22 @@ from __future__ import annotations
 
 
 def main() -> None:
-    """Entry point: run the app; its root command maps errors to exit codes (``exit_codes``)."""
-    from storyline.cli.app import app  # noqa: PLC0415 - the package itself loads nothing
+    """Entry point: run the app; its root command maps errors to exit codes (``exit_codes``).
 
+    Ctrl-C while the app itself is being imported (a second or two before any command runs)
+    is not the app's to map: it is caught here, so it too is one line and exit 130, not a
+    traceback.
+    """
+    import sys  # noqa: PLC0415 - the package itself loads nothing
+
+    try:
+        from storyline.cli.app import app  # noqa: PLC0415
+    except BaseException as exc:
+        from storyline.errors import interrupt_behind  # noqa: PLC0415
+
+        if interrupt_behind(exc) is None:
+            raise
+        from storyline.cli.exit_codes import interrupted  # noqa: PLC0415
+
+        sys.exit(interrupted())
     app()

@@ -20,7 +20,7 @@ from rich.markup import escape
 from typer.core import TyperGroup
 
 from storyline.cli.console import err_console
-from storyline.errors import INTERNAL, StorylineError, UsageError
+from storyline.errors import INTERNAL, StorylineError, UsageError, interrupt_behind
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
@@ -80,8 +80,9 @@ def exit_code_of(call: Callable[[], Any]) -> int:
 
     Every error class ends here: a storyline error is one ``error: [Sxxx] ...`` line, a click
     error the same plus the usage, an unexpected exception a line and its traceback (a bug
-    to report); all exit 1. ``typer.Exit(n)`` (3 for rejected inputs) and Ctrl-C (130, turned
-    into ``Exit`` by typer) come back from the call as its value.
+    to report); all exit 1. ``typer.Exit(n)`` (3 for rejected inputs) comes back from the call
+    as its value; Ctrl-C is one line and 130, also when the code it landed in wrapped it in
+    another exception (``errors.interrupt_behind``).
     """
     try:
         code = call()
@@ -89,11 +90,27 @@ def exit_code_of(call: Callable[[], Any]) -> int:
         _error(str(exc))
         return EXIT_FATAL
     except KeyboardInterrupt:
-        return EXIT_INTERRUPTED
+        return interrupted()
     except Exception as exc:  # noqa: BLE001 - sorted below; a bug is reported, never hidden
+        if interrupt_behind(exc) is not None:
+            return interrupted()  # Ctrl-C that the code it landed in wrapped: not a bug
         return _code_of(exc)
     # a command's own return value is not an exit code unless it is a plain int (typer.Exit)
-    return code if type(code) is int else EXIT_OK
+    if type(code) is not int:
+        return EXIT_OK
+    # typer turns Ctrl-C inside a command into Exit(130), silently (no command exits 130)
+    return interrupted() if code == EXIT_INTERRUPTED else code
+
+
+def interrupted() -> int:
+    """Say that Ctrl-C stopped the command (no traceback) and return 130.
+
+    What the command stored before it stays: each batch of articles and each stage's writes
+    are one transaction, and a run is remembered as complete only once its last stage ends,
+    so running the same command again finishes the work.
+    """
+    err_console.print("interrupted: what was stored stays; run the command again to finish")
+    return EXIT_INTERRUPTED
 
 
 def _code_of(exc: Exception) -> int:

@@ -6,7 +6,7 @@ import json
 import traceback
 from typing import TYPE_CHECKING, Any, Literal
 
-from storyline.errors import INTERNAL
+from storyline.errors import INTERNAL, interrupt_behind
 from storyline.models import CleanArticle, RawArticle, Rejected, RemovedLine
 from storyline.store.base import StoreBase, chunks, dump, upsert
 
@@ -97,10 +97,16 @@ class ArticleStore(StoreBase):
         )
 
     def record_internal_error(self, locator: str, exc: BaseException) -> Rejected:
-        """Store an unexpected exception as a Rejected row with its traceback (S199)."""
-        from storyline.errors import INTERNAL  # noqa: PLC0415 - avoid a cycle at import
+        """Store an unexpected exception as a Rejected row with its traceback (S199).
+
+        Raises:
+            KeyboardInterrupt: ``exc`` is a Ctrl-C that the code it landed in wrapped (see
+                ``errors.interrupt_behind``): the run stops, as the user asked, no row is stored.
+        """
         from storyline.ingest.files import locator_of, printable  # noqa: PLC0415
 
+        if interrupt_behind(exc) is not None:
+            raise KeyboardInterrupt from exc
         # the locator may be a file name with bytes that are not UTF-8: the row must still fit
         item = Rejected(locator_of(locator), INTERNAL, printable(f"{type(exc).__name__}: {exc}"))
         detail = printable("".join(traceback.format_exception(exc)))
