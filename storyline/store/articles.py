@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import traceback
 from typing import TYPE_CHECKING, Any, Literal
@@ -44,7 +45,8 @@ class ArticleStore(StoreBase):
         outcomes: list[Outcome] = []
         with self.transaction() as conn:
             seq = int(conn.execute("SELECT COALESCE(MAX(seq), 0) FROM articles").fetchone()[0])
-            for raw, clean in articles:
+            for raw, read in articles:
+                clean = self._stored_page(conn, raw, read)
                 row = conn.execute(
                     "SELECT content_hash, raw_text, title FROM articles WHERE id = ?", (clean.id,)
                 ).fetchone()
@@ -63,6 +65,25 @@ class ArticleStore(StoreBase):
                 [(item.locator, item.code, item.reason, None) for item in rejected],
             )
         return outcomes
+
+    @staticmethod
+    def _stored_page(conn: Connection, raw: RawArticle, clean: CleanArticle) -> CleanArticle:
+        """Return ``clean`` under the id its HTML page is stored with, if it was read before.
+
+        A page's id is the hash of the text read from it, so a reader that changed (trafilatura's
+        fast mode, a new vote) gave the same file, re-read, a new id: the old row stayed and the
+        new one looked like a copy of it. The page's bytes (``raw_sha256``) name it across
+        reader versions: its stored id is kept, and the text read now updates that article.
+        """
+        if raw.format != "html" or not clean.raw_sha256:
+            return clean
+        if conn.execute("SELECT 1 FROM articles WHERE id = ?", (clean.id,)).fetchone():
+            return clean  # the id is stored: this text (or another page with it) is known
+        row = conn.execute(
+            "SELECT id FROM articles WHERE raw_sha256 = ? AND format = 'html' ORDER BY seq LIMIT 1",
+            (clean.raw_sha256,),
+        ).fetchone()
+        return clean if row is None else dataclasses.replace(clean, id=str(row["id"]))
 
     @staticmethod
     def _write_article(conn: Connection, raw: RawArticle, clean: CleanArticle, seq: int) -> None:

@@ -309,6 +309,11 @@ MIGRATIONS: Final[tuple[str, ...]] = (
     """
     ALTER TABLE article_stages ADD COLUMN version TEXT;
     """,
+    # 18: an HTML page read again is found by its bytes (``ArticleStore._stored_page``): its
+    # id is the hash of the text read, which changes when the reader does.
+    """
+    CREATE INDEX articles_raw_sha256 ON articles(raw_sha256);
+    """,
 )
 
 
