@@ -108,9 +108,10 @@ def _ingested(
     from storyline.pipeline import check_published  # noqa: PLC0415 - keeps --help fast
 
     published = check_published(published)  # before the store is even created
-    paths, fetched = split_sources(sources or [], urls)
+    settings = _settings(config)
+    paths, fetched = split_sources(sources or [], urls, max_bytes=settings.ingest.max_bytes)
     # one run per store: ingest and run hold the lock from the first file to the last stage
-    with storyline.open(db, settings=_settings(config)) as workspace, workspace.locked():
+    with storyline.open(db, settings=settings) as workspace, workspace.locked():
         summaries = []
         if paths:
             summaries.append(_ingest_with_progress(workspace, paths, fmt, published))

@@ -31,8 +31,12 @@ feeds_app = typer.Typer(
 )
 
 
-def split_sources(sources: Sequence[str], urls_file: Path | None) -> tuple[list[Path], list[str]]:
+def split_sources(
+    sources: Sequence[str], urls_file: Path | None, *, max_bytes: int
+) -> tuple[list[Path], list[str]]:
     """Split command-line sources into paths and URLs, adding the URLs of a list file.
+
+    ``max_bytes`` bounds what is read of the list file (``[ingest] max_bytes``).
 
     Raises:
         UsageError: nothing to read was given.
@@ -43,7 +47,7 @@ def split_sources(sources: Sequence[str], urls_file: Path | None) -> tuple[list[
     paths = [Path(s) for s in sources if not is_url(s)]
     urls = [s for s in sources if is_url(s)]
     if urls_file is not None:
-        urls.extend(read_url_list(urls_file))
+        urls.extend(read_url_list(urls_file, max_bytes=max_bytes))
     if not paths and not urls:
         raise UsageError("give files, folders or URLs to read (or --urls FILE)")
     return paths, urls
