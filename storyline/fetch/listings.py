@@ -67,6 +67,7 @@ class Polled:
     states: list[FetchState] = field(default_factory=list)
     marks: list[tuple[str, str, str | None, str | None]] = field(default_factory=list)
     failed: list[Rejected] = field(default_factory=list)
+    skipped: list[Rejected] = field(default_factory=list)  # entries naming no page to fetch
     recovered: list[str] = field(default_factory=list)
     not_modified: int = 0
 
@@ -149,6 +150,7 @@ def _take(
             out.marks.append((request.url, exc.code, exc.reason, None))
         return
     out.entries.extend(parsed.entries)
+    out.skipped.extend(parsed.skipped)
     out.states.append(state)
     out.recovered.append(request.url)
     if is_feed_row:
