@@ -154,3 +154,29 @@ def test_hostile_inputs_listing_entries_without_a_usable_link_are_rejected_rows(
     assert stored == expected  # the changed feed read again updates the same rows
     assert first.summary.stored == 2  # the good entries of both listings
     assert (second.summary.stored, len(second.summary.rejected)) == (0, 2)  # only the feed's
+
+
+def test_hostile_inputs_sitemaps_past_the_per_index_limit_are_one_rejected_row(tmp_path: Path):
+    # an index read its first 50 sitemaps in every cycle and left the others out unseen
+    root = tmp_path / "site"
+    root.mkdir()
+    listed = "".join(f"<sitemap><loc>/part-{n}.xml</loc></sitemap>" for n in range(52))
+    (root / "index.xml").write_text(
+        '<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+        + listed
+        + "</sitemapindex>",
+        encoding="utf-8",
+    )
+    settings = settings_for(tmp_path, timeout=FETCH_TIMEOUT)
+    with FetchServer(root) as server, storyline.open(tmp_path / "s.db", settings=settings) as ws:
+        index = server.url("/index.xml")
+        ws.add_feeds(index)
+        with ws.fetcher() as fetcher:
+            report = poll(ws, fetcher, run_stages=False)
+        fetched = {h.path for h in server.behaviour.log}
+    (left_out,) = [r for r in report.summary.rejected if r.locator == f"{index} sitemaps left out"]
+    assert left_out.code == errors.TOO_LARGE
+    assert "lists 52 sitemaps; the first 50 are read, 2 are not" in left_out.reason
+    assert server.url("/part-50.xml") in left_out.reason
+    assert "/part-49.xml" in fetched
+    assert "/part-50.xml" not in fetched

@@ -158,3 +158,11 @@ def _take(
     children.extend(
         FetchRequest(url, context=request.url) for url in parsed.children[:_MAX_CHILD_SITEMAPS]
     )
+    if len(parsed.children) > _MAX_CHILD_SITEMAPS:
+        # the rest were left out without a word, and in every later cycle as well
+        left_out = parsed.children[_MAX_CHILD_SITEMAPS:]
+        why = (
+            f"the index lists {len(parsed.children)} sitemaps; the first {_MAX_CHILD_SITEMAPS} "
+            f"are read, {len(left_out)} are not (from {left_out[0]}); watch those directly"
+        )
+        out.skipped.append(Rejected(f"{request.url} sitemaps left out", errors.TOO_LARGE, why))
