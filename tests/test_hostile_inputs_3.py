@@ -7,6 +7,7 @@ returned, a 405 for HEAD, entries dropped without a word or a ValueError out of 
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 from pathlib import Path
@@ -14,9 +15,11 @@ from typing import TYPE_CHECKING
 
 import pytest
 from fastapi.testclient import TestClient
+from typer.testing import CliRunner
 
 import storyline
 from storyline import errors
+from storyline.cli.app import app
 from storyline.cli.exit_codes import EXIT_FATAL
 from storyline.store import Store
 from storyline.watch.cycle import poll
@@ -29,6 +32,7 @@ from tests.test_web import seed
 if TYPE_CHECKING:
     from fastapi import FastAPI
 
+runner = CliRunner()
 BRIDGE = "The council voted on Tuesday to close the old bridge after engineers found cracks."
 FERRY = "The ferry service will run twice a day from Monday while the bridge is repaired."
 
@@ -180,3 +184,40 @@ def test_hostile_inputs_sitemaps_past_the_per_index_limit_are_one_rejected_row(t
     assert server.url("/part-50.xml") in left_out.reason
     assert "/part-49.xml" in fetched
     assert "/part-50.xml" not in fetched
+
+
+def test_hostile_inputs_titles_and_outlets_are_printed_as_data_not_markup_or_escapes(
+    tmp_path: Path,
+):
+    # a title holding "[/]" made `run` and `stories` an S199 MarkupError with a traceback;
+    # an outlet holding ESC sequences cleared the terminal and set its title when printed
+    titles = ["Closing [/] tag: dam to be rebuilt", "[bold]Alarm[/bold] :fire: dam [link=x]y"]
+    outlet = "Herald \x1b[2J\x1b]0;pwned\x07 Daily"
+    rows = [
+        {
+            "id": f"r{n}",
+            "title": title,
+            "source": outlet if n else f"Ledger {n}",
+            "published": f"2015-10-2{n + 1}",
+            "text": f'Mayor Ilse Varga said "the dam will be rebuilt before winter" ({title}).\n'
+            "The breach happened on 20 October after three days of rain in Marenholt.",
+        }
+        for n, title in enumerate(titles)
+    ]
+    path = tmp_path / "rows.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    db = str(tmp_path / "s.db")
+    wide = {"COLUMNS": "300"}  # one line per title: nothing wrapped
+    ran = runner.invoke(app, ["run", str(path), "--db", db], env=wide)
+    assert ran.exit_code == 0, ran.output
+    listed = runner.invoke(app, ["stories", "--db", db], env=wide)
+    assert listed.exit_code == 0, listed.output
+    for output in (ran.stdout, listed.stdout):
+        assert "Closing [/] tag" in output
+        assert "\x1b" not in output
+        assert "\x07" not in output
+    assert "[bold]Alarm[/bold] :fire:" in ran.stdout  # as written: no style, no emoji
+    assert "Herald [2J]0;pwned Daily" in ran.stdout  # the outlet, without its control bytes
+    # the data itself is kept whole: only the screen is spared
+    with storyline.open(db) as ws:
+        assert {a.source for a in ws.articles()} == {"Ledger 0", outlet}
