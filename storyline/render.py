@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, Any, Self
 
 from rich.panel import Panel
@@ -26,6 +27,21 @@ if TYPE_CHECKING:
     from rich.progress import Task
 
     from storyline.models import Briefing, IngestSummary, Story, TimelineEntry
+
+# C0 and C1 control characters but tab and newline: an outlet name or a file name holding
+# ESC sequences cleared the journalist's terminal or set its title when printed (OSC 52 could
+# even write the clipboard). The stored and exported data keep them; only the screen is spared.
+_CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def printable(text: str) -> str:
+    """Return ``text`` without the control characters a terminal would act on."""
+    return _CONTROLS.sub("", text)
+
+
+def plain(text: str, style: str = "") -> Text:
+    """Return data as Text: no markup, no emoji codes, no terminal control characters."""
+    return Text(printable(text), style=style)
 
 
 class _RateColumn(ProgressColumn):
@@ -91,7 +107,7 @@ def rejected_table(summary: IngestSummary, *, limit: int = 20) -> Table:
     table.add_column("reason")
     for item in summary.rejected[:limit]:
         # Text, not markup: a file name or a quoted field like "[/x]" is data, not a style tag
-        table.add_row(Text(item.locator), item.code, Text(item.reason))
+        table.add_row(plain(item.locator), item.code, plain(item.reason))
     if len(summary.rejected) > limit:
         table.add_row(f"... {len(summary.rejected) - limit} more", "", "export --what rejected")
     return table
@@ -129,10 +145,13 @@ def stages_table(stages: list[dict[str, Any]]) -> Table:
     return table
 
 
-def _story_cells(story: Story, *, indent: str) -> list[str]:
+def _story_cells(story: Story, *, indent: str) -> list[str | Text]:
     dates = f"{story.first_date or '?'} – {story.last_date or '?'}"
     title = story.title or story.label  # the keyword label stays in the export
-    return [f"{indent}{story.id}", story.level, dates, str(len(story.article_ids)), title]
+    # article text goes in as Text, never as markup: a title holding "[/]" was a MarkupError
+    # (S199 for `stories` and `run`), and "[link=...]" or ":fire:" would have been rendered
+    cells = [f"{indent}{story.id}", story.level, dates, str(len(story.article_ids)), title]
+    return [plain(cell) for cell in cells]
 
 
 _SHOWN_ACTORS = 3  # the rest are in the export
@@ -149,7 +168,7 @@ def timeline_table(entries: list[TimelineEntry], *, title: str = "timeline") -> 
         where = f"in {entry.place}" if entry.place else ""
         who = "\n".join([*entry.actors[:_SHOWN_ACTORS], where]).strip()
         when = f"{entry.date} –\n{entry.until}" if entry.until else entry.date
-        table.add_row(when, " ".join(entry.text), who, str(len(entry.sources)))
+        table.add_row(plain(when), plain(" ".join(entry.text)), plain(who), str(len(entry.sources)))
     return table
 
 
@@ -165,7 +184,7 @@ def briefing_panel(story: Story, briefing: Briefing) -> Panel:
         refs = "".join(f"[{numbers.setdefault(a, len(numbers) + 1)}]" for a in sentence.citations)
         if sentence.date:
             lines.append(f"{sentence.date}  ", style="bold")
-        lines.append(sentence.text)
+        lines.append(plain(sentence.text))
         lines.append(f" {refs}", style="cyan")
         if sentence.corroboration != "corroborated":
             lines.append(f" ({sentence.corroboration.replace('_', ' ')})", style="dim")
@@ -177,11 +196,10 @@ def briefing_panel(story: Story, briefing: Briefing) -> Panel:
             f"{value} [{', '.join(str(numbers.get(a, '?')) for a in ids)}]"
             for value, ids in conflict.values
         )
-        lines.append(f"sources differ on {conflict.subject}: {values}\n", style="yellow")
+        lines.append(plain(f"sources differ on {conflict.subject}: {values}\n", "yellow"))
     for article_id, outlet, title in briefing.titles:
-        lines.append(
-            f"[{numbers[article_id]}] {outlet or 'unknown outlet'}: {title}\n", style="dim"
-        )
+        line = f"[{numbers[article_id]}] {outlet or 'unknown outlet'}: {title}\n"
+        lines.append(plain(line, "dim"))
     dates = f"{story.first_date or '?'} – {story.last_date or '?'}"
     heading = story.title or story.label
-    return Panel(lines, title=f"{heading}  ({dates})", subtitle=story.id)
+    return Panel(lines, title=plain(f"{heading}  ({dates})"), subtitle=plain(story.id))

@@ -37,6 +37,8 @@ from storyline.models import FORMATS
 from storyline.render import (
     StageBars,
     briefing_panel,
+    plain,
+    printable,
     rejected_table,
     stages_table,
     stories_table,
@@ -108,9 +110,10 @@ def _ingested(
     from storyline.pipeline import check_published  # noqa: PLC0415 - keeps --help fast
 
     published = check_published(published)  # before the store is even created
-    paths, fetched = split_sources(sources or [], urls)
+    settings = _settings(config)
+    paths, fetched = split_sources(sources or [], urls, max_bytes=settings.ingest.max_bytes)
     # one run per store: ingest and run hold the lock from the first file to the last stage
-    with storyline.open(db, settings=_settings(config)) as workspace, workspace.locked():
+    with storyline.open(db, settings=settings) as workspace, workspace.locked():
         summaries = []
         if paths:
             summaries.append(_ingest_with_progress(workspace, paths, fmt, published))
@@ -170,7 +173,7 @@ def run(
         storylines = workspace.store.stories(level="storyline", order="first_date, id")
         briefings = [workspace.briefing(story.id) for story in storylines]
     for line in report.lines():
-        console.print(line)
+        console.print(printable(line), markup=False)
     for story, briefing in zip(storylines, briefings, strict=True):
         console.print(briefing_panel(story, briefing))
     # items a stage rejected count like inputs rejected at ingest: listed, and exit 3
@@ -200,7 +203,7 @@ def export(
             write_export(rows, sys.stdout, out_format)  # type: ignore[arg-type]
         else:
             count = write_file(output, lambda handle: write_export(rows, handle, out_format))  # type: ignore[arg-type]
-            err_console.print(f"wrote {count} {what} rows to {output}")
+            err_console.print(printable(f"wrote {count} {what} rows to {output}"), markup=False)
 
 
 @app.command()
@@ -225,7 +228,7 @@ def brief(
     with _open_existing(db, config) as workspace:
         briefing = workspace.briefing(story, max_sentences=sentences, mode=mode)
     if briefing.note:
-        err_console.print(f"[yellow]{briefing.note}[/yellow]")
+        err_console.print(plain(briefing.note, "yellow"))
     from storyline.briefing.select import render_html, render_markdown, to_json  # noqa: PLC0415
 
     if out_format == "json":

@@ -4,5 +4,6 @@ from __future__ import annotations
 
 from rich.console import Console
 
-console = Console()
-err_console = Console(stderr=True)
+# emoji codes off: article text such as ":-1:" or ":fire:" is printed as written
+console = Console(emoji=False)
+err_console = Console(stderr=True, emoji=False)

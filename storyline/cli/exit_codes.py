@@ -21,6 +21,7 @@ from typer.core import TyperGroup
 
 from storyline.cli.console import err_console
 from storyline.errors import INTERNAL, StorylineError, UsageError, interrupt_behind
+from storyline.render import printable
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
@@ -54,7 +55,9 @@ def _classes(modules: Sequence[ModuleType], name: str) -> tuple[type[BaseExcepti
 def _error(message: str) -> None:
     """Print one ``error:`` line to stderr (never wrapped: users grep it)."""
     # emoji=False: rich turned "127.0.0.1:-1:" into a thumbs-down emoji
-    err_console.print(f"[red]error:[/red] {escape(message)}", soft_wrap=True, emoji=False)
+    # printable: a file name holding ESC sequences must not drive the terminal
+    line = f"[red]error:[/red] {escape(printable(message))}"
+    err_console.print(line, soft_wrap=True, emoji=False)
 
 
 def _click_error(exc: Exception) -> int:

@@ -20,6 +20,7 @@ from storyline.config import load_settings
 from storyline.errors import UsageError
 from storyline.fetch.urls import is_url, read_url_list
 from storyline.models import IngestSummary
+from storyline.render import plain, printable
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
@@ -31,8 +32,12 @@ feeds_app = typer.Typer(
 )
 
 
-def split_sources(sources: Sequence[str], urls_file: Path | None) -> tuple[list[Path], list[str]]:
+def split_sources(
+    sources: Sequence[str], urls_file: Path | None, *, max_bytes: int
+) -> tuple[list[Path], list[str]]:
     """Split command-line sources into paths and URLs, adding the URLs of a list file.
+
+    ``max_bytes`` bounds what is read of the list file (``[ingest] max_bytes``).
 
     Raises:
         UsageError: nothing to read was given.
@@ -43,7 +48,7 @@ def split_sources(sources: Sequence[str], urls_file: Path | None) -> tuple[list[
     paths = [Path(s) for s in sources if not is_url(s)]
     urls = [s for s in sources if is_url(s)]
     if urls_file is not None:
-        urls.extend(read_url_list(urls_file))
+        urls.extend(read_url_list(urls_file, max_bytes=max_bytes))
     if not paths and not urls:
         raise UsageError("give files, folders or URLs to read (or --urls FILE)")
     return paths, urls
@@ -71,7 +76,8 @@ def feeds_add(
         for url in urls:
             for feed, kind, new in workspace.add_feeds(url):
                 state = "added" if new else "already watched"
-                console.print(f"{state}: {feed} ({kind})", soft_wrap=True)
+                # URLs come from a page's links: "[/]" in one was a MarkupError
+                console.print(printable(f"{state}: {feed} ({kind})"), soft_wrap=True, markup=False)
 
 
 @feeds_app.command("list")
@@ -89,7 +95,8 @@ def feeds_list(db: DbOption = "storyline.db") -> None:
         status = row.status or "never polled"
         if row.error:
             status = f"{status}: {row.error}"
-        table.add_row(row.url, row.kind, row.title or "", row.polled_at or "", status)
+        cells = (row.url, row.kind, row.title or "", row.polled_at or "", status)
+        table.add_row(*(plain(cell) for cell in cells))  # a feed's own title is not markup
     console.print(table)
 
 
@@ -104,7 +111,7 @@ def feeds_remove(
     missing = [url for url, found in results if not found]
     for url, found in results:
         if found:
-            console.print(f"removed: {url}", soft_wrap=True)
+            console.print(printable(f"removed: {url}"), soft_wrap=True, markup=False)
     if missing:
         raise UsageError(f"not watched: {', '.join(missing)}")
 
@@ -112,9 +119,10 @@ def feeds_remove(
 def print_cycle(report: CycleReport) -> None:
     """Print one watch cycle's change log."""
     for line in report.lines():
-        console.print(line, soft_wrap=True, markup=False, highlight=False)
+        console.print(printable(line), soft_wrap=True, markup=False, highlight=False)
     for item in report.summary.rejected:
-        console.print(f"  rejected [{item.code}] {item.locator}: {item.reason}", markup=False)
+        line = f"  rejected [{item.code}] {item.locator}: {item.reason}"
+        console.print(printable(line), markup=False)
 
 
 def watch_command(

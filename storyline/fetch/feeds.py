@@ -13,6 +13,7 @@ import feedparser
 
 from storyline import errors
 from storyline.errors import InputError
+from storyline.models import Rejected
 
 _EMAIL_NAME_RE = re.compile(r"^\S+@\S+\s*\(([^()]+)\)$")
 
@@ -41,6 +42,36 @@ class ParsedFeed:
     title: str | None
     entries: tuple[FeedEntry, ...]
     children: tuple[str, ...] = ()  # sitemaps listed by a sitemap index
+    # entries with no link, or one that is not http(s): a Rejected row each, never dropped unseen
+    skipped: tuple[Rejected, ...] = ()
+
+
+def skipped_entry(listing: str, number: int, name: str | None, error: InputError) -> Rejected:
+    """Return the Rejected row of a listing's entry that names no page to fetch.
+
+    The locator names the entry by ``name`` (its title or loc) when it has one, as its place
+    in the listing moves when new items come in: reading the listing again updates the row.
+    """
+    entry = f"entry {name[:200]!r}" if name else f"entry {number}"
+    return Rejected(f"{listing} {entry}", error.code, error.reason)
+
+
+def http_link(listing: str, link: str) -> str:
+    """Return ``link`` made absolute against the listing's URL.
+
+    Raises:
+        InputError: S103 when there is no link; S113 when it is malformed or not http(s).
+    """
+    if not link:
+        raise InputError(errors.MISSING_FIELD, listing, "entry has no link")
+    try:
+        absolute = urljoin(listing, link)
+        scheme = urlsplit(absolute).scheme
+    except ValueError as exc:  # "http://[::1" (an unclosed IPv6 address) raised in a cycle
+        raise InputError(errors.FETCH_REFUSED, listing, f"malformed link {link[:200]!r}") from exc
+    if scheme not in {"http", "https"}:
+        raise InputError(errors.FETCH_REFUSED, listing, f"link {link[:200]!r} is not http(s)")
+    return absolute
 
 
 def _iso_date(parsed: Any) -> str | None:  # noqa: ANN401 - feedparser's time.struct_time
@@ -69,6 +100,8 @@ def looks_like_feed(body: bytes) -> bool:
 def parse_feed(body: bytes, url: str) -> ParsedFeed:
     """Parse an RSS or Atom document; keep every entry with a usable http(s) link.
 
+    An entry without one is a Rejected row in ``skipped`` (it was dropped without a word).
+
     feedparser reads past many errors (``bozo``); a document is rejected only when it yields
     no feed at all, so a truncated feed still gives the entries before the cut.
 
@@ -83,26 +116,29 @@ def parse_feed(body: bytes, url: str) -> ParsedFeed:
     outlet = str(feed.get("title") or "").strip() or None
     entries: list[FeedEntry] = []
     seen: set[str] = set()
-    for item in parsed.entries:
-        link = str(item.get("link") or item.get("id") or "").strip()
-        if not link:
+    skipped: list[Rejected] = []
+    for number, item in enumerate(parsed.entries, 1):
+        title = str(item.get("title") or "").strip() or None
+        try:
+            link = http_link(url, str(item.get("link") or item.get("id") or "").strip())
+        except InputError as exc:
+            skipped.append(skipped_entry(url, number, title, exc))
             continue
-        link = urljoin(url, link)
-        if urlsplit(link).scheme not in {"http", "https"} or link in seen:
+        if link in seen:  # the same page listed twice: fetched once, nothing is lost
             continue
         seen.add(link)
         entries.append(
             FeedEntry(
                 url=link,
                 feed=url,
-                title=str(item.get("title") or "").strip() or None,
+                title=title,
                 published=_iso_date(item.get("published_parsed")),
                 updated=_iso_date(item.get("updated_parsed")),
                 author=_author(item),
                 outlet=outlet,
             )
         )
-    return ParsedFeed(title=outlet, entries=tuple(entries))
+    return ParsedFeed(title=outlet, entries=tuple(entries), skipped=tuple(skipped))
 
 
 class _LinkFinder(HTMLParser):

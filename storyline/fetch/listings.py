@@ -67,6 +67,7 @@ class Polled:
     states: list[FetchState] = field(default_factory=list)
     marks: list[tuple[str, str, str | None, str | None]] = field(default_factory=list)
     failed: list[Rejected] = field(default_factory=list)
+    skipped: list[Rejected] = field(default_factory=list)  # entries naming no page to fetch
     recovered: list[str] = field(default_factory=list)
     not_modified: int = 0
 
@@ -149,6 +150,7 @@ def _take(
             out.marks.append((request.url, exc.code, exc.reason, None))
         return
     out.entries.extend(parsed.entries)
+    out.skipped.extend(parsed.skipped)
     out.states.append(state)
     out.recovered.append(request.url)
     if is_feed_row:
@@ -156,3 +158,11 @@ def _take(
     children.extend(
         FetchRequest(url, context=request.url) for url in parsed.children[:_MAX_CHILD_SITEMAPS]
     )
+    if len(parsed.children) > _MAX_CHILD_SITEMAPS:
+        # the rest were left out without a word, and in every later cycle as well
+        left_out = parsed.children[_MAX_CHILD_SITEMAPS:]
+        why = (
+            f"the index lists {len(parsed.children)} sitemaps; the first {_MAX_CHILD_SITEMAPS} "
+            f"are read, {len(left_out)} are not (from {left_out[0]}); watch those directly"
+        )
+        out.skipped.append(Rejected(f"{request.url} sitemaps left out", errors.TOO_LARGE, why))

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import zlib
-from urllib.parse import urljoin, urlsplit
+from typing import TYPE_CHECKING
 from xml.etree.ElementTree import Element, ParseError, XMLPullParser
 
 from storyline import errors
 from storyline.errors import InputError
-from storyline.fetch.feeds import FeedEntry, ParsedFeed
+from storyline.fetch.feeds import FeedEntry, ParsedFeed, http_link, skipped_entry
+
+if TYPE_CHECKING:
+    from storyline.models import Rejected
 
 _SM = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
 _NEWS = "{http://www.google.com/schemas/sitemap-news/0.9}"
@@ -53,24 +56,31 @@ def parse_sitemap(body: bytes, url: str) -> ParsedFeed:
         body = _gunzip(body)
     entries: list[FeedEntry] = []
     children: list[str] = []
+    skipped: list[Rejected] = []  # <url> and <sitemap> elements naming no page to fetch
     root_seen: str | None = None
     elements, error = _elements(body)
     for element in elements:
         name = _local(str(element.tag))
         if name in {"urlset", "sitemapindex"}:
             root_seen = name
-        elif name == "url":
-            entry = _entry(element, url)
-            if entry is not None:
-                entries.append(entry)
-        elif name == "sitemap":
+        elif name in {"url", "sitemap"}:
             loc = _text(element, f"{_SM}loc") or _text(element, "loc")
-            if loc and urlsplit(urljoin(url, loc)).scheme in {"http", "https"}:
-                children.append(urljoin(url, loc))
+            try:
+                link = http_link(url, loc or "")
+            except InputError as exc:
+                number = len(entries) + len(children) + len(skipped) + 1
+                skipped.append(skipped_entry(url, number, loc, exc))
+                continue
+            if name == "url":
+                entries.append(_entry(element, url, link))
+            else:
+                children.append(link)
     if not entries and not children and (error or root_seen is None):
         raise InputError(errors.MALFORMED_FEED, url, f"not a sitemap ({error or 'no urlset'})")
     outlet = next((e.outlet for e in entries if e.outlet), None)
-    return ParsedFeed(title=outlet, entries=tuple(entries), children=tuple(children))
+    return ParsedFeed(
+        title=outlet, entries=tuple(entries), children=tuple(children), skipped=tuple(skipped)
+    )
 
 
 def _elements(body: bytes) -> tuple[list[Element], str | None]:
@@ -98,13 +108,7 @@ def _elements(body: bytes) -> tuple[list[Element], str | None]:
     return found, error
 
 
-def _entry(element: Element, sitemap_url: str) -> FeedEntry | None:
-    loc = _text(element, f"{_SM}loc") or _text(element, "loc")
-    if not loc:
-        return None
-    link = urljoin(sitemap_url, loc)
-    if urlsplit(link).scheme not in {"http", "https"}:
-        return None
+def _entry(element: Element, sitemap_url: str, link: str) -> FeedEntry:
     news = element.find(f"{_NEWS}news")
     updated = _text(element, f"{_SM}lastmod") or _text(element, "lastmod")
     published = title = outlet = None

@@ -17,14 +17,22 @@ def is_url(text: str) -> bool:
     return text.lower().startswith(URL_SCHEMES)
 
 
-def read_url_list(path: Path) -> list[str]:
+def read_url_list(path: Path, *, max_bytes: int) -> list[str]:
     """Return the URLs of a list file: one a line, blank lines and ``#`` comments skipped.
 
+    At most ``max_bytes`` are read (``[ingest] max_bytes``, as for any input file): ``--urls``
+    naming /dev/zero or a runaway pipe hung the run, reading without end. Pipes stay usable
+    (``--urls <(grep ...)``), so the bound is on the bytes, not on the kind of file.
+
     Raises:
-        UsageError: the file cannot be read.
+        UsageError: the file cannot be read, is not UTF-8, or is over ``max_bytes``.
     """
     try:
-        text = path.read_text(encoding="utf-8")
+        with path.open("rb") as handle:
+            data = handle.read(max_bytes + 1)
+        if len(data) > max_bytes:
+            raise UsageError(f"cannot read the URL list {path}: over {max_bytes} bytes")
+        text = data.decode("utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise UsageError(f"cannot read the URL list {path}: {exc}") from exc
     urls = []

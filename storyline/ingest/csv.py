@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import itertools
+import re
 import sys
 from typing import IO, TYPE_CHECKING
 
@@ -19,6 +20,11 @@ if TYPE_CHECKING:
 # News bodies are long: the stdlib default of 128 KiB per field is too small. The real bound
 # is ``max_line_bytes``, enforced on the lines fed to the parser (``_Lines``).
 csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
+
+# Bytes that are not UTF-8 are decoded as lone surrogates (``surrogateescape``), so the parser
+# stays in step and only the rows holding them are rejected: one cp1252 "é" in row 2 made the
+# whole file one S109 row ("unreadable header") and every other row was lost.
+_ESCAPED_BYTE = re.compile("[\udc80-\udcff]")
 
 
 class _RecordTooLargeError(Exception):
@@ -56,9 +62,10 @@ def read_csv(
     """Yield an article or a Rejected row for every data row of a CSV file.
 
     A record over ``max_line_bytes`` characters is one S106 row and ends the file: the parser
-    cannot find the next record inside an unfinished quoted field.
+    cannot find the next record inside an unfinished quoted field. A row holding bytes that
+    are not UTF-8 is one S105 row; the rows around it are read.
     """
-    text = io.TextIOWrapper(stream, encoding="utf-8-sig", errors="strict", newline="")
+    text = io.TextIOWrapper(stream, encoding="utf-8-sig", errors="surrogateescape", newline="")
     try:
         yield from _read_rows(text, path, max_line_bytes)
     finally:
@@ -81,6 +88,9 @@ def _read_rows(
         return
     if not header:
         yield Rejected(path, errors.EMPTY_INPUT, "the input is empty")
+        return
+    if any(_ESCAPED_BYTE.search(name) for name in header):
+        yield Rejected(path, errors.UNDECODABLE, f"header is not UTF-8 ({_first_bad(header)})")
         return
     if "text" not in header:
         yield Rejected(path, errors.MISSING_FIELD, "no 'text' column in the header")
@@ -105,6 +115,18 @@ def _read_rows(
                 raise InputError(errors.MALFORMED_CSV, locator, "more fields than the header")
             if sum(len(v or "") for v in record.values()) > max_line_bytes:
                 raise InputError(errors.TOO_LARGE, locator, f"row over {max_line_bytes} bytes")
+            if any(_ESCAPED_BYTE.search(v or "") for v in record.values()):
+                bad = _first_bad(list(record.values()))
+                raise InputError(errors.UNDECODABLE, locator, f"row is not UTF-8 ({bad})")
             yield row_to_article({k: v for k, v in record.items() if v != ""}, locator, "csv")
         except InputError as exc:
             yield Rejected(exc.locator, exc.code, exc.reason)
+
+
+def _first_bad(values: list[str]) -> str:
+    """Name the first byte that is not UTF-8, as the JSONL reader's S105 reason does."""
+    for value in values:
+        found = _ESCAPED_BYTE.search(value or "")
+        if found:
+            return f"byte 0x{ord(found.group()) - 0xDC00:02x}"
+    return "no byte"

@@ -87,7 +87,9 @@ def poll(workspace: Workspace, fetcher: Fetcher, *, run_stages: bool = True) -> 
     )
     # item states first, feed validators last: a crash in between re-reads the feed
     feed_store.save_fetch_states(store, tally.states)
-    with_rejected = pipeline.ingest_items(store, polled.failed, settings=workspace.settings)
+    with_rejected = pipeline.ingest_items(
+        store, [*polled.failed, *polled.skipped], settings=workspace.settings
+    )
     feed_store.clear_rejected(store, polled.recovered)
     feed_store.save_fetch_states(store, polled.states)
     feed_store.mark_polled(store, polled.marks)

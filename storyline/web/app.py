@@ -271,6 +271,31 @@ class SecurityMiddleware:
         await self.app(scope, receive, send_with_headers)
 
 
+class HeadAsGet:
+    """Answer HEAD as GET without the body: FastAPI routes answer GET only, so HEAD was 405.
+
+    Link checkers, uptime monitors and ``curl -I`` send HEAD, and HTTP asks every server that
+    answers GET to answer HEAD too (RFC 9110, 9.1). The headers (Content-Length included) are
+    the GET answer's.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Pass a HEAD request on as GET and drop the body from what comes back."""
+        if scope["type"] != "http" or scope["method"] != "HEAD":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_headers_only(message: Message) -> None:
+            if message["type"] == "http.response.body":
+                message = {**message, "body": b""}
+            await send(message)
+
+        await self.app({**scope, "method": "GET"}, receive, send_headers_only)
+
+
 def _environment() -> Environment:
     env = Environment(
         loader=FileSystemLoader(TEMPLATE_DIR),
@@ -384,6 +409,7 @@ def create_app(
     app.add_exception_handler(Exception, _internal_error)
     if cache_entries > 0:
         app.add_middleware(ResponseCache, state=state, entries=cache_entries)
+    app.add_middleware(HeadAsGet)  # outside the cache: a HEAD is answered from it too
     app.add_middleware(SecurityMiddleware, max_body_bytes=max_body_bytes)
     if trusted_hosts is not None:
         app.add_middleware(TrustedHostMiddleware, allowed_hosts=list(trusted_hosts))
