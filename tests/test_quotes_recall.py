@@ -144,3 +144,36 @@ def test_coordinated_report_is_its_own(nlp: Language) -> None:
     assert _only(quotes, "budget").speaker == "Tilde Okonkwo"
     assert _only(quotes, "taxes").text == "it would change local taxes"
     assert _only(quotes, "taxes").speaker_text == "economists"
+
+
+def test_participle_on_a_statement_is_its_issuers(nlp: Language) -> None:
+    # the participle has no subject; whoever issued the statement said it
+    text = (
+        "The Harbour Board issued a statement calling the tanker spill a clear breach of the "
+        "port rules."
+    )
+    quote = _only(_quotes(nlp, text), "spill")
+    assert quote.text == "the tanker spill a clear breach of the port rules"
+    assert quote.speaker_text == "The Harbour Board"
+
+
+def test_participle_on_a_news_conference_is_the_speakers(nlp: Language) -> None:
+    text = "Lena Varga spoke at a news conference announcing that the ferry would run again."
+    quote = _only(_quotes(nlp, text), "ferry")
+    assert quote.text == "that the ferry would run again"
+    assert quote.speaker == "Lena Varga"
+
+
+def test_participle_on_a_document_keeps_the_bare_object_rule(nlp: Language) -> None:
+    # "opposing the merger": a bare noun phrase object of a stance verb stays no statement
+    quotes = _quotes(nlp, "The Millbrook council filed papers opposing the merger.")
+    assert not [q for q in quotes if "merger" in q.text]
+
+
+def test_inverted_cue_before_a_name_and_colon(nlp: Language) -> None:
+    text = (
+        "Critics say the crane contract is costly. Said Varga: “We have inspected every crane.”"
+    )
+    quote = _only(_quotes(nlp, text), "inspected")
+    assert quote.text == "We have inspected every crane."
+    assert quote.speaker_text == "Varga"

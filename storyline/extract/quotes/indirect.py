@@ -33,6 +33,7 @@ from storyline.text.cues import (
     CLAUSE_CUES,
     CUE_ADJECTIVES,
     CUE_NOUNS,
+    DOCUMENT_NOUNS,
     INTENT_NOUNS,
     OBJECT_VERBS,
     REPORT_VERBS,
@@ -263,6 +264,8 @@ def _reported(doc: Doc, verb: Token, frames: list[Attr] | None = None) -> Attr |
     else:
         tokens = _fronted(verb)
     head = spk.subject_of(verb)
+    if head is None and verb.dep_ == "acl" and verb.tag_ == "VBG":
+        head = _document_author(verb.head)
     if clause is None and head is not None and not states(verb, head):
         if frames is not None:
             span = spk.speaker_span(doc, head)
@@ -279,6 +282,26 @@ def _reported(doc: Doc, verb: Token, frames: list[Attr] | None = None) -> Attr |
     if attr is not None and verb.dep_ == "parataxis" and clause is None:
         attr.text = _without(doc, attr.start, attr.end, verb)
     return attr
+
+
+def _document_author(noun: Token) -> Token | None:
+    """Return who issued the text a participle hangs on: "the council issued a statement calling".
+
+    The participle has no subject of its own; the statement's (letter's, news conference's) author
+    is the subject of the verb that has it as object ("issued", "sent") or that the phrase with it
+    modifies ("she said at a news conference announcing ...", "In a statement announcing the pick,
+    the union called ...").
+    """
+    if noun.lemma_.lower() not in DOCUMENT_NOUNS:
+        return None
+    host = noun.head
+    if noun.dep_ == "pobj" and host.dep_ == "prep":
+        host = host.head
+    elif noun.dep_ != "dobj":
+        return None
+    if host.pos_ not in {"VERB", "AUX"} or host.i == noun.i:
+        return None
+    return spk.subject_of(host)
 
 
 def _indirect(doc: Doc, tokens: list[Token], cue: Token, cue_text: str, head: Token) -> Attr | None:
