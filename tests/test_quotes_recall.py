@@ -171,9 +171,21 @@ def test_participle_on_a_document_keeps_the_bare_object_rule(nlp: Language) -> N
 
 
 def test_inverted_cue_before_a_name_and_colon(nlp: Language) -> None:
-    text = (
-        "Critics say the crane contract is costly. Said Varga: “We have inspected every crane.”"
-    )
+    text = "Critics say the crane contract is costly. Said Varga: “We have inspected every crane.”"
     quote = _only(_quotes(nlp, text), "inspected")
     assert quote.text == "We have inspected every crane."
     assert quote.speaker_text == "Varga"
+
+
+def test_contrasting_report_is_its_own_record(nlp: Language) -> None:
+    text = (
+        "Nadia Okafor said the long hours of public work often erase old barriers, though she "
+        "noted clients now demand diverse teams."
+    )
+    quotes = _quotes(nlp, text)
+    first = _only(quotes, "barriers")
+    assert first.text == "the long hours of public work often erase old barriers"
+    second = _only(quotes, "clients")
+    assert second.text == "clients now demand diverse teams"
+    assert first.speaker == "Nadia Okafor"
+    assert second.speaker_text == "she"

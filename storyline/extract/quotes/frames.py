@@ -194,17 +194,27 @@ def predicative(verb: Token) -> bool:
     )
 
 
+# Subordinators of contrast: a clause they open is set against the one before, not inside it
+# (general English; not fitted on any data set).
+_CONTRAST = frozenset({"though", "although", "while", "whereas"})
+
+
 def own_report(clause: Token) -> list[Token]:
     """Return a clause's tokens up to a coordinated report of its own.
 
     "what Trump says his plan would do and how experts say it would shape tax law": the second
-    conjunct has its own speaker and clause, a report of its own found from its own verb.
+    conjunct has its own speaker and clause, a report of its own found from its own verb. So has
+    a contrasting clause ("... in private work, though she noted clients are beginning to ...":
+    a second statement set against the first, not part of it).
     """
     cut = next(
         (
             c
             for c in clause.rights
-            if c.dep_ in {"conj", "parataxis"}
+            if (
+                c.dep_ in {"conj", "parataxis"}
+                or (c.dep_ == "advcl" and any(g.lower_ in _CONTRAST for g in c.lefts))
+            )
             and cue_lemma(c) in REPORT_VERBS
             and any(g.dep_ == "nsubj" for g in c.children)
             and any(g.dep_ == "ccomp" for g in c.children)
