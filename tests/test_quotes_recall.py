@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import pytest
+from spacy.tokens import Doc
 
 from storyline.extract.nlp import load_model
 from storyline.extract.quotes.find import find_quotes
@@ -189,3 +190,47 @@ def test_contrasting_report_is_its_own_record(nlp: Language) -> None:
     assert second.text == "clients now demand diverse teams"
     assert first.speaker == "Nadia Okafor"
     assert second.speaker_text == "she"
+
+
+# The parse the model gives such a sentence (a comma phrase between the cue and "that" makes
+# the "that" clause the head), written out so the test does not hang on the model's version.
+_INVERTED_PARSE = [
+    ("The", "DET", "det", 1, "the"),
+    ("mayor", "NOUN", "nsubj", 2, "mayor"),
+    ("continues", "VERB", "ccomp", 14, "continue"),
+    ("to", "PART", "aux", 4, "to"),
+    ("insist", "VERB", "xcomp", 2, "insist"),
+    (",", "PUNCT", "punct", 4, ","),
+    ("most", "ADV", "advmod", 7, "most"),
+    ("recently", "ADV", "advmod", 4, "recently"),
+    ("on", "ADP", "prep", 4, "on"),
+    ("the", "DET", "det", 10, "the"),
+    ("radio", "NOUN", "pobj", 8, "radio"),
+    (",", "PUNCT", "punct", 14, ","),
+    ("that", "SCONJ", "mark", 14, "that"),
+    ("he", "PRON", "nsubj", 14, "he"),
+    ("wants", "VERB", "ROOT", 14, "want"),
+    ("to", "PART", "aux", 16, "to"),
+    ("publish", "VERB", "xcomp", 14, "publish"),
+    ("the", "DET", "det", 18, "the"),
+    ("audit", "NOUN", "dobj", 16, "audit"),
+    (".", "PUNCT", "punct", 14, "."),
+]
+
+
+def test_that_clause_the_parser_made_the_head_is_the_content(nlp: Language) -> None:
+    words = [row[0] for row in _INVERTED_PARSE]
+    spaces = [n + 1 < len(words) and words[n + 1] not in {",", "."} for n in range(len(words))]
+    doc = Doc(
+        nlp.vocab,
+        words=words,
+        spaces=spaces,
+        pos=[row[1] for row in _INVERTED_PARSE],
+        deps=[row[2] for row in _INVERTED_PARSE],
+        heads=[row[3] for row in _INVERTED_PARSE],
+        lemmas=[row[4] for row in _INVERTED_PARSE],
+    )
+    quotes = find_quotes(doc, "a1")
+    assert [(q.text, q.speaker_text) for q in quotes] == [
+        ("that he wants to publish the audit", "The mayor")
+    ]
