@@ -264,3 +264,26 @@ def reason_clause(verb: Token, clause: Token) -> list[Token]:
         ):
             return list(child.subtree)
     return []
+
+
+def marked_that(verb: Token) -> bool:
+    """Return True when a verb opens a "that" clause (it is reported, not reporting)."""
+    return any(c.dep_ == "mark" and c.lower_ == "that" for c in verb.children)
+
+
+def inverted_host(verb: Token) -> tuple[Token, Token] | None:
+    """Return (cue clause, "that" clause) when the parser hung the cue's clause on its complement.
+
+    "The nominee continues to insist, most recently in an interview, that he wants ...": a comma
+    phrase between the verb and "that" makes the parser read the cue clause as a complement of
+    the clause after it. A "that" clause after the cue, holding the cue's clause, is what was said.
+    """
+    if any(c.dep_ == "xcomp" and cue_lemma(c) in REPORT_VERBS for c in verb.children):
+        return None  # "continues to insist": the inner verb is the cue
+    top = verb
+    while top.dep_ in {"xcomp", "conj"} and top.head.i != top.i:
+        top = top.head
+    host = top.head
+    if top.dep_ != "ccomp" or host.i <= verb.i or not marked_that(host):
+        return None
+    return top, host

@@ -17,7 +17,9 @@ from storyline.extract.quotes.frames import (
     QUESTION_WORDS,
     cue_lemma,
     finite_clause,
+    inverted_host,
     loose_clause,
+    marked_that,
     negated,
     own_report,
     predicative,
@@ -242,9 +244,9 @@ def _reported(doc: Doc, verb: Token, frames: list[Attr] | None = None) -> Attr |
     # verb is its complement
     clauses = [c for c in verb.children if c.dep_ in _CLAUSE_DEPS] or loose_clause(verb)
     clause = next((c for c in clauses if c.i > verb.i), clauses[0] if clauses else None)
-    if clause is not None and clause.i < verb.i and _marked_that(verb):
+    if clause is not None and clause.i < verb.i and marked_that(verb):
         return None  # "X continues to insist, ..., that he wants": the parser turned it around
-    inverted = _inverted_host(verb) if clause is None else None
+    inverted = inverted_host(verb) if clause is None else None
     if inverted is not None:
         # "X continues to insist, most recently in ..., that he wants ...": what was said is the
         # "that" clause the parser made the head, without the cue clause it hung on it
@@ -294,29 +296,6 @@ def _reported(doc: Doc, verb: Token, frames: list[Attr] | None = None) -> Attr |
     if attr is not None and verb.dep_ == "parataxis" and clause is None:
         attr.text = _without(doc, attr.start, attr.end, verb)
     return attr
-
-
-def _marked_that(verb: Token) -> bool:
-    """Return True when a verb opens a "that" clause (it is reported, not reporting)."""
-    return any(c.dep_ == "mark" and c.lower_ == "that" for c in verb.children)
-
-
-def _inverted_host(verb: Token) -> tuple[Token, Token] | None:
-    """Return (cue clause, "that" clause) when the parser hung the cue's clause on its complement.
-
-    "The nominee continues to insist, most recently in an interview, that he wants ...": a comma
-    phrase between the verb and "that" makes the parser read the cue clause as a complement of
-    the clause after it. A "that" clause after the cue, holding the cue's clause, is what was said.
-    """
-    if any(c.dep_ == "xcomp" and cue_lemma(c) in REPORT_VERBS for c in verb.children):
-        return None  # "continues to insist": the inner verb is the cue
-    top = verb
-    while top.dep_ in {"xcomp", "conj"} and top.head.i != top.i:
-        top = top.head
-    host = top.head
-    if top.dep_ != "ccomp" or host.i <= verb.i or not _marked_that(host):
-        return None
-    return top, host
 
 
 def _document_author(noun: Token) -> Token | None:
