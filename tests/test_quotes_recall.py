@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import pytest
+from spacy.tokens import Doc
 
 from storyline.extract.nlp import load_model
 from storyline.extract.quotes.find import find_quotes
@@ -144,3 +145,92 @@ def test_coordinated_report_is_its_own(nlp: Language) -> None:
     assert _only(quotes, "budget").speaker == "Tilde Okonkwo"
     assert _only(quotes, "taxes").text == "it would change local taxes"
     assert _only(quotes, "taxes").speaker_text == "economists"
+
+
+def test_participle_on_a_statement_is_its_issuers(nlp: Language) -> None:
+    # the participle has no subject; whoever issued the statement said it
+    text = (
+        "The Harbour Board issued a statement calling the tanker spill a clear breach of the "
+        "port rules."
+    )
+    quote = _only(_quotes(nlp, text), "spill")
+    assert quote.text == "the tanker spill a clear breach of the port rules"
+    assert quote.speaker_text == "The Harbour Board"
+
+
+def test_participle_on_a_news_conference_is_the_speakers(nlp: Language) -> None:
+    text = "Lena Varga spoke at a news conference announcing that the ferry would run again."
+    quote = _only(_quotes(nlp, text), "ferry")
+    assert quote.text == "that the ferry would run again"
+    assert quote.speaker == "Lena Varga"
+
+
+def test_participle_on_a_document_keeps_the_bare_object_rule(nlp: Language) -> None:
+    # "opposing the merger": a bare noun phrase object of a stance verb stays no statement
+    quotes = _quotes(nlp, "The Millbrook council filed papers opposing the merger.")
+    assert not [q for q in quotes if "merger" in q.text]
+
+
+def test_inverted_cue_before_a_name_and_colon(nlp: Language) -> None:
+    text = "Critics say the crane contract is costly. Said Varga: “We have inspected every crane.”"
+    quote = _only(_quotes(nlp, text), "inspected")
+    assert quote.text == "We have inspected every crane."
+    assert quote.speaker_text == "Varga"
+
+
+def test_contrasting_report_is_its_own_record(nlp: Language) -> None:
+    text = (
+        "Nadia Okafor said the long hours of public work often erase old barriers, though she "
+        "noted clients now demand diverse teams."
+    )
+    quotes = _quotes(nlp, text)
+    first = _only(quotes, "barriers")
+    assert first.text == "the long hours of public work often erase old barriers"
+    second = _only(quotes, "clients")
+    assert second.text == "clients now demand diverse teams"
+    assert first.speaker == "Nadia Okafor"
+    assert second.speaker_text == "she"
+
+
+# The parse the model gives such a sentence (a comma phrase between the cue and "that" makes
+# the "that" clause the head), written out so the test does not hang on the model's version.
+_INVERTED_PARSE = [
+    ("The", "DET", "det", 1, "the"),
+    ("mayor", "NOUN", "nsubj", 2, "mayor"),
+    ("continues", "VERB", "ccomp", 14, "continue"),
+    ("to", "PART", "aux", 4, "to"),
+    ("insist", "VERB", "xcomp", 2, "insist"),
+    (",", "PUNCT", "punct", 4, ","),
+    ("most", "ADV", "advmod", 7, "most"),
+    ("recently", "ADV", "advmod", 4, "recently"),
+    ("on", "ADP", "prep", 4, "on"),
+    ("the", "DET", "det", 10, "the"),
+    ("radio", "NOUN", "pobj", 8, "radio"),
+    (",", "PUNCT", "punct", 14, ","),
+    ("that", "SCONJ", "mark", 14, "that"),
+    ("he", "PRON", "nsubj", 14, "he"),
+    ("wants", "VERB", "ROOT", 14, "want"),
+    ("to", "PART", "aux", 16, "to"),
+    ("publish", "VERB", "xcomp", 14, "publish"),
+    ("the", "DET", "det", 18, "the"),
+    ("audit", "NOUN", "dobj", 16, "audit"),
+    (".", "PUNCT", "punct", 14, "."),
+]
+
+
+def test_that_clause_the_parser_made_the_head_is_the_content(nlp: Language) -> None:
+    words = [row[0] for row in _INVERTED_PARSE]
+    spaces = [n + 1 < len(words) and words[n + 1] not in {",", "."} for n in range(len(words))]
+    doc = Doc(
+        nlp.vocab,
+        words=words,
+        spaces=spaces,
+        pos=[row[1] for row in _INVERTED_PARSE],
+        deps=[row[2] for row in _INVERTED_PARSE],
+        heads=[row[3] for row in _INVERTED_PARSE],
+        lemmas=[row[4] for row in _INVERTED_PARSE],
+    )
+    quotes = find_quotes(doc, "a1")
+    assert [(q.text, q.speaker_text) for q in quotes] == [
+        ("that he wants to publish the audit", "The mayor")
+    ]

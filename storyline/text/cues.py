@@ -139,6 +139,17 @@ CONTENT_OBJECT_VERBS = frozenset(
     "reject reveal show unveil voice".split()
 )
 
+# "issued a statement calling the test a violation", "at a news conference announcing that ...":
+# nouns of a text or a spoken event whose participle clause reports what its author said; the
+# author is the one who issued, sent or spoke at it. Nouns of FrameNet 1.7's Text, Statement and
+# Speak_on_topic frames that name a thing issued (chosen from the frames, not fitted on any data
+# set); "interview" and "video" are left out (the subject may be the interviewer or the filmed).
+DOCUMENT_NOUNS = frozenset(
+    "ad address advertisement briefing column communique conference editorial email filing "  # noqa: SIM905
+    "letter memo memorandum message motion paper petition post posting release remarks report "
+    "resolution speech statement tweet".split()
+)
+
 # "plans to raise taxes", "wants to see": intentions, not statements. Their infinitive-only
 # readings were right 23% (plan), 43% (want) of the time on the PolNeAR dev split.
 INTENT_VERBS = frozenset({"plan", "want", "intend", "decide"})

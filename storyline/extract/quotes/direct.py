@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from storyline.extract.quotes import speakers as spk
 from storyline.extract.quotes.cue_subject import quoted, reads, subject_verb
-from storyline.text.cues import OBJECT_VERBS, SPEECH_VERBS
+from storyline.text.cues import OBJECT_VERBS, SPEECH_VERBS, past_forms
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Span, Token
@@ -20,6 +20,9 @@ if TYPE_CHECKING:
     from storyline.extract.quotes.marks import QuotedSpan
     from storyline.models import QuoteKind
 
+# "Said Ellis: "..."", "Adds the mayor: "..."": a speech verb put before its speaker (quotative
+# inversion, general English); past forms and the -s forms of the commonest verbs (not fitted).
+_INVERTED = past_forms(SPEECH_VERBS) | {"says", "adds", "writes", "asks", "notes"}
 _MAX_CUE_GAP = 12  # tokens between a closing mark and its cue verb
 _MAX_JOIN_GAP = 40  # words of a cue clause ("said X, a lawyer who ...") between two pieces
 _MIN_MIXED_WORDS = 2  # words outside the marks that make a quote part of a wider clause
@@ -145,8 +148,21 @@ def _name_colon(doc: Doc, floor_char: int, open_char: int) -> Span | None:
     ents = [
         e for e in spk.span_ents(region) if e.end == words[-1].i and e.label_ in {"PERSON", "ORG"}
     ]
-    if ents and ents[0].start == words[0].i and not spk.is_furniture(ents[0].text):
-        return ents[0]
+    if not ents or spk.is_furniture(ents[0].text):
+        return None
+    name = ents[0]
+    first = doc[name.start]
+    if first.lower_ in _INVERTED and first.text[:1].isupper() and len(name) > 1:
+        name = doc[name.start + 1 : name.end]  # the tagger took the verb into the name
+    if name.start == words[0].i:
+        return name
+    # "... more complicated. Said Ellis: "..."": a speech verb put before the name opens its
+    # sentence; the verb is the cue, not part of the name
+    verb = doc[name.start - 1]
+    before = doc[verb.i - 1] if verb.i > 0 else None
+    opens = verb.i == words[0].i or before is None or before.text in {".", "!", "?"}
+    if verb.lower_ in _INVERTED and verb.text[:1].isupper() and (opens or before.is_space):
+        return name
     return None
 
 
@@ -175,16 +191,19 @@ def find_direct(doc: Doc, spans: list[QuotedSpan]) -> list[Attr]:
         if cue is None or (before is not None and _governs(doc, before, span)):
             cue = before
         named: Span | None = None
+        head = spk.subject_of(cue) if cue is not None else None
         if cue is None:
             named = _name_colon(doc, floor, span.start - 1) or _dash_name(doc, close_char)
-        head = spk.subject_of(cue) if cue is not None else None
+        elif head is None:
+            # "Said Ellis: "..."": the parser gave the inverted verb no subject
+            named = _name_colon(doc, floor, span.start - 1)
         if cue is not None and head is not None and quoted(spans, span, head.idx):
             # the parser took a word of this quote, or of a quoted title ('said on Fox News's
             # "Fox and Friends"'): quoted words are never the speaker
             head = _outside_subject(doc, cue, span)
         if named is not None:
             head = named.root
-        sp = spk.speaker_span(doc, head) if head is not None else None
+        sp = named if named is not None else spk.speaker_span(doc, head) if head else None
         cue_text = cue.text if cue is not None else (":" if named is not None else "")
         out.append(
             Attr(

@@ -194,17 +194,27 @@ def predicative(verb: Token) -> bool:
     )
 
 
+# Subordinators of contrast: a clause they open is set against the one before, not inside it
+# (general English; not fitted on any data set).
+_CONTRAST = frozenset({"though", "although", "while", "whereas"})
+
+
 def own_report(clause: Token) -> list[Token]:
     """Return a clause's tokens up to a coordinated report of its own.
 
     "what Trump says his plan would do and how experts say it would shape tax law": the second
-    conjunct has its own speaker and clause, a report of its own found from its own verb.
+    conjunct has its own speaker and clause, a report of its own found from its own verb. So has
+    a contrasting clause ("... in private work, though she noted clients are beginning to ...":
+    a second statement set against the first, not part of it).
     """
     cut = next(
         (
             c
             for c in clause.rights
-            if c.dep_ in {"conj", "parataxis"}
+            if (
+                c.dep_ in {"conj", "parataxis"}
+                or (c.dep_ == "advcl" and any(g.lower_ in _CONTRAST for g in c.lefts))
+            )
             and cue_lemma(c) in REPORT_VERBS
             and any(g.dep_ == "nsubj" for g in c.children)
             and any(g.dep_ == "ccomp" for g in c.children)
@@ -254,3 +264,26 @@ def reason_clause(verb: Token, clause: Token) -> list[Token]:
         ):
             return list(child.subtree)
     return []
+
+
+def marked_that(verb: Token) -> bool:
+    """Return True when a verb opens a "that" clause (it is reported, not reporting)."""
+    return any(c.dep_ == "mark" and c.lower_ == "that" for c in verb.children)
+
+
+def inverted_host(verb: Token) -> tuple[Token, Token] | None:
+    """Return (cue clause, "that" clause) when the parser hung the cue's clause on its complement.
+
+    "The nominee continues to insist, most recently in an interview, that he wants ...": a comma
+    phrase between the verb and "that" makes the parser read the cue clause as a complement of
+    the clause after it. A "that" clause after the cue, holding the cue's clause, is what was said.
+    """
+    if any(c.dep_ == "xcomp" and cue_lemma(c) in REPORT_VERBS for c in verb.children):
+        return None  # "continues to insist": the inner verb is the cue
+    top = verb
+    while top.dep_ in {"xcomp", "conj"} and top.head.i != top.i:
+        top = top.head
+    host = top.head
+    if top.dep_ != "ccomp" or host.i <= verb.i or not marked_that(host):
+        return None
+    return top, host

@@ -17,7 +17,9 @@ from storyline.extract.quotes.frames import (
     QUESTION_WORDS,
     cue_lemma,
     finite_clause,
+    inverted_host,
     loose_clause,
+    marked_that,
     negated,
     own_report,
     predicative,
@@ -33,6 +35,7 @@ from storyline.text.cues import (
     CLAUSE_CUES,
     CUE_ADJECTIVES,
     CUE_NOUNS,
+    DOCUMENT_NOUNS,
     INTENT_NOUNS,
     OBJECT_VERBS,
     REPORT_VERBS,
@@ -241,6 +244,18 @@ def _reported(doc: Doc, verb: Token, frames: list[Attr] | None = None) -> Attr |
     # verb is its complement
     clauses = [c for c in verb.children if c.dep_ in _CLAUSE_DEPS] or loose_clause(verb)
     clause = next((c for c in clauses if c.i > verb.i), clauses[0] if clauses else None)
+    if clause is not None and clause.i < verb.i and marked_that(verb):
+        return None  # "X continues to insist, ..., that he wants": the parser turned it around
+    inverted = inverted_host(verb) if clause is None else None
+    if inverted is not None:
+        # "X continues to insist, most recently in ..., that he wants ...": what was said is the
+        # "that" clause the parser made the head, without the cue clause it hung on it
+        own = {t.i for t in inverted[0].subtree}
+        tokens = [t for t in inverted[1].subtree if t.i not in own]
+        head = spk.subject_of(verb)
+        if head is None or head.i in {t.i for t in tokens}:
+            return None
+        return _indirect(doc, tokens, verb, cue_phrase(verb), head)
     if clause is not None and question(clause) and cue_lemma(verb) in ASKING:
         return None  # "asked whether ...": a question, not a statement
     if clause is not None:
@@ -263,6 +278,8 @@ def _reported(doc: Doc, verb: Token, frames: list[Attr] | None = None) -> Attr |
     else:
         tokens = _fronted(verb)
     head = spk.subject_of(verb)
+    if head is None and verb.dep_ == "acl" and verb.tag_ == "VBG":
+        head = _document_author(verb.head)
     if clause is None and head is not None and not states(verb, head):
         if frames is not None:
             span = spk.speaker_span(doc, head)
@@ -279,6 +296,26 @@ def _reported(doc: Doc, verb: Token, frames: list[Attr] | None = None) -> Attr |
     if attr is not None and verb.dep_ == "parataxis" and clause is None:
         attr.text = _without(doc, attr.start, attr.end, verb)
     return attr
+
+
+def _document_author(noun: Token) -> Token | None:
+    """Return who issued the text a participle hangs on: "the council issued a statement calling".
+
+    The participle has no subject of its own; the statement's (letter's, news conference's) author
+    is the subject of the verb that has it as object ("issued", "sent") or that the phrase with it
+    modifies ("she said at a news conference announcing ...", "In a statement announcing the pick,
+    the union called ...").
+    """
+    if noun.lemma_.lower() not in DOCUMENT_NOUNS:
+        return None
+    host = noun.head
+    if noun.dep_ == "pobj" and host.dep_ == "prep":
+        host = host.head
+    elif noun.dep_ != "dobj":
+        return None
+    if host.pos_ not in {"VERB", "AUX"} or host.i == noun.i:
+        return None
+    return spk.subject_of(host)
 
 
 def _indirect(doc: Doc, tokens: list[Token], cue: Token, cue_text: str, head: Token) -> Attr | None:
