@@ -145,7 +145,6 @@ def _story_cells(story: Story, *, indent: str, flagged: Collection[str]) -> list
     return [f"{indent}{story.id}", story.level, dates, str(len(story.article_ids)), title]
 
 
-
 def _flagged_only(article_ids: Sequence[str], flagged: Collection[str]) -> bool:
     return bool(article_ids) and all(a in flagged for a in article_ids)
 
