@@ -417,3 +417,18 @@ def test_claims_statements_quoting_two_different_quote_groups_are_not_one_claim(
     # never "corroborated" with one outlet's quoted words shown as the other's
     assert sorted(c.article_ids for c in claims) == [("m",), ("p",)]
     assert {c.kind for c in claims} == {"single_source"}
+
+
+def test_claims_a_sentence_an_article_repeats_is_one_claim():
+    said = (
+        "The fever is essentially contained at the moment, since we're not seeing cases doubling."
+    )
+    repeat = "“The fever is essentially ‘contained’ at the moment, since we re not seeing cases doubling.”"
+    post = make_article("a", "t", f"{said} Readers wrote in. One comment quoted the post: {repeat}", "2031-03-04", source="Harbour Ledger")  # fmt: skip
+    other = make_article(
+        "b", "t", f"Officials agreed. {said}", "2031-03-04", source="Valley Courier"
+    )
+    alone = [c for c in find_claims([post], story_id="s") if "contained" in c.text]
+    assert [c.article_ids for c in alone] == [("a",)]  # one statement, shown once
+    claims = [c for c in find_claims([post, other], story_id="s") if "contained" in c.text]
+    assert [sorted(c.article_ids) for c in claims] == [["a", "b"]]  # with both its articles

@@ -45,16 +45,24 @@ class _Statement:
 
 
 def _statements(article: CleanArticle, extracted: Extracted) -> list[_Statement]:
-    """Split one article into statements, each with its first full date, counts and quotes."""
+    """Split one article into statements, each with its first full date, counts and quotes.
+
+    A sentence the article repeats (a comment quoting the post, a standfirst restated) is one
+    statement: same-article statements never align, so a repeat would be a second claim.
+    """
     text = article.text
     spans = sentence_spans(text)
     out = []
+    said: set[str] = set()
     for index, (start, end) in enumerate(spans):
         sentence = " ".join(text[start:end].split())
         words = sentence.split()
         terms = statement_terms(sentence)
-        if not MIN_WORDS <= len(words) <= MAX_WORDS or len(terms) < 3:
+        # its letters and digits alone: case, quote marks and apostrophes vary between repeats
+        key = "".join(_WORDS_RE.findall(sentence.casefold()))
+        if not MIN_WORDS <= len(words) <= MAX_WORDS or len(terms) < 3 or key in said:
             continue
+        said.add(key)
         date = next((day for at, day in extracted.days if start <= at < end), None)
         out.append(
             _Statement(
