@@ -424,7 +424,7 @@ def test_claims_a_sentence_an_article_repeats_is_one_claim():
         "The fever is essentially contained at the moment, since we're not seeing cases doubling."
     )
     repeat = "“The fever is essentially ‘contained’ at the moment, since we re not seeing cases doubling.”"
-    post = make_article("a", "t", f"{said} Readers wrote in. One comment quoted the post: {repeat}", "2031-03-04", source="Harbour Ledger")  # fmt: skip
+    post = make_article("a", "t", f"{said} Readers wrote in. {repeat} One reader agreed.", "2031-03-04", source="Harbour Ledger")  # fmt: skip
     other = make_article(
         "b", "t", f"Officials agreed. {said}", "2031-03-04", source="Valley Courier"
     )
