@@ -120,7 +120,7 @@ def _one_per_article(variants: tuple[dict[str, Any], ...]) -> tuple[dict[str, An
     twice, one report would read as two.
     """
     ranked = sorted(variants, key=lambda v: v.get("match") != "representative")
-    chosen = {}
+    chosen: dict[str, dict[str, Any]] = {}
     for variant in ranked:
         chosen.setdefault(variant["article_id"], variant)
     return tuple(v for v in variants if chosen[v["article_id"]] is v)
