@@ -234,13 +234,50 @@ def group_quotes(
                 if _cheap_score(story, i, j) is None
             ]
         )
-    groups = [
-        _group(story, [kept[i] for i in cluster])
+    inner = _inner_quotes(kept, forms, params.min_words)
+    clusters = [
+        cluster
         for members in by_speaker.values()
-        for cluster in _cluster(story, members)
+        for cluster in _cluster(story, [i for i in members if i not in inner])
     ]
+    for cluster in clusters:  # a quote inside another's words joins that quote's statement
+        cluster.extend(i for i, outer in inner.items() if outer in cluster)
+    groups = [_group(story, [kept[i] for i in cluster]) for cluster in clusters]
     groups.sort(key=lambda g: (-g.outlets, -len(g.variants), g.speaker, g.id))
     return groups
+
+
+def _inner_quotes(
+    quotes: Sequence[Quote], forms: Sequence[_Form], min_words: int
+) -> dict[int, int]:
+    """Return inner -> outer for quotes nested in a quote of the same speaker, word for word.
+
+    "I asked him, 'How would you feel ...'" holds "How would you feel ...": one statement
+    the extractor reports twice (the outer quote and the one inside it). Apart, the cannot-link
+    rule (two quotes of one article) would show the same words as two statements.
+    """
+    index = {q.id: i for i, q in enumerate(quotes)}
+    inner: dict[int, int] = {}
+    for i, quote in enumerate(quotes):
+        outer, seen = index.get(quote.nested_in or ""), {i}
+        # the outermost quote of the same speaker that holds these words
+        found = None
+        while outer is not None and outer not in seen:
+            seen.add(outer)
+            if quotes[outer].speaker != quote.speaker:
+                break
+            if containment(forms[i], forms[outer], min_words) is None:
+                break
+            found = outer
+            outer = index.get(quotes[outer].nested_in or "")
+        if found is not None:
+            inner[i] = found
+    for i in list(inner):  # an outer quote that is itself inner: its outermost
+        top = inner[i]
+        while top in inner and top != i:
+            top = inner[top]
+        inner[i] = top
+    return {i: top for i, top in inner.items() if top not in inner}
 
 
 def _cluster(story: _Storyline, members: list[int]) -> list[list[int]]:

@@ -21,7 +21,7 @@ from rich.text import Text
 from storyline.errors import DESCRIPTIONS
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Collection, Sequence
 
     from rich.console import Console
     from rich.progress import Task
@@ -113,17 +113,25 @@ def rejected_table(summary: IngestSummary, *, limit: int = 20) -> Table:
     return table
 
 
-def stories_table(stories: Sequence[Story]) -> Table:
-    """Return the stories as a table: storylines with their events indented under them."""
+# What a row told only by flagged pages carries (the web page's "flagged copy" mark).
+FLAGGED_CELL = "(flagged copy only)"
+
+
+def stories_table(stories: Sequence[Story], *, flagged: Collection[str] = ()) -> Table:
+    """Return the stories as a table: storylines with their events indented under them.
+
+    ``flagged`` holds the articles whose copy is flagged untrustworthy: a story told by them
+    alone is marked, as the export's ``flagged_only`` marks it.
+    """
     table = Table(title="stories", show_header=True, header_style="bold")
     for column in ("id", "level", "dates", "articles", "title"):
         table.add_column(column)
     storylines = [s for s in stories if s.level == "storyline"]
     events = [s for s in stories if s.level == "event"]
     for story in storylines:
-        table.add_row(*_story_cells(story, indent=""))
+        table.add_row(*_story_cells(story, indent="", flagged=flagged))
         for event in (e for e in events if e.parent == story.id):
-            table.add_row(*_story_cells(event, indent="  "))
+            table.add_row(*_story_cells(event, indent="  ", flagged=flagged))
     return table
 
 
@@ -145,20 +153,31 @@ def stages_table(stages: list[dict[str, Any]]) -> Table:
     return table
 
 
-def _story_cells(story: Story, *, indent: str) -> list[str | Text]:
+def _story_cells(story: Story, *, indent: str, flagged: Collection[str]) -> list[str | Text]:
     dates = f"{story.first_date or '?'} – {story.last_date or '?'}"
     title = story.title or story.label  # the keyword label stays in the export
+    if _flagged_only(story.article_ids, flagged):
+        title = f"{title} {FLAGGED_CELL}"
     # article text goes in as Text, never as markup: a title holding "[/]" was a MarkupError
     # (S199 for `stories` and `run`), and "[link=...]" or ":fire:" would have been rendered
     cells = [f"{indent}{story.id}", story.level, dates, str(len(story.article_ids)), title]
     return [plain(cell) for cell in cells]
 
 
+def _flagged_only(article_ids: Sequence[str], flagged: Collection[str]) -> bool:
+    return bool(article_ids) and all(a in flagged for a in article_ids)
+
+
 _SHOWN_ACTORS = 3  # the rest are in the export
 
 
-def timeline_table(entries: list[TimelineEntry], *, title: str = "timeline") -> Table:
-    """Return a timeline as a table: date, what happened, who and where, how many articles."""
+def timeline_table(
+    entries: list[TimelineEntry], *, title: str = "timeline", flagged: Collection[str] = ()
+) -> Table:
+    """Return a timeline as a table: date, what happened, who and where, how many articles.
+
+    An entry whose every source is in ``flagged`` (pages flagged untrustworthy) is marked.
+    """
     table = Table(title=title, show_header=True, header_style="bold")
     table.add_column("date")
     table.add_column("what happened")
@@ -168,7 +187,10 @@ def timeline_table(entries: list[TimelineEntry], *, title: str = "timeline") -> 
         where = f"in {entry.place}" if entry.place else ""
         who = "\n".join([*entry.actors[:_SHOWN_ACTORS], where]).strip()
         when = f"{entry.date} –\n{entry.until}" if entry.until else entry.date
-        table.add_row(plain(when), plain(" ".join(entry.text)), plain(who), str(len(entry.sources)))
+        count = str(len(entry.sources))
+        if _flagged_only(entry.sources, flagged):
+            count = f"{count}\n{FLAGGED_CELL}"
+        table.add_row(plain(when), plain(" ".join(entry.text)), plain(who), count)
     return table
 
 

@@ -48,6 +48,15 @@ _WEAK_END = frozenset(
     )
 )
 
+_DASHES = frozenset(("-", "–", "—", "--"))
+# Conjunctions and relative pronouns open a clause: a lead cut before one reads whole.
+_CLAUSE_OPENERS = frozenset(
+    (
+        *("and", "but", "while", "whereas", "although", "though", "because", "as", "after"),
+        *("before", "since", "until", "when", "where", "which", "who", "whose"),
+    )
+)
+
 
 @dataclass(frozen=True, slots=True)
 class Headline:
@@ -112,16 +121,31 @@ def _content(headline: Headline) -> set[str]:
 
 
 def _phrase(text: str) -> str:
-    """Return the first sentence of ``text`` cut to whole words, without a dangling ending."""
+    """Return the first sentence of ``text`` cut to whole words, without a dangling ending.
+
+    A sentence too long for a title ends where one of its clauses does (a comma, a dash, a
+    conjunction: "... died in Texas on Wednesday, becoming the first death from swine" is cut
+    after "Wednesday"); with no clause end in reach it is cut and says so with an ellipsis.
+    """
     lead = " ".join(text.split())
     spans = sentence_spans(lead)
     first = lead[spans[0][0] : spans[0][1]] if spans else ""
     words = first.split()
-    if len(words) > PHRASE_WORDS:
-        words = words[:PHRASE_WORDS]
-        while words and words[-1].casefold().strip(",;:") in _WEAK_END:
-            words.pop()
-    return _LEAD_TRIM_RE.sub("", " ".join(words)).rstrip(".")
+    if len(words) <= PHRASE_WORDS:
+        return _LEAD_TRIM_RE.sub("", " ".join(words)).rstrip(".")
+    ends = [
+        i
+        for i in range(MIN_WORDS, PHRASE_WORDS + 1)
+        if words[i - 1].endswith((",", ";", ":"))
+        or words[i] in _DASHES
+        or words[i].casefold() in _CLAUSE_OPENERS
+    ]
+    if ends:
+        return _LEAD_TRIM_RE.sub("", " ".join(words[: ends[-1]])).rstrip(".")
+    words = words[:PHRASE_WORDS]
+    while words and words[-1].casefold().strip(",;:") in _WEAK_END:
+        words.pop()
+    return _LEAD_TRIM_RE.sub("", " ".join(words)).rstrip(".") + "…"
 
 
 def _label_names(label: str) -> str:

@@ -397,3 +397,38 @@ def test_claims_seeds_one_position_rendered_twice_is_not_a_quote_conflict(seed_a
                 if claim.id in c.claim_ids
             ]
             assert sum(bool(s) for s in sides) < 2  # never corroborated and split between them
+
+
+def test_claims_statements_quoting_two_different_quote_groups_are_not_one_claim():
+    # two speakers' words on one topic: shared topic words, two statements
+    ministry = 'The ministry condemned the northern council for "dividing the rebels into good fighters and bad fighters" in the war.'
+    president = '"There is no point sorting the rebels as good fighters or bad fighters in this war," the president said.'
+    articles = [
+        make_article("m", "t", ministry, "2031-03-04", source="Harbour Ledger"),
+        make_article("p", "t", president, "2031-03-04", source="Valley Courier"),
+    ]
+    groups = {
+        "qg-ministry": ["dividing the rebels into good fighters and bad fighters"],
+        "qg-president": [
+            "There is no point sorting the rebels as good fighters or bad fighters in this war,"
+        ],
+    }
+    claims = find_claims(articles, story_id="s", quote_groups=groups)
+    # never "corroborated" with one outlet's quoted words shown as the other's
+    assert sorted(c.article_ids for c in claims) == [("m",), ("p",)]
+    assert {c.kind for c in claims} == {"single_source"}
+
+
+def test_claims_a_sentence_an_article_repeats_is_one_claim():
+    said = (
+        "The fever is essentially contained at the moment, since we're not seeing cases doubling."
+    )
+    repeat = "“The fever is essentially ‘contained’ at the moment, since we re not seeing cases doubling.”"
+    post = make_article("a", "t", f"{said} Readers wrote in. {repeat} One reader agreed.", "2031-03-04", source="Harbour Ledger")  # fmt: skip
+    other = make_article(
+        "b", "t", f"Officials agreed. {said}", "2031-03-04", source="Valley Courier"
+    )
+    alone = [c for c in find_claims([post], story_id="s") if "contained" in c.text]
+    assert [c.article_ids for c in alone] == [("a",)]  # one statement, shown once
+    claims = [c for c in find_claims([post, other], story_id="s") if "contained" in c.text]
+    assert [sorted(c.article_ids) for c in claims] == [["a", "b"]]  # with both its articles

@@ -7,6 +7,7 @@ import io
 import json
 from dataclasses import replace
 
+import lxml.html
 import numpy as np
 import pytest
 from fastapi.testclient import TestClient
@@ -111,6 +112,21 @@ def test_quote_groups_near_misses_of_one_speaker_stay_apart():
 def test_quote_groups_two_quotes_of_one_article_are_never_one_statement():
     quotes = [_quote("q1", "a1", BRIDGE), _quote("q2", "a1", BRIDGE)]
     assert set(_groups(quotes)) == {("q1",), ("q2",)}
+
+
+def test_quote_groups_a_quote_inside_its_own_speakers_quote_is_that_statement_once():
+    question = "How would you feel if we supported their efforts against the insurgents?"
+    outer = _quote("q1", "a1", f"I asked him, '{question}'")
+    inner = replace(_quote("q2", "a1", question), nested_in="q1")
+    answer = replace(_quote("q3", "a1", "I am fine with that.", "Tom Berg"), nested_in="q1")
+    elsewhere = _quote("q4", "a2", question)
+    groups = _groups([outer, inner, answer, elsewhere])
+    # the words inside the outer quote are not a second statement of Ada Lind's
+    assert set(groups) == {("q1", "q2", "q4"), ("q3",)}
+    assert groups["q1", "q2", "q4"].representative == outer.text
+    assert groups["q1", "q2", "q4"].outlets == 2
+    # another speaker's words inside the quote (the answer) stay that speaker's statement
+    assert groups["q3",].speaker == "Tom Berg"
 
 
 def test_quote_groups_keep_speakers_and_distant_dates_apart_and_drop_unattributed():
@@ -288,6 +304,22 @@ def test_quote_groups_seeds_every_attributed_quote_is_in_one_group_of_its_speake
         assert {quotes[v["quote_id"]].speaker for v in group["variants"]} == {group["speaker"]}
 
 
+def test_quote_groups_seeds_putins_question_to_assad_is_shown_once(seeds):
+    # 000: Putin said "I asked him, 'How would you feel if we were to find in Syria ...'"
+    asked = [
+        g
+        for g in _seed_groups(seeds)
+        if any("How would you feel" in v["text"] for v in g["variants"])
+    ]
+    assert [g["speaker"] for g in asked] == ["Vladimir Putin"]
+    assert asked[0]["representative"].startswith("I asked him, 'How would you feel")
+    client = TestClient(create_app(seeds.store))
+    story = next(s for s in export_rows(seeds.store, "stories") if s["level"] == "storyline")
+    page = lxml.html.fromstring(client.get(f"/stories/{story['id']}").text)
+    shown = [g.text_content() for g in page.cssselect("li.quote-group")]
+    assert sum("How would you feel if we were to find in Syria" in g for g in shown) == 1
+
+
 def test_quote_groups_export_round_trip_jsonl_csv_and_cli(seeds, tmp_path):
     assert "quote_groups" in WHATS
     rows = _seed_groups(seeds)
@@ -375,7 +407,8 @@ def test_quote_groups_seeds_assads_offer_is_one_group_and_long_topical_quotes_st
     assert offer["representative_kind"] == "indirect"  # neither outlet gives his words
     # 000's "How would you feel ..." and 004's "former Soviet republics" share Syria and
     # fighting, but are two statements
-    (feel,) = [g for g in groups if g["representative"].startswith("How would you feel")]
+    # (the question is one group with "I asked him, '...'", the quote it is nested in)
+    (feel,) = [g for g in groups if any("How would you feel" in v["text"] for v in g["variants"])]
     assert {v["article_id"][:3] for v in feel["variants"]} == {"000"}
 
 

@@ -237,3 +237,60 @@ def test_story_page_event_lists_its_storylines_groups_that_its_articles_report(s
             if "unattributed" not in c.getparent().getparent().get("class")
         )
         assert listed == len(expected)
+
+
+# -- a story told only by the flagged page is marked wherever it is listed -------------------
+
+
+def test_story_page_event_of_the_flagged_page_alone_is_flagged_in_export_api_and_page(seeds):
+    spun = _seed(_export(seeds, "articles"), "002")["id"]
+    stories = _export(seeds, "stories")
+    alone = [s for s in stories if s["article_ids"] == [spun]]
+    assert alone  # the seeds' clustering gives 002 an event of its own
+    assert all(s["flagged_only"] == (s["article_ids"] == [spun]) for s in stories)
+    client = TestClient(create_app(seeds.store))
+    parent = _storyline(seeds)["id"]
+    events = client.get(f"/api/stories/{parent}").json()["events"]
+    assert {e["id"] for e in events if e["flagged_only"]} == {s["id"] for s in alone}
+    page = lxml.html.fromstring(client.get(f"/stories/{parent}").text)
+    for item in page.cssselect("#events li"):
+        href = item.cssselect("a")[0].get("href")
+        marked = bool(item.cssselect(".flagged-mark"))
+        assert marked == any(href.endswith(s["id"]) for s in alone), href
+    own = lxml.html.fromstring(client.get(f"/stories/{alone[0]['id']}").text)
+    assert own.cssselect(".all-flagged")
+
+
+def test_story_page_cli_timeline_and_stories_mark_what_only_the_flagged_page_tells(seeds):
+    from typer.testing import CliRunner  # noqa: PLC0415
+
+    from storyline.cli.app import app  # noqa: PLC0415
+
+    db = str(seeds.store.path)
+    runner = CliRunner()
+    timeline = runner.invoke(app, ["timeline", "--db", db], env={"COLUMNS": "200"})
+    assert timeline.exit_code == 0, timeline.output
+    rows = _table_rows(timeline.output)
+    # 2015-09-29: the Kremlin meeting only 002 tells (flagged_only in the export)
+    assert "flagged copy only" in rows["2015-09-29"]
+    assert "flagged copy only" not in rows["2015-09-30"]
+    listed = runner.invoke(app, ["stories", "--db", db], env={"COLUMNS": "200"})
+    spun = _seed(_export(seeds, "articles"), "002")["id"]
+    alone = {s["id"] for s in _export(seeds, "stories") if s["article_ids"] == [spun]}
+    for story_id, row in _table_rows(listed.output).items():
+        assert ("flagged copy only" in row) == (story_id in alone), row
+
+
+def _table_rows(output: str) -> dict[str, str]:
+    """Return a rich table's rows by their first cell, each row's wrapped lines joined."""
+    rows: dict[str, str] = {}
+    key = None
+    for line in output.splitlines():
+        cells = line.split("│")
+        if len(cells) < 3:
+            continue
+        if cells[1].strip():
+            key = cells[1].strip()
+        if key is not None:
+            rows[key] = " ".join((rows.get(key, ""), *(c.strip() for c in cells[2:])))
+    return rows

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from storyline.models import RawArticle, Story
 from storyline.store import Store
 from storyline.titles import Headline, choose_title, trim_outlet
@@ -80,3 +82,26 @@ def test_titles_are_stored_with_stories_and_follow_the_story_as_it_grows(tmp_pat
 def _store_articles(store, articles):
     pairs = [(RawArticle(a.id, a.title, a.text, a.locator, a.format), a) for a in articles]
     store.save_batch(pairs, [])
+
+
+@pytest.mark.parametrize(
+    ("lead", "title"),
+    [
+        (
+            "A two-year-old girl died in Kessel on Wednesday, becoming the first death from the fever in the valley.",
+            "A two-year-old girl died in Kessel on Wednesday",
+        ),
+        (
+            "The fever has killed at least 60 people in Kessel and appears to have infected more than 1,000 others.",
+            "The fever has killed at least 60 people in Kessel",
+        ),
+        (
+            "Nevermind that the health agency has ruled out any risk of infection from eating cooked river fish today.",
+            "Nevermind that the health agency has ruled out any risk of infection from eating…",
+        ),
+    ],
+)
+def test_titles_a_long_lead_is_cut_where_a_clause_ends_or_says_it_is_cut(lead, title):
+    # slugs only: the title is a phrase of the lead, never one that stops mid-clause
+    heads = [Headline("a", "Kessel", lead), Headline("b", "Fever", lead)]
+    assert choose_title(heads, label="Kessel: fever") == title

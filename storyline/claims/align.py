@@ -45,16 +45,24 @@ class _Statement:
 
 
 def _statements(article: CleanArticle, extracted: Extracted) -> list[_Statement]:
-    """Split one article into statements, each with its first full date, counts and quotes."""
+    """Split one article into statements, each with its first full date, counts and quotes.
+
+    A sentence the article repeats (a comment quoting the post, a standfirst restated) is one
+    statement: same-article statements never align, so a repeat would be a second claim.
+    """
     text = article.text
     spans = sentence_spans(text)
     out = []
+    said: set[str] = set()
     for index, (start, end) in enumerate(spans):
         sentence = " ".join(text[start:end].split())
         words = sentence.split()
         terms = statement_terms(sentence)
-        if not MIN_WORDS <= len(words) <= MAX_WORDS or len(terms) < 3:
+        # its letters and digits alone: case, quote marks and apostrophes vary between repeats
+        key = "".join(_WORDS_RE.findall(sentence.casefold()))
+        if not MIN_WORDS <= len(words) <= MAX_WORDS or len(terms) < 3 or key in said:
             continue
+        said.add(key)
         date = next((day for at, day in extracted.days if start <= at < end), None)
         out.append(
             _Statement(
@@ -142,8 +150,11 @@ def find_claims(
     same_article = owners[:, np.newaxis] == owners[np.newaxis, :]
     if quote_groups:
         # one quote group (one statement by one speaker) quoted by both: the same claim
-        shared = _shared_groups([s.quotes for s in statements], quote_groups)
+        shared, apart = _shared_groups([s.quotes for s in statements], quote_groups)
         sim = np.where(shared, np.maximum(sim, threshold), sim)
+        # both quote someone, never the same statement: shared topic words do not make one
+        # claim (its representative would give one outlet's quoted words to the other)
+        sim = np.where(apart, 0.0, sim)
     linked = (sim >= threshold) & ~same_article
     degree = linked.sum(axis=1)
     order = sorted(range(len(statements)), key=lambda i: (-degree[i], statements[i].position, i))
@@ -275,8 +286,12 @@ def normal_wordings(quote_groups: Mapping[str, Sequence[str]]) -> dict[str, tupl
 
 def _shared_groups(
     quotes: Sequence[Sequence[str]], quote_groups: Mapping[str, Sequence[str]]
-) -> np.ndarray:
-    """Return which pairs of statements quote one quote group (``_group_of`` on each quote)."""
+) -> tuple[np.ndarray, np.ndarray]:
+    """Return the pairs of statements that quote one group, and those quoting only others.
+
+    A statement's groups are ``_group_of`` its quotes; the second mask holds the pairs where
+    both statements quote a group but none in common.
+    """
     found = [{g for q in held if (g := _group_of(q, quote_groups))} for held in quotes]
     index: dict[str, list[int]] = defaultdict(list)
     for i, groups in enumerate(found):
@@ -285,4 +300,5 @@ def _shared_groups(
     shared = np.zeros((len(quotes), len(quotes)), dtype=bool)
     for members in index.values():
         shared[np.ix_(members, members)] = True
-    return shared
+    quoting = np.array([bool(groups) for groups in found])
+    return shared, quoting[:, np.newaxis] & quoting[np.newaxis, :] & ~shared

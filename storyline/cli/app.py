@@ -244,10 +244,11 @@ def stories(db: DbOption = "storyline.db") -> None:
     """List the storylines and the events inside them."""
     with _open_existing(db) as workspace:
         found = workspace.store.stories(order="first_date, id")
+        flagged = workspace.store.untrusted()
     if not found:
         console.print("no stories yet: run `storyline run PATH`")
         return
-    console.print(stories_table(found))
+    console.print(stories_table(found, flagged=flagged))
 
 
 @app.command()
@@ -280,10 +281,11 @@ def timeline(
             keywords=keywords or (),
             corroborated=corroborated,
         )
+        flagged = workspace.store.untrusted()
     if not timelines:
         raise UsageError(f"no storyline {story!r}" if story else "no stories yet")
     for story_id, entries in timelines.items():
-        console.print(timeline_table(entries, title=f"timeline of {story_id}"))
+        console.print(timeline_table(entries, title=f"timeline of {story_id}", flagged=flagged))
 
 
 def _db_exists(db: str) -> bool:

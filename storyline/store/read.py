@@ -47,7 +47,7 @@ class Reader(ReaderBase):
     def stories(self) -> list[Row]:
         """Return every story, in the export's order."""
         rows = self.conn.execute("SELECT * FROM stories ORDER BY level DESC, first_date, id")
-        return [decode(r) for r in rows]
+        return self.mark_stories([decode(r) for r in rows], whole=True)
 
     def story(self, story_id: str) -> Row | None:
         """Return one story row, or None."""
@@ -59,7 +59,22 @@ class Reader(ReaderBase):
         rows = self.conn.execute(
             "SELECT * FROM stories WHERE parent = ? ORDER BY first_date, id", (story_id,)
         )
-        return [decode(r) for r in rows]
+        return self.mark_stories([decode(r) for r in rows])
+
+    def mark_stories(self, stories: list[Row], *, whole: bool = False) -> list[Row]:
+        """Return story rows with ``flagged_only``: every article of the story is flagged copy.
+
+        An event of one spun page alone is that page's story: shown unmarked, it would read
+        as a happening the other outlets missed (as the timeline and claims rows mark it).
+        ``whole``: the rows are every story, so every flagged article is read at once.
+        """
+        if whole:
+            flagged = self.untrusted()
+        else:
+            flagged = self.flagged_in(a for s in stories for a in s["article_ids"])
+        for story in stories:
+            story["flagged_only"] = flagged_only(story["article_ids"], flagged)
+        return stories
 
     def story_titles(self, story_ids: Sequence[str]) -> dict[str, str]:
         """Return the readable title of each story id (its keyword label when it has none)."""

@@ -65,7 +65,9 @@ def all_stories(conn: Connection) -> list[Row]:
 
 def story(conn: Connection, story_id: str) -> Row | None:
     """Return one story row, or None."""
-    return Reader(conn).story(story_id)
+    reader = Reader(conn)
+    story = reader.story(story_id)
+    return None if story is None else reader.mark_stories([story])[0]
 
 
 def child_stories(conn: Connection, story_id: str) -> list[Row]:

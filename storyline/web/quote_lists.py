@@ -109,8 +109,21 @@ def group_view(group: dict[str, Any], quotes: dict[str, dict[str, Any]]) -> Grou
         first_date=group.get("first_date"),
         last_date=group.get("last_date"),
         flagged_only=bool(group["flagged_only"]),
-        variants=variants,
+        variants=_one_per_article(variants),
     )
+
+
+def _one_per_article(variants: tuple[dict[str, Any], ...]) -> tuple[dict[str, Any], ...]:
+    """Return the variants an outlets line cites: one per article, the representative first.
+
+    A quote nested in its own speaker's longer quote is a variant of the same article: listed
+    twice, one report would read as two.
+    """
+    ranked = sorted(variants, key=lambda v: v.get("match") != "representative")
+    chosen: dict[str, dict[str, Any]] = {}
+    for variant in ranked:
+        chosen.setdefault(variant["article_id"], variant)
+    return tuple(v for v in variants if chosen[v["article_id"]] is v)
 
 
 def by_speaker(
