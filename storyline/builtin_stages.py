@@ -143,7 +143,13 @@ def clean(run: RunSetup) -> ArticleStage:
         return [(a, raws[a.id]) for a in store.articles(ids=ids)]
 
     def save(store: Store, found: list[tuple[CleanArticle, bool]], _failed: object) -> None:
-        store.replace_clean([article for article, changed in found if changed])
+        changed = [article for article, changed in found if changed]
+        if changed:
+            from storyline.stages import forget_clusters  # noqa: PLC0415 - heavy: only then
+
+            # first: an interrupted run then clusters again rather than keep old assignments
+            forget_clusters(store)
+            store.replace_clean(changed)
 
     return ArticleStage(
         "clean",
