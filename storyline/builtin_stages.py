@@ -35,7 +35,7 @@ from storyline.registry import stage
 
 if TYPE_CHECKING:
     from storyline.article_runner import ArticleStage
-    from storyline.boundary import Failure, RunTally
+    from storyline.boundary import RunTally
     from storyline.briefing.abstractive import Endpoint
     from storyline.config import Settings
     from storyline.corpus_runner import CorpusStage

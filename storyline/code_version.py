@@ -69,8 +69,9 @@ def _module_file(name: str) -> Path | None:
 def _import_pattern(package: str) -> re.Pattern[str]:
     top = re.escape(package)
     return re.compile(
-        rf"^(?P<indent>[ \t]*)(?:from[ \t]+(?P<module>{top}(?:\.[\w.]*)?(?!\w)|\.+[\w.]*)[ \t]+import[ \t]+"
-        rf"(?P<names>\([^)]*\)|[^\n]*)|import[ \t]+(?P<plain>{top}(?:\.[\w.]*)?(?!\w)))",
+        rf"^(?P<indent>[ \t]*)(?:from[ \t]+(?P<module>{top}(?:\.[\w.]*)?(?!\w)|\.+[\w.]*)"
+        rf"[ \t]+import[ \t]+(?P<names>\([^)]*\)|[^\n]*)|"
+        rf"import[ \t]+(?P<plain>{top}(?:\.[\w.]*)?(?!\w)))",
         re.MULTILINE,
     )
 
@@ -93,9 +94,7 @@ def _hidden(text: str) -> list[tuple[int, int]]:
     return spans
 
 
-def _imported(
-    path: Path, *, lazy: bool, package: str = _PACKAGE, module: str = ""
-) -> set[str]:
+def _imported(path: Path, *, lazy: bool, package: str = _PACKAGE, module: str = "") -> set[str]:
     """Return the modules of ``package`` a file imports (with ``lazy``, inside functions too).
 
     Imports under ``if TYPE_CHECKING:`` are left out: they never run, so they change no output.
