@@ -113,9 +113,11 @@ _CLEAN_CHUNK = 64
 
 def _clean_counts(store: Store, totals: dict[str, int]) -> dict[str, int]:
     counts = {"articles": store.count("articles"), "removed": store.count("removed_lines")}
-    if not totals.get("redone"):
+    # every article this stage cleans is cleaned again (ingest cleaned it first), whether
+    # stamped by another version or by none (a store written before the stamp)
+    if not totals.get("cleaned"):
         return counts
-    return counts | {"redone": totals["redone"], "changed": totals.get("changed", 0)}
+    return counts | {"redone": totals["cleaned"], "changed": totals["changed"]}
 
 
 @stage(
@@ -155,7 +157,10 @@ def clean(run: RunSetup) -> ArticleStage:
         "clean",
         work=reclean_work,
         save=save,
-        count=lambda found, _failed: {"changed": sum(changed for _, changed in found)},
+        count=lambda found, failed: {
+            "cleaned": len(found) + len(failed),
+            "changed": sum(changed for _, changed in found),
+        },
         chunk=_CLEAN_CHUNK,
         prepare=lambda _store: Cleaner.from_settings(run.settings),
         load=load,
