@@ -65,6 +65,9 @@ class ArticleStage:
     prepare: Callable[[Store], Any] | None = None  # the params given to ``work``; default None
     pending: Callable[[Store], list[str]] | None = None  # default: store.pending_ids(name)
     read: Callable[[Iterable[CleanArticle]], Any] | None = None  # default: a tuple of them
+    # (store, a chunk's ids) -> what ``read`` is given; default: the stored articles (clean
+    # reads each one's raw text too)
+    load: Callable[[Store, list[str]], Iterable[Any]] | None = None
     flag: Callable[[Sequence[Any]], list[Failure]] | None = None  # results that are rejections
     # the run's last write, given the summed counts; returns the summary's counts
     finish: Callable[[Store, dict[str, int]], Mapping[str, int]] | None = None
@@ -107,7 +110,8 @@ def run_articles(
     if again:
         store.forget_failures(stage.name, sorted(again))  # the S199 rows of the earlier try
     read = stage.read or tuple
-    chunks = (read(store.articles(ids=ids)) for ids in in_chunks(todo, stage.chunk))
+    load = stage.load or (lambda store, ids: store.articles(ids=ids))
+    chunks = (read(load(store, ids)) for ids in in_chunks(todo, stage.chunk))
     totals = dict(stage.count([], []))
     done = 0
     tally.step(stage.name, done, len(todo))

@@ -35,16 +35,23 @@ from storyline.registry import stage
 
 if TYPE_CHECKING:
     from storyline.article_runner import ArticleStage
-    from storyline.boundary import Failure, RunTally
+    from storyline.boundary import RunTally
     from storyline.briefing.abstractive import Endpoint
     from storyline.config import Settings
     from storyline.corpus_runner import CorpusStage
+    from storyline.models import CleanArticle
     from storyline.registry import RunSetup
     from storyline.store import Store
     from storyline.storyline_runner import StorylineStage
     from storyline.summaries import StageSummary
 
-CLEAN = ("{articles} articles, {removed} boilerplate lines set aside",)
+CLEAN = (
+    (
+        "{articles} articles, {removed} boilerplate lines set aside "
+        "({redone} articles cleaned again: the cleaner changed; {changed} of them changed)"
+    ),
+    "{articles} articles, {removed} boilerplate lines set aside",
+)
 DEDUPE = ("{copies} copies of other articles",)
 DATES = (
     (
@@ -100,16 +107,17 @@ def _duplicates(run: RunSetup) -> dict[str, str]:
     return duplicates
 
 
-def _no_work(_articles: object, _params: object) -> list[object]:
-    return []  # clean has no per-article work left: ingest cleaned each article
+# Articles per task when cleaning again: as a plug-in's chunks (a bound, not a fitted value).
+_CLEAN_CHUNK = 64
 
 
-def _clean_counts(store: Store, _totals: dict[str, int]) -> dict[str, int]:
-    return {"articles": store.count("articles"), "removed": store.count("removed_lines")}
-
-
-def _no_save(_store: Store, _results: list[object], _failed: list[Failure]) -> None:
-    return None
+def _clean_counts(store: Store, totals: dict[str, int]) -> dict[str, int]:
+    counts = {"articles": store.count("articles"), "removed": store.count("removed_lines")}
+    # every article this stage cleans is cleaned again (ingest cleaned it first), whether
+    # stamped by another version or by none (a store written before the stamp)
+    if not totals.get("cleaned"):
+        return counts
+    return counts | {"redone": totals["cleaned"], "changed": totals["changed"]}
 
 
 @stage(
@@ -119,18 +127,43 @@ def _no_save(_store: Store, _results: list[object], _failed: list[Failure]) -> N
     unit="article",
     factory=True,
     report=CLEAN,
+    # what changes the cleaning besides the code: an article cleaned otherwise is cleaned again
+    settings=("clean",),
+    code=("storyline.clean_stage",),  # the cleaner (clean, clean_guard, clean_weights)
 )
-def clean(_run: RunSetup) -> ArticleStage:
-    """Report the cleaning that ingest did (articles kept, boilerplate lines set aside)."""
+def clean(run: RunSetup) -> ArticleStage:
+    """Clean again the articles cleaned by another version of the cleaner (ingest did the rest).
+
+    Each is cleaned from its stored raw text; one whose cleaning changed is done again by
+    every later stage (``clean_stage``). The line counts every stored article.
+    """
     from storyline.article_runner import ArticleStage  # noqa: PLC0415
+    from storyline.clean_stage import Cleaner, reclean_work  # noqa: PLC0415
+
+    def load(store: Store, ids: list[str]) -> list[tuple[CleanArticle, str]]:
+        raws = store.raw_texts(ids)
+        return [(a, raws[a.id]) for a in store.articles(ids=ids)]
+
+    def save(store: Store, found: list[tuple[CleanArticle, bool]], _failed: object) -> None:
+        changed = [article for article, changed in found if changed]
+        if changed:
+            from storyline.stages import forget_clusters  # noqa: PLC0415 - heavy: only then
+
+            # first: an interrupted run then clusters again rather than keep old assignments
+            forget_clusters(store)
+            store.replace_clean(changed)
 
     return ArticleStage(
         "clean",
-        work=_no_work,
-        save=_no_save,
-        count=lambda _results, _failed: {},
-        chunk=1,
-        pending=lambda _store: [],  # nothing is pending: ingest stored every article clean
+        work=reclean_work,
+        save=save,
+        count=lambda found, failed: {
+            "cleaned": len(found) + len(failed),
+            "changed": sum(changed for _, changed in found),
+        },
+        chunk=_CLEAN_CHUNK,
+        prepare=lambda _store: Cleaner.from_settings(run.settings),
+        load=load,
         finish=_clean_counts,
     )
 
@@ -165,6 +198,7 @@ def dedupe(run: RunSetup) -> CorpusStage:
     unit="article",
     factory=True,
     report=DATES,
+    code=("storyline.dates_stage",),  # its work and what it runs, not the other stages
 )
 def dates(run: RunSetup) -> ArticleStage:
     """Infer publication dates and resolve time expressions in pending articles."""

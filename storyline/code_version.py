@@ -9,8 +9,13 @@ from __future__ import annotations
 import functools
 import hashlib
 import importlib.metadata
+import importlib.util
 import re
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 
 @functools.cache
@@ -57,12 +62,20 @@ def _module_file(name: str) -> Path | None:
     return None
 
 
-# An import statement of a storyline module; a parenthesised name list may span lines.
-_IMPORT = re.compile(
-    r"^(?P<indent>[ \t]*)(?:from[ \t]+(?P<module>storyline[\w.]*)[ \t]+import[ \t]+"
-    r"(?P<names>\([^)]*\)|[^\n]*)|import[ \t]+(?P<plain>storyline[\w.]*))",
-    re.MULTILINE,
-)
+# An import statement of a module of ``package`` (storyline, or a plug-in's own package), or a
+# relative one (``from . import x``, ``from .helpers import y``: plug-ins write them); a
+# parenthesised name list may span lines.
+@functools.cache
+def _import_pattern(package: str) -> re.Pattern[str]:
+    top = re.escape(package)
+    return re.compile(
+        rf"^(?P<indent>[ \t]*)(?:from[ \t]+(?P<module>{top}(?:\.[\w.]*)?(?!\w)|\.+[\w.]*)"
+        rf"[ \t]+import[ \t]+(?P<names>\([^)]*\)|[^\n]*)|"
+        rf"import[ \t]+(?P<plain>{top}(?:\.[\w.]*)?(?!\w)))",
+        re.MULTILINE,
+    )
+
+
 _GUARD = re.compile(r"^(?P<indent>[ \t]*)if (?:typing\.)?TYPE_CHECKING:", re.MULTILINE)
 
 
@@ -81,30 +94,47 @@ def _hidden(text: str) -> list[tuple[int, int]]:
     return spans
 
 
-def _imported(path: Path, *, lazy: bool) -> set[str]:
-    """Return the storyline modules a file imports (with ``lazy``, inside functions too).
+def _imported(path: Path, *, lazy: bool, package: str = _PACKAGE, module: str = "") -> set[str]:
+    """Return the modules of ``package`` a file imports (with ``lazy``, inside functions too).
 
     Imports under ``if TYPE_CHECKING:`` are left out: they never run, so they change no output.
     Without ``lazy`` only the top level's count. ``from storyline.x import y`` counts
-    ``storyline.x.y`` too (kept when ``y`` is a module). A scan of import lines, not a
-    parse: it runs on every ``storyline run`` and a parse of the closure costs 0.4 s of CPU.
+    ``storyline.x.y`` too (kept when ``y`` is a module). A relative import is read from
+    ``module``, the importing module's name (``path`` an ``__init__.py``: a package). A scan
+    of import lines, not a parse: it runs on every ``storyline run`` and a parse of the
+    closure costs 0.4 s of CPU.
     """
     text = path.read_text(encoding="utf-8")
     hidden = _hidden(text)
     found: set[str] = set()
-    for match in _IMPORT.finditer(text):
+    for match in _import_pattern(package).finditer(text):
         if (match["indent"] and not lazy) or any(a <= match.start() < b for a, b in hidden):
             continue
         if match["plain"]:
             found.add(match["plain"])
             continue
-        module = match["module"]
-        found.add(module)
+        name = _absolute(match["module"], module, package=path.name == "__init__.py")
+        if name is None:
+            continue
+        found.add(name)
         names = match["names"].split("#")[0] if "(" not in match["names"] else match["names"]
-        for name in re.findall(r"\b(\w+)\b(?:[ \t]+as[ \t]+\w+)?", names.strip("() \n")):
-            if name != "as":
-                found.add(f"{module}.{name}")
+        for part in re.findall(r"\b(\w+)\b(?:[ \t]+as[ \t]+\w+)?", names.strip("() \n")):
+            if part != "as":
+                found.add(f"{name}.{part}")
     return found
+
+
+def _absolute(name: str, module: str, *, package: bool) -> str | None:
+    """Return the absolute name of ``from NAME import`` in ``module`` (None: above its root)."""
+    dots = len(name) - len(name.lstrip("."))
+    if not dots:
+        return name
+    parts = module.split(".") if package else module.split(".")[:-1]
+    if dots - 1 >= len(parts):
+        return None
+    base = parts[: len(parts) - (dots - 1)]
+    rest = name[dots:]
+    return ".".join(base + ([rest] if rest else []))
 
 
 # Modules left out of every closure (and not followed): they move data between the store and
@@ -137,20 +167,53 @@ def code_closure(roots: tuple[str, ...]) -> tuple[str, ...]:
     ``__init__``, not the functions its PEP 562 ``__getattr__`` imports from. The runner
     and infrastructure modules (``_MOVERS``) are left out.
     """
+    return tuple(sorted(_closure(roots, _PACKAGE, _module_file, skip=_mover)))
+
+
+def package_closure(module: str) -> dict[str, Path]:
+    """Return the file of ``module`` and of every module of its own top-level package it runs.
+
+    For a plug-in: the modules of its package that it imports (relative imports too, inside
+    functions too), transitively, with their parent packages, as ``code_closure`` does for
+    storyline. Not cached: an editable install's files change under a running process.
+    """
+    return _closure((module,), module.split(".", maxsplit=1)[0], _installed_file)
+
+
+def _installed_file(name: str) -> Path | None:
+    """Return the source file of an importable module (None: none, or not a .py file)."""
+    try:
+        spec = importlib.util.find_spec(name)
+    except (ImportError, ValueError):
+        return None
+    origin = None if spec is None or not spec.has_location else spec.origin
+    return Path(origin) if origin and origin.endswith(".py") else None
+
+
+def _closure(
+    roots: tuple[str, ...],
+    package: str,
+    file_of: Callable[[str], Path | None],
+    skip: Callable[[str], bool] = lambda _name: False,
+) -> dict[str, Path]:
+    """Return module -> file of everything ``roots`` run within ``package``, transitively."""
     seen: dict[str, bool] = {}  # module -> read with its lazy imports
+    files: dict[str, Path] = {}
     todo = [(name, True) for name in roots]
     while todo:
         name, lazy = todo.pop()
-        path = _module_file(name)
-        if path is None or seen.get(name, False) or (name in seen and not lazy):
+        if seen.get(name, False) or (name in seen and not lazy) or skip(name):
             continue
-        if _mover(name):
+        path = file_of(name)
+        if path is None:
             continue
         seen[name] = lazy
+        files[name] = path
         parts = name.split(".")
         todo.extend((".".join(parts[:i]), False) for i in range(1, len(parts)))
-        todo.extend((found, True) for found in _imported(path, lazy=lazy))
-    return tuple(sorted(seen))
+        imported = _imported(path, lazy=lazy, package=package, module=name)
+        todo.extend((found, True) for found in imported)
+    return files
 
 
 @functools.cache

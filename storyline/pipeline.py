@@ -12,8 +12,8 @@ from typing import TYPE_CHECKING
 from storyline import errors
 from storyline.boundary import RunTally
 from storyline.builtin_stages import endpoint_of
-from storyline.clean import PageGuard, clean_article
-from storyline.clean_weights import LineWeights
+from storyline.clean import clean_article
+from storyline.clean_stage import Cleaner
 from storyline.errors import ConfigError, UsageError
 from storyline.ingest import FormatChoice, iter_files, read_file
 from storyline.ingest.html_vote import VotePolicy
@@ -22,6 +22,8 @@ from storyline.quality import encoder
 from storyline.quote_groups import params_from
 from storyline.registry import Pipeline, RunContext
 from storyline.stage_runner import (
+    CLEAN_STAGE,
+    clean_version,
     forget_run,
     inputs_mark,
     last_run,
@@ -144,11 +146,12 @@ def ingest_items(
     counts = {"read": 0, "stored": 0, "unchanged": 0}
     all_rejected: list[Rejected] = []
     ids = _IdGuard(store)
+    version = clean_version(settings)
 
     def flush() -> None:
         cleaned, failed = _clean_batch(batch, settings, store)
         all_rejected.extend(failed)
-        outcomes = store.save_batch(cleaned, rejected)
+        outcomes = store.save_batch(cleaned, rejected, cleaned_by=version)
         for outcome in outcomes:
             counts["unchanged" if outcome == "unchanged" else "stored"] += 1
         all_rejected.extend(rejected)
@@ -281,18 +284,12 @@ def _clean_batch(
     once. A corpus-wide count would instead change old articles as new ones arrive.
     """
     raws = list(batch)
-    guard = PageGuard.from_values(settings.clean.model_dump())  # used on HTML pages only
-    weights = LineWeights.from_values(settings.clean.scores.model_dump())
+    cleaner = Cleaner.from_settings(settings)  # as the clean stage cleans a stored article again
     cleaned: list[tuple[RawArticle, CleanArticle]] = []
     failed: list[Rejected] = []
     for raw in raws:
         try:
-            article = clean_article(
-                raw,
-                threshold=threshold_for(raw, settings),
-                guard=guard if raw.format == "html" else None,
-                weights=weights,
-            )
+            article = clean_article(raw, **cleaner.options(raw))
         except Exception as exc:  # noqa: BLE001 - the per-item boundary of cleaning: a cleaner bug must not lose the batch
             failed.append(store.record_internal_error(raw.locator, exc))
             continue
@@ -303,6 +300,10 @@ def _clean_batch(
 def threshold_for(raw: RawArticle, settings: Settings) -> float:
     """Return the cleaning threshold for an article's input format."""
     return settings.clean.threshold_html if raw.format == "html" else settings.clean.threshold
+
+
+def _run(spec: StageSpec, ctx: RunContext, _saved: object) -> StageSummary:
+    return run_stage(spec, ctx)
 
 
 def analyse(
@@ -349,18 +350,13 @@ def analyse(
         seen = store.content_hashes()  # an article stored meanwhile (watch, web) was not read
     done: list[tuple[StageSpec, StageSummary]] = []
     for spec in pipeline.stages:
-        if not replaying:
-            done.append((spec, run_stage(spec, ctx)))
-            continue
-        summary = replay_stage(spec, ctx, saved["summaries"])
-        done.append((spec, summary))
-        if summary.counts.get("redone"):
-            # a per-article stage redid stored articles its version changed for, though the
-            # mark did not change (it holds the code, plug-ins' too, settings and named
-            # packages: a safety net, e.g. for tests/test_stale.py's simulated old version):
-            # the stages after it read them
-            replaying = False
-            forget_run(store)
+        # no safety net for a stage that redoes stored articles during a replay: a version
+        # change is in the mark (``stage_versions``), so a run that redoes any is no replay
+        runner = replay_stage if replaying else _run
+        done.append((spec, runner(spec, ctx, saved.get("summaries", {}))))
+        if spec.name == CLEAN_STAGE and not replaying:
+            # the one stage that rewrites articles (cleaned again by a new cleaner): what it
+            # wrote was read by the stages after it, unlike an article stored meanwhile
             seen = store.content_hashes()
     if replaying:
         return done

@@ -35,9 +35,9 @@ from typing import TYPE_CHECKING, Any
 
 from storyline.article_runner import ArticleStage, run_articles
 from storyline.boundary import Failure, RunTally, guard, isolate
-from storyline.code_version import code_digest, stage_version
+from storyline.code_version import code_digest, package_closure, stage_version
 from storyline.corpus_runner import CorpusStage, run_corpus
-from storyline.registry import PipelineError, RunSetup
+from storyline.registry import PipelineError, RunSetup, specs_in
 from storyline.story_marks import mark_of
 from storyline.storyline_runner import StorylineStage, Task, run_storylines
 from storyline.summaries import StageSummary
@@ -148,7 +148,7 @@ def _plugin_articles(spec: StageSpec) -> ArticleStage:
     )
 
 
-def article_version(spec: StageSpec, work: ArticleStage, settings: Settings) -> str:
+def article_version(spec: StageSpec, work: ArticleStage | None, settings: Settings) -> str:
     """Return the version of a per-article stage: what its stored rows are stamped with.
 
     A digest, so that nobody has to remember to bump it: of the code that computes the
@@ -159,9 +159,10 @@ def article_version(spec: StageSpec, work: ArticleStage, settings: Settings) -> 
     e.g. the spaCy model), of the libraries it names (``StageSpec.libraries``) and of the
     spec's explicit ``version``, which a developer bumps for what the digest cannot see.
     The whole package's ``stage_version`` is not used: an edit to the web UI must not
-    re-parse every article.
+    re-parse every article. ``work`` may be None (the run's mark, ingest's clean stamp): a
+    built-in that names its ``code`` gets the same version without its description.
     """
-    func = spec.func if not spec.factory else work.work
+    func = work.work if spec.factory and work is not None else spec.func
     module = func.__module__
     if module.split(".", maxsplit=1)[0] == "storyline":
         code = code_digest(spec.code or (module,))
@@ -179,6 +180,21 @@ def article_version(spec: StageSpec, work: ArticleStage, settings: Settings) -> 
     payload = [spec.name, spec.version, code, values, libraries, packages]
     digest = hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode())
     return f"{spec.version}+{digest.hexdigest()[:16]}" if spec.version else digest.hexdigest()[:16]
+
+
+CLEAN_STAGE = "storyline.clean.v1"
+
+
+def clean_version(settings: Settings) -> str:
+    """Return the cleaner's version: what ingest stamps each article it cleans with.
+
+    The clean stage's ``article_version`` (its code closure and ``[clean]``), so an article
+    cleaned by another version is cleaned again by the next run (``clean_stage``).
+    """
+    from storyline.builtin_stages import clean  # noqa: PLC0415 - the registry imports this module
+
+    [spec] = specs_in(clean)
+    return article_version(spec, None, settings)
 
 
 def _setting(settings: Settings, path: str) -> Any:  # noqa: ANN401 - a setting's value
@@ -209,10 +225,15 @@ def _plugin_work_on(func: Callable[[Any], Any], item: StorylineInput) -> tuple[s
 
 
 def plugin_code(func: Callable[..., Any]) -> str:
-    """Return a digest of the source file that defines a plug-in's function (its code).
+    """Return a digest of a plug-in function's code: its module and the helpers it imports.
 
     ``stage_version`` holds each plug-in distribution's version; an editable install keeps
-    its version while its code changes, so the defining module's bytes are digested too.
+    its version while its code changes, so the source is digested too: the file that defines
+    the function, then every module of the plug-in's own top-level package that it imports,
+    transitively (``package_closure``: relative imports and imports inside functions count),
+    so an edit of a helper module redoes what the stage made. Other packages are left to
+    their distributions' versions. A plug-in of one module digests as it did before helpers
+    counted, so its stored outputs stand.
     """
     module = sys.modules.get(func.__module__)
     path = getattr(module, "__file__", None)
@@ -221,6 +242,11 @@ def plugin_code(func: Callable[..., Any]) -> str:
         # a module without a readable file (a zip import): its version alone stands for it
         with contextlib.suppress(OSError):
             digest.update(Path(path).read_bytes())
+    with contextlib.suppress(OSError, UnicodeDecodeError):
+        helpers = package_closure(func.__module__)
+        for name, found in sorted(helpers.items()):
+            if name != func.__module__:
+                digest.update(name.encode() + b"\0" + found.read_bytes())
     return digest.hexdigest()
 
 
@@ -316,36 +342,45 @@ _PLUGIN: dict[str, Callable[[StageSpec], ArticleStage | StorylineStage | CorpusS
 _RUN_STATE = "run.v1"
 # Stages that already find nothing to do when nothing is new (their work is what is pending):
 # they run as usual, so their line reads as it always did ("0 articles parsed").
-_PENDING_DRIVEN = frozenset({"storyline.clean.v1", "storyline.dates.v1", "storyline.nlp.v1"})
+_PENDING_DRIVEN = frozenset({CLEAN_STAGE, "storyline.dates.v1", "storyline.nlp.v1"})
 # The stage labels under which the storyline and corpus stages store what they reject: a run
 # that rejected any of those items is never replayed whole (the item is tried again).
 _REDONE: dict[str, tuple[str, ...]] = {"timeline": ("timeline",), "quote_groups": ("quote_groups",)}
 _REDONE["briefing"] = ("claims", "briefing")
 
 
+def stage_versions(stages: Sequence[StageSpec], settings: Settings) -> dict[str, str]:
+    """Return the version of each stage that stamps or marks what it made, by name.
+
+    A per-article stage's is ``article_version``, the one its stored rows are stamped with
+    (code, the settings and packages it names, a plug-in's code and distribution); a
+    storyline or corpus plug-in's is its code (``plugin_code``) and distribution. Storyline's
+    own storyline and corpus stages have none here: ``stage_version`` digests all its code.
+    """
+    found: dict[str, str] = {}
+    for spec in stages:
+        if spec.unit == "article":
+            found[spec.name] = article_version(spec, None, settings)
+        elif not spec.factory:
+            found[spec.name] = f"{plugin_code(spec.func)}:{_owner_version(spec.func.__module__)}"
+    return found
+
+
 def inputs_mark(store: Store, settings: Settings, stages: Sequence[StageSpec]) -> str:
-    """Return a digest of everything the stages read: articles, settings, stage list, version.
+    """Return a digest of everything the stages read: articles, settings, stages, versions.
 
     Equal digests at the start of a run and at the end of the last complete one mean no
-    stage would read anything it has not read: every stage's stored output stands.
+    stage would read anything it has not read: every stored output stands. Each stage's
+    version is in it (``stage_versions``, the one source of what a version is made of), so
+    a version change alone (new code, a plug-in's edited helper, a model upgraded under one
+    name, the cleaner's settings) means the run is no replay.
     """
     digest = hashlib.sha256()
-    # ``stage_version`` holds the plug-ins' distribution versions but not their code (an
-    # editable install keeps its version) nor the installed packages the settings name (a
-    # spaCy model upgraded under one name): both are here, so an edit of either is no replay
-    plugins = [plugin_code(s.func) for s in stages if not s.factory]
-    packages = [[name, _installed(name)] for s in stages for name in s.libraries] + [
-        [path, _owner_version(value)]
-        for s in stages
-        for path in s.settings
-        if isinstance(value := _setting(settings, path), str) and value.isidentifier()
-    ]
     head = [
         stage_version(),
         settings.model_dump(mode="json"),
         [s.name for s in stages],
-        plugins,
-        packages,
+        stage_versions(stages, settings),
     ]
     digest.update(json.dumps(head, sort_keys=True, default=str).encode())
     for row in store.input_marks():

@@ -320,6 +320,16 @@ def quality_work(
     return assess_chunk(items, *params)
 
 
+def forget_clusters(store: Store) -> None:
+    """Drop the clustering state: the next run clusters every article again, in ingest order.
+
+    For articles whose text changed after they were clustered (cleaned again by a new
+    cleaner): clustering is online and never moves an assignment, so only a new pass over
+    the corpus gives the storylines a run from scratch gives.
+    """
+    store.set_state(_CLUSTER_STATE, b"")
+
+
 def run_clusters(
     store: Store,
     duplicates: dict[str, str],

@@ -261,3 +261,111 @@ def test_stale_a_stage_version_digests_the_code_its_work_runs_and_no_more():
     assert not [m for m in nlp if m.startswith("storyline.cluster")]
     assert "storyline.config" not in dates
     assert "storyline.extract.quotes.find" not in dates
+
+
+def test_stale_a_version_change_alone_is_no_replay(tmp_path, monkeypatch):
+    """The run's mark holds every per-article stage's version: a new one is no replay."""
+    from storyline import pipeline  # noqa: PLC0415
+    from storyline.pipeline import Pipeline  # noqa: PLC0415
+
+    replayed: list[str] = []
+    real_replay = pipeline.replay_stage
+
+    def replay(spec, ctx, saved):
+        replayed.append(spec.name)
+        return real_replay(spec, ctx, saved)
+
+    monkeypatch.setattr(pipeline, "replay_stage", replay)
+    with storyline.open(tmp_path / "mark.db") as workspace:
+        workspace.ingest(_FILES[:3])
+        workspace.run(workers=1)
+        stages = Pipeline.load().stages
+        mark = stage_runner.inputs_mark(workspace.store, workspace.settings, stages)
+        assert stage_runner.last_run(workspace.store)["mark"] == mark
+        real = stage_runner.article_version
+
+        def newer(spec, work, settings):
+            version = real(spec, work, settings)
+            return version + "-next" if spec.name == "storyline.dates.v1" else version
+
+        monkeypatch.setattr(stage_runner, "article_version", newer)
+        # nothing else changed (articles, settings, code): the version alone moves the mark
+        assert stage_runner.inputs_mark(workspace.store, workspace.settings, stages) != mark
+        result = workspace.run(workers=1)
+        assert not replayed  # every stage ran: the stages after dates read what it redid
+        assert result.counts("dates")["redone"] == 3
+        workspace.run(workers=1)
+        assert "storyline.stories.v1" in replayed  # the next run is a replay again
+
+
+_HELPED = """
+from storyline.registry import stage
+
+from .measure import size
+
+
+@stage("acme.helped.v1", requires={"clean"}, provides={"acme.helped"}, unit="article")
+def helped(article):
+    return {"size": size(article.text)}
+"""
+
+
+def _install_helped(site: Path, words: str) -> None:
+    """A plug-in whose logic sits in helpers: __init__ -> measure -> units (relative imports)."""
+    package = site / "acme_helped"
+    package.mkdir(parents=True, exist_ok=True)
+    (package / "__init__.py").write_text(textwrap.dedent(_HELPED), encoding="utf-8")
+    (package / "measure.py").write_text(
+        "def size(text):\n    from .units import count  # lazy: it counts too\n\n"
+        "    return count(text)\n",
+        encoding="utf-8",
+    )
+    (package / "units.py").write_text(f"def count(text):\n    return {words}\n", "utf-8")
+    (package / "unused.py").write_text("RATE = 1\n", encoding="utf-8")
+    info = site / "acme_helped-0.1.dist-info"
+    info.mkdir(exist_ok=True)
+    (info / "METADATA").write_text(
+        "Metadata-Version: 2.1\nName: acme_helped\nVersion: 0.1\n", encoding="utf-8"
+    )
+    (info / "entry_points.txt").write_text(
+        "[storyline.stages]\nacme_helped = acme_helped\n", encoding="utf-8"
+    )
+
+
+def test_stale_a_plugin_helper_edited_in_place_redoes_its_articles(tmp_path, monkeypatch):
+    """An editable install: same version, one helper module edited, its articles redone."""
+    site = tmp_path / "site"
+    _install_helped(site, "len(text)")
+    monkeypatch.setattr(sys, "dont_write_bytecode", True)  # an edit within a second is read
+    monkeypatch.syspath_prepend(str(site))
+
+    def forget() -> None:
+        for name in [m for m in sys.modules if m.split(".")[0] == "acme_helped"]:
+            del sys.modules[name]
+
+    forget()
+    try:
+        with storyline.open(tmp_path / "helped.db") as workspace:
+            workspace.ingest(_FILES[:3])
+            workspace.run(workers=1)
+            texts = {a.id: a.text for a in workspace.articles()}
+            outputs = workspace.store.stage_outputs("acme.helped.v1")
+            assert {r["item_id"]: r["output"]["size"] for r in outputs} == {
+                i: len(t) for i, t in texts.items()
+            }
+            (site / "acme_helped" / "unused.py").write_text("RATE = 2\n", encoding="utf-8")
+            forget()
+            untouched = workspace.run(workers=1)  # a module the stage does not import
+            assert untouched.counts("acme.helped.v1") == {"articles": 0, "outputs": 0}
+            _install_helped(site, "len(text.split())")  # the helper's helper, edited
+            forget()
+            edited = workspace.run(workers=1)
+            assert edited.counts("acme.helped.v1")["redone"] == 3
+            outputs = workspace.store.stage_outputs("acme.helped.v1")
+            assert {r["item_id"]: r["output"]["size"] for r in outputs} == {
+                i: len(t.split()) for i, t in texts.items()
+            }
+            again = workspace.run(workers=1)
+            assert again.counts("acme.helped.v1") == {"articles": 0, "outputs": 0}
+    finally:
+        forget()

@@ -27,6 +27,8 @@ _REJECTED_UPSERT = upsert("rejected", ("locator", "code", "reason", "detail"), (
 _STAGE_REJECTED_UPSERT = upsert(
     "rejected", ("locator", "code", "reason", "detail", "stage", "item_id"), ("locator",)
 )
+# The clean stage's name in ``article_stages``: the cleaner's version of each stored article.
+CLEANED = "clean"
 # Flags that make an article's copy itself untrustworthy (``untrusted``).
 _UNTRUSTED = frozenset({"incoherent", "spliced", "attribution_mismatch"})
 
@@ -35,9 +37,17 @@ class ArticleStore(StoreBase):
     """Writing and reading articles, their removed lines, and rejected inputs."""
 
     def save_batch(
-        self, articles: Sequence[tuple[RawArticle, CleanArticle]], rejected: Sequence[Rejected]
+        self,
+        articles: Sequence[tuple[RawArticle, CleanArticle]],
+        rejected: Sequence[Rejected],
+        *,
+        cleaned_by: str | None = None,
     ) -> list[Outcome]:
         """Write a batch of cleaned articles and rejected inputs in one transaction.
+
+        ``cleaned_by`` is the cleaner's version (``stage_runner.clean_version``): each article
+        written is stamped with it, so the clean stage does not clean it again (None: it does,
+        once).
 
         Returns:
             For each article, whether it was new, changed, or already stored as it is.
@@ -55,6 +65,11 @@ class ArticleStore(StoreBase):
                     continue
                 seq += 1
                 self._write_article(conn, raw, clean, seq)
+                if cleaned_by is not None:
+                    conn.execute(
+                        "INSERT INTO article_stages (article_id, stage, version) VALUES (?, ?, ?)",
+                        (clean.id, CLEANED, cleaned_by),
+                    )
                 outcomes.append("updated" if row is not None else "stored")
                 # an input that was rejected before and now reads fine is no longer rejected,
                 # and a changed article goes through the stages again
@@ -116,6 +131,59 @@ class ArticleStore(StoreBase):
             "VALUES (?, ?, ?, ?, ?)",
             [(clean.id, r.line_no, r.text, r.reason, r.score) for r in clean.removed],
         )
+
+    def replace_clean(self, articles: Sequence[CleanArticle]) -> None:
+        """Store what a new cleaner made of stored articles; the later stages do them again.
+
+        The clean text, content hash, outlet, meta, date (``clean_stage.recleaned``) and
+        removed lines are replaced in place (an article keeps its place in ingest order, as a
+        run from scratch gives it); every other per-article stage's stamp is cleared (version
+        unknown: done again, counted as ``redone``) and the rejections of the stages that keep
+        an item out until it changes (dedupe, quality) are dropped, as for an updated article.
+        """
+        with self.transaction() as conn:
+            for clean in articles:
+                conn.execute(
+                    "UPDATE articles SET content_hash = ?, text = ?, source = ?, meta = ?, "
+                    "published = ?, published_source = ?, published_confidence = ?, "
+                    "published_precision = ? WHERE id = ?",
+                    (
+                        clean.content_hash,
+                        clean.text,
+                        clean.source,
+                        json.dumps(clean.meta, ensure_ascii=False, sort_keys=True, default=str),
+                        clean.published,
+                        clean.published_source,
+                        clean.published_confidence,
+                        clean.published_precision if clean.published else None,
+                        clean.id,
+                    ),
+                )
+                conn.execute("DELETE FROM removed_lines WHERE article_id = ?", (clean.id,))
+                conn.executemany(
+                    "INSERT INTO removed_lines (article_id, line_no, text, reason, score) "
+                    "VALUES (?, ?, ?, ?, ?)",
+                    [(clean.id, r.line_no, r.text, r.reason, r.score) for r in clean.removed],
+                )
+                conn.execute(
+                    "UPDATE article_stages SET version = NULL WHERE article_id = ? AND stage <> ?",
+                    (clean.id, CLEANED),
+                )
+                conn.execute(
+                    "DELETE FROM rejected WHERE item_id = ? AND (stage IS NULL OR stage <> ?)",
+                    (clean.id, CLEANED),
+                )
+
+    def raw_texts(self, ids: Iterable[str]) -> dict[str, str]:
+        """Return the bodies as they were read (boilerplate included), by article id."""
+        found: dict[str, str] = {}
+        for chunk, marks in chunks(ids):
+            rows = self.conn.execute(
+                f"SELECT id, raw_text FROM articles WHERE id IN ({marks})",  # noqa: S608
+                chunk,
+            )
+            found.update((r[0], str(r[1])) for r in rows)
+        return found
 
     def record_internal_error(self, locator: str, exc: BaseException) -> Rejected:
         """Store an unexpected exception as a Rejected row with its traceback (S199).

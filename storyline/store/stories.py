@@ -266,7 +266,7 @@ class StoryStore(StoreBase):
                         int(g.flagged_only),
                         rank,
                     )
-                    for rank, g in enumerate(groups)
+                    for g, rank in zip(groups, _ranks(groups), strict=True)
                 ],
             )
 
@@ -378,3 +378,17 @@ def _variant_row(variant: QuoteVariant) -> dict[str, Any]:
         "match": variant.match,
         "flagged": variant.flagged,
     }
+
+
+def _ranks(groups: Sequence[QuoteGroup]) -> list[int]:
+    """Return each group's place among its storyline's, in the order given.
+
+    Per storyline, not over the call: a run that rebuilds some storylines and keeps others
+    stores the ranks a run from scratch stores.
+    """
+    seen: dict[str, int] = {}
+    ranks: list[int] = []
+    for group in groups:
+        ranks.append(seen.get(group.story_id, 0))
+        seen[group.story_id] = ranks[-1] + 1
+    return ranks
