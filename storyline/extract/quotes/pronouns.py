@@ -96,8 +96,11 @@ def centre(
             return None  # a sentence run across paragraph breaks: no farther than one back
         if token.dep_ != "nsubj" or token.idx in quoted or not _main_clause(token, strict=True):
             continue
-        # the person the subject names, itself or in apposition ("His daughter Ivanka Trump")
+        # the person the subject names, itself or in apposition ("His daughter Ivanka Trump"),
+        # or a bare surname the tagger missed ("Norman Ham ... / Ham made it clear")
         ent = _person_ent(doc, token)
+        if ent is None and any(i == token.i and is_person for i, _, is_person in people.subjects):
+            ent = doc[token.i : token.i + 1]
         if ent is None:
             continue
         para = people.paragraph_of(token.i)
@@ -339,12 +342,23 @@ def _main_clause(subject: Token, *, strict: bool = False) -> bool:
     verb = subject.head
     links = {"conj"} if strict else {"conj", "advcl"}
     for _ in range(6):
-        if verb.dep_ == "ROOT" or verb.head.i == verb.i:
+        if verb.dep_ == "ROOT" or verb.head.i == verb.i or _new_paragraph(verb):
             return True
         if verb.dep_ not in links:
             return False
         verb = verb.head
     return False
+
+
+def _new_paragraph(verb: Token) -> bool:
+    """Return True when a verb hangs on a head across a paragraph break.
+
+    '..., she’s still saying it …” / Anderson largely agreed with McLenny': the parser runs a
+    sentence on past a closing quote and a blank line; a clause that opens a paragraph is a
+    main clause of its own (a paragraph break ends every sentence).
+    """
+    lo, hi = sorted((verb.i, verb.head.i))
+    return any("\n" in t.text or "\n" in t.whitespace_ for t in verb.doc[lo:hi])
 
 
 def _entity_name(doc: Doc, token: Token) -> str | None:

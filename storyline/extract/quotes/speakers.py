@@ -263,8 +263,28 @@ def collect_people(doc: Doc) -> DocPeople:
     for ent in doc_ents(doc):
         if ent.label_ in _NAME_LABELS and ent.root.dep_ in _SUBJECTS:
             people.subjects.append((ent.start, ent.text, ent.label_ == "PERSON"))
+    people.subjects += _bare_surnames(doc, people.full_by_last)
+    people.subjects.sort()
     people.genders = _genders(doc, people.titles)
     return people
+
+
+def _bare_surnames(doc: Doc, full_by_last: dict[str, str]) -> list[tuple[int, str, bool]]:
+    """Return subjects written as a bare surname the tagger left untagged ("Ham made it clear").
+
+    A capitalised word outside any entity that is the surname of a person the article named in
+    full ("Norman Ham") is that person: news style names a person in full once, then by surname.
+    """
+    found = []
+    for token in doc:
+        if token.dep_ not in _SUBJECTS or token.pos_ != "PROPN" or token.ent_type_:
+            continue
+        if any(c.dep_ in {"compound", "flat"} for c in token.children):
+            continue  # part of a longer name the tagger did not see
+        full = full_by_last.get(last_key(token.text))
+        if full is not None and len(full.split()) > 1 and full.split()[-1] == token.text:
+            found.append((token.i, token.text, True))
+    return found
 
 
 def _genders(doc: Doc, titles: dict[str, set[str]]) -> dict[str, str]:
