@@ -46,6 +46,13 @@ def resolve_pronoun(
             return centred
     subjects = people.subjects[: bisect_left(people.subjects, (before,))]
     if found and _rival(people, found, before, gender):
+        prior = _continued(people, before, quoted) if quoted is not None else None
+        if prior is not None:
+            # 'Lynch said. / She has faced ... his wife, Hillary Clinton ... She has called':
+            # the pronoun continues the same pronoun subject; it is whoever that one is
+            return resolve_pronoun(
+                people, prior, person=person, exclude=exclude, gender=gender, quoted=quoted
+            )
         # '"...," said Conrad Pyle. / Yusuf Tallmark broke his silence ... "...," he wrote': the
         # person who is the subject in the pronoun's own paragraph, when nobody else is named
         # after them; else nobody
@@ -60,6 +67,33 @@ def resolve_pronoun(
         return found or None  # "": an unnamed source stands nearer than any name
     found = _nearest(people, subjects, before, person=person, exclude=exclude, gender=gender)
     return found or None
+
+
+def _continued(people: DocPeople, before: int, quoted: CharRanges) -> int | None:
+    """Return the same pronoun as subject just before this one, when it is the nearest subject.
+
+    A pronoun subject that repeats the previous main-clause subject pronoun keeps its referent
+    (centering "continue": Grosz, Joshi & Weinstein 1995); a name between them in an object or
+    an embedded clause does not take the centre. None when the nearest main-clause subject of
+    this or the previous sentence is anything else.
+    """
+    doc = people.doc
+    if doc is None:
+        return None
+    pronoun = doc[before]
+    floor = pronoun.sent.start
+    while floor > 0:  # back over one sentence of narrative, as ``_subjects_before`` does
+        prev = doc[floor - 1].sent
+        floor = prev.start
+        if any(not t.is_space and not t.is_punct and t.idx not in quoted for t in prev):
+            break
+    for token in reversed(doc[floor:before]):
+        if token.dep_ not in {"nsubj", "nsubjpass"} or token.idx in quoted:
+            continue
+        if not _main_clause(token, strict=True):
+            continue
+        return token.i if token.lower_ == pronoun.lower_ else None
+    return None
 
 
 def centre(
