@@ -68,7 +68,9 @@ def _resolve(
     lower = head.lower_
     if head.pos_ == "PRON" and (head.text == "I" or not head.text.isupper()):
         if lower in spk.SELF_PRONOUNS:
-            return parent_speaker if parent is not None else None
+            # '"... I had to step back and think, 'This is their lives.'"': the speaker's own
+            # words inside their quote are already that quote; a second record claims no source
+            return None
         if lower in spk.PERSON_PRONOUNS:
             if parent is not None:
                 return _person_in(doc, parent, head.i, people, parent_speaker)
