@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from storyline.extract.quotes import given_names as gn
 from storyline.extract.quotes.cue_subject import free_adjunct_of
+from storyline.text.cues import DIRECTIVE_VERBS
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -364,7 +365,9 @@ def subject_of(verb: Token) -> Token | None:
                         return sub
         controller = _object_controller(token)
         if controller is not None:
-            return controller
+            # "asking federal prosecutors to charge ...", "urged them to say": a directive asks
+            # its listener to speak; the listener has said nothing yet (issue #18 item 3)
+            return None if token.head.lemma_.lower() in DIRECTIVE_VERBS else controller
         adjunct = free_adjunct_of(token)
         if adjunct is not None:
             token = adjunct
