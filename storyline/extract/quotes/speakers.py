@@ -23,7 +23,8 @@ if TYPE_CHECKING:
     from spacy.tokens import Doc, Span, Token
 
 PERSON_PRONOUNS = frozenset({"he", "she", "him", "her", "his"})
-SELF_PRONOUNS = frozenset({"i", "we", "me", "us"})
+# "'s" is "us" in "let's": the tagger reads the clitic as a pronoun subject of the next verb.
+SELF_PRONOUNS = frozenset({"i", "we", "me", "us", "'s", "’s"})
 GROUP_PRONOUNS = frozenset({"they", "it", "them", "its", "their"})
 HONORIFICS = frozenset(
     [
