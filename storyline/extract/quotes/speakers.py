@@ -14,8 +14,12 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from storyline.extract.quotes import given_names as gn
-from storyline.extract.quotes.cue_subject import free_adjunct_of
-from storyline.text.cues import DIRECTIVE_VERBS
+from storyline.extract.quotes.cue_subject import (
+    bare_surnames,
+    directed,
+    free_adjunct_of,
+    object_controller,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -265,28 +269,10 @@ def collect_people(doc: Doc) -> DocPeople:
     for ent in doc_ents(doc):
         if ent.label_ in _NAME_LABELS and ent.root.dep_ in _SUBJECTS:
             people.subjects.append((ent.start, ent.text, ent.label_ == "PERSON"))
-    people.subjects += _bare_surnames(doc, people.full_by_last)
+    people.subjects += bare_surnames(doc, people.full_by_last)
     people.subjects.sort()
     people.genders = _genders(doc, people.titles)
     return people
-
-
-def _bare_surnames(doc: Doc, full_by_last: dict[str, str]) -> list[tuple[int, str, bool]]:
-    """Return subjects written as a bare surname the tagger left untagged ("Ham made it clear").
-
-    A capitalised word outside any entity that is the surname of a person the article named in
-    full ("Norman Ham") is that person: news style names a person in full once, then by surname.
-    """
-    found = []
-    for token in doc:
-        if token.dep_ not in _SUBJECTS or token.pos_ != "PROPN" or token.ent_type_:
-            continue
-        if any(c.dep_ in {"compound", "flat"} for c in token.children):
-            continue  # part of a longer name the tagger did not see
-        full = full_by_last.get(last_key(token.text))
-        if full is not None and len(full.split()) > 1 and full.split()[-1] == token.text:
-            found.append((token.i, token.text, True))
-    return found
 
 
 def _genders(doc: Doc, titles: dict[str, set[str]]) -> dict[str, str]:
@@ -364,11 +350,9 @@ def subject_of(verb: Token) -> Token | None:
                 for sub in child.children:
                     if sub.dep_ == "pobj":
                         return sub
-        controller = _object_controller(token)
+        controller = object_controller(token)
         if controller is not None:
-            # "asking federal prosecutors to charge ...", "urged them to say": a directive asks
-            # its listener to speak; the listener has said nothing yet (issue #18 item 3)
-            return None if token.head.lemma_.lower() in DIRECTIVE_VERBS else controller
+            return None if directed(token) else controller
         adjunct = free_adjunct_of(token)
         if adjunct is not None:
             token = adjunct
@@ -397,20 +381,6 @@ def _verb_above(prep: Token) -> Token | None:
         if token.pos_ in {"VERB", "AUX"}:
             return token
     return None
-
-
-def _object_controller(verb: Token) -> Token | None:
-    """Return the object that controls an infinitive: "forced Stumpf to admit that ...".
-
-    In English object control the understood subject of the infinitive is the object of the
-    verb above it ("asked him to explain", "urged them to say"); "promise" is the one common
-    verb whose subject controls instead ("promised voters to ..."). General syntax, no tuning.
-    """
-    head = verb.head
-    if verb.dep_ != "xcomp" or head.i == verb.i or head.lemma_.lower() == "promise":
-        return None
-    objects = [c for c in head.children if c.dep_ == "dobj" and c.i < verb.i]
-    return objects[-1] if objects else None
 
 
 def _same_paragraph(a: Token, b: Token) -> bool:
