@@ -433,6 +433,14 @@ def who_antecedent(who: Token, verb: Token) -> Token:
         and _people(noun.head.head)
     ):
         noun = noun.head.head
+    if plural and noun.tag_ in _SINGULAR and not any(c.dep_ == "conj" for c in noun.children):
+        # 'a focal point for demonstrators here, who have taken to the streets': a plural verb
+        # agrees with a plural antecedent; the nearest plural noun inside the phrase before "who"
+        nearer = [
+            t for t in who.doc[noun.i + 1 : who.i] if t.tag_ in _PLURAL and t.head.i >= noun.i
+        ]
+        if nearer:
+            noun = nearer[-1]
     return _described(noun)
 
 
