@@ -259,6 +259,17 @@ def test_a_nested_quote_in_the_speakers_own_voice_is_no_second_source(nlp: Langu
     assert all(q.speaker is None for q in quotes if q.nested_in is not None)
 
 
+def test_a_nested_quote_the_speaker_said_before_is_theirs(nlp: Language) -> None:
+    # the right side: "I told him, '...'" reports words the speaker said (past tense)
+    text = (
+        "\u201cI told him at half-time, \u2018Be brave, you will get one chance,\u2019 and he "
+        "took it,\u201d said Gwen Marlow, the manager."
+    )
+    inner = [q for q in find_quotes(nlp(text), "t") if q.nested_in is not None]
+    assert [q.speaker for q in inner] in ([], ["Gwen Marlow"])
+    assert all(q.speaker == "Gwen Marlow" for q in inner)
+
+
 def test_the_listener_of_a_directive_is_no_speaker(nlp: Language) -> None:
     # "asking prosecutors to charge": nobody has charged anyone yet; the object is the listener
     text = (
