@@ -5,9 +5,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import pytest
+from spacy.tokens import Doc
 
 from storyline.extract.nlp import load_model
+from storyline.extract.quotes.cue_subject import bare_surnames
 from storyline.extract.quotes.find import find_quotes
+from storyline.extract.quotes.speakers import SELF_PRONOUNS
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -201,3 +204,97 @@ def test_who_after_a_place_that_stands_for_its_people(nlp: Language) -> None:
     )
     speakers = _speakers(nlp, text)
     assert speakers["the strikes hit groups opposed to the government"] == "West"
+
+
+def test_a_bare_surname_the_tagger_missed_is_a_subject(nlp: Language) -> None:
+    # "Ham" alone untagged, "Norman Ham" named before: the subject is that person
+    words = ["Norman", "Ham", "spoke", ".", "Ham", "made", "it", "clear", "."]
+    doc = Doc(
+        nlp.vocab,
+        words=words,
+        pos=["PROPN", "PROPN", "VERB", "PUNCT", "PROPN", "VERB", "PRON", "ADJ", "PUNCT"],
+        deps=["compound", "nsubj", "ROOT", "punct", "nsubj", "ROOT", "nsubj", "ccomp", "punct"],
+        heads=[1, 2, 2, 2, 5, 5, 7, 5, 5],
+        ents=["B-PERSON", "I-PERSON", "O", "O", "O", "O", "O", "O", "O"],
+    )
+    assert bare_surnames(doc, {"ham": "Norman Ham"}) == [(4, "Ham", True)]
+    assert bare_surnames(doc, {"ham": "Ham"}) == []  # never named in full: no one known
+
+
+def test_a_paragraph_opens_a_main_clause_for_he(nlp: Language) -> None:
+    # the parser runs the sentence on past the closing quote; "Anderson" still opens a
+    # paragraph and is the centre "he" continues, not the speaker quoted before
+    text = (
+        "\u201cIt\u2019s not something that she continuously says,\u201d McKenna said. She "
+        "continued, \u201cWhen the media dies down on that, and she\u2019s still saying it \u2026 "
+        "that would help.\u201d\n\nAnderson largely agreed with McKenna and seemed to think the "
+        "outreach to young voters was somewhat phony.\n\n\u201cA lot of her attempts to reach "
+        "out come across as pandering,\u201d he said."
+    )
+    quote = next(q for q in find_quotes(nlp(text), "t") if q.text.startswith("A lot of her"))
+    assert quote.speaker == "Anderson"
+
+
+def test_she_continues_the_same_pronoun_past_a_name_in_an_object(nlp: Language) -> None:
+    # centering "continue": the second "She" is the first one (Mara Lind), not the woman named
+    # in an apposition between them
+    text = (
+        '"Own it, be the voice that people hear," Mara Lind said.\n\n'
+        "She has faced a number of controversies - most recently her decision to meet with Tom "
+        "Voss while the department was investigating his wife, Clara Voss. She has called the "
+        "police shootings a moment similar to the civil rights movement."
+    )
+    quote = next(q for q in find_quotes(nlp(text), "t") if q.text.startswith("the police"))
+    assert quote.speaker == "Mara Lind"
+
+
+def test_a_nested_quote_in_the_speakers_own_voice_is_no_second_source(nlp: Language) -> None:
+    text = (
+        '"Many of the visitors were older, and I had to step back and think, '
+        "'This is their lives,'\" said Dana Rowe."
+    )
+    quotes = find_quotes(nlp(text), "t")
+    outer = next(q for q in quotes if q.nested_in is None and "visitors" in q.text)
+    assert outer.speaker == "Dana Rowe"
+    assert all(q.speaker is None for q in quotes if q.nested_in is not None)
+
+
+def test_a_nested_quote_the_speaker_said_before_is_theirs(nlp: Language) -> None:
+    # the right side: "I told him, '...'" reports words the speaker said (past tense)
+    text = (
+        "\u201cI told him at half-time, \u2018Be brave, you will get one chance,\u2019 and he "
+        "took it,\u201d said Gwen Marlow, the manager."
+    )
+    inner = [q for q in find_quotes(nlp(text), "t") if q.nested_in is not None]
+    assert [q.speaker for q in inner] in ([], ["Gwen Marlow"])
+    assert all(q.speaker == "Gwen Marlow" for q in inner)
+
+
+def test_the_listener_of_a_directive_is_no_speaker(nlp: Language) -> None:
+    # "asking prosecutors to charge": nobody has charged anyone yet; the object is the listener
+    text = (
+        "The council can enforce its order by asking federal prosecutors to say that the "
+        "mayor broke the law."
+    )
+    assert all(q.speaker_text != "federal prosecutors" for q in find_quotes(nlp(text), "t"))
+
+
+def test_lets_is_no_speaker(nlp: Language) -> None:
+    text = "Let's focus on understanding exactly how companies keep money offshore."
+    # the clitic is "us": a self pronoun with no source, as "we" alone would be
+    quotes = find_quotes(nlp(text), "t")
+    assert all(q.speaker is None and q.speaker_text in {None, "'s", "’s"} for q in quotes)
+    assert all((q.speaker_text or "").casefold() in SELF_PRONOUNS for q in quotes)
+
+
+def test_who_with_a_plural_verb_is_the_plural_noun_before_it(nlp: Language) -> None:
+    text = (
+        "The video has become a focal point for protesters here, who have marched daily and "
+        "demanded that the footage be released."
+    )
+    quotes = find_quotes(nlp(text), "t")
+    assert [q.speaker_text for q in quotes if q.text.startswith("that the footage")] in (
+        [],
+        ["protesters"],
+    )
+    assert all(q.speaker_text != "a focal point" for q in quotes)

@@ -68,7 +68,11 @@ def _resolve(
     lower = head.lower_
     if head.pos_ == "PRON" and (head.text == "I" or not head.text.isupper()):
         if lower in spk.SELF_PRONOUNS:
-            return parent_speaker if parent is not None else None
+            # '"I asked him, 'How would you feel ...'"' reports words the speaker said (a past
+            # tense); '"... I think, 'This is their lives.'"' or '"I can say, 'Look ...'"' is
+            # their quote itself, no second statement: no source
+            past = attr.cue is not None and attr.cue.tag_ == "VBD"
+            return parent_speaker if parent is not None and past else None
         if lower in spk.PERSON_PRONOUNS:
             if parent is not None:
                 return _person_in(doc, parent, head.i, people, parent_speaker)

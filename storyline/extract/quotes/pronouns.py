@@ -46,6 +46,13 @@ def resolve_pronoun(
             return centred
     subjects = people.subjects[: bisect_left(people.subjects, (before,))]
     if found and _rival(people, found, before, gender):
+        prior = _continued(people, before, quoted) if quoted is not None else None
+        if prior is not None:
+            # 'Lynch said. / She has faced ... his wife, Hillary Clinton ... She has called':
+            # the pronoun continues the same pronoun subject; it is whoever that one is
+            return resolve_pronoun(
+                people, prior, person=person, exclude=exclude, gender=gender, quoted=quoted
+            )
         # '"...," said Conrad Pyle. / Yusuf Tallmark broke his silence ... "...," he wrote': the
         # person who is the subject in the pronoun's own paragraph, when nobody else is named
         # after them; else nobody
@@ -60,6 +67,33 @@ def resolve_pronoun(
         return found or None  # "": an unnamed source stands nearer than any name
     found = _nearest(people, subjects, before, person=person, exclude=exclude, gender=gender)
     return found or None
+
+
+def _continued(people: DocPeople, before: int, quoted: CharRanges) -> int | None:
+    """Return the same pronoun as subject just before this one, when it is the nearest subject.
+
+    A pronoun subject that repeats the previous main-clause subject pronoun keeps its referent
+    (centering "continue": Grosz, Joshi & Weinstein 1995); a name between them in an object or
+    an embedded clause does not take the centre. None when the nearest main-clause subject of
+    this or the previous sentence is anything else.
+    """
+    doc = people.doc
+    if doc is None:
+        return None
+    pronoun = doc[before]
+    floor = pronoun.sent.start
+    while floor > 0:  # back over one sentence of narrative, as ``_subjects_before`` does
+        prev = doc[floor - 1].sent
+        floor = prev.start
+        if any(not t.is_space and not t.is_punct and t.idx not in quoted for t in prev):
+            break
+    for token in reversed(doc[floor:before]):
+        if token.dep_ not in {"nsubj", "nsubjpass"} or token.idx in quoted:
+            continue
+        if not _main_clause(token, strict=True):
+            continue
+        return token.i if token.lower_ == pronoun.lower_ else None
+    return None
 
 
 def centre(
@@ -96,8 +130,11 @@ def centre(
             return None  # a sentence run across paragraph breaks: no farther than one back
         if token.dep_ != "nsubj" or token.idx in quoted or not _main_clause(token, strict=True):
             continue
-        # the person the subject names, itself or in apposition ("His daughter Ivanka Trump")
+        # the person the subject names, itself or in apposition ("His daughter Ivanka Trump"),
+        # or a bare surname the tagger missed ("Norman Ham ... / Ham made it clear")
         ent = _person_ent(doc, token)
+        if ent is None and any(i == token.i and is_person for i, _, is_person in people.subjects):
+            ent = doc[token.i : token.i + 1]
         if ent is None:
             continue
         para = people.paragraph_of(token.i)
@@ -339,12 +376,23 @@ def _main_clause(subject: Token, *, strict: bool = False) -> bool:
     verb = subject.head
     links = {"conj"} if strict else {"conj", "advcl"}
     for _ in range(6):
-        if verb.dep_ == "ROOT" or verb.head.i == verb.i:
+        if verb.dep_ == "ROOT" or verb.head.i == verb.i or _new_paragraph(verb):
             return True
         if verb.dep_ not in links:
             return False
         verb = verb.head
     return False
+
+
+def _new_paragraph(verb: Token) -> bool:
+    """Return True when a verb hangs on a head across a paragraph break.
+
+    '..., she’s still saying it …” / Anderson largely agreed with McLenny': the parser runs a
+    sentence on past a closing quote and a blank line; a clause that opens a paragraph is a
+    main clause of its own (a paragraph break ends every sentence).
+    """
+    lo, hi = sorted((verb.i, verb.head.i))
+    return any("\n" in t.text or "\n" in t.whitespace_ for t in verb.doc[lo:hi])
 
 
 def _entity_name(doc: Doc, token: Token) -> str | None:
@@ -385,6 +433,14 @@ def who_antecedent(who: Token, verb: Token) -> Token:
         and _people(noun.head.head)
     ):
         noun = noun.head.head
+    if plural and noun.tag_ in _SINGULAR and not any(c.dep_ == "conj" for c in noun.children):
+        # 'a focal point for demonstrators here, who have taken to the streets': a plural verb
+        # agrees with a plural antecedent; the nearest plural noun inside the phrase before "who"
+        nearer = [
+            t for t in who.doc[noun.i + 1 : who.i] if t.tag_ in _PLURAL and t.head.i >= noun.i
+        ]
+        if nearer:
+            noun = nearer[-1]
     return _described(noun)
 
 

@@ -14,7 +14,12 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from storyline.extract.quotes import given_names as gn
-from storyline.extract.quotes.cue_subject import free_adjunct_of
+from storyline.extract.quotes.cue_subject import (
+    bare_surnames,
+    directed,
+    free_adjunct_of,
+    object_controller,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -22,7 +27,8 @@ if TYPE_CHECKING:
     from spacy.tokens import Doc, Span, Token
 
 PERSON_PRONOUNS = frozenset({"he", "she", "him", "her", "his"})
-SELF_PRONOUNS = frozenset({"i", "we", "me", "us"})
+# "'s" is "us" in "let's": the tagger reads the clitic as a pronoun subject of the next verb.
+SELF_PRONOUNS = frozenset({"i", "we", "me", "us", "'s", "’s"})
 GROUP_PRONOUNS = frozenset({"they", "it", "them", "its", "their"})
 HONORIFICS = frozenset(
     [
@@ -263,6 +269,8 @@ def collect_people(doc: Doc) -> DocPeople:
     for ent in doc_ents(doc):
         if ent.label_ in _NAME_LABELS and ent.root.dep_ in _SUBJECTS:
             people.subjects.append((ent.start, ent.text, ent.label_ == "PERSON"))
+    people.subjects += bare_surnames(doc, people.full_by_last)
+    people.subjects.sort()
     people.genders = _genders(doc, people.titles)
     return people
 
@@ -342,9 +350,9 @@ def subject_of(verb: Token) -> Token | None:
                 for sub in child.children:
                     if sub.dep_ == "pobj":
                         return sub
-        controller = _object_controller(token)
+        controller = object_controller(token)
         if controller is not None:
-            return controller
+            return None if directed(token) else controller
         adjunct = free_adjunct_of(token)
         if adjunct is not None:
             token = adjunct
@@ -373,20 +381,6 @@ def _verb_above(prep: Token) -> Token | None:
         if token.pos_ in {"VERB", "AUX"}:
             return token
     return None
-
-
-def _object_controller(verb: Token) -> Token | None:
-    """Return the object that controls an infinitive: "forced Stumpf to admit that ...".
-
-    In English object control the understood subject of the infinitive is the object of the
-    verb above it ("asked him to explain", "urged them to say"); "promise" is the one common
-    verb whose subject controls instead ("promised voters to ..."). General syntax, no tuning.
-    """
-    head = verb.head
-    if verb.dep_ != "xcomp" or head.i == verb.i or head.lemma_.lower() == "promise":
-        return None
-    objects = [c for c in head.children if c.dep_ == "dobj" and c.i < verb.i]
-    return objects[-1] if objects else None
 
 
 def _same_paragraph(a: Token, b: Token) -> bool:
