@@ -76,6 +76,7 @@ def test_quote_in_one_piece_has_no_attribution_id(nlp: Language) -> None:
     [
         "our president is not doing so well",  # an American speaks about Putin
         "the coalition can claim victory",  # "He" after "A defense official"
+        "target all of Assad",  # the quotation after that American's, given to the same "he"
     ],
 )
 def test_seed_speaker_is_not_guessed(seeds: dict[str, list[Quote]], words: str) -> None:
@@ -214,6 +215,20 @@ def test_a_he_in_a_mans_own_words_keeps_him_the_speaker(nlp: Language) -> None:
     )
     [quote] = find_quotes(nlp(text), "h")
     assert quote.speaker == "Mark Ruiz"
+
+
+def test_a_quotation_after_a_clashing_one_shares_its_unnamed_speaker(nlp: Language) -> None:
+    # A quotation in its own paragraph after '"... our mayor is not," he said' is given to the
+    # same "he": it was resolved afresh, to the last man named (the man spoken about).
+    text = (
+        "Mayor Tom Vance spoke at the harbour on Monday.\n\n"
+        '"He is doing fine, but our mayor is not doing so well," he said.\n\n'
+        '"So is he going to rebuild the pier, or is it just going to be the road?"'
+    )
+    quotes = find_quotes(nlp(text), "c")
+    later = [q for q in quotes if "rebuild the pier" in q.text]
+    assert later
+    assert {q.speaker for q in quotes} == {None}
 
 
 @pytest.mark.parametrize(

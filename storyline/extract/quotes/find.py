@@ -60,8 +60,13 @@ def _resolve(
     parent_speaker: str | None,
     *,
     in_quotes: CharRanges | None = None,
+    clashing: frozenset[int] = frozenset(),
 ) -> str | None:
-    """Return the speaker's full name as the article writes it, or None when unsure."""
+    """Return the speaker's full name as the article writes it, or None when unsure.
+
+    ``clashing`` holds the speaker tokens of quotes that talk about a "he" or "she" while
+    speaking for a side (``_speaks_of``): every quote given to that token shares the doubt.
+    """
     head, span = attr.speaker_head, attr.speaker_span
     if head is None or span is None:
         return None
@@ -77,9 +82,11 @@ def _resolve(
             if parent is not None:
                 return _person_in(doc, parent, head.i, people, parent_speaker)
             gender = "m" if lower in {"he", "him", "his"} else "f"
-            if attr.kind == "direct" and _speaks_of(attr.text, gender):
+            if head.i in clashing or (attr.kind == "direct" and _speaks_of(attr.text, gender)):
                 # '"... he's getting an A and our president is not," he said': the quote talks
                 # about a "he"; the last man named is more likely its subject than its speaker.
+                # The quotation after it, given to the same "he" ('"So is he going to ..."'),
+                # is the same unnamed speaker's, not that man's.
                 return None
             return resolve_pronoun(people, head.i, person=True, gender=gender, quoted=in_quotes)
         # "it said" stands for a report, a bill or a country as often as for an organisation
@@ -291,10 +298,21 @@ def find_quotes(doc: Doc, article_id: str, *, title: str = "") -> list[Quote]:
     quotes: list[Quote] = []
     ids: dict[int, str] = {}
     seq = sorted(ordered, key=lambda a: a.parent is not None)  # parents named before nested
+    clashing = frozenset(
+        a.speaker_head.i
+        for a in ordered
+        if a.kind == "direct"
+        and a.parent is None
+        and a.speaker_head is not None
+        and a.speaker_head.lower_ in spk.PERSON_PRONOUNS
+        and _speaks_of(a.text, "m" if a.speaker_head.lower_ in {"he", "him", "his"} else "f")
+    )
     for attr in seq:
         parent = attrs[attr.parent] if attr.parent is not None else None
         parent_speaker = names.get(id(parent)) if parent is not None else None
-        name = _resolve(doc, attr, people, parent, parent_speaker, in_quotes=in_quotes)
+        name = _resolve(
+            doc, attr, people, parent, parent_speaker, in_quotes=in_quotes, clashing=clashing
+        )
         names[id(attr)] = name
         qid = quote_id(article_id, attr.start, attr.end)
         ids[index_of.get(id(attr), -1)] = qid
