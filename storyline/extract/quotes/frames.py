@@ -16,7 +16,9 @@ from storyline.text.cues import (
     CONTENT_OBJECT_VERBS,
     DIRECTIVE_VERBS,
     INTENT_VERBS,
+    NEGATIVE_IMPLICATIVES,
     OBJECT_VERBS,
+    PHRASAL_CUES,
     PREDICATIVE_VERBS,
     REPORT_VERBS,
     SOURCE_NOUNS,
@@ -41,6 +43,8 @@ def negated(verb: Token) -> bool:
     """
     if any(c.dep_ == "neg" for c in verb.children):
         return True
+    if _implied_not(verb):
+        return True
     head = verb.head
     return (
         verb.dep_ in {"xcomp", "ccomp"}
@@ -48,6 +52,55 @@ def negated(verb: Token) -> bool:
         and head.lemma_.lower() not in HOLD_BACK
         and any(c.dep_ == "neg" for c in head.children)
     )
+
+
+def _implied_not(verb: Token) -> bool:
+    """Return True for "declined to declare", "refuses to release ... or explain".
+
+    The infinitive (or a verb coordinated with it) of a negative implicative did not happen;
+    "did not refuse to say" (the implicative itself negated) is left to the negation rule.
+    """
+    node = verb
+    while node.dep_ in {"xcomp", "conj"} and node.head.i != node.i:
+        node = node.head
+        if node.dep_ != "conj" and node.lemma_.lower() in NEGATIVE_IMPLICATIVES:
+            return not any(c.dep_ == "neg" for c in node.children)
+    return False
+
+
+def other_verb(verb: Token) -> bool:
+    """Return True for a cue whose particle makes it another verb ("show up", "called in to").
+
+    A particle is part of the verb (English syntax): only the phrasal verbs of saying in
+    PHRASAL_CUES stay cues.
+    """
+    return any(
+        c.dep_ == "prt" and (verb.lemma_.lower(), c.lower_) not in PHRASAL_CUES
+        for c in verb.children
+    )
+
+
+# Relative words whose role in the relative clause shows what the clause is missing.
+_RELATIVE_TAGS = frozenset({"WDT", "WP", "WP$", "WRB"})
+
+
+def gapped(verb: Token) -> bool:
+    """Return True for a cue in a relative clause whose gap is what was said.
+
+    "Everything Trump says is a lie", "the things that he said": the noun the clause modifies is
+    the cue's object, so the words after the cue are no statement of the subject's (English
+    syntax; not fitted). "the study, which notes that ..." (the relative word is the
+    subject) and "tweets in which he called ..." (an adjunct) keep their cue.
+    """
+    if verb.dep_ != "relcl":
+        return False
+    subject = next((c for c in verb.children if c.dep_ in {"nsubj", "nsubjpass"}), None)
+    if subject is None or subject.tag_ in _RELATIVE_TAGS:
+        return False
+    rel = next((t for t in verb.subtree if t.tag_ in _RELATIVE_TAGS and t.i < verb.i), None)
+    if rel is None:  # reduced ("Everything Trump says"): the gap is the object unless a clause
+        return not any(c.dep_ in {"ccomp", "xcomp", "dobj"} for c in verb.children)
+    return rel.dep_ == "dobj" and rel.head.i == verb.i
 
 
 WH = frozenset({"whether", "if", "which", "what", "who", "whom", "how", "why", "when", "where"})
@@ -81,6 +134,10 @@ def states(verb: Token, head: Token) -> bool:
     lemma = cue_lemma(verb)
     rights = [c for c in verb.rights if c.dep_ in {"dobj", "xcomp", "oprd", "prep", "dative"}]
     deps = {c.dep_ for c in rights}
+    obj = next((c for c in rights if c.dep_ == "dobj"), None)
+    # "offered no proof", "cited no source": an object under "no" is a negated frame
+    if obj is not None and any(c.dep_ == "det" and c.lower_ == "no" for c in obj.children):
+        return False
     if deps == {"dobj"} and lemma not in SPEECH_VERBS | CONTENT_OBJECT_VERBS:
         obj = next(c for c in rights if c.dep_ == "dobj")
         # a relative clause ("a solution, which is ...") leaves the object a noun phrase

@@ -17,10 +17,12 @@ from storyline.extract.quotes.frames import (
     QUESTION_WORDS,
     cue_lemma,
     finite_clause,
+    gapped,
     inverted_host,
     loose_clause,
     marked_that,
     negated,
+    other_verb,
     own_report,
     predicative,
     question,
@@ -235,7 +237,7 @@ def _close_brackets(text: str, start: int, end: int, limit: int) -> int:
 
 def _reported(doc: Doc, verb: Token, frames: list[Attr] | None = None) -> Attr | None:
     """Return the attribution of a reporting verb with a clausal complement."""
-    if unreal(verb) or negated(verb):
+    if unreal(verb) or negated(verb) or other_verb(verb) or gapped(verb):
         return None
     block = colon_block(doc, verb)
     if block is not None:
