@@ -80,6 +80,10 @@ def other_verb(verb: Token) -> bool:
     )
 
 
+# English indefinite pronouns (a closed class) that head "everything X says".
+_INDEFINITE = frozenset(
+    "all anything everything nothing something whatever".split()  # noqa: SIM905
+)
 # Relative words whose role in the relative clause shows what the clause is missing.
 _RELATIVE_TAGS = frozenset({"WDT", "WP", "WP$", "WRB"})
 
@@ -92,15 +96,26 @@ def gapped(verb: Token) -> bool:
     syntax; not fitted). "the study, which notes that ..." (the relative word is the
     subject) and "tweets in which he called ..." (an adjunct) keep their cue.
     """
-    if verb.dep_ != "relcl":
-        return False
     subject = next((c for c in verb.children if c.dep_ in {"nsubj", "nsubjpass"}), None)
-    if subject is None or subject.tag_ in _RELATIVE_TAGS:
+    if subject is None:
+        return False
+    if subject.pos_ == "PROPN" and any(
+        c.dep_ in {"compound", "nmod", "det"} and c.lower_ in _INDEFINITE for c in subject.lefts
+    ):
+        # "Everything Trump says is ...": a pronoun cannot modify a name, so the parser's noun
+        # phrase is a relative clause whose gap, the pronoun, is the cue's object
+        return True
+    if verb.dep_ != "relcl" or subject.tag_ in _RELATIVE_TAGS:
         return False
     rel = next((t for t in verb.subtree if t.tag_ in _RELATIVE_TAGS and t.i < verb.i), None)
     if rel is None:  # reduced ("Everything Trump says"): the gap is the object unless a clause
         return not any(c.dep_ in {"ccomp", "xcomp", "dobj"} for c in verb.children)
     return rel.dep_ == "dobj" and rel.head.i == verb.i
+
+
+def is_time(prep: Token) -> bool:
+    """Return True for "for about five minutes": a duration, not what was said."""
+    return any(t.ent_type_ in {"TIME", "DATE"} for t in prep.subtree)
 
 
 WH = frozenset({"whether", "if", "which", "what", "who", "whom", "how", "why", "when", "where"})

@@ -19,6 +19,7 @@ from storyline.extract.quotes.frames import (
     finite_clause,
     gapped,
     inverted_host,
+    is_time,
     loose_clause,
     marked_that,
     negated,
@@ -389,8 +390,10 @@ def _noun_cue(doc: Doc, noun: Token) -> Attr | None:
         return None
     marked = any(c.dep_ == "mark" and c.lower_ == "that" for c in clause.children)
     # "Obama's decision to jump-start relations": an intention noun with its infinitive.
-    intent = noun.lemma_.lower() in INTENT_NOUNS and any(
-        c.dep_ == "aux" and c.lower_ == "to" for c in clause.children
+    intent = (
+        noun.lemma_.lower() in INTENT_NOUNS
+        and any(c.dep_ == "aux" and c.lower_ == "to" for c in clause.children)
+        and not negated(clause)  # "his decision not to come clean": nothing he will do or say
     )
     if not (marked or intent):
         return None
@@ -416,7 +419,7 @@ def _complement(verb: Token) -> list[Token]:
         c
         for c in verb.rights
         if (c.dep_ in {"dobj", "xcomp", "oprd"} and topic is None)
-        or (c.dep_ == "prep" and c.lower_ in preps and not _is_time(c))
+        or (c.dep_ == "prep" and c.lower_ in preps and not is_time(c))
     ]
     if any(c.dep_ == "dobj" for c in parts):
         parts += _coordinated_objects(verb)
@@ -459,11 +462,6 @@ def _without_glosses(tokens: list[Token]) -> list[Token]:
         return tokens
     kept = [t for t in tokens if t.i not in drop]
     return kept if sum(t.is_alpha for t in kept) >= 2 else tokens
-
-
-def _is_time(prep: Token) -> bool:
-    """Return True for "for about five minutes": a duration, not what was said."""
-    return any(t.ent_type_ in {"TIME", "DATE"} for t in prep.subtree)
 
 
 def _according(doc: Doc, token: Token) -> Attr | None:
