@@ -185,6 +185,13 @@ NEGATIVE_IMPLICATIVES = frozenset(
     "avoid decline fail forget neglect refrain refuse".split()  # noqa: SIM905
 )
 
+# Verbs of attempt, need and intention whose infinitive is not entailed (Karttunen 1971's
+# non-implicative verbs): "needs to tell the truth", "tried to talk to", "hopes to explain"
+# report nothing said yet. From the lexicon's class, not fitted on any data set.
+NON_IMPLICATIVES = frozenset(
+    "aim attempt hope intend need plan seek try want wish".split()  # noqa: SIM905
+)
+
 # "plans to raise taxes", "wants to see": intentions, not statements. Their infinitive-only
 # readings were right 23% (plan), 43% (want) of the time on the PolNeAR dev split.
 INTENT_VERBS = frozenset({"plan", "want", "intend", "decide"})

@@ -17,6 +17,7 @@ from storyline.text.cues import (
     DIRECTIVE_VERBS,
     INTENT_VERBS,
     NEGATIVE_IMPLICATIVES,
+    NON_IMPLICATIVES,
     OBJECT_VERBS,
     PHRASAL_CUES,
     PREDICATIVE_VERBS,
@@ -55,17 +56,36 @@ def negated(verb: Token) -> bool:
 
 
 def _implied_not(verb: Token) -> bool:
-    """Return True for "declined to declare", "refuses to release ... or explain".
+    """Return True for "declined to declare", "refuses to release ... or explain", "needs to tell".
 
-    The infinitive (or a verb coordinated with it) of a negative implicative did not happen;
-    "did not refuse to say" (the implicative itself negated) is left to the negation rule.
+    The infinitive (or a verb coordinated with it) of a negative implicative did not happen, and
+    that of a verb of attempt or need has not happened yet; "did not refuse to say" (the
+    implicative itself negated) is left to the negation rule.
     """
     node = verb
     while node.dep_ in {"xcomp", "conj"} and node.head.i != node.i:
-        node = node.head
-        if node.dep_ != "conj" and node.lemma_.lower() in NEGATIVE_IMPLICATIVES:
+        edge, node = node.dep_, node.head
+        if edge == "conj" and not _bare_conjunct(verb, node):
+            continue  # "wants lower rates and suggests that ...": a conjunct, not under it
+        if node.lemma_.lower() in NEGATIVE_IMPLICATIVES:
             return not any(c.dep_ == "neg" for c in node.children)
+        if node.lemma_.lower() in NON_IMPLICATIVES:
+            return True  # "needs to tell the truth", "tried to talk to": not done yet
     return False
+
+
+def _bare_conjunct(verb: Token, node: Token) -> bool:
+    """Return True for "declined to threaten Moscow or declare it responsible".
+
+    A bare form (tagged VB, or VBP by a tagger that cannot tell them apart) without a subject
+    of its own cannot be coordinated with a past or third-person verb (English syntax), so the
+    parser's conjunct of the finite verb belongs to its infinitive.
+    """
+    return (
+        verb.tag_ in {"VB", "VBP"}
+        and node.tag_ in {"VBD", "VBZ"}
+        and not any(c.dep_ in {"nsubj", "nsubjpass"} for c in verb.children)
+    )
 
 
 def other_verb(verb: Token) -> bool:
