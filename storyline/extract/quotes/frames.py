@@ -180,6 +180,9 @@ def states(verb: Token, head: Token) -> bool:
             c.dep_ in {"ccomp", "xcomp", "acl"} for c in obj.children
         ):
             return False
+    xcomp = next((c for c in rights if c.dep_ == "xcomp"), None)
+    if lemma in NEGATIVE_IMPLICATIVES and xcomp is not None and cue_lemma(xcomp) in REPORT_VERBS:
+        return False  # "declined to explain how ...": a refusal to say says nothing
     if "xcomp" in deps and deps & {"dobj", "dative"} and lemma in DIRECTIVE_VERBS:
         return False
     if deps == {"xcomp"} and lemma in INTENT_VERBS:
