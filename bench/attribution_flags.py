@@ -19,18 +19,16 @@ import argparse
 import json
 import pickle
 import random
-import sys
+import tempfile
 from collections import Counter
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+from splice_detection import build, detokenise, prepare, read_articles
 
-from splice_detection import build, detokenise, prepare, read_articles  # noqa: E402
-
-from storyline.extract.entities import find_mentions, merge_entities  # noqa: E402
-from storyline.extract.nlp import load_model, parse  # noqa: E402
-from storyline.extract.quotes.find import canonicalise_speakers, find_quotes  # noqa: E402
-from storyline.quality.assess import attribution_problem, split_sentences  # noqa: E402
+from storyline.extract.entities import find_mentions, merge_entities
+from storyline.extract.nlp import load_model, parse
+from storyline.extract.quotes.find import canonicalise_speakers, find_quotes
+from storyline.quality.assess import attribution_problem, split_sentences
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "eval"
 
@@ -89,7 +87,7 @@ def with_quotes(items: list[tuple[str, str, str, str]], cache: Path) -> list[tup
     path = cache / "quotes.pkl"
     known: dict[tuple[str, str, str], list] = {}
     if path.exists():
-        known = pickle.loads(path.read_bytes())
+        known = pickle.loads(path.read_bytes())  # noqa: S301 (our own cache, written below)
     todo = [it for it in items if (it[0], it[1], it[3]) not in known]
     if todo:
         nlp = load_model()
@@ -106,7 +104,9 @@ def with_quotes(items: list[tuple[str, str, str, str]], cache: Path) -> list[tup
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--cache", type=Path, default=Path("/tmp/attribution_flags"))
+    parser.add_argument(
+        "--cache", type=Path, default=Path(tempfile.gettempdir()) / "attribution_flags"
+    )
     parser.add_argument("--dragnet", type=int, default=300)
     parser.add_argument("--spliced", type=int, default=60)
     parser.add_argument("--show", default="", help="print the reasons of this set")
