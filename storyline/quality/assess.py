@@ -94,13 +94,10 @@ def _headline_people(title: str, sentences: Sequence[str]) -> dict[str, tuple[st
 def _common_words(name: str, body: str) -> bool:
     """Return True when the body writes every word of a capitalised headline phrase in lower case.
 
-    Headline style capitalises common words; a name keeps its capitals in running text.
+    Headline style capitalises common words ("Swine Flu"); running text writes them in lower case
+    (its capitals at a sentence's start say nothing), and a name keeps its capitals.
     """
-    return all(
-        re.search(rf"\b{re.escape(w.lower())}\b", body)
-        and not re.search(rf"\b{re.escape(w)}\b", body)
-        for w in name.split()
-    )
+    return all(re.search(rf"\b{re.escape(w.lower())}\b", body) for w in name.split())
 
 
 def _names(names: Sequence[str]) -> str:
@@ -109,21 +106,29 @@ def _names(names: Sequence[str]) -> str:
 
 
 def _quote_runs(text: str) -> list[list[tuple[int, int]]]:
-    """Return the runs of consecutive sentences that open with a quote mark, as character spans.
+    """Return the runs of consecutive quoted sentences, as character spans.
 
-    News copy attributes a quote once: the paragraphs that continue it open with a quote mark
-    again and carry no cue of their own, so a run of quoted sentences shares one attribution.
+    News copy attributes a quote once: a quote goes on over sentences until its closing mark
+    (often to a cue after the last one), and the paragraphs that continue it open with a quote
+    mark again and carry no cue of their own, so a run of quoted sentences shares one attribution.
     """
     runs: list[list[tuple[int, int]]] = []
     previous = False
+    curly = straight = 0  # quote marks opened and not yet closed in the current run
     for start, end in sentence_spans(text):
         sentence = text[start:end].strip()
         opens = sentence[:1] in '“"' and bool(_DIRECT_RE.match(sentence))
-        if opens and previous:
+        if curly > 0 or straight or (opens and previous):
             runs[-1].append((start, end))
         elif opens:
             runs.append([(start, end)])
-        previous = opens
+            curly = straight = 0
+        else:
+            previous = False
+            continue
+        previous = True
+        curly = max(curly + sentence.count("“") - sentence.count("”"), 0)
+        straight = (straight + sentence.count('"')) % 2
     return runs
 
 
