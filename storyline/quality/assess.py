@@ -85,10 +85,23 @@ def _headline_people(title: str, sentences: Sequence[str]) -> dict[str, tuple[st
         if _common_words(match.group(), lowered):
             continue
         surname = match.group().split()[-1]
-        colon = title[match.end() : match.end() + 1] == ":"
+        colon = title[match.end() : match.end() + 1] == ":" and _whole_lead(title, match)
         if (colon and " " in match.group()) or surname in titled:
             people[surname] = (match.group(), colon and " " in match.group())
     return people
+
+
+# what opens a headline or a part of one: its start, a bullet, a dash, a bar, a colon, a stop
+_LEAD_RE = re.compile(r"(?:^|[*•|:.!?–—]|\s-)[^A-Za-z]*$")
+
+
+def _whole_lead(title: str, match: re.Match[str]) -> bool:
+    """Return True when a name is all a headline's lead holds ("Anna Berg: ..."), as speakers are.
+
+    "A Curious Plan to Fight Climate Change: ..." and "The Latest: ..." lead with no person.
+    """
+    words = match.group().split()
+    return bool(_LEAD_RE.search(title[: match.start()])) and not set(words) & NOT_NAMES
 
 
 def _common_words(name: str, body: str) -> bool:
@@ -168,7 +181,7 @@ def _headline_speaker(title: str) -> tuple[str, ...] | None:
     before = title[: match.start(1)]
     run = _NAME_RUN_RE.search(before)
     words = [w for w in (run.group() if run else "").split() if w[:1].isupper()]
-    if not words and not re.search(r"[A-Za-z]", before):
+    if not words and _LEAD_RE.search(before):
         return None
     return (*words, match.group(1))
 
