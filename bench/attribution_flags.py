@@ -10,7 +10,8 @@ stored quotes. Sets: Timeline17 dev topics (headline glued to the lead: the firs
 title, as the splice bench takes it), PolNeAR dev (title and text given), Dragnet and the Zyte
 article-extraction benchmark (article bodies without a title: only the body branch can fire).
 Parsed quotes are cached under ``--cache`` (the extractor is not what is measured here).
-Prints per set: articles, flagged, and the flags grouped by the branch that fired.
+Prints per set: articles, flagged, and the flags grouped by the branch that fired; for the
+splice bench's pages also how many lose trust by any untrusted flag (``assess_quality``).
 """
 
 from __future__ import annotations
@@ -28,7 +29,13 @@ from splice_detection import build, detokenise, prepare, read_articles
 from storyline.extract.entities import find_mentions, merge_entities
 from storyline.extract.nlp import load_model, parse
 from storyline.extract.quotes.find import canonicalise_speakers, find_quotes
-from storyline.quality.assess import attribution_problem, split_sentences
+from storyline.models import CleanArticle
+from storyline.quality.assess import (
+    UNTRUSTED_FLAGS,
+    assess_quality,
+    attribution_problem,
+    split_sentences,
+)
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "eval"
 
@@ -116,20 +123,28 @@ def main() -> None:
     items += bodies("zyte-aeb", "article-extraction-benchmark", 1000)
     items += spliced(args.spliced)
     rows = with_quotes(items, args.cache)
+    untrusted: Counter = Counter()
     per: dict[str, Counter] = {}
     total: Counter = Counter()
     for name, uid, title, text, quotes in rows:
         total[name] += 1
         reason = attribution_problem(title, text, quotes)
         counts = per.setdefault(name, Counter())
+        if name.startswith("bench-"):
+            # the whole quality verdict: does the page lose trust, by any untrusted flag?
+            page = CleanArticle(uid, title, text, "bench", "txt", uid)
+            flags = set(assess_quality(page, quotes=quotes).flags)
+            untrusted[name] += bool(flags & set(UNTRUSTED_FLAGS))
         if reason:
             counts[branch(reason)] += 1
             if args.show and name.startswith(args.show):
                 print(f"[{name} {uid}] {title[:90]!r}\n    -> {reason}")
-    print(f"{'set':18} {'articles':>8} {'flagged':>7}  by branch")
+    print(f"{'set':18} {'articles':>8} {'flagged':>7}  by branch (bench-*: untrusted by any flag)")
     for name in sorted(total):
         counts = per.get(name, Counter())
         detail = "; ".join(f"{k}: {v}" for k, v in sorted(counts.items()))
+        if name.startswith("bench-"):
+            detail = f"untrusted {untrusted[name]}; {detail}"
         print(f"{name:18} {total[name]:8} {sum(counts.values()):7}  {detail}")
 
 
