@@ -8,7 +8,8 @@ can add. Quotes are extracted as the pipeline extracts them (parse, ``find_quote
 canonicalised per article) and given to ``attribution_problem``, as the quality stage gives the
 stored quotes. Sets: Timeline17 dev topics (headline glued to the lead: the first sentence is the
 title, as the splice bench takes it), PolNeAR dev (title and text given), Dragnet and the Zyte
-article-extraction benchmark (article bodies without a title: only the body branch can fire).
+article-extraction benchmark (article bodies without a title, without reader comments where
+the set separates them: only the body branch can fire).
 Parsed quotes are cached under ``--cache`` (the extractor is not what is measured here).
 Prints per set: articles, flagged, and the flags grouped by the branch that fired; for the
 splice bench's pages also how many lose trust by any untrusted flag (``assess_quality``).
@@ -79,7 +80,9 @@ def bodies(name: str, folder: str, n: int) -> list[tuple[str, str, str, str]]:
     data = json.loads((SHARED / folder / "ground-truth.json").read_text(encoding="utf-8"))
     keys = sorted(data)
     random.Random(0).shuffle(keys)
-    return [(name, k, "", data[k]["articleBody"].strip()) for k in keys[:n]]
+    # the body without reader comments where the set has it: the cleaner drops comment threads
+    body = [data[k].get("articleBodyNoComments") or data[k]["articleBody"] for k in keys[:n]]
+    return [(name, k, "", text.strip()) for k, text in zip(keys[:n], body, strict=True)]
 
 
 def spliced(n: int) -> list[tuple[str, str, str, str]]:
