@@ -187,16 +187,17 @@ def _headline_speaker(title: str) -> tuple[str, ...] | None:
 
 
 def _names_speaker(name: tuple[str, ...], text: str, speakers: dict[str, str]) -> bool:
-    """Return True when the body names the headline's speaker: a word of the name, or its initials.
+    """Return True when the body names the headline's speaker: by surname, or by initials.
 
     An organisation is named in full once and by its initials after ("World Health Organization",
-    "WHO"); any of its distinctive words also names it.
+    "WHO"), so a body that has only the initials still names it.
     """
     words = [w for w in name if w not in NOT_NAMES]
     initials = "".join(w[0] for w in words)
     if len(initials) >= 2 and re.search(rf"\b{initials}\b", text):
         return True
-    return any(w in speakers or re.search(rf"\b{re.escape(w)}\b", text) for w in words)
+    surname = name[-1]
+    return surname in speakers or bool(re.search(rf"\b{re.escape(surname)}\b", text))
 
 
 def attribution_problem(title: str, text: str, quotes: Sequence[Quote] = ()) -> str | None:
