@@ -252,3 +252,23 @@ def test_quality_thresholds_come_from_config_and_default_to_the_fitted_constants
     assert "near_empty" in assess_quality(article).flags  # 48 words, under the default 80
     lenient = quality.QualityThresholds(min_words=20)
     assert "near_empty" not in assess_quality(article, thresholds=lenient).flags
+
+
+def test_quality_honest_attribution_patterns_are_not_flagged():
+    # a quote over several paragraphs, attributed once at its end, is one attributed quote
+    text = "\n".join(
+        [
+            *BRIDGE[:2],
+            "“We have never seen cracks like these in a bridge of this age.",
+            "“Nobody will be allowed to drive across until the experts are certain.",
+            "The piers need new steel before winter,” the engineer Tom Brandt explained.",
+            BRIDGE[7],
+        ]
+    )
+    assert attribution_problem(BRIDGE_TITLE, text) is None
+    # a common word opening a headline, and headline capitals on common words, make no speaker
+    assert attribution_problem("Inspectors Warn Of Cracks", text) is None
+    assert attribution_problem("Harbour Bridge: cracks found", text) is None
+    # a headline that names someone without giving them words claims no quote
+    named = text + "\nMr Holm, the mayor, visited the site."
+    assert attribution_problem("Mayor Anna Holm visits the cracked bridge", named) is None

@@ -15,7 +15,13 @@ from typing import TYPE_CHECKING
 from storyline.models import CleanArticle, QualityReport, Quote
 from storyline.quality.coherence import coherence_features, combine, head_logits, incoherence_score
 from storyline.text.cues import REPORTING_PATTERN
-from storyline.text.sentences import CAP_SEQ_RE, HONORIFIC_RE, NOT_NAMES, split_sentences
+from storyline.text.sentences import (
+    CAP_SEQ_RE,
+    HONORIFIC_RE,
+    NOT_NAMES,
+    sentence_spans,
+    split_sentences,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -67,16 +73,44 @@ def _headline_people(title: str, sentences: Sequence[str]) -> dict[str, tuple[st
     """Return surname -> (name as the headline writes it, whether a "Name:" lead gives it words).
 
     A person is a two-word name leading a colon ("Anna Berg: ...") or a name the body gives a
-    title to ("Mr Brandt").
+    title to ("Mr Brandt"). Capitals a headline's style puts on common words ("Swine Flu: ...",
+    written "swine flu" in the body) make no name.
     """
     titled = {m for s in sentences for m in HONORIFIC_RE.findall(s)}
+    lowered = " ".join(sentences)
     people: dict[str, tuple[str, bool]] = {}
     for match in CAP_SEQ_RE.finditer(title):
+        if title[match.end() : match.end() + 1].isalpha():
+            continue  # part of a word the pattern cannot spell ("McAfee"): no name
+        if _common_words(match.group(), lowered):
+            continue
         surname = match.group().split()[-1]
-        colon = title[match.end() : match.end() + 1] == ":"
+        colon = title[match.end() : match.end() + 1] == ":" and _whole_lead(title, match)
         if (colon and " " in match.group()) or surname in titled:
             people[surname] = (match.group(), colon and " " in match.group())
     return people
+
+
+# what opens a headline or a part of one: its start, a bullet, a dash, a bar, a colon, a stop
+_LEAD_RE = re.compile(r"(?:^|[*•|:.!?–—]|\s-)[^A-Za-z]*$")
+
+
+def _whole_lead(title: str, match: re.Match[str]) -> bool:
+    """Return True when a name is all a headline's lead holds ("Anna Berg: ..."), as speakers are.
+
+    "A Curious Plan to Fight Climate Change: ..." and "The Latest: ..." lead with no person.
+    """
+    words = match.group().split()
+    return bool(_LEAD_RE.search(title[: match.start()])) and not set(words) & NOT_NAMES
+
+
+def _common_words(name: str, body: str) -> bool:
+    """Return True when the body writes every word of a capitalised headline phrase in lower case.
+
+    Headline style capitalises common words ("Swine Flu"); running text writes them in lower case
+    (its capitals at a sentence's start say nothing), and a name keeps its capitals.
+    """
+    return all(re.search(rf"\b{re.escape(w.lower())}\b", body) for w in name.split())
 
 
 def _names(names: Sequence[str]) -> str:
@@ -84,13 +118,46 @@ def _names(names: Sequence[str]) -> str:
     return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
 
 
-def _unattributed_quotes(sentences: Sequence[str]) -> int:
-    """Return how many direct quotes have no speech cue in their sentence or its neighbours."""
+def _quote_runs(text: str) -> list[list[tuple[int, int]]]:
+    """Return the runs of consecutive quoted sentences, as character spans.
+
+    News copy attributes a quote once: a quote goes on over sentences until its closing mark
+    (often to a cue after the last one), and the paragraphs that continue it open with a quote
+    mark again and carry no cue of their own, so a run of quoted sentences shares one attribution.
+    """
+    runs: list[list[tuple[int, int]]] = []
+    previous = False
+    curly = straight = 0  # quote marks opened and not yet closed in the current run
+    for start, end in sentence_spans(text):
+        sentence = text[start:end].strip()
+        opens = sentence[:1] in '“"' and bool(_DIRECT_RE.match(sentence))
+        if curly > 0 or straight or (opens and previous):
+            runs[-1].append((start, end))
+        elif opens:
+            runs.append([(start, end)])
+            curly = straight = 0
+        else:
+            previous = False
+            continue
+        previous = True
+        curly = max(curly + sentence.count("“") - sentence.count("”"), 0)
+        straight = (straight + sentence.count('"')) % 2
+    return runs
+
+
+def _unattributed_quotes(text: str, quotes: Sequence[Quote] = ()) -> int:
+    """Return how many direct quotes have no speaker: no cue near their run, none extracted."""
+    spans = [(s, e) for s, e in sentence_spans(text) if e - s > 1]
+    # the extracted quotes that name or describe a speaker (the quote stage's cues are wider)
+    spoken = [(q.start, q.end) for q in quotes if q.speaker or q.speaker_text]
     count = 0
-    for i, sentence in enumerate(sentences):
-        if sentence[:1] in '“"' and _DIRECT_RE.match(sentence):
-            near = " ".join(sentences[max(i - 1, 0) : i + 2])
-            count += not _CUE_RE.search(near)
+    for run in _quote_runs(text):
+        first = next(i for i, span in enumerate(spans) if span[0] >= run[0][0])
+        last = first + len(run) - 1
+        near = text[spans[max(first - 1, 0)][0] : spans[min(last + 1, len(spans) - 1)][1]]
+        covered = any(s < run[-1][1] and e > run[0][0] for s, e in spoken)
+        if not (covered or _CUE_RE.search(near)):
+            count += 1  # a run is one quote, however many paragraphs it spans
     return count
 
 
@@ -98,13 +165,39 @@ _HEADLINE_SPEECH_RE = re.compile(
     r"\b([A-Z][\w'’-]+)\s+(?i:admits|admitted|says|said|warns|claims|insists|denies|vows|tells|"
     r"urges|accuses|declares|announces|confirms|reveals|slams|blasts)\b"
 )
+# the capitalised words of a name, joined by the small words of organisations' names
+_NAME_RUN_RE = re.compile(r"(?:[A-Z][\w'’-]*\s+(?:(?:of|and|for|the|on)\s+)?)*$")
 
 
-def _headline_speaker(title: str) -> str | None:
-    """Return the surname a headline makes speak ("President Marrow Admits ..."), if any."""
+def _headline_speaker(title: str) -> tuple[str, ...] | None:
+    """Return the name a headline makes speak ("President Marrow Admits ..."), word by word.
+
+    A lone word that only opens the headline ("Advert warns ...") is capitalised by its place,
+    not because it is a name: it makes no speaker.
+    """
     match = _HEADLINE_SPEECH_RE.search(title)
-    name = match.group(1) if match else None
-    return name if name and name not in NOT_NAMES else None
+    if not match or match.group(1) in NOT_NAMES:
+        return None
+    before = title[: match.start(1)]
+    run = _NAME_RUN_RE.search(before)
+    words = [w for w in (run.group() if run else "").split() if w[:1].isupper()]
+    if not words and _LEAD_RE.search(before):
+        return None
+    return (*words, match.group(1))
+
+
+def _names_speaker(name: tuple[str, ...], text: str, speakers: dict[str, str]) -> bool:
+    """Return True when the body names the headline's speaker: by surname, or by initials.
+
+    An organisation is named in full once and by its initials after ("World Health Organization",
+    "WHO"), so a body that has only the initials still names it.
+    """
+    words = [w for w in name if w not in NOT_NAMES]
+    initials = "".join(w[0] for w in words)
+    if len(initials) >= 2 and re.search(rf"\b{initials}\b", text):
+        return True
+    surname = name[-1]
+    return surname in speakers or bool(re.search(rf"\b{re.escape(surname)}\b", text))
 
 
 def attribution_problem(title: str, text: str, quotes: Sequence[Quote] = ()) -> str | None:
@@ -117,10 +210,12 @@ def attribution_problem(title: str, text: str, quotes: Sequence[Quote] = ()) -> 
     speakers = _speakers(sentences, quotes)
     speaking = _headline_speaker(title)
     direct = [q for q in quotes if q.kind == "direct"]
-    if speaking and direct and speaking not in speakers and speaking not in text:
+    if speaking and direct and not _names_speaker(speaking, text, speakers):
         # the headline puts words in the mouth of someone the body never names
-        return f"the headline has {speaking} speaking; the body never quotes or names {speaking}"
-    people = _headline_people(title, sentences)
+        who = speaking[-1]
+        return f"the headline has {who} speaking; the body never quotes or names {who}"
+    # only a "Name:" lead gives a person words: a headline that names someone claims no quote
+    people = {k: v for k, v in _headline_people(title, sentences).items() if v[1]}
     if people and speakers and not people.keys() & speakers.keys():
         # whose words the body gives: direct quotes when there are any, else every speaker
         quoted = _speakers(sentences, direct) if direct else speakers
@@ -131,7 +226,7 @@ def attribution_problem(title: str, text: str, quotes: Sequence[Quote] = ()) -> 
             f"the headline {verb} {_names(named)}; the body quotes {_names(shown)} "
             f"and never {_names(sorted(people))}"
         )
-    orphans = _unattributed_quotes(sentences)
+    orphans = _unattributed_quotes(text, quotes)
     if orphans >= 2:
         return f"{orphans} direct quotes have no speaker nearby"
     return None
