@@ -133,12 +133,16 @@ def _phrase(text: str) -> str:
     words = first.split()
     if len(words) <= PHRASE_WORDS:
         return _LEAD_TRIM_RE.sub("", " ".join(words)).rstrip(".")
+    # never after a stand-alone dash ("the new bridge - which ..."): the cut before it is kept
     ends = [
         i
         for i in range(MIN_WORDS, PHRASE_WORDS + 1)
-        if words[i - 1].endswith((",", ";", ":"))
-        or words[i] in _DASHES
-        or words[i].casefold() in _CLAUSE_OPENERS
+        if words[i - 1] not in _DASHES
+        and (
+            words[i - 1].endswith((",", ";", ":"))
+            or words[i] in _DASHES
+            or words[i].casefold() in _CLAUSE_OPENERS
+        )
     ]
     if ends:
         return _LEAD_TRIM_RE.sub("", " ".join(words[: ends[-1]])).rstrip(".")

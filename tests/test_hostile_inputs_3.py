@@ -20,7 +20,7 @@ from typer.testing import CliRunner
 import storyline
 from storyline import errors
 from storyline.cli.app import app
-from storyline.cli.exit_codes import EXIT_FATAL
+from storyline.cli.exit_codes import EXIT_FATAL, EXIT_REJECTED
 from storyline.store import Store
 from storyline.watch.cycle import poll
 from storyline.web import create_app
@@ -152,12 +152,63 @@ def test_hostile_inputs_listing_entries_without_a_usable_link_are_rejected_rows(
         f"{feed} entry 'No link at all'": errors.MISSING_FIELD,
         f"{feed} entry 'A script'": errors.FETCH_REFUSED,
         f"{sitemap} entry 'http://[::1'": errors.FETCH_REFUSED,
-        f"{sitemap} entry 2": errors.MISSING_FIELD,
     }
+    nameless = [r for r in first.summary.rejected if r.locator.startswith(f"{sitemap} entry #")]
+    assert [r.code for r in nameless] == [errors.MISSING_FIELD]  # the <url> without a <loc>
+    expected[nameless[0].locator] = errors.MISSING_FIELD
     assert {r.locator: r.code for r in first.summary.rejected} == expected
     assert stored == expected  # the changed feed read again updates the same rows
     assert first.summary.stored == 2  # the good entries of both listings
-    assert (second.summary.stored, len(second.summary.rejected)) == (0, 2)  # only the feed's
+    # entries already on record are not reported again: the second cycle rejects nothing new
+    assert (second.summary.stored, second.summary.rejected) == (0, ())
+
+
+_SM_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
+NAMELESS_FEED = """<?xml version="1.0" encoding="utf-8"?>
+<rss version="2.0"><channel><title>Harbour Weekly</title>
+<item><description>no title, no link</description></item>
+<item><guid isPermaLink="false">urn:harbour:77</guid><description>an id only</description></item>
+<item><title>Stranded ferry refloated</title><link>/ferry-refloated.html</link></item>
+</channel></rss>
+"""
+
+
+def test_hostile_inputs_skipped_entries_are_reported_once_across_cycles(tmp_path: Path):
+    # an entry without a title was located as "entry N", N moving as items came in, and every
+    # cycle reported the same skipped entries again: `watch --once` from cron exited 3 forever
+    root = tmp_path / "site"
+    root.mkdir()
+    shutil.copy(FETCH_DATA / "ferry-refloated.html", root / "ferry-refloated.html")
+    (root / "feed.xml").write_text(NAMELESS_FEED, encoding="utf-8")
+    config = tmp_path / "fetch.toml"
+    config.write_text(
+        f'[fetch]\nallow_private = true\npoliteness = false\narchive_dir = "{tmp_path / "w"}"\n'
+    )
+    db = str(tmp_path / "s.db")
+    watch = ["watch", "--once", "--db", db, "--config", str(config)]
+    with FetchServer(root) as server:
+        feed = server.url("/feed.xml")
+        added = runner.invoke(app, ["feeds", "add", feed, "--db", db, "--config", str(config)])
+        assert added.exit_code == 0, added.output
+        first = runner.invoke(app, watch)
+        # a new item on top moves every entry one place down
+        newer = "<item><title>Inquiry opens</title><link>javascript:void(0)</link></item>"
+        (root / "feed.xml").write_text(
+            NAMELESS_FEED.replace("</title>\n", f"</title>\n{newer}", 1), encoding="utf-8"
+        )
+        second = runner.invoke(app, watch)
+        third = runner.invoke(app, watch)
+    assert first.exit_code == EXIT_REJECTED, first.output
+    assert second.exit_code == EXIT_REJECTED, second.output  # the new bad entry, only it
+    assert third.exit_code == 0, third.output
+    with storyline.open(db) as ws:
+        stored = {r.locator: r.code for r in ws.store.rejected()}
+    # still listed, once each: the id names its entry, a short hash of it the bare one
+    assert len(stored) == 3
+    assert stored[f"{feed} entry 'urn:harbour:77'"] == errors.FETCH_REFUSED
+    assert stored[f"{feed} entry 'Inquiry opens'"] == errors.FETCH_REFUSED
+    (bare,) = [k for k in stored if k.startswith(f"{feed} entry #")]
+    assert stored[bare] == errors.MISSING_FIELD
 
 
 def test_hostile_inputs_sitemaps_past_the_per_index_limit_are_one_rejected_row(tmp_path: Path):
@@ -165,6 +216,8 @@ def test_hostile_inputs_sitemaps_past_the_per_index_limit_are_one_rejected_row(t
     root = tmp_path / "site"
     root.mkdir()
     listed = "".join(f"<sitemap><loc>/part-{n}.xml</loc></sitemap>" for n in range(52))
+    for n in [*range(52), "x"]:  # empty sitemaps: only the index's own row is at stake
+        (root / f"part-{n}.xml").write_text(f"<urlset xmlns='{_SM_NS}'/>", encoding="utf-8")
     (root / "index.xml").write_text(
         '<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
         + listed
@@ -177,7 +230,13 @@ def test_hostile_inputs_sitemaps_past_the_per_index_limit_are_one_rejected_row(t
         ws.add_feeds(index)
         with ws.fetcher() as fetcher:
             report = poll(ws, fetcher, run_stages=False)
+            index_file = root / "index.xml"  # read again: a changed index is not a 304
+            index_file.write_text(index_file.read_text().replace("/part-0.", "/part-x."))
+            again = poll(ws, fetcher, run_stages=False)
         fetched = {h.path for h in server.behaviour.log}
+        stored = [r.locator for r in ws.store.rejected()]
+    assert again.summary.rejected == ()  # on record already: not a rejection of every cycle
+    assert stored == [f"{index} sitemaps left out"]  # still listed in the rejected export
     (left_out,) = [r for r in report.summary.rejected if r.locator == f"{index} sitemaps left out"]
     assert left_out.code == errors.TOO_LARGE
     assert "lists 52 sitemaps; the first 50 are read, 2 are not" in left_out.reason

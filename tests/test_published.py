@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sqlite3
+import warnings
 
 import pytest
 from fastapi.testclient import TestClient
@@ -118,6 +119,33 @@ def test_published_reader_comment_does_not_date_the_page() -> None:
 )
 def test_published_metadata_keeps_only_what_it_states(value: str, expected: str) -> None:
     assert parse_published(value) == expected
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        # ISO 8601 end of day: the day it names, not the next one
+        ("2015-10-01T24:00:00", "2015-10-01"),
+        ("2015-10-01T24:00", "2015-10-01"),
+        ("2015-10-01 24:00:00Z", "2015-10-01"),
+        ("2015-10-01T24:00:00+02:00", "2015-10-01"),
+        # a zone name dateutil does not know: the local day, without a warning
+        ("2015-10-01 12:00:00 EST", "2015-10-01"),
+        ("2015-10-01 23:30 XYZT", "2015-10-01"),
+    ],
+)
+def test_published_end_of_day_and_unknown_zones_are_dates(value: str, expected: str) -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a warning today is an exception in a later dateutil
+        assert parse_published(value) == expected
+
+
+@pytest.mark.parametrize(
+    "value", ["2015-10-01garbage", "2015-10-01T99:99", "2015-10-01T24:01", "2015-10-01T24:00:01"]
+)
+def test_published_values_that_are_no_date_stay_rejected(value: str) -> None:
+    with pytest.raises(ValueError):
+        parse_published(value)
 
 
 def test_published_year_only_row_is_stored_as_a_year() -> None:

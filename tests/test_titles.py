@@ -99,6 +99,16 @@ def _store_articles(store, articles):
             "Nevermind that the health agency has ruled out any risk of infection from eating cooked river fish today.",
             "Nevermind that the health agency has ruled out any risk of infection from eating…",
         ),
+        *(
+            (
+                (
+                    f"Officials in the city of Springfield said on Monday that the new bridge "
+                    f"{dash} which cost millions {dash} would open later this year to traffic."
+                ),
+                "Officials in the city of Springfield said on Monday that the new bridge",
+            )
+            for dash in ("-", "–", "—")
+        ),
     ],
 )
 def test_titles_a_long_lead_is_cut_where_a_clause_ends_or_says_it_is_cut(lead, title):

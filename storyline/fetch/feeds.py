@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 import time
 from dataclasses import dataclass
@@ -46,13 +48,18 @@ class ParsedFeed:
     skipped: tuple[Rejected, ...] = ()
 
 
-def skipped_entry(listing: str, number: int, name: str | None, error: InputError) -> Rejected:
+def skipped_entry(listing: str, content: bytes, name: str | None, error: InputError) -> Rejected:
     """Return the Rejected row of a listing's entry that names no page to fetch.
 
-    The locator names the entry by ``name`` (its title or loc) when it has one, as its place
-    in the listing moves when new items come in: reading the listing again updates the row.
+    The locator names the entry by ``name`` (its title, id or loc) when it has one, else by
+    a short hash of its ``content``; never by its place in the listing, which moves when new
+    items come in. A stable locator lets reading the listing again update the same row, and
+    lets a watch cycle tell an entry it already reported from a new one.
     """
-    entry = f"entry {name[:200]!r}" if name else f"entry {number}"
+    if name:
+        entry = f"entry {name[:200]!r}"
+    else:
+        entry = f"entry #{hashlib.sha256(content).hexdigest()[:12]}"
     return Rejected(f"{listing} {entry}", error.code, error.reason)
 
 
@@ -117,12 +124,14 @@ def parse_feed(body: bytes, url: str) -> ParsedFeed:
     entries: list[FeedEntry] = []
     seen: set[str] = set()
     skipped: list[Rejected] = []
-    for number, item in enumerate(parsed.entries, 1):
+    for item in parsed.entries:
         title = str(item.get("title") or "").strip() or None
+        raw_link = str(item.get("link") or item.get("id") or "").strip()
         try:
-            link = http_link(url, str(item.get("link") or item.get("id") or "").strip())
+            link = http_link(url, raw_link)
         except InputError as exc:
-            skipped.append(skipped_entry(url, number, title, exc))
+            content = json.dumps(item, sort_keys=True, default=str).encode()
+            skipped.append(skipped_entry(url, content, title or raw_link or None, exc))
             continue
         if link in seen:  # the same page listed twice: fetched once, nothing is lost
             continue

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import zlib
 from typing import TYPE_CHECKING
-from xml.etree.ElementTree import Element, ParseError, XMLPullParser
+from xml.etree.ElementTree import Element, ParseError, XMLPullParser, tostring
 
 from storyline import errors
 from storyline.errors import InputError
@@ -68,8 +68,7 @@ def parse_sitemap(body: bytes, url: str) -> ParsedFeed:
             try:
                 link = http_link(url, loc or "")
             except InputError as exc:
-                number = len(entries) + len(children) + len(skipped) + 1
-                skipped.append(skipped_entry(url, number, loc, exc))
+                skipped.append(skipped_entry(url, tostring(element), loc, exc))
                 continue
             if name == "url":
                 entries.append(_entry(element, url, link))

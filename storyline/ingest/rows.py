@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
 import ftfy
@@ -14,6 +15,10 @@ from storyline.errors import InputError
 from storyline.models import InputFormat, RawArticle, content_hash
 
 _KNOWN = ("id", "title", "source", "url", "published", "language", "text")
+# ISO 8601 "24:00" is the end of the day it follows; datetime and dateutil reject hour 24
+_END_OF_DAY_RE = re.compile(
+    r"(\d{4}-\d{2}-\d{2})[T ]24:00(?::00(?:[.,]0+)?)?(?:Z|[+-]\d{2}(?::?\d{2})?)?"
+)
 
 
 class ArticleRow(BaseModel):
@@ -45,7 +50,16 @@ def parse_published(value: str) -> str:
     ``YYYY-MM``): the day is unknown, not the first of the month. A date-time keeps its own
     (local) day. The whole value is read: "2015-10-01garbage" or "2015-10-01T99:99" is no
     date (its first ten characters alone used to be taken, the rest unread).
+
+    "2015-10-01T24:00" (ISO 8601 end of day) is 2015-10-01: the day the value names, as for
+    any other time of it; the same instant as the next day's 00:00, but a publication date
+    is the writer's calendar day, and moving it would date the article a day late.
+    A zone name dateutil does not know ("EST") is ignored: only the local day is kept, and
+    dateutil warns now and will raise later for such a name.
     """
+    end_of_day = _END_OF_DAY_RE.fullmatch(value)
+    if end_of_day:
+        return dt.date.fromisoformat(end_of_day[1]).isoformat()
     try:
         return dt.date.fromisoformat(value).isoformat()
     except ValueError:
@@ -54,8 +68,8 @@ def parse_published(value: str) -> str:
         return dt.datetime.fromisoformat(value).date().isoformat()
     except ValueError:
         # parsed twice with different defaults: a part that changes is one the value lacks
-        parsed = dateutil_parser.parse(value, default=dt.datetime(1, 1, 1))  # noqa: DTZ001
-        other = dateutil_parser.parse(value, default=dt.datetime(1, 12, 28))  # noqa: DTZ001
+        parsed = dateutil_parser.parse(value, default=dt.datetime(1, 1, 1), ignoretz=True)  # noqa: DTZ001
+        other = dateutil_parser.parse(value, default=dt.datetime(1, 12, 28), ignoretz=True)  # noqa: DTZ001
         if parsed.year == 1:
             raise ValueError(f"no year in {value!r}") from None
         if parsed.month != other.month:

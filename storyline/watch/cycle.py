@@ -87,9 +87,14 @@ def poll(workspace: Workspace, fetcher: Fetcher, *, run_stages: bool = True) -> 
     )
     # item states first, feed validators last: a crash in between re-reads the feed
     feed_store.save_fetch_states(store, tally.states)
+    # a skipped entry already on record is updated, not reported again: else a feed keeping
+    # one bad entry makes every cycle (and `watch --once` from cron) end as rejected
+    skipped_keys = {(r.locator, r.code) for r in polled.skipped}
+    recorded = {(r.locator, r.code) for r in store.rejected()} & skipped_keys
     with_rejected = pipeline.ingest_items(
         store, [*polled.failed, *polled.skipped], settings=workspace.settings
     )
+    newly_rejected = tuple(r for r in with_rejected.rejected if (r.locator, r.code) not in recorded)
     feed_store.clear_rejected(store, polled.recovered)
     feed_store.save_fetch_states(store, polled.states)
     feed_store.mark_polled(store, polled.marks)
@@ -110,7 +115,7 @@ def poll(workspace: Workspace, fetcher: Fetcher, *, run_stages: bool = True) -> 
             stored=summary.stored,
             unchanged=summary.unchanged + tally.not_modified,
             # an article a stage rejected (S199) is a rejected input of this cycle too
-            rejected=summary.rejected + with_rejected.rejected + stage_rejected,
+            rejected=summary.rejected + newly_rejected + stage_rejected,
         ),
         stages=stages,
         stage_rejected=stage_rejected,
