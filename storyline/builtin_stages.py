@@ -107,10 +107,6 @@ def _duplicates(run: RunSetup) -> dict[str, str]:
     return duplicates
 
 
-# Articles per task when cleaning again: as a plug-in's chunks (a bound, not a fitted value).
-_CLEAN_CHUNK = 64
-
-
 def _clean_counts(store: Store, totals: dict[str, int]) -> dict[str, int]:
     counts = {"articles": store.count("articles"), "removed": store.count("removed_lines")}
     # every article this stage cleans is cleaned again (ingest cleaned it first), whether
@@ -161,7 +157,7 @@ def clean(run: RunSetup) -> ArticleStage:
             "cleaned": len(found) + len(failed),
             "changed": sum(changed for _, changed in found),
         },
-        chunk=_CLEAN_CHUNK,
+        chunk=run.settings.run.clean_chunk,
         prepare=lambda _store: Cleaner.from_settings(run.settings),
         load=load,
         finish=_clean_counts,

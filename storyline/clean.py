@@ -19,7 +19,7 @@ import math
 import re
 from collections import Counter
 from dataclasses import asdict, dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from storyline.clean_guard import KeptLine, PageGuard, default_guard, guarded
 from storyline.clean_weights import DEFAULT_WEIGHTS, LineWeights
@@ -386,6 +386,23 @@ def clean_text_guarded(
     return body, tuple(removed), spared
 
 
+# The keys the cleaner adds to an article's ``meta``, and the one under which it sets aside a
+# reader's own columns of those names: a re-clean (``clean_stage.raw_of``) then tells them apart.
+CLEANER_META = ("clean_kept", "source_from")
+READER_ASIDE = "clean_reader_meta"
+
+
+def reader_meta_aside(meta: dict[str, Any]) -> dict[str, Any]:
+    """Return a reader's ``meta`` with its columns named as the cleaner's keys set aside.
+
+    Inputs without such a column (every seed and example) keep their meta as it is.
+    """
+    clash = {k: meta[k] for k in (*CLEANER_META, READER_ASIDE) if k in meta}
+    if not clash:
+        return meta
+    return {k: v for k, v in meta.items() if k not in clash} | {READER_ASIDE: clash}
+
+
 def clean_article(
     raw: RawArticle,
     *,
@@ -409,9 +426,9 @@ def clean_article(
         guard=guard,
         weights=weights,
     )
-    meta = raw.meta
+    meta = reader_meta_aside(raw.meta)
     if spared:
-        meta = {**raw.meta, "clean_kept": [asdict(line) for line in spared]}
+        meta = {**meta, "clean_kept": [asdict(line) for line in spared]}
     found = (
         None
         if raw.source

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from storyline.boundary import Failure, guard
-from storyline.clean import clean_article
+from storyline.clean import CLEANER_META, READER_ASIDE, clean_article
 from storyline.clean_guard import PageGuard
 from storyline.clean_weights import LineWeights
 from storyline.models import CleanArticle, RawArticle
@@ -39,8 +39,9 @@ if TYPE_CHECKING:
 
     from storyline.config import Settings
 
-# What the cleaner adds to a reader's ``meta``: taken off to give it the reader's meta again.
-_CLEANER_META = ("clean_kept", "source_from")
+# What the cleaner adds to a reader's ``meta`` (and a reader's columns of those names, set
+# aside): taken off to give it the reader's meta again.
+_CLEANER_META = (*CLEANER_META, READER_ASIDE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,6 +81,7 @@ def raw_of(stored: CleanArticle, raw_text: str) -> RawArticle:
     stored one).
     """
     meta = {k: v for k, v in stored.meta.items() if k not in _CLEANER_META}
+    meta |= stored.meta.get(READER_ASIDE) or {}
     return RawArticle(
         id=stored.id,
         title=stored.title,

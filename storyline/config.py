@@ -174,6 +174,7 @@ class RunSettings(_Section):
     read_chunk: int = Field(ge=1)
     date_chunk: int = Field(ge=1)
     quality_chunk: int = Field(ge=1)
+    clean_chunk: int = Field(ge=1)
     cluster_batch: int = Field(ge=1)
 
 

@@ -168,6 +168,16 @@ def article_version(spec: StageSpec, work: ArticleStage | None, settings: Settin
         code = code_digest(spec.code or (module,))
     else:
         code = f"{plugin_code(func)}:{_owner_version(module)}"
+    values, libraries, packages = _depends_on(spec, settings)
+    payload = [spec.name, spec.version, code, values, libraries, packages]
+    digest = hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode())
+    return f"{spec.version}+{digest.hexdigest()[:16]}" if spec.version else digest.hexdigest()[:16]
+
+
+def _depends_on(
+    spec: StageSpec, settings: Settings
+) -> tuple[dict[str, Any], dict[str, str], dict[str, str]]:
+    """Return what changes a stage's output besides its code: settings, libraries, packages."""
     values = {path: _setting(settings, path) for path in spec.settings}
     libraries = {name: _installed(name) for name in spec.libraries}
     # a setting that names an installed package (nlp.model: a spaCy model package) counts
@@ -177,9 +187,7 @@ def article_version(spec: StageSpec, work: ArticleStage | None, settings: Settin
         for value in values.values()
         if isinstance(value, str) and value.isidentifier()
     }
-    payload = [spec.name, spec.version, code, values, libraries, packages]
-    digest = hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode())
-    return f"{spec.version}+{digest.hexdigest()[:16]}" if spec.version else digest.hexdigest()[:16]
+    return values, libraries, packages
 
 
 CLEAN_STAGE = "storyline.clean.v1"
@@ -354,15 +362,28 @@ def stage_versions(stages: Sequence[StageSpec], settings: Settings) -> dict[str,
 
     A per-article stage's is ``article_version``, the one its stored rows are stamped with
     (code, the settings and packages it names, a plug-in's code and distribution); a
-    storyline or corpus plug-in's is its code (``plugin_code``) and distribution. Storyline's
-    own storyline and corpus stages have none here: ``stage_version`` digests all its code.
+    storyline or corpus plug-in's is its code (``plugin_code``) and distribution; any such
+    stage adds the installed versions of its ``libraries`` and of the packages its settings
+    name. Storyline's own code is digested whole by ``stage_version``.
     """
     found: dict[str, str] = {}
     for spec in stages:
         if spec.unit == "article":
             found[spec.name] = article_version(spec, None, settings)
-        elif not spec.factory:
-            found[spec.name] = f"{plugin_code(spec.func)}:{_owner_version(spec.func.__module__)}"
+            continue
+        # the installed versions of the libraries it declares and of the packages its
+        # settings name (the settings themselves are in the mark whole): an upgrade is no replay
+        _values, libraries, packages = _depends_on(spec, settings)
+        code = (
+            ""
+            if spec.factory
+            else f"{plugin_code(spec.func)}:{_owner_version(spec.func.__module__)}"
+        )
+        installed = (
+            json.dumps([libraries, packages], sort_keys=True) if libraries or packages else ""
+        )
+        if code or installed:
+            found[spec.name] = f"{code}{installed}"
     return found
 
 

@@ -36,6 +36,7 @@ from storyline.extract.entity_parts import PartCache, add_headline_articles
 from storyline.extract.quotes.find import canonicalise_speakers
 from storyline.nlp_work import nlp_work
 from storyline.quality.assess import QualityThresholds, assess_quality
+from storyline.store.articles import CLUSTER_STATE
 from storyline.story_marks import mark_of
 from storyline.storyline_runner import StorylineStage, Task, run_storylines
 from storyline.summaries import StageSummary
@@ -60,7 +61,7 @@ if TYPE_CHECKING:
     from storyline.store import Store
 
 
-_CLUSTER_STATE = "cluster.v1"
+_CLUSTER_STATE = CLUSTER_STATE  # the store drops it too (a page re-read with new text)
 _DEDUPE_STATE = "dedupe.v1"
 _NLP_COPIES = "nlp_copies.v1"  # the articles the nlp stage marked parsed as copies, last run
 _ENTITY_STATE = "entities.v1"  # the merged entity parts as one blob: the old format, dropped

@@ -158,3 +158,15 @@ def test_config_sections_config_show_prints_the_sub_tables(tmp_path):
     assert "threshold = 0.99" in lines
     assert "align_threshold = 1.0" in lines
     assert "paraphrase_cut = 0.0" in lines
+
+
+def test_config_sections_clean_chunk_is_a_run_setting_the_clean_stage_uses(tmp_path):
+    from storyline import builtin_stages  # noqa: PLC0415
+    from storyline.registry import RunSetup  # noqa: PLC0415
+
+    shown = CliRunner().invoke(app, ["config", "show"]).output.splitlines()
+    assert "clean_chunk = 64" in shown[shown.index("[run]") :]
+    config = tmp_path / "mine.toml"
+    config.write_text("[run]\nclean_chunk = 7\n", encoding="utf-8")
+    settings = load_settings(config)
+    assert builtin_stages.clean(RunSetup(settings, {})).chunk == 7

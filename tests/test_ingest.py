@@ -652,3 +652,45 @@ def test_ingest_an_html_page_read_again_by_a_changed_reader_keeps_its_id(
         third = space.ingest([page])
         assert (third.stored, third.unchanged) == (0, 1)
         assert [a.id for a in space.articles()] == [old.id]
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_ingest_an_html_page_read_again_with_new_text_is_clustered_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, backend: str
+):
+    # the re-read page keeps its stored id: the stories stage took it for clustered and kept
+    # the storyline its old text gave (a strike story), unlike a run from scratch (dam breach)
+    page, other = tmp_path / "page.html", tmp_path / "other.html"
+    page.write_bytes((EXAMPLES / "a2_vdw_death_toll.html").read_bytes())
+    other.write_bytes((EXAMPLES / "b2_circuit_weekly_supply.html").read_bytes())
+    real = html_reader.extract_text
+    strike = read_html(other.read_bytes(), str(other)).text
+
+    def older_reader(*args: object, **kwargs: object) -> tuple[str, dict[str, object]]:
+        text, decision = real(*args, **kwargs)  # type: ignore[arg-type]
+        return (strike if "toll" in text.lower() else text), decision
+
+    def storylines(space: storyline.Workspace) -> list[list[str]]:
+        titles = {a.id: a.title for a in space.articles()}
+        stories = space.store.stories("storyline")
+        return sorted(sorted(titles[i] for i in s.article_ids) for s in stories)
+
+    settings = load_settings()
+    with store_url(backend, tmp_path) as url, storyline.open(url, settings=settings) as space:
+        with monkeypatch.context() as patch:
+            patch.setattr(html_reader, "extract_text", older_reader)
+            assert space.ingest([other, page]).stored == 2
+        space.run(workers=1)
+        assert len(storylines(space)) == 1  # the old text is the strike story's
+
+        assert space.ingest([page]).stored == 1  # the reader as it is now: new text
+        space.run(workers=1)
+        rerun = storylines(space)
+
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    with store_url(backend, scratch) as url, storyline.open(url, settings=settings) as space:
+        space.ingest([other, page])
+        space.run(workers=1)
+        assert rerun == storylines(space)
+        assert len(rerun) == 2

@@ -369,3 +369,29 @@ def test_stale_a_plugin_helper_edited_in_place_redoes_its_articles(tmp_path, mon
             assert again.counts("acme.helped.v1") == {"articles": 0, "outputs": 0}
     finally:
         forget()
+
+
+@pytest.mark.parametrize("unit", ["corpus", "storyline"])
+def test_stale_an_upgraded_library_of_a_corpus_or_storyline_plugin_is_no_replay(
+    tmp_path, monkeypatch, unit
+):
+    """The mark holds the installed version of a plug-in's ``libraries``, whatever its unit."""
+    from storyline.config import load_settings  # noqa: PLC0415
+    from storyline.registry import StageSpec  # noqa: PLC0415
+    from storyline.store import Store  # noqa: PLC0415
+
+    def lengths(items):
+        return {}
+
+    spec = StageSpec("acme.lengths.v1", lengths, unit=unit, libraries=("numpy",))
+    settings = load_settings()
+    with Store(str(tmp_path / "mark.db")) as store:
+        mark = stage_runner.inputs_mark(store, settings, [spec])
+        real = stage_runner._installed
+
+        def upgraded(name):  # pip installed a newer numpy: its output may differ
+            return "99.0" if name == "numpy" else real(name)
+
+        monkeypatch.setattr(stage_runner, "_installed", upgraded)
+        assert stage_runner.inputs_mark(store, settings, [spec]) != mark
+        assert "99.0" in stage_runner.stage_versions([spec], settings)["acme.lengths.v1"]

@@ -129,3 +129,29 @@ def test_stale_clean_an_article_cleaned_into_a_copy_is_found_as_one(tmp_path, mo
         assert hashes["with-footer"] == hashes["plain"]
         assert workspace.store.duplicates() == copies
         assert _dump(workspace) == expected
+
+
+def test_stale_clean_a_reader_column_named_as_a_cleaner_key_is_the_readers():
+    """A JSONL/CSV column ``source_from`` or ``clean_kept`` is no key of the cleaner's.
+
+    Taken for the cleaner's, a re-clean dropped the columns and the outlet the reader gave
+    (found again from the text: another), and counted an unchanged article as changed.
+    """
+    from storyline.clean import clean_article  # noqa: PLC0415
+    from storyline.config import load_settings  # noqa: PLC0415
+    from storyline.models import RawArticle  # noqa: PLC0415
+
+    text = "The dam broke at dawn and the valley flooded.\nMara Lind, The Kessel Ledger"
+    columns = {"source_from": "wire desk", "clean_kept": "yes", "desk": "north"}
+    raw = RawArticle(
+        "x", "Dam breaks", text, "x.jsonl:1", "jsonl", source="Tarn Post", meta=columns
+    )
+    stored = clean_article(raw)
+    assert stored.source == "Tarn Post"
+
+    again = clean_stage.raw_of(stored, text)
+    assert (again.source, again.meta) == ("Tarn Post", columns)
+    cleaner = clean_stage.Cleaner.from_settings(load_settings())
+    fresh, changed = clean_stage.recleaned(stored, text, cleaner)
+    assert not changed
+    assert (fresh.source, fresh.meta) == (stored.source, stored.meta)
