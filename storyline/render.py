@@ -19,6 +19,7 @@ from rich.table import Table
 from rich.text import Text
 
 from storyline.errors import DESCRIPTIONS
+from storyline.flagged import flagged_only
 
 if TYPE_CHECKING:
     from collections.abc import Collection, Sequence
@@ -156,16 +157,12 @@ def stages_table(stages: list[dict[str, Any]]) -> Table:
 def _story_cells(story: Story, *, indent: str, flagged: Collection[str]) -> list[str | Text]:
     dates = f"{story.first_date or '?'} – {story.last_date or '?'}"
     title = story.title or story.label  # the keyword label stays in the export
-    if _flagged_only(story.article_ids, flagged):
+    if flagged_only(story.article_ids, flagged):
         title = f"{title} {FLAGGED_CELL}"
     # article text goes in as Text, never as markup: a title holding "[/]" was a MarkupError
     # (S199 for `stories` and `run`), and "[link=...]" or ":fire:" would have been rendered
     cells = [f"{indent}{story.id}", story.level, dates, str(len(story.article_ids)), title]
     return [plain(cell) for cell in cells]
-
-
-def _flagged_only(article_ids: Sequence[str], flagged: Collection[str]) -> bool:
-    return bool(article_ids) and all(a in flagged for a in article_ids)
 
 
 _SHOWN_ACTORS = 3  # the rest are in the export
@@ -188,7 +185,7 @@ def timeline_table(
         who = "\n".join([*entry.actors[:_SHOWN_ACTORS], where]).strip()
         when = f"{entry.date} –\n{entry.until}" if entry.until else entry.date
         count = str(len(entry.sources))
-        if _flagged_only(entry.sources, flagged):
+        if flagged_only(entry.sources, flagged):
             count = f"{count}\n{FLAGGED_CELL}"
         table.add_row(plain(when), plain(" ".join(entry.text)), plain(who), count)
     return table

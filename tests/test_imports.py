@@ -33,3 +33,12 @@ def test_imports_loading_the_stage_registry_loads_no_heavy_library():
     # `storyline stages` lists the pipeline without importing any stage body
     loaded = _loaded_after("from storyline.registry import Pipeline; Pipeline.load().validate()")
     assert loaded == []
+
+
+def test_imports_the_renderer_loads_no_store():
+    # the CLI renderer and the store's read model share `storyline.flagged`, a light module
+    code = "import sys, storyline.render; print(sorted(m for m in sys.modules if 'store' in m))"
+    out = subprocess.run(
+        [sys.executable, "-c", code], check=True, capture_output=True, text=True
+    ).stdout
+    assert "storyline.store" not in out

@@ -22,6 +22,7 @@ from storyline.claims.align import find_claims
 from storyline.claims.conflicts import find_conflicts, settle_claims
 from storyline.claims.params import DEFAULT_PARAMS, ClaimsParams
 from storyline.claims.statements import similarity_matrix, statement_terms
+from storyline.flagged import flagged_only
 from storyline.models import Briefing, BriefingSentence, Claim, CleanArticle, Conflict
 
 if TYPE_CHECKING:
@@ -210,7 +211,7 @@ def build_briefing(
                 date=_date_of(claim, dates),
                 corroboration="conflicting" if claim.id in conflicting else claim.kind,
                 claim_id=claim.id,
-                flagged_only=bool(citations) and all(a in untrusted for a in citations),
+                flagged_only=flagged_only(citations, untrusted),
             )
         )
     cited = dict.fromkeys(a for s in sentences for a in s.citations)
@@ -223,7 +224,7 @@ def build_briefing(
         sentences=tuple(sentences),
         conflicts=tuple(conflicts),
         titles=titles,
-        all_flagged=bool(cited) and all(a in untrusted for a in cited),
+        all_flagged=flagged_only(cited, untrusted),
     )
 
 

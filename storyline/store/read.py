@@ -18,8 +18,9 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from storyline.flagged import flagged_only
 from storyline.models import timeline_entry_id
-from storyline.store.read_base import ReaderBase, decode, flagged_only, quote_group_row
+from storyline.store.read_base import ReaderBase, decode, quote_group_row
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator, Sequence

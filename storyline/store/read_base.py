@@ -32,12 +32,6 @@ def decode(row: Any) -> Row:  # noqa: ANN401 - a sqlite3.Row or a PostgreSQL Row
     }
 
 
-def flagged_only(article_ids: Iterable[str], flagged: set[str]) -> bool:
-    """Return True when every article behind a row is flagged as untrustworthy copy."""
-    ids = list(article_ids)
-    return bool(ids) and all(a in flagged for a in ids)
-
-
 class ReaderBase:
     """One connection of a store, read (see ``read.Reader``)."""
 
