@@ -78,7 +78,13 @@ QUALITY = (
     ),
     "{flagged} of {assessed} articles flagged as untrustworthy copy",
 )
-STORIES = ("{storylines} storylines, {events} events",)
+STORIES = (
+    (
+        "{storylines} storylines, {events} events ({redone} articles clustered again: "
+        "a clustered article's text changed)"
+    ),
+    "{storylines} storylines, {events} events",
+)
 TIMELINE = ("{entries} dated entries on {timelines} timelines",)
 QUOTE_GROUPS = ("{groups} quote groups ({shared} reported by 2+ outlets)",)
 BRIEFING = (
@@ -142,11 +148,7 @@ def clean(run: RunSetup) -> ArticleStage:
 
     def save(store: Store, found: list[tuple[CleanArticle, bool]], _failed: object) -> None:
         changed = [article for article, changed in found if changed]
-        if changed:
-            from storyline.stages import forget_clusters  # noqa: PLC0415 - heavy: only then
-
-            # first: an interrupted run then clusters again rather than keep old assignments
-            forget_clusters(store)
+        if changed:  # a new content hash: the stories stage clusters the corpus again
             store.replace_clean(changed)
 
     return ArticleStage(
@@ -273,7 +275,7 @@ def quality(run: RunSetup) -> ArticleStage:
     report=STORIES,
 )
 def stories(run: RunSetup) -> CorpusStage:
-    """Add new articles to the events and storylines."""
+    """Add new articles to the events and storylines (all again if a clustered one changed)."""
     from storyline.cluster.settings import ClusterSettings  # noqa: PLC0415
     from storyline.corpus_runner import CorpusStage  # noqa: PLC0415
     from storyline.stages import run_clusters  # noqa: PLC0415

@@ -27,6 +27,7 @@ from storyline.boundary import (
     guard,
     isolate,
 )
+from storyline.cluster.state import ClusterState
 from storyline.cluster.state_json import dump_state, load_state
 from storyline.cluster.storylines import cluster_articles
 from storyline.code_version import stage_version
@@ -36,7 +37,6 @@ from storyline.extract.entity_parts import PartCache, add_headline_articles
 from storyline.extract.quotes.find import canonicalise_speakers
 from storyline.nlp_work import nlp_work
 from storyline.quality.assess import QualityThresholds, assess_quality
-from storyline.store.articles import CLUSTER_STATE
 from storyline.story_marks import mark_of
 from storyline.storyline_runner import StorylineStage, Task, run_storylines
 from storyline.summaries import StageSummary
@@ -47,7 +47,6 @@ if TYPE_CHECKING:
     from concurrent.futures import Executor
 
     from storyline.cluster.settings import ClusterSettings
-    from storyline.cluster.state import ClusterState
     from storyline.config import DedupeSettings, Settings
     from storyline.extract.annotate import Annotations
     from storyline.models import (
@@ -61,7 +60,7 @@ if TYPE_CHECKING:
     from storyline.store import Store
 
 
-_CLUSTER_STATE = CLUSTER_STATE  # the store drops it too (a page re-read with new text)
+_CLUSTER_STATE = "cluster.v1"  # the clusterer's state (``run_clusters``)
 _DEDUPE_STATE = "dedupe.v1"
 _NLP_COPIES = "nlp_copies.v1"  # the articles the nlp stage marked parsed as copies, last run
 _ENTITY_STATE = "entities.v1"  # the merged entity parts as one blob: the old format, dropped
@@ -321,16 +320,6 @@ def quality_work(
     return assess_chunk(items, *params)
 
 
-def forget_clusters(store: Store) -> None:
-    """Drop the clustering state: the next run clusters every article again, in ingest order.
-
-    For articles whose text changed after they were clustered (cleaned again by a new
-    cleaner): clustering is online and never moves an assignment, so only a new pass over
-    the corpus gives the storylines a run from scratch gives.
-    """
-    store.set_state(_CLUSTER_STATE, b"")
-
-
 def run_clusters(
     store: Store,
     duplicates: dict[str, str],
@@ -341,13 +330,27 @@ def run_clusters(
 ) -> StageSummary:
     """Add new articles to the events and storylines; old assignments never move.
 
+    Each article's content hash is stored as it was clustered (``Store.save_clusters``).
+    Clustering is online and never moves an assignment, so an article whose text changed
+    since (cleaned again by a new cleaner, a page re-read, a row re-ingested under its id)
+    is placed as a run from scratch places it only by a new pass: the state is dropped and
+    every article clustered again, in ingest order, and counted as ``redone``.
+
     Articles that make clustering raise are left out (``isolate``) and rejected for this
     stage until they change.
     """
     tally = tally or RunTally()
-    saved = store.get_state(_CLUSTER_STATE)
     # our own state, written by this function into the user's own database
-    state = load_state(saved)  # JSON; a store written before it holds a pickle
+    state = load_state(store.get_state(_CLUSTER_STATE))  # JSON; an old store's is a pickle
+    redone = len(state.seq) if state.seq and store.clustered_changed() else 0
+    anew = redone > 0 or not state.seq  # no hash stored before stands for this state
+    hashes: dict[str, str] = {}
+    if redone:
+        state = ClusterState()
+    elif state.seq and not store.count("clustered"):
+        # a state from before the hashes were stored: clustered with the texts stored now
+        current = store.content_hashes()
+        hashes = {a: current[a] for a in state.seq if a in current}
     entities = store.entity_names()
     skip = store.rejected_items("stories")
     fresh = [a for a in article_ids(store) if a not in state.seq and a not in skip]
@@ -373,16 +376,18 @@ def run_clusters(
                 settings=settings,
             )
 
-        (stories, state), failed = isolate(
-            "stories", cluster, list(store.articles(ids=ids)), key=lambda a: a.id
-        )
+        read = list(store.articles(ids=ids))
+        (stories, state), failed = isolate("stories", cluster, read, key=lambda a: a.id)
         tally.reject(store, failed)
+        # the text each article was clustered with (an article stored meanwhile: not this one)
+        hashes.update((a.id, a.content_hash) for a in read if a.id in state.seq)
         done += len(ids)
         tally.step("stories", done, len(fresh))
     store.replace_stories(stories, duplicates)
-    store.set_state(_CLUSTER_STATE, dump_state(state))
+    store.save_clusters((_CLUSTER_STATE, dump_state(state)), hashes, anew=anew)
     storylines = sum(s.level == "storyline" for s in stories)
-    return StageSummary("stories", {"storylines": storylines, "events": len(stories) - storylines})
+    counts = {"storylines": storylines, "events": len(stories) - storylines}
+    return StageSummary("stories", counts | ({"redone": redone} if redone else {}))
 
 
 def timeline_stage(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import io
 import json
 
@@ -258,3 +259,70 @@ def test_incremental_cleaning_does_not_depend_on_which_articles_came_in_the_same
     assert text.startswith("September 12, 2012\n")
     assert removed == ()
     assert {t.value for t in timexes} >= {"2012-09-12", "2012-09-11", "2012-10"}
+
+
+def _example_row(name: str, row_id: str) -> dict[str, str]:
+    """Return an example article as an input row: its first line the title, the rest its text."""
+    title, _, text = (EXAMPLES / name).read_text(encoding="utf-8").partition("\n")
+    return {"id": row_id, "title": title, "text": text.strip()}
+
+
+def _write_table(path, rows, fmt: str) -> None:
+    if fmt == "jsonl":
+        path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+        return
+    with path.open("w", newline="", encoding="utf-8") as out:
+        writer = csv.DictWriter(out, fieldnames=["id", "title", "text"])
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+def _storylines(workspace) -> list[list[str]]:
+    stories = workspace.store.stories("storyline")
+    return sorted(sorted(s.article_ids) for s in stories)
+
+
+@pytest.mark.parametrize(
+    ("backend", "fmt"), [("sqlite", "jsonl"), ("postgresql", "jsonl"), ("sqlite", "csv")]
+)
+def test_incremental_a_row_re_ingested_under_its_id_with_new_text_is_clustered_again(
+    tmp_path, monkeypatch, backend, fmt
+):
+    # clustering is online: the row kept the storyline its first text gave (the dam breach),
+    # unlike a run from scratch that puts its new text (the strike deal) with the strike
+    dam = ["a1_marenholt_courier_dam_breach.txt", "a5_orvel_herald_shelters.txt"]
+    strike = ["b1_estmark_tribune_strike_begins.txt"]
+    rows = [_example_row(name, name.split("_")[0]) for name in dam + strike]
+    day1, day2 = tmp_path / f"day1.{fmt}", tmp_path / f"day2.{fmt}"
+    _write_table(day1, [*rows, _example_row("a3_northern_ledger_marrow_visit.txt", "swing")], fmt)
+    _write_table(day2, [_example_row("b4_circuit_weekly_deal.txt", "swing")], fmt)
+    for side in ("rerun", "scratch"):
+        (tmp_path / side).mkdir()
+    with store_url(backend, tmp_path / "scratch") as url, storyline.open(url) as scratch:
+        scratch.ingest([day1])
+        scratch.ingest([day2])
+        scratch.run(workers=1)
+        expected, expected_lines = _dump(scratch), _storylines(scratch)
+    assert ["b1", "swing"] in expected_lines
+    with store_url(backend, tmp_path / "rerun") as url, storyline.open(url) as workspace:
+        workspace.ingest([day1])
+        workspace.run(workers=1)
+        assert any({"a1", "swing"} <= set(line) for line in _storylines(workspace))
+        assert workspace.ingest([day2]).stored == 1  # updated in place, under its own id
+        second = workspace.run(workers=1)
+        assert second.counts("stories")["redone"] == 4  # every clustered article, once
+        assert _storylines(workspace) == expected_lines
+        assert _dump(workspace) == expected
+
+        clustered: list[str] = []
+        real = stages.cluster_articles
+
+        def counted(articles, **kwargs):
+            clustered.extend(a.id for a in articles)
+            return real(articles, **kwargs)
+
+        monkeypatch.setattr(stages, "cluster_articles", counted)
+        third = stages.run_clusters(workspace.store, workspace.store.duplicates())
+        assert clustered == []  # nothing new, nothing changed: nothing clustered again
+        assert "redone" not in third.counts
+        assert _dump(workspace) == expected

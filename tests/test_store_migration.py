@@ -47,7 +47,9 @@ def test_store_migration_reclusters_from_the_old_pickle_and_stores_json(tmp_path
         duplicates = {
             r["id"]: r["duplicate_of"] for r in store.rows("articles") if r["duplicate_of"]
         }
-        run_clusters(store, duplicates)  # nothing new: the state read back gives every story
+        assert store.count("clustered") == 0  # the hashes clustered with: not stored then
+        summary = run_clusters(store, duplicates)  # nothing new: the state gives every story
+        assert "redone" not in summary.counts  # taken as clustered with the texts stored now
         saved = store.get_state(_CLUSTER_STATE)
         assert saved.startswith(b'{"format":1')
         assert {w: list(export_rows(store, w)) for w in before} == before
@@ -56,3 +58,4 @@ def test_store_migration_reclusters_from_the_old_pickle_and_stores_json(tmp_path
         state = load_state(saved)
         assert isinstance(state, ClusterState)
         assert len(state.seq) == store.count("articles") > state.n_docs > 0  # a copy: no df
+        assert store.count("clustered") == len(state.seq)

@@ -29,9 +29,6 @@ _STAGE_REJECTED_UPSERT = upsert(
 )
 # The clean stage's name in ``article_stages``: the cleaner's version of each stored article.
 CLEANED = "clean"
-# The stories stage's clustering state (``stages.run_clusters``): dropped when a clustered
-# article's text changes in place, as only a new pass gives the storylines a fresh run gives.
-CLUSTER_STATE = "cluster.v1"
 # Flags that make an article's copy itself untrustworthy (``untrusted``).
 _UNTRUSTED = frozenset({"incoherent", "spliced", "attribution_mismatch"})
 
@@ -67,11 +64,6 @@ class ArticleStore(StoreBase):
                     outcomes.append("unchanged")
                     continue
                 seq += 1
-                if row is not None and clean.id != read.id:
-                    # a page re-read with new text under its stored id: clustering is online
-                    # and never looks at it again, so the clean stage's ``forget_clusters``
-                    forget = "DELETE FROM stage_state WHERE name = ?"
-                    conn.execute(forget, (CLUSTER_STATE,))
                 self._write_article(conn, raw, clean, seq)
                 if cleaned_by is not None:
                     conn.execute(

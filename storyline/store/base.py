@@ -61,6 +61,7 @@ _KEY_ORDER = {
     "changes": "cycle, seq",
     "quote_groups": "story_id, rank",
     "stage_outputs": "stage, item_id",
+    "clustered": "article_id",
 }
 _TABLES = frozenset(_KEY_ORDER)
 # How long an opener retries switching a new database to WAL while another process does it.

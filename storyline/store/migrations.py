@@ -314,6 +314,16 @@ MIGRATIONS: Final[tuple[str, ...]] = (
     """
     CREATE INDEX articles_raw_sha256 ON articles(raw_sha256);
     """,
+    # 19: the content hash each article had when the stories stage clustered it
+    # (``stages.run_clusters``): one that has another now (cleaned again, a page re-read, a row
+    # re-ingested under its id) makes the stage cluster the corpus again. A store written
+    # before it has none: its clustered articles are taken as clustered with today's texts.
+    """
+    CREATE TABLE clustered (
+        article_id TEXT PRIMARY KEY,
+        content_hash TEXT NOT NULL
+    );
+    """,
 )
 
 

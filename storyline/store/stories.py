@@ -20,7 +20,7 @@ from storyline.store.records import (
 from storyline.titles import LEAD_CHARS, Headline, choose_title
 
 if TYPE_CHECKING:
-    from collections.abc import Collection, Iterable, Sequence
+    from collections.abc import Collection, Iterable, Mapping, Sequence
 
     from storyline.models import (
         Briefing,
@@ -38,6 +38,7 @@ if TYPE_CHECKING:
 
 
 _PARTICIPANT_COLUMNS = 'm.article_id, m.start, m."end", e.name, e.type, m.text'
+_CLUSTERED_UPSERT = upsert("clustered", ("article_id", "content_hash"), ("article_id",))
 
 
 # The orders ``stories`` reads in: by id (the stages), by date (CLI and API), the export's.
@@ -135,6 +136,28 @@ class StoryStore(StoreBase):
                 "UPDATE articles SET duplicate_of = ? WHERE id = ?",
                 [(original, copy) for copy, original in duplicates.items()],
             )
+
+    def clustered_changed(self) -> bool:
+        """Return whether an article was clustered with another content hash than it has now."""
+        row = self.conn.execute(
+            "SELECT 1 FROM clustered c JOIN articles a ON a.id = c.article_id "
+            "WHERE a.content_hash <> c.content_hash LIMIT 1"
+        ).fetchone()
+        return row is not None
+
+    def save_clusters(
+        self, state: tuple[str, bytes], hashes: Mapping[str, str], *, anew: bool
+    ) -> None:
+        """Save the clustering state and the content hash each article was clustered with.
+
+        In one transaction, so the hashes always describe the state stored beside them.
+        ``anew``: the state was rebuilt from nothing, and the hashes of the old one go.
+        """
+        with self.transaction() as conn:
+            if anew:
+                conn.execute("DELETE FROM clustered")
+            conn.executemany(_CLUSTERED_UPSERT, sorted(hashes.items()))
+            conn.execute(upsert("stage_state", ("name", "value"), ("name",)), state)
 
     def _titles(self, stories: Sequence[Story]) -> dict[str, str]:
         """Return story id -> readable title, for the stories that do not carry one."""
