@@ -10,11 +10,12 @@ from typer.testing import CliRunner
 from storyline import api
 from storyline.cli.app import app
 from storyline.errors import UsageError
+from storyline.models import Rejected
 from storyline.store import feeds as feed_store
 from storyline.watch.changes import Snapshot, diff
 from storyline.watch.cycle import poll
 from storyline.watch.schedule import parse_interval
-from tests.conftest import REPO, settings_for
+from tests.conftest import BACKENDS, REPO, open_store, settings_for
 
 DATA = REPO / "tests" / "data" / "fetch"
 # the module, not the function storyline.fetch re-exports under the same name
@@ -333,3 +334,15 @@ def test_watch_a_stage_rejection_counts_in_the_cycle_and_the_exit_code(
         festival = next(a for a in ws.articles() if "festival" in a.title.lower())
         assert ws.store.rejected_items("quality") == {festival.id}
     assert f"quality:{festival.id}" in result.output
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_watch_rejected_codes_reads_the_rows_of_the_locators_asked(tmp_path, backend):
+    # the cycle's "already on record" check: by key, not a read of every rejected input
+    with open_store(backend, tmp_path) as store:
+        rows = [Rejected(f"feed entry {n}", "S112", "fetch failed") for n in range(3)]
+        store.save_batch([], [*rows, Rejected("feed entry 9", "S114", "not text")])
+        asked = ["feed entry 1", "feed entry 9", "feed entry 7", "feed entry 1"]
+        found = feed_store.rejected_codes(store, iter(asked))
+        assert found == {("feed entry 1", "S112"), ("feed entry 9", "S114")}
+        assert feed_store.rejected_codes(store, []) == set()

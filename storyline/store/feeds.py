@@ -174,6 +174,15 @@ def failed_items(store: Store, feeds: Sequence[str]) -> list[tuple[str, str, str
     return found
 
 
+def rejected_codes(store: Store, locators: Iterable[str]) -> set[tuple[str, str]]:
+    """Return (locator, code) of the Rejected rows stored for these inputs (by key, chunked)."""
+    found: set[tuple[str, str]] = set()
+    for chunk, marks in chunks(sorted(set(locators))):
+        query = f"SELECT locator, code FROM rejected WHERE locator IN ({marks})"  # noqa: S608 - only placeholders are formatted in
+        found.update((r[0], r[1]) for r in store.conn.execute(query, chunk).fetchall())
+    return found
+
+
 def clear_rejected(store: Store, locators: Sequence[str]) -> None:
     """Drop the Rejected rows of inputs that now read fine (a feed that recovered)."""
     if not locators:

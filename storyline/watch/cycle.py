@@ -90,7 +90,7 @@ def poll(workspace: Workspace, fetcher: Fetcher, *, run_stages: bool = True) -> 
     # a skipped entry already on record is updated, not reported again: else a feed keeping
     # one bad entry makes every cycle (and `watch --once` from cron) end as rejected
     skipped_keys = {(r.locator, r.code) for r in polled.skipped}
-    recorded = {(r.locator, r.code) for r in store.rejected()} & skipped_keys
+    recorded = feed_store.rejected_codes(store, (r.locator for r in polled.skipped)) & skipped_keys
     with_rejected = pipeline.ingest_items(
         store, [*polled.failed, *polled.skipped], settings=workspace.settings
     )
