@@ -314,6 +314,11 @@ MIGRATIONS: Final[tuple[str, ...]] = (
     """
     CREATE INDEX articles_raw_sha256 ON articles(raw_sha256);
     """,
+    # 19: a claim whose articles quote the speaker in different words (``Claim.reworded``):
+    # its text is one outlet's wording, marked so that no one prints it as another's.
+    """
+    ALTER TABLE claims ADD COLUMN reworded INTEGER NOT NULL DEFAULT 0;
+    """,
 )
 
 

@@ -298,6 +298,7 @@ class Reader(ReaderBase):
             flagged = self.flagged_in(a for r in rows for a in json.loads(r["article_ids"]))
         for row in rows:
             claim = decode(row)
+            claim["reworded"] = bool(claim.get("reworded"))
             claim["flagged_only"] = flagged_only(claim["article_ids"], flagged)
             yield claim
 
@@ -395,6 +396,7 @@ class Reader(ReaderBase):
                     "supporting": row["article_ids"],
                     "conflicts": against,
                     "flagged_only": row["flagged_only"],
+                    "reworded": row["reworded"],
                 }
             )
         return claims

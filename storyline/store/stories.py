@@ -198,7 +198,7 @@ class StoryStore(StoreBase):
             _drop_stories(conn, ("claims", "conflicts", "briefings"), keep, state)
             conn.executemany(
                 "INSERT OR REPLACE INTO claims (id, story_id, text, article_ids, sources, kind, "
-                "support, date, conflicts) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "support, date, conflicts, reworded) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [
                     (
                         c.id,
@@ -210,6 +210,7 @@ class StoryStore(StoreBase):
                         c.support,
                         c.date,
                         dump(conflicted.get(c.id, [])),
+                        int(c.reworded),
                     )
                     for c in claims
                 ],
