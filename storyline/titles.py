@@ -36,7 +36,8 @@ LEAD_CHARS = 1500
 # " | Reuters", " - BBC News", " — The Week US": a short tail after a separator.
 _SUFFIX_RE = re.compile(r"\s+[|–—-]\s+(?P<tail>[^|–—]{2,40})$")
 _PIPE_SUFFIX_RE = re.compile(r"\s*\|\s*(?P<tail>[^|]{2,40})$")
-_OUTLET_WORD_RE = re.compile(
+# Words of newspapers' names: a headline's tail or a speaker holding one is an outlet.
+OUTLET_WORD_RE = re.compile(
     r"(?:news|times|post|journal|herald|guardian|telegraph|tribune|press|online|daily|"
     r"weekly|mail|express|reuters|\.com|\.co\.uk|\.org|\.net)\b",
     re.IGNORECASE,
@@ -115,7 +116,7 @@ def _is_outlet(tail: str, source: str | None, *, piped: bool) -> bool:
         1 <= len(words) <= 4
         and capitalised
         and (
-            _OUTLET_WORD_RE.search(tail) is not None
+            OUTLET_WORD_RE.search(tail) is not None
             or all(w.isupper() for w in words)
             or words[0] == "The"
         )

@@ -252,9 +252,7 @@ def _reworded(members: Sequence[_Statement]) -> bool:
             theirs = [_normal(q) for q in b.quotes]
             for quote in a.quotes:
                 words = _normal(quote)
-                if words and not (
-                    _holds(words, written) or any(_holds(words, t) for t in theirs)
-                ):
+                if words and not (_holds(words, written) or any(_holds(words, t) for t in theirs)):
                     return True
     return False
 

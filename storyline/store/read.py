@@ -12,6 +12,7 @@ Full-text search is FTS5 on SQLite (``web.search``) and a ``tsvector`` GIN index
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 from collections import Counter
@@ -19,7 +20,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from storyline.models import timeline_entry_id
-from storyline.store.read_base import ReaderBase, decode, flagged_only, quote_group_row
+from storyline.store.read_base import KIND_BATCH, ReaderBase, decode, flagged_only, quote_group_row
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator, Sequence
@@ -247,14 +248,19 @@ class Reader(ReaderBase):
 
     # -- what the corpus stages stored -------------------------------------------------------
 
-    def quote_groups(self, story_id: str | None = None) -> list[Row]:
-        """Return the stored quote groups (of one story), best first, as export rows."""
+    def quote_groups(self, story_id: str | None = None, *, kinds: bool = False) -> list[Row]:
+        """Return the stored quote groups (of one story), best first, as export rows.
+
+        ``kinds``: each row also says what kind of source its speaker is (``speaker_kind``,
+        the kind most of its variants' quotes were given), as the export and the API show it.
+        """
         where, args = ("WHERE story_id = ? ", (story_id,)) if story_id is not None else ("", ())
         rows = self.conn.execute(
             f"SELECT * FROM quote_groups {where}ORDER BY story_id, rank",  # noqa: S608 - fixed
             args,
         )
-        return [quote_group_row(decode(r)) for r in rows]
+        groups = [quote_group_row(decode(r)) for r in rows]
+        return self._group_kinds(groups) if kinds else groups
 
     def speaker_quote_groups(self, speaker: str) -> list[Row]:
         """Return the quote groups of one speaker (a canonical name), by story and rank."""
@@ -412,8 +418,10 @@ class Reader(ReaderBase):
     def quotes(self) -> Iterator[Row]:
         """Yield every quote as an export row, by article and offset."""
         flagged = self.untrusted()
-        for row in self.conn.execute("SELECT * FROM quotes ORDER BY article_id, start"):
-            yield self._quote_row(row, flagged)
+        rows = iter(self.conn.execute("SELECT * FROM quotes ORDER BY article_id, start"))
+        # speaker kinds are looked up a batch of quotes at a time: the export streams
+        while batch := [self._quote_row(r, flagged) for r in itertools.islice(rows, KIND_BATCH)]:
+            yield from self._with_kinds(batch)
 
     def timexes(self) -> Iterator[Row]:
         """Yield every time expression, by article and offset."""
