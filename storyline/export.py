@@ -58,7 +58,7 @@ def export_rows(store: Store, what: str) -> Iterator[dict[str, Any]]:
         "rejected": reader.rejected,
         "changes": reader.changes,
         # one statement by one speaker across a storyline's articles, best-reported first
-        "quote_groups": lambda: reader.quote_groups(kinds=True),
+        "quote_groups": reader.quote_groups,
     }
     yield from reads[what]()
 

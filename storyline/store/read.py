@@ -248,11 +248,12 @@ class Reader(ReaderBase):
 
     # -- what the corpus stages stored -------------------------------------------------------
 
-    def quote_groups(self, story_id: str | None = None, *, kinds: bool = False) -> list[Row]:
+    def quote_groups(self, story_id: str | None = None, *, kinds: bool = True) -> list[Row]:
         """Return the stored quote groups (of one story), best first, as export rows.
 
-        ``kinds``: each row also says what kind of source its speaker is (``speaker_kind``,
-        the kind most of its variants' quotes were given), as the export and the API show it.
+        Each row also says what kind of source its speaker is (``speaker_kind``, the kind
+        most of its variants' quotes were given); ``kinds=False`` skips that lookup for a
+        stage that reads groups back as records.
         """
         where, args = ("WHERE story_id = ? ", (story_id,)) if story_id is not None else ("", ())
         rows = self.conn.execute(
@@ -267,7 +268,7 @@ class Reader(ReaderBase):
         rows = self.conn.execute(
             "SELECT * FROM quote_groups WHERE speaker = ? ORDER BY story_id, rank", (speaker,)
         )
-        return [quote_group_row(decode(r)) for r in rows]
+        return self._group_kinds([quote_group_row(decode(r)) for r in rows])
 
     def timeline_rows(self, story_id: str | None = None) -> Iterator[Row]:
         """Yield the stored timeline entries (of one storyline) as export rows, by rank."""

@@ -280,7 +280,8 @@ class StoryStore(StoreBase):
 
     def quote_groups(self, story_id: str | None = None) -> list[QuoteGroup]:
         """Return the stored quote groups (of one storyline), by story id, best first."""
-        return [quote_group_from_row(r) for r in self.reader().quote_groups(story_id)]
+        rows = self.reader().quote_groups(story_id, kinds=False)  # a record has no kind
+        return [quote_group_from_row(r) for r in rows]
 
     def claims(self, story_id: str | None = None) -> list[StoredClaim]:
         """Return the stored claims (of one storyline), by story id, best supported first."""

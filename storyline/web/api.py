@@ -185,7 +185,7 @@ def list_quote_groups(  # noqa: PLR0917 - FastAPI reads each query parameter by 
     ``outlet`` keeps the groups one of whose variants that outlet reports. Both ignore case.
     """
     with state_of(request).reading() as conn:
-        groups = Reader(conn).quote_groups(story_id, kinds=True)
+        groups = Reader(conn).quote_groups(story_id)
         names = quote_lists.speaker_names(conn, speaker) if speaker else None
     groups = quote_lists.filter_groups(groups, speakers=names, outlet=outlet)
     begin = (page - 1) * per_page
