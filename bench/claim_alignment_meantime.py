@@ -44,7 +44,7 @@ def _sentences(doc: dict) -> list[tuple[str, set[str], set[str]]]:
     return [
         (line, events.get(i, set()), entities.get(i, set()))
         for i, line in enumerate(lines)
-        if i >= 2  # noqa: PLR2004 - headline and dateline are not statements
+        if i >= 2  # the headline and the dateline are not statements
     ]
 
 
@@ -54,7 +54,7 @@ def topic_pairs(docs: list[dict]) -> tuple[np.ndarray, np.ndarray]:
     for doc in docs:
         for text, events, entities in _sentences(doc):
             terms = statement_terms(text)
-            if MIN_WORDS <= len(text.split()) <= MAX_WORDS and len(terms) >= 3:  # noqa: PLR2004
+            if MIN_WORDS <= len(text.split()) <= MAX_WORDS and len(terms) >= 3:
                 rows.append((doc["doc_id"], terms, events, entities))
     sim = similarity_matrix([r[1] for r in rows])
     sims, labels = [], []
