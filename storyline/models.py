@@ -245,6 +245,10 @@ class Claim:
     numbers: tuple[tuple[str, str, str], ...] = ()  # (article_id, counted thing, value)
     date: str | None = None  # ISO date the statement names (the event's, not the page's)
     position: float = 1.0  # best relative position of a statement in its article (0 = lead)
+    # the words one article quotes are not what another of its articles wrote ("We are now
+    # thinking" / "We are contemplating": two translations of one quote): its text is one
+    # outlet's wording, never to be printed as the others'
+    reworded: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -269,6 +273,7 @@ class BriefingSentence:
     corroboration: Corroboration = "single_source"
     claim_id: str | None = None
     flagged_only: bool = False  # every citation is a page flagged as untrustworthy copy
+    reworded: bool = False  # its claim's outlets quote the speaker in different words
 
 
 @dataclass(frozen=True, slots=True)

@@ -114,7 +114,8 @@ def rejected_table(summary: IngestSummary, *, limit: int = 20) -> Table:
     return table
 
 
-# What a row told only by flagged pages carries (the web page's "flagged copy" mark).
+# What a row told only by flagged pages carries (the web page's "flagged copy" mark); the
+# title of a story told only by them already ends in it (``titles.FLAGGED_TITLE_MARK``).
 FLAGGED_CELL = "(flagged copy only)"
 
 
@@ -157,7 +158,7 @@ def stages_table(stages: list[dict[str, Any]]) -> Table:
 def _story_cells(story: Story, *, indent: str, flagged: Collection[str]) -> list[str | Text]:
     dates = f"{story.first_date or '?'} – {story.last_date or '?'}"
     title = story.title or story.label  # the keyword label stays in the export
-    if flagged_only(story.article_ids, flagged):
+    if flagged_only(story.article_ids, flagged) and not title.endswith(FLAGGED_CELL):
         title = f"{title} {FLAGGED_CELL}"
     # article text goes in as Text, never as markup: a title holding "[/]" was a MarkupError
     # (S199 for `stories` and `run`), and "[link=...]" or ":fire:" would have been rendered
@@ -209,6 +210,8 @@ def briefing_panel(story: Story, briefing: Briefing) -> Panel:
             lines.append(f" ({sentence.corroboration.replace('_', ' ')})", style="dim")
         if sentence.flagged_only:
             lines.append(" (flagged copy)", style="red")
+        if sentence.reworded:  # the text is one outlet's words of a quote others worded otherwise
+            lines.append(" (reworded: the outlets' words differ)", style="yellow")
         lines.append("\n")
     for conflict in briefing.conflicts:
         values = "; ".join(

@@ -4,9 +4,11 @@ News aggregators title a story with one of its own headlines (Google News, Groun
 person can read it aloud, unlike a keyword label. The chosen headline is the one whose words
 most of the story's articles share (central to the cluster); identical headlines (syndicated
 copies) count once with their support; an outlet's name appended to a headline ("| Reuters",
-" - BBC News") is trimmed. Pages flagged untrustworthy never give the title. Without a usable
-headline the title is a phrase of whole words from the most central lead sentence, else the
-names of the keyword label. A pure function: the store recomputes it whenever a story's
+" - BBC News") is trimmed. Pages flagged untrustworthy never give the title of a story a trusted
+page tells; a story told only by flagged pages is titled from their own headlines the same way,
+the title ending in a mark that says so (a keyword label is no title one can print). Without a
+usable headline the title is a phrase of whole words from the most central lead sentence, else
+the names of the keyword label. A pure function: the store recomputes it whenever a story's
 articles change, so the title follows the story as it grows.
 """
 
@@ -34,7 +36,8 @@ LEAD_CHARS = 1500
 # " | Reuters", " - BBC News", " — The Week US": a short tail after a separator.
 _SUFFIX_RE = re.compile(r"\s+[|–—-]\s+(?P<tail>[^|–—]{2,40})$")
 _PIPE_SUFFIX_RE = re.compile(r"\s*\|\s*(?P<tail>[^|]{2,40})$")
-_OUTLET_WORD_RE = re.compile(
+# Words of newspapers' names: a headline's tail or a speaker holding one is an outlet.
+OUTLET_WORD_RE = re.compile(
     r"(?:news|times|post|journal|herald|guardian|telegraph|tribune|press|online|daily|"
     r"weekly|mail|express|reuters|\.com|\.co\.uk|\.org|\.net)\b",
     re.IGNORECASE,
@@ -47,6 +50,10 @@ _WEAK_END = frozenset(
         *("have", "had", "be", "will", "would", "its", "their", "his", "her"),
     )
 )
+
+# Ends the title of a story told only by pages flagged untrustworthy: whoever copies the title
+# copies the warning with it (the CLI's and the web's "flagged copy only" marks say the same).
+FLAGGED_TITLE_MARK = "(flagged copy only)"
 
 _DASHES = frozenset(("-", "–", "—", "--"))
 # Conjunctions and relative pronouns open a clause: a lead cut before one reads whole.
@@ -109,7 +116,7 @@ def _is_outlet(tail: str, source: str | None, *, piped: bool) -> bool:
         1 <= len(words) <= 4
         and capitalised
         and (
-            _OUTLET_WORD_RE.search(tail) is not None
+            OUTLET_WORD_RE.search(tail) is not None
             or all(w.isupper() for w in words)
             or words[0] == "The"
         )
@@ -167,30 +174,41 @@ def choose_title(headlines: Sequence[Headline], *, label: str = "") -> str:
     Returns:
         The most representative trusted headline (outlet suffix trimmed); else the first
         sentence of the most central trusted article, cut to whole words; else the names of
-        the label.
+        the label. A story whose every article is flagged untrustworthy is titled the same
+        way from those articles, ``FLAGGED_TITLE_MARK`` appended.
 
     >>> choose_title([Headline("a", "Dam breaks above the valley | Daily Post", "The dam broke.")])
     'Dam breaks above the valley'
+    >>> choose_title([Headline("a", "Dam breaks above the valley", "It broke.", trusted=False)])
+    'Dam breaks above the valley (flagged copy only)'
     """
     trusted = [h for h in headlines if h.trusted]
-    if not trusted:
-        return _label_names(label)
-    contents = [_content(h) for h in trusted]
-    # how many of the trusted articles use each term: a central headline uses shared words
+    if trusted:
+        return _representative(trusted) or _label_names(label)
+    title = _representative(list(headlines)) or _label_names(label)
+    return f"{title} {FLAGGED_TITLE_MARK}" if headlines and title else title
+
+
+def _representative(pool: Sequence[Headline]) -> str:
+    """Return the pool's most central usable headline, else its most central lead phrase."""
+    if not pool:
+        return ""
+    contents = [_content(h) for h in pool]
+    # how many of the pool's articles use each term: a central headline uses shared words
     share: dict[str, int] = {}
     for terms in contents:
         for term in terms:
             share[term] = share.get(term, 0) + 1
     support: dict[str, int] = {}
     shown: dict[str, str] = {}
-    for h in trusted:
+    for h in pool:
         trimmed = trim_outlet(h.title, h.source)
         if MIN_WORDS <= len(trimmed.split()) <= MAX_WORDS:
             key = trimmed.casefold()
             support[key] = support.get(key, 0) + 1
             shown.setdefault(key, trimmed)
     if support:
-        n = len(trusted)
+        n = len(pool)
 
         def centrality(key: str) -> tuple[float, int, str]:
             terms = set(statement_terms(shown[key]))
@@ -200,7 +218,7 @@ def choose_title(headlines: Sequence[Headline], *, label: str = "") -> str:
         return shown[max(support, key=centrality)]
     # no usable headline: the lead of the article that shares most words with the others
     best = max(
-        range(len(trusted)),
+        range(len(pool)),
         key=lambda i: (sum(share[t] for t in contents[i]) / (len(contents[i]) or 1), -i),
     )
-    return _phrase(trusted[best].text) or _label_names(label)
+    return _phrase(pool[best].text)

@@ -98,7 +98,8 @@ def test_briefing_json_shape():
     assert data["mode"] == "extractive"
     assert data["story_id"] == "s"
     for s in data["sentences"]:
-        assert set(s) == {"text", "citations", "date", "corroboration", "flagged_only"}
+        # additive: "reworded" (the cited outlets quote the speaker in different words)
+        assert set(s) == {"text", "citations", "date", "corroboration", "flagged_only", "reworded"}
         assert isinstance(s["citations"], list)
         assert s["corroboration"] in {"corroborated", "single_source", "conflicting"}
     toll = next(c for c in data["conflicts"] if c["subject"] == "killed")
@@ -208,3 +209,42 @@ def test_briefing_whose_sources_are_all_flagged_says_so_at_the_top():
     assert "flagged copy" in md[4]
     html = render_html(b)
     assert html.index('class="all-flagged"') < html.index("<ol>")
+
+
+def test_briefing_marks_a_quote_its_outlets_word_differently_in_every_format():
+    from storyline.models import Briefing, BriefingSentence, Story  # noqa: PLC0415
+    from storyline.render import briefing_panel  # noqa: PLC0415
+    from storyline.store.records import briefing_from_json  # noqa: PLC0415
+    from tests.conftest import make_article  # noqa: PLC0415
+
+    first = '"We are now weighing this and will try, if it works, to reach a deal," the mayor said at the harbour.'  # fmt: skip
+    second = (
+        '"We are considering this and will try to carry it out," the mayor said at the harbour.'
+    )
+    articles = [
+        make_article("a", "t", first, "2031-03-04", source="Harbour Ledger"),
+        make_article("b", "t", second, "2031-03-05", source="Valley Courier"),
+    ]
+    groups = {"qg": ["We are now weighing this and will try, if it works, to reach a deal,", "We are considering this and will try to carry it out,"]}  # fmt: skip
+    claims = find_claims(articles, story_id="s", quote_groups=groups)
+    b = build_briefing(articles, claims, [], story_id="s")
+    (said,) = [s for s in b.sentences if "mayor" in s.text]
+    assert said.reworded
+    assert sorted(said.citations) == ["a", "b"]
+    data = to_json(b)
+    assert [s["reworded"] for s in data["sentences"]] == [s.reworded for s in b.sentences]
+    line = next(x for x in render_markdown(b).splitlines() if "mayor" in x)
+    assert line.endswith("_(reworded: the outlets' words differ)_")
+    assert "(reworded: the outlets&#x27; words differ)" in render_html(b)
+    # the stored JSON reads back with the mark; a briefing stored before it reads as unmarked
+    stored = briefing_from_json(data, {})
+    assert [s.reworded for s in stored.sentences] == [s.reworded for s in b.sentences]
+    for s in data["sentences"]:
+        del s["reworded"]
+    assert not any(s.reworded for s in briefing_from_json(data, {}).sentences)
+    plain = Briefing("s", (BriefingSentence("Talks resumed.", ("a",)),))
+    panel = briefing_panel(Story("s", "l", "storyline", ("a",)), b)
+    assert "reworded" not in str(
+        briefing_panel(Story("s", "l", "storyline", ("a",)), plain).renderable
+    )
+    assert "(reworded: the outlets' words differ)" in str(panel.renderable)

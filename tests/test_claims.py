@@ -432,3 +432,44 @@ def test_claims_a_sentence_an_article_repeats_is_one_claim():
     assert [c.article_ids for c in alone] == [("a",)]  # one statement, shown once
     claims = [c for c in find_claims([post, other], story_id="s") if "contained" in c.text]
     assert [sorted(c.article_ids) for c in claims] == [["a", "b"]]  # with both its articles
+
+
+def test_claims_two_wordings_of_one_quote_are_one_claim_marked_reworded():
+    # two translations of one remark: one claim, its text one outlet's words, marked so
+    first = '"We are now weighing this and will try, if it works, to reach a deal," the mayor said at the harbour.'  # fmt: skip
+    second = (
+        '"We are considering this and will try to carry it out," the mayor said at the harbour.'
+    )
+    articles = [
+        make_article("a", "t", first, "2031-03-04", source="Harbour Ledger"),
+        make_article("b", "t", second, "2031-03-05", source="Valley Courier"),
+    ]
+    groups = {
+        "qg-mayor": [
+            "We are now weighing this and will try, if it works, to reach a deal,",
+            "We are considering this and will try to carry it out,",
+        ]
+    }
+    (claim,) = [c for c in find_claims(articles, story_id="s", quote_groups=groups) if "mayor" in c.text]  # fmt: skip
+    assert sorted(claim.article_ids) == ["a", "b"]
+    assert claim.reworded
+
+
+def test_claims_one_quote_in_the_same_words_is_not_reworded():
+    quote = '"We will rebuild every bridge the flood took before winter," the mayor said.'
+    cut = 'The mayor promised action. "We will rebuild every bridge the flood took," she said on Monday.'  # fmt: skip
+    articles = [
+        make_article("a", "t", quote, "2031-03-04", source="Harbour Ledger"),
+        make_article("b", "t", quote, "2031-03-04", source="Valley Courier"),
+        make_article("c", "t", cut, "2031-03-04", source="Tarn Post"),
+    ]
+    claims = [c for c in find_claims(articles, story_id="s") if len(c.article_ids) > 1]
+    assert claims
+    assert sorted(claims[0].article_ids) == ["a", "b", "c"]
+    # the same words (a shorter cut of one quote is still its words): nothing to mark
+    assert not any(c.reworded for c in claims)
+    # a statement with no quote beside one that quotes: the quoted words are not the other's
+    told = "The mayor said the town would rebuild every bridge the flood took before winter."
+    reported = [*articles[:1], make_article("d", "t", told, "2031-03-04", source="Tarn Post")]
+    (joined,) = [c for c in find_claims(reported, story_id="s") if len(c.article_ids) > 1]
+    assert joined.reworded

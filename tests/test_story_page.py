@@ -36,9 +36,17 @@ def test_story_page_storyline_title_is_a_headline_and_the_label_stays(seeds):
     assert storyline_row["title"] in headlines
     assert len(storyline_row["title"].split()) >= 4  # not a slug such as "Putin Sochi"
     assert ":" in storyline_row["label"]  # the keyword label is still there, second
-    # the flagged page (002) never titles a story, not even its own event
+    # the flagged page (002) titles no story another page tells; its own event (told by it
+    # alone) reads its headline, marked as coming from flagged copy, never the keyword label
     flagged_headline = _seed(_export(seeds, "articles"), "002")["title"]
     assert all(s["title"] != flagged_headline for s in stories)
+    (alone,) = [s for s in stories if s["flagged_only"]]
+    assert alone["title"] == (
+        "John Kerry: Russia’s involvement in Syria could be ‘opportunity’ for U.S."
+        " (flagged copy only)"
+    )
+    assert alone["title"] != alone["label"]
+    assert [s["id"] for s in stories if "flagged copy" in s["title"]] == [alone["id"]]
 
 
 def test_story_page_flag_reason_of_002_is_stored(seeds):
@@ -278,7 +286,8 @@ def test_story_page_cli_timeline_and_stories_mark_what_only_the_flagged_page_tel
     spun = _seed(_export(seeds, "articles"), "002")["id"]
     alone = {s["id"] for s in _export(seeds, "stories") if s["article_ids"] == [spun]}
     for story_id, row in _table_rows(listed.output).items():
-        assert ("flagged copy only" in row) == (story_id in alone), row
+        # marked once: the title already carries the mark the table would add
+        assert row.count("flagged copy only") == (story_id in alone), row
 
 
 def _table_rows(output: str) -> dict[str, str]:
@@ -294,3 +303,53 @@ def _table_rows(output: str) -> dict[str, str]:
         if key is not None:
             rows[key] = " ".join((rows.get(key, ""), *(c.strip() for c in cells[2:])))
     return rows
+
+
+# -- what a journalist copies out must be safe to print ---------------------------------------
+
+
+def test_story_page_speakers_say_what_kind_of_source_they_are(seeds):
+    kinds = {(q["speaker"], q["speaker_kind"]) for q in _export(seeds, "quotes")}
+    # "Moscow said ...": a city standing for its government; "the Daily Express reported":
+    # an outlet (NER labels it ORG; its name is a newspaper's); Putin a person
+    assert {("Moscow", "place"), ("Daily Express", "outlet"), ("Vladimir Putin", "person")} <= kinds
+    assert ("Kremlin", "organisation") in kinds
+    assert {k for s, k in kinds if s is None} == {None}  # unattributed has no kind
+    groups = {g["speaker"]: g["speaker_kind"] for g in _export(seeds, "quote_groups")}
+    assert (groups["Moscow"], groups["Daily Express"]) == ("place", "outlet")
+    client = TestClient(create_app(seeds.store))
+    page = lxml.html.fromstring(client.get(f"/stories/{_storyline(seeds)['id']}").text)
+    marked = {
+        s.text.strip(): s.cssselect(".speaker-kind")[0].text
+        if s.cssselect(".speaker-kind")
+        else None
+        for s in page.cssselect("#quotes details.speaker summary")
+    }
+    assert marked["Moscow"] == "place (its government)"
+    assert marked["Daily Express"] == "news outlet"
+    assert marked["Vladimir Putin"] is None  # people are listed as they were
+    params = {"story_id": _storyline(seeds)["id"], "per_page": 100}
+    api = client.get("/api/quote_groups", params=params).json()["items"]
+    assert {g["speaker"]: g["speaker_kind"] for g in api}["Daily Express"] == "outlet"
+
+
+def test_story_page_sochi_claim_is_marked_reworded_in_export_briefing_and_page(seeds):
+    claims = _export(seeds, "claims")
+    (sochi,) = [c for c in claims if "contemplating" in c["text"]]
+    # 000 quotes "We are now thinking ...", 001 "We are contemplating ...": one claim, two wordings
+    assert sorted(a[:3] for a in sochi["article_ids"]) == ["000", "001"]
+    assert sochi["reworded"] is True
+    # the other claims of both articles are the same words in each (syndicated text)
+    assert [c["text"] for c in claims if c["reworded"]] == [sochi["text"]]
+    client = TestClient(create_app(seeds.store))
+    story = client.get(f"/api/stories/{_storyline(seeds)['id']}").json()
+    said = [s for s in story["briefing"]["sentences"] if "contemplating" in s["text"]]
+    assert [s["reworded"] for s in said] == [True]
+    assert [c["reworded"] for c in story["claims"] if c["id"] == sochi["id"]] == [True]
+    page = lxml.html.fromstring(client.get(f"/stories/{_storyline(seeds)['id']}").text)
+    marks = page.cssselect("#briefing .reworded-mark")
+    assert len(marks) == 1
+    assert "contemplating" in marks[0].getparent().text_content()
+    assert "words differ" in marks[0].text
+    (row,) = [r for r in page.cssselect("#claims tbody tr") if r.cssselect(".reworded-mark")]
+    assert "contemplating" in row.text_content()

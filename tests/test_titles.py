@@ -6,7 +6,7 @@ import pytest
 
 from storyline.models import RawArticle, Story
 from storyline.store import Store
-from storyline.titles import Headline, choose_title, trim_outlet
+from storyline.titles import FLAGGED_TITLE_MARK, Headline, choose_title, trim_outlet
 from tests.conftest import make_article
 
 DAM = "The Kessel dam broke on Monday night and flooded the valley below, officials said."
@@ -56,9 +56,27 @@ def test_titles_never_come_from_a_flagged_page():
     )
 
 
-def test_titles_all_flagged_fall_back_to_the_names_of_the_label():
+def test_titles_all_flagged_are_their_own_headline_marked_never_the_label():
     heads = [Headline("a", "Governor Vance admits the dam was unsafe", DAM, trusted=False)]
-    assert choose_title(heads, label="Kessel, Tarn: dam flood") == "Kessel, Tarn"
+    assert choose_title(heads, label="Kessel, Tarn: dam flood") == (
+        "Governor Vance admits the dam was unsafe (flagged copy only)"
+    )
+    # a slug headline: the flagged page's own lead, marked the same way
+    slug = [Headline("a", "Kessel dam", DAM2, trusted=False)]
+    assert choose_title(slug, label="Kessel, Tarn: dam flood") == (
+        "Water from the broken Kessel dam flooded three villages in the valley on Monday"
+        f" {FLAGGED_TITLE_MARK}"
+    )
+    # one trusted page is enough: its title carries no mark
+    mixed = [*heads, Headline("b", "Kessel dam breaks, flooding the valley", DAM2)]
+    assert choose_title(mixed, label="Kessel: dam") == "Kessel dam breaks, flooding the valley"
+
+
+def test_titles_flagged_mark_is_the_one_the_cli_prints():
+    from storyline.render import FLAGGED_CELL  # noqa: PLC0415
+
+    # the stories table appends its mark only once to a title that already ends in it
+    assert FLAGGED_TITLE_MARK == FLAGGED_CELL
 
 
 def test_titles_are_stored_with_stories_and_follow_the_story_as_it_grows(tmp_path):

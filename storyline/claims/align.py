@@ -232,7 +232,29 @@ def _make_claim(
         ),
         date=date,
         position=min(m.position for m in members),
+        reworded=_reworded(members),
     )
+
+
+def _reworded(members: Sequence[_Statement]) -> bool:
+    """Return True when one article's quoted words are not what another article wrote.
+
+    Two outlets quoting one statement in different words (two translations, a paraphrase of
+    the other's quote) make one claim; its text is then one outlet's wording. A quote another
+    article holds word for word (as its own quote, or a longer or shorter cut of it, or in its
+    statement) is the same words, whatever else either sentence says.
+    """
+    for a in members:
+        for b in members:
+            if a.article_id == b.article_id:
+                continue
+            written = _normal(b.text)
+            theirs = [_normal(q) for q in b.quotes]
+            for quote in a.quotes:
+                words = _normal(quote)
+                if words and not (_holds(words, written) or any(_holds(words, t) for t in theirs)):
+                    return True
+    return False
 
 
 _WORDS_RE = re.compile(r"\w+")

@@ -324,6 +324,11 @@ MIGRATIONS: Final[tuple[str, ...]] = (
         content_hash TEXT NOT NULL
     );
     """,
+    # 20: a claim whose articles quote the speaker in different words (``Claim.reworded``):
+    # its text is one outlet's wording, marked so that no one prints it as another's.
+    """
+    ALTER TABLE claims ADD COLUMN reworded INTEGER NOT NULL DEFAULT 0;
+    """,
 )
 
 

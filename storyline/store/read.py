@@ -12,6 +12,7 @@ Full-text search is FTS5 on SQLite (``web.search``) and a ``tsvector`` GIN index
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 from collections import Counter
@@ -20,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from storyline.flagged import flagged_only
 from storyline.models import timeline_entry_id
-from storyline.store.read_base import ReaderBase, decode, quote_group_row
+from storyline.store.read_base import KIND_BATCH, ReaderBase, decode, quote_group_row
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator, Sequence
@@ -248,21 +249,27 @@ class Reader(ReaderBase):
 
     # -- what the corpus stages stored -------------------------------------------------------
 
-    def quote_groups(self, story_id: str | None = None) -> list[Row]:
-        """Return the stored quote groups (of one story), best first, as export rows."""
+    def quote_groups(self, story_id: str | None = None, *, kinds: bool = True) -> list[Row]:
+        """Return the stored quote groups (of one story), best first, as export rows.
+
+        Each row also says what kind of source its speaker is (``speaker_kind``, the kind
+        most of its variants' quotes were given); ``kinds=False`` skips that lookup for a
+        stage that reads groups back as records.
+        """
         where, args = ("WHERE story_id = ? ", (story_id,)) if story_id is not None else ("", ())
         rows = self.conn.execute(
             f"SELECT * FROM quote_groups {where}ORDER BY story_id, rank",  # noqa: S608 - fixed
             args,
         )
-        return [quote_group_row(decode(r)) for r in rows]
+        groups = [quote_group_row(decode(r)) for r in rows]
+        return self._group_kinds(groups) if kinds else groups
 
     def speaker_quote_groups(self, speaker: str) -> list[Row]:
         """Return the quote groups of one speaker (a canonical name), by story and rank."""
         rows = self.conn.execute(
             "SELECT * FROM quote_groups WHERE speaker = ? ORDER BY story_id, rank", (speaker,)
         )
-        return [quote_group_row(decode(r)) for r in rows]
+        return self._group_kinds([quote_group_row(decode(r)) for r in rows])
 
     def timeline_rows(self, story_id: str | None = None) -> Iterator[Row]:
         """Yield the stored timeline entries (of one storyline) as export rows, by rank."""
@@ -299,6 +306,7 @@ class Reader(ReaderBase):
             flagged = self.flagged_in(a for r in rows for a in json.loads(r["article_ids"]))
         for row in rows:
             claim = decode(row)
+            claim["reworded"] = bool(claim.get("reworded"))
             claim["flagged_only"] = flagged_only(claim["article_ids"], flagged)
             yield claim
 
@@ -396,6 +404,7 @@ class Reader(ReaderBase):
                     "supporting": row["article_ids"],
                     "conflicts": against,
                     "flagged_only": row["flagged_only"],
+                    "reworded": row["reworded"],
                 }
             )
         return claims
@@ -411,8 +420,10 @@ class Reader(ReaderBase):
     def quotes(self) -> Iterator[Row]:
         """Yield every quote as an export row, by article and offset."""
         flagged = self.untrusted()
-        for row in self.conn.execute("SELECT * FROM quotes ORDER BY article_id, start"):
-            yield self._quote_row(row, flagged)
+        rows = iter(self.conn.execute("SELECT * FROM quotes ORDER BY article_id, start"))
+        # speaker kinds are looked up a batch of quotes at a time: the export streams
+        while batch := [self._quote_row(r, flagged) for r in itertools.islice(rows, KIND_BATCH)]:
+            yield from self._with_kinds(batch)
 
     def timexes(self) -> Iterator[Row]:
         """Yield every time expression, by article and offset."""

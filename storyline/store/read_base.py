@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections import Counter
 from typing import TYPE_CHECKING, Any
 
 from storyline.quality.assess import UNTRUSTED_FLAGS
+from storyline.speaker_kinds import name_key, speaker_kind
 from storyline.store.base import JSON_COLUMNS, chunks
 
 if TYPE_CHECKING:
@@ -22,6 +24,7 @@ Row = dict[str, Any]
 
 _INTERNAL_QUOTE_COLUMNS = ("speaker_local",)  # the speaker before entity merging: internal
 _REMOVED_COLUMNS = ("line_no", "text", "reason", "score")
+KIND_BATCH = 2000  # quotes whose speakers' kinds one lookup reads (a memory bound, not fitted)
 
 
 def decode(row: Any) -> Row:  # noqa: ANN401 - a sqlite3.Row or a PostgreSQL Row
@@ -101,7 +104,57 @@ class ReaderBase:
 
     def _quotes(self, rows: Sequence[Any]) -> list[Row]:
         flagged = self.flagged_in(r["article_id"] for r in rows)
-        return [self._quote_row(row, flagged) for row in rows]
+        return self._with_kinds([self._quote_row(row, flagged) for row in rows])
+
+    def _with_kinds(self, quotes: list[Row]) -> list[Row]:
+        """Return the quote rows, each with its ``speaker_kind`` (``speaker_kinds``).
+
+        The label is the speaker entity's type, else that of a mention of the same article
+        naming the speaker as written; the outlets are the articles' own (their metadata).
+        """
+        if not quotes:
+            return quotes
+        ids = sorted({q["article_id"] for q in quotes})
+        entity_ids = sorted({q["speaker_entity_id"] for q in quotes if q["speaker_entity_id"]})
+        types = {
+            r[0]: r[1] for r in self._rows_in("entities", entity_ids, key="id", columns="id, type")
+        }
+        own = {r[0]: r[1] for r in self._rows_in("articles", ids, key="id", columns="id, source")}
+        unlinked = sorted({q["article_id"] for q in quotes if q["speaker_entity_id"] not in types})
+        labels: dict[str, dict[str, str]] = {}
+        for r in self._rows_in("mentions", unlinked, columns="article_id, text, label"):
+            labels.setdefault(r[0], {}).setdefault(name_key(r[1]), r[2])
+        outlets = self.outlet_keys()
+        for quote in quotes:
+            aid = quote["article_id"]
+            label = types.get(quote["speaker_entity_id"]) or _mention_label(
+                labels.get(aid, {}), (quote["speaker_text"], quote["speaker"])
+            )
+            quote["speaker_kind"] = speaker_kind(
+                quote["speaker"],
+                quote["speaker_text"],
+                label=label,
+                outlet=own.get(aid),
+                outlets=outlets,
+            )
+        return quotes
+
+    def _group_kinds(self, groups: list[Row]) -> list[Row]:
+        """Return the groups, each with the kind most of its variants' speakers were given."""
+        wanted = sorted({v["quote_id"] for g in groups for v in g["variants"]})
+        kind_of: dict[str, str | None] = {}
+        for start in range(0, len(wanted), KIND_BATCH):
+            rows = self._rows_in("quotes", wanted[start : start + KIND_BATCH], key="id")
+            kind_of.update((q["id"], q["speaker_kind"]) for q in self._quotes(rows))
+        for group in groups:
+            found = Counter(k for v in group["variants"] if (k := kind_of.get(v["quote_id"])))
+            group["speaker_kind"] = found.most_common(1)[0][0] if found else None
+        return groups
+
+    def outlet_keys(self) -> set[str]:
+        """Return every outlet the articles name in their metadata, as ``name_key`` gives it."""
+        rows = self.conn.execute("SELECT DISTINCT source FROM articles WHERE source IS NOT NULL")
+        return {key for r in rows if (key := name_key(r[0]))}
 
     # -- articles as the export writes them --------------------------------------------------
 
@@ -149,6 +202,20 @@ class ReaderBase:
         ids = [r["id"] for r in rows]
         removed, story_ids = self._removed(ids), self._story_ids(set(ids))
         return [self._article_row(row, removed, story_ids) for row in rows]
+
+
+def _mention_label(labels: dict[str, str], names: Iterable[str | None]) -> str | None:
+    """Return the label of the article's mention that is the speaker, else the speaker's head.
+
+    English puts a noun phrase's head last: "Russia's defence ministry" is a ministry, the
+    label of the mention "defence ministry" (the longest mention the speaker ends with).
+    """
+    keys = [k for name in names if (k := name_key(name))]
+    for key in keys:
+        if key in labels:
+            return labels[key]
+    ends = [m for m in labels for key in keys if f" {key}".endswith(f" {m}")]
+    return labels[max(ends, key=len)] if ends else None
 
 
 def quote_group_row(row: Row) -> Row:

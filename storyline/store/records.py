@@ -46,6 +46,7 @@ class StoredClaim:
     support: int
     date: str | None
     conflicts: tuple[str, ...]  # ids of the conflicts the claim is part of
+    reworded: bool = False  # its articles quote the speaker in different words
 
 
 def claim_from_row(row: Row) -> StoredClaim:
@@ -60,6 +61,7 @@ def claim_from_row(row: Row) -> StoredClaim:
         support=int(row["support"]),
         date=row["date"],
         conflicts=tuple(row["conflicts"]),
+        reworded=bool(row.get("reworded")),
     )
 
 
@@ -129,6 +131,7 @@ def briefing_from_json(doc: Row, heads: Mapping[str, tuple[str | None, str]]) ->
             date=s["date"],
             corroboration=s["corroboration"],
             flagged_only=bool(s["flagged_only"]),
+            reworded=bool(s.get("reworded")),  # absent from a briefing stored before the mark
         )
         for s in doc["sentences"]
     )

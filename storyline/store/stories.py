@@ -221,7 +221,7 @@ class StoryStore(StoreBase):
             _drop_stories(conn, ("claims", "conflicts", "briefings"), keep, state)
             conn.executemany(
                 "INSERT OR REPLACE INTO claims (id, story_id, text, article_ids, sources, kind, "
-                "support, date, conflicts) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "support, date, conflicts, reworded) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [
                     (
                         c.id,
@@ -233,6 +233,7 @@ class StoryStore(StoreBase):
                         c.support,
                         c.date,
                         dump(conflicted.get(c.id, [])),
+                        int(c.reworded),
                     )
                     for c in claims
                 ],
@@ -302,7 +303,8 @@ class StoryStore(StoreBase):
 
     def quote_groups(self, story_id: str | None = None) -> list[QuoteGroup]:
         """Return the stored quote groups (of one storyline), by story id, best first."""
-        return [quote_group_from_row(r) for r in self.reader().quote_groups(story_id)]
+        rows = self.reader().quote_groups(story_id, kinds=False)  # a record has no kind
+        return [quote_group_from_row(r) for r in rows]
 
     def claims(self, story_id: str | None = None) -> list[StoredClaim]:
         """Return the stored claims (of one storyline), by story id, best supported first."""

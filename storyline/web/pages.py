@@ -10,6 +10,7 @@ from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse
 
 from storyline.quality.assess import UNTRUSTED_FLAGS
+from storyline.speaker_kinds import KIND_LABELS
 from storyline.web import queries, quote_lists, views
 from storyline.web.api import MAX_PAGE_SIZE, IsoDay, PageNo, state_of
 from storyline.web.app import TEMPLATES
@@ -34,6 +35,7 @@ TEMPLATES.env.globals["entity_url"] = lambda ident: _id_url("/entities", ident)
 TEMPLATES.env.globals["source_count"] = views.source_count
 TEMPLATES.env.globals["reported_speech"] = views.reported_speech
 TEMPLATES.env.globals["quote_marks"] = views.quote_marks
+TEMPLATES.env.globals["speaker_kind_labels"] = KIND_LABELS
 
 
 def _render(request: Request, name: str, **context: Any) -> HTMLResponse:  # noqa: ANN401

@@ -9,6 +9,7 @@ A store whose quote-groups stage has not run yet falls back to the per-speaker q
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -46,6 +47,7 @@ class SpeakerGroups:
     entity_id: str | None
     shown: list[GroupView] = field(default_factory=list)
     total: int = 0
+    kind: str | None = None  # person, organisation, outlet, place (``speaker_kinds``)
 
 
 def story_groups(conn: sqlite3.Connection, story: dict[str, Any]) -> list[dict[str, Any]] | None:
@@ -134,6 +136,10 @@ def by_speaker(
     """Return the groups by speaker, most statements first, each speaker's best groups first."""
     by_id = {q["id"]: q for q in quotes}
     entity_of = {q["speaker"]: q["speaker_entity_id"] for q in quotes if q.get("speaker_entity_id")}
+    kinds: dict[str, Counter[str]] = {}
+    for q in quotes:
+        if q.get("speaker") and q.get("speaker_kind"):
+            kinds.setdefault(q["speaker"], Counter())[q["speaker_kind"]] += 1
     found: dict[str, list[dict[str, Any]]] = {}
     for group in groups:
         found.setdefault(group["speaker"], []).append(group)
@@ -144,6 +150,8 @@ def by_speaker(
             entity_id=entity_of.get(speaker),
             shown=[group_view(g, by_id) for g in items[:per_speaker]],
             total=len(items),
+            # the kind most of the speaker's quotes were given (one name, one kind mostly)
+            kind=kinds[speaker].most_common(1)[0][0] if speaker in kinds else None,
         )
         for speaker, items in ordered
     ]

@@ -1,0 +1,43 @@
+"""What kind of source a speaker is: never an outlet or a city presented as a person."""
+
+from __future__ import annotations
+
+import pytest
+
+from storyline.speaker_kinds import name_key, speaker_kind
+
+
+@pytest.mark.parametrize(
+    ("speaker", "written", "label", "kind"),
+    [
+        ("Anna Berg", "Mayor Anna Berg", "PERSON", "person"),
+        ("Kessel", "Kessel", "GPE", "place"),  # "Kessel said ...": the town's government
+        ("Tarn Valley", "the Tarn Valley", "LOC", "place"),
+        ("Harbour Authority", "The Harbour Authority", "ORG", "organisation"),
+        ("Tarn Herald", "the Tarn Herald", "ORG", "outlet"),  # a newspaper's name
+        ("Evening Times", "The Evening Times", None, "outlet"),  # unlabelled, newspaper-shaped
+        ("Valley Socialists", "the Valley Socialists", "NORP", "organisation"),
+        ("Two engineers", "Two engineers", None, None),  # the article never says: unknown
+        (None, "he", None, None),  # unattributed
+    ],
+)
+def test_speaker_kinds_from_the_ner_label_and_the_name(speaker, written, label, kind):
+    assert speaker_kind(speaker, written, label=label) == kind
+
+
+def test_speaker_kinds_the_articles_own_outlet_is_an_outlet_never_a_person():
+    # NER may read an outlet with a person's name as PERSON: the metadata says it publishes
+    assert speaker_kind("Ada Lind", "Ada Lind", label="PERSON", outlet="Ada Lind") == "outlet"
+    assert speaker_kind("Marrow", "Marrow", label="PERSON", outlet="Marrow") == "outlet"
+    # another stored article's outlet, named as written ("the Valley Courier reported")
+    known = {name_key("The Valley Courier")}
+    found = speaker_kind("Valley Courier", "the Valley Courier", label="ORG", outlets=known)
+    assert found == "outlet"
+    # a person is a person whatever outlet published the article
+    assert speaker_kind("Ada Lind", "Ada Lind", label="PERSON", outlet="Tarn Post") == "person"
+
+
+def test_speaker_kinds_newspaper_words_count_from_a_words_start_only():
+    # "sometimes" holds "times", "Compost Ltd" holds "post": neither is a newspaper's name
+    assert speaker_kind("Sometimes Group", "Sometimes Group", label="ORG") == "organisation"
+    assert speaker_kind("Compost Ltd", "Compost Ltd", label="ORG") == "organisation"
