@@ -49,6 +49,7 @@ FAMILIES = {
         "quote_breaks",
     ),
     "dates+numbers": ("weekdays", "year_span", "number_clashes"),
+    "continuity": ("cont_",),
 }
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"

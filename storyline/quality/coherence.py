@@ -25,6 +25,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 
 from storyline.quality import coherence_weights as weights
 from storyline.quality import encoder
+from storyline.quality.continuity import continuity_features
 from storyline.quality.sentence_pairs import (
     encoded_follow,
     follow_scores,
@@ -346,6 +347,7 @@ def coherence_features(
         "name_order_z": precedence_z(sentences, names),
         "pair_order_z": order_z(follow),
         **_vector_features(vectors),
+        **continuity_features(sentences, names, sims, vectors),
         **encoded,
     }
 
