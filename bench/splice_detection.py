@@ -38,7 +38,7 @@ FAMILIES = {
     "chars": ("c_",),
     "vectors": ("v_",),
     "sentence encoder": ("e_",),
-    "order": ("pyramid_order", "pair_", "name_order_z"),
+    "order": ("pyramid_order", "lead_cue_", "pair_", "name_order_z"),
     "names+discourse": (
         "dependent_",
         "early_surname",
