@@ -7,7 +7,9 @@ articles in ../shared/eval, so the Timeline17 benchmark stays unseen. Prints the
 them (read by ``storyline.quality.coherence_weights``), and the sentence encoder's pair model to
 ``storyline/data/encoded_pairs.npz``. The plain heads
 use word vectors only; the ``*_ENCODED`` heads add the encoder's ``e_`` signals (the encoder
-runs at about 25 ms a sentence: a fit takes some minutes).
+runs at about 25 ms a sentence: a fit takes some minutes). ``--keep-encoded`` refits the plain
+heads only: the ``*_ENCODED`` heads, the position cues and the pair model are copied from the
+current weights file (the encoded heads ignore signals they were not fitted with).
 """
 
 from __future__ import annotations
@@ -187,6 +189,12 @@ def render(
     return json.dumps(data, indent=1) + "\n"
 
 
+def _encoded_note() -> str:
+    """Return what the current weights file says of its encoded heads' fit."""
+    said = coherence_weights.FITTED_ON
+    return said.split("kept from an earlier fit: ")[-1]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--shared", type=Path, default=SHARED)
@@ -203,12 +211,23 @@ def main() -> None:
         default=encoder.DEFAULT_MODEL,
         help="encoder for the *_ENCODED heads ('' = fit the plain heads only)",
     )
+    parser.add_argument(
+        "--keep-encoded",
+        action="store_true",
+        help="fit the plain heads only; keep the *_ENCODED heads of the current weights file",
+    )
     args = parser.parse_args()
+    if args.keep_encoded:
+        args.sentence_model = ""
     articles = read_training(args.shared)
-    position = fit_position(articles)
-    coherence_weights.POSITION = position  # the features below use the refitted cues
-    pairs = fit_pairs(articles, args.c)
-    coherence_weights.PAIR, coherence_weights.BILINEAR = tuple(pairs[0]), tuple(pairs[1])
+    if args.keep_encoded:  # the encoded heads were fitted on features of these cue weights
+        position = coherence_weights.POSITION
+        pairs = (list(coherence_weights.PAIR), list(coherence_weights.BILINEAR))
+    else:
+        position = fit_position(articles)
+        coherence_weights.POSITION = position  # the features below use the refitted cues
+        pairs = fit_pairs(articles, args.c)
+        coherence_weights.PAIR, coherence_weights.BILINEAR = tuple(pairs[0]), tuple(pairs[1])
     print(f"pair cues: {dict(zip(PAIR_CUES, pairs[0], strict=True))}")
     if args.sentence_model:
         encoded_pairs = fit_encoded_pairs(articles, args.sentence_model, args.c)
@@ -237,14 +256,26 @@ def main() -> None:
             label = head + suffix
             print(f"{label}: training AUC {roc_auc_score(kinds[sel] == kind, z):.3f}")
             heads[label] = ([names[k] for k in columns], fitted)
-    if len(variants) == 1:  # no encoder: keep the file loadable, the encoded heads empty
-        for head in ("SPLICE_ENCODED", "SHUFFLE_ENCODED"):
-            heads[head] = ([], (np.zeros(0), np.zeros(0), np.zeros(0), 0.0))
     note = (
         f"Fitted on {len(articles)} TempEval-3, MEANTIME, PolNeAR and article-extraction-benchmark"
         f"\narticles (seeds {args.seeds}, C={args.c}); no Timeline17 text. The *_ENCODED heads"
         f"\nadd the e_ signals of sentence model {args.sentence_model!r}."
     )
+    if args.keep_encoded:
+        for head in ("SPLICE_ENCODED", "SHUFFLE_ENCODED"):
+            table = getattr(coherence_weights, head)
+            bias = getattr(coherence_weights, f"{head}_BIAS")
+            kept = np.array(list(table.values())).reshape(-1, 3).T
+            heads[head] = (list(table), (kept[0], kept[1], kept[2], bias))
+        note = (
+            f"Plain heads fitted on {len(articles)} TempEval-3, MEANTIME, PolNeAR and"
+            f" article-extraction-benchmark articles (seeds {args.seeds}, C={args.c}); no"
+            " Timeline17 text. The *_ENCODED heads are kept from an earlier fit:"
+            f" {_encoded_note()}"
+        )
+    elif len(variants) == 1:  # no encoder: keep the file loadable, the encoded heads empty
+        for head in ("SPLICE_ENCODED", "SHUFFLE_ENCODED"):
+            heads[head] = ([], (np.zeros(0), np.zeros(0), np.zeros(0), 0.0))
     source = render(position, pairs, heads, note)
     if args.write:
         args.write.write_text(source, encoding="utf-8")

@@ -6,7 +6,8 @@ With a fixed seed it samples originals and builds (a) spliced versions, sentence
 different topics (else dates) interleaved under the first article's title, and (b) versions with
 the body sentences shuffled. Every version is cut to the same sentence count as an original, so
 length says nothing. Prints ROC AUC of storyline and of a peer baseline (mean TF-IDF cosine of
-adjacent sentences), the AUC of each signal family alone, the AUC per topic, the time the score
+adjacent sentences), how many pages of each kind reach the flag threshold, the AUC of each
+signal family alone, the AUC per topic, the time the score
 takes per article, and ends with ``auc: X`` (spliced and shuffled together). storyline's weights
 are fitted by ``bench/fit_coherence.py`` on other corpora, so every Timeline17 topic is held out.
 ``--sentence-model`` works as ``[quality] sentence_model``; its default here, ``auto``, scores
@@ -29,7 +30,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.metrics import roc_auc_score
 
 from storyline.quality import encoder
-from storyline.quality.assess import incoherence_score, split_sentences
+from storyline.quality.assess import INCOHERENT_AT, incoherence_score, split_sentences
 from storyline.quality.coherence import coherence_features, heads
 
 # signal families of storyline.quality.coherence, each scored alone (the others held at their mean)
@@ -38,7 +39,7 @@ FAMILIES = {
     "chars": ("c_",),
     "vectors": ("v_",),
     "sentence encoder": ("e_",),
-    "order": ("pyramid_order", "pair_", "name_order_z"),
+    "order": ("pyramid_order", "lead_cue_", "pair_", "name_order_z"),
     "names+discourse": (
         "dependent_",
         "early_surname",
@@ -49,6 +50,7 @@ FAMILIES = {
         "quote_breaks",
     ),
     "dates+numbers": ("weekdays", "year_span", "number_clashes"),
+    "continuity": ("cont_",),
 }
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
@@ -240,6 +242,15 @@ def main() -> None:
     )
     for label, kinds in rows:
         print(f"{label:<22}{auc(cases, ours, kinds):>10.3f}{auc(cases, peer, kinds):>20.3f}")
+    # what a reader sees: pages at or above the flag threshold of [quality] incoherent_at
+    flagged = {
+        k: sum(s >= INCOHERENT_AT for c, s in zip(cases, ours, strict=True) if c[0] == k)
+        for k in counts
+    }
+    print(
+        f"flagged (score >= {INCOHERENT_AT}): "
+        + ", ".join(f"{k} {flagged[k]}/{counts[k]}" for k in counts)
+    )
     print(f"\n{'one family alone':<22}{'spliced':>10}{'shuffled':>10}{'both':>10}")
     for family, prefixes in FAMILIES.items():
         if not any(name.startswith(prefixes) for name in features[0]):

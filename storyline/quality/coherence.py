@@ -25,6 +25,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 
 from storyline.quality import coherence_weights as weights
 from storyline.quality import encoder
+from storyline.quality.continuity import continuity_features
 from storyline.quality.sentence_pairs import (
     encoded_follow,
     follow_scores,
@@ -227,6 +228,19 @@ def _pyramid_order(sentences: Sequence[str]) -> float:
     return -float(np.corrcoef(np.arange(len(sentences)), ranks)[0, 1])
 
 
+def _lead_cues(sentences: Sequence[str]) -> tuple[float, float]:
+    """Return how un-lead-like the first sentence reads among the body's sentences.
+
+    The same position cues as ``_pyramid_order``: the share of sentences that look earlier in a
+    story than the first one, and how much later the first looks than the earliest-looking one.
+    A shuffled page opens on a quote or an aside; a spun page on whatever came first.
+    """
+    if len(sentences) < 3 or not weights.POSITION:
+        return 0.0, 0.0
+    expected = np.array([sentence_cues(x) for x in sentences]) @ np.array(weights.POSITION)
+    return float(np.mean(expected < expected[0])), float(expected[0] - np.min(expected))
+
+
 def _date_spread(sentences: Sequence[str]) -> tuple[float, float, float]:
     """Return distinct weekdays, the year span, and clashing counts of one noun (per sentence)."""
     text = " ".join(sentences)
@@ -313,8 +327,11 @@ def coherence_features(
     follow = follow_scores(vectors, pair_cues(texts, names, sims, chars, vectors))
     weekdays, year_span, clashes = _date_spread(sentences)
     encoded = _encoded_features(texts, sentence_model) if sentence_model else {}
+    cue_rank, cue_gap = _lead_cues(sentences)
     return {
         "pyramid_order": _pyramid_order(sentences),
+        "lead_cue_rank": cue_rank,
+        "lead_cue_gap": cue_gap,
         "adjacent": mean_adj,
         "local_gain": mean_adj - mean_far,
         "fiedler": _fiedler(sims),
@@ -346,6 +363,7 @@ def coherence_features(
         "name_order_z": precedence_z(sentences, names),
         "pair_order_z": order_z(follow),
         **_vector_features(vectors),
+        **continuity_features(sentences, names, sims, vectors),
         **encoded,
     }
 

@@ -1,0 +1,158 @@
+"""Continuity: signals of copy stitched from several articles, read from one article alone.
+
+A spliced or spun page puts sentences of other stories between its own. Each story brings its
+own cast and its own topic, so the page's names fall apart into groups that never meet, some
+sentences name people no other sentence mentions, the sentences split into topic groups that
+alternate instead of following one another, the dates jump between sentences, and stretches of
+the body drift away from the headline. None of these needs a corpus: every signal is measured
+against the article's own sentences (and, for alternation, against random orders of them).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from storyline.text.calendar import MONTH_NAMES
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+_MONTH_RE = re.compile(rf"\b(?:{'|'.join(m.capitalize() for m in MONTH_NAMES)})\b")
+_YEAR_RE = re.compile(r"\b(?:19[5-9]\d|20[0-4]\d)\b")
+# windows of this many sentences are compared with the headline: a stretch of other copy
+WINDOW = 3
+
+
+def _name_words(per_text: Sequence[list[str]]) -> list[set[str]]:
+    """Return, per text, the words of the names it gives (surnames link "Kerry" to "John Kerry")."""
+    return [{w for name in names for w in name.split() if len(w) > 2} for names in per_text]
+
+
+def name_islands(per_text: Sequence[list[str]]) -> tuple[float, float]:
+    """Return the share of named sentences outside the largest name group, and lonely names.
+
+    ``per_text`` holds the names of the title (first) and of each sentence. Sentences that share
+    a name word are linked (the title links too); an article about one event keeps most named
+    sentences in one group, a page of three stories splits its cast. The second value is the
+    share of sentences whose every name appears in no other sentence nor in the title.
+    """
+    words = _name_words(per_text)
+    n = len(words) - 1
+    parent = list(range(n + 1))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    owner: dict[str, int] = {}
+    for i, found in enumerate(words):
+        for word in found:
+            if word in owner:
+                parent[root(i)] = root(owner[word])
+            else:
+                owner[word] = i
+    named = [i for i in range(1, n + 1) if words[i]]
+    if len(named) < 2:
+        return 0.0, 0.0
+    sizes: dict[int, int] = {}
+    for i in named:
+        sizes[root(i)] = sizes.get(root(i), 0) + 1
+    outside = 1.0 - max(sizes.values()) / len(named)
+    lonely = 0
+    for i in named:
+        others = set().union(*(words[k] for k in range(n + 1) if k != i))
+        lonely += not (words[i] & others)
+    return outside, lonely / max(n, 1)
+
+
+def _two_groups(sims: np.ndarray) -> np.ndarray:
+    """Return a 0/1 label per sentence: the sign of the sentence graph's Fiedler vector."""
+    weights = np.clip(sims, 0.0, None) + 0.01
+    np.fill_diagonal(weights, 0.0)
+    inv = 1.0 / np.sqrt(weights.sum(axis=1))
+    laplacian = np.eye(len(sims)) - inv[:, None] * weights * inv[None, :]
+    _, vectors = np.linalg.eigh(laplacian)
+    fiedler = vectors[:, 1] * inv
+    return (fiedler > np.median(fiedler)).astype(int)
+
+
+def group_alternation(sims: np.ndarray) -> float:
+    """Return how often neighbours switch topic group, against what a random order would give.
+
+    ``sims`` is the body's sentence similarity matrix. The body is cut in two topic groups; an
+    article keeps each group in runs (a background paragraph, then back to the news), a splice
+    interleaves them. 1 is what a random order gives, 0 an order with a single switch.
+    """
+    n = sims.shape[0]
+    if n < 4:
+        return 0.0
+    labels = _two_groups(sims)
+    a = int(labels.sum())
+    b = n - a
+    if not a or not b:
+        return 0.0
+    switches = int(np.sum(labels[1:] != labels[:-1]))
+    expected = 2.0 * a * b / n
+    return (switches - 1) / max(expected - 1, 1e-9)
+
+
+def anchor_jumps(sentences: Sequence[str]) -> float:
+    """Return the rate of dated sentences whose month or year differs from the last one dated.
+
+    A story moves forward from its own date; copy stitched from stories of other months jumps
+    back and forth between the dates each source gives.
+    """
+    last_months: set[str] = set()
+    last_years: set[str] = set()
+    jumps = 0
+    for sentence in sentences:
+        months = set(_MONTH_RE.findall(sentence))
+        years = set(_YEAR_RE.findall(sentence))
+        clash_m = bool(months and last_months and not months & last_months)
+        clash_y = bool(years and last_years and not years & last_years)
+        jumps += clash_m or clash_y
+        last_months = months or last_months
+        last_years = years or last_years
+    return jumps / max(len(sentences), 1)
+
+
+def title_window_min(to_title: np.ndarray) -> float:
+    """Return the lowest mean similarity to the headline of any ``WINDOW`` neighbouring sentences.
+
+    A stretch of copy taken from another story shares little with the headline, however well
+    the rest of the body fits it.
+    """
+    n = len(to_title)
+    if n < WINDOW:
+        return float(np.mean(to_title)) if n else 0.0
+    kernel = np.ones(WINDOW) / WINDOW
+    return float(np.min(np.convolve(to_title, kernel, mode="valid")))
+
+
+def continuity_features(
+    sentences: Sequence[str],
+    per_text: Sequence[list[str]],
+    sims: np.ndarray,
+    vectors: np.ndarray,
+) -> dict[str, float]:
+    """Return the continuity signals (see the module doc) for ``coherence_features``.
+
+    ``sims`` is the TF-IDF cosine matrix and ``vectors`` the word-vector embeddings, both of
+    the title (row 0) and the sentences.
+    """
+    outside, lonely = name_islands(per_text)
+    meaning = vectors @ vectors.T
+    return {
+        "cont_name_islands": outside,
+        "cont_lonely_names": lonely,
+        "cont_switches": group_alternation(sims[1:, 1:]),
+        "cont_v_switches": group_alternation(meaning[1:, 1:]),
+        "cont_anchor_jumps": anchor_jumps(sentences),
+        "cont_title_window": title_window_min(sims[0, 1:]),
+        "cont_v_title_window": title_window_min(meaning[0, 1:]),
+    }
