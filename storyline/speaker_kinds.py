@@ -5,8 +5,10 @@ said ..." (a city standing for its government), "the Daily Express reported ..."
 The attribution stays as written; its kind is added so that a "who said what" list never
 presents an outlet or a city as a person. The kind comes from what the article itself says:
 
-- an outlet: the speaker is the article's own publisher or another stored article's (the
-  outlet metadata), or an organisation whose name is shaped like a newspaper's ("Daily
+- an outlet: the speaker is the article's own publisher (as named or as written: NER may
+  read an outlet named after a person as PERSON), or, unless the article labels it PERSON,
+  another stored article's outlet by its full name (never a surname: "Fiona Hill" is not The
+  Hill), or an organisation whose name is shaped like a newspaper's ("Daily
   Express", "... Times": ``titles.OUTLET_WORD_RE``, the pattern titles trim outlets with);
 - else the NER label of the speaker's entity, or of a mention of the article that names it:
   PERSON a person, GPE/LOC/FAC a place (its government speaking), ORG/NORP an organisation.
@@ -75,12 +77,15 @@ def speaker_kind(
     if speaker is None:
         return None
     names = {name_key(speaker), name_key(speaker_text)} - {""}
-    known = {*outlets, name_key(outlet)} - {""}
-    if names & known:
+    own = name_key(outlet)
+    if own and own in names:
         return "outlet"
     shaped = any(_OUTLET_WORD_RE.search(n) for n in names)
     if label == "PERSON":
         return "person"
+    # another outlet by the speaker's full name only: "Fiona Hill" written "Hill" is no outlet
+    if name_key(speaker) in outlets:
+        return "outlet"
     if label in _PLACE_LABELS:
         return "place"
     if label in _GROUP_LABELS or label is None:

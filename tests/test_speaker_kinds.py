@@ -41,3 +41,15 @@ def test_speaker_kinds_newspaper_words_count_from_a_words_start_only():
     # "sometimes" holds "times", "Compost Ltd" holds "post": neither is a newspaper's name
     assert speaker_kind("Sometimes Group", "Sometimes Group", label="ORG") == "organisation"
     assert speaker_kind("Compost Ltd", "Compost Ltd", label="ORG") == "organisation"
+
+
+@pytest.mark.parametrize("surname", ["Hill", "Sun", "Time", "Mirror"])
+def test_speaker_kinds_a_person_named_like_another_outlet_stays_a_person(surname):
+    # "Fiona Hill said" and The Hill is a stored outlet: a surname never names an outlet
+    outlets = {name_key(surname), name_key(f"The {surname}")}
+    found = speaker_kind(f"Fiona {surname}", surname, label="PERSON", outlets=outlets)
+    assert found == "person"
+    # the full name of another outlet is still one ("the Hill reported", labelled ORG)
+    assert speaker_kind(surname, f"the {surname}", label="ORG", outlets=outlets) == "outlet"
+    # and the article's own outlet beats even a PERSON label
+    assert speaker_kind(surname, surname, label="PERSON", outlet=f"The {surname}") == "outlet"
