@@ -15,7 +15,7 @@ from storyline.speaker_kinds import name_key, speaker_kind
         ("Tarn Valley", "the Tarn Valley", "LOC", "place"),
         ("Harbour Authority", "The Harbour Authority", "ORG", "organisation"),
         ("Tarn Herald", "the Tarn Herald", "ORG", "outlet"),  # a newspaper's name
-        ("Evening Times", "The Evening Times", None, "outlet"),  # unlabelled, newspaper-shaped
+        ("Evening Times", "The Evening Times", "ORG", "outlet"),
         ("Valley Socialists", "the Valley Socialists", "NORP", "organisation"),
         ("Two engineers", "Two engineers", None, None),  # the article never says: unknown
         (None, "he", None, None),  # unattributed
@@ -53,3 +53,27 @@ def test_speaker_kinds_a_person_named_like_another_outlet_stays_a_person(surname
     assert speaker_kind(surname, f"the {surname}", label="ORG", outlets=outlets) == "outlet"
     # and the article's own outlet beats even a PERSON label
     assert speaker_kind(surname, surname, label="PERSON", outlet=f"The {surname}") == "outlet"
+
+
+@pytest.mark.parametrize(
+    ("speaker", "written", "label", "kind"),
+    [
+        # unlabelled: unknown, whatever newspaper words the phrase holds
+        ("Karine Jean-Pierre", "press secretary Karine Jean-Pierre", None, None),
+        ("Tarn Weekly Post", "the Tarn Weekly Post", None, None),
+        # a newspaper's word must end the name: a post office is no newspaper
+        ("Post Office", "the Post Office", "ORG", "organisation"),
+        ("Press Council of Tarn", "the Press Council of Tarn", "ORG", "organisation"),
+        # mail, post and express head other firms' names too: a paper's only after its words
+        ("Royal Mail", "Royal Mail", "ORG", "organisation"),
+        ("Kessel Post", "Kessel Post", "ORG", "organisation"),
+        ("Daily Mail", "the Daily Mail", "ORG", "outlet"),
+        ("Tarn Herald", "the Tarn Herald", "ORG", "outlet"),
+        # the canonical name only: a written phrase's words do not make an outlet
+        ("Harbour Authority", "the Harbour Authority told the Tarn Times", "ORG", "organisation"),
+    ],
+)
+def test_speaker_kinds_newspaper_words_end_the_canonical_name_of_an_org(
+    speaker, written, label, kind
+):
+    assert speaker_kind(speaker, written, label=label) == kind
