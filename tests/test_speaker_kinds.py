@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from storyline.clean import clean_article
+from storyline.models import Mention, Quote, RawArticle
 from storyline.speaker_kinds import name_key, speaker_kind
 
 
@@ -77,3 +79,43 @@ def test_speaker_kinds_newspaper_words_end_the_canonical_name_of_an_org(
     speaker, written, label, kind
 ):
     assert speaker_kind(speaker, written, label=label) == kind
+
+
+# -- the label the read model gives a speaker the entities do not link -----------------------
+
+
+def _kinds_read(store, mentions, quotes):
+    """Store one article with these mentions and quotes; return speaker -> kind as read."""
+    raw = RawArticle("a1", "Ferry talks", "x " * 200, "a1.txt", "txt", "Tarn Post")
+    store.save_batch([(raw, clean_article(raw))], [])
+    found = [
+        Mention("a1", start, start + len(text), text, label) for text, start, label in mentions
+    ]
+    said = [
+        Quote(
+            f"q{i}", "a1", speaker, written, "said", "direct", "We will talk.", 10 * i, 10 * i + 5
+        )
+        for i, (speaker, written) in enumerate(quotes)
+    ]
+    store.save_stage("nlp", ["a1"], mentions=[(m, None) for m in found], quotes=said)
+    return {q["speaker"]: q["speaker_kind"] for q in store.reader().quotes()}
+
+
+def test_speaker_kinds_a_person_named_like_a_place_the_article_names_is_a_person(db_store):
+    mentions = [
+        ("Washington", 5, "GPE"),  # the city, before the actor is named
+        ("Denzel Washington", 40, "PERSON"),
+        ("Washington", 80, "GPE"),
+        ("Texas", 120, "GPE"),
+        ("defence ministry", 160, "ORG"),
+    ]
+    quotes = [
+        ("Denzel Washington", "Washington"),
+        ("the governor of Texas", "the governor of Texas"),  # a title ending in a place
+        ("Russia's defence ministry", "Russia's defence ministry"),  # an ORG head
+    ]
+    assert _kinds_read(db_store, mentions, quotes) == {
+        "Denzel Washington": "person",
+        "the governor of Texas": None,  # the article never labels the governor: unknown
+        "Russia's defence ministry": "organisation",
+    }

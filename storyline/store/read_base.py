@@ -121,9 +121,9 @@ class ReaderBase:
         }
         own = {r[0]: r[1] for r in self._rows_in("articles", ids, key="id", columns="id, source")}
         unlinked = sorted({q["article_id"] for q in quotes if q["speaker_entity_id"] not in types})
-        labels: dict[str, dict[str, str]] = {}
+        labels: dict[str, dict[str, list[str]]] = {}
         for r in self._rows_in("mentions", unlinked, columns="article_id, text, label"):
-            labels.setdefault(r[0], {}).setdefault(name_key(r[1]), r[2])
+            labels.setdefault(r[0], {}).setdefault(name_key(r[1]), []).append(r[2])
         outlets = self.outlet_keys()
         for quote in quotes:
             aid = quote["article_id"]
@@ -204,18 +204,29 @@ class ReaderBase:
         return [self._article_row(row, removed, story_ids) for row in rows]
 
 
-def _mention_label(labels: dict[str, str], names: Iterable[str | None]) -> str | None:
-    """Return the label of the article's mention that is the speaker, else the speaker's head.
+def _mention_label(labels: dict[str, list[str]], names: Iterable[str | None]) -> str | None:
+    """Return the label of the article's mentions that are the speaker, else the speaker's head.
 
-    English puts a noun phrase's head last: "Russia's defence ministry" is a ministry, the
-    label of the mention "defence ministry" (the longest mention the speaker ends with).
+    A wording the article labels PERSON even once is a person ("Denzel Washington" in an
+    article that also names the city): NER reads a person's name as a place more often than
+    the reverse. Else the wording's most frequent label (a tie: its first in the article).
+    English puts a noun phrase's head last: "Russia's defence ministry" is a ministry, when
+    the article labels "defence ministry" ORG. Only an ORG head counts: "the governor of
+    Texas" is a person, not the place his title ends with.
     """
-    keys = [k for name in names if (k := name_key(name))]
-    for key in keys:
-        if key in labels:
-            return labels[key]
-    ends = [m for m in labels for key in keys if f" {key}".endswith(f" {m}")]
-    return labels[max(ends, key=len)] if ends else None
+    keys = list(dict.fromkeys(k for name in names if (k := name_key(name))))
+    found = _label_of([label for key in keys for label in labels.get(key, ())])
+    if found is not None:
+        return found
+    heads = [m for m, said in labels.items() if any(f" {key}".endswith(f" {m}") for key in keys)]
+    return "ORG" if any(_label_of(labels[m]) == "ORG" for m in heads) else None
+
+
+def _label_of(said: Sequence[str]) -> str | None:
+    """Return PERSON if any of one wording's labels is, else the most frequent (first on a tie)."""
+    if "PERSON" in said:
+        return "PERSON"
+    return Counter(said).most_common(1)[0][0] if said else None
 
 
 def quote_group_row(row: Row) -> Row:
