@@ -119,3 +119,17 @@ def test_speaker_kinds_a_person_named_like_a_place_the_article_names_is_a_person
         "the governor of Texas": None,  # the article never labels the governor: unknown
         "Russia's defence ministry": "organisation",
     }
+
+
+def test_speaker_kinds_mention_labels_are_read_in_article_order_on_both_backends(db_store):
+    # stored out of the article's order: a backend's row order must not decide the label
+    mentions = [
+        ("Kessel", 90, "ORG"),
+        ("Kessel", 5, "GPE"),
+        ("Kessel", 200, "ORG"),  # Kessel: ORG twice, GPE once -> the majority
+        ("Marrow", 300, "ORG"),
+        ("Marrow", 250, "GPE"),  # Marrow: a tie -> the label it has first in the article
+    ]
+    quotes = [("Kessel", "Kessel"), ("Marrow", "Marrow")]
+    kinds = _kinds_read(db_store, mentions, quotes)
+    assert kinds == {"Kessel": "organisation", "Marrow": "place"}

@@ -121,8 +121,11 @@ class ReaderBase:
         }
         own = {r[0]: r[1] for r in self._rows_in("articles", ids, key="id", columns="id, source")}
         unlinked = sorted({q["article_id"] for q in quotes if q["speaker_entity_id"] not in types})
+        # every label of each wording, in the article's order: both backends read them alike
         labels: dict[str, dict[str, list[str]]] = {}
-        for r in self._rows_in("mentions", unlinked, columns="article_id, text, label"):
+        for r in self._rows_in(
+            "mentions", unlinked, columns="article_id, text, label", order="article_id, start"
+        ):
             labels.setdefault(r[0], {}).setdefault(name_key(r[1]), []).append(r[2])
         outlets = self.outlet_keys()
         for quote in quotes:
