@@ -7,6 +7,7 @@ import pytest
 from storyline.clean import clean_article
 from storyline.models import Mention, Quote, RawArticle
 from storyline.speaker_kinds import name_key, speaker_kind
+from storyline.store import Store, read
 
 
 @pytest.mark.parametrize(
@@ -133,3 +134,14 @@ def test_speaker_kinds_mention_labels_are_read_in_article_order_on_both_backends
     quotes = [("Kessel", "Kessel"), ("Marrow", "Marrow")]
     kinds = _kinds_read(db_store, mentions, quotes)
     assert kinds == {"Kessel": "organisation", "Marrow": "place"}
+
+
+def test_speaker_kinds_a_reader_reads_the_outlets_once(monkeypatch):
+    # the export reads quotes a batch at a time: the outlets are read once for all batches
+    monkeypatch.setattr(read, "KIND_BATCH", 1)
+    with Store.memory() as store:
+        statements: list[str] = []
+        store.conn.set_trace_callback(statements.append)
+        kinds = _kinds_read(store, [], [("Tarn Post", "the Tarn Post"), ("Ada Lind", "Lind")])
+    assert kinds == {"Tarn Post": "outlet", "Ada Lind": None}  # the article's own outlet
+    assert sum("SELECT DISTINCT source" in s for s in statements) == 1

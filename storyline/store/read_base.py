@@ -41,6 +41,9 @@ class ReaderBase:
     def __init__(self, conn: Connection | sqlite3.Connection) -> None:
         self.conn = conn
         self.postgres = not isinstance(conn, sqlite3.Connection)
+        # read once per reader: a reader lives for one request or one export, and every batch
+        # of quotes it reads asks for the outlets
+        self._outlets: frozenset[str] | None = None
 
     def _in_chunks(self, sql: str, ids: Sequence[str], order: str = "") -> list[Any]:
         """Run ``sql`` (with one ``{marks}`` placeholder) for ids, chunk by chunk."""
@@ -154,10 +157,13 @@ class ReaderBase:
             group["speaker_kind"] = found.most_common(1)[0][0] if found else None
         return groups
 
-    def outlet_keys(self) -> set[str]:
+    def outlet_keys(self) -> frozenset[str]:
         """Return every outlet the articles name in their metadata, as ``name_key`` gives it."""
-        rows = self.conn.execute("SELECT DISTINCT source FROM articles WHERE source IS NOT NULL")
-        return {key for r in rows if (key := name_key(r[0]))}
+        if self._outlets is None:
+            sql = "SELECT DISTINCT source FROM articles WHERE source IS NOT NULL"
+            rows = self.conn.execute(sql)
+            self._outlets = frozenset(key for r in rows if (key := name_key(r[0])))
+        return self._outlets
 
     # -- articles as the export writes them --------------------------------------------------
 
