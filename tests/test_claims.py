@@ -473,3 +473,29 @@ def test_claims_one_quote_in_the_same_words_is_not_reworded():
     reported = [*articles[:1], make_article("d", "t", told, "2031-03-04", source="Tarn Post")]
     (joined,) = [c for c in find_claims(reported, story_id="s") if len(c.article_ids) > 1]
     assert joined.reworded
+
+
+def test_claims_one_quote_in_another_house_style_or_cut_is_not_reworded():
+    # the same words: "U.S."/"US", "5,000"/"5000", "Café"/"Cafe", a cut ("…"), a word put in
+    said = [
+        '"The U.S. team will send 5,000 tents to the Café Marin shelter before the storm," the mayor said at the harbour.',
+        '"The US team will send 5000 tents to the Cafe Marin shelter before the storm," the mayor said at the harbour.',
+        '"The U.S. team will send 5,000 tents … before the storm," the mayor said at the harbour.',
+        '"[The mayor\'s team] will send 5,000 tents to the Café Marin shelter before the storm," the mayor said at the harbour.',
+    ]  # fmt: skip
+    outlets = ("Harbour Ledger", "Valley Courier", "Tarn Post", "Kessel Herald")
+    articles = [
+        make_article(aid, "t", text, "2031-03-04", source=outlet)
+        for aid, text, outlet in zip("abcd", said, outlets, strict=True)
+    ]
+    (claim,) = [c for c in find_claims(articles, story_id="s") if "tents" in c.text]
+    assert sorted(claim.article_ids) == ["a", "b", "c", "d"]
+    assert not claim.reworded
+    # a cut whose pieces are out of the speaker's order is not the speaker's words
+    moved = (
+        '"Before the storm … the U.S. team will send 5,000 tents," the mayor said at the harbour.'
+    )
+    pair = [articles[0], make_article("e", "t", moved, "2031-03-04", source="Tarn Post")]
+    (claim,) = [c for c in find_claims(pair, story_id="s") if "tents" in c.text.casefold()]
+    assert sorted(claim.article_ids) == ["a", "e"]
+    assert claim.reworded

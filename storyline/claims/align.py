@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import unicodedata
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -242,26 +243,68 @@ def _reworded(members: Sequence[_Statement]) -> bool:
     Two outlets quoting one statement in different words (two translations, a paraphrase of
     the other's quote) make one claim; its text is then one outlet's wording. A quote another
     article holds word for word (as its own quote, or a longer or shorter cut of it, or in its
-    statement) is the same words, whatever else either sentence says.
+    statement) is the same words, whatever else either sentence says and whatever the house
+    style ("U.S."/"US", "5,000"/"5000", accents): a quote cut ("…") or with words put in
+    ("[the ministry]") is its pieces, each held in order; two cuts of one quote are the same
+    words when a fuller wording of the claim holds both.
     """
+    said = {id(m): [_pieces(m.text), *(_pieces(q) for q in m.quotes)] for m in members}
+    fullest = [w for m in members for w in said[id(m)]]
     for a in members:
         for b in members:
             if a.article_id == b.article_id:
                 continue
-            written = _normal(b.text)
-            theirs = [_normal(q) for q in b.quotes]
+            theirs = said[id(b)]
             for quote in a.quotes:
-                words = _normal(quote)
-                if words and not (_holds(words, written) or any(_holds(words, t) for t in theirs)):
+                mine = _pieces(quote)
+                if not mine or any(_same_words(mine, other) for other in theirs):
+                    continue
+                # two cuts of one quote ("A B …" and "[X] B C"): both held by a fuller wording
+                if not any(
+                    _held(mine, w) and any(_held(other, w) for other in theirs[1:]) for w in fullest
+                ):
                     return True
     return False
 
 
 _WORDS_RE = re.compile(r"\w+")
+# "U.S." is "US", "5,000" is "5000": house styles differ in the marks inside a word
+_INNER_MARK_RE = re.compile(r"(?<=\w)[.,](?=\w)")
+# where a quote was cut ("…", "...") or a word put in ("[the ministry]"): the pieces between
+# are the speaker's words
+_CUT_RE = re.compile(r"…|\.\.\.|\[[^\]]*\]")
 
 
 def _normal(text: str) -> str:
-    return " ".join(_WORDS_RE.findall(text.casefold()))
+    """Return a wording's words as compared: accents and a house style's inner marks dropped."""
+    plain = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+    return " ".join(_WORDS_RE.findall(_INNER_MARK_RE.sub("", plain).casefold()))
+
+
+def _pieces(text: str) -> list[str]:
+    """Return a wording's pieces between its cuts and insertions, each ``_normal``."""
+    return [words for piece in _CUT_RE.split(text) if (words := _normal(piece))]
+
+
+def _same_words(mine: Sequence[str], theirs: Sequence[str]) -> bool:
+    """Return True when one wording's pieces are held, in order, by the other's words."""
+    return _held(mine, theirs) or _held(theirs, mine)
+
+
+def _held(pieces: Sequence[str], wording: Sequence[str]) -> bool:
+    """Return True when ``wording`` (its pieces joined) holds every piece, in order."""
+    return bool(pieces and wording) and _in_order(pieces, " ".join(wording))
+
+
+def _in_order(pieces: Sequence[str], words: str) -> bool:
+    """Return True when every piece is in ``words``, word for word, each after the last."""
+    padded, at = f" {words} ", 0
+    for piece in pieces:
+        found = padded.find(f" {piece} ", at)
+        if found < 0:
+            return False
+        at = found + len(piece) + 1
+    return True
 
 
 def _holds(words: str, other: str) -> bool:
