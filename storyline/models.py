@@ -245,10 +245,10 @@ class Claim:
     numbers: tuple[tuple[str, str, str], ...] = ()  # (article_id, counted thing, value)
     date: str | None = None  # ISO date the statement names (the event's, not the page's)
     position: float = 1.0  # best relative position of a statement in its article (0 = lead)
-    # the words one article quotes are not what another of its articles wrote ("We are now
-    # thinking" / "We are contemplating": two translations of one quote): its text is one
-    # outlet's wording, never to be printed as the others'
-    reworded: bool = False
+    # words one of its articles quotes are not printed word for word by another of them (it
+    # quotes them otherwise, "We are now thinking" / "We are contemplating", or reports them
+    # unquoted): its text is one outlet's wording, never to be printed as the others'
+    wording_differs: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -273,7 +273,7 @@ class BriefingSentence:
     corroboration: Corroboration = "single_source"
     claim_id: str | None = None
     flagged_only: bool = False  # every citation is a page flagged as untrustworthy copy
-    reworded: bool = False  # its claim's outlets quote the speaker in different words
+    wording_differs: bool = False  # its claim's ``wording_differs``: one outlet's wording
 
 
 @dataclass(frozen=True, slots=True)

@@ -210,8 +210,8 @@ def briefing_panel(story: Story, briefing: Briefing) -> Panel:
             lines.append(f" ({sentence.corroboration.replace('_', ' ')})", style="dim")
         if sentence.flagged_only:
             lines.append(" (flagged copy)", style="red")
-        if sentence.reworded:  # the text is one outlet's words of a quote others worded otherwise
-            lines.append(" (reworded: the outlets' words differ)", style="yellow")
+        if sentence.wording_differs:  # the text is one outlet's wording of the quote
+            lines.append(" (wording differs between outlets)", style="yellow")  # WORDING_MARK
         lines.append("\n")
     for conflict in briefing.conflicts:
         values = "; ".join(

@@ -98,8 +98,9 @@ def test_briefing_json_shape():
     assert data["mode"] == "extractive"
     assert data["story_id"] == "s"
     for s in data["sentences"]:
-        # additive: "reworded" (the cited outlets quote the speaker in different words)
-        assert set(s) == {"text", "citations", "date", "corroboration", "flagged_only", "reworded"}
+        # additive: "wording_differs" (one cited outlet's words are not another's)
+        keys = {"text", "citations", "date", "corroboration", "flagged_only", "wording_differs"}
+        assert set(s) == keys
         assert isinstance(s["citations"], list)
         assert s["corroboration"] in {"corroborated", "single_source", "conflicting"}
     toll = next(c for c in data["conflicts"] if c["subject"] == "killed")
@@ -229,22 +230,23 @@ def test_briefing_marks_a_quote_its_outlets_word_differently_in_every_format():
     claims = find_claims(articles, story_id="s", quote_groups=groups)
     b = build_briefing(articles, claims, [], story_id="s")
     (said,) = [s for s in b.sentences if "mayor" in s.text]
-    assert said.reworded
+    assert said.wording_differs
     assert sorted(said.citations) == ["a", "b"]
     data = to_json(b)
-    assert [s["reworded"] for s in data["sentences"]] == [s.reworded for s in b.sentences]
+    marked = [s.wording_differs for s in b.sentences]
+    assert [s["wording_differs"] for s in data["sentences"]] == marked
     line = next(x for x in render_markdown(b).splitlines() if "mayor" in x)
-    assert line.endswith("_(reworded: the outlets' words differ)_")
-    assert "(reworded: the outlets&#x27; words differ)" in render_html(b)
+    assert line.endswith("_(wording differs between outlets)_")
+    assert "(wording differs between outlets)" in render_html(b)
     # the stored JSON reads back with the mark; a briefing stored before it reads as unmarked
     stored = briefing_from_json(data, {})
-    assert [s.reworded for s in stored.sentences] == [s.reworded for s in b.sentences]
+    assert [s.wording_differs for s in stored.sentences] == marked
     for s in data["sentences"]:
-        del s["reworded"]
-    assert not any(s.reworded for s in briefing_from_json(data, {}).sentences)
+        del s["wording_differs"]
+    assert not any(s.wording_differs for s in briefing_from_json(data, {}).sentences)
     plain = Briefing("s", (BriefingSentence("Talks resumed.", ("a",)),))
     panel = briefing_panel(Story("s", "l", "storyline", ("a",)), b)
-    assert "reworded" not in str(
+    assert "wording differs" not in str(
         briefing_panel(Story("s", "l", "storyline", ("a",)), plain).renderable
     )
-    assert "(reworded: the outlets' words differ)" in str(panel.renderable)
+    assert "(wording differs between outlets)" in str(panel.renderable)

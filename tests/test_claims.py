@@ -434,7 +434,7 @@ def test_claims_a_sentence_an_article_repeats_is_one_claim():
     assert [sorted(c.article_ids) for c in claims] == [["a", "b"]]  # with both its articles
 
 
-def test_claims_two_wordings_of_one_quote_are_one_claim_marked_reworded():
+def test_claims_two_wordings_of_one_quote_are_one_claim_marked_wording_differs():
     # two translations of one remark: one claim, its text one outlet's words, marked so
     first = '"We are now weighing this and will try, if it works, to reach a deal," the mayor said at the harbour.'  # fmt: skip
     second = (
@@ -452,10 +452,10 @@ def test_claims_two_wordings_of_one_quote_are_one_claim_marked_reworded():
     }
     (claim,) = [c for c in find_claims(articles, story_id="s", quote_groups=groups) if "mayor" in c.text]  # fmt: skip
     assert sorted(claim.article_ids) == ["a", "b"]
-    assert claim.reworded
+    assert claim.wording_differs
 
 
-def test_claims_one_quote_in_the_same_words_is_not_reworded():
+def test_claims_one_quote_in_the_same_words_is_not_marked_wording_differs():
     quote = '"We will rebuild every bridge the flood took before winter," the mayor said.'
     cut = 'The mayor promised action. "We will rebuild every bridge the flood took," she said on Monday.'  # fmt: skip
     articles = [
@@ -467,15 +467,15 @@ def test_claims_one_quote_in_the_same_words_is_not_reworded():
     assert claims
     assert sorted(claims[0].article_ids) == ["a", "b", "c"]
     # the same words (a shorter cut of one quote is still its words): nothing to mark
-    assert not any(c.reworded for c in claims)
+    assert not any(c.wording_differs for c in claims)
     # a statement with no quote beside one that quotes: the quoted words are not the other's
     told = "The mayor said the town would rebuild every bridge the flood took before winter."
     reported = [*articles[:1], make_article("d", "t", told, "2031-03-04", source="Tarn Post")]
     (joined,) = [c for c in find_claims(reported, story_id="s") if len(c.article_ids) > 1]
-    assert joined.reworded
+    assert joined.wording_differs
 
 
-def test_claims_one_quote_in_another_house_style_or_cut_is_not_reworded():
+def test_claims_one_quote_in_another_house_style_or_cut_is_the_same_wording():
     # the same words: "U.S."/"US", "5,000"/"5000", "Café"/"Cafe", a cut ("…"), a word put in
     said = [
         '"The U.S. team will send 5,000 tents to the Café Marin shelter before the storm," the mayor said at the harbour.',
@@ -490,7 +490,7 @@ def test_claims_one_quote_in_another_house_style_or_cut_is_not_reworded():
     ]
     (claim,) = [c for c in find_claims(articles, story_id="s") if "tents" in c.text]
     assert sorted(claim.article_ids) == ["a", "b", "c", "d"]
-    assert not claim.reworded
+    assert not claim.wording_differs
     # a cut whose pieces are out of the speaker's order is not the speaker's words
     moved = (
         '"Before the storm … the U.S. team will send 5,000 tents," the mayor said at the harbour.'
@@ -498,4 +498,4 @@ def test_claims_one_quote_in_another_house_style_or_cut_is_not_reworded():
     pair = [articles[0], make_article("e", "t", moved, "2031-03-04", source="Tarn Post")]
     (claim,) = [c for c in find_claims(pair, story_id="s") if "tents" in c.text.casefold()]
     assert sorted(claim.article_ids) == ["a", "e"]
-    assert claim.reworded
+    assert claim.wording_differs

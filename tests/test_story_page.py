@@ -333,23 +333,26 @@ def test_story_page_speakers_say_what_kind_of_source_they_are(seeds):
     assert {g["speaker"]: g["speaker_kind"] for g in api}["Daily Express"] == "outlet"
 
 
-def test_story_page_sochi_claim_is_marked_reworded_in_export_briefing_and_page(seeds):
+def test_story_page_sochi_claim_is_marked_wording_differs_in_export_briefing_and_page(seeds):
     claims = _export(seeds, "claims")
     (sochi,) = [c for c in claims if "contemplating" in c["text"]]
     # 000 quotes "We are now thinking ...", 001 "We are contemplating ...": one claim, two wordings
     assert sorted(a[:3] for a in sochi["article_ids"]) == ["000", "001"]
-    assert sochi["reworded"] is True
+    assert sochi["wording_differs"] is True
     # the other claims of both articles are the same words in each (syndicated text)
-    assert [c["text"] for c in claims if c["reworded"]] == [sochi["text"]]
+    assert [c["text"] for c in claims if c["wording_differs"]] == [sochi["text"]]
     client = TestClient(create_app(seeds.store))
     story = client.get(f"/api/stories/{_storyline(seeds)['id']}").json()
     said = [s for s in story["briefing"]["sentences"] if "contemplating" in s["text"]]
-    assert [s["reworded"] for s in said] == [True]
-    assert [c["reworded"] for c in story["claims"] if c["id"] == sochi["id"]] == [True]
+    assert [s["wording_differs"] for s in said] == [True]
+    assert [c["wording_differs"] for c in story["claims"] if c["id"] == sochi["id"]] == [True]
     page = lxml.html.fromstring(client.get(f"/stories/{_storyline(seeds)['id']}").text)
-    marks = page.cssselect("#briefing .reworded-mark")
+    marks = page.cssselect("#briefing .wording-mark")
     assert len(marks) == 1
     assert "contemplating" in marks[0].getparent().text_content()
-    assert "words differ" in marks[0].text
-    (row,) = [r for r in page.cssselect("#claims tbody tr") if r.cssselect(".reworded-mark")]
+    assert marks[0].text == "wording differs between outlets"
+    # the tooltip says what the mark means: quoted otherwise, or reported without quoting
+    assert "does not print word for word" in marks[0].get("title")
+    assert "without quoting" in marks[0].get("title")
+    (row,) = [r for r in page.cssselect("#claims tbody tr") if r.cssselect(".wording-mark")]
     assert "contemplating" in row.text_content()

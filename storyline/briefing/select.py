@@ -212,7 +212,7 @@ def build_briefing(
                 corroboration="conflicting" if claim.id in conflicting else claim.kind,
                 claim_id=claim.id,
                 flagged_only=flagged_only(citations, untrusted),
-                reworded=claim.reworded,
+                wording_differs=claim.wording_differs,
             )
         )
     cited = dict.fromkeys(a for s in sentences for a in s.citations)
@@ -290,7 +290,7 @@ def to_json(briefing: Briefing) -> dict[str, Any]:
                 "date": s.date,
                 "corroboration": s.corroboration,
                 "flagged_only": s.flagged_only,
-                "reworded": s.reworded,
+                "wording_differs": s.wording_differs,
             }
             for s in briefing.sentences
         ],
@@ -312,16 +312,17 @@ ALL_FLAGGED_WARNING = (
     "(incoherent, spliced or misattributed): read it with care."
 )
 FLAGGED_MARK = "flagged copy"
-# The sentence is one outlet's wording of a quote the other cited outlets worded differently.
-REWORDED_MARK = "reworded: the outlets' words differ"
+# The sentence is one outlet's wording: another cited outlet quotes the words otherwise or
+# reports them unquoted (``Claim.wording_differs``).
+WORDING_MARK = "wording differs between outlets"
 
 
 def _marks(sentence: BriefingSentence) -> list[str]:
-    """Return the marks of a sentence: its corroboration, flagged copy alone, reworded quotes."""
+    """Return the marks of a sentence: its corroboration, flagged copy alone, wording differs."""
     return (
         [m for m in (_MARK[sentence.corroboration],) if m]
         + ([FLAGGED_MARK] if sentence.flagged_only else [])
-        + ([REWORDED_MARK] if sentence.reworded else [])
+        + ([WORDING_MARK] if sentence.wording_differs else [])
     )
 
 

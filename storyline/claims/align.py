@@ -233,11 +233,11 @@ def _make_claim(
         ),
         date=date,
         position=min(m.position for m in members),
-        reworded=_reworded(members),
+        wording_differs=_wording_differs(members),
     )
 
 
-def _reworded(members: Sequence[_Statement]) -> bool:
+def _wording_differs(members: Sequence[_Statement]) -> bool:
     """Return True when one article's quoted words are not what another article wrote.
 
     Two outlets quoting one statement in different words (two translations, a paraphrase of

@@ -324,10 +324,10 @@ MIGRATIONS: Final[tuple[str, ...]] = (
         content_hash TEXT NOT NULL
     );
     """,
-    # 20: a claim whose articles quote the speaker in different words (``Claim.reworded``):
+    # 20: a claim whose articles' wordings of a quote differ (``Claim.wording_differs``):
     # its text is one outlet's wording, marked so that no one prints it as another's.
     """
-    ALTER TABLE claims ADD COLUMN reworded INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE claims ADD COLUMN wording_differs INTEGER NOT NULL DEFAULT 0;
     """,
 )
 

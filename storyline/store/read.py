@@ -306,7 +306,7 @@ class Reader(ReaderBase):
             flagged = self.flagged_in(a for r in rows for a in json.loads(r["article_ids"]))
         for row in rows:
             claim = decode(row)
-            claim["reworded"] = bool(claim.get("reworded"))
+            claim["wording_differs"] = bool(claim.get("wording_differs"))
             claim["flagged_only"] = flagged_only(claim["article_ids"], flagged)
             yield claim
 
@@ -404,7 +404,7 @@ class Reader(ReaderBase):
                     "supporting": row["article_ids"],
                     "conflicts": against,
                     "flagged_only": row["flagged_only"],
-                    "reworded": row["reworded"],
+                    "wording_differs": row["wording_differs"],
                 }
             )
         return claims

@@ -46,7 +46,7 @@ class StoredClaim:
     support: int
     date: str | None
     conflicts: tuple[str, ...]  # ids of the conflicts the claim is part of
-    reworded: bool = False  # its articles quote the speaker in different words
+    wording_differs: bool = False  # its articles word a quote differently (``Claim``)
 
 
 def claim_from_row(row: Row) -> StoredClaim:
@@ -61,7 +61,7 @@ def claim_from_row(row: Row) -> StoredClaim:
         support=int(row["support"]),
         date=row["date"],
         conflicts=tuple(row["conflicts"]),
-        reworded=bool(row.get("reworded")),
+        wording_differs=bool(row.get("wording_differs")),
     )
 
 
@@ -131,7 +131,8 @@ def briefing_from_json(doc: Row, heads: Mapping[str, tuple[str | None, str]]) ->
             date=s["date"],
             corroboration=s["corroboration"],
             flagged_only=bool(s["flagged_only"]),
-            reworded=bool(s.get("reworded")),  # absent from a briefing stored before the mark
+            # absent from a briefing stored before the mark
+            wording_differs=bool(s.get("wording_differs")),
         )
         for s in doc["sentences"]
     )

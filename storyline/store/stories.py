@@ -221,7 +221,7 @@ class StoryStore(StoreBase):
             _drop_stories(conn, ("claims", "conflicts", "briefings"), keep, state)
             conn.executemany(
                 "INSERT OR REPLACE INTO claims (id, story_id, text, article_ids, sources, kind, "
-                "support, date, conflicts, reworded) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "support, date, conflicts, wording_differs) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [
                     (
                         c.id,
@@ -233,7 +233,7 @@ class StoryStore(StoreBase):
                         c.support,
                         c.date,
                         dump(conflicted.get(c.id, [])),
-                        int(c.reworded),
+                        int(c.wording_differs),
                     )
                     for c in claims
                 ],
