@@ -1002,6 +1002,29 @@ def test_web_story_briefing_of_flagged_pages_only_warns_at_the_top(seeded):
     assert briefing.index(warning) < briefing.index("The board hid the cracks.")
 
 
+def test_web_stories_list_marks_a_flagged_only_story_once(seeded):
+    _flag_a2(seeded)
+    seeded.replace_stories(
+        [
+            # titled from its one flagged page: the title ends in "(flagged copy only)"
+            Story("s2", "reservoir", "storyline", ("a2",), first_date="2015-10-22"),
+            # a title without the mark (given upstream): the list's mark says it
+            Story("s3", "level", "storyline", ("a2",), first_date="2015-10-22", title="Levels"),
+        ],
+        {},
+    )
+    html = TestClient(create_app(seeded)).get("/").text
+    rows = {
+        row.split('href="/stories/')[1].split('"')[0]: row
+        for row in html.split('<li class="story-row">')[1:]
+    }
+    assert "(flagged copy only)</a>" in rows["s2"]
+    assert rows["s2"].count("flagged copy") == 1
+    assert 'class="flagged-mark"' not in rows["s2"]
+    assert "Levels</a>" in rows["s3"]
+    assert rows["s3"].count('class="flagged-mark"') == 1
+
+
 def test_web_flagged_copy_is_marked_in_timeline_and_quotes(seeded):
     _flag_a2(seeded)
     seeded.replace_timelines(

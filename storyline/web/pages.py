@@ -11,6 +11,7 @@ from fastapi.responses import HTMLResponse
 
 from storyline.quality.assess import UNTRUSTED_FLAGS
 from storyline.speaker_kinds import KIND_LABELS
+from storyline.titles import FLAGGED_TITLE_MARK
 from storyline.web import queries, quote_lists, views
 from storyline.web.api import MAX_PAGE_SIZE, IsoDay, PageNo, state_of
 from storyline.web.app import TEMPLATES
@@ -36,6 +37,8 @@ TEMPLATES.env.globals["source_count"] = views.source_count
 TEMPLATES.env.globals["reported_speech"] = views.reported_speech
 TEMPLATES.env.globals["quote_marks"] = views.quote_marks
 TEMPLATES.env.globals["speaker_kind_labels"] = KIND_LABELS
+# a flagged-only story's title already ends in the mark: the list does not add it twice
+TEMPLATES.env.globals["flagged_title_mark"] = FLAGGED_TITLE_MARK
 
 
 def _render(request: Request, name: str, **context: Any) -> HTMLResponse:  # noqa: ANN401
