@@ -21,12 +21,13 @@ speaker, whatever words its name holds ("press secretary Karine Jean-Pierre").
 from __future__ import annotations
 
 import re
+from collections import Counter
 from typing import TYPE_CHECKING, Literal
 
 from storyline.titles import OUTLET_WORD_RE
 
 if TYPE_CHECKING:
-    from collections.abc import Collection
+    from collections.abc import Collection, Iterable
 
 SpeakerKind = Literal["person", "organisation", "outlet", "place"]
 
@@ -50,6 +51,16 @@ KIND_LABELS: dict[str, str] = {
     "outlet": "news outlet",
     "place": "place (its government)",
 }
+
+
+def majority_kind(kinds: Iterable[str | None]) -> str | None:
+    """Return the kind most of a speaker's quotes were given (a tie: the first), None if none.
+
+    One name is mostly one kind, but each quote's kind comes from its own article's labels:
+    every list of a speaker's quotes shows the kind most of them were given.
+    """
+    found = Counter(k for k in kinds if k)
+    return found.most_common(1)[0][0] if found else None
 
 
 def name_key(name: str | None) -> str:

@@ -3,6 +3,7 @@ from __future__ import annotations
 import json
 import sqlite3
 
+import lxml.html
 import pytest
 from fastapi.testclient import TestClient
 
@@ -11,6 +12,7 @@ from storyline.export import export_rows
 from storyline.models import (
     CleanArticle,
     Entity,
+    Mention,
     Quote,
     RawArticle,
     RemovedLine,
@@ -1023,6 +1025,25 @@ def test_web_stories_list_marks_a_flagged_only_story_once(seeded):
     assert 'class="flagged-mark"' not in rows["s2"]
     assert "Levels</a>" in rows["s3"]
     assert rows["s3"].count('class="flagged-mark"') == 1
+
+
+def test_web_story_quotes_by_speaker_show_the_kind_most_quotes_were_given(seeded):
+    # no quote groups stored: quotes by speaker. a1 labels "Marenholt" ORG (its council),
+    # a2 a place twice: the speaker's kind is the majority's, not its first quote's
+    a1_mentions = [Mention("a1", 0, 9, "Marenholt", "ORG")]
+    a2_mentions = [Mention("a2", 0, 9, "Marenholt", "GPE"), Mention("a2", 20, 29, "Marenholt", "GPE")]  # fmt: skip
+    said = [
+        Quote("m1", "a1", "Marenholt", "Marenholt", "said", "direct", "we rebuild", 0, 10),
+        Quote("m2", "a2", "Marenholt", "Marenholt", "said", "direct", "it fell", 0, 7),
+        Quote("m3", "a2", "Marenholt", "Marenholt", "said", "direct", "it fell again", 10, 23),
+    ]
+    seeded.save_stage("test", ["a1"], mentions=[(m, None) for m in a1_mentions], quotes=said[:1])
+    seeded.save_stage("test", ["a2"], mentions=[(m, None) for m in a2_mentions], quotes=said[1:])
+    page = lxml.html.fromstring(TestClient(create_app(seeded)).get("/stories/s1").text)
+    (summary,) = [
+        s for s in page.cssselect("#quotes details.speaker summary") if "Marenholt" in s.text
+    ]
+    assert [m.text for m in summary.cssselect(".speaker-kind")] == ["place (its government)"]
 
 
 def test_web_flagged_copy_is_marked_in_timeline_and_quotes(seeded):

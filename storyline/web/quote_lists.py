@@ -9,10 +9,10 @@ A store whose quote-groups stage has not run yet falls back to the per-speaker q
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from storyline.speaker_kinds import majority_kind
 from storyline.store.read import Reader
 from storyline.web import queries
 
@@ -136,10 +136,10 @@ def by_speaker(
     """Return the groups by speaker, most statements first, each speaker's best groups first."""
     by_id = {q["id"]: q for q in quotes}
     entity_of = {q["speaker"]: q["speaker_entity_id"] for q in quotes if q.get("speaker_entity_id")}
-    kinds: dict[str, Counter[str]] = {}
+    kinds: dict[str, list[str | None]] = {}
     for q in quotes:
-        if q.get("speaker") and q.get("speaker_kind"):
-            kinds.setdefault(q["speaker"], Counter())[q["speaker_kind"]] += 1
+        if q.get("speaker"):
+            kinds.setdefault(q["speaker"], []).append(q.get("speaker_kind"))
     found: dict[str, list[dict[str, Any]]] = {}
     for group in groups:
         found.setdefault(group["speaker"], []).append(group)
@@ -150,8 +150,7 @@ def by_speaker(
             entity_id=entity_of.get(speaker),
             shown=[group_view(g, by_id) for g in items[:per_speaker]],
             total=len(items),
-            # the kind most of the speaker's quotes were given (one name, one kind mostly)
-            kind=kinds[speaker].most_common(1)[0][0] if speaker in kinds else None,
+            kind=majority_kind(kinds.get(speaker, ())),
         )
         for speaker, items in ordered
     ]

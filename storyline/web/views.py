@@ -12,6 +12,8 @@ import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from storyline.speaker_kinds import majority_kind
+
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
@@ -187,6 +189,7 @@ class SpeakerQuotes:
     entity_id: str | None
     shown: list[dict[str, Any]]
     total: int
+    kind: str | None = None  # the kind most of the speaker's quotes were given
 
 
 def group_quotes(quotes: Sequence[dict[str, Any]], per_speaker: int = 12) -> list[SpeakerQuotes]:
@@ -203,6 +206,7 @@ def group_quotes(quotes: Sequence[dict[str, Any]], per_speaker: int = 12) -> lis
             ),
             shown=list(items[:per_speaker]),
             total=len(items),
+            kind=majority_kind(q.get("speaker_kind") for q in items) if speaker else None,
         )
         for speaker, items in ordered
     ]
