@@ -268,7 +268,8 @@ def quality(run: RunSetup) -> ArticleStage:
 
 @stage(
     "storyline.stories.v1",
-    requires={"clean", "duplicates", "entities", "events"},
+    # "quality": a story's title is its most representative trusted headline (quality flags)
+    requires={"clean", "duplicates", "entities", "events", "quality"},
     provides={"stories"},
     unit="corpus",
     factory=True,

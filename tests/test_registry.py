@@ -44,6 +44,17 @@ def test_registry_builtins_run_in_todays_order():
     ]
 
 
+def test_registry_stories_run_after_the_quality_flags_their_titles_read():
+    # a story's title is its most representative trusted headline: the stage needs the flags
+    specs = {spec.label: spec for spec in specs_in(builtin_stages)}
+    assert "quality" in specs["stories"].requires
+    # and the quality stage needs nothing the stories stage provides: no cycle
+    assert not specs["quality"].requires & specs["stories"].provides
+    reordered = [specs[n] for n in ("clean", "dedupe", "dates", "nlp", "entities", "stories", "quality")]  # fmt: skip
+    labels = [spec.label for spec in Pipeline.resolve(reordered).stages]
+    assert labels.index("quality") < labels.index("stories")
+
+
 def test_registry_resolve_moves_a_stage_after_what_it_requires():
     late = _spec("t.late.v1", {"b"}, {"c"})
     first = _spec("t.first.v1", {"articles"}, {"a"})
