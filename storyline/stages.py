@@ -37,6 +37,7 @@ from storyline.extract.entity_parts import PartCache, add_headline_articles
 from storyline.extract.quotes.find import canonicalise_speakers
 from storyline.nlp_work import nlp_work
 from storyline.quality.assess import QualityThresholds, assess_quality
+from storyline.store.records import Clusters
 from storyline.story_marks import mark_of
 from storyline.storyline_runner import StorylineStage, Task, run_storylines
 from storyline.summaries import StageSummary
@@ -330,7 +331,7 @@ def run_clusters(
 ) -> StageSummary:
     """Add new articles to the events and storylines; old assignments never move.
 
-    Each article's content hash is stored as it was clustered (``Store.save_clusters``).
+    Each article's content hash is stored as it was clustered (``records.Clusters``).
     Clustering is online and never moves an assignment, so an article whose text changed
     since (cleaned again by a new cleaner, a page re-read, a row re-ingested under its id)
     is placed as a run from scratch places it only by a new pass: the state is dropped and
@@ -383,8 +384,9 @@ def run_clusters(
         hashes.update((a.id, a.content_hash) for a in read if a.id in state.seq)
         done += len(ids)
         tally.step("stories", done, len(fresh))
-    store.replace_stories(stories, duplicates)
-    store.save_clusters((_CLUSTER_STATE, dump_state(state)), hashes, anew=anew)
+    # one transaction: the stories are never stored without the state they come from
+    clusters = Clusters((_CLUSTER_STATE, dump_state(state)), hashes, anew=anew)
+    store.replace_stories(stories, duplicates, clusters=clusters)
     storylines = sum(s.level == "storyline" for s in stories)
     counts = {"storylines": storylines, "events": len(stories) - storylines}
     return StageSummary("stories", counts | ({"redone": redone} if redone else {}))

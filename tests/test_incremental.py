@@ -5,15 +5,18 @@ from __future__ import annotations
 import csv
 import io
 import json
+import sqlite3
 
 import pytest
 
 import storyline
 from storyline import quote_groups_stage, stages
 from storyline.briefing import stage as briefing_stage
+from storyline.clean import clean_article
 from storyline.dates_stage import date_article
 from storyline.export import WHATS, export_rows, write_export
-from storyline.models import TimelineEntry
+from storyline.models import RawArticle, TimelineEntry
+from storyline.store import Store
 from storyline.story_marks import forget_marks
 from tests.conftest import BACKENDS, EXAMPLES, store_url
 
@@ -326,3 +329,32 @@ def test_incremental_a_row_re_ingested_under_its_id_with_new_text_is_clustered_a
         assert clustered == []  # nothing new, nothing changed: nothing clustered again
         assert "redone" not in third.counts
         assert _dump(workspace) == expected
+
+
+def test_incremental_stories_are_stored_with_their_cluster_state_or_not_at_all():
+    # the clustering state fails to save (a full disk, here a trigger): the stories and the
+    # state they come from are one write, so the store keeps neither and never a mismatch
+    with Store.memory() as store:
+        raws = [
+            RawArticle(
+                f"a{i}",
+                title,
+                f"{title}. The harbour board met on Monday.",
+                f"a{i}.txt",
+                "txt",
+                "Tarn Post",
+            )
+            for i, title in enumerate(("Harbour toll cut", "Harbour toll halved"))
+        ]
+        store.save_batch([(r, clean_article(r)) for r in raws], [])
+        store.conn.execute(
+            "CREATE TRIGGER full BEFORE INSERT ON stage_state "
+            "BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END"
+        )
+        with pytest.raises(sqlite3.IntegrityError, match="disk is full"):
+            stages.run_clusters(store, {})
+        assert store.count("stories") == 0
+        assert store.count("clustered") == 0
+        store.conn.execute("DROP TRIGGER full")
+        stages.run_clusters(store, {})  # the next run clusters them once
+        assert {a for s in store.stories() for a in s.article_ids} == {"a0", "a1"}

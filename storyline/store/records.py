@@ -34,6 +34,15 @@ Row = dict[str, Any]
 
 
 @dataclass(frozen=True, slots=True)
+class Clusters:
+    """The clustering state the stories come from, stored beside them (``save_clusters``)."""
+
+    state: tuple[str, bytes]  # the stage_state row: its name and the serialised state
+    hashes: Mapping[str, str]  # article id -> the content hash it was clustered with
+    anew: bool = False  # the state was rebuilt from nothing: the old hashes go
+
+
+@dataclass(frozen=True, slots=True)
 class StoredClaim:
     """A claim as the claims table keeps it: its statements and numbers are not stored."""
 

@@ -10,6 +10,7 @@ from storyline.errors import StoreError
 from storyline.store.base import StoreBase, chunks, dump, upsert
 from storyline.store.read import Reader
 from storyline.store.records import (
+    Clusters,
     briefing_from_json,
     claim_from_row,
     conflict_from_row,
@@ -105,11 +106,19 @@ class StoryStore(StoreBase):
                 found.setdefault(article_id, []).append((start, end, name, kind, text))
         return found
 
-    def replace_stories(self, stories: Sequence[Story], duplicates: dict[str, str]) -> None:
+    def replace_stories(
+        self,
+        stories: Sequence[Story],
+        duplicates: dict[str, str],
+        *,
+        clusters: Clusters | None = None,
+    ) -> None:
         """Replace the stories and every article's ``duplicate_of``.
 
         A story without a title gets one here (``titles.choose_title``), from the articles it
-        holds now: the title follows the story as it grows.
+        holds now: the title follows the story as it grows. ``clusters`` (the clustering state
+        the stories come from, ``save_clusters``) is saved in the same transaction: stored
+        stories never come from another state than the one stored beside them.
         """
         titles = self._titles(stories)
         with self.transaction() as conn:
@@ -136,6 +145,8 @@ class StoryStore(StoreBase):
                 "UPDATE articles SET duplicate_of = ? WHERE id = ?",
                 [(original, copy) for copy, original in duplicates.items()],
             )
+            if clusters is not None:
+                _write_clusters(conn, clusters)
 
     def clustered_changed(self) -> bool:
         """Return whether an article was clustered with another content hash than it has now."""
@@ -154,10 +165,7 @@ class StoryStore(StoreBase):
         ``anew``: the state was rebuilt from nothing, and the hashes of the old one go.
         """
         with self.transaction() as conn:
-            if anew:
-                conn.execute("DELETE FROM clustered")
-            conn.executemany(_CLUSTERED_UPSERT, sorted(hashes.items()))
-            conn.execute(upsert("stage_state", ("name", "value"), ("name",)), state)
+            _write_clusters(conn, Clusters(state, hashes, anew=anew))
 
     def _titles(self, stories: Sequence[Story]) -> dict[str, str]:
         """Return story id -> readable title, for the stories that do not carry one."""
@@ -383,6 +391,14 @@ def _drop_stories(
             conn.execute(f"DELETE FROM {table} WHERE story_id IN ({marks})", chunk)  # noqa: S608
     if state is not None:
         conn.execute(upsert("stage_state", ("name", "value"), ("name",)), state)
+
+
+def _write_clusters(conn: Any, clusters: Clusters) -> None:  # noqa: ANN401 - either backend's
+    """Save the clustering state and the hash each article was clustered with."""
+    if clusters.anew:
+        conn.execute("DELETE FROM clustered")
+    conn.executemany(_CLUSTERED_UPSERT, sorted(clusters.hashes.items()))
+    conn.execute(upsert("stage_state", ("name", "value"), ("name",)), clusters.state)
 
 
 def _entry_row(entry: TimelineEntry) -> tuple[str, str, str, str, str, str | None, str | None]:
