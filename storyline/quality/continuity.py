@@ -21,8 +21,16 @@ if TYPE_CHECKING:
     from collections.abc import Sequence
 
 _MONTH_RE = re.compile(rf"\b(?:{'|'.join(m.capitalize() for m in MONTH_NAMES)})\b")
+# Years a news page dates its events by: 1950-2049, the range of ``coherence._YEAR_RE`` (the
+# weighted year_span signal), kept the same so that both signals read one set of years; wider,
+# counts like "1900 troops" read as years. Part of the fitted features (cont_anchor_jumps):
+# ``bench/fit_coherence.py`` must refit the heads if it changes. Chosen, not fitted.
 _YEAR_RE = re.compile(r"\b(?:19[5-9]\d|20[0-4]\d)\b")
-# windows of this many sentences are compared with the headline: a stretch of other copy
+# Windows of this many sentences are compared with the headline: a stretch of other copy (a
+# spliced paragraph runs a few sentences). Part of the fitted features (cont_title_window,
+# cont_v_title_window): refit the heads (``bench/fit_coherence.py``) if it changes. Chosen when
+# the continuity signals were added (09c299f), not tuned on any data; no head weights these
+# two signals yet (``data/coherence_weights.json``), so neither moves the splice gate today.
 WINDOW = 3
 
 
