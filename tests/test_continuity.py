@@ -1,6 +1,9 @@
+"""Continuity signals of a page stitched from several stories, each read from the page alone."""
+
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from storyline.quality.coherence import coherence_features
 from storyline.quality.continuity import (
@@ -32,7 +35,9 @@ def test_name_islands_split_the_cast_of_two_stories():
 
 def test_lonely_names_count_sentences_whose_names_appear_nowhere_else():
     names = [["Kellford"], ["Kellford"], ["Peter Holm"], ["Tom Brandt"], ["Brandt"]]
-    assert name_islands(names) == (0.5, 0.25)  # Holm alone; Brandt recurs; Kellford in the title
+    assert name_islands(names) == pytest.approx(
+        (0.5, 0.25)
+    )  # Holm alone; Brandt recurs; Kellford in the title
 
 
 def test_group_alternation_is_low_for_runs_and_high_for_interleaving():
@@ -41,20 +46,20 @@ def test_group_alternation_is_low_for_runs_and_high_for_interleaving():
     runs = np.where(topic[:, None] == topic[None, :], 0.8, 0.05)
     order = [0, 3, 1, 4, 2, 5]
     interleaved = runs[np.ix_(order, order)]
-    assert group_alternation(runs) == 0.0
+    assert group_alternation(runs) == pytest.approx(0.0)
     assert group_alternation(interleaved) > 1.0
 
 
 def test_anchor_jumps_count_dates_that_move_back_and_forth():
     steady = ["It opened in March 2009.", "In March it closed again.", "No date here."]
     jumping = ["It opened in March 2009.", "In July 2012 it closed.", "In March 2009 it grew."]
-    assert anchor_jumps(steady) == 0.0
-    assert anchor_jumps(jumping) == 2 / 3
+    assert anchor_jumps(steady) == pytest.approx(0.0)
+    assert anchor_jumps(jumping) == pytest.approx(2 / 3)
 
 
 def test_title_window_min_finds_the_stretch_that_leaves_the_headline():
     to_title = np.array([0.5, 0.4, 0.0, 0.0, 0.1, 0.4])
-    assert title_window_min(to_title) == np.float64(0.1 / 3)
+    assert title_window_min(to_title) == pytest.approx(0.1 / 3)
 
 
 def test_coherence_features_carry_the_continuity_signals():
@@ -63,4 +68,4 @@ def test_coherence_features_carry_the_continuity_signals():
     vectors = embed_sentences(texts)
     own = continuity_features(BRIDGE, _names(BRIDGE_TITLE, BRIDGE), np.eye(len(texts)), vectors)
     assert set(own) <= set(features)
-    assert features["cont_name_islands"] == own["cont_name_islands"]
+    assert features["cont_name_islands"] == pytest.approx(own["cont_name_islands"])
