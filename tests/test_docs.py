@@ -4,6 +4,7 @@ import typer.main
 
 from storyline.cli.app import app
 from storyline.errors import DESCRIPTIONS
+from storyline.titles import FLAGGED_TITLE_MARK
 from tests.conftest import REPO
 
 README = (REPO / "README.md").read_text(encoding="utf-8")
@@ -32,3 +33,14 @@ def test_docs_readme_first_screen_has_the_two_commands():
     first_screen = "\n".join(README.splitlines()[:20])
     assert "make run" in first_screen
     assert "make test" in first_screen
+
+
+def _export_line(what: str) -> str:
+    return next(x for x in README.splitlines() if x.startswith(f"storyline export --what {what} "))
+
+
+def test_docs_the_export_lines_name_the_claim_and_speaker_fields_and_the_flagged_title():
+    assert "wording_differs (" in _export_line("claims")
+    assert "speaker_kind person|organisation|outlet|place" in _export_line("quotes")
+    assert "speaker_kind (" in _export_line("quote_groups")
+    assert FLAGGED_TITLE_MARK in _export_line("stories")
