@@ -134,8 +134,13 @@ def gapped(verb: Token) -> bool:
 
 
 def is_time(prep: Token) -> bool:
-    """Return True for "for about five minutes": a duration, not what was said."""
-    return any(t.ent_type_ in {"TIME", "DATE"} for t in prep.subtree)
+    """Return True for "for about five minutes": a duration, not what was said.
+
+    The phrase's own object is the time; a time inside a clause the phrase holds ("accusing
+    her of being asleep when late-night calls came in") leaves it a statement.
+    """
+    obj = next((c for c in prep.children if c.dep_ in {"pobj", "pcomp"}), None)
+    return obj is not None and obj.ent_type_ in {"TIME", "DATE"}
 
 
 WH = frozenset({"whether", "if", "which", "what", "who", "whom", "how", "why", "when", "where"})
