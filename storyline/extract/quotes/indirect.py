@@ -33,18 +33,16 @@ from storyline.extract.quotes.frames import (
     unreal,
     verb_as_noun,
 )
+from storyline.extract.quotes.sourced import passive_object, passive_source
 from storyline.text.cues import (
     AS_VERBS,
     CLAUSE_CUES,
-    CONTENT_OBJECT_VERBS,
     CUE_ADJECTIVES,
     CUE_NOUNS,
     DOCUMENT_NOUNS,
     INTENT_NOUNS,
     OBJECT_VERBS,
-    RECIPIENT_VERBS,
     REPORT_VERBS,
-    SPEECH_VERBS,
     TOPIC_VERBS,
     WEAK_CUES,
 )
@@ -279,10 +277,7 @@ def _reported(doc: Doc, verb: Token, frames: list[Attr] | None = None) -> Attr |
         while top.pos_ not in {"VERB", "AUX"} and top.dep_ in _HOST_DEPS and top.head.i != top.i:
             top = top.head
         tokens = [t for t in top.subtree if t.i not in own]
-    elif (
-        cue_lemma(verb) in (OBJECT_VERBS | SPEECH_VERBS) - RECIPIENT_VERBS
-        and (passive := _passive_object(verb)) is not None
-    ):
+    elif (passive := passive_object(verb)) is not None:
         tokens, head = passive
         if not tokens:
             return None
@@ -310,30 +305,6 @@ def _reported(doc: Doc, verb: Token, frames: list[Attr] | None = None) -> Attr |
     if attr is not None and verb.dep_ == "parataxis" and clause is None:
         attr.text = _without(doc, attr.start, attr.end, verb)
     return attr
-
-
-def _passive_object(verb: Token) -> tuple[list[Token], Token] | None:
-    """Return the object and the source of a passive stance verb: "X was rejected by Y".
-
-    The passive subject is the active verb's object and the "by" agent its subject (English
-    syntax; not fitted): "calls for a commission were rejected by the council" reports what
-    "the council rejected calls for a commission" does. The object is held to the test an active
-    object meets (``states``): a bare noun phrase of a verb that is no speech verb ("Clinton
-    was endorsed by the paper") is no statement, so the tokens are empty.
-    """
-    subject = next((c for c in verb.children if c.dep_ == "nsubjpass"), None)
-    agent = next((c for c in verb.children if c.dep_ == "agent"), None)
-    source = next((c for c in agent.children if c.dep_ == "pobj"), None) if agent else None
-    if subject is None or source is None or subject.i > verb.i:
-        return None
-    lemma = cue_lemma(verb)
-    bare = subject.pos_ not in {"VERB", "AUX"} and not any(
-        c.dep_ in {"ccomp", "xcomp", "acl", "relcl"} for c in subject.children
-    )
-    if subject.pos_ == "PRON" or (bare and lemma not in SPEECH_VERBS | CONTENT_OBJECT_VERBS):
-        return [], source
-    tokens = list(subject.subtree)
-    return (tokens if sum(t.is_alpha for t in tokens) >= 2 else []), source
 
 
 def _document_author(noun: Token) -> Token | None:
@@ -382,9 +353,9 @@ def _as_put(doc: Doc, verb: Token) -> Attr | None:
     if mark is None or not (mark.i == sent.start or doc[mark.i - 1].text in {",", "(", "—"}):
         return None  # "as promised" inside a clause is not an attribution
     nouns = [t for t in doc[mark.i + 1 : verb.i] if t.pos_ in {"NOUN", "PROPN", "PRON"}]
-    if not nouns:
+    head = nouns[-1] if nouns else passive_source(verb)
+    if head is None:
         return None
-    head = nouns[-1]
     stop = next((t.i for t in doc[verb.i : sent.end] if t.text in {",", ";", "—"}), sent.end)
     if stop == sent.end and mark.i == sent.start:
         return None
@@ -439,6 +410,8 @@ def _noun_cue(doc: Doc, noun: Token) -> Attr | None:
             (c for c in noun.lefts if c.dep_ in {"compound", "nmod"} and c.ent_type_ in _PARTIES),
             None,
         )
+    if head is None:
+        head = passive_source(noun)
     if head is None and noun.dep_ in {"dobj", "attr"}:
         head = spk.subject_of(noun.head)
     if head is None:
