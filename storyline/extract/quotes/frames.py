@@ -387,3 +387,36 @@ def inverted_host(verb: Token) -> tuple[Token, Token] | None:
     if top.dep_ != "ccomp" or host.i <= verb.i or not marked_that(host):
         return None
     return top, host
+
+
+def coordinated_objects(verb: Token) -> list[Token]:
+    """Return noun phrases coordinated with the verb's object that the parser hung on the verb.
+
+    "emphasizing economic fairness, and a need to raise the minimum wage": a noun cannot be a
+    conjunct of a verb, so a nominal ``conj`` of the cue is a second object (English syntax;
+    not fitted on any data set). Verbal conjuncts ("and warned ...") are clauses of their own.
+    """
+    return [
+        c
+        for c in verb.rights
+        if c.dep_ == "conj"
+        and c.pos_ in {"NOUN", "PROPN"}
+        and not any(g.dep_ in {"nsubj", "nsubjpass"} for g in c.children)
+    ]
+
+
+def without_glosses(tokens: list[Token]) -> list[Token]:
+    """Return an object's tokens without its non-restrictive relative clauses.
+
+    "cited criticism of Matt Lauer, who took heat for ...": the clause after the comma is the
+    writer's gloss on the object, not part of what the speaker cited.
+    """
+    drop: set[int] = set()
+    for t in tokens:
+        comma = t.left_edge.i - 1
+        if t.dep_ == "relcl" and t.head.i < comma and t.doc[comma].text == ",":
+            drop |= {u.i for u in t.subtree} | {comma}
+    if not drop:
+        return tokens
+    kept = [t for t in tokens if t.i not in drop]
+    return kept if sum(t.is_alpha for t in kept) >= 2 else tokens

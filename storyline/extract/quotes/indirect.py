@@ -15,6 +15,7 @@ from storyline.extract.quotes.direct import Attr, cue_phrase
 from storyline.extract.quotes.frames import (
     ASKING,
     QUESTION_WORDS,
+    coordinated_objects,
     cue_lemma,
     finite_clause,
     gapped,
@@ -32,6 +33,7 @@ from storyline.extract.quotes.frames import (
     states,
     unreal,
     verb_as_noun,
+    without_glosses,
 )
 from storyline.extract.quotes.sourced import passive_object, passive_source
 from storyline.text.cues import (
@@ -430,46 +432,13 @@ def _complement(verb: Token) -> list[Token]:
         or (c.dep_ == "prep" and c.lower_ in preps and not is_time(c))
     ]
     if any(c.dep_ == "dobj" for c in parts):
-        parts += _coordinated_objects(verb)
+        parts += coordinated_objects(verb)
     # "called for new taxes", "spoke of his flights": the preposition belongs to the cue
     tokens = [t for c in parts for t in c.subtree if t.i != c.i or c.dep_ != "prep"]
-    tokens = _without_glosses(tokens)
+    tokens = without_glosses(tokens)
     # "Cruz endorsed Trump": one name is a whole stance; one common word is rarely content.
     enough = sum(t.is_alpha for t in tokens) >= 2 or any(t.ent_type_ in _PARTIES for t in tokens)
     return tokens if enough else []
-
-
-def _coordinated_objects(verb: Token) -> list[Token]:
-    """Return noun phrases coordinated with the verb's object that the parser hung on the verb.
-
-    "emphasizing economic fairness, and a need to raise the minimum wage": a noun cannot be a
-    conjunct of a verb, so a nominal ``conj`` of the cue is a second object (English syntax;
-    not fitted on any data set). Verbal conjuncts ("and warned ...") are clauses of their own.
-    """
-    return [
-        c
-        for c in verb.rights
-        if c.dep_ == "conj"
-        and c.pos_ in {"NOUN", "PROPN"}
-        and not any(g.dep_ in {"nsubj", "nsubjpass"} for g in c.children)
-    ]
-
-
-def _without_glosses(tokens: list[Token]) -> list[Token]:
-    """Return an object's tokens without its non-restrictive relative clauses.
-
-    "cited criticism of Matt Lauer, who took heat for ...": the clause after the comma is the
-    writer's gloss on the object, not part of what the speaker cited.
-    """
-    drop: set[int] = set()
-    for t in tokens:
-        comma = t.left_edge.i - 1
-        if t.dep_ == "relcl" and t.head.i < comma and t.doc[comma].text == ",":
-            drop |= {u.i for u in t.subtree} | {comma}
-    if not drop:
-        return tokens
-    kept = [t for t in tokens if t.i not in drop]
-    return kept if sum(t.is_alpha for t in kept) >= 2 else tokens
 
 
 def _according(doc: Doc, token: Token) -> Attr | None:
