@@ -420,3 +420,42 @@ def without_glosses(tokens: list[Token]) -> list[Token]:
         return tokens
     kept = [t for t in tokens if t.i not in drop]
     return kept if sum(t.is_alpha for t in kept) >= 2 else tokens
+
+
+# "made clear", "made it plain": the light verb "make" with an adjective of evidence is a verb of
+# saying ("stated"), its clause what was said (English idiom; not fitted on any data set).
+_MADE = frozenset({"clear", "plain"})
+
+
+def made_clear(verb: Token) -> list[Token]:
+    """Return the clause of "Ham made it clear he had misgivings", else an empty list.
+
+    The clause is the verb with a subject of its own after the adjective, whichever of "make"
+    or the adjective the parser hung it on; the adjective and "it" are the cue's, not the
+    content. An embedded question ("did not make it clear which groups ...") is no statement.
+    """
+    if verb.lemma_.lower() != "make" or verb.pos_ != "VERB":
+        return []
+    doc = verb.doc
+    nxt = [t for t in doc[verb.i + 1 : verb.i + 3] if not t.is_space]
+    adj = nxt[0] if nxt and nxt[0].lower_ in _MADE else None
+    if adj is None and len(nxt) == 2 and nxt[0].lower_ == "it" and nxt[1].lower_ in _MADE:
+        adj = nxt[1]
+    if adj is None:
+        return []
+    clause = next(
+        (
+            t
+            for t in doc[adj.i + 1 : verb.sent.end]
+            if t.dep_ in {"ccomp", "advcl"}
+            and t.head.i in {verb.i, adj.i}
+            and any(c.dep_ in {"nsubj", "nsubjpass", "expl"} for c in t.children)
+        ),
+        None,
+    )
+    if clause is None or question(clause):
+        return []
+    tokens = [t for t in clause.subtree if t.i > adj.i]
+    if tokens and tokens[0].lower_ == "that":
+        tokens = tokens[1:] if tokens[0].dep_ == "mark" else tokens
+    return tokens

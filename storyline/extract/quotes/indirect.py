@@ -22,6 +22,7 @@ from storyline.extract.quotes.frames import (
     inverted_host,
     is_time,
     loose_clause,
+    made_clear,
     marked_that,
     negated,
     other_verb,
@@ -159,6 +160,11 @@ def find_indirect(
                 attr = None
         elif token.pos_ == "NOUN" and token.lemma_.lower() in CUE_NOUNS | INTENT_NOUNS:
             attr = _noun_cue(doc, token)
+        elif token.lower_ in {"made", "make", "makes", "making"} and (said := made_clear(token)):
+            head = spk.subject_of(token)
+            if head is None or unreal(token) or negated(token) or head.i in {t.i for t in said}:
+                continue
+            attr = _indirect(doc, said, token, cue_phrase(token), head)
         else:
             continue
         if attr is None or any(not inside_small(t, attr) for t in index.overlapping(attr)):
