@@ -244,7 +244,18 @@ def verb_as_noun(token: Token) -> bool:
         and token.dep_ == "ROOT"
         and token.lower_.endswith("s")
         and cue_lemma(token) in REPORT_VERBS
-        and any(c.dep_ == "ccomp" for c in token.children)
+        and any(c.dep_ == "ccomp" or that_clause(c) for c in token.children)
+    )
+
+
+def that_clause(token: Token) -> bool:
+    """Return True for a "that" clause the parser hung on a noun as a clause of its own (acl).
+
+    "Trump charges that countries ... donated": on a verb read as a noun, the marked clause is
+    its complement, not a relative clause (a relative "that" is a subject or object, no mark).
+    """
+    return token.dep_ == "acl" and any(
+        c.dep_ == "mark" and c.lower_ == "that" for c in token.children
     )
 
 

@@ -32,6 +32,7 @@ from storyline.extract.quotes.frames import (
     reason_clause,
     source_noun,
     states,
+    that_clause,
     unreal,
     verb_as_noun,
     without_glosses,
@@ -254,7 +255,11 @@ def _reported(doc: Doc, verb: Token, frames: list[Attr] | None = None) -> Attr |
         return block
     # "It's unlikely; Clinton's team says she'll continue": of two clauses, the one after the
     # verb is its complement
-    clauses = [c for c in verb.children if c.dep_ in _CLAUSE_DEPS] or loose_clause(verb)
+    clauses = [
+        c
+        for c in verb.children
+        if c.dep_ in _CLAUSE_DEPS or (verb.pos_ != "VERB" and that_clause(c))
+    ] or loose_clause(verb)
     clause = next((c for c in clauses if c.i > verb.i), clauses[0] if clauses else None)
     if clause is not None and clause.i < verb.i and marked_that(verb):
         return None  # "X continues to insist, ..., that he wants": the parser turned it around
