@@ -470,3 +470,25 @@ def made_clear(verb: Token) -> list[Token]:
     if tokens and tokens[0].lower_ == "that":
         tokens = tokens[1:] if tokens[0].dep_ == "mark" else tokens
     return tokens
+
+
+def run_on(cue: Token, tokens: list[Token]) -> list[Token]:
+    """Return the rest of a sentence the parser cut off without punctuation, else nothing.
+
+    "Clinton cited disparaging remarks Trump had made about Machado as examples ...": a
+    sentence of edited prose ends with a stop mark, so a "sentence" that ends on a word inside
+    a paragraph is cut by the parser (here before a reduced relative clause), and content that
+    reaches that cut goes on to the end of the next one (English orthography; not fitted).
+    """
+    sent = cue.sent
+    last = sent[-1]
+    doc = cue.doc
+    if (
+        not tokens
+        or max(t.i for t in tokens) != last.i
+        or last.is_punct
+        or sent.end >= len(doc)
+        or "\n" in doc[last.i : sent.end + 1].text_with_ws
+    ):
+        return []
+    return [t for t in doc[sent.end].sent if not t.is_space]

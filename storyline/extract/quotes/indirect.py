@@ -30,6 +30,7 @@ from storyline.extract.quotes.frames import (
     predicative,
     question,
     reason_clause,
+    run_on,
     source_noun,
     states,
     that_clause,
@@ -342,7 +343,7 @@ def _document_author(noun: Token) -> Token | None:
 
 def _indirect(doc: Doc, tokens: list[Token], cue: Token, cue_text: str, head: Token) -> Attr | None:
     """Return an indirect attribution whose content is these tokens in the cue's paragraph."""
-    span = _clause_span(tokens, cue)
+    span = _clause_span(tokens + run_on(cue, tokens), cue)
     if span is None:
         return None
     start, end = span
