@@ -17,6 +17,7 @@ Both rules are English syntax, not fitted on any data set.
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_right
 from typing import TYPE_CHECKING
 
@@ -52,6 +53,7 @@ PARTICULARIZERS = frozenset(
 _WH_OPENERS = frozenset({"how", "what", "why", "whether"})
 _CLOSERS = "”\"'’»"
 _CC = frozenset({"and", "or"})
+_COLON = re.compile(r"[ \t]*:[ \t]*(?=[\"“'‘])")
 
 
 def widen_content(
@@ -72,7 +74,9 @@ def widen_content(
         if attr.kind != "indirect" or attr.cue is None or text[attr.start : attr.end] != attr.text:
             continue
         end = _coordinated_tail(doc, attr, cues - {attr.cue.i})
-        end = _close_quotation(text, attr.start, end, opened[bisect_right(starts, attr.start - 1) :])
+        ahead = opened[bisect_right(starts, attr.start - 1) :]
+        end = _close_quotation(text, attr.start, end, ahead)
+        end = _colon_quotation(text, end, ahead)
         if end > attr.end:
             added.append((attr.start, end))
             attr.end = end
@@ -131,6 +135,31 @@ def _continues(phrase: Token, inside: list[Token], *, linked: bool) -> bool:
     return False
 
 
+def _colon_quotation(text: str, end: int, spans: Sequence[tuple[int, int]]) -> int:
+    """Return ``end`` moved past a quotation the content introduces with a colon.
+
+    'said she has the essential quality for the job: "Steadiness ..."': the quotation after
+    the colon is the words the clause announces, one statement with it (a mixed quote).
+    """
+    colon = _COLON.match(text, end)
+    if colon is None:
+        return end
+    for q_start, q_end in spans:
+        if q_start > colon.end() + 2:
+            break
+        if colon.end() < q_start and "\n" not in text[end:q_end]:
+            return _past_closer(text, q_end)
+    return end
+
+
+def _past_closer(text: str, q_end: int) -> int:
+    """Return the char after the closing mark (one or two characters) at ``q_end``."""
+    close = q_end
+    while close < len(text) and close - q_end < 2 and text[close] in _CLOSERS:
+        close += 1
+    return close
+
+
 def _close_quotation(text: str, start: int, end: int, spans: Sequence[tuple[int, int]]) -> int:
     """Return ``end`` moved past the closing mark of a quotation the content opened.
 
@@ -141,8 +170,5 @@ def _close_quotation(text: str, start: int, end: int, spans: Sequence[tuple[int,
         if q_start >= end:
             break
         if end <= q_end and "\n" not in text[end:q_end]:
-            close = q_end
-            while close < len(text) and close - q_end < 2 and text[close] in _CLOSERS:
-                close += 1
-            return close
+            return _past_closer(text, q_end)
     return end
