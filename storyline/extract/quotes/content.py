@@ -119,8 +119,9 @@ def _coordinated_tail(doc: Doc, attr: Attr, other_cues: set[int]) -> int:
 
 def _continues(phrase: Token, inside: list[Token], *, linked: bool) -> bool:
     """Return True when a dependent of the cue verb continues the content before it."""
-    if linked and phrase.dep_ == "prep":
-        # "memories of her father, and of all the people": the same preposition again
+    if linked and (phrase.dep_ == "prep" or phrase.tag_ == "IN"):
+        # "memories of her father, and of all the people": the same preposition again (the
+        # parser labels it "prep" or "conj")
         return any(t.dep_ == "prep" and t.lower_ == phrase.lower_ for t in inside)
     if linked and phrase.dep_ == "conj":
         # "spoke of X, and how the fight ... flowed": a wh-clause is a second object, not a
