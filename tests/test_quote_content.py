@@ -39,8 +39,10 @@ def test_content_closes_the_quotation_it_opens(nlp: Language) -> None:
     assert [(q.speaker, q.text) for q in quotes] == [
         (
             "Odile Brack",
-            'the harbour plan as "a costly mistake, rushed through without a vote, '
-            'and bound to fail."',
+            (
+                'the harbour plan as "a costly mistake, rushed through without a vote, '
+                'and bound to fail."'
+            ),
         )
     ]
 
@@ -61,8 +63,10 @@ def test_repeated_preposition_continues_the_content(nlp: Language) -> None:
     assert [(q.speaker, q.text) for q in quotes] == [
         (
             "Tomas Reyl",
-            "the new park brought back memories of his mother, and of "
-            '"all the neighbours who planted the first trees."',
+            (
+                "the new park brought back memories of his mother, and of "
+                '"all the neighbours who planted the first trees."'
+            ),
         )
     ]
 
@@ -83,8 +87,10 @@ def test_wh_clause_coordinated_with_a_topic(nlp: Language) -> None:
     assert [(q.speaker, q.text) for q in quotes] == [
         (
             "Anya Verhoef",
-            "the long history of the harbour court, and how the fight for fair tolls shaped "
-            "its rulings",
+            (
+                "the long history of the harbour court, and how the fight for fair tolls shaped "
+                "its rulings"
+            ),
         )
     ]
     control = "Judge Anya Verhoef spoke of the long history of the harbour court, and she left."
@@ -118,8 +124,10 @@ def test_colon_quotation_joins_the_clause_that_announces_it(nlp: Language) -> No
     assert [(q.speaker, q.text) for q in said] == [
         (
             "Ilse Marrow",
-            'she has the one quality for the job: "Patience -- a stubborn patience, '
-            'and mixed with nerve."',
+            (
+                'she has the one quality for the job: "Patience -- a stubborn patience, '
+                'and mixed with nerve."'
+            ),
         )
     ]
     control = "Governor Ilse Marrow said she has the one quality the port needs: patience."

@@ -31,8 +31,8 @@ if TYPE_CHECKING:
     from storyline.extract.quotes.direct import Attr
     from storyline.extract.quotes.marks import QuotedSpan
 
-# Particularizers: adverbs that restrict what they precede to a part of what came before
-# ("issues, particularly in the context of ..."). Quirk, Greenbaum, Leech & Svartvik, A
+# Particularizers: adverbs that narrow what came before to the part they introduce, as in
+# 'issues, particularly in the context of'. Quirk, Greenbaum, Leech & Svartvik, A
 # Comprehensive Grammar of the English Language (1985), 8.116 (restrictive subjuncts).
 PARTICULARIZERS = frozenset(
     {
@@ -75,7 +75,7 @@ def widen_content(
             continue
         end = _coordinated_tail(doc, attr, cues - {attr.cue.i})
         ahead = opened[bisect_right(starts, attr.start - 1) :]
-        end = _close_quotation(text, attr.start, end, ahead)
+        end = _close_quotation(text, end, ahead)
         end = _colon_quotation(text, end, ahead)
         if end > attr.end:
             added.append((attr.start, end))
@@ -161,11 +161,11 @@ def _past_closer(text: str, q_end: int) -> int:
     return close
 
 
-def _close_quotation(text: str, start: int, end: int, spans: Sequence[tuple[int, int]]) -> int:
+def _close_quotation(text: str, end: int, spans: Sequence[tuple[int, int]]) -> int:
     """Return ``end`` moved past the closing mark of a quotation the content opened.
 
-    ``spans`` are the (start, end) of quoted stretches (marks excluded) from ``start`` on, in
-    order of their start.
+    ``spans`` are the (start, end) of quoted stretches (marks excluded) from the content's start
+    on, in order of their start.
     """
     for q_start, q_end in spans:
         if q_start >= end:

@@ -277,8 +277,10 @@ def find_quotes(doc: Doc, article_id: str, *, title: str = "") -> list[Quote]:
         d
         for d in direct
         if d.parent is not None
-        or not any(inside_small(d, i) for i in indirect_index.touching(d.start, d.end))
-        and not (d.start in widened and d.end - 1 in widened)
+        or (
+            not any(inside_small(d, i) for i in indirect_index.touching(d.start, d.end))
+            and not (d.start in widened and d.end - 1 in widened)
+        )
     ]
     direct_index = SpanIndex(direct)
     lines = [t for t in lines if not direct_index.overlapping(t)]
