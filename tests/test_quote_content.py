@@ -10,7 +10,9 @@ from typing import TYPE_CHECKING
 import pytest
 
 from storyline.extract.nlp import load_model
+from storyline.extract.quotes.content import _colon_quotation
 from storyline.extract.quotes.find import find_quotes
+from storyline.extract.quotes.marks import find_quoted_spans
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -134,3 +136,38 @@ def test_colon_quotation_joins_the_clause_that_announces_it(nlp: Language) -> No
     assert [q.text for q in _quotes(nlp, control)] == [
         "she has the one quality the port needs: patience"
     ]
+
+
+def test_lowercase_quotation_after_a_comma_continues_the_clause(nlp: Language) -> None:
+    text = (
+        "The harbour study notes that the port would owe $40 million in back fees, "
+        '"equal to the whole ferry budget for two years," if the tolls were collected properly.'
+    )
+    quotes = _quotes(nlp, text)
+    assert [(q.speaker_text, q.text) for q in quotes] == [
+        (
+            "The harbour study",
+            (
+                "that the port would owe $40 million in back fees, "
+                '"equal to the whole ferry budget for two years,"'
+            ),
+        )
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "joined"),
+    [
+        ('owes $40 million in fees, "equal to the ferry budget," if collected.', True),
+        ('owes $40 million in fees, "Nobody has paid a cent," the mayor said.', False),
+        ('owes $40 million in fees: "Nobody has paid a cent."', True),
+        ('owes $40 million in fees. "nobody has paid a cent."', False),
+    ],
+)
+def test_quotation_after_the_content_joins_by_its_lead(text: str, *, joined: bool) -> None:
+    end = text.index(" in fees") + len(" in fees")
+    spans = [(s.start, s.end) for s in find_quoted_spans(text)]
+    moved = _colon_quotation(text, end, spans)
+    assert (moved > end) is joined
+    if joined:
+        assert text[moved - 1] == '"'

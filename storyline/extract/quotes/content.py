@@ -53,7 +53,7 @@ PARTICULARIZERS = frozenset(
 _WH_OPENERS = frozenset({"how", "what", "why", "whether"})
 _CLOSERS = "”\"'’»"
 _CC = frozenset({"and", "or"})
-_COLON = re.compile(r"[ \t]*:[ \t]*(?=[\"“'‘])")
+_LEAD = re.compile(r"[ \t]*([:,])[ \t]*(?=[\"“'‘])")
 
 
 def widen_content(
@@ -137,18 +137,24 @@ def _continues(phrase: Token, inside: list[Token], *, linked: bool) -> bool:
 
 
 def _colon_quotation(text: str, end: int, spans: Sequence[tuple[int, int]]) -> int:
-    """Return ``end`` moved past a quotation the content introduces with a colon.
+    """Return ``end`` moved past a quotation the content introduces with a colon or comma.
 
     'said she has the essential quality for the job: "Steadiness ..."': the quotation after
-    the colon is the words the clause announces, one statement with it (a mixed quote).
+    the colon is the words the clause announces, one statement with it (a mixed quote). After a
+    comma only a quotation opening in lower case continues the clause ('would owe $212 billion,
+    "equal to the entire state budgets ..."'); a capital opens a sentence of its own.
     """
-    colon = _COLON.match(text, end)
-    if colon is None:
+    lead = _LEAD.match(text, end)
+    if lead is None:
         return end
     for q_start, q_end in spans:
-        if q_start > colon.end() + 2:
+        if q_start > lead.end() + 2:
             break
-        if colon.end() < q_start and "\n" not in text[end:q_end]:
+        if (
+            lead.end() < q_start
+            and "\n" not in text[end:q_end]
+            and (lead.group(1) == ":" or text[q_start : q_start + 1].islower())
+        ):
             return _past_closer(text, q_end)
     return end
 

@@ -18,6 +18,7 @@ from storyline.extract.quotes.cue_subject import (
     bare_surnames,
     directed,
     free_adjunct_of,
+    next_to_cue,
     object_controller,
 )
 
@@ -238,15 +239,11 @@ _ABBREVIATED = {
 }
 
 
-# Generational suffixes written after a surname ("John G. Roberts Jr."): not the surname.
-_SUFFIXES = frozenset({"jr", "jr.", "sr", "sr.", "ii", "iii", "iv"})
+_SUFFIXES = frozenset({"jr", "jr.", "sr", "sr.", "ii", "iii", "iv"})  # generational, not a surname
 
 
 def last_key(name: str) -> str:
-    """Return the lookup key of a surname: "Bashar al-Assad" and "Assad" share "assad".
-
-    "John G. Roberts Jr." and "Roberts" share "roberts": a generational suffix is skipped.
-    """
+    """Return a surname's lookup key: "Bashar al-Assad", "Assad" share "assad" ("Jr." skipped)."""
     words = name.replace(",", " ").split()
     while len(words) > 1 and words[-1].casefold() in _SUFFIXES:
         words.pop()
@@ -353,7 +350,7 @@ def subject_of(verb: Token) -> Token | None:
             # '... Coke user?" / Dean ... appeared and began by saying': a sentence run across
             # a paragraph break gives the verb a second subject; the one beside it spoke.
             near = [c for c in subjects if _same_paragraph(c, token)]
-            return _next_to_cue(near[-1], token) if near else _noun_before(token)
+            return next_to_cue(near[-1], token) if near else _noun_before(token)
         for child in token.children:
             if child.dep_ == "agent":
                 for sub in child.children:
@@ -378,25 +375,6 @@ def subject_of(verb: Token) -> Token | None:
             # "In a meeting with the Post Trump said ...": a misparsed name right before the verb
             return _noun_before(token) if token.dep_ == "ROOT" else None
     return None
-
-
-def _next_to_cue(subject: Token, verb: Token) -> Token:
-    """Return the name right before a cue that the parser made an appositive of the subject.
-
-    "To understand the real Dred Scott, Chief Justice Roberts said, one should visit": the
-    parser reads "Roberts" as an appositive of "Scott"; a name that runs up to the cue verb
-    with no comma after it is the verb's subject (an appositive is closed by a comma:
-    "Scott, the judge, said"). English punctuation, not fitted on any data set.
-    """
-    for child in subject.rights:
-        if (
-            child.dep_ == "appos"
-            and child.pos_ == "PROPN"
-            and child.right_edge.i == verb.i - 1
-            and child.doc[child.left_edge.i - 1].text == ","
-        ):
-            return child
-    return subject
 
 
 def _verb_above(prep: Token) -> Token | None:
