@@ -18,6 +18,7 @@ from storyline.extract.quotes.cue_subject import (
     bare_surnames,
     directed,
     free_adjunct_of,
+    next_to_cue,
     object_controller,
 )
 
@@ -238,9 +239,14 @@ _ABBREVIATED = {
 }
 
 
+_SUFFIXES = frozenset({"jr", "jr.", "sr", "sr.", "ii", "iii", "iv"})  # generational, not a surname
+
+
 def last_key(name: str) -> str:
-    """Return the lookup key of a surname: "Bashar al-Assad" and "Assad" share "assad"."""
-    words = name.split()
+    """Return a surname's lookup key: "Bashar al-Assad", "Assad" share "assad" ("Jr." skipped)."""
+    words = name.replace(",", " ").split()
+    while len(words) > 1 and words[-1].casefold() in _SUFFIXES:
+        words.pop()
     return words[-1].split("-")[-1].casefold() if words else ""
 
 
@@ -344,7 +350,7 @@ def subject_of(verb: Token) -> Token | None:
             # '... Coke user?" / Dean ... appeared and began by saying': a sentence run across
             # a paragraph break gives the verb a second subject; the one beside it spoke.
             near = [c for c in subjects if _same_paragraph(c, token)]
-            return near[-1] if near else _noun_before(token)
+            return next_to_cue(near[-1], token) if near else _noun_before(token)
         for child in token.children:
             if child.dep_ == "agent":
                 for sub in child.children:
