@@ -170,3 +170,18 @@ def test_content_runs_on_past_a_cut_without_a_stop_mark(nlp: Language) -> None:
     assert said == [("Corvo", "disparaging remarks Reyk had made about Penn")]
     # control: a sentence that ends with a stop mark ends the content
     assert _built(nlp, _cited(stop=True)) == [("Corvo", "disparaging remarks")]
+
+
+def test_a_verb_of_doubt_states_its_embedded_question(nlp: Language) -> None:
+    # "questioned whether" voices doubt about the answer, a stance; "asked whether" asks
+    text = "At a town meeting, Senator Ilse Marrow questioned whether the ferry levy was legal."
+    assert _said(nlp, text) == [("Senator Ilse Marrow", "whether the ferry levy was legal")]
+    text = "Delegates questioned how the Velmont council could drop its tunnel pledge."
+    assert _said(nlp, text) == [
+        ("Delegates", "how the Velmont council could drop its tunnel pledge")
+    ]
+
+
+def test_an_asked_question_or_a_discussed_topic_is_no_statement(nlp: Language) -> None:
+    assert _said(nlp, "Senator Ilse Marrow asked whether the ferry levy was legal.") == []
+    assert _said(nlp, "Senator Ilse Marrow discussed how the ferry levy was spent.") == []

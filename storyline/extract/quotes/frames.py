@@ -145,7 +145,11 @@ def is_time(prep: Token) -> bool:
 
 WH = frozenset({"whether", "if", "which", "what", "who", "whom", "how", "why", "when", "where"})
 # Verbs whose embedded question is a question asked, not an answer given.
-ASKING = frozenset({"ask", "wonder", "question", "inquire", "enquire"})
+ASKING = frozenset({"ask", "wonder", "inquire", "enquire"})
+# Verbs of doubt: "questioned whether X was prepared", "doubts how he could": the embedded
+# question states the speaker's doubt about its answer, a stance like "doubted that X was"
+# (a closed class of English dubitative verbs; not fitted on any data set).
+DOUBTING = frozenset({"doubt", "question"})
 # Words that open an embedded question even without a parse ("if", "when" open conditions).
 QUESTION_WORDS = WH - {"if", "when", "where"}
 

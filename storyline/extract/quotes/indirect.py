@@ -14,6 +14,7 @@ from storyline.extract.quotes.blocks import colon_block
 from storyline.extract.quotes.direct import Attr, cue_phrase
 from storyline.extract.quotes.frames import (
     ASKING,
+    DOUBTING,
     QUESTION_WORDS,
     coordinated_objects,
     cue_lemma,
@@ -314,7 +315,9 @@ def _reported(doc: Doc, verb: Token, frames: list[Attr] | None = None) -> Attr |
         return None
     attr = _indirect(doc, tokens, verb, cue_phrase(verb), head)
     first = attr.text.split(maxsplit=1)[0].casefold() if attr is not None else ""
-    if first in QUESTION_WORDS and (clause is None or cue_lemma(verb) not in REPORT_VERBS):
+    if first in QUESTION_WORDS and (
+        clause is None or cue_lemma(verb) not in REPORT_VERBS | DOUBTING
+    ):
         return None  # "discussed what happens next": a topic, not a statement
     if attr is not None and verb.dep_ == "parataxis" and clause is None:
         attr.text = _without(doc, attr.start, attr.end, verb)
