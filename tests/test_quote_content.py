@@ -171,3 +171,16 @@ def test_quotation_after_the_content_joins_by_its_lead(text: str, *, joined: boo
     assert (moved > end) is joined
     if joined:
         assert text[moved - 1] == '"'
+
+
+def test_adverbial_clause_hung_on_the_cue_is_not_content(nlp: Language) -> None:
+    # "before he died" says when he spoke; the parser made it the complement of "said"
+    text = "Tomas Reyes, lying on a dock in Velmont, said before he died."
+    assert [q.text for q in _quotes(nlp, text)] == []
+    # control: a reported clause after a time phrase, and one marked by "that"
+    text = "Tomas Reyes said before the vote that the ferry levy was legal."
+    assert [q.text for q in _quotes(nlp, text)] == ["that the ferry levy was legal"]
+    text = "Tomas Reyes said that because of the storm the ferry would not sail."
+    assert [q.text for q in _quotes(nlp, text)] == [
+        "that because of the storm the ferry would not sail"
+    ]

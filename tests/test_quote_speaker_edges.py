@@ -57,3 +57,21 @@ def test_generational_suffix_is_not_the_surname(nlp: Language) -> None:
     # a surname that is all there is stays the key; "Ives" is no suffix
     assert last_key("Jr") == "jr"
     assert last_key("Charles Ives") == "ives"
+
+
+def test_subject_after_a_subordinator_read_as_a_preposition(nlp: Language) -> None:
+    # the parser makes "Tomas Reyes" the object of "as" and "said" a conjunct of "wearing";
+    # with no "and"/"but" before it, the verb is the subordinate clause's, Reyes its subject
+    text = (
+        "Protest is patriotism, whether it was marching on a pier or wearing a shirt with the "
+        "words ''Let us sail,'' as Tomas Reyes, lying on a dock in Velmont, said before he died."
+    )
+    assert _speakers(nlp, text) == [("Tomas Reyes", "Let us sail,")]
+
+
+def test_a_conjunct_after_and_keeps_the_shared_subject(nlp: Language) -> None:
+    text = (
+        "Mayor Dana Holt visited the harbour after the storm, and cited complaints about the "
+        "harbour fees."
+    )
+    assert _speakers(nlp, text) == [("Dana Holt", "complaints about the harbour fees")]

@@ -179,3 +179,19 @@ def _close_quotation(text: str, end: int, spans: Sequence[tuple[int, int]]) -> i
         if end <= q_end and "\n" not in text[end:q_end]:
             return _past_closer(text, q_end)
     return end
+
+
+# Subordinators that open an adverbial clause, never a reported one: a clause of saying is
+# introduced by "that", "whether"/"if", a wh-word or nothing (English grammar, Quirk et al.
+# 1985, 15.3 and 14.12; not fitted on any data set).
+ADVERBIAL_MARKS = frozenset(
+    "after although because before once since though unless until".split()  # noqa: SIM905
+)
+
+
+def adverbial(clause: Token) -> bool:
+    """Return True for a clause the parser hung on a cue as its complement that is an adverbial.
+
+    '... as Eric Garner said before he died': "before he died" is when he said it, not what.
+    """
+    return any(c.dep_ == "mark" and c.lower_ in ADVERBIAL_MARKS for c in clause.children)

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from storyline.extract.quotes import speakers as spk
 from storyline.extract.quotes.blocks import colon_block
+from storyline.extract.quotes.content import adverbial
 from storyline.extract.quotes.direct import Attr, cue_phrase
 from storyline.extract.quotes.frames import (
     ASKING,
@@ -275,6 +276,8 @@ def _reported(doc: Doc, verb: Token, frames: list[Attr] | None = None) -> Attr |
         if head is None or head.i in {t.i for t in tokens}:
             return None
         return _indirect(doc, tokens, verb, cue_phrase(verb), head)
+    if clause is not None and adverbial(clause):
+        return None  # "said before he died": when it was said, not what
     if clause is not None and question(clause) and cue_lemma(verb) in ASKING:
         return None  # "asked whether ...": a question, not a statement
     if clause is not None:

@@ -20,6 +20,8 @@ from storyline.extract.quotes.cue_subject import (
     free_adjunct_of,
     next_to_cue,
     object_controller,
+    stranded_subject,
+    verb_above,
 )
 
 if TYPE_CHECKING:
@@ -363,29 +365,19 @@ def subject_of(verb: Token) -> Token | None:
         if adjunct is not None:
             token = adjunct
         elif token.dep_ in {"conj", "advcl", "xcomp", "acomp"} and token.head.i != token.i:
+            if (stranded := stranded_subject(token)) is not None:
+                return stranded  # "since Clinton, at the debate, cited ...": not a conjunct
             token = token.head
         elif token.dep_ == "pcomp" and token.head.dep_ in {"prep", "conj"}:
             # "stopped short of calling ...": the subject of the verb the phrase hangs on;
             # "appeared at a hearing for ... and for saying ...", "refuses to discuss them,
             # aside from saying ...": through conjoined prepositions and an adverb to that verb
-            token = _verb_above(token.head)
+            token = verb_above(token.head)
             if token is None:
                 return None
         else:
             # "In a meeting with the Post Trump said ...": a misparsed name right before the verb
             return _noun_before(token) if token.dep_ == "ROOT" else None
-    return None
-
-
-def _verb_above(prep: Token) -> Token | None:
-    """Return the verb a preposition hangs on, through conjoined prepositions and adverbs."""
-    token = prep
-    for _ in range(4):
-        if token.head.i == token.i or token.dep_ not in {"prep", "conj", "advmod", "pcomp"}:
-            return None
-        token = token.head
-        if token.pos_ in {"VERB", "AUX"}:
-            return token
     return None
 
 
