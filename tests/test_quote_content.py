@@ -184,3 +184,31 @@ def test_adverbial_clause_hung_on_the_cue_is_not_content(nlp: Language) -> None:
     assert [q.text for q in _quotes(nlp, text)] == [
         "that because of the storm the ferry would not sail"
     ]
+
+
+def test_mixed_quote_stops_at_a_paragraph_break(nlp: Language) -> None:
+    # the parser runs one sentence across the break; a paragraph ends what was said
+    text = (
+        "Candidates should release five years of returns. That would prevent the kind of "
+        "needless speculation that Mayor Holt has generated from ever again being an issue in a "
+        "Velmont election.\n\n''I think Holt and all candidates should do so,'' Tomas Reyes, an "
+        "economist, told me this week. Mr. Reyes runs a harbour forum.\n\n"
+    )
+    said = [(q.speaker_text, q.text) for q in _quotes(nlp, text)]
+    assert said == [("Tomas Reyes", "I think Holt and all candidates should do so,")]
+    text = (
+        "The ad uses footage of Dana Holt asking, “Why aren’t I 50 points ahead, you might "
+        "ask?”\n\nThe ad then references council criticism of Holt’s use of a private email "
+        "system while she was harbour chief.\n\n"
+    )
+    assert "\n" not in "".join(q.text for q in _quotes(nlp, text))
+
+
+def test_mixed_quote_inside_its_paragraph_still_widens(nlp: Language) -> None:
+    text = (
+        "Mayor Dana Holt said the ferry levy was “a tax on every family in Velmont” and should end."
+    )
+    said = [(q.kind, q.text) for q in _quotes(nlp, text)]
+    assert said == [
+        ("mixed", "the ferry levy was “a tax on every family in Velmont” and should end")
+    ]
