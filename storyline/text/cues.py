@@ -129,6 +129,14 @@ DIRECTIVE_VERBS = frozenset(
     "push request tell urge warn".split()
 )
 
+# "Trump was told by aides ...", "officials were warned by ...": verbs whose object is the one
+# addressed, so their passive subject is a listener, not what was said: VerbNet 3.4 advise-37.9
+# and tell-37.2, with the directives above (chosen from the classes, not fitted on any data set).
+RECIPIENT_VERBS = DIRECTIVE_VERBS | frozenset(
+    "admonish advise alert apprise assure brief caution counsel enlighten inform instruct "  # noqa: SIM905
+    "notify reassure remind tell update warn".split()
+)
+
 # "cited the figures", "expressed concern", "disputed the account": verbs whose object names
 # what was said (an utterance or proposition), unlike a target ("condemned Western nations") or a
 # topic ("discussed a solution"); "the poll showed a close race" reports a finding. Chosen by

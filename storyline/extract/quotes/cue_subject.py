@@ -124,3 +124,65 @@ def directed(verb: Token) -> bool:
     no directive and its object did speak. ``DIRECTIVE_VERBS`` is the issue's own list.
     """
     return verb.dep_ == "xcomp" and verb.head.lemma_.lower() in DIRECTIVE_VERBS
+
+
+def next_to_cue(subject: Token, verb: Token) -> Token:
+    """Return the name right before a cue that the parser made an appositive of the subject.
+
+    "To understand the real Dred Scott, Chief Justice Roberts said, one should visit": the
+    parser reads "Roberts" as an appositive of "Scott"; a name that runs up to the cue verb
+    with no comma after it is the verb's subject (an appositive is closed by a comma:
+    "Scott, the judge, said"). English punctuation, not fitted on any data set.
+    """
+    for child in subject.rights:
+        if (
+            child.dep_ == "appos"
+            and child.pos_ == "PROPN"
+            and child.right_edge.i == verb.i - 1
+            and child.doc[child.left_edge.i - 1].text == ","
+        ):
+            return child
+    return subject
+
+
+def verb_above(prep: Token) -> Token | None:
+    """Return the verb a preposition hangs on, through conjoined prepositions and adverbs."""
+    token = prep
+    for _ in range(4):
+        if token.head.i == token.i or token.dep_ not in {"prep", "conj", "advmod", "pcomp"}:
+            return None
+        token = token.head
+        if token.pos_ in {"VERB", "AUX"}:
+            return token
+    return None
+
+
+# Subordinating conjunctions that the tagger also reads as prepositions ("since the war", "after
+# the vote"): English closed class (Quirk et al. 1985, 14.12), not fitted on any data set.
+SUBORDINATORS = frozenset(
+    "after although as because before once since though until when while".split()  # noqa: SIM905
+)
+
+
+def stranded_subject(verb: Token) -> Token | None:
+    """Return the subject of a clause the parser split at a subordinator it read as a preposition.
+
+    "Trump has been targeting Machado since Clinton, at Monday's debate, cited ...": the parser
+    makes "Clinton" the object of "since" and "cited" a conjunct of "targeting" sharing its
+    subject. A conjunct verb has a coordinator ("and", "but") before it; with none, and the
+    object of a subordinator between the two verbs, that noun is the subject of the second.
+    """
+    if verb.dep_ != "conj" or verb.pos_ != "VERB":
+        return None
+    between = verb.doc[verb.head.i + 1 : verb.i]
+    if any(t.dep_ in {"cc", "preconj"} and t.head.i == verb.head.i for t in between):
+        return None
+    nouns = [
+        t
+        for t in between
+        if t.dep_ == "pobj"
+        and t.head.lower_ in SUBORDINATORS
+        and t.pos_ in {"PROPN", "NOUN"}
+        and t.ent_type_ not in {"DATE", "TIME"}  # "since March": a time, no speaker
+    ]
+    return nouns[-1] if nouns else None

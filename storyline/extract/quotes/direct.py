@@ -426,7 +426,14 @@ def widen_mixed(doc: Doc, attr: Attr) -> None:
     if node.dep_ == "prep":
         # 'blasted the West for "dividing ..."': what was said is the reason, not the target
         heads = [node]
-    clause = [t for c in heads for t in c.subtree if not (t.is_punct and t.text not in "\"“”'‘’")]
+    # a paragraph break ends the sentence the parser ran on past it ('asking, "...?"¶The ad')
+    p_start, p_end = spk.paragraph_bounds(doc, cue.idx)
+    clause = [
+        t
+        for c in heads
+        for t in c.subtree
+        if not (t.is_punct and t.text not in "\"“”'‘’") and p_start <= t.idx < p_end
+    ]
     if not clause:
         return
     start = min(t.idx for t in clause)

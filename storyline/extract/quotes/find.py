@@ -15,6 +15,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from storyline.extract.quotes import speakers as spk
+from storyline.extract.quotes.content import widen_content
 from storyline.extract.quotes.direct import Attr, cue_phrase, find_direct, join_pieces, widen_mixed
 from storyline.extract.quotes.indirect import (
     CharRanges,
@@ -268,13 +269,18 @@ def find_quotes(doc: Doc, article_id: str, *, title: str = "") -> list[Quote]:
     ]
     frames: list[Attr] = []  # dropped frames whose subjects still spoke
     indirect = find_indirect(doc, direct, quoted, frames)
-    # A quoted phrase inside a reported clause is part of that clause's content.
+    widened = CharRanges(widen_content(doc, indirect, spans))
+    # A quoted phrase inside a reported clause is part of that clause's content; so is a
+    # quotation the clause was widened to close ("said X, and of ''all the people ...''").
     indirect_index = SpanIndex(indirect)
     direct = [
         d
         for d in direct
         if d.parent is not None
-        or not any(inside_small(d, i) for i in indirect_index.touching(d.start, d.end))
+        or (
+            not any(inside_small(d, i) for i in indirect_index.touching(d.start, d.end))
+            and not (d.start in widened and d.end - 1 in widened)
+        )
     ]
     direct_index = SpanIndex(direct)
     lines = [t for t in lines if not direct_index.overlapping(t)]

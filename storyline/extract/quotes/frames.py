@@ -134,13 +134,22 @@ def gapped(verb: Token) -> bool:
 
 
 def is_time(prep: Token) -> bool:
-    """Return True for "for about five minutes": a duration, not what was said."""
-    return any(t.ent_type_ in {"TIME", "DATE"} for t in prep.subtree)
+    """Return True for "for about five minutes": a duration, not what was said.
+
+    The phrase's own object is the time; a time inside a clause the phrase holds ("accusing
+    her of being asleep when late-night calls came in") leaves it a statement.
+    """
+    obj = next((c for c in prep.children if c.dep_ in {"pobj", "pcomp"}), None)
+    return obj is not None and obj.ent_type_ in {"TIME", "DATE"}
 
 
 WH = frozenset({"whether", "if", "which", "what", "who", "whom", "how", "why", "when", "where"})
 # Verbs whose embedded question is a question asked, not an answer given.
-ASKING = frozenset({"ask", "wonder", "question", "inquire", "enquire"})
+ASKING = frozenset({"ask", "wonder", "inquire", "enquire"})
+# Verbs of doubt: "questioned whether X was prepared", "doubts how he could": the embedded
+# question states the speaker's doubt about its answer, a stance like "doubted that X was"
+# (a closed class of English dubitative verbs; not fitted on any data set).
+DOUBTING = frozenset({"doubt", "question"})
 # Words that open an embedded question even without a parse ("if", "when" open conditions).
 QUESTION_WORDS = WH - {"if", "when", "where"}
 
@@ -239,7 +248,18 @@ def verb_as_noun(token: Token) -> bool:
         and token.dep_ == "ROOT"
         and token.lower_.endswith("s")
         and cue_lemma(token) in REPORT_VERBS
-        and any(c.dep_ == "ccomp" for c in token.children)
+        and any(c.dep_ == "ccomp" or that_clause(c) for c in token.children)
+    )
+
+
+def that_clause(token: Token) -> bool:
+    """Return True for a "that" clause the parser hung on a noun as a clause of its own (acl).
+
+    "Trump charges that countries ... donated": on a verb read as a noun, the marked clause is
+    its complement, not a relative clause (a relative "that" is a subject or object, no mark).
+    """
+    return token.dep_ == "acl" and any(
+        c.dep_ == "mark" and c.lower_ == "that" for c in token.children
     )
 
 
@@ -382,3 +402,97 @@ def inverted_host(verb: Token) -> tuple[Token, Token] | None:
     if top.dep_ != "ccomp" or host.i <= verb.i or not marked_that(host):
         return None
     return top, host
+
+
+def coordinated_objects(verb: Token) -> list[Token]:
+    """Return noun phrases coordinated with the verb's object that the parser hung on the verb.
+
+    "emphasizing economic fairness, and a need to raise the minimum wage": a noun cannot be a
+    conjunct of a verb, so a nominal ``conj`` of the cue is a second object (English syntax;
+    not fitted on any data set). Verbal conjuncts ("and warned ...") are clauses of their own.
+    """
+    return [
+        c
+        for c in verb.rights
+        if c.dep_ == "conj"
+        and c.pos_ in {"NOUN", "PROPN"}
+        and not any(g.dep_ in {"nsubj", "nsubjpass"} for g in c.children)
+    ]
+
+
+def without_glosses(tokens: list[Token]) -> list[Token]:
+    """Return an object's tokens without its non-restrictive relative clauses.
+
+    "cited criticism of Matt Lauer, who took heat for ...": the clause after the comma is the
+    writer's gloss on the object, not part of what the speaker cited.
+    """
+    drop: set[int] = set()
+    for t in tokens:
+        comma = t.left_edge.i - 1
+        if t.dep_ == "relcl" and t.head.i < comma and t.doc[comma].text == ",":
+            drop |= {u.i for u in t.subtree} | {comma}
+    if not drop:
+        return tokens
+    kept = [t for t in tokens if t.i not in drop]
+    return kept if sum(t.is_alpha for t in kept) >= 2 else tokens
+
+
+# "made clear", "made it plain": the light verb "make" with an adjective of evidence is a verb of
+# saying ("stated"), its clause what was said (English idiom; not fitted on any data set).
+_MADE = frozenset({"clear", "plain"})
+
+
+def made_clear(verb: Token) -> list[Token]:
+    """Return the clause of "Ham made it clear he had misgivings", else an empty list.
+
+    The clause is the verb with a subject of its own after the adjective, whichever of "make"
+    or the adjective the parser hung it on; the adjective and "it" are the cue's, not the
+    content. An embedded question ("did not make it clear which groups ...") is no statement.
+    """
+    if verb.lemma_.lower() != "make" or verb.pos_ != "VERB":
+        return []
+    doc = verb.doc
+    nxt = [t for t in doc[verb.i + 1 : verb.i + 3] if not t.is_space]
+    adj = nxt[0] if nxt and nxt[0].lower_ in _MADE else None
+    if adj is None and len(nxt) == 2 and nxt[0].lower_ == "it" and nxt[1].lower_ in _MADE:
+        adj = nxt[1]
+    if adj is None:
+        return []
+    clause = next(
+        (
+            t
+            for t in doc[adj.i + 1 : verb.sent.end]
+            if t.dep_ in {"ccomp", "advcl"}
+            and t.head.i in {verb.i, adj.i}
+            and any(c.dep_ in {"nsubj", "nsubjpass", "expl"} for c in t.children)
+        ),
+        None,
+    )
+    if clause is None or question(clause):
+        return []
+    tokens = [t for t in clause.subtree if t.i > adj.i]
+    if tokens and tokens[0].lower_ == "that":
+        tokens = tokens[1:] if tokens[0].dep_ == "mark" else tokens
+    return tokens
+
+
+def run_on(cue: Token, tokens: list[Token]) -> list[Token]:
+    """Return the rest of a sentence the parser cut off without punctuation, else nothing.
+
+    "Clinton cited disparaging remarks Trump had made about Machado as examples ...": a
+    sentence of edited prose ends with a stop mark, so a "sentence" that ends on a word inside
+    a paragraph is cut by the parser (here before a reduced relative clause), and content that
+    reaches that cut goes on to the end of the next one (English orthography; not fitted).
+    """
+    sent = cue.sent
+    last = sent[-1]
+    doc = cue.doc
+    if (
+        not tokens
+        or max(t.i for t in tokens) != last.i
+        or last.is_punct
+        or sent.end >= len(doc)
+        or "\n" in doc[last.i : sent.end + 1].text_with_ws
+    ):
+        return []
+    return [t for t in doc[sent.end].sent if not t.is_space]

@@ -11,16 +11,20 @@ from typing import TYPE_CHECKING
 
 from storyline.extract.quotes import speakers as spk
 from storyline.extract.quotes.blocks import colon_block
+from storyline.extract.quotes.content import adverbial
 from storyline.extract.quotes.direct import Attr, cue_phrase
 from storyline.extract.quotes.frames import (
     ASKING,
+    DOUBTING,
     QUESTION_WORDS,
+    coordinated_objects,
     cue_lemma,
     finite_clause,
     gapped,
     inverted_host,
     is_time,
     loose_clause,
+    made_clear,
     marked_that,
     negated,
     other_verb,
@@ -28,11 +32,15 @@ from storyline.extract.quotes.frames import (
     predicative,
     question,
     reason_clause,
+    run_on,
     source_noun,
     states,
+    that_clause,
     unreal,
     verb_as_noun,
+    without_glosses,
 )
+from storyline.extract.quotes.sourced import passive_object, passive_source
 from storyline.text.cues import (
     AS_VERBS,
     CLAUSE_CUES,
@@ -156,6 +164,11 @@ def find_indirect(
                 attr = None
         elif token.pos_ == "NOUN" and token.lemma_.lower() in CUE_NOUNS | INTENT_NOUNS:
             attr = _noun_cue(doc, token)
+        elif token.lower_ in {"made", "make", "makes", "making"} and (said := made_clear(token)):
+            head = spk.subject_of(token)
+            if head is None or unreal(token) or negated(token) or head.i in {t.i for t in said}:
+                continue
+            attr = _indirect(doc, said, token, cue_phrase(token), head)
         else:
             continue
         if attr is None or any(not inside_small(t, attr) for t in index.overlapping(attr)):
@@ -245,7 +258,11 @@ def _reported(doc: Doc, verb: Token, frames: list[Attr] | None = None) -> Attr |
         return block
     # "It's unlikely; Clinton's team says she'll continue": of two clauses, the one after the
     # verb is its complement
-    clauses = [c for c in verb.children if c.dep_ in _CLAUSE_DEPS] or loose_clause(verb)
+    clauses = [
+        c
+        for c in verb.children
+        if c.dep_ in _CLAUSE_DEPS or (verb.pos_ != "VERB" and that_clause(c))
+    ] or loose_clause(verb)
     clause = next((c for c in clauses if c.i > verb.i), clauses[0] if clauses else None)
     if clause is not None and clause.i < verb.i and marked_that(verb):
         return None  # "X continues to insist, ..., that he wants": the parser turned it around
@@ -259,6 +276,8 @@ def _reported(doc: Doc, verb: Token, frames: list[Attr] | None = None) -> Attr |
         if head is None or head.i in {t.i for t in tokens}:
             return None
         return _indirect(doc, tokens, verb, cue_phrase(verb), head)
+    if clause is not None and adverbial(clause):
+        return None  # "said before he died": when it was said, not what
     if clause is not None and question(clause) and cue_lemma(verb) in ASKING:
         return None  # "asked whether ...": a question, not a statement
     if clause is not None:
@@ -276,6 +295,11 @@ def _reported(doc: Doc, verb: Token, frames: list[Attr] | None = None) -> Attr |
         while top.pos_ not in {"VERB", "AUX"} and top.dep_ in _HOST_DEPS and top.head.i != top.i:
             top = top.head
         tokens = [t for t in top.subtree if t.i not in own]
+    elif (passive := passive_object(verb)) is not None:
+        tokens, head = passive
+        if not tokens:
+            return None
+        return _indirect(doc, tokens, verb, cue_phrase(verb), head)
     elif cue_lemma(verb) in OBJECT_VERBS or cue_lemma(verb) in TOPIC_VERBS or predicative(verb):
         tokens = _complement(verb) or _fronted(verb)
     else:
@@ -294,7 +318,9 @@ def _reported(doc: Doc, verb: Token, frames: list[Attr] | None = None) -> Attr |
         return None
     attr = _indirect(doc, tokens, verb, cue_phrase(verb), head)
     first = attr.text.split(maxsplit=1)[0].casefold() if attr is not None else ""
-    if first in QUESTION_WORDS and (clause is None or cue_lemma(verb) not in REPORT_VERBS):
+    if first in QUESTION_WORDS and (
+        clause is None or cue_lemma(verb) not in REPORT_VERBS | DOUBTING
+    ):
         return None  # "discussed what happens next": a topic, not a statement
     if attr is not None and verb.dep_ == "parataxis" and clause is None:
         attr.text = _without(doc, attr.start, attr.end, verb)
@@ -323,7 +349,7 @@ def _document_author(noun: Token) -> Token | None:
 
 def _indirect(doc: Doc, tokens: list[Token], cue: Token, cue_text: str, head: Token) -> Attr | None:
     """Return an indirect attribution whose content is these tokens in the cue's paragraph."""
-    span = _clause_span(tokens, cue)
+    span = _clause_span(tokens + run_on(cue, tokens), cue)
     if span is None:
         return None
     start, end = span
@@ -347,9 +373,9 @@ def _as_put(doc: Doc, verb: Token) -> Attr | None:
     if mark is None or not (mark.i == sent.start or doc[mark.i - 1].text in {",", "(", "—"}):
         return None  # "as promised" inside a clause is not an attribution
     nouns = [t for t in doc[mark.i + 1 : verb.i] if t.pos_ in {"NOUN", "PROPN", "PRON"}]
-    if not nouns:
+    head = nouns[-1] if nouns else passive_source(verb)
+    if head is None:
         return None
-    head = nouns[-1]
     stop = next((t.i for t in doc[verb.i : sent.end] if t.text in {",", ";", "—"}), sent.end)
     if stop == sent.end and mark.i == sent.start:
         return None
@@ -404,6 +430,8 @@ def _noun_cue(doc: Doc, noun: Token) -> Attr | None:
             (c for c in noun.lefts if c.dep_ in {"compound", "nmod"} and c.ent_type_ in _PARTIES),
             None,
         )
+    if head is None:
+        head = passive_source(noun)
     if head is None and noun.dep_ in {"dobj", "attr"}:
         head = spk.subject_of(noun.head)
     if head is None:
@@ -422,46 +450,13 @@ def _complement(verb: Token) -> list[Token]:
         or (c.dep_ == "prep" and c.lower_ in preps and not is_time(c))
     ]
     if any(c.dep_ == "dobj" for c in parts):
-        parts += _coordinated_objects(verb)
+        parts += coordinated_objects(verb)
     # "called for new taxes", "spoke of his flights": the preposition belongs to the cue
     tokens = [t for c in parts for t in c.subtree if t.i != c.i or c.dep_ != "prep"]
-    tokens = _without_glosses(tokens)
+    tokens = without_glosses(tokens)
     # "Cruz endorsed Trump": one name is a whole stance; one common word is rarely content.
     enough = sum(t.is_alpha for t in tokens) >= 2 or any(t.ent_type_ in _PARTIES for t in tokens)
     return tokens if enough else []
-
-
-def _coordinated_objects(verb: Token) -> list[Token]:
-    """Return noun phrases coordinated with the verb's object that the parser hung on the verb.
-
-    "emphasizing economic fairness, and a need to raise the minimum wage": a noun cannot be a
-    conjunct of a verb, so a nominal ``conj`` of the cue is a second object (English syntax;
-    not fitted on any data set). Verbal conjuncts ("and warned ...") are clauses of their own.
-    """
-    return [
-        c
-        for c in verb.rights
-        if c.dep_ == "conj"
-        and c.pos_ in {"NOUN", "PROPN"}
-        and not any(g.dep_ in {"nsubj", "nsubjpass"} for g in c.children)
-    ]
-
-
-def _without_glosses(tokens: list[Token]) -> list[Token]:
-    """Return an object's tokens without its non-restrictive relative clauses.
-
-    "cited criticism of Matt Lauer, who took heat for ...": the clause after the comma is the
-    writer's gloss on the object, not part of what the speaker cited.
-    """
-    drop: set[int] = set()
-    for t in tokens:
-        comma = t.left_edge.i - 1
-        if t.dep_ == "relcl" and t.head.i < comma and t.doc[comma].text == ",":
-            drop |= {u.i for u in t.subtree} | {comma}
-    if not drop:
-        return tokens
-    kept = [t for t in tokens if t.i not in drop]
-    return kept if sum(t.is_alpha for t in kept) >= 2 else tokens
 
 
 def _according(doc: Doc, token: Token) -> Attr | None:

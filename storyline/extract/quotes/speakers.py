@@ -18,7 +18,10 @@ from storyline.extract.quotes.cue_subject import (
     bare_surnames,
     directed,
     free_adjunct_of,
+    next_to_cue,
     object_controller,
+    stranded_subject,
+    verb_above,
 )
 
 if TYPE_CHECKING:
@@ -238,9 +241,14 @@ _ABBREVIATED = {
 }
 
 
+_SUFFIXES = frozenset({"jr", "jr.", "sr", "sr.", "ii", "iii", "iv"})  # generational, not a surname
+
+
 def last_key(name: str) -> str:
-    """Return the lookup key of a surname: "Bashar al-Assad" and "Assad" share "assad"."""
-    words = name.split()
+    """Return a surname's lookup key: "Bashar al-Assad", "Assad" share "assad" ("Jr." skipped)."""
+    words = name.replace(",", " ").split()
+    while len(words) > 1 and words[-1].casefold() in _SUFFIXES:
+        words.pop()
     return words[-1].split("-")[-1].casefold() if words else ""
 
 
@@ -344,7 +352,7 @@ def subject_of(verb: Token) -> Token | None:
             # '... Coke user?" / Dean ... appeared and began by saying': a sentence run across
             # a paragraph break gives the verb a second subject; the one beside it spoke.
             near = [c for c in subjects if _same_paragraph(c, token)]
-            return near[-1] if near else _noun_before(token)
+            return next_to_cue(near[-1], token) if near else _noun_before(token)
         for child in token.children:
             if child.dep_ == "agent":
                 for sub in child.children:
@@ -357,29 +365,19 @@ def subject_of(verb: Token) -> Token | None:
         if adjunct is not None:
             token = adjunct
         elif token.dep_ in {"conj", "advcl", "xcomp", "acomp"} and token.head.i != token.i:
+            if (stranded := stranded_subject(token)) is not None:
+                return stranded  # "since Clinton, at the debate, cited ...": not a conjunct
             token = token.head
         elif token.dep_ == "pcomp" and token.head.dep_ in {"prep", "conj"}:
             # "stopped short of calling ...": the subject of the verb the phrase hangs on;
             # "appeared at a hearing for ... and for saying ...", "refuses to discuss them,
             # aside from saying ...": through conjoined prepositions and an adverb to that verb
-            token = _verb_above(token.head)
+            token = verb_above(token.head)
             if token is None:
                 return None
         else:
             # "In a meeting with the Post Trump said ...": a misparsed name right before the verb
             return _noun_before(token) if token.dep_ == "ROOT" else None
-    return None
-
-
-def _verb_above(prep: Token) -> Token | None:
-    """Return the verb a preposition hangs on, through conjoined prepositions and adverbs."""
-    token = prep
-    for _ in range(4):
-        if token.head.i == token.i or token.dep_ not in {"prep", "conj", "advmod", "pcomp"}:
-            return None
-        token = token.head
-        if token.pos_ in {"VERB", "AUX"}:
-            return token
     return None
 
 

@@ -1,0 +1,77 @@
+"""Speaker near misses (issue #18): a name the parser hung on the wrong noun, a suffixed name.
+
+Hand-made sentences with fictional names; each rule has a control whose speaker stays.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import pytest
+
+from storyline.extract.nlp import load_model
+from storyline.extract.quotes.find import find_quotes
+from storyline.extract.quotes.speakers import last_key
+
+if TYPE_CHECKING:
+    from spacy.language import Language
+
+
+@pytest.fixture(scope="module")
+def nlp() -> Language:
+    return load_model()
+
+
+def _speakers(nlp: Language, text: str) -> list[tuple[str | None, str]]:
+    return [(q.speaker, q.text) for q in find_quotes(nlp(text), "a1")]
+
+
+def test_name_running_up_to_the_cue_is_its_subject(nlp: Language) -> None:
+    text = (
+        "To understand the real Ada Lind, Justice Anya Verhoef said, one should visit the "
+        "harbour museum."
+    )
+    assert [s for s, _ in _speakers(nlp, text)] == ["Anya Verhoef"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Ada Lind, the harbour judge, said one should visit the harbour museum.",
+        "Ada Lind, Justice Anya Verhoef, said one should visit the harbour museum.",
+    ],
+)
+def test_appositive_closed_by_a_comma_leaves_the_subject(nlp: Language, text: str) -> None:
+    assert _speakers(nlp, text) == [("Ada Lind", "one should visit the harbour museum")]
+
+
+def test_generational_suffix_is_not_the_surname(nlp: Language) -> None:
+    text = (
+        "Judge Marcus T. Oyelaran Jr. opened the session. Later, Oyelaran said the harbour "
+        "court would sit in June."
+    )
+    assert _speakers(nlp, text) == [
+        ("Marcus T. Oyelaran Jr", "the harbour court would sit in June")
+    ]
+    assert last_key("Marcus T. Oyelaran Jr.") == last_key("Oyelaran") == "oyelaran"
+    # a surname that is all there is stays the key; "Ives" is no suffix
+    assert last_key("Jr") == "jr"
+    assert last_key("Charles Ives") == "ives"
+
+
+def test_subject_after_a_subordinator_read_as_a_preposition(nlp: Language) -> None:
+    # the parser makes "Tomas Reyes" the object of "as" and "said" a conjunct of "wearing";
+    # with no "and"/"but" before it, the verb is the subordinate clause's, Reyes its subject
+    text = (
+        "Protest is patriotism, whether it was marching on a pier or wearing a shirt with the "
+        "words ''Let us sail,'' as Tomas Reyes, lying on a dock in Velmont, said before he died."
+    )
+    assert _speakers(nlp, text) == [("Tomas Reyes", "Let us sail,")]
+
+
+def test_a_conjunct_after_and_keeps_the_shared_subject(nlp: Language) -> None:
+    text = (
+        "Mayor Dana Holt visited the harbour after the storm, and cited complaints about the "
+        "harbour fees."
+    )
+    assert _speakers(nlp, text) == [("Dana Holt", "complaints about the harbour fees")]
