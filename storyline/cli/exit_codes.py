@@ -130,6 +130,12 @@ def _code_of(exc: Exception) -> int:
     if isinstance(exc, (typer.Exit, *_classes(clicks, "Exit"))):
         # typer returns its Exit's code in non-standalone mode; in case one escapes it
         return int(getattr(exc, "exit_code", EXIT_FATAL))
+    from storyline.store.base import store_error_of  # noqa: PLC0415 - only once a command failed
+
+    store_error = store_error_of(exc)
+    if store_error is not None:  # the database file or another program, not a bug
+        _error(str(store_error))
+        return EXIT_FATAL
     _error(f"[{INTERNAL}] unexpected internal error (a bug): {type(exc).__name__}: {exc}")
     traceback.print_exception(exc, file=sys.stderr)
     return EXIT_FATAL
