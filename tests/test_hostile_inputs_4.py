@@ -303,3 +303,50 @@ def test_hostile_inputs_csv_export_cells_are_never_run_as_spreadsheet_formulas(t
     assert by_id["f1"]["text"] == BRIDGE
     stored = {r["id"]: r for r in _exported(db, "articles")}  # JSONL: every value as stored
     assert {k: stored["f1"][k] for k in FORMULAS} == FORMULAS
+
+
+# -- what reaches the terminal ---------------------------------------------------------------
+
+DAM = (
+    'Mayor Ilse Varga said "the dam will be rebuilt before winter".\n'
+    "The breach happened on 20 October after three days of rain in Marenholt."
+)
+
+
+def test_hostile_inputs_bidi_overrides_and_escapes_never_reach_the_terminal(tmp_path: Path):
+    # a right-to-left override left open in a title reversed the rest of the line (borders,
+    # other columns) on a bidi terminal; `brief --format md|html` printed an outlet's ESC
+    # sequences as they were ("\x1bc" resets the terminal)
+    rows = [
+        {
+            "id": "b1",
+            "title": "Dam \u202enoitcelfer breach",
+            "source": "Ledger \x1bc\u2067Daily",
+            "published": "2015-10-21",
+            "text": DAM,
+        },
+        {
+            "id": "b2",
+            "title": "Dam breach",
+            "source": "Herald",
+            "published": "2015-10-21",
+            "text": DAM + " More.",
+        },
+    ]
+    db = str(tmp_path / "s.db")
+    ran = _installed("run", str(_write_rows(tmp_path / "r.jsonl", rows)), "--db", db)
+    assert ran.returncode == 0, ran.stderr
+    (story,) = [s["id"] for s in _exported(db, "stories") if s["level"] == "storyline"]
+    shown = {
+        "run": ran.stdout,
+        "stories": _installed("stories", "--db", db).stdout,
+        "md": _installed("brief", story, "--db", db, "--format", "md").stdout,
+        "html": _installed("brief", story, "--db", db, "--format", "html").stdout,
+    }
+    for name, output in shown.items():
+        assert not set(output) & {"\x1b", "\u202e", "\u2067"}, name
+    assert "Dam noitcelfer breach" in shown["run"]
+    for name in ("md", "html"):
+        assert "Ledger cDaily" in shown[name], shown[name]
+    stored = {a["id"]: (a["title"], a["source"]) for a in _exported(db, "articles")}
+    assert stored["b1"] == ("Dam \u202enoitcelfer breach", "Ledger \x1bc\u2067Daily")
