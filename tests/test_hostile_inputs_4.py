@@ -10,6 +10,7 @@ it), "-0044-03-15" stored as year 44, and a broken plug-in as a traceback or a s
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import json
 import sqlite3
@@ -22,6 +23,7 @@ from fastapi.testclient import TestClient
 from storyline import errors
 from storyline.cli.exit_codes import EXIT_FATAL, EXIT_REJECTED
 from storyline.errors import StoreError
+from storyline.extract.timex.find import find_timexes
 from storyline.store import Store
 from storyline.timeline_dates import day_before, next_day
 from storyline.web import create_app
@@ -350,3 +352,41 @@ def test_hostile_inputs_bidi_overrides_and_escapes_never_reach_the_terminal(tmp_
         assert "Ledger cDaily" in shown[name], shown[name]
     stored = {a["id"]: (a["title"], a["source"]) for a in _exported(db, "articles")}
     assert stored["b1"] == ("Dam \u202enoitcelfer breach", "Ledger \x1bc\u2067Daily")
+
+
+@pytest.mark.parametrize(
+    ("anchor", "expected"),
+    [
+        (
+            dt.date(44, 6, 1),
+            {
+                "Next week": "0044-W23",
+                "This summer": "0044-SU",
+                "Last quarter": "0044-Q1",
+                "the first half": "0044-H1",
+                "spring": "0044-SP",
+            },
+        ),
+        (
+            dt.date(1, 1, 1),
+            {
+                "Next week": "0001-W02",
+                "This summer": "0001-SU",
+                "Last quarter": "0000-Q4",
+                "the first half": "0001-H1",
+                "spring": "0000-SP",
+            },
+        ),
+    ],
+)
+def test_hostile_inputs_timex_values_of_years_before_1000_have_four_digits(
+    anchor: dt.date, expected: dict[str, str]
+):
+    # an article of year 44 had its "next week" stored as "44-W23": no TimeML value, and
+    # sorted after "2015-W44" as text
+    text = (
+        "Next week the council meets. This summer the dam opens. Last quarter costs rose. "
+        "In the first half revenue fell. In spring the town was founded."
+    )
+    found = {t.text: t.value for t in find_timexes(text, anchor=anchor, article_id="a")}
+    assert found == expected
