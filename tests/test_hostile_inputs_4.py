@@ -390,3 +390,41 @@ def test_hostile_inputs_timex_values_of_years_before_1000_have_four_digits(
     )
     found = {t.text: t.value for t in find_timexes(text, anchor=anchor, article_id="a")}
     assert found == expected
+
+
+# -- one name, two values ----------------------------------------------------------------------
+
+
+def test_hostile_inputs_a_name_given_twice_in_a_row_is_refused_not_half_read(tmp_path: Path):
+    # {"text": A, "text": B} and a CSV header "id,text,text" were read as B alone: A was lost
+    # without a word (and a nested meta key the same way)
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "twice.csv").write_text(f"id,text,text\nc1,{BRIDGE},{FERRY}\n", encoding="utf-8")
+    (folder / "blank.csv").write_text(f"id,text,,\nc2,{BRIDGE},,\n", encoding="utf-8")
+    (folder / "rows.jsonl").write_text(
+        f'{{"id": "j1", "text": "{BRIDGE}", "text": "{FERRY}"}}\n'
+        f'{{"id": "j2", "text": "{FERRY}", "meta": {{"desk": "city", "desk": "sport"}}}}\n'
+        f'{{"id": "j3", "text": "{FERRY}", "meta": {{"desk": "city"}}}}\n',
+        encoding="utf-8",
+    )
+    db = str(tmp_path / "s.db")
+    done = _installed("ingest", str(folder), "--db", db)
+    assert done.returncode == EXIT_REJECTED, done.stderr
+    rejected = {
+        Path(r["locator"]).name: (r["code"], r["reason"]) for r in _exported(db, "rejected")
+    }
+    assert rejected == {
+        "twice.csv": (errors.MALFORMED_CSV, "the header names 'text' more than once"),
+        "rows.jsonl:1": (
+            errors.MALFORMED_JSONL,
+            "malformed JSONL (key 'text' appears twice in an object)",
+        ),
+        "rows.jsonl:2": (
+            errors.MALFORMED_JSONL,
+            "malformed JSONL (key 'desk' appears twice in an object)",
+        ),
+    }
+    # Excel's trailing commas name no column: that file is read as before
+    stored = {a["id"]: (a["text"], a["meta"]) for a in _exported(db, "articles")}
+    assert stored == {"c2": (BRIDGE, {}), "j3": (FERRY, {"meta": {"desk": "city"}})}
