@@ -14,6 +14,7 @@ import datetime as dt
 import io
 import json
 import sqlite3
+import subprocess
 import textwrap
 from pathlib import Path
 
@@ -28,7 +29,7 @@ from storyline.store import Store
 from storyline.timeline_dates import day_before, next_day
 from storyline.web import create_app
 from tests.conftest import BACKENDS, store_url
-from tests.test_cli import _installed
+from tests.test_cli import _installed, _script, _script_env
 
 BRIDGE = "The council voted on Tuesday to close the old bridge after engineers found cracks."
 FERRY = "The ferry service will run twice a day from Monday while the bridge is repaired."
@@ -428,3 +429,24 @@ def test_hostile_inputs_a_name_given_twice_in_a_row_is_refused_not_half_read(tmp
     # Excel's trailing commas name no column: that file is read as before
     stored = {a["id"]: (a["text"], a["meta"]) for a in _exported(db, "articles")}
     assert stored == {"c2": (BRIDGE, {}), "j3": (FERRY, {"meta": {"desk": "city"}})}
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs Linux's /dev/full")
+def test_hostile_inputs_a_full_disk_under_stdout_is_a_coded_error(tmp_path: Path):
+    # `storyline export > rows.jsonl` on a full disk was an S199 "bug" with a traceback
+    db = str(tmp_path / "s.db")
+    rows = _write_rows(tmp_path / "rows.jsonl", [{"id": "r1", "text": BRIDGE}])
+    assert _installed("ingest", str(rows), "--db", db).returncode == 0
+    with Path("/dev/full").open("w") as full:
+        done = subprocess.run(
+            [str(_script()), "export", "--what", "articles", "--db", db],
+            stdout=full,
+            stderr=subprocess.PIPE,
+            text=True,
+            check=False,
+            env=_script_env(),
+        )
+    assert done.returncode == EXIT_FATAL
+    assert done.stderr == (
+        "error: [S003] cannot write to the output: No space left on device (the disk is full)\n"
+    )
