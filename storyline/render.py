@@ -32,7 +32,10 @@ if TYPE_CHECKING:
 # C0 and C1 control characters but tab and newline: an outlet name or a file name holding
 # ESC sequences cleared the journalist's terminal or set its title when printed (OSC 52 could
 # even write the clipboard). The stored and exported data keep them; only the screen is spared.
-_CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# Also the bidi embeddings, overrides and isolates (U+202A-E, U+2066-9): one left open in a
+# title reversed the rest of its line on a bidi terminal, table borders and the next columns
+# too ("Trojan Source"). Right-to-left names need none of them; the marks (LRM, RLM) stay.
+_CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 
 def printable(text: str) -> str:

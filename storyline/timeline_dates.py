@@ -74,7 +74,8 @@ def next_day(day: str) -> str:
     """Return the day after ``day``; "" for a month or a date the calendar lacks."""
     try:
         return (dt.date.fromisoformat(day) + dt.timedelta(days=1)).isoformat()
-    except ValueError:  # a stored date the calendar lacks: it has no next day
+    # OverflowError: 9999-12-31 (a valid date) has no next day in the calendar dates reach
+    except (ValueError, OverflowError):  # a stored date the calendar lacks: no next day
         return ""
 
 
@@ -82,7 +83,9 @@ def day_before(day: str) -> str:
     """Return the day before ``day``; "" for a month or a date the calendar lacks."""
     try:
         return (dt.date.fromisoformat(day) - dt.timedelta(days=1)).isoformat()
-    except ValueError:  # a stored date the calendar lacks: it has no day before
+    # OverflowError: 0001-01-01 has no day before it: one article so dated made its storyline's
+    # timeline an S199 row
+    except (ValueError, OverflowError):  # a stored date the calendar lacks: no day before
         return ""
 
 

@@ -233,10 +233,12 @@ def brief(
 
     if out_format == "json":
         print(json.dumps(to_json(briefing), ensure_ascii=False, indent=2))
+    # printable: an outlet or a title holding ESC sequences ("\x1bc" resets the terminal) or
+    # a bidi override reached the terminal through the document; neither belongs in one
     elif out_format == "html":
-        print(render_html(briefing))
+        print(printable(render_html(briefing)))
     else:
-        print(render_markdown(briefing))
+        print(printable(render_markdown(briefing)))
 
 
 @app.command()

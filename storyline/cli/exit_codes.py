@@ -11,6 +11,7 @@ and ``CliRunner`` never saw it: a broken exit code passed the tests.)
 
 from __future__ import annotations
 
+import errno
 import sys
 import traceback
 from typing import TYPE_CHECKING, Any
@@ -31,6 +32,7 @@ EXIT_OK = 0
 EXIT_FATAL = 1
 EXIT_REJECTED = 3
 EXIT_INTERRUPTED = 130
+_DISK_FULL = (errno.ENOSPC, errno.EDQUOT)
 
 
 def _click_modules() -> tuple[ModuleType, ...]:
@@ -130,6 +132,18 @@ def _code_of(exc: Exception) -> int:
     if isinstance(exc, (typer.Exit, *_classes(clicks, "Exit"))):
         # typer returns its Exit's code in non-standalone mode; in case one escapes it
         return int(getattr(exc, "exit_code", EXIT_FATAL))
+    if isinstance(exc, OSError) and exc.errno in _DISK_FULL:
+        # `storyline export > file` on a full disk: the output was cut short, nothing is wrong
+        # with storyline (`-o FILE` says the same through its own check)
+        where = exc.filename or "the output"
+        _error(f"[{UsageError.code}] cannot write to {where}: {exc.strerror} (the disk is full)")
+        return EXIT_FATAL
+    from storyline.store.base import store_error_of  # noqa: PLC0415 - only once a command failed
+
+    store_error = store_error_of(exc)
+    if store_error is not None:  # the database file or another program, not a bug
+        _error(str(store_error))
+        return EXIT_FATAL
     _error(f"[{INTERNAL}] unexpected internal error (a bug): {type(exc).__name__}: {exc}")
     traceback.print_exception(exc, file=sys.stderr)
     return EXIT_FATAL

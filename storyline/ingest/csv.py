@@ -95,6 +95,13 @@ def _read_rows(
     if "text" not in header:
         yield Rejected(path, errors.MISSING_FIELD, "no 'text' column in the header")
         return
+    # "id,text,text": DictReader kept the last column's value, the other was lost without a
+    # word. Unnamed columns (Excel's trailing commas) are no name given twice.
+    twice = sorted({name for name in header if name and header.count(name) > 1})
+    if twice:
+        names = ", ".join(map(repr, twice))
+        yield Rejected(path, errors.MALFORMED_CSV, f"the header names {names} more than once")
+        return
     for row_no in itertools.count():
         locator = f"{path}:{reader.line_num + 1}"
         lines.taken = 0

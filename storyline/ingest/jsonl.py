@@ -27,6 +27,21 @@ _MAX_DEPTH = 100
 _SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
 
 
+class _DuplicateKeyError(Exception):
+    """An object names one key twice: json.loads kept the last value, the first was lost."""
+
+
+def _unique_keys(pairs: list[tuple[str, object]]) -> dict[str, object]:
+    record = dict(pairs)
+    if len(record) < len(pairs):  # the rare case: find the key to name it
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise _DuplicateKeyError(key)
+            seen.add(key)
+    return record
+
+
 def read_jsonl(
     stream: IO[bytes], path: str, *, max_line_bytes: int, manifest: Manifest | None = None
 ) -> Iterator[RawArticle | Rejected]:
@@ -68,7 +83,11 @@ def _without_bom(lines: Iterator[bytes | None]) -> Iterator[bytes | None]:
 
 def _parse_line(raw_line: bytes, locator: str) -> dict[str, object]:
     try:
-        record = json.loads(raw_line.decode("utf-8"))
+        # {"text": "A", "text": "B"} was read as "B", "A" lost without a word
+        record = json.loads(raw_line.decode("utf-8"), object_pairs_hook=_unique_keys)
+    except _DuplicateKeyError as exc:
+        reason = f"malformed JSONL (key {exc.args[0]!r} appears twice in an object)"
+        raise InputError(errors.MALFORMED_JSONL, locator, reason) from exc
     except UnicodeDecodeError as exc:
         raise InputError(errors.UNDECODABLE, locator, f"not UTF-8 ({exc.reason})") from exc
     except json.JSONDecodeError as exc:

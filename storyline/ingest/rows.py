@@ -19,6 +19,11 @@ _KNOWN = ("id", "title", "source", "url", "published", "language", "text")
 _END_OF_DAY_RE = re.compile(
     r"(\d{4}-\d{2}-\d{2})[T ]24:00(?::00(?:[.,]0+)?)?(?:Z|[+-]\d{2}(?::?\d{2})?)?"
 )
+# dateutil (ignoretz=True) read "-0044-03-15" as 0044-03-15 (the sign dropped) and took any
+# numeric offset after a time, "+25:00" too: a year before 1 and an offset of a day or more
+# are no date
+_SIGNED_YEAR_RE = re.compile(r"\s*[-\u2212]\s*\d")
+_OFFSET_RE = re.compile(r"\d:\d{2}(?::\d{2}(?:[.,]\d+)?)?\s*[+-](\d{2}):?(\d{2})?\s*")
 
 
 class ArticleRow(BaseModel):
@@ -67,6 +72,7 @@ def parse_published(value: str) -> str:
     try:
         return dt.datetime.fromisoformat(value).date().isoformat()
     except ValueError:
+        _refuse_what_dateutil_would_misread(value)
         # parsed twice with different defaults: a part that changes is one the value lacks
         parsed = dateutil_parser.parse(value, default=dt.datetime(1, 1, 1), ignoretz=True)  # noqa: DTZ001
         other = dateutil_parser.parse(value, default=dt.datetime(1, 12, 28), ignoretz=True)  # noqa: DTZ001
@@ -77,6 +83,17 @@ def parse_published(value: str) -> str:
         if parsed.day != other.day:
             return f"{parsed.year:04d}-{parsed.month:02d}"
         return str(parsed.date().isoformat())
+
+
+def _refuse_what_dateutil_would_misread(value: str) -> None:
+    """Raise ValueError for a negative year or an offset out of range (dateutil takes both)."""
+    if _SIGNED_YEAR_RE.match(value):
+        raise ValueError(f"a year before year 1 in {value!r}")
+    offset = _OFFSET_RE.search(value)
+    if offset and offset.end() == len(value):
+        hours, minutes = int(offset[1]), int(offset[2] or 0)
+        if hours > 23 or minutes > 59:  # the clock's own bounds
+            raise ValueError(f"a UTC offset out of range in {value!r}")
 
 
 def row_to_article(record: dict[str, Any], locator: str, fmt: InputFormat) -> RawArticle:

@@ -8,12 +8,13 @@ The noun modules (``articles``, ``extracts``, ``stories``) add their methods to 
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 import time
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, Self
 
-from storyline.errors import StoreError, UsageError
+from storyline.errors import StoreBusyError, StoreError, UsageError
 from storyline.store.dialect import dialect_of, redact
 from storyline.store.migrations import MIGRATIONS, POSTGRES_VARIANTS, migrate
 
@@ -80,6 +81,7 @@ class StoreBase:
         self.conn: Connection
         if self.dialect == "postgresql":
             self.conn = self._open_postgres()
+            self._refuse_a_newer_schema()
             return
         try:
             conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
@@ -92,6 +94,7 @@ class StoreBase:
             migrate(conn)
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"cannot open the database {self.path}: {exc}") from exc
+        self._refuse_a_newer_schema()
 
     def _open_postgres(self) -> Connection:
         from storyline.store import postgres  # noqa: PLC0415 - psycopg loads only for PostgreSQL
@@ -103,6 +106,21 @@ class StoreBase:
             conn.close()
             raise StoreError(f"cannot open the database {redact(self.path)}: {exc}") from exc
         return conn
+
+    def _refuse_a_newer_schema(self) -> None:
+        """Close and raise StoreError when a newer storyline's migrations made the database.
+
+        Such a store was opened and written as if it were current: this version's SQL on a
+        schema it does not know (columns renamed or moved) can lose or corrupt data.
+        """
+        found = self.schema_version()
+        if found > len(MIGRATIONS):
+            self.close()
+            raise StoreError(
+                f"cannot open the database {redact(self.path)}: its schema is version {found},"
+                f" made by a newer storyline (this one knows up to {len(MIGRATIONS)}):"
+                " upgrade storyline to use it"
+            )
 
     @classmethod
     def memory(cls) -> Self:
@@ -182,6 +200,47 @@ class StoreBase:
             return "rowid"
         keys = self.conn.primary_key(table)  # type: ignore[attr-defined]
         return ", ".join(f'"{k}"' for k in keys) or "1"
+
+
+# What SQLite says when another program (not a storyline run, which takes the run lock first)
+# holds the write lock past the busy timeout; and when the file or its disk fails.
+_BUSY_MESSAGES = ("database is locked", "database table is locked")
+_DAMAGE_MESSAGES = ("malformed", "file is not a database")
+_DISK_MESSAGES = ("disk i/o error", "or disk is full")
+# sqlite3's words for a TEXT value that is not UTF-8: storyline writes none, so the file's
+# bytes changed under it; the message quotes the whole damaged value (an article's text)
+_NOT_UTF8_RE = re.compile(r"could not decode to utf-8 column '([^']*)'", re.IGNORECASE)
+
+
+def store_error_of(exc: BaseException) -> StoreError | None:
+    """Return the coded StoreError that an SQLite error met mid-command stands for, else None.
+
+    A store damaged past its first pages opens fine and fails at the first read of a bad
+    page; another program's write lock shows at the first write. Both were S199 tracebacks,
+    as if storyline had a bug. The edges (CLI, web) ask this before calling anything a bug.
+    """
+    if not isinstance(exc, sqlite3.DatabaseError):
+        return None
+    message = str(exc)
+    lowered = message.lower()
+    if isinstance(exc, sqlite3.OperationalError) and lowered in _BUSY_MESSAGES:
+        return StoreBusyError(
+            f"the database is locked by another program ({message}): retry when it is done"
+        )
+    if any(part in lowered for part in _DISK_MESSAGES):
+        return StoreError(
+            f"the database cannot be read or written ({message}): check the disk (free"
+            " space, errors) and run the command again"
+        )
+    not_utf8 = _NOT_UTF8_RE.match(message)
+    if not_utf8:
+        message = f"a value of column {not_utf8[1]!r} is not UTF-8 text"
+    elif not any(part in lowered for part in _DAMAGE_MESSAGES):
+        return None
+    return StoreError(
+        f"the database file is damaged ({message}): restore a copy of it, or run"
+        " `sqlite3 DB .recover` into a new file; the command stopped there"
+    )
 
 
 def _use_wal(conn: sqlite3.Connection) -> None:

@@ -30,6 +30,7 @@ from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.templating import Jinja2Templates
 
 from storyline.store import Store
+from storyline.store.base import store_error_of
 from storyline.web import queries
 from storyline.web.pool import PgReadPool, ReadPool
 from storyline.web.providers import Providers
@@ -73,6 +74,7 @@ ERROR_CODES = {
     413: "too_large",
     415: "unsupported_media_type",
     500: "internal",
+    503: "store_unavailable",
 }
 
 
@@ -340,6 +342,15 @@ async def _validation_error(request: Request, exc: Exception) -> Response:
     return error_response(request.url.path, 400, "invalid request", errors)
 
 
+async def _store_error(request: Request, exc: Exception) -> Response:
+    # a damaged file or another program's lock is no bug of ours: the CLI's S002/S004, not a
+    # 500 whose traceback ends in the server log as a bug would
+    store_error = store_error_of(exc)
+    if store_error is None:
+        raise exc  # any other SQLite error is a bug: the 500 below, traceback logged
+    return error_response(request.url.path, 503, str(store_error))
+
+
 async def _internal_error(request: Request, exc: Exception) -> Response:  # noqa: ARG001
     response = error_response(request.url.path, 500, "internal error")
     # this answer is sent from outside the middleware that adds the headers to the others
@@ -406,6 +417,7 @@ def create_app(
     app.state.web = state
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(sqlite3.DatabaseError, _store_error)
     app.add_exception_handler(Exception, _internal_error)
     if cache_entries > 0:
         app.add_middleware(ResponseCache, state=state, entries=cache_entries)

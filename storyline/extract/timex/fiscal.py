@@ -31,7 +31,8 @@ def quarter_value(text: str, c: Candidate, g: dict[str, str], st: StoryState) ->
             if a
             else "X"
         )
-        year_text = g.get("year") or (str(a.year - ("last" in g["qyear"].lower())) if a else "XXXX")
+        last = "last" in g["qyear"].lower()
+        year_text = g.get("year") or (f"{a.year - last:04d}" if a else "XXXX")
         return "DATE", f"{year_text}-Q{qtext}"
     mods = g["qmod"].lower().replace("-", " ").split()
     unit = g["qunit"].lower()
@@ -59,13 +60,13 @@ def quarter_value(text: str, c: Candidate, g: dict[str, str], st: StoryState) ->
         if a is None:
             return "DATE", "XXXX-QX"
         y, q = tv.shift_quarter(*tv.quarter_of(a), -1)
-        return "DATE", f"{y - 1}-Q{q}"
+        return "DATE", f"{y - 1:04d}-Q{q}"
     if unit == "half":
         if year is None:
             if a is None:
                 return "DATE", f"XXXX-H{ordinal}"
             year = a.year if (ordinal == 1 or a.month > 6) else a.year - 1
-        return "DATE", f"{year}-H{ordinal}"
+        return "DATE", f"{year:04d}-H{ordinal}"
     if ordinal is None:
         if "same" in mods and st.ref_quarter:
             return "DATE", st.ref_quarter
@@ -73,12 +74,12 @@ def quarter_value(text: str, c: Candidate, g: dict[str, str], st: StoryState) ->
             return "DATE", "XXXX-QX"
         step = 0 if "current" in mods else -1
         y, q = tv.shift_quarter(*tv.quarter_of(a), step)
-        return "DATE", f"{year or y}-Q{q}"
+        return "DATE", f"{year or y:04d}-Q{q}"
     if year is None:
         if a is None:
             return "DATE", f"XXXX-Q{ordinal}"
         year = a.year if ordinal <= tv.quarter_of(a)[1] else a.year - 1
-    return "DATE", f"{year}-Q{ordinal}"
+    return "DATE", f"{year:04d}-Q{ordinal}"
 
 
 def year_ago_value(text: str, c: Candidate, g: dict[str, str], st: StoryState) -> Resolved | None:

@@ -146,7 +146,7 @@ def _season(text: str, c: Candidate, g: dict[str, str], st: StoryState) -> Resol
         year = a.year if mid + 1 < a.month else a.year - 1
     elif rel == "next":
         year = a.year if mid > a.month + 1 else a.year + 1
-    return "DATE", f"{year}-{code}"
+    return "DATE", f"{year:04d}-{code}"
 
 
 def _year(text: str, c: Candidate, g: dict[str, str], st: StoryState) -> Resolved | None:
@@ -188,7 +188,7 @@ def _spelled_year(text: str, c: Candidate, g: dict[str, str], st: StoryState) ->
     if g.get("month"):
         return "DATE", tv.month_value(year, month_number(g["month"]))
     if g.get("season"):
-        return "DATE", f"{year}-{SEASONS[g['season'].lower()]}"
+        return "DATE", f"{year:04d}-{SEASONS[g['season'].lower()]}"
     return "DATE", f"{year:04d}"
 
 
@@ -316,7 +316,7 @@ def _relative(text: str, c: Candidate, g: dict[str, str], st: StoryState) -> Res
         if rel in {"the", "that", "the same"}:
             step = -1  # "the quarter" in a report is the one just ended
         y, q = tv.shift_quarter(y, q, step)
-        return "DATE", f"{y}-Q{q}"
+        return "DATE", f"{y:04d}-Q{q}"
     if a is None:
         masks = {"week": "XXXX-WXX", "weekend": "XXXX-WXX-WE", "month": "XXXX-XX", "year": "XXXX"}
         return ("DATE", masks[unit]) if unit in masks else None

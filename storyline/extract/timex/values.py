@@ -106,7 +106,7 @@ def day(d: dt.date) -> str:
 def week(d: dt.date) -> str:
     """Return an ISO week value such as 2015-W43."""
     iso = d.isocalendar()
-    return f"{iso[0]}-W{iso[1]:02d}"
+    return f"{iso[0]:04d}-W{iso[1]:02d}"
 
 
 def month_value(year: int, month: int) -> str:
