@@ -47,11 +47,16 @@ BLOCKS = frozenset(
 
 @dataclass(frozen=True)
 class VotePolicy:
-    """The vote's three settings (``[ingest]`` html_vote_* in defaults.toml)."""
+    """The vote's settings (``[ingest]`` html_vote_* and html_readability_port_share).
+
+    ``port_share``: on a page whose small comment section trafilatura set aside, a second text
+    under this share of the voted text's words sends the page to readability-lxml.
+    """
 
     min_share: float
     support: float
     add_words: int
+    port_share: float
 
     @classmethod
     def from_values(cls, values: Mapping[str, Any]) -> VotePolicy:
@@ -60,6 +65,7 @@ class VotePolicy:
             min_share=float(values["html_vote_min_share"]),
             support=float(values["html_vote_support"]),
             add_words=int(values["html_vote_add_words"]),
+            port_share=float(values["html_readability_port_share"]),
         )
 
     @classmethod
