@@ -120,3 +120,11 @@ def test_the_faster_port_gives_what_trafilaturas_readability_port_gives():
         assert tostring(ours(a)) == tostring(theirs(b)), page.name
         compared += 1
     assert compared >= 30
+
+
+def test_readability_port_share_is_read_from_settings(tmp_path):
+    config = tmp_path / "storyline.toml"
+    config.write_text("[ingest]\nhtml_readability_port_share = 0.0\n", encoding="utf-8")
+    policy = VotePolicy.from_settings(load_settings(config).ingest)
+    assert policy.port_share == 0.0
+    assert default_policy().port_share == 0.7
