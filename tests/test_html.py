@@ -223,18 +223,36 @@ def test_page_whose_port_agrees_keeps_trafilaturas_text():
 
 
 def test_dispute_is_not_asked_without_a_comment_section():
-    # The rule is fitted on pages where trafilatura set comments aside; elsewhere the doubled
-    # text stays as trafilatura gives it (readability-lxml there lost F1 on dragnet).
+    # The rule is fitted on pages where trafilatura set comments aside (readability-lxml on
+    # every disputed page lost F1 on dragnet); the doubled text goes by the repeat rule.
     raw = read_html(_blog_page(_weeks(), ""), "blog.html")
     decision = raw.meta["extraction"]
     assert decision["comments"] == "none"
     assert "port_share" not in decision
     assert decision["extractor"] == "trafilatura"
-    assert raw.text.count(_week(0)) == 2
+    assert decision["repeated_lines_dropped"] == 8
+    assert raw.text.count(_week(0)) == 1
+    assert raw.text.count(_week(23)) == 1
 
 
-def test_dispute_follows_the_policys_port_share():
+def test_dispute_and_repeats_follow_the_policy():
     never = replace(default_policy(), port_share=0.0)
     raw = read_html(_blog_page(_weeks(), _COMMENT), "blog.html", vote_policy=never)
     assert raw.meta["extraction"]["extractor"] == "trafilatura"
+    assert raw.text.count(_week(0)) == 1
+    keep_all = replace(never, repeat_share=0.9)
+    raw = read_html(_blog_page(_weeks(), _COMMENT), "blog.html", vote_policy=keep_all)
+    assert "repeated_lines_dropped" not in raw.meta["extraction"]
     assert raw.text.count(_week(0)) == 2
+
+
+def test_short_repeated_lines_are_kept():
+    # A plan whose headings and portions repeat day after day: short lines, all text.
+    days = "".join(
+        f"<h3>Day {n}</h3><p>Breakfast</p><p>Eat within an hour of waking up</p>"
+        f"<p>{_week(n)} {_week(n + 40)}</p>"
+        for n in range(12)
+    )
+    raw = read_html(_page(days), "plan.html")
+    assert "repeated_lines_dropped" not in raw.meta["extraction"]
+    assert raw.text.count("Eat within an hour of waking up") == 12

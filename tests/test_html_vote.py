@@ -10,7 +10,9 @@ from storyline.ingest.html import read_html
 from storyline.ingest.html_vote import VotePolicy, default_policy, vote
 from storyline.models import RawArticle
 
-_POLICY = VotePolicy(min_share=0.3, support=0.5, add_words=40, port_share=0.7)
+_POLICY = VotePolicy(
+    min_share=0.3, support=0.5, add_words=40, port_share=0.7, repeat_words=20, repeat_share=0.1
+)
 _FIRST = (
     "The council approved the new budget for the harbour district on Tuesday evening, "
     "after residents asked for more money for the ferry."

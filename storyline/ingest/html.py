@@ -14,7 +14,9 @@ each recorded in ``meta["extraction"]``:
   replaces it if it finds at least ``_MIN_WORDS`` words;
 - disputed: when trafilatura set a small comment section aside and its readability port (the
   vote's second text) has under ``html_readability_port_share`` of the voted text's words,
-  readability-lxml's text replaces the voted text (``reason`` "disputed: comments dropped").
+  readability-lxml's text replaces the voted text (``reason`` "disputed: comments dropped");
+- repeats: long lines the text already holds are dropped when they are a good share of it
+  (``repeated_lines_dropped``: trafilatura returns some pages twice).
 
 ftfy repairs only the extracted text, never the whole page.
 """
@@ -184,6 +186,30 @@ def _disputed(
     return second, decision
 
 
+def drop_repeats(text: str, decision: dict[str, object], policy: VotePolicy) -> str:
+    """Return the text without long lines it already holds, when such repeats are many.
+
+    trafilatura returns some pages' text twice (seen on dragnet blog pages: ``<br>``-separated
+    text in a ``<div>`` inside a ``<p>``); short repeated lines (table rows, meal-plan headings,
+    "Reply") are left alone. The count of dropped lines is recorded in ``decision``.
+    """
+    seen: set[str] = set()
+    kept: list[str] = []
+    repeated = 0
+    for line in text.split("\n"):
+        key = " ".join(line.split())
+        words = len(key.split())
+        if key in seen and words >= policy.repeat_words:
+            repeated += words
+            continue
+        seen.add(key)
+        kept.append(line)
+    if not repeated or repeated < policy.repeat_share * len(text.split()):
+        return text
+    decision["repeated_lines_dropped"] = len(text.split("\n")) - len(kept)
+    return "\n".join(kept)
+
+
 def read_html(
     data: bytes, locator: str, *, url: str | None = None, vote_policy: VotePolicy | None = None
 ) -> RawArticle:
@@ -201,7 +227,9 @@ def read_html(
         raise InputError(errors.NO_ARTICLE_TEXT, locator, "no article text found in the HTML")
     # Metadata first: trafilatura's extraction works on copies, the date on this tree.
     meta = page_metadata(tree, url)
-    body, decision = extract_text(html, tree, url, vote_policy or default_policy())
+    policy = vote_policy or default_policy()
+    body, decision = extract_text(html, tree, url, policy)
+    body = drop_repeats(body, decision, policy)
     body = repair_text(body)
     if len(body.split()) < _MIN_WORDS:
         raise InputError(errors.NO_ARTICLE_TEXT, locator, "no article text found in the HTML")
