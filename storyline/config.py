@@ -46,6 +46,9 @@ class IngestSettings(_Section):
     html_vote_min_share: float = Field(ge=0.0)
     html_vote_support: float = Field(ge=0.0, le=1.0)
     html_vote_add_words: int = Field(ge=1)
+    html_readability_port_share: float = Field(ge=0.0)
+    html_repeat_line_words: int = Field(ge=1)
+    html_repeat_share: float = Field(ge=0.0)
 
 
 class CleanScores(_Section):

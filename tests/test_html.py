@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import ftfy
 import pytest
 
@@ -10,6 +12,7 @@ from storyline.clean import clean_article
 from storyline.errors import InputError
 from storyline.ingest.decode import declared_charset, decode_bytes, repair_text
 from storyline.ingest.html import read_html
+from storyline.ingest.html_vote import default_policy
 
 # Sentences of a made-up council story; repeated to the lengths the three bugs had.
 _SENTENCES = [
@@ -159,3 +162,97 @@ def test_repair_text_equals_ftfy_on_the_whole_text(text):
 
 def test_repair_text_fixes_mojibake_lines_only():
     assert repair_text("plain\nItâ€™s\n") == "plain\nIt’s\n"
+
+
+# A blog post whose text is <br>-separated inside a <div> nested in a <p>: trafilatura returns
+# every paragraph twice (the shape of a dragnet blog page that did so), its readability port once.
+_PLACES = ("quay", "ferry", "school", "bridge", "sea wall", "market", "lighthouse", "dune path")
+_COMMENT = (
+    "<div class='comments' id='comments'><h4>1 comment:</h4><dl id='comments-block'>"
+    "<dt>Ann said...</dt><dd><p>Good to see the quay fixed.</p></dd></dl></div>"
+)
+
+
+def _week(n: int) -> str:
+    return (
+        f"In week {n} the work at the {_PLACES[n % 8]} went on, and {n * 7} residents came to"
+        f" see how the {_PLACES[(n * 3) % 8]} looked after the storm."
+    )
+
+
+def _blog_page(paragraphs: list[str], comments: str) -> bytes:
+    text = "<br />\n<br />\n".join(paragraphs)
+    post = (
+        "<div class='post-body'>\n<p><div dir='ltr'>\n<b><span>Harbour works</span></b><br />\n"
+        f"<div>\n<br />\n{text}<br />\n</div>\n</div></p>\n</div>"
+    )
+    return (
+        "<!doctype html><html><head><meta charset='utf-8'><title>Harbour works</title></head>"
+        f"<body><div class='blog-posts'><div class='post'>{post}</div>{comments}</div>"
+        "</body></html>"
+    ).encode()
+
+
+def _weeks() -> list[str]:
+    return [" ".join(_week(3 * i + j) for j in range(3)) for i in range(8)]
+
+
+def test_disputed_page_with_small_comment_section_is_read_by_readability():
+    raw = read_html(_blog_page(_weeks(), _COMMENT), "blog.html")
+    decision = raw.meta["extraction"]
+    assert decision["comments"] == "dropped"
+    assert decision["port_share"] < 0.7
+    assert (decision["extractor"], decision["reason"]) == (
+        "readability-lxml",
+        "disputed: comments dropped",
+    )
+    # Each paragraph once, the last one kept, the reader's comment left out.
+    assert raw.text.count(_week(0)) == 1
+    assert raw.text.count(_week(23)) == 1
+    assert "Good to see the quay fixed" not in raw.text
+
+
+def test_page_whose_port_agrees_keeps_trafilaturas_text():
+    paragraphs = "".join(f"<p>{p}</p>" for p in _weeks())
+    raw = read_html(_page(paragraphs + _COMMENT), "page.html")
+    decision = raw.meta["extraction"]
+    assert decision["comments"] == "dropped"
+    assert decision["port_share"] >= 0.7
+    assert (decision["extractor"], decision["reason"]) == ("trafilatura", "primary")
+    assert raw.text.count(_week(0)) == 1
+
+
+def test_dispute_is_not_asked_without_a_comment_section():
+    # The rule is fitted on pages where trafilatura set comments aside (readability-lxml on
+    # every disputed page lost F1 on dragnet); the doubled text goes by the repeat rule.
+    raw = read_html(_blog_page(_weeks(), ""), "blog.html")
+    decision = raw.meta["extraction"]
+    assert decision["comments"] == "none"
+    assert "port_share" not in decision
+    assert decision["extractor"] == "trafilatura"
+    assert decision["repeated_lines_dropped"] == 8
+    assert raw.text.count(_week(0)) == 1
+    assert raw.text.count(_week(23)) == 1
+
+
+def test_dispute_and_repeats_follow_the_policy():
+    never = replace(default_policy(), port_share=0.0)
+    raw = read_html(_blog_page(_weeks(), _COMMENT), "blog.html", vote_policy=never)
+    assert raw.meta["extraction"]["extractor"] == "trafilatura"
+    assert raw.text.count(_week(0)) == 1
+    keep_all = replace(never, repeat_share=0.9)
+    raw = read_html(_blog_page(_weeks(), _COMMENT), "blog.html", vote_policy=keep_all)
+    assert "repeated_lines_dropped" not in raw.meta["extraction"]
+    assert raw.text.count(_week(0)) == 2
+
+
+def test_short_repeated_lines_are_kept():
+    # A plan whose headings and portions repeat day after day: short lines, all text.
+    days = "".join(
+        f"<h3>Day {n}</h3><p>Breakfast</p><p>Eat within an hour of waking up</p>"
+        f"<p>{_week(n)} {_week(n + 40)}</p>"
+        for n in range(12)
+    )
+    raw = read_html(_page(days), "plan.html")
+    assert "repeated_lines_dropped" not in raw.meta["extraction"]
+    assert raw.text.count("Eat within an hour of waking up") == 12

@@ -10,7 +10,9 @@ from storyline.ingest.html import read_html
 from storyline.ingest.html_vote import VotePolicy, default_policy, vote
 from storyline.models import RawArticle
 
-_POLICY = VotePolicy(min_share=0.3, support=0.5, add_words=40)
+_POLICY = VotePolicy(
+    min_share=0.3, support=0.5, add_words=40, port_share=0.7, repeat_words=20, repeat_share=0.1
+)
 _FIRST = (
     "The council approved the new budget for the harbour district on Tuesday evening, "
     "after residents asked for more money for the ferry."
@@ -120,3 +122,11 @@ def test_the_faster_port_gives_what_trafilaturas_readability_port_gives():
         assert tostring(ours(a)) == tostring(theirs(b)), page.name
         compared += 1
     assert compared >= 30
+
+
+def test_readability_port_share_is_read_from_settings(tmp_path):
+    config = tmp_path / "storyline.toml"
+    config.write_text("[ingest]\nhtml_readability_port_share = 0.0\n", encoding="utf-8")
+    policy = VotePolicy.from_settings(load_settings(config).ingest)
+    assert policy.port_share == 0.0
+    assert default_policy().port_share == 0.7

@@ -11,7 +11,12 @@ each recorded in ``meta["extraction"]``:
 - comments: kept when they are at least ``_COMMENT_SHARE`` of the article's words (a discussion,
   or an article trafilatura mistook for comments), dropped when smaller (comment-widget text);
 - fallback: when the primary text is under ``_SHORT_WORDS`` words, readability-lxml's text
-  replaces it if it finds at least ``_MIN_WORDS`` words.
+  replaces it if it finds at least ``_MIN_WORDS`` words;
+- disputed: when trafilatura set a small comment section aside and its readability port (the
+  vote's second text) has under ``html_readability_port_share`` of the voted text's words,
+  readability-lxml's text replaces the voted text (``reason`` "disputed: comments dropped");
+- repeats: long lines the text already holds are dropped when they are a good share of it
+  (``repeated_lines_dropped``: trafilatura returns some pages twice).
 
 ftfy repairs only the extracted text, never the whole page.
 """
@@ -145,14 +150,64 @@ def extract_text(
             decision.update(extractor="readability-lxml", reason="short")
             return second, decision
     # The vote works on the tree last: trafilatura's readability port prunes the tree it reads.
-    text, decision["vote"] = vote(body, second_text(tree), policy)
+    port = second_text(tree)
+    text, decision["vote"] = vote(body, port, policy)
     if comment_words:
         if comment_words >= _COMMENT_SHARE * body_words:
             text = f"{text}\n{comments}".strip("\n")
             decision["comments"] = "kept"
         else:
             decision["comments"] = "dropped"
+            return _disputed(html, text, len(port.split()), decision, policy.port_share)
     return text, decision
+
+
+def _disputed(
+    html: str, text: str, port_words: int, decision: dict[str, object], port_share: float
+) -> tuple[str, dict[str, object]]:
+    """Return readability-lxml's text when the voted text and the port's disagree, else the former.
+
+    Asked only where trafilatura set a small comment section aside. On such pages a port text
+    far shorter than the voted text means trafilatura's body holds more than the article
+    (comment or page furniture, or the article twice), which the vote's word-bag test cannot
+    drop. Only those pages pay for a readability-lxml call (two in a hundred on dragnet), so
+    the reader stays fast.
+    """
+    text_words = len(text.split())
+    share = port_words / text_words if text_words else 1.0
+    decision["port_share"] = round(share, 3)  # port words / voted words: the dispute's measure
+    if share >= port_share:
+        return text, decision
+    second = readability_text(html)
+    decision["readability_words"] = len(second.split())
+    if len(second.split()) < _MIN_WORDS:
+        return text, decision
+    decision.update(extractor="readability-lxml", reason="disputed: comments dropped")
+    return second, decision
+
+
+def drop_repeats(text: str, decision: dict[str, object], policy: VotePolicy) -> str:
+    """Return the text without long lines it already holds, when such repeats are many.
+
+    trafilatura returns some pages' text twice (seen on dragnet blog pages: ``<br>``-separated
+    text in a ``<div>`` inside a ``<p>``); short repeated lines (table rows, meal-plan headings,
+    "Reply") are left alone. The count of dropped lines is recorded in ``decision``.
+    """
+    seen: set[str] = set()
+    kept: list[str] = []
+    repeated = 0
+    for line in text.split("\n"):
+        key = " ".join(line.split())
+        words = len(key.split())
+        if key in seen and words >= policy.repeat_words:
+            repeated += words
+            continue
+        seen.add(key)
+        kept.append(line)
+    if not repeated or repeated < policy.repeat_share * len(text.split()):
+        return text
+    decision["repeated_lines_dropped"] = len(text.split("\n")) - len(kept)
+    return "\n".join(kept)
 
 
 def read_html(
@@ -172,7 +227,9 @@ def read_html(
         raise InputError(errors.NO_ARTICLE_TEXT, locator, "no article text found in the HTML")
     # Metadata first: trafilatura's extraction works on copies, the date on this tree.
     meta = page_metadata(tree, url)
-    body, decision = extract_text(html, tree, url, vote_policy or default_policy())
+    policy = vote_policy or default_policy()
+    body, decision = extract_text(html, tree, url, policy)
+    body = drop_repeats(body, decision, policy)
     body = repair_text(body)
     if len(body.split()) < _MIN_WORDS:
         raise InputError(errors.NO_ARTICLE_TEXT, locator, "no article text found in the HTML")

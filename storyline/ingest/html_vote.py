@@ -47,11 +47,20 @@ BLOCKS = frozenset(
 
 @dataclass(frozen=True)
 class VotePolicy:
-    """The vote's three settings (``[ingest]`` html_vote_* in defaults.toml)."""
+    """The HTML reader's per-page settings (``[ingest]`` html_vote_*, html_readability_*, ...).
+
+    ``port_share``: on a page whose small comment section trafilatura set aside, a second text
+    under this share of the voted text's words sends the page to readability-lxml.
+    ``repeat_words`` / ``repeat_share``: repeated lines of at least ``repeat_words`` words are
+    dropped when they hold at least ``repeat_share`` of the page's words.
+    """
 
     min_share: float
     support: float
     add_words: int
+    port_share: float
+    repeat_words: int
+    repeat_share: float
 
     @classmethod
     def from_values(cls, values: Mapping[str, Any]) -> VotePolicy:
@@ -60,6 +69,9 @@ class VotePolicy:
             min_share=float(values["html_vote_min_share"]),
             support=float(values["html_vote_support"]),
             add_words=int(values["html_vote_add_words"]),
+            port_share=float(values["html_readability_port_share"]),
+            repeat_words=int(values["html_repeat_line_words"]),
+            repeat_share=float(values["html_repeat_share"]),
         )
 
     @classmethod
