@@ -16,8 +16,9 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from storyline.extract.entity_parts import part_key, split_parts
+from storyline.extract.entity_parts import part_key
 from storyline.extract.quotes.speakers import HONORIFICS, LEADER_WORDS, TITLE_WORDS
+from storyline.linked import linked_groups
 from storyline.models import Entity, Mention
 
 if TYPE_CHECKING:
@@ -223,7 +224,7 @@ def merge_entities(
     named = [m for m in ordered if m.label != "ROLE"]
     entities: list[Entity] = []
     mapping: dict[tuple[str, int, int], str] = {}
-    for part in split_parts(named, lambda m: _tokens(m, table, redirect)):
+    for part in linked_groups(named, lambda m: _tokens(m, table, redirect)):
         key = part_key(part, table)
         found = cache.get(key) if cache is not None else None
         if found is None:

@@ -21,39 +21,11 @@ from typing import TYPE_CHECKING
 from storyline.models import Entity
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterable, Mapping, Sequence
+    from collections.abc import Mapping, Sequence
 
     from storyline.models import Mention
 
 Part = tuple[list[Entity], dict[tuple[str, int, int], str]]
-
-
-def split_parts(
-    mentions: Sequence[Mention], tokens: Callable[[Mention], Iterable[str]]
-) -> list[list[Mention]]:
-    """Return the mentions grouped into parts linked by shared tokens, each in input order.
-
-    Parts come in the order of their first mention.
-    """
-    parent = list(range(len(mentions)))
-
-    def root(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
-    owner: dict[str, int] = {}
-    for i, mention in enumerate(mentions):
-        for token in tokens(mention):
-            j = owner.setdefault(token, i)
-            a, b = root(i), root(j)
-            if a != b:
-                parent[max(a, b)] = min(a, b)
-    parts: dict[int, list[Mention]] = {}
-    for i, mention in enumerate(mentions):
-        parts.setdefault(root(i), []).append(mention)
-    return list(parts.values())
 
 
 def part_key(part: Sequence[Mention], table: Mapping[str, str]) -> str:

@@ -11,10 +11,12 @@ against the article's own sentences (and, for alternation, against random orders
 from __future__ import annotations
 
 import re
+from collections import Counter
 from typing import TYPE_CHECKING
 
 import numpy as np
 
+from storyline.linked import linked_groups
 from storyline.text.calendar import MONTH_NAMES
 
 if TYPE_CHECKING:
@@ -49,32 +51,16 @@ def name_islands(per_text: Sequence[list[str]]) -> tuple[float, float]:
     """
     words = _name_words(per_text)
     n = len(words) - 1
-    parent = list(range(n + 1))
-
-    def root(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
-    owner: dict[str, int] = {}
-    for i, found in enumerate(words):
-        for word in found:
-            if word in owner:
-                parent[root(i)] = root(owner[word])
-            else:
-                owner[word] = i
     named = [i for i in range(1, n + 1) if words[i]]
     if len(named) < 2:
         return 0.0, 0.0
-    sizes: dict[int, int] = {}
-    for i in named:
-        sizes[root(i)] = sizes.get(root(i), 0) + 1
-    outside = 1.0 - max(sizes.values()) / len(named)
-    lonely = 0
-    for i in named:
-        others = set().union(*(words[k] for k in range(n + 1) if k != i))
-        lonely += not (words[i] & others)
+    groups = linked_groups(range(n + 1), lambda i: words[i])
+    sizes = [sum(1 for i in group if i and words[i]) for group in groups]
+    outside = 1.0 - max(sizes) / len(named)
+    # a word held by one text only (each text's words are a set): linear, where comparing
+    # each sentence with the union of all others was quadratic in a page's sentences
+    held = Counter(word for found in words for word in found)
+    lonely = sum(all(held[word] == 1 for word in words[i]) for i in named)
     return outside, lonely / max(n, 1)
 
 
