@@ -20,6 +20,8 @@ from tests.data.fetch.server import FetchServer
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
+    from spacy.language import Language
+
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
 EXAMPLES = REPO / "examples" / "corpus"
@@ -202,3 +204,11 @@ def fetch_workspace(tmp_path: Path) -> Iterator[api.Workspace]:
     # 5 s, not 1 s: a loaded machine (both cores busy) took over 2.5 s to answer a local request
     with api.open(tmp_path / "s.db", settings=settings_for(tmp_path, timeout=FETCH_TIMEOUT)) as ws:
         yield ws
+
+
+@pytest.fixture(scope="session")
+def nlp() -> Language:
+    """The configured spaCy pipeline, loaded once for every test that parses text."""
+    from storyline.extract.nlp import load_model  # noqa: PLC0415 - spaCy only for tests that parse
+
+    return load_model()

@@ -8,17 +8,11 @@ import pytest
 
 from storyline.extract.entities import find_mentions, merge_entities
 from storyline.extract.entity_parts import add_headline_articles
-from storyline.extract.nlp import load_model
 from storyline.models import Entity, Mention
 from tests.conftest import shared_path
 
 if TYPE_CHECKING:
     from spacy.language import Language
-
-
-@pytest.fixture(scope="module")
-def nlp() -> Language:
-    return load_model()
 
 
 @pytest.fixture(scope="module")

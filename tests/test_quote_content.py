@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from storyline.extract.nlp import load_model
 from storyline.extract.quotes.content import _colon_quotation
 from storyline.extract.quotes.find import find_quotes
 from storyline.extract.quotes.marks import find_quoted_spans
@@ -18,11 +17,6 @@ if TYPE_CHECKING:
     from spacy.language import Language
 
     from storyline.models import Quote
-
-
-@pytest.fixture(scope="module")
-def nlp() -> Language:
-    return load_model()
 
 
 def _quotes(nlp: Language, text: str) -> list[Quote]:

@@ -8,20 +8,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-import pytest
-
-from storyline.extract.nlp import load_model
 from storyline.extract.quotes.find import find_quotes
 
 if TYPE_CHECKING:
     from spacy.language import Language
 
     from storyline.models import Quote
-
-
-@pytest.fixture(scope="module")
-def nlp() -> Language:
-    return load_model()
 
 
 def _quotes(nlp: Language, text: str) -> list[Quote]:

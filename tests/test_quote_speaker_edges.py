@@ -9,17 +9,11 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from storyline.extract.nlp import load_model
 from storyline.extract.quotes.find import find_quotes
 from storyline.extract.quotes.speakers import last_key
 
 if TYPE_CHECKING:
     from spacy.language import Language
-
-
-@pytest.fixture(scope="module")
-def nlp() -> Language:
-    return load_model()
 
 
 def _speakers(nlp: Language, text: str) -> list[tuple[str | None, str]]:

@@ -4,21 +4,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-import pytest
 from spacy.tokens import Doc
 
-from storyline.extract.nlp import load_model
 from storyline.extract.quotes.cue_subject import bare_surnames
 from storyline.extract.quotes.find import find_quotes
 from storyline.extract.quotes.speakers import SELF_PRONOUNS
 
 if TYPE_CHECKING:
     from spacy.language import Language
-
-
-@pytest.fixture(scope="module")
-def nlp() -> Language:
-    return load_model()
 
 
 def _speakers(nlp: Language, text: str) -> dict[str, str | None]:

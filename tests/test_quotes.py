@@ -7,7 +7,6 @@ from typing import TYPE_CHECKING
 import pytest
 
 from storyline.extract.entities import find_mentions, merge_entities
-from storyline.extract.nlp import load_model
 from storyline.extract.quotes.find import _appositive_person, canonicalise_speakers, find_quotes
 from tests.conftest import shared_path
 
@@ -15,11 +14,6 @@ if TYPE_CHECKING:
     from spacy.language import Language
 
     from storyline.models import Quote
-
-
-@pytest.fixture(scope="module")
-def nlp() -> Language:
-    return load_model()
 
 
 @pytest.fixture(scope="module")

@@ -10,7 +10,6 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from storyline.extract.nlp import load_model
 from storyline.extract.quotes.find import find_quotes, spoken_words
 from tests.conftest import EXAMPLES, shared_path
 from tests.eval_gate import _bench
@@ -19,11 +18,6 @@ if TYPE_CHECKING:
     from spacy.language import Language
 
     from storyline.models import Quote
-
-
-@pytest.fixture(scope="module")
-def nlp() -> Language:
-    return load_model()
 
 
 def _seed_bodies() -> dict[str, str]:

@@ -8,10 +8,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-import pytest
 from spacy.tokens import Doc
 
-from storyline.extract.nlp import load_model
 from storyline.extract.quotes.find import find_quotes
 from storyline.extract.quotes.frames import cue_lemma
 
@@ -19,11 +17,6 @@ if TYPE_CHECKING:
     from spacy.language import Language
 
     from storyline.models import Quote
-
-
-@pytest.fixture(scope="module")
-def nlp() -> Language:
-    return load_model()
 
 
 def _quotes(nlp: Language, text: str) -> list[Quote]:

@@ -4,11 +4,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-import pytest
-
 from bench.quotes_scale import attribution_text
 from storyline.extract.annotate import Chunk, annotate_chunk
-from storyline.extract.nlp import PIECE_CHARS, load_model, parse, split_pieces
+from storyline.extract.nlp import PIECE_CHARS, parse, split_pieces
 from storyline.extract.quotes.find import find_quotes
 from storyline.extract.quotes.indirect import CharRanges
 from storyline.extract.quotes.marks import find_quoted_spans
@@ -16,11 +14,6 @@ from tests.conftest import make_article
 
 if TYPE_CHECKING:
     from spacy.language import Language
-
-
-@pytest.fixture(scope="module")
-def nlp() -> Language:
-    return load_model()
 
 
 def _long_article() -> str:
