@@ -1,0 +1,109 @@
+"""Hostile inputs, fifth probe round: a PostgreSQL connection lost mid-command, publication
+dates that say less than a day (an ISO week, a day/month order nobody stated), and invisible
+characters inside names.
+
+Each case ended otherwise on main: a killed connection was an S199 traceback (a bug), "2015-W43"
+was stored as the day 2015-10-19, "03/04/2015" as 4 March without a word, and "Ilse Var\\xadga"
+a second person beside "Ilse Varga".
+"""
+
+from __future__ import annotations
+
+import json
+import textwrap
+from typing import TYPE_CHECKING
+
+import pytest
+
+from storyline.cli.exit_codes import EXIT_FATAL
+from storyline.errors import StoreError
+from storyline.store import Store
+from storyline.store.base import store_error_of
+from tests.conftest import postgres_schema
+from tests.test_cli import _installed
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+BRIDGE = "The council voted on Tuesday to close the old bridge after engineers found cracks."
+FERRY = "The ferry service will run twice a day from Monday while the bridge is repaired."
+
+
+def _write_rows(path: Path, rows: list[dict[str, str]]) -> Path:
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    return path
+
+
+def _exported(db: str, what: str) -> list[dict]:
+    done = _installed("export", "--what", what, "--db", db)
+    assert done.returncode == 0, done.stderr
+    return [json.loads(line) for line in done.stdout.splitlines()]
+
+
+# -- a PostgreSQL connection lost mid-command ------------------------------------------------
+
+
+def test_hostile_inputs_a_killed_postgres_connection_is_a_coded_store_error():
+    # only this store's own backend is ended: the server and other sessions are untouched
+    import psycopg  # noqa: PLC0415 - only the PostgreSQL cases need it
+
+    with postgres_schema() as url, Store(url) as db:
+        with pytest.raises(psycopg.OperationalError) as killed:
+            db.conn.execute("SELECT pg_terminate_backend(pg_backend_pid())")
+        with pytest.raises(psycopg.OperationalError) as closed:
+            db.count("articles")
+    for exc in (killed.value, closed.value):
+        found = store_error_of(exc)
+        assert isinstance(found, StoreError), exc
+        assert str(found).startswith("[S002] the connection to the PostgreSQL server was lost")
+    # an OperationalError that is no lost connection (a statement cancelled) stays a bug
+    assert store_error_of(psycopg.errors.QueryCanceled("canceling statement")) is None
+
+
+# a sitecustomize on PYTHONPATH ends the script's own backend (by its pid, from a second
+# connection) just before the first statement that names STORYLINE_TEST_KILL_ON
+_KILL = """
+import os
+
+word = os.environ.get("STORYLINE_TEST_KILL_ON")
+if word:
+    import psycopg
+    from storyline.store import postgres
+
+    execute = postgres.PgConnection.execute
+
+    def killing(self, sql, parameters=(), /):
+        if word in sql and not getattr(self, "killed", False):
+            self.killed = True
+            with psycopg.connect(os.environ["STORYLINE_TEST_KILL_URL"], autocommit=True) as pg:
+                pg.execute("SELECT pg_terminate_backend(%s)", (self.raw.info.backend_pid,))
+        return execute(self, sql, parameters)
+
+    postgres.PgConnection.execute = killing
+"""
+
+
+@pytest.mark.parametrize(
+    ("command", "word"),
+    # a read, and a write inside a transaction (its ROLLBACK meets the closed connection too)
+    [(("export", "--what", "articles"), "FROM articles"), (("ingest", "more.jsonl"), "INSERT")],
+)
+def test_hostile_inputs_the_cli_reports_a_lost_postgres_connection_as_s002(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, command: tuple[str, ...], word: str
+):
+    rows = _write_rows(tmp_path / "rows.jsonl", [{"id": "r1", "text": BRIDGE}])
+    _write_rows(tmp_path / "more.jsonl", [{"id": "r2", "text": FERRY}])
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "site").mkdir()
+    (tmp_path / "site" / "sitecustomize.py").write_text(textwrap.dedent(_KILL), encoding="utf-8")
+    with postgres_schema() as url:
+        assert _installed("ingest", str(rows), "--db", url).returncode == 0
+        monkeypatch.setenv("STORYLINE_TEST_KILL_ON", word)
+        monkeypatch.setenv("STORYLINE_TEST_KILL_URL", url)
+        done = _installed(*command, "--db", url, path=[tmp_path / "site"])
+    assert done.returncode == EXIT_FATAL, done.stderr
+    assert done.stderr.startswith(
+        "error: [S002] the connection to the PostgreSQL server was lost"
+    ), done.stderr
+    assert "S199" not in done.stderr
+    assert "Traceback" not in done.stderr
