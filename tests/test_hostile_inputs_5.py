@@ -107,3 +107,44 @@ def test_hostile_inputs_the_cli_reports_a_lost_postgres_connection_as_s002(
     ), done.stderr
     assert "S199" not in done.stderr
     assert "Traceback" not in done.stderr
+
+
+# -- publication dates that name no day --------------------------------------------------------
+
+
+def _published(tmp_path: Path, values: dict[str, str]) -> dict[str, tuple[str, str, dict]]:
+    """Ingest one row per value through the real script; return id: (published, precision, meta)."""
+    rows = [
+        {"id": key, "text": f"{BRIDGE} {FERRY} Row {key}.", "published": value}
+        for key, value in values.items()
+    ]
+    db = str(tmp_path / "dates.db")
+    done = _installed("ingest", str(_write_rows(tmp_path / "dates.jsonl", rows)), "--db", db)
+    assert done.returncode == 0, done.stderr
+    return {
+        a["id"]: (a["published"], a["published_precision"], a["meta"])
+        for a in _exported(db, "articles")
+    }
+
+
+def test_hostile_inputs_an_iso_week_is_stored_as_the_period_it_names(tmp_path: Path):
+    # "2015-W43" was the day 2015-10-19 (its Monday), precision "day": a day never given
+    found = _published(
+        tmp_path,
+        {
+            "in one month": "2015-W43",  # 19-25 October 2015
+            "compact with a time": "2015W43T10:00",
+            "across two months": "2015-W44",  # 26 October - 1 November 2015
+            "across New Year": "2015-W01",  # 29 December 2014 - 4 January 2015
+            "with its weekday": "2015-W43-3",
+            "ordinal": "2015-292",  # was refused (S111): day 292 of 2015
+        },
+    )
+    assert {key: value[:2] for key, value in found.items()} == {
+        "in one month": ("2015-10-01", "month"),
+        "compact with a time": ("2015-10-01", "month"),
+        "across two months": ("2015-01-01", "year"),
+        "across New Year": ("2015-01-01", "year"),
+        "with its weekday": ("2015-10-21", "day"),
+        "ordinal": ("2015-10-19", "day"),
+    }
