@@ -148,3 +148,27 @@ def test_hostile_inputs_an_iso_week_is_stored_as_the_period_it_names(tmp_path: P
         "with its weekday": ("2015-10-21", "day"),
         "ordinal": ("2015-10-19", "day"),
     }
+
+
+def test_hostile_inputs_a_day_month_order_nobody_stated_keeps_only_the_year(tmp_path: Path):
+    # "03/04/2015" was 4 March 2015 (dateutil's month first), day precision, without a word
+    found = _published(
+        tmp_path,
+        {
+            "either order": "03/04/2015",
+            "dotted with a time": "03.04.2015 10:00",
+            "day first": "13/04/2015",
+            "month first": "04/13/2015",
+            "the same both ways": "04/04/2015",
+        },
+    )
+    assert {key: value[:2] for key, value in found.items()} == {
+        "either order": ("2015-01-01", "year"),
+        "dotted with a time": ("2015-01-01", "year"),
+        "day first": ("2015-04-13", "day"),
+        "month first": ("2015-04-13", "day"),
+        "the same both ways": ("2015-04-04", "day"),
+    }
+    assert "day/month or month/day is not stated" in found["either order"][2]["published_note"]
+    assert "'03.04.2015 10:00'" in found["dotted with a time"][2]["published_note"]
+    assert all("published_note" not in found[key][2] for key in ("day first", "month first"))
