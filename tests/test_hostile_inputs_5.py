@@ -172,3 +172,81 @@ def test_hostile_inputs_a_day_month_order_nobody_stated_keeps_only_the_year(tmp_
     assert "day/month or month/day is not stated" in found["either order"][2]["published_note"]
     assert "'03.04.2015 10:00'" in found["dotted with a time"][2]["published_note"]
     assert all("published_note" not in found[key][2] for key in ("day first", "month first"))
+
+
+# -- invisible characters inside names ---------------------------------------------------------
+
+# one speaker in five outlets, her name spelled with an invisible character in four of them
+_SPELLINGS = (
+    "Ilse Varga",
+    "Ilse Var\xadga",
+    "Ilse\u200b Varga",
+    "Ilse Var\u2060ga",
+    "Ilse Varga\ufeff",
+)
+_LEADS = (
+    (
+        "The Dunmore council voted on Tuesday to close the old Kessel bridge after engineers found"
+        " cracks in its main span."
+    ),
+    (
+        "Dunmore's old Kessel bridge will close after inspectors reported deep cracks, the town"
+        " council decided on Tuesday."
+    ),
+    (
+        "Cracks in the main span have forced Dunmore to shut the Kessel bridge, councillors agreed"
+        " in a vote on Tuesday."
+    ),
+    (
+        "The Kessel bridge in Dunmore is closed from this week after a council vote prompted by"
+        " cracks found by engineers."
+    ),
+    (
+        "Councillors in Dunmore shut the century-old Kessel bridge on Tuesday, citing cracks that"
+        " engineers found last month."
+    ),
+)
+_TAILS = (
+    FERRY,
+    "A ferry will carry commuters across the river twice daily until the work is done.",
+    "Drivers face a detour of twenty kilometres through Oldham until the span reopens.",
+    "Local shops fear a drop in trade while the crossing stays shut for the repairs.",
+    "The council has set aside four million euros for the repair work this year.",
+)
+_OUTLETS = ("Harbour Post", "Valley Ledger", "Coast Courier", "Hill Times", "River Gazette")
+
+
+def test_hostile_inputs_invisible_characters_do_not_split_a_speaker(tmp_path: Path):
+    # "Ilse Var\xadga" was a second person beside "Ilse Varga", and each spelling had its own
+    # quote groups: one statement in five outlets shown as four statements
+    rows = [
+        {
+            "id": f"a{i}",
+            "title": f"Kessel bridge closes ({outlet})",
+            "source": outlet,
+            "published": f"2026-03-0{i + 2}",
+            "text": f'{lead}\n\n"The bridge is not safe for anyone to cross," said {name},'
+            f" the council's chief engineer.\n\n{name} said repairs to the Kessel bridge would"
+            f" take at least six months. {tail}",
+        }
+        for i, (name, outlet, lead, tail) in enumerate(
+            zip(_SPELLINGS, _OUTLETS, _LEADS, _TAILS, strict=True)
+        )
+    ]
+    db = str(tmp_path / "names.db")
+    done = _installed("run", str(_write_rows(tmp_path / "names.jsonl", rows)), "--db", db)
+    assert done.returncode == 0, done.stderr
+    # (the NER also tags "Ilse Varga" as an ORG in two articles: its own error, kept apart)
+    people = [e for e in _exported(db, "entities") if e["type"] == "PERSON" and "Var" in e["name"]]
+    assert [p["name"] for p in people] == ["Ilse Varga"]
+    # the NER reads the soft-hyphened and zero-width-spaced names; the word joiner hides it
+    assert {"a0", "a1", "a2", "a4"} <= set(people[0]["article_ids"])
+    groups = _exported(db, "quote_groups")
+    assert {(g["speaker"], g["representative_kind"], g["outlets"]) for g in groups} == {
+        ("Ilse Varga", "direct", 5),
+        ("Ilse Varga", "indirect", 5),
+    }
+    # the article text is the input's, invisible characters and all (extraction offsets)
+    texts = {a["id"]: a["text"] for a in _exported(db, "articles")}
+    assert "Var\xadga" in texts["a1"]
+    assert "Ilse\u200b Varga" in texts["a2"]
