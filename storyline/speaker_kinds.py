@@ -24,6 +24,7 @@ import re
 from collections import Counter
 from typing import TYPE_CHECKING, Literal
 
+from storyline.text.words import visible
 from storyline.titles import OUTLET_WORD_RE
 
 if TYPE_CHECKING:
@@ -65,7 +66,7 @@ def majority_kind(kinds: Iterable[str | None]) -> str | None:
 
 def name_key(name: str | None) -> str:
     """Return a name as speakers and outlets are compared: no article, spaces folded, casefolded."""
-    return _LEADING_RE.sub("", " ".join((name or "").split())).casefold()
+    return _LEADING_RE.sub("", " ".join(visible(name or "").split())).casefold()
 
 
 def speaker_kind(

@@ -20,6 +20,7 @@ from storyline.extract.entity_parts import part_key
 from storyline.extract.quotes.speakers import HONORIFICS, LEADER_WORDS, TITLE_WORDS
 from storyline.linked import linked_groups
 from storyline.models import Entity, Mention
+from storyline.text.words import visible
 
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
@@ -55,8 +56,8 @@ _FAMILY = {"LOC": "GPE", "FAC": "GPE"}
 
 
 def _key(text: str) -> str:
-    """Return the folding key of a name: case, dots, hyphens and possessives ignored."""
-    text = re.sub(r"['’]s$", "", text.strip())
+    """Return the folding key of a name: case, dots, hyphens, possessives, invisibles ignored."""
+    text = re.sub(r"['’]s$", "", visible(text).strip())
     text = text.replace(".", "").replace("-", " ").casefold()
     words = text.split()
     return " ".join(words[1:] if len(words) > 1 and words[0] == "the" else words)
@@ -248,7 +249,7 @@ def _tokens(m: Mention, table: Mapping[str, str], redirect: Mapping[str, str]) -
     k = _key(name)
     if not k:
         return set()
-    form = name.strip()
+    form = visible(name).strip()
     words = k.split()
     found = {f"k:{k}", f"k:{form.replace('.', '').casefold()}", f"k:{_acronym(form)}"}
     canon = [table[k]] if k in table else []
@@ -322,7 +323,7 @@ def _merge_part(
         g = group(gkey, type_)
         if gkey.startswith("ALIAS:"):
             g.canonical = gkey[6:]
-        g.forms[name.strip()] += 1
+        g.forms[visible(name).strip()] += 1  # the name shown: no soft hyphen inside it
         g.labels["PERSON" if type_ == "PERSON" else m.label] += 1  # a surname resolved is a person
         if title:
             g.titles[title] += 1

@@ -24,7 +24,7 @@ from typing import IO, TYPE_CHECKING, Any
 from storyline import errors
 from storyline.errors import InputError
 from storyline.ingest.files import bounded_lines, open_regular, printable
-from storyline.ingest.rows import ArticleRow, parse_published
+from storyline.ingest.rows import ArticleRow, parse_published, published_note
 from storyline.models import RawArticle, Rejected
 
 if TYPE_CHECKING:
@@ -156,5 +156,10 @@ def read_manifest_row(
             published=published or article.published,
             published_source="metadata" if published else article.published_source,
             language=row.language or article.language,
-            meta={**article.meta, **extra, "manifest": locator},
+            meta={
+                **article.meta,
+                **extra,
+                **(published_note(row.published or "") if published else {}),
+                "manifest": locator,
+            },
         )

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import re
 import sqlite3
+import sys
 import time
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, Self
@@ -220,7 +221,7 @@ def store_error_of(exc: BaseException) -> StoreError | None:
     as if storyline had a bug. The edges (CLI, web) ask this before calling anything a bug.
     """
     if not isinstance(exc, sqlite3.DatabaseError):
-        return None
+        return _postgres_error_of(exc)
     message = str(exc)
     lowered = message.lower()
     if isinstance(exc, sqlite3.OperationalError) and lowered in _BUSY_MESSAGES:
@@ -241,6 +242,33 @@ def store_error_of(exc: BaseException) -> StoreError | None:
         f"the database file is damaged ({message}): restore a copy of it, or run"
         " `sqlite3 DB .recover` into a new file; the command stopped there"
     )
+
+
+def _postgres_error_of(exc: BaseException) -> StoreError | None:
+    """Return the coded StoreError of a PostgreSQL connection lost mid-command, else None.
+
+    A server restarted or a connection killed (``pg_terminate_backend``) ended a command as
+    an S199 traceback. Only the loss of the connection is mapped: a client-side error (no
+    SQLSTATE: "server closed the connection", "the connection is closed"), class 08
+    (connection exception) and 57P01-57P05 (shutdown, crash, not accepting connections yet,
+    database dropped, idle session timeout). Other OperationalErrors stay bugs to report.
+    """
+    psycopg = sys.modules.get("psycopg")  # loaded by any PostgreSQL store; never import it here
+    if psycopg is None or not isinstance(exc, psycopg.OperationalError):
+        return None
+    state = getattr(exc, "sqlstate", None)
+    if state is not None and not state.startswith("08") and state not in _PG_LOST_STATES:
+        return None
+    message = str(exc).strip().replace("\n", " ")
+    return StoreError(
+        f"the connection to the PostgreSQL server was lost ({message}): what was stored"
+        " before stays; run the command again once the server is back"
+    )
+
+
+# SQLSTATEs of a connection the server ended: admin shutdown, crash shutdown, cannot connect
+# now, database dropped, idle session timeout (class 57, "operator intervention")
+_PG_LOST_STATES = frozenset({"57P01", "57P02", "57P03", "57P04", "57P05"})
 
 
 def _use_wal(conn: sqlite3.Connection) -> None:

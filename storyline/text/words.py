@@ -114,6 +114,17 @@ TERM_ALIASES = {
 }
 
 
+# Soft hyphens and zero-width characters (U+00AD, U+200B-U+200D, U+2060, U+FEFF): nothing in
+# print, yet "Ilse Var\xadga" and "Ilse\u200b Varga" were two people beside "Ilse Varga". Keys
+# that merge names drop them; the article text keeps them (offsets, the benchmarks' scores).
+_INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u200b\u200c\u200d\u2060\ufeff"))
+
+
+def visible(text: str) -> str:
+    """Return ``text`` without soft hyphens and zero-width characters (for name keys)."""
+    return text.translate(_INVISIBLE)
+
+
 def fold(word: str) -> str:
     """Return ``word`` case-folded, with a typographic apostrophe plain and "'s" dropped."""
     return word.casefold().replace("’", "'").removesuffix("'s")

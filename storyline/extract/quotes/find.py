@@ -34,6 +34,7 @@ from storyline.extract.quotes.pronouns import (
 )
 from storyline.extract.quotes.transcript import find_transcript_lines
 from storyline.models import Quote
+from storyline.text.words import visible
 
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
@@ -430,7 +431,7 @@ def _match_entity(name: str | None, ids: set[str], by_id: Mapping[str, Entity]) 
     """Return the entity of this article whose name or alias matches a speaker name."""
     if not name:
         return None
-    key = name.casefold()
+    key = visible(name).casefold()  # "Ilse Var\xadga" is the entity "Ilse Varga"
     last = key.split()[-1]
     exact, partial = [], []
     joint = _joint(key, ids, by_id)
@@ -438,7 +439,7 @@ def _match_entity(name: str | None, ids: set[str], by_id: Mapping[str, Entity]) 
         entity = by_id.get(entity_id)
         if entity is None:
             continue
-        forms = {entity.name.casefold(), *(a.casefold() for a in entity.aliases)}
+        forms = {visible(f).casefold() for f in (entity.name, *entity.aliases)}
         if key in forms:
             exact.append(entity)
         elif (
