@@ -9,7 +9,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from storyline.claims.align import _group_of, _unit
+from storyline.claims.align import _unit, groups_of
 from storyline.claims.cross_pairs import cross_pairs
 from storyline.claims.extracted import anchor as _anchor
 from storyline.claims.extracted import marked_quotes
@@ -165,7 +165,7 @@ def _quote_conflicts(
         for quote in quotes(aid, text)
     ]
     terms = [statement_terms(q) for _, _, q in rows]
-    group_of = None if quote_groups is None else [_group_of(q, quote_groups) for _, _, q in rows]
+    group_of = None if quote_groups is None else groups_of([q for _, _, q in rows], quote_groups)
     # Two quotes of one unit never conflict. With groups, only variants of one group (one
     # statement by one speaker) can contradict: no similarity is asked for ("inf").
     pairs = cross_pairs(
