@@ -5,7 +5,7 @@ data), writes it twice as a one-row JSONL file: once with no newline in its text
 paragraph break every five sentences, runs ``storyline run`` on each in a child process
 (``--workers 1``) and prints wall time and peak RSS, with the single-line / paragraphs ratio.
 Usage:
-  python bench/long_article.py [--kb 1000] [--seed 7]
+  python bench/long_article.py [--kb 1000] [--seed 7] [--code OTHER_CHECKOUT]
 """
 
 from __future__ import annotations
@@ -14,7 +14,6 @@ import argparse
 import json
 import os
 import random
-import resource
 import subprocess
 import sys
 import tempfile
@@ -75,15 +74,24 @@ def write_jsonl(path: Path, text: str) -> None:
     path.write_text(json.dumps(row) + "\n", encoding="utf-8")
 
 
-def run_once(path: Path, db: Path) -> tuple[float, float]:
-    """Run ``storyline run`` on ``path`` in a child; return (seconds, peak RSS in MB)."""
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+# Runs one command and prints its peak RSS: each run gets its own parent, as
+# RUSAGE_CHILDREN keeps the largest child a process has ever waited for.
+_MEASURE = (
+    "import resource, subprocess, sys; subprocess.run(sys.argv[1:], check=True, "
+    "capture_output=True); print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)"
+)
+
+
+def run_once(path: Path, db: Path, code: Path = ROOT) -> tuple[float, float]:
+    """Run ``storyline run`` (of checkout ``code``) on ``path``; return (seconds, peak RSS MB)."""
+    env = {**os.environ, "PYTHONPATH": str(code)}
     cmd = [sys.executable, "-m", "storyline", "run", str(path), "--db", str(db), "--workers", "1"]
     start = time.perf_counter()
-    subprocess.run(cmd, env=env, check=True, capture_output=True)
+    done = subprocess.run(
+        [sys.executable, "-c", _MEASURE, *cmd], env=env, check=True, capture_output=True, text=True
+    )
     elapsed = time.perf_counter() - start
-    peak_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    return elapsed, peak_kb / 1024
+    return elapsed, int(done.stdout.split()[-1]) / 1024
 
 
 def main() -> int:
@@ -91,15 +99,14 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--kb", type=int, default=1000, help="article size in KB")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--code", type=Path, default=ROOT, help="checkout to measure")
     args = parser.parse_args()
     rows = []
     with tempfile.TemporaryDirectory(prefix="storyline-long-") as root:
-        # Paragraphs first: RUSAGE_CHILDREN keeps the largest child so far, so the order
-        # matters only if the single line is the smaller one (then its peak is an upper bound).
         for name, every in (("paragraphs", 5), ("single line", 0)):
             path = Path(root) / f"{name.replace(' ', '_')}.jsonl"
             write_jsonl(path, make_text(args.kb * 1000, args.seed, every))
-            seconds, peak = run_once(path, Path(root) / f"{name.replace(' ', '_')}.db")
+            seconds, peak = run_once(path, Path(root) / f"{name.replace(' ', '_')}.db", args.code)
             rows.append((name, seconds, peak))
     print(f"{'shape':<12} {'seconds':>8} {'peak MB':>8}")
     for name, seconds, peak in rows:
