@@ -55,6 +55,7 @@ def test_long_article_cross_pairs_are_the_dense_matrix_pairs_across_units():
     ]
     assert expected  # the example has close pairs across units
     assert cross_pairs(terms, units, 0.3) == expected
+    assert cross_pairs(terms, units, 0.3, chunk_rows=1) == expected  # blocks of one row
     # a key shared by two rows keeps them whatever their similarity; None keeps nothing
     keys = [None, "g", None, None, "g"]
     assert cross_pairs(terms, units, float("inf"), keys) == []  # "g" is all in unit "a"

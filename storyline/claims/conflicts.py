@@ -84,6 +84,7 @@ def find_conflicts(
         [_unit(by_id.get(aid), aid, duplicates) for _, aid, _, _ in rows],
         threshold,
         keys=[claim.id for claim, *_ in rows],
+        chunk_rows=params.pair_chunk_rows,
     )
     for i, j, _ in pairs:
         (ci, ai, _, _), (cj, aj, _, _) = rows[i], rows[j]
@@ -173,6 +174,7 @@ def _quote_conflicts(
         [_unit(by_id.get(aid), aid, duplicates) for _, aid, _ in rows],
         params.quote_threshold if group_of is None else float("inf"),
         keys=group_of,
+        chunk_rows=params.pair_chunk_rows,
     )
     out = []
     for i, j, _ in pairs:

@@ -19,21 +19,19 @@ from scipy import sparse
 if TYPE_CHECKING:
     from collections.abc import Hashable, Sequence
 
-# Rows of one unit compared per block: bounds a block's memory to this many rows times the
-# statements of the other units (a bound, not fitted).
-_CHUNK_ROWS = 512
-
 
 def cross_pairs(
     term_lists: Sequence[Sequence[str]],
     units: Sequence[Hashable],
     threshold: float,
     keys: Sequence[Hashable | None] | None = None,
+    chunk_rows: int = 512,
 ) -> list[tuple[int, int, float]]:
     """Return (i, j, similarity), i < j, for rows of different units, in (i, j) order.
 
     A pair is kept when its similarity (``similarity_matrix``'s value) is at least
-    ``threshold``, or when ``keys`` gives both rows one key that is not None.
+    ``threshold``, or when ``keys`` gives both rows one key that is not None. A block
+    compares at most ``chunk_rows`` rows of one unit (``[claims] pair_chunk_rows``).
     """
     n = len(term_lists)
     vocab: dict[str, int] = {}
@@ -59,8 +57,8 @@ def cross_pairs(
         later = np.flatnonzero(codes > unit)  # each unordered pair of units once
         if not later.size:
             continue
-        for start in range(0, mine.size, _CHUNK_ROWS):
-            part = mine[start : start + _CHUNK_ROWS]
+        for start in range(0, mine.size, chunk_rows):
+            part = mine[start : start + chunk_rows]
             found.append(
                 _block(
                     part,
