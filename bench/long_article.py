@@ -88,7 +88,12 @@ def run_once(path: Path, db: Path, code: Path = ROOT) -> tuple[float, float]:
     cmd = [sys.executable, "-m", "storyline", "run", str(path), "--db", str(db), "--workers", "1"]
     start = time.perf_counter()
     done = subprocess.run(
-        [sys.executable, "-c", _MEASURE, *cmd], env=env, check=True, capture_output=True, text=True
+        [sys.executable, "-c", _MEASURE, *cmd],
+        env=env,
+        cwd=path.parent,  # not this checkout: ``-m`` puts the working folder before PYTHONPATH
+        check=True,
+        capture_output=True,
+        text=True,
     )
     elapsed = time.perf_counter() - start
     return elapsed, int(done.stdout.split()[-1]) / 1024
