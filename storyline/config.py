@@ -217,6 +217,7 @@ class ClaimsSettings(_Section):
     quote_threshold: float = Field(ge=0.0, le=1.0)
     quote_min_shared: int = Field(ge=0)
     max_statements: int = Field(ge=1)
+    pair_chunk_rows: int = Field(ge=1)
     max_days: int = Field(ge=0)
     lead_sentences: int = Field(ge=1)
     toll_window_days: int = Field(ge=0)

@@ -321,6 +321,31 @@ def _group_of(quote: str, quote_groups: Mapping[str, Sequence[str]]) -> str | No
     return None
 
 
+def groups_of(quotes: Sequence[str], quote_groups: Mapping[str, Sequence[str]]) -> list[str | None]:
+    """Return ``_group_of`` each quote, the groups' wordings normalised once for all of them.
+
+    One long article holds thousands of quotes: normalising every wording again per quote
+    cost more than its parse.
+    """
+    ordered = sorted(normal_wordings(quote_groups).items())
+    seen: dict[str, str | None] = {}
+    out: list[str | None] = []
+    for quote in quotes:
+        if quote not in seen:
+            words = _normal(quote)
+            padded = f" {words} "
+            seen[quote] = next(
+                (
+                    group_id
+                    for group_id, wordings in ordered
+                    if words and any(w in padded or padded in w for w in wordings)
+                ),
+                None,
+            )
+        out.append(seen[quote])
+    return out
+
+
 def groups_quoted(
     quotes: Sequence[str],
     quote_groups: Mapping[str, Sequence[str]],
@@ -357,7 +382,11 @@ def _shared_groups(
     A statement's groups are ``_group_of`` its quotes; the second mask holds the pairs where
     both statements quote a group but none in common.
     """
-    found = [{g for q in held if (g := _group_of(q, quote_groups))} for held in quotes]
+    flat = groups_of([q for held in quotes for q in held], quote_groups)
+    found, at = [], 0
+    for held in quotes:
+        found.append({g for g in flat[at : at + len(held)] if g})
+        at += len(held)
     index: dict[str, list[int]] = defaultdict(list)
     for i, groups in enumerate(found):
         for group_id in groups:

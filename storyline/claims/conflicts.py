@@ -9,14 +9,14 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from storyline.claims.align import _group_of, _unit
+from storyline.claims.align import _unit, groups_of
+from storyline.claims.cross_pairs import cross_pairs
 from storyline.claims.extracted import anchor as _anchor
 from storyline.claims.extracted import marked_quotes
 from storyline.claims.params import DEFAULT_PARAMS, ClaimsParams
 from storyline.claims.statements import (
     contradict,
     find_quantities,
-    similarity_matrix,
     statement_terms,
 )
 from storyline.models import Conflict
@@ -75,28 +75,30 @@ def find_conflicts(
         for aid, text in claim.statements or ((claim.article_ids[0], claim.text),)
         if (found := dict(find_quantities(text)))
     ]
-    sim = similarity_matrix([statement_terms(text) for _, _, text, _ in rows])
     counts = [found for *_, found in rows]
     groups: dict[tuple[str, frozenset[str]], dict[str, set[str]]] = {}
     claim_sets: dict[tuple[str, frozenset[str]], set[str]] = defaultdict(set)
-    for i, (ci, ai, _, _) in enumerate(rows):
-        for j in range(i + 1, len(rows)):
-            cj, aj, _, _ = rows[j]
-            if _unit(by_id.get(ai), ai, duplicates) == _unit(by_id.get(aj), aj, duplicates):
+    # Pairs of one unit never conflict, and only one claim or a close pair is compared.
+    pairs = cross_pairs(
+        [statement_terms(text) for _, _, text, _ in rows],
+        [_unit(by_id.get(aid), aid, duplicates) for _, aid, _, _ in rows],
+        threshold,
+        keys=[claim.id for claim, *_ in rows],
+        chunk_rows=params.pair_chunk_rows,
+    )
+    for i, j, _ in pairs:
+        (ci, ai, _, _), (cj, aj, _, _) = rows[i], rows[j]
+        apart = _days_apart(by_id.get(ai), by_id.get(aj))
+        if apart is not None and apart > max_days:
+            continue
+        for thing in sorted(counts[i].keys() & counts[j].keys()):
+            if counts[i][thing] == counts[j][thing]:
                 continue
-            if ci.id != cj.id and sim[i, j] < threshold:
-                continue
-            apart = _days_apart(by_id.get(ai), by_id.get(aj))
-            if apart is not None and apart > max_days:
-                continue
-            for thing in sorted(counts[i].keys() & counts[j].keys()):
-                if counts[i][thing] == counts[j][thing]:
-                    continue
-                key = (thing, frozenset({ci.id, cj.id}))
-                values = groups.setdefault(key, {})
-                values.setdefault(counts[i][thing], set()).add(ai)
-                values.setdefault(counts[j][thing], set()).add(aj)
-                claim_sets[key].update({ci.id, cj.id})
+            key = (thing, frozenset({ci.id, cj.id}))
+            values = groups.setdefault(key, {})
+            values.setdefault(counts[i][thing], set()).add(ai)
+            values.setdefault(counts[j][thing], set()).add(aj)
+            claim_sets[key].update({ci.id, cj.id})
     sid = story_id or (claims[0].story_id if claims else "")
     out = [
         _conflict(sid, "number", key[0], values, tuple(sorted(claim_sets[key])))
@@ -164,26 +166,26 @@ def _quote_conflicts(
         for quote in quotes(aid, text)
     ]
     terms = [statement_terms(q) for _, _, q in rows]
-    sim = similarity_matrix(terms)
-    group_of = None if quote_groups is None else [_group_of(q, quote_groups) for _, _, q in rows]
+    group_of = None if quote_groups is None else groups_of([q for _, _, q in rows], quote_groups)
+    # Two quotes of one unit never conflict. With groups, only variants of one group (one
+    # statement by one speaker) can contradict: no similarity is asked for ("inf").
+    pairs = cross_pairs(
+        terms,
+        [_unit(by_id.get(aid), aid, duplicates) for _, aid, _ in rows],
+        params.quote_threshold if group_of is None else float("inf"),
+        keys=group_of,
+        chunk_rows=params.pair_chunk_rows,
+    )
     out = []
-    for i, (ci, ai, qi) in enumerate(rows):
-        for j in range(i + 1, len(rows)):
-            cj, aj, qj = rows[j]
-            if group_of is not None:
-                if group_of[i] is None or group_of[i] != group_of[j]:
-                    continue  # not one statement by one speaker: nothing to contradict
-            elif sim[i, j] < params.quote_threshold:
-                continue
-            elif len(set(terms[i]) & set(terms[j])) < params.quote_min_shared:
-                continue  # one rare word in common ("families") is not one quote reworded
-            if _unit(by_id.get(ai), ai, duplicates) == _unit(by_id.get(aj), aj, duplicates):
-                continue
-            if not contradict(qi, qj, set(terms[i]) & set(terms[j])):
-                continue  # two renderings of one position (a translation, a paraphrase) agree
-            values = {qi: {ai}, qj: {aj}}
-            claim_ids = tuple(sorted({ci.id, cj.id}))
-            out.append(_conflict(story_id or ci.story_id, "quote", qi[:80], values, claim_ids))
+    for i, j, _ in pairs:
+        (ci, ai, qi), (cj, aj, qj) = rows[i], rows[j]
+        if group_of is None and len(set(terms[i]) & set(terms[j])) < params.quote_min_shared:
+            continue  # one rare word in common ("families") is not one quote reworded
+        if not contradict(qi, qj, set(terms[i]) & set(terms[j])):
+            continue  # two renderings of one position (a translation, a paraphrase) agree
+        values = {qi: {ai}, qj: {aj}}
+        claim_ids = tuple(sorted({ci.id, cj.id}))
+        out.append(_conflict(story_id or ci.story_id, "quote", qi[:80], values, claim_ids))
     return out
 
 

@@ -21,6 +21,8 @@ class ClaimsParams:
     # one rare word in common ("families") is not one quote reworded
     quote_min_shared: int = 3
     max_statements: int = MAX_STATEMENTS
+    # statements of one unit compared per block in the conflict search (a memory bound)
+    pair_chunk_rows: int = 512
     # two counts of pages further apart than this many days are an update, not a conflict
     max_days: int = 1
     # a toll is the first count of dead or injured in an article's lead: pages open with

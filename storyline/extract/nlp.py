@@ -13,8 +13,8 @@ The ``Doc`` objects made here never leave ``storyline.extract``: later stages ge
 from __future__ import annotations
 
 import re
-from collections import deque
 from functools import cache
+from itertools import groupby
 from typing import TYPE_CHECKING
 
 import spacy
@@ -95,22 +95,17 @@ def parse(
     """Yield one parsed ``Doc`` per text, in order, using ``nlp.pipe`` batches.
 
     A text longer than ``piece_chars`` (or the model's ``max_length``) is parsed in pieces
-    (``split_pieces``) that are joined back into one Doc with the text's exact characters.
+    (``split_pieces``), one piece per batch, that are joined back into one Doc with the text's
+    exact characters.
     """
     size = min(piece_chars, nlp.max_length)
-    counts: deque[int] = deque()  # pieces per text, in input order; nlp.pipe keeps that order
-
-    def pieces() -> Iterator[str]:
-        for text in texts:
-            parts = split_pieces(text, size) if len(text) > size else [text]
-            counts.append(len(parts))
-            yield from parts
-
-    docs = nlp.pipe(pieces(), batch_size=batch_size)
-    for first in docs:
-        n = counts.popleft()
-        if n == 1:
-            yield first
-        else:
-            parts = [first, *(next(docs) for _ in range(n - 1))]
+    # Runs of short texts go through nlp.pipe in batches as before; a long text's pieces go
+    # through one at a time: the parser's working memory grows with the characters of a batch,
+    # so ten 100,000-character pieces in one batch asked for ten times one piece's memory.
+    for long, run in groupby(texts, key=lambda text: len(text) > size):
+        if not long:
+            yield from nlp.pipe(run, batch_size=batch_size)
+            continue
+        for text in run:
+            parts = list(nlp.pipe(split_pieces(text, size), batch_size=1))
             yield Doc.from_docs(parts, ensure_whitespace=False)
