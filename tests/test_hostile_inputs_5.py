@@ -9,7 +9,6 @@ a second person beside "Ilse Varga".
 
 from __future__ import annotations
 
-import json
 import textwrap
 from typing import TYPE_CHECKING
 
@@ -21,24 +20,10 @@ from storyline.store import Store
 from storyline.store.base import store_error_of
 from tests.conftest import postgres_schema
 from tests.test_cli import _installed
+from tests.test_hostile_inputs_4 import BRIDGE, FERRY, _exported, _write_rows
 
 if TYPE_CHECKING:
     from pathlib import Path
-
-BRIDGE = "The council voted on Tuesday to close the old bridge after engineers found cracks."
-FERRY = "The ferry service will run twice a day from Monday while the bridge is repaired."
-
-
-def _write_rows(path: Path, rows: list[dict[str, str]]) -> Path:
-    path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
-    return path
-
-
-def _exported(db: str, what: str) -> list[dict]:
-    done = _installed("export", "--what", what, "--db", db)
-    assert done.returncode == 0, done.stderr
-    return [json.loads(line) for line in done.stdout.splitlines()]
-
 
 # -- a PostgreSQL connection lost mid-command ------------------------------------------------
 
