@@ -28,7 +28,7 @@ import numpy as np
 from storyline.models import QuoteGroup, QuoteVariant, VariantMatch
 from storyline.quality import encoder
 from storyline.quality.vectors import embed_sentences
-from storyline.text.words import BROAD_STOP_WORDS, stem, visible
+from storyline.text.words import BROAD_STOP_WORDS, stem
 
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
@@ -223,8 +223,7 @@ def group_quotes(
     )
     by_speaker: dict[str, list[int]] = {}
     for i, quote in enumerate(kept):
-        # a speaker no entity named keeps the article's spelling: invisibles are no difference
-        by_speaker.setdefault(visible(quote.speaker or ""), []).append(i)
+        by_speaker.setdefault(quote.speaker or "", []).append(i)
     if tokens is not None:  # the pairs to align, encoded together
         tokens.prepare(
             [
@@ -265,7 +264,7 @@ def _inner_quotes(
         found = None
         while outer is not None and outer not in seen:
             seen.add(outer)
-            if visible(quotes[outer].speaker or "") != visible(quote.speaker or ""):
+            if quotes[outer].speaker != quote.speaker:
                 break
             if containment(forms[i], forms[outer], min_words) is None:
                 break
@@ -421,7 +420,7 @@ def _group(story: _Storyline, quotes: Sequence[Quote]) -> QuoteGroup:
             origin = articles.get(root)
             units.add((origin.outlet if origin else None) or root)
     dates = sorted(v.date for v in variants if v.date)
-    speaker = visible(rep.speaker or "")
+    speaker = rep.speaker or ""
     return QuoteGroup(
         id=group_id(story_id, speaker, rep.text),
         story_id=story_id,

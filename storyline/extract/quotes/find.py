@@ -412,7 +412,11 @@ def canonicalise_speakers(
     entities: Sequence[Entity],
     mention_map: Mapping[tuple[str, int, int], str],
 ) -> list[Quote]:
-    """Return the quotes with ``speaker`` set to the canonical entity name and its id."""
+    """Return the quotes with ``speaker`` set to the canonical entity name and its id.
+
+    A speaker no entity names keeps the article's spelling without invisible characters, so
+    that every later reader (quote groups, speaker kinds) compares names as printed.
+    """
     by_id = {e.id: e for e in entities}
     in_article: dict[str, set[str]] = {}
     for (article_id, _, _), entity_id in mention_map.items():
@@ -420,8 +424,9 @@ def canonicalise_speakers(
     out: list[Quote] = []
     for quote in quotes:
         entity = _match_entity(quote.speaker, in_article.get(quote.article_id, set()), by_id)
-        if entity is None:
-            out.append(quote)
+        if entity is None:  # the article's spelling, less what never prints (soft hyphens, ...)
+            speaker = visible(quote.speaker) if quote.speaker else quote.speaker
+            out.append(quote if speaker == quote.speaker else replace(quote, speaker=speaker))
         else:
             out.append(replace(quote, speaker=entity.name, speaker_entity_id=entity.id))
     return out
