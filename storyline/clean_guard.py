@@ -30,10 +30,17 @@ _GUARD_VOTES = 2
 
 
 class Scored(Protocol):
-    """What the guard reads of a line's score (``clean.LineScore``)."""
+    """What the guard reads of a line's score (``clean.LineScore``, a frozen record)."""
 
-    score: float
-    votes: int
+    @property
+    def score(self) -> float:
+        """The line's boilerplate score (at the threshold or above, the line goes)."""
+        ...
+
+    @property
+    def votes(self) -> int:
+        """How many features would each remove the line on their own."""
+        ...
 
 
 @dataclass(frozen=True, slots=True)

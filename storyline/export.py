@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
-from typing import TYPE_CHECKING, Any, Literal, TextIO, get_args
+from typing import IO, TYPE_CHECKING, Any, Literal, get_args
 
 from storyline.errors import UsageError
 
@@ -102,7 +102,7 @@ def _cell(value: Any) -> Any:  # noqa: ANN401 - any value a row holds
     return value
 
 
-def write_export(rows: Iterator[dict[str, Any]], out: TextIO, fmt: ExportFormat) -> int:
+def write_export(rows: Iterator[dict[str, Any]], out: IO[str], fmt: ExportFormat) -> int:
     """Write rows as JSONL or CSV; return how many were written.
 
     CSV: nested values JSON-encoded, and a text a spreadsheet would run as a formula (it

@@ -142,20 +142,20 @@ def _dask_executor(address: str, workers: int | None) -> Iterator[Executor]:
     if address == "local":
         count = workers or 2
         with (
-            LocalCluster(  # type: ignore[no-untyped-call,unused-ignore]
+            LocalCluster(
                 n_workers=count,
                 threads_per_worker=1,
                 processes=True,
                 dashboard_address=":0",  # any free port: several clusters may share a host
             ) as cluster,
-            Client(cluster) as client,  # type: ignore[no-untyped-call,unused-ignore]
+            Client(cluster) as client,
         ):
             executor = client.get_executor()
             _WIDTHS[executor] = count
             yield executor
         return
     try:
-        client = Client(address)  # type: ignore[no-untyped-call,unused-ignore]
+        client = Client(address)
     except (OSError, ValueError, TypeError) as exc:
         # a refused or unreachable address (OSError after the connect timeout), or a
         # malformed one: the user's option, so a usage error rather than an S199 traceback

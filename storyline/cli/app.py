@@ -32,7 +32,7 @@ from storyline.cli.options import (
 )
 from storyline.config import Settings, load_settings
 from storyline.errors import UsageError
-from storyline.export import WHATS, export_rows, write_export
+from storyline.export import WHATS, ExportFormat, export_rows, write_export
 from storyline.models import FORMATS
 from storyline.render import (
     StageBars,
@@ -195,14 +195,15 @@ def export(
     """Export stored records as JSONL or CSV."""
     if out_format not in ("jsonl", "csv"):
         raise UsageError(f"unknown --format {out_format!r}; choose jsonl or csv")
+    fmt: ExportFormat = "csv" if out_format == "csv" else "jsonl"
     if not _db_exists(db):
         raise UsageError(f"no database at {db}: run `storyline ingest` first")
     with storyline.open(db) as workspace:
         rows = export_rows(workspace.store, what)
         if output is None:
-            write_export(rows, sys.stdout, out_format)  # type: ignore[arg-type]
+            write_export(rows, sys.stdout, fmt)
         else:
-            count = write_file(output, lambda handle: write_export(rows, handle, out_format))  # type: ignore[arg-type]
+            count = write_file(output, lambda handle: write_export(rows, handle, fmt))
             err_console.print(printable(f"wrote {count} {what} rows to {output}"), markup=False)
 
 

@@ -152,12 +152,13 @@ def _code_of(exc: Exception) -> int:
 class StorylineGroup(TyperGroup):
     """The root command of ``storyline``: runs the app through ``exit_code_of``."""
 
-    def main(  # type: ignore[override]
+    def main(
         self,
         args: Sequence[str] | None = None,
         prog_name: str | None = None,
         complete_var: str | None = None,
         standalone_mode: bool = True,
+        windows_expand_args: bool = True,
         **extra: object,
     ) -> int:
         """Run the app and exit with the DESIGN.md code (return it when not standalone)."""
@@ -169,6 +170,7 @@ class StorylineGroup(TyperGroup):
                 prog_name=prog_name,
                 complete_var=complete_var,
                 standalone_mode=False,
+                windows_expand_args=windows_expand_args,
                 **extra,
             )
         )

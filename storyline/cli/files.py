@@ -12,7 +12,7 @@ import os
 import stat
 import tempfile
 from pathlib import Path
-from typing import TYPE_CHECKING, TextIO
+from typing import IO, TYPE_CHECKING
 
 from storyline.errors import UsageError
 
@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable
 
 
-def write_file(output: Path, write: Callable[[TextIO], int]) -> int:
+def write_file(output: Path, write: Callable[[IO[str]], int]) -> int:
     """Call ``write`` on a text handle whose content becomes ``output``; return what it returns.
 
     A regular file (or a new one) is written beside it and moved into place; anything else
@@ -47,7 +47,7 @@ def write_file(output: Path, write: Callable[[TextIO], int]) -> int:
     return _replace(output, write, info)
 
 
-def _replace(output: Path, write: Callable[[TextIO], int], info: os.stat_result | None) -> int:
+def _replace(output: Path, write: Callable[[IO[str]], int], info: os.stat_result | None) -> int:
     """Write a temporary file in ``output``'s folder, then rename it over ``output``."""
     try:
         handle = tempfile.NamedTemporaryFile(  # noqa: SIM115 - closed below, or removed

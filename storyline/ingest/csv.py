@@ -15,7 +15,7 @@ from storyline.ingest.rows import row_to_article
 from storyline.models import RawArticle, Rejected
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Iterable, Iterator
 
 # News bodies are long: the stdlib default of 128 KiB per field is too small. The real bound
 # is ``max_line_bytes``, enforced on the lines fed to the parser (``_Lines``).
@@ -130,7 +130,7 @@ def _read_rows(
             yield Rejected(exc.locator, exc.code, exc.reason)
 
 
-def _first_bad(values: list[str]) -> str:
+def _first_bad(values: Iterable[str | None]) -> str:
     """Name the first byte that is not UTF-8, as the JSONL reader's S105 reason does."""
     for value in values:
         found = _ESCAPED_BYTE.search(value or "")

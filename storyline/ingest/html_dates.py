@@ -40,6 +40,7 @@ from htmldate import find_date
 from trafilatura.settings import set_date_params
 
 if TYPE_CHECKING:
+    from htmldate.utils import Extractor
     from lxml.html import HtmlElement
 
 # htmldate's own parser (all locales), kept for every call outside ``page_date``.
@@ -75,11 +76,11 @@ _SCOPED = _ScopedParser()
 htmldate.extractors.get_external_parser = lambda: _SCOPED  # type: ignore[assignment]
 
 
-def _pattern_search(text: str, pattern: re.Pattern[str], options: Any) -> str | None:  # noqa: ANN401
+def _pattern_search(text: str, date_pattern: re.Pattern[str], options: Extractor) -> str | None:
     """Search as htmldate does; inside ``page_date`` the bare-date step skips written URLs."""
-    if pattern is htmldate.core.TIMESTAMP_LOOSE_PATTERN and _IN_PAGE_DATE.get():
+    if date_pattern is htmldate.core.TIMESTAMP_LOOSE_PATTERN and _IN_PAGE_DATE.get():
         text = _URL_IN_TEXT.sub(" ", text)
-    return _PATTERN_SEARCH(text, pattern, options)
+    return _PATTERN_SEARCH(text, date_pattern, options)
 
 
 htmldate.core.pattern_search = _pattern_search

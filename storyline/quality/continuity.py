@@ -71,8 +71,8 @@ def _two_groups(sims: np.ndarray) -> np.ndarray:
     inv = 1.0 / np.sqrt(weights.sum(axis=1))
     laplacian = np.eye(len(sims)) - inv[:, None] * weights * inv[None, :]
     _, vectors = np.linalg.eigh(laplacian)
-    fiedler = vectors[:, 1] * inv
-    return (fiedler > np.median(fiedler)).astype(int)
+    fiedler: np.ndarray = vectors[:, 1] * inv
+    return (fiedler > float(np.median(fiedler))).astype(int)
 
 
 def group_alternation(sims: np.ndarray) -> float:
@@ -82,7 +82,7 @@ def group_alternation(sims: np.ndarray) -> float:
     article keeps each group in runs (a background paragraph, then back to the news), a splice
     interleaves them. 1 is what a random order gives, 0 an order with a single switch.
     """
-    n = sims.shape[0]
+    n: int = sims.shape[0]
     if n < 4:
         return 0.0
     labels = _two_groups(sims)

@@ -308,6 +308,7 @@ class ArticleStore(StoreBase):
         With ``version``, an article processed by another version of the stage (or by one that
         stored none) is pending too.
         """
+        params: tuple[str, ...]
         if version is None:
             done, params = "WHERE stage = ?", (stage,)
         else:

@@ -38,7 +38,7 @@ def snapshot(store: Store) -> Snapshot:
             corroborated.setdefault(claim.story_id, []).append(
                 (claim.text, frozenset(claim.article_ids), claim.support)
             )
-    conflicts = {
+    conflicts: dict[tuple[str, str, str], str] = {
         (c.story_id, c.kind, c.subject): json.dumps(
             [{"value": value, "article_ids": list(ids)} for value, ids in c.values]
         )

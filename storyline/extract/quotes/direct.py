@@ -160,8 +160,13 @@ def _name_colon(doc: Doc, floor_char: int, open_char: int) -> Span | None:
     # sentence; the verb is the cue, not part of the name
     verb = doc[name.start - 1]
     before = doc[verb.i - 1] if verb.i > 0 else None
-    opens = verb.i == words[0].i or before is None or before.text in {".", "!", "?"}
-    if verb.lower_ in _INVERTED and verb.text[:1].isupper() and (opens or before.is_space):
+    opens = (
+        verb.i == words[0].i
+        or before is None
+        or before.text in {".", "!", "?"}
+        or before.is_space  # a line break before the verb opens its line
+    )
+    if verb.lower_ in _INVERTED and verb.text[:1].isupper() and opens:
         return name
     return None
 

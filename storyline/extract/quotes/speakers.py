@@ -372,9 +372,10 @@ def subject_of(verb: Token) -> Token | None:
             # "stopped short of calling ...": the subject of the verb the phrase hangs on;
             # "appeared at a hearing for ... and for saying ...", "refuses to discuss them,
             # aside from saying ...": through conjoined prepositions and an adverb to that verb
-            token = verb_above(token.head)
-            if token is None:
+            above = verb_above(token.head)
+            if above is None:
                 return None
+            token = above
         else:
             # "In a meeting with the Post Trump said ...": a misparsed name right before the verb
             return _noun_before(token) if token.dep_ == "ROOT" else None
