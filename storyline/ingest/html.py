@@ -179,8 +179,9 @@ def _disputed(
     if share >= port_share:
         return text, decision
     second = readability_text(html)
-    decision["readability_words"] = len(second.split())
-    if len(second.split()) < _MIN_WORDS:
+    second_words = len(second.split())
+    decision["readability_words"] = second_words
+    if second_words < _MIN_WORDS:
         return text, decision
     decision.update(extractor="readability-lxml", reason="disputed: comments dropped")
     return second, decision
