@@ -52,6 +52,29 @@ def edited_copy(source: CleanArticle, published: str) -> CleanArticle:
     )
 
 
+@pytest.fixture
+def two_wordings() -> tuple[list[CleanArticle], dict[str, list[str]]]:
+    """Two outlets' wordings of one remark (two translations), and the quote group joining them.
+
+    Claims and briefings show the remark once, marked ``wording_differs``.
+    """
+    first = '"We are now weighing this and will try, if it works, to reach a deal," the mayor said at the harbour.'  # fmt: skip
+    second = (
+        '"We are considering this and will try to carry it out," the mayor said at the harbour.'
+    )
+    articles = [
+        make_article("a", "t", first, "2031-03-04", source="Harbour Ledger"),
+        make_article("b", "t", second, "2031-03-05", source="Valley Courier"),
+    ]
+    groups = {
+        "qg-mayor": [
+            "We are now weighing this and will try, if it works, to reach a deal,",
+            "We are considering this and will try to carry it out,",
+        ]
+    }
+    return articles, groups
+
+
 def shared_path(*parts: str) -> Path:
     """Return a path under ../shared; skip when it is missing, except in CI where that fails."""
     path = SHARED.joinpath(*parts)

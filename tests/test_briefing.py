@@ -212,21 +212,12 @@ def test_briefing_whose_sources_are_all_flagged_says_so_at_the_top():
     assert html.index('class="all-flagged"') < html.index("<ol>")
 
 
-def test_briefing_marks_a_quote_its_outlets_word_differently_in_every_format():
+def test_briefing_marks_a_quote_its_outlets_word_differently_in_every_format(two_wordings):
     from storyline.models import Briefing, BriefingSentence, Story  # noqa: PLC0415
     from storyline.render import briefing_panel  # noqa: PLC0415
     from storyline.store.records import briefing_from_json  # noqa: PLC0415
-    from tests.conftest import make_article  # noqa: PLC0415
 
-    first = '"We are now weighing this and will try, if it works, to reach a deal," the mayor said at the harbour.'  # fmt: skip
-    second = (
-        '"We are considering this and will try to carry it out," the mayor said at the harbour.'
-    )
-    articles = [
-        make_article("a", "t", first, "2031-03-04", source="Harbour Ledger"),
-        make_article("b", "t", second, "2031-03-05", source="Valley Courier"),
-    ]
-    groups = {"qg": ["We are now weighing this and will try, if it works, to reach a deal,", "We are considering this and will try to carry it out,"]}  # fmt: skip
+    articles, groups = two_wordings
     claims = find_claims(articles, story_id="s", quote_groups=groups)
     b = build_briefing(articles, claims, [], story_id="s")
     (said,) = [s for s in b.sentences if "mayor" in s.text]

@@ -434,22 +434,9 @@ def test_claims_a_sentence_an_article_repeats_is_one_claim():
     assert [sorted(c.article_ids) for c in claims] == [["a", "b"]]  # with both its articles
 
 
-def test_claims_two_wordings_of_one_quote_are_one_claim_marked_wording_differs():
+def test_claims_two_wordings_of_one_quote_are_one_claim_marked_wording_differs(two_wordings):
     # two translations of one remark: one claim, its text one outlet's words, marked so
-    first = '"We are now weighing this and will try, if it works, to reach a deal," the mayor said at the harbour.'  # fmt: skip
-    second = (
-        '"We are considering this and will try to carry it out," the mayor said at the harbour.'
-    )
-    articles = [
-        make_article("a", "t", first, "2031-03-04", source="Harbour Ledger"),
-        make_article("b", "t", second, "2031-03-05", source="Valley Courier"),
-    ]
-    groups = {
-        "qg-mayor": [
-            "We are now weighing this and will try, if it works, to reach a deal,",
-            "We are considering this and will try to carry it out,",
-        ]
-    }
+    articles, groups = two_wordings
     (claim,) = [c for c in find_claims(articles, story_id="s", quote_groups=groups) if "mayor" in c.text]  # fmt: skip
     assert sorted(claim.article_ids) == ["a", "b"]
     assert claim.wording_differs
