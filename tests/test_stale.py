@@ -35,6 +35,18 @@ def _dump(workspace) -> dict[str, str]:
     return found
 
 
+def _from_scratch(backend: str, folder: Path) -> tuple[dict[str, str], dict[str, str]]:
+    """Return the exports and the article texts of the examples run from scratch in ``folder``.
+
+    What an upgraded store must end up as (the reference side of the upgrade tests).
+    """
+    folder.mkdir()
+    with store_url(backend, folder) as url, storyline.open(url) as fresh:
+        fresh.ingest(_FILES)
+        fresh.run(workers=1)
+        return _dump(fresh), {a.id: a.text for a in fresh.articles()}
+
+
 def _timexless(real):
     """An "old" dater: the same dates and events, no time expressions stored."""
 
@@ -57,12 +69,8 @@ def _quoteless(real):
 def test_stale_an_old_extraction_is_redone_once_and_the_storylines_follow(
     tmp_path, monkeypatch, backend
 ):
-    for side in ("fresh", "old"):
-        (tmp_path / side).mkdir()
-    with store_url(backend, tmp_path / "fresh") as url, storyline.open(url) as fresh:
-        fresh.ingest(_FILES)
-        fresh.run(workers=1)
-        expected = _dump(fresh)
+    expected, _ = _from_scratch(backend, tmp_path / "fresh")
+    (tmp_path / "old").mkdir()
     with store_url(backend, tmp_path / "old") as url, storyline.open(url) as workspace:
         workspace.ingest(_FILES)
         with monkeypatch.context() as old:

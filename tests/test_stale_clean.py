@@ -17,7 +17,7 @@ import storyline
 from storyline import clean_stage, pipeline, stage_runner
 from storyline.stage_runner import CLEAN_STAGE
 from tests.conftest import BACKENDS, store_url
-from tests.test_stale import _FILES, _dump
+from tests.test_stale import _FILES, _dump, _from_scratch
 
 
 def _old_cleaner(monkeypatch) -> None:
@@ -39,13 +39,8 @@ def _old_cleaner(monkeypatch) -> None:
 
 @pytest.mark.parametrize("backend", BACKENDS)
 def test_stale_clean_an_upgraded_cleaner_cleans_again_once(tmp_path, monkeypatch, backend):
-    for side in ("fresh", "old"):
-        (tmp_path / side).mkdir()
-    with store_url(backend, tmp_path / "fresh") as url, storyline.open(url) as fresh:
-        fresh.ingest(_FILES)
-        fresh.run(workers=1)
-        expected = _dump(fresh)
-        texts = {a.id: a.text for a in fresh.articles()}
+    expected, texts = _from_scratch(backend, tmp_path / "fresh")
+    (tmp_path / "old").mkdir()
     with store_url(backend, tmp_path / "old") as url, storyline.open(url) as workspace:
         with monkeypatch.context() as old:
             _old_cleaner(old)
