@@ -22,6 +22,12 @@ YYYY-MM-DD in the page's text, and a URL written out in the text ("abc.net.au/ne
 a link to another page) holds one: that is the linked page's day, not this page's. Inside
 ``page_date`` that step reads the text with URLs blanked out (dragnet 232: a 2012-07-24 story
 dated 2012-02-15 from a cited link; a bare date in the text still counts).
+
+The strings htmldate reads a date from (meta tags, time and abbr elements, date-like elements)
+are kept inside ``page_date``, and the string behind the answer is read again by
+``published.read_published``: htmldate reads "12/11/10" day first (2010-11-12) and fills a
+month-only "2010-03" with today's day of the month; such an answer keeps only what the string
+states, with the reason in ``published_note``.
 """
 
 from __future__ import annotations
@@ -39,6 +45,8 @@ from dateparser.data import languages_info
 from htmldate import find_date
 from trafilatura.settings import set_date_params
 
+from storyline.ingest.published import Published, numeric_readings, read_published, shared_part
+
 if TYPE_CHECKING:
     from lxml.html import HtmlElement
 
@@ -47,6 +55,12 @@ _ALL_LOCALES = htmldate.extractors.get_external_parser
 _SUPPORTED = frozenset(languages_info.language_order)
 _LANGUAGES: ContextVar[tuple[str, ...] | None] = ContextVar("page_languages", default=None)
 _IN_PAGE_DATE: ContextVar[bool] = ContextVar("in_page_date", default=False)
+# (string, answer) pairs htmldate read inside ``page_date``; None outside it
+_READ: ContextVar[list[tuple[str, str]] | None] = ContextVar("page_date_strings", default=None)
+# htmldate's own string reader, kept for every call outside ``page_date``.
+_TRY_DATE = htmldate.core.try_date_expr_opts
+# three numbers anywhere in a string ("Posted 12/11/10 by ..."): checked for their order
+_NUMBERS_IN_TEXT = re.compile(r"(?<![\d/.-])\d{1,4}([/.-])\d{1,2}\1\d{1,4}(?![\d/.-])")
 # htmldate's own pattern search, kept for every call outside ``page_date``.
 _PATTERN_SEARCH = htmldate.core.pattern_search
 # A URL written out in text: a scheme, "www." or a domain followed by a path.
@@ -85,6 +99,18 @@ def _pattern_search(text: str, pattern: re.Pattern[str], options: Any) -> str | 
 htmldate.core.pattern_search = _pattern_search
 
 
+def _try_date(string: str | None, options: Any) -> str | None:  # noqa: ANN401 - htmldate's
+    """Read a date string as htmldate does; inside ``page_date`` keep what was read from what."""
+    answer = _TRY_DATE(string, options)
+    read = _READ.get()
+    if read is not None and answer and string:
+        read.append((string, answer))
+    return answer
+
+
+htmldate.core.try_date_expr_opts = _try_date
+
+
 def page_languages(tree: HtmlElement) -> tuple[str, ...] | None:
     """Return the languages a page declares that dateparser knows, English always included.
 
@@ -109,6 +135,11 @@ def page_languages(tree: HtmlElement) -> tuple[str, ...] | None:
 
 
 def page_date(tree: HtmlElement, url: str | None) -> str | None:
+    """Return ``page_published``'s date alone."""
+    return page_published(tree, url).value
+
+
+def page_published(tree: HtmlElement, url: str | None) -> Published:
     """Return a parsed page's publication date: a day, or a month or year when no day backs it.
 
     First htmldate without its extensive search (the page's markup: meta tags, JSON-LD, time
@@ -119,18 +150,59 @@ def page_date(tree: HtmlElement, url: str | None) -> str | None:
     "2015-03", or to "2015" for 1 January (a "2015/01" also becomes "2015": less than is known,
     never more). Measured on dragnet and Zyte (1,562 pages), the search without the extensive
     pass dates 1,433; on 5 of them the extensive search would have preferred another date.
+
+    A day read from a string that does not state it ("12/11/10", "2010-03") keeps only what the
+    string states (``_stated``).
     """
-    strict = _find_date(tree, url, extensive=False)
+    strict, read = _find_date(tree, url, extensive=False)
     if strict:
-        return strict
-    found = _find_date(tree, url, extensive=True)
+        return _stated(strict, read)
+    found, read = _find_date(tree, url, extensive=True)
     if found and len(found) == len("YYYY-MM-DD") and found.endswith("-01"):
-        return found[:4] if found[5:7] == "01" else found[:7]
-    return found
+        return Published(found[:4] if found[5:7] == "01" else found[:7])
+    return _stated(found, read) if found else Published(None)
 
 
-def _find_date(tree: HtmlElement, url: str | None, *, extensive: bool) -> str | None:
+def _stated(answer: str, read: list[tuple[str, str]]) -> Published:
+    """Return ``answer``, or less when no string htmldate read it from states that day.
+
+    An answer no string gave (the URL, a date pattern in the text) is kept: its day is written.
+    Among the strings that gave it, one that states the day (an ISO time stamp beside an
+    ambiguous "12/11/10") is enough.
+    """
+    readings = []
+    for string, found in read:
+        if found != answer:
+            continue
+        stated = _read_string(string)
+        if stated is None or stated.precision == "day":
+            return Published(answer)
+        readings.append(stated)
+    if not readings:
+        return Published(answer)
+    return readings[0]
+
+
+def _read_string(string: str) -> Published | None:
+    """Return what a page's date string states; None when it is not a date string of its own."""
+    try:
+        return read_published(string.strip())
+    except (ValueError, OverflowError):
+        pass
+    # a date inside words ("Posted 12/11/10 by"): only the order of its numbers is checked
+    numbers = _NUMBERS_IN_TEXT.search(string)
+    readings = numeric_readings(numbers[0]) if numbers else None
+    if readings is None or len(readings) <= 1:
+        return None
+    return shared_part(numbers[0], readings)
+
+
+def _find_date(
+    tree: HtmlElement, url: str | None, *, extensive: bool
+) -> tuple[str | None, list[tuple[str, str]]]:
     """Return htmldate's answer with trafilatura's date parameters (htmldate copies the tree).
+
+    With it, every (string, date) htmldate read on the way (``_try_date``).
 
     htmldate caches each date string's reading by the string alone (``try_date_expr``): a
     reading made with one page's languages must not answer for another page, nor for callers
@@ -141,12 +213,15 @@ def _find_date(tree: HtmlElement, url: str | None, *, extensive: bool) -> str | 
     languages = page_languages(tree)
     token = _LANGUAGES.set(languages)
     scoped = _IN_PAGE_DATE.set(True)
+    read: list[tuple[str, str]] = []
+    reading = _READ.set(read)
     limited = extensive and languages is not None
     if limited:
         htmldate.extractors.try_date_expr.cache_clear()
     try:
-        return find_date(tree, **config)
+        return find_date(tree, **config), read
     finally:
+        _READ.reset(reading)
         _IN_PAGE_DATE.reset(scoped)
         _LANGUAGES.reset(token)
         if limited:
