@@ -23,6 +23,7 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 import storyline
+from storyline.fetch.feeds import parse_feed
 from storyline.fetch.sitemaps import parse_sitemap
 from storyline.ingest.published import read_published
 from storyline.watch.cycle import poll
@@ -251,3 +252,20 @@ def test_news_sitemap_keeps_a_stated_month_or_year() -> None:
     parsed = parse_sitemap(body.encode(), "https://port.example/s")
     found = {e.url[-1]: e.published for e in parsed.entries}
     assert found == {"m": "2015-03", "a": "2010"}  # both were dropped (no day in them)
+
+
+def test_an_offset_of_a_day_or_more_loses_no_page_and_dates_no_entry(tmp_path: Path) -> None:
+    bad = "2015-03-10T10:00:00+25:00"
+    page = tmp_path / "o.html"
+    page.write_text(_page(TOPICS[ISO], f'<meta property="article:published_time" content="{bad}">'))
+    with storyline.open(tmp_path / "o.db") as workspace:
+        summary = workspace.ingest([page])  # htmldate raised ValueError: the page was lost
+        assert summary.rejected == ()
+        (article,) = workspace.articles()
+    assert "cod" in article.text
+    doc = (
+        "<rss version='2.0'><channel><title>T</title><item><link>http://x.example/a</link>"
+        f"<pubDate>{bad}</pubDate></item></channel></rss>"
+    )
+    (entry,) = parse_feed(doc.encode(), "http://x.example/feed").entries
+    assert entry.published is None  # feedparser read it as 9 March (25 hours back)

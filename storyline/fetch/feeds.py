@@ -15,7 +15,7 @@ import feedparser
 
 from storyline import errors
 from storyline.errors import InputError
-from storyline.ingest.published import Published, read_published
+from storyline.ingest.published import Published, RefusedDateError, read_published
 from storyline.models import Rejected
 
 _EMAIL_NAME_RE = re.compile(r"^\S+@\S+\s*\(([^()]+)\)$")
@@ -96,6 +96,8 @@ def listed_date(raw: object, parsed: object = None) -> Published:
         return Published(None)
     try:
         return read_published(text)
+    except RefusedDateError:  # feedparser takes "+25:00" too
+        return Published(None)
     except (ValueError, OverflowError):
         if isinstance(parsed, time.struct_time):
             return Published(time.strftime("%Y-%m-%d", parsed))

@@ -100,9 +100,18 @@ htmldate.core.pattern_search = _pattern_search
 
 
 def _try_date(string: str | None, options: Any) -> str | None:  # noqa: ANN401 - htmldate's
-    """Read a date string as htmldate does; inside ``page_date`` keep what was read from what."""
-    answer = _TRY_DATE(string, options)
+    """Read a date string as htmldate does; inside ``page_date`` keep what was read from what.
+
+    Inside ``page_date`` a string htmldate raises on is no date: an offset of a day or more
+    ("+25:00") raised ValueError out of htmldate's range check and lost the whole page.
+    """
     read = _READ.get()
+    try:
+        answer = _TRY_DATE(string, options)
+    except (ValueError, OverflowError):
+        if read is None:
+            raise
+        return None
     if read is not None and answer and string:
         read.append((string, answer))
     return answer

@@ -41,6 +41,10 @@ _ORDINAL_RE = re.compile(r"(\d{4})-(\d{3})(?=$|[T ])")
 _NUMERIC_RE = re.compile(r"\s*(\d{1,4})([/.-])(\d{1,2})\2(\d{1,4})(?=$|[\sT,])")
 
 
+class RefusedDateError(ValueError):
+    """A value some parser would read that states no date ("+25:00", a year before year 1)."""
+
+
 @dataclass(frozen=True, slots=True)
 class Published:
     """What a date string states: ``value`` is YYYY-MM-DD, YYYY-MM, YYYY or None."""
@@ -203,12 +207,12 @@ def _week_period(value: str, day: dt.date) -> str:
 def _refuse_what_dateutil_would_misread(value: str) -> None:
     """Raise ValueError for a negative year or an offset out of range (dateutil takes both)."""
     if _SIGNED_YEAR_RE.match(value):
-        raise ValueError(f"a year before year 1 in {value!r}")
+        raise RefusedDateError(f"a year before year 1 in {value!r}")
     offset = _OFFSET_RE.search(value)
     if offset and offset.end() == len(value):
         hours, minutes = int(offset[1]), int(offset[2] or 0)
         if hours > 23 or minutes > 59:  # the clock's own bounds
-            raise ValueError(f"a UTC offset out of range in {value!r}")
+            raise RefusedDateError(f"a UTC offset out of range in {value!r}")
 
 
 def _century(year: int) -> int:
