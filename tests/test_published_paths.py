@@ -269,3 +269,26 @@ def test_an_offset_of_a_day_or_more_loses_no_page_and_dates_no_entry(tmp_path: P
     )
     (entry,) = parse_feed(doc.encode(), "http://x.example/feed").entries
     assert entry.published is None  # feedparser read it as 9 March (25 hours back)
+
+
+@pytest.mark.parametrize(
+    ("snippet", "published"),
+    [
+        ("<p>Posted 03/04/2015 by Ann Lee</p>", "2015"),  # htmldate: 3 April (day first)
+        ("<p>Posted on 12/11/10</p>", None),  # htmldate: 12 November 2010
+        ("<p>Posted 13/04/2015 by Ann Lee</p>", "2015-04-13"),  # one order only
+        # the same day written year first in JSON-LD: the day is stated
+        (
+            (
+                '<script type="application/ld+json">{"@type": "NewsArticle", '
+                '"datePublished": "2015-04-03"}</script><p>Posted 03/04/2015</p>'
+            ),
+            "2015-04-03",
+        ),
+    ],
+)
+def test_html_text_dates_keep_only_what_they_state(snippet: str, published: str | None) -> None:
+    page = _page(TOPICS[YEAR]).replace("<article>", snippet + "<article>")
+    raw = storyline.ingest.html.read_html(page.encode(), "t.html")
+    assert raw.published == published
+    assert (NOTE in raw.meta) == (published is None or len(published) == 4)

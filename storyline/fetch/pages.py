@@ -69,7 +69,9 @@ def to_article(fetched: Fetched, entry: FeedEntry | None = None) -> RawArticle:
         if entry.published:
             published, published_source = entry.published, "metadata"
         elif not published and entry.updated:
+            # kept as before (a news feed's only date), but it is the last change: said so
             published, published_source = entry.updated, "metadata"
+            meta[PUBLISHED_NOTE] = "the listing's last-change date (updated / lastmod)"
         if entry.published_note:  # the listing's date string did not state its day
             meta[PUBLISHED_NOTE] = entry.published_note
         source = source or entry.outlet

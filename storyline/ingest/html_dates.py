@@ -33,6 +33,7 @@ states, with the reason in ``published_note``.
 from __future__ import annotations
 
 import copy
+import datetime as dt
 import re
 from collections import OrderedDict
 from contextvars import ContextVar
@@ -41,6 +42,7 @@ from typing import TYPE_CHECKING, Any
 
 import htmldate.core
 import htmldate.extractors
+import lxml.html
 from dateparser.data import languages_info
 from htmldate import find_date
 from trafilatura.settings import set_date_params
@@ -165,19 +167,19 @@ def page_published(tree: HtmlElement, url: str | None) -> Published:
     """
     strict, read = _find_date(tree, url, extensive=False)
     if strict:
-        return _stated(strict, read)
+        return _stated(strict, read, tree)
     found, read = _find_date(tree, url, extensive=True)
     if found and len(found) == len("YYYY-MM-DD") and found.endswith("-01"):
         return Published(found[:4] if found[5:7] == "01" else found[:7])
-    return _stated(found, read) if found else Published(None)
+    return _stated(found, read, tree) if found else Published(None)
 
 
-def _stated(answer: str, read: list[tuple[str, str]]) -> Published:
+def _stated(answer: str, read: list[tuple[str, str]], tree: HtmlElement) -> Published:
     """Return ``answer``, or less when no string htmldate read it from states that day.
 
-    An answer no string gave (the URL, a date pattern in the text) is kept: its day is written.
     Among the strings that gave it, one that states the day (an ISO time stamp beside an
-    ambiguous "12/11/10") is enough.
+    ambiguous "12/11/10") is enough. An answer no string gave came from the URL, JSON-LD or a
+    date pattern in the text (``_written``).
     """
     readings = []
     for string, found in read:
@@ -188,8 +190,33 @@ def _stated(answer: str, read: list[tuple[str, str]]) -> Published:
             return Published(answer)
         readings.append(stated)
     if not readings:
-        return Published(answer)
+        return _written(answer, tree)
     return readings[0]
+
+
+def _written(answer: str, tree: HtmlElement) -> Published:
+    """Return ``answer`` unless the page writes it only as three numbers in either order.
+
+    htmldate's text patterns read "Posted 03/04/2015" day first (2015-04-03). The answer is kept
+    when the page's markup (URL, JSON-LD, attributes) writes it year first ("2015-04-03",
+    "2015/04/03"), or its text writes it in an order that names one day.
+    """
+    day = dt.date.fromisoformat(answer)
+    coarser = None
+    for numbers in _NUMBERS_IN_TEXT.finditer(tree.text_content()):
+        readings = numeric_readings(numbers[0])
+        if not readings or day not in readings:
+            continue
+        if len(readings) == 1:
+            return Published(answer)
+        coarser = coarser or shared_part(numbers[0], readings)
+    if coarser is None:
+        return Published(answer)
+    # the markup is serialised only here: a page whose text has such a date is rare
+    markup = lxml.html.tostring(tree, encoding="unicode")
+    if answer in markup or answer.replace("-", "/") in markup:
+        return Published(answer)
+    return coarser
 
 
 def _read_string(string: str) -> Published | None:
