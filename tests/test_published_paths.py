@@ -25,7 +25,7 @@ from warcio.warcwriter import WARCWriter
 import storyline
 from storyline.fetch.feeds import parse_feed
 from storyline.fetch.sitemaps import parse_sitemap
-from storyline.ingest.published import read_published
+from storyline.ingest.published import date_order, read_published
 from storyline.watch.cycle import poll
 from tests.conftest import FETCH_TIMEOUT, REPO, settings_for
 from tests.data.fetch.server import FetchServer
@@ -292,3 +292,29 @@ def test_html_text_dates_keep_only_what_they_state(snippet: str, published: str 
     raw = storyline.ingest.html.read_html(page.encode(), "t.html")
     assert raw.published == published
     assert (NOTE in raw.meta) == (published is None or len(published) == 4)
+
+
+def test_a_stated_language_states_the_order_of_the_numbers(tmp_path: Path) -> None:
+    # CLDR's order (dateparser's locale data): German writes day first, Japanese year first
+    assert read_published("03.04.2015", date_order("de")).value == "2015-04-03"
+    assert read_published("12/11/10", date_order("ja")).value == "2012-11-10"
+    assert read_published("12/11/10", date_order("en-US")).value == "2010-12-11"
+    assert date_order("en") is None  # US, UK and India write it differently: no order
+    german = _page(TOPICS[ISO], '<meta name="date" content="03.05.2013">').replace(
+        "lang='en'", "lang='de'"
+    )
+    assert storyline.ingest.html.read_html(german.encode(), "de.html").published == "2013-05-03"
+    rows = tmp_path / "de.jsonl"
+    row = {"id": "d", "text": TOPICS[ISO], "published": "03.04.2015 10:00", "language": "de"}
+    rows.write_text(json.dumps(row) + "\n" + json.dumps(row | {"id": "n", "language": None}))
+    with storyline.open(tmp_path / "de.db") as workspace:
+        workspace.ingest([rows])
+        stored = {a.id: a for a in workspace.articles()}
+    assert (stored["d"].published, stored["d"].published_precision) == ("2015-04-03", "day")
+    assert stored["n"].published_precision == "year"  # no language: either order
+    doc = (
+        "<rss version='2.0'><channel><title>T</title><language>de-de</language><item>"
+        "<link>http://x.example/a</link><pubDate>03.04.2015</pubDate></item></channel></rss>"
+    )
+    (entry,) = parse_feed(doc.encode(), "http://x.example/feed").entries
+    assert entry.published == "2015-04-03"

@@ -8,15 +8,18 @@ import re
 import time
 from dataclasses import dataclass
 from html.parser import HTMLParser
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin, urlsplit
 
 import feedparser
 
 from storyline import errors
 from storyline.errors import InputError
-from storyline.ingest.published import Published, RefusedDateError, read_published
+from storyline.ingest.published import Published, RefusedDateError, date_order, read_published
 from storyline.models import Rejected
+
+if TYPE_CHECKING:
+    from storyline.ingest.published import DateOrder
 
 _EMAIL_NAME_RE = re.compile(r"^\S+@\S+\s*\(([^()]+)\)$")
 
@@ -84,7 +87,7 @@ def http_link(listing: str, link: str) -> str:
     return absolute
 
 
-def listed_date(raw: object, parsed: object = None) -> Published:
+def listed_date(raw: object, parsed: object = None, order: DateOrder | None = None) -> Published:
     """Return what a listing's date string states (``read_published``: the writer's local day).
 
     feedparser's own reading (``parsed``) is kept only for a string ``read_published`` cannot
@@ -95,7 +98,7 @@ def listed_date(raw: object, parsed: object = None) -> Published:
     if not text:
         return Published(None)
     try:
-        return read_published(text)
+        return read_published(text, order)
     except RefusedDateError:  # feedparser takes "+25:00" too
         return Published(None)
     except (ValueError, OverflowError):
@@ -138,6 +141,7 @@ def parse_feed(body: bytes, url: str) -> ParsedFeed:
         raise InputError(errors.MALFORMED_FEED, url, f"not a feed ({reason})")
     feed = parsed.get("feed", {})
     outlet = str(feed.get("title") or "").strip() or None
+    order = date_order(str(feed.get("language") or ""))  # RSS <language>, Atom xml:lang
     entries: list[FeedEntry] = []
     seen: set[str] = set()
     skipped: list[Rejected] = []
@@ -153,14 +157,14 @@ def parse_feed(body: bytes, url: str) -> ParsedFeed:
         if link in seen:  # the same page listed twice: fetched once, nothing is lost
             continue
         seen.add(link)
-        published = listed_date(item.get("published"), item.get("published_parsed"))
+        published = listed_date(item.get("published"), item.get("published_parsed"), order)
         entries.append(
             FeedEntry(
                 url=link,
                 feed=url,
                 title=title,
                 published=published.value,
-                updated=listed_date(item.get("updated"), item.get("updated_parsed")).value,
+                updated=listed_date(item.get("updated"), item.get("updated_parsed"), order).value,
                 author=_author(item),
                 outlet=outlet,
                 published_note=published.note,

@@ -47,10 +47,18 @@ from dateparser.data import languages_info
 from htmldate import find_date
 from trafilatura.settings import set_date_params
 
-from storyline.ingest.published import Published, numeric_readings, read_published, shared_part
+from storyline.ingest.published import (
+    Published,
+    date_order,
+    numeric_readings,
+    read_published,
+    shared_part,
+)
 
 if TYPE_CHECKING:
     from lxml.html import HtmlElement
+
+    from storyline.ingest.published import DateOrder
 
 # htmldate's own parser (all locales), kept for every call outside ``page_date``.
 _ALL_LOCALES = htmldate.extractors.get_external_parser
@@ -122,18 +130,24 @@ def _try_date(string: str | None, options: Any) -> str | None:  # noqa: ANN401 -
 htmldate.core.try_date_expr_opts = _try_date
 
 
-def page_languages(tree: HtmlElement) -> tuple[str, ...] | None:
-    """Return the languages a page declares that dateparser knows, English always included.
-
-    None (every locale, as htmldate's own search) when the page declares a language dateparser
-    does not list under that code ("no", "iw"): limiting it to English would lose its dates.
-    """
+def declared_language(tree: HtmlElement) -> str:
+    """Return the language tags a page declares ("de-DE", "en fr"; "" when none)."""
     declared = tree.get("lang") or tree.get("xml:lang") or ""
     if not declared:
         meta = tree.find('.//meta[@http-equiv="content-language"][@content]')
         if meta is None:
             meta = tree.find('.//meta[@http-equiv="Content-Language"][@content]')
         declared = meta.get("content", "") if meta is not None else ""
+    return declared
+
+
+def page_languages(tree: HtmlElement) -> tuple[str, ...] | None:
+    """Return the languages a page declares that dateparser knows, English always included.
+
+    None (every locale, as htmldate's own search) when the page declares a language dateparser
+    does not list under that code ("no", "iw"): limiting it to English would lose its dates.
+    """
+    declared = declared_language(tree)
     found = []
     for tag in declared.replace(",", " ").split():
         code = tag.split("-")[0].split("_")[0].lower()
@@ -166,15 +180,20 @@ def page_published(tree: HtmlElement, url: str | None) -> Published:
     string states (``_stated``).
     """
     strict, read = _find_date(tree, url, extensive=False)
+    # a page in one language tag states its numeric order ("de": 03.05.2013 is 3 May)
+    tags = declared_language(tree).replace(",", " ").split()
+    order = date_order(tags[0]) if len(tags) == 1 else None
     if strict:
-        return _stated(strict, read, tree)
+        return _stated(strict, read, tree, order)
     found, read = _find_date(tree, url, extensive=True)
     if found and len(found) == len("YYYY-MM-DD") and found.endswith("-01"):
         return Published(found[:4] if found[5:7] == "01" else found[:7])
-    return _stated(found, read, tree) if found else Published(None)
+    return _stated(found, read, tree, order) if found else Published(None)
 
 
-def _stated(answer: str, read: list[tuple[str, str]], tree: HtmlElement) -> Published:
+def _stated(
+    answer: str, read: list[tuple[str, str]], tree: HtmlElement, order: DateOrder | None
+) -> Published:
     """Return ``answer``, or less when no string htmldate read it from states that day.
 
     Among the strings that gave it, one that states the day (an ISO time stamp beside an
@@ -185,16 +204,16 @@ def _stated(answer: str, read: list[tuple[str, str]], tree: HtmlElement) -> Publ
     for string, found in read:
         if found != answer:
             continue
-        stated = _read_string(string)
+        stated = _read_string(string, order)
         if stated is None or stated.precision == "day":
             return Published(answer)
         readings.append(stated)
     if not readings:
-        return _written(answer, tree)
+        return _written(answer, tree, order)
     return readings[0]
 
 
-def _written(answer: str, tree: HtmlElement) -> Published:
+def _written(answer: str, tree: HtmlElement, order: DateOrder | None) -> Published:
     """Return ``answer`` unless the page writes it only as three numbers in either order.
 
     htmldate's text patterns read "Posted 03/04/2015" day first (2015-04-03). The answer is kept
@@ -204,7 +223,7 @@ def _written(answer: str, tree: HtmlElement) -> Published:
     day = dt.date.fromisoformat(answer)
     coarser = None
     for numbers in _NUMBERS_IN_TEXT.finditer(tree.text_content()):
-        readings = numeric_readings(numbers[0])
+        readings = numeric_readings(numbers[0], order)
         if not readings or day not in readings:
             continue
         if len(readings) == 1:
@@ -219,15 +238,15 @@ def _written(answer: str, tree: HtmlElement) -> Published:
     return coarser
 
 
-def _read_string(string: str) -> Published | None:
+def _read_string(string: str, order: DateOrder | None) -> Published | None:
     """Return what a page's date string states; None when it is not a date string of its own."""
     try:
-        return read_published(string.strip())
+        return read_published(string.strip(), order)
     except (ValueError, OverflowError):
         pass
     # a date inside words ("Posted 12/11/10 by"): only the order of its numbers is checked
     numbers = _NUMBERS_IN_TEXT.search(string)
-    readings = numeric_readings(numbers[0]) if numbers else None
+    readings = numeric_readings(numbers[0], order) if numbers else None
     if readings is None or len(readings) <= 1:
         return None
     return shared_part(numbers[0], readings)

@@ -24,7 +24,7 @@ from typing import IO, TYPE_CHECKING, Any
 from storyline import errors
 from storyline.errors import InputError
 from storyline.ingest.files import bounded_lines, open_regular, printable
-from storyline.ingest.published import read_published
+from storyline.ingest.published import date_order, read_published
 from storyline.ingest.rows import ArticleRow
 from storyline.models import RawArticle, Rejected
 
@@ -140,7 +140,8 @@ def read_manifest_row(
         raise InputError(errors.MISSING_PATH, locator, f"file {shown!r} not found")
     try:
         row = ArticleRow.model_validate({**record, "text": ""})
-        stated = read_published(row.published) if row.published else None
+        order = date_order(row.language)
+        stated = read_published(row.published, order) if row.published else None
     except (ValueError, OverflowError) as exc:
         raise InputError(errors.INVALID_FIELD, locator, f"invalid field ({exc})") from exc
     extra = {k: v for k, v in record.items() if k not in _KNOWN}

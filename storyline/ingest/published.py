@@ -14,13 +14,17 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from functools import lru_cache
+from typing import TYPE_CHECKING, Literal
 
+from dateparser.data import languages_info
+from dateparser.languages.loader import default_loader
 from dateutil import parser as dateutil_parser
 
 if TYPE_CHECKING:
     from storyline.models import PublishedPrecision
 
+DateOrder = Literal["DMY", "MDY", "YMD"]
 # the article meta key that says why a publication date kept less than it seemed to give
 PUBLISHED_NOTE = "published_note"
 # ISO 8601 "24:00" is the end of the day it follows; datetime and dateutil reject hour 24
@@ -64,19 +68,56 @@ class Published:
         return {PUBLISHED_NOTE: self.note} if self.note else {}
 
 
-def read_published(value: str) -> Published:
+def read_published(value: str, order: DateOrder | None = None) -> Published:
     """Return what ``value`` states as a publication date.
 
     A value that is no date at all raises ValueError (a row with it is rejected, as before).
     The reading itself is ``_read_calendar`` (ISO weeks, ordinal days, end of day, the
     local day of a date-time); a value made of three numbers is then checked against every
-    order it may be written in (``numeric_readings``) and keeps only what all readings share.
+    order it may be written in (``numeric_readings``; only ``order`` when the source's
+    language states one) and keeps only what all readings share.
     """
     parsed = _read_calendar(value)
-    readings = numeric_readings(value)
-    if readings is None or len(readings) <= 1:
+    readings = numeric_readings(value, order)
+    if not readings:
         return Published(parsed)
+    if len(readings) == 1:  # dateutil reads month first: the one reading is the day
+        return Published(next(iter(readings)).isoformat())
     return shared_part(value, readings)
+
+
+@lru_cache(maxsize=256)
+def date_order(language: str | None) -> DateOrder | None:
+    """Return the order a language tag writes a numeric date in (CLDR, as dateparser ships it).
+
+    "de" and "en-GB" are day/month/year, "en-US" month first, "ja" year first. A tag without a
+    region whose regions disagree ("en": US, UK, Canada; "fr": France and Canada) states no
+    order, nor does a tag dateparser does not know.
+    """
+    tag = (language or "").strip().replace("_", "-")
+    if not tag:
+        return None
+    base = tag.split("-")[0].lower()
+    region = tag[len(base) + 1 :].upper()
+    locales = languages_info.language_locale_dict.get(base)
+    if locales is None and base not in languages_info.language_order:
+        return None
+    named = f"{base}-{region}"
+    if region:
+        # CLDR's base locale is the language's main region ("fr" is France, "en" the US)
+        candidates = [named] if named in (locales or ()) else [base]
+    else:
+        candidates = [base, *(locales or ())]
+    orders = set()
+    for code in candidates:
+        try:
+            orders.add(default_loader.get_locale(code).info.get("date_order"))
+        except (KeyError, ValueError):
+            continue
+    if len(orders) != 1:
+        return None
+    found = orders.pop()
+    return found if found in {"DMY", "MDY", "YMD"} else None
 
 
 def parse_published(value: str) -> str:
@@ -91,13 +132,15 @@ def parse_published(value: str) -> str:
     return found.value
 
 
-def numeric_readings(value: str) -> frozenset[dt.date] | None:
+def numeric_readings(value: str, order: DateOrder | None = None) -> frozenset[dt.date] | None:
     """Return every day a leading "a/b/c" may name, or None when ``value`` is not so written.
 
     A four-digit first number is a year (year/month/day, as ISO writes it): one reading. A
     four-digit last number is a year: day/month or month/day. Three short numbers may also be
     year/month/day ("12/11/10" is 10 November 2012 in Japan); a two-digit year takes
     dateutil's century (the one within 50 years of today), as ``parse_published`` does.
+    ``order`` is the one the source's language writes ("DMY" for a German page, ``date_order``):
+    only that reading counts.
     """
     found = _NUMERIC_RE.match(value)
     if found is None:
@@ -107,9 +150,15 @@ def numeric_readings(value: str) -> frozenset[dt.date] | None:
     if len(first) > 2:
         orders = [(a, b, c)] if len(last) <= 2 else []
     elif len(last) > 2:
-        orders = [(c, b, a), (c, a, b)]
+        by_order = {"DMY": [(c, b, a)], "MDY": [(c, a, b)]}
+        orders = by_order.get(order or "", [(c, b, a), (c, a, b)])
     else:
-        orders = [(_century(c), b, a), (_century(c), a, b), (_century(a), b, c)]
+        by_order = {
+            "DMY": [(_century(c), b, a)],
+            "MDY": [(_century(c), a, b)],
+            "YMD": [(_century(a), b, c)],
+        }
+        orders = by_order.get(order or "", [o for v in by_order.values() for o in v])
     days = set()
     for year, month, day in orders:
         try:

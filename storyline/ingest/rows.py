@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
 from storyline import errors
 from storyline.errors import InputError
-from storyline.ingest.published import Published, parse_published, read_published
+from storyline.ingest.published import Published, date_order, parse_published, read_published
 from storyline.models import InputFormat, RawArticle, content_hash
 
 # parse_published lived here; tests still import it from rows
@@ -56,7 +56,8 @@ def row_to_article(record: dict[str, Any], locator: str, fmt: InputFormat) -> Ra
     stated = Published(None)
     if row.published:
         try:
-            stated = read_published(row.published)
+            # the row's language states the order of "03.04.2015" when it has one ("de")
+            stated = read_published(row.published, date_order(row.language))
         except (ValueError, OverflowError) as exc:
             raise InputError(
                 errors.INVALID_FIELD, locator, f"published: not a date ({row.published!r})"
