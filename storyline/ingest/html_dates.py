@@ -183,12 +183,15 @@ def page_published(tree: HtmlElement, url: str | None) -> Published:
     # a page in one language tag states its numeric order ("de": 03.05.2013 is 3 May)
     tags = declared_language(tree).replace(",", " ").split()
     order = date_order(tags[0]) if len(tags) == 1 else None
-    if strict:
-        return _stated(strict, read, tree, order)
+    stated = _stated(strict, read, tree, order) if strict else Published(None)
+    if stated.value:
+        return stated
+    # markup whose only date states no sure year ("12/11/10"): the search goes on, as for none
     found, read = _find_date(tree, url, extensive=True)
     if found and len(found) == len("YYYY-MM-DD") and found.endswith("-01"):
         return Published(found[:4] if found[5:7] == "01" else found[:7])
-    return _stated(found, read, tree, order) if found else Published(None)
+    further = _stated(found, read, tree, order) if found else Published(None)
+    return further if further.value else Published(None, further.note or stated.note)
 
 
 def _stated(
