@@ -8,14 +8,18 @@ import re
 import time
 from dataclasses import dataclass
 from html.parser import HTMLParser
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin, urlsplit
 
 import feedparser
 
 from storyline import errors
 from storyline.errors import InputError
+from storyline.ingest.published import Published, RefusedDateError, date_order, read_published
 from storyline.models import Rejected
+
+if TYPE_CHECKING:
+    from storyline.ingest.published import DateOrder
 
 _EMAIL_NAME_RE = re.compile(r"^\S+@\S+\s*\(([^()]+)\)$")
 
@@ -31,10 +35,12 @@ class FeedEntry:
     url: str
     feed: str  # the feed or sitemap URL it was listed in
     title: str | None = None
-    published: str | None = None  # ISO date the listing gives as the publication date
+    # ISO date, month or year the listing gives as the publication date (``read_published``)
+    published: str | None = None
     updated: str | None = None  # ISO date of the last change only (Atom updated, lastmod)
     author: str | None = None
     outlet: str | None = None  # the feed's title or the sitemap's publication name
+    published_note: str | None = None  # why the listing's date kept less than it seemed to give
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,10 +87,24 @@ def http_link(listing: str, link: str) -> str:
     return absolute
 
 
-def _iso_date(parsed: Any) -> str | None:  # noqa: ANN401 - feedparser's time.struct_time
-    if isinstance(parsed, time.struct_time):
-        return time.strftime("%Y-%m-%d", parsed)
-    return None
+def listed_date(raw: object, parsed: object = None, order: DateOrder | None = None) -> Published:
+    """Return what a listing's date string states (``read_published``: the writer's local day).
+
+    feedparser's own reading (``parsed``) is kept only for a string ``read_published`` cannot
+    read (feedparser knows a few national formats): it is UTC, so "Tue, 10 Mar 2015 23:30
+    -0500" was 11 March, and it makes "2015" 1 January.
+    """
+    text = str(raw or "").strip()
+    if not text:
+        return Published(None)
+    try:
+        return read_published(text, order)
+    except RefusedDateError:  # feedparser takes "+25:00" too
+        return Published(None)
+    except (ValueError, OverflowError):
+        if isinstance(parsed, time.struct_time):
+            return Published(time.strftime("%Y-%m-%d", parsed))
+        return Published(None)
 
 
 def _author(item: Any) -> str | None:  # noqa: ANN401 - a feedparser entry
@@ -121,6 +141,7 @@ def parse_feed(body: bytes, url: str) -> ParsedFeed:
         raise InputError(errors.MALFORMED_FEED, url, f"not a feed ({reason})")
     feed = parsed.get("feed", {})
     outlet = str(feed.get("title") or "").strip() or None
+    order = date_order(str(feed.get("language") or ""))  # RSS <language>, Atom xml:lang
     entries: list[FeedEntry] = []
     seen: set[str] = set()
     skipped: list[Rejected] = []
@@ -136,15 +157,17 @@ def parse_feed(body: bytes, url: str) -> ParsedFeed:
         if link in seen:  # the same page listed twice: fetched once, nothing is lost
             continue
         seen.add(link)
+        published = listed_date(item.get("published"), item.get("published_parsed"), order)
         entries.append(
             FeedEntry(
                 url=link,
                 feed=url,
                 title=title,
-                published=_iso_date(item.get("published_parsed")),
-                updated=_iso_date(item.get("updated_parsed")),
+                published=published.value,
+                updated=listed_date(item.get("updated"), item.get("updated_parsed"), order).value,
                 author=_author(item),
                 outlet=outlet,
+                published_note=published.note,
             )
         )
     return ParsedFeed(title=outlet, entries=tuple(entries), skipped=tuple(skipped))

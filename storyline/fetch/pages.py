@@ -11,6 +11,7 @@ from storyline.errors import InputError
 from storyline.fetch.feeds import FeedEntry
 from storyline.ingest import sniff_format
 from storyline.ingest.html import read_html
+from storyline.ingest.published import PUBLISHED_NOTE
 from storyline.models import RawArticle, Rejected, content_hash
 from storyline.store.feeds import FetchState, now
 
@@ -68,7 +69,11 @@ def to_article(fetched: Fetched, entry: FeedEntry | None = None) -> RawArticle:
         if entry.published:
             published, published_source = entry.published, "metadata"
         elif not published and entry.updated:
+            # kept as before (a news feed's only date), but it is the last change: said so
             published, published_source = entry.updated, "metadata"
+            meta[PUBLISHED_NOTE] = "the listing's last-change date (updated / lastmod)"
+        if entry.published_note:  # the listing's date string did not state its day
+            meta[PUBLISHED_NOTE] = entry.published_note
         source = source or entry.outlet
     return dataclasses.replace(
         raw,

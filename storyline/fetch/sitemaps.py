@@ -8,7 +8,7 @@ from xml.etree.ElementTree import Element, ParseError, XMLPullParser, tostring
 
 from storyline import errors
 from storyline.errors import InputError
-from storyline.fetch.feeds import FeedEntry, ParsedFeed, http_link, skipped_entry
+from storyline.fetch.feeds import FeedEntry, ParsedFeed, http_link, listed_date, skipped_entry
 
 if TYPE_CHECKING:
     from storyline.models import Rejected
@@ -115,20 +115,14 @@ def _entry(element: Element, sitemap_url: str, link: str) -> FeedEntry:
         published = _text(news, f"{_NEWS}publication_date")
         title = _text(news, f"{_NEWS}title")
         outlet = _text(news, f"{_NEWS}publication/{_NEWS}name")
+    # a W3C datetime may be a year or a month ("2015-03"): kept as such, not dropped
+    stated = listed_date(published)
     return FeedEntry(
         url=link,
         feed=sitemap_url,
         title=title,
-        published=_iso_day(published),
-        updated=_iso_day(updated),
+        published=stated.value,
+        updated=listed_date(updated).value,
         outlet=outlet,
+        published_note=stated.note,
     )
-
-
-def _iso_day(value: str | None) -> str | None:
-    """Return the YYYY-MM-DD a W3C datetime starts with, or None when it has none."""
-    if not value:
-        return None
-    day = value[:10]
-    ok = len(day) == 10 and day[4] == "-" and day[7] == "-" and day.replace("-", "").isdigit()
-    return day if ok else None

@@ -43,8 +43,9 @@ from trafilatura.utils import load_html
 from storyline import errors
 from storyline.errors import InputError
 from storyline.ingest.decode import declared_charset, decode_bytes, repair_text
-from storyline.ingest.html_dates import page_date
+from storyline.ingest.html_dates import page_published
 from storyline.ingest.html_vote import VotePolicy, block_text, default_policy, second_text, vote
+from storyline.ingest.published import PUBLISHED_NOTE
 from storyline.models import RawArticle, content_hash
 
 if TYPE_CHECKING:
@@ -70,6 +71,8 @@ _META_KEYS = ("title", "date", "sitename", "url", "author", "language")
 def page_metadata(tree: HtmlElement, url: str | None) -> dict[str, str | None]:
     """Return a page's title, date, site name, URL, author and language in one pass.
 
+    With them ``published_note``: why the date kept less than the page's string seemed to give.
+
     The steps and the date call are trafilatura 2.0's ``extract_metadata`` (so the published
     date is the one ``with_metadata=True`` gives; dateparser told the page's language, see
     ``html_dates``), minus categories, tags and licence, and
@@ -87,7 +90,8 @@ def page_metadata(tree: HtmlElement, url: str | None) -> dict[str, str | None]:
         meta.title = extract_title(tree)
     if not meta.url:
         meta.url = extract_url(tree, url)
-    meta.date = page_date(tree, meta.url)
+    published = page_published(tree, meta.url)
+    meta.date = published.value
     if not meta.sitename:
         meta.sitename = extract_sitename(tree)
     if meta.sitename:
@@ -102,7 +106,8 @@ def page_metadata(tree: HtmlElement, url: str | None) -> dict[str, str | None]:
         meta.sitename = found[1]
     meta.clean_and_trim()
     fields = meta.as_dict()
-    return {key: (str(fields[key]) if fields.get(key) else None) for key in _META_KEYS}
+    found = {key: (str(fields[key]) if fields.get(key) else None) for key in _META_KEYS}
+    return found | {PUBLISHED_NOTE: published.note}
 
 
 def readability_text(html: str) -> str:
@@ -266,6 +271,8 @@ def _page_meta(
     extra: dict[str, object] = {"extraction": decision}
     if meta.get("author"):
         extra["author"] = repair_text(meta["author"] or "")
+    if meta.get(PUBLISHED_NOTE):
+        extra[PUBLISHED_NOTE] = meta[PUBLISHED_NOTE]  # why the page's date kept less than a day
     if "</html>" not in html[-2000:].lower():
         extra["html_truncated"] = True  # kept: the article may be cut short
     return extra

@@ -22,11 +22,18 @@ YYYY-MM-DD in the page's text, and a URL written out in the text ("abc.net.au/ne
 a link to another page) holds one: that is the linked page's day, not this page's. Inside
 ``page_date`` that step reads the text with URLs blanked out (dragnet 232: a 2012-07-24 story
 dated 2012-02-15 from a cited link; a bare date in the text still counts).
+
+The strings htmldate reads a date from (meta tags, time and abbr elements, date-like elements)
+are kept inside ``page_date``, and the string behind the answer is read again by
+``published.read_published``: htmldate reads "12/11/10" day first (2010-11-12) and fills a
+month-only "2010-03" with today's day of the month; such an answer keeps only what the string
+states, with the reason in ``published_note``.
 """
 
 from __future__ import annotations
 
 import copy
+import datetime as dt
 import re
 from collections import OrderedDict
 from contextvars import ContextVar
@@ -35,19 +42,36 @@ from typing import TYPE_CHECKING, Any
 
 import htmldate.core
 import htmldate.extractors
+import lxml.html
 from dateparser.data import languages_info
 from htmldate import find_date
 from trafilatura.settings import set_date_params
 
+from storyline.ingest.published import (
+    Published,
+    date_order,
+    numeric_readings,
+    read_published,
+    shared_part,
+)
+
 if TYPE_CHECKING:
     from htmldate.utils import Extractor
     from lxml.html import HtmlElement
+
+    from storyline.ingest.published import DateOrder
 
 # htmldate's own parser (all locales), kept for every call outside ``page_date``.
 _ALL_LOCALES = htmldate.extractors.get_external_parser
 _SUPPORTED = frozenset(languages_info.language_order)
 _LANGUAGES: ContextVar[tuple[str, ...] | None] = ContextVar("page_languages", default=None)
 _IN_PAGE_DATE: ContextVar[bool] = ContextVar("in_page_date", default=False)
+# (string, answer) pairs htmldate read inside ``page_date``; None outside it
+_READ: ContextVar[list[tuple[str, str]] | None] = ContextVar("page_date_strings", default=None)
+# htmldate's own string reader, kept for every call outside ``page_date``.
+_TRY_DATE = htmldate.core.try_date_expr_opts
+# three numbers anywhere in a string ("Posted 12/11/10 by ..."): checked for their order
+_NUMBERS_IN_TEXT = re.compile(r"(?<![\d/.-])\d{1,4}([/.-])\d{1,2}\1\d{1,4}(?![\d/.-])")
 # htmldate's own pattern search, kept for every call outside ``page_date``.
 _PATTERN_SEARCH = htmldate.core.pattern_search
 # A URL written out in text: a scheme, "www." or a domain followed by a path.
@@ -86,18 +110,45 @@ def _pattern_search(text: str, date_pattern: re.Pattern[str], options: Extractor
 htmldate.core.pattern_search = _pattern_search
 
 
-def page_languages(tree: HtmlElement) -> tuple[str, ...] | None:
-    """Return the languages a page declares that dateparser knows, English always included.
+def _try_date(string: str | None, options: Any) -> str | None:  # noqa: ANN401 - htmldate's
+    """Read a date string as htmldate does; inside ``page_date`` keep what was read from what.
 
-    None (every locale, as htmldate's own search) when the page declares a language dateparser
-    does not list under that code ("no", "iw"): limiting it to English would lose its dates.
+    Inside ``page_date`` a string htmldate raises on is no date: an offset of a day or more
+    ("+25:00") raised ValueError out of htmldate's range check and lost the whole page.
     """
+    read = _READ.get()
+    try:
+        answer = _TRY_DATE(string, options)
+    except (ValueError, OverflowError):
+        if read is None:
+            raise
+        return None
+    if read is not None and answer and string:
+        read.append((string, answer))
+    return answer
+
+
+htmldate.core.try_date_expr_opts = _try_date
+
+
+def declared_language(tree: HtmlElement) -> str:
+    """Return the language tags a page declares ("de-DE", "en fr"; "" when none)."""
     declared = tree.get("lang") or tree.get("xml:lang") or ""
     if not declared:
         meta = tree.find('.//meta[@http-equiv="content-language"][@content]')
         if meta is None:
             meta = tree.find('.//meta[@http-equiv="Content-Language"][@content]')
         declared = meta.get("content", "") if meta is not None else ""
+    return declared
+
+
+def page_languages(tree: HtmlElement) -> tuple[str, ...] | None:
+    """Return the languages a page declares that dateparser knows, English always included.
+
+    None (every locale, as htmldate's own search) when the page declares a language dateparser
+    does not list under that code ("no", "iw"): limiting it to English would lose its dates.
+    """
+    declared = declared_language(tree)
     found = []
     for tag in declared.replace(",", " ").split():
         code = tag.split("-")[0].split("_")[0].lower()
@@ -110,6 +161,11 @@ def page_languages(tree: HtmlElement) -> tuple[str, ...] | None:
 
 
 def page_date(tree: HtmlElement, url: str | None) -> str | None:
+    """Return ``page_published``'s date alone."""
+    return page_published(tree, url).value
+
+
+def page_published(tree: HtmlElement, url: str | None) -> Published:
     """Return a parsed page's publication date: a day, or a month or year when no day backs it.
 
     First htmldate without its extensive search (the page's markup: meta tags, JSON-LD, time
@@ -120,18 +176,92 @@ def page_date(tree: HtmlElement, url: str | None) -> str | None:
     "2015-03", or to "2015" for 1 January (a "2015/01" also becomes "2015": less than is known,
     never more). Measured on dragnet and Zyte (1,562 pages), the search without the extensive
     pass dates 1,433; on 5 of them the extensive search would have preferred another date.
+
+    A day read from a string that does not state it ("12/11/10", "2010-03") keeps only what the
+    string states (``_stated``).
     """
-    strict = _find_date(tree, url, extensive=False)
-    if strict:
-        return strict
-    found = _find_date(tree, url, extensive=True)
+    strict, read = _find_date(tree, url, extensive=False)
+    # a page in one language tag states its numeric order ("de": 03.05.2013 is 3 May)
+    tags = declared_language(tree).replace(",", " ").split()
+    order = date_order(tags[0]) if len(tags) == 1 else None
+    stated = _stated(strict, read, tree, order) if strict else Published(None)
+    if stated.value:
+        return stated
+    # markup whose only date states no sure year ("12/11/10"): the search goes on, as for none
+    found, read = _find_date(tree, url, extensive=True)
     if found and len(found) == len("YYYY-MM-DD") and found.endswith("-01"):
-        return found[:4] if found[5:7] == "01" else found[:7]
-    return found
+        return Published(found[:4] if found[5:7] == "01" else found[:7])
+    further = _stated(found, read, tree, order) if found else Published(None)
+    return further if further.value else Published(None, further.note or stated.note)
 
 
-def _find_date(tree: HtmlElement, url: str | None, *, extensive: bool) -> str | None:
+def _stated(
+    answer: str, read: list[tuple[str, str]], tree: HtmlElement, order: DateOrder | None
+) -> Published:
+    """Return ``answer``, or less when no string htmldate read it from states that day.
+
+    Among the strings that gave it, one that states the day (an ISO time stamp beside an
+    ambiguous "12/11/10") is enough. An answer no string gave came from the URL, JSON-LD or a
+    date pattern in the text (``_written``).
+    """
+    readings = []
+    for string, found in read:
+        if found != answer:
+            continue
+        stated = _read_string(string, order)
+        if stated is None or stated.precision == "day":
+            return Published(answer)
+        readings.append(stated)
+    if not readings:
+        return _written(answer, tree, order)
+    return readings[0]
+
+
+def _written(answer: str, tree: HtmlElement, order: DateOrder | None) -> Published:
+    """Return ``answer`` unless the page writes it only as three numbers in either order.
+
+    htmldate's text patterns read "Posted 03/04/2015" day first (2015-04-03). The answer is kept
+    when the page's markup (URL, JSON-LD, attributes) writes it year first ("2015-04-03",
+    "2015/04/03"), or its text writes it in an order that names one day.
+    """
+    day = dt.date.fromisoformat(answer)
+    coarser = None
+    for numbers in _NUMBERS_IN_TEXT.finditer(tree.text_content()):
+        readings = numeric_readings(numbers[0], order)
+        if not readings or day not in readings:
+            continue
+        if len(readings) == 1:
+            return Published(answer)
+        coarser = coarser or shared_part(numbers[0], readings)
+    if coarser is None:
+        return Published(answer)
+    # the markup is serialised only here: a page whose text has such a date is rare
+    markup = lxml.html.tostring(tree, encoding="unicode")
+    if answer in markup or answer.replace("-", "/") in markup:
+        return Published(answer)
+    return coarser
+
+
+def _read_string(string: str, order: DateOrder | None) -> Published | None:
+    """Return what a page's date string states; None when it is not a date string of its own."""
+    try:
+        return read_published(string.strip(), order)
+    except (ValueError, OverflowError):
+        pass
+    # a date inside words ("Posted 12/11/10 by"): only the order of its numbers is checked
+    numbers = _NUMBERS_IN_TEXT.search(string)
+    readings = numeric_readings(numbers[0], order) if numbers else None
+    if readings is None or len(readings) <= 1:
+        return None
+    return shared_part(numbers[0], readings)
+
+
+def _find_date(
+    tree: HtmlElement, url: str | None, *, extensive: bool
+) -> tuple[str | None, list[tuple[str, str]]]:
     """Return htmldate's answer with trafilatura's date parameters (htmldate copies the tree).
+
+    With it, every (string, date) htmldate read on the way (``_try_date``).
 
     htmldate caches each date string's reading by the string alone (``try_date_expr``): a
     reading made with one page's languages must not answer for another page, nor for callers
@@ -142,12 +272,15 @@ def _find_date(tree: HtmlElement, url: str | None, *, extensive: bool) -> str | 
     languages = page_languages(tree)
     token = _LANGUAGES.set(languages)
     scoped = _IN_PAGE_DATE.set(True)
+    read: list[tuple[str, str]] = []
+    reading = _READ.set(read)
     limited = extensive and languages is not None
     if limited:
         htmldate.extractors.try_date_expr.cache_clear()
     try:
-        return find_date(tree, **config)
+        return find_date(tree, **config), read
     finally:
+        _READ.reset(reading)
         _IN_PAGE_DATE.reset(scoped)
         _LANGUAGES.reset(token)
         if limited:

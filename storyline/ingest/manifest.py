@@ -24,7 +24,8 @@ from typing import IO, TYPE_CHECKING, Any
 from storyline import errors
 from storyline.errors import InputError
 from storyline.ingest.files import bounded_lines, open_regular, printable
-from storyline.ingest.rows import ArticleRow, parse_published, published_note
+from storyline.ingest.published import date_order, read_published
+from storyline.ingest.rows import ArticleRow
 from storyline.models import RawArticle, Rejected
 
 if TYPE_CHECKING:
@@ -139,10 +140,14 @@ def read_manifest_row(
         raise InputError(errors.MISSING_PATH, locator, f"file {shown!r} not found")
     try:
         row = ArticleRow.model_validate({**record, "text": ""})
-        published = parse_published(row.published) if row.published else None
+        order = date_order(row.language)
+        stated = read_published(row.published, order) if row.published else None
     except (ValueError, OverflowError) as exc:
         raise InputError(errors.INVALID_FIELD, locator, f"invalid field ({exc})") from exc
     extra = {k: v for k, v in record.items() if k not in _KNOWN}
+    # "12/11/10" states no sure date: the file's own date (if any) stays, with the note
+    published = stated.value if stated else None
+    note = stated.meta() if stated else {}
     for article in manifest.read_file(target):
         if isinstance(article, Rejected):
             yield article  # the file itself is bad: its own reason, at its own path
@@ -159,7 +164,7 @@ def read_manifest_row(
             meta={
                 **article.meta,
                 **extra,
-                **(published_note(row.published or "") if published else {}),
+                **note,
                 "manifest": locator,
             },
         )

@@ -1,0 +1,277 @@
+"""A stated publication date, read one way on every path (rows, manifests, HTML, feeds, sitemaps).
+
+``read_published`` turns the string a source gives into what it states: a day, a month, a year,
+or nothing, with a note when the string seemed to give more than is kept. The one rule: a
+publication date is a day only when the source states that day unambiguously. "12/11/10" is
+12 November 2010, 11 December 2010 or 10 November 2012: no year is sure, so no date is kept.
+
+A capture time (a WARC-Date, an HTTP Last-Modified, the time a page was fetched) is never read
+here: it says when a copy was made, not when the article was published.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import TYPE_CHECKING, Literal
+
+from dateparser.data import languages_info
+from dateparser.languages.loader import default_loader
+from dateutil import parser as dateutil_parser
+
+if TYPE_CHECKING:
+    from storyline.models import PublishedPrecision
+
+DateOrder = Literal["DMY", "MDY", "YMD"]
+# the article meta key that says why a publication date kept less than it seemed to give
+PUBLISHED_NOTE = "published_note"
+# ISO 8601 "24:00" is the end of the day it follows; datetime and dateutil reject hour 24
+_END_OF_DAY_RE = re.compile(
+    r"(\d{4}-\d{2}-\d{2})[T ]24:00(?::00(?:[.,]0+)?)?(?:Z|[+-]\d{2}(?::?\d{2})?)?"
+)
+# dateutil (ignoretz=True) read "-0044-03-15" as 0044-03-15 (the sign dropped) and took any
+# numeric offset after a time, "+25:00" too: a year before 1 and an offset of a day or more
+# are no date
+_SIGNED_YEAR_RE = re.compile(r"\s*[-\u2212]\s*\d")
+_OFFSET_RE = re.compile(r"\d:\d{2}(?::\d{2}(?:[.,]\d+)?)?\s*[+-](\d{2}):?(\d{2})?\s*")
+# An ISO week without its weekday ("2015-W43", "2015W43T10:00") names seven days, not the
+# Monday that fromisoformat returns; "2015-W43-1" names a day. An ISO ordinal date
+# ("2015-292", extended form only: seven bare digits are no date) names a day.
+_WEEK_RE = re.compile(r"\d{4}-?W\d{2}(?=$|[T ])")
+_ORDINAL_RE = re.compile(r"(\d{4})-(\d{3})(?=$|[T ])")
+# three numbers split by one separator: "03/04/2015", "12.11.10", "2015/03/04 10:00"
+_NUMERIC_RE = re.compile(r"\s*(\d{1,4})([/.-])(\d{1,2})\2(\d{1,4})(?=$|[\sT,])")
+
+
+class RefusedDateError(ValueError):
+    """A value some parser would read that states no date ("+25:00", a year before year 1)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Published:
+    """What a date string states: ``value`` is YYYY-MM-DD, YYYY-MM, YYYY or None."""
+
+    value: str | None
+    note: str | None = None  # why less was kept than the string seemed to give
+
+    @property
+    def precision(self) -> PublishedPrecision | None:
+        """Return day / month / year by the value's length; None when no date is kept."""
+        if self.value is None:
+            return None
+        return {4: "year", 7: "month"}.get(len(self.value), "day")  # type: ignore[return-value]
+
+    def meta(self) -> dict[str, str]:
+        """Return the article meta entry that carries the note (empty without one)."""
+        return {PUBLISHED_NOTE: self.note} if self.note else {}
+
+
+def read_published(value: str, order: DateOrder | None = None) -> Published:
+    """Return what ``value`` states as a publication date.
+
+    A value that is no date at all raises ValueError (a row with it is rejected, as before).
+    The reading itself is ``_read_calendar`` (ISO weeks, ordinal days, end of day, the
+    local day of a date-time); a value made of three numbers is then checked against every
+    order it may be written in (``numeric_readings``; only ``order`` when the source's
+    language states one) and keeps only what all readings share.
+    """
+    parsed = _read_calendar(value)
+    readings = numeric_readings(value, order)
+    if not readings:
+        return Published(parsed)
+    if len(readings) == 1:  # dateutil reads month first: the one reading is the day
+        return Published(next(iter(readings)).isoformat())
+    return shared_part(value, readings)
+
+
+@lru_cache(maxsize=256)
+def date_order(language: str | None) -> DateOrder | None:
+    """Return the order a language tag writes a numeric date in (CLDR, as dateparser ships it).
+
+    "de" and "en-GB" are day/month/year, "en-US" month first, "ja" year first. A tag without a
+    region whose regions disagree ("en": US, UK, Canada; "fr": France and Canada) states no
+    order, nor does a tag dateparser does not know.
+    """
+    tag = (language or "").strip().replace("_", "-")
+    if not tag:
+        return None
+    base = tag.split("-")[0].lower()
+    region = tag[len(base) + 1 :].upper()
+    locales = languages_info.language_locale_dict.get(base)
+    if locales is None and base not in languages_info.language_order:
+        return None
+    named = f"{base}-{region}"
+    if region:
+        # CLDR's base locale is the language's main region ("fr" is France, "en" the US)
+        candidates = [named] if named in (locales or ()) else [base]
+    else:
+        candidates = [base, *(locales or ())]
+    orders = set()
+    for code in candidates:
+        try:
+            orders.add(default_loader.get_locale(code).info.get("date_order"))
+        except (KeyError, ValueError):
+            continue
+    if len(orders) != 1:
+        return None
+    found = orders.pop()
+    return found if found in {"DMY", "MDY", "YMD"} else None
+
+
+def parse_published(value: str) -> str:
+    """Return what ``value`` states as YYYY-MM-DD, YYYY-MM or YYYY; ValueError when nothing.
+
+    "12/11/10" raises here (no year is sure); a reader that keeps such a row without a date
+    calls ``read_published`` for its note.
+    """
+    found = read_published(value)
+    if found.value is None:
+        raise ValueError(found.note)
+    return found.value
+
+
+def numeric_readings(value: str, order: DateOrder | None = None) -> frozenset[dt.date] | None:
+    """Return every day a leading "a/b/c" may name, or None when ``value`` is not so written.
+
+    A four-digit first number is a year (year/month/day, as ISO writes it): one reading. A
+    four-digit last number is a year: day/month or month/day. Three short numbers may also be
+    year/month/day ("12/11/10" is 10 November 2012 in Japan); a two-digit year takes
+    dateutil's century (the one within 50 years of today), as ``parse_published`` does.
+    ``order`` is the one the source's language writes ("DMY" for a German page, ``date_order``):
+    only that reading counts.
+    """
+    found = _NUMERIC_RE.match(value)
+    if found is None:
+        return None
+    first, second, last = found[1], found[3], found[4]
+    a, b, c = int(first), int(second), int(last)
+    if len(first) > 2:
+        orders = [(a, b, c)] if len(last) <= 2 else []
+    elif len(last) > 2:
+        by_order = {"DMY": [(c, b, a)], "MDY": [(c, a, b)]}
+        orders = by_order.get(order or "", [(c, b, a), (c, a, b)])
+    else:
+        by_order = {
+            "DMY": [(_century(c), b, a)],
+            "MDY": [(_century(c), a, b)],
+            "YMD": [(_century(a), b, c)],
+        }
+        orders = by_order.get(order or "", [o for v in by_order.values() for o in v])
+    days = set()
+    for year, month, day in orders:
+        try:
+            days.add(dt.date(year, month, day))
+        except ValueError:
+            continue
+    return frozenset(days)
+
+
+def shared_part(value: str, readings: frozenset[dt.date]) -> Published:
+    """Return what every reading of ``value`` agrees on: its month, its year, or nothing."""
+    years = {d.year for d in readings}
+    months = {(d.year, d.month) for d in readings}
+    if len(years) > 1:
+        return Published(None, f"{value!r}: the order of day, month and year is not stated")
+    if len(months) == 1:
+        year, month = next(iter(months))
+        return Published(
+            f"{year:04d}-{month:02d}",
+            f"{value!r}: day/month or month/day is not stated; only the month is kept",
+        )
+    return Published(
+        f"{min(years):04d}",
+        f"{value!r}: day/month or month/day is not stated; only the year is kept",
+    )
+
+
+def _read_calendar(value: str) -> str:
+    """Return ``value`` as an ISO date, or raise ValueError when it is not a date.
+
+    A value without a day ("2015", "March 2015") stays a year or a month (``YYYY``,
+    ``YYYY-MM``): the day is unknown, not the first of the month. A date-time keeps its own
+    (local) day. The whole value is read: "2015-10-01garbage" or "2015-10-01T99:99" is no
+    date (its first ten characters alone used to be taken, the rest unread).
+
+    "2015-10-01T24:00" (ISO 8601 end of day) is 2015-10-01: the day the value names, as for
+    any other time of it; the same instant as the next day's 00:00, but a publication date
+    is the writer's calendar day, and moving it would date the article a day late.
+    A zone name dateutil does not know ("EST") is ignored: only the local day is kept, and
+    dateutil warns now and will raise later for such a name.
+
+    An ISO week without a weekday ("2015-W43") names no day: it is the month its seven days
+    lie in, else its year. An ISO ordinal date ("2015-292") names a day. The order of three
+    numbers ("03/04/2015") is settled by ``read_published``, not here (dateutil's month first).
+    """
+    ordinal = _ORDINAL_RE.match(value)
+    if ordinal:
+        value = _ordinal_day(int(ordinal[1]), int(ordinal[2])) + value[ordinal.end() :]
+    end_of_day = _END_OF_DAY_RE.fullmatch(value)
+    if end_of_day:
+        return dt.date.fromisoformat(end_of_day[1]).isoformat()
+    try:
+        return _week_period(value, dt.date.fromisoformat(value))
+    except ValueError:
+        pass
+    try:
+        return _week_period(value, dt.datetime.fromisoformat(value).date())
+    except ValueError:
+        _refuse_what_dateutil_would_misread(value)
+        # parsed twice with different defaults: a part that changes is one the value lacks
+        parsed = dateutil_parser.parse(value, default=dt.datetime(1, 1, 1), ignoretz=True)  # noqa: DTZ001
+        other = dateutil_parser.parse(value, default=dt.datetime(1, 12, 28), ignoretz=True)  # noqa: DTZ001
+        if parsed.year == 1:
+            raise ValueError(f"no year in {value!r}") from None
+        if parsed.month != other.month:
+            return f"{parsed.year:04d}"
+        if parsed.day != other.day:
+            return f"{parsed.year:04d}-{parsed.month:02d}"
+        return str(parsed.date().isoformat())
+
+
+def _ordinal_day(year: int, number: int) -> str:
+    """Return day ``number`` of ``year`` (an ISO ordinal date) as YYYY-MM-DD."""
+    first = dt.date(year, 1, 1)
+    day = first + dt.timedelta(days=number - 1)
+    if number < 1 or day.year != year:
+        raise ValueError(f"no day {number} in {year}")
+    return day.isoformat()
+
+
+def _week_period(value: str, day: dt.date) -> str:
+    """Return ``day`` as read from ``value``, coarsened when ``value`` is a week without a day.
+
+    The week's month when its seven days lie in one month, else its ISO year (the year the
+    value names; a week across New Year lies in no one period: the coarsest that is stated).
+    """
+    if not _WEEK_RE.match(value):
+        return day.isoformat()
+    sunday = day + dt.timedelta(days=6)
+    if (day.year, day.month) == (sunday.year, sunday.month):
+        return f"{day.year:04d}-{day.month:02d}"
+    return f"{day.isocalendar().year:04d}"
+
+
+def _refuse_what_dateutil_would_misread(value: str) -> None:
+    """Raise ValueError for a negative year or an offset out of range (dateutil takes both)."""
+    if _SIGNED_YEAR_RE.match(value):
+        raise RefusedDateError(f"a year before year 1 in {value!r}")
+    offset = _OFFSET_RE.search(value)
+    if offset and offset.end() == len(value):
+        hours, minutes = int(offset[1]), int(offset[2] or 0)
+        if hours > 23 or minutes > 59:  # the clock's own bounds
+            raise RefusedDateError(f"a UTC offset out of range in {value!r}")
+
+
+def _century(year: int) -> int:
+    """Return a two-digit year in dateutil's century: the one within 50 years of today."""
+    if year >= 100:
+        return year
+    this_year = dt.datetime.now(tz=dt.UTC).year
+    year += this_year // 100 * 100
+    if year >= this_year + 50:
+        return year - 100
+    if year < this_year - 50:
+        return year + 100
+    return year
