@@ -106,8 +106,8 @@ def page_metadata(tree: HtmlElement, url: str | None) -> dict[str, str | None]:
         meta.sitename = found[1]
     meta.clean_and_trim()
     fields = meta.as_dict()
-    found = {key: (str(fields[key]) if fields.get(key) else None) for key in _META_KEYS}
-    return found | {PUBLISHED_NOTE: published.note}
+    values = {key: (str(fields[key]) if fields.get(key) else None) for key in _META_KEYS}
+    return values | {PUBLISHED_NOTE: published.note}
 
 
 def readability_text(html: str) -> str:

@@ -250,7 +250,9 @@ def _read_string(string: str, order: DateOrder | None) -> Published | None:
         pass
     # a date inside words ("Posted 12/11/10 by"): only the order of its numbers is checked
     numbers = _NUMBERS_IN_TEXT.search(string)
-    readings = numeric_readings(numbers[0], order) if numbers else None
+    if numbers is None:
+        return None
+    readings = numeric_readings(numbers[0], order)
     if readings is None or len(readings) <= 1:
         return None
     return shared_part(numbers[0], readings)
