@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-import math
 import re
 from typing import Any
 
 import ftfy
 from dateutil import parser as dateutil_parser
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
-from pydantic_core import PydanticCustomError
 
 from storyline import errors
 from storyline.errors import InputError
@@ -54,11 +52,7 @@ class ArticleRow(BaseModel):
     @field_validator("id", mode="before")
     @classmethod
     def _id_as_text(cls, value: object) -> object:
-        # Numeric ids are common in CSV/JSONL exports; they are still ids. An overflowing or
-        # not-a-number one is not: 1e999 and 2e999 were both stored as the id "inf", NaN as "nan"
-        if isinstance(value, float) and not math.isfinite(value):
-            message = "a number id must be finite, not {value}"
-            raise PydanticCustomError("finite_id", message, {"value": str(value)})
+        # Numeric ids are common in CSV/JSONL exports; they are still ids.
         if isinstance(value, int | float) and not isinstance(value, bool):
             return str(value)
         return value
