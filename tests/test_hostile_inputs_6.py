@@ -12,12 +12,14 @@ import json
 import os
 import subprocess
 from pathlib import Path
+from typing import TYPE_CHECKING
+from urllib.parse import quote
 
 import pytest
 from fastapi.testclient import TestClient
 
 import storyline
-from storyline import errors
+from storyline import api, errors
 from storyline.cli.exit_codes import EXIT_FATAL, EXIT_REJECTED
 from storyline.config import load_settings
 from storyline.errors import ConfigError
@@ -25,6 +27,9 @@ from storyline.export import export_rows, write_export
 from storyline.store import Store
 from storyline.web import create_app
 from tests.test_cli import _script, _script_env
+
+if TYPE_CHECKING:
+    from tests.data.fetch.server import FetchServer
 
 BRIDGE = "The council voted on Tuesday to close the old bridge after engineers found cracks."
 FERRY = "The ferry service will run twice a day from Monday while the bridge is repaired."
@@ -228,3 +233,41 @@ def test_hostile_inputs_a_jsonl_body_is_read_under_the_types_clients_send(
         assert answer.status_code == 200, answer.text
         assert (answer.json()["stored"], answer.json()["rejected"]) == (1, [])
         assert [a.id for a in store.articles()] == ["b1"]
+
+
+@pytest.mark.parametrize(
+    "location", ["data:text/html,<p>the bridge</p>", "javascript:alert(1)", "mailto:desk@news"]
+)
+def test_hostile_inputs_a_redirect_to_a_url_httpx_cannot_form_is_one_s113_row(
+    fetch_server: FetchServer, fetch_workspace: api.Workspace, location: str
+):
+    # httpx builds the next request of a redirect even when it does not follow it: a Location
+    # of "data:..." raised InvalidURL (no HTTPError) out of the fetch, and the batch was lost
+    bad = fetch_server.url("/redirect-to/" + quote(location, safe=""))
+    good = fetch_server.url("/ferry-aground.html")
+    summary = fetch_workspace.fetch([bad, good])
+    assert [(r.locator, r.code) for r in summary.rejected] == [(bad, errors.FETCH_REFUSED)]
+    assert "no URL to follow" in summary.rejected[0].reason
+    assert [a.locator for a in fetch_workspace.store.articles()] == [good]
+    again = fetch_workspace.fetch([bad, good])  # idempotent: the same row, nothing twice
+    assert [r.code for r in again.rejected] == [errors.FETCH_REFUSED]
+    assert len(list(fetch_workspace.store.articles())) == 1
+
+
+def test_hostile_inputs_the_cli_reports_a_redirect_to_data_and_exits_3(
+    fetch_server: FetchServer, tmp_path: Path
+):
+    config = tmp_path / "storyline.toml"
+    config.write_text(
+        "[fetch]\nallow_private = true\npoliteness = false\ndelay = 0.0\nretries = 0\n"
+        f'archive_dir = "{tmp_path / "warc"}"\n',
+        encoding="utf-8",
+    )
+    bad = fetch_server.url("/redirect-to/" + quote("data:text/html,hi", safe=""))
+    good = fetch_server.url("/ferry-aground.html")
+    done = _run(tmp_path, "ingest", bad, good, "--db", "s.db")
+    assert done.returncode == EXIT_REJECTED, done.stderr
+    assert "Traceback" not in done.stderr
+    assert errors.FETCH_REFUSED in done.stdout
+    with Store(str(tmp_path / "s.db")) as store:
+        assert [a.locator for a in store.articles()] == [good]
