@@ -26,6 +26,7 @@ from storyline.errors import ConfigError
 from storyline.export import export_rows, write_export
 from storyline.store import Store
 from storyline.web import create_app
+from tests.conftest import FETCH_TIMEOUT, settings_for
 from tests.test_cli import _script, _script_env
 
 if TYPE_CHECKING:
@@ -271,3 +272,18 @@ def test_hostile_inputs_the_cli_reports_a_redirect_to_data_and_exits_3(
     assert errors.FETCH_REFUSED in done.stdout
     with Store(str(tmp_path / "s.db")) as store:
         assert [a.locator for a in store.articles()] == [good]
+
+
+def test_hostile_inputs_a_robots_txt_redirected_to_data_is_as_if_absent(
+    fetch_server: FetchServer, tmp_path: Path
+):
+    # robots.txt is read through the same request code: its InvalidURL escaped too, and every
+    # URL of the host was lost with it. A robots.txt that cannot be had allows (as a 404 does).
+    fetch_server.behaviour.robots_location = "data:text/plain,User-agent: *"
+    settings = settings_for(tmp_path, politeness=True, timeout=FETCH_TIMEOUT)
+    good = fetch_server.url("/ferry-aground.html")
+    with api.open(tmp_path / "s.db", settings=settings) as ws:
+        summary = ws.fetch([good])
+        assert (summary.stored, summary.rejected) == (1, ())
+        assert [a.locator for a in ws.store.articles()] == [good]
+    assert "/robots.txt" in [hit.path for hit in fetch_server.behaviour.log]

@@ -56,6 +56,8 @@ class Behaviour:
     drip_header_lines: int = 60
     drip_header_seconds: float = 0.2
     aliases: dict[str, str] = field(default_factory=dict)
+    # /robots.txt redirects here when set (else it is a static file, absent: 404)
+    robots_location: str | None = None
     log: list[Hit] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
     flaky_seen: int = 0
@@ -141,6 +143,8 @@ class Handler(BaseHTTPRequestHandler):
         if path in {"/loop/a", "/loop/b"}:
             other = "/loop/b" if path == "/loop/a" else "/loop/a"
             return self._send(302, b"", Location=other)
+        if path == "/robots.txt" and b.robots_location is not None:
+            return self._send(302, b"", Location=b.robots_location)
         if path.startswith("/redirect-to/"):  # a Location of any scheme, percent-encoded
             return self._send(302, b"", Location=unquote(path.removeprefix("/redirect-to/")))
         if path == "/redirect":
