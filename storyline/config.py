@@ -59,9 +59,9 @@ class _Section(BaseModel):
         )
         if wrong:
             name = _TOML_NAMES.get(getattr(kind, "__name__", ""), "value")
-            shown = (
-                json.dumps(value) if isinstance(value, bool | int | float | str) else repr(value)
-            )
+            # as TOML writes it: true, "5", 1979-05-27
+            plain = isinstance(value, bool | int | float | str)
+            shown = json.dumps(value) if plain else str(value)
             message = "Input should be a TOML {name}, not {shown}"
             raise PydanticCustomError("toml_type", message, {"name": name, "shown": shown})
         return value

@@ -287,3 +287,10 @@ def test_hostile_inputs_a_robots_txt_redirected_to_data_is_as_if_absent(
         assert (summary.stored, summary.rejected) == (1, ())
         assert [a.locator for a in ws.store.articles()] == [good]
     assert "/robots.txt" in [hit.path for hit in fetch_server.behaviour.log]
+
+
+def test_hostile_inputs_a_date_for_a_string_setting_is_named_as_toml_writes_it(tmp_path: Path):
+    config = tmp_path / "storyline.toml"
+    config.write_text("[quality]\nsentence_model = 1979-05-27\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="should be a TOML string, not 1979-05-27$"):
+        load_settings(config)
