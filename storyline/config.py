@@ -276,6 +276,18 @@ class Settings(_Section):
     claims: ClaimsSettings
     aliases: dict[str, str] = Field(default_factory=dict)
 
+    @field_validator("aliases", mode="after")
+    @classmethod
+    def _no_blank_alias(cls, value: dict[str, str]) -> dict[str, str]:
+        # 'Putin = "   "' made an entity named "   " and parted "Putin" from "Vladimir Putin";
+        # 'Putin = ""' parted them as well, without a word: neither side means anything blank
+        for alias, name in value.items():
+            if not alias.strip() or not name.strip():
+                message = "an alias and the name it stands for must not be blank ({pair})"
+                pair = f"{json.dumps(alias)} = {json.dumps(name)}"
+                raise PydanticCustomError("blank_alias", message, {"pair": pair})
+        return value
+
 
 def _merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
     """Return ``base`` with ``override``'s keys laid over it, tables merged key by key."""

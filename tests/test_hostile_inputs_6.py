@@ -292,5 +292,29 @@ def test_hostile_inputs_a_robots_txt_redirected_to_data_is_as_if_absent(
 def test_hostile_inputs_a_date_for_a_string_setting_is_named_as_toml_writes_it(tmp_path: Path):
     config = tmp_path / "storyline.toml"
     config.write_text("[quality]\nsentence_model = 1979-05-27\n", encoding="utf-8")
-    with pytest.raises(ConfigError, match="should be a TOML string, not 1979-05-27$"):
+    with pytest.raises(ConfigError, match=r"should be a TOML string, not 1979-05-27$"):
         load_settings(config)
+
+
+@pytest.mark.parametrize(
+    ("table", "pair"),
+    [
+        ('Putin = "   "', '"Putin" = "   "'),
+        ('Putin = ""', '"Putin" = ""'),
+        ('"" = "Angela Merkel"', '"" = "Angela Merkel"'),
+    ],
+)
+def test_hostile_inputs_a_blank_alias_or_name_is_a_config_error(
+    tmp_path: Path, table: str, pair: str
+):
+    # 'Putin = "   "' merged "Putin" into an entity named "   ", apart from "Vladimir Putin"
+    config = tmp_path / "storyline.toml"
+    config.write_text(f"[aliases]\n{table}\n", encoding="utf-8")
+    with pytest.raises(ConfigError) as raised:
+        load_settings(config)
+    assert str(raised.value) == (
+        "[S001] invalid settings: aliases: an alias and the name it stands for must not be "
+        f"blank ({pair})"
+    )
+    config.write_text('[aliases]\nPutin = "Vladimir Putin"\n', encoding="utf-8")
+    assert load_settings(config).aliases == {"Putin": "Vladimir Putin"}
