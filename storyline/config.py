@@ -6,13 +6,25 @@ module-level global.
 
 from __future__ import annotations
 
+import errno
+import json
+import os
+import stat
 import tomllib
 import warnings
 from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+)
+from pydantic_core import PydanticCustomError
 
 from storyline.errors import ConfigError
 
@@ -24,11 +36,35 @@ USER_CONFIG_NAME = "storyline.toml"
 MAX_SETTING_INT = 2**53
 
 
+_TOML_NAMES = {"bool": "boolean", "int": "integer", "float": "number", "str": "string"}
+
+
 class _Section(BaseModel):
     # inf or nan is no size, threshold or delay (fetch.delay = inf waited for ever). The
     # validators are built on first use, not at import: `storyline --help` never validates
     # settings, and building ~20 section schemas was a tenth of its CPU (issue #17, 0.5 s).
     model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False, defer_build=True)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _of_its_toml_type(cls, value: object, info: ValidationInfo) -> object:
+        # pydantic's lax mode converted across TOML types: "max_bytes = true" was read as 1
+        # (every input then over the limit, S106), "allow_private = 1" or "no" as a boolean,
+        # "delay = '2'" as a number. A number for a number stays lax ("max_bytes = 5e7" is 50M).
+        kind = cls.model_fields[info.field_name or ""].annotation
+        wrong = (
+            (kind is bool and not isinstance(value, bool))
+            or (kind in {int, float} and isinstance(value, bool | str))
+            or (kind is str and not isinstance(value, str))
+        )
+        if wrong:
+            name = _TOML_NAMES.get(getattr(kind, "__name__", ""), "value")
+            # as TOML writes it: true, "5", 1979-05-27
+            plain = isinstance(value, bool | int | float | str)
+            shown = json.dumps(value) if plain else str(value)
+            message = "Input should be a TOML {name}, not {shown}"
+            raise PydanticCustomError("toml_type", message, {"name": name, "shown": shown})
+        return value
 
     @field_validator("*", mode="after")
     @classmethod
@@ -240,6 +276,18 @@ class Settings(_Section):
     claims: ClaimsSettings
     aliases: dict[str, str] = Field(default_factory=dict)
 
+    @field_validator("aliases", mode="after")
+    @classmethod
+    def _no_blank_alias(cls, value: dict[str, str]) -> dict[str, str]:
+        # 'Putin = "   "' made an entity named "   " and parted "Putin" from "Vladimir Putin";
+        # 'Putin = ""' parted them as well, without a word: neither side means anything blank
+        for alias, name in value.items():
+            if not alias.strip() or not name.strip():
+                message = "an alias and the name it stands for must not be blank ({pair})"
+                pair = f"{json.dumps(alias)} = {json.dumps(name)}"
+                raise PydanticCustomError("blank_alias", message, {"pair": pair})
+        return value
+
 
 def _merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
     """Return ``base`` with ``override``'s keys laid over it, tables merged key by key."""
@@ -279,6 +327,21 @@ def _without_retired(user: dict[str, Any], path: Path) -> dict[str, Any]:
     return kept
 
 
+def _read_config(path: Path) -> str:
+    """Return a config file's text; a FIFO, device or folder is refused, never waited on.
+
+    Raises:
+        OSError: the path cannot be opened or is not a regular file.
+        UnicodeDecodeError: the file is not UTF-8.
+    """
+    # O_NONBLOCK: --config naming a FIFO no one writes to hung the command for ever
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    with os.fdopen(fd, "rb") as stream:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise OSError(errno.EINVAL, "not a regular file")
+        return stream.read().decode("utf-8")
+
+
 def load_settings(path: Path | None = None, overrides: dict[str, Any] | None = None) -> Settings:
     """Resolve settings: packaged defaults, then the user file, then explicit overrides.
 
@@ -293,11 +356,13 @@ def load_settings(path: Path | None = None, overrides: dict[str, Any] | None = N
         ConfigError: the file is missing, is not TOML, or sets unknown or invalid keys.
     """
     values = default_values()
-    if path is None and Path(USER_CONFIG_NAME).is_file():
+    if path is None and os.path.lexists(USER_CONFIG_NAME):
+        # anything at ./storyline.toml is meant as the config: a dangling symlink or a FIFO
+        # there was passed over in silence (is_file() is False) and the defaults used instead
         path = Path(USER_CONFIG_NAME)
     if path is not None:
         try:
-            user = tomllib.loads(path.read_text(encoding="utf-8"))
+            user = tomllib.loads(_read_config(path))
         except FileNotFoundError as exc:
             raise ConfigError(f"config file not found: {path}") from exc
         except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:

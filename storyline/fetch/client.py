@@ -306,11 +306,18 @@ class Fetcher:
 
         Raises:
             ResponseDeadline: the response was not complete by the deadline.
+            InputError: S113 when a redirect's Location is no URL httpx can form.
         """
         seconds = _DEADLINE_TIMEOUTS * self.settings.timeout
         _deadline.at, _deadline.cut = time.monotonic() + seconds, False
         try:
             return self._read(url, current, headers, limit)
+        except httpx.InvalidURL as exc:
+            # httpx builds the next request of every redirect, followed or not: a Location of
+            # "data:..." or "javascript:..." raised out of the batch (no HTTPError), where a
+            # "file:" one is refused by check_url as the next hop; robots.txt's too. Not retried.
+            reason = f"redirected to a Location that is no URL to follow ({exc})"
+            raise InputError(errors.FETCH_REFUSED, url, reason) from exc
         except httpx.TimeoutException as exc:
             if _deadline.cut or time.monotonic() >= _deadline.at:
                 raise ResponseDeadline(

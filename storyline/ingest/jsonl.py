@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import codecs
 import json
+import math
 import re
 from typing import IO, TYPE_CHECKING
 
@@ -25,6 +26,21 @@ if TYPE_CHECKING:
 _MAX_DEPTH = 100
 # A JSON escape for a UTF-16 surrogate: only lines holding one need the lone-surrogate check.
 _SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
+
+
+class _NotJsonNumberError(Exception):
+    """A number JSON cannot hold: NaN, Infinity (Python's extensions) or one that overflows."""
+
+
+def _finite(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):  # 1e999: valid JSON text, but no number a reader can hold
+        raise _NotJsonNumberError(text)
+    return value
+
+
+def _no_constant(text: str) -> float:
+    raise _NotJsonNumberError(text)
 
 
 class _DuplicateKeyError(Exception):
@@ -84,7 +100,18 @@ def _without_bom(lines: Iterator[bytes | None]) -> Iterator[bytes | None]:
 def _parse_line(raw_line: bytes, locator: str) -> dict[str, object]:
     try:
         # {"text": "A", "text": "B"} was read as "B", "A" lost without a word
-        record = json.loads(raw_line.decode("utf-8"), object_pairs_hook=_unique_keys)
+        # NaN and Infinity were read (json.loads accepts them) and written back to the JSONL
+        # export as such, which no strict JSON reader parses; 1e999 became Infinity, and the
+        # ids 1e999 and 2e999 were one id, "inf"
+        record = json.loads(
+            raw_line.decode("utf-8"),
+            object_pairs_hook=_unique_keys,
+            parse_float=_finite,
+            parse_constant=_no_constant,
+        )
+    except _NotJsonNumberError as exc:
+        reason = f"malformed JSONL (number {exc.args[0][:40]!r} out of range or not JSON)"
+        raise InputError(errors.MALFORMED_JSONL, locator, reason) from exc
     except _DuplicateKeyError as exc:
         reason = f"malformed JSONL (key {exc.args[0]!r} appears twice in an object)"
         raise InputError(errors.MALFORMED_JSONL, locator, reason) from exc

@@ -28,6 +28,21 @@ if TYPE_CHECKING:
     from storyline.web.app import WebState
 
 ALLOWED_SUFFIXES = {".jsonl", ".txt", ".html", ".htm", ".csv"}
+# Media types a raw (not multipart) body is read as JSONL under: the JSON Lines names, JSON,
+# text, bytes, and the form type `curl --data-binary` sends by default. Any other (XML, HTML,
+# CSV) was read as JSONL too, each of its lines an S102 row stored in the store's rejected log.
+JSONL_BODY_TYPES = frozenset(
+    {
+        "",
+        "application/x-ndjson",
+        "application/jsonl",
+        "application/x-jsonlines",
+        "application/json",
+        "text/plain",
+        "application/octet-stream",
+        "application/x-www-form-urlencoded",
+    }
+)
 MAX_FILES = 50
 _READ_CHUNK = 64 * 1024
 
@@ -67,6 +82,13 @@ async def receive(request: Request, limit: int) -> list[tuple[str, str, bytes]]:
     """Return the uploaded files as (display name, suffix, bytes); a raw body is JSONL."""
     content_type = request.headers.get("content-type", "")
     if not content_type.startswith("multipart/form-data"):
+        media_type = content_type.split(";", 1)[0].strip().lower()
+        if media_type not in JSONL_BODY_TYPES:
+            raise HTTPException(
+                415,
+                f"cannot ingest a {media_type[:100]!r} body: send JSONL "
+                "(application/x-ndjson) or files as multipart/form-data",
+            )
         return [("upload.jsonl", ".jsonl", await _read_body(request, limit))]
     if "content-length" not in request.headers:
         # the form parser spools files before we see their size: only a declared length,

@@ -2,7 +2,8 @@
 
 Serves on 127.0.0.1 only. Besides static files (with ETag / Last-Modified and 304 answers):
 /slow (sleeps), /drip (body sent slowly), /drip-headers (one header line at a time), /status/NNN, /flaky (503 until it has failed
-``flaky_failures`` times), /loop/a <-> /loop/b, /redirect, /huge, /huge-declared, /binary.
+``flaky_failures`` times), /loop/a <-> /loop/b, /redirect, /redirect-to/LOCATION (percent-encoded),
+/huge, /huge-declared, /binary.
 ``aliases`` maps a path to another file, so a test can make a feed "gain items".
 Every request is logged with its start and end time (monotonic) and headers.
 
@@ -20,6 +21,7 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Self
+from urllib.parse import unquote
 
 TYPES = {
     ".html": "text/html; charset=utf-8",
@@ -54,6 +56,8 @@ class Behaviour:
     drip_header_lines: int = 60
     drip_header_seconds: float = 0.2
     aliases: dict[str, str] = field(default_factory=dict)
+    # /robots.txt redirects here when set (else it is a static file, absent: 404)
+    robots_location: str | None = None
     log: list[Hit] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
     flaky_seen: int = 0
@@ -139,6 +143,10 @@ class Handler(BaseHTTPRequestHandler):
         if path in {"/loop/a", "/loop/b"}:
             other = "/loop/b" if path == "/loop/a" else "/loop/a"
             return self._send(302, b"", Location=other)
+        if path == "/robots.txt" and b.robots_location is not None:
+            return self._send(302, b"", Location=b.robots_location)
+        if path.startswith("/redirect-to/"):  # a Location of any scheme, percent-encoded
+            return self._send(302, b"", Location=unquote(path.removeprefix("/redirect-to/")))
         if path == "/redirect":
             return self._send(301, b"", Location="/ferry-aground.html")
         if path == "/huge":
