@@ -85,6 +85,8 @@ class IngestSettings(_Section):
     html_readability_port_share: float = Field(ge=0.0)
     html_repeat_line_words: int = Field(ge=1)
     html_repeat_share: float = Field(ge=0.0)
+    html_readability_small_port_share: float = Field(ge=0.0)
+    html_readability_agree_factor: float = Field(ge=1.0)
 
 
 class CleanScores(_Section):

@@ -11,7 +11,14 @@ from storyline.ingest.html_vote import VotePolicy, default_policy, vote
 from storyline.models import RawArticle
 
 _POLICY = VotePolicy(
-    min_share=0.3, support=0.5, add_words=40, port_share=0.7, repeat_words=20, repeat_share=0.1
+    min_share=0.3,
+    support=0.5,
+    add_words=40,
+    port_share=0.7,
+    repeat_words=20,
+    repeat_share=0.1,
+    small_port_share=0.15,
+    agree_factor=2.0,
 )
 _FIRST = (
     "The council approved the new budget for the harbour district on Tuesday evening, "

@@ -15,6 +15,10 @@ each recorded in ``meta["extraction"]``:
 - disputed: when trafilatura set a small comment section aside and its readability port (the
   vote's second text) has under ``html_readability_port_share`` of the voted text's words,
   readability-lxml's text replaces the voted text (``reason`` "disputed: comments dropped");
+- small port: when the vote was skipped because the port's text is small, but still at least
+  ``html_readability_small_port_share`` of the primary's, readability-lxml is asked; its text
+  replaces the primary when its size is within ``html_readability_agree_factor`` of the port's
+  (``reason`` "small port: readability agrees");
 - repeats: long lines the text already holds are dropped when they are a good share of it
   (``repeated_lines_dropped``: trafilatura returns some pages twice).
 
@@ -157,14 +161,45 @@ def extract_text(
     # The vote works on the tree last: trafilatura's readability port prunes the tree it reads.
     port = second_text(tree)
     text, decision["vote"] = vote(body, port, policy)
+    if str(decision["vote"].get("result", "")).startswith("skipped: second"):
+        text = _small_port(html, text, port, decision, policy)
     if comment_words:
         if comment_words >= _COMMENT_SHARE * body_words:
             text = f"{text}\n{comments}".strip("\n")
             decision["comments"] = "kept"
         else:
             decision["comments"] = "dropped"
+            if decision["extractor"] == "readability-lxml":
+                return text, decision  # already readability-lxml's text (_small_port)
             return _disputed(html, text, len(port.split()), decision, policy.port_share)
     return text, decision
+
+
+def _small_port(
+    html: str, text: str, port: str, decision: dict[str, object], policy: VotePolicy
+) -> str:
+    """Return readability-lxml's text when it and the port both find a block the primary outgrew.
+
+    The vote is skipped when the port's text is small next to trafilatura's: the port found
+    another block or none. When the port still holds ``small_port_share`` of the primary's
+    words and readability-lxml (the same algorithm, other code) finds a text of about the
+    port's size (within ``agree_factor``), two readability readers agree on a block and
+    trafilatura's text holds more than the article (teasers, link lists, the page's other
+    posts). A port under that share, or a readability-lxml answer far from the port's size,
+    leaves the primary: one reader lost the article (seen on dragnet half A: an 8,000-word
+    page whose port kept 52 words).
+    """
+    port_words, text_words = len(port.split()), len(text.split())
+    if port_words < max(_MIN_WORDS, policy.small_port_share * text_words):
+        return text
+    second = readability_text(html)
+    found = len(second.split())
+    decision["readability_words"] = found
+    factor = policy.agree_factor
+    if found < _MIN_WORDS or not port_words / factor <= found <= port_words * factor:
+        return text
+    decision.update(extractor="readability-lxml", reason="small port: readability agrees")
+    return second
 
 
 def _disputed(

@@ -53,6 +53,9 @@ class VotePolicy:
     under this share of the voted text's words sends the page to readability-lxml.
     ``repeat_words`` / ``repeat_share``: repeated lines of at least ``repeat_words`` words are
     dropped when they hold at least ``repeat_share`` of the page's words.
+    ``small_port_share`` / ``agree_factor``: a port text too small to vote with, yet at least
+    ``small_port_share`` of the primary's words, asks readability-lxml; its text replaces the
+    primary when its word count is within ``agree_factor`` of the port's.
     """
 
     min_share: float
@@ -61,6 +64,8 @@ class VotePolicy:
     port_share: float
     repeat_words: int
     repeat_share: float
+    small_port_share: float
+    agree_factor: float
 
     @classmethod
     def from_values(cls, values: Mapping[str, Any]) -> VotePolicy:
@@ -72,6 +77,8 @@ class VotePolicy:
             port_share=float(values["html_readability_port_share"]),
             repeat_words=int(values["html_repeat_line_words"]),
             repeat_share=float(values["html_repeat_share"]),
+            small_port_share=float(values["html_readability_small_port_share"]),
+            agree_factor=float(values["html_readability_agree_factor"]),
         )
 
     @classmethod
