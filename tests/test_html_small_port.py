@@ -90,7 +90,3 @@ def test_small_port_share_follows_the_policy(share, extractor):
     raw = read_html(_page(12), "pier.html", vote_policy=policy)
     assert raw.meta["extraction"]["extractor"] == extractor
 
-
-def test_small_port_settings_are_the_packaged_defaults():
-    policy = default_policy()
-    assert (policy.small_port_share, policy.agree_factor) == (0.15, 2.0)

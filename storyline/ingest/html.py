@@ -48,7 +48,14 @@ from storyline import errors
 from storyline.errors import InputError
 from storyline.ingest.decode import declared_charset, decode_bytes, repair_text
 from storyline.ingest.html_dates import page_published
-from storyline.ingest.html_vote import VotePolicy, block_text, default_policy, second_text, vote
+from storyline.ingest.html_vote import (
+    SKIPPED_SMALL,
+    VotePolicy,
+    block_text,
+    default_policy,
+    second_text,
+    vote,
+)
 from storyline.ingest.published import PUBLISHED_NOTE
 from storyline.models import RawArticle, content_hash
 
@@ -160,8 +167,9 @@ def extract_text(
             return second, decision
     # The vote works on the tree last: trafilatura's readability port prunes the tree it reads.
     port = second_text(tree)
-    text, decision["vote"] = vote(body, port, policy)
-    if str(decision["vote"].get("result", "")).startswith("skipped: second"):
+    text, record = vote(body, port, policy)
+    decision["vote"] = record
+    if record.get("result") == SKIPPED_SMALL:
         text = _small_port(html, text, port, decision, policy)
     if comment_words:
         if comment_words >= _COMMENT_SHARE * body_words:

@@ -36,6 +36,9 @@ if TYPE_CHECKING:
     from storyline.config import IngestSettings
 
 _TOKEN_RE = re.compile(r"\w+")
+# The vote record's result when the second text is too small to vote with (html._small_port
+# reads it: the page may then go to readability-lxml).
+SKIPPED_SMALL = "skipped: second text small"
 # Fewer words than this is no text to vote with (html._MIN_WORDS: a menu or an error page).
 _MIN_WORDS = 5
 # Block elements after which an extractor's HTML gets a line break (one paragraph a line).
@@ -224,7 +227,7 @@ def vote(primary: str, second: str, policy: VotePolicy) -> tuple[str, dict[str, 
     primary_words, second_words = len(primary.split()), len(second.split())
     record: dict[str, object] = {"voter": "trafilatura-readability", "second_words": second_words}
     if second_words < max(_MIN_WORDS, policy.min_share * primary_words):
-        record["result"] = "skipped: second text small"
+        record["result"] = SKIPPED_SMALL
         return primary, record
     lines = primary.split("\n")
     line_tokens = [_tokens(line) for line in lines]
