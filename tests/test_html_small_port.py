@@ -89,4 +89,3 @@ def test_small_port_share_follows_the_policy(share, extractor):
     policy = replace(default_policy(), small_port_share=share)
     raw = read_html(_page(12), "pier.html", vote_policy=policy)
     assert raw.meta["extraction"]["extractor"] == extractor
-
