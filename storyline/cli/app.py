@@ -32,7 +32,7 @@ from storyline.cli.options import (
 )
 from storyline.config import Settings, load_settings
 from storyline.errors import UsageError
-from storyline.export import WHATS, export_rows, write_export
+from storyline.export import WHATS, export_columns, export_rows, write_export
 from storyline.models import FORMATS
 from storyline.render import (
     StageBars,
@@ -199,10 +199,14 @@ def export(
         raise UsageError(f"no database at {db}: run `storyline ingest` first")
     with storyline.open(db) as workspace:
         rows = export_rows(workspace.store, what)
+        columns = export_columns(what)
         if output is None:
-            write_export(rows, sys.stdout, out_format)  # type: ignore[arg-type]
+            write_export(rows, sys.stdout, out_format, columns)  # type: ignore[arg-type]
         else:
-            count = write_file(output, lambda handle: write_export(rows, handle, out_format))  # type: ignore[arg-type]
+            count = write_file(
+                output,
+                lambda handle: write_export(rows, handle, out_format, columns),  # type: ignore[arg-type]
+            )
             err_console.print(printable(f"wrote {count} {what} rows to {output}"), markup=False)
 
 
