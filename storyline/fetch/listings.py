@@ -16,6 +16,7 @@ from storyline import errors
 from storyline.errors import InputError
 from storyline.fetch.client import Fetched, FetchRequest
 from storyline.fetch.feeds import FeedEntry, ParsedFeed, parse_feed
+from storyline.fetch.jsonfeed import looks_like_json_feed, parse_json_feed
 from storyline.fetch.sitemaps import looks_like_sitemap, parse_sitemap
 from storyline.models import Rejected
 from storyline.store import feeds as feed_store
@@ -34,13 +35,15 @@ _MAX_SITEMAP_DEPTH = 3  # indexes of indexes: how many levels below a watched fe
 
 
 def parse_listing(fetched: Fetched, kind: str) -> ParsedFeed:
-    """Parse a fetched feed or sitemap, going by its kind, then by its first bytes.
+    """Parse a fetched feed (RSS, Atom, JSON Feed) or sitemap, by its kind, then its first bytes.
 
     Raises:
         InputError: S115 when it is neither.
     """
     if kind == "sitemap" or looks_like_sitemap(fetched.body):
         return parse_sitemap(fetched.body, fetched.url)
+    if looks_like_json_feed(fetched.body):
+        return parse_json_feed(fetched.body, fetched.url)
     return parse_feed(fetched.body, fetched.url)
 
 
