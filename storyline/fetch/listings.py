@@ -73,6 +73,25 @@ class Polled:
     skipped: list[Rejected] = field(default_factory=list)  # entries naming no page to fetch
     recovered: list[str] = field(default_factory=list)
     not_modified: int = 0
+    # (listing URL, entries left out) of each listing over ``max_entries_per_feed``
+    capped: list[tuple[str, int]] = field(default_factory=list)
+
+
+def newest_entries(entries: Sequence[FeedEntry], limit: int) -> tuple[tuple[FeedEntry, ...], int]:
+    """Return the ``limit`` newest entries, in listing order, and how many were left out.
+
+    Newest by the listing's date (published, else updated); undated entries come after dated
+    ones, and entries of one day (or none) in listing order, which feeds keep newest first.
+    """
+    if len(entries) <= limit:
+        return tuple(entries), 0
+    # Python's sort is stable with reverse=True too: ties keep the listing's order
+    ranked = sorted(
+        range(len(entries)),
+        key=lambda i: entries[i].published or entries[i].updated or "",
+        reverse=True,
+    )
+    return tuple(entries[i] for i in sorted(ranked[:limit])), len(entries) - limit
 
 
 def poll_listings(store: Store, fetcher: Fetcher, feeds: Sequence[FeedRow]) -> Polled:
@@ -93,7 +112,7 @@ def poll_listings(store: Store, fetcher: Fetcher, feeds: Sequence[FeedRow]) -> P
     for _ in range(_MAX_SITEMAP_DEPTH + 1):
         children: list[FetchRequest] = []
         for request, result in fetcher.fetch_many(level):
-            _take(request, result, out, children)
+            _take(request, result, out, children, fetcher.settings.max_entries_per_feed)
         # an index that lists itself or an ancestor is read once
         level = [c for c in children if c.url not in seen]
         seen.update(c.url for c in level)
@@ -107,6 +126,7 @@ def _take(
     result: Fetched | InputError,
     out: Polled,
     children: list[FetchRequest],
+    max_entries: int,
 ) -> None:
     """Fold one feed's answer into the cycle: its entries, state, and how the poll went."""
     row = request.context
@@ -152,7 +172,10 @@ def _take(
         if is_feed_row:
             out.marks.append((request.url, exc.code, exc.reason, None))
         return
-    out.entries.extend(parsed.entries)
+    kept, cut = newest_entries(parsed.entries, max_entries)
+    out.entries.extend(kept)
+    if cut:
+        out.capped.append((request.url, cut))
     out.skipped.extend(parsed.skipped)
     out.states.append(state)
     out.recovered.append(request.url)
