@@ -151,6 +151,7 @@ class FetchSettings(_Section):
     backoff: float = Field(ge=0)
     max_bytes: int = Field(gt=0)
     max_redirects: int = Field(ge=0)
+    max_entries_per_feed: int = Field(gt=0)
     politeness: bool
     delay: float = Field(ge=0)
     concurrency: int = Field(gt=0)

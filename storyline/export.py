@@ -9,7 +9,7 @@ from typing import IO, TYPE_CHECKING, Any, Literal, get_args
 from storyline.errors import UsageError
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterable, Iterator
+    from collections.abc import Callable, Iterable, Iterator, Sequence
 
     from storyline.store import Store
 
@@ -29,6 +29,117 @@ WHATS: tuple[str, ...] = get_args(What)
 ExportFormat = Literal["jsonl", "csv"]
 # ``stage:NAME`` exports what a plug-in stage stored (``stage_outputs``).
 STAGE_PREFIX = "stage:"
+STAGE_COLUMNS: tuple[str, ...] = ("stage", "item_id", "output")
+
+# Each export's columns, in the order a non-empty export writes them (the read model's rows:
+# table order, then what the read model adds). An empty CSV export writes this header alone,
+# as a spreadsheet import expects; tests/test_export.py checks it against a filled store.
+COLUMNS: dict[str, tuple[str, ...]] = {
+    "articles": (
+        "id",
+        "content_hash",
+        "title",
+        "text",
+        "source",
+        "url",
+        "published",
+        "published_source",
+        "published_confidence",
+        "language",
+        "format",
+        "locator",
+        "raw_sha256",
+        "meta",
+        "duplicate_of",
+        "quality",
+        "quality_flags",
+        "published_precision",
+        "quality_reasons",
+        "removed",
+        "story_ids",
+    ),
+    "entities": ("id", "name", "type", "aliases", "roles", "article_ids"),
+    "quotes": (
+        "id",
+        "article_id",
+        "speaker",
+        "speaker_text",
+        "cue",
+        "kind",
+        "text",
+        "start",
+        "end",
+        "nested_in",
+        "speaker_entity_id",
+        "flagged_only",
+        "speaker_kind",
+    ),
+    "timexes": ("article_id", "start", "end", "text", "type", "value", "anchor"),
+    "timeline": (
+        "id",
+        "story_id",
+        "date",
+        "text",
+        "sources",
+        "actors",
+        "place",
+        "until",
+        "flagged_only",
+    ),
+    "stories": (
+        "id",
+        "label",
+        "level",
+        "parent",
+        "article_ids",
+        "first_date",
+        "last_date",
+        "title",
+        "flagged_only",
+    ),
+    "claims": (
+        "id",
+        "story_id",
+        "text",
+        "article_ids",
+        "sources",
+        "kind",
+        "support",
+        "date",
+        "conflicts",
+        "wording_differs",
+        "flagged_only",
+    ),
+    "rejected": ("locator", "code", "reason", "detail", "stage", "item_id"),
+    "changes": ("cycle", "seq", "kind", "story_id", "text"),
+    "quote_groups": (
+        "id",
+        "story_id",
+        "speaker",
+        "representative",
+        "representative_kind",
+        "variants",
+        "first_date",
+        "last_date",
+        "outlets",
+        "flagged_only",
+        "speaker_kind",
+    ),
+}
+
+
+def export_columns(what: str) -> tuple[str, ...]:
+    """Return the columns of one export (``stage:NAME`` included), in the order rows hold them.
+
+    Raises:
+        UsageError: ``what`` is not a known export.
+    """
+    if what.startswith(STAGE_PREFIX):
+        return STAGE_COLUMNS
+    if what not in COLUMNS:
+        choices = ", ".join((*WHATS, f"{STAGE_PREFIX}NAME"))
+        raise UsageError(f"unknown export {what!r}; choose one of {choices}")
+    return COLUMNS[what]
 
 
 def export_rows(store: Store, what: str) -> Iterator[dict[str, Any]]:
@@ -102,11 +213,18 @@ def _cell(value: Any) -> Any:  # noqa: ANN401 - any value a row holds
     return value
 
 
-def write_export(rows: Iterator[dict[str, Any]], out: IO[str], fmt: ExportFormat) -> int:
+def write_export(
+    rows: Iterator[dict[str, Any]],
+    out: IO[str],
+    fmt: ExportFormat,
+    columns: Sequence[str] = (),
+) -> int:
     """Write rows as JSONL or CSV; return how many were written.
 
     CSV: nested values JSON-encoded, and a text a spreadsheet would run as a formula (it
     starts with = + - @) is written with a leading "'" (JSONL keeps every value as stored).
+    With no rows, CSV is the header of ``columns`` alone (``export_columns``) and JSONL is
+    empty.
     """
     count = 0
     if fmt == "jsonl":
@@ -125,4 +243,6 @@ def write_export(rows: Iterator[dict[str, Any]], out: IO[str], fmt: ExportFormat
             writer.writeheader()
         writer.writerow(flat)
         count += 1
+    if writer is None and columns:
+        csv.writer(out, lineterminator="\n").writerow(columns)
     return count

@@ -5,13 +5,25 @@ import io
 import json
 import re
 
+import pytest
 from typer.testing import CliRunner
 
+import storyline
 from storyline.cli.app import app
-from storyline.export import WHATS, export_rows, write_export
+from storyline.cli.exit_codes import EXIT_REJECTED
+from storyline.export import (
+    COLUMNS,
+    STAGE_COLUMNS,
+    WHATS,
+    export_columns,
+    export_rows,
+    write_export,
+)
 from storyline.store import feeds as feed_store
 from storyline.store.feeds import Change
 from storyline.watch.cycle import poll
+from tests.conftest import EXAMPLES
+from tests.test_cli import _installed
 
 runner = CliRunner()
 
@@ -108,3 +120,77 @@ def test_export_changes_sorted_by_cycle_then_log_order(db_store):
             "text": "x",
         },
     ]
+
+
+@pytest.fixture(scope="module")
+def filled_db(tmp_path_factory) -> str:
+    """The example corpus run, one input rejected and one change logged: every export has rows."""
+    folder = tmp_path_factory.mktemp("filled")
+    bad = folder / "bad"
+    bad.mkdir()
+    (bad / "empty.txt").write_bytes(b"")
+    db = str(folder / "s.db")
+    result = runner.invoke(app, ["run", str(EXAMPLES), str(bad), "--db", db])
+    assert result.exit_code == EXIT_REJECTED, result.output
+    with storyline.open(db) as workspace:
+        feed_store.record_changes(
+            workspace.store, "2026-05-04T08:00:00+00:00", [Change("new_story", None, "ferry")]
+        )
+    return db
+
+
+def _export(db: str, what: str, fmt: str) -> str:
+    result = runner.invoke(app, ["export", "--what", what, "--db", db, "--format", fmt])
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+@pytest.fixture
+def empty_db(tmp_path) -> str:
+    db = str(tmp_path / "empty.db")
+    with storyline.open(db):
+        pass  # creates the schema, stores nothing
+    return db
+
+
+@pytest.mark.parametrize("what", WHATS)
+def test_export_empty_csv_is_the_header_of_a_filled_one(what, filled_db, empty_db):
+    filled = _export(filled_db, what, "csv").splitlines()
+    assert len(filled) > 1  # the filled store has rows of every export
+    assert filled[0] == ",".join(COLUMNS[what])
+    assert _export(empty_db, what, "csv") == filled[0] + "\n"
+    assert _export(empty_db, what, "jsonl") == ""
+
+
+def test_export_empty_csv_has_the_design_fields():
+    # DESIGN.md names these fields of the exports; each is a column, empty or not
+    design = {
+        "quotes": ("speaker", "speaker_text", "cue", "kind", "text", "start", "end", "nested_in"),
+        "timeline": ("story_id", "date", "text", "sources"),
+        "timexes": ("article_id", "start", "end", "text", "type", "value"),
+        "stories": ("id", "label", "article_ids", "first_date", "last_date"),
+        "claims": ("id", "story_id", "text", "article_ids", "conflicts"),
+        "rejected": ("locator", "code", "reason"),
+        "articles": ("id", "content_hash", "source", "url", "published", "published_source"),
+        "entities": ("id", "name", "type", "aliases", "roles", "article_ids"),
+    }
+    for what, fields in design.items():
+        assert set(fields) <= set(export_columns(what)), what
+
+
+def test_export_empty_stage_export_is_its_header(empty_db):
+    assert export_columns("stage:storyline.dates.v1") == STAGE_COLUMNS
+    assert _export(empty_db, "stage:storyline.dates.v1", "csv") == "stage,item_id,output\n"
+    assert _export(empty_db, "stage:storyline.dates.v1", "jsonl") == ""
+
+
+def test_export_empty_csv_from_the_installed_script(empty_db):
+    done = _installed("export", "--what", "quotes", "--db", empty_db, "--format", "csv")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == ",".join(COLUMNS["quotes"]) + "\n"
+
+
+def test_export_unknown_what_is_a_usage_error(empty_db):
+    result = runner.invoke(app, ["export", "--what", "quote", "--db", empty_db, "--format", "csv"])
+    assert result.exit_code == 1
+    assert "unknown export 'quote'" in result.output

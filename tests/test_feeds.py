@@ -144,7 +144,7 @@ def test_feeds_add_discovers_a_sites_feeds(fetch_server, tmp_path):
 
 def test_feeds_add_page_without_feeds_is_a_usage_error(fetch_server, tmp_path):
     with api.open(tmp_path / "s.db", settings=settings_for(tmp_path)) as ws:
-        with pytest.raises(UsageError, match="no RSS/Atom feed or sitemap"):
+        with pytest.raises(UsageError, match="no RSS/Atom feed, JSON Feed or sitemap"):
             ws.add_feeds(fetch_server.url("/ferry-aground.html"))
         with pytest.raises(UsageError, match="S112"):
             ws.add_feeds(fetch_server.url("/status/404"))

@@ -247,7 +247,7 @@ def test_hostile_inputs_a_failed_export_leaves_the_last_one_whole(tmp_path: Path
     assert json.loads(output.read_text(encoding="utf-8"))["text"] == BRIDGE
     assert output.stat().st_mode & 0o777 == 0o640  # the file's own mode, not the temp file's
 
-    def full_disk(rows, handle, fmt):
+    def full_disk(rows, handle, fmt, columns=()):
         handle.write('{"half": ')
         raise OSError(28, "No space left on device")
 

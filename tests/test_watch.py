@@ -9,7 +9,10 @@ from typer.testing import CliRunner
 
 from storyline import api
 from storyline.cli.app import app
-from storyline.errors import UsageError
+from storyline.config import load_settings
+from storyline.errors import ConfigError, UsageError
+from storyline.fetch.feeds import FeedEntry
+from storyline.fetch.listings import newest_entries
 from storyline.models import Rejected
 from storyline.store import feeds as feed_store
 from storyline.watch.changes import Snapshot, diff
@@ -346,3 +349,50 @@ def test_watch_rejected_codes_reads_the_rows_of_the_locators_asked(tmp_path, bac
         found = feed_store.rejected_codes(store, iter(asked))
         assert found == {("feed entry 1", "S112"), ("feed entry 9", "S114")}
         assert feed_store.rejected_codes(store, []) == set()
+
+
+def _entry(url: str, published: str | None = None, updated: str | None = None) -> FeedEntry:
+    return FeedEntry(url, feed="http://x.example/f", published=published, updated=updated)
+
+
+def test_watch_cap_keeps_the_newest_entries_in_listing_order():
+    entries = [
+        _entry("a", "2026-05-01"),
+        _entry("b"),  # undated: after every dated entry
+        _entry("c", "2026-05-04"),
+        _entry("d", None, "2026-05-03"),  # only a change date (lastmod): it counts
+        _entry("e", "2026-05-04"),  # same day as c: listing order decides
+    ]
+    kept, left_out = newest_entries(entries, 3)
+    assert ([e.url for e in kept], left_out) == (["c", "d", "e"], 2)
+    kept, left_out = newest_entries(entries, 2)
+    assert ([e.url for e in kept], left_out) == (["c", "e"], 3)
+    assert newest_entries(entries, 5) == (tuple(entries), 0)
+    undated = [_entry(f"u{i}") for i in range(50_000)]  # no dates: the first listed
+    kept, left_out = newest_entries(undated, 1000)
+    assert (kept, left_out) == (tuple(undated[:1000]), 49_000)
+
+
+def test_watch_cap_is_a_fetch_setting_with_a_bound():
+    assert load_settings().fetch.max_entries_per_feed == 1000
+    with pytest.raises(ConfigError, match="max_entries_per_feed"):
+        load_settings(overrides={"fetch": {"max_entries_per_feed": 0}})
+
+
+def test_watch_feed_over_the_cap_fetches_its_newest_and_says_how_many_were_left_out(
+    fetch_server, tmp_path
+):
+    settings = settings_for(tmp_path, max_entries_per_feed=1)
+    with api.open(tmp_path / "s.db", settings=settings) as ws:
+        ws.add_feeds(fetch_server.url("/feed.xml"))  # the ferry (4 May), the festival (1 May)
+        report = _poll(ws)
+        assert [a.title for a in ws.articles()] == ["Ferry Aldermoor runs aground off Tessel Point"]
+        assert "/undated.html" not in _article_hits(fetch_server)
+        assert (report.new_items, report.capped) == (1, ((fetch_server.url("/feed.xml"), 1),))
+        head, *body = report.lines()
+        assert head.endswith(", 1 older entries left out")
+        assert body[-1] == (
+            f"  left out: 1 older entries of {fetch_server.url('/feed.xml')} "
+            "(over [fetch] max_entries_per_feed)"
+        )
+        assert report.summary.rejected == ()  # a bound, not a bad input: exit code 0

@@ -32,7 +32,7 @@ from storyline.cli.options import (
 )
 from storyline.config import Settings, load_settings
 from storyline.errors import UsageError
-from storyline.export import WHATS, ExportFormat, export_rows, write_export
+from storyline.export import WHATS, ExportFormat, export_columns, export_rows, write_export
 from storyline.models import FORMATS
 from storyline.render import (
     StageBars,
@@ -200,10 +200,11 @@ def export(
         raise UsageError(f"no database at {db}: run `storyline ingest` first")
     with storyline.open(db) as workspace:
         rows = export_rows(workspace.store, what)
+        columns = export_columns(what)
         if output is None:
-            write_export(rows, sys.stdout, fmt)
+            write_export(rows, sys.stdout, fmt, columns)
         else:
-            count = write_file(output, lambda handle: write_export(rows, handle, fmt))
+            count = write_file(output, lambda handle: write_export(rows, handle, fmt, columns))
             err_console.print(printable(f"wrote {count} {what} rows to {output}"), markup=False)
 
 

@@ -1,10 +1,10 @@
-"""Fetching: URLs, RSS/Atom feeds and sitemaps over HTTP(S), archived as WARC.
+"""Fetching: URLs, RSS/Atom/JSON feeds and sitemaps over HTTP(S), archived as WARC.
 
 One module per noun: ``safety`` (schemes, SSRF), ``politeness`` (robots.txt, per-host delay),
-``client`` (httpx, retries, limits, conditional requests), ``archive`` (WARC), ``feeds`` and
-``sitemaps`` (listings), ``listings`` (polling them for new items), ``pages`` (responses to
-articles), ``session`` (entry points). Watch mode, which schedules the polls, is
-``storyline.watch``.
+``client`` (httpx, retries, limits, conditional requests), ``archive`` (WARC), ``feeds``,
+``jsonfeed`` and ``sitemaps`` (listings), ``listings`` (polling them for new items),
+``pages`` (responses to articles), ``session`` (entry points). Watch mode, which schedules
+the polls, is ``storyline.watch``.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from storyline.fetch.archive import Archive, default_archive_dir
     from storyline.fetch.client import Fetched, Fetcher, FetchRequest
     from storyline.fetch.feeds import FeedEntry, ParsedFeed, discover_feeds, parse_feed
+    from storyline.fetch.jsonfeed import parse_json_feed
     from storyline.fetch.pages import to_article
     from storyline.fetch.safety import check_url
     from storyline.fetch.session import (
@@ -40,6 +41,7 @@ _HOME = {
     "ParsedFeed": "feeds",
     "discover_feeds": "feeds",
     "parse_feed": "feeds",
+    "parse_json_feed": "jsonfeed",
     "to_article": "pages",
     "check_url": "safety",
     "fetch_urls": "session",
@@ -78,6 +80,7 @@ __all__ = [
     "is_url",
     "open_fetcher",
     "parse_feed",
+    "parse_json_feed",
     "parse_sitemap",
     "read_url_list",
     "subscribe",

@@ -16,6 +16,7 @@ from storyline import errors
 from storyline.errors import InputError
 from storyline.fetch.client import Fetched, FetchRequest
 from storyline.fetch.feeds import FeedEntry, ParsedFeed, parse_feed
+from storyline.fetch.jsonfeed import looks_like_json_feed, parse_json_feed
 from storyline.fetch.sitemaps import looks_like_sitemap, parse_sitemap
 from storyline.models import Rejected
 from storyline.store import feeds as feed_store
@@ -34,13 +35,15 @@ _MAX_SITEMAP_DEPTH = 3  # indexes of indexes: how many levels below a watched fe
 
 
 def parse_listing(fetched: Fetched, kind: str) -> ParsedFeed:
-    """Parse a fetched feed or sitemap, going by its kind, then by its first bytes.
+    """Parse a fetched feed (RSS, Atom, JSON Feed) or sitemap, by its kind, then its first bytes.
 
     Raises:
         InputError: S115 when it is neither.
     """
     if kind == "sitemap" or looks_like_sitemap(fetched.body):
         return parse_sitemap(fetched.body, fetched.url)
+    if looks_like_json_feed(fetched.body):
+        return parse_json_feed(fetched.body, fetched.url)
     return parse_feed(fetched.body, fetched.url)
 
 
@@ -70,6 +73,25 @@ class Polled:
     skipped: list[Rejected] = field(default_factory=list)  # entries naming no page to fetch
     recovered: list[str] = field(default_factory=list)
     not_modified: int = 0
+    # (listing URL, entries left out) of each listing over ``max_entries_per_feed``
+    capped: list[tuple[str, int]] = field(default_factory=list)
+
+
+def newest_entries(entries: Sequence[FeedEntry], limit: int) -> tuple[tuple[FeedEntry, ...], int]:
+    """Return the ``limit`` newest entries, in listing order, and how many were left out.
+
+    Newest by the listing's date (published, else updated); undated entries come after dated
+    ones, and entries of one day (or none) in listing order, which feeds keep newest first.
+    """
+    if len(entries) <= limit:
+        return tuple(entries), 0
+    # Python's sort is stable with reverse=True too: ties keep the listing's order
+    ranked = sorted(
+        range(len(entries)),
+        key=lambda i: entries[i].published or entries[i].updated or "",
+        reverse=True,
+    )
+    return tuple(entries[i] for i in sorted(ranked[:limit])), len(entries) - limit
 
 
 def poll_listings(store: Store, fetcher: Fetcher, feeds: Sequence[FeedRow]) -> Polled:
@@ -90,7 +112,7 @@ def poll_listings(store: Store, fetcher: Fetcher, feeds: Sequence[FeedRow]) -> P
     for _ in range(_MAX_SITEMAP_DEPTH + 1):
         children: list[FetchRequest] = []
         for request, result in fetcher.fetch_many(level):
-            _take(request, result, out, children)
+            _take(request, result, out, children, fetcher.settings.max_entries_per_feed)
         # an index that lists itself or an ancestor is read once
         level = [c for c in children if c.url not in seen]
         seen.update(c.url for c in level)
@@ -104,6 +126,7 @@ def _take(
     result: Fetched | InputError,
     out: Polled,
     children: list[FetchRequest],
+    max_entries: int,
 ) -> None:
     """Fold one feed's answer into the cycle: its entries, state, and how the poll went."""
     row = request.context
@@ -149,7 +172,10 @@ def _take(
         if is_feed_row:
             out.marks.append((request.url, exc.code, exc.reason, None))
         return
-    out.entries.extend(parsed.entries)
+    kept, cut = newest_entries(parsed.entries, max_entries)
+    out.entries.extend(kept)
+    if cut:
+        out.capped.append((request.url, cut))
     out.skipped.extend(parsed.skipped)
     out.states.append(state)
     out.recovered.append(request.url)

@@ -9,6 +9,7 @@ from storyline.errors import InputError, UsageError
 from storyline.fetch.archive import Archive, default_archive_dir
 from storyline.fetch.client import Fetcher, FetchRequest
 from storyline.fetch.feeds import discover_feeds, looks_like_feed, parse_feed
+from storyline.fetch.jsonfeed import looks_like_json_feed, parse_json_feed
 from storyline.fetch.pages import FetchTally, fetch_articles, is_html
 from storyline.fetch.sitemaps import looks_like_sitemap, parse_sitemap
 from storyline.ingest.decode import decode_bytes
@@ -79,6 +80,8 @@ def find_feeds(fetcher: Fetcher, url: str) -> list[tuple[str, str, str | None]]:
             return [(url, "sitemap", parse_sitemap(fetched.body, url).title)]
         if looks_like_feed(fetched.body):
             return [(url, "feed", parse_feed(fetched.body, url).title)]
+        if looks_like_json_feed(fetched.body):
+            return [(url, "feed", parse_json_feed(fetched.body, url).title)]
         found = (
             discover_feeds(decode_bytes(fetched.body, url), fetched.final_url)
             if is_html(fetched)
@@ -88,7 +91,7 @@ def find_feeds(fetcher: Fetcher, url: str) -> list[tuple[str, str, str | None]]:
         raise UsageError(str(exc)) from exc
     if found:
         return [(feed, "feed", None) for feed in found]
-    raise UsageError(f"no RSS/Atom feed or sitemap found at {url}")
+    raise UsageError(f"no RSS/Atom feed, JSON Feed or sitemap found at {url}")
 
 
 def subscribe(store: Store, fetcher: Fetcher, url: str) -> list[tuple[str, str, bool]]:

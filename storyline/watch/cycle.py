@@ -39,6 +39,8 @@ class CycleReport:
     failed_feeds: tuple[Rejected, ...] = field(default_factory=tuple)
     # items a stage could not process this cycle (stored as S199 rows, tried again next run)
     stage_rejected: tuple[Rejected, ...] = field(default_factory=tuple)
+    # (listing URL, entries left out): listings over [fetch] max_entries_per_feed
+    capped: tuple[tuple[str, int], ...] = ()
 
     def lines(self) -> list[str]:
         """Return the change log as lines a person reads."""
@@ -47,9 +49,15 @@ class CycleReport:
             f"{len(self.failed_feeds)} failed, {self.new_items} new items, "
             f"{self.summary.stored} articles stored"
         )
+        if self.capped:
+            head += f", {sum(n for _, n in self.capped)} older entries left out"
         body = [f"  {c.kind}: {c.text}" for c in self.changes]
         body += [
             f"  rejected by a stage: {r.locator} [{r.code}] {r.reason}" for r in self.stage_rejected
+        ]
+        body += [
+            f"  left out: {n} older entries of {url} (over [fetch] max_entries_per_feed)"
+            for url, n in self.capped
         ]
         return [head, *body] if body else [head, "  no changes"]
 
@@ -121,4 +129,5 @@ def poll(workspace: Workspace, fetcher: Fetcher, *, run_stages: bool = True) -> 
         stage_rejected=stage_rejected,
         changes=tuple(found),
         failed_feeds=tuple(polled.failed),
+        capped=tuple(polled.capped),
     )

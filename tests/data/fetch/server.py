@@ -28,6 +28,7 @@ TYPES = {
     ".xml": "application/xml",
     ".txt": "text/plain; charset=utf-8",
     ".gz": "application/gzip",
+    ".json": "application/feed+json",
 }
 LAST_MODIFIED = "Mon, 04 May 2026 10:00:00 GMT"
 PAGE = (
