@@ -232,9 +232,7 @@ def _stated(
     return max(readings, key=lambda stated: len(stated.value or ""))
 
 
-def _written(
-    answer: str, tree: HtmlElement, url: str | None, order: DateOrder | None
-) -> Published:
+def _written(answer: str, tree: HtmlElement, url: str | None, order: DateOrder | None) -> Published:
     """Return ``answer`` unless the page writes it only as three numbers in either order.
 
     htmldate's text patterns read "Posted 03/04/2015" day first (2015-04-03). The answer is kept

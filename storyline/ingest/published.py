@@ -21,6 +21,8 @@ from dateparser.data import languages_info
 from dateparser.languages.loader import default_loader
 from dateutil import parser as dateutil_parser
 
+from storyline.models import published_period
+
 if TYPE_CHECKING:
     from storyline.models import PublishedPrecision
 
@@ -58,10 +60,10 @@ class Published:
 
     @property
     def precision(self) -> PublishedPrecision | None:
-        """Return day / month / year by the value's length; None when no date is kept."""
+        """Return day / month / year (``published_period``); None when no date is kept."""
         if self.value is None:
             return None
-        return {4: "year", 7: "month"}.get(len(self.value), "day")  # type: ignore[return-value]
+        return published_period(self.value)[1]
 
     def meta(self) -> dict[str, str]:
         """Return the article meta entry that carries the note (empty without one)."""
@@ -120,25 +122,13 @@ def date_order(language: str | None) -> DateOrder | None:
     return found if found in {"DMY", "MDY", "YMD"} else None
 
 
-def parse_published(value: str) -> str:
-    """Return what ``value`` states as YYYY-MM-DD, YYYY-MM or YYYY; ValueError when nothing.
-
-    "12/11/10" raises here (no year is sure); a reader that keeps such a row without a date
-    calls ``read_published`` for its note.
-    """
-    found = read_published(value)
-    if found.value is None:
-        raise ValueError(found.note)
-    return found.value
-
-
 def numeric_readings(value: str, order: DateOrder | None = None) -> frozenset[dt.date] | None:
     """Return every day a leading "a/b/c" may name, or None when ``value`` is not so written.
 
     A four-digit first number is a year (year/month/day, as ISO writes it): one reading. A
     four-digit last number is a year: day/month or month/day. Three short numbers may also be
     year/month/day ("12/11/10" is 10 November 2012 in Japan); a two-digit year takes
-    dateutil's century (the one within 50 years of today), as ``parse_published`` does.
+    dateutil's century (the one within 50 years of today), as ``_read_calendar`` does.
     ``order`` is the one the source's language writes ("DMY" for a German page, ``date_order``):
     only that reading counts.
     """
