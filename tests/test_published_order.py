@@ -13,6 +13,7 @@ from storyline.fetch.client import Fetched
 from storyline.fetch.feeds import FeedEntry
 from storyline.fetch.pages import to_article
 from storyline.ingest.html_dates import page_published
+from storyline.ingest.published import Published, date_order, read_published
 
 NOTE = "published_note"
 TEXT = (
@@ -130,3 +131,19 @@ def test_a_listing_day_refines_a_page_year() -> None:
     assert NOTE not in article.meta
     # a page year beside no listing date stays the page's
     assert to_article(_fetched(page), _entry(None)).published == "2015"
+
+
+def test_a_language_whose_regions_differ_still_orders_a_four_digit_year_last() -> None:
+    # French is written day first in every region; only Canada writes year first, which a
+    # year-last date cannot be: "03/04/2015" is 3 April, "12/11/10" stays unknown
+    assert read_published("03/04/2015", date_order("fr")) == Published("2015-04-03")
+    assert read_published("12/11/10", date_order("fr")).value is None
+    # Spanish: day first, month first in Panama and Puerto Rico, never year first
+    spanish = read_published("12/11/10", date_order("es"))
+    assert spanish.value == "2010"
+    assert "only the year" in (spanish.note or "")
+    assert read_published("03/04/2015", date_order("es")).value == "2015"
+    # English regions write all three orders: none is stated
+    assert date_order("en") is None
+    page = _page("fr", body="<p>Publié le 03/04/2015</p>")
+    assert _published(page) == ("2015-04-03", None)

@@ -61,7 +61,7 @@ if TYPE_CHECKING:
     from htmldate.utils import Extractor
     from lxml.html import HtmlElement
 
-    from storyline.ingest.published import DateOrder
+    from storyline.ingest.published import DateOrders
 
 # htmldate's own parser (all locales), kept for every call outside ``page_date``.
 _ALL_LOCALES = htmldate.extractors.get_external_parser
@@ -206,7 +206,7 @@ def _stated(
     read: list[tuple[str, str]],
     tree: HtmlElement,
     url: str | None,
-    order: DateOrder | None,
+    order: DateOrders | None,
 ) -> Published:
     """Return what the strings htmldate read ``answer`` from state: that day, another, or less.
 
@@ -232,7 +232,9 @@ def _stated(
     return max(readings, key=lambda stated: len(stated.value or ""))
 
 
-def _written(answer: str, tree: HtmlElement, url: str | None, order: DateOrder | None) -> Published:
+def _written(
+    answer: str, tree: HtmlElement, url: str | None, order: DateOrders | None
+) -> Published:
     """Return ``answer`` unless the page writes it only as three numbers in either order.
 
     htmldate's text patterns read "Posted 03/04/2015" day first (2015-04-03). The answer is kept
@@ -281,7 +283,7 @@ def _url_day(tree: HtmlElement, url: str | None) -> str | None:
     return htmldate.extractors.extract_url_date(url, options)
 
 
-def _read_string(string: str, order: DateOrder | None) -> Published | None:
+def _read_string(string: str, order: DateOrders | None) -> Published | None:
     """Return what a page's date string states; None when it is not a date string of its own."""
     try:
         return read_published(string.strip(), order)
