@@ -147,3 +147,14 @@ def test_a_language_whose_regions_differ_still_orders_a_four_digit_year_last() -
     assert date_order("en") is None
     page = _page("fr", body="<p>Publié le 03/04/2015</p>")
     assert _published(page) == ("2015-04-03", None)
+
+
+def test_numbers_inside_words_are_read_in_the_page_order_not_month_first() -> None:
+    # dateutil reads the whole string month first (5 November); htmldate day first (11 May)
+    line = '<div class="date">Monday, 11.05.2012 / 9:44 PM / News</div>'
+    value, note = _published(_page(body=line))
+    assert value == "2012"
+    assert note is not None
+    assert "'11.05.2012'" in note
+    assert _published(_page("de", body=line)) == ("2012-05-11", None)
+    assert _published(_page("en-US", body=line)) == ("2012-11-05", None)

@@ -220,7 +220,7 @@ def _stated(
     for string, found in read:
         if found != answer:
             continue
-        stated = _read_string(string, order)
+        stated = _read_string(string, answer, order)
         if stated is None:
             return Published(answer)
         if stated.precision == "day":
@@ -283,17 +283,27 @@ def _url_day(tree: HtmlElement, url: str | None) -> str | None:
     return htmldate.extractors.extract_url_date(url, options)
 
 
-def _read_string(string: str, order: DateOrders | None) -> Published | None:
-    """Return what a page's date string states; None when it is not a date string of its own."""
+def _read_string(string: str, answer: str, order: DateOrders | None) -> Published | None:
+    """Return what the date string htmldate read ``answer`` from states; None when unsure.
+
+    Three numbers inside words ("Posted 12/11/10 by", "Monday, 11.05.2012 / 9:44 PM") that
+    may name ``answer`` are read in the page's order, else every order: dateutil reads the
+    latter month first as a whole, a day the string does not state.
+    """
+    stripped = string.strip()
     try:
-        return read_published(string.strip(), order)
+        whole: Published | None = read_published(stripped, order)
     except (ValueError, OverflowError):
-        pass
-    # a date inside words ("Posted 12/11/10 by"): read in the page's order, else every order
+        whole = None
     numbers = _NUMBERS_IN_TEXT.search(string)
-    if numbers is None:
-        return None
-    readings = numeric_readings(numbers[0], order) or numeric_readings(numbers[0])
+    if numbers is None and whole is not None and whole.precision == "day":
+        return Published(answer)  # words ("March 4, 2015"): no order to settle, htmldate's day
+    if numbers is None or numeric_readings(stripped) is not None:
+        return whole  # no such numbers, or they lead the string: read_published checked them
+    every = numeric_readings(numbers[0]) or frozenset()
+    if dt.date.fromisoformat(answer) not in every:
+        return whole  # the numbers are not the date read ("March 4, 2015 10.30.45")
+    readings = numeric_readings(numbers[0], order) or every
     if not readings:
         return None
     if len(readings) == 1:
