@@ -158,3 +158,12 @@ def test_numbers_inside_words_are_read_in_the_page_order_not_month_first() -> No
     assert "'11.05.2012'" in note
     assert _published(_page("de", body=line)) == ("2012-05-11", None)
     assert _published(_page("en-US", body=line)) == ("2012-11-05", None)
+
+
+def test_numbers_leading_a_string_that_is_no_date_keep_only_their_year() -> None:
+    # "11/09/2012 in 12+ years old": no reader takes the whole string; the numbers lead it
+    line = '<p class="post-footers">11/09/2012 in <a href="/crafts/">12+ years old</a></p>'
+    value, note = _published(_page(body=line))
+    assert value == "2012"
+    assert note is not None
+    assert "'11/09/2012'" in note

@@ -298,8 +298,10 @@ def _read_string(string: str, answer: str, order: DateOrders | None) -> Publishe
     numbers = _NUMBERS_IN_TEXT.search(string)
     if numbers is None and whole is not None and whole.precision == "day":
         return Published(answer)  # words ("March 4, 2015"): no order to settle, htmldate's day
-    if numbers is None or numeric_readings(stripped) is not None:
-        return whole  # no such numbers, or they lead the string: read_published checked them
+    if numbers is None:
+        return whole
+    if whole is not None and numeric_readings(stripped) is not None:
+        return whole  # they lead a string read_published read: it checked their order
     every = numeric_readings(numbers[0]) or frozenset()
     if dt.date.fromisoformat(answer) not in every:
         return whole  # the numbers are not the date read ("March 4, 2015 10.30.45")
