@@ -16,7 +16,8 @@ from storyline.dates_stage import date_article
 from storyline.export import export_rows
 from storyline.extract.timex.find import PublishedGuess, find_timexes, infer_publication
 from storyline.ingest.html import read_html
-from storyline.ingest.rows import parse_published, row_to_article
+from storyline.ingest.published import read_published
+from storyline.ingest.rows import row_to_article
 from storyline.models import COARSE_METADATA_CONFIDENCE, RawArticle, published_period
 from storyline.store import Store
 from storyline.store.migrations import MIGRATIONS
@@ -118,7 +119,7 @@ def test_published_reader_comment_does_not_date_the_page() -> None:
     ],
 )
 def test_published_metadata_keeps_only_what_it_states(value: str, expected: str) -> None:
-    assert parse_published(value) == expected
+    assert read_published(value).value == expected
 
 
 @pytest.mark.parametrize(
@@ -137,7 +138,7 @@ def test_published_metadata_keeps_only_what_it_states(value: str, expected: str)
 def test_published_end_of_day_and_unknown_zones_are_dates(value: str, expected: str) -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # a warning today is an exception in a later dateutil
-        assert parse_published(value) == expected
+        assert read_published(value).value == expected
 
 
 @pytest.mark.parametrize(
@@ -145,7 +146,7 @@ def test_published_end_of_day_and_unknown_zones_are_dates(value: str, expected: 
 )
 def test_published_values_that_are_no_date_stay_rejected(value: str) -> None:
     with pytest.raises(ValueError):
-        parse_published(value)
+        read_published(value)
 
 
 def test_published_year_only_row_is_stored_as_a_year() -> None:

@@ -1308,3 +1308,46 @@ def test_web_seeds_api_quotes_finds_putin_by_his_alias(seeds_client):
     seed_001 = _seed_id(seeds_client, "001")
     assert outlet["total"] > 0
     assert {q["article_id"] for q in outlet["items"]} == {seed_001}
+
+
+@pytest.mark.parametrize(
+    "media_type",
+    [
+        "application/ndjson",
+        "application/jsonlines",
+        "application/json-lines",
+        "text/jsonl",
+        "text/x-ndjson",
+        "Application/X-NDJSON; charset=utf-8",
+    ],
+)
+def test_web_ingest_accepts_every_json_lines_media_type(seeded, media_type):
+    # the file reader takes .ndjson; a raw body under these names was refused (415)
+    client = TestClient(create_app(seeded, allow_ingest=True))
+    row = {"id": "nd1", "text": "The ferry ran again after the storm.", "source": "Bay Post"}
+    response = client.post(
+        "/api/ingest", content=json.dumps(row).encode(), headers={"content-type": media_type}
+    )
+    assert response.status_code == 200, response.text
+    assert response.json()["stored"] == 1
+    assert client.get("/api/articles/nd1").json()["article"]["source"] == "Bay Post"
+
+
+def test_web_ingest_reads_a_multipart_type_in_any_case(seeded):
+    client = TestClient(create_app(seeded, allow_ingest=True))
+    boundary = "pierboundary"
+    body = (
+        f"--{boundary}\r\n"
+        'Content-Disposition: form-data; name="file"; filename="pier.txt"\r\n'
+        "Content-Type: text/plain\r\n\r\n"
+        "Pier reopens\nThe pier reopened to walkers on Sunday.\r\n"
+        f"--{boundary}--\r\n"
+    ).encode()
+    response = client.post(
+        "/api/ingest",
+        content=body,
+        headers={"content-type": f"Multipart/Form-Data; boundary={boundary}"},
+    )
+    assert response.status_code == 200, response.text
+    assert response.json()["stored"] == 1
+    assert client.get("/api/search", params={"q": "walkers"}).json()["total"] == 1

@@ -19,7 +19,7 @@ from storyline.ingest.published import Published, RefusedDateError, date_order, 
 from storyline.models import Rejected
 
 if TYPE_CHECKING:
-    from storyline.ingest.published import DateOrder
+    from storyline.ingest.published import DateOrders
 
 _EMAIL_NAME_RE = re.compile(r"^\S+@\S+\s*\(([^()]+)\)$")
 
@@ -87,7 +87,7 @@ def http_link(listing: str, link: str) -> str:
     return absolute
 
 
-def listed_date(raw: object, parsed: object = None, order: DateOrder | None = None) -> Published:
+def listed_date(raw: object, parsed: object = None, order: DateOrders | None = None) -> Published:
     """Return what a listing's date string states (``read_published``: the writer's local day).
 
     feedparser's own reading (``parsed``) is kept only for a string ``read_published`` cannot

@@ -65,14 +65,18 @@ def to_article(fetched: Fetched, entry: FeedEntry | None = None) -> RawArticle:
         if entry.author and "author" not in meta:
             meta["author"] = entry.author
         title = title or entry.title or ""
-        # the publisher's listing date beats a date guessed from the page (a copyright year)
-        if entry.published:
+        if _listing_decides(published, entry.published):
             published, published_source = entry.published, "metadata"
+            # the page's own note explains a date no longer kept; the listing's, if any, does
+            meta.pop(PUBLISHED_NOTE, None)
+            if entry.published_note:
+                meta[PUBLISHED_NOTE] = entry.published_note
         elif not published and entry.updated:
             # kept as before (a news feed's only date), but it is the last change: said so
             published, published_source = entry.updated, "metadata"
             meta[PUBLISHED_NOTE] = "the listing's last-change date (updated / lastmod)"
-        if entry.published_note:  # the listing's date string did not state its day
+        elif not published and entry.published_note:
+            # neither states a date: the listing's string did not state its year
             meta[PUBLISHED_NOTE] = entry.published_note
         source = source or entry.outlet
     return dataclasses.replace(
@@ -84,6 +88,18 @@ def to_article(fetched: Fetched, entry: FeedEntry | None = None) -> RawArticle:
         source=source or outlet_of(fetched.final_url),
         meta=meta,
     )
+
+
+def _listing_decides(page: str | None, listing: str | None) -> bool:
+    """Return True when a listing's (feed, sitemap) date is stored instead of the page's own.
+
+    When the page states none, or the listing states more (a day where the page gives only a
+    year, often its copyright year). A listing's month or year never overrides the page's day
+    (a sitemap's "2015-03" against a page's 2015-03-04), nor a day another day.
+    """
+    if not listing:
+        return False
+    return not page or len(listing) > len(page)
 
 
 def _state(fetched: Fetched, *, ok: bool, error: str | None, feed: str | None) -> FetchState:

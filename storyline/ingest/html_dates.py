@@ -42,6 +42,8 @@ from typing import TYPE_CHECKING, Any
 
 import htmldate.core
 import htmldate.extractors
+import htmldate.utils
+import htmldate.validators
 import lxml.html
 from dateparser.data import languages_info
 from htmldate import find_date
@@ -59,7 +61,7 @@ if TYPE_CHECKING:
     from htmldate.utils import Extractor
     from lxml.html import HtmlElement
 
-    from storyline.ingest.published import DateOrder
+    from storyline.ingest.published import DateOrders
 
 # htmldate's own parser (all locales), kept for every call outside ``page_date``.
 _ALL_LOCALES = htmldate.extractors.get_external_parser
@@ -178,83 +180,136 @@ def page_published(tree: HtmlElement, url: str | None) -> Published:
     pass dates 1,433; on 5 of them the extensive search would have preferred another date.
 
     A day read from a string that does not state it ("12/11/10", "2010-03") keeps only what the
-    string states (``_stated``).
+    string states (``_stated``), in the order the page's language writes numbers: htmldate
+    reads "03/04/2015" day first, an en-US page means 4 March. The first-of-month cut applies
+    to a day so stated: "Veröffentlicht 1.2.2015" on a page of no language states only 2015,
+    not February (it may be 2 January).
     """
     strict, read = _find_date(tree, url, extensive=False)
     # a page in one language tag states its numeric order ("de": 03.05.2013 is 3 May)
     tags = declared_language(tree).replace(",", " ").split()
     order = date_order(tags[0]) if len(tags) == 1 else None
-    stated = _stated(strict, read, tree, order) if strict else Published(None)
+    stated = _stated(strict, read, tree, url, order) if strict else Published(None)
     if stated.value:
         return stated
     # markup whose only date states no sure year ("12/11/10"): the search goes on, as for none
     found, read = _find_date(tree, url, extensive=True)
-    if found and len(found) == len("YYYY-MM-DD") and found.endswith("-01"):
-        return Published(found[:4] if found[5:7] == "01" else found[:7])
-    further = _stated(found, read, tree, order) if found else Published(None)
+    further = _stated(found, read, tree, url, order) if found else Published(None)
+    day = further.value
+    if day and further.precision == "day" and day.endswith("-01"):
+        return Published(day[:4] if day[5:7] == "01" else day[:7])
     return further if further.value else Published(None, further.note or stated.note)
 
 
 def _stated(
-    answer: str, read: list[tuple[str, str]], tree: HtmlElement, order: DateOrder | None
+    answer: str,
+    read: list[tuple[str, str]],
+    tree: HtmlElement,
+    url: str | None,
+    order: DateOrders | None,
 ) -> Published:
-    """Return ``answer``, or less when no string htmldate read it from states that day.
+    """Return what the strings htmldate read ``answer`` from state: that day, another, or less.
 
-    Among the strings that gave it, one that states the day (an ISO time stamp beside an
-    ambiguous "12/11/10") is enough. An answer no string gave came from the URL, JSON-LD or a
+    Among the strings that gave it, one that states a day (an ISO time stamp beside an
+    ambiguous "12/11/10") is enough; the day is the string's own reading, in the page's
+    order ("03/04/2015" on an en-US page is 4 March, though htmldate read 3 April). Else the
+    most precise of what they state. An answer no string gave came from the URL, JSON-LD or a
     date pattern in the text (``_written``).
     """
     readings = []
     for string, found in read:
         if found != answer:
             continue
-        stated = _read_string(string, order)
-        if stated is None or stated.precision == "day":
+        stated = _read_string(string, answer, order)
+        if stated is None:
             return Published(answer)
+        if stated.precision == "day":
+            return stated
         readings.append(stated)
     if not readings:
-        return _written(answer, tree, order)
-    return readings[0]
+        return _written(answer, tree, url, order)
+    # "2015" from one string and "2015-03" from another: the month is stated
+    return max(readings, key=lambda stated: len(stated.value or ""))
 
 
-def _written(answer: str, tree: HtmlElement, order: DateOrder | None) -> Published:
+def _written(
+    answer: str, tree: HtmlElement, url: str | None, order: DateOrders | None
+) -> Published:
     """Return ``answer`` unless the page writes it only as three numbers in either order.
 
     htmldate's text patterns read "Posted 03/04/2015" day first (2015-04-03). The answer is kept
-    when the page's markup (URL, JSON-LD, attributes) writes it year first ("2015-04-03",
-    "2015/04/03"), or its text writes it in an order that names one day.
+    when the URL states that day (htmldate's own URL reading) or the page's markup (JSON-LD,
+    attributes) writes it year first ("2015-04-03", "2015/04/03"). Else the numbers it was
+    read from (found by every order's readings) are read in the page's order: one day is that
+    day, though it is not htmldate's; several keep what they share.
     """
     day = dt.date.fromisoformat(answer)
     coarser = None
-    for numbers in _NUMBERS_IN_TEXT.finditer(tree.text_content()):
-        readings = numeric_readings(numbers[0], order)
-        if not readings or day not in readings:
+    ordered = None
+    # text nodes apart: text_content() glues "meeting." to a following "03/04/2015"
+    for numbers in _NUMBERS_IN_TEXT.finditer(" ".join(tree.itertext())):
+        every = numeric_readings(numbers[0])
+        if not every or day not in every:
             continue
+        # a page that writes against its language's order ("13/04/2015" on en-US): every order
+        readings = numeric_readings(numbers[0], order) or every
         if len(readings) == 1:
-            return Published(answer)
-        coarser = coarser or shared_part(numbers[0], readings)
-    if coarser is None:
+            ordered = ordered or Published(next(iter(readings)).isoformat())
+        else:
+            coarser = coarser or shared_part(numbers[0], readings)
+    if ordered is None and coarser is None:
+        return Published(answer)
+    if _url_day(tree, url) == answer:
         return Published(answer)
     # the markup is serialised only here: a page whose text has such a date is rare
     markup = lxml.html.tostring(tree, encoding="unicode")
     if answer in markup or answer.replace("-", "/") in markup:
         return Published(answer)
-    return coarser
+    return ordered or coarser or Published(answer)
 
 
-def _read_string(string: str, order: DateOrder | None) -> Published | None:
-    """Return what a page's date string states; None when it is not a date string of its own."""
+def _url_day(tree: HtmlElement, url: str | None) -> str | None:
+    """Return the day htmldate reads from the page's URL (or its canonical link), as it does."""
+    if url is None:
+        canonical = tree.find('.//link[@rel="canonical"]')
+        url = canonical.get("href") if canonical is not None else None
+    options = htmldate.utils.Extractor(
+        False,  # noqa: FBT003 - htmldate's positional record: extensive search
+        htmldate.validators.get_max_date(None),
+        htmldate.validators.get_min_date(None),
+        False,  # noqa: FBT003 - original date
+        "%Y-%m-%d",
+    )
+    return htmldate.extractors.extract_url_date(url, options)
+
+
+def _read_string(string: str, answer: str, order: DateOrders | None) -> Published | None:
+    """Return what the date string htmldate read ``answer`` from states; None when unsure.
+
+    Three numbers inside words ("Posted 12/11/10 by", "Monday, 11.05.2012 / 9:44 PM") that
+    may name ``answer`` are read in the page's order, else every order: dateutil reads the
+    latter month first as a whole, a day the string does not state.
+    """
+    stripped = string.strip()
     try:
-        return read_published(string.strip(), order)
+        whole: Published | None = read_published(stripped, order)
     except (ValueError, OverflowError):
-        pass
-    # a date inside words ("Posted 12/11/10 by"): only the order of its numbers is checked
+        whole = None
     numbers = _NUMBERS_IN_TEXT.search(string)
+    if numbers is None and whole is not None and whole.precision == "day":
+        return Published(answer)  # words ("March 4, 2015"): no order to settle, htmldate's day
     if numbers is None:
+        return whole
+    if whole is not None and numeric_readings(stripped) is not None:
+        return whole  # they lead a string read_published read: it checked their order
+    every = numeric_readings(numbers[0]) or frozenset()
+    if dt.date.fromisoformat(answer) not in every:
+        return whole  # the numbers are not the date read ("March 4, 2015 10.30.45")
+    readings = numeric_readings(numbers[0], order) or every
+    if not readings:
         return None
-    readings = numeric_readings(numbers[0], order)
-    if readings is None or len(readings) <= 1:
-        return None
+    if len(readings) == 1:
+        return Published(next(iter(readings)).isoformat())
     return shared_part(numbers[0], readings)
 
 

@@ -21,10 +21,15 @@ from dateparser.data import languages_info
 from dateparser.languages.loader import default_loader
 from dateutil import parser as dateutil_parser
 
+from storyline.models import published_period
+
 if TYPE_CHECKING:
     from storyline.models import PublishedPrecision
 
 DateOrder = Literal["DMY", "MDY", "YMD"]
+# the orders a language's regions write three numbers in ("fr": DMY, and YMD in Canada)
+DateOrders = frozenset[DateOrder]
+_EVERY_ORDER: DateOrders = frozenset(("DMY", "MDY", "YMD"))
 # the article meta key that says why a publication date kept less than it seemed to give
 PUBLISHED_NOTE = "published_note"
 # ISO 8601 "24:00" is the end of the day it follows; datetime and dateutil reject hour 24
@@ -58,24 +63,24 @@ class Published:
 
     @property
     def precision(self) -> PublishedPrecision | None:
-        """Return day / month / year by the value's length; None when no date is kept."""
+        """Return day / month / year (``published_period``); None when no date is kept."""
         if self.value is None:
             return None
-        return {4: "year", 7: "month"}.get(len(self.value), "day")  # type: ignore[return-value]
+        return published_period(self.value)[1]
 
     def meta(self) -> dict[str, str]:
         """Return the article meta entry that carries the note (empty without one)."""
         return {PUBLISHED_NOTE: self.note} if self.note else {}
 
 
-def read_published(value: str, order: DateOrder | None = None) -> Published:
+def read_published(value: str, order: DateOrders | None = None) -> Published:
     """Return what ``value`` states as a publication date.
 
     A value that is no date at all raises ValueError (a row with it is rejected, as before).
     The reading itself is ``_read_calendar`` (ISO weeks, ordinal days, end of day, the
     local day of a date-time); a value made of three numbers is then checked against every
-    order it may be written in (``numeric_readings``; only ``order`` when the source's
-    language states one) and keeps only what all readings share.
+    order it may be written in (``numeric_readings``; only the orders in ``order`` when the
+    source's language states them) and keeps only what all readings share.
     """
     parsed = _read_calendar(value)
     readings = numeric_readings(value, order)
@@ -87,12 +92,13 @@ def read_published(value: str, order: DateOrder | None = None) -> Published:
 
 
 @lru_cache(maxsize=256)
-def date_order(language: str | None) -> DateOrder | None:
-    """Return the order a language tag writes a numeric date in (CLDR, as dateparser ships it).
+def date_order(language: str | None) -> DateOrders | None:
+    """Return the orders a language tag writes a numeric date in (CLDR, as dateparser ships it).
 
     "de" and "en-GB" are day/month/year, "en-US" month first, "ja" year first. A tag without a
-    region whose regions disagree ("en": US, UK, Canada; "fr": France and Canada) states no
-    order, nor does a tag dateparser does not know.
+    region gives every order its regions write: "fr" is DMY, and YMD in Canada, which settles
+    "03/04/2015" (a year last is never YMD) but not "12/11/10" (``numeric_readings``). None
+    when the regions write all three ("en": US, UK, Canada), or dateparser does not know the tag.
     """
     tag = (language or "").strip().replace("_", "-")
     if not tag:
@@ -114,33 +120,20 @@ def date_order(language: str | None) -> DateOrder | None:
             orders.add(default_loader.get_locale(code).info.get("date_order"))
         except (KeyError, ValueError):
             continue
-    if len(orders) != 1:
-        return None
-    found = orders.pop()
-    return found if found in {"DMY", "MDY", "YMD"} else None
+    found = _EVERY_ORDER.intersection(orders)
+    return found if found and found != _EVERY_ORDER else None
 
 
-def parse_published(value: str) -> str:
-    """Return what ``value`` states as YYYY-MM-DD, YYYY-MM or YYYY; ValueError when nothing.
-
-    "12/11/10" raises here (no year is sure); a reader that keeps such a row without a date
-    calls ``read_published`` for its note.
-    """
-    found = read_published(value)
-    if found.value is None:
-        raise ValueError(found.note)
-    return found.value
-
-
-def numeric_readings(value: str, order: DateOrder | None = None) -> frozenset[dt.date] | None:
+def numeric_readings(value: str, order: DateOrders | None = None) -> frozenset[dt.date] | None:
     """Return every day a leading "a/b/c" may name, or None when ``value`` is not so written.
 
     A four-digit first number is a year (year/month/day, as ISO writes it): one reading. A
     four-digit last number is a year: day/month or month/day. Three short numbers may also be
     year/month/day ("12/11/10" is 10 November 2012 in Japan); a two-digit year takes
-    dateutil's century (the one within 50 years of today), as ``parse_published`` does.
-    ``order`` is the one the source's language writes ("DMY" for a German page, ``date_order``):
-    only that reading counts.
+    dateutil's century (the one within 50 years of today), as ``_read_calendar`` does.
+    ``order`` holds those the source's language writes ({"DMY"} for a German page,
+    ``date_order``): only their readings count, of the orders the shape allows ("fr", DMY and
+    YMD, reads "03/04/2015" day first; a shape none of them fits is read every way).
     """
     found = _NUMERIC_RE.match(value)
     if found is None:
@@ -150,15 +143,14 @@ def numeric_readings(value: str, order: DateOrder | None = None) -> frozenset[dt
     if len(first) > 2:
         orders = [(a, b, c)] if len(last) <= 2 else []
     elif len(last) > 2:
-        by_order = {"DMY": [(c, b, a)], "MDY": [(c, a, b)]}
-        orders = by_order.get(order or "", [(c, b, a), (c, a, b)])
+        orders = _in_orders({"DMY": (c, b, a), "MDY": (c, a, b)}, order)
     else:
         by_order = {
-            "DMY": [(_century(c), b, a)],
-            "MDY": [(_century(c), a, b)],
-            "YMD": [(_century(a), b, c)],
+            "DMY": (_century(c), b, a),
+            "MDY": (_century(c), a, b),
+            "YMD": (_century(a), b, c),
         }
-        orders = by_order.get(order or "", [o for v in by_order.values() for o in v])
+        orders = _in_orders(by_order, order)
     days = set()
     for year, month, day in orders:
         try:
@@ -166,6 +158,14 @@ def numeric_readings(value: str, order: DateOrder | None = None) -> frozenset[dt
         except ValueError:
             continue
     return frozenset(days)
+
+
+def _in_orders(
+    by_order: dict[str, tuple[int, int, int]], order: DateOrders | None
+) -> list[tuple[int, int, int]]:
+    """Return the (year, month, day) of each order stated that the shape allows; else all."""
+    stated = [numbers for name, numbers in by_order.items() if name in (order or ())]
+    return stated or list(by_order.values())
 
 
 def shared_part(value: str, readings: frozenset[dt.date]) -> Published:

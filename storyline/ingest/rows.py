@@ -9,11 +9,9 @@ from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
 from storyline import errors
 from storyline.errors import InputError
-from storyline.ingest.published import Published, date_order, parse_published, read_published
+from storyline.ingest.published import Published, date_order, read_published
 from storyline.models import InputFormat, RawArticle, content_hash
 
-# parse_published lived here; tests still import it from rows
-__all__ = ["ArticleRow", "parse_published", "row_to_article"]
 _KNOWN = ("id", "title", "source", "url", "published", "language", "text")
 
 

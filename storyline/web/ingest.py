@@ -35,8 +35,13 @@ JSONL_BODY_TYPES = frozenset(
     {
         "",
         "application/x-ndjson",
+        "application/ndjson",
         "application/jsonl",
+        "application/jsonlines",
+        "application/json-lines",
         "application/x-jsonlines",
+        "text/jsonl",
+        "text/x-ndjson",
         "application/json",
         "text/plain",
         "application/octet-stream",
@@ -81,8 +86,9 @@ async def _read_upload(upload: UploadFile, limit: int) -> bytes:
 async def receive(request: Request, limit: int) -> list[tuple[str, str, bytes]]:
     """Return the uploaded files as (display name, suffix, bytes); a raw body is JSONL."""
     content_type = request.headers.get("content-type", "")
-    if not content_type.startswith("multipart/form-data"):
-        media_type = content_type.split(";", 1)[0].strip().lower()
+    # media types are case-insensitive (RFC 9110): "Multipart/Form-Data" is a multipart upload
+    media_type = content_type.split(";", 1)[0].strip().lower()
+    if media_type != "multipart/form-data":
         if media_type not in JSONL_BODY_TYPES:
             raise HTTPException(
                 415,
