@@ -183,7 +183,7 @@ def page_published(tree: HtmlElement, url: str | None) -> Published:
     string states (``_stated``), in the order the page's language writes numbers: htmldate
     reads "03/04/2015" day first, an en-US page means 4 March. The first-of-month cut applies
     to a day so stated: "Veröffentlicht 1.2.2015" on a page of no language states only 2015,
-    not February (it may be 2 January).
+    not the month 2015-02 (it may be 2015-01-02).
     """
     strict, read = _find_date(tree, url, extensive=False)
     # a page in one language tag states its numeric order ("de": 03.05.2013 is 3 May)
