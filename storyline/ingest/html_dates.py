@@ -27,7 +27,9 @@ The strings htmldate reads a date from (meta tags, time and abbr elements, date-
 are kept inside ``page_date``, and the string behind the answer is read again by
 ``published.read_published``: htmldate reads "12/11/10" day first (2010-11-12) and fills a
 month-only "2010-03" with today's day of the month; such an answer keeps only what the string
-states, with the reason in ``published_note``.
+states, with the reason in ``published_note``. A weekday named in that string, or in the text
+node a date pattern was read from, settles the order when it falls on one reading only
+(``published.settled_part``: dragnet's nhl.com "Monday, 11.05.2012 / 9:44 PM" is 5 November).
 """
 
 from __future__ import annotations

@@ -4,6 +4,8 @@
 or nothing, with a note when the string seemed to give more than is kept. The one rule: a
 publication date is a day only when the source states that day unambiguously. "12/11/10" is
 12 November 2010, 11 December 2010 or 10 November 2012: no year is sure, so no date is kept.
+A weekday written with the numbers may state it: "Monday, 11.05.2012" is 5 November 2012, the
+one reading on a Monday (``settled_part``; every path's numbers are settled there).
 
 A capture time (a WARC-Date, an HTTP Last-Modified, the time a page was fetched) is never read
 here: it says when a copy was made, not when the article was published.
