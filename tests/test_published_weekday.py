@@ -64,18 +64,26 @@ def test_a_weekday_on_both_readings_or_on_neither_keeps_the_year() -> None:
     neither = read_published("Mon 03/04/2015")  # 3 April a Friday, 4 March a Wednesday
     assert neither.value == "2015"
     assert "no reading falls on the Monday" in (neither.note or "")
-    # two weekdays named: neither is taken
-    assert read_published("03/04/2015 Fri Wed").value == "2015"
+    # two weekdays named, one on each side: neither is taken
+    assert read_published("Wed 03/04/2015 Fri").value == "2015"
     # one order stated: the weekday is not asked ("de": 3 April)
     assert read_published("Wed 03.04.2015", frozenset({"DMY"})).value == "2015-04-03"
 
 
 def test_only_weekday_names_of_three_letters_or_more_count() -> None:
     # "we", "so", "mo" are words as often as days: they name none
-    assert named_weekdays("We met on 03/04/2015") == frozenset()
-    assert named_weekdays("so 03.04.2015", "de") == frozenset()
-    assert named_weekdays("Sonntag, 05.04.2015", "de") == frozenset({6})
-    assert named_weekdays("Sonntag, 05.04.2015") == frozenset()  # an English source
+    assert named_weekdays("We 03/04/2015", "03/04/2015") == frozenset()
+    assert named_weekdays("so 03.04.2015", "03.04.2015", "de") == frozenset()
+    assert named_weekdays("Sonntag, 05.04.2015", "05.04.2015", "de") == frozenset({6})
+    assert named_weekdays("Sonntag, 05.04.2015", "05.04.2015") == frozenset()  # English source
+
+
+def test_only_a_weekday_next_to_the_numbers_counts() -> None:
+    # a weekday elsewhere in the text is another day's (here: a Friday meeting)
+    text = "The Friday meeting was moved. Posted 03/04/2015 by the desk"
+    assert named_weekdays(text, "03/04/2015") == frozenset()
+    assert named_weekdays("Posted Friday, 03/04/2015", "03/04/2015") == frozenset({4})
+    assert named_weekdays("03/04/2015 (Friday)", "03/04/2015") == frozenset({4})
     with pytest.raises(ValueError):  # a weekday alone is no date
         read_published("Montag")
 

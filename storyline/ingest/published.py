@@ -54,6 +54,10 @@ _WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday",
 # Weekday names of one or two letters ("we", "so", "di", "mo") are words as often as days: only
 # names of three letters or more settle an order (a fixed rule, not fitted on any data).
 _SHORTEST_WEEKDAY_NAME = 3
+# Three numbers written as a date ("11.05.2012"), and the word right before / after them
+_TRIPLE_RE = re.compile(r"\d{1,4}([/.-])\d{1,2}\1\d{1,4}")
+_WORD_BEFORE_RE = re.compile(r"([^\W\d_]+)\.?,?\s*$")
+_WORD_AFTER_RE = re.compile(r"\s*,?\s*\(?([^\W\d_]+)")
 # A weekday name leading the numbers ("Mon 03/04/2015", "Montag, 11.05.2012"): read past it
 _LEADING_WORD_RE = re.compile(r"\s*([^\W\d_]+)\.?,?\s+(?=\d)")
 
@@ -118,7 +122,7 @@ def settled_part(
     """
     if len(readings) == 1:  # dateutil reads month first: the one reading is the day
         return Published(next(iter(readings)).isoformat())
-    named = named_weekdays(context, language)
+    named = named_weekdays(context, value, language)
     on_it = [day for day in readings if day.weekday() in named]
     if len(named) == 1 and len(on_it) == 1:
         return Published(on_it[0].isoformat())
@@ -130,12 +134,23 @@ def settled_part(
     return shared
 
 
-def named_weekdays(text: str, language: str | None = None) -> frozenset[int]:
-    """Return the weekdays (0 is Monday) ``text`` names, in English or in ``language``."""
+def named_weekdays(text: str, date: str, language: str | None = None) -> frozenset[int]:
+    """Return the weekdays (0 is Monday) ``text`` names next to ``date``'s numbers.
+
+    Only the word written right before the numbers ("Monday, 11.05.2012") or right after them
+    ("11.05.2012 (Monday)") counts, in English or in ``language``: a weekday elsewhere in the
+    text, or a word that is also a weekday's short name ("The Sun"), says nothing of this date.
+    """
+    triple = _TRIPLE_RE.search(date)
+    found = text.find(triple[0]) if triple else -1
+    if triple is None or found < 0:
+        return frozenset()
     names = _weekday_names(_language_base(language))
-    return frozenset(
-        names[word] for word in re.findall(r"[^\W\d_]+", text.lower()) if word in names
+    words = (
+        _WORD_BEFORE_RE.search(text[:found]),
+        _WORD_AFTER_RE.match(text[found + len(triple[0]) :]),
     )
+    return frozenset(names[w[1].lower()] for w in words if w and w[1].lower() in names)
 
 
 def _after_weekday(value: str, language: str | None) -> str:
