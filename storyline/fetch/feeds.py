@@ -87,7 +87,12 @@ def http_link(listing: str, link: str) -> str:
     return absolute
 
 
-def listed_date(raw: object, parsed: object = None, order: DateOrders | None = None) -> Published:
+def listed_date(
+    raw: object,
+    parsed: object = None,
+    order: DateOrders | None = None,
+    language: str | None = None,
+) -> Published:
     """Return what a listing's date string states (``read_published``: the writer's local day).
 
     feedparser's own reading (``parsed``) is kept only for a string ``read_published`` cannot
@@ -98,7 +103,7 @@ def listed_date(raw: object, parsed: object = None, order: DateOrders | None = N
     if not text:
         return Published(None)
     try:
-        return read_published(text, order)
+        return read_published(text, order, language)
     except RefusedDateError:  # feedparser takes "+25:00" too
         return Published(None)
     except (ValueError, OverflowError):
@@ -141,7 +146,8 @@ def parse_feed(body: bytes, url: str) -> ParsedFeed:
         raise InputError(errors.MALFORMED_FEED, url, f"not a feed ({reason})")
     feed = parsed.get("feed", {})
     outlet = str(feed.get("title") or "").strip() or None
-    order = date_order(str(feed.get("language") or ""))  # RSS <language>, Atom xml:lang
+    language = str(feed.get("language") or "")  # RSS <language>, Atom xml:lang
+    order = date_order(language)
     entries: list[FeedEntry] = []
     seen: set[str] = set()
     skipped: list[Rejected] = []
@@ -157,14 +163,18 @@ def parse_feed(body: bytes, url: str) -> ParsedFeed:
         if link in seen:  # the same page listed twice: fetched once, nothing is lost
             continue
         seen.add(link)
-        published = listed_date(item.get("published"), item.get("published_parsed"), order)
+        published = listed_date(
+            item.get("published"), item.get("published_parsed"), order, language
+        )
         entries.append(
             FeedEntry(
                 url=link,
                 feed=url,
                 title=title,
                 published=published.value,
-                updated=listed_date(item.get("updated"), item.get("updated_parsed"), order).value,
+                updated=listed_date(
+                    item.get("updated"), item.get("updated_parsed"), order, language
+                ).value,
                 author=_author(item),
                 outlet=outlet,
                 published_note=published.note,

@@ -27,7 +27,9 @@ The strings htmldate reads a date from (meta tags, time and abbr elements, date-
 are kept inside ``page_date``, and the string behind the answer is read again by
 ``published.read_published``: htmldate reads "12/11/10" day first (2010-11-12) and fills a
 month-only "2010-03" with today's day of the month; such an answer keeps only what the string
-states, with the reason in ``published_note``.
+states, with the reason in ``published_note``. A weekday named in that string, or in the text
+node a date pattern was read from, settles the order when it falls on one reading only
+(``published.settled_part``: dragnet's nhl.com "Monday, 11.05.2012 / 9:44 PM" is 5 November).
 """
 
 from __future__ import annotations
@@ -54,7 +56,7 @@ from storyline.ingest.published import (
     date_order,
     numeric_readings,
     read_published,
-    shared_part,
+    settled_part,
 )
 
 if TYPE_CHECKING:
@@ -189,12 +191,14 @@ def page_published(tree: HtmlElement, url: str | None) -> Published:
     # a page in one language tag states its numeric order ("de": 03.05.2013 is 3 May)
     tags = declared_language(tree).replace(",", " ").split()
     order = date_order(tags[0]) if len(tags) == 1 else None
-    stated = _stated(strict, read, tree, url, order) if strict else Published(None)
+    # its weekday names too ("Montag, 11.05.2012"); English ones on every page
+    language = tags[0] if len(tags) == 1 else None
+    stated = _stated(strict, read, tree, url, (order, language)) if strict else Published(None)
     if stated.value:
         return stated
     # markup whose only date states no sure year ("12/11/10"): the search goes on, as for none
     found, read = _find_date(tree, url, extensive=True)
-    further = _stated(found, read, tree, url, order) if found else Published(None)
+    further = _stated(found, read, tree, url, (order, language)) if found else Published(None)
     day = further.value
     if day and further.precision == "day" and day.endswith("-01"):
         return Published(day[:4] if day[5:7] == "01" else day[:7])
@@ -206,7 +210,7 @@ def _stated(
     read: list[tuple[str, str]],
     tree: HtmlElement,
     url: str | None,
-    order: DateOrders | None,
+    written: tuple[DateOrders | None, str | None],
 ) -> Published:
     """Return what the strings htmldate read ``answer`` from state: that day, another, or less.
 
@@ -214,26 +218,27 @@ def _stated(
     ambiguous "12/11/10") is enough; the day is the string's own reading, in the page's
     order ("03/04/2015" on an en-US page is 4 March, though htmldate read 3 April). Else the
     most precise of what they state. An answer no string gave came from the URL, JSON-LD or a
-    date pattern in the text (``_written``).
+    date pattern in the text (``_written``). ``written`` is the page's numeric order and
+    language (the weekday names that may settle the order, ``settled_part``).
     """
     readings = []
     for string, found in read:
         if found != answer:
             continue
-        stated = _read_string(string, answer, order)
+        stated = _read_string(string, answer, written)
         if stated is None:
             return Published(answer)
         if stated.precision == "day":
             return stated
         readings.append(stated)
     if not readings:
-        return _written(answer, tree, url, order)
+        return _written(answer, tree, url, written)
     # "2015" from one string and "2015-03" from another: the month is stated
     return max(readings, key=lambda stated: len(stated.value or ""))
 
 
 def _written(
-    answer: str, tree: HtmlElement, url: str | None, order: DateOrders | None
+    answer: str, tree: HtmlElement, url: str | None, written: tuple[DateOrders | None, str | None]
 ) -> Published:
     """Return ``answer`` unless the page writes it only as three numbers in either order.
 
@@ -241,22 +246,28 @@ def _written(
     when the URL states that day (htmldate's own URL reading) or the page's markup (JSON-LD,
     attributes) writes it year first ("2015-04-03", "2015/04/03"). Else the numbers it was
     read from (found by every order's readings) are read in the page's order: one day is that
-    day, though it is not htmldate's; several keep what they share.
+    day, though it is not htmldate's; several keep what they share, unless a weekday named in
+    the text node(s) the numbers are written in settles it (``settled_part``).
     """
+    order, language = written
     day = dt.date.fromisoformat(answer)
     coarser = None
     ordered = None
     # text nodes apart: text_content() glues "meeting." to a following "03/04/2015"
-    for numbers in _NUMBERS_IN_TEXT.finditer(" ".join(tree.itertext())):
+    nodes = list(tree.itertext())
+    text = " ".join(nodes)
+    for numbers in _NUMBERS_IN_TEXT.finditer(text):
         every = numeric_readings(numbers[0])
         if not every or day not in every:
             continue
         # a page that writes against its language's order ("13/04/2015" on en-US): every order
         readings = numeric_readings(numbers[0], order) or every
-        if len(readings) == 1:
-            ordered = ordered or Published(next(iter(readings)).isoformat())
+        context = _nodes_around(nodes, numbers.start(), numbers.end())
+        stated = settled_part(numbers[0], readings, context, language)
+        if stated.precision == "day":
+            ordered = ordered or stated
         else:
-            coarser = coarser or shared_part(numbers[0], readings)
+            coarser = coarser or stated
     if ordered is None and coarser is None:
         return Published(answer)
     if _url_day(tree, url) == answer:
@@ -266,6 +277,19 @@ def _written(
     if answer in markup or answer.replace("-", "/") in markup:
         return Published(answer)
     return ordered or coarser or Published(answer)
+
+
+def _nodes_around(nodes: list[str], start: int, end: int) -> str:
+    """Return the text nodes (joined by a space) that span ``start:end`` of their joined text."""
+    offset = 0
+    spanned = []
+    for node in nodes:
+        if offset + len(node) >= start and offset <= end:
+            spanned.append(node)
+        offset += len(node) + 1
+        if offset > end:
+            break
+    return " ".join(spanned)
 
 
 def _url_day(tree: HtmlElement, url: str | None) -> str | None:
@@ -283,16 +307,20 @@ def _url_day(tree: HtmlElement, url: str | None) -> str | None:
     return htmldate.extractors.extract_url_date(url, options)
 
 
-def _read_string(string: str, answer: str, order: DateOrders | None) -> Published | None:
+def _read_string(
+    string: str, answer: str, written: tuple[DateOrders | None, str | None]
+) -> Published | None:
     """Return what the date string htmldate read ``answer`` from states; None when unsure.
 
     Three numbers inside words ("Posted 12/11/10 by", "Monday, 11.05.2012 / 9:44 PM") that
     may name ``answer`` are read in the page's order, else every order: dateutil reads the
-    latter month first as a whole, a day the string does not state.
+    latter month first as a whole, a day the string does not state. A weekday the string
+    names settles the order when it falls on one reading only (``settled_part``).
     """
+    order, language = written
     stripped = string.strip()
     try:
-        whole: Published | None = read_published(stripped, order)
+        whole: Published | None = read_published(stripped, order, language)
     except (ValueError, OverflowError):
         whole = None
     numbers = _NUMBERS_IN_TEXT.search(string)
@@ -308,9 +336,7 @@ def _read_string(string: str, answer: str, order: DateOrders | None) -> Publishe
     readings = numeric_readings(numbers[0], order) or every
     if not readings:
         return None
-    if len(readings) == 1:
-        return Published(next(iter(readings)).isoformat())
-    return shared_part(numbers[0], readings)
+    return settled_part(numbers[0], readings, string, language)
 
 
 def _find_date(

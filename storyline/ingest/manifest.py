@@ -141,7 +141,7 @@ def read_manifest_row(
     try:
         row = ArticleRow.model_validate({**record, "text": ""})
         order = date_order(row.language)
-        stated = read_published(row.published, order) if row.published else None
+        stated = read_published(row.published, order, row.language) if row.published else None
     except (ValueError, OverflowError) as exc:
         raise InputError(errors.INVALID_FIELD, locator, f"invalid field ({exc})") from exc
     extra = {k: v for k, v in record.items() if k not in _KNOWN}

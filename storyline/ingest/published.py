@@ -4,6 +4,8 @@
 or nothing, with a note when the string seemed to give more than is kept. The one rule: a
 publication date is a day only when the source states that day unambiguously. "12/11/10" is
 12 November 2010, 11 December 2010 or 10 November 2012: no year is sure, so no date is kept.
+A weekday written with the numbers may state it: "Monday, 11.05.2012" is 5 November 2012, the
+one reading on a Monday (``settled_part``; every path's numbers are settled there).
 
 A capture time (a WARC-Date, an HTTP Last-Modified, the time a page was fetched) is never read
 here: it says when a copy was made, not when the article was published.
@@ -48,6 +50,16 @@ _WEEK_RE = re.compile(r"\d{4}-?W\d{2}(?=$|[T ])")
 _ORDINAL_RE = re.compile(r"(\d{4})-(\d{3})(?=$|[T ])")
 # three numbers split by one separator: "03/04/2015", "12.11.10", "2015/03/04 10:00"
 _NUMERIC_RE = re.compile(r"\s*(\d{1,4})([/.-])(\d{1,2})\2(\d{1,4})(?=$|[\sT,])")
+_WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+# Weekday names of one or two letters ("we", "so", "di", "mo") are words as often as days: only
+# names of three letters or more settle an order (a fixed rule, not fitted on any data).
+_SHORTEST_WEEKDAY_NAME = 3
+# Three numbers written as a date ("11.05.2012"), and the word right before / after them
+_TRIPLE_RE = re.compile(r"\d{1,4}([/.-])\d{1,2}\1\d{1,4}")
+_WORD_BEFORE_RE = re.compile(r"([^\W\d_]+)\.?,?\s*$")
+_WORD_AFTER_RE = re.compile(r"\s*,?\s*\(?([^\W\d_]+)")
+# A weekday name leading the numbers ("Mon 03/04/2015", "Montag, 11.05.2012"): read past it
+_LEADING_WORD_RE = re.compile(r"\s*([^\W\d_]+)\.?,?\s+(?=\d)")
 
 
 class RefusedDateError(ValueError):
@@ -73,22 +85,104 @@ class Published:
         return {PUBLISHED_NOTE: self.note} if self.note else {}
 
 
-def read_published(value: str, order: DateOrders | None = None) -> Published:
+def read_published(
+    value: str, order: DateOrders | None = None, language: str | None = None
+) -> Published:
     """Return what ``value`` states as a publication date.
 
     A value that is no date at all raises ValueError (a row with it is rejected, as before).
     The reading itself is ``_read_calendar`` (ISO weeks, ordinal days, end of day, the
     local day of a date-time); a value made of three numbers is then checked against every
     order it may be written in (``numeric_readings``; only the orders in ``order`` when the
-    source's language states them) and keeps only what all readings share.
+    source's language states them) and keeps only what all readings share, unless a weekday
+    the value names settles it (``settled_part``; English names, and ``language``'s).
+    A weekday name may lead the numbers ("Mon 03/04/2015", "Montag, 11.05.2012").
     """
-    parsed = _read_calendar(value)
-    readings = numeric_readings(value, order)
+    numbers = _after_weekday(value, language)
+    try:
+        parsed = _read_calendar(value)
+    except ValueError:
+        if numbers == value:
+            raise
+        parsed = _read_calendar(numbers)  # dateutil knows English weekdays only
+    readings = numeric_readings(numbers, order)
     if not readings:
         return Published(parsed)
+    return settled_part(value, readings, value, language)
+
+
+def settled_part(
+    value: str, readings: frozenset[dt.date], context: str, language: str | None = None
+) -> Published:
+    """Return the one reading of ``value``, else the one on the weekday ``context`` names.
+
+    "Monday, 11.05.2012" can only be 5 November 2012 (11 May 2012 was a Friday). When no
+    weekday is named, or the one named falls on several readings or on none, what all
+    readings share (``shared_part``); a weekday on none of them is said in the note.
+    """
     if len(readings) == 1:  # dateutil reads month first: the one reading is the day
         return Published(next(iter(readings)).isoformat())
-    return shared_part(value, readings)
+    named = named_weekdays(context, value, language)
+    on_it = [day for day in readings if day.weekday() in named]
+    if len(named) == 1 and len(on_it) == 1:
+        return Published(on_it[0].isoformat())
+    shared = shared_part(value, readings)
+    if len(named) == 1 and not on_it:
+        weekday = _WEEKDAYS[next(iter(named))].capitalize()
+        note = f"{shared.note}; no reading falls on the {weekday} it names"
+        return Published(shared.value, note)
+    return shared
+
+
+def named_weekdays(text: str, date: str, language: str | None = None) -> frozenset[int]:
+    """Return the weekdays (0 is Monday) ``text`` names next to ``date``'s numbers.
+
+    Only the word written right before the numbers ("Monday, 11.05.2012") or right after them
+    ("11.05.2012 (Monday)") counts, in English or in ``language``: a weekday elsewhere in the
+    text, or a word that is also a weekday's short name ("The Sun"), says nothing of this date.
+    """
+    triple = _TRIPLE_RE.search(date)
+    found = text.find(triple[0]) if triple else -1
+    if triple is None or found < 0:
+        return frozenset()
+    names = _weekday_names(_language_base(language))
+    words = (
+        _WORD_BEFORE_RE.search(text[:found]),
+        _WORD_AFTER_RE.match(text[found + len(triple[0]) :]),
+    )
+    return frozenset(names[w[1].lower()] for w in words if w and w[1].lower() in names)
+
+
+def _after_weekday(value: str, language: str | None) -> str:
+    """Return ``value`` without a leading weekday name ("Mon, 03/04/2015" -> "03/04/2015")."""
+    leading = _LEADING_WORD_RE.match(value)
+    if leading and leading[1].lower() in _weekday_names(_language_base(language)):
+        return value[leading.end() :]
+    return value
+
+
+def _language_base(language: str | None) -> str:
+    """Return a language tag's base ("de" of "de-AT"), or "en"."""
+    return (language or "en").strip().replace("_", "-").split("-")[0].lower() or "en"
+
+
+@lru_cache(maxsize=64)
+def _weekday_names(language: str) -> dict[str, int]:
+    """Return each weekday name English and ``language`` write (CLDR, as dateparser ships it).
+
+    A name two weekdays share, in or across the two languages, names neither.
+    """
+    found: dict[str, set[int]] = {}
+    for code in {"en", language}:
+        try:
+            info = default_loader.get_locale(code).info
+        except (KeyError, ValueError):
+            continue
+        for number, weekday in enumerate(_WEEKDAYS):
+            for name in info.get(weekday, ()):
+                if len(name) >= _SHORTEST_WEEKDAY_NAME:
+                    found.setdefault(name.lower(), set()).add(number)
+    return {name: next(iter(days)) for name, days in found.items() if len(days) == 1}
 
 
 @lru_cache(maxsize=256)

@@ -55,7 +55,7 @@ def row_to_article(record: dict[str, Any], locator: str, fmt: InputFormat) -> Ra
     if row.published:
         try:
             # the row's language states the order of "03.04.2015" when it has one ("de")
-            stated = read_published(row.published, date_order(row.language))
+            stated = read_published(row.published, date_order(row.language), row.language)
         except (ValueError, OverflowError) as exc:
             raise InputError(
                 errors.INVALID_FIELD, locator, f"published: not a date ({row.published!r})"
