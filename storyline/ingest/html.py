@@ -155,8 +155,9 @@ def extract_text(
             return second, decision
     # The vote works on the tree last: trafilatura's readability port prunes the tree it reads.
     port = second_text(tree)
-    text, decision["vote"] = vote(body, port, policy)
-    if str(decision["vote"].get("result", "")).startswith("skipped: second"):
+    text, voted = vote(body, port, policy)
+    decision["vote"] = voted
+    if str(voted.get("result", "")).startswith("skipped: second"):
         text = _small_port(html, text, port, decision, policy)
     if comment_words:
         if comment_words >= _COMMENT_SHARE * body_words:
