@@ -239,7 +239,8 @@ def vote(primary: str, second: str, policy: VotePolicy) -> tuple[str, dict[str, 
         return primary, record
     lines = primary.split("\n")
     line_tokens = [_tokens(line) for line in lines]
-    second_bag = set(_tokens(second))
+    second_tokens = _tokens(second)
+    second_bag = set(second_tokens)
     kept = [not tokens or _backed(tokens, second_bag, policy.support) for tokens in line_tokens]
     primary_bag = set(_tokens(primary))
     line_sets = [set(tokens) for tokens in line_tokens]
@@ -266,7 +267,7 @@ def vote(primary: str, second: str, policy: VotePolicy) -> tuple[str, dict[str, 
         if kept[index]:
             out.append(line)
         out.extend(inserts.get(index, []))
-    out, tail_dropped = _drop_tail(out, second, policy)
+    out, tail_dropped = _drop_tail(out, second_tokens, policy)
     record.update(
         result="voted",
         dropped_lines=kept.count(False),
@@ -277,7 +278,9 @@ def vote(primary: str, second: str, policy: VotePolicy) -> tuple[str, dict[str, 
     return "\n".join(out), record
 
 
-def _drop_tail(lines: list[str], second: str, policy: VotePolicy) -> tuple[list[str], int]:
+def _drop_tail(
+    lines: list[str], second_tokens: list[str], policy: VotePolicy
+) -> tuple[list[str], int]:
     """Drop short lines after the article's end that the second text does not hold word for word.
 
     The article's end is the last line of ``tail_anchor_words`` words or more whose words stand
@@ -288,7 +291,7 @@ def _drop_tail(lines: list[str], second: str, policy: VotePolicy) -> tuple[list[
     Returns the lines kept and how many were dropped.
     """
     # Token sequences joined by single spaces, padded, so a line's run is a substring test.
-    joined = " " + " ".join(_tokens(second)) + " "
+    joined = " " + " ".join(second_tokens) + " "
 
     def held(tokens: list[str]) -> bool:
         return (" " + " ".join(tokens) + " ") in joined
