@@ -87,6 +87,8 @@ class IngestSettings(_Section):
     html_repeat_share: float = Field(ge=0.0)
     html_readability_small_port_share: float = Field(ge=0.0)
     html_readability_agree_factor: float = Field(ge=1.0)
+    html_vote_tail_anchor_words: int = Field(ge=1)
+    html_vote_tail_max_words: int = Field(ge=0)
 
 
 class CleanScores(_Section):

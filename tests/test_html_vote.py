@@ -19,6 +19,8 @@ _POLICY = VotePolicy(
     repeat_share=0.1,
     small_port_share=0.15,
     agree_factor=2.0,
+    tail_anchor_words=15,
+    tail_max_words=15,
 )
 _FIRST = (
     "The council approved the new budget for the harbour district on Tuesday evening, "
@@ -76,6 +78,7 @@ def test_vote_is_recorded_in_the_article_meta():
     record = raw.meta["extraction"]["vote"]
     assert record["voter"] == "trafilatura-readability"
     assert record["second_words"] > 0
+    assert record["tail_dropped_lines"] == 0  # every line is the port's, word for word
     assert "harbour district" in raw.text
 
 

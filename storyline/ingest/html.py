@@ -7,7 +7,8 @@ hidden readability/jusText backup pass off) with reader comments kept apart. The
 each recorded in ``meta["extraction"]``:
 
 - vote: a paragraph vote with trafilatura's readability port (``html_vote``): primary lines it
-  does not back are dropped, long paragraphs only it holds are added in page order;
+  does not back are dropped, long paragraphs only it holds are added in page order, short lines
+  after the article's end that it holds only as scattered words are dropped (trailing teasers);
 - comments: kept when they are at least ``_COMMENT_SHARE`` of the article's words (a discussion,
   or an article trafilatura mistook for comments), dropped when smaller (comment-widget text);
 - fallback: when the primary text is under ``_SHORT_WORDS`` words, readability-lxml's text

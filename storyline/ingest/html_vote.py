@@ -12,7 +12,11 @@ to ask on every page). Per page:
 - a long paragraph only the second text holds (``add_words`` words or more) is added after the
   primary line its predecessor matched: article paragraphs trafilatura's filters lost;
 - no vote when the second text is small next to the primary (under ``min_share`` of its words):
-  readability then found a different or no block, and its silence says nothing about a line.
+  readability then found a different or no block, and its silence says nothing about a line;
+- trailing teasers: after the last line of ``tail_anchor_words`` words or more that the second
+  text holds word for word (the article's end), a primary line under ``tail_max_words`` words
+  that the second text does not hold word for word is dropped. The word-bag test keeps related
+  post titles, headline lists and date lines when their words occur anywhere in the article.
 
 Every count is returned for the article's ``meta["extraction"]["vote"]``.
 """
@@ -59,6 +63,9 @@ class VotePolicy:
     ``small_port_share`` / ``agree_factor``: a port text too small to vote with, yet at least
     ``small_port_share`` of the primary's words, asks readability-lxml; its text replaces the
     primary when its word count is within ``agree_factor`` of the port's.
+    ``tail_anchor_words`` / ``tail_max_words``: after the last voted line of at least
+    ``tail_anchor_words`` words the second text holds word for word, primary lines under
+    ``tail_max_words`` words it does not hold word for word are dropped (trailing teasers).
     """
 
     min_share: float
@@ -69,6 +76,8 @@ class VotePolicy:
     repeat_share: float
     small_port_share: float
     agree_factor: float
+    tail_anchor_words: int
+    tail_max_words: int
 
     @classmethod
     def from_values(cls, values: Mapping[str, Any]) -> VotePolicy:
@@ -82,6 +91,8 @@ class VotePolicy:
             repeat_share=float(values["html_repeat_share"]),
             small_port_share=float(values["html_readability_small_port_share"]),
             agree_factor=float(values["html_readability_agree_factor"]),
+            tail_anchor_words=int(values["html_vote_tail_anchor_words"]),
+            tail_max_words=int(values["html_vote_tail_max_words"]),
         )
 
     @classmethod
@@ -231,7 +242,8 @@ def vote(primary: str, second: str, policy: VotePolicy) -> tuple[str, dict[str, 
         return primary, record
     lines = primary.split("\n")
     line_tokens = [_tokens(line) for line in lines]
-    second_bag = set(_tokens(second))
+    second_tokens = _tokens(second)
+    second_bag = set(second_tokens)
     kept = [not tokens or _backed(tokens, second_bag, policy.support) for tokens in line_tokens]
     primary_bag = set(_tokens(primary))
     line_sets = [set(tokens) for tokens in line_tokens]
@@ -258,7 +270,48 @@ def vote(primary: str, second: str, policy: VotePolicy) -> tuple[str, dict[str, 
         if kept[index]:
             out.append(line)
         out.extend(inserts.get(index, []))
+    out, tail_dropped = _drop_tail(out, second_tokens, policy)
     record.update(
-        result="voted", dropped_lines=kept.count(False), added_lines=added, lines=len(lines)
+        result="voted",
+        dropped_lines=kept.count(False),
+        added_lines=added,
+        tail_dropped_lines=tail_dropped,
+        lines=len(lines),
     )
     return "\n".join(out), record
+
+
+def _drop_tail(
+    lines: list[str], second_tokens: list[str], policy: VotePolicy
+) -> tuple[list[str], int]:
+    """Drop short lines after the article's end that the second text does not hold word for word.
+
+    The article's end is the last line of ``tail_anchor_words`` words or more whose words stand
+    in the second text in the same order, side by side (a paragraph both extractors read). After
+    it, a short line whose words the second text holds only scattered is a teaser, a headline of
+    another post or a date line that passed the word-bag test on common words (a line of no
+    words, a separator, goes too). Added lines are the second text's own and are never dropped.
+    Returns the lines kept and how many were dropped.
+    """
+    # Token sequences joined by single spaces, padded, so a line's run is a substring test.
+    joined = " " + " ".join(second_tokens) + " "
+
+    def held(tokens: list[str]) -> bool:
+        return (" " + " ".join(tokens) + " ") in joined
+
+    end = -1
+    tail_tokens: dict[int, list[str]] = {}
+    for index in range(len(lines) - 1, -1, -1):
+        tokens = _tokens(lines[index])
+        if len(tokens) >= policy.tail_anchor_words and held(tokens):
+            end = index
+            break
+        tail_tokens[index] = tokens
+    if end < 0:
+        return lines, 0  # no line both read: the end of the article is unknown
+    doomed = {
+        index
+        for index, tokens in tail_tokens.items()
+        if len(tokens) < policy.tail_max_words and not held(tokens)
+    }
+    return [line for index, line in enumerate(lines) if index not in doomed], len(doomed)
