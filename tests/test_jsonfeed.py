@@ -89,6 +89,9 @@ def test_jsonfeed_version_1_0_author_and_items_without_pages():
         b'{"version": "https://jsonfeed.org/version/1.1"}',  # no items
         b'{"items": []}',  # no version
         b'{"version": "https://jsonfeed.org/version/2", "items": []}',
+        b'{"version": "https://jsonfeed.org/version/10", "items": []}',  # not 1 or 1.1
+        # a lone surrogate (JSON allows the escape) in a title the store could not write
+        b'{"version": "https://jsonfeed.org/version/1.1", "title": "caf\\ud800", "items": []}',
         b'{"version": 1, "items": []}',
         b"[1, 2]",
         b'{"title": "\xff\xfe"}',  # not UTF-8
@@ -99,6 +102,14 @@ def test_jsonfeed_malformed_is_s115_as_rss_is(body):
     with pytest.raises(InputError) as info:
         parse_json_feed(body, BASE + "bad.json")
     assert info.value.code == "S115"
+
+
+def test_jsonfeed_language_states_the_order_of_a_numeric_date():
+    # a feed in German writes day first: 03.04.2015 is 3 April (no language: only the year)
+    item = {"id": "1", "url": "/a", "date_published": "03.04.2015"}
+    dated = parse_json_feed(_feed(item, language="de"), BASE).entries[0]
+    assert dated.published == "2015-04-03"
+    assert parse_json_feed(_feed(item), BASE).entries[0].published == "2015"
 
 
 def test_jsonfeed_parse_listing_goes_by_content():

@@ -14,10 +14,13 @@ from urllib.parse import urlsplit
 from storyline import errors
 from storyline.errors import InputError
 from storyline.fetch.feeds import FeedEntry, ParsedFeed, http_link, listed_date, skipped_entry
+from storyline.ingest.jsonl import has_lone_surrogate
+from storyline.ingest.published import date_order
 
 if TYPE_CHECKING:
     from storyline.models import Rejected
-VERSION_PREFIX = "https://jsonfeed.org/version/1"  # 1 and 1.1; a 2 would change the item shape
+# 1 and 1.1 share the item shape ("version/10" or a 2 would not)
+VERSIONS = frozenset({"https://jsonfeed.org/version/1", "https://jsonfeed.org/version/1.1"})
 _BOM = b"\xef\xbb\xbf"
 
 
@@ -62,8 +65,12 @@ def _load(body: bytes, url: str) -> dict[str, Any]:
         raise InputError(errors.MALFORMED_FEED, url, f"not a feed (bad JSON: {exc})") from None
     if not isinstance(doc, dict):
         raise InputError(errors.MALFORMED_FEED, url, "not a feed (JSON, but not an object)")
+    if has_lone_surrogate(doc):  # a title or author the store could not write would end the cycle
+        raise InputError(
+            errors.MALFORMED_FEED, url, "not a feed (a string holds a lone UTF-16 surrogate)"
+        )
     version = doc.get("version")
-    if not isinstance(version, str) or not version.startswith(VERSION_PREFIX):
+    if not isinstance(version, str) or version.rstrip("/") not in VERSIONS:
         raise InputError(errors.MALFORMED_FEED, url, "not a feed (no JSON Feed 1.x version)")
     if not isinstance(doc.get("items"), list):
         raise InputError(errors.MALFORMED_FEED, url, "not a feed (JSON Feed without items)")
@@ -80,6 +87,9 @@ def parse_json_feed(body: bytes, url: str) -> ParsedFeed:
     """
     doc = _load(body, url)
     outlet = _text(doc.get("title"))
+    # 1.1's feed language states a numeric date's order, as an RSS <language> does
+    language = _text(doc.get("language"))
+    order = date_order(language)
     entries: list[FeedEntry] = []
     seen: set[str] = set()
     skipped: list[Rejected] = []
@@ -99,14 +109,14 @@ def parse_json_feed(body: bytes, url: str) -> ParsedFeed:
             continue
         seen.add(link)
         # RFC 3339 dates, read as every listing's are: the writer's own day, not UTC's
-        published = listed_date(_text(item.get("date_published")))
+        published = listed_date(_text(item.get("date_published")), None, order, language)
         entries.append(
             FeedEntry(
                 url=link,
                 feed=url,
                 title=title,
                 published=published.value,
-                updated=listed_date(_text(item.get("date_modified"))).value,
+                updated=listed_date(_text(item.get("date_modified")), None, order, language).value,
                 author=_author(item) or _author(doc),
                 outlet=outlet,
                 published_note=published.note,

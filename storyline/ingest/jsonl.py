@@ -135,7 +135,7 @@ def _parse_line(raw_line: bytes, locator: str) -> dict[str, object]:
         raise InputError(
             errors.MALFORMED_JSONL, locator, f"malformed JSONL (nested over {_MAX_DEPTH} deep)"
         )
-    if _SURROGATE_ESCAPE.search(raw_line) and _has_lone_surrogate(record):
+    if _SURROGATE_ESCAPE.search(raw_line) and has_lone_surrogate(record):
         raise InputError(errors.UNDECODABLE, locator, "a string holds a lone UTF-16 surrogate")
     return record
 
@@ -154,8 +154,11 @@ def _deeper_than(value: object, limit: int) -> bool:
     return False
 
 
-def _has_lone_surrogate(record: dict[str, object]) -> bool:
-    """Return True when a key or value cannot be encoded as UTF-8 (a store would refuse it)."""
+def has_lone_surrogate(record: object) -> bool:
+    """Return True when a key or value cannot be encoded as UTF-8 (a store would refuse it).
+
+    ``json.loads`` accepts an escaped lone surrogate (backslash-u d800): every JSON reader asks.
+    """
     try:
         json.dumps(record, ensure_ascii=False).encode("utf-8")
     except UnicodeEncodeError:
