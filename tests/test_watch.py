@@ -3,6 +3,7 @@ from __future__ import annotations
 import importlib
 import socket
 import sqlite3
+from types import SimpleNamespace
 
 import pytest
 from typer.testing import CliRunner
@@ -11,8 +12,9 @@ from storyline import api
 from storyline.cli.app import app
 from storyline.config import load_settings
 from storyline.errors import ConfigError, UsageError
+from storyline.fetch.client import Fetched, FetchRequest
 from storyline.fetch.feeds import FeedEntry
-from storyline.fetch.listings import newest_entries
+from storyline.fetch.listings import Polled, _take, newest_entries
 from storyline.models import Rejected
 from storyline.store import feeds as feed_store
 from storyline.watch.changes import Snapshot, diff
@@ -371,6 +373,24 @@ def test_watch_cap_keeps_the_newest_entries_in_listing_order():
     undated = [_entry(f"u{i}") for i in range(50_000)]  # no dates: the first listed
     kept, left_out = newest_entries(undated, 1000)
     assert (kept, left_out) == (tuple(undated[:1000]), 49_000)
+    # a sitemap lists oldest first: with no dates its newest are its last (ties too)
+    kept, left_out = newest_entries(undated, 1000, oldest_first=True)
+    assert (kept, left_out) == (tuple(undated[-1000:]), 49_000)
+    kept, _ = newest_entries(entries, 1, oldest_first=True)
+    assert [e.url for e in kept] == ["e"]  # c and e share the newest day: the later listed
+
+
+def test_watch_cap_bounds_the_rejected_rows_of_items_naming_no_page():
+    # 30 items with no link would be 30 Rejected rows every cycle; the cap keeps 10 of them
+    # and counts the other 20 with the entries left out (nothing unsaid)
+    items = "".join(f"<item><title>t{i}</title></item>" for i in range(30))
+    body = f"<rss version='2.0'><channel><title>T</title>{items}</channel></rss>".encode()
+    url = "http://x.example/feed.xml"
+    answer = Fetched(url, url, 200, {}, body, "2026-05-04T10:00:00+00:00")
+    out = Polled()
+    _take(FetchRequest(url, context=SimpleNamespace(kind="feed")), answer, out, [], 10)
+    assert (len(out.skipped), out.capped) == (10, [(url, 20)])
+    assert {row.code for row in out.skipped} == {"S103"}
 
 
 def test_watch_cap_is_a_fetch_setting_with_a_bound():
@@ -390,9 +410,9 @@ def test_watch_feed_over_the_cap_fetches_its_newest_and_says_how_many_were_left_
         assert "/undated.html" not in _article_hits(fetch_server)
         assert (report.new_items, report.capped) == (1, ((fetch_server.url("/feed.xml"), 1),))
         head, *body = report.lines()
-        assert head.endswith(", 1 older entries left out")
+        assert head.endswith(", 1 older entry left out")
         assert body[-1] == (
-            f"  left out: 1 older entries of {fetch_server.url('/feed.xml')} "
+            f"  left out: 1 older entry of {fetch_server.url('/feed.xml')} "
             "(over [fetch] max_entries_per_feed)"
         )
         assert report.summary.rejected == ()  # a bound, not a bad input: exit code 0

@@ -52,6 +52,9 @@ class ParsedFeed:
     children: tuple[str, ...] = ()  # sitemaps listed by a sitemap index
     # entries with no link, or one that is not http(s): a Rejected row each, never dropped unseen
     skipped: tuple[Rejected, ...] = ()
+    # the order entries without a date are listed in: feeds newest first; sitemaps (WordPress
+    # core, most CMS plug-ins) oldest first, so an undated sitemap's newest are its last
+    oldest_first: bool = False
 
 
 def skipped_entry(listing: str, content: bytes, name: str | None, error: InputError) -> Rejected:

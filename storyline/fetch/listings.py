@@ -77,18 +77,22 @@ class Polled:
     capped: list[tuple[str, int]] = field(default_factory=list)
 
 
-def newest_entries(entries: Sequence[FeedEntry], limit: int) -> tuple[tuple[FeedEntry, ...], int]:
+def newest_entries(
+    entries: Sequence[FeedEntry], limit: int, *, oldest_first: bool = False
+) -> tuple[tuple[FeedEntry, ...], int]:
     """Return the ``limit`` newest entries, in listing order, and how many were left out.
 
-    Newest by the listing's date (published, else updated); undated entries come after dated
-    ones, and entries of one day (or none) in listing order, which feeds keep newest first.
+    Newest by the listing's date (published, else updated; compared as text, so a month-only
+    "2026-05" ranks before the days of May: a bound, not an exact order); undated entries come
+    after dated ones, and entries of one date (or none) by their place in the listing: first
+    for a feed (newest first), last for a sitemap (``oldest_first``).
     """
     if len(entries) <= limit:
         return tuple(entries), 0
-    # Python's sort is stable with reverse=True too: ties keep the listing's order
+    sign = 1 if oldest_first else -1  # reverse=True: a later place first in a sitemap
     ranked = sorted(
         range(len(entries)),
-        key=lambda i: entries[i].published or entries[i].updated or "",
+        key=lambda i: (entries[i].published or entries[i].updated or "", sign * i),
         reverse=True,
     )
     return tuple(entries[i] for i in sorted(ranked[:limit])), len(entries) - limit
@@ -172,11 +176,14 @@ def _take(
         if is_feed_row:
             out.marks.append((request.url, exc.code, exc.reason, None))
         return
-    kept, cut = newest_entries(parsed.entries, max_entries)
+    kept, cut = newest_entries(parsed.entries, max_entries, oldest_first=parsed.oldest_first)
     out.entries.extend(kept)
+    # entries naming no page are Rejected rows: capped too, or a hostile listing of 50,000 such
+    # items writes 50,000 rows each cycle (the rest are counted with the entries left out)
+    out.skipped.extend(parsed.skipped[:max_entries])
+    cut += max(0, len(parsed.skipped) - max_entries)
     if cut:
         out.capped.append((request.url, cut))
-    out.skipped.extend(parsed.skipped)
     out.states.append(state)
     out.recovered.append(request.url)
     if is_feed_row:

@@ -78,7 +78,11 @@ def parse_sitemap(body: bytes, url: str) -> ParsedFeed:
         raise InputError(errors.MALFORMED_FEED, url, f"not a sitemap ({error or 'no urlset'})")
     outlet = next((e.outlet for e in entries if e.outlet), None)
     return ParsedFeed(
-        title=outlet, entries=tuple(entries), children=tuple(children), skipped=tuple(skipped)
+        title=outlet,
+        entries=tuple(entries),
+        children=tuple(children),
+        skipped=tuple(skipped),
+        oldest_first=True,
     )
 
 

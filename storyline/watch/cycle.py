@@ -50,13 +50,15 @@ class CycleReport:
             f"{self.summary.stored} articles stored"
         )
         if self.capped:
-            head += f", {sum(n for _, n in self.capped)} older entries left out"
+            left = sum(n for _, n in self.capped)
+            head += f", {left} older {'entry' if left == 1 else 'entries'} left out"
         body = [f"  {c.kind}: {c.text}" for c in self.changes]
         body += [
             f"  rejected by a stage: {r.locator} [{r.code}] {r.reason}" for r in self.stage_rejected
         ]
         body += [
-            f"  left out: {n} older entries of {url} (over [fetch] max_entries_per_feed)"
+            f"  left out: {n} older {'entry' if n == 1 else 'entries'} of {url} "
+            "(over [fetch] max_entries_per_feed)"
             for url, n in self.capped
         ]
         return [head, *body] if body else [head, "  no changes"]
