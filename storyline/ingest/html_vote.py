@@ -16,7 +16,11 @@ to ask on every page). Per page:
 - trailing teasers: after the last line of ``tail_anchor_words`` words or more that the second
   text holds word for word (the article's end), a primary line under ``tail_max_words`` words
   that the second text does not hold word for word is dropped. The word-bag test keeps related
-  post titles, headline lists and date lines when their words occur anywhere in the article.
+  post titles, headline lists and date lines when their words occur anywhere in the article;
+- a table with a header row (trafilatura writes a ``|---|`` line under it) is one unit: all its
+  rows are kept when any of them is backed. A row of figures ("Eastside Middle | 540 | 522")
+  shares few words with prose, and readability drops data tables, so row by row the vote kept
+  a table's header and lost its figures.
 
 Every count is returned for the article's ``meta["extraction"]["vote"]``.
 """
@@ -40,6 +44,8 @@ if TYPE_CHECKING:
     from storyline.config import IngestSettings
 
 _TOKEN_RE = re.compile(r"\w+")
+# trafilatura's line under a table's header row: "|---|---|".
+_TABLE_RULE = re.compile(r"\|(?:\s*-+\s*\|)+")
 # The vote record's result when the second text is too small to vote with (html._small_port
 # reads it: the page may then go to readability-lxml).
 SKIPPED_SMALL = "skipped: second text small"
@@ -245,6 +251,7 @@ def vote(primary: str, second: str, policy: VotePolicy) -> tuple[str, dict[str, 
     second_tokens = _tokens(second)
     second_bag = set(second_tokens)
     kept = [not tokens or _backed(tokens, second_bag, policy.support) for tokens in line_tokens]
+    _keep_tables(lines, kept)
     primary_bag = set(_tokens(primary))
     line_sets = [set(tokens) for tokens in line_tokens]
     # Paragraphs only the second text holds, each placed after the primary line that matched
@@ -279,6 +286,20 @@ def vote(primary: str, second: str, policy: VotePolicy) -> tuple[str, dict[str, 
         lines=len(lines),
     )
     return "\n".join(out), record
+
+
+def _keep_tables(lines: list[str], kept: list[bool]) -> None:
+    """Keep every row of a headed table (``|``-lines around a ``|---|`` rule) when one is kept."""
+    for index, line in enumerate(lines):
+        if not _TABLE_RULE.fullmatch(line.strip()) or index == 0:
+            continue
+        start = index - 1  # the header row
+        end = index + 1
+        while end < len(lines) and lines[end].lstrip().startswith("|"):
+            end += 1
+        rows = [row for row in range(start, end) if row != index]
+        if lines[start].lstrip().startswith("|") and any(kept[row] for row in rows):
+            kept[start:end] = [True] * (end - start)
 
 
 def _drop_tail(
