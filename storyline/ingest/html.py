@@ -12,7 +12,9 @@ each recorded in ``meta["extraction"]``:
 - comments: kept when they are at least ``_COMMENT_SHARE`` of the article's words (a discussion,
   or an article trafilatura mistook for comments), dropped when smaller (comment-widget text);
 - fallback: when the primary text is under ``_SHORT_WORDS`` words, readability-lxml's text
-  replaces it if it finds at least ``_MIN_WORDS`` words;
+  replaces it if it finds at least ``_MIN_WORDS`` words, less the short lines after the last
+  long line both hold (the vote's tail rule, trafilatura's text voting): readability-lxml
+  keeps a page's trailing teasers, "Full story" links and contact blocks;
 - disputed: when trafilatura set a small comment section aside and its readability port (the
   vote's second text) has under ``html_readability_port_share`` of the voted text's words,
   readability-lxml's text replaces the voted text (``reason`` "disputed: comments dropped");
@@ -54,6 +56,7 @@ from storyline.ingest.html_vote import (
     VotePolicy,
     block_text,
     default_policy,
+    drop_tail,
     second_text,
     vote,
 )
@@ -165,6 +168,13 @@ def extract_text(
         if len(second.split()) >= _MIN_WORDS:
             decision["vote"] = {"voter": "trafilatura-readability", "result": "skipped: fallback"}
             decision.update(extractor="readability-lxml", reason="short")
+            # readability-lxml reads a whole container: on a landing page or a press release
+            # its text runs on past the article into teasers and contact lines that
+            # trafilatura's text lacks. Measured with bench/html_extraction.py --split: up on
+            # both dragnet halves, Zyte unchanged; trimming the head the same way lost on
+            # dragnet half A (re-simulated from cached extractor texts), so only the tail goes.
+            second, dropped = drop_tail(second, body, policy)
+            decision["tail_dropped_lines"] = dropped
             return second, decision
     # The vote works on the tree last: trafilatura's readability port prunes the tree it reads.
     port = second_text(tree)

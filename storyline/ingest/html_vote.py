@@ -302,6 +302,17 @@ def _keep_tables(lines: list[str], kept: list[bool]) -> None:
             kept[start:end] = [True] * (end - start)
 
 
+def drop_tail(text: str, voter: str, policy: VotePolicy) -> tuple[str, int]:
+    """Return ``text`` without the short lines after its end that ``voter`` does not hold.
+
+    The vote's tail rule with the roles swapped (``_drop_tail``): the reader uses it on
+    readability-lxml's text, with trafilatura's short text as the voter. Returns the text and
+    how many lines were dropped.
+    """
+    lines, dropped = _drop_tail(text.split("\n"), _tokens(voter), policy)
+    return "\n".join(lines), dropped
+
+
 def _drop_tail(
     lines: list[str], second_tokens: list[str], policy: VotePolicy
 ) -> tuple[list[str], int]:
