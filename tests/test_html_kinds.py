@@ -1,0 +1,100 @@
+"""Pages of other eras and kinds (issue 21): the article kept, the page's furniture left out.
+
+The pages under tests/data/html_kinds/ are fictional, written for these tests in the markup of
+older and other sites: 2000s table layouts, ``<br><br>`` paragraphs, upper-case tags and
+``<font>``, a windows-1252 page that declares no charset, sub-headings and a list inside the
+body, a data table, a portal's lead story among teasers, a forum thread, a press release with a
+contact block, a blog post of ``<div>``s and ``<br>``s, minutes in ``<pre>``. Each ``.txt`` is the
+page's hand truth, one paragraph a line: every line must be in the reader's cleaned text (token
+for token, so a table row "| 540 | 522 |" matches "540 522").
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from storyline.clean import clean_article
+from storyline.config import load_settings
+from storyline.ingest.html import read_html
+from storyline.pipeline import threshold_for
+
+_DATA = Path(__file__).parent / "data" / "html_kinds"
+_TOKEN_RE = re.compile(r"\w+")
+
+# What each page shows around its article that the reader must leave out.
+_ABSENT = {
+    "table_2004": ["Obituaries", "Most Read", "Lions win home opener", "All rights reserved"],
+    "td_br_2002": ["Related stories", "Hay prices climb"],
+    "br_upper": [],  # the menu cell is kept: trafilatura and readability-lxml both read it
+    "cp1252_nocharset": ["Privacy", "Riverside Weekly"],
+    "subheads_list": ["Related", "Council delays budget vote", "Subscribe", "Terms of use"],
+    "caption": ["Share this"],
+    "figures_table": ["Latest", "Band trip approved", "Board meeting moved"],
+    "portal": ["The plan adds a playground", "More headlines", "Full story", "Advertise"],
+    "forum": ["Powered by", "Back to Vegetables"],
+    "press_release": ["Media contact", "555-0142", "press@northfield-mills.example", "Sitemap"],
+    "blog_divbr": ["Blog Archive", "Powered by Blogger", "Fixes things on weekends"],
+    "pre": [],  # its footer line is kept: trafilatura and readability-lxml both read it
+}
+
+
+def _tokens(text: str) -> str:
+    return " " + " ".join(_TOKEN_RE.findall(text)) + " "
+
+
+def _read(name: str) -> tuple[str, list[str]]:
+    data = (_DATA / f"{name}.html").read_bytes()
+    raw = read_html(data, f"{name}.html")
+    text = clean_article(raw, threshold=threshold_for(raw, load_settings())).text
+    truth = (_DATA / f"{name}.txt").read_text(encoding="utf-8").splitlines()
+    return text, [line for line in truth if line.strip()]
+
+
+@pytest.mark.parametrize("name", sorted(_ABSENT))
+def test_every_paragraph_of_the_article_is_kept(name):
+    text, truth = _read(name)
+    found = _tokens(text)
+    assert [line for line in truth if _tokens(line) not in found] == []
+
+
+@pytest.mark.parametrize("name", sorted(name for name, absent in _ABSENT.items() if absent))
+def test_the_pages_furniture_is_left_out(name):
+    text, _ = _read(name)
+    assert [phrase for phrase in _ABSENT[name] if phrase in text] == []
+
+
+def test_data_table_rows_are_kept_with_their_figures():
+    text, _ = _read("figures_table")
+    rows = [line for line in text.split("\n") if line.startswith("|")]
+    assert "| Dunmore High | 812 | 779 |" in rows
+    assert "| Eastside Middle | 540 | 522 |" in rows
+
+
+def test_portal_keeps_the_lead_story_without_teasers_after_it():
+    raw = read_html((_DATA / "portal.html").read_bytes(), "portal.html")
+    decision = raw.meta["extraction"]
+    assert decision["reason"] == "short"  # trafilatura's text is short: readability-lxml read it
+    assert decision["tail_dropped_lines"] >= 6  # the six teasers, trimmed by the tail rule
+    assert raw.text.split("\n")[-1].startswith("Two shelters opened")
+
+
+def test_undeclared_windows_1252_page_reads_its_accents_and_quotes():
+    text, _ = _read("cp1252_nocharset")
+    assert "The café on Depot Street" in text
+    assert "“We didn’t know if we’d ever come back,” said co-owner Renée Duval" in text
+    assert "\ufffd" not in text
+
+
+def test_sub_headings_and_list_items_stay_in_page_order():
+    text, _ = _read("subheads_list")
+    lines = text.split("\n")
+    order = [
+        "What changes",
+        "- Replacing four miles of cast-iron mains under the old town centre",
+        "- New meters that can be read from the street",
+        "When it starts",
+    ]
+    assert [lines.index(line) for line in order] == sorted(lines.index(line) for line in order)
