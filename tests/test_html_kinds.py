@@ -4,7 +4,8 @@ The pages under tests/data/html_kinds/ are fictional, written for these tests in
 older and other sites: 2000s table layouts, ``<br><br>`` paragraphs, upper-case tags and
 ``<font>``, a windows-1252 page that declares no charset, sub-headings and a list inside the
 body, a data table, a portal's lead story among teasers, a forum thread, a press release with a
-contact block, a blog post of ``<div>``s and ``<br>``s, minutes in ``<pre>``. Each ``.txt`` is the
+contact block, a blog post of ``<div>``s and ``<br>``s, minutes in ``<pre>``, a newsletter of
+``<center>`` and ``<hr>``, an inline advertisement, a short post with one-line comments. Each ``.txt`` is the
 page's hand truth, one paragraph a line: every line must be in the reader's cleaned text (token
 for token, so a table row "| 540 | 522 |" matches "540 522").
 """
@@ -37,6 +38,9 @@ _ABSENT = {
     "forum": ["Powered by", "Back to Vegetables"],
     "press_release": ["Media contact", "555-0142", "press@northfield-mills.example", "Sitemap"],
     "blog_divbr": ["Blog Archive", "Powered by Blogger", "Fixes things on weekends"],
+    "center_hr": ["Back issues", "Issue 41"],
+    "inline_ad": ["Tags:", "Top stories", "Mayor sets budget hearing"],
+    "comments_short": ["Great news, not", "Leave a Reply", "powered by WordPress"],
     "pre": [],  # its footer line is kept: trafilatura and readability-lxml both read it
 }
 
