@@ -81,3 +81,28 @@ def test_zero_max_words_turns_the_rule_off():
     text, record = vote(primary, "\n".join(_ARTICLE), off)
     assert text == primary
     assert record["tail_dropped_lines"] == 0
+
+
+_TABLE = [
+    "| Ward | Homes without power | Homes reconnected |",
+    "|---|---|---|",
+    "| Upper village | 412 | 398 |",
+    "| Marrowby | 1040 | 1040 |",
+]
+
+
+def test_a_headed_table_is_kept_whole_when_one_row_is_backed():
+    # The port holds only the row whose words the article shares; the figures stay with it.
+    primary = "\n".join([_LEAD, *_TABLE, _MIDDLE, _END])
+    second = "\n".join([_LEAD, "Upper village", _MIDDLE, _END])
+    text, record = vote(primary, second, _POLICY)
+    assert text.split("\n") == [_LEAD, *_TABLE, _MIDDLE, _END]
+    assert record["dropped_lines"] == 0
+
+
+def test_a_headed_table_no_row_of_which_is_backed_is_dropped():
+    table = ["| Fixture | Kick-off |", "|---|---|", "| Rovers v Athletic | 15:00 |"]
+    primary = "\n".join([_LEAD, *table, _MIDDLE, _END])
+    text, _ = vote(primary, "\n".join(_ARTICLE), _POLICY)
+    assert "Rovers" not in text
+    assert text.split("\n")[0] == _LEAD
