@@ -94,7 +94,7 @@ _TABLE = [
 def test_a_headed_table_is_kept_whole_when_one_row_is_backed():
     # The port holds only the row whose words the article shares; the figures stay with it.
     primary = "\n".join([_LEAD, *_TABLE, _MIDDLE, _END])
-    second = "\n".join([_LEAD, "Upper village", _MIDDLE, _END])
+    second = f"{_LEAD}\nUpper village\n{_MIDDLE}\n{_END}"
     text, record = vote(primary, second, _POLICY)
     assert text.split("\n") == [_LEAD, *_TABLE, _MIDDLE, _END]
     assert record["dropped_lines"] == 0
