@@ -53,12 +53,16 @@ def test_feeds_truncated_feed_keeps_the_items_before_the_cut():
     assert parse_feed((DATA / "feed.xml").read_bytes(), BASE + "feed.xml").cut is None
 
 
-_ITEMS = "".join(f"<item><title>S{i}</title><link>https://x.example/{i}00</link></item>" for i in range(3))
+_ITEMS = "".join(
+    f"<item><title>S{i}</title><link>https://x.example/{i}00</link></item>" for i in range(3)
+)
 _ENTRIES = "".join(
     f'<entry><title>S{i}</title><id>urn:s:{i}</id><link href="https://x.example/{i}00"/></entry>'
     for i in range(3)
 )
-CUT_RSS = f"<?xml version='1.0'?><rss version='2.0'><channel><title>T</title>{_ITEMS}</channel></rss>"
+CUT_RSS = (
+    f"<?xml version='1.0'?><rss version='2.0'><channel><title>T</title>{_ITEMS}</channel></rss>"
+)
 CUT_ATOM = f"<feed xmlns='http://www.w3.org/2005/Atom'><title>T</title>{_ENTRIES}</feed>"
 
 

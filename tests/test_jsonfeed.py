@@ -161,7 +161,9 @@ def test_jsonfeed_malformed_feed_fails_its_poll_with_s115(fetch_server, tmp_path
 
 
 def _whole_feed() -> bytes:
-    items = [{"id": str(i), "url": f"https://x.example/{i}00", "title": f"Ré {i}"} for i in range(3)]
+    items = [
+        {"id": str(i), "url": f"https://x.example/{i}00", "title": f"Ré {i}"} for i in range(3)
+    ]
     doc = {"version": "https://jsonfeed.org/version/1.1", "title": "T", "items": items}
     return json.dumps(doc, ensure_ascii=False).encode()
 
@@ -201,7 +203,9 @@ def test_jsonfeed_cut_mid_item_reads_the_complete_items_and_says_the_break():
     ],
 )
 def test_jsonfeed_lone_surrogate_found_by_one_scan_of_the_bytes(title, lone, monkeypatch):
-    body = b'{"version": "https://jsonfeed.org/version/1.1", "title": "' + title + b'", "items": []}'
+    body = (
+        b'{"version": "https://jsonfeed.org/version/1.1", "title": "' + title + b'", "items": []}'
+    )
     asked = []
     real = jsonfeed_module.has_lone_surrogate
     monkeypatch.setattr(jsonfeed_module, "has_lone_surrogate", lambda d: asked.append(1) or real(d))

@@ -10,9 +10,9 @@ import warnings
 
 import pytest
 from dateutil import parser as dateutil_parser
+from fastapi.testclient import TestClient
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
-from fastapi.testclient import TestClient
 
 import storyline
 from storyline.clean import clean_article

@@ -349,7 +349,7 @@ def _rfc822_day(value: str) -> str | None:
     month = _DATEUTIL_NAMES.month(month_name)
     if month is None or (weekday and _DATEUTIL_NAMES.weekday(weekday) is None):
         return None
-    if int(year) < 1000 or (off_h and (int(off_h) > 23 or int(off_m) > 59)):  # noqa: PLR2004
+    if int(year) < 1000 or (off_h and (int(off_h) > 23 or int(off_m) > 59)):
         return None
     try:
         stamp = dt.datetime(int(year), month, int(day), int(hour), int(minute), int(second or 0))  # noqa: DTZ001
