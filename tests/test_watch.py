@@ -506,3 +506,17 @@ def test_watch_feed_cut_mid_item_is_said_once_and_read_whole_again(tmp_path):
         assert {a.meta["feed"] for a in ws.articles()} == {feed}
         assert len(ws.articles()) == 4  # the fourth item once the feed came whole
         assert ws.store.rejected() == []  # the break cleared once the feed read whole
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_watch_left_out_notes_read_back_the_last_count_of_each_listing(tmp_path, backend):
+    with open_store(backend, tmp_path) as store:
+        odd = "http://b.example/s.xml?q=a: b"  # ": " in the URL itself
+        first = [
+            feed_store.left_out_note("http://a.example/f", 2),
+            feed_store.left_out_note(odd, 1),
+        ]
+        feed_store.record_changes(store, "c1", first)
+        later = feed_store.left_out_note("http://a.example/f", 5)
+        feed_store.record_changes(store, "c2", [feed_store.Change("new_story", "s", "x"), later])
+        assert feed_store.last_left_out(store) == {"http://a.example/f": 5, odd: 1}
