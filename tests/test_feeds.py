@@ -47,6 +47,39 @@ def test_feeds_truncated_feed_keeps_the_items_before_the_cut():
         BASE + "ferry-refloated.html",
         BASE + "ferry-aground.html",
     ]
+    # the break is the feed's own S115 row; a whole feed has none
+    assert (parsed.cut.locator, parsed.cut.code) == (BASE + "t.xml", "S115")
+    assert "the 2 items complete before it are read" in parsed.cut.reason
+    assert parse_feed((DATA / "feed.xml").read_bytes(), BASE + "feed.xml").cut is None
+
+
+_ITEMS = "".join(
+    f"<item><title>S{i}</title><link>https://x.example/{i}00</link></item>" for i in range(3)
+)
+_ENTRIES = "".join(
+    f'<entry><title>S{i}</title><id>urn:s:{i}</id><link href="https://x.example/{i}00"/></entry>'
+    for i in range(3)
+)
+CUT_RSS = (
+    f"<?xml version='1.0'?><rss version='2.0'><channel><title>T</title>{_ITEMS}</channel></rss>"
+)
+CUT_ATOM = f"<feed xmlns='http://www.w3.org/2005/Atom'><title>T</title>{_ENTRIES}</feed>"
+
+
+@pytest.mark.parametrize("doc", [CUT_RSS.encode(), CUT_ATOM.encode()])
+def test_feeds_cut_mid_item_reads_the_complete_items_and_never_the_partial_one(doc):
+    # the link of the third item cut short ("https://x.example/20") was read as a page
+    cut = doc[: doc.index(b"example/200") + 10]
+    parsed = parse_feed(cut, BASE + "f.xml")
+    assert [e.url for e in parsed.entries] == ["https://x.example/000", "https://x.example/100"]
+    assert parsed.skipped == ()  # nor is the partial item an entry without a link
+    assert (parsed.cut.locator, parsed.cut.code) == (BASE + "f.xml", "S115")
+    # bytes after the document's end (a server's timing comment) are no break
+    whole = parse_feed(doc + b"<!-- served in 3 ms -->", BASE + "f.xml")
+    assert (len(whole.entries), whole.cut) == (3, None)
+    with pytest.raises(InputError) as info:  # cut before any item is whole: nothing read
+        parse_feed(doc[: doc.index(b"example/000")], BASE + "f.xml")
+    assert info.value.code == "S115"
 
 
 @pytest.mark.parametrize(
@@ -103,7 +136,10 @@ def test_feeds_sitemap_index_lists_children_and_gzip_is_read():
 def test_feeds_truncated_sitemap_keeps_complete_entries_and_garbage_is_s115():
     body = (DATA / "news-sitemap.xml").read_bytes()
     cut = body[: body.index(b"<loc>/ferry-inquiry.html")]
-    assert [e.url for e in parse_sitemap(cut, BASE).entries] == [BASE + "undated.html"]
+    parsed = parse_sitemap(cut, BASE)
+    assert [e.url for e in parsed.entries] == [BASE + "undated.html"]
+    assert (parsed.cut.locator, parsed.cut.code) == (BASE, "S115")  # said, as for a feed
+    assert parse_sitemap(body, BASE).cut is None
     for bad in (b"<urlset", b"<html><body>no</body></html>", (DATA / "malformed.xml").read_bytes()):
         with pytest.raises(InputError) as info:
             parse_sitemap(bad, BASE)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import importlib
 import json
 
 import pytest
@@ -14,6 +16,8 @@ from storyline.watch.cycle import poll
 from tests.conftest import REPO, settings_for
 
 DATA = REPO / "tests" / "data" / "fetch"
+# the module, not the function storyline.fetch re-exports under the same name
+jsonfeed_module = importlib.import_module("storyline.fetch.jsonfeed")
 BASE = "http://tessel.example/"
 
 
@@ -154,3 +158,66 @@ def test_jsonfeed_malformed_feed_fails_its_poll_with_s115(fetch_server, tmp_path
         assert {r.locator: r.code for r in ws.store.rejected()} == {
             fetch_server.url("/feed.json"): "S115"
         }
+
+
+def _whole_feed() -> bytes:
+    items = [
+        {"id": str(i), "url": f"https://x.example/{i}00", "title": f"Ré {i}"} for i in range(3)
+    ]
+    doc = {"version": "https://jsonfeed.org/version/1.1", "title": "T", "items": items}
+    return json.dumps(doc, ensure_ascii=False).encode()
+
+
+def test_jsonfeed_cut_mid_item_reads_the_complete_items_and_says_the_break():
+    body = _whole_feed()
+    first_two = ["https://x.example/000", "https://x.example/100"]
+    cuts = (
+        body[: body.index(b"/200") + 3],  # a link cut short
+        body[: body.index("Ré 2".encode()) + 2],  # mid-character: half of the é's bytes
+        body.replace(b'}, {"id": "2"', b'} {"id": "2"'),  # a break mid-way: nothing after it
+    )
+    for cut in cuts:
+        parsed = parse_json_feed(cut, BASE + "f.json")
+        assert [e.url for e in parsed.entries] == first_two
+        assert (parsed.title, parsed.cut.locator, parsed.cut.code) == ("T", BASE + "f.json", "S115")
+        assert "the 2 items complete before it are read" in parsed.cut.reason
+    whole = parse_json_feed(body, BASE + "f.json")
+    assert (len(whole.entries), whole.cut) == (3, None)
+    extra = parse_json_feed(body + b"\n<html>", BASE + "f.json")  # bytes after the document
+    assert (len(extra.entries), extra.cut.code) == (3, "S115")
+    # cut before any item is whole, or before the items: nothing to read, the feed fails
+    for cut in (body[: body.index(b"/000")], body[: body.index(b'"items"') + 4]):
+        with pytest.raises(InputError) as info:
+            parse_json_feed(cut, BASE + "f.json")
+        assert info.value.code == "S115"
+
+
+@pytest.mark.parametrize(
+    ("title", "lone"),
+    [
+        (b"caf\\ud800", True),  # an escaped lone surrogate
+        (b"caf\xed\xa0\x80", True),  # the UTF-8 bytes of one (json.loads takes them)
+        (b"\\ud83d\\ude00", False),  # a pair: one emoji
+        (b"\\\\ud800", False),  # a backslash, then the text "ud800"
+        (b"caf\xc3\xa9", False),
+    ],
+)
+def test_jsonfeed_lone_surrogate_found_by_one_scan_of_the_bytes(title, lone, monkeypatch):
+    body = (
+        b'{"version": "https://jsonfeed.org/version/1.1", "title": "' + title + b'", "items": []}'
+    )
+    asked = []
+    real = jsonfeed_module.has_lone_surrogate
+    monkeypatch.setattr(jsonfeed_module, "has_lone_surrogate", lambda d: asked.append(1) or real(d))
+    if lone:
+        with pytest.raises(InputError, match="lone UTF-16 surrogate") as info:
+            parse_json_feed(body, BASE + "f.json")
+        assert info.value.code == "S115"
+    else:
+        assert parse_json_feed(body, BASE + "f.json").title == json.loads(body)["title"]
+    # the document is serialised only when its bytes hold a surrogate escape or its bytes
+    assert asked == ([1] if b"\\u" in title or b"\xed" in title else [])
+    # UTF-16 has no such bytes to scan: the document itself is asked
+    utf16 = body.decode("utf-8", "surrogatepass").encode("utf-16", "surrogatepass")
+    with pytest.raises(InputError) if lone else contextlib.nullcontext():
+        parse_json_feed(utf16, BASE + "f.json")

@@ -1,15 +1,18 @@
 from __future__ import annotations
 
 import importlib
+import shutil
 import socket
 import sqlite3
 from types import SimpleNamespace
+from typing import TYPE_CHECKING
 
 import pytest
 from typer.testing import CliRunner
 
 from storyline import api
 from storyline.cli.app import app
+from storyline.cli.exit_codes import EXIT_REJECTED
 from storyline.config import load_settings
 from storyline.errors import ConfigError, UsageError
 from storyline.fetch.client import Fetched, FetchRequest
@@ -20,7 +23,12 @@ from storyline.store import feeds as feed_store
 from storyline.watch.changes import Snapshot, diff
 from storyline.watch.cycle import poll
 from storyline.watch.schedule import parse_interval
-from tests.conftest import BACKENDS, REPO, open_store, settings_for
+from tests.conftest import BACKENDS, FETCH_TIMEOUT, REPO, open_store, settings_for
+from tests.data.fetch.server import FetchServer
+from tests.test_cli import _installed
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 DATA = REPO / "tests" / "data" / "fetch"
 # the module, not the function storyline.fetch re-exports under the same name
@@ -416,3 +424,99 @@ def test_watch_feed_over_the_cap_fetches_its_newest_and_says_how_many_were_left_
             "(over [fetch] max_entries_per_feed)"
         )
         assert report.summary.rejected == ()  # a bound, not a bad input: exit code 0
+
+
+# the site's four pages, newest first (a feed lists its newest first)
+_PAGES = (
+    ("ferry-inquiry.html", "Thu, 07 May 2026 08:00:00 GMT"),
+    ("ferry-refloated.html", "Wed, 06 May 2026 16:30:00 GMT"),
+    ("ferry-aground.html", "Mon, 04 May 2026 09:10:00 GMT"),
+    ("undated.html", "Fri, 01 May 2026 08:00:00 GMT"),
+)
+
+
+def _site(tmp_path, items: int) -> tuple[Path, bytes]:
+    """Return a site serving the four pages, and its feed of the oldest ``items`` of them."""
+    root = tmp_path / "site"
+    root.mkdir(exist_ok=True)
+    for name, _ in _PAGES:
+        shutil.copy(DATA / name, root / name)
+    listed = "".join(
+        f"<item><title>{name}</title><link>/{name}</link><pubDate>{date}</pubDate></item>"
+        for name, date in _PAGES[len(_PAGES) - items :]
+    )
+    feed = f"<rss version='2.0'><channel><title>T</title>{listed}</channel></rss>".encode()
+    (root / "feed.xml").write_bytes(feed)
+    return root, feed
+
+
+def test_watch_cap_note_is_said_when_its_count_changes_not_every_cycle(tmp_path):
+    root, feed = _site(tmp_path, 3)
+    settings = settings_for(tmp_path, max_entries_per_feed=1, timeout=FETCH_TIMEOUT)
+    with FetchServer(root) as server, api.open(tmp_path / "s.db", settings=settings) as ws:
+        url = server.url("/feed.xml")
+        ws.add_feeds(url)
+        first = _poll(ws)
+        (root / "feed.xml").write_bytes(feed + b"<!-- edited -->")  # read again: still 2 out
+        second = _poll(ws)
+        _site(tmp_path, 4)  # one more item: 3 left out
+        third = _poll(ws)
+        notes = [c.text for _, c in feed_store.changes(ws.store) if c.kind == "left_out"]
+    assert (first.capped, first.capped_news) == (((url, 2),), ((url, 2),))
+    assert (second.capped, second.capped_news) == (((url, 2),), ())
+    assert second.lines()[1:] == ["  no changes"]  # the count is in the head line only
+    assert second.lines()[0].endswith(", 2 older entries left out")
+    assert (third.capped, third.capped_news) == (((url, 3),), ((url, 3),))
+    assert third.lines()[-1] == (
+        f"  left out: 3 older entries of {url} (over [fetch] max_entries_per_feed)"
+    )
+    assert notes == [
+        f"{url}: 2 older entries left out (over [fetch] max_entries_per_feed)",
+        f"{url}: 3 older entries left out (over [fetch] max_entries_per_feed)",
+    ]
+
+
+def test_watch_feed_cut_mid_item_is_said_once_and_read_whole_again(tmp_path):
+    # a dropped connection: the feed's first three items whole, the fourth cut in its link
+    root, whole = _site(tmp_path, 4)
+    (root / "feed.xml").write_bytes(whole[: whole.index(b"/undated") + 4])
+    config = tmp_path / "fetch.toml"
+    config.write_text(
+        f'[fetch]\nallow_private = true\npoliteness = false\narchive_dir = "{tmp_path / "w"}"\n'
+    )
+    db = str(tmp_path / "s.db")
+    watch = ["watch", "--once", "--db", db, "--config", str(config)]
+    with FetchServer(root) as server:
+        feed = server.url("/feed.xml")
+        added = runner.invoke(app, ["feeds", "add", feed, "--db", db, "--config", str(config)])
+        assert added.exit_code == 0, added.output
+        first = _installed(*watch)
+        second = _installed(*watch)
+        (root / "feed.xml").write_bytes(whole)
+        third = _installed(*watch)
+        feed_answers = [h.status for h in server.behaviour.hits("/feed.xml")]
+    assert first.returncode == EXIT_REJECTED, first.stdout + first.stderr
+    assert f"rejected [S115] {feed}: the document breaks off" in first.stdout
+    assert "the 3 items complete before it are read" in first.stdout
+    assert (second.returncode, "S115" in second.stdout) == (0, False)  # said once
+    assert third.returncode == 0, third.stdout + third.stderr
+    # no validators were kept from a broken copy: each poll (after `feeds add`'s) got a 200
+    assert feed_answers == [200, 200, 200, 200]
+    with api.open(db) as ws:
+        assert {a.meta["feed"] for a in ws.articles()} == {feed}
+        assert len(ws.articles()) == 4  # the fourth item once the feed came whole
+        assert ws.store.rejected() == []  # the break cleared once the feed read whole
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_watch_left_out_notes_read_back_the_last_count_of_each_listing(tmp_path, backend):
+    with open_store(backend, tmp_path) as store:
+        odd = "http://b.example/s.xml?q=a: b"  # ": " in the URL itself
+        first = [
+            feed_store.left_out_note("http://a.example/f", 2),
+            feed_store.left_out_note(odd, 1),
+        ]
+        feed_store.record_changes(store, "c1", first)
+        later = feed_store.left_out_note("http://a.example/f", 5)
+        feed_store.record_changes(store, "c2", [feed_store.Change("new_story", "s", "x"), later])
+        assert feed_store.last_left_out(store) == {"http://a.example/f": 5, odd: 1}

@@ -22,6 +22,10 @@ if TYPE_CHECKING:
     from storyline.ingest.published import DateOrders
 
 _EMAIL_NAME_RE = re.compile(r"^\S+@\S+\s*\(([^()]+)\)$")
+# The end of an item and of the document (RSS 2.0, RSS 1.0 rdf:RDF, Atom; any prefix): a
+# document with no end after its last item broke off, and what follows that item is partial
+_ENTRY_END_RE = re.compile(rb"</(?:[\w.-]+:)?(?:item|entry)\s*>", re.IGNORECASE)
+_ROOT_END_RE = re.compile(rb"</(?:[\w.-]+:)?(?:rss|feed|rdf)\s*>", re.IGNORECASE)
 
 FEED_TYPES = frozenset(
     {"application/rss+xml", "application/atom+xml", "application/feed+json", "application/xml"}
@@ -55,6 +59,9 @@ class ParsedFeed:
     # the order entries without a date are listed in: feeds newest first; sitemaps (WordPress
     # core, most CMS plug-ins) oldest first, so an undated sitemap's newest are its last
     oldest_first: bool = False
+    # S115 when the document breaks off (a dropped connection): the entries complete before
+    # the break are read, the break is said once as the feed's own row, nothing after it kept
+    cut: Rejected | None = None
 
 
 def skipped_entry(listing: str, content: bytes, name: str | None, error: InputError) -> Rejected:
@@ -138,12 +145,17 @@ def parse_feed(body: bytes, url: str) -> ParsedFeed:
     An entry without one is a Rejected row in ``skipped`` (it was dropped without a word).
 
     feedparser reads past many errors (``bozo``); a document is rejected only when it yields
-    no feed at all, so a truncated feed still gives the entries before the cut.
+    no feed at all. A document that breaks off (no end after its last complete item) is read
+    up to that item, so the partial one after it (a link cut short) is not taken for a page;
+    the break is ``cut``, an S115 row of the feed.
 
     Raises:
-        InputError: S115 when the document is not a feed.
+        InputError: S115 when the document is not a feed, or breaks off before its first item.
     """
-    parsed = feedparser.parse(body, response_headers={"content-location": url})
+    kept = _complete_part(body)
+    if kept == 0:
+        raise InputError(errors.MALFORMED_FEED, url, "not a feed (it breaks off in its first item)")
+    parsed = feedparser.parse(body[:kept], response_headers={"content-location": url})
     if not parsed.get("version") and not parsed.entries:
         reason = parsed.get("bozo_exception") or "no RSS or Atom document"
         raise InputError(errors.MALFORMED_FEED, url, f"not a feed ({reason})")
@@ -183,7 +195,31 @@ def parse_feed(body: bytes, url: str) -> ParsedFeed:
                 published_note=published.note,
             )
         )
-    return ParsedFeed(title=outlet, entries=tuple(entries), skipped=tuple(skipped))
+    cut = None
+    if kept is not None:
+        cut = broke_off(url, len(parsed.entries), f"no end after byte {kept} of {len(body)}")
+    return ParsedFeed(title=outlet, entries=tuple(entries), skipped=tuple(skipped), cut=cut)
+
+
+def broke_off(listing: str, read: int, where: str) -> Rejected:
+    """Return the S115 row of a listing that breaks off after ``read`` complete entries."""
+    reason = f"the document breaks off ({where}); the {read} items complete before it are read"
+    return Rejected(listing, errors.MALFORMED_FEED, reason)
+
+
+def _complete_part(body: bytes) -> int | None:
+    """Return where a feed that breaks off ends its last complete item; None when it does not.
+
+    0 when it breaks off before any item ends. A document whose first bytes show no feed
+    tags (UTF-16, or no feed at all) is read whole, as feedparser sees fit.
+    """
+    if not looks_like_feed(body):
+        return None
+    last = None
+    for last in _ENTRY_END_RE.finditer(body):  # noqa: B007 - the last match is wanted
+        pass
+    start = last.end() if last else 0
+    return None if _ROOT_END_RE.search(body, start) else start
 
 
 class _LinkFinder(HTMLParser):

@@ -9,7 +9,7 @@ pass if tried again.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 from storyline import errors
@@ -184,8 +184,14 @@ def _take(
     cut += max(0, len(parsed.skipped) - max_entries)
     if cut:
         out.capped.append((request.url, cut))
-    out.states.append(state)
-    out.recovered.append(request.url)
+    if parsed.cut is None:
+        out.states.append(state)
+        out.recovered.append(request.url)
+    else:
+        # the break is the feed's own S115 row, said once while it lasts (not cleared as
+        # recovered); validators are not kept, or a 304 would hide the items after the break
+        out.skipped.append(parsed.cut)
+        out.states.append(replace(state, etag=None, last_modified=None))
     if is_feed_row:
         out.marks.append((request.url, "ok", None, parsed.title))
     children.extend(

@@ -8,7 +8,14 @@ from xml.etree.ElementTree import Element, ParseError, XMLPullParser, tostring
 
 from storyline import errors
 from storyline.errors import InputError
-from storyline.fetch.feeds import FeedEntry, ParsedFeed, http_link, listed_date, skipped_entry
+from storyline.fetch.feeds import (
+    FeedEntry,
+    ParsedFeed,
+    broke_off,
+    http_link,
+    listed_date,
+    skipped_entry,
+)
 
 if TYPE_CHECKING:
     from storyline.models import Rejected
@@ -46,7 +53,8 @@ def _local(tag: str) -> str:
 def parse_sitemap(body: bytes, url: str) -> ParsedFeed:
     """Parse a sitemap, news sitemap or sitemap index (gzipped or not).
 
-    Parsing is incremental, so a truncated sitemap still gives the entries before the cut.
+    Parsing is incremental, so a sitemap that breaks off still gives the entries complete
+    before the break (a ``<url>`` cut inside is not read), and the break is ``cut``: S115.
     The ``news:`` namespace supplies each article's title, publication date and outlet.
 
     Raises:
@@ -58,12 +66,14 @@ def parse_sitemap(body: bytes, url: str) -> ParsedFeed:
     children: list[str] = []
     skipped: list[Rejected] = []  # <url> and <sitemap> elements naming no page to fetch
     root_seen: str | None = None
+    read = 0  # complete <url> and <sitemap> elements
     elements, error = _elements(body)
     for element in elements:
         name = _local(str(element.tag))
         if name in {"urlset", "sitemapindex"}:
             root_seen = name
         elif name in {"url", "sitemap"}:
+            read += 1
             loc = _text(element, f"{_SM}loc") or _text(element, "loc")
             try:
                 link = http_link(url, loc or "")
@@ -83,6 +93,7 @@ def parse_sitemap(body: bytes, url: str) -> ParsedFeed:
         children=tuple(children),
         skipped=tuple(skipped),
         oldest_first=True,
+        cut=broke_off(url, read, error) if error else None,
     )
 
 

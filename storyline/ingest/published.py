@@ -60,6 +60,14 @@ _WORD_BEFORE_RE = re.compile(r"([^\W\d_]+)\.?,?\s*$")
 _WORD_AFTER_RE = re.compile(r"\s*,?\s*\(?([^\W\d_]+)")
 # A weekday name leading the numbers ("Mon 03/04/2015", "Montag, 11.05.2012"): read past it
 _LEADING_WORD_RE = re.compile(r"\s*([^\W\d_]+)\.?,?\s+(?=\d)")
+# RFC 822 as feeds write it ("Tue, 10 Mar 2015 23:30:00 -0500"): read without dateutil, which
+# took half a 50,000-item feed's 25 s; anything else this does not match goes to dateutil
+_RFC822_RE = re.compile(
+    r"\s*(?:([a-z]+),?\s+)?(\d{1,2})\s+([a-z]+)\s+(\d{4})\s+(\d{2}):(\d{2})(?::(\d{2}))?"
+    r"\s*(?:[+-](\d{2}):?(\d{2})|gmt|utc|z)?\s*",
+    re.IGNORECASE,
+)
+_DATEUTIL_NAMES = dateutil_parser.parserinfo()
 
 
 class RefusedDateError(ValueError):
@@ -311,6 +319,9 @@ def _read_calendar(value: str) -> str:
     try:
         return _week_period(value, dt.datetime.fromisoformat(value).date())
     except ValueError:
+        rfc822 = _rfc822_day(value)
+        if rfc822 is not None:
+            return rfc822
         _refuse_what_dateutil_would_misread(value)
         # parsed twice with different defaults: a part that changes is one the value lacks
         parsed = dateutil_parser.parse(value, default=dt.datetime(1, 1, 1), ignoretz=True)  # noqa: DTZ001
@@ -322,6 +333,29 @@ def _read_calendar(value: str) -> str:
         if parsed.day != other.day:
             return f"{parsed.year:04d}-{parsed.month:02d}"
         return str(parsed.date().isoformat())
+
+
+def _rfc822_day(value: str) -> str | None:
+    """Return the day of an RFC 822 date-time as dateutil reads it, or None to ask dateutil.
+
+    Only what dateutil reads the same way is taken: its own month and weekday names (a
+    weekday beside a day is not checked, as dateutil does not), a four-digit year from 1000,
+    a valid clock time and an offset within a day; anything else returns None.
+    """
+    found = _RFC822_RE.fullmatch(value)
+    if found is None:
+        return None
+    weekday, day, month_name, year, hour, minute, second, off_h, off_m = found.groups()
+    month = _DATEUTIL_NAMES.month(month_name)
+    if month is None or (weekday and _DATEUTIL_NAMES.weekday(weekday) is None):
+        return None
+    if int(year) < 1000 or (off_h and (int(off_h) > 23 or int(off_m) > 59)):
+        return None
+    try:
+        stamp = dt.datetime(int(year), month, int(day), int(hour), int(minute), int(second or 0))  # noqa: DTZ001
+    except ValueError:
+        return None
+    return stamp.date().isoformat()
 
 
 def _ordinal_day(year: int, number: int) -> str:

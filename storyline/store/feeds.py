@@ -7,6 +7,7 @@ SQLite.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
@@ -53,9 +54,34 @@ class FetchState:
 class Change:
     """One line of a watch cycle's change log."""
 
-    kind: str  # new_story, story_grew, new_event, corroborated, conflict
+    kind: str  # new_story, story_grew, new_event, corroborated, conflict, left_out
     story_id: str | None
     text: str
+
+
+# the change log's note of a listing over [fetch] max_entries_per_feed: "URL: N older ..."
+LEFT_OUT = "left_out"
+_LEFT_OUT_RE = re.compile(r"^(.*): (\d+) older entr(?:y|ies) left out")
+
+
+def left_out_note(url: str, count: int) -> Change:
+    """Return the change-log note that a listing's ``count`` oldest entries were left out."""
+    entries = "entry" if count == 1 else "entries"
+    text = f"{url}: {count} older {entries} left out (over [fetch] max_entries_per_feed)"
+    return Change(LEFT_OUT, None, text)
+
+
+def last_left_out(store: Store) -> dict[str, int]:
+    """Return the count each listing's latest ``left_out`` note said (the note's own text)."""
+    rows = store.conn.execute(
+        "SELECT text FROM changes WHERE kind = ? ORDER BY cycle, seq", (LEFT_OUT,)
+    ).fetchall()
+    said: dict[str, int] = {}
+    for (text,) in rows:
+        found = _LEFT_OUT_RE.match(text)
+        if found:
+            said[found[1]] = int(found[2])
+    return said
 
 
 def now() -> str:

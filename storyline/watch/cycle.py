@@ -41,6 +41,9 @@ class CycleReport:
     stage_rejected: tuple[Rejected, ...] = field(default_factory=tuple)
     # (listing URL, entries left out): listings over [fetch] max_entries_per_feed
     capped: tuple[tuple[str, int], ...] = ()
+    # the ``capped`` whose count differs from the one last said (the change log's note):
+    # a feed kept over the cap is said once, not in every cycle's log
+    capped_news: tuple[tuple[str, int], ...] = ()
 
     def lines(self) -> list[str]:
         """Return the change log as lines a person reads."""
@@ -59,7 +62,7 @@ class CycleReport:
         body += [
             f"  left out: {n} older {'entry' if n == 1 else 'entries'} of {url} "
             "(over [fetch] max_entries_per_feed)"
-            for url, n in self.capped
+            for url, n in self.capped_news
         ]
         return [head, *body] if body else [head, "  no changes"]
 
@@ -114,7 +117,10 @@ def poll(workspace: Workspace, fetcher: Fetcher, *, run_stages: bool = True) -> 
         run = workspace.run()
         stages, stage_rejected = tuple(run.stages), run.rejected
     found = diff(before, snapshot(store))
-    feed_store.record_changes(store, cycle, found)
+    said = feed_store.last_left_out(store) if polled.capped else {}
+    capped_news = tuple((url, n) for url, n in polled.capped if said.get(url) != n)
+    notes = [feed_store.left_out_note(url, n) for url, n in capped_news]
+    feed_store.record_changes(store, cycle, [*found, *notes])
     return CycleReport(
         cycle=cycle,
         feeds=len(feeds),
@@ -132,4 +138,5 @@ def poll(workspace: Workspace, fetcher: Fetcher, *, run_stages: bool = True) -> 
         changes=tuple(found),
         failed_feeds=tuple(polled.failed),
         capped=tuple(polled.capped),
+        capped_news=capped_news,
     )
