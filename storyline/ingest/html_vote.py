@@ -149,7 +149,7 @@ class _Port(Document):
     regexes). Only an element with a class or id can match, so this pass asks lxml for those
     elements alone (XPath, document order) and tests each distinct string once, without the
     regex engine when the string is ASCII (``_unlikely``): the same elements are dropped in
-    the same order.
+    the same order, but for blocks named footnotes (``_names_footnotes``), which it keeps.
     """
 
     __slots__ = ()
