@@ -43,12 +43,12 @@ from trafilatura.metadata import (
     extract_title,
     extract_url,
 )
-from trafilatura.utils import load_html
 
 from storyline import errors
 from storyline.errors import InputError
 from storyline.ingest.decode import declared_charset, decode_bytes, repair_text
 from storyline.ingest.html_dates import page_published
+from storyline.ingest.html_tree import load_page
 from storyline.ingest.html_vote import (
     SKIPPED_SMALL,
     VotePolicy,
@@ -272,7 +272,7 @@ def read_html(
         InputError: S101/S104/S105 from decoding, S108 when no article text is found.
     """
     html = decode_bytes(data, locator, declared=declared_charset(data), fix_text=False)
-    tree = load_html(html)
+    tree = load_page(html)
     if tree is None:
         raise InputError(errors.NO_ARTICLE_TEXT, locator, "no article text found in the HTML")
     # Metadata first: trafilatura's extraction works on copies, the date on this tree.
