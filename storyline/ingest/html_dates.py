@@ -49,6 +49,7 @@ import htmldate.validators
 import lxml.html
 from dateparser.data import languages_info
 from htmldate import find_date
+from lxml import etree
 from trafilatura.settings import set_date_params
 
 from storyline.ingest.published import (
@@ -80,6 +81,10 @@ _NUMBERS_IN_TEXT = re.compile(r"(?<![\d/.-])\d{1,4}([/.-])\d{1,2}\1\d{1,4}(?![\d
 _PATTERN_SEARCH = htmldate.core.pattern_search
 # A URL written out in text: a scheme, "www." or a domain followed by a path.
 _URL_IN_TEXT = re.compile(r"\S*(?:://|www\.|\.[a-z]{2,6}/)\S*", re.IGNORECASE)
+# A tree's text nodes in document order: ``list(tree.itertext())`` on a parsed page (the
+# parser merges adjacent text, so a node is an element's text or tail), without an element
+# object made per node: a third of the time (checked equal on the 1,562 dragnet and Zyte pages).
+_TEXT_NODES = etree.XPath("descendant::text()", smart_strings=False)
 
 
 @lru_cache(maxsize=64)
@@ -254,7 +259,7 @@ def _written(
     coarser = None
     ordered = None
     # text nodes apart: text_content() glues "meeting." to a following "03/04/2015"
-    nodes = list(tree.itertext())
+    nodes = _TEXT_NODES(tree)
     text = " ".join(nodes)
     for numbers in _NUMBERS_IN_TEXT.finditer(text):
         every = numeric_readings(numbers[0])

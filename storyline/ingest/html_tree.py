@@ -44,13 +44,17 @@ def _class_lookup() -> etree.ElementNamespaceClassLookup:
 
 # trafilatura.utils.HTML_PARSER's options
 PARSER = HTMLParser(
-    collect_ids=False, default_doctype=False, encoding="utf-8", remove_comments=True, remove_pis=True
+    collect_ids=False,
+    default_doctype=False,
+    encoding="utf-8",
+    remove_comments=True,
+    remove_pis=True,
 )
 PARSER.set_element_class_lookup(_class_lookup())
 
 
 def _from_bytes(html: str) -> HtmlElement | None:
-    """trafilatura's ``fromstring_bytes``: the page as UTF-8 bytes (a declared encoding)."""
+    """Trafilatura's ``fromstring_bytes``: the page as UTF-8 bytes (a declared encoding)."""
     try:
         return fromstring(html.encode("utf8", "surrogatepass"), parser=PARSER)
     except Exception:  # noqa: BLE001 -- trafilatura guards this call the same way
