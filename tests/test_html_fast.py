@@ -6,11 +6,12 @@ import re
 from typing import TYPE_CHECKING
 
 from lxml.etree import tostring
+from readability import Document
 from trafilatura.utils import load_html
 
 from storyline.ingest import html_dates, html_vote
 from storyline.ingest.decode import looks_binary
-from storyline.ingest.html_tree import load_page
+from storyline.ingest.html_tree import load_page, readability_tree
 
 if TYPE_CHECKING:
     from lxml.html import HtmlElement
@@ -94,3 +95,12 @@ def test_looks_binary_counts_control_bytes():
     assert looks_binary(text) is False
     assert looks_binary(b"ab" * 40 + b"\x01\x02\x03\x04\x05" * 2) is True  # 10 of 90 bytes
     assert looks_binary(b"a" * 200 + b"\x01" * 10) is False  # under 5 percent
+
+
+def test_readability_reads_our_tree_as_it_reads_the_string():
+    page = _PAGE.replace(
+        "<p>Tail", '<p hidden>Hidden words</p><p style="display:none">x</p><p>Tail'
+    )
+    expected = Document(page).summary(html_partial=True)
+    assert Document(readability_tree(page)).summary(html_partial=True) == expected
+    assert "Hidden words" not in expected

@@ -48,7 +48,7 @@ from storyline import errors
 from storyline.errors import InputError
 from storyline.ingest.decode import declared_charset, decode_bytes, repair_text
 from storyline.ingest.html_dates import page_published
-from storyline.ingest.html_tree import load_page
+from storyline.ingest.html_tree import load_page, readability_tree
 from storyline.ingest.html_vote import (
     SKIPPED_SMALL,
     VotePolicy,
@@ -125,7 +125,7 @@ def page_metadata(tree: HtmlElement, url: str | None) -> dict[str, str | None]:
 def readability_text(html: str) -> str:
     """Return readability-lxml's main text of a page, one block a line ("" when it fails)."""
     try:
-        summary = Readability(html).summary(html_partial=True)
+        summary = Readability(readability_tree(html)).summary(html_partial=True)
         tree = lxml.html.fromstring(summary)
     except Exception:  # noqa: BLE001 -- a second opinion that fails is no opinion
         return ""

@@ -8,8 +8,8 @@ all walk the tree), a few percent of the reader's time. The lookup here gives th
 lxml's C lookups, so every pass sees the same objects, only sooner.
 
 ``load_page`` is trafilatura 2.0's ``load_html`` on a decoded page, with this parser in place
-of trafilatura's (same options): trafilatura's own parser, used by ``trafilatura.extract``
-elsewhere, is left alone.
+of trafilatura's (same options); ``readability_tree`` is readability-lxml's parse, the same
+way. The libraries' own parsers (``trafilatura.extract`` uses trafilatura's) are left alone.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from lxml.html import (
     HtmlEntity,
     HTMLParser,
     HtmlProcessingInstruction,
+    document_fromstring,
     fromstring,
 )
 from trafilatura.utils import is_dubious_html, repair_faulty_html
@@ -83,3 +84,21 @@ def load_page(html: str) -> HtmlElement | None:
     if tree is not None and dubious and len(tree) < 2:
         tree = None
     return tree
+
+
+# readability-lxml's parser (``readability.htmls.utf8_parser``: lxml.html's, UTF-8 input)
+_READABILITY_PARSER = HTMLParser(encoding="utf-8")
+_READABILITY_PARSER.set_element_class_lookup(_class_lookup())
+
+
+def readability_tree(html: str) -> HtmlElement:
+    """Return the tree readability-lxml's ``build_doc`` makes of ``html``, parsed with C lookups.
+
+    readability-lxml's ``Document`` takes such a tree in place of the string. It drops hidden
+    elements from it and works on a cleaned copy, and on a retry reads the (same) tree again:
+    the hidden elements are gone already, so the retry sees what a fresh parse would give.
+
+    Raises:
+        lxml.etree.ParserError: the page is empty (as ``build_doc`` raises).
+    """
+    return document_fromstring(html.encode("utf-8", "replace"), parser=_READABILITY_PARSER)
