@@ -54,7 +54,7 @@ PARSER = HTMLParser(
 PARSER.set_element_class_lookup(_class_lookup())
 
 
-def _from_bytes(html: str) -> HtmlElement | None:
+def from_bytes(html: str) -> HtmlElement | None:
     """Trafilatura's ``fromstring_bytes``: the page as UTF-8 bytes (a declared encoding)."""
     try:
         return fromstring(html.encode("utf8", "surrogatepass"), parser=PARSER)
@@ -74,12 +74,12 @@ def load_page(html: str) -> HtmlElement | None:
         tree = fromstring(html, parser=PARSER)
     except ValueError:
         # "Unicode strings with encoding declaration are not supported."
-        tree = _from_bytes(html)
+        tree = from_bytes(html)
         fallback = True
     except Exception:  # noqa: BLE001 -- trafilatura guards this call the same way
         logging.getLogger("trafilatura").debug("lxml could not parse the page")
     if (tree is None or len(tree) < 1) and not fallback:
-        tree = _from_bytes(html)
+        tree = from_bytes(html)
     # not HTML at all: trafilatura rejects such a tree
     if tree is not None and dubious and len(tree) < 2:
         tree = None

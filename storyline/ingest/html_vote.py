@@ -30,9 +30,9 @@ from typing import TYPE_CHECKING, Any
 
 from lxml.html import HtmlElement, fragment_fromstring
 from trafilatura.readability_lxml import FRAME_TAGS, REGEXES, Document, _tostring
-from trafilatura.utils import fromstring_bytes
 
 from storyline.config import default_values
+from storyline.ingest.html_tree import from_bytes
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -211,8 +211,11 @@ def _holds_block(elem: HtmlElement) -> bool:
 
 
 def try_readability(tree: HtmlElement) -> HtmlElement:
-    """Run the port as ``trafilatura.external.try_readability`` does (same lengths)."""
-    summary = fromstring_bytes(_Port(tree, min_text_length=25, retry_length=250).summary())
+    """Run the port as ``trafilatura.external.try_readability`` does (same lengths).
+
+    Its summary is parsed as trafilatura's ``fromstring_bytes`` parses it (``html_tree``).
+    """
+    summary = from_bytes(_Port(tree, min_text_length=25, retry_length=250).summary())
     return summary if summary is not None else HtmlElement()
 
 
