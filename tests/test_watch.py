@@ -519,4 +519,39 @@ def test_watch_left_out_notes_read_back_the_last_count_of_each_listing(tmp_path,
         feed_store.record_changes(store, "c1", first)
         later = feed_store.left_out_note("http://a.example/f", 5)
         feed_store.record_changes(store, "c2", [feed_store.Change("new_story", "s", "x"), later])
-        assert feed_store.last_left_out(store) == {"http://a.example/f": 5, odd: 1}
+        # a LIKE wildcard, or another case, in a URL names no other listing's notes
+        wild = "http://a.example/%"
+        upper = "HTTP://A.EXAMPLE/F"
+        feed_store.record_changes(store, "c3", [feed_store.left_out_note(wild, 7)])
+        wanted = ["http://a.example/f", odd, "http://a.example/_", upper, "http://c.example/"]
+        assert feed_store.last_left_out(store, wanted) == {"http://a.example/f": 5, odd: 1}
+        assert feed_store.last_left_out(store, [wild, odd]) == {wild: 7, odd: 1}
+        feed_store.record_changes(store, "c4", [feed_store.left_out_note(odd, 0)])
+        assert feed_store.last_left_out(store, [odd]) == {odd: 0}
+
+
+def test_watch_cap_note_is_said_again_after_the_listing_was_under_the_cap(tmp_path):
+    root, _ = _site(tmp_path, 3)
+    settings = settings_for(tmp_path, max_entries_per_feed=1, timeout=FETCH_TIMEOUT)
+    with FetchServer(root) as server, api.open(tmp_path / "s.db", settings=settings) as ws:
+        url = server.url("/feed.xml")
+        ws.add_feeds(url)
+        first = _poll(ws)  # 2 left out
+        _site(tmp_path, 1)  # one item: none left out
+        second = _poll(ws)
+        unchanged = _poll(ws)  # a 304: nothing read, nothing noted
+        _site(tmp_path, 3)  # 2 left out again: said again
+        third = _poll(ws)
+        notes = [c.text for _, c in feed_store.changes(ws.store) if c.kind == "left_out"]
+    assert first.capped_news == ((url, 2),)
+    assert (second.capped, second.capped_news) == ((), ())
+    assert unchanged.not_modified == 1
+    assert (third.capped, third.capped_news) == (((url, 2),), ((url, 2),))
+    assert third.lines()[-1] == (
+        f"  left out: 2 older entries of {url} (over [fetch] max_entries_per_feed)"
+    )
+    assert notes == [
+        f"{url}: 2 older entries left out (over [fetch] max_entries_per_feed)",
+        f"{url}: 0 older entries left out (back under [fetch] max_entries_per_feed)",
+        f"{url}: 2 older entries left out (over [fetch] max_entries_per_feed)",
+    ]

@@ -75,6 +75,9 @@ class Polled:
     not_modified: int = 0
     # (listing URL, entries left out) of each listing over ``max_entries_per_feed``
     capped: list[tuple[str, int]] = field(default_factory=list)
+    # every listing read this cycle (not a 304, not a failure): one not in ``capped`` is under
+    # the cap now, which the change log notes when it was over it before
+    read: list[str] = field(default_factory=list)
 
 
 def newest_entries(
@@ -182,6 +185,7 @@ def _take(
     # items writes 50,000 rows each cycle (the rest are counted with the entries left out)
     out.skipped.extend(parsed.skipped[:max_entries])
     cut += max(0, len(parsed.skipped) - max_entries)
+    out.read.append(request.url)
     if cut:
         out.capped.append((request.url, cut))
     if parsed.cut is None:

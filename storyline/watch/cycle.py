@@ -117,9 +117,16 @@ def poll(workspace: Workspace, fetcher: Fetcher, *, run_stages: bool = True) -> 
         run = workspace.run()
         stages, stage_rejected = tuple(run.stages), run.rejected
     found = diff(before, snapshot(store))
-    said = feed_store.last_left_out(store) if polled.capped else {}
+    said = feed_store.last_left_out(store, polled.read)
     capped_news = tuple((url, n) for url, n in polled.capped if said.get(url) != n)
-    notes = [feed_store.left_out_note(url, n) for url, n in capped_news]
+    # a listing back under the cap is noted with 0: when it goes over again, that is news
+    # even at the count last said (2, 0, 2 is said twice)
+    over = {url for url, _ in polled.capped}
+    back_under = [url for url in polled.read if url not in over and said.get(url, 0) > 0]
+    notes = [
+        *(feed_store.left_out_note(url, n) for url, n in capped_news),
+        *(feed_store.left_out_note(url, 0) for url in back_under),
+    ]
     feed_store.record_changes(store, cycle, [*found, *notes])
     return CycleReport(
         cycle=cycle,
