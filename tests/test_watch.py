@@ -555,3 +555,52 @@ def test_watch_cap_note_is_said_again_after_the_listing_was_under_the_cap(tmp_pa
         f"{url}: 0 older entries left out (back under [fetch] max_entries_per_feed)",
         f"{url}: 2 older entries left out (over [fetch] max_entries_per_feed)",
     ]
+
+
+def _sitemap_site(tmp_path, body: bytes) -> Path:
+    root = tmp_path / "site"
+    root.mkdir(exist_ok=True)
+    shutil.copy(DATA / "ferry-inquiry.html", root / "a.html")
+    shutil.copy(DATA / "ferry-aground.html", root / "b.html")
+    (root / "sitemap.xml").write_bytes(body)
+    return root
+
+
+_SITEMAP = (
+    b"<?xml version='1.0'?><urlset xmlns='http://www.sitemaps.org/schemas/sitemap/0.9'>"
+    b"<url><loc>/a.html</loc><lastmod>2026-05-07</lastmod></url>"
+    b"<url><loc>/b.html?x=1&amp;y=2</loc><lastmod>2026-05-06</lastmod></url></urlset>"
+)
+
+
+@pytest.mark.parametrize(
+    ("body", "row"),
+    [
+        # a whole sitemap with a NUL after it: no row, and the next polls are 304s (as before)
+        (_SITEMAP + b"\n\x00", None),
+        # an unescaped "&" in the second <loc>: its own S115 row, said once, validators kept
+        (_SITEMAP.replace(b"&amp;", b"&"), "not well-formed"),
+    ],
+)
+def test_watch_sitemap_error_that_is_no_break_keeps_its_validators(tmp_path, body, row):
+    root = _sitemap_site(tmp_path, body)
+    settings = settings_for(tmp_path, timeout=FETCH_TIMEOUT)
+    with FetchServer(root) as server, api.open(tmp_path / "s.db", settings=settings) as ws:
+        url = server.url("/sitemap.xml")
+        ws.add_feeds(url)
+        cycles = [_poll(ws) for _ in range(3)]
+        statuses = [h.status for h in server.behaviour.hits("/sitemap.xml")]
+        rejected = ws.store.rejected()
+        titles = {a.meta.get("feed") for a in ws.articles()}
+    assert statuses[-2:] == [304, 304]
+    assert [c.not_modified for c in cycles] == [0, 1, 1]
+    assert titles == {url}
+    if row is None:
+        assert rejected == []
+        assert [len(c.summary.rejected) for c in cycles] == [0, 0, 0]
+    else:
+        ((locator, code, reason),) = [(r.locator, r.code, r.reason) for r in rejected]
+        assert (locator, code) == (url, "S115")
+        assert reason.startswith(row)
+        assert "the 1 items before it are read" in reason
+        assert [len(c.summary.rejected) for c in cycles] == [1, 0, 0]

@@ -62,6 +62,10 @@ class ParsedFeed:
     # S115 when the document breaks off (a dropped connection): the entries complete before
     # the break are read, the break is said once as the feed's own row, nothing after it kept
     cut: Rejected | None = None
+    # the feed's own row when its copy is whole but is not read to its end (an error in the
+    # middle of it, or over the size limit): the entries before that point are read. Unlike
+    # a ``cut`` its validators are kept: the server's copy itself is so, and a 304 says so.
+    flawed: Rejected | None = None
 
 
 def skipped_entry(listing: str, content: bytes, name: str | None, error: InputError) -> Rejected:

@@ -188,14 +188,15 @@ def _take(
     out.read.append(request.url)
     if cut:
         out.capped.append((request.url, cut))
-    if parsed.cut is None:
+    own = parsed.cut or parsed.flawed
+    if own is None:
         out.states.append(state)
         out.recovered.append(request.url)
     else:
-        # the break is the feed's own S115 row, said once while it lasts (not cleared as
-        # recovered); validators are not kept, or a 304 would hide the items after the break
-        out.skipped.append(parsed.cut)
-        out.states.append(replace(state, etag=None, last_modified=None))
+        # the break or flaw is the feed's own row, said once while it lasts (not cleared as
+        # recovered); a break keeps no validators, or a 304 would hide the items after it
+        out.skipped.append(own)
+        out.states.append(replace(state, etag=None, last_modified=None) if parsed.cut else state)
     if is_feed_row:
         out.marks.append((request.url, "ok", None, parsed.title))
     children.extend(
