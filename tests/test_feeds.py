@@ -82,6 +82,33 @@ def test_feeds_cut_mid_item_reads_the_complete_items_and_never_the_partial_one(d
     assert info.value.code == "S115"
 
 
+def test_feeds_cut_is_found_by_the_xml_parser_not_by_the_bytes():
+    # an "</item>" inside the cut item's CDATA is text, not its end: the item is not read
+    code = "<item><title>How to write RSS</title><description><![CDATA[<pre>&lt;item&gt;</item>"
+    doc = CUT_RSS.replace("</channel>", code + " more]]></description></item></channel>")
+    cut = doc[: doc.index(" more") + 3].encode()
+    parsed = parse_feed(cut, BASE + "f.xml")
+    assert [e.title for e in parsed.entries] == ["S0", "S1", "S2"]
+    assert parsed.skipped == ()  # no S103 "entry has no link" for the partial item
+    assert "the 3 items complete before it are read" in parsed.cut.reason
+    # a comment after the whole document that holds an "</item>" is no break
+    whole = parse_feed(CUT_RSS.encode() + b"<!-- cached </item> -->", BASE + "f.xml")
+    assert (len(whole.entries), whole.cut) == (3, None)
+    # an HTML entity the feed never declares does not hide a break after it
+    nbsp = CUT_RSS.replace("<title>S1</title>", "<title>S&nbsp;1</title>").encode()
+    parsed = parse_feed(nbsp[: nbsp.index(b"example/200") + 10], BASE + "f.xml")
+    assert ([e.title for e in parsed.entries], parsed.cut.code) == (["S0", "S\xa01"], "S115")
+
+
+def test_feeds_cut_in_the_channel_header_says_so():
+    header = CUT_RSS[: CUT_RSS.index("<title>T") + 5].encode()
+    with pytest.raises(InputError, match="breaks off before its first item"):
+        parse_feed(header, BASE + "f.xml")
+    first = CUT_RSS[: CUT_RSS.index("example/000")].encode()
+    with pytest.raises(InputError, match="breaks off in its first item"):
+        parse_feed(first, BASE + "f.xml")
+
+
 @pytest.mark.parametrize(
     "body",
     [
