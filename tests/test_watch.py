@@ -350,15 +350,19 @@ def test_watch_a_stage_rejection_counts_in_the_cycle_and_the_exit_code(
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
-def test_watch_rejected_codes_reads_the_rows_of_the_locators_asked(tmp_path, backend):
+def test_watch_rejected_kinds_reads_the_rows_of_the_locators_asked(tmp_path, backend):
     # the cycle's "already on record" check: by key, not a read of every rejected input
     with open_store(backend, tmp_path) as store:
         rows = [Rejected(f"feed entry {n}", "S112", "fetch failed") for n in range(3)]
-        store.save_batch([], [*rows, Rejected("feed entry 9", "S114", "not text")])
+        cut = Rejected("feed entry 9", "S115", "breaks off (at byte 120); 3 items read")
+        store.save_batch([], [*rows, cut])
         asked = ["feed entry 1", "feed entry 9", "feed entry 7", "feed entry 1"]
-        found = feed_store.rejected_codes(store, iter(asked))
-        assert found == {("feed entry 1", "S112"), ("feed entry 9", "S114")}
-        assert feed_store.rejected_codes(store, []) == set()
+        found = feed_store.rejected_kinds(store, iter(asked))
+        assert found == {
+            ("feed entry 1", "S112", "fetch failed"),
+            ("feed entry 9", "S115", "breaks off (at byte #); # items read"),
+        }
+        assert feed_store.rejected_kinds(store, []) == set()
 
 
 def _entry(url: str, published: str | None = None, updated: str | None = None) -> FeedEntry:
@@ -604,3 +608,37 @@ def test_watch_sitemap_error_that_is_no_break_keeps_its_validators(tmp_path, bod
         assert reason.startswith(row)
         assert "the 1 items before it are read" in reason
         assert [len(c.summary.rejected) for c in cycles] == [1, 0, 0]
+
+
+def test_watch_feed_break_after_another_row_is_said_and_replaces_it(tmp_path):
+    root, whole = _site(tmp_path, 4)
+    settings = settings_for(tmp_path, timeout=FETCH_TIMEOUT)
+    with FetchServer(root) as server, api.open(tmp_path / "s.db", settings=settings) as ws:
+        url = server.url("/feed.xml")
+        ws.add_feeds(url)
+        (root / "feed.xml").unlink()  # first a 404: the feed's row is a failed fetch
+
+        def cycle(body: bytes | None) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+            if body is not None:
+                (root / "feed.xml").write_bytes(body)
+            said = [(r.code, r.reason) for r in _poll(ws).summary.rejected if r.locator == url]
+            return said, [(r.code, r.reason) for r in ws.store.rejected() if r.locator == url]
+
+        missing = cycle(None)
+        not_feed = cycle(b"<html><body>moved</body></html>")
+        cut_late = cycle(whole[: whole.index(b"/undated") + 4])  # 3 items whole
+        cut_early = cycle(whole[: whole.index(b"/ferry-aground") + 4])  # 2 items whole
+        mended = cycle(whole)
+    assert missing[1] == missing[0] != []
+    assert missing[0][0][0] != "S115"
+    # "not a feed" is said, and the break after it is said too: it is other news
+    ((code, reason),) = not_feed[0]
+    assert (code, reason.startswith("not a feed")) == ("S115", True)
+    ((code, reason),) = cut_late[0]
+    assert (code, "the 3 items complete before it are read" in reason) == ("S115", True)
+    assert cut_late[1] == cut_late[0]  # one row for the feed: the break replaced the others
+    # the same break at another byte is not said again, and the row tells where it is now
+    assert cut_early[0] == []
+    ((code, reason),) = cut_early[1]
+    assert "the 2 items complete before it are read" in reason
+    assert mended == ([], [])  # read whole: the feed's row is gone

@@ -64,6 +64,7 @@ class Change:
 LEFT_OUT = "left_out"
 _LEFT_OUT_RE = re.compile(r"^(.*): (\d+) older entr(?:y|ies) left out")
 _LIKE_SPECIAL_RE = re.compile(r"([!%_])")
+_NUMBER_RE = re.compile(r"\d+")
 
 
 def left_out_note(url: str, count: int) -> Change:
@@ -213,13 +214,26 @@ def failed_items(store: Store, feeds: Sequence[str]) -> list[tuple[str, str, str
     return found
 
 
-def rejected_codes(store: Store, locators: Iterable[str]) -> set[tuple[str, str]]:
-    """Return (locator, code) of the Rejected rows stored for these inputs (by key, chunked)."""
-    found: set[tuple[str, str]] = set()
+def rejected_kinds(store: Store, locators: Iterable[str]) -> set[tuple[str, str, str]]:
+    """Return (locator, code, ``reason_kind``) of the Rejected rows stored for these inputs.
+
+    Read by key, chunked: not a read of every rejected input.
+    """
+    found: set[tuple[str, str, str]] = set()
     for chunk, marks in chunks(sorted(set(locators))):
-        query = f"SELECT locator, code FROM rejected WHERE locator IN ({marks})"  # noqa: S608 - only placeholders are formatted in
-        found.update((r[0], r[1]) for r in store.conn.execute(query, chunk).fetchall())
+        query = f"SELECT locator, code, reason FROM rejected WHERE locator IN ({marks})"  # noqa: S608 - only placeholders are formatted in
+        rows = store.conn.execute(query, chunk).fetchall()
+        found.update((r[0], r[1], reason_kind(r[2])) for r in rows)
     return found
+
+
+def reason_kind(reason: str) -> str:
+    """Return ``reason`` with its numbers hidden: what it says, not where or how many.
+
+    A listing that breaks off at another byte, or after another count of items, is the same
+    news; one that breaks off after it was "not a feed" is not.
+    """
+    return _NUMBER_RE.sub("#", reason)
 
 
 def clear_rejected(store: Store, locators: Sequence[str]) -> None:
