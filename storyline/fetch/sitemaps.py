@@ -134,15 +134,16 @@ def _elements(body: bytes) -> tuple[list[Element], str | None, bool]:
     events = parser.read_events()
     while True:
         try:
-            kind, element = next(events)
+            event = next(events)
         except StopIteration:
             break
         except ParseError as exc:  # queued by feed(): what came before it still counts
             return found, str(exc), False
-        if kind == "start":
+        if event[0] == "start":
             depth += 1
             continue
         depth -= 1
+        element = event[-1]
         if isinstance(element, Element):
             found.append(element)
         if depth == 0:  # the root ended: what follows it is not the document's
