@@ -8,7 +8,7 @@ from typer.testing import CliRunner
 from storyline import api
 from storyline.cli.app import app
 from storyline.errors import InputError, UsageError
-from storyline.fetch import discover_feeds, parse_feed, parse_sitemap
+from storyline.fetch import discover_feeds, parse_feed, parse_sitemap, sitemaps
 from storyline.fetch.listings import parse_listing
 from tests.conftest import REPO, settings_for
 
@@ -82,6 +82,33 @@ def test_feeds_cut_mid_item_reads_the_complete_items_and_never_the_partial_one(d
     assert info.value.code == "S115"
 
 
+def test_feeds_cut_is_found_by_the_xml_parser_not_by_the_bytes():
+    # an "</item>" inside the cut item's CDATA is text, not its end: the item is not read
+    code = "<item><title>How to write RSS</title><description><![CDATA[<pre>&lt;item&gt;</item>"
+    doc = CUT_RSS.replace("</channel>", code + " more]]></description></item></channel>")
+    cut = doc[: doc.index(" more") + 3].encode()
+    parsed = parse_feed(cut, BASE + "f.xml")
+    assert [e.title for e in parsed.entries] == ["S0", "S1", "S2"]
+    assert parsed.skipped == ()  # no S103 "entry has no link" for the partial item
+    assert "the 3 items complete before it are read" in parsed.cut.reason
+    # a comment after the whole document that holds an "</item>" is no break
+    whole = parse_feed(CUT_RSS.encode() + b"<!-- cached </item> -->", BASE + "f.xml")
+    assert (len(whole.entries), whole.cut) == (3, None)
+    # an HTML entity the feed never declares does not hide a break after it
+    nbsp = CUT_RSS.replace("<title>S1</title>", "<title>S&nbsp;1</title>").encode()
+    parsed = parse_feed(nbsp[: nbsp.index(b"example/200") + 10], BASE + "f.xml")
+    assert ([e.title for e in parsed.entries], parsed.cut.code) == (["S0", "S\xa01"], "S115")
+
+
+def test_feeds_cut_in_the_channel_header_says_so():
+    header = CUT_RSS[: CUT_RSS.index("<title>T") + 5].encode()
+    with pytest.raises(InputError, match="breaks off before its first item"):
+        parse_feed(header, BASE + "f.xml")
+    first = CUT_RSS[: CUT_RSS.index("example/000")].encode()
+    with pytest.raises(InputError, match="breaks off in its first item"):
+        parse_feed(first, BASE + "f.xml")
+
+
 @pytest.mark.parametrize(
     "body",
     [
@@ -144,6 +171,46 @@ def test_feeds_truncated_sitemap_keeps_complete_entries_and_garbage_is_s115():
         with pytest.raises(InputError) as info:
             parse_sitemap(bad, BASE)
         assert info.value.code == "S115"
+
+
+_URLS = "".join(f"<url><loc>https://x.example/{i}00</loc></url>" for i in range(3))
+WHOLE_SITEMAP = (
+    "<?xml version='1.0'?><urlset xmlns='http://www.sitemaps.org/schemas/sitemap/0.9'>"
+    f"{_URLS}</urlset>"
+).encode()
+
+
+@pytest.mark.parametrize("tail", [b"\n\x00", b"<!-- cache --><script>1</script>", b"\n  \n"])
+def test_feeds_sitemap_with_bytes_after_its_root_is_whole(tail):
+    # a NUL or a server's HTML after </urlset> is not part of the sitemap: no break, no row
+    parsed = parse_sitemap(WHOLE_SITEMAP + tail, BASE + "s.xml")
+    assert [e.url for e in parsed.entries] == [f"https://x.example/{i}00" for i in range(3)]
+    assert (parsed.cut, parsed.flawed) == (None, None)
+
+
+def test_feeds_sitemap_error_mid_document_is_its_own_row_not_a_break():
+    # an unescaped "&" in the second <loc>: the first entry is read, the error said in the
+    # parser's words (S115), and it is no dropped connection (validators are kept)
+    body = WHOLE_SITEMAP.replace(b"100</loc>", b"100?a=1&b=2</loc>")
+    parsed = parse_sitemap(body, BASE + "s.xml")
+    assert [e.url for e in parsed.entries] == ["https://x.example/000"]
+    assert parsed.cut is None
+    assert (parsed.flawed.locator, parsed.flawed.code) == (BASE + "s.xml", "S115")
+    assert parsed.flawed.reason.startswith("not well-formed (not well-formed (invalid token)")
+    assert "breaks off" not in parsed.flawed.reason
+    # the same document cut in its third <url>: a break, with the two complete entries
+    cut = parse_sitemap(WHOLE_SITEMAP[: WHOLE_SITEMAP.index(b"example/200") + 4], BASE)
+    assert (len(cut.entries), cut.flawed, cut.cut.code) == (2, None, "S115")
+    assert "the 2 items complete before it are read" in cut.cut.reason
+
+
+def test_feeds_gzip_sitemap_over_the_size_limit_is_s106_not_a_break(monkeypatch):
+    monkeypatch.setattr(sitemaps, "_MAX_UNZIPPED", WHOLE_SITEMAP.index(b"example/200"))
+    parsed = parse_sitemap(gzip.compress(WHOLE_SITEMAP), BASE + "s.xml.gz")
+    assert len(parsed.entries) == 2
+    assert (parsed.cut, parsed.flawed.code) == (None, "S106")
+    assert "unzips to over" in parsed.flawed.reason
+    assert "the 2 items before it are read" in parsed.flawed.reason
 
 
 def test_feeds_sitemap_entity_expansion_is_not_a_bomb():

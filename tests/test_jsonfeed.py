@@ -168,28 +168,62 @@ def _whole_feed() -> bytes:
     return json.dumps(doc, ensure_ascii=False).encode()
 
 
+def _with_title_2(value: str) -> bytes:
+    """Return the whole feed with the third item's title written as ``value`` (JSON)."""
+    return _whole_feed().replace('"Ré 2"'.encode(), value.encode())
+
+
 def test_jsonfeed_cut_mid_item_reads_the_complete_items_and_says_the_break():
     body = _whole_feed()
     first_two = ["https://x.example/000", "https://x.example/100"]
     cuts = (
         body[: body.index(b"/200") + 3],  # a link cut short
         body[: body.index("Ré 2".encode()) + 2],  # mid-character: half of the é's bytes
-        body.replace(b'}, {"id": "2"', b'} {"id": "2"'),  # a break mid-way: nothing after it
+        _with_title_2("true")[: body.index("Ré 2".encode()) + 1],  # in a literal: "tr"
+        _with_title_2('"\\u00e9"')[: body.index("Ré 2".encode()) + 4],  # in an escape
     )
     for cut in cuts:
         parsed = parse_json_feed(cut, BASE + "f.json")
         assert [e.url for e in parsed.entries] == first_two
         assert (parsed.title, parsed.cut.locator, parsed.cut.code) == ("T", BASE + "f.json", "S115")
         assert "the 2 items complete before it are read" in parsed.cut.reason
+        assert parsed.flawed is None
     whole = parse_json_feed(body, BASE + "f.json")
     assert (len(whole.entries), whole.cut) == (3, None)
-    extra = parse_json_feed(body + b"\n<html>", BASE + "f.json")  # bytes after the document
-    assert (len(extra.entries), extra.cut.code) == (3, "S115")
     # cut before any item is whole, or before the items: nothing to read, the feed fails
     for cut in (body[: body.index(b"/000")], body[: body.index(b'"items"') + 4]):
         with pytest.raises(InputError) as info:
             parse_json_feed(cut, BASE + "f.json")
         assert info.value.code == "S115"
+
+
+@pytest.mark.parametrize("tail", [b"\x00", b"\n<!-- cache -->", b"\n<html>"])
+def test_jsonfeed_bytes_after_the_whole_document_are_no_error(tail):
+    # a NUL or a cache's comment after the top-level object: every item read, no row at all
+    parsed = parse_json_feed(_whole_feed() + tail, BASE + "f.json")
+    assert [e.title for e in parsed.entries] == ["Ré 0", "Ré 1", "Ré 2"]
+    assert (parsed.cut, parsed.flawed) == (None, None)
+
+
+@pytest.mark.parametrize(
+    ("good", "bad", "words"),
+    [
+        ('}, {"id": "2"', '} {"id": "2"', "expected ',' or ']'"),  # a comma missing
+        ('"Ré 1"', '"Ré 1\\q"', "Invalid \\escape"),  # a bad escape in the second title
+        ('"Ré 1"', '"Ré 1\udcff"', "bad utf-8 at byte"),  # a byte that is no UTF-8
+    ],
+)
+def test_jsonfeed_error_mid_document_is_its_own_row_not_a_break(good, bad, words):
+    encode = lambda text: text.encode("utf-8", "surrogateescape")  # noqa: E731 - \udcff: 0xFF
+    body = _whole_feed().replace(encode(good), encode(bad))
+    parsed = parse_json_feed(body, BASE + "f.json")
+    assert parsed.cut is None  # not a dropped connection: the validators are kept
+    assert (parsed.flawed.locator, parsed.flawed.code) == (BASE + "f.json", "S115")
+    assert parsed.flawed.reason.startswith("bad JSON (")
+    assert words in parsed.flawed.reason
+    read = len(parsed.entries)
+    assert f"the {read} items before it are read" in parsed.flawed.reason
+    assert [e.url for e in parsed.entries] == [f"https://x.example/{i}00" for i in range(read)]
 
 
 @pytest.mark.parametrize(

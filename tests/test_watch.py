@@ -350,15 +350,19 @@ def test_watch_a_stage_rejection_counts_in_the_cycle_and_the_exit_code(
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
-def test_watch_rejected_codes_reads_the_rows_of_the_locators_asked(tmp_path, backend):
+def test_watch_rejected_kinds_reads_the_rows_of_the_locators_asked(tmp_path, backend):
     # the cycle's "already on record" check: by key, not a read of every rejected input
     with open_store(backend, tmp_path) as store:
         rows = [Rejected(f"feed entry {n}", "S112", "fetch failed") for n in range(3)]
-        store.save_batch([], [*rows, Rejected("feed entry 9", "S114", "not text")])
+        cut = Rejected("feed entry 9", "S115", "breaks off (at byte 120); 3 items read")
+        store.save_batch([], [*rows, cut])
         asked = ["feed entry 1", "feed entry 9", "feed entry 7", "feed entry 1"]
-        found = feed_store.rejected_codes(store, iter(asked))
-        assert found == {("feed entry 1", "S112"), ("feed entry 9", "S114")}
-        assert feed_store.rejected_codes(store, []) == set()
+        found = feed_store.rejected_kinds(store, iter(asked))
+        assert found == {
+            ("feed entry 1", "S112", "fetch failed"),
+            ("feed entry 9", "S115", "breaks off (at byte #); # items read"),
+        }
+        assert feed_store.rejected_kinds(store, []) == set()
 
 
 def _entry(url: str, published: str | None = None, updated: str | None = None) -> FeedEntry:
@@ -519,4 +523,122 @@ def test_watch_left_out_notes_read_back_the_last_count_of_each_listing(tmp_path,
         feed_store.record_changes(store, "c1", first)
         later = feed_store.left_out_note("http://a.example/f", 5)
         feed_store.record_changes(store, "c2", [feed_store.Change("new_story", "s", "x"), later])
-        assert feed_store.last_left_out(store) == {"http://a.example/f": 5, odd: 1}
+        # a LIKE wildcard, or another case, in a URL names no other listing's notes
+        wild = "http://a.example/%"
+        upper = "HTTP://A.EXAMPLE/F"
+        feed_store.record_changes(store, "c3", [feed_store.left_out_note(wild, 7)])
+        wanted = ["http://a.example/f", odd, "http://a.example/_", upper, "http://c.example/"]
+        assert feed_store.last_left_out(store, wanted) == {"http://a.example/f": 5, odd: 1}
+        assert feed_store.last_left_out(store, [wild, odd]) == {wild: 7, odd: 1}
+        feed_store.record_changes(store, "c4", [feed_store.left_out_note(odd, 0)])
+        assert feed_store.last_left_out(store, [odd]) == {odd: 0}
+
+
+def test_watch_cap_note_is_said_again_after_the_listing_was_under_the_cap(tmp_path):
+    root, _ = _site(tmp_path, 3)
+    settings = settings_for(tmp_path, max_entries_per_feed=1, timeout=FETCH_TIMEOUT)
+    with FetchServer(root) as server, api.open(tmp_path / "s.db", settings=settings) as ws:
+        url = server.url("/feed.xml")
+        ws.add_feeds(url)
+        first = _poll(ws)  # 2 left out
+        _site(tmp_path, 1)  # one item: none left out
+        second = _poll(ws)
+        unchanged = _poll(ws)  # a 304: nothing read, nothing noted
+        _site(tmp_path, 3)  # 2 left out again: said again
+        third = _poll(ws)
+        notes = [c.text for _, c in feed_store.changes(ws.store) if c.kind == "left_out"]
+    assert first.capped_news == ((url, 2),)
+    assert (second.capped, second.capped_news) == ((), ())
+    assert unchanged.not_modified == 1
+    assert (third.capped, third.capped_news) == (((url, 2),), ((url, 2),))
+    assert third.lines()[-1] == (
+        f"  left out: 2 older entries of {url} (over [fetch] max_entries_per_feed)"
+    )
+    assert notes == [
+        f"{url}: 2 older entries left out (over [fetch] max_entries_per_feed)",
+        f"{url}: 0 older entries left out (back under [fetch] max_entries_per_feed)",
+        f"{url}: 2 older entries left out (over [fetch] max_entries_per_feed)",
+    ]
+
+
+def _sitemap_site(tmp_path, body: bytes) -> Path:
+    root = tmp_path / "site"
+    root.mkdir(exist_ok=True)
+    shutil.copy(DATA / "ferry-inquiry.html", root / "a.html")
+    shutil.copy(DATA / "ferry-aground.html", root / "b.html")
+    (root / "sitemap.xml").write_bytes(body)
+    return root
+
+
+_SITEMAP = (
+    b"<?xml version='1.0'?><urlset xmlns='http://www.sitemaps.org/schemas/sitemap/0.9'>"
+    b"<url><loc>/a.html</loc><lastmod>2026-05-07</lastmod></url>"
+    b"<url><loc>/b.html?x=1&amp;y=2</loc><lastmod>2026-05-06</lastmod></url></urlset>"
+)
+
+
+@pytest.mark.parametrize(
+    ("body", "row"),
+    [
+        # a whole sitemap with a NUL after it: no row, and the next polls are 304s (as before)
+        (_SITEMAP + b"\n\x00", None),
+        # an unescaped "&" in the second <loc>: its own S115 row, said once, validators kept
+        (_SITEMAP.replace(b"&amp;", b"&"), "not well-formed"),
+    ],
+)
+def test_watch_sitemap_error_that_is_no_break_keeps_its_validators(tmp_path, body, row):
+    root = _sitemap_site(tmp_path, body)
+    settings = settings_for(tmp_path, timeout=FETCH_TIMEOUT)
+    with FetchServer(root) as server, api.open(tmp_path / "s.db", settings=settings) as ws:
+        url = server.url("/sitemap.xml")
+        ws.add_feeds(url)
+        cycles = [_poll(ws) for _ in range(3)]
+        statuses = [h.status for h in server.behaviour.hits("/sitemap.xml")]
+        rejected = ws.store.rejected()
+        titles = {a.meta.get("feed") for a in ws.articles()}
+    assert statuses[-2:] == [304, 304]
+    assert [c.not_modified for c in cycles] == [0, 1, 1]
+    assert titles == {url}
+    if row is None:
+        assert rejected == []
+        assert [len(c.summary.rejected) for c in cycles] == [0, 0, 0]
+    else:
+        ((locator, code, reason),) = [(r.locator, r.code, r.reason) for r in rejected]
+        assert (locator, code) == (url, "S115")
+        assert reason.startswith(row)
+        assert "the 1 items before it are read" in reason
+        assert [len(c.summary.rejected) for c in cycles] == [1, 0, 0]
+
+
+def test_watch_feed_break_after_another_row_is_said_and_replaces_it(tmp_path):
+    root, whole = _site(tmp_path, 4)
+    settings = settings_for(tmp_path, timeout=FETCH_TIMEOUT)
+    with FetchServer(root) as server, api.open(tmp_path / "s.db", settings=settings) as ws:
+        url = server.url("/feed.xml")
+        ws.add_feeds(url)
+        (root / "feed.xml").unlink()  # first a 404: the feed's row is a failed fetch
+
+        def cycle(body: bytes | None) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+            if body is not None:
+                (root / "feed.xml").write_bytes(body)
+            said = [(r.code, r.reason) for r in _poll(ws).summary.rejected if r.locator == url]
+            return said, [(r.code, r.reason) for r in ws.store.rejected() if r.locator == url]
+
+        missing = cycle(None)
+        not_feed = cycle(b"<html><body>moved</body></html>")
+        cut_late = cycle(whole[: whole.index(b"/undated") + 4])  # 3 items whole
+        cut_early = cycle(whole[: whole.index(b"/ferry-aground") + 4])  # 2 items whole
+        mended = cycle(whole)
+    assert missing[1] == missing[0] != []
+    assert missing[0][0][0] != "S115"
+    # "not a feed" is said, and the break after it is said too: it is other news
+    ((code, reason),) = not_feed[0]
+    assert (code, reason.startswith("not a feed")) == ("S115", True)
+    ((code, reason),) = cut_late[0]
+    assert (code, "the 3 items complete before it are read" in reason) == ("S115", True)
+    assert cut_late[1] == cut_late[0]  # one row for the feed: the break replaced the others
+    # the same break at another byte is not said again, and the row tells where it is now
+    assert cut_early[0] == []
+    ((code, reason),) = cut_early[1]
+    assert "the 2 items complete before it are read" in reason
+    assert mended == ([], [])  # read whole: the feed's row is gone

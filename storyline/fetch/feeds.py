@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import pyexpat
 import re
 import time
 from dataclasses import dataclass
@@ -22,10 +23,8 @@ if TYPE_CHECKING:
     from storyline.ingest.published import DateOrders
 
 _EMAIL_NAME_RE = re.compile(r"^\S+@\S+\s*\(([^()]+)\)$")
-# The end of an item and of the document (RSS 2.0, RSS 1.0 rdf:RDF, Atom; any prefix): a
-# document with no end after its last item broke off, and what follows that item is partial
-_ENTRY_END_RE = re.compile(rb"</(?:[\w.-]+:)?(?:item|entry)\s*>", re.IGNORECASE)
-_ROOT_END_RE = re.compile(rb"</(?:[\w.-]+:)?(?:rss|feed|rdf)\s*>", re.IGNORECASE)
+# an item of RSS 2.0 or RSS 1.0, an entry of Atom (any prefix)
+_ENTRY_NAMES = frozenset({"item", "entry"})
 
 FEED_TYPES = frozenset(
     {"application/rss+xml", "application/atom+xml", "application/feed+json", "application/xml"}
@@ -62,6 +61,10 @@ class ParsedFeed:
     # S115 when the document breaks off (a dropped connection): the entries complete before
     # the break are read, the break is said once as the feed's own row, nothing after it kept
     cut: Rejected | None = None
+    # the feed's own row when its copy is whole but is not read to its end (an error in the
+    # middle of it, or over the size limit): the entries before that point are read. Unlike
+    # a ``cut`` its validators are kept: the server's copy itself is so, and a 304 says so.
+    flawed: Rejected | None = None
 
 
 def skipped_entry(listing: str, content: bytes, name: str | None, error: InputError) -> Rejected:
@@ -152,9 +155,10 @@ def parse_feed(body: bytes, url: str) -> ParsedFeed:
     Raises:
         InputError: S115 when the document is not a feed, or breaks off before its first item.
     """
-    kept = _complete_part(body)
+    kept, in_item = _complete_part(body)
     if kept == 0:
-        raise InputError(errors.MALFORMED_FEED, url, "not a feed (it breaks off in its first item)")
+        where = "in its first item" if in_item else "before its first item"
+        raise InputError(errors.MALFORMED_FEED, url, f"not a feed (it breaks off {where})")
     parsed = feedparser.parse(body[:kept], response_headers={"content-location": url})
     if not parsed.get("version") and not parsed.entries:
         reason = parsed.get("bozo_exception") or "no RSS or Atom document"
@@ -207,19 +211,59 @@ def broke_off(listing: str, read: int, where: str) -> Rejected:
     return Rejected(listing, errors.MALFORMED_FEED, reason)
 
 
-def _complete_part(body: bytes) -> int | None:
-    """Return where a feed that breaks off ends its last complete item; None when it does not.
+class _RootEnded(Exception):  # noqa: N818 - a signal, not an error: the document is whole
+    """Raised by the parser's handler when the root element ends: nothing after it is read."""
 
-    0 when it breaks off before any item ends. A document whose first bytes show no feed
-    tags (UTF-16, or no feed at all) is read whole, as feedparser sees fit.
+
+def _complete_part(body: bytes) -> tuple[int | None, bool]:
+    """Return where a feed that breaks off ends its last complete item, and if one began after.
+
+    The offset is None when the document does not break off: its root element ends (what
+    follows it, a NUL or a server's comment, is not the document's), or an error in its
+    middle stops the XML parser (feedparser reads past many such, as it sees fit). It is 0
+    when the input ends before any item is complete. The parser knows markup from text: an
+    ``</item>`` inside CDATA or a comment is no item's end. A document whose first bytes show
+    no feed tags (UTF-16, or no feed at all) is read whole, as feedparser sees fit.
     """
     if not looks_like_feed(body):
-        return None
-    last = None
-    for last in _ENTRY_END_RE.finditer(body):  # noqa: B007 - the last match is wanted
-        pass
-    start = last.end() if last else 0
-    return None if _ROOT_END_RE.search(body, start) else start
+        return None, False
+    parser = pyexpat.ParserCreate()
+    # an HTML entity (&nbsp;) the feed never declares is no error
+    parser.UseForeignDTD(True)  # noqa: FBT003 - pyexpat's own flag
+    depth = 0
+    last_end = 0  # the byte after the last complete item's end tag
+    in_item = False  # an item began after it
+
+    def start(name: str, _attributes: object) -> None:
+        nonlocal depth, in_item
+        depth += 1
+        in_item = in_item or name.rsplit(":", 1)[-1].lower() in _ENTRY_NAMES
+
+    def end(name: str) -> None:
+        nonlocal depth, last_end, in_item
+        depth -= 1
+        if name.rsplit(":", 1)[-1].lower() in _ENTRY_NAMES:
+            # at the "<" of "</item>" (or of "<item/>"): its end is the next ">"
+            last_end = body.index(b">", parser.CurrentByteIndex) + 1
+            in_item = False
+        if depth == 0:
+            raise _RootEnded
+
+    parser.StartElementHandler = start
+    parser.EndElementHandler = end
+    try:
+        parser.Parse(body, False)  # noqa: FBT003 - pyexpat's own flag: more input may follow
+    except _RootEnded:
+        return None, False
+    except pyexpat.ExpatError:  # an error in the middle of the document: no break
+        return None, False
+    try:
+        parser.Parse(b"", True)  # noqa: FBT003 - the end of the input
+    except _RootEnded:
+        return None, False
+    except pyexpat.ExpatError:  # the input ended inside the document: it breaks off
+        return last_end, in_item
+    return None, False
 
 
 class _LinkFinder(HTMLParser):

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import re
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import urlsplit
 
 from storyline import errors
@@ -24,9 +24,8 @@ from storyline.fetch.feeds import (
 )
 from storyline.ingest.jsonl import has_lone_surrogate
 from storyline.ingest.published import date_order
+from storyline.models import Rejected
 
-if TYPE_CHECKING:
-    from storyline.models import Rejected
 # 1 and 1.1 share the item shape ("version/10" or a 2 would not)
 VERSIONS = frozenset({"https://jsonfeed.org/version/1", "https://jsonfeed.org/version/1.1"})
 _BOM = b"\xef\xbb\xbf"
@@ -34,6 +33,8 @@ _BOM = b"\xef\xbb\xbf"
 _SURROGATE_RE = re.compile(rb"\\u[dD][89a-fA-F]|\xed[\xa0-\xbf]")
 _SPACE_RE = re.compile(r"[ \t\n\r]*")
 _DECODER = json.JSONDecoder()
+# what is left of a number cut after its sign, point or exponent mark ("-", "1.", "1e+")
+_NUMBER_END_RE = re.compile(r"-|[.eE]|[eE][+-]")
 
 
 def looks_like_json_feed(body: bytes) -> bool:
@@ -71,25 +72,37 @@ def _content(item: object) -> bytes:
     return json.dumps(item, sort_keys=True, default=str).encode()
 
 
-def _load(body: bytes, url: str) -> tuple[dict[str, Any], Rejected | None]:
-    """Return the document's top-level object, and the S115 row of a break in it (if any).
+def _load(body: bytes, url: str) -> tuple[dict[str, Any], Rejected | None, Rejected | None]:
+    """Return the document's top-level object, and the S115 row of a break or a flaw in it.
 
-    A document that breaks off (a dropped connection) or breaks mid-way keeps the items
-    complete before the break (``_read_until_break``); nothing after it is read.
+    A document that breaks off (the input ends inside it: a dropped connection) keeps the
+    items complete before the break (``_read_until_break``), and the break is the second
+    value; an error in the middle of it keeps the items before the error, and the error is
+    the third (said in the decoder's words). Bytes after a whole top-level object (a NUL, a
+    cache's comment) are not read and are no error, as after an XML document's root.
 
     Raises:
         InputError: S115 when it is not JSON, not an object, or not a JSON Feed 1.x.
     """
     body = body.removeprefix(_BOM)
-    cut = None
+    cut = flawed = None
     try:
         doc = json.loads(body)
     except (ValueError, RecursionError) as exc:  # bad JSON or UTF-8; nesting past the stack
         bad = f"not a feed (bad JSON: {exc})"
-        doc, where = _read_until_break(body)
-        if not isinstance(doc.get("items"), list) or not doc["items"]:
-            raise InputError(errors.MALFORMED_FEED, url, bad) from None
-        cut = broke_off(url, len(doc["items"]), where)
+        whole = _whole_object(body)
+        if whole is not None:
+            doc = whole
+        else:
+            doc, where, at_end = _read_until_break(body)
+            if not isinstance(doc.get("items"), list) or not doc["items"]:
+                raise InputError(errors.MALFORMED_FEED, url, bad) from None
+            read = len(doc["items"])
+            if at_end:
+                cut = broke_off(url, read, where)
+            else:
+                reason = f"bad JSON ({where}); the {read} items before it are read"
+                flawed = Rejected(url, errors.MALFORMED_FEED, reason)
     if not isinstance(doc, dict):
         raise InputError(errors.MALFORMED_FEED, url, "not a feed (JSON, but not an object)")
     if _may_hold_lone_surrogate(body) and has_lone_surrogate(doc):
@@ -102,7 +115,17 @@ def _load(body: bytes, url: str) -> tuple[dict[str, Any], Rejected | None]:
         raise InputError(errors.MALFORMED_FEED, url, "not a feed (no JSON Feed 1.x version)")
     if not isinstance(doc.get("items"), list):
         raise InputError(errors.MALFORMED_FEED, url, "not a feed (JSON Feed without items)")
-    return doc, cut
+    return doc, cut, flawed
+
+
+def _whole_object(body: bytes) -> dict[str, Any] | None:
+    """Return the top-level object when it is whole and only other bytes follow it, else None."""
+    try:
+        text = body.decode(json.detect_encoding(body), "surrogatepass")
+        doc, _ = _DECODER.raw_decode(text, _skip(text, 0))
+    except (ValueError, RecursionError):
+        return None
+    return doc if isinstance(doc, dict) else None
 
 
 def _may_hold_lone_surrogate(body: bytes) -> bool:
@@ -116,27 +139,43 @@ def _may_hold_lone_surrogate(body: bytes) -> bool:
     return _SURROGATE_RE.search(body) is not None
 
 
-def _read_until_break(body: bytes) -> tuple[dict[str, Any], str]:
+def _read_until_break(body: bytes) -> tuple[dict[str, Any], str, bool]:
     """Return the top-level members and complete items before the first break, and where it is.
 
     Members are read one by one, and the ``items`` array item by item, with the decoder
     ``json.loads`` uses: what is returned is what ``json.loads`` would have read of them.
+    The last value is True when the input ends inside the document (it breaks off), False
+    for an error in the middle of it (the decoder's own words are then where it is).
     """
     try:
         text = body.decode(json.detect_encoding(body), "surrogatepass")
-    except UnicodeDecodeError as exc:  # a cut mid-character: what came before it is whole
+    except UnicodeDecodeError as exc:  # what came before the bad bytes is whole
         text = body[: exc.start].decode(exc.encoding, "surrogatepass")
+        if exc.end < len(body) or exc.reason != "unexpected end of data":
+            return _read_members(text)[0], f"bad {exc.encoding} at byte {exc.start}", False
+    doc, error = _read_members(text)
+    if error is None:
+        return doc, f"bad JSON at char {len(text)} of {len(text)}", True
+    where = f"{error.msg}: char {error.pos} of {len(text)}"
+    return doc, where, _ends_inside(text, error)
+
+
+def _read_members(text: str) -> tuple[dict[str, Any], json.JSONDecodeError | None]:
+    """Return the top-level members read before the first error, and that error.
+
+    None: the text ended where the object would go on (no error was met before its end).
+    """
     doc: dict[str, Any] = {}
     at = _skip(text, 0)
     if not text.startswith("{", at):
-        return doc, f"no object at char {at}"
+        return doc, json.JSONDecodeError("no object", text, at)
     at = _skip(text, at + 1)
     try:
         while not (text.startswith("}", at) and not doc):  # "{}" has no members
             key, at = _DECODER.raw_decode(text, at)
             at = _skip(text, at)
             if not isinstance(key, str) or not text.startswith(":", at):
-                return doc, f"bad JSON at char {at} of {len(text)}"
+                return doc, json.JSONDecodeError("expected a key and ':'", text, at)
             at = _skip(text, at + 1)
             if key == "items" and text.startswith("[", at):
                 doc[key] = []
@@ -147,9 +186,28 @@ def _read_until_break(body: bytes) -> tuple[dict[str, Any], str]:
             if not text.startswith(",", at):
                 break
             at = _skip(text, at + 1)
-    except (ValueError, RecursionError) as exc:
-        return doc, f"bad JSON at char {getattr(exc, 'pos', at)} of {len(text)}"
-    return doc, f"bad JSON at char {at} of {len(text)}"
+    except json.JSONDecodeError as exc:
+        return doc, exc
+    except (ValueError, RecursionError):  # nesting past the stack
+        return doc, json.JSONDecodeError("nested too deep", text, at)
+    return doc, None if at >= len(text) else json.JSONDecodeError("expected ','", text, at)
+
+
+def _ends_inside(text: str, error: json.JSONDecodeError) -> bool:
+    """Return True when ``error`` is the text ending inside a value, not a wrong character.
+
+    At the end of the text; in a string that never closes; in a unicode escape, a literal
+    ("tr") or a number ("1.", "-") cut short.
+    """
+    rest = text[error.pos :].rstrip(" \t\n\r")
+    if not rest or error.msg.startswith("Unterminated string"):
+        return True
+    if error.msg.startswith("Invalid \\uXXXX"):  # at the "u": fewer than four digits left
+        digits = rest[1:]
+        return len(digits) < 4 and all(c in "0123456789abcdefABCDEF" for c in digits)
+    if any(word.startswith(rest) for word in ("true", "false", "null")):
+        return True
+    return _NUMBER_END_RE.fullmatch(rest) is not None
 
 
 def _read_items(text: str, at: int, items: list[Any]) -> int:
@@ -182,7 +240,7 @@ def parse_json_feed(body: bytes, url: str) -> ParsedFeed:
     Raises:
         InputError: S115 when the document is not a JSON Feed 1.0 or 1.1.
     """
-    doc, cut = _load(body, url)
+    doc, cut, flawed = _load(body, url)
     outlet = _text(doc.get("title"))
     # 1.1's feed language states a numeric date's order, as an RSS <language> does
     language = _text(doc.get("language"))
@@ -218,4 +276,6 @@ def parse_json_feed(body: bytes, url: str) -> ParsedFeed:
                 published_note=published.note,
             )
         )
-    return ParsedFeed(title=outlet, entries=tuple(entries), skipped=tuple(skipped), cut=cut)
+    return ParsedFeed(
+        title=outlet, entries=tuple(entries), skipped=tuple(skipped), cut=cut, flawed=flawed
+    )

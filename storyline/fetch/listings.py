@@ -75,6 +75,9 @@ class Polled:
     not_modified: int = 0
     # (listing URL, entries left out) of each listing over ``max_entries_per_feed``
     capped: list[tuple[str, int]] = field(default_factory=list)
+    # every listing read this cycle (not a 304, not a failure): one not in ``capped`` is under
+    # the cap now, which the change log notes when it was over it before
+    read: list[str] = field(default_factory=list)
 
 
 def newest_entries(
@@ -182,16 +185,18 @@ def _take(
     # items writes 50,000 rows each cycle (the rest are counted with the entries left out)
     out.skipped.extend(parsed.skipped[:max_entries])
     cut += max(0, len(parsed.skipped) - max_entries)
+    out.read.append(request.url)
     if cut:
         out.capped.append((request.url, cut))
-    if parsed.cut is None:
+    own = parsed.cut or parsed.flawed
+    if own is None:
         out.states.append(state)
         out.recovered.append(request.url)
     else:
-        # the break is the feed's own S115 row, said once while it lasts (not cleared as
-        # recovered); validators are not kept, or a 304 would hide the items after the break
-        out.skipped.append(parsed.cut)
-        out.states.append(replace(state, etag=None, last_modified=None))
+        # the break or flaw is the feed's own row, said once while it lasts (not cleared as
+        # recovered); a break keeps no validators, or a 304 would hide the items after it
+        out.skipped.append(own)
+        out.states.append(replace(state, etag=None, last_modified=None) if parsed.cut else state)
     if is_feed_row:
         out.marks.append((request.url, "ok", None, parsed.title))
     children.extend(

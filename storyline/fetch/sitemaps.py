@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import zlib
-from typing import TYPE_CHECKING
 from xml.etree.ElementTree import Element, ParseError, XMLPullParser, tostring
 
 from storyline import errors
@@ -16,9 +15,7 @@ from storyline.fetch.feeds import (
     listed_date,
     skipped_entry,
 )
-
-if TYPE_CHECKING:
-    from storyline.models import Rejected
+from storyline.models import Rejected
 
 _SM = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
 _NEWS = "{http://www.google.com/schemas/sitemap-news/0.9}"
@@ -33,10 +30,16 @@ def looks_like_sitemap(body: bytes) -> bool:
 
 
 def _gunzip(body: bytes) -> bytes:
+    return _gunzip_capped(body)[0]
+
+
+def _gunzip_capped(body: bytes) -> tuple[bytes, bool]:
+    """Return a gzipped body unzipped (up to the protocol's limit), and whether it went over."""
+    unzip = zlib.decompressobj(wbits=47)
     try:
-        return zlib.decompressobj(wbits=47).decompress(body, _MAX_UNZIPPED)
+        return unzip.decompress(body, _MAX_UNZIPPED), bool(unzip.unconsumed_tail)
     except zlib.error:
-        return body
+        return body, False
 
 
 def _text(element: Element, path: str) -> str | None:
@@ -53,21 +56,26 @@ def _local(tag: str) -> str:
 def parse_sitemap(body: bytes, url: str) -> ParsedFeed:
     """Parse a sitemap, news sitemap or sitemap index (gzipped or not).
 
-    Parsing is incremental, so a sitemap that breaks off still gives the entries complete
-    before the break (a ``<url>`` cut inside is not read), and the break is ``cut``: S115.
+    Parsing is incremental, so a sitemap that breaks off (the input ends inside it: a dropped
+    connection) still gives the entries complete before the break (a ``<url>`` cut inside is
+    not read), and the break is ``cut``: S115. An error in the middle of the document (an
+    unescaped ``&``) or a gzipped sitemap over the size limit gives the entries before it,
+    and the error is ``flawed`` (S115 with the parser's own words; S106). Anything after a
+    complete root element (a NUL, a cache's HTML comment) is not read and is no error.
     The ``news:`` namespace supplies each article's title, publication date and outlet.
 
     Raises:
         InputError: S115 when the document is not a sitemap or yields nothing before an error.
     """
+    over = False
     if body.startswith(_GZIP_MAGIC):
-        body = _gunzip(body)
+        body, over = _gunzip_capped(body)
     entries: list[FeedEntry] = []
     children: list[str] = []
     skipped: list[Rejected] = []  # <url> and <sitemap> elements naming no page to fetch
     root_seen: str | None = None
     read = 0  # complete <url> and <sitemap> elements
-    elements, error = _elements(body)
+    elements, error, at_end = _elements(body)
     for element in elements:
         name = _local(str(element.tag))
         if name in {"urlset", "sitemapindex"}:
@@ -87,26 +95,42 @@ def parse_sitemap(body: bytes, url: str) -> ParsedFeed:
     if not entries and not children and (error or root_seen is None):
         raise InputError(errors.MALFORMED_FEED, url, f"not a sitemap ({error or 'no urlset'})")
     outlet = next((e.outlet for e in entries if e.outlet), None)
+    cut = flawed = None
+    if over and error:
+        why = f"it unzips to over {_MAX_UNZIPPED:,} bytes, the sitemap protocol's limit"
+        flawed = Rejected(url, errors.TOO_LARGE, f"{why}; the {read} items before it are read")
+    elif error and at_end:
+        cut = broke_off(url, read, error)
+    elif error:
+        reason = f"not well-formed ({error}); the {read} items before it are read"
+        flawed = Rejected(url, errors.MALFORMED_FEED, reason)
     return ParsedFeed(
         title=outlet,
         entries=tuple(entries),
         children=tuple(children),
         skipped=tuple(skipped),
         oldest_first=True,
-        cut=broke_off(url, read, error) if error else None,
+        cut=cut,
+        flawed=flawed,
     )
 
 
-def _elements(body: bytes) -> tuple[list[Element], str | None]:
-    """Return the elements parsed before the first error (if any), and that error."""
-    parser: XMLPullParser[Element] = XMLPullParser(events=("end",))
-    error: str | None = None
+def _elements(body: bytes) -> tuple[list[Element], str | None, bool]:
+    """Return the elements parsed before the first error (if any), that error, and where it is.
+
+    The last value is True for an error at the end of the input (it ends inside an element:
+    the document breaks off), False for one in the middle of it. An error after the root
+    element ended (junk after a whole document) is no error: None.
+    """
+    parser: XMLPullParser[Element] = XMLPullParser(events=("start", "end"))
+    parser.feed(body)  # an error in the middle of the input is queued among the events
+    at_end: str | None = None
     try:
-        parser.feed(body)
         parser.close()
-    except ParseError as exc:
-        error = str(exc)
+    except ParseError as exc:  # the input ended inside the document
+        at_end = str(exc)
     found: list[Element] = []
+    depth = 0
     events = parser.read_events()
     while True:
         try:
@@ -114,12 +138,17 @@ def _elements(body: bytes) -> tuple[list[Element], str | None]:
         except StopIteration:
             break
         except ParseError as exc:  # queued by feed(): what came before it still counts
-            error = str(exc)
-            break
+            return found, str(exc), False
+        if event[0] == "start":
+            depth += 1
+            continue
+        depth -= 1
         element = event[-1]
         if isinstance(element, Element):
             found.append(element)
-    return found, error
+        if depth == 0:  # the root ended: what follows it is not the document's
+            return found, None, False
+    return found, at_end, at_end is not None
 
 
 def _entry(element: Element, sitemap_url: str, link: str) -> FeedEntry:

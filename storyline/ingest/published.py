@@ -61,10 +61,12 @@ _WORD_AFTER_RE = re.compile(r"\s*,?\s*\(?([^\W\d_]+)")
 # A weekday name leading the numbers ("Mon 03/04/2015", "Montag, 11.05.2012"): read past it
 _LEADING_WORD_RE = re.compile(r"\s*([^\W\d_]+)\.?,?\s+(?=\d)")
 # RFC 822 as feeds write it ("Tue, 10 Mar 2015 23:30:00 -0500"): read without dateutil, which
-# took half a 50,000-item feed's 25 s; anything else this does not match goes to dateutil
+# took half a 50,000-item feed's 25 s; anything else this does not match goes to dateutil.
+# The zone names are dateutil's own and in its case: it takes "GMT", "UTC", "Z" and "z" but
+# refuses "gmt" or "Utc" (only an all-capital name or one of these is a zone to it)
 _RFC822_RE = re.compile(
     r"\s*(?:([a-z]+),?\s+)?(\d{1,2})\s+([a-z]+)\s+(\d{4})\s+(\d{2}):(\d{2})(?::(\d{2}))?"
-    r"\s*(?:[+-](\d{2}):?(\d{2})|gmt|utc|z)?\s*",
+    r"\s*(?:[+-](\d{2}):?(\d{2})|(?-i:GMT|UTC|Z|z))?\s*",
     re.IGNORECASE,
 )
 _DATEUTIL_NAMES = dateutil_parser.parserinfo()

@@ -59,28 +59,42 @@ class Change:
     text: str
 
 
-# the change log's note of a listing over [fetch] max_entries_per_feed: "URL: N older ..."
+# the change log's note of a listing over [fetch] max_entries_per_feed: "URL: N older ...";
+# N is 0 when the listing came back under the cap, so that a count over it later is news
 LEFT_OUT = "left_out"
 _LEFT_OUT_RE = re.compile(r"^(.*): (\d+) older entr(?:y|ies) left out")
+_LIKE_SPECIAL_RE = re.compile(r"([!%_])")
+_NUMBER_RE = re.compile(r"\d+")
 
 
 def left_out_note(url: str, count: int) -> Change:
     """Return the change-log note that a listing's ``count`` oldest entries were left out."""
     entries = "entry" if count == 1 else "entries"
-    text = f"{url}: {count} older {entries} left out (over [fetch] max_entries_per_feed)"
+    where = "over" if count else "back under"
+    text = f"{url}: {count} older {entries} left out ({where} [fetch] max_entries_per_feed)"
     return Change(LEFT_OUT, None, text)
 
 
-def last_left_out(store: Store) -> dict[str, int]:
-    """Return the count each listing's latest ``left_out`` note said (the note's own text)."""
-    rows = store.conn.execute(
-        "SELECT text FROM changes WHERE kind = ? ORDER BY cycle, seq", (LEFT_OUT,)
-    ).fetchall()
+def last_left_out(store: Store, urls: Iterable[str]) -> dict[str, int]:
+    """Return the count the latest ``left_out`` note of each of these listings said.
+
+    A listing never noted is absent. Each listing's notes are read newest first, up to its
+    latest one (not every note ever written; a note is written only when a count changes).
+    """
     said: dict[str, int] = {}
-    for (text,) in rows:
-        found = _LEFT_OUT_RE.match(text)
-        if found:
-            said[found[1]] = int(found[2])
+    for url in dict.fromkeys(urls):
+        # LIKE narrows the rows (it ignores case on SQLite); the note's own URL is compared
+        pattern = _LIKE_SPECIAL_RE.sub(r"!\1", url) + ": %"
+        rows = store.conn.execute(
+            "SELECT text FROM changes WHERE kind = ? AND text LIKE ? ESCAPE '!' "
+            "ORDER BY cycle DESC, seq DESC",
+            (LEFT_OUT, pattern),
+        )
+        for (text,) in rows:
+            found = _LEFT_OUT_RE.match(text)
+            if found and found[1] == url:
+                said[url] = int(found[2])
+                break
     return said
 
 
@@ -200,13 +214,26 @@ def failed_items(store: Store, feeds: Sequence[str]) -> list[tuple[str, str, str
     return found
 
 
-def rejected_codes(store: Store, locators: Iterable[str]) -> set[tuple[str, str]]:
-    """Return (locator, code) of the Rejected rows stored for these inputs (by key, chunked)."""
-    found: set[tuple[str, str]] = set()
+def rejected_kinds(store: Store, locators: Iterable[str]) -> set[tuple[str, str, str]]:
+    """Return (locator, code, ``reason_kind``) of the Rejected rows stored for these inputs.
+
+    Read by key, chunked: not a read of every rejected input.
+    """
+    found: set[tuple[str, str, str]] = set()
     for chunk, marks in chunks(sorted(set(locators))):
-        query = f"SELECT locator, code FROM rejected WHERE locator IN ({marks})"  # noqa: S608 - only placeholders are formatted in
-        found.update((r[0], r[1]) for r in store.conn.execute(query, chunk).fetchall())
+        query = f"SELECT locator, code, reason FROM rejected WHERE locator IN ({marks})"  # noqa: S608 - only placeholders are formatted in
+        rows = store.conn.execute(query, chunk).fetchall()
+        found.update((r[0], r[1], reason_kind(r[2])) for r in rows)
     return found
+
+
+def reason_kind(reason: str) -> str:
+    """Return ``reason`` with its numbers hidden: what it says, not where or how many.
+
+    A listing that breaks off at another byte, or after another count of items, is the same
+    news; one that breaks off after it was "not a feed" is not.
+    """
+    return _NUMBER_RE.sub("#", reason)
 
 
 def clear_rejected(store: Store, locators: Sequence[str]) -> None:

@@ -329,6 +329,11 @@ MIGRATIONS: Final[tuple[str, ...]] = (
     """
     ALTER TABLE claims ADD COLUMN wording_differs INTEGER NOT NULL DEFAULT 0;
     """,
+    # 21: each watch cycle reads the latest ``left_out`` note of every listing it read
+    # (``feeds.last_left_out``): by kind, not through every change ever logged.
+    """
+    CREATE INDEX changes_kind ON changes(kind, cycle, seq);
+    """,
 )
 
 

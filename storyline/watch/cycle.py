@@ -102,12 +102,14 @@ def poll(workspace: Workspace, fetcher: Fetcher, *, run_stages: bool = True) -> 
     feed_store.save_fetch_states(store, tally.states)
     # a skipped entry already on record is updated, not reported again: else a feed keeping
     # one bad entry makes every cycle (and `watch --once` from cron) end as rejected
-    skipped_keys = {(r.locator, r.code) for r in polled.skipped}
-    recorded = feed_store.rejected_codes(store, (r.locator for r in polled.skipped)) & skipped_keys
+    # (a listing's own row, its break or flaw, is new when what it says changes: a break after
+    # "not a feed" is said, one at another byte is not)
+    skipped_keys = {_said(r) for r in polled.skipped}
+    recorded = feed_store.rejected_kinds(store, (r.locator for r in polled.skipped)) & skipped_keys
     with_rejected = pipeline.ingest_items(
         store, [*polled.failed, *polled.skipped], settings=workspace.settings
     )
-    newly_rejected = tuple(r for r in with_rejected.rejected if (r.locator, r.code) not in recorded)
+    newly_rejected = tuple(r for r in with_rejected.rejected if _said(r) not in recorded)
     feed_store.clear_rejected(store, polled.recovered)
     feed_store.save_fetch_states(store, polled.states)
     feed_store.mark_polled(store, polled.marks)
@@ -117,9 +119,16 @@ def poll(workspace: Workspace, fetcher: Fetcher, *, run_stages: bool = True) -> 
         run = workspace.run()
         stages, stage_rejected = tuple(run.stages), run.rejected
     found = diff(before, snapshot(store))
-    said = feed_store.last_left_out(store) if polled.capped else {}
+    said = feed_store.last_left_out(store, polled.read)
     capped_news = tuple((url, n) for url, n in polled.capped if said.get(url) != n)
-    notes = [feed_store.left_out_note(url, n) for url, n in capped_news]
+    # a listing back under the cap is noted with 0: when it goes over again, that is news
+    # even at the count last said (2, 0, 2 is said twice)
+    over = {url for url, _ in polled.capped}
+    back_under = [url for url in polled.read if url not in over and said.get(url, 0) > 0]
+    notes = [
+        *(feed_store.left_out_note(url, n) for url, n in capped_news),
+        *(feed_store.left_out_note(url, 0) for url in back_under),
+    ]
     feed_store.record_changes(store, cycle, [*found, *notes])
     return CycleReport(
         cycle=cycle,
@@ -140,3 +149,8 @@ def poll(workspace: Workspace, fetcher: Fetcher, *, run_stages: bool = True) -> 
         capped=tuple(polled.capped),
         capped_news=capped_news,
     )
+
+
+def _said(row: Rejected) -> tuple[str, str, str]:
+    """Return what a Rejected row says, for telling a row on record from a new one."""
+    return row.locator, row.code, feed_store.reason_kind(row.reason)
