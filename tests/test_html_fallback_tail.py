@@ -32,10 +32,14 @@ _SHORT = [
     "The road may reopen in March.",
 ]
 _MORE = [
-    "Council geologists said the slip was the largest on that stretch of coast since the storms "
-    "of the winter before last, and that more of the cliff could follow.",
-    "Residents of the lifeboat cottages were asked to leave overnight, and most stayed with "
-    "family in Pennock while the council checked the foundations of the terrace.",
+    (
+        "Council geologists said the slip was the largest on that stretch of coast since the storms "
+        "of the winter before last, and that more of the cliff could follow."
+    ),
+    (
+        "Residents of the lifeboat cottages were asked to leave overnight, and most stayed with "
+        "family in Pennock while the council checked the foundations of the terrace."
+    ),
 ]
 _TEASERS = ["Straith fair moves to June", "Pennock pool reopens", "Letters: the coast bus"]
 

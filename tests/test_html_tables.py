@@ -15,12 +15,18 @@ from storyline.ingest.html_vote import default_policy, vote
 
 _POLICY = default_policy()
 _ARTICLE = [
-    "Floodwater from the Ouse river reached the lower streets of Kelsby on Thursday night, and "
-    "by morning forty houses along the quay had water above their doorsteps.",
-    "The county emergency team said the river peaked two hours after high tide, and that pumps "
-    "brought by road from Yarwell were clearing the quay car park by noon.",
-    "Families from the quay spent the night in the parish hall, where volunteers served soup "
-    "and the county handed out blankets and sandbags for the weekend.",
+    (
+        "Floodwater from the Ouse river reached the lower streets of Kelsby on Thursday night, and "
+        "by morning forty houses along the quay had water above their doorsteps."
+    ),
+    (
+        "The county emergency team said the river peaked two hours after high tide, and that pumps "
+        "brought by road from Yarwell were clearing the quay car park by noon."
+    ),
+    (
+        "Families from the quay spent the night in the parish hall, where volunteers served soup "
+        "and the county handed out blankets and sandbags for the weekend."
+    ),
 ]
 _SECOND = "\n".join(_ARTICLE)
 
