@@ -5,7 +5,12 @@ older and other sites: 2000s table layouts, ``<br><br>`` paragraphs, upper-case 
 ``<font>``, a windows-1252 page that declares no charset, sub-headings and a list inside the
 body, a data table, a portal's lead story among teasers, a forum thread, a press release with a
 contact block, a blog post of ``<div>``s and ``<br>``s, minutes in ``<pre>``, a newsletter of
-``<center>`` and ``<hr>``, an inline advertisement, a short post with one-line comments. Each ``.txt`` is the
+``<center>`` and ``<hr>``, an inline advertisement, a short post with one-line comments; and (round 2)
+an interview of bold questions, a live blog, a numbered list article, a photo gallery whose
+captions are the article, an article with a footnote list, pull-quotes and "Read more" links, a
+recipe, an FAQ, an encyclopedia article with an infobox and a table of contents, a product
+review, an article in several ``<section>``s, one in German, a print version, an 80-word death
+notice. Each ``.txt`` is the
 page's hand truth, one paragraph a line: every line must be in the reader's cleaned text (token
 for token, so a table row "| 540 | 522 |" matches "540 522").
 """
@@ -44,7 +49,25 @@ _ABSENT = {
     "inline_ad": ["Tags:", "Top stories", "Mayor sets budget hearing"],
     "comments_short": ["Great news, not", "Leave a Reply", "powered by WordPress"],
     "pre": [],  # its footer line is kept: trafilatura and readability-lxml both read it
+    "interview_qa": ["Share on Facebook", "Tags:", "Harbour ferry fares", "All rights reserved"],
+    "numbered_list": ["Photo: Visit Cornwall", "Get our weekend travel ideas", "Youth orchestra"],
+    "gallery": ["Previous", "Regatta photo", "More from West Briton"],  # "1 of 5" counters stay
+    "footnotes": ["More from History Quarterly", "Terms of use"],
+    "pullquote_readmore": ["More from Northern Chronicle"],  # its "Read more:" lines stay
+    "recipe": ["Prep: 10 min", "Rated 4.5", "Print recipe", "Save to my recipes", "jo_cooks"],
+    "faq": ["Was this page helpful", "Home > Waste"],
+    # the hatnote, the infobox and "[edit]" stay: trafilatura and readability-lxml keep them too
+    "encyclopedia": ["Contents", "Categories:", "Villages in the county"],
+    "product_review": ["Check price", "We may earn a commission", "You may also like", "£64.99"],
+    "sections_split": ["Download our app", "Harbour ferry fares"],
+    "german": ["Artikel teilen", "WhatsApp", "Das könnte Sie auch interessieren", "Startseite"],
+    "print_version": ["printed from"],  # the byline and the URL line stay, as with both peers
+    # readability-lxml reads this short page: its menu line leads the text (a head trim lost on
+    # dragnet, session 16 x19), only the guestbook links after the notice are trimmed
+    "obituary_short": ["Sign the guestbook", "Light a candle"],
 }
+# Pages whose every truth line is not kept (see their own tests).
+_PARTLY = {"live_blog": ["Share this update", "Load more updates", "Library extends weekend"]}
 
 
 def _tokens(text: str) -> str:
@@ -66,10 +89,12 @@ def test_every_paragraph_of_the_article_is_kept(name):
     assert [line for line in truth if _tokens(line) not in found] == []
 
 
-@pytest.mark.parametrize("name", sorted(name for name, absent in _ABSENT.items() if absent))
+@pytest.mark.parametrize(
+    "name", sorted(name for name, absent in (_ABSENT | _PARTLY).items() if absent)
+)
 def test_the_pages_furniture_is_left_out(name):
     text, _ = _read(name)
-    assert [phrase for phrase in _ABSENT[name] if phrase in text] == []
+    assert [phrase for phrase in (_ABSENT | _PARTLY)[name] if phrase in text] == []
 
 
 def test_data_table_rows_are_kept_with_their_figures():
@@ -110,3 +135,42 @@ def test_sub_headings_and_list_items_stay_in_page_order():
         "When it starts",
     ]
     assert [lines.index(line) for line in order] == sorted(lines.index(line) for line in order)
+
+
+def test_footnote_list_under_its_heading_is_kept():
+    """The port no longer drops ``<ol class="footnotes">`` by name, so the vote backs it."""
+    raw = read_html((_DATA / "footnotes.html").read_bytes(), "footnotes.html")
+    lines = raw.text.split("\n")
+    notes = lines.index("Notes")
+    assert lines[notes + 1] == (
+        "- Williams, M. The Draining of the Somerset Levels. Cambridge University Press, 1970, "
+        "pp. 23-41."
+    )
+    assert lines[notes + 3].startswith("- Brunning, R. Flood and Field")
+    assert raw.meta["extraction"]["vote"]["dropped_lines"] == 0
+
+
+def test_live_blog_keeps_every_entry_newest_first():
+    """Each entry's text is kept in page order; its time stamp is not (trafilatura drops
+    ``<time>``; readability-lxml keeps it): a known loss, not claimed."""
+    text, truth = _read("live_blog")
+    entries = [line for line in truth if not re.fullmatch(r"\d\d:\d\d", line)]
+    found = _tokens(text)
+    assert [line for line in entries if _tokens(line) not in found] == []
+    lines = text.split("\n")
+    assert lines.index(entries[1]) < lines.index(entries[-1])  # 18:20 entry above 14:05 entry
+    assert entries[1].startswith("Result in Riverside")
+
+
+def test_interview_keeps_each_question_before_its_answer():
+    text, _ = _read("interview_qa")
+    lines = text.split("\n")
+    question = "What was the hardest part of the work?"
+    assert lines[lines.index(question) + 1].startswith("The hull. Every plate below the waterline")
+
+
+def test_recipe_keeps_ingredients_and_method_as_lists():
+    text, _ = _read("recipe")
+    lines = text.split("\n")
+    assert lines[lines.index("Ingredients") + 1] == "- 2 tablespoons of olive oil"
+    assert lines[lines.index("Method") + 1].startswith("- Warm the oil in a large pan")

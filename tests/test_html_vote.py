@@ -110,7 +110,7 @@ def test_a_user_config_value_reaches_the_vote(tmp_path):
 
 def test_the_faster_port_gives_what_trafilaturas_readability_port_gives():
     # html_vote._Port re-implements two passes of trafilatura's port for speed; its output
-    # must stay the port's own (checked on every bench page when written; here on a fixed
+    # must stay the port's own, but for blocks named footnotes (the next test) (checked on every bench page when written; here on a fixed
     # sample of real pages and the example corpus, so a trafilatura upgrade that moves the
     # port's internals fails here rather than changing extraction quietly)
     from lxml.html import tostring  # noqa: PLC0415
@@ -133,6 +133,28 @@ def test_the_faster_port_gives_what_trafilaturas_readability_port_gives():
         assert tostring(ours(a)) == tostring(theirs(b)), page.name
         compared += 1
     assert compared >= 30
+
+
+def test_the_port_keeps_a_footnote_list_and_still_drops_a_footer():
+    # the one deliberate difference from trafilatura's port: "foot" in its unlikely pattern
+    # is meant for page footers, not for an article's footnote list
+    from trafilatura.external import try_readability as theirs  # noqa: PLC0415
+    from trafilatura.utils import load_html  # noqa: PLC0415
+
+    from storyline.ingest.html_vote import block_text  # noqa: PLC0415
+    from storyline.ingest.html_vote import try_readability as ours  # noqa: PLC0415
+
+    note = "Rippon, S. Landscape, Community and Colonisation. Council for British Archaeology."
+    page = (
+        f"<html><body><article><p>{_FIRST}</p><p>{_SECOND}</p><p>{_LOST}</p>"
+        f'<ol class="footnotes"><li>{note}</li></ol></article>'
+        '<div class="site-footer"><p>Copyright Harbour Gazette, all rights reserved.</p></div>'
+        "</body></html>"
+    )
+    our_text = block_text(ours(load_html(page)))
+    assert note in our_text
+    assert note not in block_text(theirs(load_html(page)))
+    assert "Copyright" not in our_text
 
 
 def test_readability_port_share_is_read_from_settings(tmp_path):

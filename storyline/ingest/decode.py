@@ -16,6 +16,9 @@ _SNIFF_BYTES = 8192
 # Printable text has almost no C0 control bytes besides tab/newline/CR/form feed.
 _TEXT_CONTROLS = {9, 10, 12, 13}
 _MAX_CONTROL_RATIO = 0.05
+# The control bytes counted against text (every C0 byte but the four above): ``bytes.translate``
+# deletes them in C, where a generator over 8 KiB per page was a percent of the HTML reader.
+_CONTROL_BYTES = bytes(byte for byte in range(32) if byte not in _TEXT_CONTROLS)
 
 
 def looks_binary(data: bytes) -> bool:
@@ -25,7 +28,7 @@ def looks_binary(data: bytes) -> bool:
         return False
     if b"\x00" in head and not _is_utf16(head):
         return True
-    controls = sum(1 for byte in head if byte < 32 and byte not in _TEXT_CONTROLS)
+    controls = len(head) - len(head.translate(None, _CONTROL_BYTES))
     return controls / len(head) > _MAX_CONTROL_RATIO
 
 

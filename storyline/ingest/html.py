@@ -46,12 +46,12 @@ from trafilatura.metadata import (
     extract_title,
     extract_url,
 )
-from trafilatura.utils import load_html
 
 from storyline import errors
 from storyline.errors import InputError
 from storyline.ingest.decode import declared_charset, decode_bytes, repair_text
 from storyline.ingest.html_dates import page_published
+from storyline.ingest.html_tree import load_page, readability_tree
 from storyline.ingest.html_vote import (
     SKIPPED_SMALL,
     VotePolicy,
@@ -129,7 +129,7 @@ def page_metadata(tree: HtmlElement, url: str | None) -> dict[str, str | None]:
 def readability_text(html: str) -> str:
     """Return readability-lxml's main text of a page, one block a line ("" when it fails)."""
     try:
-        summary = Readability(html).summary(html_partial=True)
+        summary = Readability(readability_tree(html)).summary(html_partial=True)
         tree = lxml.html.fromstring(summary)
     except Exception:  # noqa: BLE001 -- a second opinion that fails is no opinion
         return ""
@@ -286,7 +286,7 @@ def read_html(
         InputError: S101/S104/S105 from decoding, S108 when no article text is found.
     """
     html = decode_bytes(data, locator, declared=declared_charset(data), fix_text=False)
-    tree = load_html(html)
+    tree = load_page(html)
     if tree is None:
         raise InputError(errors.NO_ARTICLE_TEXT, locator, "no article text found in the HTML")
     # Metadata first: trafilatura's extraction works on copies, the date on this tree.

@@ -49,6 +49,7 @@ import htmldate.validators
 import lxml.html
 from dateparser.data import languages_info
 from htmldate import find_date
+from lxml import etree
 from trafilatura.settings import set_date_params
 
 from storyline.ingest.published import (
@@ -74,12 +75,19 @@ _IN_PAGE_DATE: ContextVar[bool] = ContextVar("in_page_date", default=False)
 _READ: ContextVar[list[tuple[str, str]] | None] = ContextVar("page_date_strings", default=None)
 # htmldate's own string reader, kept for every call outside ``page_date``.
 _TRY_DATE = htmldate.core.try_date_expr_opts
-# three numbers anywhere in a string ("Posted 12/11/10 by ..."): checked for their order
-_NUMBERS_IN_TEXT = re.compile(r"(?<![\d/.-])\d{1,4}([/.-])\d{1,2}\1\d{1,4}(?![\d/.-])")
+# three numbers anywhere in a string ("Posted 12/11/10 by ..."): checked for their order.
+# (?<![\d/.-])\d{1,4}... written to start with a digit: the regex engine then skips to the next
+# digit instead of trying the look-behind at every character (a third of the time on a whole
+# page's text, the same matches on the 1,562 dragnet and Zyte pages).
+_NUMBERS_IN_TEXT = re.compile(r"\d(?<![\d/.-]\d)\d{0,3}([/.-])\d{1,2}\1\d{1,4}(?![\d/.-])")
 # htmldate's own pattern search, kept for every call outside ``page_date``.
 _PATTERN_SEARCH = htmldate.core.pattern_search
 # A URL written out in text: a scheme, "www." or a domain followed by a path.
 _URL_IN_TEXT = re.compile(r"\S*(?:://|www\.|\.[a-z]{2,6}/)\S*", re.IGNORECASE)
+# A tree's text nodes in document order: ``list(tree.itertext())`` on a parsed page (the
+# parser merges adjacent text, so a node is an element's text or tail), without an element
+# object made per node: a third of the time (checked equal on the 1,562 dragnet and Zyte pages).
+_TEXT_NODES = etree.XPath("descendant::text()", smart_strings=False)
 
 
 @lru_cache(maxsize=64)
@@ -254,7 +262,7 @@ def _written(
     coarser = None
     ordered = None
     # text nodes apart: text_content() glues "meeting." to a following "03/04/2015"
-    nodes = list(tree.itertext())
+    nodes = _TEXT_NODES(tree)
     text = " ".join(nodes)
     for numbers in _NUMBERS_IN_TEXT.finditer(text):
         every = numeric_readings(numbers[0])

@@ -17,6 +17,9 @@ to ask on every page). Per page:
   text holds word for word (the article's end), a primary line under ``tail_max_words`` words
   that the second text does not hold word for word is dropped. The word-bag test keeps related
   post titles, headline lists and date lines when their words occur anywhere in the article;
+- footnotes: a block whose class or id names footnotes is not dropped by name as an unlikely
+  candidate (the port's ``foot`` is meant for page footers), so a reference list trafilatura
+  keeps is backed;
 - a table with a header row (trafilatura writes a ``|---|`` line under it) is one unit: all its
   rows are kept when a body row with words is backed. A row of figures ("Eastside Middle | 540
   | 522") shares few words with prose, and readability drops data tables, so row by row the
@@ -36,9 +39,9 @@ from typing import TYPE_CHECKING, Any
 
 from lxml.html import HtmlElement, fragment_fromstring
 from trafilatura.readability_lxml import FRAME_TAGS, REGEXES, Document, _tostring
-from trafilatura.utils import fromstring_bytes
 
 from storyline.config import default_values
+from storyline.ingest.html_tree import from_bytes
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -131,16 +134,27 @@ _MAYBE = REGEXES["okMaybeItsACandidateRe"]
 _UNLIKELY_WORDS, _MAYBE_WORDS = _literal_words(_UNLIKELY), _literal_words(_MAYBE)
 
 
+def _case_sensitive(words: tuple[str, ...] | None) -> re.Pattern[str] | None:
+    """Return the alternation of ``words`` without IGNORECASE (None when there are none)."""
+    return re.compile("|".join(words)) if words is not None else None
+
+
+# The same words matched case-sensitively, on a lower-cased string: a third of the time of
+# a substring test per word (20 words), and of the case-blind regex.
+_UNLIKELY_LOW, _MAYBE_LOW = _case_sensitive(_UNLIKELY_WORDS), _case_sensitive(_MAYBE_WORDS)
+
+
 def _unlikely(attrs: str) -> bool:
     """Return the port's verdict on a class + id string: an unlikely candidate, to drop.
 
-    The port's two regexes are case-blind alternations of ASCII words; on an ASCII string
-    the same test is a substring search in its lower-case form, which is several times
-    faster than the regex engine; any other string goes to the regexes themselves.
+    The port's two regexes are case-blind alternations of lower-case ASCII words; on an ASCII
+    string the same test is the case-sensitive alternation on its lower-case form, which is
+    several times faster. Any other string goes to the regexes themselves (case-blind
+    matching folds some non-ASCII letters onto ASCII ones: the Kelvin sign matches "k").
     """
-    if _UNLIKELY_WORDS is not None and _MAYBE_WORDS is not None and attrs.isascii():
+    if _UNLIKELY_LOW is not None and _MAYBE_LOW is not None and attrs.isascii():
         low = attrs.lower()
-        return any(w in low for w in _UNLIKELY_WORDS) and not any(w in low for w in _MAYBE_WORDS)
+        return _UNLIKELY_LOW.search(low) is not None and _MAYBE_LOW.search(low) is None
     return bool(_UNLIKELY.search(attrs)) and not _MAYBE.search(attrs)
 
 
@@ -152,7 +166,7 @@ class _Port(Document):
     regexes). Only an element with a class or id can match, so this pass asks lxml for those
     elements alone (XPath, document order) and tests each distinct string once, without the
     regex engine when the string is ASCII (``_unlikely``): the same elements are dropped in
-    the same order.
+    the same order, but for blocks named footnotes (``_names_footnotes``), which it keeps.
     """
 
     __slots__ = ()
@@ -190,9 +204,23 @@ class _Port(Document):
                 continue
             doomed = verdicts.get(attrs)
             if doomed is None:
-                doomed = verdicts[attrs] = _unlikely(attrs)
+                doomed = verdicts[attrs] = _unlikely(attrs) and not _names_footnotes(attrs)
             if doomed:
                 elem.drop_tree()
+
+
+def _names_footnotes(attrs: str) -> bool:
+    """Return True when a class + id string names footnotes (``footnotes``, ``fn-footnote``).
+
+    The port's unlikely pattern holds ``foot`` (page footers), so it drops a footnote list by
+    its name before scoring it; trafilatura keeps the list, and the vote then dropped it as
+    unbacked (a reference list under its "Notes" heading). Only this name test is spared: the
+    port's clean-up still weighs a footnote class against a ``div``, ``ul`` or ``section``, so
+    a Markdown-style ``<div class="footnotes">`` is still dropped (trafilatura and
+    readability-lxml drop it too). Measured on the dev pages whose markup names footnotes (4
+    Zyte, 48 dragnet): the reader's text changed on one page, F1 -0.0002 there.
+    """
+    return "footnote" in attrs.lower()
 
 
 _BLOCK_TAG = REGEXES["divToPElementsRe"]
@@ -212,8 +240,11 @@ def _holds_block(elem: HtmlElement) -> bool:
 
 
 def try_readability(tree: HtmlElement) -> HtmlElement:
-    """Run the port as ``trafilatura.external.try_readability`` does (same lengths)."""
-    summary = fromstring_bytes(_Port(tree, min_text_length=25, retry_length=250).summary())
+    """Run the port as ``trafilatura.external.try_readability`` does (same lengths).
+
+    Its summary is parsed as trafilatura's ``fromstring_bytes`` parses it (``html_tree``).
+    """
+    summary = from_bytes(_Port(tree, min_text_length=25, retry_length=250).summary())
     return summary if summary is not None else HtmlElement()
 
 
