@@ -89,6 +89,7 @@ class IngestSettings(_Section):
     html_readability_agree_factor: float = Field(ge=1.0)
     html_vote_tail_anchor_words: int = Field(ge=1)
     html_vote_tail_max_words: int = Field(ge=0)
+    html_vote_tail_min_held: float = Field(ge=0.0, le=1.0)
 
 
 class CleanScores(_Section):

@@ -21,6 +21,7 @@ _POLICY = VotePolicy(
     agree_factor=2.0,
     tail_anchor_words=15,
     tail_max_words=15,
+    tail_min_held=0.5,
 )
 _FIRST = (
     "The council approved the new budget for the harbour district on Tuesday evening, "

@@ -13,8 +13,9 @@ each recorded in ``meta["extraction"]``:
   or an article trafilatura mistook for comments), dropped when smaller (comment-widget text);
 - fallback: when the primary text is under ``_SHORT_WORDS`` words, readability-lxml's text
   replaces it if it finds at least ``_MIN_WORDS`` words, less the short lines after the last
-  long line both hold (the vote's tail rule, trafilatura's text voting): readability-lxml
-  keeps a page's trailing teasers, "Full story" links and contact blocks;
+  long line both hold (the vote's tail rule, trafilatura's text voting) when trafilatura's text
+  holds most of it (``html_vote_tail_min_held``): readability-lxml keeps a page's trailing
+  teasers, "Full story" links and contact blocks;
 - disputed: when trafilatura set a small comment section aside and its readability port (the
   vote's second text) has under ``html_readability_port_share`` of the voted text's words,
   readability-lxml's text replaces the voted text (``reason`` "disputed: comments dropped");
@@ -173,8 +174,11 @@ def extract_text(
             # trafilatura's text lacks. Measured with bench/html_extraction.py --split: up on
             # both dragnet halves, Zyte unchanged; trimming the head the same way lost on
             # dragnet half A (re-simulated from cached extractor texts), so only the tail goes.
-            second, dropped = drop_tail(second, body, policy)
+            # Only when trafilatura's text holds most of readability-lxml's (drop_tail): else
+            # trafilatura set the article's own short lines aside, and they would go too.
+            second, dropped, held = drop_tail(second, body, policy)
             decision["tail_dropped_lines"] = dropped
+            decision["tail_held_share"] = round(held, 3)
             return second, decision
     # The vote works on the tree last: trafilatura's readability port prunes the tree it reads.
     port = second_text(tree)

@@ -21,9 +21,11 @@ to ask on every page). Per page:
   candidate (the port's ``foot`` is meant for page footers), so a reference list trafilatura
   keeps is backed;
 - a table with a header row (trafilatura writes a ``|---|`` line under it) is one unit: all its
-  rows are kept when any of them is backed. A row of figures ("Eastside Middle | 540 | 522")
-  shares few words with prose, and readability drops data tables, so row by row the vote kept
-  a table's header and lost its figures.
+  rows are kept when a body row with words is backed. A row of figures ("Eastside Middle | 540
+  | 522") shares few words with prose, and readability drops data tables, so row by row the
+  vote kept a table's header and lost its figures. The header alone backs nothing (a layout
+  table's masthead), and a table with a paragraph in a cell (``add_words`` words) is a page's
+  layout: it is voted row by row.
 
 Every count is returned for the article's ``meta["extraction"]["vote"]``.
 """
@@ -75,6 +77,8 @@ class VotePolicy:
     ``tail_anchor_words`` / ``tail_max_words``: after the last voted line of at least
     ``tail_anchor_words`` words the second text holds word for word, primary lines under
     ``tail_max_words`` words it does not hold word for word are dropped (trailing teasers).
+    ``tail_min_held``: the short-primary fallback trims readability-lxml's tail so only when the
+    lines trafilatura's text holds word for word are at least this share of its words.
     """
 
     min_share: float
@@ -87,6 +91,7 @@ class VotePolicy:
     agree_factor: float
     tail_anchor_words: int
     tail_max_words: int
+    tail_min_held: float
 
     @classmethod
     def from_values(cls, values: Mapping[str, Any]) -> VotePolicy:
@@ -102,6 +107,7 @@ class VotePolicy:
             agree_factor=float(values["html_readability_agree_factor"]),
             tail_anchor_words=int(values["html_vote_tail_anchor_words"]),
             tail_max_words=int(values["html_vote_tail_max_words"]),
+            tail_min_held=float(values["html_vote_tail_min_held"]),
         )
 
     @classmethod
@@ -282,7 +288,7 @@ def vote(primary: str, second: str, policy: VotePolicy) -> tuple[str, dict[str, 
     second_tokens = _tokens(second)
     second_bag = set(second_tokens)
     kept = [not tokens or _backed(tokens, second_bag, policy.support) for tokens in line_tokens]
-    _keep_tables(lines, kept)
+    _keep_tables(lines, line_tokens, kept, policy)
     primary_bag = set(_tokens(primary))
     line_sets = [set(tokens) for tokens in line_tokens]
     # Paragraphs only the second text holds, each placed after the primary line that matched
@@ -319,8 +325,17 @@ def vote(primary: str, second: str, policy: VotePolicy) -> tuple[str, dict[str, 
     return "\n".join(out), record
 
 
-def _keep_tables(lines: list[str], kept: list[bool]) -> None:
-    """Keep every row of a headed table (``|``-lines around a ``|---|`` rule) when one is kept."""
+def _keep_tables(
+    lines: list[str], line_tokens: list[list[str]], kept: list[bool], policy: VotePolicy
+) -> None:
+    """Keep every row of a headed table (``|``-lines around a ``|---|`` rule) a body row backs.
+
+    Only a body row with words backs the table: a header row ("Marrowby Gazette | Fire news")
+    is a page's masthead as often as a table's, and a row of no words ("| — | — |") is kept
+    by the vote whatever the table is. A table with a cell of ``add_words`` words or more (the
+    vote's long paragraph) is a page's layout, the article in one cell and menus, sponsored
+    links and the footer in the others: its rows are voted one by one.
+    """
     for index, line in enumerate(lines):
         if not _TABLE_RULE.fullmatch(line.strip()) or index == 0:
             continue
@@ -328,20 +343,42 @@ def _keep_tables(lines: list[str], kept: list[bool]) -> None:
         end = index + 1
         while end < len(lines) and lines[end].lstrip().startswith("|"):
             end += 1
-        rows = [row for row in range(start, end) if row != index]
-        if lines[start].lstrip().startswith("|") and any(kept[row] for row in rows):
+        if not lines[start].lstrip().startswith("|") or _layout(lines[start:end], policy):
+            continue
+        if any(line_tokens[row] and kept[row] for row in range(index + 1, end)):
             kept[start:end] = [True] * (end - start)
 
 
-def drop_tail(text: str, voter: str, policy: VotePolicy) -> tuple[str, int]:
+def _layout(rows: list[str], policy: VotePolicy) -> bool:
+    """Return True when a table's cell holds a paragraph: a layout table, not data."""
+    return any(len(cell.split()) >= policy.add_words for row in rows for cell in row.split("|"))
+
+
+def drop_tail(text: str, voter: str, policy: VotePolicy) -> tuple[str, int, float]:
     """Return ``text`` without the short lines after its end that ``voter`` does not hold.
 
     The vote's tail rule with the roles swapped (``_drop_tail``): the reader uses it on
-    readability-lxml's text, with trafilatura's short text as the voter. Returns the text and
-    how many lines were dropped.
+    readability-lxml's text, with trafilatura's short text as the voter. That text is short
+    because trafilatura's filters set part of the page aside, and the part may be the article's
+    own short lines (sub-headings, a comment-styled box): its silence on a line is evidence only
+    when it read most of the same text. So nothing is dropped unless the lines the voter holds
+    word for word are at least ``tail_min_held`` of ``text``'s words. Returns the text, how
+    many lines were dropped and that held share.
     """
-    lines, dropped = _drop_tail(text.split("\n"), _tokens(voter), policy)
-    return "\n".join(lines), dropped
+    lines = text.split("\n")
+    voter_tokens = _tokens(voter)
+    joined = " " + " ".join(voter_tokens) + " "
+    total = held = 0
+    for line in lines:
+        tokens = _tokens(line)
+        total += len(tokens)
+        if tokens and (" " + " ".join(tokens) + " ") in joined:
+            held += len(tokens)
+    share = held / total if total else 0.0
+    if share < policy.tail_min_held:
+        return text, 0, share
+    kept, dropped = _drop_tail(lines, voter_tokens, policy)
+    return "\n".join(kept), dropped, share
 
 
 def _drop_tail(
