@@ -100,6 +100,25 @@ def test_feeds_cut_is_found_by_the_xml_parser_not_by_the_bytes():
     assert ([e.title for e in parsed.entries], parsed.cut.code) == (["S0", "S\xa01"], "S115")
 
 
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [
+        ("<title>S0</title>", "<title>S0 &amp; AT&T</title>"),  # an unescaped "&"
+        ("<title>S0</title>", "<title>S0</title><description>a<br>b</description>"),  # raw HTML
+        ("<?xml", "\n\n<?xml"),  # blank lines before the declaration (PHP)
+    ],
+)
+def test_feeds_cut_after_an_xml_error_in_the_middle_is_still_a_cut(before, after):
+    # the parser stops at the error; the rest is read by its end tags, so the partial third
+    # item is never read and the break is said (it was taken as a whole feed, validators kept)
+    doc = CUT_RSS.replace(before, after, 1).encode()
+    parsed = parse_feed(doc[: doc.index(b"example/200") + 10], BASE + "f.xml")
+    assert [e.url for e in parsed.entries] == ["https://x.example/000", "https://x.example/100"]
+    assert (parsed.cut.code, "the 2 items complete" in parsed.cut.reason) == ("S115", True)
+    whole = parse_feed(doc, BASE + "f.xml")  # the same feed whole: its root ends, no break
+    assert (len(whole.entries), whole.cut) == (3, None)
+
+
 def test_feeds_cut_in_the_channel_header_says_so():
     header = CUT_RSS[: CUT_RSS.index("<title>T") + 5].encode()
     with pytest.raises(InputError, match="breaks off before its first item"):

@@ -25,6 +25,13 @@ if TYPE_CHECKING:
 _EMAIL_NAME_RE = re.compile(r"^\S+@\S+\s*\(([^()]+)\)$")
 # an item of RSS 2.0 or RSS 1.0, an entry of Atom (any prefix)
 _ENTRY_NAMES = frozenset({"item", "entry"})
+# After an XML error in a feed's middle (an unescaped "&", raw HTML) the parser stops; from
+# there on, end tags are found by pattern, as feedparser's lenient reading goes on past it.
+_ROOT_END_RE = re.compile(rb"</(?:[\w.-]+:)?(?:rss|feed|rdf)\s*>", re.IGNORECASE)
+_ENTRY_END_RE = re.compile(
+    rb"</(?:[\w.-]+:)?(?:item|entry)\s*>|<(?:[\w.-]+:)?(?:item|entry)\b[^<>]*/>", re.IGNORECASE
+)
+_ENTRY_START_RE = re.compile(rb"<(?:[\w.-]+:)?(?:item|entry)[\s>]", re.IGNORECASE)
 
 FEED_TYPES = frozenset(
     {"application/rss+xml", "application/atom+xml", "application/feed+json", "application/xml"}
@@ -255,8 +262,8 @@ def _complete_part(body: bytes) -> tuple[int | None, bool]:
         parser.Parse(body, False)  # noqa: FBT003 - pyexpat's own flag: more input may follow
     except _RootEnded:
         return None, False
-    except pyexpat.ExpatError:  # an error in the middle of the document: no break
-        return None, False
+    except pyexpat.ExpatError:  # an error in the middle: the rest is read by its end tags
+        return _scan_rest(body, parser.ErrorByteIndex, last_end, in_item)
     try:
         parser.Parse(b"", True)  # noqa: FBT003 - the end of the input
     except _RootEnded:
@@ -264,6 +271,23 @@ def _complete_part(body: bytes) -> tuple[int | None, bool]:
     except pyexpat.ExpatError:  # the input ended inside the document: it breaks off
         return last_end, in_item
     return None, False
+
+
+def _scan_rest(body: bytes, at: int, last_end: int, in_item: bool) -> tuple[int | None, bool]:
+    """Return ``_complete_part``'s answer for the bytes after an XML error at byte ``at``.
+
+    The document is whole when its root's end tag follows; else it breaks off after the last
+    item end found (or the parser's last one), and an item began after it when a start tag
+    follows that end (or the parser was inside one).
+    """
+    at = max(at, last_end)
+    if _ROOT_END_RE.search(body, at):
+        return None, False
+    for found in _ENTRY_END_RE.finditer(body, at):
+        last_end, in_item = found.end(), False
+    if _ENTRY_START_RE.search(body, last_end):
+        in_item = True
+    return last_end, in_item
 
 
 class _LinkFinder(HTMLParser):

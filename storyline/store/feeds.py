@@ -63,7 +63,8 @@ class Change:
 # N is 0 when the listing came back under the cap, so that a count over it later is news
 LEFT_OUT = "left_out"
 _LEFT_OUT_RE = re.compile(r"^(.*): (\d+) older entr(?:y|ies) left out")
-_LIKE_SPECIAL_RE = re.compile(r"([!%_])")
+# listings per IN (...) query: under SQLite's oldest limit of 999 bound parameters
+_IN_CHUNK = 500
 _NUMBER_RE = re.compile(r"\d+")
 
 
@@ -78,23 +79,17 @@ def left_out_note(url: str, count: int) -> Change:
 def last_left_out(store: Store, urls: Iterable[str]) -> dict[str, int]:
     """Return the count the latest ``left_out`` note of each of these listings said.
 
-    A listing never noted is absent. Each listing's notes are read newest first, up to its
-    latest one (not every note ever written; a note is written only when a count changes).
+    A listing never noted is absent. Read by key from ``left_out_counts``, which
+    ``record_changes`` keeps beside the log: the log itself grows every cycle.
     """
     said: dict[str, int] = {}
-    for url in dict.fromkeys(urls):
-        # LIKE narrows the rows (it ignores case on SQLite); the note's own URL is compared
-        pattern = _LIKE_SPECIAL_RE.sub(r"!\1", url) + ": %"
-        rows = store.conn.execute(
-            "SELECT text FROM changes WHERE kind = ? AND text LIKE ? ESCAPE '!' "
-            "ORDER BY cycle DESC, seq DESC",
-            (LEFT_OUT, pattern),
-        )
-        for (text,) in rows:
-            found = _LEFT_OUT_RE.match(text)
-            if found and found[1] == url:
-                said[url] = int(found[2])
-                break
+    wanted = list(dict.fromkeys(urls))
+    for start in range(0, len(wanted), _IN_CHUNK):
+        chunk = wanted[start : start + _IN_CHUNK]
+        marks = ", ".join("?" * len(chunk))
+        query = f"SELECT listing, said FROM left_out_counts WHERE listing IN ({marks})"  # noqa: S608
+        rows = store.conn.execute(query, chunk)
+        said.update((listing, int(count)) for listing, count in rows)
     return said
 
 
@@ -248,11 +243,23 @@ def record_changes(store: Store, cycle: str, changes: Sequence[Change]) -> None:
     """Append one watch cycle's change log."""
     if not changes:
         return
+    counts = [
+        (found[1], int(found[2]))
+        for c in changes
+        if c.kind == LEFT_OUT and (found := _LEFT_OUT_RE.match(c.text))
+    ]
     with store.transaction() as conn:
         conn.executemany(
             "INSERT INTO changes (cycle, seq, kind, story_id, text) VALUES (?, ?, ?, ?, ?)",
             [(cycle, n, c.kind, c.story_id, c.text) for n, c in enumerate(changes)],
         )
+        # the last count said per listing, read back next cycle by key (last_left_out)
+        if counts:
+            conn.executemany(
+                "INSERT INTO left_out_counts (listing, said) VALUES (?, ?) "
+                "ON CONFLICT (listing) DO UPDATE SET said = excluded.said",
+                counts,
+            )
 
 
 def changes(store: Store, *, since: str | None = None) -> list[tuple[str, Change]]:

@@ -329,10 +329,14 @@ MIGRATIONS: Final[tuple[str, ...]] = (
     """
     ALTER TABLE claims ADD COLUMN wording_differs INTEGER NOT NULL DEFAULT 0;
     """,
-    # 21: each watch cycle reads the latest ``left_out`` note of every listing it read
-    # (``feeds.last_left_out``): by kind, not through every change ever logged.
+    # 21: the count the latest ``left_out`` note said, per listing (``feeds.last_left_out``):
+    # each watch cycle reads it for every listing it read, by key, not through the change log
+    # (which grows every cycle).
     """
-    CREATE INDEX changes_kind ON changes(kind, cycle, seq);
+    CREATE TABLE left_out_counts (
+        listing TEXT PRIMARY KEY,
+        said INTEGER NOT NULL
+    );
     """,
 )
 

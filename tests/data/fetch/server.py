@@ -182,6 +182,8 @@ class Handler(BaseHTTPRequestHandler):
         body = target.read_bytes()
         etag = '"' + hashlib.sha1(body).hexdigest()[:16] + '"'
         if self.headers.get("If-None-Match") == etag:
+            # recorded before the answer goes out, as in _send: the client may read the log first
+            self.hit.status = 304
             self.send_response(304)
             self.send_header("ETag", etag)
             self.send_header("Content-Length", "0")
