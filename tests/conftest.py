@@ -197,6 +197,15 @@ def seed_events() -> list[DatedEvent]:
 FETCH_DATA = REPO / "tests" / "data" / "fetch"
 
 
+def watch_config(tmp_path: Path) -> Path:
+    """Write the config file a `storyline watch` run from 127.0.0.1 reads; return its path."""
+    config = tmp_path / "fetch.toml"
+    config.write_text(
+        f'[fetch]\nallow_private = true\npoliteness = false\narchive_dir = "{tmp_path / "w"}"\n'
+    )
+    return config
+
+
 def settings_for(tmp_path: Path, **fetch: object) -> Settings:
     """Return settings for fetching from 127.0.0.1: no politeness, short timeouts."""
     values = {

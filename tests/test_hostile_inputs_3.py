@@ -24,7 +24,7 @@ from storyline.cli.exit_codes import EXIT_FATAL, EXIT_REJECTED
 from storyline.store import Store
 from storyline.watch.cycle import poll
 from storyline.web import create_app
-from tests.conftest import FETCH_DATA, FETCH_TIMEOUT, settings_for
+from tests.conftest import FETCH_DATA, FETCH_TIMEOUT, settings_for, watch_config
 from tests.data.fetch.server import FetchServer
 from tests.test_cli import _script, _script_env
 from tests.test_web import seed
@@ -189,10 +189,7 @@ def test_hostile_inputs_skipped_entries_are_reported_once_across_cycles(tmp_path
     root.mkdir()
     shutil.copy(FETCH_DATA / "ferry-refloated.html", root / "ferry-refloated.html")
     (root / "feed.xml").write_text(NAMELESS_FEED, encoding="utf-8")
-    config = tmp_path / "fetch.toml"
-    config.write_text(
-        f'[fetch]\nallow_private = true\npoliteness = false\narchive_dir = "{tmp_path / "w"}"\n'
-    )
+    config = watch_config(tmp_path)
     db = str(tmp_path / "s.db")
     watch = ["watch", "--once", "--db", db, "--config", str(config)]
     with FetchServer(root) as server:

@@ -23,7 +23,7 @@ from storyline.store import feeds as feed_store
 from storyline.watch.changes import Snapshot, diff
 from storyline.watch.cycle import poll
 from storyline.watch.schedule import parse_interval
-from tests.conftest import BACKENDS, FETCH_TIMEOUT, REPO, open_store, settings_for
+from tests.conftest import BACKENDS, FETCH_TIMEOUT, REPO, open_store, settings_for, watch_config
 from tests.data.fetch.server import FetchServer
 from tests.test_cli import _installed
 
@@ -230,10 +230,7 @@ def test_watch_diff_names_what_is_new():
 
 
 def test_watch_cycles_update_stories_and_log_the_changes(fetch_server, tmp_path):
-    config = tmp_path / "fetch.toml"
-    config.write_text(
-        f'[fetch]\nallow_private = true\npoliteness = false\narchive_dir = "{tmp_path / "w"}"\n'
-    )
+    config = watch_config(tmp_path)
     db = str(tmp_path / "s.db")
     for url in ("/feed.xml", "/atom.xml"):
         added = runner.invoke(
@@ -328,10 +325,7 @@ def test_watch_a_stage_rejection_counts_in_the_cycle_and_the_exit_code(
         return real(article, *args, **kwargs)
 
     monkeypatch.setattr(stages, "assess_quality", breaks_on_the_festival)
-    config = tmp_path / "fetch.toml"
-    config.write_text(
-        f'[fetch]\nallow_private = true\npoliteness = false\narchive_dir = "{tmp_path / "w"}"\n'
-    )
+    config = watch_config(tmp_path)
     db = str(tmp_path / "s.db")
     added = runner.invoke(
         app, ["feeds", "add", fetch_server.url("/feed.xml"), "--db", db, "--config", str(config)]
@@ -484,10 +478,7 @@ def test_watch_feed_cut_mid_item_is_said_once_and_read_whole_again(tmp_path):
     # a dropped connection: the feed's first three items whole, the fourth cut in its link
     root, whole = _site(tmp_path, 4)
     (root / "feed.xml").write_bytes(whole[: whole.index(b"/undated") + 4])
-    config = tmp_path / "fetch.toml"
-    config.write_text(
-        f'[fetch]\nallow_private = true\npoliteness = false\narchive_dir = "{tmp_path / "w"}"\n'
-    )
+    config = watch_config(tmp_path)
     db = str(tmp_path / "s.db")
     watch = ["watch", "--once", "--db", db, "--config", str(config)]
     with FetchServer(root) as server:
