@@ -44,7 +44,7 @@ from storyline.config import default_values
 from storyline.ingest.html_tree import from_bytes
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import Callable, Mapping
 
     from storyline.config import IngestSettings
 
@@ -314,7 +314,7 @@ def vote(primary: str, second: str, policy: VotePolicy) -> tuple[str, dict[str, 
         if kept[index]:
             out.append(line)
         out.extend(inserts.get(index, []))
-    out, tail_dropped = _drop_tail(out, second_tokens, policy)
+    out, tail_dropped = _drop_tail(out, _holds_run(second_tokens), policy)
     record.update(
         result="voted",
         dropped_lines=kept.count(False),
@@ -366,39 +366,44 @@ def drop_tail(text: str, voter: str, policy: VotePolicy) -> tuple[str, int, floa
     many lines were dropped and that held share.
     """
     lines = text.split("\n")
-    voter_tokens = _tokens(voter)
-    joined = " " + " ".join(voter_tokens) + " "
+    holds = _holds_run(_tokens(voter))
     total = held = 0
     for line in lines:
         tokens = _tokens(line)
         total += len(tokens)
-        if tokens and (" " + " ".join(tokens) + " ") in joined:
+        if tokens and holds(tokens):
             held += len(tokens)
     share = held / total if total else 0.0
     if share < policy.tail_min_held:
         return text, 0, share
-    kept, dropped = _drop_tail(lines, voter_tokens, policy)
+    kept, dropped = _drop_tail(lines, holds, policy)
     return "\n".join(kept), dropped, share
 
 
+def _holds_run(text_tokens: list[str]) -> Callable[[list[str]], bool]:
+    """Return a test of whether a line's tokens stand in the text side by side, in order."""
+    # Token sequences joined by single spaces, padded, so a line's run is a substring test.
+    joined = " " + " ".join(text_tokens) + " "
+
+    def holds(tokens: list[str]) -> bool:
+        return (" " + " ".join(tokens) + " ") in joined
+
+    return holds
+
+
 def _drop_tail(
-    lines: list[str], second_tokens: list[str], policy: VotePolicy
+    lines: list[str], held: Callable[[list[str]], bool], policy: VotePolicy
 ) -> tuple[list[str], int]:
     """Drop short lines after the article's end that the second text does not hold word for word.
 
-    The article's end is the last line of ``tail_anchor_words`` words or more whose words stand
-    in the second text in the same order, side by side (a paragraph both extractors read). After
-    it, a short line whose words the second text holds only scattered is a teaser, a headline of
-    another post or a date line that passed the word-bag test on common words (a line of no
-    words, a separator, goes too). Added lines are the second text's own and are never dropped.
+    ``held`` tests a line's tokens against the second text (``_holds_run``). The article's end
+    is the last line of ``tail_anchor_words`` words or more whose words stand in the second text
+    in the same order, side by side (a paragraph both extractors read). After it, a short line
+    whose words the second text holds only scattered is a teaser, a headline of another post or
+    a date line that passed the word-bag test on common words (a line of no words, a separator,
+    goes too). Added lines are the second text's own and are never dropped.
     Returns the lines kept and how many were dropped.
     """
-    # Token sequences joined by single spaces, padded, so a line's run is a substring test.
-    joined = " " + " ".join(second_tokens) + " "
-
-    def held(tokens: list[str]) -> bool:
-        return (" " + " ".join(tokens) + " ") in joined
-
     end = -1
     tail_tokens: dict[int, list[str]] = {}
     for index in range(len(lines) - 1, -1, -1):
