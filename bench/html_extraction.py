@@ -14,6 +14,12 @@ as one set. "gold share removed" is the share of the tokens the cleaner removed 
 holds (multiset). Speed: trafilatura.extract and storyline's reader run page by page,
 interleaved, both from the page's bytes; the ratio is storyline's pages/s over trafilatura's.
 
+storyline's reader keeps reader comments beside the article (``meta["reader_comments"]``), never
+in its text: "storyline" is the article text alone; "storyline + comments" (scored on a truth that
+keeps comments) is the article text followed by those comments, as a reader who wants the page's
+discussion gets it. The pooled "storyline" row takes the latter on truths with comments and the
+article alone elsewhere; "storyline article only" takes the article everywhere.
+
 ``--split`` also scores each set's two fixed halves (page id's SHA-1, even / odd): a decision
 is fitted on half A of dragnet and reported on half B and on the Zyte set.
 
@@ -38,12 +44,13 @@ import trafilatura
 from storyline.clean import clean_article
 from storyline.config import load_settings
 from storyline.errors import InputError
-from storyline.ingest.html import read_html, readability_text
+from storyline.ingest.html import COMMENTS_TEXT, read_html, readability_text
 from storyline.pipeline import threshold_for
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "eval"
 DEFAULT_DATA = [SHARED / "article-extraction-benchmark", SHARED / "dragnet"]
 TOKEN_RE = re.compile(r"\w+")
+WITH_COMMENTS = " (with comments)"
 
 
 def shingles(text: str, n: int = 4) -> Counter[tuple[str, ...]]:
@@ -103,11 +110,16 @@ def run_peers(pages: dict[str, bytes]) -> dict[str, dict[str, str]]:
 
 def run_interleaved(
     pages: dict[str, bytes],
-) -> tuple[dict[str, str], dict[str, str], dict[str, float], list[tuple[str, str]]]:
-    """Run trafilatura.extract and storyline page by page; return texts, seconds, removals."""
+) -> tuple[dict[str, str], dict[str, str], dict[str, str], dict[str, float], list[tuple[str, str]]]:
+    """Run trafilatura.extract and storyline page by page.
+
+    Returns trafilatura's texts, storyline's article texts, storyline's article texts followed
+    by the page's reader comments, the seconds each took and the cleaner's removals.
+    """
     settings = load_settings()
     peer: dict[str, str] = {}
     ours: dict[str, str] = {}
+    with_comments: dict[str, str] = {}
     seconds = {"trafilatura": 0.0, "reader": 0.0, "cleaner": 0.0}
     removed: list[tuple[str, str]] = []
     for item, data in pages.items():
@@ -122,13 +134,15 @@ def run_interleaved(
         seconds["trafilatura"] += middle - start
         seconds["reader"] += end - middle
         if raw is None:
-            ours[item] = ""
+            ours[item] = with_comments[item] = ""
             continue
         clean = clean_article(raw, threshold=threshold_for(raw, settings))
         seconds["cleaner"] += time.perf_counter() - end
         ours[item] = clean.text
+        comments = str(raw.meta.get(COMMENTS_TEXT) or "")
+        with_comments[item] = f"{clean.text}\n{comments}" if comments else clean.text
         removed.extend((item, line.text) for line in clean.removed)
-    return peer, ours, seconds, removed
+    return peer, ours, with_comments, seconds, removed
 
 
 def gold_share(removed: list[tuple[str, str]], gold: dict[str, str]) -> tuple[int, float]:
@@ -148,7 +162,7 @@ def load_set(folder: Path) -> tuple[dict[str, bytes], dict[str, dict[str, str]]]
     golds = {"": {item: value["articleBody"] for item, value in truth.items()}}
     if all("articleBodyNoComments" in value for value in truth.values()):
         golds = {
-            " (with comments)": golds[""],
+            WITH_COMMENTS: golds[""],
             " (no comments)": {i: v["articleBodyNoComments"] for i, v in truth.items()},
         }
     pages = {
@@ -164,7 +178,9 @@ def main() -> int:
     args = parser.parse_args()
     folders = args.data or DEFAULT_DATA
     names = ["trafilatura defaults", "trafilatura no comments", "readability-lxml", "storyline"]
-    pooled_preds: dict[str, dict[str, str]] = {name: {} for name in names}
+    ours_plus = "storyline + comments"
+    pooled_names = [*names, "storyline article only"]
+    pooled_preds: dict[str, dict[str, str]] = {name: {} for name in pooled_names}
     pooled_gold: dict[str, str] = {}
     seconds = Counter[str]()
     header = f"{'set':32} {'system':24} {'F1':>6} {'±':>6} {'P':>6} {'R':>6}"
@@ -176,21 +192,27 @@ def main() -> int:
             print(f"no data at {folder}", file=sys.stderr)
             return 1
         pages, golds = load_set(folder)
-        peer, ours, secs, removed = run_interleaved(pages)
+        peer, ours, ours_with, secs, removed = run_interleaved(pages)
         seconds.update(secs)
         speeds.append(
             f"{folder.name:32} reader {secs['trafilatura'] / secs['reader']:.2f}, "
             f"reader + cleaner {secs['trafilatura'] / (secs['reader'] + secs['cleaner']):.2f}"
         )
-        preds = {"trafilatura defaults": peer, "storyline": ours, **run_peers(pages)}
+        preds = {
+            "trafilatura defaults": peer,
+            "storyline": ours,
+            ours_plus: ours_with,
+            **run_peers(pages),
+        }
         for suffix, gold in golds.items():
+            systems = [*names, ours_plus] if suffix == WITH_COMMENTS else names
             parts = {"": gold}
             if args.split:
                 for part in "AB":
                     parts[f" {part}"] = {i: t for i, t in gold.items() if half(i) == part}
             for part, truth in parts.items():
                 label = f"{folder.name}{suffix}{part} n={len(truth)}"
-                for name in names:
+                for name in systems:
                     s = score(preds[name], truth)
                     lines.append(
                         f"{label:32} {name:24} {s['f1']:6.3f} {s['std']:6.3f} "
@@ -199,11 +221,15 @@ def main() -> int:
             tokens, share = gold_share(removed, gold)
             whole = f"{folder.name}{suffix} n={len(gold)}"
             shares.append(f"{whole:32} removed tokens {tokens:7d}  gold share {share:5.3f}")
-        first = next(iter(golds.values()))  # the set's main truth (dragnet: with comments)
-        for name in names:
-            pooled_preds[name].update({f"{folder.name}/{i}": t for i, t in preds[name].items()})
-        pooled_gold.update({f"{folder.name}/{i}": t for i, t in first.items()})
-    for name in names:
+        main = next(iter(golds))  # the set's main truth (dragnet: with comments)
+        pooled_from = {name: preds[name] for name in names}
+        pooled_from["storyline article only"] = ours
+        if main == WITH_COMMENTS:
+            pooled_from["storyline"] = ours_with
+        for name, texts in pooled_from.items():
+            pooled_preds[name].update({f"{folder.name}/{i}": t for i, t in texts.items()})
+        pooled_gold.update({f"{folder.name}/{i}": t for i, t in golds[main].items()})
+    for name in pooled_names:
         s = score(pooled_preds[name], pooled_gold)
         label = f"pooled n={len(pooled_gold)}"
         lines.append(

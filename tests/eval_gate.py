@@ -63,7 +63,7 @@ def gate_html_zyte(data: Path, tmp: Path) -> float:
     """HTML reader + cleaner, token-shingle F1 on the whole Zyte set (181 pages)."""
     bench = _bench("html_extraction")
     pages, golds = bench.load_set(data / "article-extraction-benchmark")
-    _, ours, _, _ = bench.run_interleaved(pages)  # trafilatura runs beside it: a few seconds
+    _, ours, _, _, _ = bench.run_interleaved(pages)  # trafilatura runs beside it: a few seconds
     return float(bench.score(ours, golds[""])["f1"])
 
 

@@ -256,3 +256,50 @@ def test_short_repeated_lines_are_kept():
     raw = read_html(_page(days), "plan.html")
     assert "repeated_lines_dropped" not in raw.meta["extraction"]
     assert raw.text.count("Eat within an hour of waking up") == 12
+
+
+_DISCUSSION = (
+    "<div class='comments' id='comments'><h3>4 comments</h3><ol class='commentlist'>"
+    + "".join(
+        f"<li class='comment'><p class='comment-author'>{who} said:</p><p>{said}</p></li>"
+        for who, said in (
+            ("Ann", "The ferry was late again this morning and nobody on the quay knew why at all."),
+            ("Bo", "I think the council is lying about the cost of the sea wall, it will be double."),
+            ("Cy", "Good to see the market open again after the storm, the stalls looked busy today."),
+            ("Di", "My street still has no light at night and the school bus takes the long way round."),
+        )
+    )
+    + "</ol></div>"
+)
+
+
+def test_a_discussion_is_kept_beside_the_article_never_in_its_text():
+    # A commenter's words in the text would be read as the outlet's: "the council is lying"
+    # would become the paper's claim. The discussion stays with the page, whole.
+    paragraphs = "".join(f"<p>{p}</p>" for p in _weeks()[:2])
+    raw = read_html(_page(paragraphs + _DISCUSSION), "page.html")
+    decision = raw.meta["extraction"]
+    assert decision["comments"] == "aside"
+    assert decision["comment_words"] >= 0.3 * decision["words"]
+    assert "council is lying" not in raw.text
+    assert "ferry was late again" not in raw.text
+    assert raw.text.count(_week(0)) == 1
+    assert raw.text.count(_week(5)) == 1
+    comments = raw.meta["reader_comments"]
+    assert "I think the council is lying about the cost of the sea wall" in comments
+    assert "My street still has no light at night" in comments
+    assert "reader_comments" not in decision  # the record of decisions stays small
+
+
+def test_comment_widget_text_is_kept_beside_the_article_too():
+    paragraphs = "".join(f"<p>{p}</p>" for p in _weeks())
+    raw = read_html(_page(paragraphs + _COMMENT), "page.html")
+    assert raw.meta["extraction"]["comments"] == "dropped"
+    assert "Good to see the quay fixed" not in raw.text
+    assert "Good to see the quay fixed." in raw.meta["reader_comments"]
+
+
+def test_a_page_without_comments_has_no_comment_field():
+    raw = read_html(_page("".join(f"<p>{p}</p>" for p in _weeks())), "page.html")
+    assert raw.meta["extraction"]["comments"] == "none"
+    assert "reader_comments" not in raw.meta

@@ -9,8 +9,11 @@ each recorded in ``meta["extraction"]``:
 - vote: a paragraph vote with trafilatura's readability port (``html_vote``): primary lines it
   does not back are dropped, long paragraphs only it holds are added in page order, short lines
   after the article's end that it holds only as scattered words are dropped (trailing teasers);
-- comments: kept when they are at least ``_COMMENT_SHARE`` of the article's words (a discussion,
-  or an article trafilatura mistook for comments), dropped when smaller (comment-widget text);
+- comments: reader comments never join the article's text (a commenter's words would be read as
+  the outlet's claims and quotes); trafilatura's comment block is kept whole beside it, in
+  ``meta["reader_comments"]``. ``comments`` says "aside" when the block is at least
+  ``_COMMENT_SHARE`` of the article's words (a discussion), "dropped" when smaller
+  (comment-widget text, which also asks the dispute below);
 - fallback: when the primary text is under ``_SHORT_WORDS`` words, readability-lxml's text
   replaces it if it finds at least ``_MIN_WORDS`` words, less the short lines after the last
   long line both hold (the vote's tail rule, trafilatura's text voting) when trafilatura's text
@@ -74,13 +77,16 @@ logging.getLogger("readability").setLevel(logging.CRITICAL)
 
 # Fewer words than this is a menu or an error page, not an article.
 _MIN_WORDS = 5
-# Comments at least this share of the article's words are kept with it; smaller blocks are
-# comment-widget text. Fitted on dragnet (truth with comments; 0.1/0.3/0.5/1.0 tried), checked on
-# the Zyte set (bench/html_extraction.py).
+# Comments at least this share of the article's words are a discussion (set aside as such);
+# smaller blocks are comment-widget text, whose page is asked the dispute below. Fitted on dragnet
+# (truth with comments; 0.1/0.3/0.5/1.0 tried), checked on the Zyte set
+# (bench/html_extraction.py), when such discussions were kept in the text.
 _COMMENT_SHARE = 0.3
 # A primary text under this many words asks readability-lxml for a second opinion. Fitted on
 # dragnet (50/100/150 tried), checked on the Zyte set (bench/html_extraction.py).
 _SHORT_WORDS = 100
+# The reader comments trafilatura found, kept beside the article's text (never in it).
+COMMENTS_TEXT = "reader_comments"
 _META_KEYS = ("title", "date", "sitename", "url", "author", "language")
 
 
@@ -161,6 +167,10 @@ def extract_text(
         "comment_words": comment_words,
         "comments": "none",
     }
+    if comment_words:
+        # Kept whole beside the text on every path (read_html moves it to the page's meta):
+        # the page's discussion is the reader's to see, not the article's to analyse.
+        decision[COMMENTS_TEXT] = comments
     if body_words < _SHORT_WORDS:
         # A short primary asks readability-lxml first: when it answers, its text replaces the
         # primary's, so the vote (a fifth of the reader's time) would change nothing.
@@ -188,8 +198,7 @@ def extract_text(
         text = _small_port(html, text, port, decision, policy)
     if comment_words:
         if comment_words >= _COMMENT_SHARE * body_words:
-            text = f"{text}\n{comments}".strip("\n")
-            decision["comments"] = "kept"
+            decision["comments"] = "aside"
         else:
             decision["comments"] = "dropped"
             if decision["extractor"] == "readability-lxml":
@@ -293,6 +302,7 @@ def read_html(
     meta = page_metadata(tree, url)
     policy = vote_policy or default_policy()
     body, decision = extract_text(html, tree, url, policy)
+    comments = str(decision.pop(COMMENTS_TEXT, ""))
     body = drop_repeats(body, decision, policy)
     body = repair_text(body)
     if len(body.split()) < _MIN_WORDS:
@@ -318,15 +328,17 @@ def read_html(
         published_source="metadata" if published else "unknown",
         language=meta.get("language"),
         raw_sha256=hashlib.sha256(data).hexdigest(),
-        meta=_page_meta(html, meta, decision),
+        meta=_page_meta(html, meta, decision, comments),
     )
 
 
 def _page_meta(
-    html: str, meta: dict[str, str | None], decision: dict[str, object]
+    html: str, meta: dict[str, str | None], decision: dict[str, object], comments: str
 ) -> dict[str, object]:
     """Return what the page says about itself that RawArticle has no field for."""
     extra: dict[str, object] = {"extraction": decision}
+    if comments:
+        extra[COMMENTS_TEXT] = repair_text(comments)
     if meta.get("author"):
         extra["author"] = repair_text(meta["author"] or "")
     if meta.get(PUBLISHED_NOTE):
