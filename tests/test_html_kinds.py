@@ -68,8 +68,22 @@ _ABSENT = {
     # dragnet, session 16 x19), only the guestbook links after the notice are trimmed
     "obituary_short": ["Sign the guestbook", "Light a candle"],
     # Scripts other than Latin: the menu, the byline, the sidebar, related links, the footer.
-    "script_zh_hans": ["国际", "本报记者", "热点排行", "临江队主场三比一取胜", "相关新闻", "版权所有"],
-    "script_zh_hant": ["社會", "記者 陳美玲", "即時新聞", "延伸閱讀", "去年颱風損失回顧", "海峽晨報"],
+    "script_zh_hans": [
+        "国际",
+        "本报记者",
+        "热点排行",
+        "临江队主场三比一取胜",
+        "相关新闻",
+        "版权所有",
+    ],
+    "script_zh_hant": [
+        "社會",
+        "記者 陳美玲",
+        "即時新聞",
+        "延伸閱讀",
+        "去年颱風損失回顧",
+        "海峽晨報",
+    ],
     "script_ja": ["経済", "山田花子", "アクセスランキング", "関連記事", "Copyright"],
     "script_ko": ["경제", "김지훈 기자", "많이 본 뉴스", "관련 기사", "무단 전재"],
     "script_th": ["เศรษฐกิจ", "สมชาย", "ข่าวยอดนิยม", "ข่าวที่เกี่ยวข้อง", "สงวนลิขสิทธิ์"],

@@ -8,7 +8,6 @@ import re
 from pathlib import Path
 
 import pytest
-
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
 from storyline.text import calendar, cues, numbers, words
@@ -123,7 +122,9 @@ def test_text_word_measure_counts_cjk_and_thai_characters_at_their_rate() -> Non
     sentence = "临江市交通局昨天宣布，地铁三号线的主体工程已经全部完工。"  # 26 Han characters
     assert _MEASURE.count(sentence) == math.ceil(26 / 1.6) == 17
     assert _MEASURE.count("2023年北京 news") == 1 + math.ceil(3 / 1.6) + 1  # "2023", 年北京, "news"
-    assert _MEASURE.count("港市立図書館が、三日に再開した。") == math.ceil(14 / 1.6)  # kanji and kana
+    assert _MEASURE.count("港市立図書館が、三日に再開した。") == math.ceil(
+        14 / 1.6
+    )  # kanji and kana
     thai = "สวนจะเปิดให้บริการทุกวัน"  # 24 code points, vowel and tone marks included
     assert _MEASURE.count(thai) == math.ceil(len(thai) / 5.0)
     # a word-character tokenizer splits Thai at its marks: the characters come from the text
