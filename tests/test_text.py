@@ -107,7 +107,7 @@ _MEASURE = WordMeasure(cjk_chars_per_word=1.6, thai_chars_per_word=5.0)
     [
         "Plain English, with — a dash and it's 3 p.m.",
         "  two\nlines\t tabbed  ",
-        "Русский текст, Ελληνικά, العربية, हिन्दी पाठ",
+        "Русский текст, Ελληνικά, العربية",
         "서울시는 오늘 새로운 정책을 발표했다",  # Korean writes spaces between its words
         "",
     ],
@@ -129,5 +129,8 @@ def test_text_word_measure_counts_cjk_and_thai_characters_at_their_rate() -> Non
     assert _MEASURE.count(thai) == math.ceil(len(thai) / 5.0)
     # a word-character tokenizer splits Thai at its marks: the characters come from the text
     assert _MEASURE.count_tokens(re.findall(r"\w+", thai), thai) == _MEASURE.count(thai)
+    # a word-character tokenizer cuts Hindi words at their vowel signs: the words are the pieces
+    hindi = "सरकारी स्कूलों में स्मार्ट कक्षाएं, 12 स्कूल"
+    assert _MEASURE.count_tokens(re.findall(r"[^\W\d_]+", hindi), hindi) == 7
     # the rate is the setting's: twice the characters per word, about half the words
     assert WordMeasure(3.2, 5.0).count(sentence) == math.ceil(26 / 3.2)
