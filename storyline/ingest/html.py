@@ -26,7 +26,10 @@ each recorded in ``meta["extraction"]``:
 - repeats: long lines the text already holds are dropped when they are a good share of it
   (``repeated_lines_dropped``: trafilatura returns some pages twice).
 
-ftfy repairs only the extracted text, never the whole page.
+Every word count above is the policy's ``WordMeasure`` (``[text]``): ``split()`` words, with
+Chinese, Japanese and Thai characters counted at a per-script rate, so "100 words" means the
+same on a page written without spaces. ftfy repairs only the extracted text, never the whole
+page, and keeps CJK lines' full-width punctuation (``decode.repair_text``).
 """
 
 from __future__ import annotations
@@ -166,8 +169,8 @@ def extract_text(
         # A short primary asks readability-lxml first: when it answers, its text replaces the
         # primary's, so the vote (a fifth of the reader's time) would change nothing.
         second = readability_text(html)
-        decision["readability_words"] = count(second)
-        if count(second) >= _MIN_WORDS:
+        found = decision["readability_words"] = count(second)
+        if found >= _MIN_WORDS:
             decision["vote"] = {"voter": "trafilatura-readability", "result": "skipped: fallback"}
             decision.update(extractor="readability-lxml", reason="short")
             # readability-lxml reads a whole container: on a landing page or a press release
