@@ -130,7 +130,7 @@ def _clean_counts(store: Store, totals: dict[str, int]) -> dict[str, int]:
     factory=True,
     report=CLEAN,
     # what changes the cleaning besides the code: an article cleaned otherwise is cleaned again
-    settings=("clean",),
+    settings=("clean", "text"),
     code=("storyline.clean_stage",),  # the cleaner (clean, clean_guard, clean_weights)
 )
 def clean(run: RunSetup) -> ArticleStage:

@@ -21,7 +21,7 @@ from collections import Counter
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any
 
-from storyline.clean_guard import KeptLine, PageGuard, default_guard, guarded
+from storyline.clean_guard import KeptLine, PageGuard, default_guard, default_words, guarded
 from storyline.clean_weights import DEFAULT_WEIGHTS, LineWeights
 from storyline.models import (
     CleanArticle,
@@ -39,9 +39,13 @@ from storyline.text.words import CLEAN_STOP_WORDS
 if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
 
+    from storyline.text.scripts import WordMeasure
+
 _WORD_RE = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?", re.UNICODE)
 _URL_LINE_RE = re.compile(r"^\W*(?:https?://|www\.)\S+\W*$", re.IGNORECASE)
-_TERMINAL_RE = re.compile(r"[.!?…:;][\"'”’»)\]]*\s*$|[\"”’»]\s*$")
+# Sentence ends: Latin, CJK full-width (。！？：；), the Devanagari danda and the Arabic question
+# mark, with the closing quotes and brackets that may follow them (「」『』 in CJK).
+_TERMINAL_RE = re.compile(r"[.!?…:;。！？：；।؟][\"'”’»)\]」』）]*\s*$|[\"”’»」』]\s*$")
 _CREDIT_RE = re.compile(
     r"\((?:image|photo|picture|video|illustration)?\s*(?:credit|courtesy|source)s?\s*:|"
     r"^\s*(?:photo|image|picture|illustration|credit|photograph|file photo)s?\s*(?:credit)?\s*:|"
@@ -160,12 +164,11 @@ def _is_terminal(line: str) -> bool:
 
 
 def _line_features(
-    line: str, w: LineWeights, *, is_first: bool, is_last: bool, in_tail: bool
+    line: str, w: LineWeights, count: WordMeasure, *, is_first: bool, is_last: bool, in_tail: bool
 ) -> LineScore:
     """Score one line on its own, before context (repetition, blocks, neighbours)."""
     stripped = line.strip()
-    words = _WORD_RE.findall(stripped)
-    n_words = len(words)
+    n_words = count.count_tokens(_WORD_RE.findall(stripped), stripped)
     if _URL_LINE_RE.match(stripped):
         return LineScore(w.url, "url")
     if _CREDIT_RE.search(stripped):
@@ -222,6 +225,7 @@ def score_lines(
     furniture: frozenset[str] = frozenset(),
     threshold: float = 0.5,
     weights: LineWeights = DEFAULT_WEIGHTS,
+    words: WordMeasure | None = None,
 ) -> list[LineScore]:
     """Score every line of a body; blank lines score 0 with no reason.
 
@@ -231,6 +235,7 @@ def score_lines(
         furniture: normalised lines that recur across the corpus (``find_furniture``).
         threshold: the score at which a line counts as boilerplate, used for context rules.
         weights: what each feature scores (the ``[clean.scores]`` settings).
+        words: how a line's words are counted (``[text]``; None: the packaged defaults).
     """
     content = [i for i, line in enumerate(lines) if line.strip()]
     if not content:
@@ -238,9 +243,15 @@ def score_lines(
     first, last = content[0], content[-1]
     tail_start = content[int(len(content) * 0.6)] if len(content) >= 5 else first
     scores = [LineScore(0.0, "") for _ in lines]
+    count = words or default_words()
     for i in content:
         scores[i] = _line_features(
-            lines[i], weights, is_first=i == first, is_last=i == last, in_tail=i >= tail_start
+            lines[i],
+            weights,
+            count,
+            is_first=i == first,
+            is_last=i == last,
+            in_tail=i >= tail_start,
         )
     _apply_repetition(lines, content, scores, weights, title=title, furniture=furniture)
     _apply_related_blocks(lines, content, scores, weights, threshold=threshold)
@@ -338,6 +349,7 @@ def clean_text(
     threshold: float = 0.5,
     guard: PageGuard | None = None,
     weights: LineWeights = DEFAULT_WEIGHTS,
+    words: WordMeasure | None = None,
 ) -> tuple[str, tuple[RemovedLine, ...]]:
     """Return the body without its boilerplate lines, and the removed lines with reasons.
 
@@ -345,7 +357,13 @@ def clean_text(
     unless two features agree, and caps the share of words removed.
     """
     text, removed, _ = clean_text_guarded(
-        text, title=title, furniture=furniture, threshold=threshold, guard=guard, weights=weights
+        text,
+        title=title,
+        furniture=furniture,
+        threshold=threshold,
+        guard=guard,
+        weights=weights,
+        words=words,
     )
     return text, removed
 
@@ -358,14 +376,16 @@ def clean_text_guarded(
     threshold: float = 0.5,
     guard: PageGuard | None = None,
     weights: LineWeights = DEFAULT_WEIGHTS,
+    words: WordMeasure | None = None,
 ) -> tuple[str, tuple[RemovedLine, ...], tuple[KeptLine, ...]]:
     """Like ``clean_text``, and also return the lines the guard kept, with their reasons."""
     lines = text.split("\n")
+    words = words or default_words()
     scores = score_lines(
-        lines, title=title, furniture=furniture, threshold=threshold, weights=weights
+        lines, title=title, furniture=furniture, threshold=threshold, weights=weights, words=words
     )
     doomed = {i for i, score in enumerate(scores) if score.score >= threshold}
-    saved = guarded(lines, scores, doomed, guard) if guard is not None else {}
+    saved = guarded(lines, scores, doomed, guard, words) if guard is not None else {}
     if all(not lines[i].strip() or (i in doomed and i not in saved) for i in range(len(lines))):
         # The cleaner never deletes an article, in any format: when every line would go
         # (a one-line article scored as a caption), none goes and each is marked kept, so
@@ -410,11 +430,13 @@ def clean_article(
     threshold: float = 0.5,
     guard: PageGuard | None = None,
     weights: LineWeights = DEFAULT_WEIGHTS,
+    words: WordMeasure | None = None,
 ) -> CleanArticle:
     """Clean one article: remove boilerplate lines, keep them aside, hash the clean content.
 
     HTML pages get the packaged ``PageGuard`` unless ``guard`` is given; other formats none.
-    ``weights`` are the line scorer's feature scores (``[clean.scores]``).
+    ``weights`` are the line scorer's feature scores (``[clean.scores]``); ``words`` counts a
+    line's words (``[text]``: CJK and Thai at a rate per script; None: the packaged defaults).
     """
     if guard is None and raw.format == "html":
         guard = default_guard()
@@ -425,6 +447,7 @@ def clean_article(
         threshold=threshold,
         guard=guard,
         weights=weights,
+        words=words,
     )
     meta = reader_meta_aside(raw.meta)
     if spared:

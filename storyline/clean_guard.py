@@ -15,6 +15,7 @@ from functools import cache
 from typing import TYPE_CHECKING, Any, Protocol
 
 from storyline.config import default_values
+from storyline.text.scripts import WordMeasure
 
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
@@ -68,10 +69,17 @@ class KeptLine:
 
 
 def guarded(
-    lines: Sequence[str], scores: Sequence[Scored], doomed: set[int], guard: PageGuard
+    lines: Sequence[str],
+    scores: Sequence[Scored],
+    doomed: set[int],
+    guard: PageGuard,
+    words: WordMeasure,
 ) -> dict[int, str]:
-    """Return the doomed lines the guard keeps, each with the guard's name."""
-    sizes = [len(_WORD_RE.findall(line)) for line in lines]
+    """Return the doomed lines the guard keeps, each with the guard's name.
+
+    Line sizes are ``words``' counts of the scorer's words (CJK and Thai at a rate per script).
+    """
+    sizes = [words.count_tokens(_WORD_RE.findall(line), line) for line in lines]
     total = sum(sizes) or 1
     saved: dict[int, str] = {}
     for i in sorted(doomed):
@@ -115,3 +123,9 @@ def _in_list_run(lines: Sequence[str], i: int) -> bool:
 def default_guard() -> PageGuard:
     """Return the HTML guard of the packaged defaults (``[clean]`` in defaults.toml)."""
     return PageGuard.from_values(default_values()["clean"])
+
+
+@cache
+def default_words() -> WordMeasure:
+    """Return the word measure of the packaged defaults (``[text]`` in defaults.toml)."""
+    return WordMeasure.from_values(default_values()["text"])

@@ -33,6 +33,7 @@ from storyline.clean import CLEANER_META, READER_ASIDE, clean_article
 from storyline.clean_guard import PageGuard
 from storyline.clean_weights import LineWeights
 from storyline.models import CleanArticle, RawArticle
+from storyline.text.scripts import WordMeasure
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -52,6 +53,7 @@ class Cleaner:
     threshold_html: float
     guard: PageGuard
     weights: LineWeights
+    words: WordMeasure
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Cleaner:
@@ -62,6 +64,7 @@ class Cleaner:
             clean.threshold_html,
             PageGuard.from_values(clean.model_dump()),
             LineWeights.from_values(clean.scores.model_dump()),
+            WordMeasure.from_values(settings.text.model_dump()),
         )
 
     def options(self, raw: RawArticle) -> dict[str, Any]:
@@ -71,6 +74,7 @@ class Cleaner:
             "threshold": self.threshold_html if html else self.threshold,
             "guard": self.guard if html else None,
             "weights": self.weights,
+            "words": self.words,
         }
 
 

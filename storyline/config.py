@@ -265,6 +265,13 @@ class ClaimsSettings(_Section):
     toll_window_days: int = Field(ge=0)
 
 
+class TextSettings(_Section):
+    """How words are counted in scripts written without spaces (storyline.text.scripts)."""
+
+    cjk_chars_per_word: float = Field(gt=0.0)
+    thai_chars_per_word: float = Field(gt=0.0)
+
+
 class Settings(_Section):
     """Every setting storyline reads, resolved from defaults, a user file and flags."""
 
@@ -280,6 +287,7 @@ class Settings(_Section):
     timeline: TimelineSection
     cluster: ClusterSection
     claims: ClaimsSettings
+    text: TextSettings
     aliases: dict[str, str] = Field(default_factory=dict)
 
     @field_validator("aliases", mode="after")

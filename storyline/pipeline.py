@@ -96,7 +96,7 @@ def ingest(
     """
     published = check_published(published)
     files = list(iter_files(paths))
-    vote_policy = VotePolicy.from_settings(settings.ingest)
+    vote_policy = VotePolicy.from_settings(settings.ingest, settings.text)
 
     def items() -> Iterator[RawArticle | Rejected | StoredRejected]:
         for done, item in enumerate(files, start=1):

@@ -164,6 +164,17 @@ def test_repair_text_fixes_mojibake_lines_only():
     assert repair_text("plain\nItâ€™s\n") == "plain\nIt’s\n"
 
 
+def test_repair_text_keeps_cjk_full_width_punctuation_as_written():
+    """A CJK line keeps its widths (its typography, the article's exact text); a Latin line's
+    full-width letters still become ASCII, as the English stages read them."""
+    chinese = "记者：张伟（实习）报道，地铁将于明年开通！\n"
+    assert repair_text(chinese) == chinese
+    assert repair_text("Ctrl＋Alt＋Kで起動する\n") == "Ctrl＋Alt＋Kで起動する\n"
+    assert repair_text("ＬＯＵＤ　ＮＯＩＳＥＳ said Ｍｒ Smith\n") == "LOUD NOISES said Mr Smith\n"
+    mixed = "记者：张伟\nＬＯＵＤ\n"
+    assert repair_text(mixed) == "记者：张伟\nLOUD\n"
+
+
 # A blog post whose text is <br>-separated inside a <div> nested in a <p>: trafilatura returns
 # every paragraph twice (the shape of a dragnet blog page that did so), its readability port once.
 _PLACES = ("quay", "ferry", "school", "bridge", "sea wall", "market", "lighthouse", "dune path")

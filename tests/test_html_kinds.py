@@ -10,7 +10,9 @@ an interview of bold questions, a live blog, a numbered list article, a photo ga
 captions are the article, an article with a footnote list, pull-quotes and "Read more" links, a
 recipe, an FAQ, an encyclopedia article with an infobox and a table of contents, a product
 review, an article in several ``<section>``s, one in German, a print version, an 80-word death
-notice. Each ``.txt`` is the
+notice; and (round 3, scripts other than Latin) news pages in simplified and traditional
+Chinese, Japanese, Korean, Thai, Russian, Arabic (right to left), Greek and Hindi, a Chinese
+page with a comment section and one whose text trafilatura returns twice. Each ``.txt`` is the
 page's hand truth, one paragraph a line: every line must be in the reader's cleaned text (token
 for token, so a table row "| 540 | 522 |" matches "540 522").
 """
@@ -65,6 +67,32 @@ _ABSENT = {
     # readability-lxml reads this short page: its menu line leads the text (a head trim lost on
     # dragnet, session 16 x19), only the guestbook links after the notice are trimmed
     "obituary_short": ["Sign the guestbook", "Light a candle"],
+    # Scripts other than Latin: the menu, the byline, the sidebar, related links, the footer.
+    "script_zh_hans": [
+        "国际",
+        "本报记者",
+        "热点排行",
+        "临江队主场三比一取胜",
+        "相关新闻",
+        "版权所有",
+    ],
+    "script_zh_hant": [
+        "社會",
+        "記者 陳美玲",
+        "即時新聞",
+        "延伸閱讀",
+        "去年颱風損失回顧",
+        "海峽晨報",
+    ],
+    "script_ja": ["経済", "山田花子", "アクセスランキング", "関連記事", "Copyright"],
+    "script_ko": ["경제", "김지훈 기자", "많이 본 뉴스", "관련 기사", "무단 전재"],
+    "script_th": ["เศรษฐกิจ", "สมชาย", "ข่าวยอดนิยม", "ข่าวที่เกี่ยวข้อง", "สงวนลิขสิทธิ์"],
+    "script_ru": ["Экономика", "Анна Смирнова", "Самое читаемое", "Читайте также", "Все права"],
+    "script_ar": ["اقتصاد", "بقلم", "الأكثر قراءة", "أخبار ذات صلة", "جميع الحقوق"],
+    "script_el": ["Οικονομία", "Παπαδόπουλου", "Δημοφιλή", "Σχετικά άρθρα", "Επικοινωνία"],
+    "script_hi": ["राज्य", "राहुल शर्मा", "सबसे ज़्यादा पढ़ी गई", "संबंधित ख़बरें", "सर्वाधिकार"],
+    "script_zh_comments": ["网友评论", "真好，为孩子们点赞", "发表评论", "热门文章", "版权声明"],
+    "script_zh_teasers": ["东湖公园樱花节", "社区食堂", "首页", "未经授权禁止转载"],
 }
 # Pages whose every truth line is not kept (see their own tests).
 _PARTLY = {"live_blog": ["Share this update", "Load more updates", "Library extends weekend"]}
@@ -174,3 +202,39 @@ def test_recipe_keeps_ingredients_and_method_as_lists():
     lines = text.split("\n")
     assert lines[lines.index("Ingredients") + 1] == "- 2 tablespoons of olive oil"
     assert lines[lines.index("Method") + 1].startswith("- Warm the oil in a large pan")
+
+
+_SCRIPTS = sorted(name for name in _ABSENT if name.startswith("script_"))
+
+
+@pytest.mark.parametrize("name", _SCRIPTS)
+def test_pages_in_other_scripts_keep_each_paragraph_as_written(name):
+    """Every truth paragraph is a line of the text, character for character: CJK full-width
+    punctuation (，。：「」（）) is kept as the page has it, not turned into ASCII by ftfy."""
+    text, truth = _read(name)
+    lines = text.split("\n")
+    assert [line for line in truth if line not in lines] == []
+    assert len(lines) == len(truth)  # no paragraph twice, no line of furniture
+
+
+def test_chinese_page_is_counted_in_words_like_an_english_one():
+    """Five paragraphs of Chinese are about 160 words, not 6: no "short" fallback."""
+    raw = read_html((_DATA / "script_zh_hans.html").read_bytes(), "script_zh_hans.html")
+    decision = raw.meta["extraction"]
+    assert decision["reason"] == "primary"
+    assert 120 <= decision["words"] <= 220
+    assert "临江市交通局昨天宣布，地铁三号线的主体工程已经全部完工" in raw.text
+
+
+def test_small_chinese_comment_section_is_dropped_by_its_word_share():
+    raw = read_html((_DATA / "script_zh_comments.html").read_bytes(), "script_zh_comments.html")
+    decision = raw.meta["extraction"]
+    assert decision["comments"] == "dropped"
+    assert decision["comment_words"] < 0.3 * int(decision["words"])  # html._COMMENT_SHARE
+    assert "我也想去当志愿者" not in raw.text
+
+
+def test_text_trafilatura_returns_twice_is_kept_once_in_chinese():
+    raw = read_html((_DATA / "script_zh_hant.html").read_bytes(), "script_zh_hant.html")
+    assert raw.meta["extraction"]["repeated_lines_dropped"] == 4
+    assert raw.text.count("強烈颱風「海燕」昨晚從東部海面掠過，帶來強風豪雨") == 1

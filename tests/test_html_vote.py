@@ -9,6 +9,7 @@ from storyline.ingest import read_file
 from storyline.ingest.html import read_html
 from storyline.ingest.html_vote import VotePolicy, default_policy, vote
 from storyline.models import RawArticle
+from storyline.text.scripts import WordMeasure
 
 _POLICY = VotePolicy(
     min_share=0.3,
@@ -22,6 +23,7 @@ _POLICY = VotePolicy(
     tail_anchor_words=15,
     tail_max_words=15,
     tail_min_held=0.5,
+    words=WordMeasure(cjk_chars_per_word=1.6, thai_chars_per_word=5.0),
 )
 _FIRST = (
     "The council approved the new budget for the harbour district on Tuesday evening, "

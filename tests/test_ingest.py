@@ -114,6 +114,17 @@ def test_ingest_jsonl_gzip(tmp_path: Path):
     assert _only(read_file(path)).text == "Zipped body."
 
 
+def test_ingest_jsonl_keeps_cjk_full_width_punctuation(tmp_path: Path):
+    # ftfy's width fix would make "，" ","; a CJK row keeps its text as written (repair_text)
+    text = "记者：张伟（实习）报道，地铁将于明年开通！"
+    path = tmp_path / "rows.jsonl"
+    row = {"id": "zh", "title": "地铁（三号线）", "text": f"{text}\nＬＯＵＤ"}
+    path.write_text(json.dumps(row, ensure_ascii=False), encoding="utf-8")
+    item = _only(read_file(path))
+    assert item.text == f"{text}\nLOUD"
+    assert item.title == "地铁（三号线）"
+
+
 def test_ingest_jsonl_bad_date_is_rejected_with_code(tmp_path: Path):
     path = tmp_path / "rows.jsonl"
     path.write_text(

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import ast
+import math
+import re
 from pathlib import Path
 
+import pytest
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
 from storyline.text import calendar, cues, numbers, words
+from storyline.text.scripts import WordMeasure
 from storyline.text.sentences import find_names, sentence_spans, split_sentences
 
 ROOT = Path(__file__).resolve().parents[1] / "storyline"
@@ -93,3 +97,40 @@ def test_text_month_names_live_only_in_the_text_layer() -> None:
             if "january" in low and "february" in low:
                 spelled.append(path.relative_to(ROOT).as_posix())
     assert spelled == []
+
+
+_MEASURE = WordMeasure(cjk_chars_per_word=1.6, thai_chars_per_word=5.0)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Plain English, with — a dash and it's 3 p.m.",
+        "  two\nlines\t tabbed  ",
+        "Русский текст, Ελληνικά, العربية",
+        "서울시는 오늘 새로운 정책을 발표했다",  # Korean writes spaces between its words
+        "",
+    ],
+)
+def test_text_word_measure_counts_spaced_scripts_as_split_does(text: str) -> None:
+    assert _MEASURE.count(text) == len(text.split())
+    tokens = re.findall(r"\w+", text)
+    assert _MEASURE.count_tokens(tokens, text) == len(tokens)
+
+
+def test_text_word_measure_counts_cjk_and_thai_characters_at_their_rate() -> None:
+    sentence = "临江市交通局昨天宣布，地铁三号线的主体工程已经全部完工。"  # 26 Han characters
+    assert _MEASURE.count(sentence) == math.ceil(26 / 1.6) == 17
+    assert _MEASURE.count("2023年北京 news") == 1 + math.ceil(3 / 1.6) + 1  # "2023", 年北京, "news"
+    assert _MEASURE.count("港市立図書館が、三日に再開した。") == math.ceil(
+        14 / 1.6
+    )  # kanji and kana
+    thai = "สวนจะเปิดให้บริการทุกวัน"  # 24 code points, vowel and tone marks included
+    assert _MEASURE.count(thai) == math.ceil(len(thai) / 5.0)
+    # a word-character tokenizer splits Thai at its marks: the characters come from the text
+    assert _MEASURE.count_tokens(re.findall(r"\w+", thai), thai) == _MEASURE.count(thai)
+    # a word-character tokenizer cuts Hindi words at their vowel signs: the words are the pieces
+    hindi = "सरकारी स्कूलों में स्मार्ट कक्षाएं, 12 स्कूल"
+    assert _MEASURE.count_tokens(re.findall(r"[^\W\d_]+", hindi), hindi) == 7
+    # the rate is the setting's: twice the characters per word, about half the words
+    assert WordMeasure(3.2, 5.0).count(sentence) == math.ceil(26 / 3.2)

@@ -66,6 +66,16 @@ def _detected(data: bytes, locator: str) -> str:
 _PLAIN_LINE_RE = re.compile(r"[\t\x20-\x25\x27-\x3b\x3d-\x7e‘’“”–—…]*\n?")
 _LINE_RE = re.compile(r"[^\n]*\n|[^\n]+")  # ftfy's segments: split after each "\n" only
 _FIX = {"uncurl_quotes": False, "normalization": "NFC"}
+# Han, kana, hangul (syllables, jamo, compatibility jamo) and CJK punctuation: a line holding
+# any keeps its characters' widths. Full-width punctuation (，。：（）), digits and the
+# ideographic space are how CJK text is typeset, and ftfy's fix_character_width would turn
+# them into ASCII, changing the article's exact words. A line without them (Latin text with
+# "ＬＯＵＤ" from a CJK input method) still gets ASCII: the English stages (quote cues, dates,
+# names) read ASCII letters and digits, and the widths there carry no meaning.
+_CJK_LINE_RE = re.compile(
+    "[\u1100-\u11ff\u3001-\u303f\u3040-\u30ff\u3130-\u318f\u3400-\u4dbf"
+    "\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff\U00020000-\U0003134f]"
+)
 
 
 def repair_text(text: str) -> str:
@@ -73,7 +83,8 @@ def repair_text(text: str) -> str:
 
     ftfy already fixes text line by line; lines of plain characters (``_PLAIN_LINE_RE``) pass
     through unchanged, the rest go to ftfy in order with its one piece of state: after a line
-    holding "<", HTML entities are no longer unescaped.
+    holding "<", HTML entities are no longer unescaped. A line of CJK text keeps its full-width
+    characters (``_CJK_LINE_RE``).
     """
     out: list[str] = []
     markup = False
@@ -82,7 +93,9 @@ def repair_text(text: str) -> str:
             out.append(line)
             continue
         markup = markup or "<" in line
-        options = {**_FIX, "unescape_html": False} if markup else _FIX
+        options: dict[str, object] = {**_FIX, "unescape_html": False} if markup else dict(_FIX)
+        if _CJK_LINE_RE.search(line):
+            options["fix_character_width"] = False
         out.append(ftfy.fix_text(line, **options))  # type: ignore[arg-type]
     return "".join(out)
 

@@ -29,7 +29,10 @@ each recorded in ``meta["extraction"]``:
 - repeats: long lines the text already holds are dropped when they are a good share of it
   (``repeated_lines_dropped``: trafilatura returns some pages twice).
 
-ftfy repairs only the extracted text, never the whole page.
+Every word count above is the policy's ``WordMeasure`` (``[text]``): ``split()`` words, with
+Chinese, Japanese and Thai characters counted at a per-script rate, so "100 words" means the
+same on a page written without spaces. ftfy repairs only the extracted text, never the whole
+page, and keeps CJK lines' full-width punctuation (``decode.repair_text``).
 """
 
 from __future__ import annotations
@@ -158,7 +161,8 @@ def extract_text(
     )
     body = str(getattr(doc, "text", "") or "") if doc is not None else ""
     comments = str(getattr(doc, "comments", "") or "") if doc is not None else ""
-    body_words, comment_words = len(body.split()), len(comments.split())
+    count = policy.words.count  # CJK and Thai counted at a rate per script (text.scripts)
+    body_words, comment_words = count(body), count(comments)
     decision: dict[str, object] = {
         "extractor": "trafilatura",
         "mode": "fast",
@@ -175,8 +179,8 @@ def extract_text(
         # A short primary asks readability-lxml first: when it answers, its text replaces the
         # primary's, so the vote (a fifth of the reader's time) would change nothing.
         second = readability_text(html)
-        decision["readability_words"] = len(second.split())
-        if len(second.split()) >= _MIN_WORDS:
+        found = decision["readability_words"] = count(second)
+        if found >= _MIN_WORDS:
             decision["vote"] = {"voter": "trafilatura-readability", "result": "skipped: fallback"}
             decision.update(extractor="readability-lxml", reason="short")
             # readability-lxml reads a whole container: on a landing page or a press release
@@ -203,7 +207,7 @@ def extract_text(
             decision["comments"] = "dropped"
             if decision["extractor"] == "readability-lxml":
                 return text, decision  # already readability-lxml's text (_small_port)
-            return _disputed(html, text, len(port.split()), decision, policy.port_share)
+            return _disputed(html, text, count(port), decision, policy)
     return text, decision
 
 
@@ -221,11 +225,11 @@ def _small_port(
     leaves the primary: one reader lost the article (seen on dragnet half A: an 8,000-word
     page whose port kept 52 words).
     """
-    port_words, text_words = len(port.split()), len(text.split())
+    port_words, text_words = policy.words.count(port), policy.words.count(text)
     if port_words < max(_MIN_WORDS, policy.small_port_share * text_words):
         return text
     second = readability_text(html)
-    found = len(second.split())
+    found = policy.words.count(second)
     decision["readability_words"] = found
     factor = policy.agree_factor
     if found < _MIN_WORDS or not port_words / factor <= found <= port_words * factor:
@@ -235,7 +239,7 @@ def _small_port(
 
 
 def _disputed(
-    html: str, text: str, port_words: int, decision: dict[str, object], port_share: float
+    html: str, text: str, port_words: int, decision: dict[str, object], policy: VotePolicy
 ) -> tuple[str, dict[str, object]]:
     """Return readability-lxml's text when the voted text and the port's disagree, else the former.
 
@@ -245,13 +249,13 @@ def _disputed(
     drop. Only those pages pay for a readability-lxml call (two in a hundred on dragnet), so
     the reader stays fast.
     """
-    text_words = len(text.split())
+    text_words = policy.words.count(text)
     share = port_words / text_words if text_words else 1.0
     decision["port_share"] = round(share, 3)  # port words / voted words: the dispute's measure
-    if share >= port_share:
+    if share >= policy.port_share:
         return text, decision
     second = readability_text(html)
-    second_words = len(second.split())
+    second_words = policy.words.count(second)
     decision["readability_words"] = second_words
     if second_words < _MIN_WORDS:
         return text, decision
@@ -271,13 +275,13 @@ def drop_repeats(text: str, decision: dict[str, object], policy: VotePolicy) -> 
     repeated = 0
     for line in text.split("\n"):
         key = " ".join(line.split())
-        words = len(key.split())
+        words = policy.words.count(key)
         if key in seen and words >= policy.repeat_words:
             repeated += words
             continue
         seen.add(key)
         kept.append(line)
-    if not repeated or repeated < policy.repeat_share * len(text.split()):
+    if not repeated or repeated < policy.repeat_share * policy.words.count(text):
         return text
     decision["repeated_lines_dropped"] = len(text.split("\n")) - len(kept)
     return "\n".join(kept)
@@ -305,7 +309,7 @@ def read_html(
     comments = str(decision.pop(COMMENTS_TEXT, ""))
     body = drop_repeats(body, decision, policy)
     body = repair_text(body)
-    if len(body.split()) < _MIN_WORDS:
+    if policy.words.count(body) < _MIN_WORDS:
         raise InputError(errors.NO_ARTICLE_TEXT, locator, "no article text found in the HTML")
     # The date is htmldate's (html_dates.page_date): a day the markup states, else the extensive
     # search's answer, cut to the month or year when no day backs it.

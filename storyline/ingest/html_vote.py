@@ -42,11 +42,12 @@ from trafilatura.readability_lxml import FRAME_TAGS, REGEXES, Document, _tostrin
 
 from storyline.config import default_values
 from storyline.ingest.html_tree import from_bytes
+from storyline.text.scripts import WordMeasure
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
 
-    from storyline.config import IngestSettings
+    from storyline.config import IngestSettings, TextSettings
 
 _TOKEN_RE = re.compile(r"\w+")
 # trafilatura's line under a table's header row: "|---|---|".
@@ -79,6 +80,7 @@ class VotePolicy:
     ``tail_max_words`` words it does not hold word for word are dropped (trailing teasers).
     ``tail_min_held``: the short-primary fallback trims readability-lxml's tail so only when the
     lines trafilatura's text holds word for word are at least this share of its words.
+    ``words``: how every rule above counts words (``[text]``: CJK and Thai at a rate per script).
     """
 
     min_share: float
@@ -92,10 +94,16 @@ class VotePolicy:
     tail_anchor_words: int
     tail_max_words: int
     tail_min_held: float
+    words: WordMeasure
 
     @classmethod
-    def from_values(cls, values: Mapping[str, Any]) -> VotePolicy:
-        """Build the policy from an ``[ingest]`` table (html_vote_* keys)."""
+    def from_values(
+        cls, values: Mapping[str, Any], text: Mapping[str, Any] | None = None
+    ) -> VotePolicy:
+        """Build the policy from an ``[ingest]`` table (html_vote_* keys) and a ``[text]`` one.
+
+        Without ``text``, words are counted as the packaged defaults count them.
+        """
         return cls(
             min_share=float(values["html_vote_min_share"]),
             support=float(values["html_vote_support"]),
@@ -108,18 +116,20 @@ class VotePolicy:
             tail_anchor_words=int(values["html_vote_tail_anchor_words"]),
             tail_max_words=int(values["html_vote_tail_max_words"]),
             tail_min_held=float(values["html_vote_tail_min_held"]),
+            words=WordMeasure.from_values(text if text is not None else default_values()["text"]),
         )
 
     @classmethod
-    def from_settings(cls, ingest: IngestSettings) -> VotePolicy:
+    def from_settings(cls, ingest: IngestSettings, text: TextSettings | None = None) -> VotePolicy:
         """Build the policy from resolved settings (a user's storyline.toml / --config)."""
-        return cls.from_values(ingest.model_dump())
+        return cls.from_values(ingest.model_dump(), text.model_dump() if text else None)
 
 
 @cache
 def default_policy() -> VotePolicy:
     """Return the vote policy of the packaged defaults (callers without settings)."""
-    return VotePolicy.from_values(default_values()["ingest"])
+    values = default_values()
+    return VotePolicy.from_values(values["ingest"], values["text"])
 
 
 def _literal_words(pattern: re.Pattern[str]) -> tuple[str, ...] | None:
@@ -278,7 +288,8 @@ def _backed(tokens: list[str], bag: set[str], support: float) -> bool:
 
 def vote(primary: str, second: str, policy: VotePolicy) -> tuple[str, dict[str, object]]:
     """Return the voted text and what the vote did (counts for the article's metadata)."""
-    primary_words, second_words = len(primary.split()), len(second.split())
+    count = policy.words.count
+    primary_words, second_words = count(primary), count(second)
     record: dict[str, object] = {"voter": "trafilatura-readability", "second_words": second_words}
     if second_words < max(_MIN_WORDS, policy.min_share * primary_words):
         record["result"] = SKIPPED_SMALL
@@ -306,7 +317,7 @@ def vote(primary: str, second: str, policy: VotePolicy) -> tuple[str, dict[str, 
             best = max(range(len(lines)), key=overlaps.__getitem__, default=-1)
             if best >= 0 and overlaps[best]:
                 anchor = best
-        elif len(line.split()) >= policy.add_words:
+        elif count(line) >= policy.add_words:
             inserts.setdefault(anchor, []).append(line)
             added += 1
     out = list(inserts.get(-1, []))
@@ -351,7 +362,8 @@ def _keep_tables(
 
 def _layout(rows: list[str], policy: VotePolicy) -> bool:
     """Return True when a table's cell holds a paragraph: a layout table, not data."""
-    return any(len(cell.split()) >= policy.add_words for row in rows for cell in row.split("|"))
+    count = policy.words.count
+    return any(count(cell) >= policy.add_words for row in rows for cell in row.split("|"))
 
 
 def drop_tail(text: str, voter: str, policy: VotePolicy) -> tuple[str, int, float]:
@@ -370,9 +382,10 @@ def drop_tail(text: str, voter: str, policy: VotePolicy) -> tuple[str, int, floa
     total = held = 0
     for line in lines:
         tokens = _tokens(line)
-        total += len(tokens)
+        size = policy.words.count_tokens(tokens, line)
+        total += size
         if tokens and holds(tokens):
-            held += len(tokens)
+            held += size
     share = held / total if total else 0.0
     if share < policy.tail_min_held:
         return text, 0, share
@@ -405,18 +418,19 @@ def _drop_tail(
     Returns the lines kept and how many were dropped.
     """
     end = -1
-    tail_tokens: dict[int, list[str]] = {}
+    tail_tokens: dict[int, tuple[list[str], int]] = {}
     for index in range(len(lines) - 1, -1, -1):
         tokens = _tokens(lines[index])
-        if len(tokens) >= policy.tail_anchor_words and held(tokens):
+        size = policy.words.count_tokens(tokens, lines[index])
+        if size >= policy.tail_anchor_words and held(tokens):
             end = index
             break
-        tail_tokens[index] = tokens
+        tail_tokens[index] = (tokens, size)
     if end < 0:
         return lines, 0  # no line both read: the end of the article is unknown
     doomed = {
         index
-        for index, tokens in tail_tokens.items()
-        if len(tokens) < policy.tail_max_words and not held(tokens)
+        for index, (tokens, size) in tail_tokens.items()
+        if size < policy.tail_max_words and not held(tokens)
     }
     return [line for index, line in enumerate(lines) if index not in doomed], len(doomed)

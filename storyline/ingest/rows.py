@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-import ftfy
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
 from storyline import errors
 from storyline.errors import InputError
+from storyline.ingest.decode import repair_text
 from storyline.ingest.published import Published, date_order, read_published
 from storyline.models import InputFormat, RawArticle, content_hash
 
@@ -60,8 +60,9 @@ def row_to_article(record: dict[str, Any], locator: str, fmt: InputFormat) -> Ra
             raise InputError(
                 errors.INVALID_FIELD, locator, f"published: not a date ({row.published!r})"
             ) from exc
-    text = ftfy.fix_text(row.text.replace("\r\n", "\n"), uncurl_quotes=False)
-    title = ftfy.fix_text(row.title or "", uncurl_quotes=False)
+    # ftfy as the HTML reader runs it (curly quotes kept, NFC, CJK lines' full widths kept)
+    text = repair_text(row.text.replace("\r\n", "\n"))
+    title = repair_text(row.title or "")
     meta = {k: v for k, v in record.items() if k not in _KNOWN}
     # a date whose order is not stated ("12/11/10") keeps what all readings share, else none
     meta |= stated.meta()

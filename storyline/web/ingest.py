@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 
     from fastapi import Request
 
-    from storyline.config import IngestSettings
+    from storyline.config import IngestSettings, TextSettings
     from storyline.models import IngestSummary, RawArticle, Rejected
     from storyline.pipeline import StoredRejected
     from storyline.web.app import WebState
@@ -139,7 +139,7 @@ def ingest_files(state: WebState, files: list[tuple[str, str, bytes]]) -> dict[s
         # with a `storyline run` or a watch cycle on the same store (409 when one holds it)
         try:
             with state.lock, run_lock(state.store, wait=settings.run.lock_wait):
-                items = _read_uploads(state, paths, settings.ingest)
+                items = _read_uploads(state, paths, settings.ingest, settings.text)
                 summary: IngestSummary = ingest_items(state.store, items, settings=settings)
         except StoreBusyError as exc:
             raise HTTPException(409, str(exc)) from exc
@@ -161,7 +161,7 @@ def ingest_files(state: WebState, files: list[tuple[str, str, bytes]]) -> dict[s
 
 
 def _read_uploads(
-    state: WebState, paths: list[Path], ingest: IngestSettings
+    state: WebState, paths: list[Path], ingest: IngestSettings, text: TextSettings
 ) -> Iterator[RawArticle | Rejected | StoredRejected]:
     """Read the uploaded files as ``pipeline.ingest`` reads paths, but with manifests off."""
     from storyline.ingest import read_file  # noqa: PLC0415 - ingest is rarely enabled
@@ -174,7 +174,7 @@ def _read_uploads(
                 path,
                 max_bytes=ingest.max_bytes,
                 manifests=False,
-                vote_policy=VotePolicy.from_settings(ingest),
+                vote_policy=VotePolicy.from_settings(ingest, text),
             )
         except Exception as exc:  # noqa: BLE001 - the per-item boundary, as in pipeline.ingest
             yield StoredRejected(state.store.record_internal_error(str(path), exc))
