@@ -435,3 +435,14 @@ def test_pipeline_seeds_corroborated_timeline_keeps_dates_two_outlets_report(see
     assert {"2015-09-30", "2015-10-23"} <= kept < {e.date for e in full[story]}
     assert "2015-10-20" not in kept  # Assad's visit: The Week alone
     assert all(count_outlets(e.sources, outlets) >= 2 for e in sized[story])
+
+
+def test_pipeline_example_pronoun_speakers_are_the_people_the_article_names(example):
+    # a4: 'Feld, who retired in December, rejects that. "...," he said. "They knew."' (the lone
+    # "Feld" is tagged a place); a2/orvel: 'Minister ... Anselm Dorrik said ... He said
+    # engineers ...' (no PERSON tag on the titled name): neither "he" is the person quoted before
+    said = {(q["text"], q["speaker"]) for q in export_rows(example.store, "quotes")}
+    assert ("They knew.", "Jonas Feld") in said
+    assert ("They knew.", "Greta Holm") not in said
+    stabilised = {s for t, s in said if t.startswith("engineers from the Orvel Basin Authority")}
+    assert stabilised == {"Anselm Dorrik"}
