@@ -105,6 +105,10 @@ def bare_surnames(doc: Doc, full_by_last: dict[str, str]) -> list[tuple[int, str
     return found
 
 
+# spaCy's labels for places: a lone surname read as one is a misreading, not another name
+_PLACE_LABELS = frozenset({"GPE", "LOC", "FAC"})
+
+
 def _surname_of_full(word: str, full_by_last: dict[str, str]) -> bool:
     """Return True when ``word`` is the surname of a person the article named in full."""
     full = full_by_last.get(word.rsplit("-", maxsplit=1)[-1].casefold())
@@ -112,13 +116,14 @@ def _surname_of_full(word: str, full_by_last: dict[str, str]) -> bool:
 
 
 def mistagged_surname(token: Token, full_by_last: dict[str, str]) -> bool:
-    """Return True for a one-word non-PERSON entity that is a fully named person's surname.
+    """Return True for a one-word place entity that is a fully named person's surname.
 
     '"Jonas Feld" ... "Feld, who retired, rejects that"': the tagger's GPE on the lone word is
-    wrong where the article named that word a person; a longer entity ("Ham Town Council") is
-    another name and keeps its label.
+    wrong where the article named that word a person; a longer entity ("Port Feld") is another
+    name and keeps its label. An ORG tag stays: a firm is often its founder's surname ("Ford
+    said in a statement" beside a Bill Ford).
     """
-    if token.ent_type_ in {"", "PERSON"} or token.ent_iob_ != "B":
+    if token.ent_type_ not in _PLACE_LABELS or token.ent_iob_ != "B":
         return False
     following = token.doc[token.i + 1] if token.i + 1 < len(token.doc) else None
     if following is not None and following.ent_iob_ == "I":
