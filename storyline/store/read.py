@@ -378,6 +378,9 @@ class Reader(ReaderBase):
         briefing = json.loads(row[0])
         for sentence in briefing["sentences"]:
             sentence["sources"] = sentence["citations"]
+        # the cited pages flagged as untrustworthy copy, as the flags stand now
+        cited = {a for s in briefing["sentences"] for a in s["citations"]}
+        briefing["flagged"] = sorted(self.flagged_in(cited))
         return dict(briefing)
 
     def claims(self, story: Row) -> list[Row]:
