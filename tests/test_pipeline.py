@@ -446,3 +446,23 @@ def test_pipeline_example_pronoun_speakers_are_the_people_the_article_names(exam
     assert ("They knew.", "Greta Holm") not in said
     stabilised = {s for t, s in said if t.startswith("engineers from the Orvel Basin Authority")}
     assert stabilised == {"Anselm Dorrik"}
+
+
+def test_pipeline_example_spun_page_cited_beside_trusted_reports_is_marked(example):
+    # the toll sentence stands on trusted reports, and a8 (flagged) is one of its citations:
+    # the briefing names a8 as flagged, and so does the story page at that citation
+    from fastapi.testclient import TestClient  # noqa: PLC0415 - the web app for this test only
+
+    from storyline.web import create_app  # noqa: PLC0415
+
+    spun = _by_file(example)["a8_spun_flashwire_hub.txt"].id
+    storylines = example.store.stories(level="storyline", order="first_date, id")
+    briefings = {s.id: example.briefing(s.id) for s in storylines}
+    (sid,) = [k for k, b in briefings.items() if any(spun in s.citations for s in b.sentences)]
+    mixed = [s for s in briefings[sid].sentences if spun in s.citations and not s.flagged_only]
+    assert mixed
+    assert briefings[sid].flagged == (spun,)
+    html = TestClient(create_app(example.store)).get(f"/stories/{sid}").text
+    briefing = html[html.index('<section id="briefing">') : html.index('<section id="events">')]
+    assert f'<a class="cite flagged" href="/articles/{spun}"' in briefing
+    assert briefing.count('class="cite flagged"') == briefing.count(f"/articles/{spun}")
