@@ -475,7 +475,7 @@ def _balanced(full: str, start: int, end: int) -> tuple[int, int]:
         closer = next((k for k in range(right, min(end + 1, len(full))) if full[k] not in " ,"), -1)
         if closer >= 0 and full[closer] in {'"', "”"}:
             right = closer + 1  # the closing mark of the last quoted phrase
-        elif left > 0 and full[left - 1] in {'"', "“"}:
+        elif left > start and full[left - 1] in {'"', "“"}:
             left -= 1  # the opening mark of the first one
     return left, right
 
