@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from storyline.extract.quotes import speakers as spk
 from storyline.extract.quotes.cue_subject import quoted, reads, subject_verb
+from storyline.extract.quotes.marks import balanced_span, double_marks
 from storyline.text.cues import OBJECT_VERBS, SPEECH_VERBS, past_forms
 
 if TYPE_CHECKING:
@@ -451,33 +452,10 @@ def widen_mixed(doc: Doc, attr: Attr) -> None:
     if len(outside) >= _MIN_MIXED_WORDS:
         attr.start, attr.end = min(start, attr.start), max(end, attr.end)
         full = spk.doc_text(doc)
-        left, right = _balanced(full, attr.start, attr.end)
+        left, right = balanced_span(full, attr.start, attr.end)
         attr.end = max(attr.end, right)  # a closing mark just past the clause is the quote's
         attr.text = full[left:right]
         attr.kind = "mixed"
-
-
-def _balanced(full: str, start: int, end: int) -> tuple[int, int]:
-    """Return a mixed quote's passage without its outer marks and spaces, its marks paired.
-
-    'has called the Russian intervention “counter-productive”': stripping the outer marks cut
-    the closing one off a quoted phrase that ends the clause, and a reader copying the quote
-    got an opening mark never closed. A double mark at either edge (or just past the end) is
-    kept when the passage holds an odd number of them without it. Returns char offsets.
-    """
-    strip = "\"“”‘’' ,"
-    left, right = start, end
-    while left < right and full[left] in strip:
-        left += 1
-    while right > left and full[right - 1] in strip:
-        right -= 1
-    if left < right and _marks(full[left:right]) % 2:
-        closer = next((k for k in range(right, min(end + 1, len(full))) if full[k] not in " ,"), -1)
-        if closer >= 0 and full[closer] in {'"', "”"}:
-            right = closer + 1  # the closing mark of the last quoted phrase
-        elif left > start and full[left - 1] in {'"', "“"}:
-            left -= 1  # the opening mark of the first one
-    return left, right
 
 
 def _widen_around(doc: Doc, attr: Attr, cue: Token, root: Token) -> bool:
@@ -503,16 +481,14 @@ def _widen_around(doc: Doc, attr: Attr, cue: Token, root: Token) -> bool:
     full = spk.doc_text(doc)
     while attr.end > attr.start and full[attr.end - 1] in " ,":
         attr.end -= 1
-    if full[attr.end - 1 : attr.end] in {'"', "”"} and _marks(full[attr.start : attr.end]) % 2:
+    if (
+        full[attr.end - 1 : attr.end] in {'"', "”"}
+        and double_marks(full[attr.start : attr.end]) % 2
+    ):
         attr.end -= 1  # the closing mark of the last quoted phrase, its opening one kept out
     attr.text = full[attr.start : attr.end]
     attr.kind = "mixed"
     return True
-
-
-def _marks(text: str) -> int:
-    """Return the number of double quote marks in a text."""
-    return sum(text.count(m) for m in '"“”')
 
 
 def cue_phrase(verb: Token) -> str:
