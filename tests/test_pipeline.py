@@ -466,3 +466,24 @@ def test_pipeline_example_spun_page_cited_beside_trusted_reports_is_marked(examp
     briefing = html[html.index('<section id="briefing">') : html.index('<section id="events">')]
     assert f'<a class="cite flagged" href="/articles/{spun}"' in briefing
     assert briefing.count('class="cite flagged"') == briefing.count(f"/articles/{spun}")
+
+
+def test_pipeline_example_story_page_shows_a_month_date_as_a_month(example):
+    # a7 (Northern Ledger) gives no day: its publication month is inferred; the story page's
+    # article list says "2026-03", not a first of the month the page never printed
+    from fastapi.testclient import TestClient  # noqa: PLC0415 - the web app for this test only
+
+    from storyline.web import create_app  # noqa: PLC0415
+
+    ledger = _by_file(example)["a7_northern_ledger_rebuild_fund.txt"]
+    assert ledger.published_precision == "month"
+    (story,) = [
+        s
+        for s in example.store.stories(level="storyline", order="id")
+        if ledger.id in s.article_ids
+    ]
+    html = TestClient(create_app(example.store)).get(f"/stories/{story.id}").text
+    listing = html[html.index('<section id="articles">') :]
+    entry = listing[listing.index(f"/articles/{ledger.id}") :].split("</li>", 1)[0]
+    assert f"The Northern Ledger · {ledger.published[:7]}</span>" in entry
+    assert ledger.published not in entry
