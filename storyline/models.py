@@ -287,6 +287,9 @@ class Briefing:
     mode: str = "extractive"  # or "abstractive": sentences reworded by a model, citations kept
     note: str = ""  # why an abstractive briefing fell back to the extractive one
     all_flagged: bool = False  # every cited page is flagged as untrustworthy copy
+    # the cited pages flagged as untrustworthy copy: a sentence trusted outlets carry may
+    # also cite one, and its reference is marked wherever the briefing is shown
+    flagged: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

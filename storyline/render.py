@@ -200,7 +200,10 @@ def briefing_panel(story: Story, briefing: Briefing) -> Panel:
     numbers: dict[str, int] = {}
     for article_id, _, _ in briefing.titles:
         numbers.setdefault(article_id, len(numbers) + 1)
-    from storyline.briefing.select import ALL_FLAGGED_WARNING  # noqa: PLC0415 - briefing loads sklearn
+    from storyline.briefing.select import (  # noqa: PLC0415 - briefing loads sklearn
+        ALL_FLAGGED_WARNING,
+        FLAGGED_SOURCE,
+    )
 
     lines = Text(f"{ALL_FLAGGED_WARNING}\n" if briefing.all_flagged else "", style="bold red")
     for sentence in briefing.sentences:
@@ -223,8 +226,11 @@ def briefing_panel(story: Story, briefing: Briefing) -> Panel:
         )
         lines.append(plain(f"sources differ on {conflict.subject}: {values}\n", "yellow"))
     for article_id, outlet, title in briefing.titles:
-        line = f"[{numbers[article_id]}] {outlet or 'unknown outlet'}: {title}\n"
+        line = f"[{numbers[article_id]}] {outlet or 'unknown outlet'}: {title}"
         lines.append(plain(line, "dim"))
+        if article_id in briefing.flagged:  # a trusted sentence may cite a flagged page too
+            lines.append(f" ({FLAGGED_SOURCE})", style="red")
+        lines.append("\n")
     dates = f"{story.first_date or '?'} – {story.last_date or '?'}"
     heading = story.title or story.label
     return Panel(lines, title=plain(f"{heading}  ({dates})"), subtitle=plain(story.id))

@@ -241,3 +241,23 @@ def test_briefing_marks_a_quote_its_outlets_word_differently_in_every_format(two
         briefing_panel(Story("s", "l", "storyline", ("a",)), plain).renderable
     )
     assert "(wording differs between outlets)" in str(panel.renderable)
+
+
+def test_briefing_marks_a_flagged_page_cited_beside_trusted_ones():
+    # B's copy is flagged: the 12 March sentence still stands on A and B, but its citation of
+    # the flagged copy is marked in every rendering, and no other source is
+    b = brief([A, B, C, COPY_B], untrusted={"b-copy"})
+    blockade = next(s for s in b.sentences if "12 March" in s.text)
+    assert "b-copy" in blockade.citations
+    assert not blockade.flagged_only
+    assert b.flagged == ("b-copy",)
+    number = [a for a, _, _ in b.titles].index("b-copy") + 1
+    lines = render_markdown(b).splitlines()
+    flagged_lines = [line for line in lines if "flagged copy" in line]
+    assert flagged_lines == [
+        f"{number}. Morning Post, {COPY_B.title} _(flagged copy: untrustworthy page)_"
+    ]
+    assert f'<li id="src-{number}">Morning Post' in render_html(b)
+    assert render_html(b).count('<em class="flagged">') == 1
+    assert to_json(b)["flagged"] == ["b-copy"]
+    assert "flagged" not in to_json(brief([A, B, C]))  # nothing flagged: the key is left out

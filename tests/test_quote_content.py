@@ -206,3 +206,35 @@ def test_mixed_quote_inside_its_paragraph_still_widens(nlp: Language) -> None:
     assert said == [
         ("mixed", "the ferry levy was “a tax on every family in Velmont” and should end")
     ]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # the clause ends on a quoted phrase: its closing mark stays with the quote
+        (
+            "The council has called the harbour plan \u201cshort-sighted\u201d.",
+            "the harbour plan \u201cshort-sighted\u201d",
+        ),
+        (
+            'The mayor called the budget "a disgrace" and "a waste of money", aides said.',
+            'the budget "a disgrace" and "a waste of money"',
+        ),
+    ],
+)
+def test_content_a_mixed_quote_keeps_its_marks_paired(
+    nlp: Language, text: str, expected: str
+) -> None:
+    mixed = [q for q in _quotes(nlp, text) if q.kind == "mixed"]
+    assert [q.text for q in mixed][-1:] == [expected]
+    assert all(
+        (q.text.count('"') + q.text.count("\u201c") + q.text.count("\u201d")) % 2 == 0
+        for q in mixed
+    )
+
+
+def test_content_a_mixed_quote_without_marks_at_its_end_is_unchanged(nlp: Language) -> None:
+    # control: the quoted phrase sits inside the clause; nothing to pair at the edges
+    text = 'The council called the "short-sighted" harbour plan a mistake.'
+    for q in _quotes(nlp, text):
+        assert (q.text.count('"') % 2) == 0

@@ -8,9 +8,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import pytest
+from spacy.tokens import Doc
 
+from storyline.extract.quotes.cue_subject import bare_surnames
 from storyline.extract.quotes.find import find_quotes
-from storyline.extract.quotes.speakers import last_key
+from storyline.extract.quotes.speakers import collect_people, last_key
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -69,3 +71,51 @@ def test_a_conjunct_after_and_keeps_the_shared_subject(nlp: Language) -> None:
         "harbour fees."
     )
     assert _speakers(nlp, text) == [("Dana Holt", "complaints about the harbour fees")]
+
+
+def test_a_lone_surname_tagged_as_a_place_is_the_person_named_in_full(nlp: Language) -> None:
+    # the tagger reads the bare "Feld" as a GPE; the article named Jonas Feld a person
+    words = ["Jonas", "Feld", "spoke", ".", "Feld", "rejects", "that", "."]
+    doc = Doc(
+        nlp.vocab,
+        words=words,
+        pos=["PROPN", "PROPN", "VERB", "PUNCT", "PROPN", "VERB", "PRON", "PUNCT"],
+        deps=["compound", "nsubj", "ROOT", "punct", "nsubj", "ROOT", "dobj", "punct"],
+        heads=[1, 2, 2, 2, 5, 5, 5, 5],
+        ents=["B-PERSON", "I-PERSON", "O", "O", "B-GPE", "O", "O", "O"],
+    )
+    assert bare_surnames(doc, {"feld": "Jonas Feld"}) == [(4, "Feld", True)]
+    people = collect_people(doc)
+    assert (4, "Feld", True) in people.subjects
+    assert (4, "Feld", False) not in people.subjects  # no second, non-person reading
+
+
+def test_a_longer_place_name_ending_in_a_surname_stays_a_place(nlp: Language) -> None:
+    # control: "Port Feld" (two words, one GPE) is a place even beside a Jonas Feld
+    words = ["Jonas", "Feld", "spoke", ".", "Port", "Feld", "flooded", "."]
+    doc = Doc(
+        nlp.vocab,
+        words=words,
+        pos=["PROPN", "PROPN", "VERB", "PUNCT", "PROPN", "PROPN", "VERB", "PUNCT"],
+        deps=["compound", "nsubj", "ROOT", "punct", "compound", "nsubj", "ROOT", "punct"],
+        heads=[1, 2, 2, 2, 5, 6, 6, 6],
+        ents=["B-PERSON", "I-PERSON", "O", "O", "B-GPE", "I-GPE", "O", "O"],
+    )
+    assert bare_surnames(doc, {"feld": "Jonas Feld"}) == []
+    assert (4, "Port Feld", False) in collect_people(doc).subjects
+
+
+def test_he_after_a_titled_name_the_tagger_missed_is_that_person(nlp: Language) -> None:
+    # no PERSON tag on "Belka Varo"; the title before the two-word name makes them a person,
+    # so "He said" is Varo, not the spokesman quoted two paragraphs earlier
+    text = (
+        '"We will keep looking until everyone is found," said police spokesman Arvid Lenn.\n\n'
+        "About 900 people spent the night in shelters. Roads north of the town remained "
+        "closed.\n\n"
+        "Minister of Transport and Housing Belka Varo said the state would pay for hotel rooms "
+        "for every family. He said engineers had closed the bridge overnight."
+    )
+    said = {t: s for s, t in _speakers(nlp, text)}
+    assert said["engineers had closed the bridge overnight"] is not None
+    assert said["engineers had closed the bridge overnight"].endswith("Varo")
+    assert said["We will keep looking until everyone is found,"] == "Arvid Lenn"

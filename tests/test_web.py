@@ -1069,7 +1069,11 @@ def test_web_flagged_copy_is_marked_in_timeline_and_quotes(seeded):
     entries = timeline.split("<li ")[1:]
     assert "Cracks were hidden." in entries[0]
     assert 'class="flagged-mark"' in entries[0]  # only the flagged a2 reports it
-    assert 'class="flagged-mark"' not in entries[1]  # a1 is trusted
+    # a1 is trusted: the entry is not flagged copy, but its citation of a2 is marked
+    assert "every source of this entry" not in entries[1]
+    assert entries[1].count('class="flagged-mark"') == 1
+    assert '<a class="cite" href="/articles/a1"' in entries[1]
+    assert '<a class="cite flagged" href="/articles/a2"' in entries[1]
     quotes = html[html.index('<section id="quotes">') : html.index('<section id="entities">')]
     assert '<li class="quote direct flagged"><q>fell again</q> <span class="flagged-mark"' in quotes
     assert (

@@ -226,6 +226,7 @@ def build_briefing(
         conflicts=tuple(conflicts),
         titles=titles,
         all_flagged=flagged_only(cited, untrusted),
+        flagged=tuple(a for a in cited if a in untrusted),
     )
 
 
@@ -299,6 +300,7 @@ def to_json(briefing: Briefing) -> dict[str, Any]:
         **({"note": briefing.note} if briefing.note else {}),
         "all_flagged": briefing.all_flagged,
         **({"warning": ALL_FLAGGED_WARNING} if briefing.all_flagged else {}),
+        **({"flagged": list(briefing.flagged)} if briefing.flagged else {}),
     }
 
 
@@ -340,6 +342,14 @@ def _md(text: str) -> str:
     return html.escape(text, quote=False).replace("[", "\\[").replace("]", "\\]")
 
 
+# the mark of a cited page flagged as untrustworthy copy, in every rendering of a briefing
+FLAGGED_SOURCE = "flagged copy: untrustworthy page"
+
+
+def _flag_md(briefing: Briefing, article_id: str) -> str:
+    return f" _({FLAGGED_SOURCE})_" if article_id in briefing.flagged else ""
+
+
 def render_markdown(briefing: Briefing) -> str:
     """Return the briefing as Markdown: numbered citations and a numbered source list."""
     numbers = _numbering(briefing)
@@ -356,7 +366,7 @@ def render_markdown(briefing: Briefing) -> str:
         lines += [f"- {_describe(c, numbers, _md)}" for c in briefing.conflicts]
     lines += ["", "### Sources", ""]
     lines += [
-        f"{numbers[a]}. {_md(outlet or 'unknown outlet')}, {_md(title or a)}"
+        f"{numbers[a]}. {_md(outlet or 'unknown outlet')}, {_md(title or a)}{_flag_md(briefing, a)}"
         for a, outlet, title in briefing.titles
     ]
     return "\n".join(lines) + "\n"
@@ -383,9 +393,10 @@ def render_html(briefing: Briefing) -> str:
         out += [f"<li>{_describe(c, numbers, esc)}</li>" for c in briefing.conflicts]
         out.append("</ul>")
     out.append("<h3>Sources</h3><ol>")
-    out += [
-        f'<li id="src-{numbers[a]}">{esc(outlet or "unknown outlet")}, {esc(title or a)}</li>'
-        for a, outlet, title in briefing.titles
-    ]
+    for a, outlet, title in briefing.titles:
+        source = f"{esc(outlet or 'unknown outlet')}, {esc(title or a)}"
+        if a in briefing.flagged:
+            source = f'{source} <em class="flagged">({esc(FLAGGED_SOURCE)})</em>'
+        out.append(f'<li id="src-{numbers[a]}">{source}</li>')
     out.append("</ol></section>")
     return "\n".join(out) + "\n"

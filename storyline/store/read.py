@@ -86,8 +86,8 @@ class Reader(ReaderBase):
     # -- articles --------------------------------------------------------------------------
 
     def article_briefs(self, article_ids: Sequence[str]) -> list[Row]:
-        """Return what a list of articles shows: id, title, outlet, date, duplicate_of."""
-        columns = "id, title, source, published, duplicate_of"
+        """Return what a list of articles shows: id, title, outlet, date, its precision, copy."""
+        columns = "id, title, source, published, published_precision, duplicate_of"
         rows = self._rows_in("articles", article_ids, key="id", columns=columns, order="seq")
         return [{k: r[k] for k in r.keys()} for r in rows]  # noqa: SIM118
 
@@ -378,6 +378,9 @@ class Reader(ReaderBase):
         briefing = json.loads(row[0])
         for sentence in briefing["sentences"]:
             sentence["sources"] = sentence["citations"]
+        # the cited pages flagged as untrustworthy copy, as the flags stand now
+        cited = {a for s in briefing["sentences"] for a in s["citations"]}
+        briefing["flagged"] = sorted(self.flagged_in(cited))
         return dict(briefing)
 
     def claims(self, story: Row) -> list[Row]:

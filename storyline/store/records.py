@@ -26,7 +26,7 @@ from storyline.models import (
 )
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import Collection, Mapping
 
     from storyline.models import ClaimKind
 
@@ -128,10 +128,16 @@ def story_from_row(row: Row) -> Story:
     )
 
 
-def briefing_from_json(doc: Row, heads: Mapping[str, tuple[str | None, str]]) -> Briefing:
+def briefing_from_json(
+    doc: Row,
+    heads: Mapping[str, tuple[str | None, str]],
+    flagged: Collection[str] | None = None,
+) -> Briefing:
     """Return the ``Briefing`` a stored JSON document holds.
 
-    ``heads`` maps article id -> (outlet, title) for at least the cited articles.
+    ``heads`` maps article id -> (outlet, title) for at least the cited articles; ``flagged``
+    the articles whose copy is flagged now (None: as the document recorded them; a document
+    stored before the mark recorded none).
     """
     sentences = tuple(
         BriefingSentence(
@@ -169,6 +175,9 @@ def briefing_from_json(doc: Row, heads: Mapping[str, tuple[str | None, str]]) ->
         mode=doc.get("mode", "extractive"),
         note=doc.get("note", ""),
         all_flagged=bool(doc.get("all_flagged", False)),
+        flagged=tuple(
+            a for a in cited if a in (doc.get("flagged", ()) if flagged is None else flagged)
+        ),
     )
 
 

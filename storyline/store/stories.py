@@ -371,8 +371,10 @@ class StoryStore(StoreBase):
             return None
         doc = json.loads(row[0])
         cited = sorted({a for s in doc["sentences"] for a in s["citations"]})
-        heads = {r["id"]: (r["source"], r["title"]) for r in self.reader().article_briefs(cited)}
-        return briefing_from_json(doc, heads)
+        reader = self.reader()
+        heads = {r["id"]: (r["source"], r["title"]) for r in reader.article_briefs(cited)}
+        # the flags as they stand: a page flagged after the briefing was stored is marked too
+        return briefing_from_json(doc, heads, reader.flagged_in(cited))
 
 
 def _drop_stories(

@@ -142,6 +142,9 @@ def story_page(
         outlet_of = {a["id"]: a["source"] or f"unknown [{cite_no[a['id']]}]" for a in articles}
         context["matrix"] = views.claim_matrix(state.providers.claims(conn, story), outlet_of)
         context["titles"] = {a["id"]: a["title"] for a in articles}
+        # a page flagged as untrustworthy copy is marked wherever it is cited, not only where
+        # it is a sentence's sole source
+        context["flagged"] = queries.flagged_in(conn, ids)
         groups = quote_lists.story_groups(conn, story)
         context |= _quote_context(conn, groups, queries.quotes_for(conn, ids), speaker, outlet)
     return _render(request, "story.html", **context)

@@ -85,21 +85,50 @@ def free_adjunct_of(verb: Token) -> Token | None:
 def bare_surnames(doc: Doc, full_by_last: dict[str, str]) -> list[tuple[int, str, bool]]:
     """Return subjects written as a bare surname the tagger left untagged ("Ham made it clear").
 
-    A capitalised word outside any entity that is the surname of a person the article named in
-    full ("Norman Ham") is that person: news style names a person in full once, then by surname.
+    A capitalised word that is the surname of a person the article named in full ("Norman Ham")
+    is that person: news style names a person in full once, then by surname. That holds too when
+    the tagger read the lone surname as a place or a body ('Jonas Feld ... / Feld, who retired
+    in December, rejects that', "Feld" tagged GPE): the article itself named that word a person.
     ``full_by_last`` maps a surname key (last hyphen part, casefolded) to the fullest name.
     Returns (token index, surname, True) in text order, as ``DocPeople.subjects`` holds them.
     """
     found = []
     for token in doc:
-        if token.dep_ not in {"nsubj", "nsubjpass"} or token.pos_ != "PROPN" or token.ent_type_:
+        if token.dep_ not in {"nsubj", "nsubjpass"} or token.pos_ != "PROPN":
+            continue
+        if token.ent_type_ and not mistagged_surname(token, full_by_last):
             continue
         if any(c.dep_ in {"compound", "flat"} for c in token.children):
             continue  # part of a longer name the tagger did not see
-        full = full_by_last.get(token.text.split("-")[-1].casefold())
-        if full is not None and len(full.split()) > 1 and full.split()[-1] == token.text:
+        if _surname_of_full(token.text, full_by_last):
             found.append((token.i, token.text, True))
     return found
+
+
+# spaCy's labels for places: a lone surname read as one is a misreading, not another name
+_PLACE_LABELS = frozenset({"GPE", "LOC", "FAC"})
+
+
+def _surname_of_full(word: str, full_by_last: dict[str, str]) -> bool:
+    """Return True when ``word`` is the surname of a person the article named in full."""
+    full = full_by_last.get(word.rsplit("-", maxsplit=1)[-1].casefold())
+    return full is not None and len(full.split()) > 1 and full.split()[-1] == word
+
+
+def mistagged_surname(token: Token, full_by_last: dict[str, str]) -> bool:
+    """Return True for a one-word place entity that is a fully named person's surname.
+
+    '"Jonas Feld" ... "Feld, who retired, rejects that"': the tagger's GPE on the lone word is
+    wrong where the article named that word a person; a longer entity ("Port Feld") is another
+    name and keeps its label. An ORG tag stays: a firm is often its founder's surname ("Ford
+    said in a statement" beside a Bill Ford).
+    """
+    if token.ent_type_ not in _PLACE_LABELS or token.ent_iob_ != "B":
+        return False
+    following = token.doc[token.i + 1] if token.i + 1 < len(token.doc) else None
+    if following is not None and following.ent_iob_ == "I":
+        return False  # the entity runs on: a longer name
+    return _surname_of_full(token.text, full_by_last)
 
 
 def object_controller(verb: Token) -> Token | None:

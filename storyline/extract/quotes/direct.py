@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from storyline.extract.quotes import speakers as spk
 from storyline.extract.quotes.cue_subject import quoted, reads, subject_verb
+from storyline.extract.quotes.marks import balanced_span, double_marks
 from storyline.text.cues import OBJECT_VERBS, SPEECH_VERBS, past_forms
 
 if TYPE_CHECKING:
@@ -450,7 +451,10 @@ def widen_mixed(doc: Doc, attr: Attr) -> None:
     ]
     if len(outside) >= _MIN_MIXED_WORDS:
         attr.start, attr.end = min(start, attr.start), max(end, attr.end)
-        attr.text = spk.doc_text(doc)[attr.start : attr.end].strip("\"“”‘’' ,")
+        full = spk.doc_text(doc)
+        left, right = balanced_span(full, attr.start, attr.end)
+        attr.end = max(attr.end, right)  # a closing mark just past the clause is the quote's
+        attr.text = full[left:right]
         attr.kind = "mixed"
 
 
@@ -477,16 +481,14 @@ def _widen_around(doc: Doc, attr: Attr, cue: Token, root: Token) -> bool:
     full = spk.doc_text(doc)
     while attr.end > attr.start and full[attr.end - 1] in " ,":
         attr.end -= 1
-    if full[attr.end - 1 : attr.end] in {'"', "”"} and _marks(full[attr.start : attr.end]) % 2:
+    if (
+        full[attr.end - 1 : attr.end] in {'"', "”"}
+        and double_marks(full[attr.start : attr.end]) % 2
+    ):
         attr.end -= 1  # the closing mark of the last quoted phrase, its opening one kept out
     attr.text = full[attr.start : attr.end]
     attr.kind = "mixed"
     return True
-
-
-def _marks(text: str) -> int:
-    """Return the number of double quote marks in a text."""
-    return sum(text.count(m) for m in '"“”')
 
 
 def cue_phrase(verb: Token) -> str:

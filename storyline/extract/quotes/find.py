@@ -199,7 +199,7 @@ def _add_named_speakers(doc: Doc, ordered: list[Attr], people: spk.DocPeople) ->
         written = attr.speaker_span.text if attr.speaker_span is not None else ""
         label = name or (written if spk.is_named(written) else None)
         if label:
-            person = head.ent_type_ == "PERSON" or name in full_names
+            person = head.ent_type_ == "PERSON" or name in full_names or _titled_name(attr)
             found.append((head.i, label, person))
             people.speakers.append((head.i, label, person))
         elif spk.is_unnamed_source(head):
@@ -207,6 +207,21 @@ def _add_named_speakers(doc: Doc, ordered: list[Attr], people: spk.DocPeople) ->
             people.speakers.append((head.i, "", True))
     people.subjects = sorted(found)
     people.speakers.sort()
+
+
+def _titled_name(attr: Attr) -> bool:
+    """Return True for a speaker written as a title and a two-word name the tagger missed.
+
+    '"Minister of Water and Infrastructure Anselm Dorrik said ... He said ...': no PERSON tag
+    on the name, but a person's title ("minister", "spokesman") before an untagged proper name
+    of two words or more names a person, so a "he" after it can be them.
+    """
+    head, span = attr.speaker_head, attr.speaker_span
+    if head is None or span is None or head.pos_ != "PROPN" or head.ent_type_:
+        return False
+    if not any(c.dep_ in {"compound", "flat"} and c.pos_ == "PROPN" for c in head.children):
+        return False
+    return any(t.lower_ in spk.TITLE_WORDS for t in span if t.i < head.i)
 
 
 def _antecedent(doc: Doc, attr: Attr) -> None:

@@ -208,10 +208,15 @@ def _as_mark(child: Token, verb: Token) -> bool:
 
 
 def inside_small(inner: Attr, outer: Attr) -> bool:
-    """Return True for a short quoted phrase inside a longer reported clause."""
+    """Return True for a short quoted phrase inside a longer reported clause.
+
+    The phrase's own closing marks and final stop ('answers."') may stand past the clause's
+    last word: they close the phrase, not a second statement.
+    """
+    closing = len(inner.text) - len(inner.text.rstrip("\"”’'.,!?"))
     return (
         outer.start <= inner.start
-        and inner.end <= outer.end + 1
+        and inner.end - closing <= outer.end + 1
         and 2 * (inner.end - inner.start) < outer.end - outer.start
     )
 

@@ -164,3 +164,31 @@ def _resolve_parents(spans: list[QuotedSpan]) -> list[QuotedSpan]:
                     break
         out.append(QuotedSpan(span.start, span.end, parent, span.continues))
     return out
+
+
+def double_marks(text: str) -> int:
+    """Return the number of double quote marks in a text."""
+    return sum(text.count(m) for m in '"“”')
+
+
+def balanced_span(full: str, start: int, end: int) -> tuple[int, int]:
+    """Return a mixed quote's passage without its outer marks and spaces, its marks paired.
+
+    'has called the Russian intervention “counter-productive”': stripping the outer marks cut
+    the closing one off a quoted phrase that ends the clause, and a reader copying the quote
+    got an opening mark never closed. A double mark at either edge (or just past the end) is
+    kept when the passage holds an odd number of them without it. Returns char offsets.
+    """
+    strip = "\"“”‘’' ,"
+    left, right = start, end
+    while left < right and full[left] in strip:
+        left += 1
+    while right > left and full[right - 1] in strip:
+        right -= 1
+    if left < right and double_marks(full[left:right]) % 2:
+        closer = next((k for k in range(right, min(end + 1, len(full))) if full[k] not in " ,"), -1)
+        if closer >= 0 and full[closer] in {'"', "”"}:
+            right = closer + 1  # the closing mark of the last quoted phrase
+        elif left > start and full[left - 1] in {'"', "“"}:
+            left -= 1  # the opening mark of the first one
+    return left, right

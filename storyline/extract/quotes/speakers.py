@@ -18,6 +18,7 @@ from storyline.extract.quotes.cue_subject import (
     bare_surnames,
     directed,
     free_adjunct_of,
+    mistagged_surname,
     next_to_cue,
     object_controller,
     stranded_subject,
@@ -276,6 +277,8 @@ def collect_people(doc: Doc) -> DocPeople:
         people.full_by_last[last] = max(multi, key=lambda n: counts[n])
     for ent in doc_ents(doc):
         if ent.label_ in _NAME_LABELS and ent.root.dep_ in _SUBJECTS:
+            if mistagged_surname(ent[0], people.full_by_last):
+                continue  # a person's surname read as a place: ``bare_surnames`` adds it
             people.subjects.append((ent.start, ent.text, ent.label_ == "PERSON"))
     people.subjects += bare_surnames(doc, people.full_by_last)
     people.subjects.sort()
