@@ -1,0 +1,165 @@
+"""Hostile inputs, seventh probe round: a folder holding its own store, a store the user may
+not write, WARC files cut short, the server's config for uploads, and the Python API's
+arguments.
+
+Each case ended otherwise on main: `storyline ingest .` beside its store exited 3 forever (the
+store's lock file read as an input), a read-only store was an S199 "bug" traceback, a WARC cut
+inside a record stored its page cut in silence (or said "malformed WARC ()"), and uploads to
+`storyline serve --config FILE` were read under the defaults.
+"""
+
+from __future__ import annotations
+
+import gzip as gzip_module
+import json
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from storyline import errors
+from storyline.cli.exit_codes import EXIT_FATAL, EXIT_REJECTED
+from tests.test_cli import _installed, _script, _script_env
+
+BRIDGE = "The council voted on Tuesday to close the old bridge after engineers found cracks."
+FERRY = "The ferry service will run twice a day from Monday while the bridge is repaired."
+
+
+def _write_rows(path: Path, rows: list[dict[str, str]]) -> Path:
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    return path
+
+
+def _exported(db: Path, what: str) -> list[dict]:
+    done = _installed("export", "--what", what, "--db", str(db))
+    assert done.returncode == 0, done.stderr
+    return [json.loads(line) for line in done.stdout.splitlines()]
+
+
+# -- the folder of the store -------------------------------------------------------------------
+
+
+def test_hostile_inputs_a_folder_holding_its_store_ingests_clean_twice(tmp_path: Path):
+    # the run lock (storyline.db.lock) was an S107 row: every `storyline ingest .` exited 3
+    (tmp_path / "bridge.txt").write_text(f"Bridge\n{BRIDGE}\n", encoding="utf-8")
+    for _ in range(2):
+        done = subprocess.run(
+            [str(_script()), "ingest", "."],
+            capture_output=True,
+            text=True,
+            check=False,
+            cwd=tmp_path,
+            env=_script_env(),
+        )
+        assert done.returncode == 0, done.stdout + done.stderr
+    assert (tmp_path / "storyline.db.lock").exists()
+    assert _exported(tmp_path / "storyline.db", "rejected") == []
+    assert [a["title"] for a in _exported(tmp_path / "storyline.db", "articles")] == ["Bridge"]
+
+
+# -- a store the user may not write ------------------------------------------------------------
+
+
+def _as_plain_user() -> list[str]:
+    """Return a command prefix under which file modes bind (root passes them otherwise)."""
+    if os.geteuid() != 0:
+        return []
+    setpriv = shutil.which("setpriv")
+    if setpriv is None:
+        pytest.skip("root without setpriv: file modes cannot be made to bind")
+    caps = "-dac_override,-dac_read_search"
+    return [setpriv, f"--bounding-set={caps}", f"--inh-caps={caps}"]
+
+
+@pytest.mark.parametrize("command", ["ingest", "run"])
+def test_hostile_inputs_a_read_only_store_is_a_coded_store_error(tmp_path: Path, command: str):
+    db = tmp_path / "s.db"
+    first = _write_rows(tmp_path / "a.jsonl", [{"id": "a1", "text": BRIDGE}])
+    assert _installed("ingest", str(first), "--db", str(db)).returncode == 0
+    db.chmod(0o444)
+    more = _write_rows(tmp_path / "b.jsonl", [{"id": "b1", "text": FERRY}])
+    done = subprocess.run(
+        [*_as_plain_user(), str(_script()), command, str(more), "--db", str(db)],
+        capture_output=True,
+        text=True,
+        check=False,
+        env=_script_env(),
+    )
+    assert done.returncode == EXIT_FATAL, done.stdout + done.stderr
+    assert done.stderr.startswith("error: [S002] the database cannot be written"), done.stderr
+    assert "Traceback" not in done.stderr
+    assert "S199" not in done.stderr
+    assert [a["id"] for a in _exported(db, "articles")] == ["a1"]  # it still reads
+
+
+# -- WARC files cut short ----------------------------------------------------------------------
+
+
+def _page(number: int) -> bytes:
+    paragraphs = "".join(f"<p>{BRIDGE} Part {number}.{j}.</p>" for j in range(6))
+    return (
+        f"<html><head><title>Page {number}</title></head><body><article>"
+        f"<h1>Page {number}</h1>{paragraphs}</article></body></html>"
+    ).encode()
+
+
+def _record(number: int) -> bytes:
+    """Return one WARC response record holding an HTML page (written by hand: warcio's writer
+    leaves a spooled temporary file open)."""
+    block = b"HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\n\r\n" + _page(number)
+    head = (
+        "WARC/1.0\r\nWARC-Type: response\r\n"
+        f"WARC-Target-URI: http://example.com/{number}\r\n"
+        f"WARC-Record-ID: <urn:uuid:00000000-0000-0000-0000-00000000000{number}>\r\n"
+        "WARC-Date: 2024-05-01T00:00:00Z\r\n"
+        "Content-Type: application/http; msgtype=response\r\n"
+        f"Content-Length: {len(block)}\r\n\r\n"
+    )
+    return head.encode() + block + b"\r\n\r\n"
+
+
+def _warc(*, gzip: bool) -> tuple[bytes, int]:
+    """Return a WARC of three HTML responses, and the offset of its last record."""
+    records = [_record(n) for n in range(3)]
+    if gzip:
+        records = [gzip_module.compress(r) for r in records]
+    return b"".join(records), len(records[0]) + len(records[1])
+
+
+@pytest.mark.parametrize(
+    ("gzip", "reason"),
+    [
+        # 200 bytes cut: the record's closing CRLF CRLF (4) and 196 of its block
+        (False, "truncated record: the file ends 196 bytes before its Content-Length"),
+        (True, "truncated WARC: the file ends in a record"),
+    ],
+)
+def test_hostile_inputs_a_warc_cut_inside_a_record_is_one_coded_row_for_that_record(
+    tmp_path: Path, gzip: bool, reason: str
+):
+    data, last = _warc(gzip=gzip)
+    path = tmp_path / ("cut.warc.gz" if gzip else "cut.warc")
+    path.write_bytes(data[:-200])
+    db = tmp_path / "s.db"
+    done = _installed("ingest", str(path), "--db", str(db))
+    assert done.returncode == EXIT_REJECTED, done.stdout + done.stderr
+    titles = [a["title"] for a in _exported(db, "articles")]
+    assert titles == ["Page 0", "Page 1"]  # the cut page is not stored cut
+    rejected = _exported(db, "rejected")
+    assert [(r["locator"], r["code"], r["reason"]) for r in rejected] == [
+        (f"{path}@{last}", errors.MALFORMED_WARC, reason)
+    ]
+
+
+def test_hostile_inputs_a_whole_warc_reads_every_record(tmp_path: Path):
+    data, _ = _warc(gzip=False)
+    path = tmp_path / "whole.warc"
+    path.write_bytes(data)
+    db = tmp_path / "s.db"
+    done = _installed("ingest", str(path), "--db", str(db))
+    assert done.returncode == 0, done.stdout + done.stderr
+    articles = _exported(db, "articles")
+    assert [a["title"] for a in articles] == ["Page 0", "Page 1", "Page 2"]
+    assert all("Part 2.5." in a["text"] for a in articles[2:])
