@@ -18,9 +18,15 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from fastapi.testclient import TestClient
+from typer.testing import CliRunner
 
 from storyline import errors
+from storyline.cli.app import app
 from storyline.cli.exit_codes import EXIT_FATAL, EXIT_REJECTED
+from storyline.config import Settings, load_settings
+from storyline.store import Store
+from storyline.web import create_app
 from tests.test_cli import _installed, _script, _script_env
 
 BRIDGE = "The council voted on Tuesday to close the old bridge after engineers found cracks."
@@ -163,3 +169,46 @@ def test_hostile_inputs_a_whole_warc_reads_every_record(tmp_path: Path):
     articles = _exported(db, "articles")
     assert [a["title"] for a in articles] == ["Page 0", "Page 1", "Page 2"]
     assert all("Part 2.5." in a["text"] for a in articles[2:])
+
+
+# -- the server's config for uploads -----------------------------------------------------------
+
+
+def test_hostile_inputs_uploads_are_read_under_the_servers_settings(tmp_path: Path):
+    # `storyline serve --config FILE --allow-ingest` read uploads under the defaults: a
+    # max_bytes (or any [ingest]/[clean] key) the user set applied to `ingest`, not to uploads
+    settings = load_settings(overrides={"ingest": {"max_bytes": 60}})
+    row = json.dumps({"id": "u1", "text": BRIDGE}) + "\n"
+    with Store(tmp_path / "s.db") as store:
+        client = TestClient(create_app(store, allow_ingest=True, settings=settings))
+        answer = client.post(
+            "/api/ingest", content=row, headers={"content-type": "application/x-ndjson"}
+        )
+        assert answer.status_code == 200, answer.text
+        assert answer.json()["rejected"] == [
+            {"locator": "upload.jsonl:1", "code": errors.TOO_LARGE, "reason": "line over 60 bytes"}
+        ]
+        assert [a.id for a in store.articles()] == []
+
+
+def test_hostile_inputs_serve_hands_its_config_to_the_app(tmp_path: Path, monkeypatch):
+    # the CLI passed only [timeline] min_outlets of --config on to the app
+    config = tmp_path / "c.toml"
+    config.write_text("[ingest]\nmax_bytes = 60\n[timeline]\nmin_outlets = 3\n", encoding="utf-8")
+    db = _write_rows(tmp_path / "a.jsonl", [{"id": "a1", "text": BRIDGE}])
+    assert _installed("ingest", str(db), "--db", str(tmp_path / "s.db")).returncode == 0
+    seen: dict[str, object] = {}
+
+    def fake_serve(db: str, **kwargs: object) -> None:
+        seen.update(kwargs, db=db)
+
+    monkeypatch.setattr("storyline.web.serve", fake_serve)
+    monkeypatch.setattr("storyline.cli.app._check_port", lambda host, port: None)
+    done = CliRunner().invoke(
+        app, ["serve", "--db", str(tmp_path / "s.db"), "--config", str(config), "--allow-ingest"]
+    )
+    assert done.exit_code == 0, done.output
+    settings = seen["settings"]
+    assert isinstance(settings, Settings)
+    assert (settings.ingest.max_bytes, settings.timeline.min_outlets) == (60, 3)
+    assert seen["allow_ingest"] is True
