@@ -21,10 +21,12 @@ import pytest
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
+import storyline
 from storyline import errors
 from storyline.cli.app import app
 from storyline.cli.exit_codes import EXIT_FATAL, EXIT_REJECTED
 from storyline.config import Settings, load_settings
+from storyline.errors import ConfigError, UsageError
 from storyline.store import Store
 from storyline.web import create_app
 from tests.test_cli import _installed, _script, _script_env
@@ -212,3 +214,56 @@ def test_hostile_inputs_serve_hands_its_config_to_the_app(tmp_path: Path, monkey
     assert isinstance(settings, Settings)
     assert (settings.ingest.max_bytes, settings.timeline.min_outlets) == (60, 3)
     assert seen["allow_ingest"] is True
+
+
+# -- the Python API's arguments ----------------------------------------------------------------
+
+
+@pytest.fixture
+def workspace(tmp_path: Path):
+    rows = _write_rows(tmp_path / "a.jsonl", [{"id": "a1", "text": BRIDGE}])
+    with storyline.open(tmp_path / "s.db") as ws:
+        ws.ingest([rows])
+        yield ws
+
+
+BAD_CALLS = {
+    "ingest a number": lambda ws: ws.ingest(5),
+    "run workers -1": lambda ws: ws.run(workers=-1),
+    "run workers text": lambda ws: ws.run(workers="2"),
+    "timelines max_dates 0": lambda ws: ws.timelines(max_dates=0),
+    "timelines max_dates text": lambda ws: ws.timelines(max_dates="3"),
+    "timelines sentences 0": lambda ws: ws.timelines(sentences_per_date=0),
+    "timelines keywords None": lambda ws: ws.timelines(keywords=None),
+    "timelines keywords numbers": lambda ws: ws.timelines(keywords=[1]),
+    "briefing max 0": lambda ws: ws.briefing("s-", max_sentences=0),
+    "briefing max -1": lambda ws: ws.briefing("s-", max_sentences=-1),
+    "briefing max 2.5": lambda ws: ws.briefing("s-", max_sentences=2.5),
+    "add_feeds a number": lambda ws: ws.add_feeds(5),
+    "changes since a number": lambda ws: ws.changes(since=5),
+}
+
+
+@pytest.mark.parametrize("call", sorted(BAD_CALLS))
+def test_hostile_inputs_api_arguments_of_the_wrong_kind_are_usage_errors(workspace, call: str):
+    # each was a TypeError/AttributeError from deep inside, or (0, -1) an empty timeline or
+    # briefing, or the default size, in silence
+    with pytest.raises(UsageError):
+        BAD_CALLS[call](workspace)
+
+
+def test_hostile_inputs_api_a_lone_string_is_one_value_not_its_characters(workspace):
+    # remove_feeds("http://x") answered for "h", "t", "t", "p", ... each "not watched"
+    assert workspace.remove_feeds("http://example.com/feed") == [
+        ("http://example.com/feed", False)
+    ]
+
+
+def test_hostile_inputs_api_open_and_settings_refuse_what_is_not_theirs(tmp_path: Path):
+    with pytest.raises(UsageError):
+        storyline.open(tmp_path / "a\x00b.db")  # ValueError: embedded null byte
+    with pytest.raises(UsageError):
+        storyline.open(tmp_path / "s.db", settings={"ingest": {}})  # AttributeError later
+    with pytest.raises(ConfigError):
+        storyline.load_settings(overrides=[("ingest", {})])  # AttributeError: no 'items'
+    assert not (tmp_path / "s.db").exists()
