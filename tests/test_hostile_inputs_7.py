@@ -15,7 +15,7 @@ import json
 import os
 import shutil
 import subprocess
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from fastapi.testclient import TestClient
@@ -30,6 +30,9 @@ from storyline.errors import ConfigError, UsageError
 from storyline.store import Store
 from storyline.web import create_app
 from tests.test_cli import _installed, _script, _script_env
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 BRIDGE = "The council voted on Tuesday to close the old bridge after engineers found cracks."
 FERRY = "The ferry service will run twice a day from Monday while the bridge is repaired."
@@ -254,9 +257,7 @@ def test_hostile_inputs_api_arguments_of_the_wrong_kind_are_usage_errors(workspa
 
 def test_hostile_inputs_api_a_lone_string_is_one_value_not_its_characters(workspace):
     # remove_feeds("http://x") answered for "h", "t", "t", "p", ... each "not watched"
-    assert workspace.remove_feeds("http://example.com/feed") == [
-        ("http://example.com/feed", False)
-    ]
+    assert workspace.remove_feeds("http://example.com/feed") == [("http://example.com/feed", False)]
 
 
 def test_hostile_inputs_api_open_and_settings_refuse_what_is_not_theirs(tmp_path: Path):

@@ -95,14 +95,14 @@ def read_warc(
 
 
 def _missing_bytes(record: ArcWarcRecord) -> int:
-    """Read the rest of a record's block; return how many bytes its Content-Length promised
-    past the end of the file (0 for a whole record)."""
+    """Read the rest of a record's block; return the bytes it lacks (0 for a whole record)."""
     raw = record.raw_stream
     if not isinstance(raw, LimitReader):
         return 0  # no Content-Length to hold the record to
     while raw.read(_DRAIN_CHUNK):
         pass  # a decoded payload (chunked, gzip) may stop before its block's last bytes
-    return max(0, raw.limit)
+    missing: int = raw.limit  # what its Content-Length promised past the end of the file
+    return max(0, missing)
 
 
 def _html_response(record: ArcWarcRecord) -> bool:

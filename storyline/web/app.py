@@ -444,6 +444,7 @@ def serve(
     db: str,
     host: str = "127.0.0.1",
     port: int = 8000,
+    *,
     allow_ingest: bool = False,
     min_outlets: int | None = None,
     settings: Settings | None = None,
