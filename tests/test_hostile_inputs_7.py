@@ -16,6 +16,7 @@ import os
 import shutil
 import subprocess
 from typing import TYPE_CHECKING
+from urllib.parse import quote
 
 import pytest
 from fastapi.testclient import TestClient
@@ -268,3 +269,24 @@ def test_hostile_inputs_api_open_and_settings_refuse_what_is_not_theirs(tmp_path
     with pytest.raises(ConfigError):
         storyline.load_settings(overrides=[("ingest", {})])  # AttributeError: no 'items'
     assert not (tmp_path / "s.db").exists()
+
+
+# -- ids the web cannot address ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("article_id", ["line\nbreak", "tab\there", "a/b/../c", "cr\r\nlf"])
+def test_hostile_inputs_an_article_id_with_a_line_break_has_its_api_row_and_page(
+    tmp_path: Path, article_id: str
+):
+    # JSONL ids are kept as given; one holding "\n" was stored and then answered 404
+    rows = _write_rows(tmp_path / "a.jsonl", [{"id": article_id, "text": BRIDGE}])
+    with storyline.open(tmp_path / "s.db") as ws:
+        assert ws.ingest([rows]).stored == 1
+        client = TestClient(create_app(ws.store, cache_entries=0, min_outlets=2))
+        quoted = quote(article_id, safe="")
+        answer = client.get(f"/api/articles/{quoted}")
+        assert answer.status_code == 200, answer.text
+        assert answer.json()["article"]["id"] == article_id
+        assert answer.json()["article"]["text"] == BRIDGE
+        assert client.get(f"/articles/{quoted}").status_code == 200
+        assert client.get(f"/api/articles/{quote('no' + article_id, safe='')}").status_code == 404
