@@ -290,3 +290,12 @@ def test_hostile_inputs_an_article_id_with_a_line_break_has_its_api_row_and_page
         assert answer.json()["article"]["text"] == BRIDGE
         assert client.get(f"/articles/{quoted}").status_code == 200
         assert client.get(f"/api/articles/{quote('no' + article_id, safe='')}").status_code == 404
+
+
+def test_hostile_inputs_run_refuses_negative_workers_before_reading(tmp_path: Path):
+    # --workers -1 was refused (or failed) only after every input had been read and stored
+    rows = _write_rows(tmp_path / "a.jsonl", [{"id": "a1", "text": BRIDGE}])
+    done = _installed("run", str(rows), "--db", str(tmp_path / "s.db"), "--workers", "-1")
+    assert done.returncode == EXIT_FATAL
+    assert done.stderr.startswith("error: [S003] Invalid value for '--workers'"), done.stderr
+    assert not (tmp_path / "s.db").exists()

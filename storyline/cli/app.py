@@ -152,7 +152,8 @@ def run(
     config: ConfigOption = None,
     workers: Annotated[
         int | None,
-        typer.Option("--workers", help="Processes for per-article stages (default: auto)."),
+        # bounded here: -1 was refused only once every input had been read and stored
+        typer.Option("--workers", help="Processes for per-article stages (default: auto).", min=0),
     ] = None,
     dask: Annotated[
         str | None,
