@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -167,6 +168,8 @@ class Workspace:
         """
         from storyline.fetch import subscribe  # noqa: PLC0415 - httpx loads only when fetching
 
+        if not isinstance(url, str):
+            raise UsageError(f"url must be a URL string, not {url!r}")
         with self.fetcher() as fetcher:
             return subscribe(self.store, fetcher, url)
 
@@ -174,7 +177,8 @@ class Workspace:
         """Stop watching feeds; return (url, was watched) for each."""
         from storyline.fetch import unsubscribe  # noqa: PLC0415
 
-        return unsubscribe(self.store, urls)
+        # one URL, not its characters (each was "not watched" in silence)
+        return unsubscribe(self.store, _strings("urls", urls))
 
     def feeds(self) -> list[FeedRow]:
         """Return the watched feeds and how their last poll went."""
@@ -186,6 +190,8 @@ class Workspace:
         """Return the watch change log as (cycle timestamp, change), oldest first."""
         from storyline.store.feeds import changes  # noqa: PLC0415
 
+        if since is not None and not isinstance(since, str):
+            raise UsageError(f"since must be a cycle timestamp string, not {since!r}")
         return changes(self.store, since=since)
 
     def watch(
@@ -241,6 +247,7 @@ class Workspace:
         Raises:
             StoreBusyError: another run holds the store (S004).
         """
+        _size("workers", workers, minimum=0)  # 0: one per core
         with self.locked():
             if workers is None and dask is None:
                 large = len(stages.pending_ids(self.store, "nlp")) >= _POOL_MIN_ARTICLES
@@ -276,6 +283,9 @@ class Workspace:
         """
         if story_id is not None:
             _named(story_id)
+        _size("max_dates", max_dates)
+        _size("sentences_per_date", sentences_per_date, optional=False)
+        keywords = _strings("keywords", keywords)
         timelines: dict[str, list[TimelineEntry]] = {}
         untrusted = self.store.untrusted()
         outlets = (
@@ -326,6 +336,7 @@ class Workspace:
             ConfigError: abstractive mode without an endpoint.
         """
         _named(story_id)
+        _size("max_sentences", max_sentences)  # 0 was read as the default, -1 as none
         chosen = mode or self.settings.briefing.mode
         if chosen not in ("extractive", "abstractive"):
             raise UsageError(f"unknown briefing mode {chosen!r}; choose extractive or abstractive")
@@ -373,9 +384,14 @@ def open(  # noqa: A001 - mirrors the built-in on purpose: storyline.open(db)
             (``postgresql://user:password@host:5432/dbname``; psycopg 3 must be installed).
         settings: resolved settings; defaults (plus ./storyline.toml) when None.
     """
-    if not isinstance(db, str | Path) or not str(db):
+    if not isinstance(db, str | Path) or not str(db) or "\x00" in str(db):
         # Store(None) used to create a database file named "None" in the working folder
         raise UsageError(f"db must be a file path, ':memory:' or a PostgreSQL URL, not {db!r}")
+    if settings is not None and not isinstance(settings, Settings):
+        # a dict failed at the first command as AttributeError: 'dict' object has no ...
+        raise UsageError(
+            f"settings must be storyline.load_settings(...), not {type(settings).__name__}"
+        )
     return Workspace(Store(db), settings or load_settings())
 
 
@@ -387,7 +403,7 @@ def _paths_of(paths: Sequence[str | Path]) -> list[Path]:
     """
     if isinstance(paths, str | Path):
         paths = [paths]
-    if paths is None or isinstance(paths, bytes):
+    if paths is None or isinstance(paths, bytes) or not isinstance(paths, Iterable):
         raise UsageError(f"paths must be a list of files or folders, not {paths!r}")
     checked = []
     for path in paths:
@@ -406,3 +422,27 @@ def _named(story_id: object) -> None:
         raise UsageError(f"story_id must be a story id (a string), not {story_id!r}")
     if not story_id.strip():
         raise UsageError("an empty story id names no story: see `storyline stories`")
+
+
+def _size(name: str, value: object, *, minimum: int = 1, optional: bool = True) -> None:
+    """Refuse a size that is not a whole number from ``minimum`` (None too unless optional).
+
+    A string failed deep inside as TypeError; 0 or -1 gave an empty timeline or briefing (or
+    the default) in silence, where the CLI refuses them.
+    """
+    if value is None and optional:
+        return
+    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+        raise UsageError(f"{name} must be a whole number from {minimum}, not {value!r}")
+
+
+def _strings(name: str, values: object) -> list[str]:
+    """Return ``values`` as a list of strings; a lone string is one value, not its characters."""
+    if isinstance(values, str):
+        return [values]
+    if values is None or not isinstance(values, Iterable):
+        raise UsageError(f"{name} must be a list of strings, not {values!r}")
+    listed = list(values)
+    if not all(isinstance(v, str) for v in listed):
+        raise UsageError(f"{name} must be a list of strings, not {listed!r}")
+    return listed

@@ -386,6 +386,9 @@ def load_settings(path: Path | None = None, overrides: dict[str, Any] | None = N
             raise ConfigError(f"cannot read config file {path}: {exc.strerror or exc}") from exc
         values = _merge(values, _without_retired(user, path))
     if overrides:
+        if not isinstance(overrides, dict):
+            # a list failed inside the merge as AttributeError: 'list' object has no 'items'
+            raise ConfigError(f"overrides must be a mapping of sections, not {overrides!r}")
         values = _merge(values, overrides)
     try:
         return Settings.model_validate(values)

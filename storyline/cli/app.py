@@ -152,7 +152,8 @@ def run(
     config: ConfigOption = None,
     workers: Annotated[
         int | None,
-        typer.Option("--workers", help="Processes for per-article stages (default: auto)."),
+        # bounded here: -1 was refused only once every input had been read and stored
+        typer.Option("--workers", help="Processes for per-article stages (default: auto).", min=0),
     ] = None,
     dask: Annotated[
         str | None,
@@ -326,14 +327,10 @@ def serve(
     _check_port(host, port)
     from storyline.web import serve as serve_app  # noqa: PLC0415 - the web stack loads only here
 
+    settings = _settings(config)
     try:
-        serve_app(
-            db,
-            host=host,
-            port=port,
-            allow_ingest=allow_ingest,
-            min_outlets=_settings(config).timeline.min_outlets,
-        )
+        # the settings whole: uploads (--allow-ingest) are read under the same config
+        serve_app(db, host=host, port=port, allow_ingest=allow_ingest, settings=settings)
     except SystemExit as exc:
         # uvicorn exits 3 when it cannot start (the port taken between our check and its
         # bind); 3 means "finished with rejected inputs" here, so that is a fatal error

@@ -54,8 +54,9 @@ _EXTENSIONS: dict[str, InputFormat] = {
 }
 _STREAMED: set[InputFormat] = {"jsonl", "csv", "warc"}
 _GZIP_MAGIC = b"\x1f\x8b"
-# The default store lives in the working directory, often the folder being ingested.
-_STORE_SUFFIXES = (".db", ".db-wal", ".db-shm", ".db-journal")
+# The default store lives in the working directory, often the folder being ingested; its run
+# lock (store/lock.py) lies beside it too: read as an input, `ingest .` always ended in exit 3.
+_STORE_SUFFIXES = (".db", ".db-wal", ".db-shm", ".db-journal", ".db.lock")
 
 
 def format_of(path: Path) -> InputFormat | None:

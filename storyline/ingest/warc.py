@@ -6,6 +6,7 @@ from typing import IO, TYPE_CHECKING
 
 from warcio.archiveiterator import ArchiveIterator
 from warcio.exceptions import ArchiveLoadFailed
+from warcio.limitreader import LimitReader
 from warcio.statusandheaders import StatusAndHeadersParser, StatusAndHeadersParserException
 
 from storyline import errors
@@ -24,6 +25,7 @@ if TYPE_CHECKING:
 # warcio parses HTTP headers only for http(s) target URIs and fails on a record without one,
 # so the records are loaded unparsed and their HTTP headers are parsed here.
 _HTTP = StatusAndHeadersParser(["HTTP/1.0", "HTTP/1.1"])
+_DRAIN_CHUNK = 64 * 1024
 
 
 def read_warc(
@@ -38,9 +40,11 @@ def read_warc(
     A response without a ``WARC-Target-URI`` is read all the same (it has no URL).
     """
     found = False
+    locator = path  # the record being read, once one is: a cut file names where it ends
     try:
         records = ArchiveIterator(stream, no_record_parse=True)
         for record in records:
+            locator = f"{path}@{records.offset}"
             if record.rec_type != "response":
                 continue
             try:
@@ -54,12 +58,21 @@ def read_warc(
             found = True
             url = record.rec_headers.get_header("WARC-Target-URI")
             payload = record.content_stream().read(max_record_bytes + 1)
+            missing = 0 if len(payload) > max_record_bytes else _missing_bytes(record)
             # the offset is known only once the record has been read
             locator = f"{path}@{records.get_record_offset()}"
             try:
                 if len(payload) > max_record_bytes:
                     raise InputError(
                         errors.TOO_LARGE, locator, f"record over {max_record_bytes} bytes"
+                    )
+                if missing:
+                    # a download or copy cut short: its page was stored cut, in silence
+                    raise InputError(
+                        errors.MALFORMED_WARC,
+                        locator,
+                        f"truncated record: the file ends {missing} bytes before its"
+                        " Content-Length",
                     )
                 yield read_html(
                     payload,
@@ -69,11 +82,27 @@ def read_warc(
                 )
             except InputError as exc:
                 yield Rejected(exc.locator, exc.code, exc.reason)
-    except (ArchiveLoadFailed, OSError, EOFError, ValueError) as exc:
-        yield Rejected(path, errors.MALFORMED_WARC, f"malformed WARC ({exc})")
+    except EOFError:
+        # warcio raises a bare EOFError when the file ends inside a record's headers
+        yield Rejected(locator, errors.MALFORMED_WARC, "truncated WARC: the file ends in a record")
+        return
+    except (ArchiveLoadFailed, OSError, ValueError) as exc:
+        reason = str(exc) or type(exc).__name__  # some carry no message: "()" said nothing
+        yield Rejected(locator, errors.MALFORMED_WARC, f"malformed WARC ({reason})")
         return
     if not found:
         yield Rejected(path, errors.NO_ARTICLE_TEXT, "no HTML response records in the WARC")
+
+
+def _missing_bytes(record: ArcWarcRecord) -> int:
+    """Read the rest of a record's block; return the bytes it lacks (0 for a whole record)."""
+    raw = record.raw_stream
+    if not isinstance(raw, LimitReader):
+        return 0  # no Content-Length to hold the record to
+    while raw.read(_DRAIN_CHUNK):
+        pass  # a decoded payload (chunked, gzip) may stop before its block's last bytes
+    missing: int = raw.limit  # what its Content-Length promised past the end of the file
+    return max(0, missing)
 
 
 def _html_response(record: ArcWarcRecord) -> bool:

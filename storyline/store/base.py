@@ -208,6 +208,9 @@ class StoreBase:
 _BUSY_MESSAGES = ("database is locked", "database table is locked")
 _DAMAGE_MESSAGES = ("malformed", "file is not a database")
 _DISK_MESSAGES = ("disk i/o error", "or disk is full")
+# SQLITE_READONLY: a store file (or its folder) the user may read but not write opens fine
+# and failed at the first write as an S199 "bug" traceback
+_READONLY_MESSAGES = ("readonly database",)
 # sqlite3's words for a TEXT value that is not UTF-8: storyline writes none, so the file's
 # bytes changed under it; the message quotes the whole damaged value (an article's text)
 _NOT_UTF8_RE = re.compile(r"could not decode to utf-8 column '([^']*)'", re.IGNORECASE)
@@ -227,6 +230,11 @@ def store_error_of(exc: BaseException) -> StoreError | None:
     if isinstance(exc, sqlite3.OperationalError) and lowered in _BUSY_MESSAGES:
         return StoreBusyError(
             f"the database is locked by another program ({message}): retry when it is done"
+        )
+    if any(part in lowered for part in _READONLY_MESSAGES):
+        return StoreError(
+            f"the database cannot be written ({message}): make the file and its folder"
+            " writable by this user, or work on a copy of it; nothing more was stored"
         )
     if any(part in lowered for part in _DISK_MESSAGES):
         return StoreError(

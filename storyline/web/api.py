@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Query, Request
 from pydantic import AfterValidator
+from starlette.convertors import PathConvertor, register_url_convertor
 
 from storyline.store.read import Reader
 from storyline.web import queries, quote_lists
@@ -17,6 +18,19 @@ if TYPE_CHECKING:
     from storyline.web.app import WebState
 
 router = APIRouter(prefix="/api", tags=["api"])
+
+
+class IdConvertor(PathConvertor):
+    """A stored id as the rest of the path, line breaks included.
+
+    ``:path`` (``.*``) stops at a line break: an article whose input id held one was stored
+    but answered 404, in the API and on its page.
+    """
+
+    regex = r"[\s\S]*"
+
+
+register_url_convertor("id", IdConvertor())
 
 MAX_PAGE_SIZE = 100
 PageNo = Annotated[int, Query(ge=1, le=100_000, description="1-based page number")]
@@ -76,7 +90,7 @@ def list_stories(
     return paginated(at, stories[at.offset : at.offset + per_page])
 
 
-@router.get("/stories/{story_id:path}")
+@router.get("/stories/{story_id:id}")
 def get_story(request: Request, story_id: str) -> dict[str, Any]:
     """One story with its briefing, timeline, quotes, entities, claims and articles."""
     state = state_of(request)
@@ -106,7 +120,7 @@ def list_articles(request: Request, page: PageNo = 1, per_page: PageSize = 20) -
     return paginated(Page(page, per_page, total), items)
 
 
-@router.get("/articles/{article_id:path}")
+@router.get("/articles/{article_id:id}")
 def get_article(request: Request, article_id: str) -> dict[str, Any]:
     """One article (export row) with its quotes and time expressions."""
     with state_of(request).reading() as conn:
@@ -136,7 +150,7 @@ def list_changes(request: Request, page: PageNo = 1, per_page: PageSize = 20) ->
     return paginated(Page(page, per_page, total), items)
 
 
-@router.get("/entities/{entity_id:path}")
+@router.get("/entities/{entity_id:id}")
 def get_entity(request: Request, entity_id: str) -> dict[str, Any]:
     """One entity with the quotes attributed to it."""
     with state_of(request).reading() as conn:

@@ -41,6 +41,8 @@ if TYPE_CHECKING:
 
     from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+    from storyline.config import Settings
+
 HERE = Path(__file__).resolve().parent
 STATIC_DIR = HERE / "static"
 TEMPLATE_DIR = HERE / "templates"
@@ -90,6 +92,9 @@ class WebState:
     # a timeline date this many independent outlets report is drawn corroborated
     # ([timeline] min_outlets, what `storyline timeline --corroborated` keeps)
     min_outlets: int = 2
+    # what uploads are read under (`storyline serve --config`); None: the defaults and
+    # ./storyline.toml, read at each upload
+    settings: Settings | None = None
     # held while the store's own connection is used: writes, and every read of a memory store
     lock: threading.RLock = field(default_factory=threading.RLock)
     index: SearchIndex = field(init=False)
@@ -369,6 +374,7 @@ def create_app(
     trusted_hosts: Sequence[str] | None = None,
     read_connections: int = READ_CONNECTIONS,
     min_outlets: int | None = None,
+    settings: Settings | None = None,
 ) -> FastAPI:
     """Return the web app (pages and ``/api``) over one store.
 
@@ -383,6 +389,8 @@ def create_app(
             read-only connection (a memory store has one connection: one at a time).
         min_outlets: independent outlets that corroborate a timeline date in the chart;
             None reads ``[timeline] min_outlets`` of the settings (./storyline.toml if any).
+        settings: the resolved settings uploads are read under, and ``min_outlets`` when
+            that is None; None resolves the defaults (and ./storyline.toml) when needed.
 
     Returns:
         A FastAPI app to run with uvicorn or to test with ``TestClient``.
@@ -392,7 +400,7 @@ def create_app(
     if min_outlets is None:
         from storyline.config import load_settings  # noqa: PLC0415 - only when not given
 
-        min_outlets = load_settings().timeline.min_outlets
+        min_outlets = (settings or load_settings()).timeline.min_outlets
     state = WebState(
         store,
         providers or Providers(),
@@ -400,6 +408,7 @@ def create_app(
         max_body_bytes,
         max(1, read_connections),
         min_outlets=min_outlets,
+        settings=settings,
     )
 
     @asynccontextmanager
@@ -435,8 +444,10 @@ def serve(
     db: str,
     host: str = "127.0.0.1",
     port: int = 8000,
+    *,
     allow_ingest: bool = False,
     min_outlets: int | None = None,
+    settings: Settings | None = None,
 ) -> None:
     """Serve the database at ``db`` on ``host:port`` until interrupted."""
     import uvicorn  # noqa: PLC0415 - only the server needs it
@@ -446,6 +457,10 @@ def serve(
     trusted = LOOPBACK_NAMES if host in LOOPBACK_NAMES else None
     with Store(db) as store:
         app = create_app(
-            store, allow_ingest=allow_ingest, trusted_hosts=trusted, min_outlets=min_outlets
+            store,
+            allow_ingest=allow_ingest,
+            trusted_hosts=trusted,
+            min_outlets=min_outlets,
+            settings=settings,
         )
         uvicorn.run(app, host=host, port=port, log_level="info", server_header=False)

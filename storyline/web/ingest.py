@@ -126,7 +126,8 @@ def ingest_files(state: WebState, files: list[tuple[str, str, bytes]]) -> dict[s
     from storyline.pipeline import ingest_items  # noqa: PLC0415
     from storyline.store.lock import run_lock  # noqa: PLC0415
 
-    settings = load_settings()
+    # the server's settings (`storyline serve --config`): uploads were read under the defaults
+    settings = state.settings or load_settings()
     with tempfile.TemporaryDirectory(prefix="storyline-upload-") as folder:
         names: dict[str, str] = {}
         paths = []

@@ -105,7 +105,7 @@ def _quote_context(
     }
 
 
-@router.get("/stories/{story_id:path}", response_class=HTMLResponse)
+@router.get("/stories/{story_id:id}", response_class=HTMLResponse)
 def story_page(
     request: Request, story_id: str, speaker: Filter = None, outlet: Filter = None
 ) -> HTMLResponse:
@@ -150,7 +150,7 @@ def story_page(
     return _render(request, "story.html", **context)
 
 
-@router.get("/articles/{article_id:path}", response_class=HTMLResponse)
+@router.get("/articles/{article_id:id}", response_class=HTMLResponse)
 def article_page(request: Request, article_id: str) -> HTMLResponse:
     """One article: clean text with quotes and dates marked, and what the cleaner removed."""
     with state_of(request).reading() as conn:
@@ -209,7 +209,7 @@ def changes_page(request: Request, page: PageNo = 1) -> HTMLResponse:
     return _render(request, "changes.html", changes=items, page=views.Page(page, PAGE_SIZE, total))
 
 
-@router.get("/entities/{entity_id:path}", response_class=HTMLResponse)
+@router.get("/entities/{entity_id:id}", response_class=HTMLResponse)
 def entity_page(request: Request, entity_id: str) -> HTMLResponse:
     """One entity: aliases, roles, what it said, and the stories it appears in."""
     with state_of(request).reading() as conn:
