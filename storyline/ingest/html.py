@@ -36,7 +36,6 @@ import logging
 from typing import TYPE_CHECKING
 
 import lxml.html
-import trafilatura
 from readability import Document as Readability
 from trafilatura.metadata import (
     META_URL,
@@ -51,6 +50,7 @@ from storyline import errors
 from storyline.errors import InputError
 from storyline.ingest.decode import declared_charset, decode_bytes, repair_text
 from storyline.ingest.html_dates import page_published
+from storyline.ingest.html_primary import primary_text
 from storyline.ingest.html_tree import load_page, readability_tree
 from storyline.ingest.html_vote import (
     SKIPPED_SMALL,
@@ -147,11 +147,9 @@ def extract_text(
     # skipped; the readability fallback below decides instead, and in the open. Measured with
     # bench/html_extraction.py --split (dragnet halves by page-id hash, and Zyte): F1 up on the
     # held-out dragnet half (both truths) and on Zyte, and the reader is faster.
-    doc = trafilatura.bare_extraction(
-        tree, url=url, fast=True, include_comments=True, with_metadata=False
-    )
-    body = str(getattr(doc, "text", "") or "") if doc is not None else ""
-    comments = str(getattr(doc, "comments", "") or "") if doc is not None else ""
+    # trafilatura's bare_extraction, fast, comments apart (html_primary: one tree copy less)
+    found = primary_text(tree, url)
+    body, comments = (found[0] or "", found[1] or "") if found is not None else ("", "")
     body_words, comment_words = len(body.split()), len(comments.split())
     decision: dict[str, object] = {
         "extractor": "trafilatura",
