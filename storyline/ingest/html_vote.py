@@ -293,7 +293,9 @@ def vote(primary: str, second: str, policy: VotePolicy) -> tuple[str, dict[str, 
         return primary, record
     lines = primary.split("\n")
     line_tokens = [_tokens(line) for line in lines]
-    second_tokens = _tokens(second)
+    # the second text tokenised once, line by line (\w+ never spans a line break)
+    second_lines = [(line, _tokens(line)) for line in second.split("\n")]
+    second_tokens = [token for _, tokens in second_lines for token in tokens]
     second_bag = set(second_tokens)
     kept = [not tokens or _backed(tokens, second_bag, policy.support) for tokens in line_tokens]
     _keep_tables(lines, line_tokens, kept, policy)
@@ -306,8 +308,7 @@ def vote(primary: str, second: str, policy: VotePolicy) -> tuple[str, dict[str, 
     inserts: dict[int, list[str]] = {}
     anchor = -1
     added = 0
-    for line in second.split("\n"):
-        tokens = _tokens(line)
+    for line, tokens in second_lines:
         if not tokens:
             continue
         if _backed(tokens, primary_bag, policy.support):
