@@ -274,10 +274,22 @@ _DISCUSSION = (
     + "".join(
         f"<li class='comment'><p class='comment-author'>{who} said:</p><p>{said}</p></li>"
         for who, said in (
-            ("Ann", "The ferry was late again this morning and nobody on the quay knew why at all."),
-            ("Bo", "I think the council is lying about the cost of the sea wall, it will be double."),
-            ("Cy", "Good to see the market open again after the storm, the stalls looked busy today."),
-            ("Di", "My street still has no light at night and the school bus takes the long way round."),
+            (
+                "Ann",
+                "The ferry was late again this morning and nobody on the quay knew why at all.",
+            ),
+            (
+                "Bo",
+                "I think the council is lying about the cost of the sea wall, it will be double.",
+            ),
+            (
+                "Cy",
+                "Good to see the market open again after the storm, the stalls looked busy today.",
+            ),
+            (
+                "Di",
+                "My street still has no light at night and the school bus takes the long way round.",
+            ),
         )
     )
     + "</ol></div>"

@@ -104,3 +104,36 @@ def test_readability_reads_our_tree_as_it_reads_the_string():
     expected = Document(page).summary(html_partial=True)
     assert Document(readability_tree(page)).summary(html_partial=True) == expected
     assert "Hidden words" not in expected
+
+
+_COMMENTED = """<html lang="en"><head><title>Pier</title></head><body>
+<div class="article"><p>The harbour board voted on Tuesday to rebuild the north pier after the
+winter storms damaged its timber piles and closed the ferry landing for six weeks.</p>
+<p>Work starts in March and the board expects the landing to reopen by the summer season.</p></div>
+<div class="comments"><p>Reader one: about time the pier was fixed, the ferry queue was long.</p>
+<p>Reader two: who pays for it, the port or the town?</p></div>
+<footer class="footer-info">Posted <span class="date">2015-03-04</span></footer></body></html>"""
+
+
+def test_date_candidates_are_htmldates_inside_page_date():
+    tree = load_page(_COMMENTED)
+    assert tree is not None
+    token = html_dates._IN_PAGE_DATE.set(True)
+    try:
+        for extensive in (True, False):
+            theirs = html_dates._DATE_CANDIDATES(tree, extensive)
+            ours = html_dates._date_candidates(tree, extensive)
+            assert [id(e) for e in ours] == [id(e) for e in theirs]
+        assert [e.tag for e in ours] == ["footer", "span"]
+    finally:
+        html_dates._IN_PAGE_DATE.reset(token)
+
+
+def test_best_line_is_the_first_line_sharing_most_words():
+    line_sets = [{"a", "b"}, {"b", "c", "d"}, {"c", "d"}, set()]
+    lines_with = html_vote._lines_with(line_sets)
+    for words in ({"c", "d"}, {"b"}, {"a", "d"}, {"z"}, {"b", "c", "d"}):
+        overlaps = [len(words & found) for found in line_sets]
+        best = max(range(len(line_sets)), key=overlaps.__getitem__)
+        expected = best if overlaps[best] else 7
+        assert html_vote._best_line(words, lines_with, 7) == expected, words

@@ -121,6 +121,40 @@ def _pattern_search(text: str, date_pattern: re.Pattern[str], options: Extractor
 
 htmldate.core.pattern_search = _pattern_search
 
+# htmldate's own candidate scan, kept for every call outside ``page_date``.
+_DATE_CANDIDATES = htmldate.core.date_candidates
+
+
+def _tags(tags: frozenset[str] | tuple[str, ...]) -> str:
+    return " or ".join(f"self::{tag}" for tag in sorted(tags))
+
+
+# The elements htmldate's scan can keep, in document order: its test (``is_date_candidate``)
+# rejects an element with no id, class or itemprop, so only those and ``ALWAYS_TAGS`` are
+# handed to Python (the scan made an element object of every element of the page).
+_NAMED = "@id or @class or @itemprop or " + _tags(htmldate.core.ALWAYS_TAGS)
+_CANDIDATES = {
+    True: etree.XPath(f"descendant::*[{_NAMED}]"),
+    False: etree.XPath(
+        f"descendant::*[{_tags((*htmldate.core.FAST_TAGS, *htmldate.core.ALWAYS_TAGS))}][{_NAMED}]"
+    ),
+}
+
+
+def _date_candidates(tree: HtmlElement, extensive_search: bool) -> list[HtmlElement]:
+    """Return htmldate's date candidates; inside ``page_date`` read from a narrower scan.
+
+    The same elements in the same order (checked on the 1,562 dragnet and Zyte pages).
+    """
+    if not _IN_PAGE_DATE.get():
+        return _DATE_CANDIDATES(tree, extensive_search)
+    always, test = htmldate.core.ALWAYS_TAGS, htmldate.core.is_date_candidate
+    found = _CANDIDATES[extensive_search](tree)
+    return [elem for elem in found if elem.tag in always or test(elem)]
+
+
+htmldate.core.date_candidates = _date_candidates
+
 
 def _try_date(string: str | None, options: Any) -> str | None:  # noqa: ANN401 - htmldate's
     """Read a date string as htmldate does; inside ``page_date`` keep what was read from what.
