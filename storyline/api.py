@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import operator
 import os
 from collections.abc import Iterable
 from contextlib import contextmanager
@@ -432,7 +433,11 @@ def _size(name: str, value: object, *, minimum: int = 1, optional: bool = True) 
     """
     if value is None and optional:
         return
-    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+    try:
+        whole = operator.index(value)  # type: ignore[arg-type]  # numpy integers too
+    except TypeError:
+        whole = None
+    if isinstance(value, bool) or whole is None or whole < minimum:
         raise UsageError(f"{name} must be a whole number from {minimum}, not {value!r}")
 
 

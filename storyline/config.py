@@ -12,6 +12,7 @@ import os
 import stat
 import tomllib
 import warnings
+from collections.abc import Mapping
 from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
@@ -386,10 +387,10 @@ def load_settings(path: Path | None = None, overrides: dict[str, Any] | None = N
             raise ConfigError(f"cannot read config file {path}: {exc.strerror or exc}") from exc
         values = _merge(values, _without_retired(user, path))
     if overrides:
-        if not isinstance(overrides, dict):
+        if not isinstance(overrides, Mapping):
             # a list failed inside the merge as AttributeError: 'list' object has no 'items'
             raise ConfigError(f"overrides must be a mapping of sections, not {overrides!r}")
-        values = _merge(values, overrides)
+        values = _merge(values, dict(overrides))
     try:
         return Settings.model_validate(values)
     except ValidationError as exc:

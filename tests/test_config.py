@@ -52,3 +52,12 @@ def test_config_a_retired_key_is_ignored_with_a_warning(tmp_path):
     path.write_text("[clean]\ncorpus_repeat_mni = 3\n")  # a misspelt key is still an error
     with pytest.raises(ConfigError, match="corpus_repeat_mni"):
         load_settings(path)
+
+
+def test_overrides_may_be_any_mapping():
+    from types import MappingProxyType  # noqa: PLC0415
+
+    settings = load_settings(overrides=MappingProxyType({"timeline": {"min_outlets": 3}}))
+    assert settings.timeline.min_outlets == 3
+    with pytest.raises(ConfigError):
+        load_settings(overrides=[("stories", {"min_outlets": 3})])  # type: ignore[arg-type]

@@ -256,6 +256,18 @@ def test_hostile_inputs_api_arguments_of_the_wrong_kind_are_usage_errors(workspa
         BAD_CALLS[call](workspace)
 
 
+def test_hostile_inputs_api_numpy_integers_are_whole_numbers(workspace):
+    numpy = pytest.importorskip("numpy")
+    # the checks above refused numpy's integers, which slicing and comparisons take
+    workspace.run(workers=numpy.int64(1))
+    timelines = workspace.timelines(max_dates=numpy.int64(3), sentences_per_date=numpy.int32(1))
+    assert timelines == workspace.timelines(max_dates=3, sentences_per_date=1)
+    (story_id,) = timelines
+    briefing = workspace.briefing(story_id, max_sentences=numpy.int64(2))
+    assert briefing.sentences == workspace.briefing(story_id, max_sentences=2).sentences
+    assert "close the old bridge" in briefing.sentences[0].text
+
+
 def test_hostile_inputs_api_a_lone_string_is_one_value_not_its_characters(workspace):
     # remove_feeds("http://x") answered for "h", "t", "t", "p", ... each "not watched"
     assert workspace.remove_feeds("http://example.com/feed") == [("http://example.com/feed", False)]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 from dataclasses import replace
 
 import ftfy
@@ -13,6 +14,7 @@ from storyline.errors import InputError
 from storyline.ingest.decode import declared_charset, decode_bytes, repair_text
 from storyline.ingest.html import read_html
 from storyline.ingest.html_vote import default_policy
+from tests.conftest import shared_path
 
 # Sentences of a made-up council story; repeated to the lengths the three bugs had.
 _SENTENCES = [
@@ -326,3 +328,29 @@ def test_a_page_without_comments_has_no_comment_field():
     raw = read_html(_page("".join(f"<p>{p}</p>" for p in _weeks())), "page.html")
     assert raw.meta["extraction"]["comments"] == "none"
     assert "reader_comments" not in raw.meta
+
+
+def test_a_plain_text_file_keeps_cjk_full_width_punctuation():
+    # decode_bytes(fix_text=True) is the .txt reader's path: it went through ftfy's width fix
+    chinese = "国务院周一表示，新政策将于（三月）生效。官员说：“这是第一步。”\n"
+    assert decode_bytes(chinese.encode("utf-8"), "a.txt", fix_text=True) == chinese
+    assert decode_bytes("ItÃ¢â‚¬â„¢s\r\n".encode(), "b.txt", fix_text=True) == "It’s\n"
+
+
+def test_a_page_of_dashes_beside_its_comment_thread_is_no_article():
+    # dragnet R859: trafilatura's body is five "-" lines and the thread is comments; with the
+    # comments set aside the dashes alone were stored as the article
+    page = gzip.decompress(shared_path("eval", "dragnet", "html", "R859.html.gz").read_bytes())
+    with pytest.raises(InputError) as caught:
+        read_html(page, "R859.html")
+    assert caught.value.code == errors.NO_ARTICLE_TEXT
+
+
+def test_comments_beside_a_short_primary_are_labelled_aside():
+    short = "<p>The quay reopened on Monday after the storm repairs were finished.</p>"
+    raw = read_html(_page(short + "".join(f"<p>{p}</p>" for p in _weeks()[:1]) + _DISCUSSION), "s")
+    decision = raw.meta["extraction"]
+    assert decision["words"] < 100
+    assert decision["comments"] == "aside"
+    assert "council is lying" in raw.meta["reader_comments"]
+    assert "council is lying" not in raw.text

@@ -134,3 +134,12 @@ def test_text_word_measure_counts_cjk_and_thai_characters_at_their_rate() -> Non
     assert _MEASURE.count_tokens(re.findall(r"[^\W\d_]+", hindi), hindi) == 7
     # the rate is the setting's: twice the characters per word, about half the words
     assert WordMeasure(3.2, 5.0).count(sentence) == math.ceil(26 / 3.2)
+
+
+def test_indic_words_in_a_latin_line_count_once_each_and_the_rest_as_tokens():
+    line = "Prime Minister Narendra Modi said the new rules would take effect in the spring."
+    tokens = re.findall(r"[^\W\d_]+", line)
+    mixed = line.replace("Modi", "Modi (नरेंद्र मोदी)")
+    mixed_tokens = re.findall(r"[^\W\d_]+", mixed)
+    assert _MEASURE.count_tokens(tokens, line) == len(tokens)
+    assert _MEASURE.count_tokens(mixed_tokens, mixed) == len(tokens) + 2

@@ -124,9 +124,9 @@ def decode_bytes(
     if looks_binary(data):
         raise InputError(errors.BINARY_INPUT, locator, "binary content, not text")
     text = _decoded(data, locator, declared)
-    if fix_text:
-        text = ftfy.fix_text(text, uncurl_quotes=False, normalization="NFC")
-    return text.replace("\r\n", "\n").replace("\r", "\n")
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    # repair_text, as every reader's text: CJK lines keep their full-width punctuation
+    return repair_text(text) if fix_text else text
 
 
 def _decoded(data: bytes, locator: str, declared: str | None) -> str:

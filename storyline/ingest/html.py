@@ -39,6 +39,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import re
 from typing import TYPE_CHECKING
 
 import lxml.html
@@ -80,6 +81,7 @@ logging.getLogger("readability").setLevel(logging.CRITICAL)
 
 # Fewer words than this is a menu or an error page, not an article.
 _MIN_WORDS = 5
+_WORDED = re.compile(r"\S*[^\W_]\S*")  # a space-separated piece holding a letter or digit
 # Comments at least this share of the article's words are a discussion (set aside as such);
 # smaller blocks are comment-widget text, whose page is asked the dispute below. Fitted on dragnet
 # (truth with comments; 0.1/0.3/0.5/1.0 tried), checked on the Zyte set
@@ -175,6 +177,8 @@ def extract_text(
         # Kept whole beside the text on every path (read_html moves it to the page's meta):
         # the page's discussion is the reader's to see, not the article's to analyse.
         decision[COMMENTS_TEXT] = comments
+        widget = comment_words < _COMMENT_SHARE * body_words
+        decision["comments"] = "dropped" if widget else "aside"
     if body_words < _SHORT_WORDS:
         # A short primary asks readability-lxml first: when it answers, its text replaces the
         # primary's, so the vote (a fifth of the reader's time) would change nothing.
@@ -200,14 +204,10 @@ def extract_text(
     decision["vote"] = record
     if record.get("result") == SKIPPED_SMALL:
         text = _small_port(html, text, port, decision, policy)
-    if comment_words:
-        if comment_words >= _COMMENT_SHARE * body_words:
-            decision["comments"] = "aside"
-        else:
-            decision["comments"] = "dropped"
-            if decision["extractor"] == "readability-lxml":
-                return text, decision  # already readability-lxml's text (_small_port)
-            return _disputed(html, text, count(port), decision, policy)
+    if decision["comments"] == "dropped":  # a small block: comment-widget text
+        if decision["extractor"] == "readability-lxml":
+            return text, decision  # already readability-lxml's text (_small_port)
+        return _disputed(html, text, count(port), decision, policy)
     return text, decision
 
 
@@ -309,7 +309,8 @@ def read_html(
     comments = str(decision.pop(COMMENTS_TEXT, ""))
     body = drop_repeats(body, decision, policy)
     body = repair_text(body)
-    if policy.words.count(body) < _MIN_WORDS:
+    # pieces without a letter or digit ("-", "|", "*") are no words: a page of dashes is no article
+    if policy.words.count(" ".join(_WORDED.findall(body))) < _MIN_WORDS:
         raise InputError(errors.NO_ARTICLE_TEXT, locator, "no article text found in the HTML")
     # The date is htmldate's (html_dates.page_date): a day the markup states, else the extensive
     # search's answer, cut to the month or year when no day backs it.

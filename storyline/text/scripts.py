@@ -71,7 +71,12 @@ class WordMeasure:
         counts its space-separated pieces that hold a letter or digit instead of the tokens.
         """
         if _INDIC_RE.search(text) is not None:
-            tokens = [piece for piece in text.split() if _WORD_CHAR_RE.search(piece)]
+            # only the Indic words by spaces: the line's other tokens count as they did
+            tokens = [token for token in tokens if _INDIC_RE.search(token) is None] + [
+                piece
+                for piece in text.split()
+                if _INDIC_RE.search(piece) is not None and _WORD_CHAR_RE.search(piece)
+            ]
         elif _DENSE_RE.search(text) is None:
             return len(tokens)
         return self._count(tokens, text)

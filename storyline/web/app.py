@@ -444,9 +444,9 @@ def serve(
     db: str,
     host: str = "127.0.0.1",
     port: int = 8000,
-    *,
     allow_ingest: bool = False,
     min_outlets: int | None = None,
+    *,
     settings: Settings | None = None,
 ) -> None:
     """Serve the database at ``db`` on ``host:port`` until interrupted."""
