@@ -91,6 +91,8 @@ class IngestSettings(_Section):
     html_vote_tail_anchor_words: int = Field(ge=1)
     html_vote_tail_max_words: int = Field(ge=0)
     html_vote_tail_min_held: float = Field(ge=0.0, le=1.0)
+    html_readability_short_words: int = Field(ge=0)
+    html_comment_share: float = Field(ge=0.0)
 
 
 class CleanScores(_Section):

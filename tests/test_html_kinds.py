@@ -230,7 +230,7 @@ def test_small_chinese_comment_section_is_dropped_by_its_word_share():
     raw = read_html((_DATA / "script_zh_comments.html").read_bytes(), "script_zh_comments.html")
     decision = raw.meta["extraction"]
     assert decision["comments"] == "dropped"
-    assert decision["comment_words"] < 0.3 * int(decision["words"])  # html._COMMENT_SHARE
+    assert decision["comment_words"] < 0.3 * int(decision["words"])  # [ingest] html_comment_share
     assert "我也想去当志愿者" not in raw.text
 
 

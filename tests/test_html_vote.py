@@ -23,6 +23,8 @@ _POLICY = VotePolicy(
     tail_anchor_words=15,
     tail_max_words=15,
     tail_min_held=0.5,
+    short_words=100,
+    comment_share=0.3,
     words=WordMeasure(cjk_chars_per_word=1.6, thai_chars_per_word=5.0),
 )
 _FIRST = (

@@ -12,13 +12,13 @@ each recorded in ``meta["extraction"]``:
 - comments: reader comments never join the article's text (a commenter's words would be read as
   the outlet's claims and quotes); trafilatura's comment block is kept whole beside it, in
   ``meta["reader_comments"]``. ``comments`` says "aside" when the block is at least
-  ``_COMMENT_SHARE`` of the article's words (a discussion), "dropped" when smaller
+  ``html_comment_share`` of the article's words (a discussion), "dropped" when smaller
   (comment-widget text, which also asks the dispute below);
-- fallback: when the primary text is under ``_SHORT_WORDS`` words, readability-lxml's text
-  replaces it if it finds at least ``_MIN_WORDS`` words, less the short lines after the last
-  long line both hold (the vote's tail rule, trafilatura's text voting) when trafilatura's text
-  holds most of it (``html_vote_tail_min_held``): readability-lxml keeps a page's trailing
-  teasers, "Full story" links and contact blocks;
+- fallback: when the primary text is under ``html_readability_short_words`` words,
+  readability-lxml's text replaces it if it finds at least ``_MIN_WORDS`` words, less the
+  short lines after the last long line both hold (the vote's tail rule, trafilatura's text
+  voting) when trafilatura's text holds most of it (``html_vote_tail_min_held``):
+  readability-lxml keeps a page's trailing teasers, "Full story" links and contact blocks;
 - disputed: when trafilatura set a small comment section aside and its readability port (the
   vote's second text) has under ``html_readability_port_share`` of the voted text's words,
   readability-lxml's text replaces the voted text (``reason`` "disputed: comments dropped");
@@ -82,14 +82,6 @@ logging.getLogger("readability").setLevel(logging.CRITICAL)
 # Fewer words than this is a menu or an error page, not an article.
 _MIN_WORDS = 5
 _WORDED = re.compile(r"\S*[^\W_]\S*")  # a space-separated piece holding a letter or digit
-# Comments at least this share of the article's words are a discussion (set aside as such);
-# smaller blocks are comment-widget text, whose page is asked the dispute below. Fitted on dragnet
-# (truth with comments; 0.1/0.3/0.5/1.0 tried), checked on the Zyte set
-# (bench/html_extraction.py), when such discussions were kept in the text.
-_COMMENT_SHARE = 0.3
-# A primary text under this many words asks readability-lxml for a second opinion. Fitted on
-# dragnet (50/100/150 tried), checked on the Zyte set (bench/html_extraction.py).
-_SHORT_WORDS = 100
 # The reader comments trafilatura found, kept beside the article's text (never in it).
 COMMENTS_TEXT = "reader_comments"
 _META_KEYS = ("title", "date", "sitename", "url", "author", "language")
@@ -177,9 +169,9 @@ def extract_text(
         # Kept whole beside the text on every path (read_html moves it to the page's meta):
         # the page's discussion is the reader's to see, not the article's to analyse.
         decision[COMMENTS_TEXT] = comments
-        widget = comment_words < _COMMENT_SHARE * body_words
+        widget = comment_words < policy.comment_share * body_words
         decision["comments"] = "dropped" if widget else "aside"
-    if body_words < _SHORT_WORDS:
+    if body_words < policy.short_words:
         # A short primary asks readability-lxml first: when it answers, its text replaces the
         # primary's, so the vote (a fifth of the reader's time) would change nothing.
         second = readability_text(html)

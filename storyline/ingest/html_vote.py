@@ -81,6 +81,8 @@ class VotePolicy:
     ``tail_max_words`` words it does not hold word for word are dropped (trailing teasers).
     ``tail_min_held``: the short-primary fallback trims readability-lxml's tail so only when the
     lines trafilatura's text holds word for word are at least this share of its words.
+    ``short_words``: a primary text under this many words asks readability-lxml first.
+    ``comment_share``: a comment block under this share of the article's words is widget text.
     ``words``: how every rule above counts words (``[text]``: CJK and Thai at a rate per script).
     """
 
@@ -95,6 +97,8 @@ class VotePolicy:
     tail_anchor_words: int
     tail_max_words: int
     tail_min_held: float
+    short_words: int
+    comment_share: float
     words: WordMeasure
 
     @classmethod
@@ -117,6 +121,8 @@ class VotePolicy:
             tail_anchor_words=int(values["html_vote_tail_anchor_words"]),
             tail_max_words=int(values["html_vote_tail_max_words"]),
             tail_min_held=float(values["html_vote_tail_min_held"]),
+            short_words=int(values["html_readability_short_words"]),
+            comment_share=float(values["html_comment_share"]),
             words=WordMeasure.from_values(text if text is not None else default_values()["text"]),
         )
 
