@@ -293,9 +293,11 @@ def _is_modal(word: str) -> bool:
 
 def _modal(text: str, shared: Collection[str]) -> set[str]:
     """Return the shared terms that a modal in ``text`` governs ("will publish" -> "publish")."""
-    words = [w.casefold() for w in _QUOTE_WORD_RE.findall(text)]
+    # as written: a capitalised "May" is the month ("on 5 May, officials said"), not a modal
+    written = _QUOTE_WORD_RE.findall(text)
+    words = [w.casefold() for w in written]
     out: set[str] = set()
-    for k, word in enumerate(words):
+    for k, word in enumerate(written):
         if _is_modal(word):
             following = [w for w in words[k + 1 : k + 5] if w not in _MODAL_SKIPS][:1]
             out.update(stem(w) for w in following if stem(w) in shared)
