@@ -21,6 +21,11 @@ NOT_SUPPORT = [
         "Penwright, 19, said he had not slept the night before the Orvel Cup.",
         "The 19-year-old forward Luca Penwright is expected to start the Orvel Cup on the bench.",
     ),
+    # only a name and its title shared ("chief executive" names him; it says nothing of him)
+    (
+        "Chief executive Yusuf Tallmark has not commented on the strike at Halvane.",
+        "Yusuf Tallmark, Halvane's chief executive, broke his silence in a message to staff.",
+    ),
     # one says he did, the other that he did not
     (
         "Chief executive Yusuf Tallmark has not commented publicly on the merger.",
@@ -74,3 +79,10 @@ def test_claims_a_capitalised_may_is_the_month_not_a_modal():
     two = "The siege of Orvel by the northern army started on 3 May, officials said."
     assert supports(one, two)
     assert not supports(one, "The northern army may start its siege of Orvel, officials said.")
+
+
+def test_claims_a_verb_after_a_name_is_no_title():
+    # "visited Brask": the verb is what is said of Marrow; two outlets saying it agree
+    one = "President Marrow visited Brask on Monday with the army."
+    two = "On Monday President Marrow visited Brask, the army said."
+    assert supports(one, two)

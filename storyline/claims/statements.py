@@ -94,6 +94,9 @@ def _terms(text: str) -> tuple[str, ...]:
 # single capitalised word opening the sentence ("Police said", "Penwright said"): capitalised by
 # position, so a name or a common word.
 _WORD, _NAME, _NUMBER, _LEAD = "word", "name", "number", "lead"
+# A common word of a title before a name: part of the name's mention, not a predicate.
+_TITLE = "title"
+_DETERMINERS = words("the a an his her its their our")
 
 
 @functools.lru_cache(maxsize=1 << 13)
@@ -104,6 +107,13 @@ def _tagged_terms(text: str) -> tuple[tuple[str, str], ...]:
     last_end = -2
     first = next(_WORD_RE.finditer(text), None)
     opening = first.start() if first else -1
+    # Common words that are a title before a name ("the opposition leader Radek Sollin",
+    # "Halvane's chief executive Yusuf Tallmark") belong to the name's mention, not to what is
+    # said of it. A title follows a determiner or a possessive name; or the sentence opens
+    # with it, a full name (two words or more) next ("Chief executive Yusuf Tallmark").
+    # None: no title can be running (a verb's object takes no determiner: "visited Brask").
+    title: list[int] | None = None
+    opened = False  # the running title opened the sentence
 
     def flush() -> None:
         if run:
@@ -114,28 +124,61 @@ def _tagged_terms(text: str) -> tuple[tuple[str, str], ...]:
                 out.append((term, _LEAD if run_start == opening and len(run) == 1 else _NAME))
             run.clear()
 
+    def close_title() -> None:
+        nonlocal title
+        # a title is a name's when the run after it is a name (a full one after an opening)
+        if title and (not opened or len(run) >= 2):
+            for k in title:
+                out[k] = (out[k][0], _TITLE)
+        title = None
+
     for match in _WORD_RE.finditer(text):
         raw = match.group()
         adjacent = text[last_end : match.start()] == " "
         last_end = match.end()
         if raw[0].isdigit():
             flush()
+            title = None
             out.append((raw.replace(",", ""), _NUMBER))
             continue
         if raw.casefold() in CLAIM_STOP_WORDS or len(raw) < 2:
+            if run and title is not None:
+                close_title()
             flush()
+            title, opened = ([], False) if raw.casefold() in _DETERMINERS else (None, False)
             continue
         if _is_name(raw):
             if not adjacent:
+                if run and title is not None:
+                    close_title()
                 flush()
+                title = None
             if not run:
                 run_start = match.start()
             run.append(raw)
             continue
-        flush()
+        if run:
+            if title is not None:
+                close_title()
+            if raw and run_start == opening and len(run) == 1 and adjacent:
+                # the sentence opens with a capitalised word a title may start with
+                flush()
+                title, opened = [len(out) - 1], True
+            elif run[-1].endswith(("'s", "’s")) and adjacent:
+                flush()
+                title, opened = [], False
+            else:
+                flush()
+                title = None
+        elif not adjacent:
+            title = None
         term = stem(raw)
         if term and term not in CLAIM_STOP_WORDS:
+            if title is not None:
+                title.append(len(out))
             out.append((term, _WORD))
+    if run and title is not None:
+        close_title()
     flush()
     return tuple(out)
 
