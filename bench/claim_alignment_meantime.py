@@ -12,7 +12,11 @@ numbers check the threshold's order of magnitude; they do not fit it.
 Statements are filtered as ``claims.align`` filters them and scored with its
 ``similarity_matrix`` over each topic's statements (the topic standing for a story).
 
+A pair the overlap links counts only when ``statements.supports`` it, as ``find_claims``
+counts it (``--checks``: which structural checks; "none" for the overlap alone).
+
 usage: PYTHONPATH=. python bench/claim_alignment_meantime.py [--threshold 0.36]
+       [--checks content,polarity,modality|none]
 """
 
 from __future__ import annotations
@@ -23,7 +27,14 @@ from pathlib import Path
 
 import numpy as np
 
-from storyline.claims.statements import MAX_WORDS, MIN_WORDS, similarity_matrix, statement_terms
+from storyline.claims.statements import (
+    MAX_WORDS,
+    MIN_WORDS,
+    STRUCTURAL_CHECKS,
+    similarity_matrix,
+    statement_terms,
+    supports,
+)
 
 DATA = Path(__file__).resolve().parents[2] / "shared/eval/meantime-en/meantime_en.jsonl"
 SWEEP = (0.2, 0.25, 0.3, 0.33, 0.36, 0.4, 0.45, 0.5, 0.6)
@@ -48,14 +59,19 @@ def _sentences(doc: dict) -> list[tuple[str, set[str], set[str]]]:
     ]
 
 
-def topic_pairs(docs: list[dict]) -> tuple[np.ndarray, np.ndarray]:
-    """Return the similarity and the proxy label of every cross-document statement pair."""
+def topic_pairs(
+    docs: list[dict], checks: tuple[str, ...] = STRUCTURAL_CHECKS
+) -> tuple[np.ndarray, np.ndarray]:
+    """Return the similarity and the proxy label of every cross-document statement pair.
+
+    A pair the structural checks reject scores 0 (as ``find_claims`` drops its link).
+    """
     rows = []
     for doc in docs:
         for text, events, entities in _sentences(doc):
             terms = statement_terms(text)
             if MIN_WORDS <= len(text.split()) <= MAX_WORDS and len(terms) >= 3:
-                rows.append((doc["doc_id"], terms, events, entities))
+                rows.append((doc["doc_id"], terms, events, entities, text))
     sim = similarity_matrix([r[1] for r in rows])
     sims, labels = [], []
     for i in range(len(rows)):
@@ -63,7 +79,10 @@ def topic_pairs(docs: list[dict]) -> tuple[np.ndarray, np.ndarray]:
             if rows[i][0] == rows[j][0]:
                 continue
             same = bool(rows[i][2] & rows[j][2]) and bool(rows[i][3] & rows[j][3])
-            sims.append(sim[i, j])
+            value = sim[i, j]
+            if checks and value >= min(SWEEP) and not supports(rows[i][4], rows[j][4], checks):
+                value = 0.0
+            sims.append(value)
             labels.append(same)
     return np.array(sims), np.array(labels, dtype=bool)
 
@@ -81,7 +100,9 @@ def scores(sims: np.ndarray, labels: np.ndarray, threshold: float) -> dict[str, 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--threshold", type=float, default=0.36)
+    parser.add_argument("--checks", default=",".join(STRUCTURAL_CHECKS))
     args = parser.parse_args()
+    checks = tuple(c for c in args.checks.split(",") if c and c != "none")
     by_topic: dict[str, list[dict]] = {}
     with DATA.open(encoding="utf-8") as f:
         for line in f:
@@ -89,7 +110,7 @@ def main() -> None:
             by_topic.setdefault(doc["topic"], []).append(doc)
     pooled_s, pooled_l = [], []
     for topic, docs in sorted(by_topic.items()):
-        sims, labels = topic_pairs(docs)
+        sims, labels = topic_pairs(docs, checks)
         pooled_s.append(sims)
         pooled_l.append(labels)
         print(topic, f"pairs={len(sims)} positives={int(labels.sum())}",

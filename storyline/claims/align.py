@@ -26,6 +26,7 @@ from storyline.claims.statements import (
     find_quantities,
     similarity_matrix,
     statement_terms,
+    supports,
 )
 from storyline.models import Claim, CleanArticle
 from storyline.text.sentences import sentence_spans
@@ -149,6 +150,12 @@ def find_claims(
     sim = similarity_matrix([s.terms for s in statements])
     owners = np.array([s.article_id for s in statements])
     same_article = owners[:, np.newaxis] == owners[np.newaxis, :]
+    # overlap is not support: a linked pair sharing only names and numbers, or differing in a
+    # negation or a modal on a shared word, states two things (checked on the linked pairs
+    # only: the check reads the sentences, the matrix is n x n)
+    for i, j in zip(*np.nonzero(np.triu((sim >= threshold) & ~same_article, 1)), strict=True):
+        if not supports(statements[i].text, statements[j].text):
+            sim[i, j] = sim[j, i] = 0.0
     if quote_groups:
         # one quote group (one statement by one speaker) quoted by both: the same claim
         shared, apart = _shared_groups([s.quotes for s in statements], quote_groups)

@@ -87,9 +87,33 @@ def statement_terms(text: str) -> list[str]:
 # (and titles its leads): the terms are a pure function of the text, computed once.
 @functools.lru_cache(maxsize=1 << 13)  # a large story's statements; about 8 MB
 def _terms(text: str) -> tuple[str, ...]:
-    out: list[str] = []
+    return tuple(term for term, _ in _tagged_terms(text))
+
+
+# What a term was in its sentence: a common word, a name (a capitalised run), a number, or a
+# single capitalised word opening the sentence ("Police said", "Penwright said"): capitalised by
+# position, so a name or a common word.
+_WORD, _NAME, _NUMBER, _LEAD = "word", "name", "number", "lead"
+# A common word of a title before a name: part of the name's mention, not a predicate.
+_TITLE = "title"
+_DETERMINERS = words("the a an his her its their our")
+
+
+@functools.lru_cache(maxsize=1 << 13)
+def _tagged_terms(text: str) -> tuple[tuple[str, str], ...]:
+    out: list[tuple[str, str]] = []
     run: list[str] = []
+    run_start = -1
     last_end = -2
+    first = next(_WORD_RE.finditer(text), None)
+    opening = first.start() if first else -1
+    # Common words that are a title before a name ("the opposition leader Radek Sollin",
+    # "Halvane's chief executive Yusuf Tallmark") belong to the name's mention, not to what is
+    # said of it. A title follows a determiner or a possessive name; or the sentence opens
+    # with it, a full name (two words or more) next ("Chief executive Yusuf Tallmark").
+    # None: no title can be running (a verb's object takes no determiner: "visited Brask").
+    title: list[int] | None = None
+    opened = False  # the running title opened the sentence
 
     def flush() -> None:
         if run:
@@ -97,8 +121,16 @@ def _terms(text: str) -> tuple[str, ...]:
             head = run[-1].rsplit("-", 1)[-1] if "-" in run[-1] else run[-1]
             term = TERM_ALIASES.get(joined) or stem(head)
             if term and term not in CLAIM_STOP_WORDS:
-                out.append(term)
+                out.append((term, _LEAD if run_start == opening and len(run) == 1 else _NAME))
             run.clear()
+
+    def close_title() -> None:
+        nonlocal title
+        # a title is a name's when the run after it is a name (a full one after an opening)
+        if title and (not opened or len(run) >= 2):
+            for k in title:
+                out[k] = (out[k][0], _TITLE)
+        title = None
 
     for match in _WORD_RE.finditer(text):
         raw = match.group()
@@ -106,20 +138,47 @@ def _terms(text: str) -> tuple[str, ...]:
         last_end = match.end()
         if raw[0].isdigit():
             flush()
-            out.append(raw.replace(",", ""))
+            title = None
+            out.append((raw.replace(",", ""), _NUMBER))
             continue
         if raw.casefold() in CLAIM_STOP_WORDS or len(raw) < 2:
+            if run and title is not None:
+                close_title()
             flush()
+            title, opened = ([], False) if raw.casefold() in _DETERMINERS else (None, False)
             continue
         if _is_name(raw):
             if not adjacent:
+                if run and title is not None:
+                    close_title()
                 flush()
+                title = None
+            if not run:
+                run_start = match.start()
             run.append(raw)
             continue
-        flush()
+        if run:
+            if title is not None:
+                close_title()
+            if raw and run_start == opening and len(run) == 1 and adjacent:
+                # the sentence opens with a capitalised word a title may start with
+                flush()
+                title, opened = [len(out) - 1], True
+            elif run[-1].endswith(("'s", "’s")) and adjacent:
+                flush()
+                title, opened = [], False
+            else:
+                flush()
+                title = None
+        elif not adjacent:
+            title = None
         term = stem(raw)
         if term and term not in CLAIM_STOP_WORDS:
-            out.append(term)
+            if title is not None:
+                title.append(len(out))
+            out.append((term, _WORD))
+    if run and title is not None:
+        close_title()
     flush()
     return tuple(out)
 
@@ -254,3 +313,68 @@ def contradict(one: str, two: str, shared: Collection[str]) -> bool:
     if numbers[0] and numbers[1] and numbers[0] != numbers[1]:
         return True
     return _negated(one, shared) != _negated(two, shared)
+
+
+# Words that put what follows in the future or among the possible ("will publish", "could
+# close"): a statement of what may happen is not one of what happened.
+_MODALS = frozenset(("will", "would", "shall", "may", "might", "could", "can", "should", "must"))
+# Words between a modal (or a negation) and its verb ("will not be", "could also have").
+_MODAL_SKIPS = _NEGATION_SKIPS | _NEGATORS | frozenset(("also", "still", "soon", "then", "now"))
+
+
+_MODAL_NEGATIONS = frozenset(
+    w + end
+    for w in ("won", "wouldn", "can", "couldn", "shouldn", "mustn", "mightn", "shan")
+    for end in ("'t", "’t")
+)
+
+
+def _is_modal(word: str) -> bool:
+    # "won't", "can't", "it'll": the modal inside a contraction
+    return word in _MODALS or word.endswith(("'ll", "’ll")) or word in _MODAL_NEGATIONS
+
+
+def _modal(text: str, shared: Collection[str]) -> set[str]:
+    """Return the shared terms that a modal in ``text`` governs ("will publish" -> "publish")."""
+    # as written: a capitalised "May" is the month ("on 5 May, officials said"), not a modal
+    written = _QUOTE_WORD_RE.findall(text)
+    words = [w.casefold() for w in written]
+    out: set[str] = set()
+    for k, word in enumerate(written):
+        if _is_modal(word):
+            following = [w for w in words[k + 1 : k + 5] if w not in _MODAL_SKIPS][:1]
+            out.update(stem(w) for w in following if stem(w) in shared)
+    return out
+
+
+@functools.lru_cache(maxsize=1 << 13)
+def _content(text: str) -> frozenset[str]:
+    """Return the terms a statement uses as common words (not only inside names or numbers)."""
+    return frozenset(term for term, kind in _tagged_terms(text) if kind in (_WORD, _LEAD))
+
+
+STRUCTURAL_CHECKS = ("content", "polarity", "modality")
+
+
+def supports(one: str, two: str, checks: Collection[str] = STRUCTURAL_CHECKS) -> bool:
+    """Return False when two similar statements cannot state one thing, by their structure.
+
+    Word overlap alone lets a sentence "support" another that shares its names and numbers
+    but says something else of them, or says its opposite. Each check needs no fitting:
+    - content: the two share a common word (a predicate or its object), not only names and
+      numbers ("Penwright, 19, said he had not slept" / "the 19-year-old Luca Penwright is
+      expected to start": what is said of him differs). A sentence's capitalised first word is
+      a common word when the other uses it as one ("Police said" / "said police").
+    - polarity: a negation governs a shared word in one and not in the other ("has not
+      commented" / "commented"): they disagree (a conflict is found on its own test).
+    - modality: a modal governs a shared word in one and not in the other ("will publish" /
+      "published"): what may or will happen is not what happened.
+    """
+    if "content" in checks:
+        shared_content = _content(one) & _content(two)
+        if not shared_content:
+            return False
+    shared = set(_terms(one)) & set(_terms(two))
+    if "polarity" in checks and _negated(one, shared) != _negated(two, shared):
+        return False
+    return not ("modality" in checks and _modal(one, shared) != _modal(two, shared))
