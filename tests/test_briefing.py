@@ -261,3 +261,19 @@ def test_briefing_marks_a_flagged_page_cited_beside_trusted_ones():
     assert render_html(b).count('<em class="flagged">') == 1
     assert to_json(b)["flagged"] == ["b-copy"]
     assert "flagged" not in to_json(brief([A, B, C]))  # nothing flagged: the key is left out
+
+
+def test_an_article_only_a_conflict_cites_is_numbered_in_the_sources():
+    # the toll's conflict cites a and b; the sentences picked cite c alone: a and b must be
+    # numbered sources, not bare article ids in "where the sources differ"
+    articles = [A, B, C]
+    claims = find_claims(articles, story_id="s")
+    conflicts = find_conflicts(claims, articles, story_id="s")
+    only_c = [c for c in claims if c.article_ids == ("c",)]
+    b = build_briefing(articles, only_c, conflicts, story_id="s")
+    assert {a for s in b.sentences for a in s.citations} == {"c"}
+    assert [a for a, _, _ in b.titles] == ["c", "a", "b"]
+    md = render_markdown(b)
+    toll = next(line for line in md.splitlines() if "killed" in line)
+    assert toll.endswith("12 ([2]) vs 14 ([3])")
+    assert "3. Morning Post" in md or "3. Daily Ledger" in md

@@ -216,9 +216,12 @@ def build_briefing(
             )
         )
     cited = dict.fromkeys(a for s in sentences for a in s.citations)
+    # an article only a conflict cites is numbered too: a bare id in "where the sources differ"
+    # names nothing a reader can look up
+    listed = cited | dict.fromkeys(a for c in conflicts for _, ids in c.values for a in ids)
     titles = tuple(
         (a, (by_id[a].source or "") if a in by_id else "", by_id[a].title if a in by_id else "")
-        for a in cited
+        for a in listed
     )
     return Briefing(
         story_id=story_id,
@@ -226,7 +229,7 @@ def build_briefing(
         conflicts=tuple(conflicts),
         titles=titles,
         all_flagged=flagged_only(cited, untrusted),
-        flagged=tuple(a for a in cited if a in untrusted),
+        flagged=tuple(a for a in listed if a in untrusted),
     )
 
 
