@@ -40,8 +40,8 @@ def _write_rows(path: Path, rows: list[dict[str, str]]) -> Path:
     return path
 
 
-def _exported(db: str, what: str) -> list[dict]:
-    done = _installed("export", "--what", what, "--db", db)
+def _exported(db: str | Path, what: str) -> list[dict]:
+    done = _installed("export", "--what", what, "--db", str(db))
     assert done.returncode == 0, done.stderr
     return [json.loads(line) for line in done.stdout.splitlines()]
 

@@ -31,23 +31,10 @@ from storyline.errors import ConfigError, UsageError
 from storyline.store import Store
 from storyline.web import create_app
 from tests.test_cli import _installed, _script, _script_env
+from tests.test_hostile_inputs_4 import BRIDGE, FERRY, _exported, _write_rows
 
 if TYPE_CHECKING:
     from pathlib import Path
-
-BRIDGE = "The council voted on Tuesday to close the old bridge after engineers found cracks."
-FERRY = "The ferry service will run twice a day from Monday while the bridge is repaired."
-
-
-def _write_rows(path: Path, rows: list[dict[str, str]]) -> Path:
-    path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
-    return path
-
-
-def _exported(db: Path, what: str) -> list[dict]:
-    done = _installed("export", "--what", what, "--db", str(db))
-    assert done.returncode == 0, done.stderr
-    return [json.loads(line) for line in done.stdout.splitlines()]
 
 
 # -- the folder of the store -------------------------------------------------------------------
