@@ -380,6 +380,7 @@ class Reader(ReaderBase):
             sentence["sources"] = sentence["citations"]
         # the cited pages flagged as untrustworthy copy, as the flags stand now
         cited = {a for s in briefing["sentences"] for a in s["citations"]}
+        cited |= {a for c in briefing["conflicts"] for v in c["values"] for a in v["article_ids"]}
         briefing["flagged"] = sorted(self.flagged_in(cited))
         return dict(briefing)
 
