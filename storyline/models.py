@@ -12,7 +12,10 @@ import hashlib
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
 
 InputFormat = Literal["txt", "html", "jsonl", "csv", "warc"]
 FormatChoice = Literal["auto", "txt", "html", "jsonl", "csv", "warc"]  # --format: auto detects
@@ -290,6 +293,19 @@ class Briefing:
     # the cited pages flagged as untrustworthy copy: a sentence trusted outlets carry may
     # also cite one, and its reference is marked wherever the briefing is shown
     flagged: tuple[str, ...] = ()
+
+
+def briefing_sources(
+    sentences: Iterable[BriefingSentence], conflicts: Iterable[Conflict]
+) -> tuple[str, ...]:
+    """Return the articles a briefing lists as its sources, numbered in this order.
+
+    Each sentence's citations first, then the articles only a conflict cites: a bare id in
+    "where the sources differ" names nothing a reader can look up.
+    """
+    listed = dict.fromkeys(a for s in sentences for a in s.citations)
+    listed.update(dict.fromkeys(a for c in conflicts for _, ids in c.values for a in ids))
+    return tuple(listed)
 
 
 @dataclass(frozen=True, slots=True)

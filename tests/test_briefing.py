@@ -13,6 +13,7 @@ from storyline.briefing.select import (
 )
 from storyline.claims.align import find_claims
 from storyline.claims.conflicts import find_conflicts
+from storyline.store.records import briefing_from_json
 from tests.test_claims import A, B, C, art, load_seeds
 
 COPY_B = art("b-copy", B.text, source="Morning Post")
@@ -277,3 +278,18 @@ def test_an_article_only_a_conflict_cites_is_numbered_in_the_sources():
     toll = next(line for line in md.splitlines() if "killed" in line)
     assert toll.endswith("12 ([2]) vs 14 ([3])")
     assert "3. Morning Post" in md or "3. Daily Ledger" in md
+
+
+def test_a_stored_briefing_lists_the_same_sources_as_the_built_one():
+    # `storyline brief` at the stored size reads the briefing back from its JSON: the articles
+    # only a conflict cites must be numbered there too
+    articles = [A, B, C]
+    claims = find_claims(articles, story_id="s")
+    conflicts = find_conflicts(claims, articles, story_id="s")
+    only_c = [c for c in claims if c.article_ids == ("c",)]
+    built = build_briefing(articles, only_c, conflicts, story_id="s")
+    heads = {a.id: (a.source, a.title) for a in articles}
+    stored = briefing_from_json(json.loads(json.dumps(to_json(built))), heads)
+    assert stored.titles == built.titles
+    assert [a for a, _, _ in stored.titles] == ["c", "a", "b"]
+    assert render_markdown(stored) == render_markdown(built)

@@ -23,7 +23,14 @@ from storyline.claims.conflicts import find_conflicts, settle_claims
 from storyline.claims.params import DEFAULT_PARAMS, ClaimsParams
 from storyline.claims.statements import similarity_matrix, statement_terms
 from storyline.flagged import flagged_only
-from storyline.models import Briefing, BriefingSentence, Claim, CleanArticle, Conflict
+from storyline.models import (
+    Briefing,
+    BriefingSentence,
+    Claim,
+    CleanArticle,
+    Conflict,
+    briefing_sources,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Collection, Mapping, Sequence
@@ -216,9 +223,7 @@ def build_briefing(
             )
         )
     cited = dict.fromkeys(a for s in sentences for a in s.citations)
-    # an article only a conflict cites is numbered too: a bare id in "where the sources differ"
-    # names nothing a reader can look up
-    listed = cited | dict.fromkeys(a for c in conflicts for _, ids in c.values for a in ids)
+    listed = briefing_sources(sentences, conflicts)
     titles = tuple(
         (a, (by_id[a].source or "") if a in by_id else "", by_id[a].title if a in by_id else "")
         for a in listed

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 from storyline.flagged import flagged_only
 from storyline.models import timeline_entry_id
 from storyline.store.read_base import KIND_BATCH, ReaderBase, decode, quote_group_row
+from storyline.store.records import briefing_document_sources
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator, Sequence
@@ -379,9 +380,7 @@ class Reader(ReaderBase):
         for sentence in briefing["sentences"]:
             sentence["sources"] = sentence["citations"]
         # the cited pages flagged as untrustworthy copy, as the flags stand now
-        cited = {a for s in briefing["sentences"] for a in s["citations"]}
-        cited |= {a for c in briefing["conflicts"] for v in c["values"] for a in v["article_ids"]}
-        briefing["flagged"] = sorted(self.flagged_in(cited))
+        briefing["flagged"] = sorted(self.flagged_in(briefing_document_sources(briefing)))
         return dict(briefing)
 
     def claims(self, story: Row) -> list[Row]:

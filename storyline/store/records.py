@@ -23,6 +23,7 @@ from storyline.models import (
     QuoteVariant,
     Story,
     TimelineEntry,
+    briefing_sources,
 )
 
 if TYPE_CHECKING:
@@ -128,6 +129,12 @@ def story_from_row(row: Row) -> Story:
     )
 
 
+def briefing_document_sources(doc: Row) -> set[str]:
+    """Return the articles a stored briefing document lists (``briefing_sources``' set)."""
+    cited = {a for s in doc["sentences"] for a in s["citations"]}
+    return cited | {a for c in doc["conflicts"] for v in c["values"] for a in v["article_ids"]}
+
+
 def briefing_from_json(
     doc: Row,
     heads: Mapping[str, tuple[str | None, str]],
@@ -135,7 +142,7 @@ def briefing_from_json(
 ) -> Briefing:
     """Return the ``Briefing`` a stored JSON document holds.
 
-    ``heads`` maps article id -> (outlet, title) for at least the cited articles; ``flagged``
+    ``heads`` maps article id -> (outlet, title) for at least the listed articles; ``flagged``
     the articles whose copy is flagged now (None: as the document recorded them; a document
     stored before the mark recorded none).
     """
@@ -162,7 +169,7 @@ def briefing_from_json(
         )
         for c in doc["conflicts"]
     )
-    cited = dict.fromkeys(a for s in sentences for a in s.citations)
+    cited = briefing_sources(sentences, conflicts)
     titles = tuple(
         (a, (heads[a][0] or "") if a in heads else "", heads[a][1] if a in heads else "")
         for a in cited

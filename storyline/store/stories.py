@@ -11,6 +11,7 @@ from storyline.store.base import StoreBase, chunks, dump, upsert
 from storyline.store.read import Reader
 from storyline.store.records import (
     Clusters,
+    briefing_document_sources,
     briefing_from_json,
     claim_from_row,
     conflict_from_row,
@@ -370,7 +371,7 @@ class StoryStore(StoreBase):
         if row is None:
             return None
         doc = json.loads(row[0])
-        cited = sorted({a for s in doc["sentences"] for a in s["citations"]})
+        cited = sorted(briefing_document_sources(doc))
         reader = self.reader()
         heads = {r["id"]: (r["source"], r["title"]) for r in reader.article_briefs(cited)}
         # the flags as they stand: a page flagged after the briefing was stored is marked too

@@ -67,8 +67,9 @@ class WordMeasure:
         """Return the words of ``text`` from its tokens (a regex's findall over ``text``).
 
         ``len(tokens)`` when ``text`` holds no CJK/Thai or Indic character: a rule that counted
-        a line's regex tokens counts the same on Latin, Cyrillic, Greek or Arabic. Indic text
-        counts its space-separated pieces that hold a letter or digit instead of the tokens.
+        a line's regex tokens counts the same on Latin, Cyrillic, Greek or Arabic. Indic words
+        count as their space-separated pieces (a tokenizer cuts them at their vowel signs); the
+        line's other tokens count as they are.
         """
         if _INDIC_RE.search(text) is not None:
             # only the Indic words by spaces: the line's other tokens count as they did
